@@ -1,0 +1,75 @@
+// Principals: who may call, keyed by access key id.
+//
+// A principal is configured (config file `principals`, seed documents) or the built-in default
+// test/test = arn:aws:iam::000000000000:root. Roles may be listed without keys; they are
+// assumed later (Glue job runs) through temporary credentials with a session token.
+//
+// Thread safety: PrincipalStore is safe for concurrent use; lookups take a shared lock and hand
+// out shared_ptr<const Principal>, so a principal replaced while a request runs stays valid.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "crypto/secret_bytes.h"
+
+namespace sealstack::auth {
+
+enum class PrincipalType { kRoot, kUser, kRole, kAssumedRole };
+
+std::string_view PrincipalTypeName(PrincipalType t);  // "Root", "IAMUser", "AssumedRole", ...
+
+struct ParsedArn {
+  std::string account;
+  PrincipalType type = PrincipalType::kRoot;
+  std::string name;  // user or role name ("" for root)
+  std::string session_name;  // assumed-role session ("" otherwise)
+};
+
+// Accepts arn:aws:iam::ACCT:root | user/[path/]NAME | role/[path/]NAME and
+// arn:aws:sts::ACCT:assumed-role/ROLE/SESSION. ACCT is 12 digits.
+Result<ParsedArn> ParsePrincipalArn(std::string_view arn);
+
+struct Principal {
+  std::string access_key_id;          // "" for a role listed without keys
+  crypto::SecretBytes secret_access_key;
+  std::string session_token;          // required on requests when non-empty
+  std::optional<SystemTime> expires;  // temporary credentials expire
+  std::string arn;
+  std::string account;
+  PrincipalType type = PrincipalType::kRoot;
+  std::string name;
+  std::vector<std::string> policies;  // identity policy documents (raw JSON)
+};
+
+class PrincipalStore {
+ public:
+  // The store starts with the default principal test/test (root of 000000000000).
+  PrincipalStore();
+
+  // Adds or replaces (by access key id; by ARN for key-less roles).
+  // Fails with InvalidArgument for a bad ARN or an access key without a secret.
+  Status Put(Principal p);
+  Status Remove(std::string_view access_key_id);
+
+  std::shared_ptr<const Principal> FindByAccessKey(std::string_view access_key_id) const;
+  std::shared_ptr<const Principal> FindByArn(std::string_view arn) const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_key_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_arn_;  // GUARDED_BY(mu_)
+};
+
+inline constexpr std::string_view kDefaultAccessKeyId = "test";
+inline constexpr std::string_view kDefaultSecretAccessKey = "test";
+inline constexpr std::string_view kDefaultAccount = "000000000000";
+
+}  // namespace sealstack::auth

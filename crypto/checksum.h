@@ -1,0 +1,48 @@
+// The checksums S3 uses: CRC32 (ISO-HDLC, zlib's), CRC32C (Castagnoli), CRC64NVME, SHA-1,
+// SHA-256 (plus MD5 for Content-MD5). Incremental, for bodies that stream through.
+//
+// Wire form: base64 of the big-endian digest (4, 4, 8, 20, 32 bytes).
+// Thread safety: a Checksum object is not shared; the free functions are reentrant.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sealstack::crypto {
+
+enum class ChecksumAlgorithm { kCrc32, kCrc32c, kCrc64Nvme, kSha1, kSha256 };
+
+// "CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256" (the x-amz-sdk-checksum-algorithm names).
+std::string_view ChecksumAlgorithmName(ChecksumAlgorithm alg);
+std::optional<ChecksumAlgorithm> ChecksumAlgorithmFromName(std::string_view name);  // any case
+// "x-amz-checksum-crc32" etc. <-> algorithm.
+std::string ChecksumHeaderName(ChecksumAlgorithm alg);
+std::optional<ChecksumAlgorithm> ChecksumAlgorithmFromHeader(std::string_view header);  // any case
+size_t ChecksumDigestSize(ChecksumAlgorithm alg);
+
+uint32_t Crc32(std::string_view data, uint32_t crc = 0);
+uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
+uint64_t Crc64Nvme(std::string_view data, uint64_t crc = 0);
+
+class Checksum {
+ public:
+  explicit Checksum(ChecksumAlgorithm alg);
+  ~Checksum();
+  Checksum(Checksum&&) noexcept;
+  Checksum& operator=(Checksum&&) noexcept;
+
+  void Update(std::string_view data);
+  std::string Digest();        // raw big-endian digest; call once
+  std::string DigestBase64();  // base64 of Digest(); call once (instead of Digest)
+  ChecksumAlgorithm algorithm() const { return alg_; }
+
+ private:
+  struct Impl;
+  ChecksumAlgorithm alg_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sealstack::crypto
