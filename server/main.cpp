@@ -1,1 +1,55 @@
-int main() { return 0; }
+// sealstack: parse the configuration, start the server, print the Ready line, and wait for
+// SIGTERM or SIGINT to shut down cleanly. Everything else lives in server.cpp.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "server/config.h"
+#include "server/log.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  using namespace sealstack::server;
+
+  auto parsed = ParseCommandLine(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "sealstack: %s\n", parsed.status().message().c_str());
+    return 2;
+  }
+  if (parsed->help) {
+    std::fputs(HelpText().c_str(), stdout);
+    return 0;
+  }
+  if (parsed->version) {
+    std::printf("sealstack %s\n", std::string(kVersion).c_str());
+    return 0;
+  }
+  SetLogLevel(parsed->config.log_level);
+
+  // Signals are taken synchronously by this thread (sigwait), so every thread started from
+  // here on inherits the blocked mask; a peer closing a socket must not kill the process.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = Server::Create(std::move(parsed->config));
+  if (!server.ok()) {
+    std::fprintf(stderr, "sealstack: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  (*server)->Start();
+  std::printf("%s\n", (*server)->ReadyLine().c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  Log(LogLevel::kInfo, std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                           ", shutting down");
+  (*server)->Stop();
+  server->reset();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

@@ -1,0 +1,274 @@
+#include "api/common/errors.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "api/common/xml_writer.h"
+
+namespace sealstack::api {
+
+namespace {
+
+using auth::AuthErrorCode;
+
+constexpr std::string_view kJsonSignatureMismatch =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr std::string_view kInvalidToken = "The security token included in the request is invalid.";
+
+WireError Make(int status, std::string code, std::string message) {
+  WireError e;
+  e.http_status = status;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+
+WireError S3AuthError(const auth::AuthError& err) {
+  WireError e;
+  e.details = err.details;
+  e.message = err.message;
+  switch (err.code) {
+    case AuthErrorCode::kMissingAuthentication:
+      e.http_status = 403;
+      e.code = "AccessDenied";
+      e.message = "Access Denied";
+      break;
+    case AuthErrorCode::kMalformedAuthorization:
+      e.http_status = 400;
+      e.code = "AuthorizationHeaderMalformed";
+      break;
+    case AuthErrorCode::kMalformedQueryAuth:
+      e.http_status = 400;
+      e.code = "AuthorizationQueryParametersError";
+      break;
+    case AuthErrorCode::kMalformedSigV2QueryAuth:
+    case AuthErrorCode::kPresignExpired:
+    case AuthErrorCode::kPresignNotYetValid:
+      e.http_status = 403;
+      e.code = "AccessDenied";
+      break;
+    case AuthErrorCode::kUnsupportedAlgorithm:
+      e.http_status = 501;
+      e.code = "NotImplemented";
+      break;
+    case AuthErrorCode::kUnknownAccessKey:
+      e.http_status = 403;
+      e.code = "InvalidAccessKeyId";
+      break;
+    case AuthErrorCode::kInvalidSessionToken:
+      e.http_status = 403;
+      e.code = "InvalidToken";
+      e.message = "The provided token is malformed or otherwise invalid.";
+      break;
+    case AuthErrorCode::kExpiredToken:
+      e.http_status = 400;
+      e.code = "ExpiredToken";
+      e.message = "The provided token has expired.";
+      break;
+    case AuthErrorCode::kSignatureMismatch:
+      e.http_status = 403;
+      e.code = "SignatureDoesNotMatch";
+      break;
+    case AuthErrorCode::kRequestTimeTooSkewed:
+      e.http_status = 403;
+      e.code = "RequestTimeTooSkewed";
+      break;
+    case AuthErrorCode::kMissingContentSha256:
+    case AuthErrorCode::kInvalidContentSha256:
+      e.http_status = 400;
+      e.code = "InvalidRequest";
+      break;
+    case AuthErrorCode::kContentSha256Mismatch:
+      e.http_status = 400;
+      e.code = "XAmzContentSHA256Mismatch";
+      break;
+    case AuthErrorCode::kBadTrailerChecksum:
+      e.http_status = 400;
+      e.code = "BadDigest";
+      break;
+    case AuthErrorCode::kMalformedChunk:
+      e.http_status = 400;
+      e.code = "InvalidChunkSizeError";
+      break;
+    case AuthErrorCode::kIncompleteBody:
+      e.http_status = 400;
+      e.code = "IncompleteBody";
+      break;
+    case AuthErrorCode::kChunkTooSmall:
+      e.http_status = 403;
+      e.code = "InvalidChunkSizeError";
+      break;
+  }
+  return e;
+}
+
+// KMS, Glue and CloudTrail (awsJson1_1). These never carry S3's diagnostic details.
+WireError JsonAuthError(const auth::AuthError& err) {
+  switch (err.code) {
+    case AuthErrorCode::kMissingAuthentication:
+      return Make(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+    case AuthErrorCode::kUnknownAccessKey:
+    case AuthErrorCode::kInvalidSessionToken:
+      return Make(400, "UnrecognizedClientException", std::string(kInvalidToken));
+    case AuthErrorCode::kExpiredToken:
+      return Make(400, "ExpiredTokenException",
+                  "The security token included in the request is expired");
+    case AuthErrorCode::kSignatureMismatch:
+    case AuthErrorCode::kContentSha256Mismatch:
+      return Make(400, "InvalidSignatureException", std::string(kJsonSignatureMismatch));
+    case AuthErrorCode::kRequestTimeTooSkewed:
+      return Make(400, "InvalidSignatureException", err.message);
+    default:
+      return Make(400, "IncompleteSignatureException", err.message);
+  }
+}
+
+// STS (AWS Query).
+WireError QueryAuthError(const auth::AuthError& err) {
+  switch (err.code) {
+    case AuthErrorCode::kMissingAuthentication:
+      return Make(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    case AuthErrorCode::kUnknownAccessKey:
+    case AuthErrorCode::kInvalidSessionToken:
+      return Make(403, "InvalidClientTokenId", std::string(kInvalidToken));
+    case AuthErrorCode::kExpiredToken:
+      return Make(403, "ExpiredToken", "The security token included in the request is expired");
+    case AuthErrorCode::kSignatureMismatch:
+    case AuthErrorCode::kContentSha256Mismatch:
+      return Make(403, "SignatureDoesNotMatch", std::string(kJsonSignatureMismatch));
+    case AuthErrorCode::kRequestTimeTooSkewed:
+      return Make(403, "SignatureDoesNotMatch", err.message);
+    default:
+      return Make(400, "IncompleteSignature", err.message);
+  }
+}
+
+}  // namespace
+
+WireError AuthErrorToWire(const auth::AuthError& error, Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kS3: return S3AuthError(error);
+    case Protocol::kQuery: return QueryAuthError(error);
+    case Protocol::kJson:
+    case Protocol::kAdmin: return JsonAuthError(error);
+  }
+  return JsonAuthError(error);
+}
+
+WireError InternalWireError(Protocol protocol) {
+  WireError e;
+  e.http_status = 500;
+  e.server_fault = true;
+  switch (protocol) {
+    case Protocol::kS3:
+      e.code = "InternalError";
+      e.message = "We encountered an internal error. Please try again.";
+      break;
+    case Protocol::kJson:
+      e.code = "InternalFailure";
+      e.message = "The request processing has failed because of an unknown error, exception or "
+                  "failure.";
+      break;
+    case Protocol::kQuery:
+      e.code = "InternalFailure";
+      e.message = "An internal error occurred.";
+      break;
+    case Protocol::kAdmin:
+      e.code = "InternalError";
+      e.message = "internal error";
+      break;
+  }
+  return e;
+}
+
+WireError StatusToWire(const Status& status, Protocol protocol) {
+  const bool s3 = protocol == Protocol::kS3;
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+      return Make(400, s3 ? "InvalidArgument" : "ValidationException", status.message());
+    case StatusCode::kAccessDenied:
+      return Make(s3 ? 403 : 400, s3 ? "AccessDenied" : "AccessDeniedException", status.message());
+    case StatusCode::kUnimplemented:
+      return Make(501, "NotImplemented", status.message());
+    case StatusCode::kUnavailable: {
+      WireError e = Make(503, s3 ? "SlowDown" : "ServiceUnavailableException",
+                         s3 ? "Please reduce your request rate." : "Service unavailable.");
+      e.server_fault = true;
+      return e;
+    }
+    case StatusCode::kResourceExhausted:
+      return Make(400, s3 ? "EntityTooLarge" : "LimitExceededException", status.message());
+    default:
+      return InternalWireError(protocol);
+  }
+}
+
+void AddRequestIdHeaders(Protocol protocol, const RequestIds& ids, ApiResponse* response) {
+  switch (protocol) {
+    case Protocol::kS3:
+      response->SetHeader("x-amz-request-id", ids.request_id);
+      response->SetHeader("x-amz-id-2", ids.host_id);
+      break;
+    case Protocol::kJson:
+    case Protocol::kQuery:
+    case Protocol::kAdmin:
+      response->SetHeader("x-amzn-RequestId", ids.request_id);
+      break;
+  }
+}
+
+ApiResponse RenderError(Protocol protocol, const WireError& error, const RequestIds& ids,
+                        std::string_view resource, bool head_request) {
+  ApiResponse r;
+  r.status = error.http_status;
+  AddRequestIdHeaders(protocol, ids, &r);
+  switch (protocol) {
+    case Protocol::kJson:
+    case Protocol::kAdmin: {
+      rapidjson::StringBuffer buf;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+      w.StartObject();
+      w.Key(protocol == Protocol::kJson ? "__type" : "error");
+      w.String(error.code.data(), static_cast<rapidjson::SizeType>(error.code.size()));
+      w.Key("message");
+      w.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
+      w.EndObject();
+      r.body.assign(buf.GetString(), buf.GetSize());
+      if (protocol == Protocol::kJson) {
+        r.SetHeader("x-amzn-ErrorType", error.code);
+        r.SetHeader("Content-Type", "application/x-amz-json-1.1");
+      } else {
+        r.SetHeader("Content-Type", "application/json");
+      }
+      break;
+    }
+    case Protocol::kQuery: {
+      XmlWriter x;
+      x.Open("ErrorResponse", "https://sts.amazonaws.com/doc/2011-06-15/");
+      x.Open("Error")
+          .Element("Type", error.server_fault ? "Receiver" : "Sender")
+          .Element("Code", error.code)
+          .Element("Message", error.message)
+          .Close();
+      x.Element("RequestId", ids.request_id);
+      r.body = x.Finish();
+      r.SetHeader("Content-Type", "text/xml");
+      break;
+    }
+    case Protocol::kS3: {
+      if (head_request) break;  // HEAD errors carry no body; clients read the status alone.
+      XmlWriter x;
+      x.Open("Error").Element("Code", error.code).Element("Message", error.message);
+      for (const auto& [name, value] : error.details) x.Element(name, value);
+      if (!resource.empty()) x.Element("Resource", resource);
+      x.Element("RequestId", ids.request_id).Element("HostId", ids.host_id);
+      r.body = x.Finish();
+      r.SetHeader("Content-Type", "application/xml");
+      break;
+    }
+  }
+  return r;
+}
+
+}  // namespace sealstack::api

@@ -1,0 +1,96 @@
+#include "api/sts/sts_service.h"
+
+#include "api/common/xml_writer.h"
+#include "crypto/digest.h"
+
+namespace sealstack::api::sts {
+
+namespace {
+
+constexpr std::string_view kXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+// AWS unique ids are 21 characters: a 4-letter type prefix and 17 upper-case alphanumerics.
+// Derived from the ARN so the same principal always has the same id.
+std::string UniqueId(std::string_view prefix, std::string_view arn) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string digest = crypto::Sha256(arn);
+  std::string out(prefix);
+  for (size_t i = 0; i < 17; ++i) out += kAlphabet[static_cast<unsigned char>(digest[i]) % 32];
+  return out;
+}
+
+std::string Find(const std::vector<std::pair<std::string, std::string>>& params,
+                 std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+WireError QueryError(int status, std::string code, std::string message) {
+  WireError e;
+  e.http_status = status;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace
+
+CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
+  CallerIdentity id;
+  id.arn = principal.arn;
+  id.account = principal.account;
+  switch (principal.type) {
+    case auth::PrincipalType::kRoot: id.user_id = principal.account; break;
+    case auth::PrincipalType::kUser: id.user_id = UniqueId("AIDA", principal.arn); break;
+    case auth::PrincipalType::kRole: id.user_id = UniqueId("AROA", principal.arn); break;
+    case auth::PrincipalType::kAssumedRole: {
+      auto parsed = auth::ParsePrincipalArn(principal.arn);
+      std::string role = parsed.ok() ? parsed->name : principal.name;
+      std::string session = parsed.ok() ? parsed->session_name : "";
+      id.user_id = UniqueId("AROA", "arn:aws:iam::" + principal.account + ":role/" + role) +
+                   ":" + session;
+      break;
+    }
+  }
+  return id;
+}
+
+ApiResponse HandleQuery(const auth::Principal& principal,
+                        const std::vector<std::pair<std::string, std::string>>& params,
+                        const RequestIds& ids) {
+  const std::string action = Find(params, "Action");
+  const std::string version = Find(params, "Version");
+  if (action.empty()) {
+    return RenderError(Protocol::kQuery,
+                       QueryError(400, "MissingAction", "Missing Action parameter"), ids);
+  }
+  if (action != "GetCallerIdentity" || (!version.empty() && version != "2011-06-15")) {
+    return RenderError(Protocol::kQuery,
+                       QueryError(400, "InvalidAction",
+                                  "Could not find operation " + action + " for version " +
+                                      (version.empty() ? std::string("NO_VERSION_SPECIFIED")
+                                                       : version)),
+                       ids);
+  }
+
+  CallerIdentity id = GetCallerIdentity(principal);
+  XmlWriter x;
+  x.Open("GetCallerIdentityResponse", kXmlns);
+  x.Open("GetCallerIdentityResult")
+      .Element("Arn", id.arn)
+      .Element("UserId", id.user_id)
+      .Element("Account", id.account)
+      .Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+
+  ApiResponse r;
+  r.status = 200;
+  r.body = x.Finish();
+  r.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &r);
+  return r;
+}
+
+}  // namespace sealstack::api::sts

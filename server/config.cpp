@@ -1,0 +1,362 @@
+#include "server/config.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace sealstack::server {
+
+namespace {
+
+// One row per setting: the flag, its environment variable, its JSON key, and how to apply a
+// textual value. Flags, environment and file all go through the same Apply.
+struct Setting {
+  const char* flag;  // "--port"
+  const char* env;   // "SEALSTACK_PORT"
+  const char* json;  // "port"
+  const char* value_name;  // "N" ("" for boolean switches)
+  const char* help;
+  std::function<Status(const std::string&, Config*)> apply;
+};
+
+Status ParseInt(const std::string& name, const std::string& s, long long lo, long long hi,
+                long long* out) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+    return Status::InvalidArgument(name + ": expected an integer in [" + std::to_string(lo) +
+                                   ", " + std::to_string(hi) + "], got '" + s + "'");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+Status ParseBool(const std::string& name, const std::string& s, bool* out) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on" || s.empty()) {
+    *out = true;
+  } else if (s == "0" || s == "false" || s == "no" || s == "off") {
+    *out = false;
+  } else {
+    return Status::InvalidArgument(name + ": expected true or false, got '" + s + "'");
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+std::function<Status(const std::string&, Config*)> IntSetting(const char* name, T Config::*field,
+                                                             long long lo, long long hi) {
+  return [=](const std::string& v, Config* c) {
+    long long n = 0;
+    SEALSTACK_RETURN_IF_ERROR(ParseInt(name, v, lo, hi, &n));
+    c->*field = static_cast<T>(n);
+    return Status::Ok();
+  };
+}
+
+std::function<Status(const std::string&, Config*)> StringSetting(std::string Config::*field) {
+  return [=](const std::string& v, Config* c) {
+    c->*field = v;
+    return Status::Ok();
+  };
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"--host", "SEALSTACK_HOST", "host", "ADDR", "address to listen on (default 127.0.0.1)",
+       StringSetting(&Config::host)},
+      {"--port", "SEALSTACK_PORT", "port", "N", "HTTP port; 0 picks a free one (default 4566)",
+       IntSetting("port", &Config::port, 0, 65535)},
+      {"--https-port", "SEALSTACK_HTTPS_PORT", "https_port", "N",
+       "also serve HTTPS on this port; 0 picks a free one (default: no HTTPS)",
+       [](const std::string& v, Config* c) {
+         long long n = 0;
+         SEALSTACK_RETURN_IF_ERROR(ParseInt("https_port", v, 0, 65535, &n));
+         c->https_port = static_cast<int>(n);
+         return Status::Ok();
+       }},
+      {"--tls-cert", "SEALSTACK_TLS_CERT", "tls_cert", "FILE",
+       "PEM certificate for HTTPS (default: self-signed, generated into the data dir)",
+       StringSetting(&Config::tls_cert)},
+      {"--tls-key", "SEALSTACK_TLS_KEY", "tls_key", "FILE", "PEM private key for --tls-cert",
+       StringSetting(&Config::tls_key)},
+      {"--data-dir", "SEALSTACK_DATA_DIR", "data_dir", "DIR",
+       "where the database and root key live (default ./.sealstack)",
+       StringSetting(&Config::data_dir)},
+      {"--in-memory", "SEALSTACK_IN_MEMORY", "in_memory", "",
+       "keep all state in memory (test fixtures); nothing is written to disk",
+       [](const std::string& v, Config* c) { return ParseBool("in_memory", v, &c->in_memory); }},
+      {"--region", "SEALSTACK_REGION", "region", "NAME",
+       "region used in ARNs this server creates (default us-east-1)",
+       StringSetting(&Config::region)},
+      {"--s3-base-domain", "SEALSTACK_S3_BASE_DOMAIN", "s3_base_domain", "DOMAIN",
+       "host suffix for virtual-hosted S3 requests, BUCKET.DOMAIN (default localhost)",
+       StringSetting(&Config::s3_base_domain)},
+      {"--threads", "SEALSTACK_THREADS", "threads", "N",
+       "HTTP worker threads; each open connection holds one (default 64)",
+       IntSetting("threads", &Config::threads, 1, 4096)},
+      {"--keep-alive-timeout", "SEALSTACK_KEEP_ALIVE_TIMEOUT", "keep_alive_timeout", "SECONDS",
+       "close idle keep-alive connections after this (default 20)",
+       IntSetting("keep_alive_timeout", &Config::keep_alive_timeout_s, 1, 3600)},
+      {"--read-timeout", "SEALSTACK_READ_TIMEOUT", "read_timeout", "SECONDS",
+       "drop a request whose headers or body stall this long (default 30)",
+       IntSetting("read_timeout", &Config::read_timeout_s, 1, 3600)},
+      {"--max-rpc-body", "SEALSTACK_MAX_RPC_BODY", "max_rpc_body", "BYTES",
+       "largest KMS/Glue/CloudTrail/STS request body (default 8388608)",
+       IntSetting("max_rpc_body", &Config::max_rpc_body_bytes, 1024, 1ll << 30)},
+      {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
+       "debug, info (one line per request), warn, error or off (default info)",
+       [](const std::string& v, Config* c) {
+         static const std::pair<const char*, LogLevel> kLevels[] = {
+             {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo}, {"warn", LogLevel::kWarn},
+             {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
+         for (const auto& [name, level] : kLevels) {
+           if (v == name) {
+             c->log_level = level;
+             return Status::Ok();
+           }
+         }
+         return Status::InvalidArgument("log_level: expected debug|info|warn|error|off, got '" +
+                                        v + "'");
+       }},
+  };
+  return kSettings;
+}
+
+Status ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("cannot read config file '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return Status::Ok();
+}
+
+std::string JsonScalarToString(const rapidjson::Value& v) {
+  if (v.IsString()) return v.GetString();
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  return "<not a scalar>";
+}
+
+Status ParsePrincipal(const rapidjson::Value& v, size_t index, auth::Principal* p) {
+  const std::string where = "principals[" + std::to_string(index) + "]";
+  if (!v.IsObject()) return Status::InvalidArgument(where + ": expected an object");
+  auto str = [&](const char* key, std::string* out) -> Status {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd()) return Status::Ok();
+    if (!it->value.IsString()) {
+      return Status::InvalidArgument(where + "." + key + ": expected a string");
+    }
+    *out = it->value.GetString();
+    return Status::Ok();
+  };
+  std::string secret;
+  SEALSTACK_RETURN_IF_ERROR(str("access_key_id", &p->access_key_id));
+  SEALSTACK_RETURN_IF_ERROR(str("secret_access_key", &secret));
+  SEALSTACK_RETURN_IF_ERROR(str("session_token", &p->session_token));
+  SEALSTACK_RETURN_IF_ERROR(str("arn", &p->arn));
+  p->secret_access_key = crypto::SecretBytes(secret);
+  if (p->arn.empty()) return Status::InvalidArgument(where + ".arn: required");
+  auto parsed = auth::ParsePrincipalArn(p->arn);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument(where + ".arn: " + parsed.status().message());
+  }
+  p->account = parsed->account;
+  p->type = parsed->type;
+  p->name = parsed->name;
+  if (!p->access_key_id.empty() && secret.empty()) {
+    return Status::InvalidArgument(where + ".secret_access_key: required with access_key_id");
+  }
+  auto pol = v.FindMember("policies");
+  if (pol != v.MemberEnd()) {
+    if (!pol->value.IsArray()) {
+      return Status::InvalidArgument(where + ".policies: expected a list of policy documents");
+    }
+    for (const auto& doc : pol->value.GetArray()) {
+      if (doc.IsString()) {
+        p->policies.emplace_back(doc.GetString());
+      } else if (doc.IsObject()) {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        doc.Accept(w);
+        p->policies.emplace_back(buf.GetString(), buf.GetSize());
+      } else {
+        return Status::InvalidArgument(where + ".policies: each policy must be an object");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+const Setting* FindFlag(std::string_view flag) {
+  for (const auto& s : Settings()) {
+    if (flag == s.flag) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "info";
+}
+
+Status ApplyConfigJson(const std::string& json, Config* config) {
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (doc.HasParseError()) {
+    return Status::InvalidArgument(std::string("config: invalid JSON at offset ") +
+                                   std::to_string(doc.GetErrorOffset()) + ": " +
+                                   rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  if (!doc.IsObject()) return Status::InvalidArgument("config: expected a JSON object");
+  for (const auto& m : doc.GetObject()) {
+    const std::string key = m.name.GetString();
+    if (key == "principals") {
+      if (!m.value.IsArray()) return Status::InvalidArgument("config.principals: expected a list");
+      size_t i = 0;
+      for (const auto& v : m.value.GetArray()) {
+        auth::Principal p;
+        SEALSTACK_RETURN_IF_ERROR(ParsePrincipal(v, i++, &p));
+        config->principals.push_back(std::move(p));
+      }
+      continue;
+    }
+    const Setting* setting = nullptr;
+    for (const auto& s : Settings()) {
+      if (key == s.json) setting = &s;
+    }
+    if (setting == nullptr) return Status::InvalidArgument("config: unknown key '" + key + "'");
+    if (m.value.IsObject() || m.value.IsArray() || m.value.IsNull()) {
+      return Status::InvalidArgument("config." + key + ": expected a scalar");
+    }
+    SEALSTACK_RETURN_IF_ERROR(setting->apply(JsonScalarToString(m.value), config));
+  }
+  return Status::Ok();
+}
+
+Result<ParsedCommandLine> ParseCommandLine(int argc, const char* const* argv,
+                                           const std::map<std::string, std::string>* env) {
+  ParsedCommandLine out;
+  auto getenv_fn = [&](const char* name) -> std::optional<std::string> {
+    if (env != nullptr) {
+      auto it = env->find(name);
+      if (it == env->end()) return std::nullopt;
+      return it->second;
+    }
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+
+  // First pass: collect flags (so --config can be applied before them).
+  std::vector<std::pair<const Setting*, std::string>> flags;
+  std::optional<std::string> config_path = getenv_fn("SEALSTACK_CONFIG");
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
+      inline_value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    if (arg == "--help" || arg == "-h") {
+      out.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      out.version = true;
+      continue;
+    }
+    auto take_value = [&](const std::string& name) -> Result<std::string> {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= argc) return Status::InvalidArgument(name + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (arg == "--config") {
+      SEALSTACK_ASSIGN_OR_RETURN(config_path, take_value(arg));
+      continue;
+    }
+    const Setting* s = FindFlag(arg);
+    if (s == nullptr) {
+      return Status::InvalidArgument("unknown option '" + arg + "' (see --help)");
+    }
+    if (s->value_name[0] == '\0') {  // boolean switch
+      flags.emplace_back(s, inline_value.value_or("true"));
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(std::string v, take_value(arg));
+      flags.emplace_back(s, v);
+    }
+  }
+
+  // Lowest precedence first: file, then environment, then flags.
+  if (config_path) {
+    std::string json;
+    SEALSTACK_RETURN_IF_ERROR(ReadFile(*config_path, &json));
+    Status st = ApplyConfigJson(json, &out.config);
+    if (!st.ok()) return Status::InvalidArgument(*config_path + ": " + st.message());
+  }
+  for (const auto& s : Settings()) {
+    if (auto v = getenv_fn(s.env)) {
+      Status st = s.apply(*v, &out.config);
+      if (!st.ok()) return Status::InvalidArgument(std::string(s.env) + ": " + st.message());
+    }
+  }
+  if (auto v = getenv_fn("SEALSTACK_ROOT_KEY")) out.config.root_key_b64 = *v;
+  for (const auto& [s, v] : flags) {
+    Status st = s->apply(v, &out.config);
+    if (!st.ok()) return Status::InvalidArgument(std::string(s->flag) + ": " + st.message());
+  }
+  if (out.config.tls_cert.empty() != out.config.tls_key.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  return out;
+}
+
+std::string HelpText() {
+  std::string out =
+      "sealstack: a local AWS KMS, S3 and Glue emulator for testing encryption behaviour.\n\n"
+      "Usage: sealstack [options]\n\n"
+      "Settings resolve as: flag > environment variable > --config file > default.\n\n";
+  auto row = [&](const std::string& left, const std::string& env, const std::string& help) {
+    out += "  " + left;
+    out += std::string(left.size() < 28 ? 28 - left.size() : 1, ' ');
+    out += help + "\n";
+    if (!env.empty()) out += std::string(30, ' ') + "env " + env + "\n";
+  };
+  row("--config FILE", "SEALSTACK_CONFIG",
+      "JSON file with any setting below by its key (port, data_dir, ...) and "
+      "\"principals\": [{access_key_id, secret_access_key, arn, session_token?, policies?}]");
+  for (const auto& s : Settings()) {
+    std::string left = s.flag;
+    if (s.value_name[0] != '\0') left += std::string(" ") + s.value_name;
+    row(left, s.env, s.help);
+  }
+  row("", "SEALSTACK_ROOT_KEY",
+      "(environment only) base64 of the 32-byte root key that wraps all key material; "
+      "default: <data-dir>/root.key, created 0600 on first start");
+  row("--help", "", "print this help");
+  row("--version", "", "print the version");
+  out +=
+      "\nWhen ready, prints one line on stdout: Ready. endpoint=http://HOST:PORT\n"
+      "(and https_endpoint=https://HOST:PORT with HTTPS). Logs go to stderr.\n"
+      "Default credentials: access key 'test', secret 'test' (arn:aws:iam::000000000000:root).\n"
+      "SIGTERM or SIGINT: stop accepting, finish in-flight requests, close the database.\n";
+  return out;
+}
+
+}  // namespace sealstack::server

@@ -1,0 +1,30 @@
+// ServerContext: the long-lived objects every request may use, built once in main and shared
+// read-only (each member is itself thread-safe).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "auth/principals.h"
+#include "common/clock.h"
+#include "crypto/random.h"
+#include "crypto/secret_bytes.h"
+#include "server/config.h"
+#include "storage/db.h"
+
+namespace sealstack::server {
+
+struct ServerContext {
+  Config config;
+  std::shared_ptr<OffsetClock> clock;
+  std::shared_ptr<auth::PrincipalStore> principals;
+  std::shared_ptr<crypto::RandomSource> random;
+  crypto::SecretBytes root_key;  // wraps all key material at rest
+  std::unique_ptr<storage::Database> db;
+  std::chrono::steady_clock::time_point started;
+};
+
+inline constexpr std::string_view kVersion = "0.1.0";
+
+}  // namespace sealstack::server

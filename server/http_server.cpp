@@ -1,0 +1,223 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+
+#include "api/common/errors.h"
+#include "api/common/request_id.h"
+#include "common/strings.h"
+
+namespace sealstack::server {
+
+namespace {
+
+// Gives access to the listening socket, to raise cpp-httplib's fixed listen backlog of 5:
+// with dozens of clients connecting at once a backlog of 5 drops SYNs and costs clients a
+// 1-second retransmit.
+template <class Base>
+class TunedServer : public Base {
+ public:
+  using Base::Base;
+  int listening_socket() const { return this->svr_sock_; }
+};
+
+constexpr int kListenBacklog = 1024;
+
+auth::HttpRequestHead MakeHead(const httplib::Request& req, bool tls) {
+  auth::HttpRequestHead head;
+  head.method = req.method;
+  head.target = req.target;
+  head.headers.reserve(req.headers.size());
+  for (const auto& [name, value] : req.headers) head.headers.emplace_back(name, value);
+  head.secure = tls;
+  head.remote_addr = req.remote_addr;
+  return head;
+}
+
+void WriteResponse(Exchange& ex, httplib::Response& res) {
+  api::ApiResponse& r = ex.response;
+  res.status = r.status;
+  std::string content_type;
+  for (auto& [name, value] : r.headers) {
+    if (EqualsIgnoreCase(name, "Content-Type")) {
+      content_type = value;
+      continue;
+    }
+    res.set_header(name, value);
+  }
+  // A body we did not read is still on the socket: the connection cannot carry another
+  // request, so close it rather than parse the leftover bytes as one.
+  if (ex.has_body && !ex.body_consumed) res.set_header("Connection", "close");
+  if (r.stream) {
+    api::BodyProducer producer = std::move(r.stream);
+    res.set_content_provider(
+        static_cast<size_t>(r.stream_length), content_type,
+        [producer = std::move(producer)](size_t /*offset*/, size_t /*length*/,
+                                         httplib::DataSink& sink) {
+          return producer([&sink](std::string_view piece) {
+            return sink.write(piece.data(), piece.size());
+          });
+        });
+    return;
+  }
+  if (!content_type.empty()) res.set_header("Content-Type", content_type);
+  res.body = std::move(r.body);
+}
+
+// Errors cpp-httplib answers by itself (unparseable request line, header or URI too long, a
+// failed body read) get an S3-shaped XML body, since anything that is not JSON or Query is S3.
+void RenderLibraryError(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty() || res.has_header("x-amz-request-id") ||
+      res.has_header("x-amzn-RequestId")) {
+    return;  // one of ours
+  }
+  api::WireError e;
+  e.http_status = res.status;
+  switch (res.status) {
+    case 413:
+      e.code = "EntityTooLarge";
+      e.message = "Your proposed upload exceeds the maximum allowed object size.";
+      break;
+    case 414:
+      e.code = "RequestURITooLong";
+      e.message = "The request URI is too long.";
+      break;
+    default:
+      e.code = "BadRequest";
+      e.message = "The request could not be parsed.";
+      break;
+  }
+  api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
+  api::ApiResponse r = api::RenderError(api::Protocol::kS3, e, ids, {}, req.method == "HEAD");
+  for (auto& [name, value] : r.headers) res.set_header(name, value);
+  res.set_header("Connection", "close");
+  res.body = std::move(r.body);
+}
+
+}  // namespace
+
+struct HttpListener::Impl {
+  std::unique_ptr<httplib::Server> server;
+  int socket = -1;
+  std::atomic<bool> finished{false};
+};
+
+Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& options,
+                                                         ExchangeHandler handler) {
+  std::unique_ptr<HttpListener> listener(new HttpListener());
+  listener->impl_ = std::make_unique<Impl>();
+  httplib::Server* svr = nullptr;
+  std::function<int()> socket_of;
+  if (options.tls) {
+    auto* s = new TunedServer<httplib::SSLServer>(options.tls_cert_path.c_str(),
+                                                  options.tls_key_path.c_str());
+    listener->impl_->server.reset(s);
+    if (!s->is_valid()) {
+      return Status::InvalidArgument("cannot load TLS certificate '" + options.tls_cert_path +
+                                     "' / key '" + options.tls_key_path + "'");
+    }
+    socket_of = [s] { return s->listening_socket(); };
+    svr = s;
+  } else {
+    auto* s = new TunedServer<httplib::Server>();
+    listener->impl_->server.reset(s);
+    socket_of = [s] { return s->listening_socket(); };
+    svr = s;
+  }
+
+  const int threads = options.threads;
+  svr->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Clients pool connections and send thousands of requests on each: no per-connection cap.
+  svr->set_keep_alive_max_count(static_cast<size_t>(-1) / 2);
+  svr->set_keep_alive_timeout(options.keep_alive_timeout_s);
+  svr->set_read_timeout(options.read_timeout_s, 0);
+  svr->set_write_timeout(options.read_timeout_s, 0);
+  svr->set_tcp_nodelay(true);
+  // Bodies are streamed through content readers and bounded where they are consumed.
+  svr->set_payload_max_length(static_cast<size_t>(-1));
+
+  const bool tls = options.tls;
+  auto shared = std::make_shared<ExchangeHandler>(std::move(handler));
+  auto with_reader = [shared, tls](const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& reader) {
+    Exchange ex;
+    ex.head = MakeHead(req, tls);
+    ex.has_body = true;
+    ex.read_body = [&reader, &ex](const RawBodyReceiver& receive) {
+      bool ok = reader([&receive](const char* data, size_t len) {
+        return receive(std::string_view(data, len));
+      });
+      if (ok) ex.body_consumed = true;
+      return ok;
+    };
+    (*shared)(ex);
+    WriteResponse(ex, res);
+  };
+  auto without_reader = [shared, tls](const httplib::Request& req, httplib::Response& res) {
+    Exchange ex;
+    ex.head = MakeHead(req, tls);
+    ex.has_body = !req.body.empty();
+    ex.body_consumed = true;  // cpp-httplib read any body already
+    ex.read_body = [&req](const RawBodyReceiver& receive) {
+      return req.body.empty() || receive(req.body);
+    };
+    (*shared)(ex);
+    WriteResponse(ex, res);
+  };
+  const std::string any = ".*";
+  svr->Get(any, without_reader);  // also serves HEAD
+  svr->Options(any, without_reader);
+  svr->Post(any, without_reader).Post(any, with_reader);
+  svr->Put(any, without_reader).Put(any, with_reader);
+  svr->Patch(any, without_reader).Patch(any, with_reader);
+  svr->Delete(any, without_reader).Delete(any, with_reader);
+  svr->set_error_handler(RenderLibraryError);
+  svr->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
+        api::ApiResponse r = api::RenderError(api::Protocol::kS3,
+                                              api::InternalWireError(api::Protocol::kS3), ids,
+                                              {}, req.method == "HEAD");
+        res.status = 500;
+        for (auto& [name, value] : r.headers) res.set_header(name, value);
+        res.body = std::move(r.body);
+      });
+
+  int port = options.port;
+  if (port == 0) {
+    port = svr->bind_to_any_port(options.host);
+    if (port < 0) return Status::IoError("cannot bind " + options.host + ":0");
+  } else if (!svr->bind_to_port(options.host, port)) {
+    return Status::IoError("cannot bind " + options.host + ":" + std::to_string(port) +
+                           " (in use? try --port 0)");
+  }
+  listener->impl_->socket = socket_of();
+  ::listen(listener->impl_->socket, kListenBacklog);
+  listener->port_ = port;
+  return listener;
+}
+
+void HttpListener::Start() {
+  httplib::Server* svr = impl_->server.get();
+  Impl* impl = impl_.get();
+  thread_ = std::thread([svr, impl] {
+    svr->listen_after_bind();
+    impl->finished = true;
+  });
+}
+
+void HttpListener::Stop() {
+  if (!impl_ || !impl_->server) return;
+  if (thread_.joinable()) {
+    // cpp-httplib's stop() is a no-op until the accept loop runs: wait for it to start (or end).
+    while (!impl_->server->is_running() && !impl_->finished) std::this_thread::yield();
+  }
+  impl_->server->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+HttpListener::~HttpListener() { Stop(); }
+
+}  // namespace sealstack::server

@@ -1,0 +1,241 @@
+#include "server/pipeline.h"
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "api/common/errors.h"
+#include "api/common/request_id.h"
+#include "api/sts/sts_service.h"
+#include "auth/verifier.h"
+#include "common/strings.h"
+#include "crypto/digest.h"
+#include "server/admin.h"
+#include "server/log.h"
+#include "server/router.h"
+
+namespace sealstack::server {
+
+namespace {
+
+using api::ApiResponse;
+using api::Protocol;
+using api::RequestIds;
+using api::WireError;
+
+// What the request log line says about a request, filled in as the pipeline learns it.
+struct RequestSummary {
+  std::string operation = "-";
+  std::string principal = "-";
+};
+
+// Reads an RPC (JSON / Query) body whole; these are small and bounded by max_rpc_body_bytes,
+// so the buffer is part of the fixed per-request budget. nullopt when over the limit or when
+// the client failed mid-body.
+std::optional<std::string> ReadBoundedBody(Exchange& ex, uint64_t limit, bool* too_large) {
+  std::string body;
+  *too_large = false;
+  if (!ex.has_body) return body;
+  bool ok = ex.read_body([&](std::string_view piece) {
+    if (body.size() + piece.size() > limit) {
+      *too_large = true;
+      return false;
+    }
+    body.append(piece);
+    return true;
+  });
+  if (!ok) return std::nullopt;
+  return body;
+}
+
+// application/x-www-form-urlencoded: like a query string, but '+' is a space.
+void ParseForm(std::string_view form, std::vector<std::pair<std::string, std::string>>* out) {
+  for (std::string_view pair : Split(form, '&')) {
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string name(pair.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    for (char& c : name) c = c == '+' ? ' ' : c;
+    for (char& c : value) c = c == '+' ? ' ' : c;
+    std::string dn, dv;
+    if (!auth::UriDecode(name, &dn)) dn = name;
+    if (!auth::UriDecode(value, &dv)) dv = value;
+    out->emplace_back(std::move(dn), std::move(dv));
+  }
+}
+
+// The path and the names (not values) of the query parameters: presigned URLs carry
+// credentials in their values, which stay out of logs.
+std::string LoggableTarget(const auth::HttpRequestHead& head) {
+  std::string out(head.RawPath());
+  std::string_view q = head.RawQuery();
+  if (q.empty()) return out;
+  char sep = '?';
+  for (std::string_view pair : Split(q, '&')) {
+    out += sep;
+    out += pair.substr(0, pair.find('='));
+    sep = '&';
+  }
+  return out;
+}
+
+class Handler {
+ public:
+  Handler(ServerContext& context, Exchange& ex, const Route& route, const RequestIds& ids,
+          RequestSummary* summary)
+      : context_(context), ex_(ex), route_(route), ids_(ids), summary_(summary) {}
+
+  ApiResponse Run() {
+    switch (route_.protocol) {
+      case Protocol::kAdmin:
+        summary_->operation = "admin:" + route_.admin_path;
+        return HandleAdmin(context_, ex_.head, route_.admin_path, ids_);
+      case Protocol::kJson: return Json();
+      case Protocol::kQuery: return Query();
+      case Protocol::kS3: return S3();
+    }
+    return Error(api::InternalWireError(route_.protocol));
+  }
+
+ private:
+  ApiResponse Error(const WireError& e, std::string_view resource = {}) {
+    return api::RenderError(route_.protocol, e, ids_, resource, ex_.head.method == "HEAD");
+  }
+
+  // Authenticates; on failure returns the protocol's error response.
+  std::optional<ApiResponse> Authenticate(const auth::VerifyOptions& options,
+                                          std::shared_ptr<const auth::Principal>* principal) {
+    auth::VerifyOutcome outcome =
+        auth::Verify(ex_.head, *context_.principals, *context_.clock, options);
+    if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
+      WireError wire = api::AuthErrorToWire(*err, route_.protocol);
+      if (err->code == auth::AuthErrorCode::kUnknownAccessKey) {
+        // Say how to fix it: this is the most common first-run mistake.
+        wire.message += " (SealStack: add this access key to \"principals\" in the --config "
+                        "file, or use the default test/test)";
+      }
+      return Error(wire, route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
+    }
+    *principal = std::get<auth::VerifiedRequest>(outcome).principal;
+    summary_->principal = (*principal)->arn;
+    return std::nullopt;
+  }
+
+  // Reads a bounded RPC body and authenticates with its hash.
+  std::optional<ApiResponse> ReadAndAuthenticate(std::string* body,
+                                                 std::shared_ptr<const auth::Principal>* p) {
+    bool too_large = false;
+    auto read = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
+    if (!read) {
+      if (too_large) {
+        return Error({413, "RequestEntityTooLargeException",
+                      "Request body exceeds " +
+                          std::to_string(context_.config.max_rpc_body_bytes) + " bytes",
+                      {}, false});
+      }
+      return Error({400, "IncompleteBody", "The request body ended early.", {}, false});
+    }
+    *body = std::move(*read);
+    auth::VerifyOptions options;
+    options.s3 = false;
+    options.body_sha256_hex = crypto::Hex(crypto::Sha256(*body));
+    return Authenticate(options, p);
+  }
+
+  ApiResponse Json() {
+    summary_->operation = std::string(ServiceName(route_.service)) + ":" + route_.operation;
+    std::string body;
+    std::shared_ptr<const auth::Principal> principal;
+    if (auto err = ReadAndAuthenticate(&body, &principal)) return *err;
+    if (route_.service != Service::kUnknownJson) {
+      rapidjson::Document doc;
+      doc.Parse(body.empty() ? "{}" : body.c_str(), body.empty() ? 2 : body.size());
+      if (doc.HasParseError() || !doc.IsObject()) {
+        return Error({400, "SerializationException",
+                      "Start of structure or map found where not expected, or the body is not "
+                      "a JSON object.",
+                      {}, false});
+      }
+    }
+    // KMS, Glue and CloudTrail operations arrive with their issues.
+    const std::string* target = ex_.head.FindHeader("X-Amz-Target");
+    return Error({400, "UnknownOperationException",
+                  "The operation " + (target ? *target : std::string()) +
+                      " is not known to this server.",
+                  {}, false});
+  }
+
+  ApiResponse Query() {
+    std::string body;
+    std::shared_ptr<const auth::Principal> principal;
+    if (auto err = ReadAndAuthenticate(&body, &principal)) return *err;
+    std::vector<std::pair<std::string, std::string>> params;
+    ParseForm(ex_.head.RawQuery(), &params);
+    ParseForm(body, &params);
+    for (const auto& [k, v] : params) {
+      if (k == "Action") summary_->operation = "sts:" + v;
+    }
+    return api::sts::HandleQuery(*principal, params, ids_);
+  }
+
+  ApiResponse S3() {
+    summary_->operation = "s3";
+    auth::VerifyOptions options;
+    options.s3 = true;
+    if (route_.virtual_hosted) options.sigv2_bucket_prefix = "/" + route_.bucket;
+    std::shared_ptr<const auth::Principal> principal;
+    if (auto err = Authenticate(options, &principal)) return *err;
+    // S3 operations arrive with the S3 issue.
+    return Error({501, "NotImplemented",
+                  "A header you provided implies functionality that is not implemented.",
+                  {},
+                  false},
+                 ex_.head.RawPath());
+  }
+
+  ServerContext& context_;
+  Exchange& ex_;
+  const Route& route_;
+  const RequestIds& ids_;
+  RequestSummary* summary_;
+};
+
+}  // namespace
+
+void RequestPipeline::Handle(Exchange& ex) {
+  const auto start = std::chrono::steady_clock::now();
+  const Route route = Classify(ex.head, context_.config.s3_base_domain);
+  RequestIds ids;
+  if (route.protocol == Protocol::kS3) {
+    ids = {api::NewS3RequestId(), api::NewS3HostId()};
+  } else {
+    ids = {api::NewUuidRequestId(), ""};
+  }
+  RequestSummary summary;
+  try {
+    ex.response = Handler(context_, ex, route, ids, &summary).Run();
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "request " + ids.request_id + " failed: " + e.what());
+    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids,
+                                   {}, ex.head.method == "HEAD");
+  } catch (...) {
+    Log(LogLevel::kError, "request " + ids.request_id + " failed: unknown exception");
+    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids,
+                                   {}, ex.head.method == "HEAD");
+  }
+
+  if (LogEnabled(LogLevel::kInfo)) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                          start)
+                    .count();
+    char timing[32];
+    std::snprintf(timing, sizeof(timing), "%.2fms", ms);
+    Log(LogLevel::kInfo, ex.head.method + " " + LoggableTarget(ex.head) + " " +
+                             summary.operation + " " + std::to_string(ex.response.status) + " " +
+                             timing + " req=" + ids.request_id +
+                             " principal=" + summary.principal);
+  }
+}
+
+}  // namespace sealstack::server

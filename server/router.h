@@ -1,0 +1,35 @@
+// Router: decides from the request head alone which protocol and service a request is for
+// (PROTOCOL.md 1.1), in this order:
+//   1. /_sealstack/...                         admin (test-control plane, no AWS auth)
+//   2. X-Amz-Target present                    JSON 1.1: KMS, Glue, CloudTrail (or unknown)
+//   3. AWS Query (credential scope "sts", or a form POST to /, or ?Action=)   STS
+//   4. everything else                         S3 REST-XML, path-style or virtual-hosted
+// Pure: no I/O, no state. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/common/wire.h"
+#include "auth/http_request.h"
+
+namespace sealstack::server {
+
+enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kS3 };
+
+std::string_view ServiceName(Service s);  // "kms", "s3", ... for logs
+
+struct Route {
+  api::Protocol protocol = api::Protocol::kS3;
+  Service service = Service::kS3;
+  std::string operation;  // JSON: the part after the target prefix ("Encrypt")
+  // S3 addressing
+  std::string bucket;  // "" for service-level requests (ListBuckets)
+  std::string key;     // raw (still %-encoded), "" for bucket-level requests
+  bool virtual_hosted = false;
+  std::string admin_path;  // admin: the path after /_sealstack/ ("health")
+};
+
+Route Classify(const auth::HttpRequestHead& head, std::string_view s3_base_domain);
+
+}  // namespace sealstack::server

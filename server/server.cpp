@@ -1,0 +1,167 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/root_key.h"
+#include "crypto/tls_cert.h"
+#include "server/log.h"
+
+namespace sealstack::server {
+
+namespace {
+
+Status MakeDirectories(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create data directory '" + dir + "': " + ec.message());
+  return Status::Ok();
+}
+
+Status WriteFile(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return Status::IoError("cannot write '" + tmp + "': " + std::strerror(errno));
+  ::chmod(tmp.c_str(), mode);
+  bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  ok = (std::fflush(f) == 0) && ok;
+  ok = (::fsync(::fileno(f)) == 0) && ok;
+  std::fclose(f);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IoError("cannot write '" + path + "'");
+  }
+  return Status::Ok();
+}
+
+// The certificate and key for HTTPS: the configured files, or a self-signed pair generated
+// once into <dir>/tls/ and reused on later starts.
+Result<std::pair<std::string, std::string>> TlsFiles(const Config& config,
+                                                     const std::string& dir) {
+  if (!config.tls_cert.empty()) return std::make_pair(config.tls_cert, config.tls_key);
+  const std::string tls_dir = dir + "/tls";
+  const std::string cert = tls_dir + "/cert.pem", key = tls_dir + "/key.pem";
+  if (std::filesystem::exists(cert) && std::filesystem::exists(key)) {
+    return std::make_pair(cert, key);
+  }
+  SEALSTACK_RETURN_IF_ERROR(MakeDirectories(tls_dir));
+  std::vector<std::string> hosts = {"localhost", "*.localhost", "127.0.0.1", "::1"};
+  if (config.host != "127.0.0.1" && config.host != "0.0.0.0" && config.host != "::") {
+    hosts.push_back(config.host);
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::PemPair pem,
+                             crypto::GenerateSelfSignedCertificate(hosts, 3650));
+  SEALSTACK_RETURN_IF_ERROR(WriteFile(key, pem.private_key_pem, 0600));
+  SEALSTACK_RETURN_IF_ERROR(WriteFile(cert, pem.certificate_pem, 0644));
+  Log(LogLevel::kInfo, "generated a self-signed TLS certificate: " + cert);
+  return std::make_pair(cert, key);
+}
+
+std::string AdvertisedHost(const std::string& host) {
+  if (host == "0.0.0.0" || host.empty()) return "127.0.0.1";
+  if (host == "::") return "[::1]";
+  if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+  return host;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Create(Config config) {
+  std::unique_ptr<Server> server(new Server());
+  ServerContext& ctx = server->context_;
+  ctx.config = std::move(config);
+  ctx.started = std::chrono::steady_clock::now();
+  ctx.clock = std::make_shared<OffsetClock>();
+  ctx.random = std::make_shared<crypto::SystemRandom>();
+
+  ctx.principals = std::make_shared<auth::PrincipalStore>();
+  for (auto& p : ctx.config.principals) SEALSTACK_RETURN_IF_ERROR(ctx.principals->Put(p));
+
+  storage::DatabaseOptions db_options;
+  if (ctx.config.in_memory) {
+    db_options.in_memory = true;
+    if (!ctx.config.root_key_b64.empty()) {
+      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::EphemeralRootKey(*ctx.random));
+    }
+  } else {
+    SEALSTACK_RETURN_IF_ERROR(MakeDirectories(ctx.config.data_dir));
+    db_options.path = ctx.config.data_dir + "/sealstack.db";
+    if (!ctx.config.root_key_b64.empty()) {
+      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          ctx.root_key, crypto::LoadOrCreateRootKeyFile(ctx.config.data_dir, *ctx.random));
+    }
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
+
+  server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
+  RequestPipeline* pipeline = server->pipeline_.get();
+  auto handler = [pipeline](Exchange& ex) { pipeline->Handle(ex); };
+
+  ListenerOptions http;
+  http.host = ctx.config.host;
+  http.port = ctx.config.port;
+  http.threads = ctx.config.threads;
+  http.keep_alive_timeout_s = ctx.config.keep_alive_timeout_s;
+  http.read_timeout_s = ctx.config.read_timeout_s;
+  SEALSTACK_ASSIGN_OR_RETURN(server->http_, HttpListener::Bind(http, handler));
+
+  if (ctx.config.https_port) {
+    std::string dir = ctx.config.data_dir;
+    if (ctx.config.in_memory && ctx.config.tls_cert.empty()) {
+      char tmpl[] = "/tmp/sealstack-tls-XXXXXX";
+      if (::mkdtemp(tmpl) == nullptr) return Status::IoError("cannot create a temp dir for TLS");
+      server->tls_temp_dir_ = dir = tmpl;
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(auto files, TlsFiles(ctx.config, dir));
+    ListenerOptions https = http;
+    https.port = *ctx.config.https_port;
+    https.tls = true;
+    https.tls_cert_path = files.first;
+    https.tls_key_path = files.second;
+    SEALSTACK_ASSIGN_OR_RETURN(server->https_, HttpListener::Bind(https, handler));
+  }
+  return server;
+}
+
+Server::~Server() {
+  Stop();
+  if (!tls_temp_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(tls_temp_dir_, ec);
+  }
+}
+
+int Server::http_port() const { return http_ ? http_->port() : 0; }
+int Server::https_port() const { return https_ ? https_->port() : 0; }
+
+std::string Server::ReadyLine() const {
+  const std::string host = AdvertisedHost(context_.config.host);
+  std::string line = "Ready. endpoint=http://" + host + ":" + std::to_string(http_port());
+  if (https_) line += " https_endpoint=https://" + host + ":" + std::to_string(https_port());
+  return line;
+}
+
+void Server::Start() {
+  http_->Start();
+  if (https_) https_->Start();
+}
+
+void Server::Stop() {
+  if (http_) http_->Stop();
+  if (https_) https_->Stop();
+  if (context_.db) {
+    Status st = context_.db->Checkpoint();
+    if (!st.ok()) Log(LogLevel::kWarn, "checkpoint at shutdown failed: " + st.ToString());
+    context_.db.reset();
+  }
+}
+
+}  // namespace sealstack::server
