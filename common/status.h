@@ -37,7 +37,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -71,8 +73,8 @@ class [[nodiscard]] Status {
 }  // namespace sealstack
 
 // Propagates a non-OK Status out of the enclosing function.
-#define SEALSTACK_RETURN_IF_ERROR(expr)            \
-  do {                                             \
-    ::sealstack::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                     \
+#define SEALSTACK_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::sealstack::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)

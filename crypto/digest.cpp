@@ -11,9 +11,12 @@ namespace {
 
 const EVP_MD* Md(HashStream::Algorithm alg) {
   switch (alg) {
-    case HashStream::Algorithm::kMd5: return EVP_md5();
-    case HashStream::Algorithm::kSha1: return EVP_sha1();
-    case HashStream::Algorithm::kSha256: return EVP_sha256();
+    case HashStream::Algorithm::kMd5:
+      return EVP_md5();
+    case HashStream::Algorithm::kSha1:
+      return EVP_sha1();
+    case HashStream::Algorithm::kSha256:
+      return EVP_sha256();
   }
   return EVP_sha256();
 }
@@ -31,7 +34,8 @@ std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (HMAC(md, key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr) {
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+           &len) == nullptr) {
     throw std::runtime_error("HMAC failed");
   }
   return std::string(reinterpret_cast<char*>(out), len);
@@ -57,9 +61,15 @@ int B64Value(char c) {
 
 }  // namespace
 
-std::string Md5(std::string_view data) { return OneShot(EVP_md5(), data); }
-std::string Sha1(std::string_view data) { return OneShot(EVP_sha1(), data); }
-std::string Sha256(std::string_view data) { return OneShot(EVP_sha256(), data); }
+std::string Md5(std::string_view data) {
+  return OneShot(EVP_md5(), data);
+}
+std::string Sha1(std::string_view data) {
+  return OneShot(EVP_sha1(), data);
+}
+std::string Sha256(std::string_view data) {
+  return OneShot(EVP_sha256(), data);
+}
 std::string HmacSha1(std::string_view key, std::string_view data) {
   return Hmac(EVP_sha1(), key, data);
 }
@@ -164,6 +174,8 @@ std::optional<std::string> FromBase64(std::string_view text) {
         if (v[j] < 0) return std::nullopt;
       }
     }
+    // Canonical only: the bits that padding leaves over must be zero ("Zh==" is not "Zg==").
+    if ((pad == 2 && (v[1] & 0x0f) != 0) || (pad == 1 && (v[2] & 0x03) != 0)) return std::nullopt;
     uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
     out += static_cast<char>((n >> 16) & 0xff);
     if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);

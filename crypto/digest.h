@@ -36,7 +36,8 @@ class HashStream {
 std::string Hex(std::string_view bytes);  // lower-case
 std::optional<std::string> FromHex(std::string_view hex);
 std::string Base64(std::string_view bytes);  // standard alphabet, padded
-// Strict: standard alphabet, correct padding, no whitespace. nullopt otherwise.
+// Strict: standard alphabet, correct padding, no whitespace, zero pad bits (canonical). nullopt
+// otherwise.
 std::optional<std::string> FromBase64(std::string_view text);
 
 }  // namespace sealstack::crypto

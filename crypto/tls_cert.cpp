@@ -68,10 +68,9 @@ Result<PemPair> GenerateSelfSignedCertificate(const std::vector<std::string>& ho
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (const auto& [nid, value] :
-       {std::pair<int, std::string>{NID_subject_alt_name, san},
-        {NID_basic_constraints, "critical,CA:FALSE"},
-        {NID_ext_key_usage, "serverAuth"}}) {
+  for (const auto& [nid, value] : {std::pair<int, std::string>{NID_subject_alt_name, san},
+                                   {NID_basic_constraints, "critical,CA:FALSE"},
+                                   {NID_ext_key_usage, "serverAuth"}}) {
     if (value.empty()) continue;
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
     if (ext == nullptr) return Status::InvalidArgument("bad certificate extension: " + value);
@@ -85,8 +84,8 @@ Result<PemPair> GenerateSelfSignedCertificate(const std::vector<std::string>& ho
   BioPtr cert_bio(BIO_new(BIO_s_mem()));
   BioPtr key_bio(BIO_new(BIO_s_mem()));
   if (PEM_write_bio_X509(cert_bio.get(), cert.get()) != 1 ||
-      PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                               nullptr) != 1) {
+      PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1) {
     return Status::Internal("PEM encoding failed");
   }
   PemPair out;

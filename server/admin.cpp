@@ -28,9 +28,11 @@ api::ApiResponse Health(ServerContext& context) {
   w.Key("services");
   w.StartObject();
   // What each service answers today: "available", or "not_implemented" while its issue is open.
-  const std::pair<const char*, const char*> kServices[] = {
-      {"sts", "available"}, {"kms", "not_implemented"}, {"s3", "not_implemented"},
-      {"glue", "not_implemented"}, {"cloudtrail", "not_implemented"}};
+  const std::pair<const char*, const char*> kServices[] = {{"sts", "available"},
+                                                           {"kms", "not_implemented"},
+                                                           {"s3", "not_implemented"},
+                                                           {"glue", "not_implemented"},
+                                                           {"cloudtrail", "not_implemented"}};
   for (const auto& [name, state] : kServices) {
     w.Key(name);
     w.String(state);
@@ -44,8 +46,8 @@ api::ApiResponse Health(ServerContext& context) {
   std::string now = FormatIso8601(context.clock->Now(), true);
   w.String(now.c_str());
   w.Key("uptime_seconds");
-  w.Double(std::chrono::duration<double>(std::chrono::steady_clock::now() - context.started)
-               .count());
+  w.Double(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - context.started).count());
   w.EndObject();
   return Json(200, std::string(buf.GetString(), buf.GetSize()));
 }

@@ -18,9 +18,9 @@ namespace {
 // One row per setting: the flag, its environment variable, its JSON key, and how to apply a
 // textual value. Flags, environment and file all go through the same Apply.
 struct Setting {
-  const char* flag;  // "--port"
-  const char* env;   // "SEALSTACK_PORT"
-  const char* json;  // "port"
+  const char* flag;        // "--port"
+  const char* env;         // "SEALSTACK_PORT"
+  const char* json;        // "port"
   const char* value_name;  // "N" ("" for boolean switches)
   const char* help;
   std::function<Status(const std::string&, Config*)> apply;
@@ -31,8 +31,8 @@ Status ParseInt(const std::string& name, const std::string& s, long long lo, lon
   long long v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
-    return Status::InvalidArgument(name + ": expected an integer in [" + std::to_string(lo) +
-                                   ", " + std::to_string(hi) + "], got '" + s + "'");
+    return Status::InvalidArgument(name + ": expected an integer in [" + std::to_string(lo) + ", " +
+                                   std::to_string(hi) + "], got '" + s + "'");
   }
   *out = v;
   return Status::Ok();
@@ -51,7 +51,7 @@ Status ParseBool(const std::string& name, const std::string& s, bool* out) {
 
 template <typename T>
 std::function<Status(const std::string&, Config*)> IntSetting(const char* name, T Config::*field,
-                                                             long long lo, long long hi) {
+                                                              long long lo, long long hi) {
   return [=](const std::string& v, Config* c) {
     long long n = 0;
     SEALSTACK_RETURN_IF_ERROR(ParseInt(name, v, lo, hi, &n));
@@ -113,17 +113,19 @@ const std::vector<Setting>& Settings() {
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {
-         static const std::pair<const char*, LogLevel> kLevels[] = {
-             {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo}, {"warn", LogLevel::kWarn},
-             {"error", LogLevel::kError}, {"off", LogLevel::kOff}};
+         static const std::pair<const char*, LogLevel> kLevels[] = {{"debug", LogLevel::kDebug},
+                                                                    {"info", LogLevel::kInfo},
+                                                                    {"warn", LogLevel::kWarn},
+                                                                    {"error", LogLevel::kError},
+                                                                    {"off", LogLevel::kOff}};
          for (const auto& [name, level] : kLevels) {
            if (v == name) {
              c->log_level = level;
              return Status::Ok();
            }
          }
-         return Status::InvalidArgument("log_level: expected debug|info|warn|error|off, got '" +
-                                        v + "'");
+         return Status::InvalidArgument("log_level: expected debug|info|warn|error|off, got '" + v +
+                                        "'");
        }},
   };
   return kSettings;
@@ -207,11 +209,16 @@ const Setting* FindFlag(std::string_view flag) {
 
 std::string_view LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kOff:
+      return "off";
   }
   return "info";
 }

@@ -17,7 +17,7 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError, kOff };
 
 struct Config {
   std::string host = "127.0.0.1";
-  int port = 4566;  // 0 = pick a free port
+  int port = 4566;                // 0 = pick a free port
   std::optional<int> https_port;  // HTTPS listener beside the HTTP one; 0 = free port
   std::string tls_cert;           // PEM; both empty = self-signed, generated into the data dir
   std::string tls_key;
@@ -25,12 +25,12 @@ struct Config {
   bool in_memory = false;  // nothing written to disk; for test fixtures
   std::string region = "us-east-1";
   std::string s3_base_domain = "localhost";  // virtual-hosted: BUCKET.localhost[:port]
-  int threads = 64;                 // HTTP worker threads (one per open connection)
-  int keep_alive_timeout_s = 20;    // idle keep-alive connection lifetime
-  int read_timeout_s = 30;          // a stalled request body is dropped after this
+  int threads = 64;                          // HTTP worker threads (one per open connection)
+  int keep_alive_timeout_s = 20;             // idle keep-alive connection lifetime
+  int read_timeout_s = 30;                   // a stalled request body is dropped after this
   uint64_t max_rpc_body_bytes = 8ull << 20;  // JSON / Query request bodies
   LogLevel log_level = LogLevel::kInfo;
-  std::string root_key_b64;  // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
+  std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
 };
 
@@ -44,8 +44,7 @@ struct ParsedCommandLine {
 // tests). Unknown flags, bad numbers and unreadable or invalid config files fail with
 // InvalidArgument and a message naming the culprit.
 Result<ParsedCommandLine> ParseCommandLine(int argc, const char* const* argv,
-                                           const std::map<std::string, std::string>* env =
-                                               nullptr);
+                                           const std::map<std::string, std::string>* env = nullptr);
 
 std::string HelpText();
 

@@ -20,7 +20,8 @@ struct Exchange {
   // Streams the raw body to the receiver, a bounded piece at a time; false when the client
   // failed or the receiver stopped. Call at most once.
   std::function<bool(const RawBodyReceiver&)> read_body;
-  bool body_consumed = false;  // set by whoever called read_body to the end
+  bool body_read_started = false;  // read_body was called
+  bool body_consumed = false;      // read_body reached the end of the body
 
   api::ApiResponse response;
 };

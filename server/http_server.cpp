@@ -24,6 +24,7 @@ class TunedServer : public Base {
 };
 
 constexpr int kListenBacklog = 1024;
+constexpr uint64_t kMaxDrainBytes = 64ull << 20;
 
 auth::HttpRequestHead MakeHead(const httplib::Request& req, bool tls) {
   auth::HttpRequestHead head;
@@ -47,19 +48,26 @@ void WriteResponse(Exchange& ex, httplib::Response& res) {
     }
     res.set_header(name, value);
   }
-  // A body we did not read is still on the socket: the connection cannot carry another
-  // request, so close it rather than parse the leftover bytes as one.
-  if (ex.has_body && !ex.body_consumed) res.set_header("Connection", "close");
+  // A body the handler did not read (an early error) is still on the socket. Drain a bounded
+  // amount so the connection can carry the next request; beyond that, tell the client to
+  // close, and the leftover bytes end the connection when parsed as a request.
+  if (ex.has_body && !ex.body_consumed && !ex.body_read_started) {
+    uint64_t drained = 0;
+    ex.read_body([&drained](std::string_view piece) {
+      drained += piece.size();
+      return drained <= kMaxDrainBytes;
+    });
+    if (!ex.body_consumed) res.set_header("Connection", "close");
+  }
   if (r.stream) {
     api::BodyProducer producer = std::move(r.stream);
-    res.set_content_provider(
-        static_cast<size_t>(r.stream_length), content_type,
-        [producer = std::move(producer)](size_t /*offset*/, size_t /*length*/,
-                                         httplib::DataSink& sink) {
-          return producer([&sink](std::string_view piece) {
-            return sink.write(piece.data(), piece.size());
-          });
-        });
+    res.set_content_provider(static_cast<size_t>(r.stream_length), content_type,
+                             [producer = std::move(producer)](size_t /*offset*/, size_t /*length*/,
+                                                              httplib::DataSink& sink) {
+                               return producer([&sink](std::string_view piece) {
+                                 return sink.write(piece.data(), piece.size());
+                               });
+                             });
     return;
   }
   if (!content_type.empty()) res.set_header("Content-Type", content_type);
@@ -146,6 +154,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
     ex.head = MakeHead(req, tls);
     ex.has_body = true;
     ex.read_body = [&reader, &ex](const RawBodyReceiver& receive) {
+      // cpp-httplib's reader starts over from the socket on each call: once only.
+      if (ex.body_read_started) return false;
+      ex.body_read_started = true;
       bool ok = reader([&receive](const char* data, size_t len) {
         return receive(std::string_view(data, len));
       });
@@ -177,9 +188,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
   svr->set_exception_handler(
       [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
         api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
-        api::ApiResponse r = api::RenderError(api::Protocol::kS3,
-                                              api::InternalWireError(api::Protocol::kS3), ids,
-                                              {}, req.method == "HEAD");
+        api::ApiResponse r =
+            api::RenderError(api::Protocol::kS3, api::InternalWireError(api::Protocol::kS3), ids,
+                             {}, req.method == "HEAD");
         res.status = 500;
         for (auto& [name, value] : r.headers) res.set_header(name, value);
         res.body = std::move(r.body);
@@ -218,6 +229,8 @@ void HttpListener::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-HttpListener::~HttpListener() { Stop(); }
+HttpListener::~HttpListener() {
+  Stop();
+}
 
 }  // namespace sealstack::server

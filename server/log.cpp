@@ -14,7 +14,9 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 }  // namespace
 
-void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
+void SetLogLevel(LogLevel level) {
+  g_level = static_cast<int>(level);
+}
 
 bool LogEnabled(LogLevel level) {
   return level != LogLevel::kOff && static_cast<int>(level) >= g_level.load();
@@ -25,11 +27,20 @@ void Log(LogLevel level, std::string_view message) {
   std::string line = FormatIso8601(std::chrono::system_clock::now(), /*with_millis=*/true);
   line += ' ';
   switch (level) {
-    case LogLevel::kDebug: line += "DEBUG "; break;
-    case LogLevel::kInfo: line += "INFO  "; break;
-    case LogLevel::kWarn: line += "WARN  "; break;
-    case LogLevel::kError: line += "ERROR "; break;
-    case LogLevel::kOff: break;
+    case LogLevel::kDebug:
+      line += "DEBUG ";
+      break;
+    case LogLevel::kInfo:
+      line += "INFO  ";
+      break;
+    case LogLevel::kWarn:
+      line += "WARN  ";
+      break;
+    case LogLevel::kError:
+      line += "ERROR ";
+      break;
+    case LogLevel::kOff:
+      break;
   }
   line += message;
   line += '\n';

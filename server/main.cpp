@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  Log(LogLevel::kInfo, std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-                           ", shutting down");
+  Log(LogLevel::kInfo,
+      std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", shutting down");
   (*server)->Stop();
   server->reset();
   Log(LogLevel::kInfo, "stopped");

@@ -91,9 +91,12 @@ class Handler {
       case Protocol::kAdmin:
         summary_->operation = "admin:" + route_.admin_path;
         return HandleAdmin(context_, ex_.head, route_.admin_path, ids_);
-      case Protocol::kJson: return Json();
-      case Protocol::kQuery: return Query();
-      case Protocol::kS3: return S3();
+      case Protocol::kJson:
+        return Json();
+      case Protocol::kQuery:
+        return Query();
+      case Protocol::kS3:
+        return S3();
     }
     return Error(api::InternalWireError(route_.protocol));
   }
@@ -112,8 +115,9 @@ class Handler {
       WireError wire = api::AuthErrorToWire(*err, route_.protocol);
       if (err->code == auth::AuthErrorCode::kUnknownAccessKey) {
         // Say how to fix it: this is the most common first-run mistake.
-        wire.message += " (SealStack: add this access key to \"principals\" in the --config "
-                        "file, or use the default test/test)";
+        wire.message +=
+            " (SealStack: add this access key to \"principals\" in the --config "
+            "file, or use the default test/test)";
       }
       return Error(wire, route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
     }
@@ -129,10 +133,12 @@ class Handler {
     auto read = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
     if (!read) {
       if (too_large) {
-        return Error({413, "RequestEntityTooLargeException",
-                      "Request body exceeds " +
-                          std::to_string(context_.config.max_rpc_body_bytes) + " bytes",
-                      {}, false});
+        return Error({413,
+                      "RequestEntityTooLargeException",
+                      "Request body exceeds " + std::to_string(context_.config.max_rpc_body_bytes) +
+                          " bytes",
+                      {},
+                      false});
       }
       return Error({400, "IncompleteBody", "The request body ended early.", {}, false});
     }
@@ -152,18 +158,22 @@ class Handler {
       rapidjson::Document doc;
       doc.Parse(body.empty() ? "{}" : body.c_str(), body.empty() ? 2 : body.size());
       if (doc.HasParseError() || !doc.IsObject()) {
-        return Error({400, "SerializationException",
+        return Error({400,
+                      "SerializationException",
                       "Start of structure or map found where not expected, or the body is not "
                       "a JSON object.",
-                      {}, false});
+                      {},
+                      false});
       }
     }
     // KMS, Glue and CloudTrail operations arrive with their issues.
     const std::string* target = ex_.head.FindHeader("X-Amz-Target");
-    return Error({400, "UnknownOperationException",
-                  "The operation " + (target ? *target : std::string()) +
-                      " is not known to this server.",
-                  {}, false});
+    return Error(
+        {400,
+         "UnknownOperationException",
+         "The operation " + (target ? *target : std::string()) + " is not known to this server.",
+         {},
+         false});
   }
 
   ApiResponse Query() {
@@ -187,7 +197,8 @@ class Handler {
     std::shared_ptr<const auth::Principal> principal;
     if (auto err = Authenticate(options, &principal)) return *err;
     // S3 operations arrive with the S3 issue.
-    return Error({501, "NotImplemented",
+    return Error({501,
+                  "NotImplemented",
                   "A header you provided implies functionality that is not implemented.",
                   {},
                   false},
@@ -217,24 +228,22 @@ void RequestPipeline::Handle(Exchange& ex) {
     ex.response = Handler(context_, ex, route, ids, &summary).Run();
   } catch (const std::exception& e) {
     Log(LogLevel::kError, "request " + ids.request_id + " failed: " + e.what());
-    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids,
-                                   {}, ex.head.method == "HEAD");
+    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids, {},
+                                   ex.head.method == "HEAD");
   } catch (...) {
     Log(LogLevel::kError, "request " + ids.request_id + " failed: unknown exception");
-    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids,
-                                   {}, ex.head.method == "HEAD");
+    ex.response = api::RenderError(route.protocol, api::InternalWireError(route.protocol), ids, {},
+                                   ex.head.method == "HEAD");
   }
 
   if (LogEnabled(LogLevel::kInfo)) {
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                          start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     char timing[32];
     std::snprintf(timing, sizeof(timing), "%.2fms", ms);
-    Log(LogLevel::kInfo, ex.head.method + " " + LoggableTarget(ex.head) + " " +
-                             summary.operation + " " + std::to_string(ex.response.status) + " " +
-                             timing + " req=" + ids.request_id +
-                             " principal=" + summary.principal);
+    Log(LogLevel::kInfo, ex.head.method + " " + LoggableTarget(ex.head) + " " + summary.operation +
+                             " " + std::to_string(ex.response.status) + " " + timing +
+                             " req=" + ids.request_id + " principal=" + summary.principal);
   }
 }
 

@@ -77,7 +77,8 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
   std::string lower = ToLower(host);
   std::string_view h(lower);
   auto strip = [&](std::string_view suffix) -> std::string_view {
-    if (h.size() > suffix.size() + 1 && EndsWith(h, suffix) && h[h.size() - suffix.size() - 1] == '.') {
+    if (h.size() > suffix.size() + 1 && EndsWith(h, suffix) &&
+        h[h.size() - suffix.size() - 1] == '.') {
       return h.substr(0, h.size() - suffix.size() - 1);
     }
     return {};
@@ -94,8 +95,8 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
     size_t pos = h.find(".s3.");
     if (pos != std::string_view::npos && pos > 0 && EndsWith(h, ".amazonaws.com")) {
       bucket = h.substr(0, pos);
-    } else if (pos = h.find(".s3-"); pos != std::string_view::npos && pos > 0 &&
-                                      EndsWith(h, ".amazonaws.com")) {
+    } else if (pos = h.find(".s3-");
+               pos != std::string_view::npos && pos > 0 && EndsWith(h, ".amazonaws.com")) {
       bucket = h.substr(0, pos);
     }
   }
@@ -107,13 +108,20 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
 
 std::string_view ServiceName(Service s) {
   switch (s) {
-    case Service::kAdmin: return "admin";
-    case Service::kKms: return "kms";
-    case Service::kGlue: return "glue";
-    case Service::kCloudTrail: return "cloudtrail";
-    case Service::kUnknownJson: return "json";
-    case Service::kSts: return "sts";
-    case Service::kS3: return "s3";
+    case Service::kAdmin:
+      return "admin";
+    case Service::kKms:
+      return "kms";
+    case Service::kGlue:
+      return "glue";
+    case Service::kCloudTrail:
+      return "cloudtrail";
+    case Service::kUnknownJson:
+      return "json";
+    case Service::kSts:
+      return "sts";
+    case Service::kS3:
+      return "s3";
   }
   return "?";
 }

@@ -40,8 +40,7 @@ Status WriteFile(const std::string& path, const std::string& content, mode_t mod
 
 // The certificate and key for HTTPS: the configured files, or a self-signed pair generated
 // once into <dir>/tls/ and reused on later starts.
-Result<std::pair<std::string, std::string>> TlsFiles(const Config& config,
-                                                     const std::string& dir) {
+Result<std::pair<std::string, std::string>> TlsFiles(const Config& config, const std::string& dir) {
   if (!config.tls_cert.empty()) return std::make_pair(config.tls_cert, config.tls_key);
   const std::string tls_dir = dir + "/tls";
   const std::string cert = tls_dir + "/cert.pem", key = tls_dir + "/key.pem";
@@ -95,8 +94,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     if (!ctx.config.root_key_b64.empty()) {
       SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
     } else {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          ctx.root_key, crypto::LoadOrCreateRootKeyFile(ctx.config.data_dir, *ctx.random));
+      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key,
+                                 crypto::LoadOrCreateRootKeyFile(ctx.config.data_dir, *ctx.random));
     }
   }
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
@@ -139,8 +138,12 @@ Server::~Server() {
   }
 }
 
-int Server::http_port() const { return http_ ? http_->port() : 0; }
-int Server::https_port() const { return https_ ? https_->port() : 0; }
+int Server::http_port() const {
+  return http_ ? http_->port() : 0;
+}
+int Server::https_port() const {
+  return https_ ? https_->port() : 0;
+}
 
 std::string Server::ReadyLine() const {
   const std::string host = AdvertisedHost(context_.config.host);

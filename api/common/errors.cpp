@@ -148,10 +148,13 @@ WireError QueryAuthError(const auth::AuthError& err) {
 
 WireError AuthErrorToWire(const auth::AuthError& error, Protocol protocol) {
   switch (protocol) {
-    case Protocol::kS3: return S3AuthError(error);
-    case Protocol::kQuery: return QueryAuthError(error);
+    case Protocol::kS3:
+      return S3AuthError(error);
+    case Protocol::kQuery:
+      return QueryAuthError(error);
     case Protocol::kJson:
-    case Protocol::kAdmin: return JsonAuthError(error);
+    case Protocol::kAdmin:
+      return JsonAuthError(error);
   }
   return JsonAuthError(error);
 }
@@ -167,8 +170,9 @@ WireError InternalWireError(Protocol protocol) {
       break;
     case Protocol::kJson:
       e.code = "InternalFailure";
-      e.message = "The request processing has failed because of an unknown error, exception or "
-                  "failure.";
+      e.message =
+          "The request processing has failed because of an unknown error, exception or "
+          "failure.";
       break;
     case Protocol::kQuery:
       e.code = "InternalFailure";

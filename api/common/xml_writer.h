@@ -17,7 +17,7 @@ class XmlWriter {
   XmlWriter& Open(std::string_view name, std::string_view xmlns = {});
   XmlWriter& Close();  // closes the innermost open element
   XmlWriter& Element(std::string_view name, std::string_view text);  // <name>text</name>
-  std::string Finish();  // closes everything still open
+  std::string Finish();                                              // closes everything still open
 
  private:
   std::string out_;

@@ -42,15 +42,21 @@ CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
   id.arn = principal.arn;
   id.account = principal.account;
   switch (principal.type) {
-    case auth::PrincipalType::kRoot: id.user_id = principal.account; break;
-    case auth::PrincipalType::kUser: id.user_id = UniqueId("AIDA", principal.arn); break;
-    case auth::PrincipalType::kRole: id.user_id = UniqueId("AROA", principal.arn); break;
+    case auth::PrincipalType::kRoot:
+      id.user_id = principal.account;
+      break;
+    case auth::PrincipalType::kUser:
+      id.user_id = UniqueId("AIDA", principal.arn);
+      break;
+    case auth::PrincipalType::kRole:
+      id.user_id = UniqueId("AROA", principal.arn);
+      break;
     case auth::PrincipalType::kAssumedRole: {
       auto parsed = auth::ParsePrincipalArn(principal.arn);
       std::string role = parsed.ok() ? parsed->name : principal.name;
       std::string session = parsed.ok() ? parsed->session_name : "";
-      id.user_id = UniqueId("AROA", "arn:aws:iam::" + principal.account + ":role/" + role) +
-                   ":" + session;
+      id.user_id =
+          UniqueId("AROA", "arn:aws:iam::" + principal.account + ":role/" + role) + ":" + session;
       break;
     }
   }
@@ -67,12 +73,12 @@ ApiResponse HandleQuery(const auth::Principal& principal,
                        QueryError(400, "MissingAction", "Missing Action parameter"), ids);
   }
   if (action != "GetCallerIdentity" || (!version.empty() && version != "2011-06-15")) {
-    return RenderError(Protocol::kQuery,
-                       QueryError(400, "InvalidAction",
-                                  "Could not find operation " + action + " for version " +
-                                      (version.empty() ? std::string("NO_VERSION_SPECIFIED")
-                                                       : version)),
-                       ids);
+    return RenderError(
+        Protocol::kQuery,
+        QueryError(400, "InvalidAction",
+                   "Could not find operation " + action + " for version " +
+                       (version.empty() ? std::string("NO_VERSION_SPECIFIED") : version)),
+        ids);
   }
 
   CallerIdentity id = GetCallerIdentity(principal);

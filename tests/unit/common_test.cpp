@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include "common/result.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+
+using namespace sealstack;
+
+TEST_CASE("Status carries kind and message; OK is the default", "[common]") {
+  Status ok;
+  CHECK(ok.ok());
+  CHECK(ok.ToString() == "OK");
+  Status nf = Status::NotFound("no such key");
+  CHECK_FALSE(nf.ok());
+  CHECK(nf.code() == StatusCode::kNotFound);
+  CHECK(nf.ToString() == "NotFound: no such key");
+}
+
+namespace {
+Result<int> Half(int x) {
+  if (x % 2 != 0) return Status::InvalidArgument("odd");
+  return x / 2;
+}
+Result<int> Quarter(int x) {
+  SEALSTACK_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+}  // namespace
+
+TEST_CASE("Result propagates the first error", "[common]") {
+  CHECK(*Quarter(8) == 2);
+  CHECK(Quarter(6).status().code() == StatusCode::kInvalidArgument);
+  CHECK(Quarter(6).status().message() == "odd");
+  CHECK(Quarter(8).status().ok());
+}
+
+TEST_CASE("Amz dates round-trip and reject malformed input", "[common]") {
+  auto t = ParseAmzDate("20150830T123600Z");
+  REQUIRE(t.has_value());
+  CHECK(std::chrono::system_clock::to_time_t(*t) == 1440938160);
+  CHECK(FormatAmzDate(*t) == "20150830T123600Z");
+  for (const char* bad : {"", "20150830T123600", "2015083T123600Z", "20151330T123600Z",
+                          "20150830T253600Z", "2015-08-30T12:36:00Z", "20150830X123600Z"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseAmzDate(bad).has_value());
+  }
+}
+
+TEST_CASE("ISO 8601 and HTTP dates parse and format in UTC", "[common]") {
+  auto t = ParseIso8601("2024-02-29T23:59:59.250Z");
+  REQUIRE(t.has_value());
+  CHECK(FormatIso8601(*t, true) == "2024-02-29T23:59:59.250Z");
+  CHECK(FormatIso8601(*t) == "2024-02-29T23:59:59Z");
+  CHECK_FALSE(ParseIso8601("2024-02-29 23:59:59Z").has_value());
+  CHECK_FALSE(ParseIso8601("2024-02-29T23:59:59").has_value());
+
+  auto h = ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT");
+  REQUIRE(h.has_value());
+  CHECK(std::chrono::system_clock::to_time_t(*h) == 784111777);
+  CHECK(FormatHttpDate(*h) == "Sun, 06 Nov 1994 08:49:37 GMT");
+  CHECK_FALSE(ParseHttpDate("Sun, 06 Foo 1994 08:49:37 GMT").has_value());
+  CHECK(ToEpochSeconds(*h) == Approx(784111777.0));
+}
+
+TEST_CASE("String helpers", "[common]") {
+  CHECK(EqualsIgnoreCase("X-Amz-Date", "x-amz-date"));
+  CHECK_FALSE(EqualsIgnoreCase("x-amz-date", "x-amz-dat"));
+  CHECK(Trim("  a b \t") == "a b");
+  CHECK(Trim("   ").empty());
+  CHECK(ToLower("AbC") == "abc");
+  auto parts = Split("a,,b", ',');
+  REQUIRE(parts.size() == 3);
+  CHECK(parts[1].empty());
+  CHECK(StartsWith("TrentService.Encrypt", "TrentService."));
+  CHECK(EndsWith("bucket.localhost", ".localhost"));
+}
+
+TEST_CASE("FakeClock and OffsetClock move only when told", "[common]") {
+  FakeClock fake(SystemTime(std::chrono::seconds(1000)));
+  fake.Advance(std::chrono::seconds(5));
+  CHECK(fake.Now() == SystemTime(std::chrono::seconds(1005)));
+  OffsetClock offset;
+  auto before = offset.Now();
+  offset.Advance(std::chrono::hours(24 * 7));
+  CHECK(offset.Now() - before >= std::chrono::hours(24 * 7));
+  CHECK(offset.offset() == std::chrono::hours(24 * 7));
+}
