@@ -61,7 +61,7 @@ std::optional<SystemTime> ParseAmzDate(std::string_view s) {
 
 std::string FormatAmzDate(SystemTime t) {
   std::tm tm = ToTm(t);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
@@ -96,7 +96,7 @@ std::optional<SystemTime> ParseIso8601(std::string_view s) {
 
 std::string FormatIso8601(SystemTime t, bool with_millis) {
   std::tm tm = ToTm(t);
-  char buf[40];
+  char buf[64];
   if (with_millis) {
     auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
@@ -128,7 +128,7 @@ std::optional<SystemTime> ParseHttpDate(std::string_view s) {
 
 std::string FormatHttpDate(SystemTime t) {
   std::tm tm = ToTm(t);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kWeekdays[tm.tm_wday],
                 tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                 tm.tm_sec);

@@ -1,0 +1,176 @@
+#include "auth/principals.h"
+
+#include <mutex>
+
+#include "common/strings.h"
+
+namespace sealstack::auth {
+
+namespace {
+
+// IAM user/role names and STS session names: [\w+=,.@-].
+bool IsNameChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '-';
+}
+
+bool IsName(std::string_view s, size_t min_len, size_t max_len) {
+  if (s.size() < min_len || s.size() > max_len) return false;
+  for (char c : s) {
+    if (!IsNameChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsAccount(std::string_view s) {
+  if (s.size() != 12) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+Status BadArn(std::string_view arn) {
+  return Status::InvalidArgument("invalid principal ARN: " + std::string(arn));
+}
+
+// "[path/]NAME" after "user/" or "role/": returns NAME, or "" when malformed.
+std::string_view NameAfterPath(std::string_view rest) {
+  size_t slash = rest.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? rest : rest.substr(slash + 1);
+  if (slash != std::string_view::npos) {
+    for (std::string_view seg : Split(rest.substr(0, slash), '/')) {
+      if (!IsName(seg, 1, 512)) return {};
+    }
+  }
+  return IsName(name, 1, 64) ? name : std::string_view();
+}
+
+}  // namespace
+
+std::string_view PrincipalTypeName(PrincipalType t) {
+  switch (t) {
+    case PrincipalType::kRoot:
+      return "Root";
+    case PrincipalType::kUser:
+      return "IAMUser";
+    case PrincipalType::kRole:
+      return "Role";
+    case PrincipalType::kAssumedRole:
+      return "AssumedRole";
+  }
+  return "Unknown";
+}
+
+Result<ParsedArn> ParsePrincipalArn(std::string_view arn) {
+  // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
+  std::vector<std::string_view> parts = Split(arn, ':');
+  if (parts.size() != 6 || parts[0] != "arn" || !StartsWith(parts[1], "aws") || !parts[3].empty() ||
+      !IsAccount(parts[4])) {
+    return BadArn(arn);
+  }
+  ParsedArn out;
+  out.account = std::string(parts[4]);
+  std::string_view resource = parts[5];
+  if (parts[2] == "iam") {
+    if (resource == "root") {
+      out.type = PrincipalType::kRoot;
+      return out;
+    }
+    if (StartsWith(resource, "user/") || StartsWith(resource, "role/")) {
+      std::string_view name = NameAfterPath(resource.substr(5));
+      if (name.empty()) return BadArn(arn);
+      out.type = StartsWith(resource, "user/") ? PrincipalType::kUser : PrincipalType::kRole;
+      out.name = std::string(name);
+      return out;
+    }
+    return BadArn(arn);
+  }
+  if (parts[2] == "sts" && StartsWith(resource, "assumed-role/")) {
+    std::vector<std::string_view> segs = Split(resource.substr(13), '/');
+    if (segs.size() != 2 || !IsName(segs[0], 1, 64) || !IsName(segs[1], 2, 64)) {
+      return BadArn(arn);
+    }
+    out.type = PrincipalType::kAssumedRole;
+    out.name = std::string(segs[0]);
+    out.session_name = std::string(segs[1]);
+    return out;
+  }
+  return BadArn(arn);
+}
+
+PrincipalStore::PrincipalStore() {
+  Principal p;
+  p.access_key_id = std::string(kDefaultAccessKeyId);
+  p.secret_access_key = crypto::SecretBytes(kDefaultSecretAccessKey);
+  p.account = std::string(kDefaultAccount);
+  p.arn = "arn:aws:iam::" + p.account + ":root";
+  p.type = PrincipalType::kRoot;
+  Status st = Put(std::move(p));
+  (void)st;  // the default principal is well-formed by construction
+}
+
+Status PrincipalStore::Put(Principal p) {
+  Result<ParsedArn> parsed = ParsePrincipalArn(p.arn);
+  if (!parsed.ok()) return parsed.status();
+  if (!p.access_key_id.empty() && p.secret_access_key.empty()) {
+    return Status::InvalidArgument("access key " + p.access_key_id + " has no secret");
+  }
+  if (p.access_key_id.empty() && !p.session_token.empty()) {
+    return Status::InvalidArgument("a session token needs an access key id");
+  }
+  // The ARN is authoritative for account, type and (when not given) name.
+  p.account = parsed->account;
+  p.type = parsed->type;
+  if (p.name.empty()) p.name = parsed->name;
+
+  auto shared = std::make_shared<const Principal>(std::move(p));
+  std::unique_lock lock(mu_);
+  if (!shared->access_key_id.empty()) {
+    auto old = by_key_.find(shared->access_key_id);
+    if (old != by_key_.end()) {
+      auto arn_it = by_arn_.find(old->second->arn);
+      if (arn_it != by_arn_.end() && arn_it->second == old->second) by_arn_.erase(arn_it);
+    }
+    by_key_[shared->access_key_id] = shared;
+  }
+  by_arn_[shared->arn] = shared;
+  return Status::Ok();
+}
+
+Status PrincipalStore::Remove(std::string_view access_key_id) {
+  std::unique_lock lock(mu_);
+  auto it = by_key_.find(std::string(access_key_id));
+  if (it == by_key_.end()) {
+    return Status::NotFound("no principal with access key " + std::string(access_key_id));
+  }
+  std::shared_ptr<const Principal> removed = it->second;
+  by_key_.erase(it);
+  auto arn_it = by_arn_.find(removed->arn);
+  if (arn_it != by_arn_.end() && arn_it->second == removed) {
+    by_arn_.erase(arn_it);
+    // Another access key of the same identity (e.g. a user's second key) keeps the ARN findable.
+    for (const auto& [key, p] : by_key_) {
+      if (p->arn == removed->arn) {
+        by_arn_[p->arn] = p;
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<const Principal> PrincipalStore::FindByAccessKey(
+    std::string_view access_key_id) const {
+  std::shared_lock lock(mu_);
+  auto it = by_key_.find(std::string(access_key_id));
+  return it == by_key_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Principal> PrincipalStore::FindByArn(std::string_view arn) const {
+  std::shared_lock lock(mu_);
+  auto it = by_arn_.find(std::string(arn));
+  return it == by_arn_.end() ? nullptr : it->second;
+}
+
+}  // namespace sealstack::auth
