@@ -18,6 +18,7 @@ enum class AuthErrorCode {
   kInvalidSessionToken,      // token missing or not the principal's
   kExpiredToken,             // temporary credentials past their expiry
   kSignatureMismatch,        // header, query, chunk or trailer signature wrong
+  kHeadersNotSigned,         // S3 header auth with x-amz-* headers outside SignedHeaders
   kRequestTimeTooSkewed,     // header auth date too far from now
   kPresignExpired,
   kPresignNotYetValid,

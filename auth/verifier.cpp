@@ -286,6 +286,23 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
   parts.signature = parsed->signature;
   crypto::SecretBytes key;
   if (auto err = CheckSigV4Signature(parts, options.s3, &key)) return *err;
+  if (options.s3) {
+    // S3 refuses x-amz-* headers left out of the signature: otherwise anyone on the path could
+    // add or change, say, x-amz-server-side-encryption without breaking the signature.
+    std::string unsigned_headers;
+    for (const auto& header : head.headers) {
+      std::string lower = ToLower(header.first);
+      if (StartsWith(lower, "x-amz-") && !Contains(parsed->signed_headers, lower)) {
+        if (!unsigned_headers.empty()) unsigned_headers += ",";
+        unsigned_headers += lower;
+      }
+    }
+    if (!unsigned_headers.empty()) {
+      return Error(AuthErrorCode::kHeadersNotSigned,
+                   "There were headers present in the request which were not signed",
+                   {{"HeadersNotSigned", unsigned_headers}});
+    }
+  }
 
   out.principal = std::move(principal);
   out.scheme = AuthScheme::kSigV4Header;

@@ -70,6 +70,10 @@ WireError S3AuthError(const auth::AuthError& err) {
       e.http_status = 403;
       e.code = "SignatureDoesNotMatch";
       break;
+    case AuthErrorCode::kHeadersNotSigned:
+      e.http_status = 403;
+      e.code = "AccessDenied";
+      break;
     case AuthErrorCode::kRequestTimeTooSkewed:
       e.http_status = 403;
       e.code = "RequestTimeTooSkewed";

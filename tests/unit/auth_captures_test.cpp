@@ -343,3 +343,27 @@ TEST_CASE("captures: JSON services use a 5 minute window with AWS's wording", "[
   FakeClock ok(t + std::chrono::minutes(5));
   CHECK(std::holds_alternative<VerifiedRequest>(Verify(c.head, store, ok, kms)));
 }
+
+TEST_CASE("captures: an x-amz-* header outside SignedHeaders is refused on S3", "[captures]") {
+  PrincipalStore store;
+  Capture c = Load("boto3new-put-01.txt");
+  FakeClock clock(RequestTime(c.head));
+  VerifyOptions s3;
+  s3.s3 = true;
+  REQUIRE(std::holds_alternative<VerifiedRequest>(Verify(c.head, store, clock, s3)));
+  // Someone on the path adds an encryption header: the signature still matches (the header
+  // is not part of it), but S3 refuses the request.
+  c.head.headers.emplace_back("x-amz-server-side-encryption", "AES256");
+  VerifyOutcome out = Verify(c.head, store, clock, s3);
+  REQUIRE(std::holds_alternative<AuthError>(out));
+  const AuthError& err = std::get<AuthError>(out);
+  CHECK(err.code == AuthErrorCode::kHeadersNotSigned);
+  REQUIRE(err.details.size() == 1);
+  CHECK(err.details[0].first == "HeadersNotSigned");
+  CHECK(err.details[0].second == "x-amz-server-side-encryption");
+  // JSON services have no such rule (their clients sign everything anyway).
+  s3.s3 = false;
+  VerifyOutcome json = Verify(c.head, store, clock, s3);
+  const AuthError* json_err = std::get_if<AuthError>(&json);
+  CHECK((json_err == nullptr || json_err->code != AuthErrorCode::kHeadersNotSigned));
+}
