@@ -1,7 +1,11 @@
 #include "server/http_server.h"
 
+#include <dirent.h>
 #include <httplib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
 
 #include <atomic>
 
@@ -21,6 +25,17 @@ class TunedServer : public Base {
  public:
   using Base::Base;
   int listening_socket() const { return this->svr_sock_; }
+};
+
+std::atomic<int> g_in_flight{0};
+
+// Counts a handler as in flight for its lifetime.
+class InFlight {
+ public:
+  InFlight() { ++g_in_flight; }
+  ~InFlight() { --g_in_flight; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
 };
 
 constexpr int kListenBacklog = 1024;
@@ -150,6 +165,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
   auto shared = std::make_shared<ExchangeHandler>(std::move(handler));
   auto with_reader = [shared, tls](const httplib::Request& req, httplib::Response& res,
                                    const httplib::ContentReader& reader) {
+    InFlight counted;
     Exchange ex;
     ex.head = MakeHead(req, tls);
     ex.has_body = true;
@@ -167,6 +183,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
     WriteResponse(ex, res);
   };
   auto without_reader = [shared, tls](const httplib::Request& req, httplib::Response& res) {
+    InFlight counted;
     Exchange ex;
     ex.head = MakeHead(req, tls);
     ex.has_body = !req.body.empty();
@@ -219,14 +236,44 @@ void HttpListener::Start() {
   });
 }
 
-void HttpListener::Stop() {
+void HttpListener::StopAccepting() {
   if (!impl_ || !impl_->server) return;
   if (thread_.joinable()) {
     // cpp-httplib's stop() is a no-op until the accept loop runs: wait for it to start (or end).
     while (!impl_->server->is_running() && !impl_->finished) std::this_thread::yield();
   }
   impl_->server->stop();
+}
+
+void HttpListener::Stop() {
+  StopAccepting();
   if (thread_.joinable()) thread_.join();
+}
+
+int RequestsInFlight() {
+  return g_in_flight.load();
+}
+
+void EndIdleConnections() {
+  // cpp-httplib keeps no list of its connections, and an idle one only notices the server
+  // stopping when its keep-alive timeout ends. The connected sockets of this process are
+  // exactly the HTTP connections (listening sockets have no peer), so find them by fd.
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
+    struct stat st;
+    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_storage peer;
+    socklen_t len = sizeof(peer);
+    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &len) != 0) {
+      continue;
+    }
+    ::shutdown(static_cast<int>(fd), SHUT_RD);
+  }
+  ::closedir(dir);
 }
 
 HttpListener::~HttpListener() {

@@ -30,6 +30,15 @@ struct ListenerOptions {
   int read_timeout_s = 30;
 };
 
+// Requests whose handler is running, across all listeners.
+int RequestsInFlight();
+
+// Ends the keep-alive connections of this process that are waiting for their next request, so
+// shutdown need not wait out the keep-alive timeout. Only the read side is shut: a response
+// still being written goes out whole. Call after StopAccepting() and once RequestsInFlight()
+// is 0, so no request is cut off mid-body.
+void EndIdleConnections();
+
 class HttpListener {
  public:
   // Binds (so the port is known and connections queue) but does not serve yet.
@@ -40,7 +49,9 @@ class HttpListener {
   int port() const { return port_; }
   // Serves on a background thread until Stop().
   void Start();
-  // Stops accepting, lets in-flight requests finish, joins the worker threads.
+  // Stops accepting new connections; returns at once.
+  void StopAccepting();
+  // StopAccepting(), then waits for the worker threads (see EndIdleConnections()).
   void Stop();
 
  private:

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "crypto/root_key.h"
 #include "crypto/tls_cert.h"
@@ -158,6 +159,17 @@ void Server::Start() {
 }
 
 void Server::Stop() {
+  // 1. No new connections. 2. Requests already running finish (bounded by the read timeout,
+  // which also bounds how long a stalled body can hold one). 3. Idle keep-alive connections
+  // are ended instead of waiting out their timeout. 4. Workers joined, database closed.
+  if (http_) http_->StopAccepting();
+  if (https_) https_->StopAccepting();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(context_.config.read_timeout_s);
+  while (RequestsInFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
   if (context_.db) {

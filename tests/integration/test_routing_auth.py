@@ -1,0 +1,181 @@
+"""Routing and authentication of the JSON 1.1 services (KMS) and S3 REST through real clients,
+before any KMS/S3 operation exists: a correctly signed request reaches the service and gets
+`UnknownOperationException` (JSON) / `NotImplemented` (S3); a badly signed one is rejected
+first with the service's own auth error. Presigned S3 URLs (SigV4 and SigV2) likewise.
+"""
+
+import datetime
+import time
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from aws_helpers import (HTTP_TIMEOUT, assert_json_error, assert_requests_s3_error, client,
+                         json_target_request, presign_v2, presign_v4, tamper_query_param)
+
+UNKNOWN_KEY = "AKIANOSUCHKEY0000000"
+
+
+def _client_error(call):
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response
+
+
+# ---------------------------------------------------------------- KMS / JSON 1.1 via boto3
+
+@pytest.mark.parametrize("key,secret,code", [
+    ("test", "test", "UnknownOperationException"),      # auth passed, op not implemented
+    ("test", "wrong", "InvalidSignatureException"),
+    (UNKNOWN_KEY, "test", "UnrecognizedClientException"),
+])
+def test_kms_list_keys(sealstack, key, secret, code):
+    resp = _client_error(lambda: client("kms", sealstack.endpoint, key, secret).list_keys())
+    meta = resp["ResponseMetadata"]
+    assert (resp["Error"]["Code"], meta["HTTPStatusCode"]) == (code, 400), resp
+    assert resp["Error"]["Message"], resp
+    assert meta.get("RequestId"), f"no x-amzn-RequestId: {resp}"
+    assert meta["HTTPHeaders"].get("x-amzn-errortype", "").split(":")[0] == code, meta
+    assert meta.get("RetryAttempts", 0) == 0
+
+
+# ---------------------------------------------------------------- JSON 1.1 targets on the wire
+
+@pytest.mark.parametrize("target", ["TrentService.NoSuchOp", "Foo.Bar", "AWSGlue.NoSuchOp"])
+@pytest.mark.parametrize("key,secret,code", [
+    ("test", "test", "UnknownOperationException"),
+    ("test", "wrong", "InvalidSignatureException"),
+    (UNKNOWN_KEY, "test", "UnrecognizedClientException"),
+])
+def test_json_target_unknown_operation(sealstack, target, key, secret, code):
+    service = {"TrentService": "kms", "AWSGlue": "glue"}.get(target.split(".")[0], "kms")
+    resp = json_target_request(sealstack.endpoint, target, service=service, key=key,
+                               secret=secret)
+    assert_json_error(resp.status_code, resp.headers, resp.content, code)
+
+
+def test_json_malformed_body_serialization_exception(sealstack):
+    """A KMS operation from the model with a body that is not JSON. Real KMS answers
+    SerializationException; the auth check passes first (the body is correctly signed)."""
+    resp = json_target_request(sealstack.endpoint, "TrentService.ListKeys",
+                               body=b'{"Limit": 10,')
+    assert_json_error(resp.status_code, resp.headers, resp.content, "SerializationException")
+
+
+def test_json_malformed_body_bad_signature_is_auth_error(sealstack):
+    resp = json_target_request(sealstack.endpoint, "TrentService.ListKeys",
+                               body=b'{"Limit": 10,', secret="wrong")
+    assert_json_error(resp.status_code, resp.headers, resp.content, "InvalidSignatureException")
+
+
+# ---------------------------------------------------------------- S3 via boto3
+
+@pytest.mark.parametrize("key,secret,code,status", [
+    ("test", "test", "NotImplemented", 501),              # auth passed, op not implemented
+    ("test", "wrong", "SignatureDoesNotMatch", 403),
+    (UNKNOWN_KEY, "test", "InvalidAccessKeyId", 403),
+])
+def test_s3_list_buckets(sealstack, key, secret, code, status):
+    resp = _client_error(lambda: client("s3", sealstack.endpoint, key, secret).list_buckets())
+    meta = resp["ResponseMetadata"]
+    assert (resp["Error"]["Code"], meta["HTTPStatusCode"]) == (code, status), resp
+    assert resp["Error"]["Message"], resp
+    assert meta.get("RequestId"), f"no request id: {resp}"
+    assert meta["HTTPHeaders"].get("x-amz-request-id"), meta
+    assert meta["HTTPHeaders"].get("x-amz-id-2"), meta
+    assert meta.get("RetryAttempts", 0) == 0, "retries must be off, the first answer counts"
+
+
+def test_s3_put_object_signed_body_reaches_service(sealstack):
+    """A signed request with a body (payload hash of real bytes) also passes auth."""
+    s3 = client("s3", sealstack.endpoint)
+    resp = _client_error(lambda: s3.put_object(Bucket="sealstack-test", Key="a/b.txt",
+                                               Body=b"hello world"))
+    assert (resp["Error"]["Code"], resp["ResponseMetadata"]["HTTPStatusCode"]) == \
+        ("NotImplemented", 501), resp
+
+
+# ---------------------------------------------------------------- presigned URLs
+
+BUCKET, KEY = "sealstack-test", "dir/some object+1.txt"
+
+
+def _get(url):
+    return requests.get(url, timeout=HTTP_TIMEOUT, allow_redirects=False)
+
+
+def _presign(endpoint, signature_version=None, key="test", secret="test", expires=300):
+    kwargs = {"signature_version": signature_version} if signature_version else {}
+    s3 = client("s3", endpoint, key, secret, **kwargs)
+    return s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": KEY},
+                                     ExpiresIn=expires)
+
+
+def _sig_param(url):
+    if "X-Amz-Signature=" in url:
+        return "X-Amz-Signature"
+    assert "AWSAccessKeyId=" in url and "Signature=" in url and "Expires=" in url, url
+    return "Signature"
+
+
+@pytest.mark.parametrize("sigver", ["s3v4", "s3", None], ids=["sigv4", "sigv2", "default"])
+def test_presigned_get_valid_and_tampered(sealstack, sigver):
+    url = _presign(sealstack.endpoint, sigver)
+    if sigver == "s3v4":
+        assert "X-Amz-Signature=" in url, url
+    elif sigver == "s3":
+        assert "AWSAccessKeyId=" in url and "X-Amz-Signature" not in url, url
+    # valid: authentication passes, the operation is not implemented yet
+    assert_requests_s3_error(_get(url), "NotImplemented", 501)
+    tampered = tamper_query_param(url, _sig_param(url))
+    assert_requests_s3_error(_get(tampered), "SignatureDoesNotMatch", 403)
+
+
+@pytest.mark.parametrize("sigver", ["s3v4", "s3"], ids=["sigv4", "sigv2"])
+def test_presigned_get_wrong_secret_and_unknown_key(sealstack, sigver):
+    assert_requests_s3_error(_get(_presign(sealstack.endpoint, sigver, secret="wrong")),
+                             "SignatureDoesNotMatch", 403)
+    assert_requests_s3_error(_get(_presign(sealstack.endpoint, sigver, key=UNKNOWN_KEY)),
+                             "InvalidAccessKeyId", 403)
+
+
+def test_presigned_v4_expires_in_one_second(sealstack):
+    """boto3 URL with ExpiresIn=1: every answer is 501 (auth passed) until it turns into
+    403 AccessDenied "Request has expired" (polled with a deadline)."""
+    url = _presign(sealstack.endpoint, "s3v4", expires=1)
+    deadline = time.monotonic() + 5.0
+    seen = []
+    while True:
+        resp = _get(url)
+        seen.append(resp.status_code)
+        if resp.status_code != 501:
+            fields = assert_requests_s3_error(resp, "AccessDenied", 403)
+            assert fields.get("Message") == "Request has expired", fields
+            return
+        assert_requests_s3_error(resp, "NotImplemented", 501)
+        assert time.monotonic() < deadline, f"URL with ExpiresIn=1 still valid after 5 s: {seen}"
+        time.sleep(0.1)  # poll interval, not a synchronisation
+
+
+def test_presigned_v4_expired_long_ago(sealstack):
+    path = "/sealstack-test/key.txt"
+    # control: our own signer produces a URL the server accepts
+    assert_requests_s3_error(_get(presign_v4(sealstack.endpoint, path)), "NotImplemented", 501)
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
+    resp = _get(presign_v4(sealstack.endpoint, path, when=past, expires=60))
+    fields = assert_requests_s3_error(resp, "AccessDenied", 403)
+    assert fields.get("Message") == "Request has expired", fields
+
+
+def test_presigned_v2_expired(sealstack):
+    path = "/sealstack-test/key.txt"
+    assert_requests_s3_error(_get(presign_v2(sealstack.endpoint, path)), "NotImplemented", 501)
+    resp = _get(presign_v2(sealstack.endpoint, path, expires_at=time.time() - 3600))
+    fields = assert_requests_s3_error(resp, "AccessDenied", 403)
+    assert fields.get("Message") == "Request has expired", fields
+
+
+def test_s3_no_auth_is_access_denied(sealstack):
+    resp = requests.get(f"{sealstack.endpoint}/{BUCKET}/plain.txt", timeout=HTTP_TIMEOUT)
+    assert_requests_s3_error(resp, "AccessDenied", 403)
