@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "common/time_format.h"
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -165,6 +167,16 @@ Status ParsePrincipal(const rapidjson::Value& v, size_t index, auth::Principal* 
   SEALSTACK_RETURN_IF_ERROR(str("secret_access_key", &secret));
   SEALSTACK_RETURN_IF_ERROR(str("session_token", &p->session_token));
   SEALSTACK_RETURN_IF_ERROR(str("arn", &p->arn));
+  std::string expires;
+  SEALSTACK_RETURN_IF_ERROR(str("expires", &expires));
+  if (!expires.empty()) {
+    p->expires = ParseIso8601(expires);
+    if (!p->expires) {
+      return Status::InvalidArgument(where +
+                                     ".expires: expected an ISO-8601 UTC time such as "
+                                     "2030-01-01T00:00:00Z");
+    }
+  }
   p->secret_access_key = crypto::SecretBytes(secret);
   if (p->arn.empty()) return Status::InvalidArgument(where + ".arn: required");
   auto parsed = auth::ParsePrincipalArn(p->arn);

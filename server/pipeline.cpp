@@ -24,6 +24,9 @@ using api::Protocol;
 using api::RequestIds;
 using api::WireError;
 
+constexpr size_t kS3MaxHeaderBytes = 8192;
+constexpr size_t kMaxHeaderBytes = 65536;
+
 // What the request log line says about a request, filled in as the pipeline learns it.
 struct RequestSummary {
   std::string operation = "-";
@@ -87,6 +90,7 @@ class Handler {
       : context_(context), ex_(ex), route_(route), ids_(ids), summary_(summary) {}
 
   ApiResponse Run() {
+    if (auto err = CheckHeaderSection()) return *err;
     switch (route_.protocol) {
       case Protocol::kAdmin:
         summary_->operation = "admin:" + route_.admin_path;
@@ -102,6 +106,21 @@ class Handler {
   }
 
  private:
+  // S3 limits the request header section to 8 KiB; the RPC services get more room, but a
+  // bound all the same (cpp-httplib only limits each line, not their number).
+  std::optional<ApiResponse> CheckHeaderSection() {
+    const size_t limit = route_.protocol == Protocol::kS3 ? kS3MaxHeaderBytes : kMaxHeaderBytes;
+    size_t total = 0;
+    for (const auto& [name, value] : ex_.head.headers) total += name.size() + value.size() + 4;
+    if (total <= limit) return std::nullopt;
+    return Error({400,
+                  "RequestHeaderSectionTooLarge",
+                  "Your request header section exceeds the maximum allowed size.",
+                  {{"MaxSizeAllowed", std::to_string(limit)}},
+                  false},
+                 route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
+  }
+
   ApiResponse Error(const WireError& e, std::string_view resource = {}) {
     return api::RenderError(route_.protocol, e, ids_, resource, ex_.head.method == "HEAD");
   }

@@ -23,7 +23,8 @@ DEFAULT_BIN = REPO_ROOT / "build" / "server" / "sealstack"
 
 READY_TIMEOUT_S = float(os.environ.get("SEALSTACK_READY_TIMEOUT", "15"))
 STOP_TIMEOUT_S = float(os.environ.get("SEALSTACK_STOP_TIMEOUT", "10"))
-READY_RE = re.compile(r"^Ready\. endpoint=(http://127\.0\.0\.1:(\d+))$")
+READY_RE = re.compile(r"^Ready\. endpoint=(http://127\.0\.0\.1:(\d+))"
+                      r"(?: https_endpoint=(https://127\.0\.0\.1:(\d+)))?$")
 
 # Anything that could make a client (boto3, AWS CLI) talk to something other than the
 # server under test, or pick other credentials/retry settings, is removed for the test run.
@@ -56,9 +57,10 @@ def _isolated_aws_env(monkeypatch):
 class SealStack:
     """A running server process."""
 
-    def __init__(self, proc, endpoint, port, stderr_path):
+    def __init__(self, proc, endpoint, port, stderr_path, https_endpoint=None):
         self.proc = proc
         self.endpoint = endpoint  # "http://127.0.0.1:PORT"
+        self.https_endpoint = https_endpoint  # "https://127.0.0.1:PORT" with --https-port
         self.host = "127.0.0.1"
         self.port = port
         self.stderr_path = stderr_path
@@ -84,7 +86,8 @@ def _stderr_tail(path, limit=20000) -> str:
     return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
-def _start(tmp_path: Path, name: str, config: dict | None) -> SealStack:
+def _start(tmp_path: Path, name: str, config: dict | None,
+           extra_args: list | None = None) -> SealStack:
     binary = sealstack_bin()
     if not binary.is_file() or not os.access(binary, os.X_OK):
         pytest.fail(f"sealstack binary not found or not executable: {binary} "
@@ -94,6 +97,7 @@ def _start(tmp_path: Path, name: str, config: dict | None) -> SealStack:
         cfg_path = tmp_path / f"{name}-config.json"
         cfg_path.write_text(json.dumps(config, indent=2))
         args += ["--config", str(cfg_path)]
+    args += list(extra_args or [])
     stderr_path = tmp_path / f"{name}-stderr.log"
     # SEALSTACK_* variables from the caller's environment would override our defaults
     # (e.g. a data dir); the fixture controls the configuration completely.
@@ -138,7 +142,9 @@ def _start(tmp_path: Path, name: str, config: dict | None) -> SealStack:
     port = int(m.group(2))
     if not 0 < port < 65536:
         fail(f"Ready line has an invalid port: {line!r}")
-    return SealStack(proc, m.group(1), port, stderr_path)
+    if ("--https-port" in args) != (m.group(3) is not None):
+        fail(f"https_endpoint in the Ready line iff --https-port was given: {line!r}")
+    return SealStack(proc, m.group(1), port, stderr_path, https_endpoint=m.group(3))
 
 
 def _stop(server: SealStack, sig=signal.SIGTERM, timeout=STOP_TIMEOUT_S) -> None:
@@ -173,13 +179,13 @@ def _stop(server: SealStack, sig=signal.SIGTERM, timeout=STOP_TIMEOUT_S) -> None
 
 @pytest.fixture
 def start_sealstack(request, tmp_path):
-    """Factory: start_sealstack(config=None) -> SealStack. All started servers are stopped
+    """Factory: start_sealstack(config=None, extra_args=None) -> SealStack. All started servers are stopped
     (SIGTERM, exit code 0 required) at teardown."""
     servers = []
     request.node._sealstack_servers = servers
 
-    def start(config: dict | None = None) -> SealStack:
-        server = _start(tmp_path, f"sealstack{len(servers)}", config)
+    def start(config: dict | None = None, extra_args: list | None = None) -> SealStack:
+        server = _start(tmp_path, f"sealstack{len(servers)}", config, extra_args)
         servers.append(server)
         return server
 
