@@ -35,6 +35,10 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  // `detail` refines the code with a service's own error kind (e.g. kms::ErrorKind), so the
+  // service's edge table can pick the exact AWS error without parsing messages. 0 = none.
+  Status(StatusCode code, int detail, std::string message)
+      : code_(code), detail_(detail), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string m) {
@@ -60,6 +64,7 @@ class [[nodiscard]] Status {
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
+  int detail() const { return detail_; }
   const std::string& message() const { return message_; }
 
   // "NotFound: no such key" — for logs and test failure messages.
@@ -67,6 +72,7 @@ class [[nodiscard]] Status {
 
  private:
   StatusCode code_ = StatusCode::kOk;
+  int detail_ = 0;
   std::string message_;
 };
 

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Summarize one bench/run results directory.
+
+  summarize.py RESULTS_DIR [--markdown]
+
+Prints tables of SealStack's figures, moto's, and the ratio SealStack / moto. Writes
+RESULTS_DIR/summary.json as well. Medians throughout; throughput p50/p99 are the medians
+of the per-run percentiles.
+"""
+import csv
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+RD = sys.argv[1]
+MD = "--markdown" in sys.argv[2:]
+
+
+def read_tsv(name):
+    path = os.path.join(RD, name)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def col(rows, key):
+    return [float(r[key]) for r in rows if float(r[key]) >= 0]
+
+
+def stats(values):
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "n/a"
+    r = a / b
+    return f"{r:.3g}x" if r >= 0.01 else f"{r:.2g}x"
+
+
+def fmt_ms(s):
+    if s is None:
+        return "n/a"
+    return f"{s['median'] / 1000:.2f} ({s['min'] / 1000:.2f}–{s['max'] / 1000:.2f})"
+
+
+summary = {"start": {}, "memory": {}, "load": {}}
+
+# ---- a. start time
+start_rows = []
+for key, name, label in [("sealstack-memory", "start-sealstack-memory.tsv", "SealStack --in-memory"),
+                         ("sealstack-file", "start-sealstack-file.tsv", "SealStack --data-dir (fresh)"),
+                         ("moto", "start-moto.tsv", "moto")]:
+    rows = read_tsv(name)
+    if rows is None:
+        continue
+    summary["start"][key] = {"ready_us": stats(col(rows, "ready_us")),
+                             "health_us": stats(col(rows, "health_us")),
+                             "exit_us": stats(col(rows, "exit_us"))}
+moto_start = summary["start"].get("moto", {})
+
+# ---- b. idle memory
+for key, name in [("sealstack-memory", "mem-sealstack-memory.tsv"),
+                  ("sealstack-file", "mem-sealstack-file.tsv"), ("moto", "mem-moto.tsv")]:
+    rows = read_tsv(name)
+    if rows is None:
+        continue
+    summary["memory"][key] = {k: stats(col(rows, k)) if k in rows[0] else None
+                              for k in ("vmrss_kb", "vmhwm_kb", "rssanon_kb", "rssfile_kb",
+                                        "pss_kb", "threads")}
+
+# ---- c. throughput
+for path in sorted(glob.glob(os.path.join(RD, "wrk-*-c*-run*.txt"))):
+    m = re.match(r"wrk-(\w+)-c(\d+)-run(\d+)\.txt$", os.path.basename(path))
+    server, clients = m.group(1), int(m.group(2))
+    text = open(path).read()
+    jm = re.search(r"^WRK_JSON (.*)$", text, re.M)
+    if not jm:
+        continue
+    j = json.loads(jm.group(1))
+    base = path[:-4]
+    cpu = None
+    if os.path.exists(base + ".servercpu"):
+        parts = open(base + ".servercpu").read().split()
+        cpu = int(parts[1]) / int(parts[3])
+    wrk_cpu = None
+    if os.path.exists(base + ".wrkcpu"):
+        try:
+            u, s = open(base + ".wrkcpu").read().split()[-2:]
+            wrk_cpu = float(u) + float(s)
+        except ValueError:
+            pass
+    run = {"rps": j["requests"] / (j["duration_us"] / 1e6), "requests": j["requests"],
+           "p50_us": j["latency_us"]["p50"], "p99_us": j["latency_us"]["p99"],
+           "p999_us": j["latency_us"]["p999"], "max_us": j["latency_us"]["max"],
+           "errors": sum(j["errors"].values()), "error_detail": j["errors"],
+           "server_cpu_s": cpu, "wrk_cpu_s": wrk_cpu, "duration_s": j["duration_us"] / 1e6}
+    summary["load"].setdefault(server, {}).setdefault(str(clients), {"runs": []})["runs"].append(run)
+
+for server, by_c in summary["load"].items():
+    for c, entry in by_c.items():
+        runs = entry["runs"]
+        entry["rps"] = statistics.median(r["rps"] for r in runs)
+        entry["p50_us"] = statistics.median(r["p50_us"] for r in runs)
+        entry["p99_us"] = statistics.median(r["p99_us"] for r in runs)
+        entry["max_us"] = max(r["max_us"] for r in runs)
+        entry["errors"] = sum(r["errors"] for r in runs)
+        cpus = [r["server_cpu_s"] / r["requests"] * 1e6 for r in runs if r["server_cpu_s"] is not None and r["requests"]]
+        entry["server_cpu_us_per_req"] = statistics.median(cpus) if cpus else None
+        shares = [r["wrk_cpu_s"] / r["duration_s"] for r in runs if r["wrk_cpu_s"] is not None]
+        entry["wrk_cores"] = statistics.median(shares) if shares else None
+        server_cores = [r["server_cpu_s"] / r["duration_s"] for r in runs if r["server_cpu_s"] is not None]
+        entry["server_cores"] = statistics.median(server_cores) if server_cores else None
+        st_path = os.path.join(RD, f"load-status-{server}-c{c}.txt")
+        if os.path.exists(st_path):
+            st = open(st_path).read()
+            for k in ("VmRSS", "VmHWM", "Threads"):
+                mm = re.search(k + r": (\d+)", st)
+                entry[k] = int(mm.group(1)) if mm else None
+
+with open(os.path.join(RD, "summary.json"), "w") as f:
+    json.dump(summary, f, indent=2)
+
+
+# ---- print
+def table(headers, rows):
+    if MD:
+        out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        out += ["| " + " | ".join(str(x) for x in r) + " |" for r in rows]
+        return "\n".join(out)
+    widths = [max(len(str(x)) for x in [h] + [r[i] for r in rows]) for i, h in enumerate(headers)]
+    line = lambda r: "  ".join(str(x).ljust(w) for x, w in zip(r, widths))
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def med(s):
+    return s["median"] if s else None
+
+
+machine = open(os.path.join(RD, "machine.txt")).read() if os.path.exists(os.path.join(RD, "machine.txt")) else ""
+print(("### " if MD else "== ") + "Start time, ms: median (min–max)" + ("" if MD else " =="))
+print()
+rows = []
+for metric, label in [("ready_us", "start → Ready line"), ("health_us", "start → first health 200"),
+                      ("exit_us", "SIGTERM → exited")]:
+    for key, name in [("sealstack-memory", "SealStack --in-memory"), ("sealstack-file", "SealStack --data-dir (fresh dir)")]:
+        s = summary["start"].get(key, {}).get(metric)
+        m = moto_start.get(metric)
+        n = s["n"] if s else 0
+        rows.append([f"{label}, {name} (n={n})", fmt_ms(s), fmt_ms(m), ratio(med(s), med(m))])
+print(table(["scenario", "SealStack", "moto", "SealStack/moto"], rows))
+print()
+if moto_start:
+    print(("" if MD else "   ") + "moto: 'Ready' = werkzeug's \"Running on\" line; health = GET /moto-api/config; "
+          f"n={moto_start['health_us']['n'] if moto_start.get('health_us') else 0}. "
+          "SealStack: health = GET /_sealstack/health, polled once the Ready line gave the port.")
+    print()
+
+print(("### " if MD else "== ") + "Idle memory 1 s after Ready (median)" + ("" if MD else " =="))
+print()
+rows = []
+moto_mem = summary["memory"].get("moto", {})
+for key, name in [("sealstack-memory", "SealStack --in-memory"), ("sealstack-file", "SealStack --data-dir")]:
+    m = summary["memory"].get(key)
+    if not m:
+        continue
+    for metric, label in [("vmrss_kb", "VmRSS"), ("vmhwm_kb", "VmHWM"),
+                          ("rssanon_kb", "  of which RssAnon"), ("rssfile_kb", "  of which RssFile (shared libs)"),
+                          ("pss_kb", "Pss (shared pages split)")]:
+        if not m.get(metric):
+            continue
+        rows.append([f"{label}, {name}", f"{med(m[metric]) / 1024:.1f} MiB",
+                     f"{med(moto_mem[metric]) / 1024:.1f} MiB" if moto_mem.get(metric) else "n/a",
+                     ratio(med(m[metric]), med(moto_mem.get(metric)))])
+    rows.append([f"threads, {name}", f"{med(m['threads']):.0f}",
+                 f"{med(moto_mem['threads']):.0f}" if moto_mem else "n/a", ""])
+print(table(["scenario", "SealStack", "moto", "SealStack/moto"], rows))
+print()
+
+print(("### " if MD else "== ") + "Signed STS GetCallerIdentity, wrk keep-alive, median of runs" + ("" if MD else " =="))
+print()
+rows = []
+ss, mo = summary["load"].get("sealstack", {}), summary["load"].get("moto", {})
+for c in sorted(set(ss) | set(mo), key=int):
+    a, b = ss.get(c), mo.get(c)
+    def f_rps(e): return f"{e['rps']:,.0f}" if e else "n/a"
+    def f_lat(e): return f"{e['p50_us'] / 1000:.2f} / {e['p99_us'] / 1000:.2f}" if e else "n/a"
+    rows.append([c,
+                 f_rps(a), f_lat(a), f_rps(b), f_lat(b),
+                 ratio(a and a["rps"], b and b["rps"]),
+                 ratio(a and a["p50_us"], b and b["p50_us"]) + " / " + ratio(a and a["p99_us"], b and b["p99_us"]),
+                 f"{a['errors'] if a else 'n/a'} / {b['errors'] if b else 'n/a'}"])
+print(table(["clients", "SealStack req/s", "SealStack p50/p99 ms", "moto req/s", "moto p50/p99 ms",
+             "req/s ratio", "p50/p99 ratio", "errors SS/moto"], rows))
+print()
+rows = []
+for c in sorted(set(ss) | set(mo), key=int):
+    a, b = ss.get(c), mo.get(c)
+    def f_cpu(e): return f"{e['server_cpu_us_per_req']:.1f}" if e and e.get("server_cpu_us_per_req") else "n/a"
+    def f_cores(e): return (f"{e['server_cores']:.2f} / {e['wrk_cores']:.2f}"
+                            if e and e.get("server_cores") is not None and e.get("wrk_cores") is not None else "n/a")
+    def f_hwm(e): return f"{e['VmHWM'] / 1024:.1f} MiB ({e['Threads']} thr)" if e and e.get("VmHWM") else "n/a"
+    rows.append([c, f_cpu(a), f_cpu(b), ratio(a and a.get("server_cpu_us_per_req"), b and b.get("server_cpu_us_per_req")),
+                 f_cores(a), f_cores(b), f_hwm(a), f_hwm(b), ratio(a and a.get("VmHWM"), b and b.get("VmHWM"))])
+print(table(["clients", "SS server CPU µs/req", "moto server CPU µs/req", "CPU/req ratio",
+             "SS cores server/wrk", "moto cores server/wrk", "SS VmHWM after load", "moto VmHWM after load",
+             "VmHWM ratio"], rows))
+print()
+print(("" if MD else "   ") + "wrk and the server share the same cores; 'cores server/wrk' shows how the CPU was split.")
