@@ -101,7 +101,8 @@ const std::vector<Setting>& Settings() {
        "host suffix for virtual-hosted S3 requests, BUCKET.DOMAIN (default localhost)",
        StringSetting(&Config::s3_base_domain)},
       {"--threads", "SEALSTACK_THREADS", "threads", "N",
-       "HTTP worker threads; each open connection holds one (default 64)",
+       "most HTTP worker threads; each open connection holds one, started on demand and "
+       "ended after 30 s idle; connections beyond it wait (default 1024)",
        IntSetting("threads", &Config::threads, 1, 4096)},
       {"--keep-alive-timeout", "SEALSTACK_KEEP_ALIVE_TIMEOUT", "keep_alive_timeout", "SECONDS",
        "close idle keep-alive connections after this (default 20)",

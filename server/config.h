@@ -25,7 +25,7 @@ struct Config {
   bool in_memory = false;  // nothing written to disk; for test fixtures
   std::string region = "us-east-1";
   std::string s3_base_domain = "localhost";  // virtual-hosted: BUCKET.localhost[:port]
-  int threads = 64;                          // HTTP worker threads (one per open connection)
+  int threads = 1024;  // most HTTP worker threads, one per open connection, started on demand
   int keep_alive_timeout_s = 20;             // idle keep-alive connection lifetime
   int read_timeout_s = 30;                   // a stalled request body is dropped after this
   uint64_t max_rpc_body_bytes = 8ull << 20;  // JSON / Query request bodies

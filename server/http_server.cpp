@@ -12,6 +12,7 @@
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "common/strings.h"
+#include "server/thread_pool.h"
 
 namespace sealstack::server {
 
@@ -150,8 +151,11 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
     svr = s;
   }
 
-  const int threads = options.threads;
-  svr->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t max_threads = static_cast<size_t>(options.threads);
+  svr->new_task_queue = [max_threads] {
+    return new ElasticThreadPool(std::min<size_t>(4, max_threads), max_threads,
+                                 std::chrono::seconds(30));
+  };
   // Clients pool connections and send thousands of requests on each: no per-connection cap.
   svr->set_keep_alive_max_count(static_cast<size_t>(-1) / 2);
   svr->set_keep_alive_timeout(options.keep_alive_timeout_s);

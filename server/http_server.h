@@ -3,7 +3,8 @@
 // writes the Exchange's response, streaming bodies in both directions.
 //
 // Threading: cpp-httplib is blocking, one worker thread per open connection; the pool size is
-// Config::threads. The handler is called concurrently from those threads.
+// at most Config::threads, started on demand (thread_pool.h). The handler is called concurrently
+// from those threads.
 #pragma once
 
 #include <functional>
@@ -25,7 +26,7 @@ struct ListenerOptions {
   bool tls = false;
   std::string tls_cert_path;  // PEM files, when tls
   std::string tls_key_path;
-  int threads = 64;
+  int threads = 1024;
   int keep_alive_timeout_s = 20;
   int read_timeout_s = 30;
 };

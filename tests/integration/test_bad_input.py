@@ -221,3 +221,20 @@ def test_slowloris_does_not_starve_other_clients(sealstack):
     assert served >= 3, f"only {served} fast requests while {SLOW_CLIENTS} slow clients were open"
     assert max(latencies) < 2, latencies
     health(sealstack)
+
+
+def test_more_keep_alive_connections_than_the_old_pool_size_are_all_served(sealstack):
+    """Each open connection holds a worker; the pool must grow past 64 rather than leave the
+    65th client waiting without an answer."""
+    socks = []
+    try:
+        for _ in range(100):
+            s = connect(sealstack)
+            s.sendall(b"GET /_sealstack/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            socks.append(s)
+        for s in socks:
+            resp = read_response(s, deadline_s=5.0)
+            assert resp is not None and resp.status == 200
+    finally:
+        for s in socks:
+            s.close()

@@ -29,6 +29,7 @@ TEST_CASE("Defaults", "[config]") {
   auto p = Parse({});
   REQUIRE(p.ok());
   CHECK(p->config.port == 4566);
+  CHECK(p->config.threads == 1024);
   CHECK(p->config.host == "127.0.0.1");
   CHECK(p->config.data_dir == ".sealstack");
   CHECK_FALSE(p->config.in_memory);
