@@ -26,8 +26,9 @@ namespace sealstack::crypto {
 
 namespace testing {
 
-// One key pair per spec per test process: RSA 3072/4096 generation is slow. Also used by
-// crypto_key_import_test.cpp (same binary).
+// Helpers shared with crypto_key_import_test.cpp (same binary), which declares them: one key
+// pair per spec per test process (RSA 3072/4096 generation is slow), and the Python interop
+// runner defined further down.
 const SecretBytes& TestKeyPair(AsymmetricKeySpec spec) {
   static std::mutex mutex;
   static std::map<AsymmetricKeySpec, SecretBytes> keys;
@@ -120,44 +121,43 @@ def private(hexder):
 def public(hexder):
     return serialization.load_der_public_key(bytes.fromhex(hexder))
 
-op, a = sys.argv[1], sys.argv[2:]
-if op == "verify":  # spki alg msgtype message signature -> exit 0 valid, 1 invalid
-    try:
-        public(a[0]).verify(bytes.fromhex(a[4]), bytes.fromhex(a[3]), *sig_args(a[1], a[2]))
-    except InvalidSignature:
-        sys.exit(1)
-    print("valid")
-elif op == "sign":  # pkcs8 alg msgtype message
-    print(private(a[0]).sign(bytes.fromhex(a[3]), *sig_args(a[1], a[2])).hex())
-elif op == "encrypt":  # spki alg plaintext
-    print(public(a[0]).encrypt(bytes.fromhex(a[2]), oaep(a[1])).hex())
-elif op == "decrypt":  # pkcs8 alg ciphertext
-    print(private(a[0]).decrypt(bytes.fromhex(a[2]), oaep(a[1])).hex())
-elif op == "ecdh":  # pkcs8 peer_spki
-    print(private(a[0]).exchange(ec.ECDH(), public(a[1])).hex())
-elif op == "wrap":  # spki wrapping_alg material
-    key, material = public(a[0]), bytes.fromhex(a[2])
-    if a[1].startswith("RSA_AES_KEY_WRAP"):
+def run(op, a):
+    if op == "verify":  # spki alg msgtype message signature
+        try:
+            public(a[0]).verify(bytes.fromhex(a[4]), bytes.fromhex(a[3]), *sig_args(a[1], a[2]))
+        except InvalidSignature:
+            return "invalid"
+        return "valid"
+    if op == "sign":  # pkcs8 alg msgtype message
+        return private(a[0]).sign(bytes.fromhex(a[3]), *sig_args(a[1], a[2])).hex()
+    if op == "encrypt":  # spki alg plaintext
+        return public(a[0]).encrypt(bytes.fromhex(a[2]), oaep(a[1])).hex()
+    if op == "decrypt":  # pkcs8 alg ciphertext
+        return private(a[0]).decrypt(bytes.fromhex(a[2]), oaep(a[1])).hex()
+    if op == "ecdh":  # pkcs8 peer_spki
+        return private(a[0]).exchange(ec.ECDH(), public(a[1])).hex()
+    if op == "wrap":  # spki wrapping_alg material
+        key, material = public(a[0]), bytes.fromhex(a[2])
+        if not a[1].startswith("RSA_AES_KEY_WRAP"):
+            return key.encrypt(material, oaep(a[1])).hex()
         aes = os.urandom(32)
-        print((key.encrypt(aes, oaep(a[1])) + aes_key_wrap_with_padding(aes, material)).hex())
-    else:
-        print(key.encrypt(material, oaep(a[1])).hex())
-elif op == "unwrap":  # pkcs8 wrapping_alg wrapped
-    key, wrapped = private(a[0]), bytes.fromhex(a[2])
-    if a[1].startswith("RSA_AES_KEY_WRAP"):
+        return (key.encrypt(aes, oaep(a[1])) + aes_key_wrap_with_padding(aes, material)).hex()
+    if op == "unwrap":  # pkcs8 wrapping_alg wrapped
+        key, wrapped = private(a[0]), bytes.fromhex(a[2])
+        if not a[1].startswith("RSA_AES_KEY_WRAP"):
+            return key.decrypt(wrapped, oaep(a[1])).hex()
         n = key.key_size // 8
-        aes = key.decrypt(wrapped[:n], oaep(a[1]))
-        print(aes_key_unwrap_with_padding(aes, wrapped[n:]).hex())
-    else:
-        print(key.decrypt(wrapped, oaep(a[1])).hex())
-else:
-    sys.exit(2)
-)PY";
+        return aes_key_unwrap_with_padding(key.decrypt(wrapped[:n], oaep(a[1])), wrapped[n:]).hex()
+    raise ValueError("unknown op " + op)
 
-struct PythonResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr, trailing newline removed
-};
+# One command per input line ("op arg..."), one result per output line.
+for line in sys.stdin:
+    words = line.split()
+    try:
+        print(run(words[0], words[1:]))
+    except Exception as e:  # reported, not raised: the C++ side shows it
+        print("error: %r" % (e,))
+)PY";
 
 // The script lives in a temp file for the life of the test process.
 class InteropScript {
@@ -171,12 +171,18 @@ class InteropScript {
   ~InteropScript() {
     std::error_code ignored;
     std::filesystem::remove(path_, ignored);
+    std::filesystem::remove(path_ + ".in", ignored);
   }
   const std::string& path() const { return path_; }
 
  private:
   std::string path_;
 };
+
+}  // namespace
+
+// Shared with crypto_key_import_test.cpp, like TestKeyPair.
+namespace testing {
 
 bool PythonAvailable() {
   static const bool available =
@@ -186,23 +192,44 @@ bool PythonAvailable() {
   return available;
 }
 
-// Runs `python3 <script> args...`; every argument must be shell-safe (hex and AWS names are).
-PythonResult RunPython(const std::vector<std::string>& args) {
+// Runs the commands (each {op, arg...}) in one python3 process and returns one output line per
+// command: "valid" / "invalid" for verify, hex otherwise, "error: ..." if the command failed.
+std::vector<std::string> RunPython(const std::vector<std::vector<std::string>>& commands) {
   static const InteropScript script;
-  std::string command = "python3 '" + script.path() + "'";
-  for (const std::string& arg : args) command += " " + arg;
-  command += " 2>&1";
-  PythonResult result;
-  FILE* pipe = popen(command.c_str(), "r");
+  const std::string input_path = script.path() + ".in";
+  {
+    std::ofstream input(input_path);
+    for (const auto& command : commands) {
+      for (const std::string& word : command) input << word << ' ';
+      input << '\n';
+    }
+  }
+  const std::string shell = "python3 '" + script.path() + "' < '" + input_path + "' 2>&1";
+  FILE* pipe = popen(shell.c_str(), "r");
   REQUIRE(pipe != nullptr);
+  std::string output;
   char buffer[4096];
   size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
   const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!result.output.empty() && result.output.back() == '\n') result.output.pop_back();
-  return result;
+  INFO(output);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t end; (end = output.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(output.substr(start, end - start));
+  }
+  REQUIRE(lines.size() == commands.size());
+  return lines;
 }
+
+}  // namespace testing
+
+namespace {
+
+using testing::PythonAvailable;
+using testing::RunPython;
 
 // ---- Fixtures (made with the openssl CLI) --------------------------------------------------
 
@@ -448,6 +475,10 @@ TEST_CASE("sign and verify every allowed algorithm in RAW and DIGEST mode", "[as
   for (AsymmetricKeySpec spec : kAllSpecs) {
     const PrivateKey& key = TestPrivateKey(spec);
     const PublicKey public_key = PublicKey::FromDer(key.PublicKeyDer()).value();
+    std::optional<PrivateKey> other;  // generating RSA keys is slow: two specs suffice
+    if (spec == AsymmetricKeySpec::kEccNistP256 || spec == AsymmetricKeySpec::kRsa2048) {
+      other = PrivateKey::FromPkcs8(GenerateKeyPair(spec).value()).value();
+    }
     for (SigningAlgorithm alg : SigningAlgorithmsFor(spec)) {
       if (alg == SigningAlgorithm::kEd25519PhSha512) continue;  // unsupported, see below
       for (MessageType type : {MessageType::kRaw, MessageType::kDigest}) {
@@ -474,11 +505,10 @@ TEST_CASE("sign and verify every allowed algorithm in RAW and DIGEST mode", "[as
                         .value());
         CHECK_FALSE(public_key.Verify(alg, type, input, *signature + std::string(1, '\0')).value());
         CHECK_FALSE(public_key.Verify(alg, type, input, "").value());
-        // A signature from another key of the same spec does not verify.
-        if (spec == AsymmetricKeySpec::kEccNistP256 || spec == AsymmetricKeySpec::kRsa2048) {
-          const PrivateKey other = PrivateKey::FromPkcs8(GenerateKeyPair(spec).value()).value();
+        // A signature by another key of the same spec does not verify.
+        if (other) {
           CHECK_FALSE(
-              public_key.Verify(alg, type, input, other.Sign(alg, type, input).value()).value());
+              public_key.Verify(alg, type, input, other->Sign(alg, type, input).value()).value());
         }
       }
     }
@@ -547,7 +577,8 @@ TEST_CASE("signing misuse is InvalidArgument", "[asymmetric]") {
                   .status()));
   CHECK(invalid(ed.Sign(SigningAlgorithm::kEd25519PhSha512, MessageType::kRaw, "m").status()));
   // Empty messages are the caller's to reject; they sign fine.
-  CHECK(p256.Sign(SigningAlgorithm::kEcdsaSha256, MessageType::kRaw, "").ok());
+  CHECK(p256.Sign(SigningAlgorithm::kEcdsaSha256, MessageType::kRaw, std::string_view()).ok());
+  CHECK(ed.Sign(SigningAlgorithm::kEd25519Sha512, MessageType::kRaw, std::string_view()).ok());
 }
 
 TEST_CASE("Ed25519ph (ED25519_PH_SHA_512) is Unimplemented on OpenSSL 3.0", "[asymmetric]") {
@@ -704,35 +735,36 @@ TEST_CASE("our signatures verify with an independent implementation", "[asymmetr
   using A = AsymmetricKeySpec;
   using S = SigningAlgorithm;
   using M = MessageType;
-  const std::string message = "interop message";
-  for (const Case& c : {
-           Case{A::kRsa2048, S::kRsassaPssSha256, M::kRaw},
-           Case{A::kRsa3072, S::kRsassaPssSha384, M::kDigest},
-           Case{A::kRsa4096, S::kRsassaPssSha512, M::kRaw},
-           Case{A::kRsa2048, S::kRsassaPkcs1V15Sha256, M::kRaw},
-           Case{A::kRsa3072, S::kRsassaPkcs1V15Sha512, M::kDigest},
-           Case{A::kEccNistP256, S::kEcdsaSha256, M::kRaw},
-           Case{A::kEccNistP256, S::kEcdsaSha256, M::kDigest},
-           Case{A::kEccNistP384, S::kEcdsaSha384, M::kDigest},
-           Case{A::kEccNistP521, S::kEcdsaSha512, M::kRaw},
-           Case{A::kEccSecgP256k1, S::kEcdsaSha256, M::kRaw},
-           Case{A::kEccNistEdwards25519, S::kEd25519Sha512, M::kRaw},
-       }) {
-    INFO(Name(c.spec) << " " << Name(c.alg) << " " << Name(c.type));
+  const std::vector<Case> cases = {
+      Case{A::kRsa2048, S::kRsassaPssSha256, M::kRaw},
+      Case{A::kRsa3072, S::kRsassaPssSha384, M::kDigest},
+      Case{A::kRsa4096, S::kRsassaPssSha512, M::kRaw},
+      Case{A::kRsa2048, S::kRsassaPkcs1V15Sha256, M::kRaw},
+      Case{A::kRsa3072, S::kRsassaPkcs1V15Sha512, M::kDigest},
+      Case{A::kEccNistP256, S::kEcdsaSha256, M::kRaw},
+      Case{A::kEccNistP256, S::kEcdsaSha256, M::kDigest},
+      Case{A::kEccNistP384, S::kEcdsaSha384, M::kDigest},
+      Case{A::kEccNistP521, S::kEcdsaSha512, M::kRaw},
+      Case{A::kEccSecgP256k1, S::kEcdsaSha256, M::kRaw},
+      Case{A::kEccNistEdwards25519, S::kEd25519Sha512, M::kRaw},
+  };
+  // For each case: the signature, then the signature with one bit flipped.
+  std::vector<std::vector<std::string>> commands;
+  for (const Case& c : cases) {
     const PrivateKey& key = TestPrivateKey(c.spec);
-    const std::string input = c.type == M::kRaw ? message : std::string(DigestSize(c.alg), '\x42');
+    const std::string input =
+        c.type == M::kRaw ? "interop message" : std::string(DigestSize(c.alg), '\x42');
     const std::string signature = key.Sign(c.alg, c.type, input).value();
-    const std::vector<std::string> args = {"verify", Hex(key.PublicKeyDer()),
-                                           std::string(Name(c.alg)), std::string(Name(c.type)),
-                                           Hex(input)};
-    std::vector<std::string> good = args;
-    good.push_back(Hex(signature));
-    PythonResult result = RunPython(good);
-    INFO(result.output);
-    CHECK(result.exit_code == 0);
-    std::vector<std::string> bad = args;
-    bad.push_back(Hex(Flip(signature, signature.size() / 2)));
-    CHECK(RunPython(bad).exit_code == 1);
+    for (const std::string& s : {signature, Flip(signature, signature.size() / 2)}) {
+      commands.push_back({"verify", Hex(key.PublicKeyDer()), std::string(Name(c.alg)),
+                          std::string(Name(c.type)), Hex(input), Hex(s)});
+    }
+  }
+  const std::vector<std::string> results = RunPython(commands);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    INFO(Name(cases[i].spec) << " " << Name(cases[i].alg) << " " << Name(cases[i].type));
+    CHECK(results[2 * i] == "valid");
+    CHECK(results[2 * i + 1] == "invalid");
   }
 }
 
@@ -740,47 +772,53 @@ TEST_CASE("independent signatures verify here", "[asymmetric][interop]") {
   if (!PythonAvailable()) return;
   using A = AsymmetricKeySpec;
   using S = SigningAlgorithm;
-  for (auto [spec, alg] : {std::pair{A::kRsa2048, S::kRsassaPssSha256},
-                           std::pair{A::kRsa2048, S::kRsassaPkcs1V15Sha384},
-                           std::pair{A::kEccNistP256, S::kEcdsaSha256},
-                           std::pair{A::kEccNistEdwards25519, S::kEd25519Sha512}}) {
-    INFO(Name(spec) << " " << Name(alg));
-    const PrivateKey& key = TestPrivateKey(spec);
-    const std::string message = "signed elsewhere";
-    PythonResult result = RunPython(
+  const std::vector<std::pair<A, S>> cases = {{A::kRsa2048, S::kRsassaPssSha256},
+                                              {A::kRsa2048, S::kRsassaPkcs1V15Sha384},
+                                              {A::kEccNistP256, S::kEcdsaSha256},
+                                              {A::kEccNistEdwards25519, S::kEd25519Sha512}};
+  const std::string message = "signed elsewhere";
+  std::vector<std::vector<std::string>> commands;
+  for (auto [spec, alg] : cases) {
+    commands.push_back(
         {"sign", Hex(TestKeyPair(spec).view()), std::string(Name(alg)), "RAW", Hex(message)});
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    CHECK(key.Verify(alg, MessageType::kRaw, message, Unhex(result.output)).value());
+  }
+  const std::vector<std::string> signatures = RunPython(commands);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto [spec, alg] = cases[i];
+    INFO(Name(spec) << " " << Name(alg) << ": " << signatures[i]);
+    std::optional<std::string> signature = FromHex(signatures[i]);
+    REQUIRE(signature.has_value());
+    CHECK(TestPrivateKey(spec).Verify(alg, MessageType::kRaw, message, *signature).value());
   }
 }
 
 TEST_CASE("RSA OAEP and ECDH agree with an independent implementation", "[asymmetric][interop]") {
   if (!PythonAvailable()) return;
   const PrivateKey& rsa = TestPrivateKey(AsymmetricKeySpec::kRsa3072);
-  for (EncryptionAlgorithm alg : kEncryptionAlgorithms) {
-    INFO(Name(alg));
-    const std::string plaintext = "oaep interop";
-    const std::string ours = rsa.public_key().Encrypt(alg, plaintext).value();
-    PythonResult decrypted = RunPython(
-        {"decrypt", Hex(TestKeyPair(rsa.spec()).view()), std::string(Name(alg)), Hex(ours)});
-    INFO(decrypted.output);
-    REQUIRE(decrypted.exit_code == 0);
-    CHECK(Unhex(decrypted.output) == plaintext);
-    PythonResult theirs =
-        RunPython({"encrypt", Hex(rsa.PublicKeyDer()), std::string(Name(alg)), Hex(plaintext)});
-    INFO(theirs.output);
-    REQUIRE(theirs.exit_code == 0);
-    CHECK(rsa.Decrypt(alg, Unhex(theirs.output)).value().Reveal() == plaintext);
-  }
-
+  const std::string plaintext = "oaep interop";
   const PrivateKey& alice = TestPrivateKey(AsymmetricKeySpec::kEccNistP384);
-  const SecretBytes bob_pkcs8 = GenerateKeyPair(AsymmetricKeySpec::kEccNistP384).value();
-  PythonResult secret = RunPython({"ecdh", Hex(bob_pkcs8.view()), Hex(alice.PublicKeyDer())});
-  INFO(secret.output);
-  REQUIRE(secret.exit_code == 0);
-  CHECK(Hex(alice.DeriveSharedSecret(PublicKeyDer(bob_pkcs8).value()).value().view()) ==
-        secret.output);
+  const SecretBytes bob = GenerateKeyPair(AsymmetricKeySpec::kEccNistP384).value();
+
+  std::vector<std::vector<std::string>> commands;
+  for (EncryptionAlgorithm alg : kEncryptionAlgorithms) {
+    commands.push_back({"decrypt", Hex(TestKeyPair(rsa.spec()).view()), std::string(Name(alg)),
+                        Hex(rsa.public_key().Encrypt(alg, plaintext).value())});
+    commands.push_back(
+        {"encrypt", Hex(rsa.PublicKeyDer()), std::string(Name(alg)), Hex(plaintext)});
+  }
+  commands.push_back({"ecdh", Hex(bob.view()), Hex(alice.PublicKeyDer())});
+  const std::vector<std::string> results = RunPython(commands);
+
+  for (size_t i = 0; i < 2; ++i) {
+    const EncryptionAlgorithm alg = kEncryptionAlgorithms[i];
+    INFO(Name(alg) << ": " << results[2 * i] << " / " << results[2 * i + 1]);
+    CHECK(FromHex(results[2 * i]) == plaintext);  // they decrypt ours
+    std::optional<std::string> theirs = FromHex(results[2 * i + 1]);
+    REQUIRE(theirs.has_value());
+    CHECK(rsa.Decrypt(alg, *theirs).value().Reveal() == plaintext);  // we decrypt theirs
+  }
+  INFO(results[4]);
+  CHECK(Hex(alice.DeriveSharedSecret(PublicKeyDer(bob).value()).value().view()) == results[4]);
 }
 
 // ---- HMAC -----------------------------------------------------------------------------------
@@ -852,6 +890,8 @@ TEST_CASE("HMAC key specs: names, sizes and generation", "[asymmetric][hmac]") {
   CHECK(Mac(MacAlgorithm::kHmacSha256, SecretBytes(), "m").status().code() ==
         StatusCode::kInvalidArgument);
   CHECK_FALSE(VerifyMac(MacAlgorithm::kHmacSha256, SecretBytes(), "m", std::string(32, 'x')));
+  // Empty messages (a null string_view too) are fine.
+  CHECK(Mac(MacAlgorithm::kHmacSha256, SecretBytes(std::string(32, 'k')), std::string_view()).ok());
   // Imported keys need not have the generated size.
   CHECK(Mac(MacAlgorithm::kHmacSha256, SecretBytes(std::string(100, 'k')), "m").ok());
 }
