@@ -49,7 +49,7 @@ const std::optional<Values> kAbsent = std::nullopt;
 TEST_CASE("String operators: positive, negated, absent, IfExists, case", "[policy][conditions]") {
   RunTable({
       {"StringEquals", {"aws:kms"}, Values{"aws:kms"}, true},
-      {"StringEquals", {"aws:kms"}, Values{"AWS:KMS"}, false},  // values case-sensitive
+      {"StringEquals", {"aws:kms"}, Values{"AWS:KMS"}, false},      // values case-sensitive
       {"StringEquals", {"a", "aws:kms"}, Values{"aws:kms"}, true},  // values OR
       {"StringEquals", {"aws:kms"}, kAbsent, false},
       {"StringEqualsIfExists", {"aws:kms"}, kAbsent, true},
@@ -171,23 +171,37 @@ TEST_CASE("IpAddress / NotIpAddress over IPv4 and IPv6 CIDRs", "[policy][conditi
 
 TEST_CASE("Arn operators compare the six parts, wildcards per part", "[policy][conditions]") {
   RunTable({
-      {"ArnEquals", {"arn:aws:iam::111122223333:role/App"},
-       Values{"arn:aws:iam::111122223333:role/App"}, true},
-      {"ArnEquals", {"arn:aws:iam::111122223333:role/App"},
-       Values{"arn:aws:iam::111122223333:role/app"}, false},
+      {"ArnEquals",
+       {"arn:aws:iam::111122223333:role/App"},
+       Values{"arn:aws:iam::111122223333:role/App"},
+       true},
+      {"ArnEquals",
+       {"arn:aws:iam::111122223333:role/App"},
+       Values{"arn:aws:iam::111122223333:role/app"},
+       false},
       {"ArnLike", {"arn:aws:iam::*:role/App"}, Values{"arn:aws:iam::444455556666:role/App"}, true},
       {"ArnLike", {"arn:aws:s3:::b/*"}, Values{"arn:aws:s3:::b/a:b/c"}, true},
       // `*` in one part does not swallow the colons of another.
-      {"ArnLike", {"arn:aws:*:111122223333:role/App"},
-       Values{"arn:aws:iam::111122223333:role/App"}, false},
-      {"ArnLike", {"arn:aws:*::111122223333:role/App"},
-       Values{"arn:aws:iam::111122223333:role/App"}, true},
+      {"ArnLike",
+       {"arn:aws:*::111122223333:role/App"},
+       Values{"arn:aws:iam:us-east-1:111122223333:role/App"},
+       false},
+      {"ArnLike", {"*"}, Values{"arn:aws:iam::111122223333:role/App"}, true},
+      {"ArnLike", {"arn:aws:*"}, Values{"arn:aws:iam::111122223333:role/App"}, false},
+      {"ArnLike",
+       {"arn:aws:*::111122223333:role/App"},
+       Values{"arn:aws:iam::111122223333:role/App"},
+       true},
       {"ArnLike", {"arn:aws:iam::*:*"}, Values{"not-an-arn"}, false},
       {"ArnEquals", {"arn:aws:iam::*:role/App"}, Values{"arn:aws:iam::1:role/App"}, true},
-      {"ArnNotEquals", {"arn:aws:iam::111122223333:role/App"},
-       Values{"arn:aws:iam::111122223333:role/Other"}, true},
-      {"ArnNotLike", {"arn:aws:iam::111122223333:role/*"},
-       Values{"arn:aws:iam::111122223333:role/App"}, false},
+      {"ArnNotEquals",
+       {"arn:aws:iam::111122223333:role/App"},
+       Values{"arn:aws:iam::111122223333:role/Other"},
+       true},
+      {"ArnNotLike",
+       {"arn:aws:iam::111122223333:role/*"},
+       Values{"arn:aws:iam::111122223333:role/App"},
+       false},
       {"ArnNotLike", {"arn:aws:iam::111122223333:role/*"}, kAbsent, true},
       {"ArnLike", {"arn:aws:iam::111122223333:role/*"}, kAbsent, false},
       {"ArnLikeIfExists", {"arn:aws:iam::111122223333:role/*"}, kAbsent, true},
@@ -223,7 +237,8 @@ TEST_CASE("ForAnyValue / ForAllValues, including empty and absent sets", "[polic
 }
 
 TEST_CASE("Condition key names are case-insensitive, values are not", "[policy][conditions]") {
-  auto c = Condition::Compile("StringEquals", "KMS:EncryptionContext:Department", {"Finance"}, true);
+  auto c =
+      Condition::Compile("StringEquals", "KMS:EncryptionContext:Department", {"Finance"}, true);
   REQUIRE(c.ok());
   CHECK(c->key() == "kms:encryptioncontext:department");
   RequestContext ctx;
@@ -250,8 +265,8 @@ TEST_CASE("Policy variables in condition values", "[policy][conditions]") {
   no_user.Set("s3:prefix", "home/alice/docs");
   CHECK_FALSE(c->Evaluate(no_user));
 
-  auto acct = Condition::Compile("StringEquals", "kms:CallerAccount", {"${aws:PrincipalAccount}"},
-                                 true);
+  auto acct =
+      Condition::Compile("StringEquals", "kms:CallerAccount", {"${aws:PrincipalAccount}"}, true);
   REQUIRE(acct.ok());
   RequestContext a;
   a.Set("aws:principalaccount", "111122223333");

@@ -70,8 +70,7 @@ TEST_CASE("ParsePolicy: malformed documents name the place", "[policy][document]
        "JSON syntax error at offset"},
       {"not an object", R, R"([1,2])", "policy must be a JSON object, not a list"},
       {"bad version", R, R"({"Version":"2012-10-18","Statement":[]})", "Version: must be"},
-      {"unknown top field", R,
-       R"({"Statment":[{"Effect":"Allow","Principal":"*","Action":"*"}]})",
+      {"unknown top field", R, R"({"Statment":[{"Effect":"Allow","Principal":"*","Action":"*"}]})",
        "unknown top-level field \"Statment\""},
       {"missing Statement", R, R"({"Version":"2012-10-17"})", "Statement: missing"},
       {"empty Statement", R, R"({"Statement":[]})", "Statement: empty list"},
@@ -101,8 +100,7 @@ TEST_CASE("ParsePolicy: malformed documents name the place", "[policy][document]
       {"action without service", R,
        R"({"Statement":[{"Sid":"X","Effect":"Allow","Principal":"*","Action":["kms:Encrypt","Decrypt"]}]})",
        "Statement[0] (Sid \"X\"): Action: \"Decrypt\" is not \"*\" or \"service:action\""},
-      {"empty Action list", R,
-       R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":[]}]})",
+      {"empty Action list", R, R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":[]}]})",
        "Statement[0]: Action: empty list"},
       {"Action number", R, R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":[1]}]})",
        "Action: list entries must be strings, not a number"},
@@ -115,8 +113,7 @@ TEST_CASE("ParsePolicy: malformed documents name the place", "[policy][document]
       {"identity policy with principal", I,
        R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]})",
        "Principal: not allowed in an identity policy"},
-      {"identity policy without resource", I,
-       R"({"Statement":[{"Effect":"Allow","Action":"*"}]})",
+      {"identity policy without resource", I, R"({"Statement":[{"Effect":"Allow","Action":"*"}]})",
        "Resource: missing (identity policies need Resource or NotResource)"},
       {"string principal not *", R,
        R"({"Statement":[{"Effect":"Allow","Principal":"111122223333","Action":"*"}]})",
@@ -177,7 +174,8 @@ TEST_CASE("ParsePolicy: deep nesting and huge input do not crash", "[policy][doc
   std::string many = R"({"Statement":[)";
   for (int i = 0; i < 500; ++i) {
     if (i) many += ",";
-    many += R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})";
+    many +=
+        R"({"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"})";
   }
   many += "]}";
   auto doc = ParsePolicy(many, PolicyKind::kResource);
