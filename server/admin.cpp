@@ -1,5 +1,6 @@
 #include "server/admin.h"
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -52,10 +53,69 @@ api::ApiResponse Health(ServerContext& context) {
   return Json(200, std::string(buf.GetString(), buf.GetSize()));
 }
 
+api::ApiResponse ClockState(ServerContext& context) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("now");
+  std::string now = FormatIso8601(context.clock->Now(), true);
+  w.String(now.c_str());
+  w.Key("offset_seconds");
+  w.Double(std::chrono::duration<double>(context.clock->offset()).count());
+  w.EndObject();
+  return Json(200, std::string(buf.GetString(), buf.GetSize()));
+}
+
+api::ApiResponse BadRequest(const std::string& message, const api::RequestIds& ids) {
+  return api::RenderError(api::Protocol::kAdmin, {400, "InvalidRequest", message, {}, false}, ids);
+}
+
+// POST {"advance_seconds": N} or {"set": "<ISO-8601>"}: moves the server clock (never
+// backwards past the real time is fine too), then applies what fell due: key deletions,
+// rotations, import expiries.
+api::ApiResponse SetClock(ServerContext& context, std::string_view body,
+                          const api::RequestIds& ids) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+  auto adv = d.FindMember("advance_seconds");
+  auto set = d.FindMember("set");
+  if ((adv == d.MemberEnd()) == (set == d.MemberEnd())) {
+    return BadRequest("give exactly one of advance_seconds or set", ids);
+  }
+  if (adv != d.MemberEnd()) {
+    if (!adv->value.IsNumber()) return BadRequest("advance_seconds must be a number", ids);
+    context.clock->Advance(
+        std::chrono::microseconds(static_cast<int64_t>(adv->value.GetDouble() * 1e6)));
+  } else {
+    auto t = set->value.IsString() ? ParseIso8601(set->value.GetString()) : std::nullopt;
+    if (!t) return BadRequest("set must be an ISO-8601 UTC time like 2030-01-01T00:00:00Z", ids);
+    context.clock->SetOffset(std::chrono::duration_cast<std::chrono::microseconds>(
+        *t - std::chrono::system_clock::now()));
+  }
+  if (context.kms) context.kms->RunDue();
+  return ClockState(context);
+}
+
 }  // namespace
 
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
-                             std::string_view admin_path, const api::RequestIds& ids) {
+                             std::string_view admin_path, std::string_view body,
+                             const api::RequestIds& ids) {
+  if (admin_path == "clock") {
+    api::ApiResponse r;
+    if (head.method == "GET") {
+      r = ClockState(context);
+    } else if (head.method == "POST") {
+      r = SetClock(context, body, ids);
+    } else {
+      return api::RenderError(api::Protocol::kAdmin,
+                              {405, "MethodNotAllowed", "clock accepts GET and POST", {}, false},
+                              ids);
+    }
+    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+    return r;
+  }
   if (admin_path == "health") {
     if (head.method != "GET" && head.method != "HEAD") {
       return api::RenderError(api::Protocol::kAdmin,

@@ -1,5 +1,6 @@
 // The test-control plane under /_sealstack/ (no AWS auth; it listens where the tests are).
-// This issue provides health; reset, clock, faults, seed and audit come with their services.
+// Endpoints (docs/admin-api.md): GET health; GET/POST clock. Reset, faults, seed and audit come
+// with their issue.
 #pragma once
 
 #include "api/common/errors.h"
@@ -8,7 +9,9 @@
 
 namespace sealstack::server {
 
+// `body` is the (bounded) request body, for POSTs.
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
-                             std::string_view admin_path, const api::RequestIds& ids);
+                             std::string_view admin_path, std::string_view body,
+                             const api::RequestIds& ids);
 
 }  // namespace sealstack::server

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/kms/kms_service.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "crypto/random.h"
@@ -22,6 +23,7 @@ struct ServerContext {
   std::shared_ptr<crypto::RandomSource> random;
   crypto::SecretBytes root_key;  // wraps all key material at rest
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<api::kms::Service> kms;
   std::chrono::steady_clock::time_point started;
 };
 

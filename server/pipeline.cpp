@@ -7,6 +7,7 @@
 
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
+#include "api/kms/kms_wire.h"
 #include "api/sts/sts_service.h"
 #include "auth/verifier.h"
 #include "common/strings.h"
@@ -92,9 +93,19 @@ class Handler {
   ApiResponse Run() {
     if (auto err = CheckHeaderSection()) return *err;
     switch (route_.protocol) {
-      case Protocol::kAdmin:
+      case Protocol::kAdmin: {
         summary_->operation = "admin:" + route_.admin_path;
-        return HandleAdmin(context_, ex_.head, route_.admin_path, ids_);
+        bool too_large = false;
+        auto body = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
+        if (!body) {
+          return Error({too_large ? 413 : 400,
+                        too_large ? "RequestEntityTooLarge" : "IncompleteBody",
+                        "the request body could not be read",
+                        {},
+                        false});
+        }
+        return HandleAdmin(context_, ex_.head, route_.admin_path, *body, ids_);
+      }
       case Protocol::kJson:
         return Json();
       case Protocol::kQuery:
@@ -127,7 +138,8 @@ class Handler {
 
   // Authenticates; on failure returns the protocol's error response.
   std::optional<ApiResponse> Authenticate(const auth::VerifyOptions& options,
-                                          std::shared_ptr<const auth::Principal>* principal) {
+                                          std::shared_ptr<const auth::Principal>* principal,
+                                          std::string* region = nullptr) {
     auth::VerifyOutcome outcome =
         auth::Verify(ex_.head, *context_.principals, *context_.clock, options);
     if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
@@ -140,14 +152,17 @@ class Handler {
       }
       return Error(wire, route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
     }
-    *principal = std::get<auth::VerifiedRequest>(outcome).principal;
+    const auto& verified = std::get<auth::VerifiedRequest>(outcome);
+    *principal = verified.principal;
+    if (region != nullptr) *region = verified.region;
     summary_->principal = (*principal)->arn;
     return std::nullopt;
   }
 
   // Reads a bounded RPC body and authenticates with its hash.
   std::optional<ApiResponse> ReadAndAuthenticate(std::string* body,
-                                                 std::shared_ptr<const auth::Principal>* p) {
+                                                 std::shared_ptr<const auth::Principal>* p,
+                                                 std::string* region = nullptr) {
     bool too_large = false;
     auto read = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
     if (!read) {
@@ -165,14 +180,23 @@ class Handler {
     auth::VerifyOptions options;
     options.s3 = false;
     options.body_sha256_hex = crypto::Hex(crypto::Sha256(*body));
-    return Authenticate(options, p);
+    return Authenticate(options, p, region);
   }
 
   ApiResponse Json() {
     summary_->operation = std::string(ServiceName(route_.service)) + ":" + route_.operation;
     std::string body;
     std::shared_ptr<const auth::Principal> principal;
-    if (auto err = ReadAndAuthenticate(&body, &principal)) return *err;
+    std::string region;
+    if (auto err = ReadAndAuthenticate(&body, &principal, &region)) return *err;
+    if (route_.service == Service::kKms && context_.kms) {
+      api::kms::Caller caller;
+      caller.principal = principal;
+      caller.region = region.empty() ? context_.config.region : region;
+      caller.source_ip = ex_.head.remote_addr;
+      caller.secure_transport = ex_.head.secure;
+      return api::kms::HandleKmsRequest(*context_.kms, caller, route_.operation, body, ids_);
+    }
     if (route_.service != Service::kUnknownJson) {
       rapidjson::Document doc;
       doc.Parse(body.empty() ? "{}" : body.c_str(), body.empty() ? 2 : body.size());

@@ -100,6 +100,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     }
   }
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
+  SEALSTACK_ASSIGN_OR_RETURN(ctx.kms,
+                             api::kms::Service::Open(*ctx.db, ctx.root_key, ctx.clock, ctx.random));
 
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();
@@ -172,6 +174,7 @@ void Server::Stop() {
   if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
+  context_.kms.reset();
   if (context_.db) {
     Status st = context_.db->Checkpoint();
     if (!st.ok()) Log(LogLevel::kWarn, "checkpoint at shutdown failed: " + st.ToString());

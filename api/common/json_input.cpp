@@ -1,0 +1,295 @@
+#include "api/common/json_input.h"
+
+#include <rapidjson/document.h>
+
+#include "crypto/digest.h"
+
+namespace sealstack::api {
+
+namespace {
+using rapidjson::Value;
+const Value& V(const void* p) {
+  return *static_cast<const Value*>(p);
+}
+}  // namespace
+
+struct JsonInput::Errors {
+  std::string serialization;  // first type error
+  std::vector<std::string> validation;
+};
+
+std::string LowerCamel(std::string_view member) {
+  std::string out(member);
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z')
+    out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  return out;
+}
+
+Result<JsonInput> JsonInput::Parse(std::string_view body) {
+  auto doc = std::make_shared<rapidjson::Document>();
+  if (body.empty()) {
+    doc->SetObject();
+  } else {
+    doc->Parse(body.data(), body.size());
+    if (doc->HasParseError() || !doc->IsObject()) {
+      return Status(StatusCode::kInvalidArgument, kDetailSerialization,
+                    "Start of structure or map found where not expected, or the request body "
+                    "is not a JSON object.");
+    }
+  }
+  const void* object = static_cast<const Value*>(doc.get());
+  return JsonInput(std::static_pointer_cast<void>(doc), object, std::make_shared<Errors>());
+}
+
+JsonInput::JsonInput(std::shared_ptr<void> doc, const void* object, std::shared_ptr<Errors> errors)
+    : doc_(std::move(doc)), object_(object), errors_(std::move(errors)) {}
+JsonInput::JsonInput(JsonInput&&) noexcept = default;
+JsonInput& JsonInput::operator=(JsonInput&&) noexcept = default;
+JsonInput::~JsonInput() = default;
+
+const void* JsonInput::Member(std::string_view member) const {
+  const Value& obj = V(object_);
+  auto it = obj.FindMember(
+      rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
+  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+bool JsonInput::Has(std::string_view member) const {
+  return Member(member) != nullptr;
+}
+
+void JsonInput::TypeError(std::string_view member, std::string_view expected) {
+  if (errors_->serialization.empty()) {
+    errors_->serialization = "Unexpected value type for member '" + std::string(member) +
+                             "': expected " + std::string(expected) + ".";
+  }
+}
+
+void JsonInput::ValidationError(std::string_view member, std::string_view value_text,
+                                std::string_view constraint) {
+  errors_->validation.push_back("Value " + std::string(value_text) + " at '" + LowerCamel(member) +
+                                "' failed to satisfy constraint: " + std::string(constraint));
+}
+
+void JsonInput::AddConstraintError(std::string_view member, std::string_view value_text,
+                                   std::string_view constraint) {
+  ValidationError(member, value_text, constraint);
+}
+
+namespace {
+std::string Quoted(std::string_view v) {
+  // AWS echoes the value; long values are elided to keep messages readable.
+  if (v.size() > 256) return "'" + std::string(v.substr(0, 256)) + "...'";
+  return "'" + std::string(v) + "'";
+}
+}  // namespace
+
+std::optional<std::string> JsonInput::String(std::string_view member, bool required, size_t min_len,
+                                             size_t max_len) {
+  const void* p = Member(member);
+  if (p == nullptr) {
+    if (required) ValidationError(member, "null", "Member must not be null");
+    return std::nullopt;
+  }
+  if (!V(p).IsString()) {
+    TypeError(member, "a string");
+    return std::nullopt;
+  }
+  std::string s(V(p).GetString(), V(p).GetStringLength());
+  if (s.size() < min_len) {
+    ValidationError(member, Quoted(s),
+                    "Member must have length greater than or equal to " + std::to_string(min_len));
+  } else if (s.size() > max_len) {
+    ValidationError(member, Quoted(s),
+                    "Member must have length less than or equal to " + std::to_string(max_len));
+  }
+  return s;
+}
+
+std::optional<std::string> JsonInput::Enum(std::string_view member, bool required,
+                                           const std::vector<std::string_view>& allowed) {
+  auto s = String(member, required);
+  if (!s) return s;
+  for (auto a : allowed) {
+    if (*s == a) return s;
+  }
+  std::string set = "[";
+  for (size_t i = 0; i < allowed.size(); ++i) {
+    if (i) set += ", ";
+    set += allowed[i];
+  }
+  set += "]";
+  ValidationError(member, Quoted(*s), "Member must satisfy enum value set: " + set);
+  return std::nullopt;
+}
+
+std::optional<std::string> JsonInput::Blob(std::string_view member, bool required, size_t min_len,
+                                           size_t max_len) {
+  const void* p = Member(member);
+  if (p == nullptr) {
+    if (required) ValidationError(member, "null", "Member must not be null");
+    return std::nullopt;
+  }
+  if (!V(p).IsString()) {
+    TypeError(member, "a base64-encoded string");
+    return std::nullopt;
+  }
+  auto decoded = crypto::FromBase64(std::string_view(V(p).GetString(), V(p).GetStringLength()));
+  if (!decoded) {
+    if (errors_->serialization.empty()) {
+      errors_->serialization =
+          "Base64 encoded value for member '" + std::string(member) + "' is not valid.";
+    }
+    return std::nullopt;
+  }
+  if (decoded->size() < min_len) {
+    ValidationError(member, "'java.nio.HeapByteBuffer'",
+                    "Member must have length greater than or equal to " + std::to_string(min_len));
+  } else if (decoded->size() > max_len) {
+    ValidationError(member, "'java.nio.HeapByteBuffer'",
+                    "Member must have length less than or equal to " + std::to_string(max_len));
+  }
+  return decoded;
+}
+
+std::optional<int64_t> JsonInput::Integer(std::string_view member, bool required, int64_t min,
+                                          int64_t max) {
+  const void* p = Member(member);
+  if (p == nullptr) {
+    if (required) ValidationError(member, "null", "Member must not be null");
+    return std::nullopt;
+  }
+  if (!V(p).IsInt64()) {
+    TypeError(member, "an integer");
+    return std::nullopt;
+  }
+  int64_t v = V(p).GetInt64();
+  if (v < min) {
+    ValidationError(member, Quoted(std::to_string(v)),
+                    "Member must have value greater than or equal to " + std::to_string(min));
+  } else if (v > max) {
+    ValidationError(member, Quoted(std::to_string(v)),
+                    "Member must have value less than or equal to " + std::to_string(max));
+  }
+  return v;
+}
+
+std::optional<bool> JsonInput::Bool(std::string_view member) {
+  const void* p = Member(member);
+  if (p == nullptr) return std::nullopt;
+  if (!V(p).IsBool()) {
+    TypeError(member, "a boolean");
+    return std::nullopt;
+  }
+  return V(p).GetBool();
+}
+
+std::optional<std::map<std::string, std::string>> JsonInput::StringMap(std::string_view member) {
+  const void* p = Member(member);
+  if (p == nullptr) return std::nullopt;
+  if (!V(p).IsObject()) {
+    TypeError(member, "a map of strings");
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& m : V(p).GetObject()) {
+    if (!m.value.IsString()) {
+      TypeError(member, "a map of strings");
+      return std::nullopt;
+    }
+    out.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
+                std::string(m.value.GetString(), m.value.GetStringLength()));
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view member,
+                                                              bool required, size_t min_items,
+                                                              size_t max_items,
+                                                              size_t max_item_len) {
+  const void* p = Member(member);
+  if (p == nullptr) {
+    if (required) ValidationError(member, "null", "Member must not be null");
+    return std::nullopt;
+  }
+  if (!V(p).IsArray()) {
+    TypeError(member, "a list of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& v : V(p).GetArray()) {
+    if (!v.IsString()) {
+      TypeError(member, "a list of strings");
+      return std::nullopt;
+    }
+    out.emplace_back(v.GetString(), v.GetStringLength());
+    if (out.back().size() > max_item_len) {
+      ValidationError(member, Quoted(out.back()),
+                      "Member must satisfy constraint: [Member must have length less than or "
+                      "equal to " +
+                          std::to_string(max_item_len) + "]");
+    }
+  }
+  if (out.size() < min_items) {
+    ValidationError(
+        member, "'[]'",
+        "Member must have length greater than or equal to " + std::to_string(min_items));
+  } else if (out.size() > max_items) {
+    ValidationError(member, "of " + std::to_string(out.size()) + " items",
+                    "Member must have length less than or equal to " + std::to_string(max_items));
+  }
+  return out;
+}
+
+std::optional<std::vector<Tag>> JsonInput::Tags(std::string_view member, bool required) {
+  const void* p = Member(member);
+  if (p == nullptr) {
+    if (required) ValidationError(member, "null", "Member must not be null");
+    return std::nullopt;
+  }
+  if (!V(p).IsArray()) {
+    TypeError(member, "a list of tags");
+    return std::nullopt;
+  }
+  std::vector<Tag> out;
+  for (const auto& v : V(p).GetArray()) {
+    auto k = v.IsObject() ? v.FindMember("TagKey") : Value::ConstMemberIterator();
+    auto val = v.IsObject() ? v.FindMember("TagValue") : Value::ConstMemberIterator();
+    if (!v.IsObject() || k == v.MemberEnd() || val == v.MemberEnd() || !k->value.IsString() ||
+        !val->value.IsString()) {
+      TypeError(member, "a list of {TagKey, TagValue} objects");
+      return std::nullopt;
+    }
+    out.push_back({std::string(k->value.GetString(), k->value.GetStringLength()),
+                   std::string(val->value.GetString(), val->value.GetStringLength())});
+  }
+  return out;
+}
+
+std::optional<JsonInput> JsonInput::Object(std::string_view member) {
+  const void* p = Member(member);
+  if (p == nullptr) return std::nullopt;
+  if (!V(p).IsObject()) {
+    TypeError(member, "a structure");
+    return std::nullopt;
+  }
+  return JsonInput(doc_, p, errors_);
+}
+
+Status JsonInput::Finish() const {
+  if (!errors_->serialization.empty()) {
+    return Status(StatusCode::kInvalidArgument, kDetailSerialization, errors_->serialization);
+  }
+  if (errors_->validation.empty()) return Status::Ok();
+  const size_t n = errors_->validation.size();
+  std::string msg = std::to_string(n) +
+                    (n == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < n; ++i) {
+    if (i) msg += "; ";
+    msg += errors_->validation[i];
+  }
+  return Status(StatusCode::kInvalidArgument, kDetailValidation, msg);
+}
+
+}  // namespace sealstack::api

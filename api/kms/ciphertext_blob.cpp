@@ -1,0 +1,96 @@
+#include "api/kms/ciphertext_blob.h"
+
+#include "crypto/aead.h"
+#include "crypto/digest.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+constexpr uint8_t kVersion = 0x01;
+constexpr std::string_view kAadLabel = "sealstack-kms-ciphertext";
+
+void AppendU32(std::string* out, uint32_t v) {
+  out->push_back(static_cast<char>(v >> 24));
+  out->push_back(static_cast<char>(v >> 16));
+  out->push_back(static_cast<char>(v >> 8));
+  out->push_back(static_cast<char>(v));
+}
+
+std::string Aad(std::string_view header, const EncryptionContext& context) {
+  std::string aad(kAadLabel);
+  aad.append(header);
+  aad += CanonicalContext(context);
+  return aad;
+}
+
+}  // namespace
+
+std::string CanonicalContext(const EncryptionContext& context) {
+  std::string out;
+  AppendU32(&out, static_cast<uint32_t>(context.size()));
+  for (const auto& [k, v] : context) {  // std::map: sorted bytewise by key
+    AppendU32(&out, static_cast<uint32_t>(k.size()));
+    out += k;
+    AppendU32(&out, static_cast<uint32_t>(v.size()));
+    out += v;
+  }
+  return out;
+}
+
+std::optional<std::string> UuidToBytes(std::string_view uuid) {
+  if (uuid.size() != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' ||
+      uuid[23] != '-') {
+    return std::nullopt;
+  }
+  std::string hex;
+  for (char c : uuid) {
+    if (c != '-') hex += c;
+  }
+  for (char c : hex) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  return crypto::FromHex(hex);
+}
+
+std::string UuidFromBytes(std::string_view bytes) {
+  std::string hex = crypto::Hex(bytes);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::optional<BlobHeader> ParseBlobHeader(std::string_view blob) {
+  if (blob.size() < kBlobOverhead || static_cast<uint8_t>(blob[0]) != kVersion) {
+    return std::nullopt;
+  }
+  return BlobHeader{UuidFromBytes(blob.substr(1, 16)), crypto::Hex(blob.substr(17, 32))};
+}
+
+Result<std::string> SealBlob(const crypto::SecretBytes& material, const BlobHeader& header,
+                             const EncryptionContext& context, std::string_view plaintext,
+                             crypto::RandomSource& random) {
+  auto id = UuidToBytes(header.key_id);
+  auto mid = crypto::FromHex(header.material_id);
+  if (!id || !mid || mid->size() != 32) return Status::Internal("bad key or material id");
+  std::string blob;
+  blob.reserve(kBlobOverhead + plaintext.size());
+  blob.push_back(static_cast<char>(kVersion));
+  blob += *id;
+  blob += *mid;
+  SEALSTACK_ASSIGN_OR_RETURN(std::string iv, random.Bytes(crypto::kGcmNonceSize));
+  std::string aad = Aad(std::string_view(blob), context);
+  blob += iv;
+  SEALSTACK_ASSIGN_OR_RETURN(std::string sealed, crypto::AesGcmSeal(material, iv, aad, plaintext));
+  blob += sealed;
+  return blob;
+}
+
+Result<crypto::SecretBytes> OpenBlob(const crypto::SecretBytes& material, std::string_view blob,
+                                     const EncryptionContext& context) {
+  if (!ParseBlobHeader(blob)) return Status::Integrity("not a SealStack ciphertext");
+  std::string aad = Aad(blob.substr(0, kBlobHeaderSize), context);
+  return crypto::AesGcmOpen(material, blob.substr(kBlobHeaderSize, crypto::kGcmNonceSize), aad,
+                            blob.substr(kBlobHeaderSize + crypto::kGcmNonceSize));
+}
+
+}  // namespace sealstack::api::kms

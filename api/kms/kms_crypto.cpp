@@ -1,0 +1,356 @@
+// kms::Service: the cryptographic operations.
+#include "api/kms/key_state.h"
+#include "api/kms/kms_errors.h"
+#include "api/kms/kms_service.h"
+#include "crypto/hmac_key.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+constexpr int kCrypto = static_cast<int>(OperationClass::kCryptographic);
+
+Status WrongUsage(const Key& key, std::string_view op) {
+  return KmsError(ErrorKind::kInvalidKeyUsage,
+                  key.arn + " key usage is " + std::string(Name(key.usage)) +
+                      " which is not valid for " + std::string(op) + ".");
+}
+
+Status RequireUsage(const Key& key, KeyUsage usage, std::string_view op) {
+  return key.usage == usage ? Status::Ok() : WrongUsage(key, op);
+}
+
+Status RequireSymmetric(const Key& key, std::string_view op) {
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(key, KeyUsage::kEncryptDecrypt, op));
+  if (!IsSymmetric(key.spec)) {
+    return KmsError(ErrorKind::kInvalidKeyUsage,
+                    key.arn + " key spec is " + std::string(Name(key.spec)) +
+                        " which is not valid for " + std::string(op) + ".");
+  }
+  return Status::Ok();
+}
+
+Status InvalidCiphertext() {
+  return KmsError(ErrorKind::kInvalidCiphertext, "");
+}
+
+// The algorithm a request names, checked against the key: symmetric keys take only
+// SYMMETRIC_DEFAULT (the default); RSA keys need one of their OAEP algorithms.
+Result<std::optional<crypto::EncryptionAlgorithm>> CheckEncryptionAlgorithm(
+    const Key& key, std::string_view algorithm, std::string_view op) {
+  if (IsSymmetric(key.spec)) {
+    if (!algorithm.empty() && algorithm != "SYMMETRIC_DEFAULT") {
+      return KmsError(ErrorKind::kInvalidKeyUsage, "The encryption algorithm " +
+                                                       std::string(algorithm) +
+                                                       " is not supported for " + key.arn + ".");
+    }
+    return std::optional<crypto::EncryptionAlgorithm>();
+  }
+  auto spec = AsAsymmetric(key.spec);
+  auto alg = crypto::ParseEncryptionAlgorithm(algorithm);
+  if (!spec || !alg || !crypto::IsRsa(*spec)) {
+    return KmsError(ErrorKind::kInvalidKeyUsage,
+                    "The encryption algorithm " +
+                        std::string(algorithm.empty() ? "SYMMETRIC_DEFAULT" : algorithm) +
+                        " is not supported for " + key.arn + " in " + std::string(op) + ".");
+  }
+  return std::optional<crypto::EncryptionAlgorithm>(*alg);
+}
+
+}  // namespace
+
+Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
+                                      const crypto::SecretBytes& plaintext,
+                                      const EncryptionContext& context,
+                                      std::string_view algorithm) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Encrypt"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Encrypt"));
+  const Material* m = key->current();
+  if (m == nullptr) return KmsError(ErrorKind::kInvalidState, key->arn + " is pending import.");
+  CryptoResult out;
+  out.key_arn = key->arn;
+  out.material_id = m->id;
+  if (rsa_alg) {
+    auto spec = *AsAsymmetric(key->spec);
+    if (plaintext.size() > crypto::MaxPlaintextSize(spec, *rsa_alg)) {
+      return KmsError(ErrorKind::kValidation,
+                      "Plaintext is too large for " + std::string(Name(key->spec)) + " with " +
+                          std::string(crypto::Name(*rsa_alg)) + ": at most " +
+                          std::to_string(crypto::MaxPlaintextSize(spec, *rsa_alg)) + " bytes.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(out.ciphertext,
+                               m->private_key->public_key().Encrypt(*rsa_alg, plaintext.view()));
+    out.algorithm = std::string(crypto::Name(*rsa_alg));
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        out.ciphertext, SealBlob(m->bytes, {key->id, m->id}, context, plaintext.view(), *random_));
+    out.algorithm = "SYMMETRIC_DEFAULT";
+  }
+  NoteUse(*key, "Encrypt");
+  return out;
+}
+
+Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
+                                      std::string_view ciphertext, const EncryptionContext& context,
+                                      std::string_view algorithm) {
+  RunDue();
+  std::shared_ptr<const Key> key;
+  std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
+  if (!key_id.empty()) {
+    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, key_id, true, kCrypto, "kms:Decrypt", &context));
+    if (IsSymmetric(key->spec) && header && header->key_id != key->id) {
+      return KmsError(ErrorKind::kIncorrectKey,
+                      "The key ID in the request does not identify a KMS key that can perform "
+                      "this operation.");
+    }
+  } else {
+    if (!header) return InvalidCiphertext();
+    std::shared_ptr<const Key> found;
+    {
+      std::shared_lock lock(mu_);
+      auto it = keys_.find(header->key_id);
+      if (it != keys_.end()) found = it->second;
+    }
+    if (!found) {
+      return KmsError(ErrorKind::kAccessDenied,
+                      "User: " + c.principal->arn +
+                          " is not authorized to perform: kms:Decrypt on the resource associated "
+                          "with this ciphertext because the resource does not exist in this "
+                          "Region, no resource-based policies allow access, or a resource-based "
+                          "policy explicitly denies access");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(key,
+                               Prepare(c, found->arn, false, kCrypto, "kms:Decrypt", &context));
+  }
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Decrypt"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Decrypt"));
+  CryptoResult out;
+  out.key_arn = key->arn;
+  if (rsa_alg) {
+    const Material* m = key->current();
+    if (m == nullptr) return InvalidCiphertext();
+    auto pt = m->private_key->Decrypt(*rsa_alg, ciphertext);
+    if (!pt.ok()) return InvalidCiphertext();
+    out.plaintext = std::move(*pt);
+    out.material_id = m->id;
+    out.algorithm = std::string(crypto::Name(*rsa_alg));
+  } else {
+    if (!header) return InvalidCiphertext();
+    const Material* m = key->FindMaterial(header->material_id);
+    if (m == nullptr) return InvalidCiphertext();
+    auto pt = OpenBlob(m->bytes, ciphertext, context);
+    if (!pt.ok()) return InvalidCiphertext();
+    out.plaintext = std::move(*pt);
+    out.material_id = m->id;
+    out.algorithm = "SYMMETRIC_DEFAULT";
+  }
+  NoteUse(*key, "Decrypt");
+  return out;
+}
+
+Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string_view ciphertext,
+                                                    const EncryptionContext& source_context,
+                                                    std::string_view source_key_id,
+                                                    std::string_view source_algorithm,
+                                                    std::string_view destination_key_id,
+                                                    const EncryptionContext& destination_context,
+                                                    std::string_view destination_algorithm) {
+  // Authorized as kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination.
+  SEALSTACK_ASSIGN_OR_RETURN(auto dest, Prepare(c, destination_key_id, true, kCrypto,
+                                                "kms:ReEncryptTo", &destination_context));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      CryptoResult source, Decrypt(c, source_key_id, ciphertext, source_context, source_algorithm));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      CryptoResult destination,
+      Encrypt(c, dest->arn, source.plaintext, destination_context, destination_algorithm));
+  ReEncryptResult out;
+  out.source_key_arn = source.key_arn;
+  out.source_algorithm = source.algorithm;
+  out.source_material_id = source.material_id;
+  out.destination = std::move(destination);
+  return out;
+}
+
+Result<CryptoResult> Service::GenerateDataKey(const Caller& c, std::string_view key_id,
+                                              size_t bytes, const EncryptionContext& context,
+                                              bool with_plaintext) {
+  const char* action =
+      with_plaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext";
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, action, &context));
+  SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(
+      *key, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext"));
+  const Material* m = key->current();
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes data_key, random_->Secret(bytes));
+  CryptoResult out;
+  out.key_arn = key->arn;
+  out.material_id = m->id;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.ciphertext, SealBlob(m->bytes, {key->id, m->id}, context, data_key.view(), *random_));
+  if (with_plaintext) out.plaintext = std::move(data_key);
+  NoteUse(*key, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+  return out;
+}
+
+Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_view key_id,
+                                                 std::string_view pair_spec,
+                                                 const EncryptionContext& context,
+                                                 bool with_plaintext) {
+  const char* action =
+      with_plaintext ? "kms:GenerateDataKeyPair" : "kms:GenerateDataKeyPairWithoutPlaintext";
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, action, &context));
+  SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(*key, "GenerateDataKeyPair"));
+  auto spec = crypto::ParseAsymmetricKeySpec(pair_spec);
+  if (!spec) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "KeyPairSpec " + std::string(pair_spec) + " is not supported.");
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes pkcs8, crypto::GenerateKeyPair(*spec));
+  DataKeyPair out;
+  SEALSTACK_ASSIGN_OR_RETURN(out.public_key, crypto::PublicKeyDer(pkcs8));
+  const Material* m = key->current();
+  SEALSTACK_ASSIGN_OR_RETURN(out.private_key_ciphertext,
+                             SealBlob(m->bytes, {key->id, m->id}, context, pkcs8.view(), *random_));
+  out.key_arn = key->arn;
+  out.material_id = m->id;
+  if (with_plaintext) out.private_key_plaintext = std::move(pkcs8);
+  NoteUse(*key, with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
+  return out;
+}
+
+Result<crypto::SecretBytes> Service::GenerateRandom(const Caller& c, size_t bytes) {
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:GenerateRandom", nullptr));
+  return random_->Secret(bytes);
+}
+
+namespace {
+
+Result<crypto::SigningAlgorithm> CheckSigning(const Key& key, std::string_view algorithm,
+                                              std::string_view message_type,
+                                              crypto::MessageType* type) {
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(key, KeyUsage::kSignVerify, "Sign"));
+  auto alg = crypto::ParseSigningAlgorithm(algorithm);
+  auto spec = AsAsymmetric(key.spec);
+  bool allowed = false;
+  if (alg && spec) {
+    for (auto a : crypto::SigningAlgorithmsFor(*spec)) allowed = allowed || a == *alg;
+  }
+  if (!allowed) {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "Signing algorithm " + std::string(algorithm) +
+                                                     " is not supported for " + key.arn + ".");
+  }
+  *type = message_type == "DIGEST" ? crypto::MessageType::kDigest : crypto::MessageType::kRaw;
+  if (*type == crypto::MessageType::kDigest) {
+    if (*alg == crypto::SigningAlgorithm::kEd25519Sha512) {
+      return KmsError(ErrorKind::kInvalidKeyUsage, "ED25519_SHA_512 requires MessageType RAW.");
+    }
+  } else if (*alg == crypto::SigningAlgorithm::kEd25519PhSha512) {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "ED25519_PH_SHA_512 requires MessageType DIGEST.");
+  }
+  return *alg;
+}
+
+}  // namespace
+
+Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
+                                  std::string_view message, std::string_view message_type,
+                                  std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Sign"));
+  crypto::MessageType type;
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
+  *key_arn = key->arn;
+  auto sig = key->current()->private_key->Sign(alg, type, message);
+  if (!sig.ok() && sig.status().code() == StatusCode::kInvalidArgument) {
+    return KmsError(ErrorKind::kValidation, sig.status().message());
+  }
+  if (sig.ok()) NoteUse(*key, "Sign");
+  return sig;
+}
+
+Status Service::Verify(const Caller& c, std::string_view key_id, std::string_view message,
+                       std::string_view message_type, std::string_view signature,
+                       std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Verify"));
+  crypto::MessageType type;
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
+  *key_arn = key->arn;
+  auto ok = key->current()->private_key->Verify(alg, type, message, signature);
+  if (!ok.ok()) {
+    if (ok.status().code() == StatusCode::kInvalidArgument) {
+      return KmsError(ErrorKind::kValidation, ok.status().message());
+    }
+    return ok.status();
+  }
+  NoteUse(*key, "Verify");
+  if (!*ok) return KmsError(ErrorKind::kInvalidSignature, "");
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::string_view key_id,
+                                                         std::string* public_key_der) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GetPublicKey"));
+  if (!IsAsymmetric(key->spec)) {
+    return KmsError(ErrorKind::kUnsupportedOperation, key->arn + " key spec is " +
+                                                          std::string(Name(key->spec)) +
+                                                          ", which does not support GetPublicKey.");
+  }
+  *public_key_der = key->current()->private_key->PublicKeyDer();
+  NoteUse(*key, "GetPublicKey");
+  return key;
+}
+
+Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_id,
+                                         std::string_view message, std::string_view algorithm,
+                                         std::string* key_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GenerateMac"));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
+  auto alg = crypto::ParseMacAlgorithm(algorithm);
+  if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "MAC algorithm " + std::string(algorithm) +
+                                                     " is not supported for " + key->arn + ".");
+  }
+  *key_arn = key->arn;
+  NoteUse(*key, "GenerateMac");
+  return crypto::Mac(*alg, key->current()->bytes, message);
+}
+
+Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
+                          std::string_view mac, std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:VerifyMac"));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
+  auto alg = crypto::ParseMacAlgorithm(algorithm);
+  if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "MAC algorithm " + std::string(algorithm) +
+                                                     " is not supported for " + key->arn + ".");
+  }
+  *key_arn = key->arn;
+  NoteUse(*key, "VerifyMac");
+  if (!crypto::VerifyMac(*alg, key->current()->bytes, message, mac)) {
+    return KmsError(ErrorKind::kInvalidMac, "");
+  }
+  return Status::Ok();
+}
+
+Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::string_view key_id,
+                                                        std::string_view algorithm,
+                                                        std::string_view public_key,
+                                                        std::string* key_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:DeriveSharedSecret"));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kKeyAgreement, "DeriveSharedSecret"));
+  if (algorithm != "ECDH") {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "Key agreement algorithm " +
+                                                     std::string(algorithm) +
+                                                     " is not supported for " + key->arn + ".");
+  }
+  *key_arn = key->arn;
+  auto secret = key->current()->private_key->DeriveSharedSecret(public_key);
+  if (!secret.ok()) {
+    return KmsError(ErrorKind::kValidation, "PublicKey is not a valid public key for " +
+                                                std::string(Name(key->spec)) + ": " +
+                                                secret.status().message());
+  }
+  NoteUse(*key, "DeriveSharedSecret");
+  return secret;
+}
+
+}  // namespace sealstack::api::kms

@@ -1,0 +1,673 @@
+// kms::Service: aliases, key policies, rotation, tags, grants, key import, last usage.
+#include <algorithm>
+#include <regex>
+
+#include <rapidjson/document.h>
+
+#include "api/kms/key_state.h"
+#include "api/kms/kms_errors.h"
+#include "api/kms/kms_persist.h"
+#include "api/kms/kms_service.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "crypto/digest.h"
+#include "crypto/hmac_key.h"
+#include "crypto/key_import.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+constexpr int kAnyState = static_cast<int>(OperationClass::kAnyState);
+constexpr int kManage = static_cast<int>(OperationClass::kManage);
+constexpr int kRotationOp = static_cast<int>(OperationClass::kRotation);
+constexpr int kCrypto = static_cast<int>(OperationClass::kCryptographic);
+constexpr auto kDay = std::chrono::hours(24);
+constexpr size_t kMaxPolicyBytes = 32768;
+constexpr int kMaxOnDemandRotations = 25;
+
+std::string AliasMapKey(std::string_view account, std::string_view region, std::string_view name) {
+  return std::string(account) + "/" + std::string(region) + "/" + std::string(name);
+}
+
+std::string AliasArn(const Alias& a) {
+  return "arn:aws:kms:" + a.region + ":" + a.account + ":" + a.name;
+}
+
+Status ValidateAliasName(std::string_view name, bool creating) {
+  static const std::regex kPattern("^[a-zA-Z0-9:/_-]+$");
+  if (!std::regex_match(name.begin(), name.end(), kPattern)) {
+    return KmsError(ErrorKind::kValidation,
+                    "1 validation error detected: Value '" + std::string(name) +
+                        "' at 'aliasName' failed to satisfy constraint: Member must satisfy "
+                        "regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
+  }
+  if (!StartsWith(name, "alias/") || name.size() == 6) {
+    return KmsError(ErrorKind::kInvalidAliasName,
+                    "Alias must start with the prefix \"alias/\". Please see "
+                    "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+  }
+  if (creating && StartsWith(name, "alias/aws/")) {
+    return KmsError(ErrorKind::kNotAuthorized,
+                    "Cannot create, update or delete an alias with the reserved prefix "
+                    "alias/aws/.");
+  }
+  return Status::Ok();
+}
+
+Status ValidatePolicyText(std::string_view policy) {
+  if (policy.size() > kMaxPolicyBytes) {
+    return KmsError(ErrorKind::kLimitExceeded, "The key policy exceeds the maximum size of 32 KB.");
+  }
+  rapidjson::Document d;
+  d.Parse(policy.data(), policy.size());
+  if (d.HasParseError() || !d.IsObject()) {
+    return KmsError(ErrorKind::kMalformedPolicy,
+                    "The new key policy is not a valid JSON document (error at character " +
+                        std::to_string(d.GetErrorOffset()) + ").");
+  }
+  auto st = d.FindMember("Statement");
+  if (st == d.MemberEnd() || !(st->value.IsArray() || st->value.IsObject())) {
+    return KmsError(ErrorKind::kMalformedPolicy, "Policy has no Statement.");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Service::CheckPolicy(std::string_view policy) const {
+  SEALSTACK_RETURN_IF_ERROR(ValidatePolicyText(policy));
+  if (policy_validator_) {
+    Status st = policy_validator_(policy);
+    if (!st.ok()) return KmsError(ErrorKind::kMalformedPolicy, st.message());
+  }
+  return Status::Ok();
+}
+
+// ---- aliases
+
+Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:CreateAlias"));
+  if (key->manager == KeyManager::kAws) {
+    return KmsError(ErrorKind::kNotAuthorized, "Cannot alias an AWS managed key.");
+  }
+  std::lock_guard<std::mutex> write(write_mu_);
+  const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
+  {
+    std::shared_lock lock(mu_);
+    if (aliases_.count(map_key)) {
+      return KmsError(ErrorKind::kAlreadyExists, "An alias with the name arn:aws:kms:" + c.region +
+                                                     ":" + c.principal->account + ":" +
+                                                     std::string(alias_name) + " already exists");
+    }
+  }
+  const SystemTime now = clock_->Now();
+  Alias alias{c.principal->account, c.region, std::string(alias_name), key->id, now, now};
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    return storage::KmsRepo::PutAlias(conn, {alias.account, alias.region, alias.name, alias.key_id,
+                                             ToEpochSeconds(now), ToEpochSeconds(now)});
+  }));
+  std::unique_lock lock(mu_);
+  aliases_[map_key] = std::move(alias);
+  return Status::Ok();
+}
+
+Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:UpdateAlias"));
+  std::lock_guard<std::mutex> write(write_mu_);
+  const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
+  Alias alias;
+  {
+    std::shared_lock lock(mu_);
+    auto it = aliases_.find(map_key);
+    if (it == aliases_.end()) {
+      return KmsError(ErrorKind::kNotFound, "Alias arn:aws:kms:" + c.region + ":" +
+                                                c.principal->account + ":" +
+                                                std::string(alias_name) + " is not found.");
+    }
+    alias = it->second;
+    auto old = keys_.find(alias.key_id);
+    if (old != keys_.end() && (old->second->usage != key->usage ||
+                               IsSymmetric(old->second->spec) != IsSymmetric(key->spec))) {
+      return KmsError(ErrorKind::kValidation,
+                      "The new target key must have the same key type and key usage as the "
+                      "current target key.");
+    }
+  }
+  alias.key_id = key->id;
+  alias.updated = clock_->Now();
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    return storage::KmsRepo::PutAlias(
+        conn, {alias.account, alias.region, alias.name, alias.key_id, ToEpochSeconds(alias.created),
+               ToEpochSeconds(alias.updated)});
+  }));
+  std::unique_lock lock(mu_);
+  aliases_[map_key] = std::move(alias);
+  return Status::Ok();
+}
+
+Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
+  std::lock_guard<std::mutex> write(write_mu_);
+  const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
+  std::shared_ptr<const Key> key;
+  {
+    std::shared_lock lock(mu_);
+    auto it = aliases_.find(map_key);
+    if (it == aliases_.end()) {
+      return KmsError(ErrorKind::kNotFound, "Alias arn:aws:kms:" + c.region + ":" +
+                                                c.principal->account + ":" +
+                                                std::string(alias_name) + " is not found.");
+    }
+    auto k = keys_.find(it->second.key_id);
+    if (k != keys_.end()) key = k->second;
+  }
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:DeleteAlias", key.get()));
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    return storage::KmsRepo::DeleteAlias(conn, c.principal->account, c.region,
+                                         std::string(alias_name));
+  }));
+  std::unique_lock lock(mu_);
+  aliases_.erase(map_key);
+  return Status::Ok();
+}
+
+Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_view key_id,
+                                                const ListPage& page, std::string* next_marker) {
+  RunDue();
+  std::string filter;
+  if (!key_id.empty()) {
+    SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListAliases"));
+    filter = key->id;
+  } else {
+    SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListAliases", nullptr));
+  }
+  std::vector<Alias> all;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [k, a] : aliases_) {
+      if (a.account == c.principal->account && a.region == c.region &&
+          (filter.empty() || a.key_id == filter)) {
+        all.push_back(a);
+      }
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Alias& a, const Alias& b) { return a.name < b.name; });
+  size_t start = 0;
+  if (!page.marker.empty()) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const Alias& a) { return a.name == page.marker; });
+    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
+    start = static_cast<size_t>(it - all.begin());
+  }
+  std::vector<Alias> out;
+  for (size_t i = start; i < all.size(); ++i) {
+    if (out.size() == page.limit) {
+      *next_marker = all[i].name;
+      break;
+    }
+    out.push_back(all[i]);
+  }
+  return out;
+}
+
+std::string Service::AliasArnOf(const Alias& alias) {
+  return AliasArn(alias);
+}
+
+std::vector<std::string> Service::AliasesOf(const Key& key) const {
+  std::vector<std::string> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [k, a] : aliases_) {
+    if (a.key_id == key.id) out.push_back(a.name);
+  }
+  return out;
+}
+
+// ---- key policies
+
+Result<std::string> Service::GetKeyPolicy(const Caller& c, std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:GetKeyPolicy"));
+  return key->policy;
+}
+
+Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
+                             bool bypass_lockout_check) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:PutKeyPolicy"));
+  if (key->manager == KeyManager::kAws) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "The key policy of an AWS managed key cannot be changed.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicy(policy));
+  if (!bypass_lockout_check && lockout_checker_) {
+    SEALSTACK_RETURN_IF_ERROR(lockout_checker_(c, *key, policy));
+  }
+  return Mutate(key->id, [&](Key& k) {
+    k.policy = std::move(policy);
+    return Status::Ok();
+  });
+}
+
+Status Service::CheckKeyForPolicyList(const Caller& c, std::string_view key_id) {
+  return Prepare(c, key_id, false, kAnyState, "kms:ListKeyPolicies").status();
+}
+
+// ---- rotation
+
+namespace {
+Status RotationSupported(const Key& key) {
+  if (!IsSymmetric(key.spec) || key.origin != Origin::kAwsKms) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key.arn +
+                        " does not support automatic key rotation: only symmetric "
+                        "encryption keys with key material generated by KMS rotate.");
+  }
+  if (key.manager == KeyManager::kAws) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "The rotation of an AWS managed key cannot be changed.");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int period_days) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kRotationOp, "kms:EnableKeyRotation"));
+  SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
+  return Mutate(key->id, [&](Key& k) {
+    k.rotation_enabled = true;
+    k.rotation_period_days = period_days;
+    k.next_rotation = clock_->Now() + kDay * period_days;
+    return Status::Ok();
+  });
+}
+
+Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kRotationOp, "kms:DisableKeyRotation"));
+  SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
+  return Mutate(key->id, [&](Key& k) {
+    k.rotation_enabled = false;
+    k.next_rotation.reset();
+    return Status::Ok();
+  });
+}
+
+Result<std::shared_ptr<const Key>> Service::GetKeyRotationStatus(const Caller& c,
+                                                                 std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kAnyState, "kms:GetKeyRotationStatus"));
+  if (!IsSymmetric(key->spec) || key->origin != Origin::kAwsKms) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key->arn + " does not support automatic key rotation.");
+  }
+  return key;
+}
+
+Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
+                                                              std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kRotationOp, "kms:RotateKeyOnDemand"));
+  SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
+  if (key->on_demand_rotations >= kMaxOnDemandRotations) {
+    return KmsError(ErrorKind::kLimitExceeded,
+                    "The key " + key->arn + " has reached the limit of 25 on-demand rotations.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(k, "ON_DEMAND"));
+    k.materials.push_back(std::move(m));
+    ++k.on_demand_rotations;
+    return Status::Ok();
+  }));
+  return DescribeKey(c, key->arn);
+}
+
+// ---- tags
+
+Status Service::TagResource(const Caller& c, std::string_view key_id,
+                            const std::map<std::string, std::string>& tags) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:TagResource"));
+  for (const auto& [k, v] : tags) {
+    if (StartsWith(k, "aws:")) {
+      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
+    }
+  }
+  return Mutate(key->id, [&](Key& k) -> Status {
+    for (const auto& [t, v] : tags) k.tags[t] = v;
+    if (k.tags.size() > 50) return KmsError(ErrorKind::kTag, "A key may have at most 50 tags.");
+    return Status::Ok();
+  });
+}
+
+Status Service::UntagResource(const Caller& c, std::string_view key_id,
+                              const std::vector<std::string>& tag_keys) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource"));
+  for (const auto& t : tag_keys) {
+    if (StartsWith(t, "aws:")) {
+      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
+    }
+  }
+  return Mutate(key->id, [&](Key& k) {
+    for (const auto& t : tag_keys) k.tags.erase(t);
+    return Status::Ok();
+  });
+}
+
+// ---- grants
+
+Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, r.key_id, false, kCrypto, "kms:CreateGrant"));
+  std::lock_guard<std::mutex> write(write_mu_);
+  std::optional<Grant> existing;
+  if (!r.name.empty()) {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, g] : grants_) {
+      if (g.key_id == key->id && g.name == r.name && g.grantee == r.grantee &&
+          g.retiring == r.retiring && g.operations == r.operations &&
+          g.constraints.encryption_context_equals == r.constraints.encryption_context_equals &&
+          g.constraints.encryption_context_subset == r.constraints.encryption_context_subset) {
+        existing = g;
+      }
+    }
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(std::string token_bytes, random_->Bytes(96));
+  const std::string token = crypto::Base64(token_bytes);
+  Grant g;
+  if (existing) {
+    g = *existing;  // same name and parameters: the same grant, a fresh token for it
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(32));
+    g.id = crypto::Hex(id_bytes);
+    g.key_id = key->id;
+    g.name = r.name;
+    g.grantee = r.grantee;
+    g.retiring = r.retiring;
+    g.operations = r.operations;
+    g.constraints = r.constraints;
+    g.issuing_account = "arn:aws:iam::" + c.principal->account + ":root";
+    g.created = clock_->Now();
+    g.token = crypto::Hex(crypto::Sha256(token));
+    SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+      return storage::KmsRepo::PutGrant(conn, GrantToRow(g));
+    }));
+    std::unique_lock lock(mu_);
+    grants_[g.id] = g;
+  }
+  {
+    std::lock_guard<std::mutex> lock(usage_mu_);
+    extra_grant_tokens_[crypto::Hex(crypto::Sha256(token))] = g.id;
+  }
+  Grant out = g;
+  out.token = token;  // the caller gets the token itself, once
+  return out;
+}
+
+Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view key_id,
+                                               std::string_view grant_id, std::string_view grantee,
+                                               const ListPage& page, std::string* next_marker) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListGrants"));
+  std::vector<Grant> all;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, g] : grants_) {
+      if (g.key_id == key->id && (grant_id.empty() || g.id == grant_id) &&
+          (grantee.empty() || g.grantee == grantee)) {
+        all.push_back(g);
+      }
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Grant& a, const Grant& b) {
+    return a.created != b.created ? a.created < b.created : a.id < b.id;
+  });
+  size_t start = 0;
+  if (!page.marker.empty()) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const Grant& g) { return g.id == page.marker; });
+    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
+    start = static_cast<size_t>(it - all.begin());
+  }
+  std::vector<Grant> out;
+  for (size_t i = start; i < all.size(); ++i) {
+    if (out.size() == page.limit) {
+      *next_marker = all[i].id;
+      break;
+    }
+    out.push_back(all[i]);
+  }
+  return out;
+}
+
+Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::string_view retiring,
+                                                        const ListPage& page,
+                                                        std::string* next_marker) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListRetirableGrants", nullptr));
+  std::vector<Grant> all;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, g] : grants_) {
+      if (g.retiring == retiring) all.push_back(g);
+    }
+  }
+  size_t start = 0;
+  if (!page.marker.empty()) {
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const Grant& g) { return g.id == page.marker; });
+    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
+    start = static_cast<size_t>(it - all.begin());
+  }
+  std::vector<Grant> out;
+  for (size_t i = start; i < all.size(); ++i) {
+    if (out.size() == page.limit) {
+      *next_marker = all[i].id;
+      break;
+    }
+    out.push_back(all[i]);
+  }
+  return out;
+}
+
+Status Service::RemoveGrant(const std::string& grant_id) {
+  std::lock_guard<std::mutex> write(write_mu_);
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+      [&](storage::Connection& conn) { return storage::KmsRepo::DeleteGrant(conn, grant_id); }));
+  std::unique_lock lock(mu_);
+  grants_.erase(grant_id);
+  return Status::Ok();
+}
+
+Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::string_view key_id,
+                            std::string_view grant_id) {
+  RunDue();
+  std::optional<Grant> grant;
+  if (!grant_token.empty()) {
+    const std::string hash = crypto::Hex(crypto::Sha256(grant_token));
+    std::string id;
+    {
+      std::lock_guard<std::mutex> lock(usage_mu_);
+      auto it = extra_grant_tokens_.find(hash);
+      if (it != extra_grant_tokens_.end()) id = it->second;
+    }
+    std::shared_lock lock(mu_);
+    for (const auto& [gid, g] : grants_) {
+      if (g.token == hash || gid == id) grant = g;
+    }
+    if (!grant) return KmsError(ErrorKind::kInvalidGrantToken, "Invalid grant token");
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RetireGrant"));
+    std::shared_lock lock(mu_);
+    auto it = grants_.find(std::string(grant_id));
+    if (it == grants_.end() || it->second.key_id != key->id) {
+      return KmsError(ErrorKind::kNotFound, "Grant ID " + std::string(grant_id) + " not found");
+    }
+    grant = it->second;
+  }
+  // The retiring principal, the grantee of a grant that allows RetireGrant, or the account.
+  const std::string& caller = c.principal->arn;
+  bool grantee_may = grant->grantee == caller &&
+                     std::find(grant->operations.begin(), grant->operations.end(), "RetireGrant") !=
+                         grant->operations.end();
+  bool owner = grant->issuing_account == "arn:aws:iam::" + c.principal->account + ":root";
+  if (grant->retiring != caller && !grantee_may && !owner) {
+    return KmsError(ErrorKind::kAccessDenied, "User: " + caller +
+                                                  " is not authorized to perform: "
+                                                  "kms:RetireGrant on grant " +
+                                                  grant->id);
+  }
+  return RemoveGrant(grant->id);
+}
+
+Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::string_view grant_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RevokeGrant"));
+  {
+    std::shared_lock lock(mu_);
+    auto it = grants_.find(std::string(grant_id));
+    if (it == grants_.end() || it->second.key_id != key->id) {
+      return KmsError(ErrorKind::kNotFound, "Grant ID " + std::string(grant_id) + " not found");
+    }
+  }
+  return RemoveGrant(std::string(grant_id));
+}
+
+std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
+  std::vector<Grant> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, g] : grants_) {
+    if (g.key_id == key_id) out.push_back(g);
+  }
+  return out;
+}
+
+// ---- import
+
+Result<Service::ImportParametersResult> Service::GetParametersForImport(
+    const Caller& c, std::string_view key_id, std::string_view wrapping_algorithm,
+    std::string_view wrapping_key_spec) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kManage, "kms:GetParametersForImport"));
+  if (key->origin != Origin::kExternal) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key->arn + " origin is AWS_KMS which is not valid for this operation.");
+  }
+  auto spec = crypto::ParseWrappingKeySpec(wrapping_key_spec);
+  auto alg = crypto::ParseWrappingAlgorithm(wrapping_algorithm);
+  if (!spec || !alg) return KmsError(ErrorKind::kValidation, "Unsupported wrapping parameters.");
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes wrapping_key, crypto::GenerateWrappingKey(*spec));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string public_key, crypto::PublicKeyDer(wrapping_key));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string token_bytes, random_->Bytes(96));
+  ImportParameters params;
+  params.token = crypto::Base64(token_bytes);
+  params.wrapping_key = std::move(wrapping_key);
+  params.wrapping_algorithm = std::string(wrapping_algorithm);
+  params.valid_to = clock_->Now() + kDay;
+  ImportParametersResult out{key->arn, params.token, public_key, params.valid_to};
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+    k.import = std::move(params);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status Service::ImportKeyMaterial(const Caller& c, std::string_view key_id,
+                                  std::string_view import_token,
+                                  std::string_view encrypted_material,
+                                  std::optional<SystemTime> valid_to, ExpirationModel model) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
+  if (key->origin != Origin::kExternal) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key->arn + " origin is AWS_KMS which is not valid for this operation.");
+  }
+  if (!key->import || key->import->token != import_token) {
+    return KmsError(ErrorKind::kInvalidImportToken, "Import token is not valid for " + key->arn);
+  }
+  if (clock_->Now() > key->import->valid_to) {
+    return KmsError(ErrorKind::kExpiredImportToken, "Import token has expired.");
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(auto wrapping,
+                             crypto::PrivateKey::FromPkcs8(key->import->wrapping_key));
+  auto alg = crypto::ParseWrappingAlgorithm(key->import->wrapping_algorithm);
+  auto material = crypto::UnwrapImportedKeyMaterial(wrapping, *alg, encrypted_material);
+  if (!material.ok()) {
+    return KmsError(ErrorKind::kInvalidCiphertext,
+                    "The wrapped key material could not be decrypted with the wrapping key.");
+  }
+  if (IsSymmetric(key->spec) && material->size() != 32) {
+    return KmsError(ErrorKind::kIncorrectKeyMaterial,
+                    "Symmetric key material must be 256 bits (32 bytes).");
+  }
+  if (auto h = AsHmac(key->spec);
+      h && (material->size() < crypto::HmacKeySize(*h) / 2 || material->size() > 64)) {
+    return KmsError(ErrorKind::kIncorrectKeyMaterial, "HMAC key material has the wrong length.");
+  }
+  if (auto a = AsAsymmetric(key->spec)) {
+    auto detected = crypto::DetectKeySpec(*material);
+    if (!detected.ok() || *detected != *a) {
+      return KmsError(
+          ErrorKind::kIncorrectKeyMaterial,
+          "The key material is not a " + std::string(Name(key->spec)) + " private key.");
+    }
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(std::string mac,
+                             crypto::Mac(crypto::MacAlgorithm::kHmacSha256, *material,
+                                         "sealstack-imported-key-material:" + key->id));
+  const std::string material_id = crypto::Hex(mac);
+  if (!key->imported_material_id.empty() && key->imported_material_id != material_id) {
+    return KmsError(
+        ErrorKind::kIncorrectKeyMaterial,
+        "The key material is not the material previously imported into " + key->arn + ".");
+  }
+  if (model == ExpirationModel::kExpires && !valid_to) {
+    return KmsError(ErrorKind::kValidation,
+                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.");
+  }
+  if (model == ExpirationModel::kDoesNotExpire && valid_to) {
+    return KmsError(
+        ErrorKind::kValidation,
+        "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto m, MaterialFromBytes(*key, std::move(*material), material_id, "", true, 1));
+  return Mutate(key->id, [&](Key& k) {
+    k.materials.clear();
+    k.materials.push_back(m);
+    k.imported_material_id = material_id;
+    k.expiration_model = model;
+    k.valid_to = valid_to;
+    k.import.reset();  // an import token is good for one import
+    if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
+    return Status::Ok();
+  });
+}
+
+Status Service::DeleteImportedKeyMaterial(const Caller& c, std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
+  if (key->origin != Origin::kExternal) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key->arn + " origin is AWS_KMS which is not valid for this operation.");
+  }
+  return Mutate(key->id, [&](Key& k) {
+    k.materials.clear();
+    k.valid_to.reset();
+    k.expiration_model = ExpirationModel::kNone;
+    k.state = KeyState::kPendingImport;
+    return Status::Ok();
+  });
+}
+
+Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
+                                                            std::string_view key_id,
+                                                            std::optional<LastUsage>* usage) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kAnyState, "kms:GetKeyLastUsage"));
+  std::lock_guard<std::mutex> lock(usage_mu_);
+  auto it = last_usage_.find(key->id);
+  if (it != last_usage_.end()) *usage = it->second;
+  return key;
+}
+
+}  // namespace sealstack::api::kms

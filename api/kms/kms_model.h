@@ -1,0 +1,101 @@
+// The in-memory model of KMS state. The Service holds it (authoritative while running) and
+// writes every change through storage/kms_repo.h; kms_persist.* converts to and from rows.
+//
+// Keys are immutable snapshots (shared_ptr<const Key>): a mutation copies, edits, persists and
+// swaps, so readers never lock around cryptography.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/kms/kms_types.h"
+#include "common/clock.h"
+#include "crypto/asymmetric.h"
+#include "crypto/secret_bytes.h"
+
+namespace sealstack::api::kms {
+
+// One version of a key's material. Rotation appends one; old ones stay for Decrypt.
+struct Material {
+  std::string id;  // KeyMaterialId: 64 lower-case hex
+  int64_t seq = 0;
+  SystemTime created;
+  std::string rotation_type;  // "" for the first material, "AUTOMATIC" or "ON_DEMAND"
+  bool imported = false;
+  crypto::SecretBytes bytes;  // AES-256 key, HMAC key, or DER PKCS#8 private key
+  std::shared_ptr<const crypto::PrivateKey> private_key;  // asymmetric keys, parsed once
+};
+
+struct ImportParameters {
+  std::string token;                 // opaque, returned as ImportToken
+  crypto::SecretBytes wrapping_key;  // DER PKCS#8 of the RSA wrapping key
+  std::string wrapping_algorithm;    // "RSAES_OAEP_SHA_256", ...
+  SystemTime valid_to;
+};
+
+struct Key {
+  std::string id;
+  std::string account;
+  std::string region;
+  std::string arn;
+  SystemTime created;
+  std::string description;
+  KeySpec spec = KeySpec::kSymmetricDefault;
+  KeyUsage usage = KeyUsage::kEncryptDecrypt;
+  Origin origin = Origin::kAwsKms;
+  KeyManager manager = KeyManager::kCustomer;
+  KeyState state = KeyState::kEnabled;
+  std::optional<SystemTime> deletion_date;
+  int pending_window_days = 0;
+  std::string policy;
+  bool rotation_enabled = false;
+  int rotation_period_days = 365;
+  std::optional<SystemTime> next_rotation;
+  int on_demand_rotations = 0;
+  std::map<std::string, std::string> tags;
+  std::vector<std::shared_ptr<const Material>> materials;  // by seq; back() is current
+  ExpirationModel expiration_model = ExpirationModel::kNone;
+  std::optional<SystemTime> valid_to;
+  std::string imported_material_id;  // set once material was imported; re-imports must match
+  std::optional<ImportParameters> import;
+
+  const Material* current() const { return materials.empty() ? nullptr : materials.back().get(); }
+  const Material* FindMaterial(std::string_view material_id) const {
+    for (const auto& m : materials) {
+      if (m->id == material_id) return m.get();
+    }
+    return nullptr;
+  }
+};
+
+struct Alias {
+  std::string account;
+  std::string region;
+  std::string name;  // "alias/..."
+  std::string key_id;
+  SystemTime created;
+  SystemTime updated;
+};
+
+struct GrantConstraints {
+  std::optional<std::map<std::string, std::string>> encryption_context_equals;
+  std::optional<std::map<std::string, std::string>> encryption_context_subset;
+};
+
+struct Grant {
+  std::string id;  // 64 hex
+  std::string key_id;
+  std::string name;
+  std::string grantee;
+  std::string retiring;
+  std::vector<std::string> operations;
+  GrantConstraints constraints;
+  std::string issuing_account;
+  SystemTime created;
+  std::string token;  // hex SHA-256 of the GrantToken: a bearer credential is never kept
+};
+
+}  // namespace sealstack::api::kms

@@ -1,0 +1,259 @@
+#include "api/kms/kms_persist.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "crypto/digest.h"
+#include "crypto/keywrap.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+constexpr std::string_view kMaterialPurpose = "kms-key-material";
+constexpr std::string_view kImportPurpose = "kms-import-wrapping-key";
+
+int64_t Micros(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+SystemTime FromMicros(int64_t us) {
+  return SystemTime(std::chrono::microseconds(us));
+}
+
+void Str(Writer& w, const char* k, std::string_view v) {
+  w.Key(k);
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+void Time(Writer& w, const char* k, SystemTime t) {
+  w.Key(k);
+  w.Int64(Micros(t));
+}
+void OptTime(Writer& w, const char* k, const std::optional<SystemTime>& t) {
+  if (t) Time(w, k, *t);
+}
+void StrMap(Writer& w, const char* k, const std::map<std::string, std::string>& m) {
+  w.Key(k);
+  w.StartObject();
+  for (const auto& [a, b] : m) {
+    w.Key(a.data(), static_cast<rapidjson::SizeType>(a.size()));
+    w.String(b.data(), static_cast<rapidjson::SizeType>(b.size()));
+  }
+  w.EndObject();
+}
+
+std::string GetStr(const rapidjson::Value& v, const char* k) {
+  auto it = v.FindMember(k);
+  return (it != v.MemberEnd() && it->value.IsString())
+             ? std::string(it->value.GetString(), it->value.GetStringLength())
+             : std::string();
+}
+int64_t GetInt(const rapidjson::Value& v, const char* k, int64_t def = 0) {
+  auto it = v.FindMember(k);
+  return (it != v.MemberEnd() && it->value.IsInt64()) ? it->value.GetInt64() : def;
+}
+bool GetBool(const rapidjson::Value& v, const char* k) {
+  auto it = v.FindMember(k);
+  return it != v.MemberEnd() && it->value.IsBool() && it->value.GetBool();
+}
+std::optional<SystemTime> GetTime(const rapidjson::Value& v, const char* k) {
+  auto it = v.FindMember(k);
+  if (it == v.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
+  return FromMicros(it->value.GetInt64());
+}
+std::map<std::string, std::string> GetMap(const rapidjson::Value& v, const char* k) {
+  std::map<std::string, std::string> out;
+  auto it = v.FindMember(k);
+  if (it == v.MemberEnd() || !it->value.IsObject()) return out;
+  for (const auto& m : it->value.GetObject()) {
+    if (m.value.IsString()) out[m.name.GetString()] = m.value.GetString();
+  }
+  return out;
+}
+
+Result<rapidjson::Document> ParseDoc(const std::string& doc) {
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::IoError("corrupt KMS row document");
+  return d;
+}
+
+std::string Finish(rapidjson::StringBuffer& buf) {
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& root_key,
+                                    crypto::RandomSource& random) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Str(w, "arn", key.arn);
+  Str(w, "description", key.description);
+  Str(w, "spec", Name(key.spec));
+  Str(w, "usage", Name(key.usage));
+  Str(w, "origin", Name(key.origin));
+  Str(w, "manager", Name(key.manager));
+  Str(w, "state", Name(key.state));
+  Time(w, "created", key.created);
+  OptTime(w, "deletion_date", key.deletion_date);
+  w.Key("pending_window_days");
+  w.Int(key.pending_window_days);
+  Str(w, "policy", key.policy);
+  w.Key("rotation_enabled");
+  w.Bool(key.rotation_enabled);
+  w.Key("rotation_period_days");
+  w.Int(key.rotation_period_days);
+  OptTime(w, "next_rotation", key.next_rotation);
+  w.Key("on_demand_rotations");
+  w.Int(key.on_demand_rotations);
+  StrMap(w, "tags", key.tags);
+  Str(w, "expiration_model", Name(key.expiration_model));
+  OptTime(w, "valid_to", key.valid_to);
+  Str(w, "imported_material_id", key.imported_material_id);
+  if (key.import) {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        std::string wrapped,
+        crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.id));
+    w.Key("import");
+    w.StartObject();
+    Str(w, "token", key.import->token);
+    Str(w, "wrapping_key", crypto::Base64(wrapped));
+    Str(w, "wrapping_algorithm", key.import->wrapping_algorithm);
+    Time(w, "valid_to", key.import->valid_to);
+    w.EndObject();
+  }
+  w.EndObject();
+  return storage::KmsKeyRow{key.id, key.account, key.region,
+                            std::chrono::duration<double>(key.created.time_since_epoch()).count(),
+                            Finish(buf)};
+}
+
+Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes& root_key) {
+  SEALSTACK_ASSIGN_OR_RETURN(rapidjson::Document d, ParseDoc(row.doc));
+  Key k;
+  k.id = row.key_id;
+  k.account = row.account;
+  k.region = row.region;
+  k.arn = GetStr(d, "arn");
+  k.description = GetStr(d, "description");
+  auto spec = ParseKeySpec(GetStr(d, "spec"));
+  auto usage = ParseKeyUsage(GetStr(d, "usage"));
+  auto origin = ParseOrigin(GetStr(d, "origin"));
+  auto state = ParseKeyState(GetStr(d, "state"));
+  if (!spec || !usage || !origin || !state)
+    return Status::IoError("corrupt KMS key row " + row.key_id);
+  k.spec = *spec;
+  k.usage = *usage;
+  k.origin = *origin;
+  k.state = *state;
+  k.manager = GetStr(d, "manager") == "AWS" ? KeyManager::kAws : KeyManager::kCustomer;
+  k.created = GetTime(d, "created").value_or(SystemTime());
+  k.deletion_date = GetTime(d, "deletion_date");
+  k.pending_window_days = static_cast<int>(GetInt(d, "pending_window_days"));
+  k.policy = GetStr(d, "policy");
+  k.rotation_enabled = GetBool(d, "rotation_enabled");
+  k.rotation_period_days = static_cast<int>(GetInt(d, "rotation_period_days", 365));
+  k.next_rotation = GetTime(d, "next_rotation");
+  k.on_demand_rotations = static_cast<int>(GetInt(d, "on_demand_rotations"));
+  k.tags = GetMap(d, "tags");
+  k.expiration_model =
+      ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
+  k.valid_to = GetTime(d, "valid_to");
+  k.imported_material_id = GetStr(d, "imported_material_id");
+  auto imp = d.FindMember("import");
+  if (imp != d.MemberEnd() && imp->value.IsObject()) {
+    ImportParameters p;
+    p.token = GetStr(imp->value, "token");
+    p.wrapping_algorithm = GetStr(imp->value, "wrapping_algorithm");
+    p.valid_to = GetTime(imp->value, "valid_to").value_or(SystemTime());
+    auto wrapped = crypto::FromBase64(GetStr(imp->value, "wrapping_key"));
+    if (!wrapped) return Status::IoError("corrupt import parameters for " + row.key_id);
+    SEALSTACK_ASSIGN_OR_RETURN(p.wrapping_key,
+                               crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, k.id));
+    k.import = std::move(p);
+  }
+  return k;
+}
+
+Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
+                                              const crypto::SecretBytes& root_key,
+                                              crypto::RandomSource& random) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      std::string wrapped,
+      crypto::WrapKey(root_key, kMaterialPurpose, m.bytes, random, key.id + "/" + m.id));
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Time(w, "created", m.created);
+  Str(w, "rotation_type", m.rotation_type);
+  w.Key("imported");
+  w.Bool(m.imported);
+  w.EndObject();
+  return storage::KmsMaterialRow{key.id, m.id, m.seq, std::move(wrapped), Finish(buf)};
+}
+
+Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,
+                                 const crypto::SecretBytes& root_key) {
+  SEALSTACK_ASSIGN_OR_RETURN(rapidjson::Document d, ParseDoc(row.doc));
+  Material m;
+  m.id = row.material_id;
+  m.seq = row.seq;
+  m.created = GetTime(d, "created").value_or(SystemTime());
+  m.rotation_type = GetStr(d, "rotation_type");
+  m.imported = GetBool(d, "imported");
+  SEALSTACK_ASSIGN_OR_RETURN(m.bytes, crypto::UnwrapKey(root_key, kMaterialPurpose, row.wrapped,
+                                                        row.key_id + "/" + row.material_id));
+  return m;
+}
+
+storage::KmsGrantRow GrantToRow(const Grant& g) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Str(w, "name", g.name);
+  Str(w, "grantee", g.grantee);
+  Str(w, "retiring", g.retiring);
+  w.Key("operations");
+  w.StartArray();
+  for (const auto& op : g.operations) w.String(op.c_str());
+  w.EndArray();
+  if (g.constraints.encryption_context_equals) {
+    StrMap(w, "ec_equals", *g.constraints.encryption_context_equals);
+  }
+  if (g.constraints.encryption_context_subset) {
+    StrMap(w, "ec_subset", *g.constraints.encryption_context_subset);
+  }
+  Str(w, "issuing_account", g.issuing_account);
+  Time(w, "created", g.created);
+  Str(w, "token_sha256", g.token);  // Grant::token is already the token's hash
+  w.EndObject();
+  return {g.id, g.key_id, std::chrono::duration<double>(g.created.time_since_epoch()).count(),
+          Finish(buf)};
+}
+
+Result<Grant> GrantFromRow(const storage::KmsGrantRow& row) {
+  SEALSTACK_ASSIGN_OR_RETURN(rapidjson::Document d, ParseDoc(row.doc));
+  Grant g;
+  g.id = row.grant_id;
+  g.key_id = row.key_id;
+  g.name = GetStr(d, "name");
+  g.grantee = GetStr(d, "grantee");
+  g.retiring = GetStr(d, "retiring");
+  auto ops = d.FindMember("operations");
+  if (ops != d.MemberEnd() && ops->value.IsArray()) {
+    for (const auto& op : ops->value.GetArray()) {
+      if (op.IsString()) g.operations.emplace_back(op.GetString());
+    }
+  }
+  if (d.HasMember("ec_equals")) g.constraints.encryption_context_equals = GetMap(d, "ec_equals");
+  if (d.HasMember("ec_subset")) g.constraints.encryption_context_subset = GetMap(d, "ec_subset");
+  g.issuing_account = GetStr(d, "issuing_account");
+  g.created = GetTime(d, "created").value_or(SystemTime());
+  g.token = GetStr(d, "token_sha256");
+  return g;
+}
+
+}  // namespace sealstack::api::kms

@@ -1,0 +1,579 @@
+// kms::Service: key lifecycle, resolution, authorization preamble, persistence, RunDue.
+// Cryptographic operations are in kms_crypto.cpp; aliases, policies, rotation, tags, grants
+// and import in kms_manage.cpp.
+#include "api/kms/kms_service.h"
+
+#include <algorithm>
+
+#include "api/kms/key_state.h"
+#include "api/kms/kms_errors.h"
+#include "api/kms/kms_persist.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "crypto/digest.h"
+#include "crypto/hmac_key.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+constexpr auto kDay = std::chrono::hours(24);
+
+std::string KeyArn(const std::string& region, const std::string& account, const std::string& id) {
+  return "arn:aws:kms:" + region + ":" + account + ":key/" + id;
+}
+
+bool IsUuid(std::string_view s) {
+  return UuidToBytes(s).has_value();
+}
+
+std::string AliasMapKey(std::string_view account, std::string_view region, std::string_view name) {
+  std::string k(account);
+  k += '/';
+  k += region;
+  k += '/';
+  k += name;
+  return k;
+}
+
+int64_t ToMicros(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Service::Service(storage::Database& db, const crypto::SecretBytes& root_key,
+                 std::shared_ptr<const Clock> clock, std::shared_ptr<crypto::RandomSource> random)
+    : db_(db), root_key_(root_key), clock_(std::move(clock)), random_(std::move(random)) {
+  tracking_start_ = clock_->Now();
+}
+
+Result<std::unique_ptr<Service>> Service::Open(storage::Database& db,
+                                               const crypto::SecretBytes& root_key,
+                                               std::shared_ptr<const Clock> clock,
+                                               std::shared_ptr<crypto::RandomSource> random) {
+  std::unique_ptr<Service> s(new Service(db, root_key, std::move(clock), std::move(random)));
+  SEALSTACK_RETURN_IF_ERROR(s->Load());
+  return s;
+}
+
+Status Service::Load() {
+  storage::KmsRepo::Snapshot snap;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(snap, storage::KmsRepo::LoadAll(c));
+    return Status::Ok();
+  }));
+  std::unordered_map<std::string, std::shared_ptr<Key>> loaded;
+  for (const auto& row : snap.keys) {
+    SEALSTACK_ASSIGN_OR_RETURN(Key k, KeyFromRow(row, root_key_));
+    loaded[k.id] = std::make_shared<Key>(std::move(k));
+  }
+  for (const auto& row : snap.materials) {
+    auto it = loaded.find(row.key_id);
+    if (it == loaded.end()) continue;
+    SEALSTACK_ASSIGN_OR_RETURN(Material m, MaterialFromRow(row, root_key_));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto material, MaterialFromBytes(*it->second, std::move(m.bytes), m.id, m.rotation_type,
+                                         m.imported, m.seq));
+    auto mutable_m = std::const_pointer_cast<Material>(material);
+    mutable_m->created = m.created;
+    it->second->materials.push_back(material);
+  }
+  std::unique_lock lock(mu_);
+  for (auto& [id, k] : loaded) keys_[id] = k;
+  for (const auto& row : snap.aliases) {
+    aliases_[AliasMapKey(row.account, row.region, row.alias_name)] =
+        Alias{row.account,
+              row.region,
+              row.alias_name,
+              row.key_id,
+              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6))),
+              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.updated_at * 1e6)))};
+  }
+  for (const auto& row : snap.grants) {
+    SEALSTACK_ASSIGN_OR_RETURN(Grant g, GrantFromRow(row));
+    grants_[g.id] = std::move(g);
+  }
+  lock.unlock();
+  UpdateNextDue();
+  return Status::Ok();
+}
+
+std::string Service::NewUuid() {
+  auto bytes = random_->Bytes(16);
+  std::string b = bytes.ok() ? *bytes : std::string(16, '\0');
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  return UuidFromBytes(b);
+}
+
+std::string Service::DefaultPolicy(const std::string& account) const {
+  return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
+         "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+         "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::" +
+         account +
+         ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}";
+}
+
+Result<std::shared_ptr<const Material>> Service::MaterialFromBytes(const Key& key,
+                                                                   crypto::SecretBytes bytes,
+                                                                   std::string id,
+                                                                   std::string rotation,
+                                                                   bool imported, int64_t seq) {
+  auto m = std::make_shared<Material>();
+  m->id = std::move(id);
+  m->seq = seq;
+  m->created = clock_->Now();
+  m->rotation_type = std::move(rotation);
+  m->imported = imported;
+  if (IsAsymmetric(key.spec)) {
+    SEALSTACK_ASSIGN_OR_RETURN(crypto::PrivateKey pk, crypto::PrivateKey::FromPkcs8(bytes));
+    m->private_key = std::make_shared<const crypto::PrivateKey>(std::move(pk));
+  }
+  m->bytes = std::move(bytes);
+  return std::shared_ptr<const Material>(std::move(m));
+}
+
+Result<std::shared_ptr<const Material>> Service::NewMaterial(const Key& key,
+                                                             std::string rotation_type) {
+  crypto::SecretBytes bytes;
+  if (auto a = AsAsymmetric(key.spec)) {
+    SEALSTACK_ASSIGN_OR_RETURN(bytes, crypto::GenerateKeyPair(*a));
+  } else if (auto h = AsHmac(key.spec)) {
+    SEALSTACK_ASSIGN_OR_RETURN(bytes, crypto::GenerateHmacKey(*h, *random_));
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(bytes, random_->Secret(32));
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(32));
+  int64_t seq = key.materials.empty() ? 1 : key.materials.back()->seq + 1;
+  return MaterialFromBytes(key, std::move(bytes), crypto::Hex(id_bytes), std::move(rotation_type),
+                           false, seq);
+}
+
+Status Service::PersistKey(storage::Connection& conn, const Key& key) {
+  SEALSTACK_ASSIGN_OR_RETURN(storage::KmsKeyRow row, KeyToRow(key, root_key_, *random_));
+  return storage::KmsRepo::PutKey(conn, row);
+}
+
+Status Service::PersistMaterial(storage::Connection& conn, const Key& key, const Material& m) {
+  SEALSTACK_ASSIGN_OR_RETURN(storage::KmsMaterialRow row,
+                             MaterialToRow(key, m, root_key_, *random_));
+  return storage::KmsRepo::PutMaterial(conn, row);
+}
+
+Status Service::Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit) {
+  std::lock_guard<std::mutex> write(write_mu_);
+  std::shared_ptr<const Key> old;
+  {
+    std::shared_lock lock(mu_);
+    auto it = keys_.find(key_id);
+    if (it == keys_.end())
+      return KmsError(ErrorKind::kNotFound, "Key '" + key_id + "' does not exist");
+    old = it->second;
+  }
+  auto updated = std::make_shared<Key>(*old);
+  SEALSTACK_RETURN_IF_ERROR(edit(*updated));
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(PersistKey(c, *updated));
+    // Materials are append-only: persist the ones the edit added.
+    for (const auto& m : updated->materials) {
+      if (old->FindMaterial(m->id) == nullptr)
+        SEALSTACK_RETURN_IF_ERROR(PersistMaterial(c, *updated, *m));
+    }
+    for (const auto& m : old->materials) {
+      if (updated->FindMaterial(m->id) == nullptr) {
+        SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteMaterial(c, updated->id, m->id));
+      }
+    }
+    return Status::Ok();
+  }));
+  {
+    std::unique_lock lock(mu_);
+    keys_[key_id] = std::move(updated);
+  }
+  UpdateNextDue();
+  return Status::Ok();
+}
+
+// ---- resolution and authorization
+
+Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key_id,
+                                           bool allow_alias) {
+  const std::string& account = c.principal->account;
+  std::string_view region = c.region;
+  auto not_found_key = [](const std::string& arn) {
+    return KmsError(ErrorKind::kNotFound, "Key '" + arn + "' does not exist");
+  };
+  auto find_key = [&](const std::string& id) -> std::shared_ptr<const Key> {
+    std::shared_lock lock(mu_);
+    auto it = keys_.find(id);
+    return it == keys_.end() ? nullptr : it->second;
+  };
+  auto by_alias = [&](std::string_view acct, std::string_view rgn,
+                      std::string_view name) -> Result<Resolved> {
+    std::string alias_arn =
+        "arn:aws:kms:" + std::string(rgn) + ":" + std::string(acct) + ":" + std::string(name);
+    std::optional<Alias> alias;
+    {
+      std::shared_lock lock(mu_);
+      auto it = aliases_.find(AliasMapKey(acct, rgn, name));
+      if (it != aliases_.end()) alias = it->second;
+    }
+    if (!alias && StartsWith(name, "alias/aws/") && acct == account && rgn == region) {
+      // AWS-managed keys come into being on first use of their alias.
+      SEALSTACK_RETURN_IF_ERROR(CreateAwsManagedKey(c, name));
+      std::shared_lock lock(mu_);
+      auto it = aliases_.find(AliasMapKey(acct, rgn, name));
+      if (it != aliases_.end()) alias = it->second;
+    }
+    if (!alias) return KmsError(ErrorKind::kNotFound, "Alias " + alias_arn + " is not found.");
+    auto key = find_key(alias->key_id);
+    if (!key) return not_found_key(KeyArn(std::string(rgn), std::string(acct), alias->key_id));
+    return Resolved{key, std::string(name)};
+  };
+
+  if (StartsWith(key_id, "arn:")) {
+    // arn:aws:kms:REGION:ACCOUNT:key/ID | alias/NAME
+    auto parts = Split(key_id, ':');
+    if (parts.size() < 6 || parts[1] != "aws" || parts[2] != "kms") {
+      return KmsError(ErrorKind::kNotFound, "Invalid arn " + std::string(key_id));
+    }
+    std::string_view rgn = parts[3], acct = parts[4];
+    size_t pos = 0;  // the resource is everything after the fifth ':'
+    for (int i = 0; i < 5; ++i) pos = key_id.find(':', pos) + 1;
+    std::string_view resource = key_id.substr(pos);
+    if (StartsWith(resource, "key/")) {
+      std::string id(resource.substr(4));
+      auto key = find_key(id);
+      if (!key || key->account != acct || key->region != rgn) {
+        return not_found_key(std::string(key_id));
+      }
+      return Resolved{key, ""};
+    }
+    if (StartsWith(resource, "alias/") && allow_alias) return by_alias(acct, rgn, resource);
+    return KmsError(ErrorKind::kNotFound, "Invalid keyId '" + std::string(key_id) + "'");
+  }
+  if (StartsWith(key_id, "alias/")) {
+    if (!allow_alias) {
+      return KmsError(ErrorKind::kNotFound, "Invalid keyId '" + std::string(key_id) + "'");
+    }
+    return by_alias(account, region, key_id);
+  }
+  if (!IsUuid(key_id)) {
+    return KmsError(ErrorKind::kNotFound, "Invalid keyId '" + std::string(key_id) + "'");
+  }
+  std::string id(key_id);
+  auto key = find_key(id);
+  // A bare key id names a key in the caller's own account and region only.
+  if (!key || key->account != account || key->region != region) {
+    return not_found_key(KeyArn(std::string(region), account, id));
+  }
+  return Resolved{key, ""};
+}
+
+Status Service::Authorize(const Caller& c, std::string_view action, const Key* key,
+                          const EncryptionContext* context) {
+  AuthorizationRequest req;
+  req.caller = &c;
+  req.action = std::string(action);
+  req.key = key;
+  req.encryption_context = context;
+  if (authorizer_) return authorizer_(req);
+  if (key == nullptr || key->account == c.principal->account) return Status::Ok();
+  return KmsError(
+      ErrorKind::kAccessDenied,
+      "User: " + c.principal->arn + " is not authorized to perform: " + std::string(action) +
+          " on resource: " + key->arn + " because no resource-based policy allows the " +
+          std::string(action) + " action");
+}
+
+Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string_view key_id,
+                                                    bool allow_alias, int op_class,
+                                                    std::string_view action,
+                                                    const EncryptionContext* context) {
+  RunDue();
+  SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, allow_alias));
+  // AWS authorizes before it reveals the key's state.
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context));
+  SEALSTACK_RETURN_IF_ERROR(
+      CheckKeyState(static_cast<OperationClass>(op_class), r.key->state, r.key->arn));
+  return r.key;
+}
+
+void Service::NoteUse(const Key& key, std::string_view operation) {
+  std::lock_guard<std::mutex> lock(usage_mu_);
+  last_usage_[key.id] = LastUsage{std::string(operation), clock_->Now(), ""};
+}
+
+// ---- RunDue: the clock's consequences
+
+void Service::UpdateNextDue() {
+  int64_t next = INT64_MAX;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, k] : keys_) {
+    if (k->state == KeyState::kPendingDeletion && k->deletion_date) {
+      next = std::min(next, ToMicros(*k->deletion_date));
+    }
+    if (k->rotation_enabled && k->next_rotation && k->state == KeyState::kEnabled) {
+      next = std::min(next, ToMicros(*k->next_rotation));
+    }
+    if (k->expiration_model == ExpirationModel::kExpires && k->valid_to &&
+        k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
+      next = std::min(next, ToMicros(*k->valid_to));
+    }
+  }
+  next_due_us_ = next;
+}
+
+void Service::RunDue() {
+  const SystemTime now = clock_->Now();
+  if (ToMicros(now) < next_due_us_.load()) return;
+  std::vector<std::shared_ptr<const Key>> due;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, k] : keys_) due.push_back(k);
+  }
+  for (const auto& k : due) {
+    if (k->state == KeyState::kPendingDeletion && k->deletion_date && *k->deletion_date <= now) {
+      std::lock_guard<std::mutex> write(write_mu_);
+      Status st = db_.WithTransaction(
+          [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteKey(c, k->id); });
+      if (!st.ok()) continue;
+      std::unique_lock lock(mu_);
+      keys_.erase(k->id);
+      for (auto it = aliases_.begin(); it != aliases_.end();) {
+        it = it->second.key_id == k->id ? aliases_.erase(it) : std::next(it);
+      }
+      for (auto it = grants_.begin(); it != grants_.end();) {
+        it = it->second.key_id == k->id ? grants_.erase(it) : std::next(it);
+      }
+      continue;
+    }
+    if (k->rotation_enabled && k->next_rotation && *k->next_rotation <= now &&
+        k->state == KeyState::kEnabled) {
+      // Catch up one rotation per elapsed period.
+      (void)Mutate(k->id, [&](Key& key) -> Status {
+        while (key.next_rotation && *key.next_rotation <= now) {
+          SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(key, "AUTOMATIC"));
+          auto mm = std::const_pointer_cast<Material>(m);
+          mm->created = *key.next_rotation;
+          key.materials.push_back(m);
+          key.next_rotation = *key.next_rotation + kDay * key.rotation_period_days;
+        }
+        return Status::Ok();
+      });
+    }
+    if (k->expiration_model == ExpirationModel::kExpires && k->valid_to && *k->valid_to <= now &&
+        k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
+      // Imported material expired: AWS deletes it and the key waits for a new import.
+      (void)Mutate(k->id, [&](Key& key) -> Status {
+        key.materials.clear();
+        key.state = KeyState::kPendingImport;
+        key.valid_to.reset();
+        key.expiration_model = ExpirationModel::kNone;
+        return Status::Ok();
+      });
+    }
+  }
+  UpdateNextDue();
+}
+
+// ---- keys
+
+Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name) {
+  std::lock_guard<std::mutex> write(write_mu_);
+  const std::string& account = c.principal->account;
+  {
+    std::shared_lock lock(mu_);
+    if (aliases_.count(AliasMapKey(account, c.region, alias_name))) return Status::Ok();
+  }
+  auto key = std::make_shared<Key>();
+  key->id = NewUuid();
+  key->account = account;
+  key->region = c.region;
+  key->arn = KeyArn(key->region, account, key->id);
+  key->created = clock_->Now();
+  std::string service(alias_name.substr(10));  // after "alias/aws/"
+  key->description =
+      "Default key that protects my " + service + " data when no other key is defined";
+  key->manager = KeyManager::kAws;
+  // AWS-managed keys rotate every year and may be used only through their service.
+  key->rotation_enabled = true;
+  key->rotation_period_days = 365;
+  key->next_rotation = key->created + kDay * 365;
+  key->policy =
+      "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"auto-" + service +
+      "-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Allow access through " + service +
+      " for all principals in the account that are authorized to use " + service +
+      "\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"*\"\n    },\n"
+      "    \"Action\" : [ \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\", "
+      "\"kms:GenerateDataKey*\", \"kms:DescribeKey\" ],\n    \"Resource\" : \"*\",\n"
+      "    \"Condition\" : {\n      \"StringEquals\" : {\n        \"kms:CallerAccount\" : \"" +
+      account + "\",\n        \"kms:ViaService\" : \"" + service + "." + c.region +
+      ".amazonaws.com\"\n      }\n    }\n  }, {\n    \"Sid\" : \"Allow direct access to key "
+      "metadata to the account\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n"
+      "      \"AWS\" : \"arn:aws:iam::" +
+      account +
+      ":root\"\n    },\n"
+      "    \"Action\" : [ \"kms:Describe*\", \"kms:Get*\", \"kms:List*\" ],\n"
+      "    \"Resource\" : \"*\"\n  } ]\n}";
+  SEALSTACK_ASSIGN_OR_RETURN(auto material, NewMaterial(*key, ""));
+  key->materials.push_back(material);
+  Alias alias{account, c.region, std::string(alias_name), key->id, key->created, key->created};
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(PersistKey(conn, *key));
+    SEALSTACK_RETURN_IF_ERROR(PersistMaterial(conn, *key, *material));
+    return storage::KmsRepo::PutAlias(
+        conn, {account, c.region, alias.name, key->id, ToEpochSeconds(alias.created),
+               ToEpochSeconds(alias.updated)});
+  }));
+  std::unique_lock lock(mu_);
+  keys_[key->id] = key;
+  aliases_[AliasMapKey(account, c.region, alias_name)] = alias;
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const CreateKeyRequest& r) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:CreateKey", nullptr));
+  auto key = std::make_shared<Key>();
+  key->id = NewUuid();
+  key->account = c.principal->account;
+  key->region = c.region;
+  key->arn = KeyArn(key->region, key->account, key->id);
+  key->created = clock_->Now();
+  key->description = r.description;
+  key->spec = r.spec;
+  key->usage = r.usage;
+  key->origin = r.origin;
+  key->policy = r.policy ? *r.policy : DefaultPolicy(key->account);
+  key->tags = r.tags;
+  if (r.origin == Origin::kExternal) {
+    key->state = KeyState::kPendingImport;
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(auto material, NewMaterial(*key, ""));
+    key->materials.push_back(std::move(material));
+  }
+  std::lock_guard<std::mutex> write(write_mu_);
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(PersistKey(conn, *key));
+    for (const auto& m : key->materials) SEALSTACK_RETURN_IF_ERROR(PersistMaterial(conn, *key, *m));
+    return Status::Ok();
+  }));
+  std::unique_lock lock(mu_);
+  keys_[key->id] = key;
+  return std::shared_ptr<const Key>(key);
+}
+
+Result<std::shared_ptr<const Key>> Service::DescribeKey(const Caller& c, std::string_view key_id) {
+  return Prepare(c, key_id, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
+}
+
+Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, const ListPage& page,
+                                                             std::string* next_marker) {
+  RunDue();
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListKeys", nullptr));
+  std::vector<std::shared_ptr<const Key>> mine;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [id, k] : keys_) {
+      if (k->account == c.principal->account && k->region == c.region) mine.push_back(k);
+    }
+  }
+  std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
+    return a->created != b->created ? a->created < b->created : a->id < b->id;
+  });
+  size_t start = 0;
+  if (!page.marker.empty()) {
+    auto it =
+        std::find_if(mine.begin(), mine.end(), [&](const auto& k) { return k->id == page.marker; });
+    if (it == mine.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
+    start = static_cast<size_t>(it - mine.begin());
+  }
+  std::vector<KeyListEntry> out;
+  for (size_t i = start; i < mine.size(); ++i) {
+    if (out.size() == page.limit) {
+      *next_marker = mine[i]->id;
+      break;
+    }
+    out.push_back({mine[i]->id, mine[i]->arn});
+  }
+  return out;
+}
+
+Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
+                                     std::string description) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, false, static_cast<int>(OperationClass::kManage),
+                                     "kms:UpdateKeyDescription"));
+  return Mutate(key->id, [&](Key& k) {
+    k.description = std::move(description);
+    return Status::Ok();
+  });
+}
+
+Status Service::EnableKey(const Caller& c, std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key,
+      Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable), "kms:EnableKey"));
+  return Mutate(key->id, [&](Key& k) {
+    k.state = KeyState::kEnabled;
+    return Status::Ok();
+  });
+}
+
+Status Service::DisableKey(const Caller& c, std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable),
+                        "kms:DisableKey"));
+  return Mutate(key->id, [&](Key& k) {
+    k.state = KeyState::kDisabled;
+    return Status::Ok();
+  });
+}
+
+Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
+                                                                std::string_view key_id,
+                                                                int pending_window_days) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kScheduleDeletion),
+                        "kms:ScheduleKeyDeletion"));
+  if (key->manager == KeyManager::kAws) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key->arn + " is an AWS managed key and cannot be deleted.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+    k.state = KeyState::kPendingDeletion;
+    k.pending_window_days = pending_window_days;
+    k.deletion_date = clock_->Now() + kDay * pending_window_days;
+    return Status::Ok();
+  }));
+  return DescribeKey(c, key->arn);
+}
+
+Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
+                                                              std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kCancelDeletion),
+                        "kms:CancelKeyDeletion"));
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+    k.state = k.materials.empty() ? KeyState::kPendingImport : KeyState::kDisabled;
+    k.deletion_date.reset();
+    k.pending_window_days = 0;
+    return Status::Ok();
+  }));
+  return DescribeKey(c, key->arn);
+}
+
+Status Service::Reset() {
+  std::lock_guard<std::mutex> write(write_mu_);
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+      [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteAll(c); }));
+  std::unique_lock lock(mu_);
+  keys_.clear();
+  aliases_.clear();
+  grants_.clear();
+  return Status::Ok();
+}
+
+}  // namespace sealstack::api::kms

@@ -1,0 +1,301 @@
+// kms::Service: every KMS operation, as the JSON wire layer calls it and as S3 and Glue call it
+// in-process on a caller's behalf (Caller::via_service set). Each operation resolves the key,
+// checks the key state (key_state.h), authorizes the caller, and only then touches state.
+//
+// State lives in memory (kms_model.h) and is written through to SQLite in one transaction per
+// mutation; the constructor loads it back. Time comes from the injected Clock: deletions,
+// rotations and import expiries that fall due are applied by RunDue(), which every operation
+// calls first (cheaply, when nothing is due).
+//
+// Thread safety: all methods are safe to call concurrently. Reads take a shared lock only to
+// find a key snapshot; mutations are serialised by one mutex.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "api/kms/ciphertext_blob.h"
+#include "api/kms/kms_model.h"
+#include "auth/principals.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "crypto/random.h"
+#include "storage/db.h"
+
+namespace sealstack::api::kms {
+
+// Who is calling, and how. S3 and Glue set via_service ("s3.us-east-1.amazonaws.com").
+struct Caller {
+  std::shared_ptr<const auth::Principal> principal;
+  std::string region;       // the request's region (the credential scope's)
+  std::string via_service;  // "" for direct calls
+  std::string source_ip;
+  bool secure_transport = false;
+  std::vector<std::string> grant_tokens;
+};
+
+// Decides whether a caller may perform `action` ("kms:Encrypt") on `key`; filled in by the
+// policy layer. The default allows only the key's own account.
+struct AuthorizationRequest {
+  const Caller* caller = nullptr;
+  std::string action;
+  const Key* key = nullptr;  // null for account-level actions (CreateKey, ListKeys, ...)
+  const EncryptionContext* encryption_context = nullptr;
+  std::map<std::string, std::vector<std::string>> extra_condition_keys;
+};
+using Authorizer = std::function<Status(const AuthorizationRequest&)>;
+
+struct CryptoResult {
+  std::string key_arn;
+  std::string ciphertext;  // CiphertextBlob
+  crypto::SecretBytes plaintext;
+  std::string material_id;
+  std::string algorithm;
+};
+
+struct DataKeyPair {
+  std::string key_arn;
+  std::string private_key_ciphertext;
+  crypto::SecretBytes private_key_plaintext;
+  std::string public_key;
+  std::string material_id;
+};
+
+struct ListPage {
+  size_t limit = 100;
+  std::string marker;
+};
+
+class Service {
+ public:
+  // Loads the persisted state. `db` must have the KMS migrations applied.
+  static Result<std::unique_ptr<Service>> Open(storage::Database& db,
+                                               const crypto::SecretBytes& root_key,
+                                               std::shared_ptr<const Clock> clock,
+                                               std::shared_ptr<crypto::RandomSource> random);
+
+  void SetAuthorizer(Authorizer authorizer) { authorizer_ = std::move(authorizer); }
+  // Full policy-language validation (policy/), applied on CreateKey and PutKeyPolicy on top of
+  // the JSON and size checks here. The message becomes MalformedPolicyDocumentException's.
+  using PolicyValidator = std::function<Status(std::string_view policy)>;
+  void SetPolicyValidator(PolicyValidator v) { policy_validator_ = std::move(v); }
+  // The lockout safety check: OK if the caller could still call PutKeyPolicy under `policy`.
+  using LockoutChecker = std::function<Status(const Caller&, const Key&, std::string_view)>;
+  void SetLockoutChecker(LockoutChecker c) { lockout_checker_ = std::move(c); }
+
+  // Syntax and size of a key policy (MalformedPolicyDocumentException / LimitExceeded).
+  Status CheckPolicy(std::string_view policy) const;
+  static std::string AliasArnOf(const Alias& alias);
+  std::vector<std::string> AliasesOf(const Key& key) const;  // alias names
+  std::vector<Grant> GrantsFor(const std::string& key_id) const;
+
+  // Applies deletions, automatic rotations and imported-material expiries that fell due.
+  void RunDue();
+
+  // ---- keys
+  struct CreateKeyRequest {
+    std::optional<std::string> policy;
+    std::string description;
+    KeySpec spec = KeySpec::kSymmetricDefault;
+    KeyUsage usage = KeyUsage::kEncryptDecrypt;
+    Origin origin = Origin::kAwsKms;
+    bool bypass_policy_lockout_check = false;
+    std::map<std::string, std::string> tags;
+  };
+  Result<std::shared_ptr<const Key>> CreateKey(const Caller& c, const CreateKeyRequest& r);
+  Result<std::shared_ptr<const Key>> DescribeKey(const Caller& c, std::string_view key_id);
+  struct KeyListEntry {
+    std::string id, arn;
+  };
+  Result<std::vector<KeyListEntry>> ListKeys(const Caller& c, const ListPage& page,
+                                             std::string* next_marker);
+  Status UpdateKeyDescription(const Caller& c, std::string_view key_id, std::string description);
+  Status EnableKey(const Caller& c, std::string_view key_id);
+  Status DisableKey(const Caller& c, std::string_view key_id);
+  Result<std::shared_ptr<const Key>> ScheduleKeyDeletion(const Caller& c, std::string_view key_id,
+                                                         int pending_window_days);
+  Result<std::shared_ptr<const Key>> CancelKeyDeletion(const Caller& c, std::string_view key_id);
+
+  // ---- cryptography
+  Result<CryptoResult> Encrypt(const Caller& c, std::string_view key_id,
+                               const crypto::SecretBytes& plaintext,
+                               const EncryptionContext& context, std::string_view algorithm);
+  // key_id may be empty for symmetric ciphertexts (the blob names its key).
+  Result<CryptoResult> Decrypt(const Caller& c, std::string_view key_id,
+                               std::string_view ciphertext, const EncryptionContext& context,
+                               std::string_view algorithm);
+  struct ReEncryptResult {
+    CryptoResult destination;
+    std::string source_key_arn;
+    std::string source_algorithm;
+    std::string source_material_id;
+  };
+  Result<ReEncryptResult> ReEncrypt(const Caller& c, std::string_view ciphertext,
+                                    const EncryptionContext& source_context,
+                                    std::string_view source_key_id,
+                                    std::string_view source_algorithm,
+                                    std::string_view destination_key_id,
+                                    const EncryptionContext& destination_context,
+                                    std::string_view destination_algorithm);
+  // bytes: the data key length (KeySpec AES_256 = 32, AES_128 = 16, or NumberOfBytes).
+  Result<CryptoResult> GenerateDataKey(const Caller& c, std::string_view key_id, size_t bytes,
+                                       const EncryptionContext& context, bool with_plaintext);
+  Result<DataKeyPair> GenerateDataKeyPair(const Caller& c, std::string_view key_id,
+                                          std::string_view pair_spec,
+                                          const EncryptionContext& context, bool with_plaintext);
+  Result<crypto::SecretBytes> GenerateRandom(const Caller& c, size_t bytes);
+  Result<std::string> Sign(const Caller& c, std::string_view key_id, std::string_view message,
+                           std::string_view message_type, std::string_view algorithm,
+                           std::string* key_arn);
+  Status Verify(const Caller& c, std::string_view key_id, std::string_view message,
+                std::string_view message_type, std::string_view signature,
+                std::string_view algorithm, std::string* key_arn);
+  Result<std::shared_ptr<const Key>> GetPublicKey(const Caller& c, std::string_view key_id,
+                                                  std::string* public_key_der);
+  Result<std::string> GenerateMac(const Caller& c, std::string_view key_id,
+                                  std::string_view message, std::string_view algorithm,
+                                  std::string* key_arn);
+  Status VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
+                   std::string_view mac, std::string_view algorithm, std::string* key_arn);
+  Result<crypto::SecretBytes> DeriveSharedSecret(const Caller& c, std::string_view key_id,
+                                                 std::string_view algorithm,
+                                                 std::string_view public_key, std::string* key_arn);
+
+  // ---- aliases
+  Status CreateAlias(const Caller& c, std::string_view alias_name, std::string_view target);
+  Status UpdateAlias(const Caller& c, std::string_view alias_name, std::string_view target);
+  Status DeleteAlias(const Caller& c, std::string_view alias_name);
+  Result<std::vector<Alias>> ListAliases(const Caller& c, std::string_view key_id,
+                                         const ListPage& page, std::string* next_marker);
+
+  // ---- key policies
+  Result<std::string> GetKeyPolicy(const Caller& c, std::string_view key_id);
+  Status PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
+                      bool bypass_lockout_check);
+  Status CheckKeyForPolicyList(const Caller& c, std::string_view key_id);
+
+  // ---- rotation
+  Status EnableKeyRotation(const Caller& c, std::string_view key_id, int period_days);
+  Status DisableKeyRotation(const Caller& c, std::string_view key_id);
+  Result<std::shared_ptr<const Key>> GetKeyRotationStatus(const Caller& c, std::string_view key_id);
+  Result<std::shared_ptr<const Key>> RotateKeyOnDemand(const Caller& c, std::string_view key_id);
+
+  // ---- tags
+  Status TagResource(const Caller& c, std::string_view key_id,
+                     const std::map<std::string, std::string>& tags);
+  Status UntagResource(const Caller& c, std::string_view key_id,
+                       const std::vector<std::string>& tag_keys);
+
+  // ---- grants
+  struct CreateGrantRequest {
+    std::string key_id;
+    std::string grantee;
+    std::string retiring;
+    std::vector<std::string> operations;
+    GrantConstraints constraints;
+    std::string name;
+  };
+  Result<Grant> CreateGrant(const Caller& c, const CreateGrantRequest& r);
+  Result<std::vector<Grant>> ListGrants(const Caller& c, std::string_view key_id,
+                                        std::string_view grant_id, std::string_view grantee,
+                                        const ListPage& page, std::string* next_marker);
+  Result<std::vector<Grant>> ListRetirableGrants(const Caller& c, std::string_view retiring,
+                                                 const ListPage& page, std::string* next_marker);
+  Status RetireGrant(const Caller& c, std::string_view grant_token, std::string_view key_id,
+                     std::string_view grant_id);
+  Status RevokeGrant(const Caller& c, std::string_view key_id, std::string_view grant_id);
+
+  // ---- import
+  struct ImportParametersResult {
+    std::string key_arn;
+    std::string import_token;
+    std::string public_key;
+    SystemTime valid_to;
+  };
+  Result<ImportParametersResult> GetParametersForImport(const Caller& c, std::string_view key_id,
+                                                        std::string_view wrapping_algorithm,
+                                                        std::string_view wrapping_key_spec);
+  Status ImportKeyMaterial(const Caller& c, std::string_view key_id, std::string_view import_token,
+                           std::string_view encrypted_material, std::optional<SystemTime> valid_to,
+                           ExpirationModel model);
+  Status DeleteImportedKeyMaterial(const Caller& c, std::string_view key_id);
+
+  // ---- usage tracking (GetKeyLastUsage)
+  struct LastUsage {
+    std::string operation;
+    SystemTime when;
+    std::string request_id;
+  };
+  Result<std::shared_ptr<const Key>> GetKeyLastUsage(const Caller& c, std::string_view key_id,
+                                                     std::optional<LastUsage>* usage);
+  SystemTime tracking_start() const { return tracking_start_; }
+
+  // Drops all state (admin reset).
+  Status Reset();
+
+ private:
+  Service(storage::Database& db, const crypto::SecretBytes& root_key,
+          std::shared_ptr<const Clock> clock, std::shared_ptr<crypto::RandomSource> random);
+
+  struct Resolved {
+    std::shared_ptr<const Key> key;
+    std::string request_alias;  // the alias named in the request, if any
+  };
+  // Finds the key a KeyId names (key id, key ARN, and with allow_alias alias name or ARN),
+  // creating AWS-managed keys for alias/aws/<service> on first use.
+  Result<Resolved> Resolve(const Caller& c, std::string_view key_id, bool allow_alias);
+  Status Authorize(const Caller& c, std::string_view action, const Key* key,
+                   const EncryptionContext* context = nullptr);
+  // Resolve + state check + authorize, the preamble of most operations.
+  Result<std::shared_ptr<const Key>> Prepare(const Caller& c, std::string_view key_id,
+                                             bool allow_alias, int op_class,
+                                             std::string_view action,
+                                             const EncryptionContext* context = nullptr);
+
+  // Mutations: copy, edit, persist, publish. `edit` may fail, leaving nothing changed.
+  Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit);
+  Status PersistKey(storage::Connection& conn, const Key& key);
+  Status PersistMaterial(storage::Connection& conn, const Key& key, const Material& m);
+  Result<std::shared_ptr<const Material>> NewMaterial(const Key& key, std::string rotation_type);
+  Result<std::shared_ptr<const Material>> MaterialFromBytes(const Key& key, crypto::SecretBytes b,
+                                                            std::string id, std::string rotation,
+                                                            bool imported, int64_t seq);
+  Status Load();
+  Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name);
+  Status RemoveGrant(const std::string& grant_id);
+  std::string DefaultPolicy(const std::string& account) const;
+  std::string NewUuid();
+  void NoteUse(const Key& key, std::string_view operation);
+  void UpdateNextDue();
+
+  storage::Database& db_;
+  crypto::SecretBytes root_key_;
+  std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<crypto::RandomSource> random_;
+  Authorizer authorizer_;
+  PolicyValidator policy_validator_;
+  LockoutChecker lockout_checker_;
+  SystemTime tracking_start_;
+
+  std::mutex write_mu_;  // serialises mutations (and their persistence)
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Key>> keys_;  // GUARDED_BY(mu_)
+  std::map<std::string, Alias> aliases_;  // "account/region/alias/x"; GUARDED_BY(mu_)
+  std::map<std::string, Grant> grants_;   // by grant id; GUARDED_BY(mu_)
+  std::unordered_map<std::string, LastUsage> last_usage_;  // GUARDED_BY(usage_mu_)
+  std::mutex usage_mu_;
+  // Tokens of grants this process issued, by hash (a repeated CreateGrant issues a new token
+  // for the same grant). GUARDED_BY(usage_mu_)
+  std::unordered_map<std::string, std::string> extra_grant_tokens_;
+  std::atomic<int64_t> next_due_us_{INT64_MAX};
+};
+
+}  // namespace sealstack::api::kms

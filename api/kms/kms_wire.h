@@ -1,0 +1,23 @@
+// The KMS wire edge (awsJson1_1, X-Amz-Target TrentService.<Op>): parse and validate each
+// operation's JSON, call kms::Service, render AWS's response shape, and map errors through the
+// one KMS error table.
+#pragma once
+
+#include <string_view>
+
+#include "api/common/errors.h"
+#include "api/common/wire.h"
+#include "api/kms/kms_service.h"
+
+namespace sealstack::api::kms {
+
+// True for every operation name this edge implements.
+bool IsKnownOperation(std::string_view operation);
+
+ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string_view operation,
+                             std::string_view body, const RequestIds& ids);
+
+// The KMS error table: a Status from the service (or from JsonInput) as KMS reports it.
+WireError KmsStatusToWire(const Status& status);
+
+}  // namespace sealstack::api::kms
