@@ -78,9 +78,14 @@ class [[nodiscard]] Status {
 
 }  // namespace sealstack
 
-// Propagates a non-OK Status out of the enclosing function.
+// Propagates a non-OK Status out of the enclosing function. The variable name carries the
+// line number so the macro nests inside lambdas without -Wshadow.
 #define SEALSTACK_RETURN_IF_ERROR(expr) \
-  do {                                  \
-    ::sealstack::Status _st = (expr);   \
-    if (!_st.ok()) return _st;          \
+  SEALSTACK_RETURN_IF_ERROR_IMPL(SEALSTACK_STATUS_CONCAT(_status_, __LINE__), expr)
+#define SEALSTACK_STATUS_CONCAT_INNER(a, b) a##b
+#define SEALSTACK_STATUS_CONCAT(a, b) SEALSTACK_STATUS_CONCAT_INNER(a, b)
+#define SEALSTACK_RETURN_IF_ERROR_IMPL(var, expr) \
+  do {                                            \
+    ::sealstack::Status var = (expr);             \
+    if (!var.ok()) return var;                    \
   } while (0)

@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include "common/time_format.h"
+#include "policy/document.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -113,6 +114,17 @@ const std::vector<Setting>& Settings() {
       {"--max-rpc-body", "SEALSTACK_MAX_RPC_BODY", "max_rpc_body", "BYTES",
        "largest KMS/Glue/CloudTrail/STS request body (default 8388608)",
        IntSetting("max_rpc_body", &Config::max_rpc_body_bytes, 1024, 1ll << 30)},
+      {"--policy-mode", "SEALSTACK_POLICY_MODE", "policy_mode", "MODE",
+       "enforce (default): key policies, identity policies and grants decide every call; "
+       "audit: allow, but log what would have been denied; off: allow everything",
+       [](const std::string& v, Config* c) {
+         if (v != "enforce" && v != "audit" && v != "off") {
+           return Status::InvalidArgument("policy_mode: expected enforce|audit|off, got '" + v +
+                                          "'");
+         }
+         c->policy_mode = v;
+         return Status::Ok();
+       }},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {
@@ -205,6 +217,12 @@ Status ParsePrincipal(const rapidjson::Value& v, size_t index, auth::Principal* 
         p->policies.emplace_back(buf.GetString(), buf.GetSize());
       } else {
         return Status::InvalidArgument(where + ".policies: each policy must be an object");
+      }
+      auto identity = policy::ParsePolicy(p->policies.back(), policy::PolicyKind::kIdentity);
+      if (!identity.ok()) {
+        return Status::InvalidArgument(where + ".policies[" +
+                                       std::to_string(p->policies.size() - 1) +
+                                       "]: " + identity.status().message());
       }
     }
   }

@@ -30,6 +30,7 @@ struct Config {
   int read_timeout_s = 30;                   // a stalled request body is dropped after this
   uint64_t max_rpc_body_bytes = 8ull << 20;  // JSON / Query request bodies
   LogLevel log_level = LogLevel::kInfo;
+  std::string policy_mode = "enforce";      // enforce | audit | off
   std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
 };

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "api/kms/kms_authorizer.h"
 #include "crypto/root_key.h"
 #include "crypto/tls_cert.h"
 #include "server/log.h"
@@ -102,6 +103,13 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
   SEALSTACK_ASSIGN_OR_RETURN(ctx.kms,
                              api::kms::Service::Open(*ctx.db, ctx.root_key, ctx.clock, ctx.random));
+  const api::kms::PolicyMode mode = ctx.config.policy_mode == "off" ? api::kms::PolicyMode::kOff
+                                    : ctx.config.policy_mode == "audit"
+                                        ? api::kms::PolicyMode::kAudit
+                                        : api::kms::PolicyMode::kEnforce;
+  api::kms::KmsAuthorizer::Install(
+      *ctx.kms, std::make_shared<api::kms::KmsAuthorizer>(
+                    *ctx.kms, mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }));
 
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();

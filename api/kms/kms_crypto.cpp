@@ -263,6 +263,10 @@ Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
   if (!sig.ok() && sig.status().code() == StatusCode::kInvalidArgument) {
     return KmsError(ErrorKind::kValidation, sig.status().message());
   }
+  if (!sig.ok() && sig.status().code() == StatusCode::kUnimplemented) {
+    // Ed25519ph: OpenSSL 3.0 has no prehash variant. Documented in the README.
+    return KmsError(ErrorKind::kUnsupportedOperation, sig.status().message());
+  }
   if (sig.ok()) NoteUse(*key, "Sign");
   return sig;
 }
@@ -278,6 +282,9 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
   if (!ok.ok()) {
     if (ok.status().code() == StatusCode::kInvalidArgument) {
       return KmsError(ErrorKind::kValidation, ok.status().message());
+    }
+    if (ok.status().code() == StatusCode::kUnimplemented) {
+      return KmsError(ErrorKind::kUnsupportedOperation, ok.status().message());
     }
     return ok.status();
   }

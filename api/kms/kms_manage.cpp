@@ -43,9 +43,10 @@ Status ValidateAliasName(std::string_view name, bool creating) {
                         "regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
   }
   if (!StartsWith(name, "alias/") || name.size() == 6) {
-    return KmsError(ErrorKind::kInvalidAliasName,
-                    "Alias must start with the prefix \"alias/\". Please see "
-                    "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+    return KmsError(ErrorKind::kValidation,
+                    "1 validation error detected: Value '" + std::string(name) +
+                        "' at 'aliasName' failed to satisfy constraint: Member must satisfy "
+                        "regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$");
   }
   if (creating && StartsWith(name, "alias/aws/")) {
     return KmsError(ErrorKind::kNotAuthorized,
@@ -420,6 +421,10 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
         all.push_back(g);
       }
     }
+  }
+  if (!grant_id.empty() && all.empty()) {
+    return KmsError(ErrorKind::kInvalidGrantId,
+                    "Grant ID " + std::string(grant_id) + " is not valid for " + key->arn + ".");
   }
   std::sort(all.begin(), all.end(), [](const Grant& a, const Grant& b) {
     return a.created != b.created ? a.created < b.created : a.id < b.id;

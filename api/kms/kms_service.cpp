@@ -448,6 +448,9 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
   key->origin = r.origin;
   key->policy = r.policy ? *r.policy : DefaultPolicy(key->account);
   key->tags = r.tags;
+  if (r.policy && !r.bypass_policy_lockout_check && lockout_checker_) {
+    SEALSTACK_RETURN_IF_ERROR(lockout_checker_(c, *key, *r.policy));
+  }
   if (r.origin == Origin::kExternal) {
     key->state = KeyState::kPendingImport;
   } else {

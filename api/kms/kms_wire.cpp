@@ -154,10 +154,8 @@ Result<std::string> CreateKey(Service& s, const Caller& c, JsonInput& in) {
                     "KeySpec " + spec_name + " is not supported in this Region.");
   }
   r.spec = *parsed_spec;
-  r.usage = usage ? *ParseKeyUsage(*usage)
-                  : (IsHmac(r.spec) ? KeyUsage::kGenerateVerifyMac
-                                    : (IsSymmetric(r.spec) ? KeyUsage::kEncryptDecrypt
-                                                           : KeyUsage::kEncryptDecrypt));
+  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (HMAC keys must name theirs).
+  r.usage = usage ? *ParseKeyUsage(*usage) : KeyUsage::kEncryptDecrypt;
   auto allowed = AllowedUsages(r.spec);
   if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end()) {
     return KmsError(ErrorKind::kValidation, "KeyUsage " + std::string(Name(r.usage)) +

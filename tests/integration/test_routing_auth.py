@@ -26,12 +26,13 @@ def _client_error(call):
 # ---------------------------------------------------------------- KMS / JSON 1.1 via boto3
 
 @pytest.mark.parametrize("key,secret,code", [
-    ("test", "test", "UnknownOperationException"),      # auth passed, op not implemented
+    ("test", "test", "NotFoundException"),  # auth passed; the operation itself answers
     ("test", "wrong", "InvalidSignatureException"),
     (UNKNOWN_KEY, "test", "UnrecognizedClientException"),
 ])
-def test_kms_list_keys(sealstack, key, secret, code):
-    resp = _client_error(lambda: client("kms", sealstack.endpoint, key, secret).list_keys())
+def test_kms_describe_missing_alias(sealstack, key, secret, code):
+    resp = _client_error(lambda: client("kms", sealstack.endpoint, key, secret).describe_key(
+        KeyId="alias/no-such-alias"))
     meta = resp["ResponseMetadata"]
     assert (resp["Error"]["Code"], meta["HTTPStatusCode"]) == (code, 400), resp
     assert resp["Error"]["Message"], resp

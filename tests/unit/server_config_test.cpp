@@ -69,7 +69,8 @@ TEST_CASE("Config file principals are validated", "[config]") {
   Status ok = server::ApplyConfigJson(R"({"principals": [
       {"access_key_id": "AKIAALICE", "secret_access_key": "s3cret",
        "arn": "arn:aws:iam::111122223333:user/alice",
-       "policies": [{"Version": "2012-10-17", "Statement": []}]},
+       "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                     "Action": "kms:Encrypt", "Resource": "*"}]}]},
       {"arn": "arn:aws:iam::111122223333:role/GlueJobRole"}]})",
                                       &c);
   REQUIRE(ok.ok());
@@ -88,6 +89,11 @@ TEST_CASE("Config file principals are validated", "[config]") {
   Status bad_arn =
       server::ApplyConfigJson(R"({"principals": [{"arn": "arn:aws:iam::12:user/x"}]})", &bad);
   CHECK_FALSE(bad_arn.ok());
+  Status bad_policy = server::ApplyConfigJson(
+      R"({"principals": [{"arn": "arn:aws:iam::111122223333:role/r",
+                          "policies": [{"Statement": [{"Effect": "Maybe", "Action": "*"}]}]}]})",
+      &bad);
+  CHECK(bad_policy.message().find("principals[0].policies[0]") != std::string::npos);
   Status bad_json = server::ApplyConfigJson("{\"port\": ", &bad);
   CHECK(bad_json.message().find("offset") != std::string::npos);
   Status unknown = server::ApplyConfigJson(R"({"prot": 1})", &bad);

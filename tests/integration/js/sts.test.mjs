@@ -9,7 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import { KMSClient, ListKeysCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { S3Client, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 const BIN = process.env.SEALSTACK_BIN
@@ -141,9 +141,10 @@ describe('sealstack with AWS SDK for JavaScript v3', () => {
     await expectError(sts.send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
   });
 
-  it('KMS ListKeys (not implemented yet) is UnknownOperationException 400', async () => {
+  it('KMS DescribeKey of a missing alias is NotFoundException 400', async () => {
     const kms = new KMSClient(clientConfig(server.endpoint));
-    await expectError(kms.send(new ListKeysCommand({})), 'UnknownOperationException', 400);
+    await expectError(kms.send(new DescribeKeyCommand({ KeyId: 'alias/no-such-alias' })),
+      'NotFoundException', 400);
   });
 
   it('KMS ListKeys with a wrong secret is InvalidSignatureException 400', async () => {
