@@ -34,6 +34,11 @@ Status InvalidCiphertext() {
   return KmsError(ErrorKind::kInvalidCiphertext, "");
 }
 
+ConditionKeys AlgorithmKey(std::string_view algorithm) {
+  return {{"kms:EncryptionAlgorithm",
+           {algorithm.empty() ? "SYMMETRIC_DEFAULT" : std::string(algorithm)}}};
+}
+
 // The algorithm a request names, checked against the key: symmetric keys take only
 // SYMMETRIC_DEFAULT (the default); RSA keys need one of their OAEP algorithms.
 Result<std::optional<crypto::EncryptionAlgorithm>> CheckEncryptionAlgorithm(
@@ -63,7 +68,10 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
                                       const crypto::SecretBytes& plaintext,
                                       const EncryptionContext& context,
                                       std::string_view algorithm) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context,
+                        {{"kms:EncryptionAlgorithm",
+                          {algorithm.empty() ? "SYMMETRIC_DEFAULT" : std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Encrypt"));
   SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Encrypt"));
   const Material* m = key->current();
@@ -98,7 +106,8 @@ Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
   std::shared_ptr<const Key> key;
   std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
   if (!key_id.empty()) {
-    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, key_id, true, kCrypto, "kms:Decrypt", &context));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        key, Prepare(c, key_id, true, kCrypto, "kms:Decrypt", &context, AlgorithmKey(algorithm)));
     if (IsSymmetric(key->spec) && header && header->key_id != key->id) {
       return KmsError(ErrorKind::kIncorrectKey,
                       "The key ID in the request does not identify a KMS key that can perform "
@@ -120,8 +129,8 @@ Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
                           "Region, no resource-based policies allow access, or a resource-based "
                           "policy explicitly denies access");
     }
-    SEALSTACK_ASSIGN_OR_RETURN(key,
-                               Prepare(c, found->arn, false, kCrypto, "kms:Decrypt", &context));
+    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, found->arn, false, kCrypto, "kms:Decrypt", &context,
+                                            AlgorithmKey(algorithm)));
   }
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Decrypt"));
   SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Decrypt"));
@@ -157,8 +166,9 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
                                                     const EncryptionContext& destination_context,
                                                     std::string_view destination_algorithm) {
   // Authorized as kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination.
-  SEALSTACK_ASSIGN_OR_RETURN(auto dest, Prepare(c, destination_key_id, true, kCrypto,
-                                                "kms:ReEncryptTo", &destination_context));
+  SEALSTACK_ASSIGN_OR_RETURN(auto dest,
+                             Prepare(c, destination_key_id, true, kCrypto, "kms:ReEncryptTo",
+                                     &destination_context, AlgorithmKey(destination_algorithm)));
   SEALSTACK_ASSIGN_OR_RETURN(
       CryptoResult source, Decrypt(c, source_key_id, ciphertext, source_context, source_algorithm));
   SEALSTACK_ASSIGN_OR_RETURN(
@@ -198,7 +208,9 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
                                                  bool with_plaintext) {
   const char* action =
       with_plaintext ? "kms:GenerateDataKeyPair" : "kms:GenerateDataKeyPairWithoutPlaintext";
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, action, &context));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             Prepare(c, key_id, true, kCrypto, action, &context,
+                                     {{"kms:DataKeyPairSpec", {std::string(pair_spec)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(*key, "GenerateDataKeyPair"));
   auto spec = crypto::ParseAsymmetricKeySpec(pair_spec);
   if (!spec) {
@@ -255,7 +267,9 @@ Result<crypto::SigningAlgorithm> CheckSigning(const Key& key, std::string_view a
 Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
                                   std::string_view message, std::string_view message_type,
                                   std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Sign"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Sign", nullptr,
+                                               {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                                                {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
   SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
   *key_arn = key->arn;
@@ -274,7 +288,9 @@ Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
 Status Service::Verify(const Caller& c, std::string_view key_id, std::string_view message,
                        std::string_view message_type, std::string_view signature,
                        std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Verify"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Verify", nullptr,
+                                               {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                                                {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
   SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
   *key_arn = key->arn;
@@ -309,7 +325,8 @@ Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::s
 Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_id,
                                          std::string_view message, std::string_view algorithm,
                                          std::string* key_arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GenerateMac"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GenerateMac", nullptr,
+                                               {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
   auto alg = crypto::ParseMacAlgorithm(algorithm);
   if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
@@ -323,7 +340,8 @@ Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_i
 
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
                           std::string_view mac, std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:VerifyMac"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:VerifyMac", nullptr,
+                                               {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
   auto alg = crypto::ParseMacAlgorithm(algorithm);
   if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {

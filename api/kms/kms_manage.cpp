@@ -239,7 +239,10 @@ Result<std::string> Service::GetKeyPolicy(const Caller& c, std::string_view key_
 
 Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
                              bool bypass_lockout_check) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:PutKeyPolicy"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key,
+      Prepare(c, key_id, false, kAnyState, "kms:PutKeyPolicy", nullptr,
+              {{"kms:BypassPolicyLockoutSafetyCheck", {bypass_lockout_check ? "true" : "false"}}}));
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "The key policy of an AWS managed key cannot be changed.");
@@ -332,7 +335,13 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
 
 Status Service::TagResource(const Caller& c, std::string_view key_id,
                             const std::map<std::string, std::string>& tags) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:TagResource"));
+  ConditionKeys tag_keys;
+  for (const auto& [k, v] : tags) {
+    tag_keys["aws:RequestTag/" + k] = {v};
+    tag_keys["aws:TagKeys"].push_back(k);
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, false, kManage, "kms:TagResource", nullptr, tag_keys));
   for (const auto& [k, v] : tags) {
     if (StartsWith(k, "aws:")) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
@@ -347,7 +356,8 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
 
 Status Service::UntagResource(const Caller& c, std::string_view key_id,
                               const std::vector<std::string>& tag_keys) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource",
+                                               nullptr, {{"aws:TagKeys", tag_keys}}));
   for (const auto& t : tag_keys) {
     if (StartsWith(t, "aws:")) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
@@ -362,7 +372,18 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
 // ---- grants
 
 Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r) {
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, r.key_id, false, kCrypto, "kms:CreateGrant"));
+  ConditionKeys grant_keys = {
+      {"kms:GrantOperations", r.operations},
+      {"kms:GranteePrincipal", {r.grantee}},
+      {"kms:GrantIsForAWSResource", {c.via_service.empty() ? "false" : "true"}}};
+  if (!r.retiring.empty()) grant_keys["kms:RetiringPrincipal"] = {r.retiring};
+  if (r.constraints.encryption_context_equals) {
+    grant_keys["kms:GrantConstraintType"] = {"EncryptionContextEquals"};
+  } else if (r.constraints.encryption_context_subset) {
+    grant_keys["kms:GrantConstraintType"] = {"EncryptionContextSubset"};
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, r.key_id, false, kCrypto, "kms:CreateGrant", nullptr, grant_keys));
   std::lock_guard<std::mutex> write(write_mu_);
   std::optional<Grant> existing;
   if (!r.name.empty()) {

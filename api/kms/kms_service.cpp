@@ -272,12 +272,13 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
 }
 
 Status Service::Authorize(const Caller& c, std::string_view action, const Key* key,
-                          const EncryptionContext* context) {
+                          const EncryptionContext* context, const ConditionKeys& extra) {
   AuthorizationRequest req;
   req.caller = &c;
   req.action = std::string(action);
   req.key = key;
   req.encryption_context = context;
+  req.extra_condition_keys = extra;
   if (authorizer_) return authorizer_(req);
   if (key == nullptr || key->account == c.principal->account) return Status::Ok();
   return KmsError(
@@ -290,11 +291,13 @@ Status Service::Authorize(const Caller& c, std::string_view action, const Key* k
 Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string_view key_id,
                                                     bool allow_alias, int op_class,
                                                     std::string_view action,
-                                                    const EncryptionContext* context) {
+                                                    const EncryptionContext* context,
+                                                    ConditionKeys extra) {
   RunDue();
   SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, allow_alias));
+  if (!r.request_alias.empty()) extra["kms:RequestAlias"] = {r.request_alias};
   // AWS authorizes before it reveals the key's state.
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context, extra));
   SEALSTACK_RETURN_IF_ERROR(
       CheckKeyState(static_cast<OperationClass>(op_class), r.key->state, r.key->arn));
   return r.key;
@@ -435,7 +438,19 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
 
 Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const CreateKeyRequest& r) {
   RunDue();
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:CreateKey", nullptr));
+  ConditionKeys keys = {
+      {"kms:KeySpec", {std::string(Name(r.spec))}},
+      {"kms:CustomerMasterKeySpec", {std::string(Name(r.spec))}},
+      {"kms:KeyUsage", {std::string(Name(r.usage))}},
+      {"kms:CustomerMasterKeyUsage", {std::string(Name(r.usage))}},
+      {"kms:KeyOrigin", {std::string(Name(r.origin))}},
+      {"kms:MultiRegion", {"false"}},
+      {"kms:BypassPolicyLockoutSafetyCheck", {r.bypass_policy_lockout_check ? "true" : "false"}}};
+  for (const auto& [k, v] : r.tags) {
+    keys["aws:RequestTag/" + k] = {v};
+    keys["aws:TagKeys"].push_back(k);
+  }
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:CreateKey", nullptr, nullptr, keys));
   auto key = std::make_shared<Key>();
   key->id = NewUuid();
   key->account = c.principal->account;

@@ -42,6 +42,9 @@ struct Caller {
   std::vector<std::string> grant_tokens;
 };
 
+// Extra condition keys an operation contributes (kms:SigningAlgorithm, aws:TagKeys, ...).
+using ConditionKeys = std::map<std::string, std::vector<std::string>>;
+
 // Decides whether a caller may perform `action` ("kms:Encrypt") on `key`; filled in by the
 // policy layer. The default allows only the key's own account.
 struct AuthorizationRequest {
@@ -253,12 +256,13 @@ class Service {
   // creating AWS-managed keys for alias/aws/<service> on first use.
   Result<Resolved> Resolve(const Caller& c, std::string_view key_id, bool allow_alias);
   Status Authorize(const Caller& c, std::string_view action, const Key* key,
-                   const EncryptionContext* context = nullptr);
+                   const EncryptionContext* context = nullptr, const ConditionKeys& extra = {});
   // Resolve + state check + authorize, the preamble of most operations.
   Result<std::shared_ptr<const Key>> Prepare(const Caller& c, std::string_view key_id,
                                              bool allow_alias, int op_class,
                                              std::string_view action,
-                                             const EncryptionContext* context = nullptr);
+                                             const EncryptionContext* context = nullptr,
+                                             ConditionKeys extra = {});
 
   // Mutations: copy, edit, persist, publish. `edit` may fail, leaving nothing changed.
   Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit);
