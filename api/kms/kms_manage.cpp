@@ -8,6 +8,7 @@
 #include "api/kms/kms_errors.h"
 #include "api/kms/kms_persist.h"
 #include "api/kms/kms_service.h"
+#include "api/kms/paging.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "crypto/digest.h"
@@ -199,22 +200,8 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
     }
   }
   std::sort(all.begin(), all.end(), [](const Alias& a, const Alias& b) { return a.name < b.name; });
-  size_t start = 0;
-  if (!page.marker.empty()) {
-    auto it =
-        std::find_if(all.begin(), all.end(), [&](const Alias& a) { return a.name == page.marker; });
-    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
-    start = static_cast<size_t>(it - all.begin());
-  }
-  std::vector<Alias> out;
-  for (size_t i = start; i < all.size(); ++i) {
-    if (out.size() == page.limit) {
-      *next_marker = all[i].name;
-      break;
-    }
-    out.push_back(all[i]);
-  }
-  return out;
+  return Paginate(
+      all, page, [](const Alias& a) { return a.name; }, next_marker);
 }
 
 std::string Service::AliasArnOf(const Alias& alias) {
@@ -450,22 +437,8 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
   std::sort(all.begin(), all.end(), [](const Grant& a, const Grant& b) {
     return a.created != b.created ? a.created < b.created : a.id < b.id;
   });
-  size_t start = 0;
-  if (!page.marker.empty()) {
-    auto it =
-        std::find_if(all.begin(), all.end(), [&](const Grant& g) { return g.id == page.marker; });
-    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
-    start = static_cast<size_t>(it - all.begin());
-  }
-  std::vector<Grant> out;
-  for (size_t i = start; i < all.size(); ++i) {
-    if (out.size() == page.limit) {
-      *next_marker = all[i].id;
-      break;
-    }
-    out.push_back(all[i]);
-  }
-  return out;
+  return Paginate(
+      all, page, [](const Grant& g) { return g.id; }, next_marker);
 }
 
 Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::string_view retiring,
@@ -480,22 +453,8 @@ Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::st
       if (g.retiring == retiring) all.push_back(g);
     }
   }
-  size_t start = 0;
-  if (!page.marker.empty()) {
-    auto it =
-        std::find_if(all.begin(), all.end(), [&](const Grant& g) { return g.id == page.marker; });
-    if (it == all.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
-    start = static_cast<size_t>(it - all.begin());
-  }
-  std::vector<Grant> out;
-  for (size_t i = start; i < all.size(); ++i) {
-    if (out.size() == page.limit) {
-      *next_marker = all[i].id;
-      break;
-    }
-    out.push_back(all[i]);
-  }
-  return out;
+  return Paginate(
+      all, page, [](const Grant& g) { return g.id; }, next_marker);
 }
 
 Status Service::RemoveGrant(const std::string& grant_id) {
@@ -525,7 +484,9 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     }
     if (!grant) return KmsError(ErrorKind::kInvalidGrantToken, "Invalid grant token");
   } else {
-    SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RetireGrant"));
+    // Resolved without authorizing: the retiring principal needs no permission to retire.
+    SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, false));
+    auto key = r.key;
     std::shared_lock lock(mu_);
     auto it = grants_.find(std::string(grant_id));
     if (it == grants_.end() || it->second.key_id != key->id) {
@@ -533,17 +494,20 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     }
     grant = it->second;
   }
-  // The retiring principal, the grantee of a grant that allows RetireGrant, or the account.
+  // Who may retire (PROTOCOL 8.4): the retiring principal and the grantee of a grant that
+  // includes RetireGrant, without any policy; anyone else needs kms:RetireGrant on the key.
   const std::string& caller = c.principal->arn;
   bool grantee_may = grant->grantee == caller &&
                      std::find(grant->operations.begin(), grant->operations.end(), "RetireGrant") !=
                          grant->operations.end();
-  bool owner = grant->issuing_account == "arn:aws:iam::" + c.principal->account + ":root";
-  if (grant->retiring != caller && !grantee_may && !owner) {
-    return KmsError(ErrorKind::kAccessDenied, "User: " + caller +
-                                                  " is not authorized to perform: "
-                                                  "kms:RetireGrant on grant " +
-                                                  grant->id);
+  if (grant->retiring != caller && !grantee_may) {
+    std::shared_ptr<const Key> key;
+    {
+      std::shared_lock lock(mu_);
+      auto it = keys_.find(grant->key_id);
+      if (it != keys_.end()) key = it->second;
+    }
+    SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:RetireGrant", key.get()));
   }
   return RemoveGrant(grant->id);
 }
@@ -558,6 +522,23 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
     }
   }
   return RemoveGrant(std::string(grant_id));
+}
+
+std::shared_ptr<const Key> Service::Current(const std::string& key_id) const {
+  std::shared_lock lock(mu_);
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? nullptr : it->second;
+}
+
+std::string Service::KeyArnOf(const std::string& key_id) const {
+  std::shared_lock lock(mu_);
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? key_id : it->second->arn;
+}
+
+Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
+                                                             std::string_view key_id) {
+  return Prepare(c, key_id, false, kAnyState, "kms:ListResourceTags");
 }
 
 std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
@@ -599,10 +580,12 @@ Result<Service::ImportParametersResult> Service::GetParametersForImport(
   return out;
 }
 
-Status Service::ImportKeyMaterial(const Caller& c, std::string_view key_id,
-                                  std::string_view import_token,
-                                  std::string_view encrypted_material,
-                                  std::optional<SystemTime> valid_to, ExpirationModel model) {
+Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
+                                                              std::string_view key_id,
+                                                              std::string_view import_token,
+                                                              std::string_view encrypted_material,
+                                                              std::optional<SystemTime> valid_to,
+                                                              ExpirationModel model) {
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
   if (key->origin != Origin::kExternal) {
     return KmsError(ErrorKind::kUnsupportedOperation,
@@ -658,7 +641,7 @@ Status Service::ImportKeyMaterial(const Caller& c, std::string_view key_id,
   }
   SEALSTACK_ASSIGN_OR_RETURN(
       auto m, MaterialFromBytes(*key, std::move(*material), material_id, "", true, 1));
-  return Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
     k.materials.clear();
     k.materials.push_back(m);
     k.imported_material_id = material_id;
@@ -667,23 +650,26 @@ Status Service::ImportKeyMaterial(const Caller& c, std::string_view key_id,
     k.import.reset();  // an import token is good for one import
     if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     return Status::Ok();
-  });
+  }));
+  return Current(key->id);
 }
 
-Status Service::DeleteImportedKeyMaterial(const Caller& c, std::string_view key_id) {
+Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Caller& c,
+                                                                      std::string_view key_id) {
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
   if (key->origin != Origin::kExternal) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " origin is AWS_KMS which is not valid for this operation.");
   }
-  return Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
     k.materials.clear();
     k.valid_to.reset();
     k.expiration_model = ExpirationModel::kNone;
     k.state = KeyState::kPendingImport;
     return Status::Ok();
-  });
+  }));
+  return Current(key->id);
 }
 
 Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,

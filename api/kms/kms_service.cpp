@@ -8,6 +8,7 @@
 #include "api/kms/key_state.h"
 #include "api/kms/kms_errors.h"
 #include "api/kms/kms_persist.h"
+#include "api/kms/paging.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "crypto/digest.h"
@@ -66,7 +67,8 @@ Status Service::Load() {
   std::unordered_map<std::string, std::shared_ptr<Key>> loaded;
   for (const auto& row : snap.keys) {
     SEALSTACK_ASSIGN_OR_RETURN(Key k, KeyFromRow(row, root_key_));
-    loaded[k.id] = std::make_shared<Key>(std::move(k));
+    auto key = std::make_shared<Key>(std::move(k));  // not loaded[k.id] = ...(std::move(k)):
+    loaded[key->id] = std::move(key);                // the right side runs first (C++17)
   }
   for (const auto& row : snap.materials) {
     auto it = loaded.find(row.key_id);
@@ -501,22 +503,10 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
   std::sort(mine.begin(), mine.end(), [](const auto& a, const auto& b) {
     return a->created != b->created ? a->created < b->created : a->id < b->id;
   });
-  size_t start = 0;
-  if (!page.marker.empty()) {
-    auto it =
-        std::find_if(mine.begin(), mine.end(), [&](const auto& k) { return k->id == page.marker; });
-    if (it == mine.end()) return KmsError(ErrorKind::kInvalidMarker, "Invalid marker");
-    start = static_cast<size_t>(it - mine.begin());
-  }
-  std::vector<KeyListEntry> out;
-  for (size_t i = start; i < mine.size(); ++i) {
-    if (out.size() == page.limit) {
-      *next_marker = mine[i]->id;
-      break;
-    }
-    out.push_back({mine[i]->id, mine[i]->arn});
-  }
-  return out;
+  std::vector<KeyListEntry> all;
+  for (const auto& k : mine) all.push_back({k->id, k->arn});
+  return Paginate(
+      all, page, [](const KeyListEntry& e) { return e.id; }, next_marker);
 }
 
 Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,

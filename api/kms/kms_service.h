@@ -99,6 +99,8 @@ class Service {
   static std::string AliasArnOf(const Alias& alias);
   std::vector<std::string> AliasesOf(const Key& key) const;  // alias names
   std::vector<Grant> GrantsFor(const std::string& key_id) const;
+  // The ARN of a key by id, for rendering (no authorization; the id itself if unknown).
+  std::string KeyArnOf(const std::string& key_id) const;
 
   // Applies deletions, automatic rotations and imported-material expiries that fell due.
   void RunDue();
@@ -196,6 +198,7 @@ class Service {
                      const std::map<std::string, std::string>& tags);
   Status UntagResource(const Caller& c, std::string_view key_id,
                        const std::vector<std::string>& tag_keys);
+  Result<std::shared_ptr<const Key>> ListResourceTags(const Caller& c, std::string_view key_id);
 
   // ---- grants
   struct CreateGrantRequest {
@@ -226,10 +229,14 @@ class Service {
   Result<ImportParametersResult> GetParametersForImport(const Caller& c, std::string_view key_id,
                                                         std::string_view wrapping_algorithm,
                                                         std::string_view wrapping_key_spec);
-  Status ImportKeyMaterial(const Caller& c, std::string_view key_id, std::string_view import_token,
-                           std::string_view encrypted_material, std::optional<SystemTime> valid_to,
-                           ExpirationModel model);
-  Status DeleteImportedKeyMaterial(const Caller& c, std::string_view key_id);
+  // Both return the key as it is afterwards.
+  Result<std::shared_ptr<const Key>> ImportKeyMaterial(const Caller& c, std::string_view key_id,
+                                                       std::string_view import_token,
+                                                       std::string_view encrypted_material,
+                                                       std::optional<SystemTime> valid_to,
+                                                       ExpirationModel model);
+  Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(const Caller& c,
+                                                               std::string_view key_id);
 
   // ---- usage tracking (GetKeyLastUsage)
   struct LastUsage {
@@ -275,6 +282,7 @@ class Service {
   Status Load();
   Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name);
   Status RemoveGrant(const std::string& grant_id);
+  std::shared_ptr<const Key> Current(const std::string& key_id) const;  // latest snapshot
   std::string DefaultPolicy(const std::string& account) const;
   std::string NewUuid();
   void NoteUse(const Key& key, std::string_view operation);

@@ -728,7 +728,7 @@ Result<std::string> ListResourceTags(Service& s, const Caller& c, JsonInput& in)
   ListPage page = PageArg(in);
   page.limit = std::min<size_t>(page.limit, 50);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.DescribeKey(c, id));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.ListResourceTags(c, id));
   JsonOutput out;
   out.BeginArray("Tags");
   std::string next;
@@ -826,10 +826,9 @@ Result<std::string> ListGrants(Service& s, const Caller& c, JsonInput& in) {
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
   std::string next;
   SEALSTACK_ASSIGN_OR_RETURN(auto grants, s.ListGrants(c, id, grant_id, grantee, page, &next));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.DescribeKey(c, id));
   JsonOutput out;
   out.BeginArray("Grants");
-  for (const auto& g : grants) WriteGrant(out, g, key->arn);
+  for (const auto& g : grants) WriteGrant(out, g, s.KeyArnOf(g.key_id));
   out.EndArray();
   WritePageEnd(out, next);
   return out.Finish();
@@ -843,10 +842,7 @@ Result<std::string> ListRetirableGrants(Service& s, const Caller& c, JsonInput& 
   SEALSTACK_ASSIGN_OR_RETURN(auto grants, s.ListRetirableGrants(c, retiring, page, &next));
   JsonOutput out;
   out.BeginArray("Grants");
-  for (const auto& g : grants) {
-    auto key = s.DescribeKey(c, g.key_id);
-    WriteGrant(out, g, key.ok() ? (*key)->arn : g.key_id);
-  }
+  for (const auto& g : grants) WriteGrant(out, g, s.KeyArnOf(g.key_id));
   out.EndArray();
   WritePageEnd(out, next);
   return out.Finish();
@@ -912,8 +908,7 @@ Result<std::string> ImportKeyMaterial(Service& s, const Caller& c, JsonInput& in
   ExpirationModel m =
       model ? *ParseExpirationModel(*model)
             : (valid_to ? ExpirationModel::kExpires : ExpirationModel::kDoesNotExpire);
-  SEALSTACK_RETURN_IF_ERROR(s.ImportKeyMaterial(c, id, *token, *material, valid_to, m));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.DescribeKey(c, id));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.ImportKeyMaterial(c, id, *token, *material, valid_to, m));
   JsonOutput out;
   out.String("KeyId", key->arn);
   if (key->current()) out.String("KeyMaterialId", key->current()->id);
@@ -924,8 +919,7 @@ Result<std::string> DeleteImportedKeyMaterial(Service& s, const Caller& c, JsonI
   std::string id = KeyIdArg(in);
   in.String("KeyMaterialId", false, 64, 64);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
-  SEALSTACK_RETURN_IF_ERROR(s.DeleteImportedKeyMaterial(c, id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.DescribeKey(c, id));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.DeleteImportedKeyMaterial(c, id));
   JsonOutput out;
   out.String("KeyId", key->arn);
   return out.Finish();
