@@ -9,6 +9,7 @@
 #include "api/common/request_id.h"
 #include "api/kms/kms_wire.h"
 #include "api/sts/sts_service.h"
+#include "auth/payload_decoder.h"
 #include "auth/verifier.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
@@ -139,7 +140,8 @@ class Handler {
   // Authenticates; on failure returns the protocol's error response.
   std::optional<ApiResponse> Authenticate(const auth::VerifyOptions& options,
                                           std::shared_ptr<const auth::Principal>* principal,
-                                          std::string* region = nullptr) {
+                                          std::string* region = nullptr,
+                                          auth::VerifiedRequest* verified_out = nullptr) {
     auth::VerifyOutcome outcome =
         auth::Verify(ex_.head, *context_.principals, *context_.clock, options);
     if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
@@ -155,7 +157,39 @@ class Handler {
     const auto& verified = std::get<auth::VerifiedRequest>(outcome);
     *principal = verified.principal;
     if (region != nullptr) *region = verified.region;
+    if (verified_out != nullptr) *verified_out = verified;
     summary_->principal = (*principal)->arn;
+    return std::nullopt;
+  }
+
+  // Streams an S3 body through its payload decoder (SHA-256, aws-chunked signatures and
+  // trailer checksums), so a body that does not match its signature is refused before the
+  // operation runs. The decoded bytes go nowhere yet: S3 operations come with the S3 issue.
+  std::optional<ApiResponse> VerifyPayload(const auth::VerifiedRequest& verified) {
+    auto created = auth::PayloadDecoder::Create(verified, ex_.head);
+    if (auto* err = std::get_if<auth::AuthError>(&created)) {
+      return Error(api::AuthErrorToWire(*err, Protocol::kS3), ex_.head.RawPath());
+    }
+    auto& decoder = std::get<std::unique_ptr<auth::PayloadDecoder>>(created);
+    std::optional<auth::AuthError> failure;
+    const auth::PayloadSink discard = [](std::string_view) { return true; };
+    if (ex_.has_body) {
+      bool read = ex_.read_body([&](std::string_view piece) {
+        failure = decoder->Feed(piece, discard);
+        return !failure.has_value();
+      });
+      if (!read && !failure) {
+        return Error({400,
+                      "IncompleteBody",
+                      "You did not provide the number of bytes specified by the Content-Length "
+                      "HTTP header.",
+                      {},
+                      false},
+                     ex_.head.RawPath());
+      }
+    }
+    if (!failure) failure = decoder->Finish();
+    if (failure) return Error(api::AuthErrorToWire(*failure, Protocol::kS3), ex_.head.RawPath());
     return std::nullopt;
   }
 
@@ -238,7 +272,9 @@ class Handler {
     options.s3 = true;
     if (route_.virtual_hosted) options.sigv2_bucket_prefix = "/" + route_.bucket;
     std::shared_ptr<const auth::Principal> principal;
-    if (auto err = Authenticate(options, &principal)) return *err;
+    auth::VerifiedRequest verified;
+    if (auto err = Authenticate(options, &principal, nullptr, &verified)) return *err;
+    if (auto err = VerifyPayload(verified)) return *err;
     // S3 operations arrive with the S3 issue.
     return Error({501,
                   "NotImplemented",
