@@ -1,0 +1,30 @@
+// S3 domain errors: a Status whose detail() is an s3::ErrorKind; the S3 wire edge turns each
+// into its HTTP status, <Code>, message and extra elements. KMS failures met while serving S3
+// keep their kms::ErrorKind and are mapped to S3's "KMS.<Exception>" codes at the edge.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sealstack::api::s3 {
+
+enum class ErrorKind {
+  kNone = 0,
+  kInvalidArgument = 200,       // 400 InvalidArgument (+ArgumentName/ArgumentValue)
+  kInvalidRequest,              // 400 InvalidRequest
+  kInvalidEncryptionAlgorithm,  // 400 InvalidEncryptionAlgorithmError
+  kSseCustomerKeyMismatch,      // 403 AccessDenied (wrong SSE-C key)
+  kSseCBlocked,                 // 403 AccessDenied (bucket blocks SSE-C)
+};
+
+// Extra XML elements, carried in the message after a marker so Status stays one string:
+// "<message>\x1fName\x1eValue\x1fName\x1eValue". S3Error() builds it, SplitS3Error() undoes it.
+Status S3Error(ErrorKind kind, std::string message,
+               std::vector<std::pair<std::string, std::string>> details = {});
+std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3Error(
+    const std::string& message);
+
+}  // namespace sealstack::api::s3
