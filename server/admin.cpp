@@ -102,6 +102,23 @@ api::ApiResponse SetClock(ServerContext& context, std::string_view body,
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
                              std::string_view admin_path, std::string_view body,
                              const api::RequestIds& ids) {
+  if (admin_path == "reset") {
+    if (head.method != "POST") {
+      return api::RenderError(api::Protocol::kAdmin,
+                              {405, "MethodNotAllowed", "reset accepts POST", {}, false}, ids);
+    }
+    // Drops every key, alias and grant in one step (per-test isolation); the clock stays.
+    if (context.kms) {
+      Status st = context.kms->Reset();
+      if (!st.ok()) {
+        return api::RenderError(api::Protocol::kAdmin,
+                                {500, "InternalError", "reset failed", {}, true}, ids);
+      }
+    }
+    api::ApiResponse r = Json(200, "{}");
+    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+    return r;
+  }
   if (admin_path == "clock") {
     api::ApiResponse r;
     if (head.method == "GET") {

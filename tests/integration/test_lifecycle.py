@@ -54,3 +54,23 @@ def test_sigterm_while_boto3_client_alive(sealstack):
     with pytest.raises(Exception):  # the server is gone: connection refused / reset
         sts.get_caller_identity()
 
+
+
+def test_admin_reset_drops_all_kms_state(sealstack):
+    import requests
+    from aws_helpers import client
+    kms = client("kms", sealstack.endpoint)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/before-reset", TargetKeyId=key)
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    resp = requests.post(sealstack.endpoint + "/_sealstack/reset", timeout=10)
+    assert resp.status_code == 200 and resp.json() == {}
+    assert kms.list_keys()["Keys"] == []
+    assert kms.list_aliases()["Aliases"] == []
+    from botocore.exceptions import ClientError
+    import pytest
+    with pytest.raises(ClientError) as e:
+        kms.decrypt(CiphertextBlob=blob)
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    wrong = requests.get(sealstack.endpoint + "/_sealstack/reset", timeout=10)
+    assert wrong.status_code == 405 and wrong.json()["error"] == "MethodNotAllowed"
