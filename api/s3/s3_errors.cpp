@@ -15,9 +15,37 @@ Status S3Error(ErrorKind kind, std::string message,
     message += kValue;
     message += value;
   }
-  StatusCode code = kind == ErrorKind::kSseCustomerKeyMismatch || kind == ErrorKind::kSseCBlocked
-                        ? StatusCode::kAccessDenied
-                        : StatusCode::kInvalidArgument;
+  StatusCode code = StatusCode::kInvalidArgument;
+  switch (kind) {
+    case ErrorKind::kSseCustomerKeyMismatch:
+    case ErrorKind::kSseCBlocked:
+    case ErrorKind::kAccessDenied:
+      code = StatusCode::kAccessDenied;
+      break;
+    case ErrorKind::kNoSuchBucket:
+    case ErrorKind::kNoSuchKey:
+    case ErrorKind::kNoSuchUpload:
+    case ErrorKind::kNoSuchBucketPolicy:
+      code = StatusCode::kNotFound;
+      break;
+    case ErrorKind::kBucketAlreadyOwnedByYou:
+    case ErrorKind::kBucketAlreadyExists:
+      code = StatusCode::kAlreadyExists;
+      break;
+    case ErrorKind::kBucketNotEmpty:
+    case ErrorKind::kPreconditionFailed:
+    case ErrorKind::kNotModified:
+      code = StatusCode::kFailedPrecondition;
+      break;
+    case ErrorKind::kBadDigest:
+      code = StatusCode::kIntegrity;
+      break;
+    case ErrorKind::kNotImplemented:
+      code = StatusCode::kUnimplemented;
+      break;
+    default:
+      break;
+  }
   return Status(code, static_cast<int>(kind), std::move(message));
 }
 

@@ -18,6 +18,31 @@ enum class ErrorKind {
   kInvalidEncryptionAlgorithm,  // 400 InvalidEncryptionAlgorithmError
   kSseCustomerKeyMismatch,      // 403 AccessDenied (wrong SSE-C key)
   kSseCBlocked,                 // 403 AccessDenied (bucket blocks SSE-C)
+  kAccessDenied,                // 403 AccessDenied (bucket policy / identity policy)
+  kNoSuchBucket,                // 404 (+BucketName)
+  kNoSuchKey,                   // 404 (+Key)
+  kNoSuchUpload,                // 404 (+UploadId)
+  kNoSuchBucketPolicy,          // 404
+  kBucketAlreadyOwnedByYou,     // 409 (+BucketName)
+  kBucketAlreadyExists,         // 409 (+BucketName)
+  kBucketNotEmpty,              // 409 (+BucketName)
+  kInvalidBucketName,           // 400 (+BucketName)
+  kInvalidLocationConstraint,   // 400
+  kIllegalLocationConstraint,   // 400 IllegalLocationConstraintException
+  kInvalidRange,                // 416 (+RangeRequested, ActualObjectSize)
+  kPreconditionFailed,          // 412 (+Condition)
+  kNotModified,                 // 304, no body
+  kMalformedXml,                // 400 MalformedXML
+  kMalformedPolicy,             // 400
+  kInvalidPart,                 // 400
+  kInvalidPartOrder,            // 400
+  kEntityTooSmall,              // 400
+  kEntityTooLarge,              // 400
+  kBadDigest,                   // 400
+  kInvalidDigest,               // 400
+  kKeyTooLong,                  // 400 KeyTooLongError
+  kMethodNotAllowed,            // 405
+  kNotImplemented,              // 501
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

@@ -1,0 +1,75 @@
+#include "api/s3/s3_wire_errors.h"
+
+#include "api/common/errors.h"
+#include "api/kms/kms_errors.h"
+#include "api/kms/kms_wire.h"
+#include "api/s3/s3_errors.h"
+
+namespace sealstack::api::s3 {
+
+namespace {
+
+struct Row {
+  ErrorKind kind;
+  int status;
+  const char* code;
+};
+
+constexpr Row kTable[] = {
+    {ErrorKind::kInvalidArgument, 400, "InvalidArgument"},
+    {ErrorKind::kInvalidRequest, 400, "InvalidRequest"},
+    {ErrorKind::kInvalidEncryptionAlgorithm, 400, "InvalidEncryptionAlgorithmError"},
+    {ErrorKind::kSseCustomerKeyMismatch, 403, "AccessDenied"},
+    {ErrorKind::kSseCBlocked, 403, "AccessDenied"},
+    {ErrorKind::kAccessDenied, 403, "AccessDenied"},
+    {ErrorKind::kNoSuchBucket, 404, "NoSuchBucket"},
+    {ErrorKind::kNoSuchKey, 404, "NoSuchKey"},
+    {ErrorKind::kNoSuchUpload, 404, "NoSuchUpload"},
+    {ErrorKind::kNoSuchBucketPolicy, 404, "NoSuchBucketPolicy"},
+    {ErrorKind::kBucketAlreadyOwnedByYou, 409, "BucketAlreadyOwnedByYou"},
+    {ErrorKind::kBucketAlreadyExists, 409, "BucketAlreadyExists"},
+    {ErrorKind::kBucketNotEmpty, 409, "BucketNotEmpty"},
+    {ErrorKind::kInvalidBucketName, 400, "InvalidBucketName"},
+    {ErrorKind::kInvalidLocationConstraint, 400, "InvalidLocationConstraint"},
+    {ErrorKind::kIllegalLocationConstraint, 400, "IllegalLocationConstraintException"},
+    {ErrorKind::kInvalidRange, 416, "InvalidRange"},
+    {ErrorKind::kPreconditionFailed, 412, "PreconditionFailed"},
+    {ErrorKind::kNotModified, 304, "NotModified"},
+    {ErrorKind::kMalformedXml, 400, "MalformedXML"},
+    {ErrorKind::kMalformedPolicy, 400, "MalformedPolicy"},
+    {ErrorKind::kInvalidPart, 400, "InvalidPart"},
+    {ErrorKind::kInvalidPartOrder, 400, "InvalidPartOrder"},
+    {ErrorKind::kEntityTooSmall, 400, "EntityTooSmall"},
+    {ErrorKind::kEntityTooLarge, 400, "EntityTooLarge"},
+    {ErrorKind::kBadDigest, 400, "BadDigest"},
+    {ErrorKind::kInvalidDigest, 400, "InvalidDigest"},
+    {ErrorKind::kKeyTooLong, 400, "KeyTooLongError"},
+    {ErrorKind::kMethodNotAllowed, 405, "MethodNotAllowed"},
+    {ErrorKind::kNotImplemented, 501, "NotImplemented"},
+};
+
+}  // namespace
+
+WireError S3StatusToWire(const Status& status) {
+  for (const auto& row : kTable) {
+    if (status.detail() == static_cast<int>(row.kind)) {
+      auto [message, details] = SplitS3Error(status.message());
+      return {row.status, row.code, message, details, row.status >= 500};
+    }
+  }
+  // A KMS call S3 made for the caller.
+  if (status.detail() >= static_cast<int>(kms::ErrorKind::kNotFound) &&
+      status.detail() <= static_cast<int>(kms::ErrorKind::kInternal)) {
+    if (status.detail() == static_cast<int>(kms::ErrorKind::kAccessDenied)) {
+      return {403, "AccessDenied", status.message(), {}, false};
+    }
+    WireError kms_error = kms::KmsStatusToWire(status);
+    std::string code = "KMS.";
+    code += kms_error.code;
+    const bool server_fault = kms_error.http_status >= 500;
+    return {server_fault ? 500 : 400, code, status.message(), {}, server_fault};
+  }
+  return StatusToWire(status, Protocol::kS3);
+}
+
+}  // namespace sealstack::api::s3
