@@ -43,10 +43,10 @@ def main():
             text = resp.read().decode()
             if resp.status != 200 or "<Arn>" not in text:
                 sys.exit(f"sign_request: unexpected answer {resp.status}: {text[:300]}")
-    lines = ['wrk.method = "POST"', f"wrk.body = {lua_str(BODY)}"]
-    for name, value in headers.items():
-        lines.append(f"wrk.headers[{lua_str(name)}] = {lua_str(value)}")
-    lines.append(r'''
+    write_wrk_script(out, "POST", BODY, headers)
+
+
+LUA_DONE = r'''
 -- No response() callback: it would make wrk parse every body in Lua and take CPU from the
 -- server (they share the cores). summary.errors.status counts non-2xx/3xx answers.
 function done(summary, latency, requests)
@@ -61,7 +61,15 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency:percentile(99.9)))
 end
-''')
+'''
+
+
+def write_wrk_script(out, method, body, headers):
+    """Write a wrk Lua script that replays one fixed request (also used by kms_request.py)."""
+    lines = [f"wrk.method = {lua_str(method)}", f"wrk.body = {lua_str(body)}"]
+    for name, value in headers.items():
+        lines.append(f"wrk.headers[{lua_str(name)}] = {lua_str(value)}")
+    lines.append(LUA_DONE)
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -108,8 +108,9 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
                                         ? api::kms::PolicyMode::kAudit
                                         : api::kms::PolicyMode::kEnforce;
   api::kms::KmsAuthorizer::Install(
-      *ctx.kms, std::make_shared<api::kms::KmsAuthorizer>(
-                    *ctx.kms, mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }));
+      *ctx.kms,
+      std::make_shared<api::kms::KmsAuthorizer>(
+          *ctx.kms, mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
 
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();

@@ -185,6 +185,21 @@ std::optional<bool> JsonInput::Bool(std::string_view member) {
   return V(p).GetBool();
 }
 
+std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
+  const void* p = Member(member);
+  if (p == nullptr) return std::nullopt;
+  if (!V(p).IsNumber()) {
+    TypeError(member, "a timestamp (epoch seconds)");
+    return std::nullopt;
+  }
+  const double secs = V(p).GetDouble();
+  if (secs < 0 || secs > 1e11) {
+    ValidationError(member, "'" + std::to_string(secs) + "'", "Member must be a valid timestamp");
+    return std::nullopt;
+  }
+  return SystemTime(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
+}
+
 std::optional<std::map<std::string, std::string>> JsonInput::StringMap(std::string_view member) {
   const void* p = Member(member);
   if (p == nullptr) return std::nullopt;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
 
 namespace sealstack::api {
@@ -52,6 +53,8 @@ class JsonInput {
                                   size_t max_len = SIZE_MAX);
   std::optional<int64_t> Integer(std::string_view member, bool required, int64_t min, int64_t max);
   std::optional<bool> Bool(std::string_view member);
+  // A JSON 1.1 timestamp: epoch seconds as a number, fractions allowed.
+  std::optional<SystemTime> Timestamp(std::string_view member);
   std::optional<std::map<std::string, std::string>> StringMap(std::string_view member);
   std::optional<std::vector<std::string>> StringList(std::string_view member, bool required,
                                                      size_t min_items = 0,

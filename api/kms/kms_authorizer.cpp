@@ -62,8 +62,9 @@ bool Matches(const std::map<std::string, std::string>& want, const EncryptionCon
 
 }  // namespace
 
-KmsAuthorizer::KmsAuthorizer(Service& service, PolicyMode mode, AuditLog audit_log)
-    : service_(service), mode_(mode), audit_log_(std::move(audit_log)) {}
+KmsAuthorizer::KmsAuthorizer(Service& service, PolicyMode mode, AuditLog audit_log,
+                             std::shared_ptr<const Clock> clock)
+    : service_(service), mode_(mode), audit_log_(std::move(audit_log)), clock_(std::move(clock)) {}
 
 void KmsAuthorizer::Install(Service& service, std::shared_ptr<KmsAuthorizer> a) {
   service.SetAuthorizer([a](const AuthorizationRequest& r) { return a->Authorize(r); });
@@ -135,7 +136,7 @@ Status KmsAuthorizer::Decide(const AuthorizationRequest& r, PolicyMode mode) {
   if (!c.via_service.empty()) ctx.Set("kms:ViaService", c.via_service);
   if (!c.source_ip.empty()) ctx.Set("aws:SourceIp", c.source_ip);
   ctx.Set("aws:SecureTransport", c.secure_transport ? "true" : "false");
-  const SystemTime now = std::chrono::system_clock::now();
+  const SystemTime now = clock_ ? clock_->Now() : std::chrono::system_clock::now();
   ctx.Set("aws:CurrentTime", FormatIso8601(now));
   ctx.Set("aws:EpochTime",
           std::to_string(
@@ -187,7 +188,13 @@ Status KmsAuthorizer::Decide(const AuthorizationRequest& r, PolicyMode mode) {
     if (!key_policy.ok()) {
       decision.decision = policy::Decision::kImplicitDeny;
     } else {
-      decision = policy::DecideKms(**key_policy, identity, ctx, GrantAllows(r, *r.key));
+      // Grants are looked at only when the policies alone do not allow (an explicit deny still
+      // wins over a grant, and DecideKms applies that when told a grant allows).
+      decision = policy::DecideKms(**key_policy, identity, ctx, false);
+      if (!decision.allowed() && decision.decision != policy::Decision::kExplicitDeny &&
+          GrantAllows(r, *r.key)) {
+        decision = policy::DecideKms(**key_policy, identity, ctx, true);
+      }
     }
   }
   if (decision.allowed()) return Status::Ok();

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "api/kms/kms_service.h"
+#include "common/clock.h"
 #include "policy/document.h"
 
 namespace sealstack::api::kms {
@@ -23,7 +24,9 @@ enum class PolicyMode { kEnforce, kAudit, kOff };
 class KmsAuthorizer {
  public:
   using AuditLog = std::function<void(const std::string& line)>;
-  KmsAuthorizer(Service& service, PolicyMode mode, AuditLog audit_log);
+  // `clock` gives aws:CurrentTime / aws:EpochTime, so date conditions follow the server clock.
+  KmsAuthorizer(Service& service, PolicyMode mode, AuditLog audit_log,
+                std::shared_ptr<const Clock> clock);
 
   Status Authorize(const AuthorizationRequest& request);
   // MalformedPolicyDocumentException text for a key policy, or OK.
@@ -43,6 +46,7 @@ class KmsAuthorizer {
   Service& service_;
   const PolicyMode mode_;
   AuditLog audit_log_;
+  std::shared_ptr<const Clock> clock_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> cache_;
 };

@@ -634,6 +634,9 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
     return KmsError(ErrorKind::kValidation,
                     "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.");
   }
+  if (valid_to && *valid_to <= clock_->Now()) {
+    return KmsError(ErrorKind::kValidation, "ValidTo must be a time in the future.");
+  }
   if (model == ExpirationModel::kDoesNotExpire && valid_to) {
     return KmsError(
         ErrorKind::kValidation,

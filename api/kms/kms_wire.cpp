@@ -895,11 +895,7 @@ Result<std::string> ImportKeyMaterial(Service& s, const Caller& c, JsonInput& in
   std::string id = KeyIdArg(in);
   auto token = in.Blob("ImportToken", true, 1, 6144);
   auto material = in.Blob("EncryptedKeyMaterial", true, 1, 6144);
-  std::optional<SystemTime> valid_to;
-  if (in.Has("ValidTo")) {
-    auto secs = in.Integer("ValidTo", false, 0, INT64_MAX / 1000000);
-    if (secs) valid_to = SystemTime(std::chrono::seconds(*secs));
-  }
+  std::optional<SystemTime> valid_to = in.Timestamp("ValidTo");
   auto model =
       in.Enum("ExpirationModel", false, {"KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"});
   in.String("KeyMaterialDescription", false, 0, 256);
@@ -1055,8 +1051,11 @@ WireError KmsStatusToWire(const Status& status) {
   }
   for (const auto& row : kErrorTable) {
     if (status.detail() == static_cast<int>(row.kind)) {
-      WireError e{row.status, row.code, status.message(), {}, row.status >= 500};
-      return e;
+      // Server faults say nothing about their cause to the client.
+      if (row.status >= 500) {
+        return {row.status, row.code, "KMS encountered an internal error. Try again.", {}, true};
+      }
+      return {row.status, row.code, status.message(), {}, false};
     }
   }
   return StatusToWire(status, Protocol::kJson);
