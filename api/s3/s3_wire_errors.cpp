@@ -1,9 +1,11 @@
 #include "api/s3/s3_wire_errors.h"
 
 #include "api/common/errors.h"
+#include "api/common/xml_reader.h"
 #include "api/kms/kms_errors.h"
 #include "api/kms/kms_wire.h"
 #include "api/s3/s3_errors.h"
+#include "api/s3/s3_xml.h"
 
 namespace sealstack::api::s3 {
 
@@ -51,6 +53,10 @@ constexpr Row kTable[] = {
 }  // namespace
 
 WireError S3StatusToWire(const Status& status) {
+  if (status.detail() == kDetailMalformedXml) {
+    // The reader's detail (what was wrong where) is for the log; S3 says one thing.
+    return {400, "MalformedXML", std::string(kMalformedXmlMessage), {}, false};
+  }
   for (const auto& row : kTable) {
     if (status.detail() == static_cast<int>(row.kind)) {
       auto [message, details] = SplitS3Error(status.message());
