@@ -28,10 +28,11 @@ api::ApiResponse Health(ServerContext& context) {
   w.String(kVersion.data(), static_cast<rapidjson::SizeType>(kVersion.size()));
   w.Key("services");
   w.StartObject();
-  // What each service answers today: "available", or "not_implemented" while its issue is open.
+  // What each service answers today: "available"; "partial" (some operations served);
+  // "not_implemented" while its issue is open.
   const std::pair<const char*, const char*> kServices[] = {{"sts", "available"},
-                                                           {"kms", "not_implemented"},
-                                                           {"s3", "not_implemented"},
+                                                           {"kms", "available"},
+                                                           {"s3", "partial"},
                                                            {"glue", "not_implemented"},
                                                            {"cloudtrail", "not_implemented"}};
   for (const auto& [name, state] : kServices) {

@@ -125,6 +125,13 @@ const std::vector<Setting>& Settings() {
          c->policy_mode = v;
          return Status::Ok();
        }},
+      {"--sse-c-blocked-by-default", "SEALSTACK_SSE_C_BLOCKED_BY_DEFAULT",
+       "sse_c_blocked_by_default", "BOOL",
+       "new buckets block SSE-C uploads until their encryption configuration unblocks them, "
+       "as on AWS since April 2026 (default true)",
+       [](const std::string& v, Config* c) {
+         return ParseBool("sse_c_blocked_by_default", v, &c->sse_c_blocked_by_default);
+       }},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {

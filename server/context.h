@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/kms/kms_service.h"
+#include "api/s3/bucket_service.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "crypto/random.h"
@@ -24,6 +25,7 @@ struct ServerContext {
   crypto::SecretBytes root_key;  // wraps all key material at rest
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<api::kms::Service> kms;
+  std::unique_ptr<api::s3::BucketService> s3_buckets;
   std::chrono::steady_clock::time_point started;
 };
 

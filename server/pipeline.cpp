@@ -8,6 +8,7 @@
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "api/kms/kms_wire.h"
+#include "api/s3/s3_handler.h"
 #include "api/sts/sts_service.h"
 #include "auth/payload_decoder.h"
 #include "auth/verifier.h"
@@ -165,19 +166,33 @@ class Handler {
   // Streams an S3 body through its payload decoder (SHA-256, aws-chunked signatures and
   // trailer checksums), so a body that does not match its signature is refused before the
   // operation runs. The decoded bytes go nowhere yet: S3 operations come with the S3 issue.
-  std::optional<ApiResponse> VerifyPayload(const auth::VerifiedRequest& verified) {
+  std::optional<ApiResponse> VerifyPayload(const auth::VerifiedRequest& verified,
+                                           std::string* keep = nullptr, size_t keep_limit = 0) {
     auto created = auth::PayloadDecoder::Create(verified, ex_.head);
     if (auto* err = std::get_if<auth::AuthError>(&created)) {
       return Error(api::AuthErrorToWire(*err, Protocol::kS3), ex_.head.RawPath());
     }
     auto& decoder = std::get<std::unique_ptr<auth::PayloadDecoder>>(created);
     std::optional<auth::AuthError> failure;
-    const auth::PayloadSink discard = [](std::string_view) { return true; };
+    bool too_large = false;
+    const auth::PayloadSink sink = [&](std::string_view piece) {
+      if (keep == nullptr) return true;  // verified and dropped
+      if (keep->size() + piece.size() > keep_limit) {
+        too_large = true;
+        return false;
+      }
+      keep->append(piece);
+      return true;
+    };
     if (ex_.has_body) {
       bool read = ex_.read_body([&](std::string_view piece) {
-        failure = decoder->Feed(piece, discard);
-        return !failure.has_value();
+        failure = decoder->Feed(piece, sink);
+        return !failure.has_value() && !too_large;
       });
+      if (too_large) {
+        return Error({400, "MaxMessageLengthExceeded", "Your request was too big.", {}, false},
+                     ex_.head.RawPath());
+      }
       if (!read && !failure) {
         return Error({400,
                       "IncompleteBody",
@@ -274,8 +289,27 @@ class Handler {
     std::shared_ptr<const auth::Principal> principal;
     auth::VerifiedRequest verified;
     if (auto err = Authenticate(options, &principal, nullptr, &verified)) return *err;
+    if (route_.key.empty() && context_.s3_buckets) {
+      // Service- and bucket-level operations: small configuration bodies, read whole.
+      api::s3::S3Request request;
+      if (auto err = VerifyPayload(verified, &request.body, api::s3::kMaxBucketRequestBody)) {
+        return *err;
+      }
+      request.method = ex_.head.method;
+      request.bucket = route_.bucket;
+      request.query = auth::ParseQuery(ex_.head.RawQuery());
+      request.headers = &ex_.head.headers;
+      request.resource = std::string(ex_.head.RawPath());
+      api::s3::S3Caller caller;
+      caller.principal = principal;
+      caller.region = verified.region.empty() ? context_.config.region : verified.region;
+      caller.secure_transport = ex_.head.secure;
+      caller.source_ip = ex_.head.remote_addr;
+      for (const auto& [k, v] : request.query) summary_->operation += (k.empty() ? "" : ":" + k);
+      return api::s3::HandleS3(*context_.s3_buckets, *context_.db, caller, request, ids_);
+    }
     if (auto err = VerifyPayload(verified)) return *err;
-    // S3 operations arrive with the S3 issue.
+    // Object operations arrive with the S3 issue.
     return Error({501,
                   "NotImplemented",
                   "A header you provided implies functionality that is not implemented.",

@@ -112,6 +112,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
       std::make_shared<api::kms::KmsAuthorizer>(
           *ctx.kms, mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
 
+  ctx.s3_buckets = std::make_unique<api::s3::BucketService>(
+      *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();
   auto handler = [pipeline](Exchange& ex) { pipeline->Handle(ex); };
@@ -183,6 +185,7 @@ void Server::Stop() {
   if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
+  context_.s3_buckets.reset();
   context_.kms.reset();
   if (context_.db) {
     Status st = context_.db->Checkpoint();

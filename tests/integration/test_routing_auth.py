@@ -73,12 +73,13 @@ def test_json_malformed_body_bad_signature_is_auth_error(sealstack):
 # ---------------------------------------------------------------- S3 via boto3
 
 @pytest.mark.parametrize("key,secret,code,status", [
-    ("test", "test", "NotImplemented", 501),              # auth passed, op not implemented
+    ("test", "test", "NoSuchBucket", 404),  # auth passed; the operation itself answers
     ("test", "wrong", "SignatureDoesNotMatch", 403),
     (UNKNOWN_KEY, "test", "InvalidAccessKeyId", 403),
 ])
-def test_s3_list_buckets(sealstack, key, secret, code, status):
-    resp = _client_error(lambda: client("s3", sealstack.endpoint, key, secret).list_buckets())
+def test_s3_get_bucket_location(sealstack, key, secret, code, status):
+    resp = _client_error(lambda: client("s3", sealstack.endpoint, key, secret).get_bucket_location(
+        Bucket="no-such-bucket"))
     meta = resp["ResponseMetadata"]
     assert (resp["Error"]["Code"], meta["HTTPStatusCode"]) == (code, status), resp
     assert resp["Error"]["Message"], resp

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { KMSClient, ListKeysCommand, DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { S3Client, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  S3Client, CreateBucketCommand, ListBucketsCommand, PutObjectCommand,
+} from '@aws-sdk/client-s3';
 
 import { startServer, stopServer, clientConfig, expectError, REGION } from './server.mjs';
 
@@ -60,10 +62,15 @@ describe('sealstack with AWS SDK for JavaScript v3', () => {
     await expectError(kms.send(new ListKeysCommand({})), 'UnrecognizedClientException', 400);
   });
 
-  it('S3 ListBuckets (not implemented yet) is NotImplemented 501', async () => {
+  it('S3 CreateBucket then ListBuckets lists it with the owner', async () => {
     const s3 = new S3Client({ ...clientConfig(server.endpoint), forcePathStyle: true });
-    const err = await expectError(s3.send(new ListBucketsCommand({})), 'NotImplemented', 501);
-    assert.ok(err.$metadata.extendedRequestId, 'no x-amz-id-2');
+    await s3.send(new CreateBucketCommand({ Bucket: 'js-listed-bucket' }));
+    const out = await s3.send(new ListBucketsCommand({}));
+    assert.deepEqual(out.Buckets.map((b) => b.Name), ['js-listed-bucket']);
+    assert.match(out.Owner.ID, /^[0-9a-f]{64}$/);
+    assert.ok(out.$metadata.extendedRequestId, 'no x-amz-id-2');
+    await expectError(s3.send(new CreateBucketCommand({ Bucket: 'js-listed-bucket' })),
+      'BucketAlreadyOwnedByYou', 409);
   });
 
   it('S3 PutObject with a body passes auth and is NotImplemented 501', async () => {

@@ -1,0 +1,226 @@
+#include "api/s3/bucket_service.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "api/s3/s3_errors.h"
+#include "common/time_format.h"
+#include "storage/s3_repo.h"
+
+namespace sealstack::api::s3 {
+
+namespace {
+
+Status NoSuchBucket(const std::string& name) {
+  return S3Error(ErrorKind::kNoSuchBucket, "The specified bucket does not exist",
+                 {{"BucketName", name}});
+}
+
+std::string EncodeDoc(const EncryptionConfiguration& e) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("encryption");
+  w.StartObject();
+  w.Key("algorithm");
+  w.String(e.sse_algorithm.c_str());
+  w.Key("kms_key_id");
+  w.String(e.kms_master_key_id.c_str());
+  if (e.bucket_key_enabled) {
+    w.Key("bucket_key");
+    w.Bool(*e.bucket_key_enabled);
+  }
+  if (e.blocked_encryption_types) {
+    w.Key("blocked");
+    w.StartArray();
+    for (const auto& t : *e.blocked_encryption_types) w.String(t.c_str());
+    w.EndArray();
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+EncryptionConfiguration DecodeDoc(const std::string& doc) {
+  EncryptionConfiguration e;
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject()) return e;
+  auto enc = d.FindMember("encryption");
+  if (enc == d.MemberEnd() || !enc->value.IsObject()) return e;
+  const auto& v = enc->value;
+  if (auto a = v.FindMember("algorithm"); a != v.MemberEnd() && a->value.IsString()) {
+    e.sse_algorithm = a->value.GetString();
+  }
+  if (auto k = v.FindMember("kms_key_id"); k != v.MemberEnd() && k->value.IsString()) {
+    e.kms_master_key_id = k->value.GetString();
+  }
+  if (auto b = v.FindMember("bucket_key"); b != v.MemberEnd() && b->value.IsBool()) {
+    e.bucket_key_enabled = b->value.GetBool();
+  }
+  if (auto bl = v.FindMember("blocked"); bl != v.MemberEnd() && bl->value.IsArray()) {
+    std::vector<std::string> types;
+    for (const auto& t : bl->value.GetArray()) {
+      if (t.IsString()) types.emplace_back(t.GetString());
+    }
+    e.blocked_encryption_types = types;
+  }
+  return e;
+}
+
+Bucket FromRow(const storage::S3BucketRow& row) {
+  Bucket b;
+  b.name = row.name;
+  b.account = row.account;
+  b.region = row.region;
+  b.created = SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6)));
+  b.encryption = DecodeDoc(row.doc);
+  return b;
+}
+
+bool AllDigitsAndDots(std::string_view s) {
+  int dots = 0;
+  for (char ch : s) {
+    if (ch == '.') {
+      ++dots;
+    } else if (ch < '0' || ch > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+}  // namespace
+
+bool IsValidBucketName(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  auto alnum = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  for (char ch : name) {
+    if (!alnum(ch) && ch != '.' && ch != '-') return false;
+  }
+  if (name.find("..") != std::string_view::npos) return false;
+  if (AllDigitsAndDots(name)) return false;
+  return true;
+}
+
+BucketService::BucketService(storage::Database& db, std::shared_ptr<const Clock> clock,
+                             BucketOptions options)
+    : db_(db), clock_(std::move(clock)), options_(options) {}
+
+EncryptionConfiguration BucketService::InitialEncryption() const {
+  EncryptionConfiguration e;
+  e.sse_algorithm = "AES256";
+  e.bucket_key_enabled = false;
+  if (options_.block_sse_c_by_default)
+    e.blocked_encryption_types = std::vector<std::string>{"SSE-C"};
+  return e;
+}
+
+BucketDefault BucketService::DefaultOf(const Bucket& b) {
+  BucketDefault d;
+  d.algorithm = b.encryption.sse_algorithm;
+  d.kms_key_id = b.encryption.kms_master_key_id;
+  d.bucket_key_enabled = b.encryption.bucket_key_enabled.value_or(false);
+  if (b.encryption.blocked_encryption_types) {
+    for (const auto& t : *b.encryption.blocked_encryption_types) {
+      if (t == "SSE-C") d.block_sse_c = true;
+    }
+  }
+  return d;
+}
+
+Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
+                                   const std::string& location_constraint) {
+  if (!IsValidBucketName(name)) {
+    return S3Error(ErrorKind::kInvalidBucketName, "The specified bucket is not valid.",
+                   {{"BucketName", name}});
+  }
+  storage::S3BucketRow row;
+  row.name = name;
+  row.account = c.principal->account;
+  row.region = location_constraint.empty() ? c.region : location_constraint;
+  row.created_at = ToEpochSeconds(clock_->Now());
+  row.doc = EncodeDoc(InitialEncryption());
+  Status st = db_.WithTransaction(
+      [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    auto existing = GetBucket(c, name);
+    if (existing.ok()) {
+      return S3Error(ErrorKind::kBucketAlreadyOwnedByYou,
+                     "Your previous request to create the named bucket succeeded and you already "
+                     "own it.",
+                     {{"BucketName", name}});
+    }
+    return S3Error(ErrorKind::kBucketAlreadyExists,
+                   "The requested bucket name is not available. The bucket namespace is shared by "
+                   "all users of the system. Please select a different name and try again.",
+                   {{"BucketName", name}});
+  }
+  return st;
+}
+
+Result<Bucket> BucketService::GetBucket(const S3Caller& c, const std::string& name) {
+  Result<storage::S3BucketRow> row = Status::NotFound("");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    row = storage::S3Repo::GetBucket(conn, name);
+    return Status::Ok();
+  }));
+  if (!row.ok()) {
+    if (row.status().code() == StatusCode::kNotFound) return NoSuchBucket(name);
+    return row.status();
+  }
+  if (row->account != c.principal->account) {
+    // Bucket policies (which could let another account in) come with the S3 issue.
+    return S3Error(ErrorKind::kAccessDenied, "Access Denied");
+  }
+  return FromRow(*row);
+}
+
+Result<std::vector<Bucket>> BucketService::ListBuckets(const S3Caller& c) {
+  std::vector<Bucket> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows, storage::S3Repo::ListBuckets(conn, c.principal->account));
+    for (const auto& r : rows) out.push_back(FromRow(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status BucketService::DeleteBucket(const S3Caller& c, const std::string& name) {
+  SEALSTACK_RETURN_IF_ERROR(GetBucket(c, name).status());
+  Status st = db_.WithTransaction(
+      [&](storage::Connection& conn) { return storage::S3Repo::DeleteBucket(conn, name); });
+  if (st.code() == StatusCode::kFailedPrecondition) {
+    return S3Error(ErrorKind::kBucketNotEmpty, "The bucket you tried to delete is not empty",
+                   {{"BucketName", name}});
+  }
+  if (st.code() == StatusCode::kNotFound) return NoSuchBucket(name);
+  return st;
+}
+
+Status BucketService::PutEncryption(const S3Caller& c, const std::string& name,
+                                    const EncryptionConfiguration& config) {
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, GetBucket(c, name));
+  EncryptionConfiguration next = config;
+  if (!next.bucket_key_enabled) next.bucket_key_enabled = false;
+  // A configuration that does not mention blocked types keeps the bucket's current setting.
+  if (!next.blocked_encryption_types)
+    next.blocked_encryption_types = b.encryption.blocked_encryption_types;
+  return db_.WithTransaction([&](storage::Connection& conn) {
+    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(next));
+  });
+}
+
+Status BucketService::DeleteEncryption(const S3Caller& c, const std::string& name) {
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, GetBucket(c, name));
+  EncryptionConfiguration reset;
+  reset.bucket_key_enabled = false;
+  reset.blocked_encryption_types = b.encryption.blocked_encryption_types;
+  return db_.WithTransaction([&](storage::Connection& conn) {
+    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(reset));
+  });
+}
+
+}  // namespace sealstack::api::s3

@@ -1,0 +1,543 @@
+#include "api/s3/object_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "api/s3/s3_errors.h"
+
+namespace sealstack::api::s3 {
+
+namespace {
+
+double ToSeconds(SystemTime t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+SystemTime FromSeconds(double seconds) {
+  return SystemTime(
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double>(seconds)));
+}
+
+ObjectInfo InfoFromRow(storage::S3ObjectRow row) {
+  ObjectInfo info;
+  info.bucket = std::move(row.bucket);
+  info.key = std::move(row.key);
+  info.version_id = std::move(row.version_id);
+  info.size = row.size;
+  info.etag = std::move(row.etag);
+  info.segment_size = row.segment_size;
+  info.created_at = FromSeconds(row.created_at);
+  info.wrapped_key = std::move(row.wrapped_key);
+  info.doc = std::move(row.doc);
+  info.extents = std::move(row.extents);
+  return info;
+}
+
+UploadInfo UploadFromRow(storage::S3UploadRow row) {
+  return {std::move(row.upload_id),   std::move(row.bucket),      std::move(row.key),
+          FromSeconds(row.initiated), std::move(row.wrapped_key), std::move(row.doc)};
+}
+
+ObjectStoreOptions Sanitized(ObjectStoreOptions options) {
+  options.write_batch_segments = std::max<size_t>(options.write_batch_segments, 1);
+  options.read_batch_segments = std::max<size_t>(options.read_batch_segments, 1);
+  return options;
+}
+
+PartInfo PartFromRow(storage::S3PartRow row) {
+  return {std::move(row.upload_id), row.part_number,         row.size,
+          std::move(row.etag),      std::move(row.checksum), FromSeconds(row.created_at)};
+}
+
+}  // namespace
+
+// ---- ObjectWriter ----
+
+ObjectWriter::ObjectWriter(ObjectStore& store, Target target, const WriteOptions& options)
+    : store_(store), target_(std::move(target)), md5_(crypto::HashStream::Algorithm::kMd5) {
+  if (options.checksum) checksum_.emplace(*options.checksum);
+  batch_.resize(store_.options_.write_batch_segments);
+}
+
+ObjectWriter::~ObjectWriter() {
+  if (state_ == State::kOpen || state_ == State::kFinished) (void)Abort();
+}
+
+Status ObjectWriter::Start(const crypto::SecretBytes& data_key) {
+  crypto::SegmentOptions segment_options;
+  segment_options.segment_size = store_.options_.segment_size;
+  auto cipher = crypto::SegmentWriter::Create(
+      data_key, segment_options, store_.random_,
+      [this](uint64_t index, std::string_view sealed, bool) { return OnSealed(index, sealed); });
+  if (!cipher.ok()) {
+    state_ = State::kDiscarded;
+    return cipher.status();
+  }
+  cipher_.emplace(std::move(cipher).value());
+  const double now = store_.Now();
+  std::optional<std::string_view> upload_id;
+  std::optional<int> part_number;
+  if (target_.upload_id) {
+    upload_id = *target_.upload_id;
+    part_number = target_.part_number;
+  }
+  Status s = store_.db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        object_id_,
+        storage::S3Repo::BeginBody(c, target_.bucket, target_.key, upload_id, part_number, now));
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    object_id_ = 0;
+    state_ = State::kDiscarded;
+  }
+  return s;
+}
+
+size_t ObjectWriter::buffered_bytes() const {
+  size_t plaintext = 0;
+  if (cipher_ && state_ == State::kOpen) {
+    // The cipher holds the plaintext of the segment it has not sealed yet: at most one segment.
+    uint64_t unsealed =
+        cipher_->plaintext_size() - cipher_->segments_emitted() * uint64_t{cipher_->segment_size()};
+    plaintext = static_cast<size_t>(std::min<uint64_t>(unsealed, cipher_->segment_size()));
+  }
+  return batch_bytes_ + plaintext;
+}
+
+void ObjectWriter::NoteBuffered() {
+  high_water_ = std::max(high_water_, buffered_bytes());
+}
+
+Status ObjectWriter::OnSealed(uint64_t index, std::string_view sealed) {
+  if (batch_count_ == 0) batch_first_seq_ = index;
+  batch_[batch_count_].assign(sealed.data(), sealed.size());
+  ++batch_count_;
+  batch_bytes_ += sealed.size();
+  NoteBuffered();
+  if (batch_count_ == batch_.size()) return Flush();
+  return Status::Ok();
+}
+
+Status ObjectWriter::Flush() {
+  if (batch_count_ == 0) return Status::Ok();
+  std::span<const std::string> segments(batch_.data(), batch_count_);
+  SEALSTACK_RETURN_IF_ERROR(store_.db_.WithTransaction([&](storage::Connection& c) {
+    return storage::S3Repo::AppendSegments(c, object_id_, batch_first_seq_, segments);
+  }));
+  batch_count_ = 0;
+  batch_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status ObjectWriter::Fail(Status s) {
+  status_ = s;
+  (void)Abort();
+  return s;
+}
+
+Status ObjectWriter::Append(std::string_view plaintext) {
+  if (!status_.ok()) return status_;
+  if (state_ != State::kOpen)
+    return Status::FailedPrecondition("ObjectWriter::Append after Finish");
+  md5_.Update(plaintext);
+  if (checksum_) checksum_->Update(plaintext);
+  Status s = cipher_->Write(plaintext);
+  if (!s.ok()) return Fail(s);
+  NoteBuffered();
+  return Status::Ok();
+}
+
+Result<BodySummary> ObjectWriter::Finish() {
+  if (!status_.ok()) return status_;
+  if (summary_) return *summary_;
+  if (state_ != State::kOpen) return Status::FailedPrecondition("ObjectWriter is not open");
+  Status s = cipher_->Finish();
+  if (s.ok()) s = Flush();
+  if (!s.ok()) return Fail(s);
+  state_ = State::kFinished;
+  BodySummary summary;
+  summary.size = cipher_->plaintext_size();
+  summary.md5 = md5_.Finish();
+  if (checksum_) summary.checksum = checksum_->DigestBase64();
+  summary_ = summary;
+  return summary;
+}
+
+Result<ObjectInfo> ObjectWriter::Commit(const ObjectMetadata& metadata) {
+  if (target_.upload_id) {
+    return Status::FailedPrecondition("a part writer commits with CommitPart");
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, Finish());
+  if (state_ != State::kFinished) return Status::FailedPrecondition("ObjectWriter is not open");
+  storage::S3ObjectRow row;
+  row.bucket = target_.bucket;
+  row.key = target_.key;
+  if (metadata.version_id.empty()) {
+    auto version = store_.RandomHex(16);
+    if (!version.ok()) return Fail(version.status());
+    row.version_id = std::move(version).value();
+  } else {
+    row.version_id = metadata.version_id;
+  }
+  row.size = body.size;
+  row.etag = metadata.etag.empty() ? crypto::Hex(body.md5) : metadata.etag;
+  row.segment_size = cipher_->segment_size();
+  row.created_at = store_.Now();
+  row.wrapped_key = metadata.wrapped_key;
+  row.doc = metadata.doc;
+  row.extents.push_back({object_id_, 0, body.size, cipher_->header()});
+  Status s = store_.db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::CommitObject(c, row); });
+  if (!s.ok()) return Fail(s);
+  state_ = State::kCommitted;
+  return InfoFromRow(std::move(row));
+}
+
+Result<PartInfo> ObjectWriter::CommitPart() {
+  if (!target_.upload_id) return Status::FailedPrecondition("an object writer commits with Commit");
+  SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, Finish());
+  if (state_ != State::kFinished) return Status::FailedPrecondition("ObjectWriter is not open");
+  storage::S3PartRow row;
+  row.upload_id = *target_.upload_id;
+  row.part_number = target_.part_number;
+  row.size = body.size;
+  row.etag = crypto::Hex(body.md5);
+  row.checksum = body.checksum;
+  row.object_id = object_id_;
+  row.segment_size = cipher_->segment_size();
+  row.header = cipher_->header();
+  row.created_at = store_.Now();
+  Status s = store_.db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::CommitPart(c, row); });
+  if (!s.ok()) return Fail(s);
+  state_ = State::kCommitted;
+  return PartFromRow(std::move(row));
+}
+
+Status ObjectWriter::Abort() {
+  if (state_ == State::kCommitted || state_ == State::kDiscarded) return Status::Ok();
+  state_ = State::kDiscarded;
+  if (status_.ok()) status_ = Status::FailedPrecondition("ObjectWriter was aborted");
+  batch_count_ = 0;
+  batch_bytes_ = 0;
+  if (object_id_ == 0) return Status::Ok();
+  const int64_t id = object_id_;
+  return store_.db_.WithTransaction(
+      [id](storage::Connection& c) { return storage::S3Repo::DiscardBody(c, id); });
+}
+
+void ObjectWriter::AbandonForTesting() {
+  state_ = State::kDiscarded;
+  status_ = Status::FailedPrecondition("ObjectWriter was abandoned");
+}
+
+// ---- ObjectStore ----
+
+ObjectStore::ObjectStore(storage::Database& db, crypto::RandomSource& random, const Clock& clock,
+                         ObjectStoreOptions options)
+    : db_(db), random_(random), clock_(clock), options_(Sanitized(options)) {}
+
+double ObjectStore::Now() const {
+  return ToSeconds(clock_.Now());
+}
+
+Result<std::string> ObjectStore::RandomHex(size_t bytes) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::string raw, random_.Bytes(bytes));
+  return crypto::Hex(raw);
+}
+
+Result<std::unique_ptr<ObjectWriter>> ObjectStore::StartWriter(ObjectWriter::Target target,
+                                                               const crypto::SecretBytes& data_key,
+                                                               const WriteOptions& options) {
+  std::unique_ptr<ObjectWriter> writer(new ObjectWriter(*this, std::move(target), options));
+  SEALSTACK_RETURN_IF_ERROR(writer->Start(data_key));
+  return writer;
+}
+
+Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewObjectWriter(
+    std::string_view bucket, std::string_view key, const crypto::SecretBytes& data_key,
+    const WriteOptions& options) {
+  return StartWriter({std::string(bucket), std::string(key), std::nullopt, 0}, data_key, options);
+}
+
+Result<ObjectInfo> ObjectStore::Put(std::string_view bucket, std::string_view key,
+                                    const crypto::SecretBytes& data_key, std::string_view body,
+                                    const ObjectMetadata& metadata, const WriteOptions& options) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> writer,
+                             NewObjectWriter(bucket, key, data_key, options));
+  SEALSTACK_RETURN_IF_ERROR(writer->Append(body));
+  return writer->Commit(metadata);
+}
+
+Result<ObjectInfo> ObjectStore::Head(std::string_view bucket, std::string_view key) {
+  storage::S3ObjectRow row;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetObject(c, bucket, key));
+    return Status::Ok();
+  }));
+  return InfoFromRow(std::move(row));
+}
+
+Status ObjectStore::Read(const ObjectInfo& object, const crypto::SecretBytes& data_key,
+                         std::optional<ByteRange> range, const PlaintextSink& sink) {
+  // Wanted plaintext: [from, to) of the object.
+  uint64_t from = 0;
+  uint64_t to = object.size;
+  if (range) {
+    if (range->first > range->last || range->last >= object.size) {
+      return Status::InvalidArgument("range [" + std::to_string(range->first) + ", " +
+                                     std::to_string(range->last) + "] outside an object of " +
+                                     std::to_string(object.size) + " bytes");
+    }
+    from = range->first;
+    to = range->last + 1;
+  }
+  if (object.extents.empty()) return Status::InvalidArgument("object info without extents");
+  for (const storage::S3ExtentRow& extent : object.extents) {
+    const uint64_t extent_end = extent.plain_offset + extent.size;
+    // A whole read visits every extent, empty ones too, so every segment gets verified.
+    if (range && (extent_end <= from || extent.plain_offset >= to)) continue;
+    SEALSTACK_ASSIGN_OR_RETURN(crypto::SegmentReader reader,
+                               crypto::SegmentReader::Create(data_key, extent.header));
+    const crypto::SegmentLayout layout = reader.Layout(extent.size);
+    uint64_t first_segment = 0;
+    uint64_t last_segment = 0;
+    uint64_t local_from = 0;
+    uint64_t local_to = 0;
+    if (extent.size > 0) {
+      local_from = std::max(from, extent.plain_offset) - extent.plain_offset;
+      local_to = std::min(to, extent_end) - extent.plain_offset;
+      SEALSTACK_ASSIGN_OR_RETURN(crypto::SegmentSpan span,
+                                 layout.MapRange(local_from, local_to - local_from));
+      first_segment = span.first_segment;
+      last_segment = span.last_segment;
+    }
+    SEALSTACK_RETURN_IF_ERROR(ReadExtent(extent, reader, layout, first_segment, last_segment,
+                                         local_from, local_to, sink));
+  }
+  return Status::Ok();
+}
+
+Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::SegmentReader& reader,
+                               const crypto::SegmentLayout& layout, uint64_t first_segment,
+                               uint64_t last_segment, uint64_t from, uint64_t to,
+                               const PlaintextSink& sink) {
+  std::vector<std::string> batch(options_.read_batch_segments);
+  std::string plaintext;
+  plaintext.reserve(layout.segment_size());
+  for (uint64_t begin = first_segment; begin <= last_segment; begin += batch.size()) {
+    const uint64_t end = std::min<uint64_t>(last_segment, begin + batch.size() - 1);
+    const size_t want = static_cast<size_t>(end - begin + 1);
+    size_t got = 0;
+    bool owned = true;
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+      got = 0;
+      SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::ReadSegments(
+          c, extent.object_id, begin, end, [&](uint64_t seq, std::string_view sealed) {
+            if (seq != begin + got) return Status::Ok();  // a gap: counted as missing below
+            batch[got++].assign(sealed.data(), sealed.size());
+            return Status::Ok();
+          }));
+      if (got == want) return Status::Ok();
+      SEALSTACK_ASSIGN_OR_RETURN(owned, storage::S3Repo::ObjectOwnsBody(c, extent.object_id));
+      return Status::Ok();
+    }));
+    if (got != want) {
+      if (!owned) {
+        return Status::Unavailable("object was replaced or deleted during the read");
+      }
+      return Status::Integrity("segment " + std::to_string(begin + got) + " of a body is missing");
+    }
+    // Decrypt and deliver outside the lease: a slow sink never holds a connection.
+    for (size_t i = 0; i < got; ++i) {
+      const uint64_t seq = begin + i;
+      plaintext.clear();
+      SEALSTACK_RETURN_IF_ERROR(
+          reader.OpenSegmentAppend(seq, batch[i], layout.IsLast(seq), &plaintext));
+      const uint64_t seg_from = layout.PlaintextOffset(seq);
+      const uint64_t lo = std::max(from, seg_from) - seg_from;
+      const uint64_t hi = std::min(to, seg_from + plaintext.size()) - seg_from;
+      if (hi > lo) {
+        SEALSTACK_RETURN_IF_ERROR(sink(std::string_view(plaintext).substr(lo, hi - lo)));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> ObjectStore::Delete(std::string_view bucket, std::string_view key) {
+  bool deleted = false;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::S3Repo::DeleteObject(c, bucket, key));
+    return Status::Ok();
+  }));
+  return deleted;
+}
+
+Result<ObjectPage> ObjectStore::List(std::string_view bucket,
+                                     const storage::S3ListObjectsOptions& options) {
+  storage::S3ObjectPage rows;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListObjects(c, bucket, options));
+    return Status::Ok();
+  }));
+  ObjectPage page;
+  page.truncated = rows.truncated;
+  page.objects.reserve(rows.objects.size());
+  for (storage::S3ObjectRow& row : rows.objects)
+    page.objects.push_back(InfoFromRow(std::move(row)));
+  return page;
+}
+
+// ---- Multipart ----
+
+Result<UploadInfo> ObjectStore::CreateMultipartUpload(std::string_view bucket, std::string_view key,
+                                                      std::string_view wrapped_key,
+                                                      std::string_view doc) {
+  storage::S3UploadRow row;
+  SEALSTACK_ASSIGN_OR_RETURN(row.upload_id, RandomHex(16));
+  row.bucket = std::string(bucket);
+  row.key = std::string(key);
+  row.initiated = Now();
+  row.wrapped_key = std::string(wrapped_key);
+  row.doc = std::string(doc);
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::CreateUpload(c, row); }));
+  return UploadFromRow(std::move(row));
+}
+
+Result<UploadInfo> ObjectStore::GetMultipartUpload(std::string_view upload_id) {
+  storage::S3UploadRow row;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetUpload(c, upload_id));
+    return Status::Ok();
+  }));
+  return UploadFromRow(std::move(row));
+}
+
+Result<UploadPage> ObjectStore::ListMultipartUploads(std::string_view bucket,
+                                                     const storage::S3ListUploadsOptions& options) {
+  storage::S3UploadPage rows;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListUploads(c, bucket, options));
+    return Status::Ok();
+  }));
+  UploadPage page;
+  page.truncated = rows.truncated;
+  for (storage::S3UploadRow& row : rows.uploads) {
+    page.uploads.push_back(UploadFromRow(std::move(row)));
+  }
+  return page;
+}
+
+Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewPartWriter(
+    std::string_view upload_id, int part_number, const crypto::SecretBytes& data_key,
+    const WriteOptions& options) {
+  if (part_number < kMinPartNumber || part_number > kMaxPartNumber) {
+    return Status::InvalidArgument("part number " + std::to_string(part_number) +
+                                   " outside [1, 10000]");
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(UploadInfo upload, GetMultipartUpload(upload_id));
+  return StartWriter(
+      {std::move(upload.bucket), std::move(upload.key), std::string(upload_id), part_number},
+      data_key, options);
+}
+
+Result<PartPage> ObjectStore::ListParts(std::string_view upload_id, int part_number_marker,
+                                        size_t limit) {
+  storage::S3PartPage rows;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
+    SEALSTACK_ASSIGN_OR_RETURN(rows,
+                               storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit));
+    return Status::Ok();
+  }));
+  PartPage page;
+  page.truncated = rows.truncated;
+  for (storage::S3PartRow& row : rows.parts) page.parts.push_back(PartFromRow(std::move(row)));
+  return page;
+}
+
+Result<ObjectInfo> ObjectStore::CompleteMultipartUpload(std::string_view upload_id,
+                                                        std::span<const PartChoice> parts,
+                                                        const ObjectMetadata& metadata) {
+  if (parts.empty()) {
+    return S3Error(ErrorKind::kInvalidPart, "a multipart upload completes with at least one part");
+  }
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].part_number <= parts[i - 1].part_number) {
+      return S3Error(ErrorKind::kInvalidPartOrder, "part numbers must be strictly ascending");
+    }
+  }
+  storage::S3ObjectRow row;
+  if (metadata.version_id.empty()) {
+    SEALSTACK_ASSIGN_OR_RETURN(row.version_id, RandomHex(16));
+  } else {
+    row.version_id = metadata.version_id;
+  }
+  row.wrapped_key = metadata.wrapped_key;
+  row.doc = metadata.doc;
+  row.created_at = Now();
+  // One transaction: the parts read are the parts committed (a concurrent UploadPart that
+  // replaces one waits for the write lock).
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadRow upload,
+                               storage::S3Repo::GetUpload(c, upload_id));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::S3PartPage stored,
+                               storage::S3Repo::ListParts(c, upload_id, 0, kMaxPartNumber));
+    std::map<int, const storage::S3PartRow*> by_number;
+    for (const storage::S3PartRow& p : stored.parts) by_number[p.part_number] = &p;
+    row.bucket = upload.bucket;
+    row.key = upload.key;
+    row.size = 0;
+    row.extents.clear();
+    std::string md5s;
+    for (const PartChoice& want : parts) {
+      auto it = by_number.find(want.part_number);
+      if (it == by_number.end()) {
+        return S3Error(ErrorKind::kInvalidPart,
+                       "part " + std::to_string(want.part_number) + " was not uploaded");
+      }
+      const storage::S3PartRow& part = *it->second;
+      if (!want.etag.empty() && want.etag != part.etag) {
+        return S3Error(ErrorKind::kInvalidPart,
+                       "part " + std::to_string(want.part_number) + " has another ETag");
+      }
+      std::optional<std::string> md5 = crypto::FromHex(part.etag);
+      if (!md5) return Status::Internal("stored part ETag is not hex");
+      md5s += *md5;
+      if (row.extents.empty()) row.segment_size = part.segment_size;
+      row.extents.push_back({part.object_id, row.size, part.size, part.header});
+      row.size += part.size;
+    }
+    row.etag = metadata.etag.empty()
+                   ? crypto::Hex(crypto::Md5(md5s)) + "-" + std::to_string(parts.size())
+                   : metadata.etag;
+    return storage::S3Repo::CompleteUpload(c, upload_id, row);
+  }));
+  return InfoFromRow(std::move(row));
+}
+
+Status ObjectStore::AbortMultipartUpload(std::string_view upload_id) {
+  return db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::AbortUpload(c, upload_id); });
+}
+
+// ---- Maintenance ----
+
+Result<storage::S3SweepStats> ObjectStore::SweepOrphans(std::optional<SystemTime> started_before) {
+  const double cutoff =
+      started_before ? ToSeconds(*started_before) : std::numeric_limits<double>::max();
+  storage::S3SweepStats stats;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(stats, storage::S3Repo::SweepOrphans(c, cutoff));
+    return Status::Ok();
+  }));
+  return stats;
+}
+
+}  // namespace sealstack::api::s3

@@ -1,0 +1,554 @@
+#include "storage/s3_repo.h"
+
+#include <string>
+#include <utility>
+
+namespace sealstack::storage {
+
+namespace {
+
+// The smallest string greater than every string that starts with `prefix`, or nullopt if there
+// is none (the prefix is empty or all 0xFF). Keys compare bytewise (BINARY collation).
+std::optional<std::string> PrefixUpperBound(std::string_view prefix) {
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
+  if (upper.empty()) return std::nullopt;
+  upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  return upper;
+}
+
+int64_t ToInt64(uint64_t v) {
+  return static_cast<int64_t>(v);
+}
+
+Status RequireBucket(Connection& c, std::string_view bucket) {
+  Status s = c.QueryOne("SELECT 1 FROM s3_buckets WHERE name = :b", {{"b", bucket}},
+                        [](const Row&) { return Status::Ok(); });
+  if (s.code() == StatusCode::kNotFound) {
+    return Status::NotFound("no such bucket: " + std::string(bucket));
+  }
+  return s;
+}
+
+// Checks that the extents tile [0, size) in order.
+Status CheckExtents(const S3ObjectRow& row) {
+  if (row.extents.empty()) return Status::InvalidArgument("object has no extents");
+  uint64_t next = 0;
+  for (const S3ExtentRow& e : row.extents) {
+    if (e.plain_offset != next) {
+      return Status::InvalidArgument("object extents do not tile the object");
+    }
+    next += e.size;
+  }
+  if (next != row.size) return Status::InvalidArgument("object extents do not add up to its size");
+  return Status::Ok();
+}
+
+// Deletes the object at (bucket, key), its extents and their segments. Returns whether an object
+// was there.
+Result<bool> DeleteObjectRows(Connection& c, std::string_view bucket, std::string_view key) {
+  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
+                                      "(SELECT object_id FROM s3_object_extents "
+                                      " WHERE bucket = :b AND key = :k)",
+                                      {{"b", bucket}, {"k", key}})
+                                .status());
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("DELETE FROM s3_object_extents WHERE bucket = :b AND key = :k",
+                {{"b", bucket}, {"k", key}})
+          .status());
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
+                             c.Execute("DELETE FROM s3_objects WHERE bucket = :b AND key = :k",
+                                       {{"b", bucket}, {"k", key}}));
+  return n > 0;
+}
+
+// Replaces whatever is at (row.bucket, row.key) with row and its extents.
+Status ReplaceObjectRows(Connection& c, const S3ObjectRow& row) {
+  SEALSTACK_RETURN_IF_ERROR(DeleteObjectRows(c, row.bucket, row.key).status());
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("INSERT INTO s3_objects (bucket, key, version_id, size, etag, segment_size, "
+                "created_at, wrapped_key, doc) VALUES (:b, :k, :v, :size, :etag, :seg, :at, "
+                ":wk, :doc)",
+                {{"b", row.bucket},
+                 {"k", row.key},
+                 {"v", row.version_id},
+                 {"size", ToInt64(row.size)},
+                 {"etag", row.etag},
+                 {"seg", row.segment_size},
+                 {"at", row.created_at},
+                 {"wk", Value::Blob(row.wrapped_key)},
+                 {"doc", row.doc}})
+          .status());
+  int64_t idx = 0;
+  for (const S3ExtentRow& e : row.extents) {
+    SEALSTACK_RETURN_IF_ERROR(
+        c.Execute("INSERT INTO s3_object_extents (bucket, key, idx, object_id, plain_offset, "
+                  "size, header) VALUES (:b, :k, :i, :id, :off, :size, :h)",
+                  {{"b", row.bucket},
+                   {"k", row.key},
+                   {"i", idx++},
+                   {"id", e.object_id},
+                   {"off", ToInt64(e.plain_offset)},
+                   {"size", ToInt64(e.size)},
+                   {"h", Value::Blob(e.header)}})
+            .status());
+  }
+  return Status::Ok();
+}
+
+// Deletes every part of the upload with its segments, then the upload row.
+Status DeleteUploadRows(Connection& c, std::string_view upload_id) {
+  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
+                                      "(SELECT object_id FROM s3_multipart_parts "
+                                      " WHERE upload_id = :u)",
+                                      {{"u", upload_id}})
+                                .status());
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}})
+          .status());
+  return c.Execute("DELETE FROM s3_multipart_uploads WHERE upload_id = :u", {{"u", upload_id}})
+      .status();
+}
+
+S3BucketRow BucketFromRow(const Row& r) {
+  return {r.ColumnString(0), r.ColumnString(1), r.ColumnString(2), r.ColumnDouble(3),
+          r.ColumnString(4)};
+}
+
+// Columns: key, version_id, size, etag, segment_size, created_at, wrapped_key, doc.
+S3ObjectRow ObjectFromRow(std::string_view bucket, const Row& r) {
+  S3ObjectRow o;
+  o.bucket = std::string(bucket);
+  o.key = r.ColumnString(0);
+  o.version_id = r.ColumnString(1);
+  o.size = static_cast<uint64_t>(r.ColumnInt64(2));
+  o.etag = r.ColumnString(3);
+  o.segment_size = static_cast<uint32_t>(r.ColumnInt64(4));
+  o.created_at = r.ColumnDouble(5);
+  o.wrapped_key = std::string(r.ColumnBlob(6));
+  o.doc = r.ColumnString(7);
+  return o;
+}
+
+// Columns: upload_id, bucket, key, initiated, wrapped_key, doc.
+S3UploadRow UploadFromRow(const Row& r) {
+  return {r.ColumnString(0),
+          r.ColumnString(1),
+          r.ColumnString(2),
+          r.ColumnDouble(3),
+          std::string(r.ColumnBlob(4)),
+          r.ColumnString(5)};
+}
+
+// Columns: upload_id, part_number, size, etag, checksum, object_id, segment_size, header,
+// created_at.
+S3PartRow PartFromRow(const Row& r) {
+  S3PartRow p;
+  p.upload_id = r.ColumnString(0);
+  p.part_number = static_cast<int>(r.ColumnInt64(1));
+  p.size = static_cast<uint64_t>(r.ColumnInt64(2));
+  p.etag = r.ColumnString(3);
+  if (!r.ColumnIsNull(4)) p.checksum = r.ColumnString(4);
+  p.object_id = r.ColumnInt64(5);
+  p.segment_size = static_cast<uint32_t>(r.ColumnInt64(6));
+  p.header = std::string(r.ColumnBlob(7));
+  p.created_at = r.ColumnDouble(8);
+  return p;
+}
+
+}  // namespace
+
+// ---- Buckets ----
+
+Status S3Repo::CreateBucket(Connection& c, const S3BucketRow& row) {
+  Status s = c.Execute(
+                  "INSERT INTO s3_buckets (name, account, region, created_at, doc) "
+                  "VALUES (:name, :account, :region, :at, :doc)",
+                  {{"name", row.name},
+                   {"account", row.account},
+                   {"region", row.region},
+                   {"at", row.created_at},
+                   {"doc", row.doc}})
+                 .status();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::AlreadyExists("bucket already exists: " + row.name);
+  }
+  return s;
+}
+
+Status S3Repo::PutBucketDoc(Connection& c, std::string_view name, std::string_view doc) {
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
+                             c.Execute("UPDATE s3_buckets SET doc = :doc WHERE name = :name",
+                                       {{"name", name}, {"doc", doc}}));
+  if (n == 0) return Status::NotFound("no such bucket: " + std::string(name));
+  return Status::Ok();
+}
+
+Result<S3BucketRow> S3Repo::GetBucket(Connection& c, std::string_view name) {
+  S3BucketRow row;
+  Status s =
+      c.QueryOne("SELECT name, account, region, created_at, doc FROM s3_buckets WHERE name = :name",
+                 {{"name", name}}, [&](const Row& r) {
+                   row = BucketFromRow(r);
+                   return Status::Ok();
+                 });
+  if (s.code() == StatusCode::kNotFound) {
+    return Status::NotFound("no such bucket: " + std::string(name));
+  }
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<std::vector<S3BucketRow>> S3Repo::ListBuckets(Connection& c, std::string_view account) {
+  std::vector<S3BucketRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT name, account, region, created_at, doc FROM s3_buckets WHERE account = :a "
+              "ORDER BY name",
+              {{"a", account}}, [&](const Row& r) {
+                rows.push_back(BucketFromRow(r));
+                return Status::Ok();
+              }));
+  return rows;
+}
+
+Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
+  SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, name));
+  bool has_objects = false;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT 1 FROM s3_objects WHERE bucket = :b LIMIT 1", {{"b", name}}, [&](const Row&) {
+        has_objects = true;
+        return Status::Ok();
+      }));
+  if (has_objects) return Status::FailedPrecondition("bucket is not empty: " + std::string(name));
+  std::vector<std::string> uploads;
+  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT upload_id FROM s3_multipart_uploads WHERE bucket = :b",
+                                    {{"b", name}}, [&](const Row& r) {
+                                      uploads.push_back(r.ColumnString(0));
+                                      return Status::Ok();
+                                    }));
+  for (const std::string& upload_id : uploads) {
+    SEALSTACK_RETURN_IF_ERROR(DeleteUploadRows(c, upload_id));
+  }
+  return c.Execute("DELETE FROM s3_buckets WHERE name = :b", {{"b", name}}).status();
+}
+
+// ---- Objects ----
+
+Result<S3ObjectRow> S3Repo::GetObject(Connection& c, std::string_view bucket,
+                                      std::string_view key) {
+  S3ObjectRow row;
+  Status s = c.QueryOne(
+      "SELECT key, version_id, size, etag, segment_size, created_at, wrapped_key, doc "
+      "FROM s3_objects WHERE bucket = :b AND key = :k",
+      {{"b", bucket}, {"k", key}}, [&](const Row& r) {
+        row = ObjectFromRow(bucket, r);
+        return Status::Ok();
+      });
+  if (s.code() == StatusCode::kNotFound) return Status::NotFound("no such key");
+  if (!s.ok()) return s;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT object_id, plain_offset, size, header FROM s3_object_extents "
+              "WHERE bucket = :b AND key = :k ORDER BY idx",
+              {{"b", bucket}, {"k", key}}, [&](const Row& r) {
+                row.extents.push_back({r.ColumnInt64(0), static_cast<uint64_t>(r.ColumnInt64(1)),
+                                       static_cast<uint64_t>(r.ColumnInt64(2)),
+                                       std::string(r.ColumnBlob(3))});
+                return Status::Ok();
+              }));
+  if (row.extents.empty()) return Status::Integrity("object row has no extents");
+  return row;
+}
+
+Result<S3ObjectPage> S3Repo::ListObjects(Connection& c, std::string_view bucket,
+                                         const S3ListObjectsOptions& options) {
+  if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");
+  const std::optional<std::string> upper = PrefixUpperBound(options.prefix);
+  std::string sql =
+      "SELECT key, version_id, size, etag, segment_size, created_at, wrapped_key, doc "
+      "FROM s3_objects WHERE bucket = :b AND key > :after AND key >= :prefix ";
+  if (upper) sql += "AND key < :upper ";
+  sql += "ORDER BY key LIMIT :n";
+  std::vector<Param> params = {{"b", bucket},
+                               {"after", options.start_after},
+                               {"prefix", options.prefix},
+                               {"n", ToInt64(options.limit) + 1}};
+  if (upper) params.emplace_back("upper", *upper);
+  S3ObjectPage page;
+  SEALSTACK_RETURN_IF_ERROR(c.Query(sql, params, [&](const Row& r) {
+    if (page.objects.size() == options.limit) {
+      page.truncated = true;
+    } else {
+      page.objects.push_back(ObjectFromRow(bucket, r));
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Status S3Repo::CommitObject(Connection& c, const S3ObjectRow& row) {
+  SEALSTACK_RETURN_IF_ERROR(CheckExtents(row));
+  SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, row.bucket));
+  for (const S3ExtentRow& e : row.extents) {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        int64_t n,
+        c.Execute("DELETE FROM s3_pending_bodies WHERE object_id = :id", {{"id", e.object_id}}));
+    if (n != 1) {
+      return Status::FailedPrecondition("object body " + std::to_string(e.object_id) +
+                                        " is no longer pending");
+    }
+  }
+  return ReplaceObjectRows(c, row);
+}
+
+Result<bool> S3Repo::DeleteObject(Connection& c, std::string_view bucket, std::string_view key) {
+  return DeleteObjectRows(c, bucket, key);
+}
+
+Result<bool> S3Repo::ObjectOwnsBody(Connection& c, int64_t object_id) {
+  bool owned = false;
+  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT 1 FROM s3_object_extents WHERE object_id = :id",
+                                    {{"id", object_id}}, [&](const Row&) {
+                                      owned = true;
+                                      return Status::Ok();
+                                    }));
+  return owned;
+}
+
+// ---- Bodies and segments ----
+
+Result<int64_t> S3Repo::BeginBody(Connection& c, std::string_view bucket, std::string_view key,
+                                  std::optional<std::string_view> upload_id,
+                                  std::optional<int> part_number, double created_at) {
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("INSERT INTO s3_pending_bodies (bucket, key, upload_id, part_number, created_at) "
+                "VALUES (:b, :k, :u, :p, :at)",
+                {{"b", bucket},
+                 {"k", key},
+                 {"u", upload_id ? Value(*upload_id) : Value()},
+                 {"p", part_number},
+                 {"at", created_at}})
+          .status());
+  return c.LastInsertRowId();
+}
+
+Status S3Repo::AppendSegments(Connection& c, int64_t object_id, uint64_t first_seq,
+                              std::span<const std::string> sealed) {
+  Status pending = c.QueryOne("SELECT 1 FROM s3_pending_bodies WHERE object_id = :id",
+                              {{"id", object_id}}, [](const Row&) { return Status::Ok(); });
+  if (pending.code() == StatusCode::kNotFound) {
+    return Status::FailedPrecondition("object body " + std::to_string(object_id) +
+                                      " is no longer pending");
+  }
+  SEALSTACK_RETURN_IF_ERROR(pending);
+  uint64_t seq = first_seq;
+  for (const std::string& segment : sealed) {
+    SEALSTACK_RETURN_IF_ERROR(
+        c.Execute("INSERT INTO s3_object_segments (object_id, seq, sealed) VALUES (:id, :seq, :s)",
+                  {{"id", object_id}, {"seq", ToInt64(seq++)}, {"s", Value::Blob(segment)}})
+            .status());
+  }
+  return Status::Ok();
+}
+
+Status S3Repo::ReadSegments(Connection& c, int64_t object_id, uint64_t first, uint64_t last,
+                            const SegmentCallback& on_segment) {
+  return c.Query(
+      "SELECT seq, sealed FROM s3_object_segments "
+      "WHERE object_id = :id AND seq >= :first AND seq <= :last ORDER BY seq",
+      {{"id", object_id}, {"first", ToInt64(first)}, {"last", ToInt64(last)}}, [&](const Row& r) {
+        return on_segment(static_cast<uint64_t>(r.ColumnInt64(0)), r.ColumnBlob(1));
+      });
+}
+
+Status S3Repo::DiscardBody(Connection& c, int64_t object_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Execute("DELETE FROM s3_pending_bodies WHERE object_id = :id", {{"id", object_id}}));
+  if (n == 0) return Status::Ok();  // committed (its segments are in use) or already swept
+  return c.Execute("DELETE FROM s3_object_segments WHERE object_id = :id", {{"id", object_id}})
+      .status();
+}
+
+// ---- Multipart uploads ----
+
+Status S3Repo::CreateUpload(Connection& c, const S3UploadRow& row) {
+  SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, row.bucket));
+  return c
+      .Execute(
+          "INSERT INTO s3_multipart_uploads (upload_id, bucket, key, initiated, wrapped_key, doc) "
+          "VALUES (:u, :b, :k, :at, :wk, :doc)",
+          {{"u", row.upload_id},
+           {"b", row.bucket},
+           {"k", row.key},
+           {"at", row.initiated},
+           {"wk", Value::Blob(row.wrapped_key)},
+           {"doc", row.doc}})
+      .status();
+}
+
+Result<S3UploadRow> S3Repo::GetUpload(Connection& c, std::string_view upload_id) {
+  S3UploadRow row;
+  Status s = c.QueryOne(
+      "SELECT upload_id, bucket, key, initiated, wrapped_key, doc FROM s3_multipart_uploads "
+      "WHERE upload_id = :u",
+      {{"u", upload_id}}, [&](const Row& r) {
+        row = UploadFromRow(r);
+        return Status::Ok();
+      });
+  if (s.code() == StatusCode::kNotFound) return Status::NotFound("no such upload");
+  if (!s.ok()) return s;
+  return row;
+}
+
+Result<S3UploadPage> S3Repo::ListUploads(Connection& c, std::string_view bucket,
+                                         const S3ListUploadsOptions& options) {
+  if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");
+  const std::optional<std::string> upper = PrefixUpperBound(options.prefix);
+  std::string sql =
+      "SELECT upload_id, bucket, key, initiated, wrapped_key, doc FROM s3_multipart_uploads "
+      "WHERE bucket = :b AND key >= :prefix "
+      "AND (key > :km OR (key = :km AND upload_id > :um)) ";
+  if (upper) sql += "AND key < :upper ";
+  sql += "ORDER BY key, upload_id LIMIT :n";
+  std::vector<Param> params = {{"b", bucket},
+                               {"prefix", options.prefix},
+                               {"km", options.key_marker},
+                               {"um", options.upload_id_marker},
+                               {"n", ToInt64(options.limit) + 1}};
+  if (upper) params.emplace_back("upper", *upper);
+  S3UploadPage page;
+  SEALSTACK_RETURN_IF_ERROR(c.Query(sql, params, [&](const Row& r) {
+    if (page.uploads.size() == options.limit) {
+      page.truncated = true;
+    } else {
+      page.uploads.push_back(UploadFromRow(r));
+    }
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Status S3Repo::CommitPart(Connection& c, const S3PartRow& row) {
+  SEALSTACK_RETURN_IF_ERROR(GetUpload(c, row.upload_id).status());
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Execute("DELETE FROM s3_pending_bodies WHERE object_id = :id", {{"id", row.object_id}}));
+  if (n != 1) {
+    return Status::FailedPrecondition("part body " + std::to_string(row.object_id) +
+                                      " is no longer pending");
+  }
+  const std::vector<Param> key = {{"u", row.upload_id}, {"p", row.part_number}};
+  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
+                                      "(SELECT object_id FROM s3_multipart_parts "
+                                      " WHERE upload_id = :u AND part_number = :p)",
+                                      key)
+                                .status());
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u AND part_number = :p", key)
+          .status());
+  return c
+      .Execute(
+          "INSERT INTO s3_multipart_parts (upload_id, part_number, size, etag, checksum, "
+          "object_id, segment_size, header, created_at) VALUES (:u, :p, :size, :etag, :sum, "
+          ":id, :seg, :h, :at)",
+          {{"u", row.upload_id},
+           {"p", row.part_number},
+           {"size", ToInt64(row.size)},
+           {"etag", row.etag},
+           {"sum", row.checksum},
+           {"id", row.object_id},
+           {"seg", row.segment_size},
+           {"h", Value::Blob(row.header)},
+           {"at", row.created_at}})
+      .status();
+}
+
+Result<S3PartPage> S3Repo::ListParts(Connection& c, std::string_view upload_id,
+                                     int part_number_marker, size_t limit) {
+  if (limit == 0) return Status::InvalidArgument("list limit must be positive");
+  S3PartPage page;
+  SEALSTACK_RETURN_IF_ERROR(c.Query(
+      "SELECT upload_id, part_number, size, etag, checksum, object_id, segment_size, header, "
+      "created_at FROM s3_multipart_parts WHERE upload_id = :u AND part_number > :m "
+      "ORDER BY part_number LIMIT :n",
+      {{"u", upload_id}, {"m", part_number_marker}, {"n", ToInt64(limit) + 1}}, [&](const Row& r) {
+        if (page.parts.size() == limit) {
+          page.truncated = true;
+        } else {
+          page.parts.push_back(PartFromRow(r));
+        }
+        return Status::Ok();
+      }));
+  return page;
+}
+
+Status S3Repo::CompleteUpload(Connection& c, std::string_view upload_id,
+                              const S3ObjectRow& object) {
+  SEALSTACK_ASSIGN_OR_RETURN(S3UploadRow upload, GetUpload(c, upload_id));
+  if (upload.bucket != object.bucket || upload.key != object.key) {
+    return Status::InvalidArgument("completed object must have the upload's bucket and key");
+  }
+  SEALSTACK_RETURN_IF_ERROR(CheckExtents(object));
+  SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, object.bucket));
+  // Claim the chosen parts: each must belong to this upload. Whatever is left is discarded.
+  for (const S3ExtentRow& e : object.extents) {
+    SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
+                               c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u AND "
+                                         "object_id = :id",
+                                         {{"u", upload_id}, {"id", e.object_id}}));
+    if (n != 1) {
+      return Status::InvalidArgument("body " + std::to_string(e.object_id) +
+                                     " is not a part of this upload");
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(DeleteUploadRows(c, upload_id));
+  return ReplaceObjectRows(c, object);
+}
+
+Status S3Repo::AbortUpload(Connection& c, std::string_view upload_id) {
+  SEALSTACK_RETURN_IF_ERROR(GetUpload(c, upload_id).status());
+  return DeleteUploadRows(c, upload_id);
+}
+
+// ---- Maintenance ----
+
+Result<S3SweepStats> S3Repo::SweepOrphans(Connection& c, double created_before) {
+  S3SweepStats stats;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t stale_segments,
+      c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
+                "(SELECT object_id FROM s3_pending_bodies WHERE created_at < :t)",
+                {{"t", created_before}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      stats.pending_bodies,
+      c.Execute("DELETE FROM s3_pending_bodies WHERE created_at < :t", {{"t", created_before}}));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t unowned,
+                             c.Execute("DELETE FROM s3_object_segments WHERE object_id NOT IN ("
+                                       "SELECT object_id FROM s3_pending_bodies UNION ALL "
+                                       "SELECT object_id FROM s3_object_extents UNION ALL "
+                                       "SELECT object_id FROM s3_multipart_parts)"));
+  stats.segments = stale_segments + unowned;
+  return stats;
+}
+
+Result<int64_t> S3Repo::CountSegments(Connection& c) {
+  int64_t n = 0;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne("SELECT count(*) FROM s3_object_segments", {}, [&](const Row& r) {
+        n = r.ColumnInt64(0);
+        return Status::Ok();
+      }));
+  return n;
+}
+
+Result<int64_t> S3Repo::CountPendingBodies(Connection& c) {
+  int64_t n = 0;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne("SELECT count(*) FROM s3_pending_bodies", {}, [&](const Row& r) {
+        n = r.ColumnInt64(0);
+        return Status::Ok();
+      }));
+  return n;
+}
+
+}  // namespace sealstack::storage
