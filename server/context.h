@@ -8,6 +8,8 @@
 
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
+#include "api/s3/data_keys.h"
+#include "api/s3/object_store.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "crypto/random.h"
@@ -26,6 +28,8 @@ struct ServerContext {
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<api::kms::Service> kms;
   std::unique_ptr<api::s3::BucketService> s3_buckets;
+  std::unique_ptr<api::s3::ObjectStore> s3_objects;
+  std::unique_ptr<api::s3::DataKeyService> s3_keys;
   std::chrono::steady_clock::time_point started;
 };
 

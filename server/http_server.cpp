@@ -53,6 +53,13 @@ auth::HttpRequestHead MakeHead(const httplib::Request& req, bool tls) {
   return head;
 }
 
+// cpp-httplib applies a request's Range header to the response by itself (slicing the body and
+// rewriting the status). Ranges are S3's business (GetObject answers 206/416 itself), so the
+// library must not apply them a second time.
+void IgnoreLibraryRanges(const httplib::Request& req) {
+  const_cast<httplib::Request&>(req).ranges.clear();
+}
+
 void WriteResponse(Exchange& ex, httplib::Response& res) {
   api::ApiResponse& r = ex.response;
   res.status = r.status;
@@ -184,6 +191,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
       return ok;
     };
     (*shared)(ex);
+    IgnoreLibraryRanges(req);
     WriteResponse(ex, res);
   };
   auto without_reader = [shared, tls](const httplib::Request& req, httplib::Response& res) {
@@ -196,6 +204,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
       return req.body.empty() || receive(req.body);
     };
     (*shared)(ex);
+    IgnoreLibraryRanges(req);
     WriteResponse(ex, res);
   };
   const std::string any = ".*";

@@ -8,6 +8,7 @@
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "api/kms/kms_wire.h"
+#include "api/s3/object_ops.h"
 #include "api/s3/s3_handler.h"
 #include "api/sts/sts_service.h"
 #include "auth/payload_decoder.h"
@@ -208,6 +209,58 @@ class Handler {
     return std::nullopt;
   }
 
+  // PutObject/GetObject/HeadObject/DeleteObject: the body streams through the payload decoder
+  // (signature, hash, trailer checksums) straight into the object writer.
+  ApiResponse Object(const auth::VerifiedRequest& verified,
+                     const std::shared_ptr<const auth::Principal>& principal,
+                     const api::s3::S3Request& request) {
+    summary_->operation = "s3:" + ex_.head.method + "Object";
+    std::optional<auth::AuthError> payload_error;
+    api::s3::PayloadReader payload =
+        [&](const std::function<Status(std::string_view)>& sink) -> Status {
+      auto created = auth::PayloadDecoder::Create(verified, ex_.head);
+      if (auto* err = std::get_if<auth::AuthError>(&created)) {
+        payload_error = *err;
+        return Status::Unauthenticated("payload");
+      }
+      auto& decoder = std::get<std::unique_ptr<auth::PayloadDecoder>>(created);
+      Status sink_status;
+      const auth::PayloadSink to_store = [&](std::string_view piece) {
+        sink_status = sink(piece);
+        return sink_status.ok();
+      };
+      if (ex_.has_body) {
+        bool read = ex_.read_body([&](std::string_view piece) {
+          payload_error = decoder->Feed(piece, to_store);
+          return !payload_error && sink_status.ok();
+        });
+        if (!sink_status.ok()) return sink_status;
+        if (payload_error) return Status::Unauthenticated("payload");
+        if (!read) {
+          payload_error = auth::AuthError{auth::AuthErrorCode::kIncompleteBody,
+                                          "You did not provide the number of bytes specified by "
+                                          "the Content-Length HTTP header.",
+                                          {}};
+          return Status::Unauthenticated("payload");
+        }
+      }
+      payload_error = decoder->Finish();
+      return payload_error ? Status::Unauthenticated("payload") : Status::Ok();
+    };
+    api::s3::S3Caller caller;
+    caller.principal = principal;
+    caller.region = verified.region.empty() ? context_.config.region : verified.region;
+    caller.secure_transport = ex_.head.secure;
+    caller.source_ip = ex_.head.remote_addr;
+    api::s3::ObjectServices services{context_.s3_buckets.get(), context_.s3_objects.get(),
+                                     context_.s3_keys.get(), false};
+    ApiResponse response = api::s3::HandleObject(services, caller, request, payload, ids_);
+    if (payload_error) {
+      return Error(api::AuthErrorToWire(*payload_error, Protocol::kS3), ex_.head.RawPath());
+    }
+    return response;
+  }
+
   // Reads a bounded RPC body and authenticates with its hash.
   std::optional<ApiResponse> ReadAndAuthenticate(std::string* body,
                                                  std::shared_ptr<const auth::Principal>* p,
@@ -308,8 +361,18 @@ class Handler {
       for (const auto& [k, v] : request.query) summary_->operation += (k.empty() ? "" : ":" + k);
       return api::s3::HandleS3(*context_.s3_buckets, *context_.db, caller, request, ids_);
     }
+    api::s3::S3Request object_request;
+    object_request.method = ex_.head.method;
+    object_request.bucket = route_.bucket;
+    if (!auth::UriDecode(route_.key, &object_request.key)) object_request.key = route_.key;
+    object_request.query = auth::ParseQuery(ex_.head.RawQuery());
+    object_request.headers = &ex_.head.headers;
+    object_request.resource = std::string(ex_.head.RawPath());
+    if (context_.s3_objects && api::s3::IsServedObjectOperation(object_request)) {
+      return Object(verified, principal, object_request);
+    }
     if (auto err = VerifyPayload(verified)) return *err;
-    // Object operations arrive with the S3 issue.
+    // The other object operations (multipart, copy, tagging, ...) arrive with the S3 issue.
     return Error({501,
                   "NotImplemented",
                   "A header you provided implies functionality that is not implemented.",

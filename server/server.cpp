@@ -114,6 +114,12 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
 
   ctx.s3_buckets = std::make_unique<api::s3::BucketService>(
       *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
+  ctx.s3_objects = std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock);
+  ctx.s3_keys =
+      std::make_unique<api::s3::DataKeyService>(*ctx.kms, ctx.root_key, ctx.random, ctx.clock);
+  // Uploads a crash interrupted leave segments nobody owns: remove them before serving.
+  auto swept = ctx.s3_objects->SweepOrphans();
+  if (!swept.ok()) Log(LogLevel::kWarn, "orphan sweep failed: " + swept.status().ToString());
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();
   auto handler = [pipeline](Exchange& ex) { pipeline->Handle(ex); };
@@ -185,6 +191,8 @@ void Server::Stop() {
   if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
+  context_.s3_keys.reset();
+  context_.s3_objects.reset();
   context_.s3_buckets.reset();
   context_.kms.reset();
   if (context_.db) {

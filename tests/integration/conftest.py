@@ -98,6 +98,8 @@ def _start(tmp_path: Path, name: str, config: dict | None,
         cfg_path.write_text(json.dumps(config, indent=2))
         args += ["--config", str(cfg_path)]
     args += list(extra_args or [])
+    if "--data-dir" in args:  # a file-backed server was asked for
+        args.remove("--in-memory")
     stderr_path = tmp_path / f"{name}-stderr.log"
     # SEALSTACK_* variables from the caller's environment would override our defaults
     # (e.g. a data dir); the fixture controls the configuration completely.

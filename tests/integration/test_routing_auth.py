@@ -1,7 +1,7 @@
-"""Routing and authentication of the JSON 1.1 services (KMS) and S3 REST through real clients,
-before any KMS/S3 operation exists: a correctly signed request reaches the service and gets
-`UnknownOperationException` (JSON) / `NotImplemented` (S3); a badly signed one is rejected
-first with the service's own auth error. Presigned S3 URLs (SigV4 and SigV2) likewise.
+"""Routing and authentication of the JSON 1.1 services (KMS) and S3 REST through real clients:
+a correctly signed request reaches the operation (and gets its answer, e.g. NotFoundException
+or NoSuchBucket for a missing resource); a badly signed one is rejected first with the
+service's own auth error. Presigned S3 URLs (SigV4 and SigV2) likewise.
 """
 
 import datetime
@@ -90,12 +90,16 @@ def test_s3_get_bucket_location(sealstack, key, secret, code, status):
 
 
 def test_s3_put_object_signed_body_reaches_service(sealstack):
-    """A signed request with a body (payload hash of real bytes) also passes auth."""
+    """A signed request with a body (payload hash of real bytes) passes auth and is stored; to a
+    missing bucket it is NoSuchBucket."""
     s3 = client("s3", sealstack.endpoint)
     resp = _client_error(lambda: s3.put_object(Bucket="sealstack-test", Key="a/b.txt",
                                                Body=b"hello world"))
     assert (resp["Error"]["Code"], resp["ResponseMetadata"]["HTTPStatusCode"]) == \
-        ("NotImplemented", 501), resp
+        ("NoSuchBucket", 404), resp
+    s3.create_bucket(Bucket="sealstack-test")
+    s3.put_object(Bucket="sealstack-test", Key="a/b.txt", Body=b"hello world")
+    assert s3.get_object(Bucket="sealstack-test", Key="a/b.txt")["Body"].read() == b"hello world"
 
 
 # ---------------------------------------------------------------- presigned URLs
@@ -123,13 +127,17 @@ def _sig_param(url):
 
 @pytest.mark.parametrize("sigver", ["s3v4", "s3", None], ids=["sigv4", "sigv2", "default"])
 def test_presigned_get_valid_and_tampered(sealstack, sigver):
+    s3 = client("s3", sealstack.endpoint)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key=KEY, Body=b"presigned body")
     url = _presign(sealstack.endpoint, sigver)
     if sigver == "s3v4":
         assert "X-Amz-Signature=" in url, url
     elif sigver == "s3":
         assert "AWSAccessKeyId=" in url and "X-Amz-Signature" not in url, url
-    # valid: authentication passes, the operation is not implemented yet
-    assert_requests_s3_error(_get(url), "NotImplemented", 501)
+    # valid: authentication passes and the object comes back
+    resp = _get(url)
+    assert (resp.status_code, resp.content) == (200, b"presigned body"), resp.content
     tampered = tamper_query_param(url, _sig_param(url))
     assert_requests_s3_error(_get(tampered), "SignatureDoesNotMatch", 403)
 
@@ -143,27 +151,28 @@ def test_presigned_get_wrong_secret_and_unknown_key(sealstack, sigver):
 
 
 def test_presigned_v4_expires_in_one_second(sealstack):
-    """boto3 URL with ExpiresIn=1: every answer is 501 (auth passed) until it turns into
-    403 AccessDenied "Request has expired" (polled with a deadline)."""
+    """boto3 URL with ExpiresIn=1: every answer is 404 NoSuchBucket (auth passed, the bucket
+    does not exist) until it turns into 403 AccessDenied "Request has expired" (polled with a
+    deadline)."""
     url = _presign(sealstack.endpoint, "s3v4", expires=1)
     deadline = time.monotonic() + 5.0
     seen = []
     while True:
         resp = _get(url)
         seen.append(resp.status_code)
-        if resp.status_code != 501:
+        if resp.status_code != 404:
             fields = assert_requests_s3_error(resp, "AccessDenied", 403)
             assert fields.get("Message") == "Request has expired", fields
             return
-        assert_requests_s3_error(resp, "NotImplemented", 501)
+        assert_requests_s3_error(resp, "NoSuchBucket", 404)
         assert time.monotonic() < deadline, f"URL with ExpiresIn=1 still valid after 5 s: {seen}"
         time.sleep(0.1)  # poll interval, not a synchronisation
 
 
 def test_presigned_v4_expired_long_ago(sealstack):
     path = "/sealstack-test/key.txt"
-    # control: our own signer produces a URL the server accepts
-    assert_requests_s3_error(_get(presign_v4(sealstack.endpoint, path)), "NotImplemented", 501)
+    # control: our own signer produces a URL the server accepts (then: no such bucket)
+    assert_requests_s3_error(_get(presign_v4(sealstack.endpoint, path)), "NoSuchBucket", 404)
     past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
     resp = _get(presign_v4(sealstack.endpoint, path, when=past, expires=60))
     fields = assert_requests_s3_error(resp, "AccessDenied", 403)
@@ -172,7 +181,7 @@ def test_presigned_v4_expired_long_ago(sealstack):
 
 def test_presigned_v2_expired(sealstack):
     path = "/sealstack-test/key.txt"
-    assert_requests_s3_error(_get(presign_v2(sealstack.endpoint, path)), "NotImplemented", 501)
+    assert_requests_s3_error(_get(presign_v2(sealstack.endpoint, path)), "NoSuchBucket", 404)
     resp = _get(presign_v2(sealstack.endpoint, path, expires_at=time.time() - 3600))
     fields = assert_requests_s3_error(resp, "AccessDenied", 403)
     assert fields.get("Message") == "Request has expired", fields

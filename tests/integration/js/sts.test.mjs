@@ -73,11 +73,11 @@ describe('sealstack with AWS SDK for JavaScript v3', () => {
       'BucketAlreadyOwnedByYou', 409);
   });
 
-  it('S3 PutObject with a body passes auth and is NotImplemented 501', async () => {
+  it('S3 PutObject to a missing bucket is NoSuchBucket 404', async () => {
     const s3 = new S3Client({ ...clientConfig(server.endpoint), forcePathStyle: true });
     await expectError(s3.send(new PutObjectCommand({
       Bucket: 'sealstack-test', Key: 'dir/hello.txt', Body: 'hello world',
-    })), 'NotImplemented', 501);
+    })), 'NoSuchBucket', 404);
   });
 
   it('S3 ListBuckets with a wrong secret is SignatureDoesNotMatch 403', async () => {

@@ -1,0 +1,37 @@
+// S3 object operations on the wire: PutObject, GetObject, HeadObject, DeleteObject, with real
+// server-side encryption (sse.h decides the mode, data_keys.h protects the data key,
+// object_store.h seals the body in segments). Bodies stream in both directions: nothing holds
+// a whole object in memory.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/common/errors.h"
+#include "api/s3/bucket_service.h"
+#include "api/s3/data_keys.h"
+#include "api/s3/object_store.h"
+#include "api/s3/s3_handler.h"
+
+namespace sealstack::api::s3 {
+
+struct ObjectServices {
+  BucketService* buckets = nullptr;
+  ObjectStore* store = nullptr;
+  DataKeyService* keys = nullptr;
+  bool require_tls_for_sse_c = false;
+};
+
+// Streams the request's decoded payload (its signature, hash and trailer checksums verified on
+// the way) to `sink`. A non-OK result stops the upload; the caller knows the wire error.
+using PayloadReader = std::function<Status(const std::function<Status(std::string_view)>& sink)>;
+
+// Object-level requests this edge serves (others answer 501).
+bool IsServedObjectOperation(const S3Request& request);
+
+ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,
+                         const S3Request& request, const PayloadReader& payload,
+                         const RequestIds& ids);
+
+}  // namespace sealstack::api::s3
