@@ -68,11 +68,17 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
                                       const crypto::SecretBytes& plaintext,
                                       const EncryptionContext& context,
                                       std::string_view algorithm) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context,
-                        {{"kms:EncryptionAlgorithm",
-                          {algorithm.empty() ? "SYMMETRIC_DEFAULT" : std::string(algorithm)}}}));
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Encrypt"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context,
+                                               AlgorithmKey(algorithm)));
+  return EncryptWithKey(key, plaintext, context, algorithm, "Encrypt");
+}
+
+Result<CryptoResult> Service::EncryptWithKey(const std::shared_ptr<const Key>& key,
+                                             const crypto::SecretBytes& plaintext,
+                                             const EncryptionContext& context,
+                                             std::string_view algorithm,
+                                             std::string_view operation) {
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, operation));
   SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Encrypt"));
   const Material* m = key->current();
   if (m == nullptr) return KmsError(ErrorKind::kInvalidState, key->arn + " is pending import.");
@@ -95,19 +101,27 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
         out.ciphertext, SealBlob(m->bytes, {key->id, m->id}, context, plaintext.view(), *random_));
     out.algorithm = "SYMMETRIC_DEFAULT";
   }
-  NoteUse(*key, "Encrypt");
+  NoteUse(*key, operation);
   return out;
 }
 
 Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
                                       std::string_view ciphertext, const EncryptionContext& context,
                                       std::string_view algorithm) {
+  return DecryptAs(c, "kms:Decrypt", key_id, ciphertext, context, algorithm, {});
+}
+
+Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action,
+                                        std::string_view key_id, std::string_view ciphertext,
+                                        const EncryptionContext& context,
+                                        std::string_view algorithm, ConditionKeys extra) {
+  ConditionKeys keys = AlgorithmKey(algorithm);
+  keys.insert(extra.begin(), extra.end());
   RunDue();
   std::shared_ptr<const Key> key;
   std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
   if (!key_id.empty()) {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        key, Prepare(c, key_id, true, kCrypto, "kms:Decrypt", &context, AlgorithmKey(algorithm)));
+    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, key_id, true, kCrypto, action, &context, keys));
     if (IsSymmetric(key->spec) && header && header->key_id != key->id) {
       return KmsError(ErrorKind::kIncorrectKey,
                       "The key ID in the request does not identify a KMS key that can perform "
@@ -124,13 +138,13 @@ Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
     if (!found) {
       return KmsError(ErrorKind::kAccessDenied,
                       "User: " + c.principal->arn +
-                          " is not authorized to perform: kms:Decrypt on the resource associated "
+                          " is not authorized to perform: " + std::string(action) +
+                          " on the resource associated "
                           "with this ciphertext because the resource does not exist in this "
                           "Region, no resource-based policies allow access, or a resource-based "
                           "policy explicitly denies access");
     }
-    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, found->arn, false, kCrypto, "kms:Decrypt", &context,
-                                            AlgorithmKey(algorithm)));
+    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, found->arn, false, kCrypto, action, &context, keys));
   }
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Decrypt"));
   SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Decrypt"));
@@ -165,15 +179,23 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
                                                     std::string_view destination_key_id,
                                                     const EncryptionContext& destination_context,
                                                     std::string_view destination_algorithm) {
-  // Authorized as kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination.
+  // Authorized as kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination (not
+  // kms:Decrypt / kms:Encrypt), with kms:ReEncryptOnSameKey telling a policy which it is.
+  std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
+  SEALSTACK_ASSIGN_OR_RETURN(Resolved target, Resolve(c, destination_key_id, true));
+  const bool same_key = header && header->key_id == target.key->id;
+  const ConditionKeys same = {{"kms:ReEncryptOnSameKey", {same_key ? "true" : "false"}}};
+  ConditionKeys dest_keys = AlgorithmKey(destination_algorithm);
+  dest_keys.insert(same.begin(), same.end());
   SEALSTACK_ASSIGN_OR_RETURN(auto dest,
                              Prepare(c, destination_key_id, true, kCrypto, "kms:ReEncryptTo",
-                                     &destination_context, AlgorithmKey(destination_algorithm)));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      CryptoResult source, Decrypt(c, source_key_id, ciphertext, source_context, source_algorithm));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      CryptoResult destination,
-      Encrypt(c, dest->arn, source.plaintext, destination_context, destination_algorithm));
+                                     &destination_context, dest_keys));
+  SEALSTACK_ASSIGN_OR_RETURN(CryptoResult source,
+                             DecryptAs(c, "kms:ReEncryptFrom", source_key_id, ciphertext,
+                                       source_context, source_algorithm, same));
+  SEALSTACK_ASSIGN_OR_RETURN(CryptoResult destination,
+                             EncryptWithKey(dest, source.plaintext, destination_context,
+                                            destination_algorithm, "ReEncrypt"));
   ReEncryptResult out;
   out.source_key_arn = source.key_arn;
   out.source_algorithm = source.algorithm;

@@ -282,6 +282,15 @@ class Service {
   Status Load();
   Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name);
   Status RemoveGrant(const std::string& grant_id);
+  // Decrypt authorized as `action` (kms:Decrypt, or kms:ReEncryptFrom inside ReEncrypt).
+  Result<CryptoResult> DecryptAs(const Caller& c, std::string_view action, std::string_view key_id,
+                                 std::string_view ciphertext, const EncryptionContext& context,
+                                 std::string_view algorithm, ConditionKeys extra);
+  // The cryptography of Encrypt on a key already resolved and authorized.
+  Result<CryptoResult> EncryptWithKey(const std::shared_ptr<const Key>& key,
+                                      const crypto::SecretBytes& plaintext,
+                                      const EncryptionContext& context, std::string_view algorithm,
+                                      std::string_view operation);
   std::shared_ptr<const Key> Current(const std::string& key_id) const;  // latest snapshot
   std::string DefaultPolicy(const std::string& account) const;
   std::string NewUuid();

@@ -633,3 +633,23 @@ def test_create_key_needs_an_identity_policy(server):
     expect_denied(creator.encrypt, CREATOR["arn"], "Encrypt", md["Arn"], "identity",
                   KeyId=md["KeyId"], Plaintext=b"x")
     assert kms(server).encrypt(KeyId=md["KeyId"], Plaintext=b"x")["KeyId"] == md["Arn"]
+
+
+# ---------------------------------------------------------------- ReEncrypt's own actions
+
+def test_reencrypt_needs_reencrypt_from_and_to_not_decrypt(server):
+    """ReEncrypt is authorized as kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
+    destination, never as kms:Decrypt; kms:ReEncryptOnSameKey tells the two cases apart."""
+    root = kms(server)
+    a = as_(server, ROLE_A)
+    reencrypt_only = policy(admin_stmt(), stmt(ROLE_A_ARN, ["kms:Encrypt", "kms:ReEncrypt*"]),
+                            stmt(ROLE_A_ARN, ["kms:ReEncrypt*"], effect="Deny", sid="NotSameKey",
+                                 condition={"Bool": {"kms:ReEncryptOnSameKey": "true"}}))
+    _, src = new_key(root, reencrypt_only)
+    _, dst = new_key(root, reencrypt_only)
+    blob = a.encrypt(KeyId=src, Plaintext=b"rotate me")["CiphertextBlob"]
+    expect_denied(a.decrypt, ROLE_A_ARN, "Decrypt", src, CiphertextBlob=blob)
+    moved = a.re_encrypt(CiphertextBlob=blob, DestinationKeyId=dst)
+    assert (moved["SourceKeyId"], moved["KeyId"]) == (src, dst)
+    expect_denied(a.re_encrypt, ROLE_A_ARN, "ReEncryptTo", src, "deny-resource",
+                  CiphertextBlob=blob, DestinationKeyId=src)
