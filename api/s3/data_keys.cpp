@@ -95,11 +95,12 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
     out.protection.kms_blob = r.ciphertext;
     return out;
   }
-  // Bucket key: reuse one KMS data key per (bucket, key, context) for a while. Authorization
-  // still runs on every object through a DescribeKey-free path: GenerateDataKey is called when
-  // the cache is cold, which is when AWS calls KMS too.
-  const std::string cache_key = caller.principal->account + "|" + bucket + "|" + kms_key + "|" +
-                                kms::CanonicalContext(context);
+  // Bucket key: reuse one KMS data key per (principal, bucket, KMS key, context) for a while;
+  // GenerateDataKey (and its authorization) runs whenever that cache entry is cold.
+  // Per principal: every caller is authorized by KMS at least once per period, so a
+  // principal the key policy denies cannot ride on another's cached bucket key.
+  const std::string cache_key =
+      caller.principal->arn + "|" + bucket + "|" + kms_key + "|" + kms::CanonicalContext(context);
   const SystemTime now = clock_->Now();
   crypto::SecretBytes bucket_plain;
   {

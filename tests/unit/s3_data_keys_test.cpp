@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "api/kms/kms_authorizer.h"
 #include "api/kms/kms_errors.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/data_keys.h"
@@ -137,4 +138,27 @@ TEST_CASE("Bucket keys: one KMS data key serves many objects of a bucket", "[s3]
           ->NewDataKey(f.caller, Mode(s3::SseMode::kSseKms, arn, true), "000000000000", "b", "late")
           .ok());
   CHECK(f.keys->kms_calls() == 1 + 10 + 1);
+}
+
+TEST_CASE("A cached bucket key never serves a principal KMS would deny", "[s3][keys]") {
+  Fixture f;
+  api::kms::KmsAuthorizer::Install(
+      *f.kms_service,
+      std::make_shared<api::kms::KmsAuthorizer>(
+          *f.kms_service, api::kms::PolicyMode::kEnforce, [](const std::string&) {}, f.clock));
+  const std::string arn = f.NewKmsKey();  // default policy: the account, through IAM
+  REQUIRE(f.keys
+              ->NewDataKey(f.caller, Mode(s3::SseMode::kSseKms, arn, true), "000000000000", "b",
+                           "by-root")
+              .ok());
+  // A user of the same account with no identity policy: KMS denies it, cached key or not.
+  kms::Caller user = f.caller;
+  auto p = std::make_shared<auth::Principal>();
+  p->arn = "arn:aws:iam::000000000000:user/nopolicy";
+  p->account = "000000000000";
+  p->type = auth::PrincipalType::kUser;
+  user.principal = p;
+  auto denied = f.keys->NewDataKey(user, Mode(s3::SseMode::kSseKms, arn, true), "000000000000", "b",
+                                   "by-user");
+  CHECK(denied.status().detail() == static_cast<int>(kms::ErrorKind::kAccessDenied));
 }
