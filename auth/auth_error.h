@@ -15,20 +15,20 @@ enum class AuthErrorCode {
   kMalformedSigV2QueryAuth,  // some but not all of AWSAccessKeyId/Signature/Expires
   kUnsupportedAlgorithm,     // e.g. SigV4a (AWS4-ECDSA-P256-SHA256)
   kUnknownAccessKey,
-  kInvalidSessionToken,      // token missing or not the principal's
-  kExpiredToken,             // temporary credentials past their expiry
-  kSignatureMismatch,        // header, query, chunk or trailer signature wrong
-  kHeadersNotSigned,         // S3 header auth with x-amz-* headers outside SignedHeaders
-  kRequestTimeTooSkewed,     // header auth date too far from now
+  kInvalidSessionToken,   // token missing or not the principal's
+  kExpiredToken,          // temporary credentials past their expiry
+  kSignatureMismatch,     // header, query, chunk or trailer signature wrong
+  kHeadersNotSigned,      // S3 header auth with x-amz-* headers outside SignedHeaders
+  kRequestTimeTooSkewed,  // header auth date too far from now
   kPresignExpired,
   kPresignNotYetValid,
-  kMissingContentSha256,     // S3 header auth without x-amz-content-sha256
-  kInvalidContentSha256,     // x-amz-content-sha256 neither hex digest nor a known mode
-  kContentSha256Mismatch,    // body does not hash to x-amz-content-sha256
-  kBadTrailerChecksum,       // aws-chunked trailer checksum does not match the payload
-  kMalformedChunk,           // aws-chunked framing broken (bad size line, missing CRLF, ...)
-  kIncompleteBody,           // body shorter than declared (decoded length, final chunk)
-  kChunkTooSmall,            // non-final signed chunk under 8 KiB
+  kMissingContentSha256,   // S3 header auth without x-amz-content-sha256
+  kInvalidContentSha256,   // x-amz-content-sha256 neither hex digest nor a known mode
+  kContentSha256Mismatch,  // body does not hash to x-amz-content-sha256
+  kBadTrailerChecksum,     // aws-chunked trailer checksum does not match the payload
+  kMalformedChunk,         // aws-chunked framing broken (bad size line, missing CRLF, ...)
+  kIncompleteBody,         // body shorter than declared (decoded length, final chunk)
+  kChunkTooSmall,          // non-final signed chunk under 8 KiB
 };
 
 struct AuthError {
