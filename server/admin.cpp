@@ -4,7 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/s3/object_ops.h"
+#include "auth/http_request.h"
 #include "common/time_format.h"
+#include "storage/s3_repo.h"
 
 namespace sealstack::server {
 
@@ -103,14 +106,40 @@ api::ApiResponse SetClock(ServerContext& context, std::string_view body,
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
                              std::string_view admin_path, std::string_view body,
                              const api::RequestIds& ids) {
+  if (admin_path.rfind("s3/", 0) == 0) {
+    // GET /_sealstack/s3/<bucket>/<key>: how an object is protected (never key material).
+    std::string_view rest = admin_path.substr(3);
+    size_t slash = rest.find('/');
+    if (head.method != "GET" || slash == std::string_view::npos || !context.s3_objects) {
+      return api::RenderError(
+          api::Protocol::kAdmin,
+          {400, "InvalidRequest", "use GET /_sealstack/s3/<bucket>/<key>", {}, false}, ids);
+    }
+    std::string bucket(rest.substr(0, slash)), key;
+    if (!auth::UriDecode(rest.substr(slash + 1), &key)) key = std::string(rest.substr(slash + 1));
+    auto view = api::s3::DescribeObjectProtection(*context.s3_objects, bucket, key);
+    if (!view.ok()) {
+      return api::RenderError(api::Protocol::kAdmin,
+                              {404, "NoSuchKey", "no object " + bucket + "/" + key, {}, false},
+                              ids);
+    }
+    api::ApiResponse r = Json(200, *view);
+    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+    return r;
+  }
   if (admin_path == "reset") {
     if (head.method != "POST") {
       return api::RenderError(api::Protocol::kAdmin,
                               {405, "MethodNotAllowed", "reset accepts POST", {}, false}, ids);
     }
-    // Drops every key, alias and grant in one step (per-test isolation); the clock stays.
+    // Drops every key, alias, grant, bucket and object in one step (per-test isolation); the
+    // clock stays.
     if (context.kms) {
       Status st = context.kms->Reset();
+      if (st.ok() && context.db) {
+        st = context.db->WithTransaction(
+            [](storage::Connection& c) { return storage::S3Repo::DeleteAll(c); });
+      }
       if (!st.ok()) {
         return api::RenderError(api::Protocol::kAdmin,
                                 {500, "InternalError", "reset failed", {}, true}, ids);

@@ -551,4 +551,11 @@ Result<int64_t> S3Repo::CountPendingBodies(Connection& c) {
   return n;
 }
 
+Status S3Repo::DeleteAll(Connection& c) {
+  return c.Exec(
+      "DELETE FROM s3_multipart_parts; DELETE FROM s3_multipart_uploads; "
+      "DELETE FROM s3_object_extents; DELETE FROM s3_objects; DELETE FROM s3_object_segments; "
+      "DELETE FROM s3_pending_bodies; DELETE FROM s3_buckets;");
+}
+
 }  // namespace sealstack::storage

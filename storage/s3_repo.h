@@ -123,6 +123,9 @@ struct S3SweepStats {
 
 class S3Repo {
  public:
+  // Every S3 row: buckets, objects, bodies, segments, uploads (admin reset).
+  static Status DeleteAll(Connection& c);
+
   // ---- Buckets ----
   // kAlreadyExists if the name is taken (by any account: bucket names are global).
   static Status CreateBucket(Connection& c, const S3BucketRow& row);

@@ -475,6 +475,57 @@ Result<ApiResponse> Delete(const ObjectServices& s, const S3Caller& c, const S3R
 
 }  // namespace
 
+Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::string& bucket,
+                                             const std::string& key) {
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, store.Head(bucket, key));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc, DecodeDoc(info.doc, info.wrapped_key));
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  auto str = [&](const char* k, std::string_view v) {
+    w.Key(k);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  const bool kms = doc.sse.mode == SseMode::kSseKms || doc.sse.mode == SseMode::kDsseKms;
+  w.StartObject();
+  str("bucket", bucket);
+  str("key", key);
+  str("mode", doc.sse.mode == SseMode::kSseC     ? "SSE-C"
+              : doc.sse.mode == SseMode::kSseS3  ? "SSE-S3"
+              : doc.sse.mode == SseMode::kSseKms ? "SSE-KMS"
+                                                 : "DSSE-KMS");
+  str("algorithm", "AES-256-GCM");
+  if (kms) {
+    str("kms_key_arn", doc.sse.kms_key_arn);
+    str("key_material_id", doc.sse.kms_material_id);
+    w.Key("encryption_context");
+    w.StartObject();
+    for (const auto& [k, v] : doc.sse.encryption_context) {
+      w.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+      w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    }
+    w.EndObject();
+    w.Key("bucket_key");
+    w.Bool(doc.sse.bucket_key);
+  }
+  if (doc.sse.mode == SseMode::kSseC) str("customer_key_md5", doc.sse.customer_key_md5);
+  w.Key("size");
+  w.Uint64(info.size);
+  str("etag", info.etag);
+  w.Key("segment_size");
+  w.Uint(info.segment_size);
+  uint64_t segments = 0;
+  for (const auto& e : info.extents) {
+    segments += info.segment_size == 0
+                    ? 1
+                    : std::max<uint64_t>(1, (e.size + info.segment_size - 1) / info.segment_size);
+  }
+  w.Key("segment_count");
+  w.Uint64(segments);
+  str("checksum_algorithm", doc.checksum_algorithm);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 bool IsServedObjectOperation(const S3Request& r) {
   if (r.key.empty()) return false;
   // Sub-resources (multipart, tagging, acl, attributes, ...) come with the S3 issue.

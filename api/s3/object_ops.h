@@ -30,6 +30,11 @@ using PayloadReader = std::function<Status(const std::function<Status(std::strin
 // Object-level requests this edge serves (others answer 501).
 bool IsServedObjectOperation(const S3Request& request);
 
+// The admin view of an object's protection (docs/admin-api.md): mode, KMS key ARN, key material
+// id, encryption context, bucket key, size, segments — never key material. Plain JSON.
+Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::string& bucket,
+                                             const std::string& key);
+
 ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,
                          const S3Request& request, const PayloadReader& payload,
                          const RequestIds& ids);

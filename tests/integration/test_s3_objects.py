@@ -174,3 +174,32 @@ def test_cli_cp_round_trip_with_sse(sealstack, cli, tmp_path):
     down = run("s3", "cp", "s3://cli-objects/f.bin", str(tmp_path / "dst.bin"))
     assert down.returncode == 0, down.stderr
     assert (tmp_path / "dst.bin").read_bytes() == src.read_bytes()
+
+
+def test_admin_view_shows_how_an_object_is_protected(sealstack):
+    import requests
+    s3 = client("s3", sealstack.endpoint)
+    kms = client("kms", sealstack.endpoint)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    # botocore before 2025 drops CurrentKeyMaterialId from KeyMetadata.
+    material = kms.describe_key(KeyId=key)["KeyMetadata"].get("CurrentKeyMaterialId")
+    s3.create_bucket(Bucket="viewed")
+    s3.put_object(Bucket="viewed", Key="dir/k 1", Body=os.urandom(150_000),
+                  ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    s3.put_object(Bucket="viewed", Key="plain", Body=b"x")
+    view = requests.get(f"{sealstack.endpoint}/_sealstack/s3/viewed/dir/k%201", timeout=10).json()
+    assert view["mode"] == "SSE-KMS" and view["kms_key_arn"] == key
+    assert len(view["key_material_id"]) == 64
+    if material is not None:
+        assert view["key_material_id"] == material
+    assert view["encryption_context"] == {"aws:s3:arn": "arn:aws:s3:::viewed/dir/k 1"}
+    assert view["bucket_key"] is False
+    assert (view["size"], view["segment_count"]) == (150_000, 3)
+    assert not any("wrapped" in k or k in ("data_key", "plaintext") for k in view)
+    plain = requests.get(f"{sealstack.endpoint}/_sealstack/s3/viewed/plain", timeout=10).json()
+    assert plain["mode"] == "SSE-S3" and "kms_key_arn" not in plain
+    missing = requests.get(f"{sealstack.endpoint}/_sealstack/s3/viewed/nope", timeout=10)
+    assert missing.status_code == 404 and missing.json()["error"] == "NoSuchKey"
+    # reset drops S3 state too
+    assert requests.post(f"{sealstack.endpoint}/_sealstack/reset", timeout=10).json() == {}
+    assert s3.list_buckets()["Buckets"] == []
