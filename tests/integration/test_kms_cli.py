@@ -112,7 +112,10 @@ def test_cli_kms_errors(sealstack, aws_cli, tmp_path):
     cli = Cli(aws_cli, sealstack.endpoint)
     cli.ok("create-key")
     garbage = tmp_path / "garbage.bin"
-    garbage.write_bytes(os.urandom(200))
+    # Not a ciphertext: random bytes, but never starting with a KMS blob's version byte (0x01),
+    # which 1 in 256 random strings would, turning it into "a blob of an unknown key"
+    # (AccessDeniedException) rather than garbage.
+    garbage.write_bytes(b"\xff" + os.urandom(199))
     out = cli.run("decrypt", "--ciphertext-blob", f"fileb://{garbage}")
     # CLI v1 exits 255 on a service error, v2 exits 254.
     assert out.returncode != 0, f"stdout: {out.stdout}\nstderr: {out.stderr}"
