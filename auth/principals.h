@@ -47,6 +47,15 @@ struct Principal {
   PrincipalType type = PrincipalType::kRoot;
   std::string name;
   std::vector<std::string> policies;  // identity policy documents (raw JSON)
+
+  // Set only on the temporary credentials of a Glue job run: S3 writes signed with them that
+  // carry no SSE headers are encrypted this way (the job's security configuration), which is
+  // SealStack's model of Glue-managed output. Explicit SSE headers still win.
+  struct ObjectEncryption {
+    std::string sse_algorithm;  // "AES256" | "aws:kms"
+    std::string kms_key_id;     // key ARN for aws:kms ("" = alias/aws/s3)
+  };
+  std::optional<ObjectEncryption> session_object_encryption;
 };
 
 class PrincipalStore {
