@@ -132,6 +132,12 @@ const std::vector<Setting>& Settings() {
        [](const std::string& v, Config* c) {
          return ParseBool("sse_c_blocked_by_default", v, &c->sse_c_blocked_by_default);
        }},
+      {"--sse-c-require-tls", "SEALSTACK_SSE_C_REQUIRE_TLS", "sse_c_require_tls", "BOOL",
+       "refuse SSE-C requests over plain HTTP as AWS does (default false: a local emulator "
+       "usually runs plain HTTP)",
+       [](const std::string& v, Config* c) {
+         return ParseBool("sse_c_require_tls", v, &c->sse_c_require_tls);
+       }},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {

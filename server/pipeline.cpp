@@ -247,18 +247,32 @@ class Handler {
       payload_error = decoder->Finish();
       return payload_error ? Status::Unauthenticated("payload") : Status::Ok();
     };
-    api::s3::S3Caller caller;
-    caller.principal = principal;
-    caller.region = verified.region.empty() ? context_.config.region : verified.region;
-    caller.secure_transport = ex_.head.secure;
-    caller.source_ip = ex_.head.remote_addr;
-    api::s3::ObjectServices services{context_.s3_buckets.get(), context_.s3_objects.get(),
-                                     context_.s3_keys.get(), false};
+    const api::s3::S3Caller caller = S3CallerOf(verified, principal);
+    const api::s3::ObjectServices services = S3Services();
     ApiResponse response = api::s3::HandleObject(services, caller, request, payload, ids_);
     if (payload_error) {
       return Error(api::AuthErrorToWire(*payload_error, Protocol::kS3), ex_.head.RawPath());
     }
     return response;
+  }
+
+  api::s3::S3Caller S3CallerOf(const auth::VerifiedRequest& verified,
+                               const std::shared_ptr<const auth::Principal>& principal) const {
+    api::s3::S3Caller caller;
+    caller.principal = principal;
+    caller.region = verified.region.empty() ? context_.config.region : verified.region;
+    caller.secure_transport = ex_.head.secure;
+    caller.source_ip = ex_.head.remote_addr;
+    const bool query = verified.scheme != auth::AuthScheme::kSigV4Header;
+    caller.auth_type = query ? "REST-QUERY-STRING" : "REST-HEADER";
+    caller.signature_version =
+        verified.scheme == auth::AuthScheme::kSigV2Query ? "AWS" : "AWS4-HMAC-SHA256";
+    return caller;
+  }
+
+  api::s3::ObjectServices S3Services() const {
+    return api::s3::ObjectServices{context_.s3_buckets.get(), context_.s3_objects.get(),
+                                   context_.s3_keys.get(), context_.config.sse_c_require_tls};
   }
 
   // Reads a bounded RPC body and authenticates with its hash.
@@ -353,13 +367,9 @@ class Handler {
       request.query = auth::ParseQuery(ex_.head.RawQuery());
       request.headers = &ex_.head.headers;
       request.resource = std::string(ex_.head.RawPath());
-      api::s3::S3Caller caller;
-      caller.principal = principal;
-      caller.region = verified.region.empty() ? context_.config.region : verified.region;
-      caller.secure_transport = ex_.head.secure;
-      caller.source_ip = ex_.head.remote_addr;
+      const api::s3::S3Caller caller = S3CallerOf(verified, principal);
       for (const auto& [k, v] : request.query) summary_->operation += (k.empty() ? "" : ":" + k);
-      return api::s3::HandleS3(*context_.s3_buckets, *context_.db, caller, request, ids_);
+      return api::s3::HandleS3(S3Services(), caller, request, ids_);
     }
     api::s3::S3Request object_request;
     object_request.method = ex_.head.method;
@@ -368,17 +378,7 @@ class Handler {
     object_request.query = auth::ParseQuery(ex_.head.RawQuery());
     object_request.headers = &ex_.head.headers;
     object_request.resource = std::string(ex_.head.RawPath());
-    if (context_.s3_objects && api::s3::IsServedObjectOperation(object_request)) {
-      return Object(verified, principal, object_request);
-    }
-    if (auto err = VerifyPayload(verified)) return *err;
-    // The other object operations (multipart, copy, tagging, ...) arrive with the S3 issue.
-    return Error({501,
-                  "NotImplemented",
-                  "A header you provided implies functionality that is not implemented.",
-                  {},
-                  false},
-                 ex_.head.RawPath());
+    return Object(verified, principal, object_request);
   }
 
   ServerContext& context_;

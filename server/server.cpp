@@ -114,6 +114,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
 
   ctx.s3_buckets = std::make_unique<api::s3::BucketService>(
       *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
+  ctx.s3_buckets->SetAuthorizer(std::make_shared<api::s3::S3Authorizer>(
+      mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
   ctx.s3_objects = std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock);
   ctx.s3_keys =
       std::make_unique<api::s3::DataKeyService>(*ctx.kms, ctx.root_key, ctx.random, ctx.clock);

@@ -17,7 +17,7 @@ Status NoSuchBucket(const std::string& name) {
                  {{"BucketName", name}});
 }
 
-std::string EncodeDoc(const EncryptionConfiguration& e) {
+std::string EncodeDoc(const EncryptionConfiguration& e, const std::string& policy) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -38,17 +38,24 @@ std::string EncodeDoc(const EncryptionConfiguration& e) {
     w.EndArray();
   }
   w.EndObject();
+  if (!policy.empty()) {
+    w.Key("policy");
+    w.String(policy.data(), static_cast<rapidjson::SizeType>(policy.size()));
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-EncryptionConfiguration DecodeDoc(const std::string& doc) {
-  EncryptionConfiguration e;
+void DecodeDoc(const std::string& doc, Bucket* b) {
+  EncryptionConfiguration& e = b->encryption;
   rapidjson::Document d;
   d.Parse(doc.c_str(), doc.size());
-  if (d.HasParseError() || !d.IsObject()) return e;
+  if (d.HasParseError() || !d.IsObject()) return;
+  if (auto p = d.FindMember("policy"); p != d.MemberEnd() && p->value.IsString()) {
+    b->policy.assign(p->value.GetString(), p->value.GetStringLength());
+  }
   auto enc = d.FindMember("encryption");
-  if (enc == d.MemberEnd() || !enc->value.IsObject()) return e;
+  if (enc == d.MemberEnd() || !enc->value.IsObject()) return;
   const auto& v = enc->value;
   if (auto a = v.FindMember("algorithm"); a != v.MemberEnd() && a->value.IsString()) {
     e.sse_algorithm = a->value.GetString();
@@ -56,8 +63,8 @@ EncryptionConfiguration DecodeDoc(const std::string& doc) {
   if (auto k = v.FindMember("kms_key_id"); k != v.MemberEnd() && k->value.IsString()) {
     e.kms_master_key_id = k->value.GetString();
   }
-  if (auto b = v.FindMember("bucket_key"); b != v.MemberEnd() && b->value.IsBool()) {
-    e.bucket_key_enabled = b->value.GetBool();
+  if (auto bk = v.FindMember("bucket_key"); bk != v.MemberEnd() && bk->value.IsBool()) {
+    e.bucket_key_enabled = bk->value.GetBool();
   }
   if (auto bl = v.FindMember("blocked"); bl != v.MemberEnd() && bl->value.IsArray()) {
     std::vector<std::string> types;
@@ -66,7 +73,6 @@ EncryptionConfiguration DecodeDoc(const std::string& doc) {
     }
     e.blocked_encryption_types = types;
   }
-  return e;
 }
 
 Bucket FromRow(const storage::S3BucketRow& row) {
@@ -75,7 +81,7 @@ Bucket FromRow(const storage::S3BucketRow& row) {
   b.account = row.account;
   b.region = row.region;
   b.created = SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6)));
-  b.encryption = DecodeDoc(row.doc);
+  DecodeDoc(row.doc, &b);
   return b;
 }
 
@@ -142,12 +148,12 @@ Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
   row.account = c.principal->account;
   row.region = location_constraint.empty() ? c.region : location_constraint;
   row.created_at = ToEpochSeconds(clock_->Now());
-  row.doc = EncodeDoc(InitialEncryption());
+  row.doc = EncodeDoc(InitialEncryption(), "");
   Status st = db_.WithTransaction(
       [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
   if (st.code() == StatusCode::kAlreadyExists) {
-    auto existing = GetBucket(c, name);
-    if (existing.ok()) {
+    auto existing = Load(name);
+    if (existing.ok() && existing->account == c.principal->account) {
       return S3Error(ErrorKind::kBucketAlreadyOwnedByYou,
                      "Your previous request to create the named bucket succeeded and you already "
                      "own it.",
@@ -161,7 +167,7 @@ Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
   return st;
 }
 
-Result<Bucket> BucketService::GetBucket(const S3Caller& c, const std::string& name) {
+Result<Bucket> BucketService::Load(const std::string& name) {
   Result<storage::S3BucketRow> row = Status::NotFound("");
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
     row = storage::S3Repo::GetBucket(conn, name);
@@ -171,11 +177,38 @@ Result<Bucket> BucketService::GetBucket(const S3Caller& c, const std::string& na
     if (row.status().code() == StatusCode::kNotFound) return NoSuchBucket(name);
     return row.status();
   }
-  if (row->account != c.principal->account) {
-    // Bucket policies (which could let another account in) come with the S3 issue.
-    return S3Error(ErrorKind::kAccessDenied, "Access Denied");
-  }
   return FromRow(*row);
+}
+
+Status BucketService::Authorize(const S3Caller& c, const Bucket& b, const S3Access& access) {
+  if (authorizer_) return authorizer_->Authorize(c, b.account, b.policy, access);
+  if (b.account != c.principal->account) return S3Error(ErrorKind::kAccessDenied, "Access Denied");
+  return Status::Ok();
+}
+
+Result<Bucket> BucketService::Access(const S3Caller& c, const std::string& name,
+                                     const S3Access& access) {
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, Load(name));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, b, access));
+  return b;
+}
+
+Result<Bucket> BucketService::Access(const S3Caller& c, const std::string& name,
+                                     std::string_view action) {
+  return Access(c, name, S3Access{std::string(action), BucketArn(name), {}});
+}
+
+Status BucketService::UpdateDoc(const std::string& name,
+                                const std::function<void(Bucket*)>& change) {
+  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    auto row = storage::S3Repo::GetBucket(conn, name);
+    if (!row.ok()) {
+      return row.status().code() == StatusCode::kNotFound ? NoSuchBucket(name) : row.status();
+    }
+    Bucket b = FromRow(*row);
+    change(&b);
+    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(b.encryption, b.policy));
+  });
 }
 
 Result<std::vector<Bucket>> BucketService::ListBuckets(const S3Caller& c) {
@@ -189,7 +222,7 @@ Result<std::vector<Bucket>> BucketService::ListBuckets(const S3Caller& c) {
 }
 
 Status BucketService::DeleteBucket(const S3Caller& c, const std::string& name) {
-  SEALSTACK_RETURN_IF_ERROR(GetBucket(c, name).status());
+  SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:DeleteBucket").status());
   Status st = db_.WithTransaction(
       [&](storage::Connection& conn) { return storage::S3Repo::DeleteBucket(conn, name); });
   if (st.code() == StatusCode::kFailedPrecondition) {
@@ -202,25 +235,50 @@ Status BucketService::DeleteBucket(const S3Caller& c, const std::string& name) {
 
 Status BucketService::PutEncryption(const S3Caller& c, const std::string& name,
                                     const EncryptionConfiguration& config) {
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, GetBucket(c, name));
-  EncryptionConfiguration next = config;
-  if (!next.bucket_key_enabled) next.bucket_key_enabled = false;
-  // A configuration that does not mention blocked types keeps the bucket's current setting.
-  if (!next.blocked_encryption_types)
-    next.blocked_encryption_types = b.encryption.blocked_encryption_types;
-  return db_.WithTransaction([&](storage::Connection& conn) {
-    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(next));
+  SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:PutEncryptionConfiguration").status());
+  return UpdateDoc(name, [&](Bucket* b) {
+    EncryptionConfiguration next = config;
+    if (!next.bucket_key_enabled) next.bucket_key_enabled = false;
+    // A configuration that does not mention blocked types keeps the bucket's current setting.
+    if (!next.blocked_encryption_types)
+      next.blocked_encryption_types = b->encryption.blocked_encryption_types;
+    b->encryption = std::move(next);
   });
 }
 
 Status BucketService::DeleteEncryption(const S3Caller& c, const std::string& name) {
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, GetBucket(c, name));
-  EncryptionConfiguration reset;
-  reset.bucket_key_enabled = false;
-  reset.blocked_encryption_types = b.encryption.blocked_encryption_types;
-  return db_.WithTransaction([&](storage::Connection& conn) {
-    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(reset));
+  SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:PutEncryptionConfiguration").status());
+  return UpdateDoc(name, [&](Bucket* b) {
+    EncryptionConfiguration reset;
+    reset.bucket_key_enabled = false;
+    reset.blocked_encryption_types = b->encryption.blocked_encryption_types;
+    b->encryption = std::move(reset);
   });
+}
+
+Status BucketService::PutPolicy(const S3Caller& c, const std::string& name,
+                                std::string_view policy) {
+  SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:PutBucketPolicy").status());
+  if (authorizer_) {
+    SEALSTACK_RETURN_IF_ERROR(authorizer_->ValidateBucketPolicy(policy, name));
+  } else if (policy.empty()) {
+    return S3Error(ErrorKind::kMalformedPolicy, "Policies must be valid JSON");
+  }
+  return UpdateDoc(name, [&](Bucket* b) { b->policy = std::string(policy); });
+}
+
+Result<std::string> BucketService::GetPolicy(const S3Caller& c, const std::string& name) {
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket b, Access(c, name, "s3:GetBucketPolicy"));
+  if (b.policy.empty()) {
+    return S3Error(ErrorKind::kNoSuchBucketPolicy, "The bucket policy does not exist",
+                   {{"BucketName", name}});
+  }
+  return b.policy;
+}
+
+Status BucketService::DeletePolicy(const S3Caller& c, const std::string& name) {
+  SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:DeleteBucketPolicy").status());
+  return UpdateDoc(name, [](Bucket* b) { b->policy.clear(); });
 }
 
 }  // namespace sealstack::api::s3

@@ -1,17 +1,20 @@
 // BucketService: S3 buckets and their encryption configuration (PROTOCOL 4.1, 3.7).
 //
-// Buckets are global by name (as on AWS) and owned by an account; only the owner's principals
-// may use them until bucket policies arrive (S3 issue). A bucket's configuration (default
-// encryption, blocked encryption types) lives in its row's JSON doc.
+// Buckets are global by name (as on AWS) and owned by an account. Every access goes through
+// Access(), which asks the S3Authorizer (bucket policy + identity policies); without an
+// authorizer only the owning account's principals get in. A bucket's configuration (default
+// encryption, blocked encryption types, bucket policy) lives in its row's JSON doc.
 //
 // Thread safety: safe for concurrent use; every call is one SQLite transaction.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_xml.h"
 #include "api/s3/sse.h"
 #include "auth/principals.h"
@@ -26,6 +29,8 @@ struct S3Caller {
   std::string region;  // the request's region (credential scope)
   bool secure_transport = false;
   std::string source_ip;
+  std::string auth_type;          // s3:authType: REST-HEADER | REST-QUERY-STRING
+  std::string signature_version;  // s3:signatureversion: AWS4-HMAC-SHA256 | AWS
 };
 
 struct Bucket {
@@ -34,6 +39,7 @@ struct Bucket {
   std::string region;
   SystemTime created;
   EncryptionConfiguration encryption;  // always set: AES256 unless configured
+  std::string policy;                  // the bucket policy as put, "" when none
 };
 
 struct BucketOptions {
@@ -50,9 +56,23 @@ class BucketService {
  public:
   BucketService(storage::Database& db, std::shared_ptr<const Clock> clock, BucketOptions options);
 
+  void SetAuthorizer(std::shared_ptr<S3Authorizer> authorizer) {
+    authorizer_ = std::move(authorizer);
+  }
+
   Status CreateBucket(const S3Caller& c, const std::string& name,
                       const std::string& location_constraint);
-  Result<Bucket> GetBucket(const S3Caller& c, const std::string& name);  // HeadBucket & co.
+  // The bucket, if `c` may do `access` to it (NoSuchBucket first, then AccessDenied).
+  Result<Bucket> Access(const S3Caller& c, const std::string& name, const S3Access& access);
+  // Bucket-level action on the bucket ARN ("s3:ListBucket" for HeadBucket).
+  Result<Bucket> Access(const S3Caller& c, const std::string& name, std::string_view action);
+  Result<Bucket> GetBucket(const S3Caller& c, const std::string& name) {
+    return Access(c, name, "s3:ListBucket");
+  }
+  // Whether `c` may do `access` on an already loaded bucket (per-key checks of DeleteObjects).
+  Status Authorize(const S3Caller& c, const Bucket& b, const S3Access& access);
+  // The bucket with no access check (admin, internal).
+  Result<Bucket> Load(const std::string& name);
   Result<std::vector<Bucket>> ListBuckets(const S3Caller& c);
   Status DeleteBucket(const S3Caller& c, const std::string& name);
 
@@ -60,13 +80,22 @@ class BucketService {
                        const EncryptionConfiguration& config);
   Status DeleteEncryption(const S3Caller& c, const std::string& name);
 
+  // Bucket policy (PROTOCOL 3.8): validated through the authorizer (MalformedPolicy); Get of a
+  // bucket without one -> NoSuchBucketPolicy.
+  Status PutPolicy(const S3Caller& c, const std::string& name, std::string_view policy);
+  Result<std::string> GetPolicy(const S3Caller& c, const std::string& name);
+  Status DeletePolicy(const S3Caller& c, const std::string& name);
+
   // The bucket default as the write path needs it.
   static BucketDefault DefaultOf(const Bucket& b);
 
  private:
   EncryptionConfiguration InitialEncryption() const;
+  // Read-modify-write of the bucket's doc in one transaction.
+  Status UpdateDoc(const std::string& name, const std::function<void(Bucket*)>& change);
 
   storage::Database& db_;
+  std::shared_ptr<S3Authorizer> authorizer_;
   std::shared_ptr<const Clock> clock_;
   BucketOptions options_;
 };

@@ -43,6 +43,11 @@ enum class ErrorKind {
   kKeyTooLong,                  // 400 KeyTooLongError
   kMethodNotAllowed,            // 405
   kNotImplemented,              // 501
+  kInvalidPartNumber,           // 416 InvalidPartNumber
+  kMaxMessageLengthExceeded,    // 400
+  kMissingContentLength,        // 411
+  kSlowDown,                    // 503 (fault injection)
+  kInternalError,               // 500 (fault injection)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

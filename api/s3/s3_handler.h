@@ -1,9 +1,8 @@
 // The S3 wire edge: an authenticated S3 request (method, bucket, key, sub-resources, headers,
 // decoded body) to the operation, and its answer in S3's REST-XML shapes.
 //
-// This issue's state: bucket operations (Create/Head/List/Delete, GetBucketLocation,
-// Put/Get/DeleteBucketEncryption) and ListObjects/ListObjectsV2 are served; object operations
-// answer 501 NotImplemented until the object store is wired (S3 issue).
+// Service- and bucket-level requests come here (HandleS3); object-level ones go to
+// object_ops.h (HandleObject), whose bodies stream.
 #pragma once
 
 #include <string>
@@ -26,10 +25,13 @@ struct S3Request {
   std::string resource;  // the raw path, for <Resource>
 };
 
-// Bodies of bucket-level requests are read whole up to this size (configuration documents).
-inline constexpr size_t kMaxBucketRequestBody = 1 << 20;
+// Bodies of bucket-level requests are read whole up to this size (configuration documents,
+// DeleteObjects lists of up to 1,000 keys of up to 1,024 bytes).
+inline constexpr size_t kMaxBucketRequestBody = 2 << 20;
 
-ApiResponse HandleS3(BucketService& buckets, storage::Database& db, const S3Caller& caller,
+struct ObjectServices;
+
+ApiResponse HandleS3(const ObjectServices& services, const S3Caller& caller,
                      const S3Request& request, const RequestIds& ids);
 
 }  // namespace sealstack::api::s3

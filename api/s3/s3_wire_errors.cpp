@@ -48,6 +48,11 @@ constexpr Row kTable[] = {
     {ErrorKind::kKeyTooLong, 400, "KeyTooLongError"},
     {ErrorKind::kMethodNotAllowed, 405, "MethodNotAllowed"},
     {ErrorKind::kNotImplemented, 501, "NotImplemented"},
+    {ErrorKind::kInvalidPartNumber, 416, "InvalidPartNumber"},
+    {ErrorKind::kMaxMessageLengthExceeded, 400, "MaxMessageLengthExceeded"},
+    {ErrorKind::kMissingContentLength, 411, "MissingContentLength"},
+    {ErrorKind::kSlowDown, 503, "SlowDown"},
+    {ErrorKind::kInternalError, 500, "InternalError"},
 };
 
 }  // namespace
