@@ -308,6 +308,16 @@ std::vector<std::pair<std::string, std::string>> WriteConditionKeys(const SseHea
   return keys;
 }
 
+Status CheckKmsSignature(const S3Caller& c, SseMode mode) {
+  if ((mode == SseMode::kSseKms || mode == SseMode::kDsseKms) && c.signature_version == "AWS") {
+    return S3Error(ErrorKind::kInvalidArgument,
+                   "Requests specifying Server Side Encryption with AWS KMS managed keys require "
+                   "AWS Signature Version 4.",
+                   {{"ArgumentName", "Authorization"}, {"ArgumentValue", "null"}});
+  }
+  return Status::Ok();
+}
+
 Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S3Caller& c,
                                                 const Bucket& bucket, const SseHeaders& h,
                                                 const std::string& key) {
@@ -323,7 +333,9 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
     fallback.kms_key_id = session->kms_key_id;
     fallback.bucket_key_enabled = false;
   }
-  return ResolveWriteEncryption(h, fallback, policy);
+  SEALSTACK_ASSIGN_OR_RETURN(WriteEncryption enc, ResolveWriteEncryption(h, fallback, policy));
+  SEALSTACK_RETURN_IF_ERROR(CheckKmsSignature(c, enc.mode));
+  return enc;
 }
 
 Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
@@ -347,11 +359,17 @@ Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
     return S3Error(ErrorKind::kInvalidRequest,
                    "The encryption parameters are not applicable to this object.");
   }
+  if (out.customer && s.require_tls_for_sse_c && !c.secure_transport) {
+    return S3Error(ErrorKind::kInvalidRequest,
+                   "Requests specifying Server Side Encryption with Customer provided keys must "
+                   "be made over a secure connection.");
+  }
   return out;
 }
 
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o) {
+  SEALSTACK_RETURN_IF_ERROR(CheckKmsSignature(c, o.doc.sse.mode));
   return s.keys->OpenDataKey(KmsCaller(c), o.bucket.account, o.doc.sse, o.customer);
 }
 

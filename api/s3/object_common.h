@@ -76,6 +76,9 @@ Status CheckIntegrity(const IntegrityRequest& want, const BodySummary& got);
 std::vector<std::pair<std::string, std::string>> WriteConditionKeys(const SseHeaders& h,
                                                                     const S3Caller& c);
 
+// KMS-protected objects need SigV4: SigV2 (presigned) requests get InvalidArgument.
+Status CheckKmsSignature(const S3Caller& c, SseMode mode);
+
 // The encryption of a new object: request headers, else the caller's session encryption (a
 // Glue run's credentials), else the bucket default (PROTOCOL 3.3).
 Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S3Caller& c,
