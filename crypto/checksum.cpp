@@ -214,4 +214,83 @@ std::string Checksum::DigestBase64() {
   return Base64(Digest());
 }
 
+namespace {
+
+// GF(2) 64x64 (or 32x32) matrix times vector: the operator "append one zero bit" and its powers.
+uint64_t Gf2Times(const uint64_t* mat, uint64_t vec) {
+  uint64_t sum = 0;
+  while (vec != 0) {
+    if (vec & 1) sum ^= *mat;
+    vec >>= 1;
+    ++mat;
+  }
+  return sum;
+}
+
+void Gf2Square(uint64_t* square, const uint64_t* mat, int width) {
+  for (int n = 0; n < width; ++n) square[n] = Gf2Times(mat, mat[n]);
+}
+
+// crc(A || B) from crc(A), crc(B) and len(B), for a reflected CRC with all-ones init and xorout.
+uint64_t Combine(uint64_t crc1, uint64_t crc2, uint64_t len2, uint64_t poly, int width) {
+  if (len2 == 0) return crc1;
+  uint64_t even[64];
+  uint64_t odd[64];
+  odd[0] = poly;  // the operator for one zero bit
+  uint64_t row = 1;
+  for (int n = 1; n < width; ++n) {
+    odd[n] = row;
+    row <<= 1;
+  }
+  Gf2Square(even, odd, width);  // two zero bits
+  Gf2Square(odd, even, width);  // four zero bits
+  do {                          // apply len2 zero bytes to crc1
+    Gf2Square(even, odd, width);
+    if (len2 & 1) crc1 = Gf2Times(even, crc1);
+    len2 >>= 1;
+    if (len2 == 0) break;
+    Gf2Square(odd, even, width);
+    if (len2 & 1) crc1 = Gf2Times(odd, crc1);
+    len2 >>= 1;
+  } while (len2 != 0);
+  return crc1 ^ crc2;
+}
+
+}  // namespace
+
+std::optional<std::string> CombineCrcs(
+    ChecksumAlgorithm alg, const std::vector<std::pair<std::string, uint64_t>>& pieces) {
+  uint64_t poly = 0;
+  int width = 0;
+  switch (alg) {
+    case ChecksumAlgorithm::kCrc32:
+      poly = 0xEDB88320u, width = 32;
+      break;
+    case ChecksumAlgorithm::kCrc32c:
+      poly = 0x82F63B78u, width = 32;
+      break;
+    case ChecksumAlgorithm::kCrc64Nvme:
+      poly = 0x9A6C9329AC4BC9B5ull, width = 64;
+      break;
+    default:
+      return std::nullopt;
+  }
+  const size_t bytes = static_cast<size_t>(width / 8);
+  uint64_t crc = 0;
+  bool first = true;
+  for (const auto& [digest, length] : pieces) {
+    if (digest.size() != bytes) return std::nullopt;
+    uint64_t value = 0;
+    for (unsigned char ch : digest) value = (value << 8) | ch;
+    crc = first ? value : Combine(crc, value, length, poly, width);
+    first = false;
+  }
+  if (first) crc = 0;  // the CRC of nothing
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) {
+    out[bytes - 1 - i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  }
+  return out;
+}
+
 }  // namespace sealstack::crypto

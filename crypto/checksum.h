@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sealstack::crypto {
 
@@ -44,5 +46,12 @@ class Checksum {
   ChecksumAlgorithm alg_;
   std::unique_ptr<Impl> impl_;
 };
+
+// The CRC of a concatenation from the CRCs of its pieces (zlib's crc32_combine, generalised to
+// the three reflected CRCs here): full-object checksums of multipart uploads are computed from
+// the parts' own. `pieces` holds each piece's raw big-endian digest and its length in bytes.
+// nullopt for SHA algorithms (not combinable) or a digest of the wrong size.
+std::optional<std::string> CombineCrcs(ChecksumAlgorithm alg,
+                                       const std::vector<std::pair<std::string, uint64_t>>& pieces);
 
 }  // namespace sealstack::crypto

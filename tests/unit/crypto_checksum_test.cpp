@@ -108,3 +108,26 @@ TEST_CASE("Checksum names and headers", "[checksum]") {
   CHECK_FALSE(ChecksumAlgorithmFromHeader("x-amz-checksum-xxhash64"));
   CHECK_FALSE(ChecksumAlgorithmFromHeader("content-md5"));
 }
+
+TEST_CASE("CRCs of pieces combine into the CRC of the whole", "[crypto][checksum]") {
+  std::string a(70000, 'a'), b = "the second piece", c(3, '\0');
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>(i * 31 + 7);
+  const std::string whole = a + b + c;
+  for (auto alg : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                   ChecksumAlgorithm::kCrc64Nvme}) {
+    auto digest = [&](const std::string& s) {
+      Checksum sum(alg);
+      sum.Update(s);
+      return sum.Digest();
+    };
+    auto combined =
+        CombineCrcs(alg, {{digest(a), a.size()}, {digest(b), b.size()}, {digest(c), 3}});
+    REQUIRE(combined);
+    CHECK(*combined == digest(whole));
+    auto single = CombineCrcs(alg, {{digest(b), b.size()}});
+    REQUIRE(single);
+    CHECK(*single == digest(b));
+  }
+  CHECK_FALSE(CombineCrcs(ChecksumAlgorithm::kSha256, {}));
+  CHECK_FALSE(CombineCrcs(ChecksumAlgorithm::kCrc32, {{"abc", 3}}));
+}
