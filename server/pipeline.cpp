@@ -10,6 +10,7 @@
 #include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_handler.h"
+#include "api/s3/s3_operations.h"
 #include "api/sts/sts_service.h"
 #include "auth/payload_decoder.h"
 #include "auth/verifier.h"
@@ -214,7 +215,8 @@ class Handler {
   ApiResponse Object(const auth::VerifiedRequest& verified,
                      const std::shared_ptr<const auth::Principal>& principal,
                      const api::s3::S3Request& request) {
-    summary_->operation = "s3:" + ex_.head.method + "Object";
+    summary_->operation = "s3:";
+    summary_->operation += api::s3::S3OperationName(request);
     std::optional<auth::AuthError> payload_error;
     api::s3::PayloadReader payload =
         [&](const std::function<Status(std::string_view)>& sink) -> Status {
@@ -368,7 +370,8 @@ class Handler {
       request.headers = &ex_.head.headers;
       request.resource = std::string(ex_.head.RawPath());
       const api::s3::S3Caller caller = S3CallerOf(verified, principal);
-      for (const auto& [k, v] : request.query) summary_->operation += (k.empty() ? "" : ":" + k);
+      summary_->operation += ':';
+      summary_->operation += api::s3::S3OperationName(request);
       return api::s3::HandleS3(S3Services(), caller, request, ids_);
     }
     api::s3::S3Request object_request;

@@ -11,6 +11,7 @@
 #include "api/s3/object_common.h"
 #include "api/s3/object_copy.h"
 #include "api/s3/s3_errors.h"
+#include "api/s3/s3_operations.h"
 #include "api/s3/s3_wire_errors.h"
 #include "common/strings.h"
 #include "common/time_format.h"
@@ -382,47 +383,28 @@ Result<ApiResponse> Attributes(const ObjectServices& s, const S3Caller& c, const
   return resp;
 }
 
-// Which object operation a request is (PROTOCOL 4.2, 4.3). Sub-resources SealStack does not
-// model (tagging, acl, retention, legal-hold, torrent, ...) answer 501.
 Result<ApiResponse> Route(const ObjectServices& s, const S3Caller& c, const S3Request& r,
                           const PayloadReader& payload, const RequestIds& ids) {
-  static const char* kPlainParams[] = {"x-id",    "versionId",  "partNumber", "uploadId",
-                                       "uploads", "attributes", "max-parts",  "part-number-marker"};
-  for (const auto& [k, v] : r.query) {
-    const bool auth_param = StartsWith(ToLower(k), "x-amz-") || k == "AWSAccessKeyId" ||
-                            k == "Signature" || k == "Expires";  // presigned URLs
-    if (auth_param || StartsWith(k, "response-")) continue;
-    if (std::none_of(std::begin(kPlainParams), std::end(kPlainParams),
-                     [&](const char* p) { return k == p; })) {
-      return S3Error(ErrorKind::kNotImplemented,
-                     "A header you provided implies functionality that is not implemented.");
-    }
+  const std::string_view op = S3OperationName(r);
+  if (op == "PutObject") return Put(s, c, r, payload, ids);
+  if (op == "GetObject") return Get(s, c, r, /*head=*/false, ids);
+  if (op == "HeadObject") return Get(s, c, r, /*head=*/true, ids);
+  if (op == "DeleteObject") return Delete(s, c, r, ids);
+  if (op == "CopyObject") return CopyObject(s, c, r, ids);
+  if (op == "GetObjectAttributes") return Attributes(s, c, r, ids);
+  if (op == "CreateMultipartUpload") return CreateMultipartUpload(s, c, r, ids);
+  if (op == "UploadPart") return UploadPart(s, c, r, payload, ids);
+  if (op == "UploadPartCopy") return UploadPartCopy(s, c, r, ids);
+  if (op == "CompleteMultipartUpload") return CompleteMultipartUpload(s, c, r, payload, ids);
+  if (op == "AbortMultipartUpload") return AbortMultipartUpload(s, c, r, ids);
+  if (op == "ListParts") return ListParts(s, c, r, ids);
+  if (NamesUnknownSubResource(r)) {
+    return S3Error(ErrorKind::kNotImplemented,
+                   "A header you provided implies functionality that is not implemented.");
   }
-  const std::string& m = r.method;
-  const bool upload = QueryParam(r, "uploadId") != nullptr;
-  const bool copy = Header(r, "x-amz-copy-source") != nullptr;
-  if (m == "PUT") {
-    if (upload || QueryParam(r, "partNumber") != nullptr) {
-      return copy ? UploadPartCopy(s, c, r, ids) : UploadPart(s, c, r, payload, ids);
-    }
-    return copy ? CopyObject(s, c, r, ids) : Put(s, c, r, payload, ids);
-  }
-  if (m == "POST") {
-    if (QueryParam(r, "uploads") != nullptr) return CreateMultipartUpload(s, c, r, ids);
-    if (upload) return CompleteMultipartUpload(s, c, r, payload, ids);
-    return S3Error(ErrorKind::kMethodNotAllowed,
-                   "The specified method is not allowed against this resource.",
-                   {{"Method", m}, {"ResourceType", "OBJECT"}});
-  }
-  if (m == "DELETE") {
-    return upload ? AbortMultipartUpload(s, c, r, ids) : Delete(s, c, r, ids);
-  }
-  if (m == "GET" && upload) return ListParts(s, c, r, ids);
-  if (m == "GET" && QueryParam(r, "attributes") != nullptr) return Attributes(s, c, r, ids);
-  if (m == "GET" || m == "HEAD") return Get(s, c, r, m == "HEAD", ids);
   return S3Error(ErrorKind::kMethodNotAllowed,
                  "The specified method is not allowed against this resource.",
-                 {{"Method", m}, {"ResourceType", "OBJECT"}});
+                 {{"Method", r.method}, {"ResourceType", "OBJECT"}});
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "api/s3/multipart_ops.h"
 #include "api/s3/object_common.h"
 #include "api/s3/s3_errors.h"
+#include "api/s3/s3_operations.h"
 #include "api/s3/s3_xml.h"
 #include "common/strings.h"
 
@@ -32,49 +33,26 @@ class Dispatch {
   }
 
   Result<ApiResponse> Route() {
-    if (r_.bucket.empty()) {
-      if (r_.method == "GET") return ListBuckets();
-      return S3Error(ErrorKind::kMethodNotAllowed,
-                     "The specified method is not allowed against this resource.",
-                     {{"Method", r_.method}, {"ResourceType", "SERVICE"}});
-    }
-    const std::string& m = r_.method;
-    if (QueryParam(r_, "encryption") != nullptr) {
-      if (m == "PUT") return PutEncryption();
-      if (m == "GET") return GetEncryption();
-      if (m == "DELETE") return DeleteEncryption();
-    }
-    if (QueryParam(r_, "policy") != nullptr) {
-      if (m == "PUT") return PutPolicy();
-      if (m == "GET") return GetPolicy();
-      if (m == "DELETE") return DeletePolicy();
-    }
-    if (QueryParam(r_, "location") != nullptr && m == "GET") return Location();
-    if (QueryParam(r_, "uploads") != nullptr && m == "GET") {
-      return ListMultipartUploads(s_, caller_, r_, ids_);
-    }
-    if (QueryParam(r_, "delete") != nullptr && m == "POST") {
-      return DeleteObjects(s_, caller_, r_, ids_);
-    }
+    const std::string_view op = S3OperationName(r_);
+    if (op == "ListBuckets") return ListBuckets();
+    if (op == "CreateBucket") return CreateBucket();
+    if (op == "HeadBucket") return HeadBucket();
+    if (op == "DeleteBucket") return DeleteBucket();
+    if (op == "GetBucketLocation") return Location();
+    if (op == "ListObjects" || op == "ListObjectsV2") return ListObjects(s_, caller_, r_, ids_);
+    if (op == "PutBucketEncryption") return PutEncryption();
+    if (op == "GetBucketEncryption") return GetEncryption();
+    if (op == "DeleteBucketEncryption") return DeleteEncryption();
+    if (op == "PutBucketPolicy") return PutPolicy();
+    if (op == "GetBucketPolicy") return GetPolicy();
+    if (op == "DeleteBucketPolicy") return DeletePolicy();
+    if (op == "ListMultipartUploads") return ListMultipartUploads(s_, caller_, r_, ids_);
+    if (op == "DeleteObjects") return DeleteObjects(s_, caller_, r_, ids_);
     // Any other sub-resource (tagging, versioning, lifecycle, cors, acl, ...) is not modelled.
-    static const char* kKnownListParams[] = {
-        "list-type",   "prefix",      "delimiter",     "max-keys", "continuation-token",
-        "start-after", "fetch-owner", "encoding-type", "marker",   "x-id"};
-    for (const auto& [k, v] : r_.query) {
-      const bool auth_param = StartsWith(ToLower(k), "x-amz-") || k == "AWSAccessKeyId" ||
-                              k == "Signature" || k == "Expires";
-      if (!auth_param && std::none_of(std::begin(kKnownListParams), std::end(kKnownListParams),
-                                      [&](const char* p) { return k == p; })) {
-        return NotImplemented();
-      }
-    }
-    if (m == "PUT") return CreateBucket();
-    if (m == "HEAD") return HeadBucket();
-    if (m == "DELETE") return DeleteBucket();
-    if (m == "GET") return ListObjects(s_, caller_, r_, ids_);
-    return S3Error(ErrorKind::kMethodNotAllowed,
-                   "The specified method is not allowed against this resource.",
-                   {{"Method", m}, {"ResourceType", "BUCKET"}});
+    if (NamesUnknownSubResource(r_)) return NotImplemented();
+    return S3Error(
+        ErrorKind::kMethodNotAllowed, "The specified method is not allowed against this resource.",
+        {{"Method", r_.method}, {"ResourceType", r_.bucket.empty() ? "SERVICE" : "BUCKET"}});
   }
 
   Result<ApiResponse> ListBuckets() {
