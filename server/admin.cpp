@@ -4,9 +4,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/glue/glue_wire.h"
 #include "api/s3/object_ops.h"
 #include "auth/http_request.h"
+#include "auth/verifier.h"
 #include "common/time_format.h"
+#include "crypto/digest.h"
 #include "storage/s3_repo.h"
 
 namespace sealstack::server {
@@ -36,7 +39,7 @@ api::ApiResponse Health(ServerContext& context) {
   const std::pair<const char*, const char*> kServices[] = {{"sts", "available"},
                                                            {"kms", "available"},
                                                            {"s3", "partial"},
-                                                           {"glue", "not_implemented"},
+                                                           {"glue", "available"},
                                                            {"cloudtrail", "not_implemented"}};
   for (const auto& [name, state] : kServices) {
     w.Key(name);
@@ -101,6 +104,65 @@ api::ApiResponse SetClock(ServerContext& context, std::string_view body,
   return ClockState(context);
 }
 
+// GET /_sealstack/glue/runs/<run id>/log: a job run's output (docs/admin-api.md). A log stored
+// under a CloudWatchEncryption key is decrypted as the request's SigV4 signer (kms:Decrypt via
+// logs.<region>.amazonaws.com); unsigned requests read only unencrypted logs.
+api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead& head,
+                            std::string_view rest, std::string_view body,
+                            const api::RequestIds& ids) {
+  const std::string_view kPrefix = "runs/", kSuffix = "/log";
+  if (head.method != "GET" || rest.substr(0, kPrefix.size()) != kPrefix ||
+      rest.size() <= kPrefix.size() + kSuffix.size() ||
+      rest.substr(rest.size() - kSuffix.size()) != kSuffix || !context.glue) {
+    return api::RenderError(
+        api::Protocol::kAdmin,
+        {400, "InvalidRequest", "use GET /_sealstack/glue/runs/<run id>/log", {}, false}, ids);
+  }
+  const std::string run_id(
+      rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - kSuffix.size()));
+  std::shared_ptr<const auth::Principal> reader;
+  if (head.FindHeader("Authorization") != nullptr) {
+    auth::VerifyOptions options;
+    options.s3 = false;
+    options.body_sha256_hex = crypto::Hex(crypto::Sha256(body));
+    auth::VerifyOutcome outcome = auth::Verify(head, *context.principals, *context.clock, options);
+    if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
+      return api::RenderError(api::Protocol::kAdmin, {403, "AccessDenied", err->message, {}, false},
+                              ids);
+    }
+    reader = std::get<auth::VerifiedRequest>(outcome).principal;
+  }
+  auto log = context.glue->ReadRunLog(run_id, reader);
+  if (!log.ok()) {
+    api::WireError w = api::glue::GlueStatusToWire(log.status());
+    int status = w.code == "EntityNotFoundException" ? 404
+                 : w.code == "AccessDeniedException" ? 403
+                                                     : w.http_status;
+    return api::RenderError(api::Protocol::kAdmin, {status, w.code, w.message, {}, false}, ids);
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("run_id");
+  w.String(run_id.c_str());
+  w.Key("job_name");
+  w.String(log->job_name.c_str());
+  w.Key("state");
+  w.String(log->state.c_str());
+  w.Key("encrypted");
+  w.Bool(log->encrypted);
+  w.Key("kms_key_arn");
+  w.String(log->kms_key_arn.c_str());
+  w.Key("dropped_bytes");
+  w.Uint64(log->dropped_bytes);
+  w.Key("log");
+  w.String(log->text.data(), static_cast<rapidjson::SizeType>(log->text.size()));
+  w.EndObject();
+  api::ApiResponse r = Json(200, std::string(buf.GetString(), buf.GetSize()));
+  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+  return r;
+}
+
 }  // namespace
 
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
@@ -127,6 +189,9 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
     return r;
   }
+  if (admin_path.rfind("glue/", 0) == 0) {
+    return GlueRunLog(context, head, admin_path.substr(5), body, ids);
+  }
   if (admin_path == "reset") {
     if (head.method != "POST") {
       return api::RenderError(api::Protocol::kAdmin,
@@ -136,6 +201,7 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     // clock stays.
     if (context.kms) {
       Status st = context.kms->Reset();
+      if (st.ok() && context.glue) st = context.glue->Reset();
       if (st.ok() && context.db) {
         st = context.db->WithTransaction(
             [](storage::Connection& c) { return storage::S3Repo::DeleteAll(c); });

@@ -138,6 +138,15 @@ const std::vector<Setting>& Settings() {
        [](const std::string& v, Config* c) {
          return ParseBool("sse_c_require_tls", v, &c->sse_c_require_tls);
        }},
+      {"--glue-execute", "SEALSTACK_GLUE_EXECUTE", "glue_execute", "BOOL",
+       "run Glue job scripts (pythonshell, plain-Python glueetl) as python3 child processes with "
+       "the run's role credentials (default true when python3 is on PATH)",
+       [](const std::string& v, Config* c) {
+         bool b = false;
+         SEALSTACK_RETURN_IF_ERROR(ParseBool("glue_execute", v, &b));
+         c->glue_execute = b;
+         return Status::Ok();
+       }},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {

@@ -33,6 +33,7 @@ struct Config {
   std::string policy_mode = "enforce";      // enforce | audit | off
   bool sse_c_require_tls = false;           // SSE-C over plain HTTP -> InvalidRequest
   bool sse_c_blocked_by_default = true;     // new buckets block SSE-C writes (AWS since 2026-04)
+  std::optional<bool> glue_execute;         // run Glue job scripts; default: when python3 is found
   std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
 };

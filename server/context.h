@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/glue/glue_service.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
@@ -30,6 +31,7 @@ struct ServerContext {
   std::unique_ptr<api::s3::BucketService> s3_buckets;
   std::unique_ptr<api::s3::ObjectStore> s3_objects;
   std::unique_ptr<api::s3::DataKeyService> s3_keys;
+  std::unique_ptr<api::glue::Service> glue;
   std::chrono::steady_clock::time_point started;
 };
 

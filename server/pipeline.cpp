@@ -7,6 +7,7 @@
 
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
+#include "api/glue/glue_wire.h"
 #include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_handler.h"
@@ -314,6 +315,14 @@ class Handler {
       caller.source_ip = ex_.head.remote_addr;
       caller.secure_transport = ex_.head.secure;
       return api::kms::HandleKmsRequest(*context_.kms, caller, route_.operation, body, ids_);
+    }
+    if (route_.service == Service::kGlue && context_.glue) {
+      api::glue::Caller caller;
+      caller.principal = principal;
+      caller.region = region.empty() ? context_.config.region : region;
+      caller.source_ip = ex_.head.remote_addr;
+      caller.secure_transport = ex_.head.secure;
+      return api::glue::HandleGlueRequest(*context_.glue, caller, route_.operation, body, ids_);
     }
     if (route_.service != Service::kUnknownJson) {
       rapidjson::Document doc;

@@ -122,6 +122,22 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   // Uploads a crash interrupted leave segments nobody owns: remove them before serving.
   auto swept = ctx.s3_objects->SweepOrphans();
   if (!swept.ok()) Log(LogLevel::kWarn, "orphan sweep failed: " + swept.status().ToString());
+  {
+    api::glue::Dependencies deps;
+    deps.db = ctx.db.get();
+    deps.kms = ctx.kms.get();
+    deps.buckets = ctx.s3_buckets.get();
+    deps.objects = ctx.s3_objects.get();
+    deps.data_keys = ctx.s3_keys.get();
+    deps.principals = ctx.principals;
+    deps.clock = ctx.clock;
+    deps.random = ctx.random;
+    deps.root_key = ctx.root_key;
+    api::glue::Options glue_options;
+    glue_options.execute =
+        ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));
+    ctx.glue = std::make_unique<api::glue::Service>(std::move(deps), glue_options);
+  }
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();
   auto handler = [pipeline](Exchange& ex) { pipeline->Handle(ex); };
@@ -133,6 +149,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   http.keep_alive_timeout_s = ctx.config.keep_alive_timeout_s;
   http.read_timeout_s = ctx.config.read_timeout_s;
   SEALSTACK_ASSIGN_OR_RETURN(server->http_, HttpListener::Bind(http, handler));
+  ctx.glue->SetEndpoint("http://" + AdvertisedHost(ctx.config.host) + ":" +
+                        std::to_string(server->http_->port()));
 
   if (ctx.config.https_port) {
     std::string dir = ctx.config.data_dir;
@@ -193,6 +211,7 @@ void Server::Stop() {
   if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
+  context_.glue.reset();  // stops job runs (their children) before what they use goes
   context_.s3_keys.reset();
   context_.s3_objects.reset();
   context_.s3_buckets.reset();

@@ -1,0 +1,217 @@
+// glue::Service: Glue jobs, security configurations, job runs and the Data Catalog.
+//
+// Operations take the request's JSON object and return the response's JSON text (Glue's shapes
+// are large, mostly pass-through documents: they are validated here and stored as JSON through
+// storage/glue_repo.h). Errors are Status with a glue::ErrorKind detail (glue_errors.h);
+// glue_wire.cpp renders them. Management calls are authorized by the caller's identity policies
+// (policy/; the account root may do anything not explicitly denied); Glue has no resource
+// policies here. Catalog encryption and job runs call kms::Service in-process with
+// kms:ViaService set, so key policies, grants and key state apply.
+//
+// Job runs (JobRunState; every transition names the function that makes it, all in
+// glue_runs.cpp):
+//
+//   StartJobRun --> STARTING --Validate() fails--------------------------> FAILED
+//                      |  \--BatchStopJobRun-----------------------------> STOPPED
+//                      | Validate() ok (role, script object, KMS keys)
+//                      v
+//                   RUNNING --Execute(): exit 0 (or no --glue-execute)---> SUCCEEDED
+//                      |  \--Execute(): exit != 0 / killed by signal-----> FAILED
+//                      |  \--Execute(): Timeout passed (injected clock)--> TIMEOUT
+//                      |  \--Execute(): spawn failed---------------------> ERROR
+//                      | BatchStopJobRun
+//                      v
+//                   STOPPING --Execute(): child gone--------------------> STOPPED
+//
+// Terminal: STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR. A run's temporary credentials (the
+// job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>) exist in the
+// PrincipalStore from STARTING until the run is terminal. Its output (stdout+stderr, at most
+// Options::max_log_bytes) is the run's log, sealed under the CloudWatchEncryption key when set.
+//
+// Thread safety: all methods are safe to call concurrently. Each executing run has one runner
+// thread; the destructor stops all runs (killing their children) and joins the threads.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/kms/kms_service.h"
+#include "api/s3/bucket_service.h"
+#include "api/s3/data_keys.h"
+#include "api/s3/object_store.h"
+#include "auth/principals.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "crypto/random.h"
+#include "crypto/secret_bytes.h"
+#include "policy/document.h"
+#include "storage/db.h"
+
+namespace sealstack::api::glue {
+
+struct Caller {
+  std::shared_ptr<const auth::Principal> principal;
+  std::string region;
+  std::string source_ip;
+  bool secure_transport = false;
+};
+
+struct Options {
+  // Run pythonshell / plain-Python glueetl scripts as child processes (--glue-execute).
+  bool execute = true;
+  std::string python = "python3";  // resolved through PATH
+  // What the scripts' SDKs talk to (AWS_ENDPOINT_URL); set once the listener is bound.
+  std::string endpoint_url;
+  size_t max_log_bytes = 1 << 20;     // stored log cap; the rest is counted, not kept
+  size_t max_script_bytes = 4 << 20;  // a larger script object fails the run
+};
+
+struct Dependencies {
+  storage::Database* db = nullptr;
+  kms::Service* kms = nullptr;
+  s3::BucketService* buckets = nullptr;
+  s3::ObjectStore* objects = nullptr;
+  s3::DataKeyService* data_keys = nullptr;
+  std::shared_ptr<auth::PrincipalStore> principals;
+  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<crypto::RandomSource> random;
+  crypto::SecretBytes root_key;
+};
+
+// True when `python` names an executable found through PATH (the --glue-execute default).
+bool PythonAvailable(const std::string& python);
+
+class Service {
+ public:
+  Service(Dependencies deps, Options options);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  void SetEndpoint(std::string url);
+
+  // One operation ("CreateJob") on a parsed request object.
+  Result<std::string> Call(const Caller& caller, const std::string& operation,
+                           const rapidjson::Value& request);
+  static bool IsKnownOperation(const std::string& operation);
+
+  // The admin view of a run's log (docs/admin-api.md). An encrypted log is decrypted as
+  // `reader` (kms:Decrypt with ViaService logs.<region>.amazonaws.com); null reader -> denied.
+  struct RunLog {
+    std::string job_name;
+    std::string state;
+    bool encrypted = false;
+    std::string kms_key_arn;
+    std::string text;
+    uint64_t dropped_bytes = 0;
+  };
+  Result<RunLog> ReadRunLog(const std::string& run_id,
+                            const std::shared_ptr<const auth::Principal>& reader);
+
+  // Ends every run, drops all Glue state (admin reset).
+  Status Reset();
+
+  // Runs that are not terminal (tests, shutdown).
+  size_t ActiveRuns() const;
+
+ private:
+  struct Run;
+  friend struct Ops;
+
+  // Authorization of management calls: glue:<Op> on `resource`.
+  Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
+  Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(const std::string& text);
+
+  // ---- jobs & security configurations (glue_jobs.cpp)
+  Result<std::string> CreateJob(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> UpdateJob(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetJob(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetJobs(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> ListJobs(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> BatchGetJobs(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> DeleteJob(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> TagResource(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> UntagResource(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetTags(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreateSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetSecurityConfigurations(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> DeleteSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
+
+  // ---- job runs (glue_runs.cpp)
+  Result<std::string> StartJobRun(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetJobRun(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetJobRuns(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> BatchStopJobRun(const Caller& c, const rapidjson::Value& in);
+  void RunMain(std::shared_ptr<Run> run);
+  Status Validate(Run& run, std::string* script_path, std::string* error_message);
+  void Execute(Run& run, const std::string& script_path);
+  void Finish(Run& run, const std::string& state, const std::string& error_message);
+  Status PersistRun(const Run& run);
+  std::string RenderRun(const Run& run) const;
+  void StopAllRuns();
+
+  // ---- catalog (glue_catalog.cpp)
+  Result<std::string> PutDataCatalogEncryptionSettings(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetDataCatalogEncryptionSettings(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreateDatabase(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetDatabase(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetDatabases(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> UpdateDatabase(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> DeleteDatabase(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreateTable(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetTable(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetTables(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> UpdateTable(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> DeleteTable(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreatePartition(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> BatchCreatePartition(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetPartition(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetPartitions(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreateConnection(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetConnection(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> GetConnections(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> DeleteConnection(const Caller& c, const rapidjson::Value& in);
+
+  // Catalog documents: sealed under the catalog's KMS key when EncryptionAtRest is SSE-KMS.
+  struct CatalogSettings;
+  Result<CatalogSettings> LoadCatalogSettings(const std::string& account,
+                                              const std::string& region);
+  Result<std::string> SealCatalogDoc(const Caller& c, const CatalogSettings& s,
+                                     const std::string& plain);
+  Result<std::string> OpenCatalogDoc(const Caller& c, const std::string& stored);
+  Result<kms::Caller> CatalogKmsCaller(const Caller& c, const CatalogSettings& s);
+  // Connection documents are always sealed under a root-derived key (they may hold passwords).
+  Result<std::string> SealLocal(const std::string& plain);
+  // Stores a catalog entity, sealed as the catalog's settings say.
+  Status PutEntity(const Caller& c, const std::string& kind, const std::string& parent,
+                   const std::string& name, const std::string& plain, bool insert_only,
+                   const std::string& exists_message);
+  Result<std::string> OpenLocal(const std::string& sealed);
+
+  Dependencies deps_;
+  Options options_;
+  mutable std::mutex endpoint_mu_;
+
+  std::mutex policy_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> policy_cache_;
+
+  mutable std::mutex runs_mu_;
+  std::condition_variable runs_cv_;
+  std::map<std::string, std::shared_ptr<Run>> active_;  // by run id; GUARDED_BY(runs_mu_)
+  std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_;  // GUARDED_BY(runs_mu_)
+  std::atomic<int64_t> run_seq_{0};
+  bool shutting_down_ = false;  // GUARDED_BY(runs_mu_)
+};
+
+}  // namespace sealstack::api::glue

@@ -1,0 +1,39 @@
+#include <catch2/catch.hpp>
+
+#include "api/glue/glue_errors.h"
+#include "api/glue/glue_wire.h"
+
+using namespace sealstack;
+using namespace sealstack::api::glue;
+
+TEST_CASE("every Glue error kind maps to its exception name and status", "[glue]") {
+  const std::pair<ErrorKind, const char*> kCases[] = {
+      {ErrorKind::kEntityNotFound, "EntityNotFoundException"},
+      {ErrorKind::kAlreadyExists, "AlreadyExistsException"},
+      {ErrorKind::kInvalidInput, "InvalidInputException"},
+      {ErrorKind::kConcurrentRunsExceeded, "ConcurrentRunsExceededException"},
+      {ErrorKind::kAccessDenied, "AccessDeniedException"},
+      {ErrorKind::kGlueEncryption, "GlueEncryptionException"},
+      {ErrorKind::kResourceNumberLimitExceeded, "ResourceNumberLimitExceededException"},
+      {ErrorKind::kConcurrentModification, "ConcurrentModificationException"},
+  };
+  for (const auto& [kind, name] : kCases) {
+    api::WireError w = GlueStatusToWire(GlueError(kind, "m"));
+    CHECK(w.code == name);
+    CHECK(w.http_status == 400);
+    CHECK(w.message == "m");
+  }
+  api::WireError internal = GlueStatusToWire(GlueError(ErrorKind::kInternal, "secret detail"));
+  CHECK(internal.code == "InternalServiceException");
+  CHECK(internal.http_status == 500);
+  CHECK(internal.message.find("secret") == std::string::npos);
+  CHECK(GlueStatusToWire(Status::IoError("disk")).http_status == 500);
+}
+
+TEST_CASE("Glue error bodies use __type and a capital Message", "[glue]") {
+  api::ApiResponse r =
+      RenderGlueError({400, "EntityNotFoundException", "gone", {}, false}, {"req-1", ""});
+  CHECK(r.status == 400);
+  CHECK(r.body == R"({"__type":"EntityNotFoundException","Message":"gone"})");
+  REQUIRE(r.FindHeader("x-amzn-ErrorType") != nullptr);
+}
