@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/kms/kms_errors.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_wire_errors.h"
 #include "common/strings.h"
@@ -335,6 +336,13 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
   }
   SEALSTACK_ASSIGN_OR_RETURN(WriteEncryption enc, ResolveWriteEncryption(h, fallback, policy));
   SEALSTACK_RETURN_IF_ERROR(CheckKmsSignature(c, enc.mode));
+  if (StartsWith(enc.kms_key_id, "arn:")) {
+    // S3 calls KMS in the bucket's region: a key ARN of another region is not found there.
+    auto fields = Split(enc.kms_key_id, ':');
+    if (fields.size() > 3 && fields[3] != bucket.region) {
+      return kms::KmsError(kms::ErrorKind::kNotFound, "Invalid arn " + std::string(fields[3]));
+    }
+  }
   return enc;
 }
 
