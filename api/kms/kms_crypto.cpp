@@ -68,6 +68,7 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
                                       const crypto::SecretBytes& plaintext,
                                       const EncryptionContext& context,
                                       std::string_view algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Encrypt", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Encrypt", &context,
                                                AlgorithmKey(algorithm)));
   return EncryptWithKey(key, plaintext, context, algorithm, "Encrypt");
@@ -108,6 +109,7 @@ Result<CryptoResult> Service::EncryptWithKey(const std::shared_ptr<const Key>& k
 Result<CryptoResult> Service::Decrypt(const Caller& c, std::string_view key_id,
                                       std::string_view ciphertext, const EncryptionContext& context,
                                       std::string_view algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Decrypt", key_id, ciphertext));
   return DecryptAs(c, "kms:Decrypt", key_id, ciphertext, context, algorithm, {});
 }
 
@@ -179,6 +181,7 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
                                                     std::string_view destination_key_id,
                                                     const EncryptionContext& destination_context,
                                                     std::string_view destination_algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ReEncrypt", destination_key_id));
   // Authorized as kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination (not
   // kms:Decrypt / kms:Encrypt), with kms:ReEncryptOnSameKey telling a policy which it is.
   std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
@@ -207,6 +210,8 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
 Result<CryptoResult> Service::GenerateDataKey(const Caller& c, std::string_view key_id,
                                               size_t bytes, const EncryptionContext& context,
                                               bool with_plaintext) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(
+      c, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", key_id));
   const char* action =
       with_plaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext";
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, action, &context));
@@ -228,6 +233,8 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
                                                  std::string_view pair_spec,
                                                  const EncryptionContext& context,
                                                  bool with_plaintext) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(
+      c, with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext", key_id));
   const char* action =
       with_plaintext ? "kms:GenerateDataKeyPair" : "kms:GenerateDataKeyPairWithoutPlaintext";
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
@@ -253,6 +260,7 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
 }
 
 Result<crypto::SecretBytes> Service::GenerateRandom(const Caller& c, size_t bytes) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GenerateRandom"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:GenerateRandom", nullptr));
   return random_->Secret(bytes);
 }
@@ -289,6 +297,7 @@ Result<crypto::SigningAlgorithm> CheckSigning(const Key& key, std::string_view a
 Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
                                   std::string_view message, std::string_view message_type,
                                   std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Sign", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Sign", nullptr,
                                                {{"kms:SigningAlgorithm", {std::string(algorithm)}},
                                                 {"kms:MessageType", {std::string(message_type)}}}));
@@ -310,6 +319,7 @@ Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
 Status Service::Verify(const Caller& c, std::string_view key_id, std::string_view message,
                        std::string_view message_type, std::string_view signature,
                        std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Verify", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:Verify", nullptr,
                                                {{"kms:SigningAlgorithm", {std::string(algorithm)}},
                                                 {"kms:MessageType", {std::string(message_type)}}}));
@@ -333,6 +343,7 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
 
 Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::string_view key_id,
                                                          std::string* public_key_der) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetPublicKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GetPublicKey"));
   if (!IsAsymmetric(key->spec)) {
     return KmsError(ErrorKind::kUnsupportedOperation, key->arn + " key spec is " +
@@ -347,6 +358,7 @@ Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::s
 Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_id,
                                          std::string_view message, std::string_view algorithm,
                                          std::string* key_arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GenerateMac", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:GenerateMac", nullptr,
                                                {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
@@ -362,6 +374,7 @@ Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_i
 
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
                           std::string_view mac, std::string_view algorithm, std::string* key_arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "VerifyMac", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:VerifyMac", nullptr,
                                                {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
@@ -382,6 +395,7 @@ Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::st
                                                         std::string_view algorithm,
                                                         std::string_view public_key,
                                                         std::string* key_arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeriveSharedSecret", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kCrypto, "kms:DeriveSharedSecret"));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kKeyAgreement, "DeriveSharedSecret"));
   if (algorithm != "ECDH") {

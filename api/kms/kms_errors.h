@@ -37,6 +37,10 @@ enum class ErrorKind {
   kConflict,
   kNotAuthorized,  // alias/aws/ names
   kInternal,
+  // Transient failures; in SealStack only injected faults (POST /_sealstack/faults) raise them.
+  kThrottling,         // ThrottlingException 400
+  kKeyUnavailable,     // KeyUnavailableException 500
+  kDependencyTimeout,  // DependencyTimeoutException 503
 };
 
 inline Status KmsError(ErrorKind kind, std::string message) {
@@ -63,6 +67,11 @@ inline Status KmsError(ErrorKind kind, std::string message) {
       break;
     case ErrorKind::kInternal:
       code = StatusCode::kInternal;
+      break;
+    case ErrorKind::kThrottling:
+    case ErrorKind::kKeyUnavailable:
+    case ErrorKind::kDependencyTimeout:
+      code = StatusCode::kUnavailable;
       break;
     default:
       break;

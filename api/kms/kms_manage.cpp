@@ -89,6 +89,7 @@ Status Service::CheckPolicy(std::string_view policy) const {
 // ---- aliases
 
 Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CreateAlias", target));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:CreateAlias"));
@@ -117,6 +118,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
 }
 
 Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateAlias", target));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:UpdateAlias"));
@@ -153,6 +155,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
 }
 
 Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteAlias", alias_name));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
   std::lock_guard<std::mutex> write(write_mu_);
@@ -181,6 +184,7 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
 
 Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_view key_id,
                                                 const ListPage& page, std::string* next_marker) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListAliases", key_id));
   RunDue();
   std::string filter;
   if (!key_id.empty()) {
@@ -220,12 +224,14 @@ std::vector<std::string> Service::AliasesOf(const Key& key) const {
 // ---- key policies
 
 Result<std::string> Service::GetKeyPolicy(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetKeyPolicy", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:GetKeyPolicy"));
   return key->policy;
 }
 
 Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
                              bool bypass_lockout_check) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "PutKeyPolicy", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key,
       Prepare(c, key_id, false, kAnyState, "kms:PutKeyPolicy", nullptr,
@@ -245,6 +251,7 @@ Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::stri
 }
 
 Status Service::CheckKeyForPolicyList(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListKeyPolicies", key_id));
   return Prepare(c, key_id, false, kAnyState, "kms:ListKeyPolicies").status();
 }
 
@@ -267,6 +274,7 @@ Status RotationSupported(const Key& key) {
 }  // namespace
 
 Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int period_days) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKeyRotation", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:EnableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
@@ -279,6 +287,7 @@ Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int 
 }
 
 Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKeyRotation", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:DisableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
@@ -290,7 +299,9 @@ Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
 }
 
 Result<std::shared_ptr<const Key>> Service::GetKeyRotationStatus(const Caller& c,
-                                                                 std::string_view key_id) {
+                                                                 std::string_view key_id,
+                                                                 std::string_view operation) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, operation, key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kAnyState, "kms:GetKeyRotationStatus"));
   if (!IsSymmetric(key->spec) || key->origin != Origin::kAwsKms) {
@@ -302,6 +313,7 @@ Result<std::shared_ptr<const Key>> Service::GetKeyRotationStatus(const Caller& c
 
 Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
                                                               std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RotateKeyOnDemand", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:RotateKeyOnDemand"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
@@ -315,13 +327,15 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
     ++k.on_demand_rotations;
     return Status::Ok();
   }));
-  return DescribeKey(c, key->arn);
+  // Not DescribeKey(): that would count as a second operation (injected faults, audit).
+  return Prepare(c, key->arn, true, kAnyState, "kms:DescribeKey");
 }
 
 // ---- tags
 
 Status Service::TagResource(const Caller& c, std::string_view key_id,
                             const std::map<std::string, std::string>& tags) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "TagResource", key_id));
   ConditionKeys tag_keys;
   for (const auto& [k, v] : tags) {
     tag_keys["aws:RequestTag/" + k] = {v};
@@ -343,6 +357,7 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
 
 Status Service::UntagResource(const Caller& c, std::string_view key_id,
                               const std::vector<std::string>& tag_keys) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UntagResource", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource",
                                                nullptr, {{"aws:TagKeys", tag_keys}}));
   for (const auto& t : tag_keys) {
@@ -359,6 +374,7 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
 // ---- grants
 
 Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CreateGrant", r.key_id));
   ConditionKeys grant_keys = {
       {"kms:GrantOperations", r.operations},
       {"kms:GranteePrincipal", {r.grantee}},
@@ -419,6 +435,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
 Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view key_id,
                                                std::string_view grant_id, std::string_view grantee,
                                                const ListPage& page, std::string* next_marker) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListGrants", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListGrants"));
   std::vector<Grant> all;
   {
@@ -444,6 +461,7 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
 Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::string_view retiring,
                                                         const ListPage& page,
                                                         std::string* next_marker) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListRetirableGrants"));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListRetirableGrants", nullptr));
   std::vector<Grant> all;
@@ -468,6 +486,7 @@ Status Service::RemoveGrant(const std::string& grant_id) {
 
 Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::string_view key_id,
                             std::string_view grant_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RetireGrant", key_id));
   RunDue();
   std::optional<Grant> grant;
   if (!grant_token.empty()) {
@@ -513,6 +532,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
 }
 
 Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::string_view grant_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RevokeGrant", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RevokeGrant"));
   {
     std::shared_lock lock(mu_);
@@ -538,6 +558,7 @@ std::string Service::KeyArnOf(const std::string& key_id) const {
 
 Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
                                                              std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListResourceTags", key_id));
   return Prepare(c, key_id, false, kAnyState, "kms:ListResourceTags");
 }
 
@@ -555,6 +576,7 @@ std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
 Result<Service::ImportParametersResult> Service::GetParametersForImport(
     const Caller& c, std::string_view key_id, std::string_view wrapping_algorithm,
     std::string_view wrapping_key_spec) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetParametersForImport", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kManage, "kms:GetParametersForImport"));
   if (key->origin != Origin::kExternal) {
@@ -586,6 +608,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
                                                               std::string_view encrypted_material,
                                                               std::optional<SystemTime> valid_to,
                                                               ExpirationModel model) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ImportKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
   if (key->origin != Origin::kExternal) {
     return KmsError(ErrorKind::kUnsupportedOperation,
@@ -659,6 +682,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
 
 Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Caller& c,
                                                                       std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteImportedKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
   if (key->origin != Origin::kExternal) {
@@ -678,6 +702,7 @@ Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Call
 Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
                                                             std::string_view key_id,
                                                             std::optional<LastUsage>* usage) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetKeyLastUsage", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kAnyState, "kms:GetKeyLastUsage"));
   std::lock_guard<std::mutex> lock(usage_mu_);
   auto it = last_usage_.find(key->id);

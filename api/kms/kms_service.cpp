@@ -439,6 +439,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
 }
 
 Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const CreateKeyRequest& r) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CreateKey"));
   RunDue();
   ConditionKeys keys = {
       {"kms:KeySpec", {std::string(Name(r.spec))}},
@@ -486,11 +487,13 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
 }
 
 Result<std::shared_ptr<const Key>> Service::DescribeKey(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DescribeKey", key_id));
   return Prepare(c, key_id, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
 }
 
 Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, const ListPage& page,
                                                              std::string* next_marker) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListKeys"));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListKeys", nullptr));
   std::vector<std::shared_ptr<const Key>> mine;
@@ -511,6 +514,7 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
 
 Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
                                      std::string description) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateKeyDescription", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, static_cast<int>(OperationClass::kManage),
                                      "kms:UpdateKeyDescription"));
@@ -521,6 +525,7 @@ Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
 }
 
 Status Service::EnableKey(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key,
       Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable), "kms:EnableKey"));
@@ -531,6 +536,7 @@ Status Service::EnableKey(const Caller& c, std::string_view key_id) {
 }
 
 Status Service::DisableKey(const Caller& c, std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable),
                         "kms:DisableKey"));
@@ -543,6 +549,7 @@ Status Service::DisableKey(const Caller& c, std::string_view key_id) {
 Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
                                                                 std::string_view key_id,
                                                                 int pending_window_days) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ScheduleKeyDeletion", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kScheduleDeletion),
                         "kms:ScheduleKeyDeletion"));
@@ -556,11 +563,13 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
     k.deletion_date = clock_->Now() + kDay * pending_window_days;
     return Status::Ok();
   }));
-  return DescribeKey(c, key->arn);
+  // Not DescribeKey(): that would count as a second operation (injected faults, audit).
+  return Prepare(c, key->arn, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
 }
 
 Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
                                                               std::string_view key_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CancelKeyDeletion", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kCancelDeletion),
                         "kms:CancelKeyDeletion"));
@@ -570,7 +579,8 @@ Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
     k.pending_window_days = 0;
     return Status::Ok();
   }));
-  return DescribeKey(c, key->arn);
+  // Not DescribeKey(): that would count as a second operation (injected faults, audit).
+  return Prepare(c, key->arn, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
 }
 
 Status Service::Reset() {

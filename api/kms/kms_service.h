@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/common/faults.h"
 #include "api/kms/ciphertext_blob.h"
 #include "api/kms/kms_model.h"
 #include "auth/principals.h"
@@ -86,6 +87,10 @@ class Service {
                                                std::shared_ptr<crypto::RandomSource> random);
 
   void SetAuthorizer(Authorizer authorizer) { authorizer_ = std::move(authorizer); }
+  // Injected faults (service "kms"), checked at the start of every operation, direct or made
+  // by S3/Glue on a caller's behalf. A firing fault fails the call with its ErrorKind
+  // (kThrottling, kInternal, ...) before anything is resolved or changed. Null = none.
+  void SetFaultInjector(std::shared_ptr<FaultInjector> faults) { faults_ = std::move(faults); }
   // Full policy-language validation (policy/), applied on CreateKey and PutKeyPolicy on top of
   // the JSON and size checks here. The message becomes MalformedPolicyDocumentException's.
   using PolicyValidator = std::function<Status(std::string_view policy)>;
@@ -190,7 +195,10 @@ class Service {
   // ---- rotation
   Status EnableKeyRotation(const Caller& c, std::string_view key_id, int period_days);
   Status DisableKeyRotation(const Caller& c, std::string_view key_id);
-  Result<std::shared_ptr<const Key>> GetKeyRotationStatus(const Caller& c, std::string_view key_id);
+  // `operation` names the call for injected faults (ListKeyRotations reads through here too).
+  Result<std::shared_ptr<const Key>> GetKeyRotationStatus(
+      const Caller& c, std::string_view key_id,
+      std::string_view operation = "GetKeyRotationStatus");
   Result<std::shared_ptr<const Key>> RotateKeyOnDemand(const Caller& c, std::string_view key_id);
 
   // ---- tags
@@ -250,6 +258,39 @@ class Service {
 
   // Drops all state (admin reset).
   Status Reset();
+  // Drops one account's keys (with their materials), aliases and grants on them (admin reset).
+  Status ResetAccount(const std::string& account);
+
+  // ---- seeding (admin plane: no caller, no authorization, no faults; kms_seed.cpp)
+  struct SeedKeyRequest {
+    std::string id;  // a UUID, fixed across machines
+    std::string account;
+    std::string region;
+    KeySpec spec = KeySpec::kSymmetricDefault;
+    KeyUsage usage = KeyUsage::kEncryptDecrypt;
+    // 32 bytes (SYMMETRIC_DEFAULT), the HMAC key, or the PKCS#8 DER private key.
+    crypto::SecretBytes material;
+    std::string description;
+    std::optional<std::string> policy;        // nullopt = the default key policy
+    std::map<std::string, std::string> tags;  // replaces the key's tags
+    std::optional<int> rotation_period_days;  // set = automatic rotation enabled
+    bool enabled = true;
+    std::vector<std::string> aliases;  // "alias/..." in the key's account and region
+  };
+  // Checks an entry against itself and the current state, changing nothing: the material fits
+  // the spec, usage and policy are valid, aliases are well-formed and not another key's, and a
+  // key that already has this id is the same key (account, region, spec, first material).
+  // The message names the field ("material: ..."), for the seed loader to prefix.
+  Status CheckSeedKey(const SeedKeyRequest& r) const;
+  // Creates the key, or brings an existing one to the declared state (description, policy,
+  // tags, rotation, enabled, aliases). Idempotent: the key id and material are the request's and
+  // the material id is derived from both, so ciphertexts made under a seeded key decrypt on any
+  // server seeded with the same entry. Material is wrapped under the root key like any other.
+  // Returns whether anything changed.
+  Result<bool> SeedKey(const SeedKeyRequest& r);
+  // The material id a seeded key's first material gets (64 hex).
+  static Result<std::string> SeedMaterialId(const std::string& key_id,
+                                            const crypto::SecretBytes& material);
 
  private:
   Service(storage::Database& db, const crypto::SecretBytes& root_key,
@@ -296,6 +337,12 @@ class Service {
   std::string NewUuid();
   void NoteUse(const Key& key, std::string_view operation);
   void UpdateNextDue();
+  // The injected-fault check at the top of each operation (kms_seed.cpp). `key_id` is the key
+  // as the request named it (id, ARN, alias); for Decrypt without one, the ciphertext's key.
+  Status CheckFault(const Caller& c, std::string_view operation, std::string_view key_id = {},
+                    std::string_view ciphertext = {});
+  std::string FaultResourceArn(const Caller& c, std::string_view key_id,
+                               std::string_view ciphertext) const;
 
   storage::Database& db_;
   crypto::SecretBytes root_key_;
@@ -317,6 +364,7 @@ class Service {
   // for the same grant). GUARDED_BY(usage_mu_)
   std::unordered_map<std::string, std::string> extra_grant_tokens_;
   std::atomic<int64_t> next_due_us_{INT64_MAX};
+  std::shared_ptr<FaultInjector> faults_;
 };
 
 }  // namespace sealstack::api::kms

@@ -661,7 +661,7 @@ Result<std::string> ListKeyRotations(Service& s, const Caller& c, JsonInput& in)
   auto include = in.Enum("IncludeKeyMaterial", false, {"ALL_KEY_MATERIAL", "ROTATIONS_ONLY"});
   ListPage page = PageArg(in);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.GetKeyRotationStatus(c, id));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, s.GetKeyRotationStatus(c, id, "ListKeyRotations"));
   const bool all = include && *include == "ALL_KEY_MATERIAL";
   std::vector<const Material*> rows;
   for (const auto& m : key->materials) {
@@ -1034,9 +1034,19 @@ constexpr WireCode kErrorTable[] = {
     {ErrorKind::kConflict, 409, "ConflictException"},
     {ErrorKind::kNotAuthorized, 400, "NotAuthorizedException"},
     {ErrorKind::kInternal, 500, "KMSInternalException"},
+    {ErrorKind::kThrottling, 400, "ThrottlingException"},
+    {ErrorKind::kKeyUnavailable, 500, "KeyUnavailableException"},
+    {ErrorKind::kDependencyTimeout, 503, "DependencyTimeoutException"},
 };
 
 }  // namespace
+
+std::optional<KmsErrorCode> FindKmsErrorCode(std::string_view code) {
+  for (const auto& row : kErrorTable) {
+    if (code == row.code) return KmsErrorCode{row.kind, row.status};
+  }
+  return std::nullopt;
+}
 
 bool IsKnownOperation(std::string_view operation) {
   return Handlers().count(operation) > 0;

@@ -3,10 +3,12 @@
 // one KMS error table.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "api/common/errors.h"
 #include "api/common/wire.h"
+#include "api/kms/kms_errors.h"
 #include "api/kms/kms_service.h"
 
 namespace sealstack::api::kms {
@@ -19,5 +21,13 @@ ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string
 
 // The KMS error table: a Status from the service (or from JsonInput) as KMS reports it.
 WireError KmsStatusToWire(const Status& status);
+
+// A row of that table by AWS name ("ThrottlingException"): which kind and HTTP status. Used to
+// validate injected faults; nullopt for names KMS does not have.
+struct KmsErrorCode {
+  ErrorKind kind;
+  int status;
+};
+std::optional<KmsErrorCode> FindKmsErrorCode(std::string_view code);
 
 }  // namespace sealstack::api::kms
