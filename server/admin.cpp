@@ -5,11 +5,15 @@
 #include <rapidjson/writer.h>
 
 #include "api/glue/glue_wire.h"
+#include <regex>
+
+#include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
 #include "auth/http_request.h"
 #include "auth/verifier.h"
 #include "common/time_format.h"
 #include "crypto/digest.h"
+#include "server/seed.h"
 #include "storage/s3_repo.h"
 
 namespace sealstack::server {
@@ -56,6 +60,8 @@ api::ApiResponse Health(ServerContext& context) {
   w.Key("uptime_seconds");
   w.Double(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - context.started).count());
+  w.Key("faults");  // injected faults currently installed
+  w.Uint64(context.faults ? context.faults->List().size() : 0);
   w.EndObject();
   return Json(200, std::string(buf.GetString(), buf.GetSize()));
 }
@@ -163,6 +169,257 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
   return r;
 }
 
+api::ApiResponse Ok(std::string body, const api::RequestIds& ids) {
+  api::ApiResponse r = Json(200, std::move(body));
+  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+  return r;
+}
+
+api::ApiResponse MethodNotAllowed(const std::string& message, const api::RequestIds& ids) {
+  return api::RenderError(api::Protocol::kAdmin, {405, "MethodNotAllowed", message, {}, false},
+                          ids);
+}
+
+// The HTTP status AWS sends with an S3 / Glue error code that may be injected; KMS codes come
+// from the KMS error table (any KMS exception name).
+std::optional<int> InjectableStatus(const std::string& service, const std::string& code) {
+  if (service == "kms") {
+    auto k = api::kms::FindKmsErrorCode(code);
+    return k ? std::optional<int>(k->status) : std::nullopt;
+  }
+  static const std::pair<const char*, int> kS3[] = {
+      {"SlowDown", 503}, {"InternalError", 500}, {"ServiceUnavailable", 503}};
+  static const std::pair<const char*, int> kGlue[] = {
+      {"ThrottlingException", 400},
+      {"InternalServiceException", 500},
+      {"OperationTimeoutException", 400},
+      {"ConcurrentModificationException", 400},
+      {"ResourceNumberLimitExceededException", 400}};
+  if (service == "s3") {
+    for (const auto& [c, st] : kS3) {
+      if (code == c) return st;
+    }
+  }
+  if (service == "glue") {
+    for (const auto& [c, st] : kGlue) {
+      if (code == c) return st;
+    }
+  }
+  return std::nullopt;
+}
+
+void WriteFault(rapidjson::Writer<rapidjson::StringBuffer>& w, const api::Fault& f) {
+  auto str = [&](const char* k, const std::string& v) {
+    w.Key(k);
+    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  str("id", f.id);
+  str("service", f.spec.service);
+  str("operation", f.spec.operation);
+  if (!f.spec.error.empty()) {
+    str("error", f.spec.error);
+    w.Key("http_status");
+    w.Int(f.spec.http_status);
+    str("message", f.spec.message);
+  }
+  w.Key("count");
+  if (f.spec.count) {
+    w.Int64(*f.spec.count);
+  } else {
+    w.Null();
+  }
+  w.Key("remaining");
+  if (f.remaining) {
+    w.Int64(*f.remaining);
+  } else {
+    w.Null();
+  }
+  w.Key("probability");
+  w.Double(f.spec.probability);
+  w.Key("latency_ms");
+  w.Int64(f.spec.latency_ms);
+  if (!f.spec.resource.empty()) str("resource", f.spec.resource);
+  w.Key("fired");
+  w.Int64(f.fired);
+  w.EndObject();
+}
+
+// POST {"service", "operation", "error", "count", "probability", "latency_ms", "resource",
+// "message"} -> {"id"}. Each bad field is a 400 whose message starts with the field's name.
+api::ApiResponse AddFault(ServerContext& context, std::string_view body,
+                          const api::RequestIds& ids) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+  api::FaultSpec spec;
+  spec.operation = "*";
+  for (const auto& m : d.GetObject()) {
+    const std::string key = m.name.GetString();
+    const auto& v = m.value;
+    auto need_string = [&](std::string* out) {
+      if (!v.IsString()) return false;
+      *out = v.GetString();
+      return true;
+    };
+    if (key == "service") {
+      if (!need_string(&spec.service)) return BadRequest("service: expected kms, s3 or glue", ids);
+    } else if (key == "operation") {
+      if (!need_string(&spec.operation) || spec.operation.empty()) {
+        return BadRequest("operation: expected an operation name such as Encrypt, or *", ids);
+      }
+    } else if (key == "error") {
+      if (!v.IsNull() && !need_string(&spec.error)) {
+        return BadRequest("error: expected an AWS error code", ids);
+      }
+    } else if (key == "message") {
+      if (!need_string(&spec.message)) return BadRequest("message: expected a string", ids);
+    } else if (key == "resource") {
+      if (!v.IsNull() && (!need_string(&spec.resource) || spec.resource.rfind("arn:", 0) != 0)) {
+        return BadRequest("resource: expected a key or bucket ARN", ids);
+      }
+    } else if (key == "count") {
+      if (!v.IsNull()) {
+        if (!v.IsInt64() || v.GetInt64() < 1) {
+          return BadRequest("count: expected a positive integer", ids);
+        }
+        spec.count = v.GetInt64();
+      }
+    } else if (key == "probability") {
+      if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 1) {
+        return BadRequest("probability: expected a number from 0 to 1", ids);
+      }
+      spec.probability = v.GetDouble();
+    } else if (key == "latency_ms") {
+      if (!v.IsInt64() || v.GetInt64() < 0 || v.GetInt64() > 600000) {
+        return BadRequest("latency_ms: expected an integer from 0 to 600000", ids);
+      }
+      spec.latency_ms = v.GetInt64();
+    } else {
+      return BadRequest(key + ": unknown field", ids);
+    }
+  }
+  if (spec.service.empty()) return BadRequest("service: required (kms, s3 or glue)", ids);
+  if (spec.service != "kms" && spec.service != "s3" && spec.service != "glue") {
+    return BadRequest("service: expected kms, s3 or glue", ids);
+  }
+  if (spec.operation != "*" &&
+      !std::regex_match(spec.operation, std::regex("^[A-Z][A-Za-z0-9]+$"))) {
+    return BadRequest("operation: expected an operation name such as Encrypt, or *", ids);
+  }
+  if (spec.service == "kms" && spec.operation != "*" &&
+      !api::kms::IsKnownOperation(spec.operation)) {
+    return BadRequest("operation: KMS has no operation " + spec.operation, ids);
+  }
+  if (!spec.error.empty()) {
+    auto status = InjectableStatus(spec.service, spec.error);
+    if (!status) {
+      return BadRequest(
+          "error: " + spec.error + " is not an error " + spec.service + " faults can inject", ids);
+    }
+    spec.http_status = *status;
+  } else if (spec.latency_ms == 0) {
+    return BadRequest("error: required unless latency_ms is given", ids);
+  }
+  auto id = context.faults->Add(std::move(spec));
+  if (!id.ok()) return BadRequest(id.status().message(), ids);
+  return Ok("{\"id\":\"" + *id + "\"}", ids);
+}
+
+api::ApiResponse ListFaults(ServerContext& context, const api::RequestIds& ids) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("faults");
+  w.StartArray();
+  for (const auto& f : context.faults->List()) WriteFault(w, f);
+  w.EndArray();
+  w.EndObject();
+  return Ok(std::string(buf.GetString(), buf.GetSize()), ids);
+}
+
+api::ApiResponse Faults(ServerContext& context, const auth::HttpRequestHead& head,
+                        std::string_view rest, std::string_view body, const api::RequestIds& ids) {
+  if (rest.empty()) {
+    if (head.method == "GET") return ListFaults(context, ids);
+    if (head.method == "POST") return AddFault(context, body, ids);
+    if (head.method == "DELETE") {
+      context.faults->Clear();
+      return Ok("{}", ids);
+    }
+    return MethodNotAllowed("faults accepts GET, POST and DELETE", ids);
+  }
+  if (head.method != "DELETE") {
+    return MethodNotAllowed("/_sealstack/faults/<id> accepts DELETE", ids);
+  }
+  if (!context.faults->Remove(rest)) {
+    return api::RenderError(api::Protocol::kAdmin,
+                            {404, "NotFound", "no fault " + std::string(rest), {}, false}, ids);
+  }
+  return Ok("{}", ids);
+}
+
+// POST a seed document -> {"principals", "keys", "buckets", "changed"}.
+api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
+                      std::string_view body, const api::RequestIds& ids) {
+  if (head.method != "POST") return MethodNotAllowed("seed accepts POST", ids);
+  auto summary = SeedFromJson(context, body);
+  if (!summary.ok()) {
+    const Status& st = summary.status();
+    if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
+      return api::RenderError(api::Protocol::kAdmin, {400, "InvalidSeed", st.message(), {}, false},
+                              ids);
+    }
+    return api::RenderError(api::Protocol::kAdmin,
+                            {500, "InternalError", "seeding failed: " + st.message(), {}, true},
+                            ids);
+  }
+  return Ok(SeedSummaryJson(*summary), ids);
+}
+
+// POST, optionally {"account": "123456789012"} or ?account=: drops all state, or one account's
+// KMS keys/aliases/grants and S3 buckets/objects/uploads. The clock and faults stay.
+api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head,
+                       std::string_view body, const api::RequestIds& ids) {
+  if (head.method != "POST") return MethodNotAllowed("reset accepts POST", ids);
+  std::string account;
+  for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
+    if (k == "account") account = v;
+  }
+  if (body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    rapidjson::Document d;
+    d.Parse(body.data(), body.size());
+    if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+    for (const auto& m : d.GetObject()) {
+      if (std::string_view(m.name.GetString()) != "account") {
+        return BadRequest(std::string(m.name.GetString()) + ": unknown field", ids);
+      }
+      if (!m.value.IsString()) return BadRequest("account: expected 12 digits", ids);
+      account = m.value.GetString();
+    }
+  }
+  const bool one = !account.empty() || head.RawQuery().find("account") != std::string_view::npos;
+  if (one && !std::regex_match(account, std::regex("^[0-9]{12}$"))) {
+    return BadRequest("account: expected 12 digits", ids);
+  }
+  if (context.kms) {
+    Status st = one ? context.kms->ResetAccount(account) : context.kms->Reset();
+    // Glue state is dropped by a full reset only (its store is not split by account yet).
+    if (st.ok() && !one && context.glue) st = context.glue->Reset();
+    if (st.ok() && context.db) {
+      st = context.db->WithTransaction([&](storage::Connection& c) -> Status {
+        if (one) return storage::S3Repo::DeleteAccount(c, account).status();
+        return storage::S3Repo::DeleteAll(c);
+      });
+    }
+    if (!st.ok()) {
+      return api::RenderError(api::Protocol::kAdmin,
+                              {500, "InternalError", "reset failed", {}, true}, ids);
+    }
+  }
+  return Ok("{}", ids);
+}
+
 }  // namespace
 
 api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead& head,
@@ -192,28 +449,10 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
   if (admin_path.rfind("glue/", 0) == 0) {
     return GlueRunLog(context, head, admin_path.substr(5), body, ids);
   }
-  if (admin_path == "reset") {
-    if (head.method != "POST") {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {405, "MethodNotAllowed", "reset accepts POST", {}, false}, ids);
-    }
-    // Drops every key, alias, grant, bucket and object in one step (per-test isolation); the
-    // clock stays.
-    if (context.kms) {
-      Status st = context.kms->Reset();
-      if (st.ok() && context.glue) st = context.glue->Reset();
-      if (st.ok() && context.db) {
-        st = context.db->WithTransaction(
-            [](storage::Connection& c) { return storage::S3Repo::DeleteAll(c); });
-      }
-      if (!st.ok()) {
-        return api::RenderError(api::Protocol::kAdmin,
-                                {500, "InternalError", "reset failed", {}, true}, ids);
-      }
-    }
-    api::ApiResponse r = Json(200, "{}");
-    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-    return r;
+  if (admin_path == "reset") return Reset(context, head, body, ids);
+  if (admin_path == "seed") return Seed(context, head, body, ids);
+  if (admin_path == "faults" || admin_path.rfind("faults/", 0) == 0) {
+    return Faults(context, head, admin_path.size() > 7 ? admin_path.substr(7) : "", body, ids);
   }
   if (admin_path == "clock") {
     api::ApiResponse r;

@@ -95,6 +95,9 @@ const std::vector<Setting>& Settings() {
       {"--in-memory", "SEALSTACK_IN_MEMORY", "in_memory", "",
        "keep all state in memory (test fixtures); nothing is written to disk",
        [](const std::string& v, Config* c) { return ParseBool("in_memory", v, &c->in_memory); }},
+      {"--seed", "SEALSTACK_SEED", "seed", "FILE",
+       "apply this seed document (docs/seed.schema.json) at start; idempotent",
+       StringSetting(&Config::seed_file)},
       {"--region", "SEALSTACK_REGION", "region", "NAME",
        "region used in ARNs this server creates (default us-east-1)",
        StringSetting(&Config::region)},
@@ -185,7 +188,9 @@ std::string JsonScalarToString(const rapidjson::Value& v) {
   return "<not a scalar>";
 }
 
-Status ParsePrincipal(const rapidjson::Value& v, size_t index, auth::Principal* p) {
+}  // namespace
+
+Status ParsePrincipalJson(const rapidjson::Value& v, size_t index, auth::Principal* p) {
   const std::string where = "principals[" + std::to_string(index) + "]";
   if (!v.IsObject()) return Status::InvalidArgument(where + ": expected an object");
   auto str = [&](const char* key, std::string* out) -> Status {
@@ -251,6 +256,8 @@ Status ParsePrincipal(const rapidjson::Value& v, size_t index, auth::Principal* 
   return Status::Ok();
 }
 
+namespace {
+
 const Setting* FindFlag(std::string_view flag) {
   for (const auto& s : Settings()) {
     if (flag == s.flag) return &s;
@@ -292,7 +299,7 @@ Status ApplyConfigJson(const std::string& json, Config* config) {
       size_t i = 0;
       for (const auto& v : m.value.GetArray()) {
         auth::Principal p;
-        SEALSTACK_RETURN_IF_ERROR(ParsePrincipal(v, i++, &p));
+        SEALSTACK_RETURN_IF_ERROR(ParsePrincipalJson(v, i++, &p));
         config->principals.push_back(std::move(p));
       }
       continue;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "auth/principals.h"
 #include "common/result.h"
 
@@ -36,6 +38,7 @@ struct Config {
   std::optional<bool> glue_execute;         // run Glue job scripts; default: when python3 is found
   std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
+  std::string seed_file;                    // --seed: a seed document applied at start
 };
 
 struct ParsedCommandLine {
@@ -56,5 +59,10 @@ std::string HelpText();
 Status ApplyConfigJson(const std::string& json, Config* config);
 
 std::string_view LogLevelName(LogLevel level);
+
+// One entry of a `principals` list (config file and seed documents): {access_key_id,
+// secret_access_key, arn, session_token?, expires?, policies?}. Errors name
+// "principals[<index>].<field>".
+Status ParsePrincipalJson(const rapidjson::Value& v, size_t index, auth::Principal* p);
 
 }  // namespace sealstack::server

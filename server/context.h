@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/glue/glue_service.h"
+#include "api/common/faults.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
@@ -32,6 +33,7 @@ struct ServerContext {
   std::unique_ptr<api::s3::ObjectStore> s3_objects;
   std::unique_ptr<api::s3::DataKeyService> s3_keys;
   std::unique_ptr<api::glue::Service> glue;
+  std::shared_ptr<api::FaultInjector> faults;  // POST /_sealstack/faults; never null
   std::chrono::steady_clock::time_point started;
 };
 

@@ -7,12 +7,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "api/kms/kms_authorizer.h"
 #include "crypto/root_key.h"
 #include "crypto/tls_cert.h"
 #include "server/log.h"
+#include "server/seed.h"
 
 namespace sealstack::server {
 
@@ -107,6 +109,8 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
                                     : ctx.config.policy_mode == "audit"
                                         ? api::kms::PolicyMode::kAudit
                                         : api::kms::PolicyMode::kEnforce;
+  ctx.faults = std::make_shared<api::FaultInjector>(ctx.random);
+  ctx.kms->SetFaultInjector(ctx.faults);
   api::kms::KmsAuthorizer::Install(
       *ctx.kms,
       std::make_shared<api::kms::KmsAuthorizer>(
@@ -137,6 +141,18 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     glue_options.execute =
         ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));
     ctx.glue = std::make_unique<api::glue::Service>(std::move(deps), glue_options);
+  }
+  if (!ctx.config.seed_file.empty()) {
+    std::ifstream in(ctx.config.seed_file, std::ios::binary);
+    if (!in) return Status::InvalidArgument("--seed " + ctx.config.seed_file + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto seeded = SeedFromJson(ctx, text.str());
+    if (!seeded.ok()) {
+      return Status::InvalidArgument("--seed " + ctx.config.seed_file + ": " +
+                                     seeded.status().message());
+    }
+    Log(LogLevel::kInfo, "seeded from " + ctx.config.seed_file + ": " + SeedSummaryJson(*seeded));
   }
   server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
   RequestPipeline* pipeline = server->pipeline_.get();

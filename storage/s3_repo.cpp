@@ -558,4 +558,31 @@ Status S3Repo::DeleteAll(Connection& c) {
       "DELETE FROM s3_pending_bodies; DELETE FROM s3_buckets;");
 }
 
+Result<int64_t> S3Repo::DeleteAccount(Connection& c, std::string_view account) {
+  static const char* const kStatements[] = {
+      // Segments first, while the rows that own them still say whose they are.
+      "DELETE FROM s3_object_segments WHERE object_id IN ("
+      " SELECT e.object_id FROM s3_object_extents e JOIN s3_buckets b ON b.name = e.bucket"
+      "  WHERE b.account = :a"
+      " UNION SELECT p.object_id FROM s3_multipart_parts p"
+      "  JOIN s3_multipart_uploads u ON u.upload_id = p.upload_id"
+      "  JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a"
+      " UNION SELECT pb.object_id FROM s3_pending_bodies pb JOIN s3_buckets b ON b.name = pb.bucket"
+      "  WHERE b.account = :a)",
+      "DELETE FROM s3_multipart_parts WHERE upload_id IN (SELECT u.upload_id FROM "
+      "s3_multipart_uploads u JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a)",
+      "DELETE FROM s3_multipart_uploads WHERE bucket IN "
+      "(SELECT name FROM s3_buckets WHERE account = :a)",
+      "DELETE FROM s3_object_extents WHERE bucket IN "
+      "(SELECT name FROM s3_buckets WHERE account = :a)",
+      "DELETE FROM s3_objects WHERE bucket IN (SELECT name FROM s3_buckets WHERE account = :a)",
+      "DELETE FROM s3_pending_bodies WHERE bucket IN "
+      "(SELECT name FROM s3_buckets WHERE account = :a)",
+  };
+  for (const char* sql : kStatements) {
+    SEALSTACK_RETURN_IF_ERROR(c.Execute(sql, {{"a", account}}).status());
+  }
+  return c.Execute("DELETE FROM s3_buckets WHERE account = :a", {{"a", account}});
+}
+
 }  // namespace sealstack::storage

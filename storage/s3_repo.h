@@ -125,6 +125,9 @@ class S3Repo {
  public:
   // Every S3 row: buckets, objects, bodies, segments, uploads (admin reset).
   static Status DeleteAll(Connection& c);
+  // Every S3 row of one account's buckets (admin reset of one account). Returns the buckets
+  // removed.
+  static Result<int64_t> DeleteAccount(Connection& c, std::string_view account);
 
   // ---- Buckets ----
   // kAlreadyExists if the name is taken (by any account: bucket names are global).

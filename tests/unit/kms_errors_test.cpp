@@ -49,6 +49,9 @@ constexpr bool Listed(ErrorKind k) {
     case ErrorKind::kConflict:
     case ErrorKind::kNotAuthorized:
     case ErrorKind::kInternal:
+    case ErrorKind::kThrottling:
+    case ErrorKind::kKeyUnavailable:
+    case ErrorKind::kDependencyTimeout:
       return true;
   }
   return false;
@@ -95,6 +98,9 @@ const Row kRows[] = {
     {ErrorKind::kConflict, 409, "ConflictException", StatusCode::kInvalidArgument},
     {ErrorKind::kNotAuthorized, 400, "NotAuthorizedException", StatusCode::kAccessDenied},
     {ErrorKind::kInternal, 500, "KMSInternalException", StatusCode::kInternal},
+    {ErrorKind::kThrottling, 400, "ThrottlingException", StatusCode::kUnavailable},
+    {ErrorKind::kKeyUnavailable, 500, "KeyUnavailableException", StatusCode::kUnavailable},
+    {ErrorKind::kDependencyTimeout, 503, "DependencyTimeoutException", StatusCode::kUnavailable},
 };
 
 }  // namespace
@@ -102,8 +108,8 @@ const Row kRows[] = {
 TEST_CASE("Every KMS ErrorKind maps to its own AWS error type and HTTP status", "[kms][errors]") {
   // Every listed kind has exactly one row, and every row is a listed kind.
   int listed = 0;
-  for (int k = static_cast<int>(ErrorKind::kNotFound); k <= static_cast<int>(ErrorKind::kInternal);
-       ++k) {
+  for (int k = static_cast<int>(ErrorKind::kNotFound);
+       k <= static_cast<int>(ErrorKind::kDependencyTimeout); ++k) {
     if (Listed(static_cast<ErrorKind>(k))) ++listed;
   }
   REQUIRE(static_cast<size_t>(listed) == std::size(kRows));

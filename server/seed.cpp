@@ -1,0 +1,445 @@
+#include "server/seed.h"
+
+#include <regex>
+#include <set>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "api/s3/bucket_service.h"
+#include "common/strings.h"
+#include "crypto/asymmetric.h"
+#include "crypto/digest.h"
+#include "server/config.h"
+
+namespace sealstack::server {
+
+namespace {
+
+using api::kms::KeySpec;
+using api::kms::KeyUsage;
+
+Status Bad(const std::string& where, const std::string& message) {
+  std::string m = where;
+  m += ": ";
+  m += message;
+  return Status::InvalidArgument(std::move(m));
+}
+
+std::string ToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// Rejects members other than `allowed`, naming the first unknown one (catches typos).
+Status OnlyKnown(const rapidjson::Value& obj, const std::string& where,
+                 std::initializer_list<const char*> allowed) {
+  for (const auto& m : obj.GetObject()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || std::string_view(m.name.GetString()) == a;
+    if (!known) return Bad(where + "." + m.name.GetString(), "unknown field");
+  }
+  return Status::Ok();
+}
+
+// Optional string member; absent or null leaves `out` alone.
+Status OptString(const rapidjson::Value& obj, const char* key, const std::string& where,
+                 std::string* out) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return Status::Ok();
+  if (!it->value.IsString()) return Bad(where + "." + key, "expected a string");
+  *out = it->value.GetString();
+  return Status::Ok();
+}
+
+// A policy given as a JSON object or as a string holding one.
+Status OptPolicy(const rapidjson::Value& obj, const std::string& where,
+                 std::optional<std::string>* out) {
+  auto it = obj.FindMember("policy");
+  if (it == obj.MemberEnd() || it->value.IsNull()) return Status::Ok();
+  if (it->value.IsString()) {
+    *out = it->value.GetString();
+  } else if (it->value.IsObject()) {
+    *out = ToJson(it->value);
+  } else {
+    return Bad(where + ".policy", "expected a policy document (object or string)");
+  }
+  return Status::Ok();
+}
+
+bool IsAccount(const std::string& s) {
+  static const std::regex kAccount("^[0-9]{12}$");
+  return std::regex_match(s, kAccount);
+}
+
+bool IsRegion(const std::string& s) {
+  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
+  return std::regex_match(s, kRegion);
+}
+
+Status ParseKey(const rapidjson::Value& v, const std::string& where,
+                const std::string& default_region, api::kms::Service::SeedKeyRequest* k) {
+  if (!v.IsObject()) return Bad(where, "expected an object");
+  SEALSTACK_RETURN_IF_ERROR(
+      OnlyKnown(v, where,
+                {"id", "account", "region", "spec", "usage", "material", "aliases", "policy",
+                 "rotation_period_days", "description", "tags", "enabled"}));
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "id", where, &k->id));
+  if (k->id.empty()) return Bad(where + ".id", "required");
+  if (!api::kms::UuidToBytes(k->id)) {
+    return Bad(where + ".id", "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
+  }
+  k->account = std::string(auth::kDefaultAccount);
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, &k->account));
+  if (!IsAccount(k->account)) return Bad(where + ".account", "expected 12 digits");
+  k->region = default_region;
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, &k->region));
+  if (!IsRegion(k->region)) return Bad(where + ".region", "expected a region such as us-east-1");
+
+  std::string spec = "SYMMETRIC_DEFAULT";
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "spec", where, &spec));
+  auto parsed_spec = api::kms::ParseKeySpec(spec);
+  if (!parsed_spec) return Bad(where + ".spec", "unknown key spec '" + spec + "'");
+  k->spec = *parsed_spec;
+  auto allowed = api::kms::AllowedUsages(k->spec);
+  std::string usage;
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "usage", where, &usage));
+  if (usage.empty()) {
+    if (allowed.size() != 1) {
+      return Bad(where + ".usage", "required for " + spec + " (more than one usage is possible)");
+    }
+    k->usage = allowed.front();
+  } else {
+    auto parsed_usage = api::kms::ParseKeyUsage(usage);
+    if (!parsed_usage) return Bad(where + ".usage", "unknown key usage '" + usage + "'");
+    k->usage = *parsed_usage;
+  }
+
+  auto mat = v.FindMember("material");
+  if (mat == v.MemberEnd() || mat->value.IsNull()) return Bad(where + ".material", "required");
+  if (!mat->value.IsString()) return Bad(where + ".material", "expected a string");
+  std::string_view text(mat->value.GetString(), mat->value.GetStringLength());
+  if (api::kms::IsAsymmetric(k->spec)) {
+    auto der = crypto::PrivateKeyFromPem(text);
+    if (!der.ok()) return Bad(where + ".material", "not a PEM private key");
+    k->material = std::move(*der);
+  } else {
+    auto raw = crypto::FromBase64(text);
+    if (!raw) return Bad(where + ".material", "not valid base64");
+    k->material = crypto::SecretBytes(*raw);
+    std::fill(raw->begin(), raw->end(), '\0');
+  }
+
+  auto aliases = v.FindMember("aliases");
+  if (aliases != v.MemberEnd() && !aliases->value.IsNull()) {
+    if (!aliases->value.IsArray()) return Bad(where + ".aliases", "expected a list of names");
+    for (const auto& a : aliases->value.GetArray()) {
+      if (!a.IsString()) {
+        return Bad(where + ".aliases[" + std::to_string(k->aliases.size()) + "]",
+                   "expected a string");
+      }
+      k->aliases.emplace_back(a.GetString());
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(OptPolicy(v, where, &k->policy));
+  auto rot = v.FindMember("rotation_period_days");
+  if (rot != v.MemberEnd() && !rot->value.IsNull()) {
+    if (!rot->value.IsInt()) return Bad(where + ".rotation_period_days", "expected an integer");
+    k->rotation_period_days = rot->value.GetInt();
+  }
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "description", where, &k->description));
+  auto tags = v.FindMember("tags");
+  if (tags != v.MemberEnd() && !tags->value.IsNull()) {
+    if (tags->value.IsObject()) {
+      for (const auto& t : tags->value.GetObject()) {
+        if (!t.value.IsString()) {
+          return Bad(where + ".tags." + t.name.GetString(), "expected a string");
+        }
+        k->tags[t.name.GetString()] = t.value.GetString();
+      }
+    } else if (tags->value.IsArray()) {  // AWS's [{"TagKey": ..., "TagValue": ...}]
+      size_t i = 0;
+      for (const auto& t : tags->value.GetArray()) {
+        const std::string tw = where + ".tags[" + std::to_string(i++) + "]";
+        if (!t.IsObject()) return Bad(tw, "expected {TagKey, TagValue}");
+        std::string key, value;
+        SEALSTACK_RETURN_IF_ERROR(OptString(t, "TagKey", tw, &key));
+        SEALSTACK_RETURN_IF_ERROR(OptString(t, "TagValue", tw, &value));
+        if (key.empty()) return Bad(tw + ".TagKey", "required");
+        k->tags[key] = value;
+      }
+    } else {
+      return Bad(where + ".tags", "expected an object of key: value");
+    }
+  }
+  auto enabled = v.FindMember("enabled");
+  if (enabled != v.MemberEnd() && !enabled->value.IsNull()) {
+    if (!enabled->value.IsBool()) return Bad(where + ".enabled", "expected true or false");
+    k->enabled = enabled->value.GetBool();
+  }
+  return Status::Ok();
+}
+
+Status ParseBucket(const rapidjson::Value& v, const std::string& where,
+                   const std::string& default_region, SeedBucket* b) {
+  if (!v.IsObject()) return Bad(where, "expected an object");
+  SEALSTACK_RETURN_IF_ERROR(
+      OnlyKnown(v, where, {"name", "account", "region", "encryption", "policy"}));
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "name", where, &b->name));
+  if (b->name.empty()) return Bad(where + ".name", "required");
+  if (!api::s3::IsValidBucketName(b->name)) {
+    return Bad(where + ".name", "not a valid bucket name: 3-63 of a-z 0-9 . -");
+  }
+  b->account = std::string(auth::kDefaultAccount);
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, &b->account));
+  if (!IsAccount(b->account)) return Bad(where + ".account", "expected 12 digits");
+  b->region = default_region;
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, &b->region));
+  if (!IsRegion(b->region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  auto enc = v.FindMember("encryption");
+  if (enc != v.MemberEnd() && !enc->value.IsNull()) {
+    const std::string ew = where + ".encryption";
+    if (!enc->value.IsObject()) return Bad(ew, "expected an object");
+    SEALSTACK_RETURN_IF_ERROR(OnlyKnown(
+        enc->value, ew,
+        {"SSEAlgorithm", "KMSMasterKeyID", "BucketKeyEnabled", "BlockedEncryptionTypes"}));
+    api::s3::EncryptionConfiguration c;
+    SEALSTACK_RETURN_IF_ERROR(OptString(enc->value, "SSEAlgorithm", ew, &c.sse_algorithm));
+    if (c.sse_algorithm != "AES256" && c.sse_algorithm != "aws:kms" &&
+        c.sse_algorithm != "aws:kms:dsse") {
+      return Bad(ew + ".SSEAlgorithm", "expected AES256, aws:kms or aws:kms:dsse");
+    }
+    SEALSTACK_RETURN_IF_ERROR(OptString(enc->value, "KMSMasterKeyID", ew, &c.kms_master_key_id));
+    if (!c.kms_master_key_id.empty() && c.sse_algorithm == "AES256") {
+      return Bad(ew + ".KMSMasterKeyID", "only with SSEAlgorithm aws:kms or aws:kms:dsse");
+    }
+    auto bk = enc->value.FindMember("BucketKeyEnabled");
+    if (bk != enc->value.MemberEnd() && !bk->value.IsNull()) {
+      if (!bk->value.IsBool()) return Bad(ew + ".BucketKeyEnabled", "expected true or false");
+      c.bucket_key_enabled = bk->value.GetBool();
+    }
+    auto blocked = enc->value.FindMember("BlockedEncryptionTypes");
+    if (blocked != enc->value.MemberEnd() && !blocked->value.IsNull()) {
+      if (!blocked->value.IsArray()) {
+        return Bad(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
+      }
+      c.blocked_encryption_types.emplace();
+      for (const auto& t : blocked->value.GetArray()) {
+        if (!t.IsString() || (std::string_view(t.GetString()) != "SSE-C" &&
+                              std::string_view(t.GetString()) != "NONE")) {
+          return Bad(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
+        }
+        c.blocked_encryption_types->emplace_back(t.GetString());
+      }
+    }
+    b->encryption = std::move(c);
+  }
+  SEALSTACK_RETURN_IF_ERROR(OptPolicy(v, where, &b->policy));
+  return Status::Ok();
+}
+
+// Whether PutEncryption(desired) would leave `current` as it is (PutEncryption stores an absent
+// BucketKeyEnabled as false and keeps the current blocked types when none are given).
+bool SameEncryption(const api::s3::EncryptionConfiguration& current,
+                    const api::s3::EncryptionConfiguration& desired) {
+  const auto blocked = desired.blocked_encryption_types ? desired.blocked_encryption_types
+                                                        : current.blocked_encryption_types;
+  return current.sse_algorithm == desired.sse_algorithm &&
+         current.kms_master_key_id == desired.kms_master_key_id &&
+         current.bucket_key_enabled.value_or(false) == desired.bucket_key_enabled.value_or(false) &&
+         current.blocked_encryption_types == blocked;
+}
+
+// The account's root, acting for the seed (the admin plane is not an AWS caller).
+api::s3::S3Caller SeedCaller(const std::string& account, const std::string& region) {
+  auto p = std::make_shared<auth::Principal>();
+  p->account = account;
+  p->arn = "arn:aws:iam::" + account + ":root";
+  p->type = auth::PrincipalType::kRoot;
+  api::s3::S3Caller c;
+  c.principal = std::move(p);
+  c.region = region;
+  c.secure_transport = true;
+  return c;
+}
+
+// INTEGRATOR HOOK (Glue issue): apply the seed's "glue" section (security configurations,
+// catalog encryption settings). Until then an empty section is accepted and a non-empty one
+// is rejected by ParseSeedDocument, so nothing reaches here.
+Status ApplyGlueSeed(ServerContext& /*context*/, const SeedDocument& doc) {
+  if (doc.has_glue) return Bad("glue", "glue seeding not supported yet");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string& default_region) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError()) {
+    return Status::InvalidArgument(std::string("seed: invalid JSON at offset ") +
+                                   std::to_string(d.GetErrorOffset()) + ": " +
+                                   rapidjson::GetParseError_En(d.GetParseError()));
+  }
+  if (!d.IsObject()) return Status::InvalidArgument("seed: expected a JSON object");
+  for (const auto& m : d.GetObject()) {
+    std::string_view name = m.name.GetString();
+    if (name != "principals" && name != "keys" && name != "buckets" && name != "glue" &&
+        name != "$schema" && name != "description") {
+      return Bad(std::string(name), "unknown section (expected principals, keys, buckets, glue)");
+    }
+  }
+  SeedDocument doc;
+  auto list = [&](const char* key) -> Result<const rapidjson::Value*> {
+    auto it = d.FindMember(key);
+    if (it == d.MemberEnd() || it->value.IsNull()) return nullptr;
+    if (!it->value.IsArray()) return Bad(key, "expected a list");
+    return &it->value;
+  };
+  SEALSTACK_ASSIGN_OR_RETURN(const rapidjson::Value* principals, list("principals"));
+  if (principals) {
+    size_t i = 0;
+    for (const auto& v : principals->GetArray()) {
+      auth::Principal p;
+      SEALSTACK_RETURN_IF_ERROR(ParsePrincipalJson(v, i++, &p));
+      doc.principals.push_back(std::move(p));
+    }
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(const rapidjson::Value* keys, list("keys"));
+  if (keys) {
+    std::set<std::string> ids, aliases;
+    for (const auto& v : keys->GetArray()) {
+      const std::string where = "keys[" + std::to_string(doc.keys.size()) + "]";
+      api::kms::Service::SeedKeyRequest k;
+      SEALSTACK_RETURN_IF_ERROR(ParseKey(v, where, default_region, &k));
+      if (!ids.insert(ToLower(k.id)).second) {
+        return Bad(where + ".id", "the key " + k.id + " appears twice");
+      }
+      for (size_t a = 0; a < k.aliases.size(); ++a) {
+        if (!aliases.insert(k.account + "/" + k.region + "/" + k.aliases[a]).second) {
+          return Bad(where + ".aliases[" + std::to_string(a) + "]",
+                     k.aliases[a] + " is given to more than one key");
+        }
+      }
+      doc.keys.push_back(std::move(k));
+    }
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(const rapidjson::Value* buckets, list("buckets"));
+  if (buckets) {
+    std::set<std::string> names;
+    for (const auto& v : buckets->GetArray()) {
+      const std::string where = "buckets[" + std::to_string(doc.buckets.size()) + "]";
+      SeedBucket b;
+      SEALSTACK_RETURN_IF_ERROR(ParseBucket(v, where, default_region, &b));
+      if (!names.insert(b.name).second) {
+        return Bad(where + ".name", "the bucket " + b.name + " appears twice");
+      }
+      doc.buckets.push_back(std::move(b));
+    }
+  }
+  auto glue = d.FindMember("glue");
+  if (glue != d.MemberEnd() && !glue->value.IsNull()) {
+    if (!glue->value.IsObject()) return Bad("glue", "expected an object");
+    doc.has_glue = glue->value.MemberCount() > 0;
+    // INTEGRATOR HOOK: parse and validate the Glue section here (security configurations,
+    // catalog encryption settings) and carry it in SeedDocument.
+    if (doc.has_glue) return Bad("glue", "glue seeding not supported yet");
+  }
+  return doc;
+}
+
+Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
+  if (!context.kms || !context.s3_buckets) {
+    return Status::Unavailable("seed: the services are not running");
+  }
+  // 1. Check everything against the current state before changing anything.
+  for (size_t i = 0; i < doc.keys.size(); ++i) {
+    Status st = context.kms->CheckSeedKey(doc.keys[i]);
+    if (!st.ok()) {
+      return Status::InvalidArgument("keys[" + std::to_string(i) + "]." + st.message());
+    }
+  }
+  for (size_t i = 0; i < doc.buckets.size(); ++i) {
+    const SeedBucket& b = doc.buckets[i];
+    const std::string where = "buckets[" + std::to_string(i) + "]";
+    if (b.policy) {
+      // Needs BucketService::PutPolicy (S3 issue); until then a policy cannot be applied.
+      return Bad(where + ".policy", "bucket policies cannot be seeded yet");
+    }
+    auto existing = context.s3_buckets->GetBucket(SeedCaller(b.account, b.region), b.name);
+    if (existing.ok()) {
+      if (existing->region != b.region) {
+        return Bad(where + ".region",
+                   "the bucket " + b.name + " already exists in " + existing->region);
+      }
+    } else if (existing.status().code() != StatusCode::kNotFound) {
+      return Bad(where + ".name", "the bucket " + b.name + " is owned by another account");
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(ApplyGlueSeed(context, doc));
+
+  // 2. Apply.
+  SeedSummary summary;
+  for (const auto& p : doc.principals) {
+    SEALSTACK_RETURN_IF_ERROR(context.principals->Put(p));
+    ++summary.principals;
+  }
+  for (size_t i = 0; i < doc.keys.size(); ++i) {
+    auto changed = context.kms->SeedKey(doc.keys[i]);
+    if (!changed.ok()) {
+      return Status(changed.status().code(),
+                    "keys[" + std::to_string(i) + "]." + changed.status().message());
+    }
+    ++summary.keys;
+    if (*changed) ++summary.changed;
+  }
+  for (size_t i = 0; i < doc.buckets.size(); ++i) {
+    const SeedBucket& b = doc.buckets[i];
+    const std::string where = "buckets[" + std::to_string(i) + "]";
+    const api::s3::S3Caller caller = SeedCaller(b.account, b.region);
+    bool changed = false;
+    auto existing = context.s3_buckets->GetBucket(caller, b.name);
+    if (!existing.ok()) {
+      Status st = context.s3_buckets->CreateBucket(caller, b.name, b.region);
+      if (!st.ok()) return Bad(where + ".name", st.message());
+      changed = true;
+      existing = context.s3_buckets->GetBucket(caller, b.name);
+      if (!existing.ok()) return existing.status();
+    }
+    if (b.encryption && !SameEncryption(existing->encryption, *b.encryption)) {
+      Status st = context.s3_buckets->PutEncryption(caller, b.name, *b.encryption);
+      if (!st.ok()) return Bad(where + ".encryption", st.message());
+      changed = true;
+    }
+    ++summary.buckets;
+    if (changed) ++summary.changed;
+  }
+  return summary;
+}
+
+Result<SeedSummary> SeedFromJson(ServerContext& context, std::string_view json) {
+  SEALSTACK_ASSIGN_OR_RETURN(SeedDocument doc, ParseSeedDocument(json, context.config.region));
+  return ApplySeed(context, doc);
+}
+
+std::string SeedSummaryJson(const SeedSummary& s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("principals");
+  w.Uint64(s.principals);
+  w.Key("keys");
+  w.Uint64(s.keys);
+  w.Key("buckets");
+  w.Uint64(s.buckets);
+  w.Key("changed");
+  w.Uint64(s.changed);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace sealstack::server
