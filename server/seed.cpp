@@ -12,6 +12,7 @@
 #include "common/strings.h"
 #include "crypto/asymmetric.h"
 #include "crypto/digest.h"
+#include "policy/document.h"
 #include "server/config.h"
 
 namespace sealstack::server {
@@ -367,17 +368,20 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
     const SeedBucket& b = doc.buckets[i];
     const std::string where = "buckets[" + std::to_string(i) + "]";
     if (b.policy) {
-      // Needs BucketService::PutPolicy (S3 issue); until then a policy cannot be applied.
-      return Bad(where + ".policy", "bucket policies cannot be seeded yet");
+      // The policy language here; PutPolicy checks its resources against the bucket on apply.
+      if (b.policy->size() > 20 * 1024) return Bad(where + ".policy", "exceeds 20480 bytes");
+      auto parsed = policy::ParsePolicy(*b.policy, policy::PolicyKind::kResource);
+      if (!parsed.ok()) return Bad(where + ".policy", parsed.status().message());
     }
-    auto existing = context.s3_buckets->GetBucket(SeedCaller(b.account, b.region), b.name);
+    auto existing = context.s3_buckets->Load(b.name);
     if (existing.ok()) {
+      if (existing->account != b.account) {
+        return Bad(where + ".name", "the bucket " + b.name + " is owned by another account");
+      }
       if (existing->region != b.region) {
         return Bad(where + ".region",
                    "the bucket " + b.name + " already exists in " + existing->region);
       }
-    } else if (existing.status().code() != StatusCode::kNotFound) {
-      return Bad(where + ".name", "the bucket " + b.name + " is owned by another account");
     }
   }
   SEALSTACK_RETURN_IF_ERROR(ApplyGlueSeed(context, doc));
@@ -402,17 +406,22 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
     const std::string where = "buckets[" + std::to_string(i) + "]";
     const api::s3::S3Caller caller = SeedCaller(b.account, b.region);
     bool changed = false;
-    auto existing = context.s3_buckets->GetBucket(caller, b.name);
+    auto existing = context.s3_buckets->Load(b.name);
     if (!existing.ok()) {
       Status st = context.s3_buckets->CreateBucket(caller, b.name, b.region);
       if (!st.ok()) return Bad(where + ".name", st.message());
       changed = true;
-      existing = context.s3_buckets->GetBucket(caller, b.name);
+      existing = context.s3_buckets->Load(b.name);
       if (!existing.ok()) return existing.status();
     }
     if (b.encryption && !SameEncryption(existing->encryption, *b.encryption)) {
       Status st = context.s3_buckets->PutEncryption(caller, b.name, *b.encryption);
       if (!st.ok()) return Bad(where + ".encryption", st.message());
+      changed = true;
+    }
+    if (b.policy && existing->policy != *b.policy) {
+      Status st = context.s3_buckets->PutPolicy(caller, b.name, *b.policy);
+      if (!st.ok()) return Bad(where + ".policy", st.message());
       changed = true;
     }
     ++summary.buckets;

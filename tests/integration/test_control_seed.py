@@ -37,7 +37,11 @@ def seed_document():
             {"name": "seeded-kms-bucket",
              "encryption": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/app",
                             "BucketKeyEnabled": True}},
-            {"name": "seeded-plain-bucket", "account": OTHER_ACCOUNT},
+            {"name": "seeded-plain-bucket", "account": OTHER_ACCOUNT,
+             "policy": {"Version": "2012-10-17", "Statement": [{
+                 "Sid": "RootReads", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"},
+                 "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::seeded-plain-bucket"}]}},
         ],
         "glue": {},
     }
@@ -98,6 +102,10 @@ def test_seed_creates_keys_aliases_buckets_and_principals(start_sealstack):
     other_s3 = client("s3", server.endpoint, OTHER_PRINCIPAL["access_key_id"],
                       OTHER_PRINCIPAL["secret_access_key"])
     assert [b["Name"] for b in other_s3.list_buckets()["Buckets"]] == ["seeded-plain-bucket"]
+    policy = json.loads(other_s3.get_bucket_policy(Bucket="seeded-plain-bucket")["Policy"])
+    assert policy == doc["buckets"][1]["policy"]
+    # The seeded bucket policy is in force: the default account may list the other's bucket.
+    assert s3.list_objects_v2(Bucket="seeded-plain-bucket")["KeyCount"] == 0
 
 
 def test_seeding_twice_changes_nothing(start_sealstack):
