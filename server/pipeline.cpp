@@ -298,7 +298,8 @@ class Handler {
 
   api::s3::ObjectServices S3Services() const {
     return api::s3::ObjectServices{context_.s3_buckets.get(), context_.s3_objects.get(),
-                                   context_.s3_keys.get(), context_.config.sse_c_require_tls};
+                                   context_.s3_keys.get(), context_.config.sse_c_require_tls,
+                                   context_.faults.get()};
   }
 
   // Reads a bounded RPC body and authenticates with its hash.

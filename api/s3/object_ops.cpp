@@ -464,9 +464,21 @@ bool IsServedObjectOperation(const S3Request& r) {
   return !r.key.empty();
 }
 
+std::optional<ApiResponse> InjectedS3Fault(const ObjectServices& services, const S3Request& request,
+                                           const RequestIds& ids) {
+  if (services.faults == nullptr || services.faults->empty()) return std::nullopt;
+  auto hit = services.faults->CheckAndDelay(
+      "s3", S3OperationName(request), request.bucket.empty() ? "" : BucketArn(request.bucket));
+  if (!hit) return std::nullopt;
+  return RenderError(Protocol::kS3,
+                     {hit->http_status, hit->error, hit->message, {}, hit->http_status >= 500}, ids,
+                     request.resource, request.method == "HEAD");
+}
+
 ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,
                          const S3Request& request, const PayloadReader& payload,
                          const RequestIds& ids) {
+  if (auto fault = InjectedS3Fault(services, request, ids)) return std::move(*fault);
   Result<ApiResponse> out = Route(services, caller, request, payload, ids);
   if (out.ok()) return std::move(*out);
   return S3ErrorResponse(out.status(), request, ids);

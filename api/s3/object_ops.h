@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/common/errors.h"
+#include "api/common/faults.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
@@ -21,7 +22,13 @@ struct ObjectServices {
   ObjectStore* store = nullptr;
   DataKeyService* keys = nullptr;
   bool require_tls_for_sse_c = false;
+  FaultInjector* faults = nullptr;  // injected S3 failures (admin API); null = none
 };
+
+// An injected S3 fault for this request (SlowDown, InternalError, ...), after any injected
+// latency; nullopt = go on. Checked once per request, before any state is read.
+std::optional<ApiResponse> InjectedS3Fault(const ObjectServices& services, const S3Request& request,
+                                           const RequestIds& ids);
 
 // Streams the request's decoded payload (its signature, hash and trailer checksums verified on
 // the way) to `sink`. A non-OK result stops the upload; the caller knows the wire error.

@@ -5,6 +5,7 @@
 #include "api/s3/bucket_objects.h"
 #include "api/s3/multipart_ops.h"
 #include "api/s3/object_common.h"
+#include "api/s3/object_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
 #include "api/s3/s3_xml.h"
@@ -21,6 +22,7 @@ class Dispatch {
       : s_(services), buckets_(*services.buckets), caller_(caller), r_(r), ids_(ids) {}
 
   ApiResponse Run() {
+    if (auto fault = InjectedS3Fault(s_, r_, ids_)) return std::move(*fault);
     Result<ApiResponse> out = Route();
     if (out.ok()) return std::move(*out);
     return S3ErrorResponse(out.status(), r_, ids_);

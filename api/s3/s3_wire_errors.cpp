@@ -70,9 +70,13 @@ WireError S3StatusToWire(const Status& status) {
   }
   // A KMS call S3 made for the caller.
   if (status.detail() >= static_cast<int>(kms::ErrorKind::kNotFound) &&
-      status.detail() <= static_cast<int>(kms::ErrorKind::kInternal)) {
+      status.detail() <= static_cast<int>(kms::ErrorKind::kDependencyTimeout)) {
     if (status.detail() == static_cast<int>(kms::ErrorKind::kAccessDenied)) {
       return {403, "AccessDenied", status.message(), {}, false};
+    }
+    if (status.detail() == static_cast<int>(kms::ErrorKind::kThrottling)) {
+      // S3 answers KMS throttling with its own throttling error, which SDKs retry.
+      return {503, "SlowDown", "Please reduce your request rate.", {}, true};
     }
     WireError kms_error = kms::KmsStatusToWire(status);
     std::string code = "KMS.";
