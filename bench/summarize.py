@@ -185,6 +185,41 @@ for path in sorted(glob.glob(os.path.join(RD, "policy-micro-run*.txt"))):
             micro[key].append(float(mm.group(1)))
 summary["policy_micro"] = {k: stats(v) for k, v in micro.items() if v}
 
+# ---- h. S3 small objects: s3-OP-SSE-SIZE-SERVER-cN-runR.txt
+summary["s3"] = {}
+for path in sorted(glob.glob(os.path.join(RD, "s3-*-c*-run*.txt"))):
+    m = re.match(r"s3-(put|get)-(s3|kms|c)-(\d+)-(sealstack|moto)-c(\d+)-run(\d+)\.txt$", os.path.basename(path))
+    if not m:
+        continue
+    run = parse_run(path)
+    if run is None:
+        continue
+    op, sse, size, server, clients = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    summary["s3"].setdefault(f"{op}-{sse}-{size}", {}).setdefault(server, {}).setdefault(
+        clients, {"runs": []})["runs"].append(run)
+for sc, by_server in summary["s3"].items():
+    for server, by_c in by_server.items():
+        for c, entry in by_c.items():
+            aggregate(entry, os.path.join(RD, f"s3-{sc}-{server}-c{c}.status"))
+
+# ---- i. S3 large objects: s3large-KIND-SSE-SIZE-SERVER-runR.json, s3-limits.json
+summary["s3_large"] = {}
+for path in sorted(glob.glob(os.path.join(RD, "s3large-*-run*.json"))):
+    m = re.match(r"s3large-(single|multipart)-(kms|c|s3)-(\d+)-(sealstack|moto)-run(\d+)\.json$", os.path.basename(path))
+    if not m:
+        continue
+    j = json.load(open(path))
+    db = path[:-5] + ".datadir_bytes"
+    if os.path.exists(db):
+        try:
+            j["datadir_bytes"] = int(open(db).read().split()[0])
+        except (ValueError, IndexError):
+            pass
+    summary["s3_large"].setdefault(f"{m.group(1)}-{m.group(2)}-{m.group(3)}", {}).setdefault(
+        m.group(4), []).append(j)
+lim_path = os.path.join(RD, "s3-limits.json")
+summary["s3_limits"] = json.load(open(lim_path)) if os.path.exists(lim_path) else {}
+
 with open(os.path.join(RD, "summary.json"), "w") as f:
     json.dump(summary, f, indent=2)
 
@@ -363,6 +398,122 @@ if pol:
         print(("" if MD else "   ") + "Policy micro-benchmark (policy_tests \"[.bench]\", 20-statement key policy, "
               "1e6 evaluations, Release): " + "; ".join(parts))
         print()
+
+
+# ---- S3
+def size_name(b):
+    b = int(b)
+    return f"{b >> 30} GiB" if b >= 1 << 30 else f"{b >> 20} MiB" if b >= 1 << 20 else f"{b >> 10} KiB"
+
+
+SSE_NAMES = {"s3": "SSE-S3", "kms": "SSE-KMS", "c": "SSE-C"}
+if summary["s3"]:
+    print(("### " if MD else "== ") + "S3 PutObject / GetObject, wrk keep-alive, median of runs" + ("" if MD else " =="))
+    print()
+    rows, rows2 = [], []
+    order = sorted(summary["s3"], key=lambda k: (int(k.split("-")[2]), ["s3", "kms", "c"].index(k.split("-")[1]),
+                                                k.split("-")[0] != "put"))
+    for sc in order:
+        op, sse, size = sc.split("-")
+        ss, mo = summary["s3"][sc].get("sealstack", {}), summary["s3"][sc].get("moto", {})
+        for c in sorted(set(ss) | set(mo), key=int):
+            a, b = ss.get(c), mo.get(c)
+            name = f"{op.upper()} {size_name(size)} {SSE_NAMES[sse]}"
+            rows.append([name, c, f_rps(a), f_lat(a), f_rps(b) if b else "–", f_lat(b) if b else "–",
+                         ratio(a and a["rps"], b and b["rps"]) if b else "–",
+                         f"{a['errors'] if a else 'n/a'} / {b['errors'] if b else '–'}"])
+            rows2.append([name, c, " ".join(f"{r['rps']:,.0f}" for r in a["runs"]) if a else "n/a",
+                          f"{a['p999_max_us'] / 1000:.1f} / {a['max_us'] / 1000:.1f}" if a else "n/a",
+                          f_cpu(a), f_cpu(b) if b else "–", f_cores(a),
+                          f"{f_mib(a.get('mid_VmRSS'))} / {f_mib(a.get('VmHWM'))} ({a.get('Threads')} thr)" if a else "n/a",
+                          f"{f_mib(b.get('VmHWM'))}" if b else "–"])
+    print(table(["request", "clients", "SealStack req/s", "SealStack p50/p99 ms", "moto req/s", "moto p50/p99 ms",
+                 "req/s SS/moto", "errors SS/moto"], rows))
+    print()
+    print(table(["request", "clients", "SS req/s per run", "SS worst p99.9 / max ms", "SS CPU µs/req",
+                 "moto CPU µs/req", "SS cores server/wrk", "SS VmRSS mid-run / VmHWM", "moto VmHWM"], rows2))
+    print()
+    for sse in ("s3", "kms"):
+        for op in ("put", "get"):
+            e = summary["s3"].get(f"{op}-{sse}-4096", {}).get("sealstack", {}).get("8")
+            if e:
+                print(("" if MD else "   ") + f"Target >= 3,000 {op.upper()}/s of 4 KiB {SSE_NAMES[sse]} at 8 clients: "
+                      f"{'met' if e['rps'] >= 3000 else 'MISSED'} ({e['rps']:,.0f}/s)")
+    print()
+
+lim = summary.get("s3_limits") or {}
+if summary["s3_large"] or lim:
+    print(("### " if MD else "== ") + "S3 large objects, streamed, median of runs (MB = 10^6 bytes)" + ("" if MD else " =="))
+    print()
+    ossl = lim.get("openssl_mb_s")
+    if lim:
+        print(("" if MD else "   ") + f"Physical limits, same run: `{lim.get('openssl_cmd')}` ({lim.get('openssl_version')}): "
+              f"**{ossl:,.0f} MB/s**" if ossl else "openssl: n/a")
+        if lim.get("sqlite_insert_mb_s"):
+            print(("" if MD else "   ") + f"raw SQLite {lim.get('sqlite_version')} ({lim.get('sqlite_setup')}, "
+                  f"{lim['sqlite_bytes'] / 1e6:,.0f} MB): insert **{lim['sqlite_insert_mb_s']:,.0f} MB/s**, "
+                  f"read back {lim['sqlite_read_mb_s']:,.0f} MB/s")
+        print()
+    sq = lim.get("sqlite_insert_mb_s")
+    rows = []
+    summary["s3_large_agg"] = {}
+
+    def keyorder(k):
+        kind, sse, size = k.split("-")
+        return (int(size), kind != "single", sse != "kms")
+    for sc in sorted(summary["s3_large"], key=keyorder):
+        kind, sse, size = sc.split("-")
+        for server in ("sealstack", "moto"):
+            runs = summary["s3_large"][sc].get(server)
+            if not runs:
+                continue
+            label = f"{kind} {size_name(size)} {SSE_NAMES[sse]}" + (f" ({int(runs[0].get('part_bytes') or 0) >> 20} MiB parts)" if kind == "multipart" else "")
+            if any(r.get("status") == "not-implemented" for r in runs):
+                http = next(r.get("http") for r in runs if r.get("status") == "not-implemented")
+                rows.append([label, server, f"n/a (not implemented: CreateMultipartUpload answered {http})"] + ["–"] * 6)
+                continue
+            ok = [r for r in runs if r.get("status") == "ok"]
+            if not ok:
+                rows.append([label, server, f"failed ({len(runs)} runs)"] + ["–"] * 6)
+                continue
+            put = statistics.median(r["put"]["mb_s"] for r in ok)
+            get = statistics.median(r["get"]["mb_s"] for r in ok)
+            put_rss = max(r["put"]["peak_rss_kb"] for r in ok)
+            get_rss = max(r["get"]["peak_rss_kb"] for r in ok)
+            hwm = max(r["get"]["vmhwm_kb_after"] or 0 for r in ok)
+            cpu_put = statistics.median(r["put"]["server_cpu_s"] / (int(size) / 1e9) for r in ok)
+            cpu_get = statistics.median(r["get"]["server_cpu_s"] / (int(size) / 1e9) for r in ok)
+            agg = {"put_mb_s": put, "get_mb_s": get, "put_runs": [r["put"]["mb_s"] for r in ok],
+                   "get_runs": [r["get"]["mb_s"] for r in ok], "put_peak_rss_kb": put_rss,
+                   "get_peak_rss_kb": get_rss, "vmhwm_kb": hwm, "server_cpu_s_per_gb_put": cpu_put,
+                   "server_cpu_s_per_gb_get": cpu_get, "n": len(ok), "failed": len(runs) - len(ok)}
+            summary["s3_large_agg"][f"{sc}-{server}"] = agg
+            rows.append([label, server,
+                         f"{put:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['put_runs'])})",
+                         f"{get:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['get_runs'])})",
+                         f"{ratio(put, ossl)} / {ratio(get, ossl)}" if server == "sealstack" else "–",
+                         f"{ratio(put, sq)}" if server == "sealstack" else "–",
+                         f"{cpu_put:.2f} / {cpu_get:.2f}",
+                         f"{put_rss / 1024:.1f} / {get_rss / 1024:.1f} / {hwm / 1024:.1f} MiB",
+                         f"{len(ok)}" + (f" ({len(runs) - len(ok)} failed)" if len(runs) > len(ok) else "")])
+    print(table(["transfer", "server", "PUT MB/s median (runs)", "GET MB/s median (runs)",
+                 "PUT / GET vs openssl", "PUT vs raw SQLite insert", "server CPU s/GB PUT / GET",
+                 "peak VmRSS PUT / GET / VmHWM", "runs"], rows))
+    print()
+    a = summary["s3_large_agg"]
+    for sse in ("kms", "c"):
+        e = a.get(f"single-{sse}-{1 << 30}-sealstack")
+        if e and ossl:
+            print(("" if MD else "   ") + f"1 GiB {SSE_NAMES[sse]}: GET {e['get_mb_s'] / ossl * 100:.0f} % of openssl "
+                  f"(target 30 %: {'met' if e['get_mb_s'] >= 0.3 * ossl else 'MISSED'}), PUT {e['put_mb_s'] / ossl * 100:.0f} % "
+                  f"(target 15 %: {'met' if e['put_mb_s'] >= 0.15 * ossl else 'MISSED'}); peak RSS "
+                  f"{max(e['put_peak_rss_kb'], e['get_peak_rss_kb'], e['vmhwm_kb']) / 1024:.1f} MiB "
+                  f"(target < 64 MiB: {'met' if max(e['put_peak_rss_kb'], e['get_peak_rss_kb'], e['vmhwm_kb']) < 64 * 1024 else 'MISSED'})")
+    s64, m64 = a.get(f"single-kms-{64 << 20}-sealstack"), a.get(f"single-kms-{64 << 20}-moto")
+    if s64 and m64:
+        print(("" if MD else "   ") + f"64 MiB SSE-KMS vs moto: PUT {ratio(s64['put_mb_s'], m64['put_mb_s'])}, "
+              f"GET {ratio(s64['get_mb_s'], m64['get_mb_s'])}, peak VmHWM {ratio(s64['vmhwm_kb'], m64['vmhwm_kb'])}")
+    print()
 
 with open(os.path.join(RD, "summary.json"), "w") as f:
     json.dump(summary, f, indent=2)
