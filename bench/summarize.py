@@ -504,8 +504,8 @@ if summary["s3_large"] or lim:
     for sse in ("kms", "c"):
         e = a.get(f"single-{sse}-{1 << 30}-sealstack")
         if e and ossl:
-            print(("" if MD else "   ") + f"1 GiB {SSE_NAMES[sse]}: GET {e['get_mb_s'] / ossl * 100:.0f} % of openssl "
-                  f"(target 30 %: {'met' if e['get_mb_s'] >= 0.3 * ossl else 'MISSED'}), PUT {e['put_mb_s'] / ossl * 100:.0f} % "
+            print(("" if MD else "   ") + f"1 GiB {SSE_NAMES[sse]}: GET {e['get_mb_s'] / ossl * 100:.1f} % of openssl "
+                  f"(target 30 %: {'met' if e['get_mb_s'] >= 0.3 * ossl else 'MISSED'}), PUT {e['put_mb_s'] / ossl * 100:.1f} % "
                   f"(target 15 %: {'met' if e['put_mb_s'] >= 0.15 * ossl else 'MISSED'}); peak RSS "
                   f"{max(e['put_peak_rss_kb'], e['get_peak_rss_kb'], e['vmhwm_kb']) / 1024:.1f} MiB "
                   f"(target < 64 MiB: {'met' if max(e['put_peak_rss_kb'], e['get_peak_rss_kb'], e['vmhwm_kb']) < 64 * 1024 else 'MISSED'})")
