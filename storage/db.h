@@ -385,6 +385,7 @@ class Database {
   struct Rep;
   explicit Database(std::unique_ptr<Rep> rep);
   void Release(Connection* connection);
+  void StartCheckpointer();  // file databases: WAL checkpoints off the request path
 
   std::unique_ptr<Rep> rep_;
 };

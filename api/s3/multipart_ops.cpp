@@ -212,6 +212,7 @@ Result<ApiResponse> UploadPart(const ObjectServices& s, const S3Caller& c, const
       ParseIntegrity(r, crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm)));
   WriteOptions options;
   options.checksum = integrity.algorithm;
+  options.md5 = t.doc.sse.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
   SEALSTACK_ASSIGN_OR_RETURN(
       auto writer, s.store->NewPartWriter(t.upload.upload_id, t.part_number, t.key, options));
   SEALSTACK_RETURN_IF_ERROR(payload([&](std::string_view piece) { return writer->Append(piece); }));
@@ -264,6 +265,7 @@ Result<ApiResponse> UploadPartCopy(const ObjectServices& s, const S3Caller& c, c
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes source_key, OpenObjectKey(s, c, source));
   WriteOptions options;
   options.checksum = crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm);
+  options.md5 = t.doc.sse.mode == SseMode::kSseS3;
   SEALSTACK_ASSIGN_OR_RETURN(
       auto writer, s.store->NewPartWriter(t.upload.upload_id, t.part_number, t.key, options));
   if (source.info.size > 0) {

@@ -147,6 +147,7 @@ Result<ApiResponse> CopyObject(const ObjectServices& s, const S3Caller& c, const
       DataKey dk, s.keys->NewDataKey(KmsCaller(c), enc, dest_bucket.account, r.bucket, r.key));
   WriteOptions options;
   options.checksum = alg;
+  options.md5 = enc.mode == SseMode::kSseS3;
   SEALSTACK_ASSIGN_OR_RETURN(auto writer,
                              s.store->NewObjectWriter(r.bucket, r.key, dk.plaintext, options));
   SEALSTACK_RETURN_IF_ERROR(

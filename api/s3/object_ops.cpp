@@ -45,6 +45,7 @@ Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Requ
       DataKey dk, s.keys->NewDataKey(KmsCaller(c), enc, bucket.account, r.bucket, r.key));
   WriteOptions options;
   options.checksum = integrity.algorithm;
+  options.md5 = enc.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
   SEALSTACK_ASSIGN_OR_RETURN(auto writer,
                              s.store->NewObjectWriter(r.bucket, r.key, dk.plaintext, options));
   SEALSTACK_RETURN_IF_ERROR(payload([&](std::string_view piece) { return writer->Append(piece); }));
@@ -63,6 +64,7 @@ Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Requ
   // ETags: the plaintext MD5 for SSE-S3; for KMS and SSE-C modes, as on AWS, a value that is
   // not the MD5 (it would tell the plaintext's hash to anyone who can list).
   if (enc.mode != SseMode::kSseS3) {
+    // Not the MD5 (it would tell the plaintext's hash to anyone who can list).
     meta.etag = crypto::Hex(crypto::Md5(body.md5 + dk.protection.wrapped_key));
   }
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));

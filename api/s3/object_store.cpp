@@ -57,7 +57,10 @@ PartInfo PartFromRow(storage::S3PartRow row) {
 // ---- ObjectWriter ----
 
 ObjectWriter::ObjectWriter(ObjectStore& store, Target target, const WriteOptions& options)
-    : store_(store), target_(std::move(target)), md5_(crypto::HashStream::Algorithm::kMd5) {
+    : store_(store),
+      target_(std::move(target)),
+      md5_(crypto::HashStream::Algorithm::kMd5),
+      compute_md5_(options.md5) {
   if (options.checksum) checksum_.emplace(*options.checksum);
   batch_.resize(store_.options_.write_batch_segments);
 }
@@ -143,7 +146,7 @@ Status ObjectWriter::Append(std::string_view plaintext) {
   if (!status_.ok()) return status_;
   if (state_ != State::kOpen)
     return Status::FailedPrecondition("ObjectWriter::Append after Finish");
-  md5_.Update(plaintext);
+  if (compute_md5_) md5_.Update(plaintext);
   if (checksum_) checksum_->Update(plaintext);
   Status s = cipher_->Write(plaintext);
   if (!s.ok()) return Fail(s);
@@ -161,7 +164,13 @@ Result<BodySummary> ObjectWriter::Finish() {
   state_ = State::kFinished;
   BodySummary summary;
   summary.size = cipher_->plaintext_size();
-  summary.md5 = md5_.Finish();
+  if (compute_md5_) {
+    summary.md5 = md5_.Finish();
+  } else {
+    auto random = store_.random_.Bytes(16);
+    if (!random.ok()) return Fail(random.status());
+    summary.md5 = std::move(*random);
+  }
   if (checksum_) summary.checksum = checksum_->DigestBase64();
   summary_ = summary;
   return summary;

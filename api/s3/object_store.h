@@ -99,14 +99,18 @@ struct ObjectStoreOptions {
 };
 
 struct WriteOptions {
-  // Also compute this checksum of the plaintext while streaming. Default: none (MD5 always).
+  // Also compute this checksum of the plaintext while streaming. Default: none.
   std::optional<crypto::ChecksumAlgorithm> checksum{};
+  // Compute the body's MD5 (the ETag of SSE-S3 objects, Content-MD5 checks). When false --
+  // SSE-KMS / SSE-C bodies, whose ETags are not MD5s on AWS either -- BodySummary::md5 is 16
+  // random bytes instead: MD5 was a sixth of the upload CPU time.
+  bool md5 = true;
 };
 
 // What a writer saw of the plaintext body.
 struct BodySummary {
   uint64_t size = 0;
-  std::string md5;                      // raw 16 bytes
+  std::string md5;                      // raw 16 bytes (random when WriteOptions::md5 is false)
   std::optional<std::string> checksum;  // base64 of WriteOptions::checksum, when asked
 };
 
@@ -249,6 +253,7 @@ class ObjectWriter {
   const Target target_;
   std::optional<crypto::SegmentWriter> cipher_;
   crypto::HashStream md5_;
+  const bool compute_md5_;
   std::optional<crypto::Checksum> checksum_;
   int64_t object_id_ = 0;  // 0 until the pending body exists
   State state_ = State::kOpen;
