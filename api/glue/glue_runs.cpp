@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,11 +170,13 @@ Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
   {
     std::lock_guard<std::mutex> lock(runs_mu_);
     if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
+    // Counted by state, as GetJobRun shows it: a run whose terminal state is stored no longer
+    // counts, even while its runner thread is still cleaning up.
     int64_t running = 0;
     for (const auto& [id, r] : active_) {
-      if (r->job_name == name && r->account == run->account && r->region == run->region) {
-        ++running;
-      }
+      if (r->job_name != name || r->account != run->account || r->region != run->region) continue;
+      std::lock_guard<std::mutex> run_lock(r->mu);
+      if (!Terminal(r->state)) ++running;
     }
     if (running >= max_runs) {
       return GlueError(ErrorKind::kConcurrentRunsExceeded, "Concurrent runs exceeded for " + name);
@@ -523,10 +526,20 @@ void Service::Execute(Run& run, const std::string& script_path) {
   auto killed_at = std::chrono::steady_clock::now();
   bool killing = false;
   bool open = true;
-  int status = 0;
-  bool exited = false;
+  // The child's exit wakes the loop through a pidfd (no sleep between exit and SUCCEEDED); the
+  // poll timeout only bounds how late a stop or a timeout (injected clock) is noticed. Without
+  // pidfd_open (kernel < 5.3) the loop falls back to polling waitid every 10 ms.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   char buf[16384];
-  while (!exited) {
+  auto append_log = [&](ssize_t got) {
+    std::lock_guard<std::mutex> lock(run.mu);
+    size_t room =
+        options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
+    size_t keep = std::min(room, static_cast<size_t>(got));
+    run.log.append(buf, keep);
+    run.dropped += static_cast<uint64_t>(got) - keep;
+  };
+  for (;;) {
     if (outcome.empty()) {
       if (run.stop) {
         outcome = "STOPPED";
@@ -542,18 +555,16 @@ void Service::Execute(Run& run, const std::string& script_path) {
       ::kill(-pid, SIGKILL);
       killing = false;
     }
-    if (open) {
-      pollfd p{fds[0], POLLIN, 0};
-      int n = ::poll(&p, 1, 50);
-      if (n > 0) {
+    pollfd p[2];
+    nfds_t n = 0;
+    if (open) p[n++] = {fds[0], POLLIN, 0};
+    if (pidfd >= 0) p[n++] = {pidfd, POLLIN, 0};
+    const int wait_ms = pidfd >= 0 ? 50 : (open ? 10 : 0);
+    if (n > 0) {
+      if (::poll(p, n, wait_ms) > 0 && open && p[0].revents != 0) {
         ssize_t got = ::read(fds[0], buf, sizeof(buf));
         if (got > 0) {
-          std::lock_guard<std::mutex> lock(run.mu);
-          size_t room =
-              options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
-          size_t keep = std::min(room, static_cast<size_t>(got));
-          run.log.append(buf, keep);
-          run.dropped += static_cast<uint64_t>(got) - keep;
+          append_log(got);
         } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
           open = false;
         }
@@ -561,25 +572,29 @@ void Service::Execute(Run& run, const std::string& script_path) {
     } else {
       ::usleep(10000);
     }
-    pid_t w = ::waitpid(pid, &status, WNOHANG);
-    if (w == pid) exited = true;
+    // Exited? Look without reaping: while the zombie exists, its pid (the process group's id)
+    // cannot be reused, so the group can still be killed safely below.
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid) {
+      break;
+    }
   }
+  if (pidfd >= 0) ::close(pidfd);
   if (open) {
     // Drain what is left (bounded by the pipe buffer), then close.
     pollfd p{fds[0], POLLIN, 0};
     while (::poll(&p, 1, 0) > 0) {
       ssize_t got = ::read(fds[0], buf, sizeof(buf));
       if (got <= 0) break;
-      std::lock_guard<std::mutex> lock(run.mu);
-      size_t room =
-          options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
-      size_t keep = std::min(room, static_cast<size_t>(got));
-      run.log.append(buf, keep);
-      run.dropped += static_cast<uint64_t>(got) - keep;
+      append_log(got);
     }
   }
   ::close(fds[0]);
   ::kill(-pid, SIGKILL);  // anything the script left behind in its process group
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
 
   if (outcome == "STOPPED") {
     Finish(run, "STOPPED", "");
