@@ -113,6 +113,22 @@ Result<std::string> GlueRepo::FindAny(Connection& c, const std::string& kind,
   return doc;
 }
 
+Result<std::vector<GlueEntity>> GlueRepo::ListKind(Connection& c, const std::string& kind) {
+  std::vector<GlueEntity> out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT account, region, parent, name, doc, seq FROM glue_entities WHERE kind = :k",
+              {{":k", kind}}, [&](const Row& row) {
+                GlueEntity e;
+                e.key = {row.ColumnString(0), row.ColumnString(1), kind, row.ColumnString(2),
+                         row.ColumnString(3)};
+                e.doc = std::string(row.ColumnBlob(4));
+                e.seq = row.ColumnInt64(5);
+                out.push_back(std::move(e));
+                return Status::Ok();
+              }));
+  return out;
+}
+
 Status GlueRepo::DeleteAll(Connection& c) {
   return c.Exec("DELETE FROM glue_entities");
 }

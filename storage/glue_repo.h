@@ -29,6 +29,12 @@ struct GlueRow {
   int64_t seq = 0;
 };
 
+struct GlueEntity {
+  GlueKey key;
+  std::string doc;
+  int64_t seq = 0;
+};
+
 class GlueRepo {
  public:
   // Insert; kAlreadyExists if the key is taken.
@@ -50,6 +56,8 @@ class GlueRepo {
   // The one row of `kind` named `name` in any account, region and parent (run ids are unique).
   static Result<std::string> FindAny(Connection& c, const std::string& kind,
                                      const std::string& name);
+  // Every row of `kind` in any account, region and parent (start-up recovery of job runs).
+  static Result<std::vector<GlueEntity>> ListKind(Connection& c, const std::string& kind);
   static Status DeleteAll(Connection& c);  // admin reset
 };
 

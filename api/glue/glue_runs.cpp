@@ -803,6 +803,41 @@ Result<std::string> Service::BatchStopJobRun(const Caller& c, const Value& in) {
   return "{\"SuccessfulSubmissions\":" + json::Dump(ok) + ",\"Errors\":" + json::Dump(errors) + "}";
 }
 
+Result<size_t> Service::EndInterruptedRuns() {
+  size_t ended = 0;
+  const SystemTime now = deps_.clock->Now();
+  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows, storage::GlueRepo::ListKind(conn, "run"));
+    for (const auto& row : rows) {
+      auto doc = json::Load(row.doc);
+      if (!doc.ok() || !doc->IsObject()) continue;
+      Value* jr = doc->HasMember("JobRun") ? &(*doc)["JobRun"] : nullptr;
+      if (jr == nullptr || !jr->IsObject()) continue;
+      const Value* state = json::Find(*jr, "JobRunState");
+      if (state == nullptr || !state->IsString() || Terminal(state->GetString())) continue;
+      auto& a = doc->GetAllocator();
+      const std::string was = state->GetString();
+      json::SetStr(*jr, "JobRunState", "FAILED", a);
+      json::SetStr(*jr, "ErrorMessage",
+                   "The job run was " + was +
+                       " when the SealStack server stopped; it was ended when the server "
+                       "restarted.",
+                   a);
+      json::Set(*jr, "CompletedOn", Value(json::Epoch(now)), a);
+      json::Set(*jr, "LastModifiedOn", Value(json::Epoch(now)), a);
+      if (const Value* started = json::Find(*jr, "StartedOn");
+          started != nullptr && started->IsNumber()) {
+        const double secs = json::Epoch(now) - started->GetDouble();
+        json::Set(*jr, "ExecutionTime", Value(static_cast<int64_t>(secs > 0 ? secs : 0)), a);
+      }
+      SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Put(conn, row.key, json::Dump(*doc), row.seq));
+      ++ended;
+    }
+    return Status::Ok();
+  }));
+  return ended;
+}
+
 void Service::StopAllRuns() {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads;
   {

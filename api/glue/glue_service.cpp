@@ -118,7 +118,11 @@ bool PythonAvailable(const std::string& python) {
 }
 
 Service::Service(Dependencies deps, Options options)
-    : deps_(std::move(deps)), options_(std::move(options)) {}
+    : deps_(std::move(deps)), options_(std::move(options)) {
+  // A failure here leaves the stored runs as they were; every call that reads them still works.
+  auto ended = EndInterruptedRuns();
+  if (ended.ok()) interrupted_runs_ended_ = *ended;
+}
 
 Service::~Service() {
   StopAllRuns();

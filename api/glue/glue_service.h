@@ -23,6 +23,9 @@
 //                      v
 //                   STOPPING --Execute(): child gone--------------------> STOPPED
 //
+//   STARTING / RUNNING / STOPPING stored by a server that stopped without ending the run
+//                   --EndInterruptedRuns() at the next start-up-----------> FAILED
+//
 // Terminal: STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR. A run's temporary credentials (the
 // job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>) exist in the
 // PrincipalStore from STARTING until the run is terminal. Its output (stdout+stderr, at most
@@ -124,6 +127,13 @@ class Service {
   // Runs that are not terminal (tests, shutdown).
   size_t ActiveRuns() const;
 
+  // Runs stored as STARTING, RUNNING or STOPPING belong to a server that stopped without
+  // ending them (a crash, SIGKILL): nothing runs them any more. The constructor ends each as
+  // FAILED ("...the server restarted...", CompletedOn set), so GetJobRun(s) tell the truth and
+  // MaxConcurrentRuns (counted from live runs) is not held by them. Returns how many it ended.
+  Result<size_t> EndInterruptedRuns();
+  size_t interrupted_runs_ended() const { return interrupted_runs_ended_; }
+
  private:
   struct Run;
   friend struct Ops;
@@ -212,6 +222,7 @@ class Service {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_;  // GUARDED_BY(runs_mu_)
   std::atomic<int64_t> run_seq_{0};
   bool shutting_down_ = false;  // GUARDED_BY(runs_mu_)
+  size_t interrupted_runs_ended_ = 0;
 };
 
 }  // namespace sealstack::api::glue
