@@ -376,6 +376,15 @@ def test_catalog_encrypted_with_kms(server):
     import base64
     plain = kms.decrypt(CiphertextBlob=base64.b64decode(props["ENCRYPTED_PASSWORD"]))
     assert plain["Plaintext"] == b"hunter2" and plain["KeyId"] == key
+    # HidePassword=false by a caller allowed kms:Decrypt on the key (the account root, through
+    # the default key policy) still gets the ciphertext: with ReturnConnectionPasswordEncrypted
+    # Glue returns ENCRYPTED_PASSWORD and never decrypts it for the caller (botocore's model:
+    # "passwords remain encrypted in the responses of GetConnection and GetConnections").
+    shown = g.get_connection(Name="jdbc", HidePassword=False)["Connection"]
+    assert "PASSWORD" not in shown["ConnectionProperties"]
+    assert shown["ConnectionProperties"]["ENCRYPTED_PASSWORD"] == props["ENCRYPTED_PASSWORD"]
+    listed = g.get_connections(HidePassword=False)["ConnectionList"][0]["ConnectionProperties"]
+    assert "PASSWORD" not in listed and listed["ENCRYPTED_PASSWORD"]
     hidden = g.get_connection(Name="jdbc", HidePassword=True)["Connection"]["ConnectionProperties"]
     assert "ENCRYPTED_PASSWORD" not in hidden
     assert [c["Name"] for c in g.get_connections()["ConnectionList"]] == ["jdbc"]
@@ -430,3 +439,176 @@ def test_cli(server, cli):
     assert json.loads(run("get-databases").stdout)["DatabaseList"][0]["Name"] == "clidb"
     r = run("start-job-run", "--job-name", "cli")
     assert r.returncode == 0 and json.loads(r.stdout)["JobRunId"].startswith("jr_")
+
+
+CLI_OPS_COVERED = ("get-jobs", "batch-get-jobs", "update-job", "get-job-runs",
+                   "batch-stop-job-run", "get-security-configurations",
+                   "delete-security-configuration", "create-database", "get-database",
+                   "create-table", "get-table", "get-partitions", "create-connection",
+                   "get-connection")
+
+
+@pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
+def test_cli_operations_shapes_and_errors(server, cli):
+    """More operations through both AWS CLI generations: success shapes, and for each at least
+    one error with its code and HTTP status (read from the CLI's --debug log of the answer)."""
+    import os
+    import re
+    env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": REGION, "PATH": "/usr/bin:/bin:" + os.environ["PATH"],
+           "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+           "AWS_MAX_ATTEMPTS": "1"}
+
+    def cli_run(*args, debug=False, key="test", secret="test"):
+        return subprocess.run([cli, "--endpoint-url", server.endpoint, "--output", "json"]
+                              + (["--debug"] if debug else []) + ["glue", *args],
+                              capture_output=True, text=True, timeout=60,
+                              env={**env, "AWS_ACCESS_KEY_ID": key,
+                                   "AWS_SECRET_ACCESS_KEY": secret})
+
+    def ok(*args):
+        r = cli_run(*args)
+        assert r.returncode == 0, (args, r.stderr[-2000:])
+        return json.loads(r.stdout) if r.stdout.strip() else {}
+
+    def fails(*args, **creds):
+        r = cli_run(*args, debug=True, **creds)
+        assert r.returncode != 0, args
+        status = re.findall(r'"POST / HTTP/1\.1" (\d{3})', r.stderr)
+        code = re.findall(r"An error occurred \((\w+)\) when calling", r.stderr)
+        assert status and code, (args, r.stderr[-2000:])
+        return code[-1], int(status[-1])
+
+    cmd = "Name=pythonshell,ScriptLocation=s3://b/k.py"
+    ok("create-job", "--name", "c1", "--role", ROLE, "--command", cmd)
+    ok("create-job", "--name", "c2", "--role", ROLE, "--command", cmd)
+    # get-jobs
+    jobs = ok("get-jobs")["Jobs"]
+    assert [j["Name"] for j in jobs] == ["c1", "c2"] and jobs[0]["Role"] == ROLE
+    assert fails("get-jobs", "--next-token", "garbage") == ("InvalidInputException", 400)
+    # batch-get-jobs
+    got = ok("batch-get-jobs", "--job-names", "c1", "missing")
+    assert [j["Name"] for j in got["Jobs"]] == ["c1"] and got["JobsNotFound"] == ["missing"]
+    # READER may call glue:Get* only
+    assert fails("batch-get-jobs", "--job-names", "c1", key="READER",
+                 secret="reader-secret") == ("AccessDeniedException", 400)
+    # update-job
+    update = json.dumps({"Role": ROLE, "Command": {"Name": "pythonshell",
+                                                   "ScriptLocation": "s3://b/k2.py"},
+                         "Description": "updated"})
+    assert ok("update-job", "--job-name", "c1", "--job-update", update) == {"JobName": "c1"}
+    job = ok("get-job", "--job-name", "c1")["Job"]
+    assert job["Description"] == "updated"
+    assert job["Command"]["ScriptLocation"] == "s3://b/k2.py"
+    assert fails("update-job", "--job-name", "nope", "--job-update", update) == (
+        "EntityNotFoundException", 400)
+    # get-job-runs (a run that fails validation: its script object does not exist)
+    run_id = ok("start-job-run", "--job-name", "c2")["JobRunId"]
+    runs = ok("get-job-runs", "--job-name", "c2")["JobRuns"]
+    assert [r["Id"] for r in runs] == [run_id] and runs[0]["JobName"] == "c2"
+    assert runs[0]["JobRunState"] in ("STARTING", "RUNNING", "FAILED")
+    assert fails("get-job-runs", "--job-name", "nope") == ("EntityNotFoundException", 400)
+    # batch-stop-job-run: per-run errors in a 200 answer; a request error for >25 ids
+    out = ok("batch-stop-job-run", "--job-name", "c2", "--job-run-ids", "jr_unknown")
+    assert out["SuccessfulSubmissions"] == []
+    assert out["Errors"][0]["JobRunId"] == "jr_unknown"
+    assert out["Errors"][0]["ErrorDetail"]["ErrorCode"] == "EntityNotFoundException"
+    assert fails("batch-stop-job-run", "--job-name", "c2", "--job-run-ids",
+                 *[f"jr_{i}" for i in range(26)]) == ("InvalidInputException", 400)
+    # get-security-configurations / delete-security-configuration
+    ok("create-security-configuration", "--name", "s1", "--encryption-configuration",
+       json.dumps({"S3Encryption": [{"S3EncryptionMode": "SSE-S3"}]}))
+    confs = ok("get-security-configurations")["SecurityConfigurations"]
+    assert [s["Name"] for s in confs] == ["s1"]
+    assert confs[0]["EncryptionConfiguration"]["S3Encryption"][0]["S3EncryptionMode"] == "SSE-S3"
+    assert "CreatedTimeStamp" in confs[0]
+    assert fails("get-security-configurations", "--next-token", "garbage") == (
+        "InvalidInputException", 400)
+    ok("delete-security-configuration", "--name", "s1")
+    assert ok("get-security-configurations")["SecurityConfigurations"] == []
+    assert fails("delete-security-configuration", "--name", "s1") == (
+        "EntityNotFoundException", 400)
+    # create-database / get-database
+    ok("create-database", "--database-input", json.dumps({"Name": "clidb",
+                                                          "Description": "d"}))
+    db = ok("get-database", "--name", "clidb")["Database"]
+    assert db["Name"] == "clidb" and db["Description"] == "d" and "CreateTime" in db
+    assert fails("create-database", "--database-input", "Name=clidb") == (
+        "AlreadyExistsException", 400)
+    assert fails("get-database", "--name", "nodb") == ("EntityNotFoundException", 400)
+    # create-table / get-table / get-partitions
+    table = {"Name": "t", "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "int"}],
+                                                "Location": "s3://b/t/"},
+             "PartitionKeys": [{"Name": "day", "Type": "string"}]}
+    ok("create-table", "--database-name", "clidb", "--table-input", json.dumps(table))
+    t = ok("get-table", "--database-name", "clidb", "--name", "t")["Table"]
+    assert t["Name"] == "t" and t["DatabaseName"] == "clidb"
+    assert t["StorageDescriptor"]["Columns"] == [{"Name": "id", "Type": "int"}]
+    assert t["PartitionKeys"] == [{"Name": "day", "Type": "string"}]
+    assert fails("create-table", "--database-name", "clidb", "--table-input",
+                 json.dumps(table)) == ("AlreadyExistsException", 400)
+    assert fails("create-table", "--database-name", "nodb", "--table-input",
+                 json.dumps(table)) == ("EntityNotFoundException", 400)
+    assert fails("get-table", "--database-name", "clidb", "--name", "nope") == (
+        "EntityNotFoundException", 400)
+    ok("create-partition", "--database-name", "clidb", "--table-name", "t",
+       "--partition-input", json.dumps({"Values": ["2024-01-01"]}))
+    parts = ok("get-partitions", "--database-name", "clidb", "--table-name", "t")["Partitions"]
+    assert [p["Values"] for p in parts] == [["2024-01-01"]]
+    assert parts[0]["DatabaseName"] == "clidb" and parts[0]["TableName"] == "t"
+    assert fails("get-partitions", "--database-name", "clidb", "--table-name", "nope") == (
+        "EntityNotFoundException", 400)
+    # create-connection / get-connection
+    conn = {"Name": "jdbc", "ConnectionType": "JDBC", "ConnectionProperties": {
+        "JDBC_CONNECTION_URL": "jdbc:postgresql://h:5432/db", "USERNAME": "u",
+        "PASSWORD": "hunter2"}}
+    ok("create-connection", "--connection-input", json.dumps(conn))
+    c = ok("get-connection", "--name", "jdbc")["Connection"]
+    assert c["Name"] == "jdbc" and c["ConnectionType"] == "JDBC"
+    assert c["ConnectionProperties"]["USERNAME"] == "u"
+    assert c["ConnectionProperties"]["PASSWORD"] == "hunter2"  # no password encryption set
+    hidden = ok("get-connection", "--name", "jdbc", "--hide-password")["Connection"]
+    assert "PASSWORD" not in hidden["ConnectionProperties"]
+    assert fails("create-connection", "--connection-input", json.dumps(conn)) == (
+        "AlreadyExistsException", 400)
+    assert fails("get-connection", "--name", "nope") == ("EntityNotFoundException", 400)
+    # the run started above ends (FAILED: no script object) before the server stops
+    assert wait_run(glue(server), "c2", run_id)["JobRunState"] == "FAILED"
+
+
+def test_runs_left_running_by_a_killed_server_end_failed(start_sealstack, tmp_path):
+    """A server killed (SIGKILL) while a run is RUNNING: after a restart on the same --data-dir
+    the run is FAILED with CompletedOn, and MaxConcurrentRuns=1 lets a new run start."""
+    data_dir = tmp_path / "data"
+    first = start_sealstack(CONFIG, ["--data-dir", str(data_dir)])
+    g = glue(first)
+    # Runs until its parent (the server) is gone, so the killed server leaves nothing behind.
+    script = ("import os, time\nparent = os.getppid()\nprint('started', flush=True)\n"
+              "while os.getppid() == parent:\n    time.sleep(0.05)\n")
+    loc = put_script(first, "glue-crash", "wait.py", script)
+    g.create_job(Name="crash", Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": loc},
+                 ExecutionProperty={"MaxConcurrentRuns": 1})
+    run_id = g.start_job_run(JobName="crash")["JobRunId"]
+    end = time.monotonic() + 60
+    while g.get_job_run(JobName="crash", RunId=run_id)["JobRun"]["JobRunState"] != "RUNNING":
+        assert time.monotonic() < end, "the run never reached RUNNING"
+        time.sleep(0.05)  # polling a state machine
+    with pytest.raises(ClientError) as e:
+        g.start_job_run(JobName="crash")
+    assert err(e) == ("ConcurrentRunsExceededException", 400)
+    first.proc.kill()
+    first.proc.wait(timeout=10)
+    first.stopped = True  # killed on purpose; the fixture must not expect exit code 0
+
+    second = start_sealstack(CONFIG, ["--data-dir", str(data_dir)])
+    g = glue(second)
+    run = g.get_job_run(JobName="crash", RunId=run_id)["JobRun"]
+    assert run["JobRunState"] == "FAILED"
+    assert "RUNNING" in run["ErrorMessage"] and "restarted" in run["ErrorMessage"]
+    assert run["CompletedOn"] >= run["StartedOn"]
+    assert g.get_job_runs(JobName="crash")["JobRuns"][0]["JobRunState"] == "FAILED"
+    # The stored state decides MaxConcurrentRuns: the dead run does not hold the one slot.
+    again = g.start_job_run(JobName="crash")["JobRunId"]
+    out = g.batch_stop_job_run(JobName="crash", JobRunIds=[again])
+    assert out["SuccessfulSubmissions"] == [{"JobName": "crash", "JobRunId": again}]
+    assert wait_run(g, "crash", again)["JobRunState"] == "STOPPED"
