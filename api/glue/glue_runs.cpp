@@ -44,6 +44,9 @@ struct Service::Run {
   std::atomic<bool> stop{false};
   std::atomic<bool> done{false};
 
+  // Serializes PersistRun (render + write) so that a write rendered before the terminal
+  // state cannot land after the terminal one (e.g. BatchStopJobRun racing Finish).
+  mutable std::mutex persist_mu;
   mutable std::mutex mu;
   std::string state = "STARTING";       // GUARDED_BY(mu)
   std::string error;                    // GUARDED_BY(mu)
@@ -248,6 +251,7 @@ std::string Service::RenderRun(const Run& run) const {
 }
 
 Status Service::PersistRun(const Run& run) {
+  std::lock_guard<std::mutex> persist_lock(run.persist_mu);
   std::string log_doc;
   {
     std::lock_guard<std::mutex> lock(run.mu);
