@@ -503,6 +503,10 @@ void Service::Execute(Run& run, const std::string& script_path) {
   posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
   const std::string workdir = std::filesystem::path(script_path).parent_path().string();
   posix_spawn_file_actions_addchdir_np(&actions, workdir.c_str());
+  // Nothing else of the server reaches the script: sockets (the listener, client connections)
+  // and files opened without O_CLOEXEC by other threads would otherwise be inherited, keep
+  // connections open after the server closed them, and hold the port after a server crash.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr,

@@ -284,6 +284,20 @@ def test_failing_script_concurrency_stop_and_timeout(server):
     assert run["JobRunState"] == "TIMEOUT" and run["ExecutionTime"] >= 60
 
 
+def test_script_inherits_no_server_descriptors(server):
+    """The script gets stdin, stdout and stderr only: not the server's listening socket or its
+    client connections (which would stay open, and hold the port, as long as the script)."""
+    g = glue(server)
+    loc = put_script(server, "glue-fds", "fds.py",
+                     "import os\nprint('fds', sorted(int(f) for f in os.listdir('/proc/self/fd')))\n")
+    g.create_job(Name="fds", Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": loc})
+    run_id = g.start_job_run(JobName="fds")["JobRunId"]
+    assert wait_run(g, "fds", run_id)["JobRunState"] == "SUCCEEDED"
+    log = requests.get(f"{server.endpoint}/_sealstack/glue/runs/{run_id}/log", timeout=10).json()
+    # 0-2, and the descriptor listdir itself holds open while it reads the directory
+    assert "fds [0, 1, 2, 3]" in log["log"], log["log"]
+
+
 def test_encrypted_run_log_needs_decrypt(server):
     g = glue(server)
     kms = client("kms", server.endpoint)

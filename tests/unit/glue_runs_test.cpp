@@ -4,6 +4,10 @@
 // tests fast and independent of a Python installation.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -340,4 +344,31 @@ TEST_CASE("runs a stopped server left STARTING/RUNNING/STOPPING end FAILED at st
   f.service.reset();
   f.Open(Fixture::Defaults());
   CHECK(f.service->interrupted_runs_ended() == 0);
+}
+
+TEST_CASE("a script inherits stdin, stdout and stderr only", "[glue][runs]") {
+  Fixture f;
+  // A descriptor without O_CLOEXEC, as a socket accepted by another thread could be.
+  // (At 57: the shell itself uses 3 for the glob's directory and 10 for the script.)
+  const int opened = ::open("/dev/null", O_RDONLY);
+  REQUIRE(opened >= 0);
+  const int leaky = ::dup2(opened, 57);
+  ::close(opened);
+  REQUIRE(leaky == 57);
+  f.PutScript("fds.py", "for fd in /proc/$$/fd/*; do echo \"fd ${fd##*/}\"; done\n");
+  f.CreateJob("fds", "fds.py");
+  const std::string id = f.Start("fds");
+  REQUIRE(f.WaitTerminal("fds", id) == "SUCCEEDED");
+  ::close(leaky);
+  auto log = f.service->ReadRunLog(id, nullptr);
+  REQUIRE(log.ok());
+  std::vector<std::string> fds;
+  for (size_t at = 0; (at = log->text.find("fd ", at)) != std::string::npos; at += 3) {
+    fds.push_back(log->text.substr(at + 3, log->text.find('\n', at) - at - 3));
+  }
+  INFO(log->text);
+  CHECK(std::find(fds.begin(), fds.end(), std::to_string(leaky)) == fds.end());
+  CHECK(std::find(fds.begin(), fds.end(), "0") != fds.end());
+  CHECK(std::find(fds.begin(), fds.end(), "1") != fds.end());
+  CHECK(std::find(fds.begin(), fds.end(), "2") != fds.end());
 }
