@@ -25,7 +25,6 @@ import random
 import shutil
 import sqlite3
 import threading
-import time
 
 import boto3
 import pytest
