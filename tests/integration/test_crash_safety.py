@@ -145,6 +145,11 @@ def crash(tmp_path):
 
 def _record_error(state, killed, what, exc):
     """Connection errors after the kill are expected; anything else is a finding."""
+    if isinstance(exc, ClientError) and killed.is_set() and \
+            not exc.response.get("Error", {}).get("Code"):
+        # A response cut by the kill: CompleteMultipartUpload sends 200 and its head before
+        # the result; botocore 1.26 reports the truncated body as a ClientError without code.
+        return
     if isinstance(exc, ClientError):
         state.errors.append(f"{what}: {exc.response.get('Error')} "
                             f"HTTP {exc.response.get('ResponseMetadata', {}).get('HTTPStatusCode')}")
