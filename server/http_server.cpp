@@ -82,6 +82,11 @@ void WriteResponse(Exchange& ex, httplib::Response& res) {
     });
     if (!ex.body_consumed) res.set_header("Connection", "close");
   }
+  // cpp-httplib treats a content provider of length 0 as one of unknown length: no
+  // Content-Length, and it calls the provider until DataSink::done(), which ours never calls,
+  // so a GET of an empty object spun a server thread forever and the client never got its
+  // (empty) body. An empty stream is an empty body.
+  if (r.stream && r.stream_length == 0) r.stream = nullptr;
   if (r.stream) {
     api::BodyProducer producer = std::move(r.stream);
     res.set_content_provider(static_cast<size_t>(r.stream_length), content_type,
