@@ -37,6 +37,11 @@ struct ImportParameters {
 };
 
 struct Key {
+  // Why the stored key material could not be opened at load (tampered with, or wrapped under
+  // another root key); "" when sound. A damaged key still describes itself, but every
+  // cryptographic operation on it fails with KMSInternalException instead of the whole server
+  // refusing to start.
+  std::string damaged;
   std::string id;
   std::string account;
   std::string region;

@@ -4,6 +4,7 @@
 #include "api/kms/kms_service.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "api/kms/key_state.h"
 #include "api/kms/kms_errors.h"
@@ -58,6 +59,17 @@ Result<std::unique_ptr<Service>> Service::Open(storage::Database& db,
   return s;
 }
 
+namespace {
+
+void LogDamagedKey(const Key& key) {
+  std::fprintf(stderr,
+               "sealstack: KMS key %s: stored key material does not open (%s); "
+               "cryptographic operations on it will fail\n",
+               key.arn.c_str(), key.damaged.c_str());
+}
+
+}  // namespace
+
 Status Service::Load() {
   storage::KmsRepo::Snapshot snap;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
@@ -73,13 +85,23 @@ Status Service::Load() {
   for (const auto& row : snap.materials) {
     auto it = loaded.find(row.key_id);
     if (it == loaded.end()) continue;
-    SEALSTACK_ASSIGN_OR_RETURN(Material m, MaterialFromRow(row, root_key_));
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto material, MaterialFromBytes(*it->second, std::move(m.bytes), m.id, m.rotation_type,
-                                         m.imported, m.seq));
-    auto mutable_m = std::const_pointer_cast<Material>(material);
-    mutable_m->created = m.created;
-    it->second->materials.push_back(material);
+    auto m = MaterialFromRow(row, root_key_);
+    if (!m.ok()) {
+      // One damaged key must not take the others down: it answers KMSInternalException.
+      it->second->damaged = m.status().message();
+      LogDamagedKey(*it->second);
+      continue;
+    }
+    auto material = MaterialFromBytes(*it->second, std::move(m->bytes), m->id, m->rotation_type,
+                                      m->imported, m->seq);
+    if (!material.ok()) {
+      it->second->damaged = material.status().message();
+      LogDamagedKey(*it->second);
+      continue;
+    }
+    auto mutable_m = std::const_pointer_cast<Material>(*material);
+    mutable_m->created = m->created;
+    it->second->materials.push_back(*material);
   }
   std::unique_lock lock(mu_);
   for (auto& [id, k] : loaded) keys_[id] = k;
@@ -302,6 +324,11 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context, extra));
   SEALSTACK_RETURN_IF_ERROR(
       CheckKeyState(static_cast<OperationClass>(op_class), r.key->state, r.key->arn));
+  if (!r.key->damaged.empty() && op_class == static_cast<int>(OperationClass::kCryptographic)) {
+    return KmsError(ErrorKind::kInternal,
+                    "The key material of " + r.key->arn +
+                        " failed its integrity check at load; it cannot be used.");
+  }
   return r.key;
 }
 

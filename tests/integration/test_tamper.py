@@ -225,10 +225,6 @@ def test_untouched_objects_read_back(tampered, name):
 
 # ---------------------------------------------------------------- (c) KMS key material
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug (issue 8, reported): kms::Service::Load unwraps every key's material at "
-    "start-up and fails the whole start on one tampered kms_key_materials row, so nothing "
-    "else is served; only that key should fail (KMSInternalException)"))
 def test_tampered_kms_key_material_fails_only_that_key(start_sealstack, tmp_path):
     data_dir = tmp_path / "kmsdata"
     data_dir.mkdir()
