@@ -11,6 +11,16 @@ namespace {
 constexpr char kTrackingStart[] = "tracking_start_us";
 constexpr auto kTrimInterval = std::chrono::seconds(1);
 constexpr int kWriteAttempts = 3;
+// How often the writer sweeps the shards when nobody waits for it: one transaction and one
+// wake-up per interval under load, instead of one per event.
+constexpr auto kSweepInterval = std::chrono::milliseconds(10);
+
+// The shard of the calling thread: assigned round-robin on first use.
+size_t ShardIndex(size_t shards) {
+  static std::atomic<size_t> next{0};
+  thread_local size_t index = next.fetch_add(1, std::memory_order_relaxed);
+  return index % shards;
+}
 
 int64_t ToMicros(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -69,7 +79,6 @@ Recorder::~Recorder() {
     stopping_ = true;
   }
   wake_writer_.notify_all();
-  progress_.notify_all();
   if (writer_.joinable()) writer_.join();
 }
 
@@ -101,13 +110,21 @@ storage::AuditEventRow Recorder::ToRow(const Event& e) const {
 std::string Recorder::Record(Event e) {
   Stamp(&e);
   std::string id = e.event_id;
-  {
+  if (queued_.load(std::memory_order_relaxed) >= options_.queue_capacity) {
+    // Back-pressure: wait for the writer's next sweep (rare: the writer is far faster).
     std::unique_lock<std::mutex> lock(mu_);
-    progress_.wait(lock, [&] { return queue_.size() < options_.queue_capacity || stopping_; });
-    queue_.push_back(std::move(e));
-    ++enqueued_;
+    ++full_waiters_;
+    const uint64_t target = ++flush_requests_;
+    wake_writer_.notify_one();
+    progress_.wait(lock, [&] { return sweeps_done_ >= target || writer_done_; });
+    --full_waiters_;
   }
-  wake_writer_.notify_one();
+  Shard& shard = shards_[ShardIndex(kShards)];
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    shard.events.push_back(std::move(e));
+  }
+  queued_.fetch_add(1, std::memory_order_relaxed);
   return id;
 }
 
@@ -121,9 +138,13 @@ Status Recorder::RecordIn(storage::Connection& conn, Event e) {
 }
 
 Status Recorder::Flush() {
+  // Every event pushed before this call is in a shard when the sweep that covers this request
+  // starts (the writer reads flush_requests_ before it empties the shards).
   std::unique_lock<std::mutex> lock(mu_);
-  const uint64_t target = enqueued_;
-  progress_.wait(lock, [&] { return written_ >= target || writer_done_; });
+  if (writer_done_) return Status::Ok();
+  const uint64_t target = ++flush_requests_;
+  wake_writer_.notify_one();
+  progress_.wait(lock, [&] { return sweeps_done_ >= target || writer_done_; });
   return Status::Ok();
 }
 
@@ -152,31 +173,49 @@ Status Recorder::WriteBatch(std::vector<Event>& batch) {
 }
 
 void Recorder::WriterLoop() {
-  std::vector<Event> batch;
+  std::vector<Event> batch, taken;
   for (;;) {
+    uint64_t covers = 0;
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) break;  // stopping, and everything is written
-      const size_t n = std::min(options_.batch_size, queue_.size());
-      batch.clear();
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      wake_writer_.wait_for(lock, kSweepInterval,
+                            [&] { return stopping_ || flush_requests_ > sweeps_done_; });
+      covers = flush_requests_;
+      stopping = stopping_;
     }
-    progress_.notify_all();  // room in the queue
-    Status st = WriteBatch(batch);
+    // One sweep: take every shard's events, write them in batches.
+    batch.clear();
+    for (auto& shard : shards_) {
+      {
+        std::lock_guard<std::mutex> lock(shard.mu);
+        taken.swap(shard.events);
+      }
+      for (auto& e : taken) batch.push_back(std::move(e));
+      taken.clear();
+    }
+    queued_.fetch_sub(batch.size(), std::memory_order_relaxed);
+    Status st;
+    for (size_t i = 0; i < batch.size(); i += options_.batch_size) {
+      std::vector<Event> part(
+          std::make_move_iterator(batch.begin() + static_cast<ptrdiff_t>(i)),
+          std::make_move_iterator(batch.begin() + static_cast<ptrdiff_t>(std::min(
+                                                      batch.size(), i + options_.batch_size))));
+      Status one = WriteBatch(part);
+      if (!one.ok()) st = one;
+    }
     bool trim_due = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      written_ += batch.size();
       if (!st.ok()) ++write_failures_;
+      sweeps_done_ = covers;
       const auto now = std::chrono::steady_clock::now();
-      trim_due = stored_bytes_ > options_.max_bytes || now - last_trim_ >= kTrimInterval;
+      trim_due = !batch.empty() &&
+                 (stored_bytes_ > options_.max_bytes || now - last_trim_ >= kTrimInterval);
     }
     progress_.notify_all();
     if (trim_due) (void)Trim();
+    if (stopping && queued_.load() == 0) break;
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -7,8 +7,10 @@
 //                      change (the caller's Database::WithTransaction), so either both are
 //                      durable or neither.
 //   Record(e)          a call that changed nothing (KMS Encrypt/Decrypt/GenerateDataKey, reads,
-//                      failed calls): queued in memory and written by a background thread in
-//                      batches, so the request path never waits for SQLite. The queue is bounded
+//                      failed calls): queued in memory (per-thread shards, no shared lock) and
+//                      written by a background thread in batches every few milliseconds, or at
+//                      once when a reader waits, so the request path never waits for SQLite or
+//                      for other request threads. The queue is bounded
 //                      (RecorderOptions::queue_capacity); a full queue makes Record wait for the
 //                      writer (back-pressure, never a silent drop).
 // Readers (Lookup, ForEachJson, LastUse) first Flush(), so a caller always sees its own events.
@@ -25,6 +27,7 @@
 // queued and stops the writer; destroy the Recorder before its Database.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -115,17 +118,28 @@ class Recorder {
   std::shared_ptr<const Clock> clock_;
   RecorderOptions options_;
 
+  // The queue is sharded: a request thread appends to its own shard under that shard's mutex
+  // (never contended by other request threads), so a thread preempted while holding it (the
+  // machine may be busy) stalls nobody else. The writer empties all shards in one sweep.
+  struct Shard {
+    std::mutex mu;
+    std::vector<Event> events;  // GUARDED_BY(mu)
+  };
+  static constexpr size_t kShards = 16;
+  Shard shards_[kShards];
+  std::atomic<size_t> queued_{0};  // events in the shards
+
   mutable std::mutex mu_;
-  std::condition_variable wake_writer_;                // queue non-empty or stopping
-  std::condition_variable progress_;                   // written_ advanced or queue has room
-  std::deque<Event> queue_;                            // GUARDED_BY(mu_)
-  uint64_t enqueued_ = 0;                              // GUARDED_BY(mu_)
-  uint64_t written_ = 0;                               // GUARDED_BY(mu_)
-  uint64_t write_failures_ = 0;                        // GUARDED_BY(mu_)
-  bool stopping_ = false;                              // GUARDED_BY(mu_)
-  bool writer_done_ = false;                           // GUARDED_BY(mu_)
-  int64_t stored_bytes_ = 0;                           // GUARDED_BY(mu_); approximate
-  SystemTime tracking_start_{};                        // GUARDED_BY(mu_)
+  std::condition_variable wake_writer_;  // a flush is requested, or stopping
+  std::condition_variable progress_;     // a sweep completed (flushers; Record on a full queue)
+  uint64_t flush_requests_ = 0;          // GUARDED_BY(mu_)
+  uint64_t sweeps_done_ = 0;             // GUARDED_BY(mu_); flush_requests_ covered so far
+  int full_waiters_ = 0;                 // GUARDED_BY(mu_)
+  uint64_t write_failures_ = 0;          // GUARDED_BY(mu_)
+  bool stopping_ = false;                // GUARDED_BY(mu_)
+  bool writer_done_ = false;             // GUARDED_BY(mu_)
+  int64_t stored_bytes_ = 0;             // GUARDED_BY(mu_); approximate
+  SystemTime tracking_start_{};          // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point last_trim_{};  // GUARDED_BY(mu_)
   std::thread writer_;
 };
