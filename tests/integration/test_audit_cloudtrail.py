@@ -249,6 +249,12 @@ def test_lookup_is_authorized_and_per_account(start_sealstack):
     assert _record(other[0])["recipientAccountId"] == OTHER_ACCOUNT
     assert len([e for e in _events(_ct(server))["Events"]
                 if e["EventName"] == "CreateKey"]) == 1
+    # Resetting one account drops its trail only.
+    r = requests.post(server.endpoint + "/_sealstack/reset", json={"account": OTHER_ACCOUNT},
+                      timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200
+    assert _events(_ct(server, OTHER_ROOT))["Events"] == []
+    assert "CreateKey" in [e["EventName"] for e in _events(_ct(server))["Events"]]
 
 
 def test_management_calls_and_failures(sealstack):
