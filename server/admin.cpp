@@ -4,8 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "api/glue/glue_wire.h"
 #include <regex>
+#include "api/glue/glue_wire.h"
 
 #include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
@@ -44,7 +44,7 @@ api::ApiResponse Health(ServerContext& context) {
                                                            {"kms", "available"},
                                                            {"s3", "partial"},
                                                            {"glue", "available"},
-                                                           {"cloudtrail", "not_implemented"}};
+                                                           {"cloudtrail", "available"}};
   for (const auto& [name, state] : kServices) {
     w.Key(name);
     w.String(state);
@@ -412,12 +412,59 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
         return storage::S3Repo::DeleteAll(c);
       });
     }
+    if (st.ok() && context.audit) st = context.audit->Clear(one ? account : std::string());
     if (!st.ok()) {
       return api::RenderError(api::Protocol::kAdmin,
                               {500, "InternalError", "reset failed", {}, true}, ids);
     }
   }
   return Ok("{}", ids);
+}
+
+// GET /_sealstack/audit[?account=ACCT]: every retained audit event, oldest first, as JSON lines
+// (one CloudTrail record per line). Streamed a page at a time; the length is counted first, up
+// to the newest event at the time of the request.
+api::ApiResponse AuditLines(ServerContext& context, const auth::HttpRequestHead& head,
+                            const api::RequestIds& ids) {
+  std::string account;
+  for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
+    if (k == "account") account = v;
+  }
+  uint64_t length = 0;
+  int64_t upto = 0;
+  Status st = context.audit->ForEachJson(account, 0, [&](const auto& lines, int64_t last) {
+    for (const auto& l : lines) length += l.size() + 1;
+    upto = last;
+    return true;
+  });
+  if (!st.ok()) {
+    return api::RenderError(api::Protocol::kAdmin,
+                            {500, "InternalError", "reading the audit trail failed", {}, true},
+                            ids);
+  }
+  api::ApiResponse r;
+  r.status = 200;
+  r.SetHeader("Content-Type", "application/x-ndjson");
+  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
+  if (upto == 0) return r;  // no events: an empty body
+  audit::Recorder* recorder = context.audit.get();
+  r.stream_length = length;
+  r.stream = [recorder, account, upto, length](const api::BodyWriter& write) {
+    uint64_t sent = 0;
+    bool ok = true;
+    Status read = recorder->ForEachJson(account, upto, [&](const auto& lines, int64_t) {
+      for (const auto& l : lines) {
+        std::string line = l;
+        line += '\n';
+        if (sent + line.size() > length) return ok = false;  // the trail changed meanwhile
+        if (!write(line)) return ok = false;
+        sent += line.size();
+      }
+      return true;
+    });
+    return read.ok() && ok && sent == length;
+  };
+  return r;
 }
 
 }  // namespace
@@ -453,6 +500,13 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
   if (admin_path == "seed") return Seed(context, head, body, ids);
   if (admin_path == "faults" || admin_path.rfind("faults/", 0) == 0) {
     return Faults(context, head, admin_path.size() > 7 ? admin_path.substr(7) : "", body, ids);
+  }
+  if (admin_path == "audit") {
+    if (head.method != "GET" || !context.audit) {
+      return api::RenderError(api::Protocol::kAdmin,
+                              {405, "MethodNotAllowed", "audit accepts GET", {}, false}, ids);
+    }
+    return AuditLines(context, head, ids);
   }
   if (admin_path == "clock") {
     api::ApiResponse r;

@@ -150,6 +150,13 @@ const std::vector<Setting>& Settings() {
          c->glue_execute = b;
          return Status::Ok();
        }},
+      {"--audit-retention-days", "SEALSTACK_AUDIT_RETENTION_DAYS", "audit_retention_days", "N",
+       "keep audit events (CloudTrail LookupEvents, GET /_sealstack/audit) this many days "
+       "(default 90)",
+       IntSetting("audit_retention_days", &Config::audit_retention_days, 1, 36500)},
+      {"--audit-max-mib", "SEALSTACK_AUDIT_MAX_MIB", "audit_max_mib", "N",
+       "and at most this many MiB of them, dropping the oldest first (default 256)",
+       IntSetting("audit_max_mib", &Config::audit_max_mib, 1, 1 << 20)},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {

@@ -36,6 +36,8 @@ struct Config {
   bool sse_c_require_tls = false;           // SSE-C over plain HTTP -> InvalidRequest
   bool sse_c_blocked_by_default = true;     // new buckets block SSE-C writes (AWS since 2026-04)
   std::optional<bool> glue_execute;         // run Glue job scripts; default: when python3 is found
+  int audit_retention_days = 90;            // audit events older than this are dropped
+  int audit_max_mib = 256;                  // ... and the oldest beyond this much stored JSON
   std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
   std::string seed_file;                    // --seed: a seed document applied at start

@@ -12,6 +12,7 @@
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
+#include "audit/recorder.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "crypto/random.h"
@@ -28,6 +29,7 @@ struct ServerContext {
   std::shared_ptr<crypto::RandomSource> random;
   crypto::SecretBytes root_key;  // wraps all key material at rest
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<audit::Recorder> audit;  // the audit trail; destroyed before db
   std::unique_ptr<api::kms::Service> kms;
   std::unique_ptr<api::s3::BucketService> s3_buckets;
   std::unique_ptr<api::s3::ObjectStore> s3_objects;

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "api/cloudtrail/cloudtrail_wire.h"
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "api/glue/glue_wire.h"
+#include "api/kms/kms_audit.h"
 #include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_handler.h"
@@ -338,7 +340,13 @@ class Handler {
       caller.region = region.empty() ? context_.config.region : region;
       caller.source_ip = ex_.head.remote_addr;
       caller.secure_transport = ex_.head.secure;
-      return api::kms::HandleKmsRequest(*context_.kms, caller, route_.operation, body, ids_);
+      if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
+      return api::kms::HandleKmsRequestAudited(*context_.kms, context_.audit.get(), caller,
+                                               route_.operation, body, ids_);
+    }
+    if (route_.service == Service::kCloudTrail && context_.audit) {
+      return api::cloudtrail::HandleCloudTrailRequest(*context_.audit, *principal, *context_.clock,
+                                                      route_.operation, body, ids_);
     }
     if (route_.service == Service::kGlue && context_.glue) {
       api::glue::Caller caller;

@@ -14,6 +14,8 @@ constexpr JsonPrefix kJsonPrefixes[] = {
     {"TrentService.", Service::kKms},
     {"AWSGlue.", Service::kGlue},
     {"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.", Service::kCloudTrail},
+    // The JS SDK v3 (Smithy schema clients) sends the target without the namespace.
+    {"CloudTrail_20131101.", Service::kCloudTrail},
 };
 
 // The service segment of the SigV4 credential scope, from the header or the query.

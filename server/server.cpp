@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/kms/kms_audit.h"
 #include "api/kms/kms_authorizer.h"
 #include "crypto/root_key.h"
 #include "crypto/tls_cert.h"
@@ -103,8 +104,27 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     }
   }
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
+  audit::RecorderOptions audit_options;
+  audit_options.retention_days = ctx.config.audit_retention_days;
+  audit_options.max_bytes = int64_t{ctx.config.audit_max_mib} * 1024 * 1024;
+  SEALSTACK_ASSIGN_OR_RETURN(ctx.audit, audit::Recorder::Open(*ctx.db, ctx.clock, audit_options));
   SEALSTACK_ASSIGN_OR_RETURN(ctx.kms,
                              api::kms::Service::Open(*ctx.db, ctx.root_key, ctx.clock, ctx.random));
+  {
+    // GetKeyLastUsage answers from the audit trail, so it survives restarts.
+    audit::Recorder* recorder = ctx.audit.get();
+    api::kms::Service::UsageSource usage;
+    usage.last_usage = [recorder](const api::kms::Key& key) {
+      std::optional<api::kms::Service::LastUsage> out;
+      auto last =
+          recorder->LastUseOf(key.arn, audit::kKmsEventSource, api::kms::KeyUsageOperations());
+      if (last.ok() && *last)
+        out = api::kms::Service::LastUsage{(*last)->event_name, (*last)->time, ""};
+      return out;
+    };
+    usage.tracking_start = [recorder] { return recorder->TrackingStart(); };
+    ctx.kms->SetUsageSource(std::move(usage));
+  }
   const api::kms::PolicyMode mode = ctx.config.policy_mode == "off" ? api::kms::PolicyMode::kOff
                                     : ctx.config.policy_mode == "audit"
                                         ? api::kms::PolicyMode::kAudit
@@ -232,6 +252,7 @@ void Server::Stop() {
   context_.s3_objects.reset();
   context_.s3_buckets.reset();
   context_.kms.reset();
+  context_.audit.reset();  // writes what is still queued
   if (context_.db) {
     Status st = context_.db->Checkpoint();
     if (!st.ok()) Log(LogLevel::kWarn, "checkpoint at shutdown failed: " + st.ToString());

@@ -109,6 +109,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
   const SystemTime now = clock_->Now();
   Alias alias{c.principal->account, c.region, std::string(alias_name), key->id, now, now};
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     return storage::KmsRepo::PutAlias(conn, {alias.account, alias.region, alias.name, alias.key_id,
                                              ToEpochSeconds(now), ToEpochSeconds(now)});
   }));
@@ -145,6 +146,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
   alias.key_id = key->id;
   alias.updated = clock_->Now();
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     return storage::KmsRepo::PutAlias(
         conn, {alias.account, alias.region, alias.name, alias.key_id, ToEpochSeconds(alias.created),
                ToEpochSeconds(alias.updated)});
@@ -174,6 +176,7 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:DeleteAlias", key.get()));
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key ? key->arn : std::string()));
     return storage::KmsRepo::DeleteAlias(conn, c.principal->account, c.region,
                                          std::string(alias_name));
   }));
@@ -418,6 +421,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
     g.created = clock_->Now();
     g.token = crypto::Hex(crypto::Sha256(token));
     SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+      SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
       return storage::KmsRepo::PutGrant(conn, GrantToRow(g));
     }));
     std::unique_lock lock(mu_);
@@ -477,8 +481,10 @@ Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::st
 
 Status Service::RemoveGrant(const std::string& grant_id) {
   std::lock_guard<std::mutex> write(write_mu_);
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
-      [&](storage::Connection& conn) { return storage::KmsRepo::DeleteGrant(conn, grant_id); }));
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, std::string()));
+    return storage::KmsRepo::DeleteGrant(conn, grant_id);
+  }));
   std::unique_lock lock(mu_);
   grants_.erase(grant_id);
   return Status::Ok();
@@ -704,6 +710,10 @@ Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
                                                             std::optional<LastUsage>* usage) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetKeyLastUsage", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kAnyState, "kms:GetKeyLastUsage"));
+  if (usage_source_.last_usage) {
+    *usage = usage_source_.last_usage(*key);
+    return key;
+  }
   std::lock_guard<std::mutex> lock(usage_mu_);
   auto it = last_usage_.find(key->id);
   if (it != last_usage_.end()) *usage = it->second;

@@ -42,7 +42,33 @@ int64_t ToMicros(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
+thread_local const AuditTransactionHook* t_audit_hook = nullptr;
+thread_local bool t_audit_hook_ran = false;
+
 }  // namespace
+
+ScopedAuditHook::ScopedAuditHook(const AuditTransactionHook* hook)
+    : previous_hook_(t_audit_hook), previous_ran_(t_audit_hook_ran) {
+  t_audit_hook = hook;
+  t_audit_hook_ran = false;
+}
+
+ScopedAuditHook::~ScopedAuditHook() {
+  t_audit_hook = previous_hook_;
+  t_audit_hook_ran = previous_ran_;
+}
+
+bool ScopedAuditHook::ran() const {
+  return t_audit_hook_ran;
+}
+
+// Runs the calling thread's audit hook (once per call) inside the caller's transaction.
+Status RunAuditHook(storage::Connection& conn, const std::string& key_arn) {
+  if (t_audit_hook == nullptr || t_audit_hook_ran) return Status::Ok();
+  SEALSTACK_RETURN_IF_ERROR((*t_audit_hook)(conn, key_arn));
+  t_audit_hook_ran = true;
+  return Status::Ok();
+}
 
 Service::Service(storage::Database& db, const crypto::SecretBytes& root_key,
                  std::shared_ptr<const Clock> clock, std::shared_ptr<crypto::RandomSource> random)
@@ -198,6 +224,7 @@ Status Service::Mutate(const std::string& key_id, const std::function<Status(Key
   auto updated = std::make_shared<Key>(*old);
   SEALSTACK_RETURN_IF_ERROR(edit(*updated));
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(c, updated->arn));
     SEALSTACK_RETURN_IF_ERROR(PersistKey(c, *updated));
     // Materials are append-only: persist the ones the edit added.
     for (const auto& m : updated->materials) {
@@ -319,6 +346,10 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
                                                     ConditionKeys extra) {
   RunDue();
   SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, allow_alias));
+  if (c.audit_key_arns != nullptr && std::find(c.audit_key_arns->begin(), c.audit_key_arns->end(),
+                                               r.key->arn) == c.audit_key_arns->end()) {
+    c.audit_key_arns->push_back(r.key->arn);
+  }
   if (!r.request_alias.empty()) extra["kms:RequestAlias"] = {r.request_alias};
   // AWS authorizes before it reveals the key's state.
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context, extra));
@@ -360,6 +391,7 @@ void Service::UpdateNextDue() {
 void Service::RunDue() {
   const SystemTime now = clock_->Now();
   if (ToMicros(now) < next_due_us_.load()) return;
+  ScopedAuditHook no_audit(nullptr);  // what falls due is not the calling request's doing
   std::vector<std::shared_ptr<const Key>> due;
   {
     std::shared_lock lock(mu_);
@@ -413,6 +445,7 @@ void Service::RunDue() {
 // ---- keys
 
 Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name) {
+  ScopedAuditHook no_audit(nullptr);  // a side effect of the call, not the call itself
   std::lock_guard<std::mutex> write(write_mu_);
   const std::string& account = c.principal->account;
   {
@@ -504,6 +537,7 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
   }
   std::lock_guard<std::mutex> write(write_mu_);
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     SEALSTACK_RETURN_IF_ERROR(PersistKey(conn, *key));
     for (const auto& m : key->materials) SEALSTACK_RETURN_IF_ERROR(PersistMaterial(conn, *key, *m));
     return Status::Ok();

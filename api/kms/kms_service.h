@@ -41,7 +41,34 @@ struct Caller {
   std::string source_ip;
   bool secure_transport = false;
   std::vector<std::string> grant_tokens;
+  std::string user_agent;  // for the audit record
+  // When set, the ARNs of the keys the call resolved are appended (the audit record's
+  // resources). The pointee must outlive the call.
+  std::vector<std::string>* audit_key_arns = nullptr;
 };
+
+// Audit hook (api/kms/kms_audit.h installs it around one call): while a ScopedAuditHook is alive
+// on the calling thread, the first transaction a mutation commits for that call runs the hook
+// inside it, so the call's audit record commits together with its effect. `key_arn` names the
+// key the transaction changes ("" when it changes no key). Time-driven work (RunDue) and
+// AWS-managed key creation never run it.
+using AuditTransactionHook =
+    std::function<Status(storage::Connection& conn, const std::string& key_arn)>;
+class ScopedAuditHook {
+ public:
+  explicit ScopedAuditHook(const AuditTransactionHook* hook);
+  ~ScopedAuditHook();
+  ScopedAuditHook(const ScopedAuditHook&) = delete;
+  ScopedAuditHook& operator=(const ScopedAuditHook&) = delete;
+  bool ran() const;  // the hook ran in a transaction that committed or is committing
+
+ private:
+  const AuditTransactionHook* previous_hook_;
+  bool previous_ran_;
+};
+// Runs the calling thread's hook, once per call, inside the caller's transaction (kms::Service
+// internals call it in every transaction that records a caller's mutation).
+Status RunAuditHook(storage::Connection& conn, const std::string& key_arn);
 
 // Extra condition keys an operation contributes (kms:SigningAlgorithm, aws:TagKeys, ...).
 using ConditionKeys = std::map<std::string, std::vector<std::string>>;
@@ -254,7 +281,16 @@ class Service {
   };
   Result<std::shared_ptr<const Key>> GetKeyLastUsage(const Caller& c, std::string_view key_id,
                                                      std::optional<LastUsage>* usage);
-  SystemTime tracking_start() const { return tracking_start_; }
+  SystemTime tracking_start() const {
+    return usage_source_.tracking_start ? usage_source_.tracking_start() : tracking_start_;
+  }
+  // Where GetKeyLastUsage looks (the audit trail, when installed); otherwise this process's
+  // in-memory record of uses.
+  struct UsageSource {
+    std::function<std::optional<LastUsage>(const Key&)> last_usage;
+    std::function<SystemTime()> tracking_start;
+  };
+  void SetUsageSource(UsageSource source) { usage_source_ = std::move(source); }
 
   // Drops all state (admin reset).
   Status Reset();
@@ -351,6 +387,7 @@ class Service {
   Authorizer authorizer_;
   PolicyValidator policy_validator_;
   LockoutChecker lockout_checker_;
+  UsageSource usage_source_;
   SystemTime tracking_start_;
 
   std::mutex write_mu_;  // serialises mutations (and their persistence)

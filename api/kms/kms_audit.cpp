@@ -1,0 +1,231 @@
+#include "api/kms/kms_audit.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "api/kms/kms_wire.h"
+#include "common/strings.h"
+
+namespace sealstack::api::kms {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Request members CloudTrail never logs: plaintexts, ciphertexts, key material, import tokens,
+// messages, signatures, MACs, peer public keys, attestation documents.
+bool IsSecretMember(std::string_view name) {
+  static const std::unordered_set<std::string_view> kSecret = {
+      "Plaintext",   "CiphertextBlob", "EncryptedKeyMaterial",
+      "ImportToken", "Message",        "Signature",
+      "Mac",         "PublicKey",      "Recipient"};
+  return kSecret.count(name) > 0;
+}
+
+// Maps whose keys are the caller's own (encryption contexts): copied verbatim.
+bool IsVerbatimMap(std::string_view name) {
+  return name == "EncryptionContext" || name == "SourceEncryptionContext" ||
+         name == "DestinationEncryptionContext" || name == "EncryptionContextEquals" ||
+         name == "EncryptionContextSubset";
+}
+
+void WriteCamel(Writer& w, const rapidjson::Value& v, bool verbatim_keys) {
+  if (v.IsObject()) {
+    w.StartObject();
+    for (const auto& m : v.GetObject()) {
+      std::string_view name(m.name.GetString(), m.name.GetStringLength());
+      std::string key = verbatim_keys ? std::string(name) : audit::LowerCamel(name);
+      w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+      WriteCamel(w, m.value, !verbatim_keys && IsVerbatimMap(name));
+    }
+    w.EndObject();
+  } else if (v.IsArray()) {
+    w.StartArray();
+    for (const auto& e : v.GetArray()) WriteCamel(w, e, false);
+    w.EndArray();
+  } else {
+    v.Accept(w);
+  }
+}
+
+std::string AccountOfArn(std::string_view arn) {
+  auto parts = Split(arn, ':');
+  return parts.size() > 4 ? std::string(parts[4]) : std::string();
+}
+
+audit::Event BaseEvent(const Caller& c, std::string_view operation) {
+  audit::Event e;
+  e.principal = c.principal;
+  e.event_source = std::string(audit::kKmsEventSource);
+  e.event_name = std::string(operation);
+  e.region = c.region;
+  e.read_only = IsReadOnlyOperation(operation);
+  if (!c.via_service.empty()) {
+    e.invoked_by = InvokedByOf(c.via_service);
+  } else {
+    e.source_ip = c.source_ip;
+    e.user_agent = c.user_agent;
+  }
+  return e;
+}
+
+void AddResources(audit::Event* e, const std::vector<std::string>& arns) {
+  for (const auto& arn : arns) {
+    bool seen = false;
+    for (const auto& r : e->resources) seen = seen || r.arn == arn;
+    if (!seen && !arn.empty()) {
+      e->resources.push_back({arn, AccountOfArn(arn), std::string(audit::kKmsKeyType)});
+    }
+  }
+}
+
+}  // namespace
+
+bool IsReadOnlyOperation(std::string_view op) {
+  static const std::unordered_set<std::string_view> kReadOnly = {
+      "Encrypt",
+      "Decrypt",
+      "ReEncrypt",
+      "GenerateDataKey",
+      "GenerateDataKeyWithoutPlaintext",
+      "GenerateDataKeyPair",
+      "GenerateDataKeyPairWithoutPlaintext",
+      "GenerateRandom",
+      "Sign",
+      "Verify",
+      "GenerateMac",
+      "VerifyMac",
+      "DeriveSharedSecret",
+      "GetPublicKey",
+      "GetParametersForImport"};
+  return kReadOnly.count(op) > 0 || StartsWith(op, "Describe") || StartsWith(op, "Get") ||
+         StartsWith(op, "List");
+}
+
+const std::vector<std::string>& KeyUsageOperations() {
+  static const std::vector<std::string> kOps = {"Encrypt",
+                                                "Decrypt",
+                                                "ReEncrypt",
+                                                "GenerateDataKey",
+                                                "GenerateDataKeyWithoutPlaintext",
+                                                "GenerateDataKeyPair",
+                                                "GenerateDataKeyPairWithoutPlaintext",
+                                                "Sign",
+                                                "Verify",
+                                                "GetPublicKey",
+                                                "GenerateMac",
+                                                "VerifyMac",
+                                                "DeriveSharedSecret"};
+  return kOps;
+}
+
+std::string InvokedByOf(std::string_view via_service) {
+  // "s3.us-east-1.amazonaws.com" -> "s3.amazonaws.com"
+  size_t dot = via_service.find('.');
+  if (dot == std::string_view::npos) return std::string(via_service);
+  std::string out(via_service.substr(0, dot));
+  out += ".amazonaws.com";
+  return out;
+}
+
+std::string KmsRequestParameters(std::string_view operation, std::string_view body) {
+  rapidjson::Document d;
+  d.Parse(body.empty() ? "{}" : body.data(), body.empty() ? 2 : body.size());
+  if (d.HasParseError() || !d.IsObject()) return "";
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  for (const auto& m : d.GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (IsSecretMember(name)) continue;
+    std::string key = audit::LowerCamel(name);
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    WriteCamel(w, m.value, IsVerbatimMap(name));
+  }
+  // CloudTrail always names the algorithm of these, defaulted or not.
+  auto add_default = [&](const char* member, const char* camel) {
+    if (!d.HasMember(member)) {
+      w.Key(camel);
+      w.String("SYMMETRIC_DEFAULT");
+    }
+  };
+  if (operation == "Encrypt" || operation == "Decrypt") {
+    add_default("EncryptionAlgorithm", "encryptionAlgorithm");
+  } else if (operation == "ReEncrypt") {
+    add_default("SourceEncryptionAlgorithm", "sourceEncryptionAlgorithm");
+    add_default("DestinationEncryptionAlgorithm", "destinationEncryptionAlgorithm");
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+ApiResponse HandleKmsRequestAudited(Service& service, audit::Recorder* recorder,
+                                    const Caller& caller, std::string_view operation,
+                                    std::string_view body, const RequestIds& ids) {
+  if (recorder == nullptr || !IsKnownOperation(operation)) {
+    return HandleKmsRequest(service, caller, operation, body, ids);
+  }
+  std::vector<std::string> arns;
+  Caller audited = caller;
+  audited.audit_key_arns = &arns;
+  audit::Event event = BaseEvent(caller, operation);
+  event.request_id = ids.request_id;
+  // From the body now: it does not outlive this call.
+  event.request_parameters = KmsRequestParameters(operation, body);
+  // A mutation writes its record in its own transaction, as a success.
+  const AuditTransactionHook hook = [&](storage::Connection& conn,
+                                        const std::string& key_arn) -> Status {
+    audit::Event e = event;
+    AddResources(&e, arns);
+    AddResources(&e, {key_arn});
+    return recorder->RecordIn(conn, std::move(e));
+  };
+  ApiResponse response;
+  bool recorded = false;
+  {
+    ScopedAuditHook scope(event.read_only ? nullptr : &hook);
+    response = HandleKmsRequest(service, audited, operation, body, ids);
+    recorded = scope.ran();
+  }
+  if (recorded) return response;
+  AddResources(&event, arns);
+  if (response.status >= 300) {
+    rapidjson::Document d;
+    d.Parse(response.body.data(), response.body.size());
+    if (!d.HasParseError() && d.IsObject()) {
+      auto type = d.FindMember("__type");
+      auto message = d.FindMember("message");
+      if (type != d.MemberEnd() && type->value.IsString()) {
+        event.error_code = type->value.GetString();
+      }
+      if (message != d.MemberEnd() && message->value.IsString()) {
+        event.error_message = message->value.GetString();
+      }
+    }
+    if (event.error_code.empty()) event.error_code = "InternalFailure";
+  }
+  recorder->Record(std::move(event));
+  return response;
+}
+
+void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
+                          std::string_view operation, std::string request_parameters,
+                          const std::vector<std::string>& key_arns, const Status& outcome,
+                          std::string_view request_id) {
+  audit::Event e = BaseEvent(caller, operation);
+  e.request_parameters = std::move(request_parameters);
+  e.request_id = std::string(request_id);
+  AddResources(&e, key_arns);
+  if (!outcome.ok()) {
+    WireError wire = KmsStatusToWire(outcome);
+    e.error_code = wire.code;
+    e.error_message = wire.message;
+  }
+  recorder.Record(std::move(e));
+}
+
+}  // namespace sealstack::api::kms

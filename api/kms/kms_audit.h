@@ -1,0 +1,61 @@
+// KMS calls as audit records (audit/event.h): the CloudTrail shape of each KMS operation.
+//
+// Direct calls: HandleKmsRequestAudited wraps HandleKmsRequest (kms_wire.h). A call that
+// changes state records in the transaction of its change (ScopedAuditHook); every other call
+// (crypto operations, reads, failures) is queued to the Recorder's background writer.
+//
+// Calls S3 and Glue make in-process on a caller's behalf: RecordServiceKmsCall, one call after
+// each kms::Service call they make (see docs/audit.md).
+//
+// requestParameters: the request's members in lower camel case, with secrets left out
+// (Plaintext, CiphertextBlob, key material, import tokens, messages, signatures, MACs, peer
+// public keys); Encrypt/Decrypt/ReEncrypt always carry their encryption algorithm, as on AWS.
+// responseElements: null (as AWS logs for cryptographic operations; SealStack also leaves it
+// null for management operations).
+//
+// Thread safety: stateless functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/common/errors.h"
+#include "api/common/wire.h"
+#include "api/kms/kms_service.h"
+#include "audit/recorder.h"
+
+namespace sealstack::api::kms {
+
+// HandleKmsRequest, recorded. `recorder` may be null (no audit trail).
+ApiResponse HandleKmsRequestAudited(Service& service, audit::Recorder* recorder,
+                                    const Caller& caller, std::string_view operation,
+                                    std::string_view body, const RequestIds& ids);
+
+// True for the KMS operations CloudTrail marks readOnly (crypto operations, Describe/Get/List).
+bool IsReadOnlyOperation(std::string_view operation);
+// The operations that count as a key's use for GetKeyLastUsage.
+const std::vector<std::string>& KeyUsageOperations();
+
+// requestParameters JSON for a KMS request body (the wire JSON), secrets left out.
+std::string KmsRequestParameters(std::string_view operation, std::string_view body);
+
+// "s3.us-east-1.amazonaws.com" -> "s3.amazonaws.com" (userIdentity.invokedBy).
+std::string InvokedByOf(std::string_view via_service);
+
+// Records one KMS call that S3 or Glue made in-process on the caller's behalf:
+//   caller              the kms::Caller they passed (principal = the end user, via_service set)
+//   operation           "GenerateDataKey", "Decrypt", ...
+//   request_parameters  audit::ParamsBuilder output, e.g.
+//                       ParamsBuilder().String("keyId", id).String("keySpec", "AES_256")
+//                           .Map("encryptionContext", ctx).Build()
+//   key_arns            the key(s) the call used (resources); may be empty when unresolved
+//   outcome             the Status kms::Service returned (errorCode/errorMessage from it)
+//   request_id          the S3/Glue request's id
+// Queued (never blocks on SQLite unless the queue is full).
+void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
+                          std::string_view operation, std::string request_parameters,
+                          const std::vector<std::string>& key_arns, const Status& outcome,
+                          std::string_view request_id);
+
+}  // namespace sealstack::api::kms

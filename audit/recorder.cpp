@@ -1,0 +1,346 @@
+#include "audit/recorder.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+namespace sealstack::audit {
+
+namespace {
+
+constexpr char kTrackingStart[] = "tracking_start_us";
+constexpr auto kTrimInterval = std::chrono::seconds(1);
+constexpr int kWriteAttempts = 3;
+// How often the writer sweeps the shards when nobody waits for it: one transaction and one
+// wake-up per interval under load, instead of one per event.
+constexpr auto kSweepInterval = std::chrono::milliseconds(10);
+
+// The shard of the calling thread: assigned round-robin on first use.
+size_t ShardIndex(size_t shards) {
+  static std::atomic<size_t> next{0};
+  thread_local size_t index = next.fetch_add(1, std::memory_order_relaxed);
+  return index % shards;
+}
+
+int64_t ToMicros(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+SystemTime FromMicros(int64_t us) {
+  return SystemTime(std::chrono::microseconds(us));
+}
+
+// Event ids are identifiers, not secrets: a per-thread PRNG keeps them off the request path's
+// cost (no system call per event).
+std::string NewEventId() {
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+}  // namespace
+
+Recorder::Recorder(storage::Database& db, std::shared_ptr<const Clock> clock,
+                   RecorderOptions options)
+    : db_(db), clock_(std::move(clock)), options_(options) {}
+
+Result<std::unique_ptr<Recorder>> Recorder::Open(storage::Database& db,
+                                                 std::shared_ptr<const Clock> clock,
+                                                 RecorderOptions options) {
+  std::unique_ptr<Recorder> r(new Recorder(db, std::move(clock), options));
+  SEALSTACK_RETURN_IF_ERROR(db.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto start, storage::AuditRepo::GetMeta(c, kTrackingStart));
+    if (start) {
+      r->tracking_start_ = FromMicros(std::stoll(*start));
+    } else {
+      r->tracking_start_ = r->clock_->Now();
+      SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::PutMeta(
+          c, kTrackingStart, std::to_string(ToMicros(r->tracking_start_))));
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(r->stored_bytes_, storage::AuditRepo::TotalSize(c));
+    return Status::Ok();
+  }));
+  SEALSTACK_RETURN_IF_ERROR(r->Trim());
+  r->writer_ = std::thread([p = r.get()] { p->WriterLoop(); });
+  return r;
+}
+
+Recorder::~Recorder() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_writer_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Recorder::Stamp(Event* e) const {
+  if (e->event_id.empty()) e->event_id = NewEventId();
+  // Millisecond precision, as LookupEvents' EventTime carries it (the record's eventTime shows
+  // whole seconds, as CloudTrail's does).
+  if (e->time == SystemTime{}) {
+    e->time = std::chrono::floor<std::chrono::milliseconds>(clock_->Now());
+  }
+}
+
+storage::AuditEventRow Recorder::ToRow(const Event& e) const {
+  storage::AuditEventRow row;
+  row.event_id = e.event_id;
+  row.event_time_us = ToMicros(e.time);
+  row.account = RecipientAccount(e);
+  row.event_source = e.event_source;
+  row.event_name = e.event_name;
+  row.read_only = e.read_only;
+  row.username = UsernameOf(*e.principal);
+  row.access_key_id = e.principal->access_key_id;
+  row.error_code = e.error_code;
+  row.json = RenderCloudTrailJson(e);
+  for (const auto& r : e.resources) row.resources.push_back({r.type, r.arn});
+  return row;
+}
+
+std::string Recorder::Record(Event e) {
+  Stamp(&e);
+  std::string id = e.event_id;
+  if (queued_.load(std::memory_order_relaxed) >= options_.queue_capacity) {
+    // Back-pressure: wait for the writer's next sweep (rare: the writer is far faster).
+    std::unique_lock<std::mutex> lock(mu_);
+    ++full_waiters_;
+    const uint64_t target = ++flush_requests_;
+    wake_writer_.notify_one();
+    progress_.wait(lock, [&] { return sweeps_done_ >= target || writer_done_; });
+    --full_waiters_;
+  }
+  Shard& shard = shards_[ShardIndex(kShards)];
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    shard.events.push_back(std::move(e));
+  }
+  queued_.fetch_add(1, std::memory_order_relaxed);
+  return id;
+}
+
+Status Recorder::RecordIn(storage::Connection& conn, Event e) {
+  Stamp(&e);
+  storage::AuditEventRow row = ToRow(e);
+  SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::Insert(conn, &row));
+  std::lock_guard<std::mutex> lock(mu_);
+  stored_bytes_ += static_cast<int64_t>(row.json.size());
+  return Status::Ok();
+}
+
+Status Recorder::Flush() {
+  // Every event pushed before this call is in a shard when the sweep that covers this request
+  // starts (the writer reads flush_requests_ before it empties the shards).
+  std::unique_lock<std::mutex> lock(mu_);
+  if (writer_done_) return Status::Ok();
+  const uint64_t target = ++flush_requests_;
+  wake_writer_.notify_one();
+  progress_.wait(lock, [&] { return sweeps_done_ >= target || writer_done_; });
+  return Status::Ok();
+}
+
+Status Recorder::WriteBatch(std::vector<Event>& batch) {
+  std::vector<storage::AuditEventRow> rows;
+  rows.reserve(batch.size());
+  int64_t bytes = 0;
+  for (const auto& e : batch) {
+    rows.push_back(ToRow(e));
+    bytes += static_cast<int64_t>(rows.back().json.size());
+  }
+  Status st;
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    st = db_.WithTransaction([&](storage::Connection& c) -> Status {
+      for (auto& row : rows) SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::Insert(c, &row));
+      return Status::Ok();
+    });
+    if (st.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+  }
+  if (st.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stored_bytes_ += bytes;
+  }
+  return st;
+}
+
+void Recorder::WriterLoop() {
+  std::vector<Event> batch, taken;
+  for (;;) {
+    uint64_t covers = 0;
+    bool stopping = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_writer_.wait_for(lock, kSweepInterval,
+                            [&] { return stopping_ || flush_requests_ > sweeps_done_; });
+      covers = flush_requests_;
+      stopping = stopping_;
+    }
+    // One sweep: take every shard's events, write them in batches.
+    batch.clear();
+    for (auto& shard : shards_) {
+      {
+        std::lock_guard<std::mutex> lock(shard.mu);
+        taken.swap(shard.events);
+      }
+      for (auto& e : taken) batch.push_back(std::move(e));
+      taken.clear();
+    }
+    queued_.fetch_sub(batch.size(), std::memory_order_relaxed);
+    Status st;
+    for (size_t i = 0; i < batch.size(); i += options_.batch_size) {
+      std::vector<Event> part(
+          std::make_move_iterator(batch.begin() + static_cast<ptrdiff_t>(i)),
+          std::make_move_iterator(batch.begin() + static_cast<ptrdiff_t>(std::min(
+                                                      batch.size(), i + options_.batch_size))));
+      Status one = WriteBatch(part);
+      if (!one.ok()) st = one;
+    }
+    bool trim_due = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!st.ok()) ++write_failures_;
+      sweeps_done_ = covers;
+      const auto now = std::chrono::steady_clock::now();
+      trim_due = !batch.empty() &&
+                 (stored_bytes_ > options_.max_bytes || now - last_trim_ >= kTrimInterval);
+    }
+    progress_.notify_all();
+    if (trim_due) (void)Trim();
+    if (stopping && queued_.load() == 0) break;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    writer_done_ = true;
+  }
+  progress_.notify_all();
+}
+
+Status Recorder::TrimIn(storage::Connection& c) {
+  const int64_t cutoff = ToMicros(clock_->Now() - std::chrono::hours(24) * options_.retention_days);
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t freed, storage::AuditRepo::DeleteBefore(c, cutoff));
+  int64_t stored;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stored_bytes_ -= freed;
+    stored = stored_bytes_;
+  }
+  if (stored > options_.max_bytes) {
+    SEALSTACK_ASSIGN_OR_RETURN(stored, storage::AuditRepo::TotalSize(c));
+    if (stored > options_.max_bytes) {
+      // Down to 90% of the bound, so that trimming is not due again at the next event.
+      const int64_t target = options_.max_bytes - options_.max_bytes / 10;
+      SEALSTACK_ASSIGN_OR_RETURN(int64_t more,
+                                 storage::AuditRepo::DeleteOldest(c, stored - target));
+      stored -= more;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    stored_bytes_ = stored;
+  }
+  return Status::Ok();
+}
+
+Status Recorder::Trim() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_trim_ = std::chrono::steady_clock::now();
+  }
+  return db_.WithTransaction([&](storage::Connection& c) { return TrimIn(c); });
+}
+
+Result<LookupPage> Recorder::Lookup(storage::AuditFilter filter) {
+  SEALSTACK_RETURN_IF_ERROR(Flush());
+  SEALSTACK_RETURN_IF_ERROR(Trim());
+  const int64_t limit = filter.limit;
+  filter.limit = limit + 1;
+  LookupPage page;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(page.events, storage::AuditRepo::Query(c, filter));
+    return Status::Ok();
+  }));
+  if (static_cast<int64_t>(page.events.size()) > limit) {
+    page.events.resize(static_cast<size_t>(limit));
+    const auto& last = page.events.back();
+    page.next = std::make_pair(last.event_time_us, last.seq);
+  }
+  return page;
+}
+
+Status Recorder::ForEachJson(
+    const std::string& account, int64_t upto,
+    const std::function<bool(const std::vector<std::string>&, int64_t last_seq)>& fn) {
+  SEALSTACK_RETURN_IF_ERROR(Flush());
+  SEALSTACK_RETURN_IF_ERROR(Trim());
+  int64_t after = 0;
+  constexpr int64_t kPage = 500;
+  for (;;) {
+    std::vector<std::string> lines;
+    int64_t last = after;
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+      SEALSTACK_ASSIGN_OR_RETURN(last, storage::AuditRepo::ForEachJson(
+                                           c, account, after, upto, kPage,
+                                           [&](std::string_view j) { lines.emplace_back(j); }));
+      return Status::Ok();
+    }));
+    if (lines.empty()) return Status::Ok();
+    if (!fn(lines, last)) return Status::Ok();
+    after = last;
+  }
+}
+
+Result<std::optional<LastUse>> Recorder::LastUseOf(const std::string& resource_arn,
+                                                   std::string_view event_source,
+                                                   const std::vector<std::string>& names) {
+  SEALSTACK_RETURN_IF_ERROR(Flush());
+  std::optional<storage::AuditEventRow> row;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        row, storage::AuditRepo::LastSuccessful(c, resource_arn, std::string(event_source), names));
+    return Status::Ok();
+  }));
+  if (!row) return std::optional<LastUse>();
+  const SystemTime cutoff = clock_->Now() - std::chrono::hours(24) * options_.retention_days;
+  if (FromMicros(row->event_time_us) < cutoff) return std::optional<LastUse>();
+  return std::optional<LastUse>(
+      LastUse{row->event_name, FromMicros(row->event_time_us), row->event_id});
+}
+
+SystemTime Recorder::TrackingStart() const {
+  const SystemTime floor = clock_->Now() - std::chrono::hours(24) * options_.retention_days;
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::max(tracking_start_, floor);
+}
+
+Status Recorder::Clear(const std::string& account) {
+  SEALSTACK_RETURN_IF_ERROR(Flush());
+  const SystemTime now = clock_->Now();
+  int64_t stored = 0;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::DeleteAll(c, account));
+    if (account.empty()) {
+      SEALSTACK_RETURN_IF_ERROR(
+          storage::AuditRepo::PutMeta(c, kTrackingStart, std::to_string(ToMicros(now))));
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(stored, storage::AuditRepo::TotalSize(c));
+    return Status::Ok();
+  }));
+  std::lock_guard<std::mutex> lock(mu_);
+  stored_bytes_ = stored;
+  if (account.empty()) tracking_start_ = now;
+  return Status::Ok();
+}
+
+uint64_t Recorder::write_failures() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return write_failures_;
+}
+
+}  // namespace sealstack::audit

@@ -1,0 +1,248 @@
+// audit::Recorder and the CloudTrail record shape: queued and in-transaction recording,
+// newest-first lookups with one attribute and cursors, retention by age and by size, and the
+// userIdentity of each principal type.
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+
+#include "audit/event.h"
+#include "audit/recorder.h"
+#include "storage/db.h"
+
+namespace sealstack::audit {
+namespace {
+
+using storage::AuditFilter;
+
+SystemTime T0() {
+  return SystemTime(std::chrono::seconds(1'800'000'000));
+}
+
+std::shared_ptr<const auth::Principal> MakePrincipal(const std::string& arn,
+                                                     const std::string& akid) {
+  auto p = std::make_shared<auth::Principal>();
+  auto parsed = auth::ParsePrincipalArn(arn);
+  REQUIRE(parsed.ok());
+  p->arn = arn;
+  p->account = parsed->account;
+  p->type = parsed->type;
+  p->name = parsed->name;
+  p->access_key_id = akid;
+  return p;
+}
+
+Event KmsEvent(std::shared_ptr<const auth::Principal> p, const std::string& name,
+               const std::string& key_arn) {
+  Event e;
+  e.principal = std::move(p);
+  e.event_source = std::string(kKmsEventSource);
+  e.event_name = name;
+  e.region = "us-east-1";
+  e.read_only = name != "CreateKey";
+  e.source_ip = "192.0.2.1";
+  e.user_agent = "test-agent";
+  e.request_id = "req-" + name;
+  e.request_parameters = ParamsBuilder().String("keyId", key_arn).Build();
+  e.resources.push_back({key_arn, "000000000000", std::string(kKmsKeyType)});
+  return e;
+}
+
+struct Fixture {
+  std::unique_ptr<storage::Database> db;
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(T0());
+  std::unique_ptr<Recorder> recorder;
+  std::shared_ptr<const auth::Principal> root =
+      MakePrincipal("arn:aws:iam::000000000000:root", "test");
+
+  explicit Fixture(RecorderOptions options = {}) {
+    auto opened = storage::Database::Open({.in_memory = true});
+    REQUIRE(opened.ok());
+    db = std::move(*opened);
+    auto r = Recorder::Open(*db, clock, options);
+    REQUIRE(r.ok());
+    recorder = std::move(*r);
+  }
+
+  std::vector<storage::AuditEventRow> All(AuditFilter f = {}) {
+    f.account = f.account.empty() ? "000000000000" : f.account;
+    auto page = recorder->Lookup(f);
+    REQUIRE(page.ok());
+    return page->events;
+  }
+};
+
+const std::string kKeyA = "arn:aws:kms:us-east-1:000000000000:key/aaaa";
+const std::string kKeyB = "arn:aws:kms:us-east-1:000000000000:key/bbbb";
+
+TEST_CASE("queued events are visible to the next lookup, newest first") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) {
+    f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+    f.clock->Advance(std::chrono::seconds(1));
+  }
+  f.recorder->Record(KmsEvent(f.root, "Decrypt", kKeyB));
+  auto all = f.All();
+  REQUIRE(all.size() == 6);
+  CHECK(all[0].event_name == "Decrypt");
+  for (size_t i = 1; i < all.size(); ++i) CHECK(all[i - 1].event_time_us >= all[i].event_time_us);
+  CHECK(all[0].resources.size() == 1);
+  CHECK(all[0].resources[0].name == kKeyB);
+}
+
+TEST_CASE("one attribute filters; a cursor pages without overlap") {
+  Fixture f;
+  for (int i = 0; i < 7; ++i) f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+  f.recorder->Record(KmsEvent(f.root, "Decrypt", kKeyB));
+  AuditFilter by_name;
+  by_name.attribute = AuditFilter::Attribute::kEventName;
+  by_name.value = "Encrypt";
+  by_name.account = "000000000000";
+  by_name.limit = 3;
+  std::vector<std::string> ids;
+  for (int page = 0; page < 5; ++page) {
+    auto p = f.recorder->Lookup(by_name);
+    REQUIRE(p.ok());
+    for (const auto& e : p->events) ids.push_back(e.event_id);
+    if (!p->next) break;
+    by_name.before = p->next;
+  }
+  CHECK(ids.size() == 7);
+  std::sort(ids.begin(), ids.end());
+  CHECK(std::unique(ids.begin(), ids.end()) == ids.end());
+
+  AuditFilter by_resource;
+  by_resource.attribute = AuditFilter::Attribute::kResourceName;
+  by_resource.value = kKeyB;
+  CHECK(f.All(by_resource).size() == 1);
+  AuditFilter read_only;
+  read_only.attribute = AuditFilter::Attribute::kReadOnly;
+  read_only.value = "false";
+  CHECK(f.All(read_only).empty());
+  AuditFilter other_account;
+  other_account.account = "111122223333";
+  CHECK(f.All(other_account).empty());
+}
+
+TEST_CASE("RecordIn commits and rolls back with the caller's transaction") {
+  Fixture f;
+  Status failed = f.db->WithTransaction([&](storage::Connection& c) -> Status {
+    REQUIRE(f.recorder->RecordIn(c, KmsEvent(f.root, "CreateKey", kKeyA)).ok());
+    return Status::Internal("the effect failed");
+  });
+  CHECK_FALSE(failed.ok());
+  CHECK(f.All().empty());
+  REQUIRE(f.db->WithTransaction([&](storage::Connection& c) {
+                return f.recorder->RecordIn(c, KmsEvent(f.root, "CreateKey", kKeyA));
+              })
+              .ok());
+  auto all = f.All();
+  REQUIRE(all.size() == 1);
+  CHECK_FALSE(all[0].read_only);
+}
+
+TEST_CASE("retention drops events older than the configured days, by the injected clock") {
+  RecorderOptions options;
+  options.retention_days = 2;
+  Fixture f(options);
+  f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+  f.clock->Advance(std::chrono::hours(24));
+  f.recorder->Record(KmsEvent(f.root, "Decrypt", kKeyA));
+  CHECK(f.All().size() == 2);
+  auto last = f.recorder->LastUseOf(kKeyA, kKmsEventSource, {"Encrypt", "Decrypt"});
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->event_name == "Decrypt");
+  f.clock->Advance(std::chrono::hours(25));  // the Encrypt is now 49 h old
+  auto kept = f.All();
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].event_name == "Decrypt");
+  CHECK(f.recorder->TrackingStart() == f.clock->Now() - std::chrono::hours(48));
+}
+
+TEST_CASE("retention keeps the stored JSON under the size bound, dropping the oldest") {
+  RecorderOptions options;
+  options.max_bytes = 20'000;
+  Fixture f(options);
+  for (int i = 0; i < 100; ++i) {
+    f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+    f.clock->Advance(std::chrono::seconds(1));
+  }
+  f.recorder->Record(KmsEvent(f.root, "Decrypt", kKeyB));
+  auto all = f.All();  // Lookup trims first
+  size_t bytes = 0;
+  for (const auto& e : all) bytes += e.json.size();
+  CHECK(bytes <= 20'000);
+  CHECK(all.size() < 100);
+  CHECK(all.front().event_name == "Decrypt");  // the newest survive
+}
+
+TEST_CASE("Clear empties the trail and restarts tracking") {
+  Fixture f;
+  f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+  f.clock->Advance(std::chrono::hours(1));
+  REQUIRE(f.recorder->Clear().ok());
+  CHECK(f.All().empty());
+  CHECK(f.recorder->TrackingStart() == f.clock->Now());
+}
+
+TEST_CASE("the record has CloudTrail's shape, per principal type") {
+  Event e = KmsEvent(MakePrincipal("arn:aws:iam::000000000000:user/Alice", "AKIAALICE"), "Encrypt",
+                     kKeyA);
+  e.event_id = "11111111-2222-4333-8444-555555555555";
+  e.time = T0();
+  rapidjson::Document d;
+  std::string json = RenderCloudTrailJson(e);
+  d.Parse(json.c_str());
+  REQUIRE(d.IsObject());
+  CHECK(std::string(d["eventVersion"].GetString()) == "1.11");
+  CHECK(std::string(d["userIdentity"]["type"].GetString()) == "IAMUser");
+  CHECK(std::string(d["userIdentity"]["userName"].GetString()) == "Alice");
+  CHECK(std::string(d["userIdentity"]["principalId"].GetString()).rfind("AIDA", 0) == 0);
+  CHECK(std::string(d["eventTime"].GetString()) == "2027-01-15T08:00:00Z");
+  CHECK(d["responseElements"].IsNull());
+  CHECK(std::string(d["requestParameters"]["keyId"].GetString()) == kKeyA);
+  CHECK(std::string(d["resources"][0]["type"].GetString()) == "AWS::KMS::Key");
+  CHECK(std::string(d["eventCategory"].GetString()) == "Management");
+  CHECK(std::string(d["recipientAccountId"].GetString()) == "000000000000");
+  CHECK_FALSE(d.HasMember("errorCode"));
+
+  // A call S3 made for the user: invokedBy, and the service as source and agent.
+  e.invoked_by = "s3.amazonaws.com";
+  e.source_ip.clear();
+  e.user_agent.clear();
+  e.error_code = "AccessDeniedException";
+  e.error_message = "denied";
+  json = RenderCloudTrailJson(e);
+  d.Parse(json.c_str());
+  CHECK(std::string(d["userIdentity"]["invokedBy"].GetString()) == "s3.amazonaws.com");
+  CHECK(std::string(d["sourceIPAddress"].GetString()) == "s3.amazonaws.com");
+  CHECK(std::string(d["userAgent"].GetString()) == "s3.amazonaws.com");
+  CHECK(std::string(d["errorCode"].GetString()) == "AccessDeniedException");
+
+  auto session = MakePrincipal("arn:aws:sts::000000000000:assumed-role/App/s1", "ASIAX");
+  CHECK(UsernameOf(*session) == "s1");
+  e.principal = session;
+  json = RenderCloudTrailJson(e);
+  d.Parse(json.c_str());
+  CHECK(std::string(d["userIdentity"]["type"].GetString()) == "AssumedRole");
+  CHECK(std::string(d["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"].GetString()) ==
+        "arn:aws:iam::000000000000:role/App");
+  CHECK(UsernameOf(*MakePrincipal("arn:aws:iam::000000000000:root", "test")) == "root");
+}
+
+TEST_CASE("LowerCamel follows CloudTrail's member names") {
+  CHECK(LowerCamel("KeyId") == "keyId");
+  CHECK(LowerCamel("EncryptionContext") == "encryptionContext");
+  CHECK(LowerCamel("SSEAlgorithm") == "sseAlgorithm");
+  CHECK(LowerCamel("KMSMasterKeyID") == "kmsMasterKeyID");
+  CHECK(LowerCamel("ID") == "id");
+  CHECK(LowerCamel("keyId") == "keyId");
+  CHECK(ParamsBuilder()
+            .String("keyId", "k")
+            .Int("numberOfBytes", 32)
+            .Map("encryptionContext", {{"a", "b"}})
+            .Build() == R"({"keyId":"k","numberOfBytes":32,"encryptionContext":{"a":"b"}})");
+}
+
+}  // namespace
+}  // namespace sealstack::audit
