@@ -427,7 +427,12 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
   }
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(*akid);
   if (!principal) return UnknownAccessKey(*akid);
-  const SystemTime expiry{seconds(*expires_s)};
+  // Far-future Expires values (beyond what SystemTime holds, ~year 2262) never expire; converting
+  // them to SystemTime's nanoseconds would overflow.
+  constexpr int64_t kMaxExpires =
+      std::chrono::duration_cast<seconds>(SystemTime::duration::max()).count();
+  const SystemTime expiry =
+      *expires_s >= kMaxExpires ? SystemTime::max() : SystemTime{seconds(*expires_s)};
   if (now > expiry) {
     return Error(AuthErrorCode::kPresignExpired, "Request has expired",
                  {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(now)}});

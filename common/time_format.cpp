@@ -33,6 +33,13 @@ std::optional<SystemTime> Make(int y, int mo, int d, int h, int mi, int s, int64
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   int64_t secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
                  h * 3600 + mi * 60 + s;
+  // SystemTime counts nanoseconds in an int64 (years 1677..2262). Later 4-digit years saturate
+  // to SystemTime::max() (they still compare as far future, e.g. RequestTimeTooSkewed); earlier
+  // ones are rejected, since `now - t` on a saturated minimum would overflow in turn.
+  constexpr int64_t kMaxSecs =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count() - 1;
+  if (secs >= kMaxSecs) return SystemTime::max();
+  if (secs <= -kMaxSecs) return std::nullopt;
   return SystemTime(std::chrono::seconds(secs)) + std::chrono::microseconds(micros);
 }
 

@@ -80,8 +80,11 @@ void JsonInput::AddConstraintError(std::string_view member, std::string_view val
 namespace {
 std::string Quoted(std::string_view v) {
   // AWS echoes the value; long values are elided to keep messages readable.
-  if (v.size() > 256) return "'" + std::string(v.substr(0, 256)) + "...'";
-  return "'" + std::string(v) + "'";
+  // Built with += (GCC 12 -O3 warns falsely, -Wrestrict, on "'" + std::string).
+  std::string out = "'";
+  out += v.substr(0, 256);
+  out += v.size() > 256 ? "...'" : "'";
+  return out;
 }
 }  // namespace
 
@@ -194,9 +197,16 @@ std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
   }
   const double secs = V(p).GetDouble();
   if (secs < 0 || secs > 1e11) {
-    ValidationError(member, "'" + std::to_string(secs) + "'", "Member must be a valid timestamp");
+    std::string text = "'";  // += as in Quoted()
+    text += std::to_string(secs);
+    text += "'";
+    ValidationError(member, text, "Member must be a valid timestamp");
     return std::nullopt;
   }
+  // SystemTime (int64 nanoseconds) ends in 2262: later valid values saturate, not overflow.
+  constexpr int64_t kMaxSecs =
+      std::chrono::duration_cast<std::chrono::seconds>(SystemTime::duration::max()).count() - 1;
+  if (secs >= static_cast<double>(kMaxSecs)) return SystemTime::max();
   return SystemTime(std::chrono::microseconds(static_cast<int64_t>(secs * 1e6)));
 }
 

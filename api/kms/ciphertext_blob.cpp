@@ -43,12 +43,13 @@ std::optional<std::string> UuidToBytes(std::string_view uuid) {
       uuid[23] != '-') {
     return std::nullopt;
   }
+  // Every other position is a hex digit: a '-' elsewhere would shorten the result.
   std::string hex;
-  for (char c : uuid) {
-    if (c != '-') hex += c;
-  }
-  for (char c : hex) {
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    const char c = uuid[i];
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    hex += c;
   }
   return crypto::FromHex(hex);
 }

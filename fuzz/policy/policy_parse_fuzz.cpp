@@ -1,13 +1,9 @@
 // libFuzzer target: ParsePolicy on arbitrary bytes, then Evaluate every accepted document
 // against a few fixed callers (exercises globs, conditions and variables on hostile input).
 //
-// Build and run (from the repo root):
-//   clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     fuzz/policy/policy_parse_fuzz.cpp policy/*.cpp common/status.cpp common/strings.cpp \
-//     common/time_format.cpp -o /tmp/policy_parse_fuzz
-//   mkdir -p /tmp/policy_corpus
-//   /tmp/policy_parse_fuzz -max_len=8192 -max_total_time=300 /tmp/policy_corpus fuzz/policy/corpus
-// (the first corpus directory receives new inputs; the checked-in seeds stay read-only)
+// Build and run (from the repo root): scripts/fuzz 300 policy
+// (builds build-fuzz/fuzz/fuzz_policy with clang++-14 and ASan/UBSan; new inputs go to
+// build-fuzz/corpus/policy, the checked-in seeds in fuzz/policy/corpus stay read-only)
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

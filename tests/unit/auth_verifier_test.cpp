@@ -200,6 +200,12 @@ TEST_CASE("presigned SigV2 (botocore HmacV1QueryAuth)", "[verify][sigv2]") {
     CHECK(err.details[0].first == "Expires");
     CHECK(err.details[1].first == "ServerTime");
   }
+  SECTION("far-future Expires (beyond SystemTime's range) is not expired, and does not overflow") {
+    FakeClock clock(kV2Expires);
+    const AuthError err =
+        ErrorOf(Verify(Get(WithParam(kPresignedV2, "Expires", "19999999999")), store, clock, S3()));
+    CHECK(err.code == AuthErrorCode::kSignatureMismatch);
+  }
   SECTION("partial parameters") {
     FakeClock clock(kV2Expires);
     for (const char* p : {"AWSAccessKeyId", "Signature", "Expires"}) {

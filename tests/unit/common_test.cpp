@@ -46,6 +46,16 @@ TEST_CASE("Amz dates round-trip and reject malformed input", "[common]") {
   }
 }
 
+TEST_CASE("dates beyond SystemTime's range saturate or fail, never overflow", "[common]") {
+  // SystemTime holds int64 nanoseconds: 1677-09-21 .. 2262-04-11.
+  CHECK(ParseAmzDate("30261128T013357Z") == SystemTime::max());
+  CHECK(ParseIso8601("3030-01-01T00:00:00.5Z") == SystemTime::max());
+  CHECK(ParseAmzDate("22620411T235947Z") == SystemTime::max());
+  CHECK(ParseAmzDate("22620101T000000Z") < SystemTime::max());
+  CHECK_FALSE(ParseAmzDate("10000101T000000Z").has_value());
+  CHECK_FALSE(ParseIso8601("0001-01-01T00:00:00Z").has_value());
+}
+
 TEST_CASE("ISO 8601 and HTTP dates parse and format in UTC", "[common]") {
   auto t = ParseIso8601("2024-02-29T23:59:59.250Z");
   REQUIRE(t.has_value());

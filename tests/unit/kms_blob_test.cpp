@@ -308,6 +308,7 @@ TEST_CASE("UuidToBytes rejects malformed ids", "[kms][blob][uuid]") {
       "1234abcd-12ab-34cd-56ef-1234567890aG",   // not hex
       "1234ABCD-12AB-34CD-56EF-1234567890AB",   // upper case (KMS key ids are lower case)
       "1234abcd-12ab-34cd-56ef-12345678-0ab",   // a fifth dash in place of a digit
+      "1234abcd-12ab-34cd-56ef-1234-678-0ab",   // two more dashes (an even 30 hex digits left)
       "1234abcd-12ab-34cd-56ef-1234567890a ",   // trailing space
       "alias/1234abcd-12ab-34cd-56ef-123456",   // 36 characters, wrong shape
   };

@@ -217,3 +217,13 @@ TEST_CASE("KMSInternalException does not leak the internal message", "[kms][erro
   CHECK(wire.code == "KMSInternalException");
   CHECK(wire.message.find("00ff") == std::string::npos);
 }
+
+TEST_CASE("JsonInput timestamps past SystemTime's range saturate instead of overflowing",
+          "[kms][errors]") {
+  // 1e10 epoch seconds (year 2286) is valid but beyond int64 nanoseconds (2262).
+  auto in = api::JsonInput::Parse(R"({"ValidTo": 1e10, "Later": 9.9e10})");
+  REQUIRE(in.ok());
+  CHECK(in->Timestamp("ValidTo") == SystemTime::max());
+  CHECK(in->Timestamp("Later") == SystemTime::max());
+  CHECK(in->Finish().ok());
+}
