@@ -295,13 +295,14 @@ class Handler {
     caller.auth_type = query ? "REST-QUERY-STRING" : "REST-HEADER";
     caller.signature_version =
         verified.scheme == auth::AuthScheme::kSigV2Query ? "AWS" : "AWS4-HMAC-SHA256";
+    if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
     return caller;
   }
 
   api::s3::ObjectServices S3Services() const {
     return api::s3::ObjectServices{context_.s3_buckets.get(), context_.s3_objects.get(),
-                                   context_.s3_keys.get(), context_.config.sse_c_require_tls,
-                                   context_.faults.get()};
+                                   context_.s3_keys.get(),    context_.config.sse_c_require_tls,
+                                   context_.faults.get(),     context_.audit.get()};
   }
 
   // Reads a bounded RPC body and authenticates with its hash.

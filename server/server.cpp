@@ -143,6 +143,7 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   ctx.s3_objects = std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock);
   ctx.s3_keys =
       std::make_unique<api::s3::DataKeyService>(*ctx.kms, ctx.root_key, ctx.random, ctx.clock);
+  ctx.s3_keys->SetAuditRecorder(ctx.audit.get());
   // Uploads a crash interrupted leave segments nobody owns: remove them before serving.
   auto swept = ctx.s3_objects->SweepOrphans();
   if (!swept.ok()) Log(LogLevel::kWarn, "orphan sweep failed: " + swept.status().ToString());

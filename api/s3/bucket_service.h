@@ -31,6 +31,7 @@ struct S3Caller {
   std::string source_ip;
   std::string auth_type;          // s3:authType: REST-HEADER | REST-QUERY-STRING
   std::string signature_version;  // s3:signatureversion: AWS4-HMAC-SHA256 | AWS
+  std::string user_agent;         // for the audit trail
 };
 
 struct Bucket {

@@ -1,5 +1,9 @@
 #include "api/s3/data_keys.h"
 
+#include "api/common/request_id.h"
+#include "api/kms/kms_audit.h"
+#include "audit/event.h"
+
 #include "api/kms/ciphertext_blob.h"
 #include "api/s3/s3_errors.h"
 #include "crypto/aead.h"
@@ -40,6 +44,43 @@ kms::Caller DataKeyService::ViaS3(const kms::Caller& caller) const {
   kms::Caller c = caller;
   c.via_service = "s3." + caller.region + ".amazonaws.com";
   return c;
+}
+
+Result<kms::CryptoResult> DataKeyService::GenerateViaKms(const kms::Caller& via,
+                                                         const std::string& key_id,
+                                                         const kms::EncryptionContext& context) {
+  std::vector<std::string> arns;
+  kms::Caller c = via;
+  c.audit_key_arns = &arns;
+  auto r = kms_.GenerateDataKey(c, key_id, 32, context, true);
+  if (recorder_ != nullptr) {
+    kms::RecordServiceKmsCall(*recorder_, c, "GenerateDataKey",
+                              audit::ParamsBuilder()
+                                  .String("keyId", key_id.empty() ? "alias/aws/s3" : key_id)
+                                  .String("keySpec", "AES_256")
+                                  .Map("encryptionContext", {context.begin(), context.end()})
+                                  .Build(),
+                              arns, r.status(), NewUuidRequestId());
+  }
+  return r;
+}
+
+Result<kms::CryptoResult> DataKeyService::DecryptViaKms(const kms::Caller& via,
+                                                        const std::string& blob,
+                                                        const kms::EncryptionContext& context) {
+  std::vector<std::string> arns;
+  kms::Caller c = via;
+  c.audit_key_arns = &arns;
+  auto r = kms_.Decrypt(c, "", blob, context, "");
+  if (recorder_ != nullptr) {
+    kms::RecordServiceKmsCall(*recorder_, c, "Decrypt",
+                              audit::ParamsBuilder()
+                                  .String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+                                  .Map("encryptionContext", {context.begin(), context.end()})
+                                  .Build(),
+                              arns, r.status(), NewUuidRequestId());
+  }
+  return r;
 }
 
 Result<crypto::SecretBytes> DataKeyService::AccountKey(const std::string& account) {
@@ -87,8 +128,7 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
   const kms::Caller via = ViaS3(caller);
   if (!bucket_key) {
     ++kms_calls_;
-    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r,
-                               kms_.GenerateDataKey(via, kms_key, 32, context, true));
+    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, GenerateViaKms(via, kms_key, context));
     out.plaintext = std::move(r.plaintext);
     out.protection.kms_key_arn = r.key_arn;
     out.protection.kms_material_id = r.material_id;
@@ -115,8 +155,7 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
   }
   if (bucket_plain.empty()) {
     ++kms_calls_;
-    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r,
-                               kms_.GenerateDataKey(via, kms_key, 32, context, true));
+    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, GenerateViaKms(via, kms_key, context));
     bucket_plain = r.plaintext;
     out.protection.kms_blob = r.ciphertext;
     out.protection.kms_key_arn = r.key_arn;
@@ -169,7 +208,7 @@ Result<crypto::SecretBytes> DataKeyService::OpenDataKey(
   kms::EncryptionContext context(p.encryption_context.begin(), p.encryption_context.end());
   ++kms_calls_;
   SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r,
-                             kms_.Decrypt(ViaS3(caller), "", p.kms_blob, context, ""));
+                             DecryptViaKms(ViaS3(caller), p.kms_blob, context));
   if (!p.bucket_key) return std::move(r.plaintext);
   return Open(r.plaintext, p.wrapped_key, "sse-kms-bucket-key");
 }

@@ -25,6 +25,7 @@
 
 #include "api/kms/kms_service.h"
 #include "api/s3/sse.h"
+#include "audit/recorder.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "crypto/random.h"
@@ -74,7 +75,15 @@ class DataKeyService {
   // KMS calls made so far (for tests of bucket-key behaviour).
   uint64_t kms_calls() const { return kms_calls_; }
 
+  // Every KMS call made for a caller lands in the audit trail (invokedBy s3.amazonaws.com).
+  // Null = no trail. Set before serving.
+  void SetAuditRecorder(audit::Recorder* recorder) { recorder_ = recorder; }
+
  private:
+  Result<kms::CryptoResult> GenerateViaKms(const kms::Caller& via, const std::string& key_id,
+                                           const kms::EncryptionContext& context);
+  Result<kms::CryptoResult> DecryptViaKms(const kms::Caller& via, const std::string& blob,
+                                          const kms::EncryptionContext& context);
   kms::Caller ViaS3(const kms::Caller& caller) const;
   Result<crypto::SecretBytes> AccountKey(const std::string& account);
 
@@ -83,6 +92,7 @@ class DataKeyService {
   std::shared_ptr<crypto::RandomSource> random_;
   std::shared_ptr<const Clock> clock_;
   std::atomic<uint64_t> kms_calls_{0};
+  audit::Recorder* recorder_ = nullptr;
 
   struct CachedBucketKey {
     crypto::SecretBytes plaintext;

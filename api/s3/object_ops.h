@@ -14,6 +14,7 @@
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
 #include "api/s3/s3_handler.h"
+#include "audit/recorder.h"
 
 namespace sealstack::api::s3 {
 
@@ -22,7 +23,8 @@ struct ObjectServices {
   ObjectStore* store = nullptr;
   DataKeyService* keys = nullptr;
   bool require_tls_for_sse_c = false;
-  FaultInjector* faults = nullptr;  // injected S3 failures (admin API); null = none
+  FaultInjector* faults = nullptr;   // injected S3 failures (admin API); null = none
+  audit::Recorder* audit = nullptr;  // management events (CreateBucket, PutBucketPolicy, ...)
 };
 
 // An injected S3 fault for this request (SlowDown, InternalError, ...), after any injected

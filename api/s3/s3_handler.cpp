@@ -8,7 +8,9 @@
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
+#include "api/s3/s3_wire_errors.h"
 #include "api/s3/s3_xml.h"
+#include "audit/event.h"
 #include "common/strings.h"
 
 namespace sealstack::api::s3 {
@@ -24,8 +26,39 @@ class Dispatch {
   ApiResponse Run() {
     if (auto fault = InjectedS3Fault(s_, r_, ids_)) return std::move(*fault);
     Result<ApiResponse> out = Route();
+    Audit(out.ok() ? Status::Ok() : out.status());
     if (out.ok()) return std::move(*out);
     return S3ErrorResponse(out.status(), r_, ids_);
+  }
+
+  // Bucket-level management calls are CloudTrail management events (object reads and writes
+  // are data events, which LookupEvents does not return). Queued: this thread holds no lease.
+  void Audit(const Status& outcome) {
+    const std::string_view op = S3OperationName(r_);
+    if (s_.audit == nullptr || !IsS3ManagementEvent(op)) return;
+    audit::Event e;
+    e.principal = caller_.principal;
+    e.event_source = "s3.amazonaws.com";
+    e.event_name = std::string(op);
+    e.region = caller_.region;
+    e.read_only = StartsWith(op, "Get") || StartsWith(op, "List") || StartsWith(op, "Head");
+    e.source_ip = caller_.source_ip;
+    e.user_agent = caller_.user_agent;
+    e.request_id = ids_.request_id;
+    audit::ParamsBuilder params;
+    if (!r_.bucket.empty()) {
+      params.String("bucketName", r_.bucket);
+      e.resources.push_back({BucketArn(r_.bucket), caller_.principal->account, "AWS::S3::Bucket"});
+    }
+    const std::string* host = FindHeader(*r_.headers, "Host");
+    if (host != nullptr) params.String("Host", *host);
+    e.request_parameters = params.Build();
+    if (!outcome.ok()) {
+      WireError w = S3StatusToWire(outcome);
+      e.error_code = w.code;
+      e.error_message = w.message;
+    }
+    s_.audit->Record(std::move(e));
   }
 
  private:
