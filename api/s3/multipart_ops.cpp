@@ -157,6 +157,7 @@ Result<ApiResponse> CreateMultipartUpload(const ObjectServices& s, const S3Calle
     return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
                    {{"Size", std::to_string(r.key.size())}});
   }
+  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
   SseHeaders sse_headers = ExtractSseHeaders(*r.headers);
   SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket,
                              s.buckets->Access(c, r.bucket,

@@ -223,6 +223,24 @@ void CaptureContentHeaders(const HeaderList& headers, ObjectDoc* doc) {
   }
 }
 
+Status CheckUserMetadataSize(const HeaderList& headers) {
+  size_t size = 0;
+  for (const auto& [name, value] : headers) {
+    if (name.size() < 11 ||
+        !EqualsIgnoreCase(std::string_view(name).substr(0, 11), "x-amz-meta-")) {
+      continue;
+    }
+    size += name.size() - 11 + value.size();
+  }
+  if (size > kMaxUserMetadataBytes) {
+    return S3Error(ErrorKind::kMetadataTooLarge,
+                   "Your metadata headers exceed the maximum allowed metadata size.",
+                   {{"Size", std::to_string(size)},
+                    {"MaxSizeAllowed", std::to_string(kMaxUserMetadataBytes)}});
+  }
+  return Status::Ok();
+}
+
 kms::Caller KmsCaller(const S3Caller& c) {
   kms::Caller k;
   k.principal = c.principal;

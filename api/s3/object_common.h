@@ -55,6 +55,10 @@ void AddSseHeaders(ApiResponse* r, const ProtectedDataKey& p);
 // dropped from Content-Encoding (it is transport framing).
 void CaptureContentHeaders(const HeaderList& headers, ObjectDoc* doc);
 
+// User metadata is limited to 2 KiB: names (without x-amz-meta-) plus values, in bytes.
+inline constexpr size_t kMaxUserMetadataBytes = 2048;
+Status CheckUserMetadataSize(const HeaderList& headers);  // MetadataTooLarge
+
 kms::Caller KmsCaller(const S3Caller& c);
 
 // Integrity headers of a body write: Content-MD5 and at most one x-amz-checksum-* value, or a

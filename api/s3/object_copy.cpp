@@ -110,6 +110,7 @@ Result<ApiResponse> CopyObject(const ObjectServices& s, const S3Caller& c, const
 
   std::string directive = "COPY";
   if (const std::string* d = Header(r, "x-amz-metadata-directive")) directive = Trim(*d);
+  if (directive == "REPLACE") SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
   if (directive != "COPY" && directive != "REPLACE") {
     return S3Error(ErrorKind::kInvalidArgument, "Unknown metadata directive.",
                    {{"ArgumentName", "x-amz-metadata-directive"}, {"ArgumentValue", directive}});

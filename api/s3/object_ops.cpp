@@ -30,6 +30,7 @@ Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Requ
     return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
                    {{"Size", std::to_string(r.key.size())}});
   }
+  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
   SseHeaders sse_headers = ExtractSseHeaders(*r.headers);
   SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket,
                              s.buckets->Access(c, r.bucket,
@@ -481,6 +482,11 @@ ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,
                          const S3Request& request, const PayloadReader& payload,
                          const RequestIds& ids) {
   if (auto fault = InjectedS3Fault(services, request, ids)) return std::move(*fault);
+  if (!IsValidUtf8(request.key)) {
+    return S3ErrorResponse(S3Error(ErrorKind::kInvalidUri, "Couldn't parse the specified URI.",
+                                   {{"URI", request.resource}}),
+                           request, ids);
+  }
   Result<ApiResponse> out = Route(services, caller, request, payload, ids);
   if (out.ok()) return std::move(*out);
   return S3ErrorResponse(out.status(), request, ids);

@@ -48,6 +48,8 @@ enum class ErrorKind {
   kMissingContentLength,        // 411
   kSlowDown,                    // 503 (fault injection)
   kInternalError,               // 500 (fault injection)
+  kInvalidUri,                  // 400 InvalidURI (+URI)
+  kMetadataTooLarge,            // 400 MetadataTooLarge (+MaxSizeAllowed)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

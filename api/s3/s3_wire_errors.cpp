@@ -53,6 +53,8 @@ constexpr Row kTable[] = {
     {ErrorKind::kMissingContentLength, 411, "MissingContentLength"},
     {ErrorKind::kSlowDown, 503, "SlowDown"},
     {ErrorKind::kInternalError, 500, "InternalError"},
+    {ErrorKind::kInvalidUri, 400, "InvalidURI"},
+    {ErrorKind::kMetadataTooLarge, 400, "MetadataTooLarge"},
 };
 
 }  // namespace

@@ -271,8 +271,6 @@ def test_s3_many_headers_over_8_kib(srv):
     assert_s3_error(status, h, body, "RequestHeaderSectionTooLarge", 400)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug (reported): user metadata over 2 KiB is stored; AWS answers MetadataTooLarge"))
 def test_s3_metadata_over_2_kib(srv):
     status, h, body = s3_req(srv, "PUT", f"/{BUCKET}/meta", body=b"x",
                              headers={"x-amz-meta-m": "m" * 2100})
@@ -326,9 +324,6 @@ def test_path_traversal_key_is_a_literal_key(srv, case):
 
 @pytest.mark.parametrize("raw", ["%FF", "%C0%AF", "a%ED%A0%80b", "%F8%88%80%80%80"],
                          ids=["ff", "overlong-slash", "surrogate", "5-byte"])
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug (reported): a key that is not valid UTF-8 after percent-decoding is stored "
-    "(and later emitted in XML listings); AWS answers 400 InvalidURI"))
 def test_invalid_utf8_key(srv, raw):
     status, h, body = s3_raw(srv, "PUT", f"/{BUCKET}/{raw}", body=b"x")
     assert_s3_error(status, h, body, "InvalidURI", 400)
