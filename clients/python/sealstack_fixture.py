@@ -202,7 +202,7 @@ class SealStack:
                secret_key: Optional[str] = None, **config_kwargs):
         """A new boto3 client for `service` against this server (S3 path-style), with the
         default credentials unless others are given; `config_kwargs` go to botocore Config
-        (e.g. `retries={"max_attempts": 1}`)."""
+        (e.g. `retries={"total_max_attempts": 1}`)."""
         import boto3
         from botocore.config import Config
         if service == "s3":

@@ -127,7 +127,7 @@ def test_other_principal_client(sealstack_factory):
     assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::111122223333:user/alice"
     with pytest.raises(ClientError) as excinfo:
         server.client("sts", access_key="AKIAALICE", secret_key="wrong",
-                      retries={"max_attempts": 1}).get_caller_identity()
+                      retries={"total_max_attempts": 1}).get_caller_identity()
     assert error_of(excinfo) == ("SignatureDoesNotMatch", 403)
 
 
@@ -149,7 +149,7 @@ def test_reset_drops_keys_and_buckets(sealstack):
     assert sealstack.reset() is None
     assert sealstack.s3.list_buckets()["Buckets"] == []
     with pytest.raises(ClientError) as excinfo:
-        sealstack.client("kms", retries={"max_attempts": 1}).describe_key(KeyId=key_id)
+        sealstack.client("kms", retries={"total_max_attempts": 1}).describe_key(KeyId=key_id)
     assert error_of(excinfo) == ("NotFoundException", 400)
 
 
@@ -158,7 +158,7 @@ def test_clock_advance_runs_a_key_deletion(sealstack):
     clients keep working although they now sign 7 days ahead of real time."""
     before = sealstack.clock()
     assert before["offset_seconds"] == 0
-    kms = sealstack.client("kms", retries={"max_attempts": 1})
+    kms = sealstack.client("kms", retries={"total_max_attempts": 1})
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     blob = kms.encrypt(KeyId=key_id, Plaintext=b"p")["CiphertextBlob"]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
@@ -217,7 +217,7 @@ def test_faults_helpers(sealstack):
     assert isinstance(fault_id, str) and fault_id
     listed = sealstack.faults()
     assert fault_id in str(listed)
-    kms = sealstack.client("kms", retries={"max_attempts": 1})
+    kms = sealstack.client("kms", retries={"total_max_attempts": 1})
     with pytest.raises(ClientError) as excinfo:
         kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")
     assert error_of(excinfo) == ("ThrottlingException", 400)
