@@ -20,6 +20,15 @@ using std::chrono::seconds;
 
 constexpr minutes kS3MaxSkew{15};
 constexpr minutes kServiceMaxSkew{5};
+
+// Time arithmetic that saturates instead of overflowing: a request's date (clamped by the
+// parsers) or the admin clock may sit at either end of SystemTime's range. REQUIRES: d >= 0.
+SystemTime Plus(SystemTime t, SystemTime::duration d) {
+  return t > SystemTime::max() - d ? SystemTime::max() : t + d;
+}
+SystemTime Minus(SystemTime t, SystemTime::duration d) {
+  return t < SystemTime::min() + d ? SystemTime::min() : t - d;
+}
 constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
 constexpr std::string_view kSignatureMismatchMessage =
@@ -171,24 +180,25 @@ std::optional<AuthError> CheckSigV4Signature(const SigV4Parts& in, bool s3,
 std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime request_time,
                                          SystemTime now, bool s3) {
   if (s3) {
-    const auto diff = request_time > now ? request_time - now : now - request_time;
-    if (diff <= kS3MaxSkew) return std::nullopt;
+    if (request_time <= Plus(now, kS3MaxSkew) && request_time >= Minus(now, kS3MaxSkew)) {
+      return std::nullopt;
+    }
     return Error(AuthErrorCode::kRequestTimeTooSkewed,
                  "The difference between the request time and the current time is too large.",
                  {{"RequestTime", amz_date},
                   {"ServerTime", IsoSeconds(now)},
                   {"MaxAllowedSkewMilliseconds", "900000"}});
   }
-  if (request_time < now - kServiceMaxSkew) {
+  if (request_time < Minus(now, kServiceMaxSkew)) {
     return Error(AuthErrorCode::kRequestTimeTooSkewed,
                  "Signature expired: " + amz_date + " is now earlier than " +
-                     TruncateToSeconds(now - kServiceMaxSkew) + " (" + TruncateToSeconds(now) +
-                     " - 5 min.)");
+                     TruncateToSeconds(Minus(now, kServiceMaxSkew)) + " (" +
+                     TruncateToSeconds(now) + " - 5 min.)");
   }
-  if (request_time > now + kServiceMaxSkew) {
+  if (request_time > Plus(now, kServiceMaxSkew)) {
     return Error(AuthErrorCode::kRequestTimeTooSkewed,
                  "Signature not yet current: " + amz_date + " is still later than " +
-                     TruncateToSeconds(now + kServiceMaxSkew) + " (" + TruncateToSeconds(now) +
+                     TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" + TruncateToSeconds(now) +
                      " + 5 min.)");
   }
   return std::nullopt;
@@ -362,10 +372,10 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(cred->access_key_id);
   if (!principal) return UnknownAccessKey(cred->access_key_id);
 
-  if (*request_time > now + kS3MaxSkew) {
+  if (*request_time > Plus(now, kS3MaxSkew)) {
     return Error(AuthErrorCode::kPresignNotYetValid, "Request is not valid yet");
   }
-  const SystemTime expiry = *request_time + seconds(*expires_s);
+  const SystemTime expiry = Plus(*request_time, seconds(*expires_s));
   if (now > expiry) {
     return Error(AuthErrorCode::kPresignExpired, "Request has expired",
                  {{"X-Amz-Expires", *expires},
