@@ -76,6 +76,33 @@ void ParseForm(std::string_view form, std::vector<std::pair<std::string, std::st
   }
 }
 
+// JSON bodies nest at most this deep. RapidJSON parses and frees values recursively, so a
+// body of 50,000 nested arrays (well within the size limit) would exhaust a worker's stack;
+// AWS's own services refuse such documents too. A linear scan, strings skipped.
+constexpr size_t kMaxJsonDepth = 512;
+
+bool JsonNestingWithin(std::string_view body, size_t limit) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 // The path and the names (not values) of the query parameters: presigned URLs carry
 // credentials in their values, which stay out of logs.
 std::string LoggableTarget(const auth::HttpRequestHead& head) {
@@ -108,6 +135,13 @@ class Handler {
           return Error({too_large ? 413 : 400,
                         too_large ? "RequestEntityTooLarge" : "IncompleteBody",
                         "the request body could not be read",
+                        {},
+                        false});
+        }
+        if (!JsonNestingWithin(*body, kMaxJsonDepth)) {
+          return Error({400,
+                        "SerializationException",
+                        "the JSON document nests deeper than " + std::to_string(kMaxJsonDepth),
                         {},
                         false});
         }
@@ -335,6 +369,14 @@ class Handler {
     std::shared_ptr<const auth::Principal> principal;
     std::string region;
     if (auto err = ReadAndAuthenticate(&body, &principal, &region)) return *err;
+    if (!JsonNestingWithin(body, kMaxJsonDepth)) {
+      return Error(
+          {400,
+           "SerializationException",
+           "The request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels.",
+           {},
+           false});
+    }
     if (route_.service == Service::kKms && context_.kms) {
       api::kms::Caller caller;
       caller.principal = principal;

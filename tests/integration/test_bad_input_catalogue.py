@@ -164,15 +164,27 @@ DEEP_JSON = b"[" * 100000 + b"]" * 100000
 DEEP_OBJ = b'{"a":' * 50000 + b"1" + b"}" * 50000
 
 
+SHALLOW_UNKNOWN = b'{"a":' * 100 + b"1" + b"}" * 100
+
+
 @pytest.mark.parametrize("service,target,code", [
     ("kms", "TrentService.Encrypt", "ValidationException"),
     ("glue", "AWSGlue.CreateTable", "InvalidInputException"),
 ])
-def test_deep_unknown_member_is_ignored(srv, service, target, code):
-    """A deeply nested object under an unknown member is valid JSON: AWS ignores unknown
-    members, so the answer is the validation error for the missing required ones."""
-    status, headers, body = json_req(srv, target, DEEP_OBJ, service=service)
+def test_nested_unknown_member_is_ignored(srv, service, target, code):
+    """A nested object under an unknown member is valid JSON: AWS ignores unknown members, so
+    the answer is the validation error for the missing required ones."""
+    status, headers, body = json_req(srv, target, SHALLOW_UNKNOWN, service=service)
     assert_json_error(status, headers, body, code, 400)
+
+
+@pytest.mark.parametrize("service,target", [("kms", "TrentService.Encrypt"),
+                                            ("glue", "AWSGlue.CreateTable")])
+def test_too_deep_json_is_refused(srv, service, target):
+    """50,000 nested objects: refused before parsing (a recursive parser would run out of
+    stack), as a malformed body."""
+    status, headers, body = json_req(srv, target, DEEP_OBJ, service=service)
+    assert_json_error(status, headers, body, "SerializationException", 400)
 BAD_JSON = {
     "not-json": b"not json",
     "truncated": b'{"KeyId": "abc"',
