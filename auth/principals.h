@@ -29,7 +29,7 @@ std::string_view PrincipalTypeName(PrincipalType t);  // "Root", "IAMUser", "Ass
 struct ParsedArn {
   std::string account;
   PrincipalType type = PrincipalType::kRoot;
-  std::string name;  // user or role name ("" for root)
+  std::string name;          // user or role name ("" for root)
   std::string session_name;  // assumed-role session ("" otherwise)
 };
 
@@ -38,7 +38,7 @@ struct ParsedArn {
 Result<ParsedArn> ParsePrincipalArn(std::string_view arn);
 
 struct Principal {
-  std::string access_key_id;          // "" for a role listed without keys
+  std::string access_key_id;  // "" for a role listed without keys
   crypto::SecretBytes secret_access_key;
   std::string session_token;          // required on requests when non-empty
   std::optional<SystemTime> expires;  // temporary credentials expire

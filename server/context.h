@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "api/glue/glue_service.h"
 #include "api/common/faults.h"
+#include "api/glue/glue_service.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"

@@ -113,8 +113,8 @@ TEST_CASE("CRCs of pieces combine into the CRC of the whole", "[crypto][checksum
   std::string a(70000, 'a'), b = "the second piece", c(3, '\0');
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>(i * 31 + 7);
   const std::string whole = a + b + c;
-  for (auto alg : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
-                   ChecksumAlgorithm::kCrc64Nvme}) {
+  for (auto alg :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
     auto digest = [&](const std::string& s) {
       Checksum sum(alg);
       sum.Update(s);
