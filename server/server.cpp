@@ -140,7 +140,16 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
       *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
   ctx.s3_buckets->SetAuthorizer(std::make_shared<api::s3::S3Authorizer>(
       mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
-  ctx.s3_objects = std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock);
+  {
+    api::s3::ObjectStoreOptions object_options;
+    if (!ctx.config.in_memory) {
+      // Bodies as files next to the database (storage/body_files.h says why).
+      SEALSTACK_ASSIGN_OR_RETURN(object_options.body_files,
+                                 storage::BodyFiles::Open(ctx.config.data_dir + "/bodies"));
+    }
+    ctx.s3_objects =
+        std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock, object_options);
+  }
   ctx.s3_keys =
       std::make_unique<api::s3::DataKeyService>(*ctx.kms, ctx.root_key, ctx.random, ctx.clock);
   ctx.s3_keys->SetAuditRecorder(ctx.audit.get());

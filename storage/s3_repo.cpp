@@ -44,14 +44,22 @@ Status CheckExtents(const S3ObjectRow& row) {
   return Status::Ok();
 }
 
+// Frees the bodies that `ids_sql` (a SELECT of object ids, with `params`) names: their segment
+// rows go, and their ids are recorded in s3_freed_bodies so that the object store removes their
+// files after the commit (migration 0006). Call it while the rows that own them still exist.
+Status FreeBodies(Connection& c, const std::string& ids_sql, const Params& params) {
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Execute("INSERT OR IGNORE INTO s3_freed_bodies (object_id) " + ids_sql, params).status());
+  return c.Execute("DELETE FROM s3_object_segments WHERE object_id IN (" + ids_sql + ")", params)
+      .status();
+}
+
 // Deletes the object at (bucket, key), its extents and their segments. Returns whether an object
 // was there.
 Result<bool> DeleteObjectRows(Connection& c, std::string_view bucket, std::string_view key) {
-  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
-                                      "(SELECT object_id FROM s3_object_extents "
-                                      " WHERE bucket = :b AND key = :k)",
-                                      {{"b", bucket}, {"k", key}})
-                                .status());
+  SEALSTACK_RETURN_IF_ERROR(
+      FreeBodies(c, "SELECT object_id FROM s3_object_extents WHERE bucket = :b AND key = :k",
+                 {{"b", bucket}, {"k", key}}));
   SEALSTACK_RETURN_IF_ERROR(
       c.Execute("DELETE FROM s3_object_extents WHERE bucket = :b AND key = :k",
                 {{"b", bucket}, {"k", key}})
@@ -98,11 +106,8 @@ Status ReplaceObjectRows(Connection& c, const S3ObjectRow& row) {
 
 // Deletes every part of the upload with its segments, then the upload row.
 Status DeleteUploadRows(Connection& c, std::string_view upload_id) {
-  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
-                                      "(SELECT object_id FROM s3_multipart_parts "
-                                      " WHERE upload_id = :u)",
-                                      {{"u", upload_id}})
-                                .status());
+  SEALSTACK_RETURN_IF_ERROR(FreeBodies(
+      c, "SELECT object_id FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}}));
   SEALSTACK_RETURN_IF_ERROR(
       c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}})
           .status());
@@ -365,8 +370,7 @@ Status S3Repo::DiscardBody(Connection& c, int64_t object_id) {
       int64_t n,
       c.Execute("DELETE FROM s3_pending_bodies WHERE object_id = :id", {{"id", object_id}}));
   if (n == 0) return Status::Ok();  // committed (its segments are in use) or already swept
-  return c.Execute("DELETE FROM s3_object_segments WHERE object_id = :id", {{"id", object_id}})
-      .status();
+  return FreeBodies(c, "SELECT :id", {{"id", object_id}});
 }
 
 // ---- Multipart uploads ----
@@ -438,11 +442,10 @@ Status S3Repo::CommitPart(Connection& c, const S3PartRow& row) {
                                       " is no longer pending");
   }
   const std::vector<Param> key = {{"u", row.upload_id}, {"p", row.part_number}};
-  SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
-                                      "(SELECT object_id FROM s3_multipart_parts "
-                                      " WHERE upload_id = :u AND part_number = :p)",
-                                      key)
-                                .status());
+  SEALSTACK_RETURN_IF_ERROR(FreeBodies(c,
+                                       "SELECT object_id FROM s3_multipart_parts "
+                                       "WHERE upload_id = :u AND part_number = :p",
+                                       key));
   SEALSTACK_RETURN_IF_ERROR(
       c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u AND part_number = :p", key)
           .status());
@@ -514,11 +517,11 @@ Status S3Repo::AbortUpload(Connection& c, std::string_view upload_id) {
 
 Result<S3SweepStats> S3Repo::SweepOrphans(Connection& c, double created_before) {
   S3SweepStats stats;
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t stale_segments,
-      c.Execute("DELETE FROM s3_object_segments WHERE object_id IN "
-                "(SELECT object_id FROM s3_pending_bodies WHERE created_at < :t)",
-                {{"t", created_before}}));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t segments_before, CountSegments(c));
+  SEALSTACK_RETURN_IF_ERROR(FreeBodies(
+      c, "SELECT object_id FROM s3_pending_bodies WHERE created_at < :t", {{"t", created_before}}));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t segments_after, CountSegments(c));
+  const int64_t stale_segments = segments_before - segments_after;
   SEALSTACK_ASSIGN_OR_RETURN(
       stats.pending_bodies,
       c.Execute("DELETE FROM s3_pending_bodies WHERE created_at < :t", {{"t", created_before}}));
@@ -551,24 +554,60 @@ Result<int64_t> S3Repo::CountPendingBodies(Connection& c) {
   return n;
 }
 
+Result<bool> S3Repo::BodyHasOwner(Connection& c, int64_t object_id) {
+  bool owned = false;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT 1 FROM s3_pending_bodies WHERE object_id = :id UNION ALL "
+              "SELECT 1 FROM s3_object_extents WHERE object_id = :id UNION ALL "
+              "SELECT 1 FROM s3_multipart_parts WHERE object_id = :id LIMIT 1",
+              {{"id", object_id}}, [&](const Row&) {
+                owned = true;
+                return Status::Ok();
+              }));
+  return owned;
+}
+
+Result<std::vector<int64_t>> S3Repo::ListFreedBodies(Connection& c, size_t limit) {
+  std::vector<int64_t> ids;
+  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT object_id FROM s3_freed_bodies LIMIT :n",
+                                    {{"n", ToInt64(limit)}}, [&](const Row& r) {
+                                      ids.push_back(r.ColumnInt64(0));
+                                      return Status::Ok();
+                                    }));
+  return ids;
+}
+
+Status S3Repo::ForgetFreedBodies(Connection& c, std::span<const int64_t> ids) {
+  for (int64_t id : ids) {
+    SEALSTACK_RETURN_IF_ERROR(
+        c.Execute("DELETE FROM s3_freed_bodies WHERE object_id = :id", {{"id", id}}).status());
+  }
+  return Status::Ok();
+}
+
 Status S3Repo::DeleteAll(Connection& c) {
   return c.Exec(
+      "INSERT OR IGNORE INTO s3_freed_bodies (object_id) SELECT object_id FROM s3_object_extents "
+      "UNION SELECT object_id FROM s3_multipart_parts UNION SELECT object_id FROM "
+      "s3_pending_bodies; "
       "DELETE FROM s3_multipart_parts; DELETE FROM s3_multipart_uploads; "
       "DELETE FROM s3_object_extents; DELETE FROM s3_objects; DELETE FROM s3_object_segments; "
       "DELETE FROM s3_pending_bodies; DELETE FROM s3_buckets;");
 }
 
 Result<int64_t> S3Repo::DeleteAccount(Connection& c, std::string_view account) {
-  static const char* const kStatements[] = {
-      // Segments first, while the rows that own them still say whose they are.
-      "DELETE FROM s3_object_segments WHERE object_id IN ("
-      " SELECT e.object_id FROM s3_object_extents e JOIN s3_buckets b ON b.name = e.bucket"
+  // Bodies first, while the rows that own them still say whose they are.
+  SEALSTACK_RETURN_IF_ERROR(FreeBodies(
+      c,
+      "SELECT e.object_id FROM s3_object_extents e JOIN s3_buckets b ON b.name = e.bucket"
       "  WHERE b.account = :a"
       " UNION SELECT p.object_id FROM s3_multipart_parts p"
       "  JOIN s3_multipart_uploads u ON u.upload_id = p.upload_id"
       "  JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a"
       " UNION SELECT pb.object_id FROM s3_pending_bodies pb JOIN s3_buckets b ON b.name = pb.bucket"
-      "  WHERE b.account = :a)",
+      "  WHERE b.account = :a",
+      {{"a", account}}));
+  static const char* const kStatements[] = {
       "DELETE FROM s3_multipart_parts WHERE upload_id IN (SELECT u.upload_id FROM "
       "s3_multipart_uploads u JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a)",
       "DELETE FROM s3_multipart_uploads WHERE bucket IN "

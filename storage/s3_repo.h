@@ -3,6 +3,12 @@
 // every `wrapped_key`; this layer only stores them. Plaintext and data keys never reach it: a
 // segment arrives sealed, a data key arrives wrapped.
 //
+// Bodies live as segment rows (in memory) or as files (storage/body_files.h, on a data
+// directory; then AppendSegments / ReadSegments are not used). Either way, every function here
+// that frees a body -- replacing or deleting an object or part, completing or aborting an upload,
+// discarding, sweeping, resetting -- records its id in s3_freed_bodies in the same transaction,
+// for the object store to remove the file after the commit.
+//
 // Visibility rule: an object exists for readers exactly when its s3_objects row has committed,
 // and CommitObject only runs after every segment of the body has been appended. Segments are
 // appended in their own (short, batched) transactions under a pending body, so a crash
@@ -119,6 +125,7 @@ struct S3PartPage {
 struct S3SweepStats {
   int64_t pending_bodies = 0;  // pending rows removed
   int64_t segments = 0;        // segment rows removed
+  int64_t files = 0;           // body files no row owned, removed
 };
 
 class S3Repo {
@@ -208,6 +215,14 @@ class S3Repo {
   // segment that no pending body, object extent or part owns. At start-up no writer is alive,
   // so pass +infinity (or the process start time). REQUIRES: inside a transaction.
   static Result<S3SweepStats> SweepOrphans(Connection& c, double created_before);
+
+  // True if a pending body, an object extent or a multipart part owns object_id. Once false it
+  // stays false: ids are never reused (the start-up sweep of body files relies on it).
+  static Result<bool> BodyHasOwner(Connection& c, int64_t object_id);
+  // Freed bodies (migration 0006) whose files may still exist: at most `limit` ids.
+  static Result<std::vector<int64_t>> ListFreedBodies(Connection& c, size_t limit);
+  // Forgets freed ids once their files are gone.
+  static Status ForgetFreedBodies(Connection& c, std::span<const int64_t> ids);
 
   // Counts for tests and the admin API: rows in s3_object_segments / s3_pending_bodies.
   static Result<int64_t> CountSegments(Connection& c);

@@ -96,8 +96,14 @@ Status ObjectWriter::Start(const crypto::SecretBytes& data_key) {
   if (!s.ok()) {
     object_id_ = 0;
     state_ = State::kDiscarded;
+    return s;
   }
-  return s;
+  if (store_.files_ != nullptr) {
+    auto file = store_.files_->Create(object_id_);
+    if (!file.ok()) return Fail(file.status());
+    file_.emplace(std::move(file).value());
+  }
+  return Status::Ok();
 }
 
 size_t ObjectWriter::buffered_bytes() const {
@@ -128,12 +134,24 @@ Status ObjectWriter::OnSealed(uint64_t index, std::string_view sealed) {
 Status ObjectWriter::Flush() {
   if (batch_count_ == 0) return Status::Ok();
   std::span<const std::string> segments(batch_.data(), batch_count_);
-  SEALSTACK_RETURN_IF_ERROR(store_.db_.WithTransaction([&](storage::Connection& c) {
-    return storage::S3Repo::AppendSegments(c, object_id_, batch_first_seq_, segments);
-  }));
+  if (file_) {
+    // Segments arrive in order, so appending puts segment k at k * (segment_size + tag).
+    SEALSTACK_RETURN_IF_ERROR(file_->Append(segments));
+  } else {
+    SEALSTACK_RETURN_IF_ERROR(store_.db_.WithTransaction([&](storage::Connection& c) {
+      return storage::S3Repo::AppendSegments(c, object_id_, batch_first_seq_, segments);
+    }));
+  }
   batch_count_ = 0;
   batch_bytes_ = 0;
   return Status::Ok();
+}
+
+Status ObjectWriter::CloseFile() {
+  if (!file_) return Status::Ok();
+  Status s = file_->Close();
+  file_.reset();
+  return s;
 }
 
 Status ObjectWriter::Fail(Status s) {
@@ -160,6 +178,7 @@ Result<BodySummary> ObjectWriter::Finish() {
   if (state_ != State::kOpen) return Status::FailedPrecondition("ObjectWriter is not open");
   Status s = cipher_->Finish();
   if (s.ok()) s = Flush();
+  if (s.ok()) s = CloseFile();
   if (!s.ok()) return Fail(s);
   state_ = State::kFinished;
   BodySummary summary;
@@ -203,6 +222,7 @@ Result<ObjectInfo> ObjectWriter::Commit(const ObjectMetadata& metadata) {
       [&](storage::Connection& c) { return storage::S3Repo::CommitObject(c, row); });
   if (!s.ok()) return Fail(s);
   state_ = State::kCommitted;
+  store_.NoteFreed();  // the object it replaced, if any
   return InfoFromRow(std::move(row));
 }
 
@@ -224,6 +244,7 @@ Result<PartInfo> ObjectWriter::CommitPart() {
       [&](storage::Connection& c) { return storage::S3Repo::CommitPart(c, row); });
   if (!s.ok()) return Fail(s);
   state_ = State::kCommitted;
+  store_.NoteFreed();  // the part it replaced, if any
   return PartFromRow(std::move(row));
 }
 
@@ -233,13 +254,17 @@ Status ObjectWriter::Abort() {
   if (status_.ok()) status_ = Status::FailedPrecondition("ObjectWriter was aborted");
   batch_count_ = 0;
   batch_bytes_ = 0;
+  file_.reset();
   if (object_id_ == 0) return Status::Ok();
   const int64_t id = object_id_;
-  return store_.db_.WithTransaction(
+  Status s = store_.db_.WithTransaction(
       [id](storage::Connection& c) { return storage::S3Repo::DiscardBody(c, id); });
+  store_.NoteFreed();
+  return s;
 }
 
 void ObjectWriter::AbandonForTesting() {
+  file_.reset();  // closed, not removed: the sweep finds it
   state_ = State::kDiscarded;
   status_ = Status::FailedPrecondition("ObjectWriter was abandoned");
 }
@@ -248,7 +273,66 @@ void ObjectWriter::AbandonForTesting() {
 
 ObjectStore::ObjectStore(storage::Database& db, crypto::RandomSource& random, const Clock& clock,
                          ObjectStoreOptions options)
-    : db_(db), random_(random), clock_(clock), options_(Sanitized(options)) {}
+    : db_(db),
+      random_(random),
+      clock_(clock),
+      options_(Sanitized(options)),
+      files_(options_.body_files.get()),
+      reaper_([this] { ReaperLoop(); }) {}
+
+ObjectStore::~ObjectStore() {
+  {
+    std::lock_guard<std::mutex> lock(reaper_mu_);
+    reaper_stop_ = true;
+  }
+  reaper_cv_.notify_one();
+  reaper_.join();
+}
+
+void ObjectStore::NoteFreed() {
+  {
+    std::lock_guard<std::mutex> lock(reaper_mu_);
+    reaper_wake_ = true;
+  }
+  reaper_cv_.notify_one();
+}
+
+void ObjectStore::ReaperLoop() {
+  std::unique_lock<std::mutex> lock(reaper_mu_);
+  while (!reaper_stop_) {
+    // Woken by NoteFreed, or once a second for bodies freed outside this store (DeleteBucket
+    // aborting uploads, admin resets).
+    reaper_cv_.wait_for(lock, std::chrono::seconds(1),
+                        [this] { return reaper_wake_ || reaper_stop_; });
+    if (reaper_stop_) break;
+    reaper_wake_ = false;
+    lock.unlock();
+    // Failures (a busy database at shutdown...) leave the rows: the next round retries.
+    (void)RemoveFreedBodies();
+    lock.lock();
+  }
+}
+
+Result<int64_t> ObjectStore::RemoveFreedBodies() {
+  constexpr size_t kBatch = 256;
+  int64_t removed = 0;
+  for (;;) {
+    std::vector<int64_t> ids;
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+      SEALSTACK_ASSIGN_OR_RETURN(ids, storage::S3Repo::ListFreedBodies(c, kBatch));
+      return Status::Ok();
+    }));
+    if (ids.empty()) return removed;
+    // The ids are committed as freed: no row owns them any more, and none ever will again.
+    if (files_ != nullptr) {
+      for (int64_t id : ids) SEALSTACK_RETURN_IF_ERROR(files_->Remove(id));
+    }
+    SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+        [&](storage::Connection& c) { return storage::S3Repo::ForgetFreedBodies(c, ids); }));
+    removed += static_cast<int64_t>(ids.size());
+    if (ids.size() < kBatch) return removed;
+  }
+}
 
 double ObjectStore::Now() const {
   return ToSeconds(clock_.Now());
@@ -331,10 +415,64 @@ Status ObjectStore::Read(const ObjectInfo& object, const crypto::SecretBytes& da
   return Status::Ok();
 }
 
+namespace {
+
+// Opens sealed segment seq and hands the sink the part of it inside plaintext [from, to) of the
+// extent. plaintext is scratch space.
+Status DeliverSegment(crypto::SegmentReader& reader, const crypto::SegmentLayout& layout,
+                      uint64_t seq, std::string_view sealed, uint64_t from, uint64_t to,
+                      std::string& plaintext, const PlaintextSink& sink) {
+  plaintext.clear();
+  SEALSTACK_RETURN_IF_ERROR(reader.OpenSegmentAppend(seq, sealed, layout.IsLast(seq), &plaintext));
+  const uint64_t seg_from = layout.PlaintextOffset(seq);
+  const uint64_t lo = std::max(from, seg_from) - seg_from;
+  const uint64_t hi = std::min(to, seg_from + plaintext.size()) - seg_from;
+  if (hi > lo) return sink(std::string_view(plaintext).substr(lo, hi - lo));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ObjectStore::ReadExtentFile(const storage::BodyFiles::Reader& file,
+                                   crypto::SegmentReader& reader,
+                                   const crypto::SegmentLayout& layout, uint64_t first_segment,
+                                   uint64_t last_segment, uint64_t from, uint64_t to,
+                                   const PlaintextSink& sink) {
+  const uint64_t stride = uint64_t{layout.segment_size()} + crypto::kSegmentOverhead;
+  std::string sealed;
+  std::string plaintext;
+  plaintext.reserve(layout.segment_size());
+  for (uint64_t begin = first_segment; begin <= last_segment;
+       begin += options_.read_batch_segments) {
+    const uint64_t end = std::min<uint64_t>(last_segment, begin + options_.read_batch_segments - 1);
+    const uint64_t end_length = layout.PlaintextLength(end) + crypto::kSegmentOverhead;
+    // One read for the whole batch: segment k sits at k * stride.
+    SEALSTACK_RETURN_IF_ERROR(file.ReadAt(
+        begin * stride, static_cast<size_t>((end - begin) * stride + end_length), &sealed));
+    for (uint64_t seq = begin; seq <= end; ++seq) {
+      const std::string_view one =
+          std::string_view(sealed).substr(static_cast<size_t>((seq - begin) * stride),
+                                          static_cast<size_t>(seq == end ? end_length : stride));
+      SEALSTACK_RETURN_IF_ERROR(
+          DeliverSegment(reader, layout, seq, one, from, to, plaintext, sink));
+    }
+  }
+  return Status::Ok();
+}
+
 Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::SegmentReader& reader,
                                const crypto::SegmentLayout& layout, uint64_t first_segment,
                                uint64_t last_segment, uint64_t from, uint64_t to,
                                const PlaintextSink& sink) {
+  if (files_ != nullptr) {
+    auto file = files_->OpenForRead(extent.object_id);
+    if (file.ok()) {
+      return ReadExtentFile(*file, reader, layout, first_segment, last_segment, from, to, sink);
+    }
+    if (file.status().code() != StatusCode::kNotFound) return file.status();
+    // No file: a body stored as rows (by a version before body files), or one freed since Head
+    // (the row lookup below finds no segment and tells a replacement from a loss).
+  }
   std::vector<std::string> batch(options_.read_batch_segments);
   std::string plaintext;
   plaintext.reserve(layout.segment_size());
@@ -363,16 +501,8 @@ Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::Segme
     }
     // Decrypt and deliver outside the lease: a slow sink never holds a connection.
     for (size_t i = 0; i < got; ++i) {
-      const uint64_t seq = begin + i;
-      plaintext.clear();
       SEALSTACK_RETURN_IF_ERROR(
-          reader.OpenSegmentAppend(seq, batch[i], layout.IsLast(seq), &plaintext));
-      const uint64_t seg_from = layout.PlaintextOffset(seq);
-      const uint64_t lo = std::max(from, seg_from) - seg_from;
-      const uint64_t hi = std::min(to, seg_from + plaintext.size()) - seg_from;
-      if (hi > lo) {
-        SEALSTACK_RETURN_IF_ERROR(sink(std::string_view(plaintext).substr(lo, hi - lo)));
-      }
+          DeliverSegment(reader, layout, begin + i, batch[i], from, to, plaintext, sink));
     }
   }
   return Status::Ok();
@@ -384,6 +514,7 @@ Result<bool> ObjectStore::Delete(std::string_view bucket, std::string_view key) 
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::S3Repo::DeleteObject(c, bucket, key));
     return Status::Ok();
   }));
+  if (deleted) NoteFreed();
   return deleted;
 }
 
@@ -528,12 +659,15 @@ Result<ObjectInfo> ObjectStore::CompleteMultipartUpload(std::string_view upload_
                    : metadata.etag;
     return storage::S3Repo::CompleteUpload(c, upload_id, row);
   }));
+  NoteFreed();  // unused parts, and the object the upload replaced
   return InfoFromRow(std::move(row));
 }
 
 Status ObjectStore::AbortMultipartUpload(std::string_view upload_id) {
-  return db_.WithTransaction(
-      [&](storage::Connection& c) { return storage::S3Repo::AbortUpload(c, upload_id); });
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::AbortUpload(c, upload_id); }));
+  NoteFreed();
+  return Status::Ok();
 }
 
 // ---- Maintenance ----
@@ -545,6 +679,21 @@ Result<storage::S3SweepStats> ObjectStore::SweepOrphans(std::optional<SystemTime
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(stats, storage::S3Repo::SweepOrphans(c, cutoff));
     return Status::Ok();
+  }));
+  SEALSTACK_RETURN_IF_ERROR(RemoveFreedBodies().status());
+  if (files_ == nullptr) return stats;
+  // Files nobody owns (a crash between the commit that freed them and their removal). A file is
+  // created only after its pending row commits, and ids are never reused, so a file listed here
+  // whose id no row owns when checked afterwards is dead for good.
+  SEALSTACK_RETURN_IF_ERROR(files_->ForEach([&](int64_t id) -> Status {
+    bool owned = true;
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+      SEALSTACK_ASSIGN_OR_RETURN(owned, storage::S3Repo::BodyHasOwner(c, id));
+      return Status::Ok();
+    }));
+    if (owned) return Status::Ok();
+    ++stats.files;
+    return files_->Remove(id);
   }));
   return stats;
 }

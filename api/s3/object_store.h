@@ -31,6 +31,10 @@
 //     segment sets; each commit swaps the row and deletes the previous body in one transaction.
 //   - A writer that is aborted, destroyed uncommitted, or fails removes its segments. After a
 //     crash, SweepOrphans (run at start-up) removes what was left.
+//   - Body files (ObjectStoreOptions::body_files): a freed body's file goes once the transaction
+//     that freed it has committed -- on the store's reaper thread, woken after every change that
+//     can free one (and once a second for frees made elsewhere: bucket deletion, resets). A
+//     reader that opened the file before keeps reading it.
 //   - Memory: a writer holds one plaintext segment plus at most write_batch_segments sealed
 //     segments, whatever the object size; Read holds read_batch_segments sealed segments plus
 //     one plaintext segment.
@@ -51,19 +55,23 @@
 // (api/s3/s3_errors.h); a body replaced or deleted while being read -> kUnavailable (retry from
 // Head); stored bytes that fail verification -> kIntegrity; database errors as in storage/db.h.
 //
-// Thread safety: ObjectStore may be shared by all threads (it holds no mutable state; the
-// Database and RandomSource it is given are thread-safe). An ObjectWriter belongs to one
+// Thread safety: ObjectStore may be shared by all threads (its only mutable state is the reaper
+// thread's wake-up flag, under a mutex; the Database and RandomSource it is given are
+// thread-safe). An ObjectWriter belongs to one
 // request: it is not safe for concurrent use, and must not outlive its ObjectStore.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -74,6 +82,7 @@
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
 #include "crypto/segment_cipher.h"
+#include "storage/body_files.h"
 #include "storage/db.h"
 #include "storage/s3_repo.h"
 
@@ -93,9 +102,12 @@ struct ObjectStoreOptions {
   // holds at most ~5 segments (320 KiB); measured, 16 was no faster (file-backed writes are
   // bound by SQLite's I/O, not by the transaction count).
   size_t write_batch_segments = 4;
-  // Segments Read fetches per database lease (the sink runs outside the lease, so a slow client
-  // never holds a connection). 0 counts as 1. Default: 16.
+  // Segments Read fetches per database lease or file read (the sink runs outside the lease, so
+  // a slow client never holds a connection). 0 counts as 1. Default: 16 (1 MiB).
   size_t read_batch_segments = 16;
+  // Where bodies live: files under this directory (storage/body_files.h; the server uses
+  // <data-dir>/bodies), or, when null, segment rows in the database (in memory, most tests).
+  std::shared_ptr<const storage::BodyFiles> body_files{};
 };
 
 struct WriteOptions {
@@ -248,6 +260,7 @@ class ObjectWriter {
   Status Flush();
   void NoteBuffered();
   Status Fail(Status s);  // records s as the sticky error and discards the body
+  Status CloseFile();     // body files: closes the file after the last segment
 
   ObjectStore& store_;
   const Target target_;
@@ -255,7 +268,8 @@ class ObjectWriter {
   crypto::HashStream md5_;
   const bool compute_md5_;
   std::optional<crypto::Checksum> checksum_;
-  int64_t object_id_ = 0;  // 0 until the pending body exists
+  int64_t object_id_ = 0;                           // 0 until the pending body exists
+  std::optional<storage::BodyFiles::Writer> file_;  // body files: open until Finish
   State state_ = State::kOpen;
   Status status_;  // first error; sticks
   std::optional<BodySummary> summary_;
@@ -271,6 +285,9 @@ class ObjectStore {
   // REQUIRES: db, random and clock outlive the store and every writer it makes.
   ObjectStore(storage::Database& db, crypto::RandomSource& random, const Clock& clock,
               ObjectStoreOptions options = {});
+  ObjectStore(const ObjectStore&) = delete;
+  ObjectStore& operator=(const ObjectStore&) = delete;
+  ~ObjectStore();  // stops the reaper thread
 
   const ObjectStoreOptions& options() const { return options_; }
 
@@ -329,8 +346,12 @@ class ObjectStore {
   // ---- Maintenance ----
   // Deletes bodies left by writers that never committed nor aborted (a crash): pending bodies
   // created before `started_before` (default: all -- right at start-up no writer is alive) and
-  // any segment nobody owns.
+  // any segment nobody owns; then every body file no row owns.
   Result<storage::S3SweepStats> SweepOrphans(std::optional<SystemTime> started_before = {});
+
+  // Removes the files of freed bodies (and forgets their ids); returns how many. The reaper
+  // thread calls it; tests call it to wait for nothing.
+  Result<int64_t> RemoveFreedBodies();
 
  private:
   friend class ObjectWriter;
@@ -340,13 +361,26 @@ class ObjectStore {
   Status ReadExtent(const storage::S3ExtentRow& extent, crypto::SegmentReader& reader,
                     const crypto::SegmentLayout& layout, uint64_t first_segment,
                     uint64_t last_segment, uint64_t from, uint64_t to, const PlaintextSink& sink);
+  Status ReadExtentFile(const storage::BodyFiles::Reader& file, crypto::SegmentReader& reader,
+                        const crypto::SegmentLayout& layout, uint64_t first_segment,
+                        uint64_t last_segment, uint64_t from, uint64_t to,
+                        const PlaintextSink& sink);
   double Now() const;
   Result<std::string> RandomHex(size_t bytes);
+  void NoteFreed();  // wakes the reaper after a change that may have freed bodies
+  void ReaperLoop();
 
   storage::Database& db_;
   crypto::RandomSource& random_;
   const Clock& clock_;
   const ObjectStoreOptions options_;
+  const storage::BodyFiles* const files_;  // options_.body_files, or null
+
+  std::mutex reaper_mu_;
+  std::condition_variable reaper_cv_;
+  bool reaper_wake_ = false;  // guarded by reaper_mu_
+  bool reaper_stop_ = false;  // guarded by reaper_mu_
+  std::thread reaper_;
 };
 
 }  // namespace sealstack::api::s3

@@ -83,6 +83,26 @@ def _orphan_segments(conn):
         "SELECT object_id FROM s3_multipart_parts)").fetchone()[0]
 
 
+def _orphan_files(conn, data_dir):
+    """Body files (storage/body_files.h) whose id no pending body, extent or part owns."""
+    owned = {r[0] for r in conn.execute(
+        "SELECT object_id FROM s3_pending_bodies UNION ALL "
+        "SELECT object_id FROM s3_object_extents UNION ALL "
+        "SELECT object_id FROM s3_multipart_parts")}
+    files = {int(p.name[:-4]) for p in (data_dir / "bodies").glob("*/*.seg")}
+    return len(files - owned)
+
+
+def _missing_files(conn, data_dir):
+    """Committed extents and parts whose body file is not there."""
+    missing = 0
+    for (oid,) in conn.execute("SELECT object_id FROM s3_object_extents UNION ALL "
+                               "SELECT object_id FROM s3_multipart_parts"):
+        if not (data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg").exists():
+            missing += 1
+    return missing
+
+
 class State:
     """What the writers attempted and what the server acknowledged (shared, under a lock)."""
 
@@ -276,11 +296,14 @@ def _check_after_sweep(crash, cycle):
     try:
         pending = conn.execute("SELECT count(*) FROM s3_pending_bodies").fetchone()[0]
         orphans = _orphan_segments(conn)
+        orphan_files = _orphan_files(conn, crash.data_dir)
+        missing = _missing_files(conn, crash.data_dir)
     finally:
         conn.close()
-    assert (pending, orphans) == (0, 0), \
+    assert (pending, orphans, orphan_files, missing) == (0, 0, 0, 0), \
         f"cycle {cycle} (seed {SEED}): after the start-up sweep {pending} pending bodies, " \
-        f"{orphans} unowned segments"
+        f"{orphans} unowned segments, {orphan_files} unowned body files, " \
+        f"{missing} extents or parts without their body file"
 
 
 def _get(s3, bucket, key, mode):
@@ -441,5 +464,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(crash):
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert _orphan_segments(conn) == 0
+        assert _missing_files(conn, crash.data_dir) == 0
     finally:
         conn.close()

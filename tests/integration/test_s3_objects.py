@@ -137,19 +137,34 @@ def test_checksums_are_verified_and_returned(sealstack):
 
 def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
     data_dir = tmp_path / "data"
-    server = start_sealstack(extra_args=["--data-dir", str(data_dir)])
+    server = start_sealstack(extra_args=["--data-dir", str(data_dir),
+                                         "--sse-c-blocked-by-default", "false"])
     s3 = client("s3", server.endpoint)
     kms = client("kms", server.endpoint)
     key = kms.create_key()["KeyMetadata"]["Arn"]
     s3.create_bucket(Bucket="at-rest")
     canary = b"PLAINTEXT-CANARY-" * 5000
+    customer_key = b"SSE-C-CUSTOMER-KEY-CANARY-32byte"
+    ssec = dict(SSECustomerAlgorithm="AES256", SSECustomerKey=customer_key.decode())
     s3.put_object(Bucket="at-rest", Key="s3", Body=canary)
     s3.put_object(Bucket="at-rest", Key="kms", Body=canary, ServerSideEncryption="aws:kms",
                   SSEKMSKeyId=key)
+    s3.put_object(Bucket="at-rest", Key="dsse", Body=canary,
+                  ServerSideEncryption="aws:kms:dsse", SSEKMSKeyId=key)
+    s3.put_object(Bucket="at-rest", Key="ssec", Body=canary, **ssec)
+    upload = s3.create_multipart_upload(Bucket="at-rest", Key="mpu", **ssec)["UploadId"]
+    part = s3.upload_part(Bucket="at-rest", Key="mpu", UploadId=upload, PartNumber=1,
+                          Body=canary, **ssec)
+    s3.complete_multipart_upload(Bucket="at-rest", Key="mpu", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert s3.get_object(Bucket="at-rest", Key="kms")["Body"].read() == canary
-    raw = b"".join(p.read_bytes() for p in data_dir.iterdir() if p.is_file())
-    assert len(raw) > 2 * len(canary)  # both bodies are in there, sealed
+    assert s3.get_object(Bucket="at-rest", Key="mpu", **ssec)["Body"].read() == canary
+    # Every file under the data directory: the database, its WAL and the body files.
+    raw = b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file())
+    assert len(raw) > 5 * len(canary)  # all five bodies are in there, sealed
     assert b"PLAINTEXT-CANARY" not in raw
+    assert customer_key not in raw
+    assert base64.b64encode(customer_key) not in raw
     db = sqlite3.connect(f"file:{data_dir / 'sealstack.db'}?mode=ro", uri=True)
     for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'"):
         for row in db.execute(f"SELECT * FROM {table}"):
@@ -157,6 +172,8 @@ def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
                 if isinstance(cell, (bytes, str)):
                     data = cell.encode() if isinstance(cell, str) else cell
                     assert b"PLAINTEXT-CANARY" not in data, table
+                    assert customer_key not in data and base64.b64encode(customer_key) \
+                        not in data, table
 
 
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])

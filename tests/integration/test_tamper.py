@@ -1,9 +1,11 @@
-"""Tamper: bytes flipped directly in the SQLite file while the server is stopped.
+"""Tamper: bytes flipped directly at rest while the server is stopped.
 
 A server on a --data-dir stores objects in SSE-S3, SSE-KMS and SSE-C and creates KMS keys; it
-is stopped (SIGTERM, exit 0) and python's sqlite3 flips one byte in
-  (a) a stored segment of an object (its first segment, and the last segment of another),
-  (b) the wrapped data key (s3_objects.wrapped_key) of an object in each SSE mode,
+is stopped (SIGTERM, exit 0) and one byte is flipped in
+  (a) a stored segment of an object (its first segment, and the last segment of another), in
+      the object's body file (storage/body_files.h; the extent row names it),
+  (b) with python's sqlite3, the wrapped data key (s3_objects.wrapped_key) of an object in
+      each SSE mode,
   (c) the wrapped key material (kms_key_materials.wrapped, storage/migrations/0002_kms.sql) of
       a KMS key.
 After a restart every affected read fails with an integrity error and never returns data: a
@@ -128,19 +130,20 @@ def tampered(tmp_path_factory):
             with conn:
                 for name, (_, _, what) in OBJECTS.items():
                     if what in ("first-segment", "last-segment"):
+                        # Bodies live in files (storage/body_files.h): segment k of body oid
+                        # at k * (64 KiB + 16-byte tag) in bodies/<oid % 256, 2 hex>/<oid>.seg.
                         oid = conn.execute(
                             "SELECT object_id FROM s3_object_extents WHERE bucket=? AND key=?",
                             (BUCKET, name)).fetchone()[0]
-                        seq = conn.execute(
-                            f"SELECT {'min' if what == 'first-segment' else 'max'}(seq) "
-                            "FROM s3_object_segments WHERE object_id=?", (oid,)).fetchone()[0]
-                        sealed = conn.execute(
-                            "SELECT sealed FROM s3_object_segments WHERE object_id=? AND seq=?",
-                            (oid, seq)).fetchone()[0]
+                        path = data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg"
+                        sealed = bytearray(path.read_bytes())
+                        stride = 64 * 1024 + 16
+                        count = (len(sealed) + stride - 1) // stride
                         assert len(sealed) > 16
-                        conn.execute("UPDATE s3_object_segments SET sealed=? "
-                                     "WHERE object_id=? AND seq=?",
-                                     (_flip(sealed, len(sealed) // 2), oid, seq))
+                        seq = 0 if what == "first-segment" else count - 1
+                        at = seq * stride + (min(stride, len(sealed) - seq * stride)) // 2
+                        sealed[at] ^= 0x01
+                        path.write_bytes(bytes(sealed))
                     elif what == "wrapped-key":
                         wk, doc = conn.execute("SELECT wrapped_key, doc FROM s3_objects "
                                                "WHERE bucket=? AND key=?",
