@@ -1,5 +1,7 @@
 #include "crypto/checksum.h"
 
+#include <immintrin.h>
+
 #include <array>
 #include <cstring>
 #include <variant>
@@ -66,6 +68,116 @@ T Update(const SlicingTables<T>& s, T crc, std::string_view data) {
   while (n-- > 0) crc = static_cast<T>((crc >> 8) ^ s.t[0][(crc ^ *p++) & 0xff]);
   return crc;
 }
+
+// ---- Carry-less folding (PCLMULQDQ) for long inputs ----
+//
+// The table loop above does ~1.5 GB/s; a PUT that computes the default CRC64NVME spent a fifth
+// of its CPU there. Folding keeps a 128-bit value congruent (mod P) to the message so far:
+// for the next 16 bytes D, S * x^128 + D == H * x^192 + L * x^128 + D, where H and L are S's
+// high- and low-degree halves, and each product of a 64-bit half with (x^k mod P) fits in 128
+// bits. At the end the 16 folded bytes are run through the table loop as if they were the
+// message (same residue, same CRC), then the tail. No Barrett reduction, so one routine serves
+// every reflected CRC of width <= 64, with constants computed from the polynomial.
+//
+// Bit order: a little-endian 64-bit load of reflected data holds degree 63-j at bit j, and a
+// carry-less product of two such values holds degree 126-k at bit k, i.e. the product times x
+// in 128-bit reflected form; hence the constants are x^191 and x^127 mod P for one block.
+
+uint64_t Reverse64(uint64_t v) {
+  uint64_t r = 0;
+  for (int i = 0; i < 64; ++i) {
+    r = (r << 1) | (v & 1);
+    v >>= 1;
+  }
+  return r;
+}
+
+// x^n mod P, P of degree `width` given reflected (as the tables take it), returned reflected
+// into 64 bits (degree 63-j at bit j).
+uint64_t ReflectedXPowMod(uint64_t reflected_poly, int width, int n) {
+  // Normal form of P without its x^width term: bit d = coefficient of x^d.
+  const uint64_t normal = Reverse64(reflected_poly) >> (64 - width);
+  const uint64_t top = width == 64 ? 0 : (uint64_t{1} << width);
+  uint64_t r = 1;  // x^0
+  for (int i = 0; i < n; ++i) {
+    const bool carry = width == 64 ? (r >> 63) != 0 : (r & (top >> 1)) != 0;
+    r <<= 1;
+    if (width < 64) r &= top - 1;
+    if (carry) r ^= normal;
+  }
+  return Reverse64(r);
+}
+
+// Multiplying a folded 128-bit value by x^(128 m) for m = 1..4 (m - 1 indexes the arrays):
+// the high-degree half (low qword) by x^(128 m + 63), the low-degree half by x^(128 m - 1).
+struct FoldConstants {
+  uint64_t high[4];
+  uint64_t low[4];
+};
+
+FoldConstants MakeFoldConstants(uint64_t reflected_poly, int width) {
+  FoldConstants k{};
+  for (int m = 1; m <= 4; ++m) {
+    k.high[m - 1] = ReflectedXPowMod(reflected_poly, width, 128 * m + 63);
+    k.low[m - 1] = ReflectedXPowMod(reflected_poly, width, 128 * m - 1);
+  }
+  return k;
+}
+
+bool HaveClmul() {
+  static const bool have = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+  return have;
+}
+
+__attribute__((target("pclmul,sse4.1"))) inline __m128i Shift(__m128i state, __m128i constants) {
+  return _mm_xor_si128(_mm_clmulepi64_si128(state, constants, 0x00),
+                       _mm_clmulepi64_si128(state, constants, 0x11));
+}
+
+__attribute__((target("pclmul,sse4.1"))) inline __m128i Load(const unsigned char* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+// Folds data (size >= 64, a multiple of 16) with the CRC register `crc` (width bits, reflected)
+// XORed into its first bytes; writes the 16 folded bytes to out. Four independent lanes hide
+// the multiplier's latency; they are merged at the end, then leftover 16-byte blocks folded in.
+__attribute__((target("pclmul,sse4.1"))) void Fold(const FoldConstants& k, uint64_t crc,
+                                                   const unsigned char* p, size_t n,
+                                                   unsigned char out[16]) {
+  __m128i by[4];
+  for (int m = 0; m < 4; ++m) {
+    by[m] = _mm_set_epi64x(static_cast<long long>(k.low[m]), static_cast<long long>(k.high[m]));
+  }
+  __m128i lane[4] = {Load(p), Load(p + 16), Load(p + 32), Load(p + 48)};
+  lane[0] = _mm_xor_si128(lane[0], _mm_set_epi64x(0, static_cast<long long>(crc)));
+  size_t at = 64;
+  for (; at + 64 <= n; at += 64) {
+    for (int i = 0; i < 4; ++i) {
+      lane[i] = _mm_xor_si128(Shift(lane[i], by[3]), Load(p + at + 16 * i));
+    }
+  }
+  __m128i state = _mm_xor_si128(_mm_xor_si128(Shift(lane[0], by[2]), Shift(lane[1], by[1])),
+                                _mm_xor_si128(Shift(lane[2], by[0]), lane[3]));
+  for (; at < n; at += 16) state = _mm_xor_si128(Shift(state, by[0]), Load(p + at));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), state);
+}
+
+// The reflected CRC register over data: folding for the bulk where the CPU can, tables for
+// the rest. Same contract as Update.
+template <typename T>
+T UpdateFast(const SlicingTables<T>& s, const FoldConstants& k, T crc, std::string_view data) {
+  constexpr size_t kMinFold = 256;  // below this the tables are as fast
+  if (data.size() < kMinFold || !HaveClmul()) return Update(s, crc, data);
+  const size_t bulk = data.size() & ~size_t{15};
+  unsigned char folded[16];
+  Fold(k, crc, reinterpret_cast<const unsigned char*>(data.data()), bulk, folded);
+  crc = Update<T>(s, 0, std::string_view(reinterpret_cast<const char*>(folded), 16));
+  return Update(s, crc, data.substr(bulk));
+}
+
+const FoldConstants kCrc32Fold = MakeFoldConstants(0xEDB88320u, 32);
+const FoldConstants kCrc32cFold = MakeFoldConstants(0x82F63B78u, 32);
+const FoldConstants kCrc64NvmeFold = MakeFoldConstants(0x9A6C9329AC4BC9B5ull, 64);
 
 template <typename T>
 std::string BigEndian(T v) {
@@ -142,15 +254,27 @@ size_t ChecksumDigestSize(ChecksumAlgorithm alg) {
 }
 
 uint32_t Crc32(std::string_view data, uint32_t crc) {
-  return ~Update<uint32_t>(kCrc32Tables, ~crc, data);
+  return ~UpdateFast<uint32_t>(kCrc32Tables, kCrc32Fold, ~crc, data);
 }
 
 uint32_t Crc32c(std::string_view data, uint32_t crc) {
-  return ~Update<uint32_t>(kCrc32cTables, ~crc, data);
+  return ~UpdateFast<uint32_t>(kCrc32cTables, kCrc32cFold, ~crc, data);
 }
 
 uint64_t Crc64Nvme(std::string_view data, uint64_t crc) {
-  return ~Update<uint64_t>(kCrc64NvmeTables, ~crc, data);
+  return ~UpdateFast<uint64_t>(kCrc64NvmeTables, kCrc64NvmeFold, ~crc, data);
+}
+
+uint32_t Crc32ForTesting(std::string_view data, bool fold) {
+  return fold ? Crc32(data) : ~Update<uint32_t>(kCrc32Tables, ~0u, data);
+}
+
+uint32_t Crc32cForTesting(std::string_view data, bool fold) {
+  return fold ? Crc32c(data) : ~Update<uint32_t>(kCrc32cTables, ~0u, data);
+}
+
+uint64_t Crc64NvmeForTesting(std::string_view data, bool fold) {
+  return fold ? Crc64Nvme(data) : ~Update<uint64_t>(kCrc64NvmeTables, ~uint64_t{0}, data);
 }
 
 struct Checksum::Impl {

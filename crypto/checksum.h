@@ -28,6 +28,11 @@ size_t ChecksumDigestSize(ChecksumAlgorithm alg);
 uint32_t Crc32(std::string_view data, uint32_t crc = 0);
 uint32_t Crc32c(std::string_view data, uint32_t crc = 0);
 uint64_t Crc64Nvme(std::string_view data, uint64_t crc = 0);
+// TEST ONLY: the CRC of data (from a zero CRC) through the folding path (as above, which
+// folds long inputs when the CPU has PCLMULQDQ) or through the byte tables alone.
+uint32_t Crc32ForTesting(std::string_view data, bool fold);
+uint32_t Crc32cForTesting(std::string_view data, bool fold);
+uint64_t Crc64NvmeForTesting(std::string_view data, bool fold);
 
 class Checksum {
  public:

@@ -45,6 +45,37 @@ TEST_CASE("CRCs are incremental across any split", "[checksum]") {
   CHECK(bytewise == c32);
 }
 
+TEST_CASE("Folded CRCs equal the table CRCs at every length and content", "[checksum]") {
+  // Lengths around the folding threshold (256) and the 16-byte block, up to a few KiB, with
+  // pseudo-random content and the all-zero / all-one extremes.
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (size_t n :
+       {size_t{0}, size_t{15}, size_t{255}, size_t{256}, size_t{257}, size_t{271}, size_t{272},
+        size_t{1000}, size_t{4096}, size_t{65536 + 16}, size_t{65536 + 5}}) {
+    for (int pattern = 0; pattern < 3; ++pattern) {
+      std::string data(n, '\0');
+      for (char& c : data) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        c = pattern == 0 ? static_cast<char>(x >> 24) : pattern == 1 ? '\0' : '\xff';
+      }
+      INFO("length " << n << " pattern " << pattern);
+      CHECK(Crc32ForTesting(data, true) == Crc32ForTesting(data, false));
+      CHECK(Crc32cForTesting(data, true) == Crc32cForTesting(data, false));
+      CHECK(Crc64NvmeForTesting(data, true) == Crc64NvmeForTesting(data, false));
+    }
+  }
+  // A long input continued from a non-zero CRC (the register is folded into the first bytes).
+  std::string data(10000, 'a');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 255);
+  CHECK(Crc64Nvme(std::string_view(data).substr(3000),
+                  Crc64Nvme(std::string_view(data).substr(0, 3000))) ==
+        Crc64NvmeForTesting(data, false));
+  CHECK(Crc32(std::string_view(data).substr(999), Crc32(std::string_view(data).substr(0, 999))) ==
+        Crc32ForTesting(data, false));
+}
+
 TEST_CASE("Checksum objects produce the S3 wire form", "[checksum]") {
   struct Row {
     ChecksumAlgorithm alg;
