@@ -48,8 +48,13 @@ Status CheckExtents(const S3ObjectRow& row) {
 // rows go, and their ids are recorded in s3_freed_bodies so that the object store removes their
 // files after the commit (migration 0006). Call it while the rows that own them still exist.
 Status FreeBodies(Connection& c, const std::string& ids_sql, const Params& params) {
+  // Only bodies without segment rows can have a file (every body has at least one segment).
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("INSERT OR IGNORE INTO s3_freed_bodies (object_id) " + ids_sql, params).status());
+      c.Execute("WITH freed(id) AS (" + ids_sql +
+                    ") INSERT OR IGNORE INTO s3_freed_bodies (object_id) SELECT id FROM freed "
+                    "WHERE NOT EXISTS (SELECT 1 FROM s3_object_segments s WHERE s.object_id = id)",
+                params)
+          .status());
   return c.Execute("DELETE FROM s3_object_segments WHERE object_id IN (" + ids_sql + ")", params)
       .status();
 }

@@ -98,11 +98,6 @@ Status ObjectWriter::Start(const crypto::SecretBytes& data_key) {
     state_ = State::kDiscarded;
     return s;
   }
-  if (store_.files_ != nullptr) {
-    auto file = store_.files_->Create(object_id_);
-    if (!file.ok()) return Fail(file.status());
-    file_.emplace(std::move(file).value());
-  }
   return Status::Ok();
 }
 
@@ -127,14 +122,23 @@ Status ObjectWriter::OnSealed(uint64_t index, std::string_view sealed) {
   ++batch_count_;
   batch_bytes_ += sealed.size();
   NoteBuffered();
-  if (batch_count_ == batch_.size()) return Flush();
+  if (batch_count_ == batch_.size()) return Flush(/*final_batch=*/false);
   return Status::Ok();
 }
 
-Status ObjectWriter::Flush() {
+Status ObjectWriter::Flush(bool final_batch) {
   if (batch_count_ == 0) return Status::Ok();
   std::span<const std::string> segments(batch_.data(), batch_count_);
-  if (file_) {
+  // A body that fits in its first batch stays rows of the database even when the store has
+  // body files: a file per small object cost more than half of a 4 KiB PUT's throughput
+  // (create + unlink + a reaper transaction). Bodies that fill a batch go to a file. The first
+  // flush decides, so no body is ever split between the two.
+  if (file_ || (store_.files_ != nullptr && !final_batch)) {
+    if (!file_) {
+      SEALSTACK_ASSIGN_OR_RETURN(storage::BodyFiles::Writer file,
+                                 store_.files_->Create(object_id_));
+      file_.emplace(std::move(file));
+    }
     // Segments arrive in order, so appending puts segment k at k * (segment_size + tag).
     SEALSTACK_RETURN_IF_ERROR(file_->Append(segments));
   } else {
@@ -177,7 +181,7 @@ Result<BodySummary> ObjectWriter::Finish() {
   if (summary_) return *summary_;
   if (state_ != State::kOpen) return Status::FailedPrecondition("ObjectWriter is not open");
   Status s = cipher_->Finish();
-  if (s.ok()) s = Flush();
+  if (s.ok()) s = Flush(/*final_batch=*/true);
   if (s.ok()) s = CloseFile();
   if (!s.ok()) return Fail(s);
   state_ = State::kFinished;
@@ -433,6 +437,17 @@ Status DeliverSegment(crypto::SegmentReader& reader, const crypto::SegmentLayout
 
 }  // namespace
 
+bool ObjectStore::BodyHasRows(int64_t object_id) {
+  bool found = false;
+  Status s = db_.WithConnection([&](storage::Connection& c) {
+    return storage::S3Repo::ReadSegments(c, object_id, 0, 0, [&](uint64_t, std::string_view) {
+      found = true;
+      return Status::Ok();
+    });
+  });
+  return s.ok() && found;
+}
+
 Status ObjectStore::ReadExtentFile(const storage::BodyFiles::Reader& file,
                                    crypto::SegmentReader& reader,
                                    const crypto::SegmentLayout& layout, uint64_t first_segment,
@@ -464,14 +479,16 @@ Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::Segme
                                const crypto::SegmentLayout& layout, uint64_t first_segment,
                                uint64_t last_segment, uint64_t from, uint64_t to,
                                const PlaintextSink& sink) {
-  if (files_ != nullptr) {
+  // Bodies larger than one write batch are files (see ObjectWriter::Flush); smaller ones, and
+  // everything an older build stored, are rows. Whatever the size says, a missing file falls
+  // back to the rows, whose lookup also tells a body freed since Head from a lost one.
+  const bool small = layout.segment_count() <= options_.write_batch_segments;
+  if (files_ != nullptr && !(small && BodyHasRows(extent.object_id))) {
     auto file = files_->OpenForRead(extent.object_id);
     if (file.ok()) {
       return ReadExtentFile(*file, reader, layout, first_segment, last_segment, from, to, sink);
     }
     if (file.status().code() != StatusCode::kNotFound) return file.status();
-    // No file: a body stored as rows (by a version before body files), or one freed since Head
-    // (the row lookup below finds no segment and tells a replacement from a loss).
   }
   std::vector<std::string> batch(options_.read_batch_segments);
   std::string plaintext;

@@ -105,8 +105,9 @@ struct ObjectStoreOptions {
   // Segments Read fetches per database lease or file read (the sink runs outside the lease, so
   // a slow client never holds a connection). 0 counts as 1. Default: 16 (1 MiB).
   size_t read_batch_segments = 16;
-  // Where bodies live: files under this directory (storage/body_files.h; the server uses
-  // <data-dir>/bodies), or, when null, segment rows in the database (in memory, most tests).
+  // Where bodies larger than one write batch live: files (storage/body_files.h; the server uses
+  // <data-dir>/bodies). Smaller bodies, and all of them when this is null (in memory, most
+  // tests), are segment rows in the database.
   std::shared_ptr<const storage::BodyFiles> body_files{};
 };
 
@@ -257,7 +258,7 @@ class ObjectWriter {
   ObjectWriter(ObjectStore& store, Target target, const WriteOptions& options);
   Status Start(const crypto::SecretBytes& data_key);  // cipher + pending body
   Status OnSealed(uint64_t index, std::string_view sealed);
-  Status Flush();
+  Status Flush(bool final_batch);  // final_batch: called by Finish
   void NoteBuffered();
   Status Fail(Status s);  // records s as the sticky error and discards the body
   Status CloseFile();     // body files: closes the file after the last segment
@@ -269,7 +270,7 @@ class ObjectWriter {
   const bool compute_md5_;
   std::optional<crypto::Checksum> checksum_;
   int64_t object_id_ = 0;                           // 0 until the pending body exists
-  std::optional<storage::BodyFiles::Writer> file_;  // body files: open until Finish
+  std::optional<storage::BodyFiles::Writer> file_;  // a body file, from the first full batch
   State state_ = State::kOpen;
   Status status_;  // first error; sticks
   std::optional<BodySummary> summary_;
@@ -367,6 +368,7 @@ class ObjectStore {
                         const PlaintextSink& sink);
   double Now() const;
   Result<std::string> RandomHex(size_t bytes);
+  bool BodyHasRows(int64_t object_id);  // segment 0 is a row
   void NoteFreed();  // wakes the reaper after a change that may have freed bodies
   void ReaperLoop();
 

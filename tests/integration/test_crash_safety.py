@@ -65,7 +65,9 @@ def _client(service, endpoint):
 
 def _body(rng, tag):
     """A deterministic body of random size (0 .. ~200 KiB, crossing segment boundaries)."""
-    size = rng.choice([0, 1, 17, 4096, 65535, 65536, 65537, rng.randrange(1, 200_000)])
+    # Up to 256 KiB a body stays segment rows, beyond it is a body file: both kinds get killed.
+    size = rng.choice([0, 1, 17, 4096, 65535, 65536, 65537, rng.randrange(1, 200_000),
+                       rng.randrange(262_144, 1_500_000)])
     seed = tag.encode()
     out = bytearray()
     block = seed
@@ -94,11 +96,14 @@ def _orphan_files(conn, data_dir):
 
 
 def _missing_files(conn, data_dir):
-    """Committed extents and parts whose body file is not there."""
+    """Committed extents and parts whose body is neither a file nor segment rows (small bodies
+    stay rows, storage/body_files.h)."""
     missing = 0
-    for (oid,) in conn.execute("SELECT object_id FROM s3_object_extents UNION ALL "
-                               "SELECT object_id FROM s3_multipart_parts"):
-        if not (data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg").exists():
+    for (oid, rows) in conn.execute(
+            "SELECT b.object_id, (SELECT count(*) FROM s3_object_segments s "
+            "WHERE s.object_id = b.object_id) FROM (SELECT object_id FROM s3_object_extents "
+            "UNION ALL SELECT object_id FROM s3_multipart_parts) b").fetchall():
+        if rows == 0 and not (data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg").exists():
             missing += 1
     return missing
 

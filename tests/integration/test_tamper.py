@@ -3,7 +3,8 @@
 A server on a --data-dir stores objects in SSE-S3, SSE-KMS and SSE-C and creates KMS keys; it
 is stopped (SIGTERM, exit 0) and one byte is flipped in
   (a) a stored segment of an object (its first segment, and the last segment of another), in
-      the object's body file (storage/body_files.h; the extent row names it),
+      the body file of a large object (storage/body_files.h) and in the segment rows of a small
+      one (s3_object_segments),
   (b) with python's sqlite3, the wrapped data key (s3_objects.wrapped_key) of an object in
       each SSE mode,
   (c) the wrapped key material (kms_key_materials.wrapped, storage/migrations/0002_kms.sql) of
@@ -126,24 +127,39 @@ def tampered(tmp_path_factory):
         server.stop()
 
         conn = sqlite3.connect(str(data_dir / "sealstack.db"))
+        tampered_files, tampered_rows = set(), set()
         try:
             with conn:
                 for name, (_, _, what) in OBJECTS.items():
                     if what in ("first-segment", "last-segment"):
-                        # Bodies live in files (storage/body_files.h): segment k of body oid
-                        # at k * (64 KiB + 16-byte tag) in bodies/<oid % 256, 2 hex>/<oid>.seg.
                         oid = conn.execute(
                             "SELECT object_id FROM s3_object_extents WHERE bucket=? AND key=?",
                             (BUCKET, name)).fetchone()[0]
                         path = data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg"
-                        sealed = bytearray(path.read_bytes())
-                        stride = 64 * 1024 + 16
-                        count = (len(sealed) + stride - 1) // stride
+                        if path.exists():
+                            # A large body is a file (storage/body_files.h): segment k at
+                            # k * (64 KiB + 16-byte tag).
+                            sealed = bytearray(path.read_bytes())
+                            stride = 64 * 1024 + 16
+                            count = (len(sealed) + stride - 1) // stride
+                            seq = 0 if what == "first-segment" else count - 1
+                            at = seq * stride + min(stride, len(sealed) - seq * stride) // 2
+                            sealed[at] ^= 0x01
+                            path.write_bytes(bytes(sealed))
+                            tampered_files.add(name)
+                            continue
+                        # A small body is rows of s3_object_segments.
+                        seq = conn.execute(
+                            f"SELECT {'min' if what == 'first-segment' else 'max'}(seq) "
+                            "FROM s3_object_segments WHERE object_id=?", (oid,)).fetchone()[0]
+                        sealed = conn.execute(
+                            "SELECT sealed FROM s3_object_segments WHERE object_id=? AND seq=?",
+                            (oid, seq)).fetchone()[0]
                         assert len(sealed) > 16
-                        seq = 0 if what == "first-segment" else count - 1
-                        at = seq * stride + (min(stride, len(sealed) - seq * stride)) // 2
-                        sealed[at] ^= 0x01
-                        path.write_bytes(bytes(sealed))
+                        conn.execute("UPDATE s3_object_segments SET sealed=? "
+                                     "WHERE object_id=? AND seq=?",
+                                     (_flip(sealed, len(sealed) // 2), oid, seq))
+                        tampered_rows.add(name)
                     elif what == "wrapped-key":
                         wk, doc = conn.execute("SELECT wrapped_key, doc FROM s3_objects "
                                                "WHERE bucket=? AND key=?",
@@ -161,6 +177,8 @@ def tampered(tmp_path_factory):
                                          (json.dumps(d), BUCKET, name))
         finally:
             conn.close()
+        # Both places bodies live were tampered with.
+        assert tampered_files == {"seg-first", "seg-last"} and tampered_rows == {"seg-small"}
 
         server = conftest._start(tmp, "after", None, args)
         servers.append(server)
