@@ -48,10 +48,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
+#include "audit/recorder.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -67,6 +69,8 @@ struct Caller {
   std::string region;
   std::string source_ip;
   bool secure_transport = false;
+  std::string user_agent;  // for the audit record
+  std::string request_id;  // the Glue request's id (audit records; set by HandleGlueRequest)
 };
 
 struct Options {
@@ -89,6 +93,8 @@ struct Dependencies {
   std::shared_ptr<const Clock> clock;
   std::shared_ptr<crypto::RandomSource> random;
   crypto::SecretBytes root_key;
+  // The audit trail (glue_audit.h): management calls and the KMS calls Glue makes. Null = none.
+  audit::Recorder* audit = nullptr;
 };
 
 // True when `python` names an executable found through PATH (the --glue-execute default).
@@ -141,6 +147,14 @@ class Service {
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
   Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(const std::string& text);
+  // A transaction that changes Glue state for the call being served: the call's audit record
+  // is written in it (audit::PendingCall). Every operation's writes go through it.
+  Status Mutate(const std::function<Status(storage::Connection&)>& fn);
+  // kms::Service as Glue calls it for a caller, each call recorded (invokedBy glue.amazonaws.com).
+  kms::ServiceKmsClient Kms() const;
+  // The responseElements of the call being served when its record is written in a transaction
+  // (set before the transaction; "" = null).
+  static void NoteResponse(std::string json);
 
   // ---- jobs & security configurations (glue_jobs.cpp)
   Result<std::string> CreateJob(const Caller& c, const rapidjson::Value& in);
