@@ -182,3 +182,28 @@ def test_denied_management_call_is_recorded(server):
     assert denied[0]["userIdentity"]["arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:user/reader"
     assert denied[0]["readOnly"] is False and denied[0]["responseElements"] is None
     assert events(ct, Username="reader")[0]["eventName"] == "CreateJob"
+
+
+def test_bucket_policy_change_is_recorded_with_its_effect(server):
+    s3, ct = client("s3", server.endpoint), client("cloudtrail", server.endpoint)
+    s3.create_bucket(Bucket="governed")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyPlain", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::governed/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}
+    s3.put_bucket_policy(Bucket="governed", Policy=json.dumps(policy))
+    with pytest.raises(ClientError) as info:
+        s3.put_bucket_policy(Bucket="missing-bucket", Policy=json.dumps(policy))
+    assert info.value.response["Error"]["Code"] == "NoSuchBucket"
+    s3.delete_bucket_policy(Bucket="governed")
+    recorded = events(ct, EventName="PutBucketPolicy")
+    assert [e.get("errorCode") for e in recorded] == ["NoSuchBucket", None], recorded
+    ok = recorded[1]
+    assert ok["eventSource"] == "s3.amazonaws.com" and ok["readOnly"] is False
+    assert ok["requestParameters"]["bucketName"] == "governed"
+    assert ok["requestParameters"]["bucketPolicy"] == policy
+    assert ok["resources"][0]["ARN"] == "arn:aws:s3:::governed"
+    assert ok["userIdentity"]["arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:root"
+    names = [e["eventName"] for e in events(ct, EventSource="s3.amazonaws.com")]
+    assert names == ["DeleteBucketPolicy", "PutBucketPolicy", "PutBucketPolicy",
+                     "CreateBucket"], names
