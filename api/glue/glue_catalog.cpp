@@ -159,8 +159,18 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
       Authorize(c, "PutDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
   const Value* s = json::Find(in, "DataCatalogEncryptionSettings");
   if (s == nullptr) return json::Missing("DataCatalogEncryptionSettings");
-  if (!s->IsObject()) return InvalidInput("DataCatalogEncryptionSettings must be a structure");
-  if (const Value* ear = json::Find(*s, "EncryptionAtRest")) {
+  SEALSTACK_ASSIGN_OR_RETURN(const std::string text,
+                             CatalogSettingsDoc(Account(c), *s, deps_.principals.get()));
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
+    return storage::GlueRepo::Put(conn, Key(c, "catalog", ""), text);
+  }));
+  return std::string("{}");
+}
+
+Result<std::string> Service::CatalogSettingsDoc(const std::string& account, const Value& s,
+                                                const auth::PrincipalStore* roles) {
+  if (!s.IsObject()) return InvalidInput("DataCatalogEncryptionSettings must be a structure");
+  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
     SEALSTACK_RETURN_IF_ERROR(json::Enum(
         *ear, "CatalogEncryptionMode", {"DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"}, true));
     SEALSTACK_ASSIGN_OR_RETURN(std::string mode, json::Str(*ear, "CatalogEncryptionMode", true));
@@ -177,13 +187,15 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
             "CatalogEncryptionServiceRole is required when CatalogEncryptionMode is "
             "SSE-KMS-WITH-SERVICE-ROLE");
       }
-      SEALSTACK_RETURN_IF_ERROR(ResolveRole(*deps_.principals, Account(c), role).status());
+      if (roles != nullptr) {
+        SEALSTACK_RETURN_IF_ERROR(ResolveRole(*roles, account, role).status());
+      }
     } else if (!role.empty()) {
       return InvalidInput(
           "CatalogEncryptionServiceRole is only valid with SSE-KMS-WITH-SERVICE-ROLE");
     }
   }
-  if (const Value* cpe = json::Find(*s, "ConnectionPasswordEncryption")) {
+  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
     const Value* r = json::Find(*cpe, "ReturnConnectionPasswordEncrypted");
     if (r == nullptr) return json::Missing("ReturnConnectionPasswordEncrypted");
     if (!r->IsBool()) return InvalidInput("ReturnConnectionPasswordEncrypted must be a boolean");
@@ -194,25 +206,21 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
   }
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
-  if (const Value* ear = json::Find(*s, "EncryptionAtRest")) {
+  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
     d.AddMember("EncryptionAtRest", Value(*ear, a), a);
   } else {
     Value disabled(rapidjson::kObjectType);
     disabled.AddMember("CatalogEncryptionMode", "DISABLED", a);
     d.AddMember("EncryptionAtRest", disabled, a);
   }
-  if (const Value* cpe = json::Find(*s, "ConnectionPasswordEncryption")) {
+  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
     d.AddMember("ConnectionPasswordEncryption", Value(*cpe, a), a);
   } else {
     Value off(rapidjson::kObjectType);
     off.AddMember("ReturnConnectionPasswordEncrypted", false, a);
     d.AddMember("ConnectionPasswordEncryption", off, a);
   }
-  const std::string text = json::Dump(d);
-  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
-    return storage::GlueRepo::Put(conn, Key(c, "catalog", ""), text);
-  }));
-  return std::string("{}");
+  return json::Dump(d);
 }
 
 Result<std::string> Service::GetDataCatalogEncryptionSettings(const Caller& c, const Value& in) {

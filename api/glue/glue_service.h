@@ -129,6 +129,35 @@ class Service {
 
   // Ends every run, drops all Glue state (admin reset).
   Status Reset();
+  // Ends one account's runs and drops its Glue state (jobs, runs, security configurations,
+  // catalog and its settings, connections) in every region (admin reset with an account).
+  Status ResetAccount(const std::string& account);
+
+  // ---- seeding (glue_seed.cpp): the seed document's "glue" section (docs/seed.schema.json).
+  struct SeedSecurityConfiguration {
+    std::string account, region, name;
+    std::string encryption_configuration;  // JSON text, as CreateSecurityConfiguration takes
+  };
+  struct SeedCatalogEncryption {
+    std::string account, region;
+    std::string settings;  // the stored form of DataCatalogEncryptionSettings (validated)
+  };
+  struct SeedRequest {
+    std::vector<SeedSecurityConfiguration> security_configurations;
+    std::vector<SeedCatalogEncryption> catalog_encryption;
+    bool empty() const { return security_configurations.empty() && catalog_encryption.empty(); }
+  };
+  // Shapes and values of the section on its own; entries without account/region take
+  // `default_account` / `default_region`. InvalidArgument naming the entry:
+  // "glue.security_configurations[1].EncryptionConfiguration: S3Encryption must be a list".
+  static Result<SeedRequest> ParseSeed(const rapidjson::Value& glue,
+                                       const std::string& default_account,
+                                       const std::string& default_region);
+  // Validated entirely by ParseSeed. Creates what is missing and replaces what differs; an entry
+  // equal to the stored state changes nothing (seeding twice is a no-op). All entries in one
+  // transaction. Returns how many entries changed state. Not audited (the admin plane is not an AWS
+  // caller).
+  Result<size_t> ApplySeed(const SeedRequest& seed);
 
   // Runs that are not terminal (tests, shutdown).
   size_t ActiveRuns() const;
@@ -215,6 +244,11 @@ class Service {
                                      const std::string& plain);
   Result<std::string> OpenCatalogDoc(const Caller& c, const std::string& stored);
   Result<kms::Caller> CatalogKmsCaller(const Caller& c, const CatalogSettings& s);
+  // Validates DataCatalogEncryptionSettings and returns the document stored for them (absent
+  // members defaulted). With `roles`, the service role must be a configured role now.
+  static Result<std::string> CatalogSettingsDoc(const std::string& account,
+                                                const rapidjson::Value& s,
+                                                const auth::PrincipalStore* roles);
   // Connection documents are always sealed under a root-derived key (they may hold passwords).
   Result<std::string> SealLocal(const std::string& plain);
   // Stores a catalog entity, sealed as the catalog's settings say.
