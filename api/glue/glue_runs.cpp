@@ -850,6 +850,27 @@ Result<size_t> Service::EndInterruptedRuns() {
   return ended;
 }
 
+Status Service::ResetAccount(const std::string& account) {
+  // Its runs stop first, and are waited for: a runner ending later would write its run back.
+  std::vector<std::shared_ptr<Run>> stopping;
+  {
+    std::unique_lock<std::mutex> lock(runs_mu_);
+    for (auto& [id, run] : active_) {
+      if (run->account != account) continue;
+      run->stop = true;
+      stopping.push_back(run);
+    }
+    runs_cv_.wait(lock, [&] {
+      for (const auto& run : stopping) {
+        if (!run->done) return false;
+      }
+      return true;
+    });
+  }
+  return deps_.db->WithTransaction(
+      [&](storage::Connection& c) { return storage::GlueRepo::DeleteAccount(c, account); });
+}
+
 void Service::StopAllRuns() {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads;
   {
