@@ -378,7 +378,8 @@ api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
 }
 
 // POST, optionally {"account": "123456789012"} or ?account=: drops all state, or one account's
-// KMS keys/aliases/grants and S3 buckets/objects/uploads. The clock and faults stay.
+// KMS keys/aliases/grants, S3 buckets/objects/uploads, Glue state (its runs stopped first) and
+// audit events. The clock and faults stay.
 api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head,
                        std::string_view body, const api::RequestIds& ids) {
   if (head.method != "POST") return MethodNotAllowed("reset accepts POST", ids);
@@ -404,8 +405,9 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
   }
   if (context.kms) {
     Status st = one ? context.kms->ResetAccount(account) : context.kms->Reset();
-    // Glue state is dropped by a full reset only (its store is not split by account yet).
-    if (st.ok() && !one && context.glue) st = context.glue->Reset();
+    if (st.ok() && context.glue) {
+      st = one ? context.glue->ResetAccount(account) : context.glue->Reset();
+    }
     if (st.ok() && context.db) {
       st = context.db->WithTransaction([&](storage::Connection& c) -> Status {
         if (one) return storage::S3Repo::DeleteAccount(c, account).status();

@@ -397,6 +397,7 @@ class Handler {
       caller.region = region.empty() ? context_.config.region : region;
       caller.source_ip = ex_.head.remote_addr;
       caller.secure_transport = ex_.head.secure;
+      if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
       return api::glue::HandleGlueRequest(*context_.glue, caller, route_.operation, body, ids_);
     }
     if (route_.service != Service::kUnknownJson) {

@@ -268,14 +268,6 @@ api::s3::S3Caller SeedCaller(const std::string& account, const std::string& regi
   return c;
 }
 
-// INTEGRATOR HOOK (Glue issue): apply the seed's "glue" section (security configurations,
-// catalog encryption settings). Until then an empty section is accepted and a non-empty one
-// is rejected by ParseSeedDocument, so nothing reaches here.
-Status ApplyGlueSeed(ServerContext& /*context*/, const SeedDocument& doc) {
-  if (doc.has_glue) return Bad("glue", "glue seeding not supported yet");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string& default_region) {
@@ -345,10 +337,9 @@ Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string&
   auto glue = d.FindMember("glue");
   if (glue != d.MemberEnd() && !glue->value.IsNull()) {
     if (!glue->value.IsObject()) return Bad("glue", "expected an object");
-    doc.has_glue = glue->value.MemberCount() > 0;
-    // INTEGRATOR HOOK: parse and validate the Glue section here (security configurations,
-    // catalog encryption settings) and carry it in SeedDocument.
-    if (doc.has_glue) return Bad("glue", "glue seeding not supported yet");
+    SEALSTACK_ASSIGN_OR_RETURN(
+        doc.glue, api::glue::Service::ParseSeed(glue->value, std::string(auth::kDefaultAccount),
+                                                default_region));
   }
   return doc;
 }
@@ -384,7 +375,9 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
       }
     }
   }
-  SEALSTACK_RETURN_IF_ERROR(ApplyGlueSeed(context, doc));
+  if (!doc.glue.empty() && !context.glue) {
+    return Status::Unavailable("seed: the Glue service is not running");
+  }
 
   // 2. Apply.
   SeedSummary summary;
@@ -427,6 +420,11 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
     ++summary.buckets;
     if (changed) ++summary.changed;
   }
+  if (!doc.glue.empty()) {
+    SEALSTACK_ASSIGN_OR_RETURN(size_t glue_changed, context.glue->ApplySeed(doc.glue));
+    summary.glue = doc.glue.security_configurations.size() + doc.glue.catalog_encryption.size();
+    summary.changed += glue_changed;
+  }
   return summary;
 }
 
@@ -445,6 +443,8 @@ std::string SeedSummaryJson(const SeedSummary& s) {
   w.Uint64(s.keys);
   w.Key("buckets");
   w.Uint64(s.buckets);
+  w.Key("glue");
+  w.Uint64(s.glue);
   w.Key("changed");
   w.Uint64(s.changed);
   w.EndObject();

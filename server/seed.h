@@ -1,5 +1,6 @@
 // Seed documents: one declarative JSON document of principals, KMS keys (fixed ids and
-// material), aliases, buckets with default encryption, and (with the Glue issue) Glue settings.
+// material), aliases, buckets with default encryption, and Glue security configurations and
+// catalog encryption settings.
 // POST /_sealstack/seed and --seed FILE both come here. Schema: docs/seed.schema.json.
 //
 // Applying is idempotent (seeding the same document twice changes nothing) and all-or-nothing
@@ -32,7 +33,7 @@ struct SeedDocument {
   std::vector<auth::Principal> principals;
   std::vector<api::kms::Service::SeedKeyRequest> keys;
   std::vector<SeedBucket> buckets;
-  bool has_glue = false;  // a non-empty "glue" object was given
+  api::glue::Service::SeedRequest glue;  // the "glue" section (api/glue/glue_seed.cpp)
 };
 
 // What a seed did: counts of entries in the document, and how many of them changed state.
@@ -40,7 +41,9 @@ struct SeedSummary {
   size_t principals = 0;
   size_t keys = 0;
   size_t buckets = 0;
-  size_t changed = 0;  // keys and buckets created or updated (principals are always re-put)
+  size_t glue = 0;     // security configurations + catalog encryption settings
+  size_t changed = 0;  // keys, buckets and Glue entries created or updated (principals are
+                       // always re-put)
 };
 
 // Parses and checks the document on its own (shapes, encodings, duplicates). Entries without

@@ -167,6 +167,7 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     deps.clock = ctx.clock;
     deps.random = ctx.random;
     deps.root_key = ctx.root_key;
+    deps.audit = ctx.audit.get();
     api::glue::Options glue_options;
     glue_options.execute =
         ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));

@@ -133,4 +133,8 @@ Status GlueRepo::DeleteAll(Connection& c) {
   return c.Exec("DELETE FROM glue_entities");
 }
 
+Status GlueRepo::DeleteAccount(Connection& c, const std::string& account) {
+  return c.Execute("DELETE FROM glue_entities WHERE account = :a", {{":a", account}}).status();
+}
+
 }  // namespace sealstack::storage

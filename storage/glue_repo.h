@@ -58,7 +58,8 @@ class GlueRepo {
                                      const std::string& name);
   // Every row of `kind` in any account, region and parent (start-up recovery of job runs).
   static Result<std::vector<GlueEntity>> ListKind(Connection& c, const std::string& kind);
-  static Status DeleteAll(Connection& c);  // admin reset
+  static Status DeleteAll(Connection& c);                                  // admin reset
+  static Status DeleteAccount(Connection& c, const std::string& account);  // admin reset
 };
 
 }  // namespace sealstack::storage

@@ -119,7 +119,8 @@ Result<std::string> Service::SealCatalogDoc(const Caller& c, const CatalogSettin
   if (s.mode != "SSE-KMS" && s.mode != "SSE-KMS-WITH-SERVICE-ROLE") return plain;
   SEALSTACK_ASSIGN_OR_RETURN(kms::Caller kc, CatalogKmsCaller(c, s));
   const std::string key = s.key.empty() ? "alias/aws/glue" : s.key;
-  auto dk = deps_.kms->GenerateDataKey(kc, key, 32, {{"glue_catalog_id", Account(c)}}, true);
+  auto dk =
+      Kms().GenerateDataKey(kc, key, 32, {{"glue_catalog_id", Account(c)}}, true, c.request_id);
   if (!dk.ok()) return EncryptionError(dk.status());
   SEALSTACK_ASSIGN_OR_RETURN(std::string nonce, deps_.random->Bytes(12));
   SEALSTACK_ASSIGN_OR_RETURN(std::string ct, crypto::AesGcmSeal(dk->plaintext, nonce, "", plain));
@@ -142,8 +143,8 @@ Result<std::string> Service::OpenCatalogDoc(const Caller& c, const std::string& 
   auto nonce = crypto::FromBase64(json::Str(env, "nonce", false).value());
   auto ct = crypto::FromBase64(json::Str(env, "ct", false).value());
   if (!blob || !nonce || !ct) return GlueError(ErrorKind::kInternal, "corrupt catalog entry");
-  auto dk = deps_.kms->Decrypt(kc, json::Str(env, "key", false).value(), *blob,
-                               {{"glue_catalog_id", Account(c)}}, "");
+  auto dk = Kms().Decrypt(kc, json::Str(env, "key", false).value(), *blob,
+                          {{"glue_catalog_id", Account(c)}}, c.request_id);
   if (!dk.ok()) return EncryptionError(dk.status());
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
                              crypto::AesGcmOpen(dk->plaintext, *nonce, "", *ct));
@@ -158,8 +159,18 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
       Authorize(c, "PutDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
   const Value* s = json::Find(in, "DataCatalogEncryptionSettings");
   if (s == nullptr) return json::Missing("DataCatalogEncryptionSettings");
-  if (!s->IsObject()) return InvalidInput("DataCatalogEncryptionSettings must be a structure");
-  if (const Value* ear = json::Find(*s, "EncryptionAtRest")) {
+  SEALSTACK_ASSIGN_OR_RETURN(const std::string text,
+                             CatalogSettingsDoc(Account(c), *s, deps_.principals.get()));
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
+    return storage::GlueRepo::Put(conn, Key(c, "catalog", ""), text);
+  }));
+  return std::string("{}");
+}
+
+Result<std::string> Service::CatalogSettingsDoc(const std::string& account, const Value& s,
+                                                const auth::PrincipalStore* roles) {
+  if (!s.IsObject()) return InvalidInput("DataCatalogEncryptionSettings must be a structure");
+  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
     SEALSTACK_RETURN_IF_ERROR(json::Enum(
         *ear, "CatalogEncryptionMode", {"DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"}, true));
     SEALSTACK_ASSIGN_OR_RETURN(std::string mode, json::Str(*ear, "CatalogEncryptionMode", true));
@@ -176,13 +187,15 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
             "CatalogEncryptionServiceRole is required when CatalogEncryptionMode is "
             "SSE-KMS-WITH-SERVICE-ROLE");
       }
-      SEALSTACK_RETURN_IF_ERROR(ResolveRole(*deps_.principals, Account(c), role).status());
+      if (roles != nullptr) {
+        SEALSTACK_RETURN_IF_ERROR(ResolveRole(*roles, account, role).status());
+      }
     } else if (!role.empty()) {
       return InvalidInput(
           "CatalogEncryptionServiceRole is only valid with SSE-KMS-WITH-SERVICE-ROLE");
     }
   }
-  if (const Value* cpe = json::Find(*s, "ConnectionPasswordEncryption")) {
+  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
     const Value* r = json::Find(*cpe, "ReturnConnectionPasswordEncrypted");
     if (r == nullptr) return json::Missing("ReturnConnectionPasswordEncrypted");
     if (!r->IsBool()) return InvalidInput("ReturnConnectionPasswordEncrypted must be a boolean");
@@ -193,25 +206,21 @@ Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, c
   }
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
-  if (const Value* ear = json::Find(*s, "EncryptionAtRest")) {
+  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
     d.AddMember("EncryptionAtRest", Value(*ear, a), a);
   } else {
     Value disabled(rapidjson::kObjectType);
     disabled.AddMember("CatalogEncryptionMode", "DISABLED", a);
     d.AddMember("EncryptionAtRest", disabled, a);
   }
-  if (const Value* cpe = json::Find(*s, "ConnectionPasswordEncryption")) {
+  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
     d.AddMember("ConnectionPasswordEncryption", Value(*cpe, a), a);
   } else {
     Value off(rapidjson::kObjectType);
     off.AddMember("ReturnConnectionPasswordEncrypted", false, a);
     d.AddMember("ConnectionPasswordEncryption", off, a);
   }
-  const std::string text = json::Dump(d);
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) {
-    return storage::GlueRepo::Put(conn, Key(c, "catalog", ""), text);
-  }));
-  return std::string("{}");
+  return json::Dump(d);
 }
 
 Result<std::string> Service::GetDataCatalogEncryptionSettings(const Caller& c, const Value& in) {
@@ -238,7 +247,7 @@ Status Service::PutEntity(const Caller& c, const std::string& kind, const std::s
   if (kind == "connection" && stored == plain) {
     SEALSTACK_ASSIGN_OR_RETURN(stored, SealLocal(plain));
   }
-  Status st = deps_.db->WithTransaction([&](storage::Connection& conn) {
+  Status st = Mutate([&](storage::Connection& conn) {
     storage::GlueKey k = Key(c, kind, name, parent);
     return insert_only ? storage::GlueRepo::Insert(conn, k, stored)
                        : storage::GlueRepo::Put(conn, k, stored);
@@ -351,7 +360,7 @@ Result<std::string> Service::DeleteDatabase(const Caller& c, const Value& in) {
   name = Lowered(name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteDatabase", GlueArn(c, "database/" + name)));
   bool deleted = false;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::GlueRepo::Delete(conn, Key(c, "database", name)));
     if (!deleted) return Status::Ok();
     SEALSTACK_ASSIGN_OR_RETURN(
@@ -493,7 +502,7 @@ Result<std::string> Service::DeleteTable(const Caller& c, const Value& in) {
   name = Lowered(name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteTable", GlueArn(c, "table/" + db + "/" + name)));
   bool deleted = false;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::GlueRepo::Delete(conn, Key(c, "table", name, db)));
     return storage::GlueRepo::DeleteChildren(conn, Key(c, "partition", "", db + "/" + name));
   }));
@@ -655,9 +664,9 @@ Result<std::string> Service::CreateConnection(const Caller& c, const Value& in) 
     kc.principal = c.principal;
     kc.region = c.region;
     kc.via_service = "glue." + c.region + ".amazonaws.com";
-    auto enc = deps_.kms->Encrypt(kc, s.password_key,
-                                  crypto::SecretBytes(std::string(props["PASSWORD"].GetString())),
-                                  {}, "SYMMETRIC_DEFAULT");
+    auto enc = Kms().Encrypt(kc, s.password_key,
+                             crypto::SecretBytes(std::string(props["PASSWORD"].GetString())), {},
+                             c.request_id);
     if (!enc.ok()) return EncryptionError(enc.status());
     props.RemoveMember("PASSWORD");
     json::SetStr(props, "ENCRYPTED_PASSWORD", crypto::Base64(enc->ciphertext), a);
@@ -719,7 +728,7 @@ Result<std::string> Service::DeleteConnection(const Caller& c, const Value& in) 
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "ConnectionName", true, 1, 255));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteConnection", GlueArn(c, "connection/" + name)));
   bool deleted = false;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted,
                                storage::GlueRepo::Delete(conn, Key(c, "connection", name)));
     return Status::Ok();

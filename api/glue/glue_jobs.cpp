@@ -198,14 +198,16 @@ Result<std::string> Service::CreateJob(const Caller& c, const Value& in) {
   if (const Value* t = json::Find(in, "Tags")) tags.CopyFrom(*t, a);
   doc.AddMember("Tags", tags, a);
   const std::string text = json::Dump(doc);
-  Status st = deps_.db->WithTransaction([&](storage::Connection& conn) {
+  const std::string response = "{\"Name\":" + json::Dump(json::StrValue(name, a)) + "}";
+  NoteResponse(response);
+  Status st = Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Insert(conn, Key(c, "job", name), text);
   });
   if (st.code() == StatusCode::kAlreadyExists) {
     return GlueError(ErrorKind::kAlreadyExists, "Job with name " + name + " already exists.");
   }
   SEALSTACK_RETURN_IF_ERROR(st);
-  return "{\"Name\":" + json::Dump(json::StrValue(name, a)) + "}";
+  return response;
 }
 
 Result<std::string> Service::UpdateJob(const Caller& c, const Value& in) {
@@ -237,11 +239,13 @@ Result<std::string> Service::UpdateJob(const Caller& c, const Value& in) {
   json::Set(job, "LastModifiedOn", Value(json::Epoch(deps_.clock->Now())), a);
   doc["Job"] = job;
   const std::string text = json::Dump(doc);
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  const std::string response = "{\"JobName\":" + json::Dump(json::StrValue(name, a)) + "}";
+  NoteResponse(response);
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Get(conn, Key(c, "job", name)).status());
     return storage::GlueRepo::Put(conn, Key(c, "job", name), text);
   }));
-  return "{\"JobName\":" + json::Dump(json::StrValue(name, a)) + "}";
+  return response;
 }
 
 Result<std::string> Service::GetJob(const Caller& c, const Value& in) {
@@ -339,12 +343,15 @@ Result<std::string> Service::DeleteJob(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "JobName", true, 1, 255));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteJob", GlueArn(c, "job/" + name)));
   // A missing job is not an error (model doc). Its runs go with it.
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  Document d;
+  const std::string response =
+      "{\"JobName\":" + json::Dump(json::StrValue(name, d.GetAllocator())) + "}";
+  NoteResponse(response);
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Delete(conn, Key(c, "job", name)).status());
     return storage::GlueRepo::DeleteChildren(conn, Key(c, "run", "", name));
   }));
-  Document d;
-  return "{\"JobName\":" + json::Dump(json::StrValue(name, d.GetAllocator())) + "}";
+  return response;
 }
 
 // ---------------------------------------------------------------- tags
@@ -355,7 +362,7 @@ Result<std::string> Service::TagResource(const Caller& c, const Value& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckTags(in, "TagsToAdd"));
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "TagResource", arn));
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     auto text = storage::GlueRepo::Get(conn, Key(c, "job", name));
     if (!text.ok()) {
       return text.status().code() == StatusCode::kNotFound
@@ -381,7 +388,7 @@ Result<std::string> Service::UntagResource(const Caller& c, const Value& in) {
   if (!remove->IsArray()) return InvalidInput("TagsToRemove must be a list");
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UntagResource", arn));
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     auto text = storage::GlueRepo::Get(conn, Key(c, "job", name));
     if (!text.ok()) {
       return text.status().code() == StatusCode::kNotFound
@@ -425,7 +432,12 @@ Result<std::string> Service::CreateSecurityConfiguration(const Caller& c, const 
   doc.AddMember("CreatedTimeStamp", now, a);
   doc.AddMember("EncryptionConfiguration", Value(*ec, a), a);
   const std::string text = json::Dump(doc);
-  Status st = deps_.db->WithTransaction([&](storage::Connection& conn) {
+  Document out(rapidjson::kObjectType);
+  json::SetStr(out, "Name", name, out.GetAllocator());
+  out.AddMember("CreatedTimestamp", now, out.GetAllocator());
+  const std::string response = json::Dump(out);
+  NoteResponse(response);
+  Status st = Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Insert(conn, Key(c, "secconf", name), text);
   });
   if (st.code() == StatusCode::kAlreadyExists) {
@@ -433,10 +445,7 @@ Result<std::string> Service::CreateSecurityConfiguration(const Caller& c, const 
                      "Security configuration with name " + name + " already exists.");
   }
   SEALSTACK_RETURN_IF_ERROR(st);
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "Name", name, out.GetAllocator());
-  out.AddMember("CreatedTimestamp", now, out.GetAllocator());
-  return json::Dump(out);
+  return response;
 }
 
 Result<std::string> Service::GetSecurityConfiguration(const Caller& c, const Value& in) {
@@ -479,7 +488,7 @@ Result<std::string> Service::DeleteSecurityConfiguration(const Caller& c, const 
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteSecurityConfiguration", "*"));
   bool deleted = false;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::GlueRepo::Delete(conn, Key(c, "secconf", name)));
     return Status::Ok();
   }));

@@ -33,6 +33,7 @@ struct Service::Run {
   std::string job_name;
   std::string account;
   std::string region;
+  std::string request_id;                       // StartJobRun's (audit records of the run)
   std::string job_text;                         // the job as it was when the run started
   std::string secconf_name;                     // "" = none
   std::map<std::string, std::string> run_args;  // Arguments of StartJobRun
@@ -129,6 +130,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(std::string raw, deps_.random->Bytes(32));
   run->id = "jr_" + crypto::Hex(raw);
   run->job_name = name;
+  run->request_id = c.request_id;
   run->account = Account(c);
   run->region = c.region;
   run->job_text = json::Dump(job);
@@ -186,6 +188,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
     }
     // Security-configuration encryption for the session's S3 writes (Glue-managed output).
     // Filled in by Validate(); the session is registered there.
+    NoteResponse("{\"JobRunId\":\"" + run->id + "\"}");
     SEALSTACK_RETURN_IF_ERROR(PersistRun(*run));
     run->session = std::make_shared<const auth::Principal>(session);
     active_[run->id] = run;
@@ -258,7 +261,7 @@ Status Service::PersistRun(const Run& run) {
     log_doc = run.log_doc;
   }
   const std::string text = "{\"JobRun\":" + RenderRun(run) + ",\"Log\":" + log_doc + "}";
-  return deps_.db->WithTransaction([&](storage::Connection& conn) {
+  return Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Put(conn, {run.account, run.region, "run", run.job_name, run.id},
                                   text, run.seq);
   });
@@ -374,7 +377,8 @@ Status Service::Validate(Run& run, std::string* script_path, std::string* error)
     kc.principal = run.session;
     kc.region = run.region;
     kc.via_service = use.via;
-    auto r = deps_.kms->GenerateDataKey(kc, use.key, 32, {}, false);
+    // GenerateDataKey (as kms:GenerateDataKey*-allowing roles expect); the key is discarded.
+    auto r = Kms().GenerateDataKey(kc, use.key, 32, {}, true, run.request_id);
     if (!r.ok()) {
       *error = KmsFailure(r.status(), who, "kms:GenerateDataKey", use.key, use.setting);
       return r.status();
@@ -663,7 +667,7 @@ void Service::Finish(Run& run, const std::string& state, const std::string& erro
     kc.region = run.region;
     kc.via_service = "logs." + run.region + ".amazonaws.com";
     kms::EncryptionContext ctx = {{"aws:glue:run", run.id}};
-    auto dk = deps_.kms->GenerateDataKey(kc, cw_key, 32, ctx, true);
+    auto dk = Kms().GenerateDataKey(kc, cw_key, 32, ctx, true, run.request_id);
     auto nonce = deps_.random->Bytes(12);
     Result<std::string> sealed = dk.ok() && nonce.ok()
                                      ? crypto::AesGcmSeal(dk->plaintext, *nonce, run.id, log)
@@ -846,6 +850,27 @@ Result<size_t> Service::EndInterruptedRuns() {
   return ended;
 }
 
+Status Service::ResetAccount(const std::string& account) {
+  // Its runs stop first, and are waited for: a runner ending later would write its run back.
+  std::vector<std::shared_ptr<Run>> stopping;
+  {
+    std::unique_lock<std::mutex> lock(runs_mu_);
+    for (auto& [id, run] : active_) {
+      if (run->account != account) continue;
+      run->stop = true;
+      stopping.push_back(run);
+    }
+    runs_cv_.wait(lock, [&] {
+      for (const auto& run : stopping) {
+        if (!run->done) return false;
+      }
+      return true;
+    });
+  }
+  return deps_.db->WithTransaction(
+      [&](storage::Connection& c) { return storage::GlueRepo::DeleteAccount(c, account); });
+}
+
 void Service::StopAllRuns() {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads;
   {
@@ -907,7 +932,10 @@ Result<Service::RunLog> Service::ReadRunLog(const std::string& run_id,
   auto nonce = crypto::FromBase64(json::Str(*log, "nonce", false).value());
   auto sealed = crypto::FromBase64(json::Str(*log, "sealed", false).value());
   if (!blob || !nonce || !sealed) return GlueError(ErrorKind::kInternal, "corrupt stored log");
-  auto dk = deps_.kms->Decrypt(kc, out.kms_key_arn, *blob, {{"aws:glue:run", run_id}}, "");
+  // Read through the logs service: invokedBy logs.amazonaws.com.
+  auto dk =
+      kms::ServiceKmsClient(*deps_.kms, deps_.audit)
+          .Decrypt(kc, out.kms_key_arn, *blob, {{"aws:glue:run", run_id}}, NewUuidRequestId());
   if (!dk.ok()) {
     WireError w = kms::KmsStatusToWire(dk.status());
     return GlueError(

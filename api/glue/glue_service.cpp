@@ -4,7 +4,10 @@
 
 #include <cstdlib>
 
+#include "api/glue/glue_audit.h"
 #include "api/glue/glue_json.h"
+#include "api/glue/glue_wire.h"
+#include "audit/pending_call.h"
 #include "policy/evaluate.h"
 #include "storage/glue_repo.h"
 
@@ -144,9 +147,45 @@ Result<std::string> Service::Call(const Caller& caller, const std::string& opera
   if (it == table.end()) {
     return GlueError(ErrorKind::kInvalidInput, "Unknown operation " + operation);
   }
-  // Glue management calls are not recorded in the audit log (CloudTrail records come from
-  // audit/, which another issue builds); this is where one would complete.
-  return (this->*(it->second))(caller, request);
+  audit::Event event;
+  event.principal = caller.principal;
+  event.event_source = std::string(kGlueEventSource);
+  event.event_name = operation;
+  event.region = caller.region;
+  event.source_ip = caller.source_ip;
+  event.user_agent = caller.user_agent;
+  event.read_only = IsReadOnlyOperation(operation);
+  event.request_id = caller.request_id;
+  event.request_parameters = GlueRequestParameters(request);
+  audit::PendingCall pending(caller.principal ? deps_.audit : nullptr, std::move(event));
+  Result<std::string> result = (this->*(it->second))(caller, request);
+  if (!pending.written()) {
+    audit::Event& e = pending.event();
+    if (!result.ok()) {
+      WireError w = GlueStatusToWire(result.status());
+      e.error_code = w.code;
+      e.error_message = w.message;
+      e.response_elements.clear();
+    } else if (!e.read_only && e.response_elements.empty()) {
+      e.response_elements = GlueResponseElements(*result);
+    }
+    pending.Finish();
+  }
+  return result;
+}
+
+Status Service::Mutate(const std::function<Status(storage::Connection&)>& fn) {
+  return audit::PendingCall::InTransaction(*deps_.db, fn);
+}
+
+kms::ServiceKmsClient Service::Kms() const {
+  return kms::ServiceKmsClient(*deps_.kms, deps_.audit, "glue.amazonaws.com");
+}
+
+void Service::NoteResponse(std::string json) {
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().response_elements = GlueResponseElements(json);
+  }
 }
 
 Result<std::shared_ptr<const policy::PolicyDocument>> Service::Parsed(const std::string& text) {

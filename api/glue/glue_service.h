@@ -48,10 +48,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
+#include "audit/recorder.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -67,6 +69,8 @@ struct Caller {
   std::string region;
   std::string source_ip;
   bool secure_transport = false;
+  std::string user_agent;  // for the audit record
+  std::string request_id;  // the Glue request's id (audit records; set by HandleGlueRequest)
 };
 
 struct Options {
@@ -89,6 +93,8 @@ struct Dependencies {
   std::shared_ptr<const Clock> clock;
   std::shared_ptr<crypto::RandomSource> random;
   crypto::SecretBytes root_key;
+  // The audit trail (glue_audit.h): management calls and the KMS calls Glue makes. Null = none.
+  audit::Recorder* audit = nullptr;
 };
 
 // True when `python` names an executable found through PATH (the --glue-execute default).
@@ -123,6 +129,35 @@ class Service {
 
   // Ends every run, drops all Glue state (admin reset).
   Status Reset();
+  // Ends one account's runs and drops its Glue state (jobs, runs, security configurations,
+  // catalog and its settings, connections) in every region (admin reset with an account).
+  Status ResetAccount(const std::string& account);
+
+  // ---- seeding (glue_seed.cpp): the seed document's "glue" section (docs/seed.schema.json).
+  struct SeedSecurityConfiguration {
+    std::string account, region, name;
+    std::string encryption_configuration;  // JSON text, as CreateSecurityConfiguration takes
+  };
+  struct SeedCatalogEncryption {
+    std::string account, region;
+    std::string settings;  // the stored form of DataCatalogEncryptionSettings (validated)
+  };
+  struct SeedRequest {
+    std::vector<SeedSecurityConfiguration> security_configurations;
+    std::vector<SeedCatalogEncryption> catalog_encryption;
+    bool empty() const { return security_configurations.empty() && catalog_encryption.empty(); }
+  };
+  // Shapes and values of the section on its own; entries without account/region take
+  // `default_account` / `default_region`. InvalidArgument naming the entry:
+  // "glue.security_configurations[1].EncryptionConfiguration: S3Encryption must be a list".
+  static Result<SeedRequest> ParseSeed(const rapidjson::Value& glue,
+                                       const std::string& default_account,
+                                       const std::string& default_region);
+  // Validated entirely by ParseSeed. Creates what is missing and replaces what differs; an entry
+  // equal to the stored state changes nothing (seeding twice is a no-op). All entries in one
+  // transaction. Returns how many entries changed state. Not audited (the admin plane is not an AWS
+  // caller).
+  Result<size_t> ApplySeed(const SeedRequest& seed);
 
   // Runs that are not terminal (tests, shutdown).
   size_t ActiveRuns() const;
@@ -141,6 +176,14 @@ class Service {
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
   Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(const std::string& text);
+  // A transaction that changes Glue state for the call being served: the call's audit record
+  // is written in it (audit::PendingCall). Every operation's writes go through it.
+  Status Mutate(const std::function<Status(storage::Connection&)>& fn);
+  // kms::Service as Glue calls it for a caller, each call recorded (invokedBy glue.amazonaws.com).
+  kms::ServiceKmsClient Kms() const;
+  // The responseElements of the call being served when its record is written in a transaction
+  // (set before the transaction; "" = null).
+  static void NoteResponse(std::string json);
 
   // ---- jobs & security configurations (glue_jobs.cpp)
   Result<std::string> CreateJob(const Caller& c, const rapidjson::Value& in);
@@ -201,6 +244,11 @@ class Service {
                                      const std::string& plain);
   Result<std::string> OpenCatalogDoc(const Caller& c, const std::string& stored);
   Result<kms::Caller> CatalogKmsCaller(const Caller& c, const CatalogSettings& s);
+  // Validates DataCatalogEncryptionSettings and returns the document stored for them (absent
+  // members defaulted). With `roles`, the service role must be a configured role now.
+  static Result<std::string> CatalogSettingsDoc(const std::string& account,
+                                                const rapidjson::Value& s,
+                                                const auth::PrincipalStore* roles);
   // Connection documents are always sealed under a root-derived key (they may hold passwords).
   Result<std::string> SealLocal(const std::string& plain);
   // Stores a catalog entity, sealed as the catalog's settings say.

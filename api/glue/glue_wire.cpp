@@ -70,7 +70,9 @@ ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::strin
                             false},
                            ids);
   }
-  auto result = service.Call(caller, op, doc);
+  Caller audited = caller;
+  audited.request_id = ids.request_id;
+  auto result = service.Call(audited, op, doc);
   if (!result.ok()) return RenderGlueError(GlueStatusToWire(result.status()), ids);
   ApiResponse r;
   r.body = std::move(*result);

@@ -215,8 +215,9 @@ ApiResponse HandleKmsRequestAudited(Service& service, audit::Recorder* recorder,
 void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
                           std::string_view operation, std::string request_parameters,
                           const std::vector<std::string>& key_arns, const Status& outcome,
-                          std::string_view request_id) {
+                          std::string_view request_id, std::string_view invoked_by) {
   audit::Event e = BaseEvent(caller, operation);
+  if (!invoked_by.empty()) e.invoked_by = std::string(invoked_by);
   e.request_parameters = std::move(request_parameters);
   e.request_id = std::string(request_id);
   AddResources(&e, key_arns);
@@ -226,6 +227,68 @@ void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
     e.error_message = wire.message;
   }
   recorder.Record(std::move(e));
+}
+
+Result<CryptoResult> ServiceKmsClient::GenerateDataKey(
+    const Caller& caller, std::string_view key_id, size_t bytes, const EncryptionContext& context,
+    bool with_plaintext, std::string_view request_id, std::string_view logged_key_id) const {
+  std::vector<std::string> arns;
+  Caller c = caller;
+  c.audit_key_arns = &arns;
+  auto r = kms_->GenerateDataKey(c, key_id, bytes, context, with_plaintext);
+  if (recorder_ != nullptr) {
+    audit::ParamsBuilder params;
+    params.String("keyId", logged_key_id.empty() ? key_id : logged_key_id);
+    if (bytes == 32 || bytes == 16) {
+      params.String("keySpec", bytes == 32 ? "AES_256" : "AES_128");
+    } else {
+      params.Int("numberOfBytes", static_cast<int64_t>(bytes));
+    }
+    params.Map("encryptionContext", {context.begin(), context.end()});
+    RecordServiceKmsCall(*recorder_, c,
+                         with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext",
+                         params.Build(), arns, r.status(), request_id, invoked_by_);
+  }
+  return r;
+}
+
+Result<CryptoResult> ServiceKmsClient::Decrypt(const Caller& caller, std::string_view key_id,
+                                               std::string_view ciphertext,
+                                               const EncryptionContext& context,
+                                               std::string_view request_id) const {
+  std::vector<std::string> arns;
+  Caller c = caller;
+  c.audit_key_arns = &arns;
+  auto r = kms_->Decrypt(c, key_id, ciphertext, context, "");
+  if (recorder_ != nullptr) {
+    audit::ParamsBuilder params;
+    if (!key_id.empty()) params.String("keyId", key_id);
+    params.String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+        .Map("encryptionContext", {context.begin(), context.end()});
+    RecordServiceKmsCall(*recorder_, c, "Decrypt", params.Build(), arns, r.status(), request_id,
+                         invoked_by_);
+  }
+  return r;
+}
+
+Result<CryptoResult> ServiceKmsClient::Encrypt(const Caller& caller, std::string_view key_id,
+                                               const crypto::SecretBytes& plaintext,
+                                               const EncryptionContext& context,
+                                               std::string_view request_id) const {
+  std::vector<std::string> arns;
+  Caller c = caller;
+  c.audit_key_arns = &arns;
+  auto r = kms_->Encrypt(c, key_id, plaintext, context, "SYMMETRIC_DEFAULT");
+  if (recorder_ != nullptr) {
+    RecordServiceKmsCall(*recorder_, c, "Encrypt",
+                         audit::ParamsBuilder()
+                             .String("keyId", key_id)
+                             .String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+                             .Map("encryptionContext", {context.begin(), context.end()})
+                             .Build(),
+                         arns, r.status(), request_id, invoked_by_);
+  }
+  return r;
 }
 
 }  // namespace sealstack::api::kms

@@ -52,10 +52,40 @@ std::string InvokedByOf(std::string_view via_service);
 //   key_arns            the key(s) the call used (resources); may be empty when unresolved
 //   outcome             the Status kms::Service returned (errorCode/errorMessage from it)
 //   request_id          the S3/Glue request's id
+//   invoked_by          userIdentity.invokedBy; "" = derived from caller.via_service
 // Queued (never blocks on SQLite unless the queue is full).
 void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
                           std::string_view operation, std::string request_parameters,
                           const std::vector<std::string>& key_arns, const Status& outcome,
-                          std::string_view request_id);
+                          std::string_view request_id, std::string_view invoked_by = {});
+
+// The kms::Service calls S3 and Glue make on a caller's behalf, each followed by its
+// RecordServiceKmsCall (requestParameters as CloudTrail logs them: keyId, keySpec or
+// numberOfBytes, encryptionAlgorithm, encryptionContext). One per calling service; cheap to copy.
+class ServiceKmsClient {
+ public:
+  // `recorder` may be null (no trail). `invoked_by` ("glue.amazonaws.com"): the service named in
+  // userIdentity.invokedBy, whatever kms:ViaService the caller carries; "" = derived from it.
+  ServiceKmsClient(Service& kms, audit::Recorder* recorder, std::string invoked_by = "")
+      : kms_(&kms), recorder_(recorder), invoked_by_(std::move(invoked_by)) {}
+
+  // GenerateDataKey (with_plaintext) or GenerateDataKeyWithoutPlaintext. `logged_key_id` is the
+  // keyId requestParameters shows ("" = key_id).
+  Result<CryptoResult> GenerateDataKey(const Caller& caller, std::string_view key_id, size_t bytes,
+                                       const EncryptionContext& context, bool with_plaintext,
+                                       std::string_view request_id,
+                                       std::string_view logged_key_id = {}) const;
+  Result<CryptoResult> Decrypt(const Caller& caller, std::string_view key_id,
+                               std::string_view ciphertext, const EncryptionContext& context,
+                               std::string_view request_id) const;
+  Result<CryptoResult> Encrypt(const Caller& caller, std::string_view key_id,
+                               const crypto::SecretBytes& plaintext,
+                               const EncryptionContext& context, std::string_view request_id) const;
+
+ private:
+  Service* kms_;
+  audit::Recorder* recorder_;
+  std::string invoked_by_;
+};
 
 }  // namespace sealstack::api::kms

@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "api/s3/s3_errors.h"
+#include "audit/pending_call.h"
 #include "common/time_format.h"
 #include "storage/s3_repo.h"
 
@@ -149,8 +150,8 @@ Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
   row.region = location_constraint.empty() ? c.region : location_constraint;
   row.created_at = ToEpochSeconds(clock_->Now());
   row.doc = EncodeDoc(InitialEncryption(), "");
-  Status st = db_.WithTransaction(
-      [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
   if (st.code() == StatusCode::kAlreadyExists) {
     auto existing = Load(name);
     if (existing.ok() && existing->account == c.principal->account) {
@@ -200,7 +201,7 @@ Result<Bucket> BucketService::Access(const S3Caller& c, const std::string& name,
 
 Status BucketService::UpdateDoc(const std::string& name,
                                 const std::function<void(Bucket*)>& change) {
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     auto row = storage::S3Repo::GetBucket(conn, name);
     if (!row.ok()) {
       return row.status().code() == StatusCode::kNotFound ? NoSuchBucket(name) : row.status();
@@ -223,8 +224,8 @@ Result<std::vector<Bucket>> BucketService::ListBuckets(const S3Caller& c) {
 
 Status BucketService::DeleteBucket(const S3Caller& c, const std::string& name) {
   SEALSTACK_RETURN_IF_ERROR(Access(c, name, "s3:DeleteBucket").status());
-  Status st = db_.WithTransaction(
-      [&](storage::Connection& conn) { return storage::S3Repo::DeleteBucket(conn, name); });
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return storage::S3Repo::DeleteBucket(conn, name); });
   if (st.code() == StatusCode::kFailedPrecondition) {
     return S3Error(ErrorKind::kBucketNotEmpty, "The bucket you tried to delete is not empty",
                    {{"BucketName", name}});

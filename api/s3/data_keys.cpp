@@ -49,38 +49,15 @@ kms::Caller DataKeyService::ViaS3(const kms::Caller& caller) const {
 Result<kms::CryptoResult> DataKeyService::GenerateViaKms(const kms::Caller& via,
                                                          const std::string& key_id,
                                                          const kms::EncryptionContext& context) {
-  std::vector<std::string> arns;
-  kms::Caller c = via;
-  c.audit_key_arns = &arns;
-  auto r = kms_.GenerateDataKey(c, key_id, 32, context, true);
-  if (recorder_ != nullptr) {
-    kms::RecordServiceKmsCall(*recorder_, c, "GenerateDataKey",
-                              audit::ParamsBuilder()
-                                  .String("keyId", key_id.empty() ? "alias/aws/s3" : key_id)
-                                  .String("keySpec", "AES_256")
-                                  .Map("encryptionContext", {context.begin(), context.end()})
-                                  .Build(),
-                              arns, r.status(), NewUuidRequestId());
-  }
-  return r;
+  return kms::ServiceKmsClient(kms_, recorder_)
+      .GenerateDataKey(via, key_id, 32, context, true, NewUuidRequestId(),
+                       key_id.empty() ? "alias/aws/s3" : key_id);
 }
 
 Result<kms::CryptoResult> DataKeyService::DecryptViaKms(const kms::Caller& via,
                                                         const std::string& blob,
                                                         const kms::EncryptionContext& context) {
-  std::vector<std::string> arns;
-  kms::Caller c = via;
-  c.audit_key_arns = &arns;
-  auto r = kms_.Decrypt(c, "", blob, context, "");
-  if (recorder_ != nullptr) {
-    kms::RecordServiceKmsCall(*recorder_, c, "Decrypt",
-                              audit::ParamsBuilder()
-                                  .String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
-                                  .Map("encryptionContext", {context.begin(), context.end()})
-                                  .Build(),
-                              arns, r.status(), NewUuidRequestId());
-  }
-  return r;
+  return kms::ServiceKmsClient(kms_, recorder_).Decrypt(via, "", blob, context, NewUuidRequestId());
 }
 
 Result<crypto::SecretBytes> DataKeyService::AccountKey(const std::string& account) {

@@ -1,6 +1,11 @@
 #include "api/s3/s3_handler.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
+#include <optional>
 
 #include "api/s3/bucket_objects.h"
 #include "api/s3/multipart_ops.h"
@@ -11,6 +16,7 @@
 #include "api/s3/s3_wire_errors.h"
 #include "api/s3/s3_xml.h"
 #include "audit/event.h"
+#include "audit/pending_call.h"
 #include "common/strings.h"
 
 namespace sealstack::api::s3 {
@@ -25,17 +31,28 @@ class Dispatch {
 
   ApiResponse Run() {
     if (auto fault = InjectedS3Fault(s_, r_, ids_)) return std::move(*fault);
+    // Bucket-level management calls are CloudTrail management events (object reads and writes
+    // are data events, which LookupEvents does not return). A call that changes the bucket
+    // writes its record in the transaction of the change (BucketService's transactions run
+    // through audit::PendingCall); reads and failures are queued after the call (this thread
+    // holds no lease then).
+    const std::string_view op = S3OperationName(r_);
+    std::optional<audit::PendingCall> pending;
+    if (s_.audit != nullptr && IsS3ManagementEvent(op)) pending.emplace(s_.audit, AuditEvent(op));
     Result<ApiResponse> out = Route();
-    Audit(out.ok() ? Status::Ok() : out.status());
+    if (pending && !pending->written()) {
+      if (!out.ok()) {
+        WireError w = S3StatusToWire(out.status());
+        pending->event().error_code = w.code;
+        pending->event().error_message = w.message;
+      }
+      pending->Finish();
+    }
     if (out.ok()) return std::move(*out);
     return S3ErrorResponse(out.status(), r_, ids_);
   }
 
-  // Bucket-level management calls are CloudTrail management events (object reads and writes
-  // are data events, which LookupEvents does not return). Queued: this thread holds no lease.
-  void Audit(const Status& outcome) {
-    const std::string_view op = S3OperationName(r_);
-    if (s_.audit == nullptr || !IsS3ManagementEvent(op)) return;
+  audit::Event AuditEvent(std::string_view op) const {
     audit::Event e;
     e.principal = caller_.principal;
     e.event_source = "s3.amazonaws.com";
@@ -52,13 +69,19 @@ class Dispatch {
     }
     const std::string* host = FindHeader(*r_.headers, "Host");
     if (host != nullptr) params.String("Host", *host);
-    e.request_parameters = params.Build();
-    if (!outcome.ok()) {
-      WireError w = S3StatusToWire(outcome);
-      e.error_code = w.code;
-      e.error_message = w.message;
+    if (op == "PutBucketPolicy") {
+      // The policy as given (CloudTrail logs it), when it is a JSON object.
+      rapidjson::Document policy;
+      policy.Parse(r_.body.data(), r_.body.size());
+      if (!policy.HasParseError() && policy.IsObject()) {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        policy.Accept(w);
+        params.Raw("bucketPolicy", std::string_view(buf.GetString(), buf.GetSize()));
+      }
     }
-    s_.audit->Record(std::move(e));
+    e.request_parameters = params.Build();
+    return e;
   }
 
  private:

@@ -43,8 +43,25 @@ def seed_document():
                  "Principal": {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"},
                  "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::seeded-plain-bucket"}]}},
         ],
-        "glue": {},
+        "glue": {
+            "security_configurations": [
+                {"Name": "seeded-kms", "EncryptionConfiguration": {
+                    "S3Encryption": [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key_arn(SYM_ID)}],
+                    "CloudWatchEncryption": {"CloudWatchEncryptionMode": "DISABLED"}}},
+            ],
+            "catalog_encryption": [
+                {"region": "us-east-1", "DataCatalogEncryptionSettings": {
+                    "EncryptionAtRest": {"CatalogEncryptionMode": "SSE-KMS",
+                                         "SseAwsKmsKeyId": key_arn(SYM_ID)}}},
+            ],
+        },
     }
+
+
+def glue_state(server):
+    g = client("glue", server.endpoint)
+    return (g.get_security_configurations()["SecurityConfigurations"],
+            g.get_data_catalog_encryption_settings()["DataCatalogEncryptionSettings"])
 
 
 def rotations(server):
@@ -76,7 +93,7 @@ def test_seed_creates_keys_aliases_buckets_and_principals(start_sealstack):
     server = start_sealstack()
     doc = seed_document()
     assert admin(server, "POST", "seed", doc) == {"principals": 1, "keys": 3, "buckets": 2,
-                                                  "changed": 5}
+                                                  "glue": 2, "changed": 7}
     client_ = kms(server)
     meta = client_.describe_key(KeyId="alias/app")["KeyMetadata"]
     assert (meta["KeyId"], meta["Arn"], meta["Description"], meta["KeyState"]) == \
@@ -106,6 +123,26 @@ def test_seed_creates_keys_aliases_buckets_and_principals(start_sealstack):
     assert policy == doc["buckets"][1]["policy"]
     # The seeded bucket policy is in force: the default account may list the other's bucket.
     assert s3.list_objects_v2(Bucket="seeded-plain-bucket")["KeyCount"] == 0
+    # Glue: the security configuration and the catalog's encryption, as the API reports them.
+    g = client("glue", server.endpoint)
+    sc = g.get_security_configuration(Name="seeded-kms")["SecurityConfiguration"]
+    assert sc["EncryptionConfiguration"]["S3Encryption"] == \
+        [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key_arn(SYM_ID)}]
+    settings = g.get_data_catalog_encryption_settings()["DataCatalogEncryptionSettings"]
+    assert settings["EncryptionAtRest"] == {"CatalogEncryptionMode": "SSE-KMS",
+                                            "SseAwsKmsKeyId": key_arn(SYM_ID)}
+    assert settings["ConnectionPasswordEncryption"] == {"ReturnConnectionPasswordEncrypted": False}
+    # The seeded catalog encryption is in force: a new database is sealed under the seeded key.
+    g.create_database(DatabaseInput={"Name": "sealed"})
+    assert g.get_database(Name="sealed")["Database"]["Name"] == "sealed"
+    ct = client("cloudtrail", server.endpoint)
+    used = ct.lookup_events(LookupAttributes=[{"AttributeKey": "ResourceName",
+                                               "AttributeValue": key_arn(SYM_ID)}])["Events"]
+    assert {e["EventName"] for e in used} >= {"GenerateDataKey", "Decrypt"}
+    # Another account's catalog is untouched.
+    other_glue = client("glue", server.endpoint, OTHER_PRINCIPAL["access_key_id"],
+                        OTHER_PRINCIPAL["secret_access_key"])
+    assert other_glue.get_security_configurations()["SecurityConfigurations"] == []
 
 
 def test_seeding_twice_changes_nothing(start_sealstack):
@@ -117,12 +154,14 @@ def test_seeding_twice_changes_nothing(start_sealstack):
     before = (client_.describe_key(KeyId=SYM_ID)["KeyMetadata"],
               client_.list_aliases()["Aliases"],
               rotations(server),
-              client_.list_keys()["Keys"])
+              client_.list_keys()["Keys"],
+              glue_state(server))
     assert admin(server, "POST", "seed", doc)["changed"] == 0
     after = (client_.describe_key(KeyId=SYM_ID)["KeyMetadata"],
              client_.list_aliases()["Aliases"],
              rotations(server),
-             client_.list_keys()["Keys"])
+             client_.list_keys()["Keys"],
+             glue_state(server))
     assert after == before
     names = [a["AliasName"] for a in after[1]]
     assert len(names) == len(set(names))
@@ -210,8 +249,20 @@ BAD_DOCUMENTS = [
     (lambda d: d["buckets"][0].update(policy={"Version": "2012-10-17", "Statement": []}),
      "buckets[0].policy:"),
     (lambda d: d["principals"][0].pop("arn"), "principals[0].arn:"),
-    (lambda d: d.update(glue={"security_configurations": [{"name": "x"}]}),
-     "glue: glue seeding not supported yet"),
+    (lambda d: d["glue"]["security_configurations"].append({"Name": "x"}),
+     "glue.security_configurations[1].EncryptionConfiguration: required"),
+    (lambda d: d["glue"]["security_configurations"][0].update(
+        EncryptionConfiguration={"S3Encryption": [{"S3EncryptionMode": "SSE-KMS"}]}),
+     "glue.security_configurations[0].EncryptionConfiguration:"),
+    (lambda d: d["glue"]["security_configurations"].append(
+        dict(d["glue"]["security_configurations"][0])),
+     "glue.security_configurations[1].Name: the security configuration seeded-kms appears twice"),
+    (lambda d: d["glue"]["catalog_encryption"][0]["DataCatalogEncryptionSettings"][
+        "EncryptionAtRest"].update(CatalogEncryptionMode="ROT13"),
+     "glue.catalog_encryption[0].DataCatalogEncryptionSettings:"),
+    (lambda d: d["glue"]["catalog_encryption"][0].update(account="12"),
+     "glue.catalog_encryption[0].account: expected 12 digits"),
+    (lambda d: d["glue"].update(databases=[]), "glue.databases: unknown field"),
     (lambda d: d.update(users=[]), "users: unknown section"),
 ]
 
@@ -227,6 +278,8 @@ def test_bad_document_is_400_naming_the_entry_and_changes_nothing(start_sealstac
     # Nothing of the document was applied (the good keys before the bad entry included).
     assert kms(server).list_keys()["Keys"] == []
     assert client("s3", server.endpoint).list_buckets()["Buckets"] == []
+    assert client("glue", server.endpoint).get_security_configurations()[
+        "SecurityConfigurations"] == []
 
 
 def test_conflict_with_existing_state_is_400(start_sealstack):

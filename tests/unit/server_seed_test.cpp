@@ -50,7 +50,14 @@ TEST_CASE("Seed parse errors name the entry and field", "[server][seed]") {
             .rfind("keys[1].id:", 0) == 0);
   CHECK(Message(Doc("[]", R"([{"name": "ok-bucket", "encryption": {"SSEAlgorithm": "DES"}}])")) ==
         "buckets[0].encryption.SSEAlgorithm: expected AES256, aws:kms or aws:kms:dsse");
-  CHECK(Message(R"({"glue": {"x": 1}})") == "glue: glue seeding not supported yet");
+  CHECK(Message(R"({"glue": {"x": 1}})") == "glue.x: unknown field");
+  CHECK(Message(R"({"glue": {"security_configurations": [{"Name": "s"}]}})") ==
+        "glue.security_configurations[0].EncryptionConfiguration: required");
+  CHECK(Message(R"({"glue": {"catalog_encryption": [{"DataCatalogEncryptionSettings":
+        {"EncryptionAtRest": {"CatalogEncryptionMode": "SSE-KMS-WITH-SERVICE-ROLE"}}}]}})")
+            .rfind("glue.catalog_encryption[0].DataCatalogEncryptionSettings: "
+                   "CatalogEncryptionServiceRole is required",
+                   0) == 0);
   CHECK(server::ParseSeedDocument(R"({"glue": {}})", "us-east-1").ok());
 }
 

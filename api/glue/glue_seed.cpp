@@ -1,0 +1,183 @@
+// The seed document's "glue" section (docs/seed.schema.json, docs/admin-api.md):
+//
+//   "glue": {
+//     "security_configurations": [{"account"?, "region"?, "Name", "EncryptionConfiguration"}],
+//     "catalog_encryption": [{"account"?, "region"?, "DataCatalogEncryptionSettings"}]
+//   }
+//
+// Entries are validated as CreateSecurityConfiguration and PutDataCatalogEncryptionSettings
+// validate their requests (the catalog's service role is resolved when it is used, so a role
+// seeded in the same document may be named). Applying is declarative and idempotent.
+#include <rapidjson/document.h>
+
+#include <regex>
+#include <set>
+
+#include "api/glue/glue_internal.h"
+#include "api/glue/glue_json.h"
+
+namespace sealstack::api::glue {
+
+using json::Document;
+using json::Value;
+
+namespace {
+
+Status Bad(const std::string& where, const std::string& message) {
+  std::string m = where;
+  m += ": ";
+  m += message;
+  return Status::InvalidArgument(std::move(m));
+}
+
+Status OnlyKnown(const Value& obj, const std::string& where,
+                 std::initializer_list<const char*> allowed) {
+  for (const auto& m : obj.GetObject()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || std::string_view(m.name.GetString()) == a;
+    if (!known) return Bad(where + "." + m.name.GetString(), "unknown field");
+  }
+  return Status::Ok();
+}
+
+// account / region of an entry, defaulted and checked.
+Status Place(const Value& v, const std::string& where, const std::string& default_account,
+             const std::string& default_region, std::string* account, std::string* region) {
+  static const std::regex kAccount("^[0-9]{12}$");
+  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
+  *account = default_account;
+  *region = default_region;
+  for (auto [key, out] : {std::pair{"account", account}, std::pair{"region", region}}) {
+    auto it = v.FindMember(key);
+    if (it == v.MemberEnd() || it->value.IsNull()) continue;
+    if (!it->value.IsString()) return Bad(where + "." + key, "expected a string");
+    *out = it->value.GetString();
+  }
+  if (!std::regex_match(*account, kAccount)) return Bad(where + ".account", "expected 12 digits");
+  if (!std::regex_match(*region, kRegion)) {
+    return Bad(where + ".region", "expected a region such as us-east-1");
+  }
+  return Status::Ok();
+}
+
+const Value* List(const Value& glue, const char* key, Status* error) {
+  auto it = glue.FindMember(key);
+  if (it == glue.MemberEnd() || it->value.IsNull()) return nullptr;
+  if (!it->value.IsArray()) {
+    *error = Bad(std::string("glue.") + key, "expected a list");
+    return nullptr;
+  }
+  return &it->value;
+}
+
+bool SameJson(const std::string& a, const std::string& b) {
+  Document da, db;
+  da.Parse(a.c_str());
+  db.Parse(b.c_str());
+  return !da.HasParseError() && !db.HasParseError() && da == db;
+}
+
+}  // namespace
+
+Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
+                                                const std::string& default_account,
+                                                const std::string& default_region) {
+  SeedRequest out;
+  if (!glue.IsObject()) return Bad("glue", "expected an object");
+  SEALSTACK_RETURN_IF_ERROR(
+      OnlyKnown(glue, "glue", {"security_configurations", "catalog_encryption"}));
+  Status error;
+  if (const Value* list = List(glue, "security_configurations", &error)) {
+    std::set<std::string> seen;
+    for (const auto& v : list->GetArray()) {
+      const std::string where = "glue.security_configurations[" +
+                                std::to_string(out.security_configurations.size()) + "]";
+      if (!v.IsObject()) return Bad(where, "expected an object");
+      SEALSTACK_RETURN_IF_ERROR(
+          OnlyKnown(v, where, {"account", "region", "Name", "EncryptionConfiguration"}));
+      SeedSecurityConfiguration sc;
+      SEALSTACK_RETURN_IF_ERROR(
+          Place(v, where, default_account, default_region, &sc.account, &sc.region));
+      auto name = json::Str(v, "Name", true, 1, 255);
+      if (!name.ok()) return Bad(where + ".Name", name.status().message());
+      sc.name = *name;
+      const Value* ec = json::Find(v, "EncryptionConfiguration");
+      if (ec == nullptr) return Bad(where + ".EncryptionConfiguration", "required");
+      Status valid = ValidateEncryptionConfiguration(*ec);
+      if (!valid.ok()) return Bad(where + ".EncryptionConfiguration", valid.message());
+      sc.encryption_configuration = json::Dump(*ec);
+      if (!seen.insert(sc.account + "/" + sc.region + "/" + sc.name).second) {
+        return Bad(where + ".Name", "the security configuration " + sc.name + " appears twice");
+      }
+      out.security_configurations.push_back(std::move(sc));
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(error);
+  if (const Value* list = List(glue, "catalog_encryption", &error)) {
+    std::set<std::string> seen;
+    for (const auto& v : list->GetArray()) {
+      const std::string where =
+          "glue.catalog_encryption[" + std::to_string(out.catalog_encryption.size()) + "]";
+      if (!v.IsObject()) return Bad(where, "expected an object");
+      SEALSTACK_RETURN_IF_ERROR(
+          OnlyKnown(v, where, {"account", "region", "DataCatalogEncryptionSettings"}));
+      SeedCatalogEncryption ce;
+      SEALSTACK_RETURN_IF_ERROR(
+          Place(v, where, default_account, default_region, &ce.account, &ce.region));
+      const Value* s = json::Find(v, "DataCatalogEncryptionSettings");
+      if (s == nullptr) return Bad(where + ".DataCatalogEncryptionSettings", "required");
+      if (!s->IsObject())
+        return Bad(where + ".DataCatalogEncryptionSettings", "expected an object");
+      auto doc = CatalogSettingsDoc(ce.account, *s, nullptr);
+      if (!doc.ok()) return Bad(where + ".DataCatalogEncryptionSettings", doc.status().message());
+      ce.settings = *doc;  // as stored
+      if (!seen.insert(ce.account + "/" + ce.region).second) {
+        return Bad(where, "the catalog of " + ce.account + " in " + ce.region + " appears twice");
+      }
+      out.catalog_encryption.push_back(std::move(ce));
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(error);
+  return out;
+}
+
+Result<size_t> Service::ApplySeed(const SeedRequest& seed) {
+  const double now = json::Epoch(deps_.clock->Now());
+  size_t changed = 0;
+  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+    changed = 0;
+    for (const auto& sc : seed.security_configurations) {
+      const storage::GlueKey key{sc.account, sc.region, "secconf", "", sc.name};
+      auto stored = storage::GlueRepo::Get(conn, key);
+      if (stored.ok()) {
+        auto doc = json::Load(*stored);
+        const Value* ec = doc.ok() ? json::Find(*doc, "EncryptionConfiguration") : nullptr;
+        if (ec != nullptr && SameJson(json::Dump(*ec), sc.encryption_configuration)) continue;
+      } else if (stored.status().code() != StatusCode::kNotFound) {
+        return stored.status();
+      }
+      Document doc(rapidjson::kObjectType);
+      auto& a = doc.GetAllocator();
+      Document ec;
+      ec.Parse(sc.encryption_configuration.c_str());
+      json::SetStr(doc, "Name", sc.name, a);
+      doc.AddMember("CreatedTimeStamp", now, a);
+      doc.AddMember("EncryptionConfiguration", Value(ec, a), a);
+      SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Put(conn, key, json::Dump(doc)));
+      ++changed;
+    }
+    for (size_t i = 0; i < seed.catalog_encryption.size(); ++i) {
+      const SeedCatalogEncryption& ce = seed.catalog_encryption[i];
+      const storage::GlueKey key{ce.account, ce.region, "catalog", "", ""};
+      auto stored = storage::GlueRepo::Get(conn, key);
+      if (stored.ok() && SameJson(*stored, ce.settings)) continue;
+      if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) return stored.status();
+      SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Put(conn, key, ce.settings));
+      ++changed;
+    }
+    return Status::Ok();
+  }));
+  return changed;
+}
+
+}  // namespace sealstack::api::glue
