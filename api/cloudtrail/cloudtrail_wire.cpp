@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/common/json_output.h"
+#include "api/common/policy_principal.h"
 #include "common/time_format.h"
 #include "policy/document.h"
 #include "policy/evaluate.h"
@@ -70,36 +71,12 @@ std::optional<std::pair<int64_t, int64_t>> DecodeToken(std::string_view token) {
   return std::make_pair(t, s);
 }
 
-policy::PrincipalKind KindOf(auth::PrincipalType t) {
-  switch (t) {
-    case auth::PrincipalType::kRoot:
-      return policy::PrincipalKind::kAccountRoot;
-    case auth::PrincipalType::kUser:
-      return policy::PrincipalKind::kUser;
-    case auth::PrincipalType::kRole:
-      return policy::PrincipalKind::kRole;
-    case auth::PrincipalType::kAssumedRole:
-      return policy::PrincipalKind::kAssumedRole;
-  }
-  return policy::PrincipalKind::kUser;
-}
-
 // cloudtrail:<action> through identity policies; the account root is allowed unless denied.
 std::optional<WireError> Authorize(const auth::Principal& p, const Clock& clock,
                                    std::string_view action) {
   policy::RequestContext ctx;
-  ctx.principal_kind = KindOf(p.type);
-  ctx.principal_arn = p.arn;
-  ctx.principal_account = p.account;
-  if (p.type == auth::PrincipalType::kAssumedRole) {
-    auto parsed = auth::ParsePrincipalArn(p.arn);
-    if (parsed.ok()) {
-      std::string role(p.account.size() + parsed->name.size() + 20, '\0');
-      role.clear();
-      role.append("arn:aws:iam::").append(p.account).append(":role/").append(parsed->name);
-      ctx.role_arn = std::move(role);
-    }
-  }
+  FillPolicyPrincipal(p, &ctx);
+
   ctx.action = std::string(action);
   ctx.resource.assign(1, '*');  // (not = "*": GCC 12 -Wrestrict false positive)
   ctx.resource_account = p.account;

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "api/common/policy_principal.h"
 #include "api/glue/glue_audit.h"
 #include "api/glue/glue_json.h"
 #include "api/glue/glue_wire.h"
@@ -16,20 +17,6 @@ namespace sealstack::api::glue {
 namespace {
 
 using Handler = Result<std::string> (Service::*)(const Caller&, const rapidjson::Value&);
-
-policy::PrincipalKind KindOf(auth::PrincipalType t) {
-  switch (t) {
-    case auth::PrincipalType::kRoot:
-      return policy::PrincipalKind::kAccountRoot;
-    case auth::PrincipalType::kUser:
-      return policy::PrincipalKind::kUser;
-    case auth::PrincipalType::kRole:
-      return policy::PrincipalKind::kRole;
-    case auth::PrincipalType::kAssumedRole:
-      return policy::PrincipalKind::kAssumedRole;
-  }
-  return policy::PrincipalKind::kUser;
-}
 
 }  // namespace
 
@@ -208,13 +195,7 @@ Status Service::Authorize(const Caller& c, const std::string& operation,
   const auth::Principal& p = *c.principal;
   const std::string action = "glue:" + operation;
   policy::RequestContext ctx;
-  ctx.principal_kind = KindOf(p.type);
-  ctx.principal_arn = p.arn;
-  ctx.principal_account = p.account;
-  if (p.type == auth::PrincipalType::kAssumedRole) {
-    auto parsed = auth::ParsePrincipalArn(p.arn);
-    if (parsed.ok()) ctx.role_arn = "arn:aws:iam::" + parsed->account + ":role/" + parsed->name;
-  }
+  FillPolicyPrincipal(p, &ctx);
   ctx.action = action;
   ctx.resource = resource;
   ctx.resource_account = p.account;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "api/common/policy_principal.h"
 #include "api/kms/kms_errors.h"
 #include "common/time_format.h"
 #include "policy/evaluate.h"
@@ -11,27 +12,6 @@ namespace sealstack::api::kms {
 namespace {
 
 constexpr size_t kMaxCachedPolicies = 4096;
-
-policy::PrincipalKind KindOf(auth::PrincipalType t) {
-  switch (t) {
-    case auth::PrincipalType::kRoot:
-      return policy::PrincipalKind::kAccountRoot;
-    case auth::PrincipalType::kUser:
-      return policy::PrincipalKind::kUser;
-    case auth::PrincipalType::kRole:
-      return policy::PrincipalKind::kRole;
-    case auth::PrincipalType::kAssumedRole:
-      return policy::PrincipalKind::kAssumedRole;
-  }
-  return policy::PrincipalKind::kUser;
-}
-
-// arn:aws:sts::ACCT:assumed-role/ROLE/SESSION -> arn:aws:iam::ACCT:role/ROLE
-std::string RoleArnOfSession(const auth::Principal& p) {
-  auto parsed = auth::ParsePrincipalArn(p.arn);
-  if (!parsed.ok() || parsed->type != auth::PrincipalType::kAssumedRole) return "";
-  return "arn:aws:iam::" + parsed->account + ":role/" + parsed->name;
-}
 
 std::string DenyMessage(const AuthorizationRequest& r, const policy::AccessDecision& d) {
   std::string resource = r.key != nullptr ? r.key->arn : "*";
@@ -125,10 +105,7 @@ Status KmsAuthorizer::Decide(const AuthorizationRequest& r, PolicyMode mode) {
   const auth::Principal& p = *c.principal;
 
   policy::RequestContext ctx;
-  ctx.principal_kind = KindOf(p.type);
-  ctx.principal_arn = p.arn;
-  ctx.principal_account = p.account;
-  ctx.role_arn = RoleArnOfSession(p);
+  FillPolicyPrincipal(p, &ctx);
   ctx.action = r.action;
   ctx.resource = r.key != nullptr ? r.key->arn : "*";
   ctx.resource_account = r.key != nullptr ? r.key->account : p.account;

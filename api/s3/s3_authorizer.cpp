@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "api/common/policy_principal.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/s3_errors.h"
 #include "common/time_format.h"
@@ -14,31 +15,6 @@ namespace sealstack::api::s3 {
 namespace {
 
 constexpr size_t kMaxCachedPolicies = 4096;
-
-policy::PrincipalKind KindOf(auth::PrincipalType t) {
-  switch (t) {
-    case auth::PrincipalType::kRoot:
-      return policy::PrincipalKind::kAccountRoot;
-    case auth::PrincipalType::kUser:
-      return policy::PrincipalKind::kUser;
-    case auth::PrincipalType::kRole:
-      return policy::PrincipalKind::kRole;
-    case auth::PrincipalType::kAssumedRole:
-      return policy::PrincipalKind::kAssumedRole;
-  }
-  return policy::PrincipalKind::kUser;
-}
-
-std::string RoleArnOfSession(const auth::Principal& p) {
-  if (p.type != auth::PrincipalType::kAssumedRole) return "";
-  auto parsed = auth::ParsePrincipalArn(p.arn);
-  if (!parsed.ok()) return "";
-  std::string arn = "arn:aws:iam::";
-  arn += parsed->account;
-  arn += ":role/";
-  arn += parsed->name;
-  return arn;
-}
 
 // The owner's root may always read, replace and delete the bucket policy, even one that denies
 // it: AWS's guard against locking an account out of its own bucket.
@@ -164,10 +140,7 @@ Status S3Authorizer::Authorize(const S3Caller& c, const std::string& bucket_owne
     return Status::Ok();
   }
   policy::RequestContext ctx;
-  ctx.principal_kind = KindOf(p.type);
-  ctx.principal_arn = p.arn;
-  ctx.principal_account = p.account;
-  ctx.role_arn = RoleArnOfSession(p);
+  FillPolicyPrincipal(p, &ctx);
   ctx.action = a.action;
   ctx.resource = a.resource_arn;
   ctx.resource_account = bucket_owner;

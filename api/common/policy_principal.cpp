@@ -1,0 +1,37 @@
+#include "api/common/policy_principal.h"
+
+namespace sealstack::api {
+
+policy::PrincipalKind PolicyPrincipalKind(auth::PrincipalType type) {
+  switch (type) {
+    case auth::PrincipalType::kRoot:
+      return policy::PrincipalKind::kAccountRoot;
+    case auth::PrincipalType::kUser:
+      return policy::PrincipalKind::kUser;
+    case auth::PrincipalType::kRole:
+      return policy::PrincipalKind::kRole;
+    case auth::PrincipalType::kAssumedRole:
+      return policy::PrincipalKind::kAssumedRole;
+  }
+  return policy::PrincipalKind::kUser;
+}
+
+std::string RoleArnOfSession(const auth::Principal& principal) {
+  if (principal.type != auth::PrincipalType::kAssumedRole) return "";
+  auto parsed = auth::ParsePrincipalArn(principal.arn);
+  if (!parsed.ok() || parsed->type != auth::PrincipalType::kAssumedRole) return "";
+  std::string role = "arn:aws:iam::";
+  role += parsed->account;
+  role += ":role/";
+  role += parsed->name;
+  return role;
+}
+
+void FillPolicyPrincipal(const auth::Principal& principal, policy::RequestContext* ctx) {
+  ctx->principal_kind = PolicyPrincipalKind(principal.type);
+  ctx->principal_arn = principal.arn;
+  ctx->principal_account = principal.account;
+  ctx->role_arn = RoleArnOfSession(principal);
+}
+
+}  // namespace sealstack::api
