@@ -4,14 +4,17 @@
 #include <httplib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
 #include <atomic>
+#include <type_traits>
 
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "common/strings.h"
+#include "server/http_connection.h"
 #include "server/thread_pool.h"
 
 namespace sealstack::server {
@@ -20,12 +23,36 @@ namespace {
 
 // Gives access to the listening socket, to raise cpp-httplib's fixed listen backlog of 5:
 // with dozens of clients connecting at once a backlog of 5 drops SYNs and costs clients a
-// 1-second retransmit.
+// 1-second retransmit. And serves each accepted connection through HttpConnection
+// (http_connection.h), which reads and vets request heads before cpp-httplib parses them:
+// cpp-httplib's own per-connection loop answers unparsable Ranges, over-long header lines and
+// odd Content-Lengths by itself, in non-AWS ways, and cannot tell a stalled body from a short
+// one. Only the transport is replaced; parsing, routing and responses stay cpp-httplib's
+// (Server::process_request, per request).
 template <class Base>
 class TunedServer : public Base {
  public:
   using Base::Base;
   int listening_socket() const { return this->svr_sock_; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    SSL* ssl = nullptr;
+    if constexpr (std::is_base_of_v<httplib::SSLServer, Base>) {
+      ssl = SSL_new(this->ssl_context());
+      if (ssl == nullptr) {
+        ::close(sock);
+        return false;
+      }
+    }
+    HttpConnection connection(
+        sock, ssl,
+        {this->keep_alive_timeout_sec_, this->read_timeout_sec_, this->write_timeout_sec_});
+    return ServeConnection(connection, this->svr_sock_, [&](bool close, bool& closed) {
+      return this->process_request(connection, close, closed,
+                                   [ssl](httplib::Request& req) { req.ssl = ssl; });
+    });
+  }
 };
 
 std::atomic<int> g_in_flight{0};
@@ -48,19 +75,35 @@ auth::HttpRequestHead MakeHead(const httplib::Request& req, bool tls) {
   head.target = req.target;
   head.headers.reserve(req.headers.size());
   for (const auto& [name, value] : req.headers) head.headers.emplace_back(name, value);
+  // Headers the connection kept from cpp-httplib (Range), as the client sent them.
+  if (const HttpConnection* connection = CurrentConnection()) {
+    for (const auto& header : connection->withheld_headers()) head.headers.push_back(header);
+  }
   head.secure = tls;
   head.remote_addr = req.remote_addr;
   return head;
 }
 
-// cpp-httplib applies a request's Range header to the response by itself (slicing the body and
-// rewriting the status). Ranges are S3's business (GetObject answers 206/416 itself), so the
-// library must not apply them a second time.
-void IgnoreLibraryRanges(const httplib::Request& req) {
-  const_cast<httplib::Request&>(req).ranges.clear();
+// The next request on this connection cannot be found (its framing is lost or not trusted).
+// cpp-httplib writes "Connection: close" itself when the request asked for it or the connection
+// was already closing (a head problem): one header, not two.
+void CloseConnectionAfter(const httplib::Request& req, httplib::Response& res) {
+  bool announced = req.get_header_value("Connection") == "close";
+  if (HttpConnection* connection = CurrentConnection()) {
+    announced = announced || connection->close_after_response();
+    connection->CloseAfterResponse();
+  }
+  if (!announced) res.set_header("Connection", "close");
 }
 
-void WriteResponse(Exchange& ex, httplib::Response& res) {
+// Fills in what the connection layer learnt about the request.
+void NoteConnection(Exchange& ex) {
+  if (const HttpConnection* connection = CurrentConnection()) {
+    ex.head_problem = connection->head_problem();
+  }
+}
+
+void WriteResponse(Exchange& ex, const httplib::Request& req, httplib::Response& res) {
   api::ApiResponse& r = ex.response;
   res.status = r.status;
   std::string content_type;
@@ -72,15 +115,19 @@ void WriteResponse(Exchange& ex, httplib::Response& res) {
     res.set_header(name, value);
   }
   // A body the handler did not read (an early error) is still on the socket. Drain a bounded
-  // amount so the connection can carry the next request; beyond that, tell the client to
-  // close, and the leftover bytes end the connection when parsed as a request.
-  if (ex.has_body && !ex.body_consumed && !ex.body_read_started) {
-    uint64_t drained = 0;
-    ex.read_body([&drained](std::string_view piece) {
-      drained += piece.size();
-      return drained <= kMaxDrainBytes;
-    });
-    if (!ex.body_consumed) res.set_header("Connection", "close");
+  // amount so the connection can carry the next request; beyond that, or when the body was
+  // read only in part, or the head had a problem, the connection closes after this response.
+  if (ex.head_problem != HeadProblem::kNone) {
+    CloseConnectionAfter(req, res);
+  } else if (ex.has_body && !ex.body_consumed) {
+    if (!ex.body_read_started) {
+      uint64_t drained = 0;
+      ex.read_body([&drained](std::string_view piece) {
+        drained += piece.size();
+        return drained <= kMaxDrainBytes;
+      });
+    }
+    if (!ex.body_consumed) CloseConnectionAfter(req, res);
   }
   // cpp-httplib treats a content provider of length 0 as one of unknown length: no
   // Content-Length, and it calls the provider until DataSink::done(), which ours never calls,
@@ -128,7 +175,7 @@ void RenderLibraryError(const httplib::Request& req, httplib::Response& res) {
   api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
   api::ApiResponse r = api::RenderError(api::Protocol::kS3, e, ids, {}, req.method == "HEAD");
   for (auto& [name, value] : r.headers) res.set_header(name, value);
-  res.set_header("Connection", "close");
+  CloseConnectionAfter(req, res);
   res.body = std::move(r.body);
 }
 
@@ -185,6 +232,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
     Exchange ex;
     ex.head = MakeHead(req, tls);
     ex.has_body = true;
+    NoteConnection(ex);
     ex.read_body = [&reader, &ex](const RawBodyReceiver& receive) {
       // cpp-httplib's reader starts over from the socket on each call: once only.
       if (ex.body_read_started) return false;
@@ -193,24 +241,25 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
         return receive(std::string_view(data, len));
       });
       if (ok) ex.body_consumed = true;
+      const HttpConnection* connection = CurrentConnection();
+      if (!ok && connection != nullptr && connection->timed_out()) ex.body_timed_out = true;
       return ok;
     };
     (*shared)(ex);
-    IgnoreLibraryRanges(req);
-    WriteResponse(ex, res);
+    WriteResponse(ex, req, res);
   };
   auto without_reader = [shared, tls](const httplib::Request& req, httplib::Response& res) {
     InFlight counted;
     Exchange ex;
     ex.head = MakeHead(req, tls);
     ex.has_body = !req.body.empty();
+    NoteConnection(ex);
     ex.body_consumed = true;  // cpp-httplib read any body already
     ex.read_body = [&req](const RawBodyReceiver& receive) {
       return req.body.empty() || receive(req.body);
     };
     (*shared)(ex);
-    IgnoreLibraryRanges(req);
-    WriteResponse(ex, res);
+    WriteResponse(ex, req, res);
   };
   const std::string any = ".*";
   svr->Get(any, without_reader);  // also serves HEAD

@@ -125,19 +125,18 @@ class Handler {
       : context_(context), ex_(ex), route_(route), ids_(ids), summary_(summary) {}
 
   ApiResponse Run() {
+    if (ex_.head_problem != HeadProblem::kNone) return HeadProblemError();
     if (auto err = CheckHeaderSection()) return *err;
     switch (route_.protocol) {
       case Protocol::kAdmin: {
         summary_->operation = "admin:" + route_.admin_path;
         bool too_large = false;
         auto body = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
-        if (!body) {
-          return Error({too_large ? 413 : 400,
-                        too_large ? "RequestEntityTooLarge" : "IncompleteBody",
-                        "the request body could not be read",
-                        {},
-                        false});
+        if (!body && too_large) {
+          return Error(
+              {413, "RequestEntityTooLarge", "the request body could not be read", {}, false});
         }
+        if (!body) return Error(BodyReadFailure());
         if (!JsonNestingWithin(*body, kMaxJsonDepth)) {
           return Error({400,
                         "SerializationException",
@@ -160,17 +159,64 @@ class Handler {
  private:
   // S3 limits the request header section to 8 KiB; the RPC services get more room, but a
   // bound all the same (cpp-httplib only limits each line, not their number).
+  size_t HeaderSectionLimit() const {
+    return route_.protocol == Protocol::kS3 ? kS3MaxHeaderBytes : kMaxHeaderBytes;
+  }
+
   std::optional<ApiResponse> CheckHeaderSection() {
-    const size_t limit = route_.protocol == Protocol::kS3 ? kS3MaxHeaderBytes : kMaxHeaderBytes;
     size_t total = 0;
     for (const auto& [name, value] : ex_.head.headers) total += name.size() + value.size() + 4;
-    if (total <= limit) return std::nullopt;
+    if (total <= HeaderSectionLimit()) return std::nullopt;
+    return HeaderSectionTooLarge();
+  }
+
+  ApiResponse HeaderSectionTooLarge() {
     return Error({400,
                   "RequestHeaderSectionTooLarge",
                   "Your request header section exceeds the maximum allowed size.",
-                  {{"MaxSizeAllowed", std::to_string(limit)}},
+                  {{"MaxSizeAllowed", std::to_string(HeaderSectionLimit())}},
                   false},
                  route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
+  }
+
+  // The HTTP layer refused the head (exchange.h HeadProblem): answered before authentication,
+  // since the header lines concerned are gone (a signature over them cannot be checked), and
+  // without reading the body. The connection closes after it.
+  ApiResponse HeadProblemError() {
+    if (ex_.head_problem == HeadProblem::kHeaderSectionTooLarge) return HeaderSectionTooLarge();
+    // AWS's front end answers an HTTP message it cannot frame with a bare BadRequest.
+    return Error({400, "BadRequest", "An error occurred when parsing the HTTP request.", {}, false},
+                 route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
+  }
+
+  // A body read that failed without the consumer stopping it: the client stalled for the read
+  // timeout (S3: 400 RequestTimeout; the JSON/Query services: 408 RequestTimeoutException, a
+  // code the SDKs retry), or it closed before sending the whole body (IncompleteBody).
+  WireError BodyReadFailure() const {
+    if (ex_.body_timed_out) {
+      if (route_.protocol == Protocol::kS3) {
+        return {400,
+                "RequestTimeout",
+                "Your socket connection to the server was not read from or written to within "
+                "the timeout period. Idle connections will be closed.",
+                {},
+                false};
+      }
+      return {408,
+              "RequestTimeoutException",
+              "The request body was not received within the timeout period.",
+              {},
+              false};
+    }
+    if (route_.protocol == Protocol::kS3) {
+      return {400,
+              "IncompleteBody",
+              "You did not provide the number of bytes specified by the Content-Length HTTP "
+              "header.",
+              {},
+              false};
+    }
+    return {400, "IncompleteBody", "The request body ended early.", {}, false};
   }
 
   ApiResponse Error(const WireError& e, std::string_view resource = {}) {
@@ -232,15 +278,7 @@ class Handler {
         return Error({400, "MaxMessageLengthExceeded", "Your request was too big.", {}, false},
                      ex_.head.RawPath());
       }
-      if (!read && !failure) {
-        return Error({400,
-                      "IncompleteBody",
-                      "You did not provide the number of bytes specified by the Content-Length "
-                      "HTTP header.",
-                      {},
-                      false},
-                     ex_.head.RawPath());
-      }
+      if (!read && !failure) return Error(BodyReadFailure(), ex_.head.RawPath());
     }
     if (!failure) failure = decoder->Finish();
     if (failure) return Error(api::AuthErrorToWire(*failure, Protocol::kS3), ex_.head.RawPath());
@@ -255,6 +293,7 @@ class Handler {
     summary_->operation = "s3:";
     summary_->operation += api::s3::S3OperationName(request);
     std::optional<auth::AuthError> payload_error;
+    std::optional<WireError> body_failure;  // the body could not be read
     api::s3::PayloadReader payload =
         [&](const std::function<Status(std::string_view)>& sink) -> Status {
       auto created = auth::PayloadDecoder::Create(verified, ex_.head);
@@ -276,10 +315,7 @@ class Handler {
         if (!sink_status.ok()) return sink_status;
         if (payload_error) return Status::Unauthenticated("payload");
         if (!read) {
-          payload_error = auth::AuthError{auth::AuthErrorCode::kIncompleteBody,
-                                          "You did not provide the number of bytes specified by "
-                                          "the Content-Length HTTP header.",
-                                          {}};
+          body_failure = BodyReadFailure();
           return Status::Unauthenticated("payload");
         }
       }
@@ -289,6 +325,7 @@ class Handler {
     const api::s3::S3Caller caller = S3CallerOf(verified, principal);
     const api::s3::ObjectServices services = S3Services();
     ApiResponse response = api::s3::HandleObject(services, caller, request, payload, ids_);
+    if (body_failure) return Error(*body_failure, ex_.head.RawPath());
     if (payload_error) {
       return Error(api::AuthErrorToWire(*payload_error, Protocol::kS3), ex_.head.RawPath());
     }
@@ -354,7 +391,7 @@ class Handler {
                       {},
                       false});
       }
-      return Error({400, "IncompleteBody", "The request body ended early.", {}, false});
+      return Error(BodyReadFailure());
     }
     *body = std::move(*read);
     auth::VerifyOptions options;
