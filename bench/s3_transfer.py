@@ -15,7 +15,9 @@
       The physical limits of the same run: `openssl speed -evp aes-256-gcm -bytes 16384
       -seconds 3` (one core), and a raw SQLite insert of 64 KiB blobs into one table (WAL,
       synchronous=NORMAL as the server, 256 blobs per transaction, N MB in total, default 512)
-      and reading them back; the database lives in DIR and is removed after.
+      and reading them back; the database lives in DIR and is removed after. Also raw file I/O
+      as the server's body files do it: N MB written with writev into a new file (page cache),
+      the same plus fdatasync (the disk), and read back.
 
 SSE is kms | c | s3. While a transfer runs a thread samples the server's VmRSS every 20 ms
 (/proc/PID/status); VmHWM is read after each phase (it is the high-water mark of the server's
@@ -262,6 +264,37 @@ def limits(directory, mb):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
+    # Raw file I/O as the server's body files do it: 4 x (64 KiB + 16) per writev into a new
+    # file, no fsync (page cache; the kernel throttles writers to the disk's speed once enough
+    # dirty data piles up), then fdatasync (what the disk sustains), then reading it back.
+    fpath = os.path.join(directory, "raw.seg")
+    chunk = [os.urandom(64 * 1024 + 16)] * 4
+    fbytes = mb * 1000 * 1000
+    fd = os.open(fpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    written = 0
+    f0 = time.perf_counter()
+    while written < fbytes:
+        written += os.writev(fd, chunk)
+    f1 = time.perf_counter()
+    os.fdatasync(fd)
+    f2 = time.perf_counter()
+    os.close(fd)
+    rfd = os.open(fpath, os.O_RDONLY)
+    rbuf = bytearray(16 * (64 * 1024 + 16))
+    got = 0
+    f3 = time.perf_counter()
+    while True:
+        k = os.readv(rfd, [rbuf])
+        if k <= 0:
+            break
+        got += k
+    f4 = time.perf_counter()
+    os.close(rfd)
+    os.remove(fpath)
+    out.update(file_bytes=written, file_write_mb_s=written / (f1 - f0) / 1e6,
+               file_write_sync_mb_s=written / (f2 - f0) / 1e6, file_read_mb_s=got / (f4 - f3) / 1e6,
+               file_setup="writev of 4 x (64 KiB + 16) into a new file; then fdatasync; read back "
+                          "in 1 MiB reads (page cache)")
     out.update(sqlite_version=sqlite3.sqlite_version, sqlite_bytes=n * len(blob),
                sqlite_insert_mb_s=n * len(blob) / (t1 - t0) / 1e6,
                sqlite_read_mb_s=total / (t2 - t1) / 1e6,

@@ -453,8 +453,14 @@ if summary["s3_large"] or lim:
             print(("" if MD else "   ") + f"raw SQLite {lim.get('sqlite_version')} ({lim.get('sqlite_setup')}, "
                   f"{lim['sqlite_bytes'] / 1e6:,.0f} MB): insert **{lim['sqlite_insert_mb_s']:,.0f} MB/s**, "
                   f"read back {lim['sqlite_read_mb_s']:,.0f} MB/s")
+        if lim.get("file_write_mb_s"):
+            print(("" if MD else "   ") + f"raw file I/O ({lim.get('file_setup')}, {lim['file_bytes'] / 1e6:,.0f} MB): "
+                  f"write **{lim['file_write_mb_s']:,.0f} MB/s** (page cache), "
+                  f"{lim['file_write_sync_mb_s']:,.0f} MB/s with fdatasync (the disk), "
+                  f"read back {lim['file_read_mb_s']:,.0f} MB/s")
         print()
     sq = lim.get("sqlite_insert_mb_s")
+    fw = lim.get("file_write_mb_s")
     rows = []
     summary["s3_large_agg"] = {}
 
@@ -492,12 +498,12 @@ if summary["s3_large"] or lim:
                          f"{put:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['put_runs'])})",
                          f"{get:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['get_runs'])})",
                          f"{ratio(put, ossl)} / {ratio(get, ossl)}" if server == "sealstack" else "–",
-                         f"{ratio(put, sq)}" if server == "sealstack" else "–",
+                         (f"{ratio(put, fw)}" if fw else f"{ratio(put, sq)} (SQLite)") if server == "sealstack" else "–",
                          f"{cpu_put:.2f} / {cpu_get:.2f}",
                          f"{put_rss / 1024:.1f} / {get_rss / 1024:.1f} / {hwm / 1024:.1f} MiB",
                          f"{len(ok)}" + (f" ({len(runs) - len(ok)} failed)" if len(runs) > len(ok) else "")])
     print(table(["transfer", "server", "PUT MB/s median (runs)", "GET MB/s median (runs)",
-                 "PUT / GET vs openssl", "PUT vs raw SQLite insert", "server CPU s/GB PUT / GET",
+                 "PUT / GET vs openssl", "PUT vs raw file write", "server CPU s/GB PUT / GET",
                  "peak VmRSS PUT / GET / VmHWM", "runs"], rows))
     print()
     a = summary["s3_large_agg"]
