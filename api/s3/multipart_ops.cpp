@@ -153,18 +153,7 @@ Result<PartTarget> OpenPartTarget(const ObjectServices& s, const S3Caller& c, co
 
 Result<ApiResponse> CreateMultipartUpload(const ObjectServices& s, const S3Caller& c,
                                           const S3Request& r, const RequestIds& ids) {
-  if (r.key.size() > 1024) {
-    return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
-                   {{"Size", std::to_string(r.key.size())}});
-  }
-  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
-  SseHeaders sse_headers = ExtractSseHeaders(*r.headers);
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket,
-                             s.buckets->Access(c, r.bucket,
-                                               S3Access{"s3:PutObject", ObjectArn(r.bucket, r.key),
-                                                        WriteConditionKeys(sse_headers, c)}));
-  SEALSTACK_ASSIGN_OR_RETURN(WriteEncryption enc,
-                             ResolveObjectEncryption(s, c, bucket, sse_headers, r.key));
+  SEALSTACK_ASSIGN_OR_RETURN(NewObjectWrite w, PrepareNewObjectWrite(s, c, r));
   ObjectDoc doc;
   if (const std::string* a = Header(r, "x-amz-checksum-algorithm")) {
     auto alg = crypto::ChecksumAlgorithmFromName(Trim(*a));
@@ -184,20 +173,17 @@ Result<ApiResponse> CreateMultipartUpload(const ObjectServices& s, const S3Calle
       doc.checksum_type = type;
     }
   }
-  SEALSTACK_ASSIGN_OR_RETURN(
-      DataKey dk, s.keys->NewDataKey(KmsCaller(c), enc, bucket.account, r.bucket, r.key));
+  SEALSTACK_ASSIGN_OR_RETURN(DataKey dk, s.keys->NewDataKey(KmsCaller(c), w.encryption,
+                                                            w.bucket.account, r.bucket, r.key));
   CaptureContentHeaders(*r.headers, &doc);
   doc.sse = dk.protection;
-  doc.user_context_b64 = sse_headers.context.value_or("");
+  doc.user_context_b64 = w.sse_headers.context.value_or("");
   SEALSTACK_ASSIGN_OR_RETURN(
       UploadInfo upload, s.store->CreateMultipartUpload(r.bucket, r.key, dk.protection.wrapped_key,
                                                         EncodeObjectDoc(doc)));
   InitiateMultipartUploadResult result{r.bucket, r.key, upload.upload_id};
   ApiResponse resp = XmlResponse(200, RenderInitiateMultipartUpload(result), ids);
-  AddSseHeaders(&resp, dk.protection);
-  if (!doc.user_context_b64.empty()) {
-    resp.SetHeader("x-amz-server-side-encryption-context", doc.user_context_b64);
-  }
+  AddWriteSseHeaders(&resp, dk.protection, doc.user_context_b64);
   if (!doc.checksum_algorithm.empty()) {
     resp.SetHeader("x-amz-checksum-algorithm", doc.checksum_algorithm);
     resp.SetHeader("x-amz-checksum-type", doc.checksum_type);

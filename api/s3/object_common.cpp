@@ -364,6 +364,32 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
   return enc;
 }
 
+Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
+                                             const S3Request& r) {
+  if (r.key.size() > 1024) {
+    return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
+                   {{"Size", std::to_string(r.key.size())}});
+  }
+  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
+  NewObjectWrite w;
+  w.sse_headers = ExtractSseHeaders(*r.headers);
+  SEALSTACK_ASSIGN_OR_RETURN(w.bucket,
+                             s.buckets->Access(c, r.bucket,
+                                               S3Access{"s3:PutObject", ObjectArn(r.bucket, r.key),
+                                                        WriteConditionKeys(w.sse_headers, c)}));
+  SEALSTACK_ASSIGN_OR_RETURN(w.encryption,
+                             ResolveObjectEncryption(s, c, w.bucket, w.sse_headers, r.key));
+  return w;
+}
+
+void AddWriteSseHeaders(ApiResponse* resp, const ProtectedDataKey& protection,
+                        const std::string& user_context_b64) {
+  AddSseHeaders(resp, protection);
+  if (!user_context_b64.empty()) {
+    resp->SetHeader("x-amz-server-side-encryption-context", user_context_b64);
+  }
+}
+
 Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
                                    const std::string& bucket, const std::string& key,
                                    std::string_view action, const SseHeaders& sse) {

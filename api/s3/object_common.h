@@ -89,6 +89,22 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
                                                 const Bucket& bucket, const SseHeaders& h,
                                                 const std::string& key);
 
+// A new object about to be written (PutObject, CreateMultipartUpload): its key length and user
+// metadata checked (KeyTooLong, MetadataTooLarge), s3:PutObject allowed on it with the request's
+// condition keys, and its encryption resolved.
+struct NewObjectWrite {
+  Bucket bucket;
+  SseHeaders sse_headers;
+  WriteEncryption encryption;
+};
+Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
+                                             const S3Request& r);
+
+// The SSE response headers of a write: mode, key id, bucket key, SSE-C, and the user's
+// encryption context when it gave one.
+void AddWriteSseHeaders(ApiResponse* resp, const ProtectedDataKey& protection,
+                        const std::string& user_context_b64);
+
 // An object about to be read: the bucket (access checked), the object, its doc, and the SSE-C
 // key the request brought for it.
 struct ReadableObject {

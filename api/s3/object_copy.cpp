@@ -183,10 +183,7 @@ Result<ApiResponse> CopyObject(const ObjectServices& s, const S3Caller& c, const
     SetChecksum(&result.checksums, *alg, doc.checksum_value);
   }
   ApiResponse resp = XmlResponse(200, RenderCopyObjectResult(result), ids);
-  AddSseHeaders(&resp, dk.protection);
-  if (!doc.user_context_b64.empty()) {
-    resp.SetHeader("x-amz-server-side-encryption-context", doc.user_context_b64);
-  }
+  AddWriteSseHeaders(&resp, dk.protection, doc.user_context_b64);
   return resp;
 }
 

@@ -26,24 +26,14 @@ namespace {
 
 Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Request& r,
                         const PayloadReader& payload, const RequestIds& ids) {
-  if (r.key.size() > 1024) {
-    return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
-                   {{"Size", std::to_string(r.key.size())}});
-  }
-  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
-  SseHeaders sse_headers = ExtractSseHeaders(*r.headers);
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket,
-                             s.buckets->Access(c, r.bucket,
-                                               S3Access{"s3:PutObject", ObjectArn(r.bucket, r.key),
-                                                        WriteConditionKeys(sse_headers, c)}));
-  SEALSTACK_ASSIGN_OR_RETURN(WriteEncryption enc,
-                             ResolveObjectEncryption(s, c, bucket, sse_headers, r.key));
+  SEALSTACK_ASSIGN_OR_RETURN(NewObjectWrite w, PrepareNewObjectWrite(s, c, r));
+  const WriteEncryption& enc = w.encryption;
   // Integrity headers: Content-MD5 and at most one x-amz-checksum-* (else CRC64NVME by default).
   SEALSTACK_ASSIGN_OR_RETURN(IntegrityRequest integrity,
                              ParseIntegrity(r, crypto::ChecksumAlgorithm::kCrc64Nvme));
 
   SEALSTACK_ASSIGN_OR_RETURN(
-      DataKey dk, s.keys->NewDataKey(KmsCaller(c), enc, bucket.account, r.bucket, r.key));
+      DataKey dk, s.keys->NewDataKey(KmsCaller(c), enc, w.bucket.account, r.bucket, r.key));
   WriteOptions options;
   options.checksum = integrity.algorithm;
   options.md5 = enc.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
@@ -56,7 +46,7 @@ Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Requ
   ObjectDoc doc;
   CaptureContentHeaders(*r.headers, &doc);
   doc.sse = dk.protection;
-  doc.user_context_b64 = sse_headers.context.value_or("");
+  doc.user_context_b64 = w.sse_headers.context.value_or("");
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*integrity.algorithm));
   doc.checksum_value = body.checksum.value_or("");
   ObjectMetadata meta;
@@ -73,10 +63,7 @@ Result<ApiResponse> Put(const ObjectServices& s, const S3Caller& c, const S3Requ
   ApiResponse resp;
   resp.status = 200;
   resp.SetHeader("ETag", Quoted(info.etag));
-  AddSseHeaders(&resp, dk.protection);
-  if (!doc.user_context_b64.empty()) {
-    resp.SetHeader("x-amz-server-side-encryption-context", doc.user_context_b64);
-  }
+  AddWriteSseHeaders(&resp, dk.protection, doc.user_context_b64);
   if (integrity.client_asked) {
     resp.SetHeader(crypto::ChecksumHeaderName(*integrity.algorithm), doc.checksum_value);
     resp.SetHeader("x-amz-checksum-type", "FULL_OBJECT");
