@@ -4,8 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <regex>
 #include "api/glue/glue_wire.h"
+#include "common/identifiers.h"
 
 #include "api/kms/kms_wire.h"
 #include "api/s3/object_ops.h"
@@ -303,8 +303,7 @@ api::ApiResponse AddFault(ServerContext& context, std::string_view body,
   if (spec.service != "kms" && spec.service != "s3" && spec.service != "glue") {
     return BadRequest("service: expected kms, s3 or glue", ids);
   }
-  if (spec.operation != "*" &&
-      !std::regex_match(spec.operation, std::regex("^[A-Z][A-Za-z0-9]+$"))) {
+  if (spec.operation != "*" && !IsOperationName(spec.operation)) {
     return BadRequest("operation: expected an operation name such as Encrypt, or *", ids);
   }
   if (spec.service == "kms" && spec.operation != "*" &&
@@ -400,7 +399,7 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     }
   }
   const bool one = !account.empty() || head.RawQuery().find("account") != std::string_view::npos;
-  if (one && !std::regex_match(account, std::regex("^[0-9]{12}$"))) {
+  if (one && !IsAccountId(account)) {
     return BadRequest("account: expected 12 digits", ids);
   }
   if (context.kms) {

@@ -1,6 +1,5 @@
 #include "server/seed.h"
 
-#include <regex>
 #include <set>
 
 #include <rapidjson/document.h>
@@ -9,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include "api/s3/bucket_service.h"
+#include "common/identifiers.h"
 #include "common/strings.h"
 #include "crypto/asymmetric.h"
 #include "crypto/digest.h"
@@ -73,13 +73,11 @@ Status OptPolicy(const rapidjson::Value& obj, const std::string& where,
 }
 
 bool IsAccount(const std::string& s) {
-  static const std::regex kAccount("^[0-9]{12}$");
-  return std::regex_match(s, kAccount);
+  return IsAccountId(s);
 }
 
 bool IsRegion(const std::string& s) {
-  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
-  return std::regex_match(s, kRegion);
+  return IsRegionName(s);
 }
 
 Status ParseKey(const rapidjson::Value& v, const std::string& where,

@@ -1,9 +1,10 @@
 // Jobs, job tags and security configurations.
 #include <algorithm>
-#include <regex>
 
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
+#include "common/identifiers.h"
+#include "common/strings.h"
 
 namespace sealstack::api::glue {
 
@@ -11,6 +12,17 @@ using json::Document;
 using json::Value;
 
 namespace {
+
+// ^arn:aws[a-z0-9-]*:kms: -- the partition may be aws, aws-cn, aws-us-gov...
+bool LooksLikeKmsArn(std::string_view arn) {
+  if (!StartsWith(arn, "arn:aws")) return false;
+  size_t i = 7;
+  while (i < arn.size() &&
+         ((arn[i] >= 'a' && arn[i] <= 'z') || (arn[i] >= '0' && arn[i] <= '9') || arn[i] == '-')) {
+    ++i;
+  }
+  return arn.substr(i, 5) == ":kms:";
+}
 
 constexpr size_t kMaxPage = 1000;
 
@@ -114,12 +126,11 @@ Status CheckKmsArn(const Value& section, const char* mode_member,
   SEALSTACK_ASSIGN_OR_RETURN(std::string arn, json::Str(section, "KmsKeyArn", false));
   bool kms = false;
   for (const char* m : kms_modes) kms = kms || mode == m;
-  static const std::regex kArn("^arn:aws[a-z0-9-]*:kms:.*");
   if (kms && arn.empty()) {
     return InvalidInput("KmsKeyArn is required when " + std::string(mode_member) + " is " + mode +
                         " in " + what);
   }
-  if (!arn.empty() && !std::regex_match(arn, kArn)) {
+  if (!arn.empty() && !LooksLikeKmsArn(arn)) {
     return InvalidInput("Invalid KmsKeyArn '" + arn + "' in " + what +
                         ": expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)");
   }

@@ -10,11 +10,11 @@
 // seeded in the same document may be named). Applying is declarative and idempotent.
 #include <rapidjson/document.h>
 
-#include <regex>
 #include <set>
 
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
+#include "common/identifiers.h"
 
 namespace sealstack::api::glue {
 
@@ -43,8 +43,6 @@ Status OnlyKnown(const Value& obj, const std::string& where,
 // account / region of an entry, defaulted and checked.
 Status Place(const Value& v, const std::string& where, const std::string& default_account,
              const std::string& default_region, std::string* account, std::string* region) {
-  static const std::regex kAccount("^[0-9]{12}$");
-  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
   *account = default_account;
   *region = default_region;
   for (auto [key, out] : {std::pair{"account", account}, std::pair{"region", region}}) {
@@ -53,8 +51,8 @@ Status Place(const Value& v, const std::string& where, const std::string& defaul
     if (!it->value.IsString()) return Bad(where + "." + key, "expected a string");
     *out = it->value.GetString();
   }
-  if (!std::regex_match(*account, kAccount)) return Bad(where + ".account", "expected 12 digits");
-  if (!std::regex_match(*region, kRegion)) {
+  if (!IsAccountId(*account)) return Bad(where + ".account", "expected 12 digits");
+  if (!IsRegionName(*region)) {
     return Bad(where + ".region", "expected a region such as us-east-1");
   }
   return Status::Ok();

@@ -1,6 +1,5 @@
 // kms::Service: aliases, key policies, rotation, tags, grants, key import, last usage.
 #include <algorithm>
-#include <regex>
 
 #include <rapidjson/document.h>
 
@@ -9,6 +8,7 @@
 #include "api/kms/kms_persist.h"
 #include "api/kms/kms_service.h"
 #include "api/kms/paging.h"
+#include "common/identifiers.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "crypto/digest.h"
@@ -36,8 +36,7 @@ std::string AliasArn(const Alias& a) {
 }
 
 Status ValidateAliasName(std::string_view name, bool creating) {
-  static const std::regex kPattern("^[a-zA-Z0-9:/_-]+$");
-  if (!std::regex_match(name.begin(), name.end(), kPattern)) {
+  if (!IsAlnumPlus(name, ":/_-")) {
     return KmsError(ErrorKind::kValidation,
                     "1 validation error detected: Value '" + std::string(name) +
                         "' at 'aliasName' failed to satisfy constraint: Member must satisfy "

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "common/identifiers.h"
 #include "common/result.h"
 #include "common/strings.h"
 #include "common/time_format.h"
@@ -94,4 +95,31 @@ TEST_CASE("FakeClock and OffsetClock move only when told", "[common]") {
   offset.Advance(std::chrono::hours(24 * 7));
   CHECK(offset.Now() - before >= std::chrono::hours(24 * 7));
   CHECK(offset.offset() == std::chrono::hours(24 * 7));
+}
+
+TEST_CASE("Identifier shapes: accounts, regions, operations, name characters", "[common]") {
+  using sealstack::IsAccountId;
+  using sealstack::IsAlnumPlus;
+  using sealstack::IsOperationName;
+  using sealstack::IsRegionName;
+  CHECK(IsAccountId("111122223333"));
+  for (const char* bad : {"", "11112222333", "1111222233334", "11112222333a", " 11122223333"}) {
+    CHECK_FALSE(IsAccountId(bad));
+  }
+  for (const char* good : {"us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-10"}) {
+    CHECK(IsRegionName(good));
+  }
+  for (const char* bad : {"", "us", "us-east", "us-1", "useast-1", "us-East-1", "us--east-1",
+                          "us-east-1-", "-us-east-1", "us-east-1a", "u-east-1"}) {
+    INFO(bad);
+    CHECK_FALSE(IsRegionName(bad));
+  }
+  CHECK(IsOperationName("GenerateDataKey"));
+  CHECK(IsOperationName("Ab"));
+  for (const char* bad : {"", "A", "encrypt", "Get-Object", "Get Object"})
+    CHECK_FALSE(IsOperationName(bad));
+  CHECK(IsAlnumPlus("alias/My_key-1", "/_-"));
+  CHECK_FALSE(IsAlnumPlus("", "/_-"));
+  CHECK_FALSE(IsAlnumPlus("alias/my key", "/_-"));
+  CHECK_FALSE(IsAlnumPlus("alias:x", "/_-"));
 }

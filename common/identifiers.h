@@ -1,0 +1,20 @@
+// Shape checks for AWS identifiers that several modules validate (seed documents, the admin
+// API, KMS alias names, Glue key ARNs). Hand-written rather than std::regex: they run per
+// request, and GCC's <regex> trips -Wmaybe-uninitialized in sanitizer builds.
+#pragma once
+
+#include <string_view>
+
+namespace sealstack {
+
+// Exactly 12 decimal digits: "111122223333".
+bool IsAccountId(std::string_view s);
+// Two lowercase letters, then one or more "-word" parts, then "-<digits>": "us-east-1",
+// "eu-central-2", "us-gov-west-1" (the shape of ^[a-z]{2}(-[a-z]+)+-[0-9]+$).
+bool IsRegionName(std::string_view s);
+// An uppercase letter followed by at least one letter or digit: "GenerateDataKey".
+bool IsOperationName(std::string_view s);
+// Non-empty and every byte an ASCII letter, digit, or one of `extra`.
+bool IsAlnumPlus(std::string_view s, std::string_view extra);
+
+}  // namespace sealstack
