@@ -28,7 +28,7 @@ thread_local HttpConnection* t_current = nullptr;
 constexpr size_t kDirectReadBytes = 65536;
 constexpr size_t kFillBytes = 65536;
 // How often an idle keep-alive connection checks whether the server is stopping.
-constexpr int kIdleSliceMs = 200;
+constexpr int kIdleSliceMs = 50;
 // At most this much of a closing client's input is read and discarded (see ~HttpConnection).
 constexpr size_t kMaxLingerBytes = 1 << 20;
 

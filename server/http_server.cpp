@@ -1,12 +1,8 @@
 #include "server/http_server.h"
 
-#include <dirent.h>
 #include <httplib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <cstdlib>
 
 #include <atomic>
 #include <type_traits>
@@ -319,28 +315,6 @@ void HttpListener::Stop() {
 
 int RequestsInFlight() {
   return g_in_flight.load();
-}
-
-void EndIdleConnections() {
-  // cpp-httplib keeps no list of its connections, and an idle one only notices the server
-  // stopping when its keep-alive timeout ends. The connected sockets of this process are
-  // exactly the HTTP connections (listening sockets have no peer), so find them by fd.
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
-    struct stat st;
-    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage peer;
-    socklen_t len = sizeof(peer);
-    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &len) != 0) {
-      continue;
-    }
-    ::shutdown(static_cast<int>(fd), SHUT_RD);
-  }
-  ::closedir(dir);
 }
 
 HttpListener::~HttpListener() {

@@ -34,12 +34,6 @@ struct ListenerOptions {
 // Requests whose handler is running, across all listeners.
 int RequestsInFlight();
 
-// Ends the keep-alive connections of this process that are waiting for their next request, so
-// shutdown need not wait out the keep-alive timeout. Only the read side is shut: a response
-// still being written goes out whole. Call after StopAccepting() and once RequestsInFlight()
-// is 0, so no request is cut off mid-body.
-void EndIdleConnections();
-
 class HttpListener {
  public:
   // Binds (so the port is known and connections queue) but does not serve yet.
@@ -52,7 +46,9 @@ class HttpListener {
   void Start();
   // Stops accepting new connections; returns at once.
   void StopAccepting();
-  // StopAccepting(), then waits for the worker threads (see EndIdleConnections()).
+  // StopAccepting(), then waits for the worker threads. A connection idle between requests
+  // notices the stop within 50 ms (server/http_connection.cpp) and ends; a request running
+  // finishes first.
   void Stop();
 
  private:

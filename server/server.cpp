@@ -247,7 +247,8 @@ void Server::Start() {
 void Server::Stop() {
   // 1. No new connections. 2. Requests already running finish (bounded by the read timeout,
   // which also bounds how long a stalled body can hold one). 3. Idle keep-alive connections
-  // are ended instead of waiting out their timeout. 4. Workers joined, database closed.
+  // end by themselves within 50 ms of the stop (server/http_connection.cpp), instead of waiting
+  // out their timeout. 4. Workers joined, database closed.
   if (http_) http_->StopAccepting();
   if (https_) https_->StopAccepting();
   const auto deadline =
@@ -255,7 +256,6 @@ void Server::Stop() {
   while (RequestsInFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  if (http_ || https_) EndIdleConnections();
   if (http_) http_->Stop();
   if (https_) https_->Stop();
   context_.glue.reset();  // stops job runs (their children) before what they use goes
