@@ -84,7 +84,14 @@ WireError S3StatusToWire(const Status& status) {
     std::string code = "KMS.";
     code += kms_error.code;
     const bool server_fault = kms_error.http_status >= 500;
-    return {server_fault ? 500 : 400, code, status.message(), {}, server_fault};
+    // KMS sends some exceptions without a message (InvalidCiphertextException); S3's error
+    // always says something.
+    std::string message = status.message();
+    if (message.empty()) {
+      message = "The KMS request S3 made on your behalf failed: ";
+      message += kms_error.code;
+    }
+    return {server_fault ? 500 : 400, code, std::move(message), {}, server_fault};
   }
   return StatusToWire(status, Protocol::kS3);
 }

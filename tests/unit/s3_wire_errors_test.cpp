@@ -50,4 +50,9 @@ TEST_CASE("KMS failures surface as S3 reports them", "[s3][errors]") {
   }
   CHECK(s3::S3StatusToWire(Status::Internal("secret detail")).message.find("secret") ==
         std::string::npos);
+  // KMS answers InvalidCiphertextException without a message; S3's error still has one.
+  WireError bad_blob = s3::S3StatusToWire(kms::KmsError(kms::ErrorKind::kInvalidCiphertext, ""));
+  CHECK(bad_blob.http_status == 400);
+  CHECK(bad_blob.code == "KMS.InvalidCiphertextException");
+  CHECK(bad_blob.message.find("InvalidCiphertextException") != std::string::npos);
 }
