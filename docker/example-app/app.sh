@@ -29,10 +29,9 @@ port=${hostport##*:}
 echo "== waiting for SealStack at $endpoint (up to ${wait_seconds}s)"
 deadline=$((SECONDS + wait_seconds))
 # shellcheck disable=SC2016 # $1 $2: the inner bash's arguments
-until timeout 5 bash -c "$(declare -f health_probe)"'; health_probe "$1" "$2"' _ "$host" "$port" \
-  2>/dev/null; do
+until probe=$(timeout 5 bash -c "$(declare -f health_probe)"'; health_probe "$1" "$2"' _ "$host" "$port" 2>&1); do
   if ((SECONDS >= deadline)); then
-    echo "SealStack at $endpoint not healthy within ${wait_seconds}s" >&2
+    echo "SealStack at $endpoint not healthy within ${wait_seconds}s (last try: ${probe:-no answer})" >&2
     exit 1
   fi
   sleep 1
