@@ -11,8 +11,9 @@
 //                      written by a background thread in batches every few milliseconds, or at
 //                      once when a reader waits, so the request path never waits for SQLite or
 //                      for other request threads. The queue is bounded
-//                      (RecorderOptions::queue_capacity); a full queue makes Record wait for the
-//                      writer (back-pressure, never a silent drop).
+//                      (RecorderOptions::queue_capacity); a full queue makes Record wait until
+//                      the writer takes it (back-pressure, never a silent drop), so at most
+//                      twice the capacity is in memory, queued or being written.
 // Readers (Lookup, ForEachJson, LastUse) first Flush(), so a caller always sees its own events.
 //
 // Retention: events older than retention_days (by the injected clock) and the oldest events
@@ -50,7 +51,7 @@ namespace sealstack::audit {
 struct RecorderOptions {
   int retention_days = 90;                         // Default: 90, as CloudTrail's event history.
   int64_t max_bytes = int64_t{256} * 1024 * 1024;  // Default: 256 MiB of stored JSON.
-  size_t queue_capacity = 65536;                   // events waiting for the writer
+  size_t queue_capacity = 8192;                    // events waiting for the writer
   size_t batch_size = 1024;                        // events per writer transaction
 };
 
