@@ -155,7 +155,8 @@ const std::vector<Setting>& Settings() {
        "(default 90)",
        IntSetting("audit_retention_days", &Config::audit_retention_days, 1, 36500)},
       {"--audit-max-mib", "SEALSTACK_AUDIT_MAX_MIB", "audit_max_mib", "N",
-       "and at most this many MiB of them, dropping the oldest first (default 256)",
+       "and at most this many MiB of them, dropping the oldest first (default 256 with a data "
+       "directory, 32 with --in-memory, where they take RAM)",
        IntSetting("audit_max_mib", &Config::audit_max_mib, 1, 1 << 20)},
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",

@@ -32,12 +32,13 @@ struct Config {
   int read_timeout_s = 30;                   // a stalled request body is dropped after this
   uint64_t max_rpc_body_bytes = 8ull << 20;  // JSON / Query request bodies
   LogLevel log_level = LogLevel::kInfo;
-  std::string policy_mode = "enforce";      // enforce | audit | off
-  bool sse_c_require_tls = false;           // SSE-C over plain HTTP -> InvalidRequest
-  bool sse_c_blocked_by_default = true;     // new buckets block SSE-C writes (AWS since 2026-04)
-  std::optional<bool> glue_execute;         // run Glue job scripts; default: when python3 is found
-  int audit_retention_days = 90;            // audit events older than this are dropped
-  int audit_max_mib = 256;                  // ... and the oldest beyond this much stored JSON
+  std::string policy_mode = "enforce";   // enforce | audit | off
+  bool sse_c_require_tls = false;        // SSE-C over plain HTTP -> InvalidRequest
+  bool sse_c_blocked_by_default = true;  // new buckets block SSE-C writes (AWS since 2026-04)
+  std::optional<bool> glue_execute;      // run Glue job scripts; default: when python3 is found
+  int audit_retention_days = 90;         // audit events older than this are dropped
+  int audit_max_mib =
+      0;  // ... and the oldest beyond this many MiB of JSON; 0: 256 on disk, 32 in memory
   std::string root_key_b64;                 // SEALSTACK_ROOT_KEY; else <data-dir>/root.key
   std::vector<auth::Principal> principals;  // added to the default test/test
   std::string seed_file;                    // --seed: a seed document applied at start

@@ -106,7 +106,10 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
   audit::RecorderOptions audit_options;
   audit_options.retention_days = ctx.config.audit_retention_days;
-  audit_options.max_bytes = int64_t{ctx.config.audit_max_mib} * 1024 * 1024;
+  // In memory the trail takes RAM: a smaller default bound (an explicit flag wins).
+  const int audit_mib =
+      ctx.config.audit_max_mib > 0 ? ctx.config.audit_max_mib : (ctx.config.in_memory ? 32 : 256);
+  audit_options.max_bytes = int64_t{audit_mib} * 1024 * 1024;
   SEALSTACK_ASSIGN_OR_RETURN(ctx.audit, audit::Recorder::Open(*ctx.db, ctx.clock, audit_options));
   SEALSTACK_ASSIGN_OR_RETURN(ctx.kms,
                              api::kms::Service::Open(*ctx.db, ctx.root_key, ctx.clock, ctx.random));
