@@ -72,33 +72,39 @@ ObjectWriter::~ObjectWriter() {
 Status ObjectWriter::Start(const crypto::SecretBytes& data_key) {
   crypto::SegmentOptions segment_options;
   segment_options.segment_size = store_.options_.segment_size;
-  auto cipher = crypto::SegmentWriter::Create(
-      data_key, segment_options, store_.random_,
-      [this](uint64_t index, std::string_view sealed, bool) { return OnSealed(index, sealed); });
+  auto cipher =
+      crypto::SegmentWriter::Create(data_key, segment_options, store_.random_,
+                                    [this](uint64_t index, std::string_view sealed, bool is_last) {
+                                      return OnSealed(index, sealed, is_last);
+                                    });
   if (!cipher.ok()) {
     state_ = State::kDiscarded;
     return cipher.status();
   }
   cipher_.emplace(std::move(cipher).value());
-  const double now = store_.Now();
+  // The pending body row is made at the first flush of a full batch; a body that fits in one
+  // batch never has one (see Flush).
+  return Status::Ok();
+}
+
+Status ObjectWriter::BeginBody(storage::Connection& c) {
   std::optional<std::string_view> upload_id;
   std::optional<int> part_number;
   if (target_.upload_id) {
     upload_id = *target_.upload_id;
     part_number = target_.part_number;
   }
-  Status s = store_.db_.WithTransaction([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        object_id_,
-        storage::S3Repo::BeginBody(c, target_.bucket, target_.key, upload_id, part_number, now));
-    return Status::Ok();
-  });
-  if (!s.ok()) {
-    object_id_ = 0;
-    state_ = State::kDiscarded;
-    return s;
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(
+      object_id_, storage::S3Repo::BeginBody(c, target_.bucket, target_.key, upload_id, part_number,
+                                             store_.Now()));
   return Status::Ok();
+}
+
+Status ObjectWriter::StoreDeferredBatch(storage::Connection& c) {
+  if (!deferred_) return Status::Ok();
+  SEALSTACK_RETURN_IF_ERROR(BeginBody(c));
+  std::span<const std::string> segments(batch_.data(), batch_count_);
+  return storage::S3Repo::AppendSegments(c, object_id_, batch_first_seq_, segments);
 }
 
 size_t ObjectWriter::buffered_bytes() const {
@@ -116,18 +122,29 @@ void ObjectWriter::NoteBuffered() {
   high_water_ = std::max(high_water_, buffered_bytes());
 }
 
-Status ObjectWriter::OnSealed(uint64_t index, std::string_view sealed) {
+Status ObjectWriter::OnSealed(uint64_t index, std::string_view sealed, bool is_last) {
   if (batch_count_ == 0) batch_first_seq_ = index;
   batch_[batch_count_].assign(sealed.data(), sealed.size());
   ++batch_count_;
   batch_bytes_ += sealed.size();
   NoteBuffered();
-  if (batch_count_ == batch_.size()) return Flush(/*final_batch=*/false);
+  // The last segment is flushed by Finish, which knows the batch is the final one.
+  if (batch_count_ == batch_.size() && !is_last) return Flush(/*final_batch=*/false);
   return Status::Ok();
 }
 
 Status ObjectWriter::Flush(bool final_batch) {
   if (batch_count_ == 0) return Status::Ok();
+  if (final_batch && object_id_ == 0) {
+    // The whole body is this batch: keep it for the commit, which stores it, its pending row and
+    // the object row in one transaction (one write transaction per small PUT instead of three).
+    deferred_ = true;
+    return Status::Ok();
+  }
+  if (object_id_ == 0) {
+    SEALSTACK_RETURN_IF_ERROR(
+        store_.db_.WithTransaction([&](storage::Connection& c) { return BeginBody(c); }));
+  }
   std::span<const std::string> segments(batch_.data(), batch_count_);
   // A body that fits in its first batch stays rows of the database even when the store has
   // body files: a file per small object cost more than half of a 4 KiB PUT's throughput
@@ -221,9 +238,11 @@ Result<ObjectInfo> ObjectWriter::Commit(const ObjectMetadata& metadata) {
   row.created_at = store_.Now();
   row.wrapped_key = metadata.wrapped_key;
   row.doc = metadata.doc;
-  row.extents.push_back({object_id_, 0, body.size, cipher_->header()});
-  Status s = store_.db_.WithTransaction(
-      [&](storage::Connection& c) { return storage::S3Repo::CommitObject(c, row); });
+  Status s = store_.db_.WithTransaction([&](storage::Connection& c) {
+    SEALSTACK_RETURN_IF_ERROR(StoreDeferredBatch(c));
+    row.extents.assign(1, {object_id_, 0, body.size, cipher_->header()});
+    return storage::S3Repo::CommitObject(c, row);
+  });
   if (!s.ok()) return Fail(s);
   state_ = State::kCommitted;
   store_.NoteFreed();  // the object it replaced, if any
@@ -240,12 +259,14 @@ Result<PartInfo> ObjectWriter::CommitPart() {
   row.size = body.size;
   row.etag = crypto::Hex(body.md5);
   row.checksum = body.checksum;
-  row.object_id = object_id_;
   row.segment_size = cipher_->segment_size();
   row.header = cipher_->header();
   row.created_at = store_.Now();
-  Status s = store_.db_.WithTransaction(
-      [&](storage::Connection& c) { return storage::S3Repo::CommitPart(c, row); });
+  Status s = store_.db_.WithTransaction([&](storage::Connection& c) {
+    SEALSTACK_RETURN_IF_ERROR(StoreDeferredBatch(c));
+    row.object_id = object_id_;
+    return storage::S3Repo::CommitPart(c, row);
+  });
   if (!s.ok()) return Fail(s);
   state_ = State::kCommitted;
   store_.NoteFreed();  // the part it replaced, if any

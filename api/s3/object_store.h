@@ -257,8 +257,12 @@ class ObjectWriter {
 
   ObjectWriter(ObjectStore& store, Target target, const WriteOptions& options);
   Status Start(const crypto::SecretBytes& data_key);  // cipher + pending body
-  Status OnSealed(uint64_t index, std::string_view sealed);
-  Status Flush(bool final_batch);  // final_batch: called by Finish
+  Status OnSealed(uint64_t index, std::string_view sealed, bool is_last);
+  Status Flush(bool final_batch);            // final_batch: called by Finish
+  Status BeginBody(storage::Connection& c);  // the pending row; sets object_id_
+  // Commit's part for a body kept whole in the batch: its pending row and segment rows, in the
+  // commit's transaction. A no-op for a body already (being) stored.
+  Status StoreDeferredBatch(storage::Connection& c);
   void NoteBuffered();
   Status Fail(Status s);  // records s as the sticky error and discards the body
   Status CloseFile();     // body files: closes the file after the last segment
@@ -269,7 +273,8 @@ class ObjectWriter {
   crypto::HashStream md5_;
   const bool compute_md5_;
   std::optional<crypto::Checksum> checksum_;
-  int64_t object_id_ = 0;                           // 0 until the pending body exists
+  int64_t object_id_ = 0;  // 0 until the pending body exists
+  bool deferred_ = false;  // the whole body is in batch_, stored by the commit
   std::optional<storage::BodyFiles::Writer> file_;  // a body file, from the first full batch
   State state_ = State::kOpen;
   Status status_;  // first error; sticks

@@ -724,7 +724,7 @@ struct FileEnv {
   std::unique_ptr<Env> env;
 };
 
-TEST_CASE("ObjectStore with body files: bodies filling a write batch are files, others rows",
+TEST_CASE("ObjectStore with body files: bodies larger than a write batch are files, others rows",
           "[s3][object_store][body_files]") {
   FileEnv fe({.segment_size = 1024, .write_batch_segments = 3, .read_batch_segments = 2});
   Env& env = *fe.env;
@@ -738,7 +738,7 @@ TEST_CASE("ObjectStore with body files: bodies filling a write batch are files, 
     ObjectInfo info = env.MustPut(key, plain);
     const uint64_t segments = SegmentCount(size, 1024);
     INFO("size " << size << ", " << segments << " segments");
-    if (segments >= 3) {  // the third sealed segment fills the first batch
+    if (segments > 3) {  // more than one batch of 3: a file from the first full batch
       REQUIRE(fe.HasFile(info.extents[0].object_id));
       // Segment k at k * (1024 + 16): the file is exactly the sealed segments.
       CHECK(fs::file_size(fe.files().PathOf(info.extents[0].object_id)) ==
@@ -1083,7 +1083,7 @@ TEST_CASE("ObjectStore: aborting a multipart upload deletes its parts", "[s3][ob
   REQUIRE(late.ok());
   REQUIRE((*late)->Append(Bytes(3000, 4)).ok());
   CHECK(env.Segments() == 9);  // the late part's segments are still buffered
-  CHECK(env.Pending() == 1);
+  CHECK(env.Pending() == 0);   // and a body that fits in one batch has no pending row yet
   REQUIRE(env.store->AbortMultipartUpload(upload->upload_id).ok());
   CHECK((*late)->CommitPart().status().code() == StatusCode::kNotFound);
   CHECK(env.Segments() == 0);
@@ -1094,6 +1094,33 @@ TEST_CASE("ObjectStore: aborting a multipart upload deletes its parts", "[s3][ob
   CHECK(env.store->ListParts(upload->upload_id).status().code() == StatusCode::kNotFound);
   CHECK(env.store->CreateMultipartUpload("nobucket", "k", "", "{}").status().code() ==
         StatusCode::kNotFound);
+}
+
+TEST_CASE("ObjectStore: a body that fits in one batch is stored by its commit alone",
+          "[s3][object_store]") {
+  Env env({.segment_size = 1024, .write_batch_segments = 4});
+  auto w = env.store->NewObjectWriter("b", "small", env.key);
+  REQUIRE(w.ok());
+  REQUIRE((*w)->Append(Bytes(3 * 1024 + 5, 1)).ok());  // 4 segments: one batch, sealed at Finish
+  REQUIRE((*w)->Finish().ok());
+  CHECK(env.Pending() == 0);
+  CHECK(env.Segments() == 0);
+  REQUIRE((*w)->Commit({}).ok());
+  CHECK(env.Pending() == 0);
+  CHECK(env.Segments() == 4);
+  CHECK(env.MustRead("small") == Bytes(3 * 1024 + 5, 1));
+  // A failed commit (no such bucket) stores nothing; an aborted small writer stores nothing.
+  auto lost = env.store->NewObjectWriter("nobucket", "k", env.key);
+  REQUIRE(lost.ok());
+  REQUIRE((*lost)->Append("tiny").ok());
+  CHECK((*lost)->Commit({}).status().code() == StatusCode::kNotFound);
+  auto dropped = env.store->NewObjectWriter("b", "dropped", env.key);
+  REQUIRE(dropped.ok());
+  REQUIRE((*dropped)->Append("tiny").ok());
+  REQUIRE((*dropped)->Abort().ok());
+  CHECK(env.Pending() == 0);
+  CHECK(env.Segments() == 4);
+  CHECK(env.store->Head("b", "dropped").status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("ObjectStore: list objects by prefix and start-after", "[s3][object_store]") {
