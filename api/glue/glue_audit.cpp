@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "audit/event.h"
+#include "audit/request_json.h"
 #include "common/strings.h"
 
 namespace sealstack::api::glue {
@@ -42,29 +43,6 @@ bool IsSecretName(std::string_view name) {
   return false;
 }
 
-void WriteCamel(Writer& w, const rapidjson::Value& v, bool verbatim_keys) {
-  if (v.IsObject()) {
-    w.StartObject();
-    for (const auto& m : v.GetObject()) {
-      std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      std::string key = verbatim_keys ? std::string(name) : audit::LowerCamel(name);
-      w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-      if (IsSecretName(name)) {
-        w.String(kHiddenValue.data(), static_cast<rapidjson::SizeType>(kHiddenValue.size()));
-      } else {
-        WriteCamel(w, m.value, !verbatim_keys && IsVerbatimMap(name));
-      }
-    }
-    w.EndObject();
-  } else if (v.IsArray()) {
-    w.StartArray();
-    for (const auto& e : v.GetArray()) WriteCamel(w, e, false);
-    w.EndArray();
-  } else {
-    v.Accept(w);
-  }
-}
-
 }  // namespace
 
 bool IsReadOnlyOperation(std::string_view op) {
@@ -75,7 +53,7 @@ std::string GlueRequestParameters(const rapidjson::Value& request) {
   if (!request.IsObject()) return "";
   rapidjson::StringBuffer buf;
   Writer w(buf);
-  WriteCamel(w, request, false);
+  audit::WriteLowerCamel(w, request, {.is_verbatim_map = IsVerbatimMap, .is_secret = IsSecretName});
   return std::string(buf.GetString(), buf.GetSize());
 }
 

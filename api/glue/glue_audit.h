@@ -15,11 +15,13 @@
 #include <string>
 #include <string_view>
 
+#include "audit/request_json.h"
+
 namespace sealstack::api::glue {
 
 inline constexpr std::string_view kGlueEventSource = "glue.amazonaws.com";
 // What CloudTrail shows in place of a secret request member.
-inline constexpr std::string_view kHiddenValue = "HIDDEN_DUE_TO_SECURITY_REASONS";
+inline constexpr std::string_view kHiddenValue = audit::kHiddenValue;
 
 // Get*, List*, BatchGet*: readOnly events.
 bool IsReadOnlyOperation(std::string_view operation);

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "api/kms/kms_wire.h"
+#include "audit/request_json.h"
 #include "common/strings.h"
 
 namespace sealstack::api::kms {
@@ -31,25 +32,6 @@ bool IsVerbatimMap(std::string_view name) {
   return name == "EncryptionContext" || name == "SourceEncryptionContext" ||
          name == "DestinationEncryptionContext" || name == "EncryptionContextEquals" ||
          name == "EncryptionContextSubset";
-}
-
-void WriteCamel(Writer& w, const rapidjson::Value& v, bool verbatim_keys) {
-  if (v.IsObject()) {
-    w.StartObject();
-    for (const auto& m : v.GetObject()) {
-      std::string_view name(m.name.GetString(), m.name.GetStringLength());
-      std::string key = verbatim_keys ? std::string(name) : audit::LowerCamel(name);
-      w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-      WriteCamel(w, m.value, !verbatim_keys && IsVerbatimMap(name));
-    }
-    w.EndObject();
-  } else if (v.IsArray()) {
-    w.StartArray();
-    for (const auto& e : v.GetArray()) WriteCamel(w, e, false);
-    w.EndArray();
-  } else {
-    v.Accept(w);
-  }
 }
 
 std::string AccountOfArn(std::string_view arn) {
@@ -144,7 +126,7 @@ std::string KmsRequestParameters(std::string_view operation, std::string_view bo
     if (IsSecretMember(name)) continue;
     std::string key = audit::LowerCamel(name);
     w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-    WriteCamel(w, m.value, IsVerbatimMap(name));
+    audit::WriteLowerCamel(w, m.value, {.is_verbatim_map = IsVerbatimMap}, IsVerbatimMap(name));
   }
   // CloudTrail always names the algorithm of these, defaulted or not.
   auto add_default = [&](const char* member, const char* camel) {
