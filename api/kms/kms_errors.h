@@ -1,8 +1,15 @@
-// KMS domain errors: a Status whose detail() is a kms::ErrorKind. kms_wire.cpp holds the one
-// table that turns each kind into AWS's __type and HTTP status.
+// KMS domain errors: a Status whose detail() is a kms::ErrorKind, and the one table that says how
+// AWS reports each kind (exception name, HTTP status). Nothing here knows a wire format: the KMS
+// wire layer (kms_wire.h, KmsStatusToWire) renders a description as awsJson1_1, and other
+// services word a KMS failure in their own errors ("(Service: AWSKMS; Status Code: 400; Error
+// Code: DisabledException ...)") from the same description.
+//
+// Thread safety: pure functions over constant tables.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -43,40 +50,29 @@ enum class ErrorKind {
   kDependencyTimeout,  // DependencyTimeoutException 503
 };
 
-inline Status KmsError(ErrorKind kind, std::string message) {
-  StatusCode code = StatusCode::kInvalidArgument;
-  switch (kind) {
-    case ErrorKind::kNotFound:
-      code = StatusCode::kNotFound;
-      break;
-    case ErrorKind::kDisabled:
-    case ErrorKind::kInvalidState:
-      code = StatusCode::kFailedPrecondition;
-      break;
-    case ErrorKind::kAlreadyExists:
-      code = StatusCode::kAlreadyExists;
-      break;
-    case ErrorKind::kAccessDenied:
-    case ErrorKind::kNotAuthorized:
-      code = StatusCode::kAccessDenied;
-      break;
-    case ErrorKind::kInvalidCiphertext:
-    case ErrorKind::kInvalidSignature:
-    case ErrorKind::kInvalidMac:
-      code = StatusCode::kIntegrity;
-      break;
-    case ErrorKind::kInternal:
-      code = StatusCode::kInternal;
-      break;
-    case ErrorKind::kThrottling:
-    case ErrorKind::kKeyUnavailable:
-    case ErrorKind::kDependencyTimeout:
-      code = StatusCode::kUnavailable;
-      break;
-    default:
-      break;
-  }
-  return Status(code, static_cast<int>(kind), std::move(message));
-}
+// A Status of `kind`, filed under the generic StatusCode the kind's table row names (NotFound,
+// FailedPrecondition, AccessDenied, Integrity, Unavailable, ...), with detail() == kind.
+Status KmsError(ErrorKind kind, std::string message);
+
+// How AWS reports a KMS failure.
+struct KmsErrorDescription {
+  std::string_view code;  // AWS's exception name: "DisabledException"
+  int http_status = 400;
+  std::string message;        // client-facing; a fixed text for server faults
+  bool server_fault = false;  // http_status >= 500: the message says nothing of the cause
+};
+
+// The description of a Status from kms::Service (an ErrorKind) or from JsonInput
+// (SerializationException, ValidationException); nullopt for any other Status, which the caller
+// reports as its own generic failure.
+std::optional<KmsErrorDescription> DescribeKmsError(const Status& status);
+
+// A row of the table by AWS name ("ThrottlingException"): its kind and HTTP status. Used to
+// validate injected faults; nullopt for names KMS does not have.
+struct KmsErrorCode {
+  ErrorKind kind;
+  int status;
+};
+std::optional<KmsErrorCode> FindKmsErrorCode(std::string_view code);
 
 }  // namespace sealstack::api::kms

@@ -19,15 +19,9 @@ bool IsKnownOperation(std::string_view operation);
 ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string_view operation,
                              std::string_view body, const RequestIds& ids);
 
-// The KMS error table: a Status from the service (or from JsonInput) as KMS reports it.
+// A Status from the service (or from JsonInput) as KMS reports it on the wire: the KMS error
+// table's description (kms_errors.h, DescribeKmsError), or the generic JSON mapping for a Status
+// the table does not claim.
 WireError KmsStatusToWire(const Status& status);
-
-// A row of that table by AWS name ("ThrottlingException"): which kind and HTTP status. Used to
-// validate injected faults; nullopt for names KMS does not have.
-struct KmsErrorCode {
-  ErrorKind kind;
-  int status;
-};
-std::optional<KmsErrorCode> FindKmsErrorCode(std::string_view code);
 
 }  // namespace sealstack::api::kms

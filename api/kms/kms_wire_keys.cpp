@@ -1,0 +1,196 @@
+// The KMS wire rows of the key lifecycle (kms_wire_ops.h).
+#include <algorithm>
+
+#include "api/kms/kms_wire_ops.h"
+
+namespace sealstack::api::kms::wire_ops {
+
+namespace {
+
+void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
+  const Key& k = *key;
+  out.BeginObject("KeyMetadata");
+  out.String("AWSAccountId", k.account);
+  out.String("KeyId", k.id);
+  out.String("Arn", k.arn);
+  out.Time("CreationDate", k.created);
+  out.Bool("Enabled", k.state == KeyState::kEnabled);
+  out.String("Description", k.description);
+  out.String("KeyUsage", Name(k.usage));
+  out.String("KeyState", Name(k.state));
+  if (k.deletion_date) out.Time("DeletionDate", *k.deletion_date);
+  if (k.valid_to) out.Time("ValidTo", *k.valid_to);
+  out.String("Origin", Name(k.origin));
+  if (k.origin == Origin::kExternal && k.expiration_model != ExpirationModel::kNone) {
+    out.String("ExpirationModel", Name(k.expiration_model));
+  }
+  out.String("KeyManager", Name(k.manager));
+  out.String("CustomerMasterKeySpec", Name(k.spec));
+  out.String("KeySpec", Name(k.spec));
+  WriteList(out, "EncryptionAlgorithms", EncryptionAlgorithms(k.spec, k.usage));
+  WriteList(out, "SigningAlgorithms", SigningAlgorithms(k.spec, k.usage));
+  WriteList(out, "MacAlgorithms", MacAlgorithms(k.spec, k.usage));
+  WriteList(out, "KeyAgreementAlgorithms", KeyAgreementAlgorithms(k.spec, k.usage));
+  out.Bool("MultiRegion", false);
+  if (k.state == KeyState::kPendingDeletion) {
+    out.Int("PendingDeletionWindowInDays", k.pending_window_days);
+  }
+  if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
+    out.String("CurrentKeyMaterialId", m->id);
+  }
+  out.EndObject();
+}
+
+Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
+  Service::CreateKeyRequest r;
+  r.policy = in.String("Policy", false, 1, 131072);
+  r.description = in.String("Description", false, 0, 8192).value_or("");
+  auto usage = in.Enum("KeyUsage", false, KeyUsageNames());
+  auto spec_names = KeySpecNames();
+  auto spec = in.Enum("KeySpec", false, spec_names);
+  auto cmk_spec = in.Enum("CustomerMasterKeySpec", false, spec_names);
+  auto origin =
+      in.Enum("Origin", false, {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"});
+  in.String("CustomKeyStoreId", false, 1, 64);
+  r.bypass_policy_lockout_check = in.Bool("BypassPolicyLockoutSafetyCheck").value_or(false);
+  auto tags = in.Tags("Tags", false);
+  auto multi_region = in.Bool("MultiRegion");
+  in.String("XksKeyId", false, 1, 128);
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  if (spec && cmk_spec) {
+    return KmsError(ErrorKind::kValidation,
+                    "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+                    "CustomerMasterKeySpec is deprecated.");
+  }
+  std::string spec_name = spec ? *spec : cmk_spec.value_or("SYMMETRIC_DEFAULT");
+  auto parsed_spec = ParseKeySpec(spec_name);
+  if (!parsed_spec) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "KeySpec " + spec_name + " is not supported in this Region.");
+  }
+  r.spec = *parsed_spec;
+  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (HMAC keys must name theirs).
+  r.usage = usage ? *ParseKeyUsage(*usage) : KeyUsage::kEncryptDecrypt;
+  auto allowed = AllowedUsages(r.spec);
+  if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end()) {
+    return KmsError(ErrorKind::kValidation, "KeyUsage " + std::string(Name(r.usage)) +
+                                                " is not compatible with KeySpec " + spec_name +
+                                                ".");
+  }
+  if (origin && *origin != "AWS_KMS" && *origin != "EXTERNAL") {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "Origin " + *origin + " (custom key stores) is not supported by SealStack.");
+  }
+  r.origin = origin && *origin == "EXTERNAL" ? Origin::kExternal : Origin::kAwsKms;
+  if (multi_region.value_or(false)) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    "Multi-Region keys are not supported by SealStack.");
+  }
+  // Tags are checked after the policy (CallCreateKey), so they are kept in order here.
+  if (tags) {
+    for (const auto& t : *tags) r.tags[t.key] = t.value;
+  }
+  return r;
+}
+
+Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const Service::CreateKeyRequest& r) {
+  if (r.policy) SEALSTACK_RETURN_IF_ERROR(s.CheckPolicy(*r.policy));
+  for (const auto& [key, value] : r.tags) {
+    if (key.rfind("aws:", 0) == 0) {
+      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
+    }
+  }
+  return s.CreateKey(c, r);
+}
+
+Result<KeyPtr> CallDescribeKey(Service& s, const Caller& c, const KeyRequest& r) {
+  return s.DescribeKey(c, r.key_id);
+}
+
+struct ListKeysRequest {
+  ListPage page;
+};
+Result<ListKeysRequest> ReadListKeys(JsonInput& in) {
+  ListKeysRequest r{PageArg(in)};
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  return r;
+}
+struct ListKeysResponse {
+  std::vector<Service::KeyListEntry> keys;
+  std::string next_marker;
+};
+Result<ListKeysResponse> CallListKeys(Service& s, const Caller& c, const ListKeysRequest& r) {
+  ListKeysResponse out;
+  SEALSTACK_ASSIGN_OR_RETURN(out.keys, s.ListKeys(c, r.page, &out.next_marker));
+  return out;
+}
+void RenderListKeys(JsonOutput& out, const ListKeysResponse& r) {
+  out.BeginArray("Keys");
+  for (const auto& k : r.keys) {
+    out.BeginObject().String("KeyId", k.id).String("KeyArn", k.arn).EndObject();
+  }
+  out.EndArray();
+  WritePageEnd(out, r.next_marker);
+}
+
+struct UpdateKeyDescriptionRequest {
+  std::string key_id;
+  std::string description;
+};
+Result<UpdateKeyDescriptionRequest> ReadUpdateKeyDescription(JsonInput& in) {
+  UpdateKeyDescriptionRequest r;
+  r.key_id = KeyIdArg(in);
+  auto desc = in.String("Description", true, 0, 8192);
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  r.description = *desc;
+  return r;
+}
+
+struct ScheduleKeyDeletionRequest {
+  std::string key_id;
+  int pending_window_days;
+};
+Result<ScheduleKeyDeletionRequest> ReadScheduleKeyDeletion(JsonInput& in) {
+  ScheduleKeyDeletionRequest r;
+  r.key_id = KeyIdArg(in);
+  auto days = in.Integer("PendingWindowInDays", false, 7, 30);
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  r.pending_window_days = static_cast<int>(days.value_or(30));
+  return r;
+}
+void RenderScheduleKeyDeletion(JsonOutput& out, const KeyPtr& key) {
+  out.String("KeyId", key->arn);
+  out.Time("DeletionDate", *key->deletion_date);
+  out.String("KeyState", Name(key->state));
+  out.Int("PendingWindowInDays", key->pending_window_days);
+}
+
+}  // namespace
+
+void AddKeyOperations(OperationTable& table) {
+  using S = Service;
+  table.insert({
+      {"CreateKey", Frame(ReadCreateKey, CallCreateKey, RenderKeyMetadata)},
+      {"DescribeKey", Frame(ReadKeyIdWithGrantTokens, CallDescribeKey, RenderKeyMetadata)},
+      {"ListKeys", Frame(ReadListKeys, CallListKeys, RenderListKeys)},
+      {"UpdateKeyDescription", Frame(
+                                   ReadUpdateKeyDescription,
+                                   [](S& s, const Caller& c, const UpdateKeyDescriptionRequest& r) {
+                                     return Done(
+                                         s.UpdateKeyDescription(c, r.key_id, r.description));
+                                   },
+                                   RenderNothing)},
+      {"EnableKey", Frame(ReadKeyId, KeyCall<&S::EnableKey>, RenderNothing)},
+      {"DisableKey", Frame(ReadKeyId, KeyCall<&S::DisableKey>, RenderNothing)},
+      {"ScheduleKeyDeletion", Frame(
+                                  ReadScheduleKeyDeletion,
+                                  [](S& s, const Caller& c, const ScheduleKeyDeletionRequest& r) {
+                                    return s.ScheduleKeyDeletion(c, r.key_id,
+                                                                 r.pending_window_days);
+                                  },
+                                  RenderScheduleKeyDeletion)},
+      {"CancelKeyDeletion", Frame(ReadKeyId, KeyResultCall<&S::CancelKeyDeletion>, RenderKeyArn)},
+  });
+}
+
+}  // namespace sealstack::api::kms::wire_ops
