@@ -141,9 +141,10 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
   auto log = context.glue->ReadRunLog(run_id, reader);
   if (!log.ok()) {
     api::WireError w = api::glue::GlueStatusToWire(log.status());
-    int status = w.code == "EntityNotFoundException" ? 404
-                 : w.code == "AccessDeniedException" ? 403
-                                                     : w.http_status;
+    const api::glue::ErrorKind kind = api::glue::KindOf(log.status());
+    int status = kind == api::glue::ErrorKind::kEntityNotFound ? 404
+                 : kind == api::glue::ErrorKind::kAccessDenied ? 403
+                                                               : w.http_status;
     return api::RenderError(api::Protocol::kAdmin, {status, w.code, w.message, {}, false}, ids);
   }
   rapidjson::StringBuffer buf;

@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/json_input.h"
 #include "api/s3/bucket_service.h"
 #include "common/identifiers.h"
 #include "common/strings.h"
@@ -34,17 +35,6 @@ std::string ToJson(const rapidjson::Value& v) {
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   v.Accept(w);
   return std::string(buf.GetString(), buf.GetSize());
-}
-
-// Rejects members other than `allowed`, naming the first unknown one (catches typos).
-Status OnlyKnown(const rapidjson::Value& obj, const std::string& where,
-                 std::initializer_list<const char*> allowed) {
-  for (const auto& m : obj.GetObject()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || std::string_view(m.name.GetString()) == a;
-    if (!known) return Bad(where + "." + m.name.GetString(), "unknown field");
-  }
-  return Status::Ok();
 }
 
 // Optional string member; absent or null leaves `out` alone.
@@ -84,9 +74,9 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
                 const std::string& default_region, api::kms::Service::SeedKeyRequest* k) {
   if (!v.IsObject()) return Bad(where, "expected an object");
   SEALSTACK_RETURN_IF_ERROR(
-      OnlyKnown(v, where,
-                {"id", "account", "region", "spec", "usage", "material", "aliases", "policy",
-                 "rotation_period_days", "description", "tags", "enabled"}));
+      api::OnlyKnown(v, where,
+                     {"id", "account", "region", "spec", "usage", "material", "aliases", "policy",
+                      "rotation_period_days", "description", "tags", "enabled"}));
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "id", where, &k->id));
   if (k->id.empty()) return Bad(where + ".id", "required");
   if (!api::kms::UuidToBytes(k->id)) {
@@ -187,7 +177,7 @@ Status ParseBucket(const rapidjson::Value& v, const std::string& where,
                    const std::string& default_region, SeedBucket* b) {
   if (!v.IsObject()) return Bad(where, "expected an object");
   SEALSTACK_RETURN_IF_ERROR(
-      OnlyKnown(v, where, {"name", "account", "region", "encryption", "policy"}));
+      api::OnlyKnown(v, where, {"name", "account", "region", "encryption", "policy"}));
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "name", where, &b->name));
   if (b->name.empty()) return Bad(where + ".name", "required");
   if (!api::s3::IsValidBucketName(b->name)) {
@@ -203,7 +193,7 @@ Status ParseBucket(const rapidjson::Value& v, const std::string& where,
   if (enc != v.MemberEnd() && !enc->value.IsNull()) {
     const std::string ew = where + ".encryption";
     if (!enc->value.IsObject()) return Bad(ew, "expected an object");
-    SEALSTACK_RETURN_IF_ERROR(OnlyKnown(
+    SEALSTACK_RETURN_IF_ERROR(api::OnlyKnown(
         enc->value, ew,
         {"SSEAlgorithm", "KMSMasterKeyID", "BucketKeyEnabled", "BlockedEncryptionTypes"}));
     api::s3::EncryptionConfiguration c;

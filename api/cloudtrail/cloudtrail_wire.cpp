@@ -17,13 +17,62 @@ namespace {
 
 using storage::AuditFilter;
 
-WireError Err(std::string code, std::string message) {
-  return {400, std::move(code), std::move(message), {}, false};
+// CloudTrail's errors: a Status whose detail() is an ErrorKind, turned into CloudTrail's
+// __type by the one table below.
+enum class ErrorKind {
+  kSerialization = 300,
+  kInvalidLookupAttributes,
+  kInvalidTimeRange,
+  kInvalidEventCategory,
+  kInvalidMaxResults,
+  kInvalidNextToken,
+  kUnknownOperation,
+  kInternal,
+};
+
+struct ErrorRow {
+  ErrorKind kind;
+  int http_status;
+  const char* code;
+};
+constexpr ErrorRow kErrorTable[] = {
+    {ErrorKind::kSerialization, 400, "SerializationException"},
+    {ErrorKind::kInvalidLookupAttributes, 400, "InvalidLookupAttributesException"},
+    {ErrorKind::kInvalidTimeRange, 400, "InvalidTimeRangeException"},
+    {ErrorKind::kInvalidEventCategory, 400, "InvalidEventCategoryException"},
+    {ErrorKind::kInvalidMaxResults, 400, "InvalidMaxResultsException"},
+    {ErrorKind::kInvalidNextToken, 400, "InvalidNextTokenException"},
+    {ErrorKind::kUnknownOperation, 400, "UnknownOperationException"},
+    {ErrorKind::kInternal, 500, "InternalFailure"},
+};
+
+Status Error(ErrorKind kind, std::string message) {
+  return Status(kind == ErrorKind::kInternal ? StatusCode::kInternal : StatusCode::kInvalidArgument,
+                static_cast<int>(kind), std::move(message));
+}
+
+WireError CloudTrailStatusToWire(const Status& status) {
+  for (const auto& row : kErrorTable) {
+    if (status.detail() == static_cast<int>(row.kind) && row.http_status < 500) {
+      return {row.http_status, row.code, status.message(), {}, false};
+    }
+  }
+  // Server faults say nothing about their cause to the client.
+  return {500, "InternalFailure", "The request processing has failed.", {}, true};
 }
 
 ApiResponse Fail(const WireError& e, const RequestIds& ids) {
   return RenderError(Protocol::kJson, e, ids);
 }
+ApiResponse Fail(const Status& status, const RequestIds& ids) {
+  return Fail(CloudTrailStatusToWire(status), ids);
+}
+
+// A LookupEvents request, validated.
+struct LookupRequest {
+  AuditFilter filter;
+  bool insights = false;  // EventCategory "insight": SealStack records no Insights events
+};
 
 std::optional<AuditFilter::Attribute> ParseAttribute(std::string_view key) {
   using A = AuditFilter::Attribute;
@@ -110,22 +159,21 @@ std::optional<WireError> Authorize(const auth::Principal& p, const Clock& clock,
   return WireError{400, "AccessDeniedException", std::move(message), {}, false};
 }
 
-ApiResponse LookupEvents(audit::Recorder& recorder, const auth::Principal& caller,
-                         const rapidjson::Document& in, const RequestIds& ids) {
-  AuditFilter f;
-  f.account = caller.account;
+Result<LookupRequest> ParseLookupEvents(const rapidjson::Document& in, const std::string& account) {
+  LookupRequest request;
+  AuditFilter& f = request.filter;
+  f.account = account;
   auto member = [&](const char* name) -> const rapidjson::Value* {
     auto it = in.FindMember(name);
     return it == in.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
   };
   if (const auto* attrs = member("LookupAttributes")) {
     if (!attrs->IsArray()) {
-      return Fail(Err("SerializationException", "LookupAttributes must be a list"), ids);
+      return Error(ErrorKind::kSerialization, "LookupAttributes must be a list");
     }
     if (attrs->Size() > 1) {
-      return Fail(Err("InvalidLookupAttributesException",
-                      "You cannot specify more than one lookup attribute."),
-                  ids);
+      return Error(ErrorKind::kInvalidLookupAttributes,
+                   "You cannot specify more than one lookup attribute.");
     }
     if (attrs->Size() == 1) {
       const auto& a = (*attrs)[0];
@@ -133,42 +181,38 @@ ApiResponse LookupEvents(audit::Recorder& recorder, const auth::Principal& calle
       auto value = a.IsObject() ? a.FindMember("AttributeValue") : a.MemberEnd();
       if (!a.IsObject() || key == a.MemberEnd() || !key->value.IsString() ||
           value == a.MemberEnd() || !value->value.IsString()) {
-        return Fail(Err("InvalidLookupAttributesException",
-                        "A lookup attribute needs an AttributeKey and an AttributeValue."),
-                    ids);
+        return Error(ErrorKind::kInvalidLookupAttributes,
+                     "A lookup attribute needs an AttributeKey and an AttributeValue.");
       }
       auto parsed = ParseAttribute(key->value.GetString());
       const size_t len = value->value.GetStringLength();
       if (!parsed) {
-        return Fail(Err("InvalidLookupAttributesException",
-                        std::string("Invalid attribute key: ") + key->value.GetString() +
-                            ". Valid keys are EventId, EventName, ReadOnly, Username, "
-                            "ResourceType, ResourceName, EventSource, AccessKeyId."),
-                    ids);
+        return Error(ErrorKind::kInvalidLookupAttributes,
+                     std::string("Invalid attribute key: ") + key->value.GetString() +
+                         ". Valid keys are EventId, EventName, ReadOnly, Username, "
+                         "ResourceType, ResourceName, EventSource, AccessKeyId.");
       }
       if (len < 1 || len > 2000) {
-        return Fail(Err("InvalidLookupAttributesException",
-                        "The attribute value must be 1 to 2000 characters long."),
-                    ids);
+        return Error(ErrorKind::kInvalidLookupAttributes,
+                     "The attribute value must be 1 to 2000 characters long.");
       }
       f.attribute = *parsed;
       f.value = value->value.GetString();
       if (f.attribute == AuditFilter::Attribute::kReadOnly && f.value != "true" &&
           f.value != "false") {
-        return Fail(Err("InvalidLookupAttributesException",
-                        "The ReadOnly attribute value must be true or false."),
-                    ids);
+        return Error(ErrorKind::kInvalidLookupAttributes,
+                     "The ReadOnly attribute value must be true or false.");
       }
     }
   }
   if (const auto* v = member("StartTime")) {
     auto t = TimeArg(*v);
-    if (!t) return Fail(Err("SerializationException", "StartTime must be a timestamp"), ids);
+    if (!t) return Error(ErrorKind::kSerialization, "StartTime must be a timestamp");
     f.start_us = *t;
   }
   if (const auto* v = member("EndTime")) {
     auto t = TimeArg(*v);
-    if (!t) return Fail(Err("SerializationException", "EndTime must be a timestamp"), ids);
+    if (!t) return Error(ErrorKind::kSerialization, "EndTime must be a timestamp");
     f.end_us = *t;
     // CloudTrail's event times are whole seconds and EndTime is inclusive; SealStack keeps
     // milliseconds, so a whole-second EndTime covers its whole second.
@@ -176,42 +220,46 @@ ApiResponse LookupEvents(audit::Recorder& recorder, const auth::Principal& calle
   }
   if (member("StartTime") && member("EndTime") &&
       *TimeArg(*member("StartTime")) > *TimeArg(*member("EndTime"))) {
-    return Fail(Err("InvalidTimeRangeException",
-                    "Occurs if the timestamp values are invalid. Either the start time occurs "
-                    "after the end time or the time range is outside the range of possible "
-                    "values."),
-                ids);
+    return Error(ErrorKind::kInvalidTimeRange,
+                 "Occurs if the timestamp values are invalid. Either the start time occurs "
+                 "after the end time or the time range is outside the range of possible "
+                 "values.");
   }
   if (const auto* v = member("EventCategory")) {
     if (!v->IsString() || std::string_view(v->GetString()) != "insight") {
-      return Fail(Err("InvalidEventCategoryException",
-                      "Occurs if an event category that is not valid is specified as a value "
-                      "of EventCategory."),
-                  ids);
+      return Error(ErrorKind::kInvalidEventCategory,
+                   "Occurs if an event category that is not valid is specified as a value "
+                   "of EventCategory.");
     }
-    // Insights events: SealStack generates none.
-    JsonOutput out;
-    out.BeginArray("Events").EndArray();
-    ApiResponse r;
-    r.body = out.Finish();
-    r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-    AddRequestIdHeaders(Protocol::kJson, ids, &r);
-    return r;
+    request.insights = true;
+    return request;
   }
   if (const auto* v = member("MaxResults")) {
     if (!v->IsInt64() || v->GetInt64() < 1 || v->GetInt64() > 50) {
-      return Fail(Err("InvalidMaxResultsException", "Maximum results must be from 1 to 50."), ids);
+      return Error(ErrorKind::kInvalidMaxResults, "Maximum results must be from 1 to 50.");
     }
     f.limit = v->GetInt64();
   }
   if (const auto* v = member("NextToken")) {
     auto cursor = v->IsString() ? DecodeToken(v->GetString()) : std::nullopt;
-    if (!cursor) return Fail(Err("InvalidNextTokenException", "Invalid NextToken."), ids);
+    if (!cursor) return Error(ErrorKind::kInvalidNextToken, "Invalid NextToken.");
     f.before = *cursor;
   }
+  return request;
+}
+
+ApiResponse Respond(std::string body, const RequestIds& ids) {
+  ApiResponse r;
+  r.body = std::move(body);
+  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
+  AddRequestIdHeaders(Protocol::kJson, ids, &r);
+  return r;
+}
+
+ApiResponse LookupEvents(audit::Recorder& recorder, const AuditFilter& f, const RequestIds& ids) {
   auto page = recorder.Lookup(f);
   if (!page.ok()) {
-    return Fail({500, "InternalFailure", "The request processing has failed.", {}, true}, ids);
+    return Fail(Error(ErrorKind::kInternal, page.status().message()), ids);
   }
   JsonOutput out;
   out.BeginArray("Events");
@@ -237,11 +285,7 @@ ApiResponse LookupEvents(audit::Recorder& recorder, const auth::Principal& calle
   }
   out.EndArray();
   if (page->next) out.String("NextToken", EncodeToken(*page->next));
-  ApiResponse r;
-  r.body = out.Finish();
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return Respond(out.Finish(), ids);
 }
 
 }  // namespace
@@ -250,21 +294,30 @@ ApiResponse HandleCloudTrailRequest(audit::Recorder& recorder, const auth::Princ
                                     const Clock& clock, std::string_view operation,
                                     std::string_view body, const RequestIds& ids) {
   if (operation != "LookupEvents") {
-    return Fail(Err("UnknownOperationException",
-                    "The operation com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101." +
-                        std::string(operation) + " is not supported by SealStack."),
+    return Fail(Error(ErrorKind::kUnknownOperation,
+                      "The operation com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101." +
+                          std::string(operation) + " is not supported by SealStack."),
                 ids);
   }
   rapidjson::Document in;
   in.Parse(body.empty() ? "{}" : body.data(), body.empty() ? 2 : body.size());
   if (in.HasParseError() || !in.IsObject()) {
     return Fail(
-        Err("SerializationException", "Start of structure or map found where not expected."), ids);
+        Error(ErrorKind::kSerialization, "Start of structure or map found where not expected."),
+        ids);
   }
   if (auto denied = Authorize(caller, clock, "cloudtrail:LookupEvents")) {
     return Fail(*denied, ids);
   }
-  return LookupEvents(recorder, caller, in, ids);
+  auto request = ParseLookupEvents(in, caller.account);
+  if (!request.ok()) return Fail(request.status(), ids);
+  if (request->insights) {
+    // Insights events: SealStack generates none.
+    JsonOutput out;
+    out.BeginArray("Events").EndArray();
+    return Respond(out.Finish(), ids);
+  }
+  return LookupEvents(recorder, request->filter, ids);
 }
 
 }  // namespace sealstack::api::cloudtrail

@@ -1,6 +1,6 @@
 // The CloudTrail wire edge (awsJson1_1, X-Amz-Target
 // com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>): LookupEvents over the audit
-// trail (audit/recorder.h), PROTOCOL 7.
+// trail (audit/recorder.h; the record shape and the lookup are described in docs/audit.md).
 //
 // Authorization: cloudtrail:LookupEvents through the caller's identity policies (an account
 // root needs none); each account sees only the events recorded for it (recipientAccountId).

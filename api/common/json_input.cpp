@@ -25,6 +25,23 @@ std::string LowerCamel(std::string_view member) {
   return out;
 }
 
+Status OnlyKnown(const rapidjson::Value& object, std::string_view where,
+                 std::initializer_list<std::string_view> allowed) {
+  for (const auto& m : object.GetObject()) {
+    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    bool known = false;
+    for (std::string_view a : allowed) known = known || name == a;
+    if (!known) {
+      std::string message(where);
+      message += ".";
+      message += name;
+      message += ": unknown field";
+      return Status::InvalidArgument(std::move(message));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<JsonInput> JsonInput::Parse(std::string_view body) {
   auto doc = std::make_shared<rapidjson::Document>();
   if (body.empty()) {
@@ -86,26 +103,58 @@ std::string Quoted(std::string_view v) {
   out += v.size() > 256 ? "...'" : "'";
   return out;
 }
+
+// The constraint `n` breaks ("Member must have length greater than or equal to 1"), if any.
+// `what` is "length" or "value".
+template <typename N>
+std::optional<std::string> OutOfBounds(const char* what, N n, N min, N max) {
+  const char* side = n < min ? " greater than or equal to " : " less than or equal to ";
+  if (n >= min && n <= max) return std::nullopt;
+  return std::string("Member must have ") + what + side + std::to_string(n < min ? min : max);
+}
+
+bool IsString(const Value& v) {
+  return v.IsString();
+}
+bool IsInt64(const Value& v) {
+  return v.IsInt64();
+}
+bool IsBool(const Value& v) {
+  return v.IsBool();
+}
+bool IsNumber(const Value& v) {
+  return v.IsNumber();
+}
+bool IsObject(const Value& v) {
+  return v.IsObject();
+}
+bool IsArray(const Value& v) {
+  return v.IsArray();
+}
 }  // namespace
 
-std::optional<std::string> JsonInput::String(std::string_view member, bool required, size_t min_len,
-                                             size_t max_len) {
+const rapidjson::Value* JsonInput::Typed(std::string_view member, bool required,
+                                         bool (*is)(const rapidjson::Value&),
+                                         std::string_view expected) {
   const void* p = Member(member);
   if (p == nullptr) {
     if (required) ValidationError(member, "null", "Member must not be null");
-    return std::nullopt;
+    return nullptr;
   }
-  if (!V(p).IsString()) {
-    TypeError(member, "a string");
-    return std::nullopt;
+  if (!is(V(p))) {
+    TypeError(member, expected);
+    return nullptr;
   }
-  std::string s(V(p).GetString(), V(p).GetStringLength());
-  if (s.size() < min_len) {
-    ValidationError(member, Quoted(s),
-                    "Member must have length greater than or equal to " + std::to_string(min_len));
-  } else if (s.size() > max_len) {
-    ValidationError(member, Quoted(s),
-                    "Member must have length less than or equal to " + std::to_string(max_len));
+  return &V(p);
+}
+
+std::optional<std::string> JsonInput::String(std::string_view member, bool required, size_t min_len,
+                                             size_t max_len) {
+  const Value* v = Typed(member, required, IsString, "a string");
+  if (v == nullptr) return std::nullopt;
+  std::string s(v->GetString(), v->GetStringLength());
+  if (auto broken = OutOfBounds("length", s.size(), min_len, max_len)) {
+    ValidationError(member, Quoted(s), *broken);
   }
   return s;
 }
@@ -129,16 +178,9 @@ std::optional<std::string> JsonInput::Enum(std::string_view member, bool require
 
 std::optional<std::string> JsonInput::Blob(std::string_view member, bool required, size_t min_len,
                                            size_t max_len) {
-  const void* p = Member(member);
-  if (p == nullptr) {
-    if (required) ValidationError(member, "null", "Member must not be null");
-    return std::nullopt;
-  }
-  if (!V(p).IsString()) {
-    TypeError(member, "a base64-encoded string");
-    return std::nullopt;
-  }
-  auto decoded = crypto::FromBase64(std::string_view(V(p).GetString(), V(p).GetStringLength()));
+  const Value* v = Typed(member, required, IsString, "a base64-encoded string");
+  if (v == nullptr) return std::nullopt;
+  auto decoded = crypto::FromBase64(std::string_view(v->GetString(), v->GetStringLength()));
   if (!decoded) {
     if (errors_->serialization.empty()) {
       errors_->serialization =
@@ -146,56 +188,33 @@ std::optional<std::string> JsonInput::Blob(std::string_view member, bool require
     }
     return std::nullopt;
   }
-  if (decoded->size() < min_len) {
-    ValidationError(member, "'java.nio.HeapByteBuffer'",
-                    "Member must have length greater than or equal to " + std::to_string(min_len));
-  } else if (decoded->size() > max_len) {
-    ValidationError(member, "'java.nio.HeapByteBuffer'",
-                    "Member must have length less than or equal to " + std::to_string(max_len));
+  if (auto broken = OutOfBounds("length", decoded->size(), min_len, max_len)) {
+    ValidationError(member, "'java.nio.HeapByteBuffer'", *broken);
   }
   return decoded;
 }
 
 std::optional<int64_t> JsonInput::Integer(std::string_view member, bool required, int64_t min,
                                           int64_t max) {
-  const void* p = Member(member);
-  if (p == nullptr) {
-    if (required) ValidationError(member, "null", "Member must not be null");
-    return std::nullopt;
+  const Value* v = Typed(member, required, IsInt64, "an integer");
+  if (v == nullptr) return std::nullopt;
+  const int64_t n = v->GetInt64();
+  if (auto broken = OutOfBounds("value", n, min, max)) {
+    ValidationError(member, Quoted(std::to_string(n)), *broken);
   }
-  if (!V(p).IsInt64()) {
-    TypeError(member, "an integer");
-    return std::nullopt;
-  }
-  int64_t v = V(p).GetInt64();
-  if (v < min) {
-    ValidationError(member, Quoted(std::to_string(v)),
-                    "Member must have value greater than or equal to " + std::to_string(min));
-  } else if (v > max) {
-    ValidationError(member, Quoted(std::to_string(v)),
-                    "Member must have value less than or equal to " + std::to_string(max));
-  }
-  return v;
+  return n;
 }
 
 std::optional<bool> JsonInput::Bool(std::string_view member) {
-  const void* p = Member(member);
-  if (p == nullptr) return std::nullopt;
-  if (!V(p).IsBool()) {
-    TypeError(member, "a boolean");
-    return std::nullopt;
-  }
-  return V(p).GetBool();
+  const Value* v = Typed(member, false, IsBool, "a boolean");
+  if (v == nullptr) return std::nullopt;
+  return v->GetBool();
 }
 
 std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
-  const void* p = Member(member);
-  if (p == nullptr) return std::nullopt;
-  if (!V(p).IsNumber()) {
-    TypeError(member, "a timestamp (epoch seconds)");
-    return std::nullopt;
-  }
-  const double secs = V(p).GetDouble();
+  const Value* v = Typed(member, false, IsNumber, "a timestamp (epoch seconds)");
+  if (v == nullptr) return std::nullopt;
+  const double secs = v->GetDouble();
   if (secs < 0 || secs > 1e11) {
     std::string text = "'";  // += as in Quoted()
     text += std::to_string(secs);
@@ -211,14 +230,10 @@ std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
 }
 
 std::optional<std::map<std::string, std::string>> JsonInput::StringMap(std::string_view member) {
-  const void* p = Member(member);
-  if (p == nullptr) return std::nullopt;
-  if (!V(p).IsObject()) {
-    TypeError(member, "a map of strings");
-    return std::nullopt;
-  }
+  const Value* v = Typed(member, false, IsObject, "a map of strings");
+  if (v == nullptr) return std::nullopt;
   std::map<std::string, std::string> out;
-  for (const auto& m : V(p).GetObject()) {
+  for (const auto& m : v->GetObject()) {
     if (!m.value.IsString()) {
       TypeError(member, "a map of strings");
       return std::nullopt;
@@ -233,17 +248,10 @@ std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view m
                                                               bool required, size_t min_items,
                                                               size_t max_items,
                                                               size_t max_item_len) {
-  const void* p = Member(member);
-  if (p == nullptr) {
-    if (required) ValidationError(member, "null", "Member must not be null");
-    return std::nullopt;
-  }
-  if (!V(p).IsArray()) {
-    TypeError(member, "a list of strings");
-    return std::nullopt;
-  }
+  const Value* list = Typed(member, required, IsArray, "a list of strings");
+  if (list == nullptr) return std::nullopt;
   std::vector<std::string> out;
-  for (const auto& v : V(p).GetArray()) {
+  for (const auto& v : list->GetArray()) {
     if (!v.IsString()) {
       TypeError(member, "a list of strings");
       return std::nullopt;
@@ -256,29 +264,19 @@ std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view m
                           std::to_string(max_item_len) + "]");
     }
   }
-  if (out.size() < min_items) {
-    ValidationError(
-        member, "'[]'",
-        "Member must have length greater than or equal to " + std::to_string(min_items));
-  } else if (out.size() > max_items) {
-    ValidationError(member, "of " + std::to_string(out.size()) + " items",
-                    "Member must have length less than or equal to " + std::to_string(max_items));
+  if (auto broken = OutOfBounds("length", out.size(), min_items, max_items)) {
+    ValidationError(member,
+                    out.size() < min_items ? "'[]'" : "of " + std::to_string(out.size()) + " items",
+                    *broken);
   }
   return out;
 }
 
 std::optional<std::vector<Tag>> JsonInput::Tags(std::string_view member, bool required) {
-  const void* p = Member(member);
-  if (p == nullptr) {
-    if (required) ValidationError(member, "null", "Member must not be null");
-    return std::nullopt;
-  }
-  if (!V(p).IsArray()) {
-    TypeError(member, "a list of tags");
-    return std::nullopt;
-  }
+  const Value* list = Typed(member, required, IsArray, "a list of tags");
+  if (list == nullptr) return std::nullopt;
   std::vector<Tag> out;
-  for (const auto& v : V(p).GetArray()) {
+  for (const auto& v : list->GetArray()) {
     auto k = v.IsObject() ? v.FindMember("TagKey") : Value::ConstMemberIterator();
     auto val = v.IsObject() ? v.FindMember("TagValue") : Value::ConstMemberIterator();
     if (!v.IsObject() || k == v.MemberEnd() || val == v.MemberEnd() || !k->value.IsString() ||
@@ -293,13 +291,9 @@ std::optional<std::vector<Tag>> JsonInput::Tags(std::string_view member, bool re
 }
 
 std::optional<JsonInput> JsonInput::Object(std::string_view member) {
-  const void* p = Member(member);
-  if (p == nullptr) return std::nullopt;
-  if (!V(p).IsObject()) {
-    TypeError(member, "a structure");
-    return std::nullopt;
-  }
-  return JsonInput(doc_, p, errors_);
+  const Value* v = Typed(member, false, IsObject, "a structure");
+  if (v == nullptr) return std::nullopt;
+  return JsonInput(doc_, v, errors_);
 }
 
 Status JsonInput::Finish() const {

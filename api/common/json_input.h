@@ -9,7 +9,10 @@
 // Usage: read every member, then `SEALSTACK_RETURN_IF_ERROR(in.Finish())`. Not thread-safe.
 #pragma once
 
+#include <rapidjson/fwd.h>
+
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -77,6 +80,10 @@ class JsonInput {
   struct Impl;
   JsonInput(std::shared_ptr<void> doc, const void* object, std::shared_ptr<Errors> errors);
   const void* Member(std::string_view member) const;
+  // The member when present and `is` accepts its JSON type. Records "must not be null" when it
+  // is absent and `required`, a type error ("expected <expected>") when of another type.
+  const rapidjson::Value* Typed(std::string_view member, bool required,
+                                bool (*is)(const rapidjson::Value&), std::string_view expected);
   void TypeError(std::string_view member, std::string_view expected);
   void ValidationError(std::string_view member, std::string_view value_text,
                        std::string_view constraint);
@@ -88,5 +95,11 @@ class JsonInput {
 
 // "keyId" from "KeyId", as AWS names members in validation messages.
 std::string LowerCamel(std::string_view member);
+
+// Rejects members of `object` other than `allowed`, naming the first unknown one: InvalidArgument
+// "<where>.<member>: unknown field". Seed documents use it to catch typos.
+// REQUIRES: object.IsObject().
+Status OnlyKnown(const rapidjson::Value& object, std::string_view where,
+                 std::initializer_list<std::string_view> allowed);
 
 }  // namespace sealstack::api

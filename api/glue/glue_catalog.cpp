@@ -7,7 +7,8 @@
 //             context {"glue_catalog_id": account}; reads Decrypt the blob the same way.
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
-#include "api/kms/kms_wire.h"
+#include "api/glue/glue_kms_failure.h"
+#include "api/glue/glue_wire.h"
 #include "crypto/aead.h"
 #include "crypto/hkdf.h"
 
@@ -36,7 +37,7 @@ std::string Lowered(std::string s) {
 }
 
 Status EncryptionError(const Status& kms_status) {
-  WireError w = kms::KmsStatusToWire(kms_status);
+  KmsFailure w = DescribeKmsFailure(kms_status);
   return GlueError(ErrorKind::kGlueEncryption,
                    w.message + " (Service: AWSKMS; Error Code: " + w.code + ")");
 }
@@ -48,6 +49,18 @@ Status CheckCatalogId(const Caller& c, const Value& in) {
                      "User: " + c.principal->arn + " is not authorized to access catalog " + id);
   }
   return Status::Ok();
+}
+
+// CheckCatalogId, then DatabaseName and the member `name` names (1-255 characters each), lowered
+// as the catalog stores names.
+struct CatalogPath {
+  std::string db, name;
+};
+Result<CatalogPath> ReadCatalogPath(const Caller& c, const Value& in, const char* name) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string second, json::Str(in, name, true, 1, 255));
+  return CatalogPath{Lowered(db), Lowered(second)};
 }
 
 }  // namespace
@@ -271,7 +284,58 @@ Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::
   return out;
 }
 
+// Drops a connection's password (HidePassword).
+void HidePassword(Document& connection) {
+  if (!connection.HasMember("ConnectionProperties")) return;
+  connection["ConnectionProperties"].RemoveMember("PASSWORD");
+  connection["ConnectionProperties"].RemoveMember("ENCRYPTED_PASSWORD");
+}
+
+// {"<member>":[doc,...],"NextToken":...} from a page of opened documents.
+std::string RenderPage(const char* member, const std::vector<std::string>& docs,
+                       const std::string& next_token) {
+  std::string out = "{\"";
+  out += member;
+  out += "\":[";
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i > 0) out += ",";
+    out += docs[i];
+  }
+  out += "]";
+  if (!next_token.empty()) out += ",\"NextToken\":\"" + next_token + "\"";
+  return out + "}";
+}
+
 }  // namespace
+
+Result<std::string> Service::OpenEntity(const Caller& c, const storage::GlueKey& key,
+                                        const std::string& not_found) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, key));
+  if (!raw) return NotFound(not_found);
+  return OpenCatalogDoc(c, *raw);
+}
+
+Status Service::RequireEntity(const storage::GlueKey& key, const std::string& not_found) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, key));
+  if (!raw) return NotFound(not_found);
+  return Status::Ok();
+}
+
+Result<Service::EntityPage> Service::ListEntities(const Caller& c, const storage::GlueKey& prefix,
+                                                  const std::string& after, size_t limit) {
+  std::vector<storage::GlueRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::GlueRepo::List(conn, prefix, after, limit + 1));
+    return Status::Ok();
+  }));
+  EntityPage page;
+  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, rows[i].doc));
+    page.docs.push_back(std::move(plain));
+  }
+  if (rows.size() > limit) page.next_token = json::Token(rows[limit - 1].name);
+  return page;
+}
 
 // ---------------------------------------------------------------- databases
 
@@ -302,9 +366,8 @@ Result<std::string> Service::GetDatabase(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
   name = Lowered(name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetDatabase", GlueArn(c, "database/" + name)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "database", name)));
-  if (!raw) return NotFound("Database " + name + " not found.");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, *raw));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
+                                                           "Database " + name + " not found."));
   return "{\"Database\":" + plain + "}";
 }
 
@@ -314,21 +377,9 @@ Result<std::string> Service::GetDatabases(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 100));
   SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
   const size_t limit = static_cast<size_t>(max.value_or(100));
-  std::vector<storage::GlueRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows, storage::GlueRepo::List(conn, Key(c, "database", ""), after, limit + 1));
-    return Status::Ok();
-  }));
-  std::string out = "{\"DatabaseList\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, rows[i].doc));
-    if (i > 0) out += ",";
-    out += plain;
-  }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
+                             ListEntities(c, Key(c, "database", ""), after, limit));
+  return RenderPage("DatabaseList", page.docs, page.next_token);
 }
 
 Result<std::string> Service::UpdateDatabase(const Caller& c, const Value& in) {
@@ -339,9 +390,8 @@ Result<std::string> Service::UpdateDatabase(const Caller& c, const Value& in) {
   if (di == nullptr) return json::Missing("DatabaseInput");
   if (!di->IsObject()) return InvalidInput("DatabaseInput must be a structure");
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateDatabase", GlueArn(c, "database/" + name)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "database", name)));
-  if (!raw) return NotFound("Database " + name + " not found.");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, *raw));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
+                                                           "Database " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
@@ -399,8 +449,8 @@ Result<std::string> Service::CreateTable(const Caller& c, const Value& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckTableInput(ti));
   const std::string name = Lowered((*ti)["Name"].GetString());
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateTable", GlueArn(c, "table/" + db + "/" + name)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto dbraw, RawGet(*deps_.db, Key(c, "database", db)));
-  if (!dbraw) return NotFound("Database " + db + " not found.");
+  SEALSTACK_RETURN_IF_ERROR(
+      RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   d.CopyFrom(*ti, a);
@@ -419,11 +469,9 @@ Result<std::string> Service::CreateTable(const Caller& c, const Value& in) {
 }
 
 Result<std::string> Service::GetTable(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
-  db = Lowered(db);
-  name = Lowered(name);
+  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "Name"));
+  const std::string& db = path.db;
+  const std::string& name = path.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTable", GlueArn(c, "table/" + db + "/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "table", name, db)));
   if (!raw) {
@@ -442,24 +490,12 @@ Result<std::string> Service::GetTables(const Caller& c, const Value& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTables", GlueArn(c, "table/" + db + "/*")));
   SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 100));
   SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
-  SEALSTACK_ASSIGN_OR_RETURN(auto dbraw, RawGet(*deps_.db, Key(c, "database", db)));
-  if (!dbraw) return NotFound("Database " + db + " not found.");
+  SEALSTACK_RETURN_IF_ERROR(
+      RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
   const size_t limit = static_cast<size_t>(max.value_or(100));
-  std::vector<storage::GlueRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows, storage::GlueRepo::List(conn, Key(c, "table", "", db), after, limit + 1));
-    return Status::Ok();
-  }));
-  std::string out = "{\"TableList\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, rows[i].doc));
-    if (i > 0) out += ",";
-    out += plain;
-  }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
+                             ListEntities(c, Key(c, "table", "", db), after, limit));
+  return RenderPage("TableList", page.docs, page.next_token);
 }
 
 Result<std::string> Service::UpdateTable(const Caller& c, const Value& in) {
@@ -470,9 +506,8 @@ Result<std::string> Service::UpdateTable(const Caller& c, const Value& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckTableInput(ti));
   const std::string name = Lowered((*ti)["Name"].GetString());
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateTable", GlueArn(c, "table/" + db + "/" + name)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "table", name, db)));
-  if (!raw) return NotFound("Table " + name + " not found.");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, *raw));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      std::string plain, OpenEntity(c, Key(c, "table", name, db), "Table " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
@@ -495,11 +530,9 @@ Result<std::string> Service::UpdateTable(const Caller& c, const Value& in) {
 }
 
 Result<std::string> Service::DeleteTable(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
-  db = Lowered(db);
-  name = Lowered(name);
+  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "Name"));
+  const std::string& db = path.db;
+  const std::string& name = path.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteTable", GlueArn(c, "table/" + db + "/" + name)));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
@@ -528,11 +561,9 @@ Result<std::string> PartitionName(const Value& values) {
 }  // namespace
 
 Result<std::string> Service::CreatePartition(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string table, json::Str(in, "TableName", true, 1, 255));
-  db = Lowered(db);
-  table = Lowered(table);
+  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
+  const std::string& db = path.db;
+  const std::string& table = path.name;
   const Value* pi = json::Find(in, "PartitionInput");
   if (pi == nullptr) return json::Missing("PartitionInput");
   if (!pi->IsObject()) return InvalidInput("PartitionInput must be a structure");
@@ -541,8 +572,8 @@ Result<std::string> Service::CreatePartition(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(std::string pname, PartitionName(*values));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "CreatePartition", GlueArn(c, "table/" + db + "/" + table)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto traw, RawGet(*deps_.db, Key(c, "table", table, db)));
-  if (!traw) return NotFound("Table " + table + " not found.");
+  SEALSTACK_RETURN_IF_ERROR(
+      RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   d.CopyFrom(*pi, a);
@@ -590,50 +621,32 @@ Result<std::string> Service::BatchCreatePartition(const Caller& c, const Value& 
 }
 
 Result<std::string> Service::GetPartition(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string table, json::Str(in, "TableName", true, 1, 255));
-  db = Lowered(db);
-  table = Lowered(table);
+  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
+  const std::string& db = path.db;
+  const std::string& table = path.name;
   const Value* values = json::Find(in, "PartitionValues");
   if (values == nullptr) return json::Missing("PartitionValues");
   SEALSTACK_ASSIGN_OR_RETURN(std::string pname, PartitionName(*values));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartition", GlueArn(c, "table/" + db + "/" + table)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto raw,
-                             RawGet(*deps_.db, Key(c, "partition", pname, db + "/" + table)));
-  if (!raw) return NotFound("Cannot find partition.");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, *raw));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      std::string plain,
+      OpenEntity(c, Key(c, "partition", pname, db + "/" + table), "Cannot find partition."));
   return "{\"Partition\":" + plain + "}";
 }
 
 Result<std::string> Service::GetPartitions(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string table, json::Str(in, "TableName", true, 1, 255));
-  db = Lowered(db);
-  table = Lowered(table);
+  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
+  const std::string& db = path.db;
+  const std::string& table = path.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartitions", GlueArn(c, "table/" + db + "/" + table)));
   SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 1000));
   SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
-  SEALSTACK_ASSIGN_OR_RETURN(auto traw, RawGet(*deps_.db, Key(c, "table", table, db)));
-  if (!traw) return NotFound("Table " + table + " not found.");
+  SEALSTACK_RETURN_IF_ERROR(
+      RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
   const size_t limit = static_cast<size_t>(max.value_or(1000));
-  std::vector<storage::GlueRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows,
-        storage::GlueRepo::List(conn, Key(c, "partition", "", db + "/" + table), after, limit + 1));
-    return Status::Ok();
-  }));
-  std::string out = "{\"Partitions\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, rows[i].doc));
-    if (i > 0) out += ",";
-    out += plain;
-  }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  SEALSTACK_ASSIGN_OR_RETURN(
+      EntityPage page, ListEntities(c, Key(c, "partition", "", db + "/" + table), after, limit));
+  return RenderPage("Partitions", page.docs, page.next_token);
 }
 
 // ---------------------------------------------------------------- connections
@@ -682,14 +695,10 @@ Result<std::string> Service::GetConnection(const Caller& c, const Value& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetConnection", GlueArn(c, "connection/" + name)));
   const Value* hide = json::Find(in, "HidePassword");
   const bool hide_password = hide != nullptr && hide->IsBool() && hide->GetBool();
-  SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "connection", name)));
-  if (!raw) return NotFound("Connection " + name + " not found.");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, *raw));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "connection", name),
+                                                           "Connection " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(plain));
-  if (hide_password && d.HasMember("ConnectionProperties")) {
-    d["ConnectionProperties"].RemoveMember("PASSWORD");
-    d["ConnectionProperties"].RemoveMember("ENCRYPTED_PASSWORD");
-  }
+  if (hide_password) HidePassword(d);
   return "{\"Connection\":" + json::Dump(d) + "}";
 }
 
@@ -701,26 +710,16 @@ Result<std::string> Service::GetConnections(const Caller& c, const Value& in) {
   const Value* hide = json::Find(in, "HidePassword");
   const bool hide_password = hide != nullptr && hide->IsBool() && hide->GetBool();
   const size_t limit = static_cast<size_t>(max.value_or(100));
-  std::vector<storage::GlueRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows, storage::GlueRepo::List(conn, Key(c, "connection", ""), after, limit + 1));
-    return Status::Ok();
-  }));
-  std::string out = "{\"ConnectionList\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenCatalogDoc(c, rows[i].doc));
-    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(plain));
-    if (hide_password && d.HasMember("ConnectionProperties")) {
-      d["ConnectionProperties"].RemoveMember("PASSWORD");
-      d["ConnectionProperties"].RemoveMember("ENCRYPTED_PASSWORD");
+  SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
+                             ListEntities(c, Key(c, "connection", ""), after, limit));
+  if (hide_password) {
+    for (auto& doc : page.docs) {
+      SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(doc));
+      HidePassword(d);
+      doc = json::Dump(d);
     }
-    if (i > 0) out += ",";
-    out += json::Dump(d);
   }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  return RenderPage("ConnectionList", page.docs, page.next_token);
 }
 
 Result<std::string> Service::DeleteConnection(const Caller& c, const Value& in) {

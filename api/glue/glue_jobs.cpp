@@ -1,5 +1,6 @@
 // Jobs, job tags and security configurations.
 #include <algorithm>
+#include <functional>
 
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
@@ -367,27 +368,42 @@ Result<std::string> Service::DeleteJob(const Caller& c, const Value& in) {
 
 // ---------------------------------------------------------------- tags
 
+namespace {
+
+// In a transaction: the stored job `key` (`arn` names it in the not-found message) changed by
+// `edit` and written back.
+Status EditJob(storage::Connection& conn, const storage::GlueKey& key, const std::string& arn,
+               const std::function<Status(Document&)>& edit) {
+  auto text = storage::GlueRepo::Get(conn, key);
+  if (!text.ok()) {
+    return text.status().code() == StatusCode::kNotFound
+               ? NotFound("Resource " + arn + " does not exist")
+               : text.status();
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
+  SEALSTACK_RETURN_IF_ERROR(edit(d));
+  return storage::GlueRepo::Put(conn, key, json::Dump(d));
+}
+
+}  // namespace
+
 Result<std::string> Service::TagResource(const Caller& c, const Value& in) {
   SEALSTACK_ASSIGN_OR_RETURN(std::string arn, json::Str(in, "ResourceArn", true, 1, 10240));
   if (json::Find(in, "TagsToAdd") == nullptr) return json::Missing("TagsToAdd");
   SEALSTACK_RETURN_IF_ERROR(CheckTags(in, "TagsToAdd"));
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "TagResource", arn));
-  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
-    auto text = storage::GlueRepo::Get(conn, Key(c, "job", name));
-    if (!text.ok()) {
-      return text.status().code() == StatusCode::kNotFound
-                 ? NotFound("Resource " + arn + " does not exist")
-                 : text.status();
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
-    for (const auto& t : in["TagsToAdd"].GetObject()) {
-      json::Set(d["Tags"], t.name.GetString(), Value(t.value, d.GetAllocator()), d.GetAllocator());
-    }
-    if (d["Tags"].MemberCount() > 50) {
-      return InvalidInput("New tags would exceed the maximum of 50 tags for " + arn);
-    }
-    return storage::GlueRepo::Put(conn, Key(c, "job", name), json::Dump(d));
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
+    return EditJob(conn, Key(c, "job", name), arn, [&](Document& d) -> Status {
+      for (const auto& t : in["TagsToAdd"].GetObject()) {
+        json::Set(d["Tags"], t.name.GetString(), Value(t.value, d.GetAllocator()),
+                  d.GetAllocator());
+      }
+      if (d["Tags"].MemberCount() > 50) {
+        return InvalidInput("New tags would exceed the maximum of 50 tags for " + arn);
+      }
+      return Status::Ok();
+    });
   }));
   return std::string("{}");
 }
@@ -399,18 +415,13 @@ Result<std::string> Service::UntagResource(const Caller& c, const Value& in) {
   if (!remove->IsArray()) return InvalidInput("TagsToRemove must be a list");
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UntagResource", arn));
-  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
-    auto text = storage::GlueRepo::Get(conn, Key(c, "job", name));
-    if (!text.ok()) {
-      return text.status().code() == StatusCode::kNotFound
-                 ? NotFound("Resource " + arn + " does not exist")
-                 : text.status();
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
-    for (const auto& k : remove->GetArray()) {
-      if (k.IsString()) d["Tags"].RemoveMember(k.GetString());
-    }
-    return storage::GlueRepo::Put(conn, Key(c, "job", name), json::Dump(d));
+  SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
+    return EditJob(conn, Key(c, "job", name), arn, [&](Document& d) -> Status {
+      for (const auto& k : remove->GetArray()) {
+        if (k.IsString()) d["Tags"].RemoveMember(k.GetString());
+      }
+      return Status::Ok();
+    });
   }));
   return std::string("{}");
 }

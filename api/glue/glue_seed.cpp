@@ -12,6 +12,7 @@
 
 #include <set>
 
+#include "api/common/json_input.h"
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
 #include "common/identifiers.h"
@@ -28,16 +29,6 @@ Status Bad(const std::string& where, const std::string& message) {
   m += ": ";
   m += message;
   return Status::InvalidArgument(std::move(m));
-}
-
-Status OnlyKnown(const Value& obj, const std::string& where,
-                 std::initializer_list<const char*> allowed) {
-  for (const auto& m : obj.GetObject()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || std::string_view(m.name.GetString()) == a;
-    if (!known) return Bad(where + "." + m.name.GetString(), "unknown field");
-  }
-  return Status::Ok();
 }
 
 // account / region of an entry, defaulted and checked.

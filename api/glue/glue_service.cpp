@@ -67,32 +67,6 @@ struct Ops {
   }
 };
 
-const char* ErrorKindName(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kNone:
-      return "";
-    case ErrorKind::kEntityNotFound:
-      return "EntityNotFoundException";
-    case ErrorKind::kAlreadyExists:
-      return "AlreadyExistsException";
-    case ErrorKind::kInvalidInput:
-      return "InvalidInputException";
-    case ErrorKind::kConcurrentRunsExceeded:
-      return "ConcurrentRunsExceededException";
-    case ErrorKind::kAccessDenied:
-      return "AccessDeniedException";
-    case ErrorKind::kGlueEncryption:
-      return "GlueEncryptionException";
-    case ErrorKind::kResourceNumberLimitExceeded:
-      return "ResourceNumberLimitExceededException";
-    case ErrorKind::kConcurrentModification:
-      return "ConcurrentModificationException";
-    case ErrorKind::kInternal:
-      return "InternalServiceException";
-  }
-  return "InternalServiceException";
-}
-
 bool PythonAvailable(const std::string& python) {
   if (python.find('/') != std::string::npos) return ::access(python.c_str(), X_OK) == 0;
   const char* path = std::getenv("PATH");
@@ -109,6 +83,7 @@ bool PythonAvailable(const std::string& python) {
 
 Service::Service(Dependencies deps, Options options)
     : deps_(std::move(deps)), options_(std::move(options)) {
+  if (!deps_.processes) deps_.processes = PosixProcessRunner();
   // A failure here leaves the stored runs as they were; every call that reads them still works.
   auto ended = EndInterruptedRuns();
   if (ended.ok()) interrupted_runs_ended_ = *ended;
@@ -234,11 +209,6 @@ Status Service::Reset() {
   }
   return deps_.db->WithTransaction(
       [](storage::Connection& c) { return storage::GlueRepo::DeleteAll(c); });
-}
-
-size_t Service::ActiveRuns() const {
-  std::lock_guard<std::mutex> lock(runs_mu_);
-  return active_.size();
 }
 
 }  // namespace sealstack::api::glue

@@ -8,23 +8,27 @@
 // policies here. Catalog encryption and job runs call kms::Service in-process with
 // kms:ViaService set, so key policies, grants and key state apply.
 //
-// Job runs (JobRunState; every transition names the function that makes it, all in
-// glue_runs.cpp):
+// Job runs (JobRunState; every transition names the function that makes it: the operations
+// in glue_runs.cpp, the runner thread's in glue_run_machine.cpp):
 //
 //   StartJobRun --> STARTING --Validate() fails--------------------------> FAILED
-//                      |  \--BatchStopJobRun-----------------------------> STOPPED
-//                      | Validate() ok (role, script object, KMS keys)
+//                      |  \--BatchStopJobRun, then RunMain()-------------> STOPPED
+//                      | Validate() ok (role, security configuration, KMS keys, script object)
 //                      v
-//                   RUNNING --Execute(): exit 0 (or no --glue-execute)---> SUCCEEDED
+//                   RUNNING --Execute(): exit 0 (or Options::execute off)-> SUCCEEDED
 //                      |  \--Execute(): exit != 0 / killed by signal-----> FAILED
-//                      |  \--Execute(): Timeout passed (injected clock)--> TIMEOUT
-//                      |  \--Execute(): spawn failed---------------------> ERROR
+//                      |  \--Supervise(): Timeout passed (injected clock)-> TIMEOUT
+//                      |  \--Execute(): the child could not be spawned---> ERROR
 //                      | BatchStopJobRun
 //                      v
-//                   STOPPING --Execute(): child gone--------------------> STOPPED
+//                   STOPPING --Supervise() ends the child, Execute()-----> STOPPED
 //
 //   STARTING / RUNNING / STOPPING stored by a server that stopped without ending the run
 //                   --EndInterruptedRuns() at the next start-up-----------> FAILED
+//
+// Every terminal state is stored by Finish(). Children are spawned, polled, signalled and
+// reaped only through Dependencies::processes (process_runner.h), so unit tests drive runs
+// with a fake runner.
 //
 // Terminal: STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR. A run's temporary credentials (the
 // job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>) exist in the
@@ -48,6 +52,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
@@ -61,6 +66,7 @@
 #include "crypto/secret_bytes.h"
 #include "policy/document.h"
 #include "storage/db.h"
+#include "storage/glue_repo.h"
 
 namespace sealstack::api::glue {
 
@@ -95,6 +101,8 @@ struct Dependencies {
   crypto::SecretBytes root_key;
   // The audit trail (glue_audit.h): management calls and the KMS calls Glue makes. Null = none.
   audit::Recorder* audit = nullptr;
+  // Spawns the job scripts' interpreters. Null = PosixProcessRunner().
+  std::shared_ptr<ProcessRunner> processes;
 };
 
 // True when `python` names an executable found through PATH (the --glue-execute default).
@@ -159,9 +167,6 @@ class Service {
   // caller).
   Result<size_t> ApplySeed(const SeedRequest& seed);
 
-  // Runs that are not terminal (tests, shutdown).
-  size_t ActiveRuns() const;
-
   // Runs stored as STARTING, RUNNING or STOPPING belong to a server that stopped without
   // ending them (a crash, SIGKILL): nothing runs them any more. The constructor ends each as
   // FAILED ("...the server restarted...", CompletedOn set), so GetJobRun(s) tell the truth and
@@ -206,13 +211,27 @@ class Service {
   Result<std::string> GetJobRun(const Caller& c, const rapidjson::Value& in);
   Result<std::string> GetJobRuns(const Caller& c, const rapidjson::Value& in);
   Result<std::string> BatchStopJobRun(const Caller& c, const rapidjson::Value& in);
+  void StopAllRuns();
+
+  // ---- the run state machine, on the run's runner thread (glue_run_machine.cpp)
+  struct RunEncryption;
   void RunMain(std::shared_ptr<Run> run);
-  Status Validate(Run& run, std::string* script_path, std::string* error_message);
+  // On failure the Status message is the run's ErrorMessage. Sets *script_path once the run
+  // has a work directory (RunMain removes it).
+  Status Validate(Run& run, std::string* script_path);
+  RunEncryption ReadRunEncryption(const Run& run);
   void Execute(Run& run, const std::string& script_path);
+  ProcessSpec RunProcessSpec(const Run& run, const std::string& script_path) const;
+  // Relays the child's output to the run's log until it exits; "STOPPED" or "TIMEOUT" when
+  // the run was ended (the child was signalled), else "".
+  std::string Supervise(Run& run, Process& child);
+  void AppendLog(Run& run, std::string_view output);
+  // The stored log document: sealed under `key` when set (see glue_service.h's top comment).
+  std::string SealLog(Run& run, const std::string& key, const std::string& log,
+                      const std::string& state, std::string* final_error);
   void Finish(Run& run, const std::string& state, const std::string& error_message);
   Status PersistRun(const Run& run);
   std::string RenderRun(const Run& run) const;
-  void StopAllRuns();
 
   // ---- catalog (glue_catalog.cpp)
   Result<std::string> PutDataCatalogEncryptionSettings(const Caller& c, const rapidjson::Value& in);
@@ -256,6 +275,19 @@ class Service {
                    const std::string& name, const std::string& plain, bool insert_only,
                    const std::string& exists_message);
   Result<std::string> OpenLocal(const std::string& sealed);
+  // A stored catalog entity, opened; NotFound(not_found) when there is none.
+  Result<std::string> OpenEntity(const Caller& c, const storage::GlueKey& key,
+                                 const std::string& not_found);
+  // NotFound(not_found) unless the entity is stored.
+  Status RequireEntity(const storage::GlueKey& key, const std::string& not_found);
+  // Up to `limit` entities of `prefix`'s kind and parent after `after` (name order), opened;
+  // next_token is set when more follow.
+  struct EntityPage {
+    std::vector<std::string> docs;
+    std::string next_token;
+  };
+  Result<EntityPage> ListEntities(const Caller& c, const storage::GlueKey& prefix,
+                                  const std::string& after, size_t limit);
 
   Dependencies deps_;
   Options options_;

@@ -2,36 +2,54 @@
 
 #include <rapidjson/document.h>
 
+#include <iterator>
+
 #include "api/glue/glue_errors.h"
 #include "api/glue/glue_json.h"
 
 namespace sealstack::api::glue {
 
+namespace {
+
+// The one Glue error table: every ErrorKind, its __type and HTTP status. Server faults (5xx)
+// say nothing about their cause to the client; throttling says what Glue says.
+struct ErrorRow {
+  ErrorKind kind;
+  int http_status;
+  const char* code;
+};
+constexpr ErrorRow kErrorTable[] = {
+    {ErrorKind::kEntityNotFound, 400, "EntityNotFoundException"},
+    {ErrorKind::kAlreadyExists, 400, "AlreadyExistsException"},
+    {ErrorKind::kInvalidInput, 400, "InvalidInputException"},
+    {ErrorKind::kConcurrentRunsExceeded, 400, "ConcurrentRunsExceededException"},
+    {ErrorKind::kAccessDenied, 400, "AccessDeniedException"},
+    {ErrorKind::kGlueEncryption, 400, "GlueEncryptionException"},
+    {ErrorKind::kResourceNumberLimitExceeded, 400, "ResourceNumberLimitExceededException"},
+    {ErrorKind::kConcurrentModification, 400, "ConcurrentModificationException"},
+    {ErrorKind::kThrottling, 400, "ThrottlingException"},
+    {ErrorKind::kInternal, 500, "InternalServiceException"},
+};
+
+const ErrorRow& RowOf(ErrorKind kind) {
+  for (const auto& row : kErrorTable) {
+    if (row.kind == kind) return row;
+  }
+  return kErrorTable[std::size(kErrorTable) - 1];  // kInternal
+}
+
+}  // namespace
+
+const char* ErrorKindName(ErrorKind kind) {
+  return kind == ErrorKind::kNone ? "" : RowOf(kind).code;
+}
+
 WireError GlueStatusToWire(const Status& status) {
-  const auto kind = static_cast<ErrorKind>(status.detail());
-  if (status.detail() >= static_cast<int>(ErrorKind::kEntityNotFound) &&
-      status.detail() <= static_cast<int>(ErrorKind::kInternal)) {
-    const bool internal = kind == ErrorKind::kInternal;
-    return {internal ? 500 : 400,
-            ErrorKindName(kind),
-            internal ? "An internal error occurred." : status.message(),
-            {},
-            internal};
-  }
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      return {400, "EntityNotFoundException", status.message(), {}, false};
-    case StatusCode::kAlreadyExists:
-      return {400, "AlreadyExistsException", status.message(), {}, false};
-    case StatusCode::kInvalidArgument:
-      return {400, "InvalidInputException", status.message(), {}, false};
-    case StatusCode::kAccessDenied:
-      return {400, "AccessDeniedException", status.message(), {}, false};
-    case StatusCode::kUnavailable:
-      return {400, "ThrottlingException", "Rate exceeded", {}, false};
-    default:
-      return {500, "InternalServiceException", "An internal error occurred.", {}, true};
-  }
+  const ErrorRow& row = RowOf(KindOf(status));
+  std::string message = status.message();
+  if (row.http_status >= 500) message = "An internal error occurred.";
+  if (row.kind == ErrorKind::kThrottling) message = "Rate exceeded";
+  return {row.http_status, row.code, std::move(message), {}, row.http_status >= 500};
 }
 
 ApiResponse RenderGlueError(const WireError& e, const RequestIds& ids) {

@@ -7,6 +7,7 @@
 
 #include "api/common/errors.h"
 #include "api/common/wire.h"
+#include "api/glue/glue_errors.h"
 #include "api/glue/glue_service.h"
 
 namespace sealstack::api::glue {
@@ -16,6 +17,9 @@ ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::strin
 
 // The Glue error table: a Status from the service as Glue reports it.
 WireError GlueStatusToWire(const Status& status);
+
+// The wire name of a kind ("EntityNotFoundException"), from the same table; "" for kNone.
+const char* ErrorKindName(ErrorKind kind);
 
 // A Glue error response (capital-M "Message", as Glue's shapes spell it).
 ApiResponse RenderGlueError(const WireError& error, const RequestIds& ids);

@@ -37,3 +37,30 @@ TEST_CASE("Glue error bodies use __type and a capital Message", "[glue]") {
   CHECK(r.body == R"({"__type":"EntityNotFoundException","Message":"gone"})");
   REQUIRE(r.FindHeader("x-amzn-ErrorType") != nullptr);
 }
+
+TEST_CASE("a Status without a Glue kind is reported by its code", "[glue]") {
+  const struct {
+    Status status;
+    ErrorKind kind;
+    const char* code;
+    int http_status;
+  } kCases[] = {
+      {Status::NotFound("x"), ErrorKind::kEntityNotFound, "EntityNotFoundException", 400},
+      {Status(StatusCode::kAlreadyExists, "x"), ErrorKind::kAlreadyExists, "AlreadyExistsException",
+       400},
+      {Status::InvalidArgument("x"), ErrorKind::kInvalidInput, "InvalidInputException", 400},
+      {Status(StatusCode::kAccessDenied, "x"), ErrorKind::kAccessDenied, "AccessDeniedException",
+       400},
+      {Status(StatusCode::kUnavailable, "x"), ErrorKind::kThrottling, "ThrottlingException", 400},
+      {Status::IoError("x"), ErrorKind::kInternal, "InternalServiceException", 500},
+  };
+  for (const auto& c : kCases) {
+    CHECK(KindOf(c.status) == c.kind);
+    api::WireError w = GlueStatusToWire(c.status);
+    CHECK(w.code == c.code);
+    CHECK(w.http_status == c.http_status);
+    CHECK(std::string(ErrorKindName(c.kind)) == c.code);
+  }
+  CHECK(GlueStatusToWire(Status(StatusCode::kUnavailable, "x")).message == "Rate exceeded");
+  CHECK(std::string(ErrorKindName(ErrorKind::kNone)).empty());
+}

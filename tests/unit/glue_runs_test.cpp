@@ -1,7 +1,9 @@
 // The JobRunState machine of api/glue (drawn in glue_service.h), driven through glue::Service
-// on an in-memory database. Scripts run under /bin/sh instead of python3 (Options::python):
-// `sh -u script.py --JOB_NAME ...` runs the script file as a shell script, which keeps these
-// tests fast and independent of a Python installation.
+// on an in-memory database. Most cases drive a FakeRunner (process_runner.h): its children
+// write, exit and answer signals when the test says so, so every transition is decided by the
+// test, not by timing. The cases at the end run real children through PosixProcessRunner under
+// /bin/sh instead of python3 (Options::python): `sh -u script.py --JOB_NAME ...` runs the
+// script file as a shell script, fast and independent of a Python installation.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -9,6 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "api/glue/glue_errors.h"
@@ -21,11 +26,124 @@ using namespace sealstack::api;
 
 namespace {
 
+// One fake child: the test writes its output, ends it, and sees the signals it was sent.
+struct FakeChild {
+  glue::ProcessSpec spec;
+  std::string script;  // the script file's content at spawn time
+
+  void Write(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu);
+    output += text;
+    cv.notify_all();
+  }
+  void Exit(int code) { End({true, code, 0}); }
+  void Killed(int signal) { End({false, 0, signal}); }
+  int terminates() {
+    std::lock_guard<std::mutex> lock(mu);
+    return terms;
+  }
+  int kills() {
+    std::lock_guard<std::mutex> lock(mu);
+    return kill_count;
+  }
+
+  void End(glue::ExitStatus status) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!exit) exit = status;
+    cv.notify_all();
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string output;                    // GUARDED_BY(mu)
+  std::optional<glue::ExitStatus> exit;  // GUARDED_BY(mu)
+  bool ignore_terminate = false;         // GUARDED_BY(mu)
+  int terms = 0;                         // GUARDED_BY(mu)
+  int kill_count = 0;                    // GUARDED_BY(mu)
+};
+
+class FakeProcess : public glue::Process {
+ public:
+  explicit FakeProcess(std::shared_ptr<FakeChild> child) : child_(std::move(child)) {}
+  bool Poll(std::chrono::milliseconds wait, std::string* out) override {
+    std::unique_lock<std::mutex> lock(child_->mu);
+    child_->cv.wait_for(lock, wait, [&] { return !child_->output.empty() || child_->exit; });
+    out->append(child_->output);
+    child_->output.clear();
+    return child_->exit.has_value();
+  }
+  void Terminate() override {
+    std::lock_guard<std::mutex> lock(child_->mu);
+    ++child_->terms;
+    if (!child_->ignore_terminate && !child_->exit) child_->exit = glue::ExitStatus{false, 0, 15};
+    child_->cv.notify_all();
+  }
+  void Kill() override {
+    std::lock_guard<std::mutex> lock(child_->mu);
+    ++child_->kill_count;
+    if (!child_->exit) child_->exit = glue::ExitStatus{false, 0, 9};
+    child_->cv.notify_all();
+  }
+  glue::ExitStatus Reap(std::string* out) override {
+    std::lock_guard<std::mutex> lock(child_->mu);
+    out->append(child_->output);
+    child_->output.clear();
+    return child_->exit.value_or(glue::ExitStatus{false, 0, 9});
+  }
+
+ private:
+  std::shared_ptr<FakeChild> child_;
+};
+
+class FakeRunner : public glue::ProcessRunner {
+ public:
+  Result<std::unique_ptr<glue::Process>> Spawn(const glue::ProcessSpec& spec) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail_) return Status(StatusCode::kUnavailable, "No such file or directory");
+    auto child = std::make_shared<FakeChild>();
+    child->spec = spec;
+    std::ifstream in(spec.argv.at(2), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    child->script = text.str();
+    child->ignore_terminate = ignore_terminate_;
+    children_.push_back(child);
+    cv_.notify_all();
+    return std::unique_ptr<glue::Process>(std::make_unique<FakeProcess>(child));
+  }
+
+  // The n-th child spawned (0-based), waiting for it.
+  std::shared_ptr<FakeChild> Child(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    REQUIRE(cv_.wait_for(lock, std::chrono::seconds(30), [&] { return children_.size() > n; }));
+    return children_[n];
+  }
+  void FailSpawns() {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_ = true;
+  }
+  void IgnoreTerminate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ignore_terminate_ = true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<FakeChild>> children_;  // GUARDED_BY(mu_)
+  bool fail_ = false;                                 // GUARDED_BY(mu_)
+  bool ignore_terminate_ = false;                     // GUARDED_BY(mu_)
+};
+
 constexpr const char* kAccount = "000000000000";
 constexpr const char* kRoleArn = "arn:aws:iam::000000000000:role/UnitGlueRole";
 
 struct Fixture {
-  explicit Fixture(glue::Options options = Defaults()) { Open(std::move(options)); }
+  explicit Fixture(glue::Options options = Defaults(),
+                   std::shared_ptr<glue::ProcessRunner> processes = nullptr)
+      : runner(std::move(processes)) {
+    Open(std::move(options));
+  }
 
   static glue::Options Defaults() {
     glue::Options o;
@@ -72,6 +190,7 @@ struct Fixture {
     deps.clock = clock;
     deps.random = random;
     deps.root_key = root;
+    deps.processes = runner;
     service = std::make_unique<glue::Service>(std::move(deps), std::move(options));
   }
 
@@ -155,8 +274,16 @@ struct Fixture {
   std::unique_ptr<s3::ObjectStore> objects;
   std::unique_ptr<s3::DataKeyService> keys;
   std::shared_ptr<auth::PrincipalStore> principals;
+  std::shared_ptr<glue::ProcessRunner> runner;  // null = the posix one
   std::unique_ptr<glue::Service> service;
   glue::Caller caller;
+};
+
+// A Fixture whose children are FakeChild objects.
+struct FakeFixture : Fixture {
+  explicit FakeFixture(glue::Options options = Defaults())
+      : Fixture(std::move(options), std::make_shared<FakeRunner>()) {}
+  FakeRunner& fake() { return static_cast<FakeRunner&>(*runner); }
 };
 
 glue::ErrorKind KindOf(const Status& st) {
@@ -228,55 +355,160 @@ TEST_CASE("without execution a valid run SUCCEEDS and its log says so", "[glue][
   CHECK(log->text.find("not executed") != std::string::npos);
 }
 
-TEST_CASE("RUNNING -> STOPPING -> STOPPED by BatchStopJobRun; terminal runs cannot be stopped",
+TEST_CASE(
+    "fake runner: RUNNING -> SUCCEEDED on exit 0; the child gets the run's argv, env, "
+    "script",
+    "[glue][runs]") {
+  FakeFixture f;
+  f.PutScript("ok.py", "print('hi')\n");
+  f.CreateJob("ok", "ok.py", R"(,"DefaultArguments":{"--k":"v"})");
+  const std::string id = f.Start("ok");
+  auto child = f.fake().Child(0);
+  CHECK(f.WaitWhile("ok", id, {"STARTING"}) == "RUNNING");
+  CHECK(child->script == "print('hi')\n");
+  const std::vector<std::string> argv = {
+      "/bin/sh", "-u", child->spec.argv[2], "--JOB_NAME", "ok", "--JOB_RUN_ID", id, "--k", "v"};
+  CHECK(child->spec.argv == argv);
+  CHECK(child->spec.program == "/bin/sh");
+  CHECK(child->spec.workdir + "/script.py" == child->spec.argv[2]);
+  auto has_env = [&](const std::string& prefix) {
+    return std::any_of(child->spec.env.begin(), child->spec.env.end(),
+                       [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+  };
+  CHECK(has_env("AWS_ACCESS_KEY_ID=ASIA"));
+  CHECK(has_env("AWS_ENDPOINT_URL=http://127.0.0.1:1"));
+  CHECK(has_env("GLUE_JOB_RUN_ID=" + id));
+  child->Write("hello\n");
+  child->Exit(0);
+  REQUIRE(f.WaitTerminal("ok", id) == "SUCCEEDED");
+  CHECK(!f.Run("ok", id).HasMember("ErrorMessage"));
+  auto log = f.service->ReadRunLog(id, nullptr);
+  REQUIRE(log.ok());
+  CHECK(log->text == "hello\n");
+  // The work directory is gone once the run is over.
+  CHECK(::access(child->spec.workdir.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("fake runner: RUNNING -> FAILED on an exit code or a signal, with the last line",
           "[glue][runs]") {
-  Fixture f;
-  f.PutScript("sleep.py", "echo started\nexec sleep 60\n");
-  f.CreateJob("slow", "sleep.py");
+  FakeFixture f;
+  f.PutScript("any.py", "");
+  f.CreateJob("fail", "any.py", R"(,"ExecutionProperty":{"MaxConcurrentRuns":2})");
+  const std::string a = f.Start("fail");
+  f.fake().Child(0)->Write("Traceback\nValueError: bad input\n\n");
+  f.fake().Child(0)->Exit(3);
+  REQUIRE(f.WaitTerminal("fail", a) == "FAILED");
+  CHECK(std::string(f.Run("fail", a)["ErrorMessage"].GetString()) ==
+        "ValueError: bad input (Command failed with exit code 3)");
+  const std::string b = f.Start("fail");
+  f.fake().Child(1)->Killed(9);
+  REQUIRE(f.WaitTerminal("fail", b) == "FAILED");
+  CHECK(std::string(f.Run("fail", b)["ErrorMessage"].GetString()) ==
+        "Command was killed by signal 9");
+}
+
+TEST_CASE("fake runner: RUNNING -> ERROR when the child cannot be spawned", "[glue][runs]") {
+  FakeFixture f;
+  f.fake().FailSpawns();
+  f.PutScript("any.py", "");
+  f.CreateJob("nostart", "any.py");
+  const std::string id = f.Start("nostart");
+  REQUIRE(f.WaitTerminal("nostart", id) == "ERROR");
+  CHECK(std::string(f.Run("nostart", id)["ErrorMessage"].GetString()) ==
+        "Failed to start /bin/sh: No such file or directory");
+}
+
+TEST_CASE("fake runner: RUNNING -> STOPPING -> STOPPED; terminal runs cannot be stopped",
+          "[glue][runs]") {
+  FakeFixture f;
+  f.fake().IgnoreTerminate();  // the child outlives SIGTERM: the run stays STOPPING
+  f.PutScript("any.py", "");
+  f.CreateJob("slow", "any.py");
   const std::string id = f.Start("slow");
+  auto child = f.fake().Child(0);
   REQUIRE(f.WaitWhile("slow", id, {"STARTING"}) == "RUNNING");
   auto out = f.Json("BatchStopJobRun", R"({"JobName":"slow","JobRunIds":[")" + id + "\"]}");
   REQUIRE(out["SuccessfulSubmissions"].Size() == 1);
   CHECK(out["Errors"].Size() == 0);
-  const std::string next = f.WaitWhile("slow", id, {"RUNNING"});
-  CHECK((next == "STOPPING" || next == "STOPPED"));
+  CHECK(f.State("slow", id) == "STOPPING");
+  child->Killed(15);
   REQUIRE(f.WaitTerminal("slow", id) == "STOPPED");
-  out = f.Json("BatchStopJobRun", R"({"JobName":"slow","JobRunIds":[")" + id + "\"]}");
-  REQUIRE(out["Errors"].Size() == 1);
+  CHECK(child->terminates() >= 1);
+  CHECK(!f.Run("slow", id).HasMember("ErrorMessage"));
+  out = f.Json("BatchStopJobRun", R"({"JobName":"slow","JobRunIds":[")" + id + R"(","jr_none"]})");
+  REQUIRE(out["Errors"].Size() == 2);
   CHECK(std::string(out["Errors"][0]["ErrorDetail"]["ErrorCode"].GetString()) ==
         "InvalidInputException");
+  CHECK(std::string(out["Errors"][1]["ErrorDetail"]["ErrorCode"].GetString()) ==
+        "EntityNotFoundException");
 }
 
-TEST_CASE("RUNNING -> TIMEOUT when the injected clock passes Timeout", "[glue][runs]") {
-  Fixture f;
-  f.PutScript("sleep.py", "exec sleep 60\n");
-  f.CreateJob("slow", "sleep.py", R"(,"Timeout":1)");
+TEST_CASE("fake runner: a child that ignores SIGTERM is killed 2 s later", "[glue][runs]") {
+  FakeFixture f;
+  f.fake().IgnoreTerminate();
+  f.PutScript("any.py", "");
+  f.CreateJob("stubborn", "any.py");
+  const std::string id = f.Start("stubborn");
+  auto child = f.fake().Child(0);
+  REQUIRE(f.WaitWhile("stubborn", id, {"STARTING"}) == "RUNNING");
+  f.Json("BatchStopJobRun", R"({"JobName":"stubborn","JobRunIds":[")" + id + "\"]}");
+  REQUIRE(f.WaitTerminal("stubborn", id) == "STOPPED");
+  CHECK(child->terminates() == 1);
+  CHECK(child->kills() == 1);
+}
+
+TEST_CASE("fake runner: RUNNING -> TIMEOUT when the injected clock passes Timeout",
+          "[glue][runs]") {
+  FakeFixture f;
+  f.PutScript("any.py", "");
+  f.CreateJob("slow", "any.py", R"(,"Timeout":1)");
   const std::string id = f.Start("slow");
+  auto child = f.fake().Child(0);
   REQUIRE(f.WaitWhile("slow", id, {"STARTING"}) == "RUNNING");
   f.clock->Advance(std::chrono::minutes(2));
   REQUIRE(f.WaitTerminal("slow", id) == "TIMEOUT");
+  CHECK(child->terminates() == 1);
   auto run = f.Run("slow", id);
   CHECK(run["ExecutionTime"].GetInt64() >= 60);
-  CHECK(std::string(run["ErrorMessage"].GetString()).find("timed out") != std::string::npos);
+  CHECK(std::string(run["ErrorMessage"].GetString()) == "Job run timed out after 1 minutes.");
 }
 
-TEST_CASE("MaxConcurrentRuns counts runs that are not terminal", "[glue][runs]") {
-  Fixture f;
-  f.PutScript("quick.py", "exit 0\n");
-  f.PutScript("sleep.py", "exec sleep 60\n");
-  f.CreateJob("one", "quick.py");
+TEST_CASE("fake runner: the log keeps max_log_bytes and counts the rest", "[glue][runs]") {
+  auto options = Fixture::Defaults();
+  options.max_log_bytes = 8;
+  FakeFixture f(options);
+  f.PutScript("any.py", "");
+  f.CreateJob("chatty", "any.py");
+  const std::string id = f.Start("chatty");
+  auto child = f.fake().Child(0);
+  child->Write("0123456789");
+  child->Write("abc");
+  child->Exit(0);
+  REQUIRE(f.WaitTerminal("chatty", id) == "SUCCEEDED");
+  auto log = f.service->ReadRunLog(id, nullptr);
+  REQUIRE(log.ok());
+  CHECK(log->text == "01234567");
+  CHECK(log->dropped_bytes == 5);
+}
+
+TEST_CASE("fake runner: MaxConcurrentRuns counts runs that are not terminal", "[glue][runs]") {
+  FakeFixture f;
+  f.PutScript("any.py", "");
+  f.CreateJob("one", "any.py");
   // A run that GetJobRun reports terminal no longer counts: the next start is accepted at once,
   // however long the runner thread takes to clean up.
-  for (int i = 0; i < 5; ++i) {
+  for (size_t i = 0; i < 5; ++i) {
     const std::string id = f.Start("one");
+    f.fake().Child(i)->Exit(0);
     REQUIRE(f.WaitTerminal("one", id) == "SUCCEEDED");
   }
-  f.CreateJob("two", "sleep.py", R"(,"ExecutionProperty":{"MaxConcurrentRuns":2})");
+  f.CreateJob("two", "any.py", R"(,"ExecutionProperty":{"MaxConcurrentRuns":2})");
   const std::string a = f.Start("two");
   const std::string b = f.Start("two");
   auto third = f.Call("StartJobRun", R"({"JobName":"two"})");
   REQUIRE(!third.ok());
   CHECK(KindOf(third.status()) == glue::ErrorKind::kConcurrentRunsExceeded);
+  CHECK(third.status().message() == "Concurrent runs exceeded for two");
   f.Json("BatchStopJobRun", R"({"JobName":"two","JobRunIds":[")" + a + "\"]}");
   REQUIRE(f.WaitTerminal("two", a) == "STOPPED");
   const std::string c = f.Start("two");
@@ -285,15 +517,16 @@ TEST_CASE("MaxConcurrentRuns counts runs that are not terminal", "[glue][runs]")
   CHECK(f.WaitTerminal("two", c) == "STOPPED");
 }
 
-TEST_CASE("the destructor stops running children and ends their runs", "[glue][runs]") {
-  Fixture f;
-  f.PutScript("sleep.py", "exec sleep 60\n");
-  f.CreateJob("slow", "sleep.py");
+TEST_CASE("fake runner: the destructor stops running children and ends their runs",
+          "[glue][runs]") {
+  FakeFixture f;
+  f.PutScript("any.py", "");
+  f.CreateJob("slow", "any.py");
   const std::string id = f.Start("slow");
+  auto child = f.fake().Child(0);
   REQUIRE(f.WaitWhile("slow", id, {"STARTING"}) == "RUNNING");
-  const auto t0 = std::chrono::steady_clock::now();
   f.service.reset();
-  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+  CHECK(child->terminates() == 1);
   f.Open(Fixture::Defaults());
   CHECK(f.service->interrupted_runs_ended() == 0);
   CHECK(f.State("slow", id) == "STOPPED");

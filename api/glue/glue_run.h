@@ -1,0 +1,52 @@
+// One job run as its runner thread and the run operations share it (internal to api/glue).
+// The states and their transitions are drawn in glue_service.h.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "api/glue/glue_service.h"
+
+namespace sealstack::api::glue {
+
+// STOPPED, SUCCEEDED, FAILED, TIMEOUT and ERROR: the run is over.
+inline bool Terminal(std::string_view state) {
+  return state == "STOPPED" || state == "SUCCEEDED" || state == "FAILED" || state == "TIMEOUT" ||
+         state == "ERROR";
+}
+
+struct Service::Run {
+  std::string id;
+  std::string job_name;
+  std::string account;
+  std::string region;
+  std::string request_id;                       // StartJobRun's (audit records of the run)
+  std::string job_text;                         // the job as it was when the run started
+  std::string secconf_name;                     // "" = none
+  std::map<std::string, std::string> run_args;  // Arguments of StartJobRun
+  std::map<std::string, std::string> merged;    // DefaultArguments + Arguments + NonOverridable
+  int64_t timeout_min = 2880;
+  int64_t seq = 0;
+  SystemTime started;
+  std::shared_ptr<const auth::Principal> session;  // the run's temporary credentials
+  std::atomic<bool> stop{false};
+  std::atomic<bool> done{false};
+
+  // Serializes PersistRun (render + write) so that a write rendered before the terminal
+  // state cannot land after the terminal one (e.g. BatchStopJobRun racing Finish).
+  mutable std::mutex persist_mu;
+  mutable std::mutex mu;
+  std::string state = "STARTING";       // GUARDED_BY(mu)
+  std::string error;                    // GUARDED_BY(mu)
+  SystemTime modified;                  // GUARDED_BY(mu)
+  std::optional<SystemTime> completed;  // GUARDED_BY(mu)
+  std::string log;                      // GUARDED_BY(mu)
+  uint64_t dropped = 0;                 // GUARDED_BY(mu)
+  std::string log_doc = "null";         // the stored log, once terminal
+};
+
+}  // namespace sealstack::api::glue

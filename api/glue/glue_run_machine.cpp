@@ -1,0 +1,431 @@
+// The job-run state machine (drawn in glue_service.h): a run's runner thread validates the run
+// (role, security configuration, KMS keys, script object), executes its script through the
+// ProcessRunner, and stores each state it reaches. Child processes are only ever touched
+// through process_runner.h.
+#include <cstdlib>
+#include <filesystem>
+
+#include "api/common/request_id.h"
+#include "api/glue/glue_internal.h"
+#include "api/glue/glue_json.h"
+#include "api/glue/glue_kms_failure.h"
+#include "api/glue/glue_run.h"
+#include "api/glue/glue_script.h"
+#include "crypto/aead.h"
+
+namespace sealstack::api::glue {
+
+using json::Document;
+using json::Value;
+
+// What a run's security configuration asks of it (glue_service.h, Validate / Finish).
+struct Service::RunEncryption {
+  bool found = false;  // the named configuration exists
+  // SSE-KMS/SSE-S3 for the objects the session writes (S3Encryption).
+  std::optional<auth::Principal::ObjectEncryption> object_encryption;
+  struct KeyUse {
+    std::string setting, key, via;
+  };
+  std::vector<KeyUse> key_uses;  // every KMS key the configuration names, with its service
+  std::string log_key;           // CloudWatchEncryption's key when SSE-KMS, else ""
+};
+
+namespace {
+
+// A KMS failure as Glue reports it in a run's ErrorMessage: who, which action, which key, and
+// KMS's own answer in the SDK's exception format.
+std::string KmsFailureMessage(const Status& st, const std::string& principal,
+                              const std::string& action, const std::string& key,
+                              const std::string& setting) {
+  KmsFailure w = DescribeKmsFailure(st);
+  return setting + ": " + principal + " cannot use KMS key " + key + " for " + action + ": " +
+         w.message + " (Service: AWSKMS; Status Code: " + std::to_string(w.http_status) +
+         "; Error Code: " + w.code + "; Request ID: " + NewUuidRequestId() + "; Proxy: null)";
+}
+
+// The last line of a run's output (the usual place of a Python traceback's message).
+std::string LastLine(std::string_view log) {
+  while (!log.empty() && (log.back() == '\n' || log.back() == '\r')) log.remove_suffix(1);
+  const size_t nl = log.rfind('\n');
+  return std::string(nl == std::string_view::npos ? log : log.substr(nl + 1));
+}
+
+}  // namespace
+
+std::string Service::RenderRun(const Run& run) const {
+  Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  Document job;
+  job.Parse(run.job_text.c_str());
+  std::lock_guard<std::mutex> lock(run.mu);
+  json::SetStr(d, "Id", run.id, a);
+  d.AddMember("Attempt", 0, a);
+  json::SetStr(d, "JobName", run.job_name, a);
+  json::SetStr(d, "JobMode", "SCRIPT", a);
+  d.AddMember("StartedOn", json::Epoch(run.started), a);
+  d.AddMember("LastModifiedOn", json::Epoch(run.modified), a);
+  if (run.completed) d.AddMember("CompletedOn", json::Epoch(*run.completed), a);
+  json::SetStr(d, "JobRunState", run.state, a);
+  Value args(rapidjson::kObjectType);
+  for (const auto& [k, v] : run.run_args) {
+    args.AddMember(json::StrValue(k, a), json::StrValue(v, a), a);
+  }
+  d.AddMember("Arguments", args, a);
+  if (!run.error.empty()) json::SetStr(d, "ErrorMessage", run.error, a);
+  d.AddMember("PredecessorRuns", Value(rapidjson::kArrayType), a);
+  const SystemTime end = run.completed.value_or(deps_.clock->Now());
+  d.AddMember("ExecutionTime",
+              static_cast<int64_t>(
+                  std::chrono::duration_cast<std::chrono::seconds>(end - run.started).count()),
+              a);
+  d.AddMember("Timeout", run.timeout_min, a);
+  std::string command;
+  if (job.IsObject()) {
+    for (const char* k : {"MaxCapacity", "WorkerType", "NumberOfWorkers", "GlueVersion",
+                          "ExecutionClass", "AllocatedCapacity"}) {
+      if (const Value* v = json::Find(job, k)) d.AddMember(Value(k, a), Value(*v, a), a);
+    }
+    if (const Value* cmd = json::Find(job, "Command")) {
+      if (const Value* n = json::Find(*cmd, "Name"); n != nullptr && n->IsString()) {
+        command = n->GetString();
+      }
+    }
+  }
+  if (!run.secconf_name.empty()) json::SetStr(d, "SecurityConfiguration", run.secconf_name, a);
+  json::SetStr(d, "LogGroupName",
+               command == "pythonshell" ? "/aws-glue/python-jobs" : "/aws-glue/jobs", a);
+  return json::Dump(d);
+}
+
+Status Service::PersistRun(const Run& run) {
+  std::lock_guard<std::mutex> persist_lock(run.persist_mu);
+  std::string log_doc;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    log_doc = run.log_doc;
+  }
+  const std::string text = "{\"JobRun\":" + RenderRun(run) + ",\"Log\":" + log_doc + "}";
+  return Mutate([&](storage::Connection& conn) {
+    return storage::GlueRepo::Put(conn, {run.account, run.region, "run", run.job_name, run.id},
+                                  text, run.seq);
+  });
+}
+
+void Service::RunMain(std::shared_ptr<Run> run) {
+  std::string script_path;
+  Status st = Validate(*run, &script_path);
+  if (!st.ok()) {
+    Finish(*run, "FAILED", st.message());
+  } else if (run->stop) {
+    Finish(*run, "STOPPED", "");
+  } else {
+    {
+      std::lock_guard<std::mutex> lock(run->mu);
+      run->state = "RUNNING";
+      run->modified = deps_.clock->Now();
+    }
+    (void)PersistRun(*run);
+    Execute(*run, script_path);
+  }
+  if (!script_path.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(script_path).parent_path(), ec);
+  }
+  (void)deps_.principals->Remove(run->session->access_key_id);
+  {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    active_.erase(run->id);
+    run->done = true;
+  }
+  runs_cv_.notify_all();
+}
+
+Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
+  RunEncryption out;
+  if (run.secconf_name.empty()) return out;
+  std::string text;
+  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        text,
+        storage::GlueRepo::Get(conn, {run.account, run.region, "secconf", "", run.secconf_name}));
+    return Status::Ok();
+  });
+  if (!st.ok()) return out;
+  out.found = true;
+  Document secconf;
+  secconf.Parse(text.c_str());
+  const Value* ec = secconf.IsObject() ? json::Find(secconf, "EncryptionConfiguration") : nullptr;
+  if (ec == nullptr) return out;
+  if (const Value* s3 = json::Find(*ec, "S3Encryption"); s3 != nullptr && s3->IsArray()) {
+    for (const auto& e : s3->GetArray()) {
+      std::string mode = json::Str(e, "S3EncryptionMode", false).value();
+      if (mode == "SSE-KMS") {
+        std::string key = json::Str(e, "KmsKeyArn", false).value();
+        out.object_encryption = auth::Principal::ObjectEncryption{"aws:kms", key};
+        out.key_uses.push_back({"S3Encryption", key, "s3." + run.region + ".amazonaws.com"});
+      } else if (mode == "SSE-S3") {
+        out.object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
+      }
+    }
+  }
+  struct Section {
+    const char* member;
+    const char* mode_member;
+    const char* kms_mode;
+    std::string via;
+  };
+  const Section sections[] = {
+      {"CloudWatchEncryption", "CloudWatchEncryptionMode", "SSE-KMS",
+       "logs." + run.region + ".amazonaws.com"},
+      {"JobBookmarksEncryption", "JobBookmarksEncryptionMode", "CSE-KMS",
+       "glue." + run.region + ".amazonaws.com"},
+      {"DataQualityEncryption", "DataQualityEncryptionMode", "SSE-KMS",
+       "glue." + run.region + ".amazonaws.com"},
+  };
+  for (const auto& s : sections) {
+    const Value* v = json::Find(*ec, s.member);
+    if (v == nullptr || !v->IsObject()) continue;
+    if (json::Str(*v, s.mode_member, false).value() != s.kms_mode) continue;
+    std::string key = json::Str(*v, "KmsKeyArn", false).value();
+    if (std::string_view(s.member) == "CloudWatchEncryption") out.log_key = key;
+    out.key_uses.push_back({s.member, std::move(key), s.via});
+  }
+  return out;
+}
+
+Status Service::Validate(Run& run, std::string* script_path) {
+  Document job;
+  job.Parse(run.job_text.c_str());
+  // 1. The role is a configured principal.
+  auto role = ResolveRole(*deps_.principals, run.account, job["Role"].GetString());
+  if (!role.ok()) return role.status();
+  const std::string who = run.session->arn;
+  // 2. The security configuration, and from it the session's output encryption.
+  const RunEncryption enc = ReadRunEncryption(run);
+  if (!run.secconf_name.empty() && !enc.found) {
+    return NotFound("Security configuration " + run.secconf_name + " not found.");
+  }
+  auth::Principal session = *run.session;
+  session.session_object_encryption = enc.object_encryption;
+  if (!session.session_object_encryption) {
+    auto it = run.merged.find("--encryption-type");
+    if (it != run.merged.end() && it->second == "sse-s3") {
+      session.session_object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
+    }
+  }
+  run.session = std::make_shared<const auth::Principal>(session);
+  SEALSTACK_RETURN_IF_ERROR(deps_.principals->Put(session));
+
+  // 3. Every KMS key the configuration names is usable by the role, through its service.
+  for (const auto& use : enc.key_uses) {
+    kms::Caller kc;
+    kc.principal = run.session;
+    kc.region = run.region;
+    kc.via_service = use.via;
+    // GenerateDataKey (as kms:GenerateDataKey*-allowing roles expect); the key is discarded.
+    auto r = Kms().GenerateDataKey(kc, use.key, 32, {}, true, run.request_id);
+    if (!r.ok()) {
+      return Status(
+          r.status().code(), r.status().detail(),
+          KmsFailureMessage(r.status(), who, "kms:GenerateDataKey", use.key, use.setting));
+    }
+  }
+
+  // 4. The script object exists and the role may read (and decrypt) it, through S3 itself.
+  const Value* cmd = json::Find(job, "Command");
+  std::string location = cmd != nullptr ? json::Str(*cmd, "ScriptLocation", false).value() : "";
+  char tmpl[] = "/tmp/sealstack-glue-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) {
+    return GlueError(ErrorKind::kInternal, "Internal error: cannot create a work directory");
+  }
+  *script_path = std::string(tmpl) + "/script.py";
+  return FetchScript({deps_.buckets, deps_.objects, deps_.data_keys}, run.session, run.region,
+                     location, options_.max_script_bytes, *script_path);
+}
+
+ProcessSpec Service::RunProcessSpec(const Run& run, const std::string& script_path) const {
+  std::string endpoint;
+  {
+    std::lock_guard<std::mutex> lock(endpoint_mu_);
+    endpoint = options_.endpoint_url;
+  }
+  ProcessSpec spec;
+  spec.program = options_.python;
+  // argv: python3 -u script --JOB_NAME name --JOB_RUN_ID id [--key value]...
+  spec.argv = {options_.python, "-u",           script_path, "--JOB_NAME",
+               run.job_name,    "--JOB_RUN_ID", run.id};
+  for (const auto& [k, v] : run.merged) {
+    spec.argv.push_back(k);
+    spec.argv.push_back(v);
+  }
+  const auth::Principal& s = *run.session;
+  spec.env = {
+      "AWS_ACCESS_KEY_ID=" + s.access_key_id,
+      "AWS_SECRET_ACCESS_KEY=" + s.secret_access_key.Reveal(),
+      "AWS_SESSION_TOKEN=" + s.session_token,
+      "AWS_ENDPOINT_URL=" + endpoint,
+      "AWS_REGION=" + run.region,
+      "AWS_DEFAULT_REGION=" + run.region,
+      "AWS_CONFIG_FILE=/dev/null",
+      "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+      "AWS_EC2_METADATA_DISABLED=true",
+      "NO_PROXY=*",
+      "no_proxy=*",
+      "PYTHONUNBUFFERED=1",
+      "GLUE_JOB_NAME=" + run.job_name,
+      "GLUE_JOB_RUN_ID=" + run.id,
+  };
+  for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR"}) {
+    if (const char* v = std::getenv(keep)) spec.env.push_back(std::string(keep) + "=" + v);
+  }
+  spec.workdir = std::filesystem::path(script_path).parent_path().string();
+  return spec;
+}
+
+void Service::AppendLog(Run& run, std::string_view output) {
+  if (output.empty()) return;
+  std::lock_guard<std::mutex> lock(run.mu);
+  const size_t room =
+      options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
+  const size_t keep = std::min(room, output.size());
+  run.log.append(output.data(), keep);
+  run.dropped += output.size() - keep;
+}
+
+void Service::Execute(Run& run, const std::string& script_path) {
+  if (!options_.execute) {
+    {
+      std::lock_guard<std::mutex> lock(run.mu);
+      run.log =
+          "SealStack: the run passed validation; its script was not executed (start the server "
+          "with --glue-execute to run Python scripts).\n";
+    }
+    Finish(run, "SUCCEEDED", "");
+    return;
+  }
+  auto child = deps_.processes->Spawn(RunProcessSpec(run, script_path));
+  if (!child.ok()) {
+    Finish(run, "ERROR",
+           child.status().code() == StatusCode::kUnavailable
+               ? "Failed to start " + options_.python + ": " + child.status().message()
+               : child.status().message());
+    return;
+  }
+  const std::string outcome = Supervise(run, **child);
+  std::string rest;
+  const ExitStatus exit = (*child)->Reap(&rest);
+  AppendLog(run, rest);
+
+  if (outcome == "STOPPED") {
+    Finish(run, "STOPPED", "");
+  } else if (outcome == "TIMEOUT") {
+    Finish(run, "TIMEOUT",
+           "Job run timed out after " + std::to_string(run.timeout_min) + " minutes.");
+  } else if (exit.exited && exit.code == 0) {
+    Finish(run, "SUCCEEDED", "");
+  } else {
+    std::string last;
+    {
+      std::lock_guard<std::mutex> lock(run.mu);
+      last = LastLine(run.log);
+    }
+    std::string why = exit.exited ? "Command failed with exit code " + std::to_string(exit.code)
+                                  : "Command was killed by signal " + std::to_string(exit.signal);
+    Finish(run, "FAILED", last.empty() ? why : last + " (" + why + ")");
+  }
+}
+
+std::string Service::Supervise(Run& run, Process& child) {
+  const SystemTime deadline = run.started + std::chrono::minutes(run.timeout_min);
+  std::string outcome;  // "" until a stop or the timeout decides it
+  auto terminated_at = std::chrono::steady_clock::now();
+  bool killing = false;
+  std::string output;
+  for (;;) {
+    if (outcome.empty()) {
+      if (run.stop) {
+        outcome = "STOPPED";
+      } else if (deps_.clock->Now() >= deadline) {
+        outcome = "TIMEOUT";
+      }
+      if (!outcome.empty()) {
+        child.Terminate();
+        terminated_at = std::chrono::steady_clock::now();
+        killing = true;
+      }
+    } else if (killing &&
+               std::chrono::steady_clock::now() - terminated_at > std::chrono::seconds(2)) {
+      child.Kill();  // it did not end within 2 s of SIGTERM
+      killing = false;
+    }
+    // The wait only bounds how late a stop or a timeout (injected clock) is noticed.
+    output.clear();
+    const bool exited = child.Poll(std::chrono::milliseconds(50), &output);
+    AppendLog(run, output);
+    if (exited) return outcome;
+  }
+}
+
+std::string Service::SealLog(Run& run, const std::string& key, const std::string& log,
+                             const std::string& state, std::string* final_error) {
+  Document ld(rapidjson::kObjectType);
+  auto& a = ld.GetAllocator();
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    ld.AddMember("dropped", run.dropped, a);
+  }
+  if (key.empty()) {
+    ld.AddMember("encrypted", false, a);
+    json::SetStr(ld, "text", log, a);
+    return json::Dump(ld);
+  }
+  kms::Caller kc;
+  kc.principal = run.session;
+  kc.region = run.region;
+  kc.via_service = "logs." + run.region + ".amazonaws.com";
+  kms::EncryptionContext ctx = {{"aws:glue:run", run.id}};
+  auto dk = Kms().GenerateDataKey(kc, key, 32, ctx, true, run.request_id);
+  auto nonce = deps_.random->Bytes(12);
+  Result<std::string> sealed = dk.ok() && nonce.ok()
+                                   ? crypto::AesGcmSeal(dk->plaintext, *nonce, run.id, log)
+                                   : Result<std::string>(dk.ok() ? nonce.status() : dk.status());
+  ld.AddMember("encrypted", true, a);
+  json::SetStr(ld, "key", key, a);
+  if (sealed.ok()) {
+    json::SetStr(ld, "blob", crypto::Base64(dk->ciphertext), a);
+    json::SetStr(ld, "nonce", crypto::Base64(*nonce), a);
+    json::SetStr(ld, "sealed", crypto::Base64(*sealed), a);
+    json::SetStr(ld, "key", dk->key_arn, a);
+  } else {
+    // The log cannot be protected as configured: it is dropped, never stored in the clear.
+    json::SetStr(ld, "lost", sealed.status().message(), a);
+    if (final_error->empty() && state != "SUCCEEDED") {
+      *final_error = "The run's log could not be encrypted: " + sealed.status().message();
+    }
+  }
+  return json::Dump(ld);
+}
+
+void Service::Finish(Run& run, const std::string& state, const std::string& error_message) {
+  // The log is stored sealed under the CloudWatchEncryption key when the configuration sets one
+  // (GenerateDataKey as the run's role, through the logs service), else as text.
+  const std::string log_key = ReadRunEncryption(run).log_key;
+  std::string log, final_error = error_message;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    log = run.log;
+  }
+  std::string log_doc = SealLog(run, log_key, log, state, &final_error);
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    run.state = state;
+    run.error = final_error;
+    run.completed = run.modified = deps_.clock->Now();
+    run.log_doc = std::move(log_doc);
+    run.log.clear();
+  }
+  Status st = PersistRun(run);
+  (void)st;  // a failed write leaves the last persisted state; nothing better to do here
+}
+
+}  // namespace sealstack::api::glue
