@@ -37,6 +37,26 @@ std::map<std::string, std::string> MapOf(const Value* v) {
   return out;
 }
 
+// A run's temporary credentials: the role's assumed-role session, expiring with the run.
+Result<auth::Principal> RunSession(crypto::RandomSource& random, const auth::Principal& role,
+                                   const std::string& run_id, SystemTime expires) {
+  auth::Principal session;
+  session.access_key_id = "ASIA" + RandomToken(random, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+  session.secret_access_key = crypto::SecretBytes(
+      RandomToken(random, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string token_raw, random.Bytes(96));
+  session.session_token = "IQoJb3JpZ2luX2VjE" + crypto::Base64(token_raw);
+  session.expires = expires;
+  // STS session names hold at most 64 characters: the run id's first 64 ("jr_" + 61 hex).
+  session.arn =
+      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + run_id.substr(0, 64);
+  session.account = role.account;
+  session.type = auth::PrincipalType::kAssumedRole;
+  session.name = role.name;
+  session.policies = role.policies;
+  return session;
+}
+
 }  // namespace
 
 Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
@@ -83,62 +103,55 @@ Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
                  .count() +
              run_seq_++;
 
-  // The run's temporary credentials: the role's assumed-role session, expiring with the run.
-  auth::Principal session;
-  session.access_key_id =
-      "ASIA" + RandomToken(*deps_.random, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-  session.secret_access_key = crypto::SecretBytes(RandomToken(
-      *deps_.random, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string token_raw, deps_.random->Bytes(96));
-  session.session_token = "IQoJb3JpZ2luX2VjE" + crypto::Base64(token_raw);
-  session.expires = run->started + std::chrono::minutes(run->timeout_min) + std::chrono::minutes(5);
-  // STS session names hold at most 64 characters: the run id's first 64 ("jr_" + 61 hex).
-  session.arn =
-      "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" + run->id.substr(0, 64);
-  session.account = role->account;
-  session.type = auth::PrincipalType::kAssumedRole;
-  session.name = role->name;
-  session.policies = role->policies;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auth::Principal session,
+      RunSession(*deps_.random, *role, run->id,
+                 run->started + std::chrono::minutes(run->timeout_min) + std::chrono::minutes(5)));
 
   const int64_t max_runs = [&] {
     const Value* ep = json::Find(job, "ExecutionProperty");
     const Value* m = ep != nullptr ? json::Find(*ep, "MaxConcurrentRuns") : nullptr;
     return m != nullptr && m->IsInt64() ? m->GetInt64() : int64_t{1};
   }();
-  {
-    std::lock_guard<std::mutex> lock(runs_mu_);
-    if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
-    // Counted by state, as GetJobRun shows it: a run whose terminal state is stored no longer
-    // counts, even while its runner thread is still cleaning up.
-    int64_t running = 0;
-    for (const auto& [id, r] : active_) {
-      if (r->job_name != name || r->account != run->account || r->region != run->region) continue;
-      std::lock_guard<std::mutex> run_lock(r->mu);
-      if (!Terminal(r->state)) ++running;
-    }
-    if (running >= max_runs) {
-      return GlueError(ErrorKind::kConcurrentRunsExceeded, "Concurrent runs exceeded for " + name);
-    }
-    // Security-configuration encryption for the session's S3 writes (Glue-managed output).
-    // Filled in by Validate(); the session is registered there.
-    NoteResponse("{\"JobRunId\":\"" + run->id + "\"}");
-    SEALSTACK_RETURN_IF_ERROR(PersistRun(*run));
-    run->session = std::make_shared<const auth::Principal>(session);
-    active_[run->id] = run;
-    // Join runner threads that have finished.
-    for (auto it = threads_.begin(); it != threads_.end();) {
-      if (it->first->done) {
-        it->second.join();
-        it = threads_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    threads_.emplace_back(run, std::thread([this, run] { RunMain(run); }));
-  }
+  SEALSTACK_RETURN_IF_ERROR(Launch(run, session, max_runs));
   Document out(rapidjson::kObjectType);
   json::SetStr(out, "JobRunId", run->id, out.GetAllocator());
   return json::Dump(out);
+}
+
+Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs) {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
+  // Counted by state, as GetJobRun shows it: a run whose terminal state is stored no longer
+  // counts, even while its runner thread is still cleaning up.
+  int64_t running = 0;
+  for (const auto& [id, r] : active_) {
+    if (r->job_name != run->job_name || r->account != run->account || r->region != run->region)
+      continue;
+    std::lock_guard<std::mutex> run_lock(r->mu);
+    if (!Terminal(r->state)) ++running;
+  }
+  if (running >= max_runs) {
+    return GlueError(ErrorKind::kConcurrentRunsExceeded,
+                     "Concurrent runs exceeded for " + run->job_name);
+  }
+  NoteResponse("{\"JobRunId\":\"" + run->id + "\"}");
+  SEALSTACK_RETURN_IF_ERROR(PersistRun(*run));
+  // Validate() adds the security configuration's S3 encryption to the session and registers it
+  // in the PrincipalStore.
+  run->session = std::make_shared<const auth::Principal>(session);
+  active_[run->id] = run;
+  // Join runner threads that have finished.
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    if (it->first->done) {
+      it->second.join();
+      it = threads_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  threads_.emplace_back(run, std::thread([this, run] { RunMain(run); }));
+  return Status::Ok();
 }
 
 Result<std::string> Service::GetJobRun(const Caller& c, const Value& in) {

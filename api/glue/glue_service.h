@@ -211,6 +211,9 @@ class Service {
   Result<std::string> GetJobRun(const Caller& c, const rapidjson::Value& in);
   Result<std::string> GetJobRuns(const Caller& c, const rapidjson::Value& in);
   Result<std::string> BatchStopJobRun(const Caller& c, const rapidjson::Value& in);
+  // Counts the job's live runs against `max_runs`, stores the run as STARTING and starts its
+  // runner thread (RunMain) with `session` as the run's credentials.
+  Status Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs);
   void StopAllRuns();
 
   // ---- the run state machine, on the run's runner thread (glue_run_machine.cpp)

@@ -42,6 +42,11 @@ struct FakeChild {
     std::lock_guard<std::mutex> lock(mu);
     return terms;
   }
+  // Waits until the runner has sent SIGTERM (it has then decided the run's outcome).
+  bool WaitTerminate() {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return terms > 0; });
+  }
   int kills() {
     std::lock_guard<std::mutex> lock(mu);
     return kill_count;
@@ -431,6 +436,7 @@ TEST_CASE("fake runner: RUNNING -> STOPPING -> STOPPED; terminal runs cannot be 
   REQUIRE(out["SuccessfulSubmissions"].Size() == 1);
   CHECK(out["Errors"].Size() == 0);
   CHECK(f.State("slow", id) == "STOPPING");
+  REQUIRE(child->WaitTerminate());
   child->Killed(15);
   REQUIRE(f.WaitTerminal("slow", id) == "STOPPED");
   CHECK(child->terminates() >= 1);
