@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "api/common/access.h"
 #include "api/common/faults.h"
 #include "api/glue/glue_service.h"
 #include "api/kms/kms_service.h"
@@ -29,6 +30,8 @@ struct ServerContext {
   std::shared_ptr<crypto::RandomSource> random;
   crypto::SecretBytes root_key;  // wraps all key material at rest
   std::unique_ptr<storage::Database> db;
+  // The one authorization check (policy cache, --policy-mode) of KMS, S3, Glue and CloudTrail.
+  std::shared_ptr<api::AccessCheck> access;
   std::unique_ptr<audit::Recorder> audit;  // the audit trail; destroyed before db
   std::unique_ptr<api::kms::Service> kms;
   std::unique_ptr<api::s3::BucketService> s3_buckets;

@@ -355,18 +355,27 @@ class Handler {
     }
   }
 
+  // The caller as every service sees it (api/common/caller.h); `region` is the credential
+  // scope's, "" for the server's.
+  api::Caller CallerOf(const std::shared_ptr<const auth::Principal>& principal,
+                       const std::string& region) const {
+    api::Caller caller;
+    caller.principal = principal;
+    caller.region = region.empty() ? context_.config.region : region;
+    caller.source_ip = ex_.head.remote_addr;
+    caller.secure_transport = ex_.head.secure;
+    if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
+    caller.request_id = ids_.request_id;
+    return caller;
+  }
+
   api::s3::S3Caller S3CallerOf(const auth::VerifiedRequest& verified,
                                const std::shared_ptr<const auth::Principal>& principal) const {
-    api::s3::S3Caller caller;
-    caller.principal = principal;
-    caller.region = verified.region.empty() ? context_.config.region : verified.region;
-    caller.secure_transport = ex_.head.secure;
-    caller.source_ip = ex_.head.remote_addr;
+    api::s3::S3Caller caller(CallerOf(principal, verified.region));
     const bool query = verified.scheme != auth::AuthScheme::kSigV4Header;
     caller.auth_type = query ? "REST-QUERY-STRING" : "REST-HEADER";
     caller.signature_version =
         verified.scheme == auth::AuthScheme::kSigV2Query ? "AWS" : "AWS4-HMAC-SHA256";
-    if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
     return caller;
   }
 
@@ -415,26 +424,17 @@ class Handler {
            false});
     }
     if (route_.service == Service::kKms && context_.kms) {
-      api::kms::Caller caller;
-      caller.principal = principal;
-      caller.region = region.empty() ? context_.config.region : region;
-      caller.source_ip = ex_.head.remote_addr;
-      caller.secure_transport = ex_.head.secure;
-      if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
+      const api::kms::Caller caller(CallerOf(principal, region));
       return api::kms::HandleKmsRequestAudited(*context_.kms, context_.audit.get(), caller,
                                                route_.operation, body, ids_);
     }
     if (route_.service == Service::kCloudTrail && context_.audit) {
-      return api::cloudtrail::HandleCloudTrailRequest(*context_.audit, *principal, *context_.clock,
-                                                      route_.operation, body, ids_);
+      return api::cloudtrail::HandleCloudTrailRequest(*context_.audit, *context_.access,
+                                                      CallerOf(principal, region), route_.operation,
+                                                      body, ids_);
     }
     if (route_.service == Service::kGlue && context_.glue) {
-      api::glue::Caller caller;
-      caller.principal = principal;
-      caller.region = region.empty() ? context_.config.region : region;
-      caller.source_ip = ex_.head.remote_addr;
-      caller.secure_transport = ex_.head.secure;
-      if (const std::string* ua = ex_.head.FindHeader("User-Agent")) caller.user_agent = *ua;
+      const api::glue::Caller caller(CallerOf(principal, region));
       return api::glue::HandleGlueRequest(*context_.glue, caller, route_.operation, body, ids_);
     }
     if (route_.service != Service::kUnknownJson) {

@@ -128,21 +128,19 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     usage.tracking_start = [recorder] { return recorder->TrackingStart(); };
     ctx.kms->SetUsageSource(std::move(usage));
   }
-  const api::kms::PolicyMode mode = ctx.config.policy_mode == "off" ? api::kms::PolicyMode::kOff
-                                    : ctx.config.policy_mode == "audit"
-                                        ? api::kms::PolicyMode::kAudit
-                                        : api::kms::PolicyMode::kEnforce;
+  const api::PolicyMode mode = ctx.config.policy_mode == "off"     ? api::PolicyMode::kOff
+                               : ctx.config.policy_mode == "audit" ? api::PolicyMode::kAudit
+                                                                   : api::PolicyMode::kEnforce;
+  ctx.access = std::make_shared<api::AccessCheck>(
+      mode, ctx.clock, [](const std::string& line) { Log(LogLevel::kWarn, line); });
   ctx.faults = std::make_shared<api::FaultInjector>(ctx.random);
   ctx.kms->SetFaultInjector(ctx.faults);
-  api::kms::KmsAuthorizer::Install(
-      *ctx.kms,
-      std::make_shared<api::kms::KmsAuthorizer>(
-          *ctx.kms, mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
+  api::kms::KmsAuthorizer::Install(*ctx.kms,
+                                   std::make_shared<api::kms::KmsAuthorizer>(*ctx.kms, ctx.access));
 
   ctx.s3_buckets = std::make_unique<api::s3::BucketService>(
       *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
-  ctx.s3_buckets->SetAuthorizer(std::make_shared<api::s3::S3Authorizer>(
-      mode, [](const std::string& line) { Log(LogLevel::kWarn, line); }, ctx.clock));
+  ctx.s3_buckets->SetAuthorizer(std::make_shared<api::s3::S3Authorizer>(ctx.access));
   {
     api::s3::ObjectStoreOptions object_options;
     if (!ctx.config.in_memory) {
@@ -171,6 +169,7 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     deps.random = ctx.random;
     deps.root_key = ctx.root_key;
     deps.audit = ctx.audit.get();
+    deps.access = ctx.access;
     api::glue::Options glue_options;
     glue_options.execute =
         ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));

@@ -5,11 +5,7 @@
 #include <charconv>
 
 #include "api/common/json_output.h"
-#include "api/common/policy_principal.h"
 #include "common/time_format.h"
-#include "policy/document.h"
-#include "policy/evaluate.h"
-#include "policy/request_context.h"
 
 namespace sealstack::api::cloudtrail {
 
@@ -120,43 +116,17 @@ std::optional<std::pair<int64_t, int64_t>> DecodeToken(std::string_view token) {
   return std::make_pair(t, s);
 }
 
-// cloudtrail:<action> through identity policies; the account root is allowed unless denied.
-std::optional<WireError> Authorize(const auth::Principal& p, const Clock& clock,
+// cloudtrail:<action> through identity policies (the one access check); the account root is
+// allowed unless denied.
+std::optional<WireError> Authorize(AccessCheck& access, const Caller& caller,
                                    std::string_view action) {
-  policy::RequestContext ctx;
-  FillPolicyPrincipal(p, &ctx);
-
-  ctx.action = std::string(action);
-  ctx.resource.assign(1, '*');  // (not = "*": GCC 12 -Wrestrict false positive)
-  ctx.resource_account = p.account;
-  ctx.Set("aws:CurrentTime", FormatIso8601(clock.Now()));
-  policy::AddPrincipalConditionKeys(&ctx);
-  std::vector<policy::PolicyDocument> docs;
-  for (const auto& text : p.policies) {
-    auto doc = policy::ParsePolicy(text, policy::PolicyKind::kIdentity);
-    if (doc.ok()) docs.push_back(std::move(*doc));
-  }
-  std::vector<const policy::PolicyDocument*> ptrs;
-  for (const auto& d : docs) ptrs.push_back(&d);
-  auto result = policy::EvaluateSet(ptrs, ctx).result.decision;
-  if (result == policy::Decision::kAllow && p.type != auth::PrincipalType::kRoot) {
-    return std::nullopt;
-  }
-  if (p.type == auth::PrincipalType::kRoot && result != policy::Decision::kExplicitDeny) {
-    return std::nullopt;
-  }
-  std::string message = "User: ";
-  message += p.arn;
-  message += " is not authorized to perform: ";
-  message += action;
-  if (result == policy::Decision::kExplicitDeny) {
-    message += " with an explicit deny in an identity-based policy";
-  } else {
-    message += " because no identity-based policy allows the ";
-    message += action;
-    message += " action";
-  }
-  return WireError{400, "AccessDeniedException", std::move(message), {}, false};
+  AccessRequest r;
+  r.service = AccessService::kCloudTrail;
+  r.action = std::string(action);
+  r.resource.assign(1, '*');  // (not = "*": GCC 12 -Wrestrict false positive)
+  AccessDecision d = access.Check(caller, r);
+  if (!d.denied()) return std::nullopt;
+  return WireError{400, "AccessDeniedException", std::move(d.message), {}, false};
 }
 
 Result<LookupRequest> ParseLookupEvents(const rapidjson::Document& in, const std::string& account) {
@@ -290,8 +260,8 @@ ApiResponse LookupEvents(audit::Recorder& recorder, const AuditFilter& f, const 
 
 }  // namespace
 
-ApiResponse HandleCloudTrailRequest(audit::Recorder& recorder, const auth::Principal& caller,
-                                    const Clock& clock, std::string_view operation,
+ApiResponse HandleCloudTrailRequest(audit::Recorder& recorder, AccessCheck& access,
+                                    const Caller& caller, std::string_view operation,
                                     std::string_view body, const RequestIds& ids) {
   if (operation != "LookupEvents") {
     return Fail(Error(ErrorKind::kUnknownOperation,
@@ -306,10 +276,10 @@ ApiResponse HandleCloudTrailRequest(audit::Recorder& recorder, const auth::Princ
         Error(ErrorKind::kSerialization, "Start of structure or map found where not expected."),
         ids);
   }
-  if (auto denied = Authorize(caller, clock, "cloudtrail:LookupEvents")) {
+  if (auto denied = Authorize(access, caller, "cloudtrail:LookupEvents")) {
     return Fail(*denied, ids);
   }
-  auto request = ParseLookupEvents(in, caller.account);
+  auto request = ParseLookupEvents(in, caller.principal->account);
   if (!request.ok()) return Fail(request.status(), ids);
   if (request->insights) {
     // Insights events: SealStack generates none.

@@ -4,12 +4,11 @@
 
 #include <cstdlib>
 
-#include "api/common/policy_principal.h"
+#include "api/common/access.h"
 #include "api/glue/glue_audit.h"
 #include "api/glue/glue_json.h"
 #include "api/glue/glue_wire.h"
 #include "audit/pending_call.h"
-#include "policy/evaluate.h"
 #include "storage/glue_repo.h"
 
 namespace sealstack::api::glue {
@@ -84,6 +83,9 @@ bool PythonAvailable(const std::string& python) {
 Service::Service(Dependencies deps, Options options)
     : deps_(std::move(deps)), options_(std::move(options)) {
   if (!deps_.processes) deps_.processes = PosixProcessRunner();
+  if (!deps_.access) {
+    deps_.access = std::make_shared<AccessCheck>(PolicyMode::kEnforce, deps_.clock);
+  }
   // A failure here leaves the stored runs as they were; every call that reads them still works.
   auto ended = EndInterruptedRuns();
   if (ended.ok()) interrupted_runs_ended_ = *ended;
@@ -150,55 +152,14 @@ void Service::NoteResponse(std::string json) {
   }
 }
 
-Result<std::shared_ptr<const policy::PolicyDocument>> Service::Parsed(const std::string& text) {
-  {
-    std::lock_guard<std::mutex> lock(policy_mu_);
-    auto it = policy_cache_.find(text);
-    if (it != policy_cache_.end()) return it->second;
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(policy::PolicyDocument doc,
-                             policy::ParsePolicy(text, policy::PolicyKind::kIdentity));
-  auto shared = std::make_shared<const policy::PolicyDocument>(std::move(doc));
-  std::lock_guard<std::mutex> lock(policy_mu_);
-  if (policy_cache_.size() > 1024) policy_cache_.clear();
-  policy_cache_[text] = shared;
-  return std::shared_ptr<const policy::PolicyDocument>(shared);
-}
-
 Status Service::Authorize(const Caller& c, const std::string& operation,
                           const std::string& resource) {
-  const auth::Principal& p = *c.principal;
-  const std::string action = "glue:" + operation;
-  policy::RequestContext ctx;
-  FillPolicyPrincipal(p, &ctx);
-  ctx.action = action;
-  ctx.resource = resource;
-  ctx.resource_account = p.account;
-  if (!c.source_ip.empty()) ctx.Set("aws:SourceIp", c.source_ip);
-  ctx.Set("aws:SecureTransport", c.secure_transport ? "true" : "false");
-  policy::AddPrincipalConditionKeys(&ctx);
-  std::vector<std::shared_ptr<const policy::PolicyDocument>> keep;
-  std::vector<const policy::PolicyDocument*> docs;
-  for (const auto& text : p.policies) {
-    auto d = Parsed(text);
-    if (!d.ok()) continue;
-    keep.push_back(*d);
-    docs.push_back(d->get());
-  }
-  policy::SetResult set = policy::EvaluateSet(docs, ctx);
-  if (set.result.decision == policy::Decision::kExplicitDeny) {
-    return GlueError(ErrorKind::kAccessDenied,
-                     "User: " + p.arn + " is not authorized to perform: " + action +
-                         " on resource: " + resource +
-                         " with an explicit deny in an identity-based policy");
-  }
-  if (p.type == auth::PrincipalType::kRoot || set.result.decision == policy::Decision::kAllow) {
-    return Status::Ok();
-  }
-  return GlueError(ErrorKind::kAccessDenied,
-                   "User: " + p.arn + " is not authorized to perform: " + action +
-                       " on resource: " + resource +
-                       " because no identity-based policy allows the " + action + " action");
+  AccessRequest r;
+  r.service = AccessService::kGlue;
+  r.action = "glue:" + operation;
+  r.resource = resource;
+  AccessDecision d = deps_.access->Check(c, r);
+  return d.denied() ? GlueError(ErrorKind::kAccessDenied, std::move(d.message)) : Status::Ok();
 }
 
 Status Service::Reset() {

@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "api/glue/process_runner.h"
+#include "api/common/caller.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
@@ -68,15 +69,16 @@
 #include "storage/db.h"
 #include "storage/glue_repo.h"
 
+namespace sealstack::api {
+class AccessCheck;
+}  // namespace sealstack::api
+
 namespace sealstack::api::glue {
 
-struct Caller {
-  std::shared_ptr<const auth::Principal> principal;
-  std::string region;
-  std::string source_ip;
-  bool secure_transport = false;
-  std::string user_agent;  // for the audit record
-  std::string request_id;  // the Glue request's id (audit records; set by HandleGlueRequest)
+// request_id is the Glue request's id (audit records; set by HandleGlueRequest).
+struct Caller : api::Caller {
+  Caller() = default;
+  explicit Caller(api::Caller base) : api::Caller(std::move(base)) {}
 };
 
 struct Options {
@@ -103,6 +105,8 @@ struct Dependencies {
   audit::Recorder* audit = nullptr;
   // Spawns the job scripts' interpreters. Null = PosixProcessRunner().
   std::shared_ptr<ProcessRunner> processes;
+  // Authorization of management calls (the server's one check). Null = enforce, on `clock`.
+  std::shared_ptr<AccessCheck> access;
 };
 
 // True when `python` names an executable found through PATH (the --glue-execute default).
@@ -180,7 +184,6 @@ class Service {
 
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
-  Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(const std::string& text);
   // A transaction that changes Glue state for the call being served: the call's audit record
   // is written in it (audit::PendingCall). Every operation's writes go through it.
   Status Mutate(const std::function<Status(storage::Connection&)>& fn);
@@ -295,9 +298,6 @@ class Service {
   Dependencies deps_;
   Options options_;
   mutable std::mutex endpoint_mu_;
-
-  std::mutex policy_mu_;
-  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> policy_cache_;
 
   mutable std::mutex runs_mu_;
   std::condition_variable runs_cv_;

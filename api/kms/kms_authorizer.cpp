@@ -1,32 +1,13 @@
 #include "api/kms/kms_authorizer.h"
 
-#include <chrono>
+#include <algorithm>
 
 #include "api/common/policy_principal.h"
 #include "api/kms/kms_errors.h"
-#include "common/time_format.h"
-#include "policy/evaluate.h"
 
 namespace sealstack::api::kms {
 
 namespace {
-
-constexpr size_t kMaxCachedPolicies = 4096;
-
-std::string DenyMessage(const AuthorizationRequest& r, const policy::AccessDecision& d) {
-  std::string resource = r.key != nullptr ? r.key->arn : "*";
-  std::string msg = "User: " + r.caller->principal->arn +
-                    " is not authorized to perform: " + r.action + " on resource: " + resource;
-  const bool identity = d.source == policy::DecisionSource::kIdentityPolicy;
-  if (d.decision == policy::Decision::kExplicitDeny) {
-    msg += identity ? " with an explicit deny in an identity-based policy"
-                    : " with an explicit deny in a resource-based policy";
-  } else {
-    msg += identity ? " because no identity-based policy allows the " + r.action + " action"
-                    : " because no resource-based policy allows the " + r.action + " action";
-  }
-  return msg;
-}
 
 bool Matches(const std::map<std::string, std::string>& want, const EncryptionContext* have,
              bool exact) {
@@ -42,9 +23,8 @@ bool Matches(const std::map<std::string, std::string>& want, const EncryptionCon
 
 }  // namespace
 
-KmsAuthorizer::KmsAuthorizer(Service& service, PolicyMode mode, AuditLog audit_log,
-                             std::shared_ptr<const Clock> clock)
-    : service_(service), mode_(mode), audit_log_(std::move(audit_log)), clock_(std::move(clock)) {}
+KmsAuthorizer::KmsAuthorizer(Service& service, std::shared_ptr<AccessCheck> access)
+    : service_(service), access_(std::move(access)) {}
 
 void KmsAuthorizer::Install(Service& service, std::shared_ptr<KmsAuthorizer> a) {
   service.SetAuthorizer([a](const AuthorizationRequest& r) { return a->Authorize(r); });
@@ -53,25 +33,8 @@ void KmsAuthorizer::Install(Service& service, std::shared_ptr<KmsAuthorizer> a) 
       [a](const Caller& c, const Key& k, std::string_view p) { return a->CheckLockout(c, k, p); });
 }
 
-Result<std::shared_ptr<const policy::PolicyDocument>> KmsAuthorizer::Parsed(
-    std::string_view text, policy::PolicyKind kind) {
-  std::string cache_key(kind == policy::PolicyKind::kResource ? "R" : "I");
-  cache_key.append(text);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(cache_key);
-    if (it != cache_.end()) return it->second;
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(policy::PolicyDocument doc, policy::ParsePolicy(text, kind));
-  auto shared = std::make_shared<const policy::PolicyDocument>(std::move(doc));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (cache_.size() >= kMaxCachedPolicies) cache_.clear();
-  cache_[cache_key] = shared;
-  return std::shared_ptr<const policy::PolicyDocument>(shared);
-}
-
 Status KmsAuthorizer::Validate(std::string_view text) {
-  auto doc = Parsed(text, policy::PolicyKind::kResource);
+  auto doc = access_->Parsed(text, policy::PolicyKind::kResource);
   return doc.ok() ? Status::Ok() : doc.status();
 }
 
@@ -95,103 +58,56 @@ bool KmsAuthorizer::GrantAllows(const AuthorizationRequest& r, const Key& key) c
   return false;
 }
 
-Status KmsAuthorizer::Authorize(const AuthorizationRequest& r) {
-  return Decide(r, mode_);
-}
-
-Status KmsAuthorizer::Decide(const AuthorizationRequest& r, PolicyMode mode) {
-  if (mode == PolicyMode::kOff) return Status::Ok();
+AccessRequest KmsAuthorizer::RequestOf(const AuthorizationRequest& r) const {
   const Caller& c = *r.caller;
-  const auth::Principal& p = *c.principal;
-
-  policy::RequestContext ctx;
-  FillPolicyPrincipal(p, &ctx);
-  ctx.action = r.action;
-  ctx.resource = r.key != nullptr ? r.key->arn : "*";
-  ctx.resource_account = r.key != nullptr ? r.key->account : p.account;
-  ctx.Set("kms:CallerAccount", p.account);
-  if (!c.via_service.empty()) ctx.Set("kms:ViaService", c.via_service);
-  if (!c.source_ip.empty()) ctx.Set("aws:SourceIp", c.source_ip);
-  ctx.Set("aws:SecureTransport", c.secure_transport ? "true" : "false");
-  const SystemTime now = clock_ ? clock_->Now() : std::chrono::system_clock::now();
-  ctx.Set("aws:CurrentTime", FormatIso8601(now));
-  ctx.Set("aws:EpochTime",
-          std::to_string(
-              std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()));
+  AccessRequest a;
+  a.service = AccessService::kKms;
+  a.action = r.action;
+  a.resource = r.key != nullptr ? r.key->arn : "*";
+  a.resource_account = r.key != nullptr ? r.key->account : "";
+  a.keys.emplace_back("kms:CallerAccount", c.principal->account);
+  if (!c.via_service.empty()) a.keys.emplace_back("kms:ViaService", c.via_service);
   if (r.encryption_context != nullptr) {
     for (const auto& [k, v] : *r.encryption_context) {
-      ctx.Set("kms:EncryptionContext:" + k, v);
-      ctx.Add("kms:EncryptionContextKeys", k);
+      a.keys.emplace_back("kms:EncryptionContext:" + k, v);
+      a.keys.emplace_back("kms:EncryptionContextKeys", k);
     }
   }
   if (r.key != nullptr) {
-    ctx.Set("kms:KeySpec", std::string(Name(r.key->spec)));
-    ctx.Set("kms:CustomerMasterKeySpec", std::string(Name(r.key->spec)));
-    ctx.Set("kms:KeyUsage", std::string(Name(r.key->usage)));
-    ctx.Set("kms:CustomerMasterKeyUsage", std::string(Name(r.key->usage)));
-    ctx.Set("kms:KeyOrigin", std::string(Name(r.key->origin)));
-    ctx.Set("kms:MultiRegion", "false");
-    for (const auto& alias : service_.AliasesOf(*r.key)) ctx.Add("kms:ResourceAliases", alias);
-    for (const auto& [k, v] : r.key->tags) ctx.Set("aws:ResourceTag/" + k, v);
+    const Key& key = *r.key;
+    a.rule = AccessRule::kKeyPolicy;
+    a.resource_policy = key.policy;
+    a.keys.emplace_back("kms:KeySpec", std::string(Name(key.spec)));
+    a.keys.emplace_back("kms:CustomerMasterKeySpec", std::string(Name(key.spec)));
+    a.keys.emplace_back("kms:KeyUsage", std::string(Name(key.usage)));
+    a.keys.emplace_back("kms:CustomerMasterKeyUsage", std::string(Name(key.usage)));
+    a.keys.emplace_back("kms:KeyOrigin", std::string(Name(key.origin)));
+    a.keys.emplace_back("kms:MultiRegion", "false");
+    for (const auto& alias : service_.AliasesOf(key))
+      a.keys.emplace_back("kms:ResourceAliases", alias);
+    for (const auto& [k, v] : key.tags) a.keys.emplace_back("aws:ResourceTag/" + k, v);
+    a.grant_allows = [this, &r] { return GrantAllows(r, *r.key); };
   }
   for (const auto& [k, values] : r.extra_condition_keys) {
-    for (const auto& v : values) ctx.Add(k, v);
+    for (const auto& v : values) a.keys.emplace_back(k, v);
   }
-  policy::AddPrincipalConditionKeys(&ctx);
+  return a;
+}
 
-  std::vector<std::shared_ptr<const policy::PolicyDocument>> identity_docs;
-  for (const auto& text : p.policies) {
-    auto doc = Parsed(text, policy::PolicyKind::kIdentity);
-    if (doc.ok()) identity_docs.push_back(*doc);  // config load validated them
-  }
-  std::vector<const policy::PolicyDocument*> identity;
-  for (const auto& d : identity_docs) identity.push_back(d.get());
-
-  policy::AccessDecision decision;
-  if (r.key == nullptr) {
-    // Account-level actions (CreateKey, ListKeys, ...): identity policies alone; the account
-    // root may do anything not explicitly denied.
-    policy::SetResult set = policy::EvaluateSet(identity, ctx);
-    decision.source = policy::DecisionSource::kIdentityPolicy;
-    decision.statement = set.result.statement;
-    if (set.result.decision == policy::Decision::kExplicitDeny) {
-      decision.decision = policy::Decision::kExplicitDeny;
-    } else if (p.type == auth::PrincipalType::kRoot ||
-               set.result.decision == policy::Decision::kAllow) {
-      decision.decision = policy::Decision::kAllow;
-    }
-  } else {
-    auto key_policy = Parsed(r.key->policy, policy::PolicyKind::kResource);
-    if (!key_policy.ok()) {
-      decision.decision = policy::Decision::kImplicitDeny;
-    } else {
-      // Grants are looked at only when the policies alone do not allow (an explicit deny still
-      // wins over a grant, and DecideKms applies that when told a grant allows).
-      decision = policy::DecideKms(**key_policy, identity, ctx, false);
-      if (!decision.allowed() && decision.decision != policy::Decision::kExplicitDeny &&
-          GrantAllows(r, *r.key)) {
-        decision = policy::DecideKms(**key_policy, identity, ctx, true);
-      }
-    }
-  }
-  if (decision.allowed()) return Status::Ok();
-  std::string message = DenyMessage(r, decision);
-  if (mode == PolicyMode::kAudit) {
-    if (audit_log_) audit_log_("policy-mode audit: would deny: " + message);
-    return Status::Ok();
-  }
-  return KmsError(ErrorKind::kAccessDenied, message);
+Status KmsAuthorizer::Authorize(const AuthorizationRequest& r) {
+  AccessDecision d = access_->Check(*r.caller, RequestOf(r));
+  return d.denied() ? KmsError(ErrorKind::kAccessDenied, d.message) : Status::Ok();
 }
 
 Status KmsAuthorizer::CheckLockout(const Caller& caller, const Key& key, std::string_view text) {
-  if (mode_ == PolicyMode::kOff) return Status::Ok();
+  if (access_->mode() == PolicyMode::kOff) return Status::Ok();
   Key probe = key;
   probe.policy = std::string(text);
   AuthorizationRequest r;
   r.caller = &caller;
   r.action = "kms:PutKeyPolicy";
   r.key = &probe;
-  if (Decide(r, PolicyMode::kEnforce).ok()) return Status::Ok();
+  if (access_->Evaluate(caller, RequestOf(r)).allowed()) return Status::Ok();
   return KmsError(ErrorKind::kMalformedPolicy,
                   "The new key policy will not allow you to update the key policy in the "
                   "future.");

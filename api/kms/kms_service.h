@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/common/caller.h"
 #include "api/common/faults.h"
 #include "api/kms/ciphertext_blob.h"
 #include "api/kms/kms_model.h"
@@ -34,14 +35,12 @@
 namespace sealstack::api::kms {
 
 // Who is calling, and how. S3 and Glue set via_service ("s3.us-east-1.amazonaws.com").
-struct Caller {
-  std::shared_ptr<const auth::Principal> principal;
-  std::string region;       // the request's region (the credential scope's)
+struct Caller : api::Caller {
+  Caller() = default;
+  explicit Caller(api::Caller base) : api::Caller(std::move(base)) {}
+
   std::string via_service;  // "" for direct calls
-  std::string source_ip;
-  bool secure_transport = false;
   std::vector<std::string> grant_tokens;
-  std::string user_agent;  // for the audit record
   // When set, the ARNs of the keys the call resolved are appended (the audit record's
   // resources). The pointee must outlive the call.
   std::vector<std::string>* audit_key_arns = nullptr;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api/common/caller.h"
 #include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_xml.h"
 #include "api/s3/sse.h"
@@ -24,14 +25,12 @@
 
 namespace sealstack::api::s3 {
 
-struct S3Caller {
-  std::shared_ptr<const auth::Principal> principal;
-  std::string region;  // the request's region (credential scope)
-  bool secure_transport = false;
-  std::string source_ip;
+struct S3Caller : api::Caller {
+  S3Caller() = default;
+  explicit S3Caller(api::Caller base) : api::Caller(std::move(base)) {}
+
   std::string auth_type;          // s3:authType: REST-HEADER | REST-QUERY-STRING
   std::string signature_version;  // s3:signatureversion: AWS4-HMAC-SHA256 | AWS
-  std::string user_agent;         // for the audit trail
 };
 
 struct Bucket {

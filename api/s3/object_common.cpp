@@ -242,12 +242,7 @@ Status CheckUserMetadataSize(const HeaderList& headers) {
 }
 
 kms::Caller KmsCaller(const S3Caller& c) {
-  kms::Caller k;
-  k.principal = c.principal;
-  k.region = c.region;
-  k.source_ip = c.source_ip;
-  k.secure_transport = c.secure_transport;
-  return k;
+  return kms::Caller(static_cast<const api::Caller&>(c));
 }
 
 Result<IntegrityRequest> ParseIntegrity(const S3Request& r,

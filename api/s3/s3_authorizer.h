@@ -1,31 +1,28 @@
-// S3Authorizer: who may do what to a bucket and its objects (PROTOCOL 3.8, 8.1), through
-// policy/: the bucket policy and the caller's identity policies, with the S3 and global
-// condition keys filled in from the request. An explicit deny anywhere wins; in the owner's
-// account the root needs no policy, users and roles need an Allow from either policy; another
-// account needs the bucket policy AND (except for its root) an identity policy.
+// S3Authorizer: who may do what to a bucket and its objects, through the one access check
+// (api/common/access.h, rule kBucketPolicy): the bucket policy and the caller's identity
+// policies, with the S3 condition keys filled in from the request (docs/s3.md). An explicit deny
+// anywhere wins; in the owner's account the root needs no policy, users and roles need an Allow
+// from either policy; another account needs the bucket policy AND (except for its root) an identity
+// policy.
 //
 // Condition keys come from the request only, never from the bucket default: a "deny unencrypted
 // uploads" policy denies a PUT without SSE headers even when the bucket would encrypt it, as on
 // AWS.
 //
-// Mode: kEnforce denies; kAudit allows but logs what would have been denied; kOff allows all
-// (--policy-mode). Thread safety: safe for concurrent use; parsed policies are cached by text.
+// --policy-mode applies through the AccessCheck. Thread safety: safe for concurrent use.
 #pragma once
 
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "api/kms/kms_authorizer.h"
-#include "auth/principals.h"
-#include "common/clock.h"
 #include "common/result.h"
-#include "policy/document.h"
+
+namespace sealstack::api {
+class AccessCheck;
+}  // namespace sealstack::api
 
 namespace sealstack::api::s3 {
 
@@ -41,8 +38,7 @@ struct S3Access {
 
 class S3Authorizer {
  public:
-  using AuditLog = std::function<void(const std::string& line)>;
-  S3Authorizer(kms::PolicyMode mode, AuditLog audit_log, std::shared_ptr<const Clock> clock);
+  explicit S3Authorizer(std::shared_ptr<AccessCheck> access);
 
   // OK, or AccessDenied (ErrorKind::kAccessDenied) with AWS's message. `bucket_policy` is ""
   // when the bucket has none.
@@ -54,14 +50,7 @@ class S3Authorizer {
   Status ValidateBucketPolicy(std::string_view policy, const std::string& bucket);
 
  private:
-  Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(std::string_view text,
-                                                               policy::PolicyKind kind);
-
-  const kms::PolicyMode mode_;
-  AuditLog audit_log_;
-  std::shared_ptr<const Clock> clock_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> cache_;
+  std::shared_ptr<AccessCheck> access_;
 };
 
 // The bucket and object ARNs.

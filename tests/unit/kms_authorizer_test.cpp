@@ -19,10 +19,10 @@
 #include "storage/db.h"
 
 using namespace sealstack;
+using api::PolicyMode;
 using api::kms::Caller;
 using api::kms::EncryptionContext;
 using api::kms::KmsAuthorizer;
-using api::kms::PolicyMode;
 using api::kms::Service;
 
 namespace {
@@ -91,8 +91,10 @@ struct Env {
     service = std::move(*s);
     KmsAuthorizer::Install(
         *service,
-        std::make_shared<KmsAuthorizer>(
-            *service, mode, [this](const std::string& line) { audit.push_back(line); }, clock));
+        std::make_shared<KmsAuthorizer>(*service, std::make_shared<api::AccessCheck>(
+                                                      mode, clock, [this](const std::string& line) {
+                                                        audit.push_back(line);
+                                                      })));
   }
 
   std::shared_ptr<const api::kms::Key> Create(std::optional<std::string> policy = std::nullopt) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "api/common/access.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_errors.h"
@@ -11,6 +12,11 @@ namespace {
 
 const std::string kOwner = "111111111111";
 const std::string kOther = "222222222222";
+
+std::shared_ptr<api::AccessCheck> Check(api::PolicyMode mode,
+                                        api::AccessCheck::LogSink log = nullptr) {
+  return std::make_shared<api::AccessCheck>(mode, nullptr, std::move(log));
+}
 
 S3Caller CallerOf(const std::string& arn, auth::PrincipalType type, const std::string& account,
                   std::vector<std::string> policies = {}) {
@@ -48,7 +54,7 @@ const char* kDenyUnencrypted = R"({"Version":"2012-10-17","Statement":[{"Sid":"D
 
 TEST_CASE("The owning account's root needs no policy; its users need an identity Allow",
           "[s3][authorizer]") {
-  S3Authorizer a(api::kms::PolicyMode::kEnforce, nullptr, nullptr);
+  S3Authorizer a(Check(api::PolicyMode::kEnforce));
   CHECK(a.Authorize(Root(kOwner), kOwner, "", Put()).ok());
 
   S3Caller user =
@@ -68,7 +74,7 @@ TEST_CASE("The owning account's root needs no policy; its users need an identity
 
 TEST_CASE("A deny-unencrypted bucket policy looks at the request's SSE header only",
           "[s3][authorizer]") {
-  S3Authorizer a(api::kms::PolicyMode::kEnforce, nullptr, nullptr);
+  S3Authorizer a(Check(api::PolicyMode::kEnforce));
   auto [kind, message] = ErrorOf(a.Authorize(Root(kOwner), kOwner, kDenyUnencrypted, Put()));
   CHECK(kind == ErrorKind::kAccessDenied);
   CHECK_THAT(message, Catch::EndsWith("with an explicit deny in a resource-based policy"));
@@ -85,7 +91,7 @@ TEST_CASE("A deny-unencrypted bucket policy looks at the request's SSE header on
 }
 
 TEST_CASE("Another account gets in only through the bucket policy", "[s3][authorizer]") {
-  S3Authorizer a(api::kms::PolicyMode::kEnforce, nullptr, nullptr);
+  S3Authorizer a(Check(api::PolicyMode::kEnforce));
   auto [kind, message] = ErrorOf(a.Authorize(Root(kOther), kOwner, "", Put()));
   CHECK(kind == ErrorKind::kAccessDenied);
   CHECK(message == "Access Denied");
@@ -101,7 +107,7 @@ TEST_CASE("Another account gets in only through the bucket policy", "[s3][author
 
 TEST_CASE("The owner's root keeps the bucket-policy operations under a deny-all policy",
           "[s3][authorizer]") {
-  S3Authorizer a(api::kms::PolicyMode::kEnforce, nullptr, nullptr);
+  S3Authorizer a(Check(api::PolicyMode::kEnforce));
   const std::string deny_all = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny",
     "Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}]})";
   CHECK_FALSE(a.Authorize(Root(kOwner), kOwner, deny_all, Put()).ok());
@@ -113,17 +119,16 @@ TEST_CASE("The owner's root keeps the bucket-policy operations under a deny-all 
 TEST_CASE("Audit mode allows and reports; off allows", "[s3][authorizer]") {
   std::vector<std::string> lines;
   S3Authorizer audit(
-      api::kms::PolicyMode::kAudit, [&](const std::string& line) { lines.push_back(line); },
-      nullptr);
+      Check(api::PolicyMode::kAudit, [&](const std::string& line) { lines.push_back(line); }));
   CHECK(audit.Authorize(Root(kOther), kOwner, "", Put()).ok());
   REQUIRE(lines.size() == 1);
   CHECK_THAT(lines[0], Catch::Contains("would deny"));
-  S3Authorizer off(api::kms::PolicyMode::kOff, nullptr, nullptr);
+  S3Authorizer off(Check(api::PolicyMode::kOff));
   CHECK(off.Authorize(Root(kOther), kOwner, "", Put()).ok());
 }
 
 TEST_CASE("Bucket policies are validated", "[s3][authorizer]") {
-  S3Authorizer a(api::kms::PolicyMode::kEnforce, nullptr, nullptr);
+  S3Authorizer a(Check(api::PolicyMode::kEnforce));
   CHECK(a.ValidateBucketPolicy(kDenyUnencrypted, "b").ok());
   auto [k1, m1] = ErrorOf(a.ValidateBucketPolicy("{not json", "b"));
   CHECK(k1 == ErrorKind::kMalformedPolicy);

@@ -145,7 +145,7 @@ TEST_CASE("A cached bucket key never serves a principal KMS would deny", "[s3][k
   api::kms::KmsAuthorizer::Install(
       *f.kms_service,
       std::make_shared<api::kms::KmsAuthorizer>(
-          *f.kms_service, api::kms::PolicyMode::kEnforce, [](const std::string&) {}, f.clock));
+          *f.kms_service, std::make_shared<api::AccessCheck>(api::PolicyMode::kEnforce, f.clock)));
   const std::string arn = f.NewKmsKey();  // default policy: the account, through IAM
   REQUIRE(f.keys
               ->NewDataKey(f.caller, Mode(s3::SseMode::kSseKms, arn, true), "000000000000", "b",
