@@ -34,6 +34,80 @@ bool ParseNonNegative(const std::string& s, int64_t* out) {
   }
 }
 
+// ListObjects (V1) and ListObjectsV2 query parameters.
+Result<ListObjectsInput> ListObjectsInputOf(const S3Request& r) {
+  ListObjectsInput in;
+  in.bucket = r.bucket;
+  const std::string* list_type = QueryParam(r, "list-type");
+  in.v2 = list_type != nullptr && *list_type == "2";
+  if (const std::string* p = QueryParam(r, "prefix")) in.prefix = *p;
+  if (const std::string* d = QueryParam(r, "delimiter")) in.delimiter = *d;
+  if (const std::string* mk = QueryParam(r, "max-keys")) {
+    int64_t n = 0;
+    if (!ParseNonNegative(*mk, &n)) {
+      return S3Error(ErrorKind::kInvalidArgument,
+                     "Provided max-keys not an integer or within integer range",
+                     {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
+    }
+    in.max_keys = std::min<int64_t>(n, 1000);
+    in.max_keys_raw = *mk;
+  }
+  if (const std::string* sa = QueryParam(r, in.v2 ? "start-after" : "marker")) {
+    in.start_after = *sa;
+  }
+  if (in.v2) {
+    if (const std::string* t = QueryParam(r, "continuation-token")) in.continuation_token = *t;
+  }
+  return in;
+}
+
+std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
+                              ListObjectsOutput out) {
+  std::vector<ObjectEntry> contents;
+  for (const auto& o : out.objects) {
+    ObjectEntry e;
+    e.key = o.key;
+    e.last_modified = o.last_modified;
+    e.etag = o.etag;
+    e.size = static_cast<int64_t>(o.size);
+    if (!o.checksum_algorithm.empty()) {
+      e.checksum_algorithms.push_back(o.checksum_algorithm);
+      e.checksum_type = o.checksum_type;
+    }
+    contents.push_back(std::move(e));
+  }
+  const Owner owner{CanonicalId(out.owner_account), ""};
+  // What V1 and V2 answers have in common.
+  auto fill = [&](auto& result) {
+    result.name = r.bucket;
+    result.prefix = in.prefix;
+    result.delimiter = in.delimiter;
+    result.max_keys = in.max_keys;
+    result.is_truncated = out.truncated;
+    result.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
+    result.contents = std::move(contents);
+    result.common_prefixes = std::move(out.common_prefixes);
+  };
+  if (in.v2) {
+    const std::string* fetch_owner = QueryParam(r, "fetch-owner");
+    if (fetch_owner != nullptr && *fetch_owner == "true") {
+      for (auto& e : contents) e.owner = owner;
+    }
+    ListObjectsV2Result result;
+    fill(result);
+    if (in.continuation_token) result.continuation_token = *in.continuation_token;
+    if (out.truncated) result.next_continuation_token = crypto::Base64(out.last_item);
+    if (const std::string* sa = QueryParam(r, "start-after")) result.start_after = *sa;
+    return RenderListObjectsV2(result);
+  }
+  for (auto& e : contents) e.owner = owner;
+  ListObjectsV1Result result;
+  fill(result);
+  result.marker = in.start_after;
+  if (out.truncated && !in.delimiter.empty()) result.next_marker = out.last_item;
+  return RenderListObjectsV1(result);
+}
+
 class Dispatch {
  public:
   Dispatch(const ObjectServices& services, const S3Caller& caller, const S3Request& r,
@@ -200,72 +274,9 @@ class Dispatch {
   }
 
   Result<ApiResponse> ListObjects() {
-    ListObjectsInput in;
-    in.bucket = r_.bucket;
-    const std::string* list_type = QueryParam(r_, "list-type");
-    in.v2 = list_type != nullptr && *list_type == "2";
-    if (const std::string* p = QueryParam(r_, "prefix")) in.prefix = *p;
-    if (const std::string* d = QueryParam(r_, "delimiter")) in.delimiter = *d;
-    if (const std::string* mk = QueryParam(r_, "max-keys")) {
-      int64_t n = 0;
-      if (!ParseNonNegative(*mk, &n)) {
-        return S3Error(ErrorKind::kInvalidArgument,
-                       "Provided max-keys not an integer or within integer range",
-                       {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
-      }
-      in.max_keys = std::min<int64_t>(n, 1000);
-      in.max_keys_raw = *mk;
-    }
-    if (const std::string* sa = QueryParam(r_, in.v2 ? "start-after" : "marker")) {
-      in.start_after = *sa;
-    }
-    if (in.v2) {
-      if (const std::string* t = QueryParam(r_, "continuation-token")) in.continuation_token = *t;
-    }
+    SEALSTACK_ASSIGN_OR_RETURN(ListObjectsInput in, ListObjectsInputOf(r_));
     SEALSTACK_ASSIGN_OR_RETURN(ListObjectsOutput out, svc_.ListObjects(caller_, in));
-    std::vector<ObjectEntry> contents;
-    for (const auto& o : out.objects) {
-      ObjectEntry e;
-      e.key = o.key;
-      e.last_modified = o.last_modified;
-      e.etag = o.etag;
-      e.size = static_cast<int64_t>(o.size);
-      if (!o.checksum_algorithm.empty()) {
-        e.checksum_algorithms.push_back(o.checksum_algorithm);
-        e.checksum_type = o.checksum_type;
-      }
-      contents.push_back(std::move(e));
-    }
-    const Owner owner{CanonicalId(out.owner_account), ""};
-    // What V1 and V2 answers have in common.
-    auto fill = [&](auto& result) {
-      result.name = r_.bucket;
-      result.prefix = in.prefix;
-      result.delimiter = in.delimiter;
-      result.max_keys = in.max_keys;
-      result.is_truncated = out.truncated;
-      result.encoding_type_url = QueryParam(r_, "encoding-type") != nullptr;
-      result.contents = std::move(contents);
-      result.common_prefixes = std::move(out.common_prefixes);
-    };
-    if (in.v2) {
-      const std::string* fetch_owner = QueryParam(r_, "fetch-owner");
-      if (fetch_owner != nullptr && *fetch_owner == "true") {
-        for (auto& e : contents) e.owner = owner;
-      }
-      ListObjectsV2Result result;
-      fill(result);
-      if (in.continuation_token) result.continuation_token = *in.continuation_token;
-      if (out.truncated) result.next_continuation_token = crypto::Base64(out.last_item);
-      if (const std::string* sa = QueryParam(r_, "start-after")) result.start_after = *sa;
-      return XmlResponse(200, RenderListObjectsV2(result), ids_);
-    }
-    for (auto& e : contents) e.owner = owner;
-    ListObjectsV1Result result;
-    fill(result);
-    result.marker = in.start_after;
-    if (out.truncated && !in.delimiter.empty()) result.next_marker = out.last_item;
-    return XmlResponse(200, RenderListObjectsV1(result), ids_);
+    return XmlResponse(200, RenderListObjects(r_, in, std::move(out)), ids_);
   }
 
   // The body must carry an integrity header (the model marks the operation checksum-required).
