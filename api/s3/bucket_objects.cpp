@@ -1,10 +1,12 @@
-#include "api/s3/bucket_objects.h"
-
+// s3::Service operations on many objects of a bucket: ListObjects / ListObjectsV2 (prefix,
+// delimiter with common prefixes, paging) and DeleteObjects, each key authorized on its own as
+// S3 does.
 #include <algorithm>
 
+#include "api/s3/object_common.h"
 #include "api/s3/s3_errors.h"
+#include "api/s3/s3_service.h"
 #include "common/strings.h"
-#include "crypto/checksum.h"
 #include "crypto/digest.h"
 
 namespace sealstack::api::s3 {
@@ -28,15 +30,15 @@ std::string ResumePoint(const std::string& marker, const std::string& prefix,
   return marker;
 }
 
-ObjectEntry EntryOf(const ObjectInfo& o) {
-  ObjectEntry e;
+ListedObject EntryOf(const ObjectInfo& o) {
+  ListedObject e;
   e.key = o.key;
   e.last_modified = o.created_at;
   e.etag = o.etag;
-  e.size = static_cast<int64_t>(o.size);
+  e.size = o.size;
   auto doc = DecodeObjectDoc(o.doc, "");
   if (doc.ok() && !doc->checksum_algorithm.empty()) {
-    e.checksum_algorithms.push_back(doc->checksum_algorithm);
+    e.checksum_algorithm = doc->checksum_algorithm;
     e.checksum_type = doc->checksum_type.empty() ? "FULL_OBJECT" : doc->checksum_type;
   }
   return e;
@@ -49,173 +51,86 @@ Status InvalidToken() {
 
 }  // namespace
 
-Result<ApiResponse> ListObjects(const ObjectServices& s, const S3Caller& c, const S3Request& r,
-                                const RequestIds& ids) {
-  const bool v2 = QueryParam(r, "list-type") != nullptr && *QueryParam(r, "list-type") == "2";
-  std::string prefix, delimiter;
-  if (const std::string* p = QueryParam(r, "prefix")) prefix = *p;
-  if (const std::string* d = QueryParam(r, "delimiter")) delimiter = *d;
-  S3Access access{"s3:ListBucket", BucketArn(r.bucket), {}};
-  access.keys.emplace_back("s3:prefix", prefix);
-  if (!delimiter.empty()) access.keys.emplace_back("s3:delimiter", delimiter);
-  int64_t max_keys = 1000;
-  if (const std::string* mk = QueryParam(r, "max-keys")) {
-    try {
-      size_t used = 0;
-      max_keys = std::stoll(*mk, &used);
-      if (used != mk->size() || max_keys < 0) throw std::invalid_argument("max-keys");
-    } catch (...) {
-      return S3Error(ErrorKind::kInvalidArgument,
-                     "Provided max-keys not an integer or within integer range",
-                     {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
-    }
-    access.keys.emplace_back("s3:max-keys", *mk);
-    max_keys = std::min<int64_t>(max_keys, 1000);
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, s.buckets->Access(c, r.bucket, access));
+Result<ListObjectsOutput> Service::ListObjects(const S3Caller& c, const ListObjectsInput& in) {
+  S3Access access{"s3:ListBucket", BucketArn(in.bucket), {}};
+  access.keys.emplace_back("s3:prefix", in.prefix);
+  if (!in.delimiter.empty()) access.keys.emplace_back("s3:delimiter", in.delimiter);
+  if (in.max_keys_raw) access.keys.emplace_back("s3:max-keys", *in.max_keys_raw);
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, parts_.buckets->Access(c, in.bucket, access));
 
-  std::string start;
-  if (const std::string* sa = QueryParam(r, v2 ? "start-after" : "marker")) start = *sa;
-  const std::string* token = v2 ? QueryParam(r, "continuation-token") : nullptr;
-  if (token != nullptr) {
-    auto decoded = crypto::FromBase64(*token);
-    if (!decoded || token->empty()) return InvalidToken();
+  std::string start = in.start_after;
+  if (in.continuation_token) {
+    auto decoded = crypto::FromBase64(*in.continuation_token);
+    if (!decoded || in.continuation_token->empty()) return InvalidToken();
     start = *decoded;
   }
-  start = ResumePoint(start, prefix, delimiter);
+  start = ResumePoint(start, in.prefix, in.delimiter);
 
-  std::vector<ObjectEntry> contents;
-  std::vector<std::string> common_prefixes;
-  std::string last_item;
-  bool truncated = false;
+  ListObjectsOutput out;
+  out.owner_account = bucket.account;
   int64_t count = 0;
-  bool more = max_keys > 0;
+  bool more = in.max_keys > 0;
   while (more) {
     storage::S3ListObjectsOptions options;
-    options.prefix = prefix;
+    options.prefix = in.prefix;
     options.start_after = start;
-    options.limit = static_cast<size_t>(max_keys - count + 1);
-    SEALSTACK_ASSIGN_OR_RETURN(ObjectPage page, s.store->List(r.bucket, options));
+    options.limit = static_cast<size_t>(in.max_keys - count + 1);
+    SEALSTACK_ASSIGN_OR_RETURN(ObjectPage page, parts_.store->List(in.bucket, options));
     more = false;
     for (const auto& o : page.objects) {
-      if (count == max_keys) {
-        truncated = true;
+      if (count == in.max_keys) {
+        out.truncated = true;
         break;
       }
-      if (!delimiter.empty()) {
-        size_t at = o.key.find(delimiter, prefix.size());
+      if (!in.delimiter.empty()) {
+        size_t at = o.key.find(in.delimiter, in.prefix.size());
         if (at != std::string::npos) {
-          std::string cp = o.key.substr(0, at + delimiter.size());
-          common_prefixes.push_back(cp);
+          std::string cp = o.key.substr(0, at + in.delimiter.size());
+          out.common_prefixes.push_back(cp);
           ++count;
-          last_item = cp;
+          out.last_item = cp;
           start = PastPrefix(cp);
           more = true;  // list again after everything under the common prefix
           break;
         }
       }
-      contents.push_back(EntryOf(o));
+      out.objects.push_back(EntryOf(o));
       ++count;
-      last_item = o.key;
+      out.last_item = o.key;
       start = o.key;
     }
-    if (truncated) break;
+    if (out.truncated) break;
     if (!more && page.truncated) more = true;
   }
-
-  const bool url = QueryParam(r, "encoding-type") != nullptr;
-  if (v2) {
-    const std::string* fetch_owner = QueryParam(r, "fetch-owner");
-    if (fetch_owner != nullptr && *fetch_owner == "true") {
-      Owner owner{CanonicalId(bucket.account), ""};
-      for (auto& e : contents) e.owner = owner;
-    }
-    ListObjectsV2Result result;
-    result.name = r.bucket;
-    result.prefix = prefix;
-    result.delimiter = delimiter;
-    result.max_keys = max_keys;
-    result.is_truncated = truncated;
-    if (token != nullptr) result.continuation_token = *token;
-    if (truncated) result.next_continuation_token = crypto::Base64(last_item);
-    if (const std::string* sa = QueryParam(r, "start-after")) result.start_after = *sa;
-    result.encoding_type_url = url;
-    result.contents = std::move(contents);
-    result.common_prefixes = std::move(common_prefixes);
-    return XmlResponse(200, RenderListObjectsV2(result), ids);
-  }
-  ListObjectsV1Result result;
-  result.name = r.bucket;
-  result.prefix = prefix;
-  result.delimiter = delimiter;
-  result.max_keys = max_keys;
-  result.is_truncated = truncated;
-  if (const std::string* marker = QueryParam(r, "marker")) result.marker = *marker;
-  if (truncated && !delimiter.empty()) result.next_marker = last_item;
-  result.encoding_type_url = url;
-  Owner owner{CanonicalId(bucket.account), ""};
-  for (auto& e : contents) e.owner = owner;
-  result.contents = std::move(contents);
-  result.common_prefixes = std::move(common_prefixes);
-  return XmlResponse(200, RenderListObjectsV1(result), ids);
+  return out;
 }
 
-Result<ApiResponse> DeleteObjects(const ObjectServices& s, const S3Caller& c, const S3Request& r,
-                                  const RequestIds& ids) {
-  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, s.buckets->Load(r.bucket));
-  // The body must carry an integrity header (the model marks the operation checksum-required).
-  bool has_integrity = false;
-  if (const std::string* md5 = Header(r, "Content-MD5")) {
-    has_integrity = true;
-    auto raw = crypto::FromBase64(*md5);
-    if (!raw || raw->size() != 16) {
-      return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
-                     {{"Content-MD5", *md5}});
-    }
-    if (*raw != crypto::Md5(r.body)) {
-      return S3Error(ErrorKind::kBadDigest,
-                     "The Content-MD5 you specified did not match what we received.");
-    }
-  }
-  for (const auto& [name, value] : *r.headers) {
-    auto alg = crypto::ChecksumAlgorithmFromHeader(name);
-    if (!alg) continue;
-    has_integrity = true;
-    crypto::Checksum sum(*alg);
-    sum.Update(r.body);
-    if (sum.DigestBase64() != value) {
-      return S3Error(ErrorKind::kBadDigest,
-                     "The " + std::string(crypto::ChecksumAlgorithmName(*alg)) +
-                         " you specified did not match the calculated checksum.");
-    }
-  }
-  if (!has_integrity && Header(r, "x-amz-trailer") == nullptr) {
-    return S3Error(ErrorKind::kInvalidRequest,
-                   "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(DeleteRequest request, ParseDeleteRequest(r.body));
-  DeleteResult result;
-  for (const auto& o : request.objects) {
-    if (o.key.empty()) {
-      result.errors.push_back(
-          {o.key, o.version_id, "UserKeyMustBeSpecified", "The key parameter must be specified"});
+Result<DeleteObjectsOutput> Service::DeleteObjects(const S3Caller& c,
+                                                   const DeleteObjectsInput& in) {
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, parts_.buckets->Load(in.bucket));
+  DeleteObjectsOutput out;
+  for (const auto& key : in.keys) {
+    if (key.empty()) {
+      out.results.push_back(
+          S3Error(ErrorKind::kUserKeyMustBeSpecified, "The key parameter must be specified"));
       continue;
     }
-    Status allowed = s.buckets->Authorize(
-        c, bucket, S3Access{"s3:DeleteObject", ObjectArn(r.bucket, o.key), {}});
+    Status allowed = parts_.buckets->Authorize(
+        c, bucket, S3Access{"s3:DeleteObject", ObjectArn(in.bucket, key), {}});
     if (!allowed.ok()) {
-      result.errors.push_back({o.key, o.version_id, "AccessDenied", "Access Denied"});
+      // Per key, S3 gives the short form of the denial.
+      out.results.push_back(S3Error(ErrorKind::kAccessDenied, "Access Denied"));
       continue;
     }
-    auto deleted = s.store->Delete(r.bucket, o.key);
+    auto deleted = parts_.store->Delete(in.bucket, key);
     if (!deleted.ok()) {
-      result.errors.push_back({o.key, o.version_id, "InternalError",
-                               "We encountered an internal error. Please try again."});
+      out.results.push_back(S3Error(ErrorKind::kInternalError,
+                                    "We encountered an internal error. Please try again."));
       continue;
     }
-    if (!request.quiet) result.deleted.push_back({o.key, o.version_id, false, ""});
+    out.results.push_back(Status::Ok());
   }
-  return XmlResponse(200, RenderDeleteResult(result), ids);
+  return out;
 }
 
 }  // namespace sealstack::api::s3

@@ -1,4 +1,4 @@
-// BucketService: S3 buckets and their encryption configuration (PROTOCOL 4.1, 3.7).
+// BucketService: S3 buckets, their default encryption and their bucket policy.
 //
 // Buckets are global by name (as on AWS) and owned by an account. Every access goes through
 // Access(), which asks the S3Authorizer (bucket policy + identity policies); without an
@@ -49,7 +49,7 @@ struct BucketOptions {
 };
 
 // Bucket names: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit,
-// no "..", not shaped like an IP address (PROTOCOL 4.1).
+// no "..", not shaped like an IP address (AWS's general purpose bucket naming rules).
 bool IsValidBucketName(std::string_view name);
 
 class BucketService {
@@ -80,7 +80,7 @@ class BucketService {
                        const EncryptionConfiguration& config);
   Status DeleteEncryption(const S3Caller& c, const std::string& name);
 
-  // Bucket policy (PROTOCOL 3.8): validated through the authorizer (MalformedPolicy); Get of a
+  // Bucket policy: validated through the authorizer (MalformedPolicy); Get of a
   // bucket without one -> NoSuchBucketPolicy.
   Status PutPolicy(const S3Caller& c, const std::string& name, std::string_view policy);
   Result<std::string> GetPolicy(const S3Caller& c, const std::string& name);

@@ -1,32 +1,25 @@
-// Multipart uploads on the wire (PROTOCOL 4.3): CreateMultipartUpload decides the encryption
-// once (and, for KMS modes, makes the upload's data key with GenerateDataKey as the caller);
-// every UploadPart / UploadPartCopy opens that key again as its caller (KMS Decrypt, or the
-// repeated SSE-C key), so a key disabled mid-upload stops the upload as on AWS. Each part is
-// its own sealed body; CompleteMultipartUpload makes the chosen parts one visible object.
+// Multipart uploads on the wire: each request parsed into an s3::Service input
+// (multipart_service.cpp decides), its result rendered as S3 headers and REST-XML.
 #pragma once
 
-#include "api/s3/object_common.h"
+#include "api/s3/s3_wire.h"
 
 namespace sealstack::api::s3 {
 
-// Non-last parts must hold at least this many bytes (EntityTooSmall).
-inline constexpr uint64_t kMinPartSize = 5ull << 20;
-
-Result<ApiResponse> CreateMultipartUpload(const ObjectServices& s, const S3Caller& c,
-                                          const S3Request& r, const RequestIds& ids);
-Result<ApiResponse> UploadPart(const ObjectServices& s, const S3Caller& c, const S3Request& r,
+Result<ApiResponse> CreateMultipartUpload(Service& svc, const S3Caller& c, const S3Request& r,
+                                          const RequestIds& ids);
+Result<ApiResponse> UploadPart(Service& svc, const S3Caller& c, const S3Request& r,
                                const PayloadReader& payload, const RequestIds& ids);
-Result<ApiResponse> UploadPartCopy(const ObjectServices& s, const S3Caller& c, const S3Request& r,
+Result<ApiResponse> UploadPartCopy(Service& svc, const S3Caller& c, const S3Request& r,
                                    const RequestIds& ids);
-Result<ApiResponse> CompleteMultipartUpload(const ObjectServices& s, const S3Caller& c,
-                                            const S3Request& r, const PayloadReader& payload,
-                                            const RequestIds& ids);
-Result<ApiResponse> AbortMultipartUpload(const ObjectServices& s, const S3Caller& c,
-                                         const S3Request& r, const RequestIds& ids);
-Result<ApiResponse> ListParts(const ObjectServices& s, const S3Caller& c, const S3Request& r,
+Result<ApiResponse> CompleteMultipartUpload(Service& svc, const S3Caller& c, const S3Request& r,
+                                            const PayloadReader& payload, const RequestIds& ids);
+Result<ApiResponse> AbortMultipartUpload(Service& svc, const S3Caller& c, const S3Request& r,
+                                         const RequestIds& ids);
+Result<ApiResponse> ListParts(Service& svc, const S3Caller& c, const S3Request& r,
                               const RequestIds& ids);
 // GET /{bucket}?uploads
-Result<ApiResponse> ListMultipartUploads(const ObjectServices& s, const S3Caller& c,
-                                         const S3Request& r, const RequestIds& ids);
+Result<ApiResponse> ListMultipartUploads(Service& svc, const S3Caller& c, const S3Request& r,
+                                         const RequestIds& ids);
 
 }  // namespace sealstack::api::s3

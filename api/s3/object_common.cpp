@@ -1,171 +1,44 @@
 #include "api/s3/object_common.h"
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "api/kms/kms_errors.h"
 #include "api/s3/s3_errors.h"
-#include "api/s3/s3_wire_errors.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
 
 namespace sealstack::api::s3 {
 
-namespace {
-
-// Stored headers: what GET/HEAD give back exactly as PUT received them.
-constexpr const char* kStoredHeaders[] = {"Content-Type",     "Content-Encoding",
-                                          "Cache-Control",    "Content-Disposition",
-                                          "Content-Language", "Expires"};
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void Str(Writer& w, const char* k, std::string_view v) {
-  w.Key(k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+Status CheckUserMetadataSize(const HeaderList& user_metadata) {
+  size_t size = 0;
+  for (const auto& [name, value] : user_metadata) size += name.size() - 11 + value.size();
+  if (size > kMaxUserMetadataBytes) {
+    return S3Error(ErrorKind::kMetadataTooLarge,
+                   "Your metadata headers exceed the maximum allowed metadata size.",
+                   {{"Size", std::to_string(size)},
+                    {"MaxSizeAllowed", std::to_string(kMaxUserMetadataBytes)}});
+  }
+  return Status::Ok();
 }
 
-void Pairs(Writer& w, const char* k, const HeaderList& v) {
-  w.Key(k);
-  w.StartArray();
-  for (const auto& [a, b] : v) {
-    w.StartArray();
-    w.String(a.c_str(), static_cast<rapidjson::SizeType>(a.size()));
-    w.String(b.c_str(), static_cast<rapidjson::SizeType>(b.size()));
-    w.EndArray();
+Status CheckKeyLength(const std::string& key) {
+  if (key.size() > 1024) {
+    return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
+                   {{"Size", std::to_string(key.size())}});
   }
-  w.EndArray();
+  return Status::Ok();
 }
 
-std::string ModeName(SseMode mode) {
-  std::string name(SseHeaderValue(mode));
-  return name.empty() ? "SSE-C" : name;
+Result<crypto::ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
+  auto alg = crypto::ChecksumAlgorithmFromName(Trim(name));
+  if (!alg) {
+    return S3Error(ErrorKind::kInvalidRequest,
+                   "Checksum algorithm provided is unsupported. Please try again with any of "
+                   "the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+  }
+  return *alg;
 }
 
-std::string GetString(const rapidjson::Value& v, const char* k) {
-  auto it = v.FindMember(k);
-  return it != v.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
-}  // namespace
-
-std::string EncodeObjectDoc(const ObjectDoc& d) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
-  Pairs(w, "headers", d.content_headers);
-  Pairs(w, "meta", d.user_metadata);
-  w.Key("sse");
-  w.StartObject();
-  Str(w, "mode", ModeName(d.sse.mode));
-  Str(w, "kms_key_arn", d.sse.kms_key_arn);
-  Str(w, "kms_material_id", d.sse.kms_material_id);
-  Str(w, "kms_blob", crypto::Base64(d.sse.kms_blob));
-  w.Key("context");
-  w.StartObject();
-  for (const auto& [k, v] : d.sse.encryption_context) {
-    w.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  }
-  w.EndObject();
-  w.Key("bucket_key");
-  w.Bool(d.sse.bucket_key);
-  Str(w, "c_salt", crypto::Base64(d.sse.customer_key_salt));
-  Str(w, "c_hmac", crypto::Base64(d.sse.customer_key_hmac));
-  Str(w, "c_md5", d.sse.customer_key_md5);
-  w.EndObject();
-  Str(w, "user_context", d.user_context_b64);
-  Str(w, "checksum_algorithm", d.checksum_algorithm);
-  Str(w, "checksum_value", d.checksum_value);
-  if (!d.checksum_type.empty()) Str(w, "checksum_type", d.checksum_type);
-  if (!d.part_sizes.empty()) {
-    w.Key("part_sizes");
-    w.StartArray();
-    for (uint64_t size : d.part_sizes) w.Uint64(size);
-    w.EndArray();
-    w.Key("part_checksums");
-    w.StartArray();
-    for (const auto& c : d.part_checksums) {
-      w.String(c.c_str(), static_cast<rapidjson::SizeType>(c.size()));
-    }
-    w.EndArray();
-  }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
-}
-
-Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wrapped_key) {
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError() || !d.IsObject()) return Status::IoError("corrupt object metadata");
-  ObjectDoc out;
-  auto pairs = [&](const char* k, HeaderList* out_pairs) {
-    auto it = d.FindMember(k);
-    if (it == d.MemberEnd() || !it->value.IsArray()) return;
-    for (const auto& p : it->value.GetArray()) {
-      if (p.IsArray() && p.Size() == 2 && p[0].IsString() && p[1].IsString()) {
-        out_pairs->emplace_back(std::string(p[0].GetString(), p[0].GetStringLength()),
-                                std::string(p[1].GetString(), p[1].GetStringLength()));
-      }
-    }
-  };
-  pairs("headers", &out.content_headers);
-  pairs("meta", &out.user_metadata);
-  auto sse = d.FindMember("sse");
-  if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
-  const auto& v = sse->value;
-  const std::string mode = GetString(v, "mode");
-  out.sse.mode = mode == "aws:kms"        ? SseMode::kSseKms
-                 : mode == "aws:kms:dsse" ? SseMode::kDsseKms
-                 : mode == "SSE-C"        ? SseMode::kSseC
-                                          : SseMode::kSseS3;
-  out.sse.wrapped_key = wrapped_key;
-  out.sse.kms_key_arn = GetString(v, "kms_key_arn");
-  out.sse.kms_material_id = GetString(v, "kms_material_id");
-  out.sse.kms_blob = crypto::FromBase64(GetString(v, "kms_blob")).value_or("");
-  if (auto c = v.FindMember("context"); c != v.MemberEnd() && c->value.IsObject()) {
-    for (const auto& m : c->value.GetObject()) {
-      if (m.value.IsString()) out.sse.encryption_context[m.name.GetString()] = m.value.GetString();
-    }
-  }
-  if (auto b = v.FindMember("bucket_key"); b != v.MemberEnd() && b->value.IsBool()) {
-    out.sse.bucket_key = b->value.GetBool();
-  }
-  out.sse.customer_key_salt = crypto::FromBase64(GetString(v, "c_salt")).value_or("");
-  out.sse.customer_key_hmac = crypto::FromBase64(GetString(v, "c_hmac")).value_or("");
-  out.sse.customer_key_md5 = GetString(v, "c_md5");
-  out.user_context_b64 = GetString(d, "user_context");
-  out.checksum_algorithm = GetString(d, "checksum_algorithm");
-  out.checksum_value = GetString(d, "checksum_value");
-  out.checksum_type = GetString(d, "checksum_type");
-  if (auto ps = d.FindMember("part_sizes"); ps != d.MemberEnd() && ps->value.IsArray()) {
-    for (const auto& n : ps->value.GetArray()) {
-      if (n.IsUint64()) out.part_sizes.push_back(n.GetUint64());
-    }
-  }
-  if (auto pc = d.FindMember("part_checksums"); pc != d.MemberEnd() && pc->value.IsArray()) {
-    for (const auto& c : pc->value.GetArray()) {
-      if (c.IsString()) out.part_checksums.emplace_back(c.GetString(), c.GetStringLength());
-    }
-  }
-  return out;
-}
-
-const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
-  for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return &v;
-  }
-  return nullptr;
-}
-
-const std::string* QueryParam(const S3Request& r, std::string_view name) {
-  for (const auto& [k, v] : r.query) {
-    if (k == name) return &v;
-  }
-  return nullptr;
+kms::Caller KmsCaller(const S3Caller& c) {
+  return kms::Caller(static_cast<const api::Caller&>(c));
 }
 
 std::string Quoted(std::string_view etag) {
@@ -185,78 +58,18 @@ std::string Unquoted(std::string_view etag) {
   return std::string(etag);
 }
 
-void AddSseHeaders(ApiResponse* r, const ProtectedDataKey& p) {
-  if (p.mode == SseMode::kSseC) {
-    r->SetHeader("x-amz-server-side-encryption-customer-algorithm", "AES256");
-    r->SetHeader("x-amz-server-side-encryption-customer-key-MD5", p.customer_key_md5);
-    return;
-  }
-  r->SetHeader("x-amz-server-side-encryption", std::string(SseHeaderValue(p.mode)));
-  if (p.mode == SseMode::kSseKms || p.mode == SseMode::kDsseKms) {
-    r->SetHeader("x-amz-server-side-encryption-aws-kms-key-id", p.kms_key_arn);
-  }
-  if (p.bucket_key) r->SetHeader("x-amz-server-side-encryption-bucket-key-enabled", "true");
-}
-
-void CaptureContentHeaders(const HeaderList& headers, ObjectDoc* doc) {
-  for (const char* h : kStoredHeaders) {
-    const std::string* v = FindHeader(headers, h);
-    if (v == nullptr) continue;
-    std::string value = *v;
-    if (EqualsIgnoreCase(h, "Content-Encoding")) {
-      std::string kept;
-      for (auto part : Split(value, ',')) {
-        auto t = Trim(part);
-        if (!t.empty() && !EqualsIgnoreCase(t, "aws-chunked")) {
-          if (!kept.empty()) kept += ",";
-          kept += t;
-        }
-      }
-      if (kept.empty()) continue;
-      value = kept;
-    }
-    doc->content_headers.emplace_back(h, value);
-  }
-  for (const auto& [name, value] : headers) {
-    std::string lower = ToLower(name);
-    if (StartsWith(lower, "x-amz-meta-")) doc->user_metadata.emplace_back(lower, value);
-  }
-}
-
-Status CheckUserMetadataSize(const HeaderList& headers) {
-  size_t size = 0;
-  for (const auto& [name, value] : headers) {
-    if (name.size() < 11 ||
-        !EqualsIgnoreCase(std::string_view(name).substr(0, 11), "x-amz-meta-")) {
-      continue;
-    }
-    size += name.size() - 11 + value.size();
-  }
-  if (size > kMaxUserMetadataBytes) {
-    return S3Error(ErrorKind::kMetadataTooLarge,
-                   "Your metadata headers exceed the maximum allowed metadata size.",
-                   {{"Size", std::to_string(size)},
-                    {"MaxSizeAllowed", std::to_string(kMaxUserMetadataBytes)}});
-  }
-  return Status::Ok();
-}
-
-kms::Caller KmsCaller(const S3Caller& c) {
-  return kms::Caller(static_cast<const api::Caller&>(c));
-}
-
-Result<IntegrityRequest> ParseIntegrity(const S3Request& r,
+Result<IntegrityRequest> ParseIntegrity(const IntegrityHeaders& h,
                                         std::optional<crypto::ChecksumAlgorithm> fallback) {
   IntegrityRequest out;
-  if (const std::string* md5 = Header(r, "Content-MD5")) {
-    auto raw = crypto::FromBase64(*md5);
+  if (h.content_md5) {
+    auto raw = crypto::FromBase64(*h.content_md5);
     if (!raw || raw->size() != 16) {
       return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
-                     {{"Content-MD5", *md5}});
+                     {{"Content-MD5", *h.content_md5}});
     }
     out.content_md5 = *raw;
   }
-  for (const auto& [name, value] : *r.headers) {
+  for (const auto& [name, value] : h.checksums) {
     auto alg = crypto::ChecksumAlgorithmFromHeader(name);
     if (!alg) continue;
     if (out.algorithm) {
@@ -273,8 +86,8 @@ Result<IntegrityRequest> ParseIntegrity(const S3Request& r,
     out.expected = value;
     out.client_asked = true;
   }
-  if (const std::string* trailer = Header(r, "x-amz-trailer")) {
-    if (auto alg = crypto::ChecksumAlgorithmFromHeader(Trim(*trailer))) {
+  if (h.trailer) {
+    if (auto alg = crypto::ChecksumAlgorithmFromHeader(Trim(*h.trailer))) {
       // Verified by the payload decoder; computed again here for storage.
       out.algorithm = alg;
       out.client_asked = true;
@@ -360,29 +173,28 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
 }
 
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
-                                             const S3Request& r) {
-  if (r.key.size() > 1024) {
-    return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
-                   {{"Size", std::to_string(r.key.size())}});
-  }
-  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(*r.headers));
+                                             const std::string& bucket, const std::string& key,
+                                             const HeaderList& user_metadata,
+                                             const SseHeaders& sse) {
+  SEALSTACK_RETURN_IF_ERROR(CheckKeyLength(key));
+  SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(user_metadata));
   NewObjectWrite w;
-  w.sse_headers = ExtractSseHeaders(*r.headers);
-  SEALSTACK_ASSIGN_OR_RETURN(w.bucket,
-                             s.buckets->Access(c, r.bucket,
-                                               S3Access{"s3:PutObject", ObjectArn(r.bucket, r.key),
-                                                        WriteConditionKeys(w.sse_headers, c)}));
-  SEALSTACK_ASSIGN_OR_RETURN(w.encryption,
-                             ResolveObjectEncryption(s, c, w.bucket, w.sse_headers, r.key));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      w.bucket,
+      s.buckets->Access(
+          c, bucket, S3Access{"s3:PutObject", ObjectArn(bucket, key), WriteConditionKeys(sse, c)}));
+  SEALSTACK_ASSIGN_OR_RETURN(w.encryption, ResolveObjectEncryption(s, c, w.bucket, sse, key));
   return w;
 }
 
-void AddWriteSseHeaders(ApiResponse* resp, const ProtectedDataKey& protection,
-                        const std::string& user_context_b64) {
-  AddSseHeaders(resp, protection);
-  if (!user_context_b64.empty()) {
-    resp->SetHeader("x-amz-server-side-encryption-context", user_context_b64);
+ObjectMetadata NewObjectMetadata(const ObjectDoc& doc, const BodySummary& body) {
+  ObjectMetadata meta;
+  meta.wrapped_key = doc.sse.wrapped_key;
+  meta.doc = EncodeObjectDoc(doc);
+  if (doc.sse.mode != SseMode::kSseS3) {
+    meta.etag = crypto::Hex(crypto::Md5(body.md5 + doc.sse.wrapped_key));
   }
+  return meta;
 }
 
 Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
@@ -420,63 +232,41 @@ Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Calle
   return s.keys->OpenDataKey(KmsCaller(c), o.bucket.account, o.doc.sse, o.customer);
 }
 
-void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value) {
-  switch (alg) {
-    case crypto::ChecksumAlgorithm::kCrc32:
-      out->crc32 = value;
-      break;
-    case crypto::ChecksumAlgorithm::kCrc32c:
-      out->crc32c = value;
-      break;
-    case crypto::ChecksumAlgorithm::kCrc64Nvme:
-      out->crc64nvme = value;
-      break;
-    case crypto::ChecksumAlgorithm::kSha1:
-      out->sha1 = value;
-      break;
-    case crypto::ChecksumAlgorithm::kSha256:
-      out->sha256 = value;
-      break;
+ConditionResults EvaluateConditions(const Conditions& c, const ObjectInfo& object) {
+  const std::string etag = Quoted(object.etag);
+  const auto modified = std::chrono::floor<std::chrono::seconds>(object.created_at);
+  auto matches = [&](const std::string& v) { return Trim(v) == etag || Trim(v) == "*"; };
+  ConditionResults r;
+  r.if_match = !c.if_match || matches(*c.if_match);
+  r.if_none_match = !c.if_none_match || !matches(*c.if_none_match);
+  r.if_modified_since = !c.if_modified_since || modified > *c.if_modified_since;
+  r.if_unmodified_since = !c.if_unmodified_since || modified <= *c.if_unmodified_since;
+  return r;
+}
+
+Status PreconditionFailed(std::string_view condition) {
+  return S3Error(ErrorKind::kPreconditionFailed,
+                 "At least one of the pre-conditions you specified did not hold",
+                 {{"Condition", std::string(condition)}});
+}
+
+Status CheckCopySourceConditions(const Conditions& c, const ObjectInfo& source) {
+  const ConditionResults r = EvaluateConditions(c, source);
+  if (!r.if_match) return PreconditionFailed("x-amz-copy-source-If-Match");
+  if (!r.if_none_match) return PreconditionFailed("x-amz-copy-source-If-None-Match");
+  // An If-Match that holds overrides If-Unmodified-Since (RFC 7232 3.4).
+  if (!c.if_match && !r.if_unmodified_since) {
+    return PreconditionFailed("x-amz-copy-source-If-Unmodified-Since");
   }
+  if (!r.if_modified_since) return PreconditionFailed("x-amz-copy-source-If-Modified-Since");
+  return Status::Ok();
 }
 
-ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids) {
-  return RenderError(Protocol::kS3, S3StatusToWire(st), ids, r.resource, r.method == "HEAD");
-}
-
-ApiResponse EmptyResponse(int status, const RequestIds& ids) {
-  ApiResponse resp;
-  resp.status = status;
-  AddRequestIdHeaders(Protocol::kS3, ids, &resp);
-  return resp;
-}
-
-ApiResponse XmlResponse(int status, std::string body, const RequestIds& ids) {
-  ApiResponse resp;
-  resp.status = status;
-  resp.body = std::move(body);
-  resp.SetHeader("Content-Type", "application/xml");
-  AddRequestIdHeaders(Protocol::kS3, ids, &resp);
-  return resp;
-}
-
-std::string CanonicalId(const std::string& account) {
-  return crypto::Hex(crypto::Sha256("sealstack-canonical-user:" + account));
-}
-
-Result<std::string> ReadSmallBody(const PayloadReader& payload, size_t limit) {
-  std::string body;
-  bool too_large = false;
-  SEALSTACK_RETURN_IF_ERROR(payload([&](std::string_view piece) -> Status {
-    if (body.size() + piece.size() > limit) {
-      too_large = true;
-      return S3Error(ErrorKind::kMaxMessageLengthExceeded, "Your request was too big.");
-    }
-    body.append(piece);
-    return Status::Ok();
-  }));
-  (void)too_large;
-  return body;
+std::optional<ReportedChecksum> StoredChecksum(const ObjectDoc& doc) {
+  auto alg = crypto::ChecksumAlgorithmFromName(doc.checksum_algorithm);
+  if (!alg || doc.checksum_value.empty()) return std::nullopt;
+  return ReportedChecksum{*alg, doc.checksum_value,
+                          doc.checksum_type.empty() ? "FULL_OBJECT" : doc.checksum_type};
 }
 
 }  // namespace sealstack::api::s3

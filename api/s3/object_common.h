@@ -1,7 +1,7 @@
-// Pieces shared by the S3 object operations (object_ops.cpp, object_copy.cpp,
-// multipart_ops.cpp, bucket_objects.cpp): the stored object document, request header helpers,
-// the integrity headers of a write, and the encryption decision of a write with its policy
-// condition keys. Internal to api/s3.
+// Decisions shared by the s3::Service operations (object_service.cpp, object_copy.cpp,
+// multipart_service.cpp, bucket_objects.cpp): integrity checks of a write, the encryption of a new
+// object with its policy condition keys, opening an object (and its data key) for reading, and
+// the ETag rule. No HTTP here: inputs are domain values. Internal to api/s3.
 #pragma once
 
 #include <optional>
@@ -10,58 +10,30 @@
 #include <utility>
 #include <vector>
 
-#include "api/common/wire.h"
-#include "api/s3/bucket_service.h"
-#include "api/s3/data_keys.h"
-#include "api/s3/object_ops.h"
+#include "api/s3/object_doc.h"
 #include "api/s3/s3_authorizer.h"
-#include "api/s3/sse.h"
+#include "api/s3/s3_service.h"
 #include "crypto/checksum.h"
 
 namespace sealstack::api::s3 {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-// What is stored with an object (or a multipart upload) as its JSON doc.
-struct ObjectDoc {
-  HeaderList content_headers;  // Content-Type, Cache-Control, ... as sent
-  HeaderList user_metadata;    // x-amz-meta-* (lower-cased names), values byte for byte
-  ProtectedDataKey sse;
-  std::string user_context_b64;             // the context header as sent (echoed on PUT)
-  std::string checksum_algorithm;           // "CRC64NVME", ...; "" = none
-  std::string checksum_value;               // base64 (composite: "<b64>-N")
-  std::string checksum_type;                // "FULL_OBJECT" | "COMPOSITE"; "" = FULL_OBJECT
-  std::vector<std::string> part_checksums;  // multipart: base64 per part, in order
-  std::vector<uint64_t> part_sizes;         // multipart: plaintext bytes per part
-};
-
-std::string EncodeObjectDoc(const ObjectDoc& d);
-Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wrapped_key);
-
-// The first header named `name` (any case), or nullptr.
-const std::string* FindHeader(const HeaderList& headers, std::string_view name);
-inline const std::string* Header(const S3Request& r, std::string_view name) {
-  return FindHeader(*r.headers, name);
-}
-const std::string* QueryParam(const S3Request& r, std::string_view name);
-
-std::string Quoted(std::string_view etag);
-std::string Unquoted(std::string_view etag);
-
-// Response headers that say how an object is protected (PROTOCOL 3.2).
-void AddSseHeaders(ApiResponse* r, const ProtectedDataKey& p);
-
-// Content-Type & co. and x-amz-meta-* of a request, as they will be stored. aws-chunked is
-// dropped from Content-Encoding (it is transport framing).
-void CaptureContentHeaders(const HeaderList& headers, ObjectDoc* doc);
-
 // User metadata is limited to 2 KiB: names (without x-amz-meta-) plus values, in bytes.
 inline constexpr size_t kMaxUserMetadataBytes = 2048;
-Status CheckUserMetadataSize(const HeaderList& headers);  // MetadataTooLarge
+Status CheckUserMetadataSize(const HeaderList& user_metadata);  // MetadataTooLarge
+
+// Object keys are at most 1,024 bytes (KeyTooLongError).
+Status CheckKeyLength(const std::string& key);
+
+// An x-amz-checksum-algorithm value (InvalidRequest when S3 does not know it).
+Result<crypto::ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name);
 
 kms::Caller KmsCaller(const S3Caller& c);
 
-// Integrity headers of a body write: Content-MD5 and at most one x-amz-checksum-* value, or a
+// ETags are stored unquoted and compared (If-Match, ...) and sent quoted.
+std::string Quoted(std::string_view etag);
+std::string Unquoted(std::string_view etag);
+
+// The integrity a body write promised: Content-MD5 and at most one x-amz-checksum-* value, or a
 // trailer announcing one. `algorithm` is what to compute while streaming (the one asked for,
 // else `fallback`).
 struct IntegrityRequest {
@@ -70,7 +42,7 @@ struct IntegrityRequest {
   std::string expected;       // base64 from the header ("" when in a trailer or absent)
   bool client_asked = false;  // a header or trailer named the algorithm
 };
-Result<IntegrityRequest> ParseIntegrity(const S3Request& r,
+Result<IntegrityRequest> ParseIntegrity(const IntegrityHeaders& h,
                                         std::optional<crypto::ChecksumAlgorithm> fallback);
 // BadDigest when the body does not match what the request promised.
 Status CheckIntegrity(const IntegrityRequest& want, const BodySummary& got);
@@ -84,7 +56,7 @@ std::vector<std::pair<std::string, std::string>> WriteConditionKeys(const SseHea
 Status CheckKmsSignature(const S3Caller& c, SseMode mode);
 
 // The encryption of a new object: request headers, else the caller's session encryption (a
-// Glue run's credentials), else the bucket default (PROTOCOL 3.3).
+// Glue run's credentials), else the bucket default (sse.h has the rules).
 Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S3Caller& c,
                                                 const Bucket& bucket, const SseHeaders& h,
                                                 const std::string& key);
@@ -94,16 +66,17 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
 // condition keys, and its encryption resolved.
 struct NewObjectWrite {
   Bucket bucket;
-  SseHeaders sse_headers;
   WriteEncryption encryption;
 };
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
-                                             const S3Request& r);
+                                             const std::string& bucket, const std::string& key,
+                                             const HeaderList& user_metadata,
+                                             const SseHeaders& sse);
 
-// The SSE response headers of a write: mode, key id, bucket key, SSE-C, and the user's
-// encryption context when it gave one.
-void AddWriteSseHeaders(ApiResponse* resp, const ProtectedDataKey& protection,
-                        const std::string& user_context_b64);
+// The row of a new object: its doc, wrapped key and ETag. The ETag is the plaintext MD5 for
+// SSE-S3; for KMS and SSE-C modes, as on AWS, a value that is not the MD5 (it would tell the
+// plaintext's hash to anyone who can list).
+ObjectMetadata NewObjectMetadata(const ObjectDoc& doc, const BodySummary& body);
 
 // An object about to be read: the bucket (access checked), the object, its doc, and the SSE-C
 // key the request brought for it.
@@ -123,20 +96,23 @@ Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o);
 
-// Puts `value` into the member of `out` that `alg` names.
-void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value);
+// Whether each condition holds for `object` (an absent condition holds). ETags compare quoted,
+// dates to the second.
+struct ConditionResults {
+  bool if_match = true;
+  bool if_none_match = true;
+  bool if_modified_since = true;
+  bool if_unmodified_since = true;
+};
+ConditionResults EvaluateConditions(const Conditions& c, const ObjectInfo& object);
 
-// Response for a failed operation.
-ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids);
+// x-amz-copy-source-if-*: PreconditionFailed (412) when one does not hold.
+Status CheckCopySourceConditions(const Conditions& c, const ObjectInfo& source);
 
-ApiResponse EmptyResponse(int status, const RequestIds& ids);
-ApiResponse XmlResponse(int status, std::string body, const RequestIds& ids);
+// PreconditionFailed naming the condition that did not hold.
+Status PreconditionFailed(std::string_view condition);
 
-// S3's canonical user id: 64 hex characters, stable per account.
-std::string CanonicalId(const std::string& account);
-
-// Reads a small XML body (CompleteMultipartUpload, DeleteObjects) through the payload reader,
-// refusing more than `limit` bytes (MaxMessageLengthExceeded).
-Result<std::string> ReadSmallBody(const PayloadReader& payload, size_t limit);
+// The checksum a doc records, as responses report it; nullopt when there is none.
+std::optional<ReportedChecksum> StoredChecksum(const ObjectDoc& doc);
 
 }  // namespace sealstack::api::s3

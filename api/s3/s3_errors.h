@@ -50,6 +50,7 @@ enum class ErrorKind {
   kInternalError,               // 500 (fault injection)
   kInvalidUri,                  // 400 InvalidURI (+URI)
   kMetadataTooLarge,            // 400 MetadataTooLarge (+MaxSizeAllowed)
+  kUserKeyMustBeSpecified,      // 400 (a DeleteObjects entry without a key)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

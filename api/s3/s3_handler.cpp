@@ -7,27 +7,112 @@
 #include <algorithm>
 #include <optional>
 
-#include "api/s3/bucket_objects.h"
 #include "api/s3/multipart_ops.h"
-#include "api/s3/object_common.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
+#include "api/s3/s3_wire.h"
 #include "api/s3/s3_wire_errors.h"
-#include "api/s3/s3_xml.h"
 #include "audit/event.h"
 #include "audit/pending_call.h"
 #include "common/strings.h"
+#include "crypto/checksum.h"
+#include "crypto/digest.h"
 
 namespace sealstack::api::s3 {
 
 namespace {
 
+// A non-negative decimal integer (max-keys).
+bool ParseNonNegative(const std::string& s, int64_t* out) {
+  try {
+    size_t used = 0;
+    *out = std::stoll(s, &used);
+    return used == s.size() && *out >= 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+// ListObjects (V1) and ListObjectsV2 query parameters.
+Result<ListObjectsInput> ListObjectsInputOf(const S3Request& r) {
+  ListObjectsInput in;
+  in.bucket = r.bucket;
+  const std::string* list_type = QueryParam(r, "list-type");
+  in.v2 = list_type != nullptr && *list_type == "2";
+  if (const std::string* p = QueryParam(r, "prefix")) in.prefix = *p;
+  if (const std::string* d = QueryParam(r, "delimiter")) in.delimiter = *d;
+  if (const std::string* mk = QueryParam(r, "max-keys")) {
+    int64_t n = 0;
+    if (!ParseNonNegative(*mk, &n)) {
+      return S3Error(ErrorKind::kInvalidArgument,
+                     "Provided max-keys not an integer or within integer range",
+                     {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
+    }
+    in.max_keys = std::min<int64_t>(n, 1000);
+    in.max_keys_raw = *mk;
+  }
+  if (const std::string* sa = QueryParam(r, in.v2 ? "start-after" : "marker")) {
+    in.start_after = *sa;
+  }
+  if (in.v2) {
+    if (const std::string* t = QueryParam(r, "continuation-token")) in.continuation_token = *t;
+  }
+  return in;
+}
+
+std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
+                              ListObjectsOutput out) {
+  std::vector<ObjectEntry> contents;
+  for (const auto& o : out.objects) {
+    ObjectEntry e;
+    e.key = o.key;
+    e.last_modified = o.last_modified;
+    e.etag = o.etag;
+    e.size = static_cast<int64_t>(o.size);
+    if (!o.checksum_algorithm.empty()) {
+      e.checksum_algorithms.push_back(o.checksum_algorithm);
+      e.checksum_type = o.checksum_type;
+    }
+    contents.push_back(std::move(e));
+  }
+  const Owner owner{CanonicalId(out.owner_account), ""};
+  // What V1 and V2 answers have in common.
+  auto fill = [&](auto& result) {
+    result.name = r.bucket;
+    result.prefix = in.prefix;
+    result.delimiter = in.delimiter;
+    result.max_keys = in.max_keys;
+    result.is_truncated = out.truncated;
+    result.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
+    result.contents = std::move(contents);
+    result.common_prefixes = std::move(out.common_prefixes);
+  };
+  if (in.v2) {
+    const std::string* fetch_owner = QueryParam(r, "fetch-owner");
+    if (fetch_owner != nullptr && *fetch_owner == "true") {
+      for (auto& e : contents) e.owner = owner;
+    }
+    ListObjectsV2Result result;
+    fill(result);
+    if (in.continuation_token) result.continuation_token = *in.continuation_token;
+    if (out.truncated) result.next_continuation_token = crypto::Base64(out.last_item);
+    if (const std::string* sa = QueryParam(r, "start-after")) result.start_after = *sa;
+    return RenderListObjectsV2(result);
+  }
+  for (auto& e : contents) e.owner = owner;
+  ListObjectsV1Result result;
+  fill(result);
+  result.marker = in.start_after;
+  if (out.truncated && !in.delimiter.empty()) result.next_marker = out.last_item;
+  return RenderListObjectsV1(result);
+}
+
 class Dispatch {
  public:
   Dispatch(const ObjectServices& services, const S3Caller& caller, const S3Request& r,
            const RequestIds& ids)
-      : s_(services), buckets_(*services.buckets), caller_(caller), r_(r), ids_(ids) {}
+      : s_(services), svc_(services), caller_(caller), r_(r), ids_(ids) {}
 
   ApiResponse Run() {
     if (auto fault = InjectedS3Fault(s_, r_, ids_)) return std::move(*fault);
@@ -97,15 +182,15 @@ class Dispatch {
     if (op == "HeadBucket") return HeadBucket();
     if (op == "DeleteBucket") return DeleteBucket();
     if (op == "GetBucketLocation") return Location();
-    if (op == "ListObjects" || op == "ListObjectsV2") return ListObjects(s_, caller_, r_, ids_);
+    if (op == "ListObjects" || op == "ListObjectsV2") return ListObjects();
     if (op == "PutBucketEncryption") return PutEncryption();
     if (op == "GetBucketEncryption") return GetEncryption();
     if (op == "DeleteBucketEncryption") return DeleteEncryption();
     if (op == "PutBucketPolicy") return PutPolicy();
     if (op == "GetBucketPolicy") return GetPolicy();
     if (op == "DeleteBucketPolicy") return DeletePolicy();
-    if (op == "ListMultipartUploads") return ListMultipartUploads(s_, caller_, r_, ids_);
-    if (op == "DeleteObjects") return DeleteObjects(s_, caller_, r_, ids_);
+    if (op == "ListMultipartUploads") return ListMultipartUploads(svc_, caller_, r_, ids_);
+    if (op == "DeleteObjects") return DeleteObjects();
     // Any other sub-resource (tagging, versioning, lifecycle, cors, acl, ...) is not modelled.
     if (NamesUnknownSubResource(r_)) return NotImplemented();
     return S3Error(
@@ -114,73 +199,69 @@ class Dispatch {
   }
 
   Result<ApiResponse> ListBuckets() {
-    SEALSTACK_ASSIGN_OR_RETURN(auto buckets, buckets_.ListBuckets(caller_));
+    std::optional<std::string> prefix;
+    if (const std::string* p = QueryParam(r_, "prefix")) prefix = *p;
+    SEALSTACK_ASSIGN_OR_RETURN(auto buckets, svc_.ListBuckets(caller_, prefix));
     ListBucketsResult result;
     result.owner.id = CanonicalId(caller_.principal->account);
-    const std::string* prefix = QueryParam(r_, "prefix");
-    for (const auto& b : buckets) {
-      if (prefix != nullptr && b.name.rfind(*prefix, 0) != 0) continue;
-      result.buckets.push_back({b.name, b.created, b.region});
-    }
-    if (prefix != nullptr) result.prefix = *prefix;
+    for (const auto& b : buckets) result.buckets.push_back({b.name, b.created, b.region});
+    if (prefix) result.prefix = *prefix;
     return XmlResponse(200, RenderListBuckets(result), ids_);
   }
 
   Result<ApiResponse> CreateBucket() {
     SEALSTACK_ASSIGN_OR_RETURN(CreateBucketConfiguration config,
                                ParseCreateBucketConfiguration(r_.body));
-    SEALSTACK_RETURN_IF_ERROR(
-        buckets_.CreateBucket(caller_, r_.bucket, config.location_constraint));
+    SEALSTACK_RETURN_IF_ERROR(svc_.CreateBucket(caller_, r_.bucket, config.location_constraint));
     ApiResponse resp = EmptyResponse(200, ids_);
     resp.SetHeader("Location", "/" + r_.bucket);
     return resp;
   }
 
   Result<ApiResponse> HeadBucket() {
-    SEALSTACK_ASSIGN_OR_RETURN(Bucket b, buckets_.Access(caller_, r_.bucket, "s3:ListBucket"));
+    SEALSTACK_ASSIGN_OR_RETURN(Bucket b, svc_.HeadBucket(caller_, r_.bucket));
     ApiResponse resp = EmptyResponse(200, ids_);
     resp.SetHeader("x-amz-bucket-region", b.region);
     return resp;
   }
 
   Result<ApiResponse> DeleteBucket() {
-    SEALSTACK_RETURN_IF_ERROR(buckets_.DeleteBucket(caller_, r_.bucket));
+    SEALSTACK_RETURN_IF_ERROR(svc_.DeleteBucket(caller_, r_.bucket));
     return EmptyResponse(204, ids_);
   }
 
   Result<ApiResponse> Location() {
-    SEALSTACK_ASSIGN_OR_RETURN(Bucket b,
-                               buckets_.Access(caller_, r_.bucket, "s3:GetBucketLocation"));
-    return XmlResponse(200, RenderLocationConstraint(b.region == "us-east-1" ? "" : b.region),
-                       ids_);
+    SEALSTACK_ASSIGN_OR_RETURN(std::string region, svc_.GetBucketLocation(caller_, r_.bucket));
+    // us-east-1 is the empty LocationConstraint.
+    return XmlResponse(200, RenderLocationConstraint(region == "us-east-1" ? "" : region), ids_);
   }
 
   Result<ApiResponse> PutEncryption() {
-    SEALSTACK_RETURN_IF_ERROR(buckets_.Load(r_.bucket).status());  // 404 before MalformedXML
+    SEALSTACK_RETURN_IF_ERROR(svc_.CheckBucketExists(r_.bucket));  // 404 before MalformedXML
     SEALSTACK_ASSIGN_OR_RETURN(EncryptionConfiguration config,
                                ParseEncryptionConfiguration(r_.body));
-    SEALSTACK_RETURN_IF_ERROR(buckets_.PutEncryption(caller_, r_.bucket, config));
+    SEALSTACK_RETURN_IF_ERROR(svc_.PutBucketEncryption(caller_, r_.bucket, config));
     return EmptyResponse(200, ids_);
   }
 
   Result<ApiResponse> GetEncryption() {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        Bucket b, buckets_.Access(caller_, r_.bucket, "s3:GetEncryptionConfiguration"));
-    return XmlResponse(200, RenderEncryptionConfiguration(b.encryption), ids_);
+    SEALSTACK_ASSIGN_OR_RETURN(EncryptionConfiguration config,
+                               svc_.GetBucketEncryption(caller_, r_.bucket));
+    return XmlResponse(200, RenderEncryptionConfiguration(config), ids_);
   }
 
   Result<ApiResponse> DeleteEncryption() {
-    SEALSTACK_RETURN_IF_ERROR(buckets_.DeleteEncryption(caller_, r_.bucket));
+    SEALSTACK_RETURN_IF_ERROR(svc_.DeleteBucketEncryption(caller_, r_.bucket));
     return EmptyResponse(204, ids_);
   }
 
   Result<ApiResponse> PutPolicy() {
-    SEALSTACK_RETURN_IF_ERROR(buckets_.PutPolicy(caller_, r_.bucket, r_.body));
+    SEALSTACK_RETURN_IF_ERROR(svc_.PutBucketPolicy(caller_, r_.bucket, r_.body));
     return EmptyResponse(204, ids_);
   }
 
   Result<ApiResponse> GetPolicy() {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string policy, buckets_.GetPolicy(caller_, r_.bucket));
+    SEALSTACK_ASSIGN_OR_RETURN(std::string policy, svc_.GetBucketPolicy(caller_, r_.bucket));
     ApiResponse resp = EmptyResponse(200, ids_);
     resp.body = std::move(policy);
     resp.SetHeader("Content-Type", "application/json");
@@ -188,12 +269,73 @@ class Dispatch {
   }
 
   Result<ApiResponse> DeletePolicy() {
-    SEALSTACK_RETURN_IF_ERROR(buckets_.DeletePolicy(caller_, r_.bucket));
+    SEALSTACK_RETURN_IF_ERROR(svc_.DeleteBucketPolicy(caller_, r_.bucket));
     return EmptyResponse(204, ids_);
   }
 
+  Result<ApiResponse> ListObjects() {
+    SEALSTACK_ASSIGN_OR_RETURN(ListObjectsInput in, ListObjectsInputOf(r_));
+    SEALSTACK_ASSIGN_OR_RETURN(ListObjectsOutput out, svc_.ListObjects(caller_, in));
+    return XmlResponse(200, RenderListObjects(r_, in, std::move(out)), ids_);
+  }
+
+  // The body must carry an integrity header (the model marks the operation checksum-required).
+  Status CheckDeleteBodyIntegrity() {
+    bool has_integrity = false;
+    if (const std::string* md5 = Header(r_, "Content-MD5")) {
+      has_integrity = true;
+      auto raw = crypto::FromBase64(*md5);
+      if (!raw || raw->size() != 16) {
+        return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
+                       {{"Content-MD5", *md5}});
+      }
+      if (*raw != crypto::Md5(r_.body)) {
+        return S3Error(ErrorKind::kBadDigest,
+                       "The Content-MD5 you specified did not match what we received.");
+      }
+    }
+    for (const auto& [name, value] : *r_.headers) {
+      auto alg = crypto::ChecksumAlgorithmFromHeader(name);
+      if (!alg) continue;
+      has_integrity = true;
+      crypto::Checksum sum(*alg);
+      sum.Update(r_.body);
+      if (sum.DigestBase64() != value) {
+        return S3Error(ErrorKind::kBadDigest,
+                       "The " + std::string(crypto::ChecksumAlgorithmName(*alg)) +
+                           " you specified did not match the calculated checksum.");
+      }
+    }
+    if (!has_integrity && Header(r_, "x-amz-trailer") == nullptr) {
+      return S3Error(ErrorKind::kInvalidRequest,
+                     "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
+    }
+    return Status::Ok();
+  }
+
+  Result<ApiResponse> DeleteObjects() {
+    SEALSTACK_RETURN_IF_ERROR(svc_.CheckBucketExists(r_.bucket));
+    SEALSTACK_RETURN_IF_ERROR(CheckDeleteBodyIntegrity());
+    SEALSTACK_ASSIGN_OR_RETURN(DeleteRequest request, ParseDeleteRequest(r_.body));
+    DeleteObjectsInput in;
+    in.bucket = r_.bucket;
+    for (const auto& o : request.objects) in.keys.push_back(o.key);
+    SEALSTACK_ASSIGN_OR_RETURN(DeleteObjectsOutput out, svc_.DeleteObjects(caller_, in));
+    DeleteResult result;
+    for (size_t i = 0; i < request.objects.size(); ++i) {
+      const DeleteObjectId& o = request.objects[i];
+      if (!out.results[i].ok()) {
+        WireError w = S3StatusToWire(out.results[i]);
+        result.errors.push_back({o.key, o.version_id, w.code, w.message});
+      } else if (!request.quiet) {
+        result.deleted.push_back({o.key, o.version_id, false, ""});
+      }
+    }
+    return XmlResponse(200, RenderDeleteResult(result), ids_);
+  }
+
   const ObjectServices& s_;
-  BucketService& buckets_;
+  Service svc_;
   const S3Caller& caller_;
   const S3Request& r_;
   const RequestIds& ids_;

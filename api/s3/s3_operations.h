@@ -1,7 +1,7 @@
 // Which S3 operation a request is, by AWS's operation name ("PutObject", "UploadPartCopy",
-// "PutBucketPolicy", ...), from its method, bucket/key, sub-resources and copy-source header
-// (PROTOCOL 4). One place decides it: the dispatchers route on it, the request log and the
-// audit trail name the operation with it. Pure, thread-safe.
+// "PutBucketPolicy", ...), from its method, bucket/key, sub-resources and copy-source header,
+// as S3 dispatches (docs/s3.md lists what is served). One place decides it: the dispatchers route
+// on it, the request log and the audit trail name the operation with it. Pure, thread-safe.
 #pragma once
 
 #include <string_view>

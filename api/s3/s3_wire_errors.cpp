@@ -55,6 +55,7 @@ constexpr Row kTable[] = {
     {ErrorKind::kInternalError, 500, "InternalError"},
     {ErrorKind::kInvalidUri, 400, "InvalidURI"},
     {ErrorKind::kMetadataTooLarge, 400, "MetadataTooLarge"},
+    {ErrorKind::kUserKeyMustBeSpecified, 400, "UserKeyMustBeSpecified"},
 };
 
 }  // namespace
@@ -94,6 +95,11 @@ WireError S3StatusToWire(const Status& status) {
     return {server_fault ? 500 : 400, code, std::move(message), {}, server_fault};
   }
   return StatusToWire(status, Protocol::kS3);
+}
+
+S3ErrorText S3ErrorCodeAndMessage(const Status& status) {
+  WireError w = S3StatusToWire(status);
+  return {std::move(w.code), std::move(w.message)};
 }
 
 }  // namespace sealstack::api::s3

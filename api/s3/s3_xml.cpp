@@ -380,23 +380,27 @@ std::string RenderCompleteMultipartUpload(const CompleteMultipartUploadResult& r
   return w.Finish();
 }
 
-std::string RenderCopyObjectResult(const CopyResult& r) {
+namespace {
+
+// The two copy results differ in their root and in ChecksumType, which only CopyObject has.
+std::string RenderCopyResult(const char* root, const CopyResult& r, bool with_checksum_type) {
   XmlWriter w;
-  w.Open("CopyObjectResult", kS3Xmlns);
+  w.Open(root, kS3Xmlns);
   w.Element("LastModified", Iso(r.last_modified));
   w.Element("ETag", Quoted(r.etag));
-  Optional(w, "ChecksumType", r.checksum_type);
+  if (with_checksum_type) Optional(w, "ChecksumType", r.checksum_type);
   RenderChecksums(w, r.checksums);
   return w.Finish();
 }
 
+}  // namespace
+
+std::string RenderCopyObjectResult(const CopyResult& r) {
+  return RenderCopyResult("CopyObjectResult", r, /*with_checksum_type=*/true);
+}
+
 std::string RenderCopyPartResult(const CopyResult& r) {
-  XmlWriter w;
-  w.Open("CopyPartResult", kS3Xmlns);
-  w.Element("LastModified", Iso(r.last_modified));
-  w.Element("ETag", Quoted(r.etag));
-  RenderChecksums(w, r.checksums);
-  return w.Finish();
+  return RenderCopyResult("CopyPartResult", r, /*with_checksum_type=*/false);
 }
 
 std::string RenderListParts(const ListPartsResult& r) {

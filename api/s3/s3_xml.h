@@ -2,7 +2,7 @@
 // bucket, object, multipart and encryption operations SealStack serves. Pure functions: no
 // HTTP, no storage, no clock. Thread-safe.
 //
-// Rendering conventions (PROTOCOL 4):
+// Rendering conventions (as AWS's responses have them):
 // - Every document starts with <?xml version="1.0" encoding="UTF-8"?> and a newline; the root
 //   element carries xmlns="http://s3.amazonaws.com/doc/2006-03-01/".
 // - Element order follows what AWS sends (the AWS API reference response examples, which MinIO
@@ -169,7 +169,7 @@ struct CreateBucketConfiguration {
 // Bucket (directory buckets) and Tags are accepted and ignored.
 Result<CreateBucketConfiguration> ParseCreateBucketConfiguration(std::string_view body);
 
-// ---- Bucket default encryption: PUT/GET /{bucket}?encryption (PROTOCOL 3.7) ----
+// ---- Bucket default encryption: PUT/GET /{bucket}?encryption ----
 
 struct EncryptionConfiguration {
   std::string sse_algorithm = "AES256";  // AES256 | aws:kms | aws:kms:dsse

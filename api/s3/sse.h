@@ -1,5 +1,6 @@
 // Server-side encryption for S3 writes and reads: which mode a request asks for, validated with
-// AWS's exact errors (PROTOCOL 3.1-3.4), resolved against the bucket default (3.3).
+// AWS's exact errors and messages, resolved against the bucket default (docs/s3.md,
+// "Encryption").
 //
 //   write: SSE-C headers  -> SSE-C (the bucket default is ignored)
 //          SSE header     -> that mode (aws:kms without a key id -> AWS-managed alias/aws/s3)

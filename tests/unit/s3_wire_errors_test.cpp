@@ -56,3 +56,17 @@ TEST_CASE("KMS failures surface as S3 reports them", "[s3][errors]") {
   CHECK(bad_blob.code == "KMS.InvalidCiphertextException");
   CHECK(bad_blob.message.find("InvalidCiphertextException") != std::string::npos);
 }
+
+TEST_CASE("The kinds after NotImplemented have codes too", "[s3][errors]") {
+  for (int k = static_cast<int>(s3::ErrorKind::kInvalidPartNumber);
+       k <= static_cast<int>(s3::ErrorKind::kUserKeyMustBeSpecified); ++k) {
+    INFO(k);
+    WireError w = s3::S3StatusToWire(s3::S3Error(static_cast<s3::ErrorKind>(k), "m"));
+    CHECK_FALSE(w.code.empty());
+    CHECK(w.http_status >= 300);
+  }
+  s3::S3ErrorText text = s3::S3ErrorCodeAndMessage(
+      s3::S3Error(s3::ErrorKind::kUserKeyMustBeSpecified, "The key parameter must be specified"));
+  CHECK(text.code == "UserKeyMustBeSpecified");
+  CHECK(text.message == "The key parameter must be specified");
+}

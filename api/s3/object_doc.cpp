@@ -1,0 +1,197 @@
+#include "api/s3/object_doc.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <map>
+
+#include "crypto/digest.h"
+
+namespace sealstack::api::s3 {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, const char* k, std::string_view v) {
+  w.Key(k);
+  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+void Pairs(Writer& w, const char* k, const HeaderList& v) {
+  w.Key(k);
+  w.StartArray();
+  for (const auto& [a, b] : v) {
+    w.StartArray();
+    w.String(a.c_str(), static_cast<rapidjson::SizeType>(a.size()));
+    w.String(b.c_str(), static_cast<rapidjson::SizeType>(b.size()));
+    w.EndArray();
+  }
+  w.EndArray();
+}
+
+void Context(Writer& w, const char* k, const std::map<std::string, std::string>& context) {
+  w.Key(k);
+  w.StartObject();
+  for (const auto& [name, value] : context) {
+    w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndObject();
+}
+
+std::string ModeName(SseMode mode) {
+  std::string name(SseHeaderValue(mode));
+  return name.empty() ? "SSE-C" : name;
+}
+
+std::string GetString(const rapidjson::Value& v, const char* k) {
+  auto it = v.FindMember(k);
+  return it != v.MemberEnd() && it->value.IsString()
+             ? std::string(it->value.GetString(), it->value.GetStringLength())
+             : "";
+}
+
+}  // namespace
+
+std::string EncodeObjectDoc(const ObjectDoc& d) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Pairs(w, "headers", d.content_headers);
+  Pairs(w, "meta", d.user_metadata);
+  w.Key("sse");
+  w.StartObject();
+  Str(w, "mode", ModeName(d.sse.mode));
+  Str(w, "kms_key_arn", d.sse.kms_key_arn);
+  Str(w, "kms_material_id", d.sse.kms_material_id);
+  Str(w, "kms_blob", crypto::Base64(d.sse.kms_blob));
+  Context(w, "context", d.sse.encryption_context);
+  w.Key("bucket_key");
+  w.Bool(d.sse.bucket_key);
+  Str(w, "c_salt", crypto::Base64(d.sse.customer_key_salt));
+  Str(w, "c_hmac", crypto::Base64(d.sse.customer_key_hmac));
+  Str(w, "c_md5", d.sse.customer_key_md5);
+  w.EndObject();
+  Str(w, "user_context", d.user_context_b64);
+  Str(w, "checksum_algorithm", d.checksum_algorithm);
+  Str(w, "checksum_value", d.checksum_value);
+  if (!d.checksum_type.empty()) Str(w, "checksum_type", d.checksum_type);
+  if (!d.part_sizes.empty()) {
+    w.Key("part_sizes");
+    w.StartArray();
+    for (uint64_t size : d.part_sizes) w.Uint64(size);
+    w.EndArray();
+    w.Key("part_checksums");
+    w.StartArray();
+    for (const auto& c : d.part_checksums) {
+      w.String(c.c_str(), static_cast<rapidjson::SizeType>(c.size()));
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wrapped_key) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return Status::IoError("corrupt object metadata");
+  ObjectDoc out;
+  auto pairs = [&](const char* k, HeaderList* out_pairs) {
+    auto it = d.FindMember(k);
+    if (it == d.MemberEnd() || !it->value.IsArray()) return;
+    for (const auto& p : it->value.GetArray()) {
+      if (p.IsArray() && p.Size() == 2 && p[0].IsString() && p[1].IsString()) {
+        out_pairs->emplace_back(std::string(p[0].GetString(), p[0].GetStringLength()),
+                                std::string(p[1].GetString(), p[1].GetStringLength()));
+      }
+    }
+  };
+  pairs("headers", &out.content_headers);
+  pairs("meta", &out.user_metadata);
+  auto sse = d.FindMember("sse");
+  if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
+  const auto& v = sse->value;
+  const std::string mode = GetString(v, "mode");
+  out.sse.mode = mode == "aws:kms"        ? SseMode::kSseKms
+                 : mode == "aws:kms:dsse" ? SseMode::kDsseKms
+                 : mode == "SSE-C"        ? SseMode::kSseC
+                                          : SseMode::kSseS3;
+  out.sse.wrapped_key = wrapped_key;
+  out.sse.kms_key_arn = GetString(v, "kms_key_arn");
+  out.sse.kms_material_id = GetString(v, "kms_material_id");
+  out.sse.kms_blob = crypto::FromBase64(GetString(v, "kms_blob")).value_or("");
+  if (auto c = v.FindMember("context"); c != v.MemberEnd() && c->value.IsObject()) {
+    for (const auto& m : c->value.GetObject()) {
+      if (m.value.IsString()) out.sse.encryption_context[m.name.GetString()] = m.value.GetString();
+    }
+  }
+  if (auto b = v.FindMember("bucket_key"); b != v.MemberEnd() && b->value.IsBool()) {
+    out.sse.bucket_key = b->value.GetBool();
+  }
+  out.sse.customer_key_salt = crypto::FromBase64(GetString(v, "c_salt")).value_or("");
+  out.sse.customer_key_hmac = crypto::FromBase64(GetString(v, "c_hmac")).value_or("");
+  out.sse.customer_key_md5 = GetString(v, "c_md5");
+  out.user_context_b64 = GetString(d, "user_context");
+  out.checksum_algorithm = GetString(d, "checksum_algorithm");
+  out.checksum_value = GetString(d, "checksum_value");
+  out.checksum_type = GetString(d, "checksum_type");
+  if (auto ps = d.FindMember("part_sizes"); ps != d.MemberEnd() && ps->value.IsArray()) {
+    for (const auto& n : ps->value.GetArray()) {
+      if (n.IsUint64()) out.part_sizes.push_back(n.GetUint64());
+    }
+  }
+  if (auto pc = d.FindMember("part_checksums"); pc != d.MemberEnd() && pc->value.IsArray()) {
+    for (const auto& c : pc->value.GetArray()) {
+      if (c.IsString()) out.part_checksums.emplace_back(c.GetString(), c.GetStringLength());
+    }
+  }
+  return out;
+}
+
+Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::string& bucket,
+                                             const std::string& key) {
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, store.Head(bucket, key));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc, DecodeObjectDoc(info.doc, info.wrapped_key));
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  auto str = [&](const char* k, std::string_view v) { Str(w, k, v); };
+  const bool kms = doc.sse.mode == SseMode::kSseKms || doc.sse.mode == SseMode::kDsseKms;
+  w.StartObject();
+  str("bucket", bucket);
+  str("key", key);
+  str("mode", doc.sse.mode == SseMode::kSseC     ? "SSE-C"
+              : doc.sse.mode == SseMode::kSseS3  ? "SSE-S3"
+              : doc.sse.mode == SseMode::kSseKms ? "SSE-KMS"
+                                                 : "DSSE-KMS");
+  str("algorithm", "AES-256-GCM");
+  if (kms) {
+    str("kms_key_arn", doc.sse.kms_key_arn);
+    str("key_material_id", doc.sse.kms_material_id);
+    Context(w, "encryption_context", doc.sse.encryption_context);
+    w.Key("bucket_key");
+    w.Bool(doc.sse.bucket_key);
+  }
+  if (doc.sse.mode == SseMode::kSseC) str("customer_key_md5", doc.sse.customer_key_md5);
+  w.Key("size");
+  w.Uint64(info.size);
+  str("etag", info.etag);
+  w.Key("segment_size");
+  w.Uint(info.segment_size);
+  uint64_t segments = 0;
+  for (const auto& e : info.extents) {
+    segments += info.segment_size == 0
+                    ? 1
+                    : std::max<uint64_t>(1, (e.size + info.segment_size - 1) / info.segment_size);
+  }
+  w.Key("segment_count");
+  w.Uint64(segments);
+  str("checksum_algorithm", doc.checksum_algorithm);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace sealstack::api::s3

@@ -1,0 +1,224 @@
+#include "api/s3/s3_wire.h"
+
+#include "api/s3/s3_errors.h"
+#include "api/s3/s3_wire_errors.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "crypto/digest.h"
+
+namespace sealstack::api::s3 {
+
+namespace {
+
+// Stored headers: what GET/HEAD give back exactly as PUT received them.
+constexpr const char* kStoredHeaders[] = {"Content-Type",     "Content-Encoding",
+                                          "Cache-Control",    "Content-Disposition",
+                                          "Content-Language", "Expires"};
+
+Status InvalidCopySource() {
+  return S3Error(ErrorKind::kInvalidArgument, "Invalid copy source object key",
+                 {{"ArgumentName", "x-amz-copy-source"}});
+}
+
+// %XX decoding ('+' stays '+': this is a path, not a form).
+bool PercentDecode(std::string_view in, std::string* out) {
+  out->clear();
+  auto hex = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      *out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    int hi = hex(in[i + 1]), lo = hex(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    *out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return true;
+}
+
+}  // namespace
+
+const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return &v;
+  }
+  return nullptr;
+}
+
+const std::string* QueryParam(const S3Request& r, std::string_view name) {
+  for (const auto& [k, v] : r.query) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> OptionalHeader(const S3Request& r, std::string_view name) {
+  const std::string* v = Header(r, name);
+  return v != nullptr ? std::optional<std::string>(*v) : std::nullopt;
+}
+
+void CaptureContentHeaders(const HeaderList& headers, HeaderList* content_headers,
+                           HeaderList* user_metadata) {
+  for (const char* h : kStoredHeaders) {
+    const std::string* v = FindHeader(headers, h);
+    if (v == nullptr) continue;
+    std::string value = *v;
+    if (EqualsIgnoreCase(h, "Content-Encoding")) {
+      std::string kept;
+      for (auto part : Split(value, ',')) {
+        auto t = Trim(part);
+        if (!t.empty() && !EqualsIgnoreCase(t, "aws-chunked")) {
+          if (!kept.empty()) kept += ",";
+          kept += t;
+        }
+      }
+      if (kept.empty()) continue;
+      value = kept;
+    }
+    content_headers->emplace_back(h, value);
+  }
+  for (const auto& [name, value] : headers) {
+    std::string lower = ToLower(name);
+    if (StartsWith(lower, "x-amz-meta-")) user_metadata->emplace_back(lower, value);
+  }
+}
+
+IntegrityHeaders IntegrityHeadersOf(const S3Request& r) {
+  IntegrityHeaders h;
+  h.content_md5 = OptionalHeader(r, "Content-MD5");
+  for (const auto& [name, value] : *r.headers) {
+    if (crypto::ChecksumAlgorithmFromHeader(name)) h.checksums.emplace_back(name, value);
+  }
+  h.trailer = OptionalHeader(r, "x-amz-trailer");
+  return h;
+}
+
+Conditions ConditionsOf(const S3Request& r, std::string_view prefix) {
+  auto header = [&](std::string_view name) {
+    return OptionalHeader(r, std::string(prefix) += name);
+  };
+  auto date = [&](std::string_view name) -> std::optional<SystemTime> {
+    auto v = header(name);
+    return v ? ParseHttpDate(*v) : std::nullopt;
+  };
+  Conditions c;
+  c.if_match = header("If-Match");
+  c.if_none_match = header("If-None-Match");
+  c.if_modified_since = date("If-Modified-Since");
+  c.if_unmodified_since = date("If-Unmodified-Since");
+  return c;
+}
+
+Result<CopySource> ParseCopySource(const S3Request& r) {
+  const std::string* header = Header(r, "x-amz-copy-source");
+  if (header == nullptr) return InvalidCopySource();
+  std::string_view v = Trim(*header);
+  if (size_t q = v.find('?'); q != std::string_view::npos) {
+    std::string_view query = v.substr(q + 1);
+    v = v.substr(0, q);
+    if (StartsWith(query, "versionId=") && query != "versionId=null") {
+      // No versioning: only the current object exists, and it has no addressable version.
+      return S3Error(ErrorKind::kInvalidArgument, "Invalid version id specified",
+                     {{"ArgumentName", "x-amz-copy-source"},
+                      {"ArgumentValue", std::string(query.substr(10))}});
+    }
+  }
+  if (StartsWith(v, "/")) v.remove_prefix(1);
+  std::string decoded;
+  if (!PercentDecode(v, &decoded)) return InvalidCopySource();
+  size_t slash = decoded.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
+    return InvalidCopySource();
+  }
+  return CopySource{decoded.substr(0, slash), decoded.substr(slash + 1)};
+}
+
+void AddSseHeaders(ApiResponse* r, const ProtectedDataKey& p) {
+  if (p.mode == SseMode::kSseC) {
+    r->SetHeader("x-amz-server-side-encryption-customer-algorithm", "AES256");
+    r->SetHeader("x-amz-server-side-encryption-customer-key-MD5", p.customer_key_md5);
+    return;
+  }
+  r->SetHeader("x-amz-server-side-encryption", std::string(SseHeaderValue(p.mode)));
+  if (p.mode == SseMode::kSseKms || p.mode == SseMode::kDsseKms) {
+    r->SetHeader("x-amz-server-side-encryption-aws-kms-key-id", p.kms_key_arn);
+  }
+  if (p.bucket_key) r->SetHeader("x-amz-server-side-encryption-bucket-key-enabled", "true");
+}
+
+void AddWriteSseHeaders(ApiResponse* resp, const WrittenProtection& protection) {
+  AddSseHeaders(resp, protection.sse);
+  if (!protection.user_context_b64.empty()) {
+    resp->SetHeader("x-amz-server-side-encryption-context", protection.user_context_b64);
+  }
+}
+
+void AddChecksumHeaders(ApiResponse* resp, const ReportedChecksum& checksum) {
+  resp->SetHeader(crypto::ChecksumHeaderName(checksum.algorithm), checksum.value);
+  resp->SetHeader("x-amz-checksum-type", checksum.type);
+}
+
+void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value) {
+  switch (alg) {
+    case crypto::ChecksumAlgorithm::kCrc32:
+      out->crc32 = value;
+      break;
+    case crypto::ChecksumAlgorithm::kCrc32c:
+      out->crc32c = value;
+      break;
+    case crypto::ChecksumAlgorithm::kCrc64Nvme:
+      out->crc64nvme = value;
+      break;
+    case crypto::ChecksumAlgorithm::kSha1:
+      out->sha1 = value;
+      break;
+    case crypto::ChecksumAlgorithm::kSha256:
+      out->sha256 = value;
+      break;
+  }
+}
+
+ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids) {
+  return RenderError(Protocol::kS3, S3StatusToWire(st), ids, r.resource, r.method == "HEAD");
+}
+
+ApiResponse EmptyResponse(int status, const RequestIds& ids) {
+  ApiResponse resp;
+  resp.status = status;
+  AddRequestIdHeaders(Protocol::kS3, ids, &resp);
+  return resp;
+}
+
+ApiResponse XmlResponse(int status, std::string body, const RequestIds& ids) {
+  ApiResponse resp;
+  resp.status = status;
+  resp.body = std::move(body);
+  resp.SetHeader("Content-Type", "application/xml");
+  AddRequestIdHeaders(Protocol::kS3, ids, &resp);
+  return resp;
+}
+
+std::string CanonicalId(const std::string& account) {
+  return crypto::Hex(crypto::Sha256("sealstack-canonical-user:" + account));
+}
+
+Result<std::string> ReadSmallBody(const PayloadReader& payload, size_t limit) {
+  std::string body;
+  SEALSTACK_RETURN_IF_ERROR(payload([&](std::string_view piece) -> Status {
+    if (body.size() + piece.size() > limit) {
+      return S3Error(ErrorKind::kMaxMessageLengthExceeded, "Your request was too big.");
+    }
+    body.append(piece);
+    return Status::Ok();
+  }));
+  return body;
+}
+
+}  // namespace sealstack::api::s3
