@@ -97,7 +97,7 @@ class PassThroughDecoder : public PayloadDecoder {
 };
 
 // ---------------------------------------------------------------------------------------------
-// aws-chunked (PROTOCOL.md 2.3):
+// aws-chunked (docs/protocol-notes.md):
 //
 //   body     = *chunk last-chunk trailers [CRLF]
 //   chunk    = size-line data CRLF          (size > 0)
