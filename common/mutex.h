@@ -42,9 +42,9 @@ class CAPABILITY("mutex") Mutex {
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mu) ACQUIRE(mu) : lock_(mu.mu_) {}
-  // The bodies below are the implementation of the capability itself, which the analysis
-  // cannot follow through std::unique_lock; their annotations are the contract.
-  ~MutexLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {}
+  // These bodies implement the capability, which the analysis cannot follow through
+  // std::unique_lock (~unique_lock releases it); their annotations are the contract.
+  ~MutexLock() RELEASE() NO_THREAD_SAFETY_ANALYSIS {}  // NOLINT(modernize-use-equals-default)
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
