@@ -121,7 +121,7 @@ thread_local std::vector<HeldLease> tls_held_leases;
 
 struct Connection::Rep {
   struct StringHash {
-    using is_transparent = void;
+    using is_transparent = void;  // NOLINT(readability-identifier-naming): the std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
@@ -202,7 +202,7 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   if (cacheable) {
     rep_->cache.emplace(raw->sql, std::move(slot));
   } else {
-    slot.release();  // owned by the Statement, deleted in Statement::Release
+    (void)slot.release();  // owned by the Statement, deleted in Statement::Release
   }
   ++rep_->statements_out;
   return Statement(this, raw);
