@@ -1,4 +1,4 @@
-// audit::Event: one CloudTrail-shaped record of an API call (PROTOCOL 7), and its rendering as
+// audit::Event: one CloudTrail-shaped record of an API call (docs/audit.md), and its rendering as
 // the CloudTrail JSON that LookupEvents returns in CloudTrailEvent.
 //
 // A service fills in an Event for each call it records (KMS: api/kms/kms_audit.h does it from

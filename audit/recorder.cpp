@@ -63,18 +63,25 @@ Result<std::unique_ptr<Recorder>> Recorder::Open(storage::Database& db,
                                                  std::shared_ptr<const Clock> clock,
                                                  RecorderOptions options) {
   std::unique_ptr<Recorder> r(new Recorder(db, std::move(clock), options));
+  SystemTime tracking_start;
+  int64_t stored_bytes = 0;
   SEALSTACK_RETURN_IF_ERROR(db.WithTransaction([&](storage::Connection& c) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(auto start, storage::AuditRepo::GetMeta(c, kTrackingStart));
     if (start) {
-      r->tracking_start_ = FromMicros(std::stoll(*start));
+      tracking_start = FromMicros(std::stoll(*start));
     } else {
-      r->tracking_start_ = r->clock_->Now();
-      SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::PutMeta(
-          c, kTrackingStart, std::to_string(ToMicros(r->tracking_start_))));
+      tracking_start = r->clock_->Now();
+      SEALSTACK_RETURN_IF_ERROR(
+          storage::AuditRepo::PutMeta(c, kTrackingStart, std::to_string(ToMicros(tracking_start))));
     }
-    SEALSTACK_ASSIGN_OR_RETURN(r->stored_bytes_, storage::AuditRepo::TotalSize(c));
+    SEALSTACK_ASSIGN_OR_RETURN(stored_bytes, storage::AuditRepo::TotalSize(c));
     return Status::Ok();
   }));
+  {
+    MutexLock lock(r->mu_);
+    r->tracking_start_ = tracking_start;
+    r->stored_bytes_ = stored_bytes;
+  }
   SEALSTACK_RETURN_IF_ERROR(r->Trim());
   r->writer_ = std::thread([p = r.get()] { p->WriterLoop(); });
   return r;
@@ -82,10 +89,10 @@ Result<std::unique_ptr<Recorder>> Recorder::Open(storage::Database& db,
 
 Recorder::~Recorder() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_writer_.notify_all();
+  wake_writer_.SignalAll();
   if (writer_.joinable()) writer_.join();
 }
 
@@ -120,18 +127,18 @@ std::string Recorder::Record(Event e) {
   if (queued_.load(std::memory_order_relaxed) >= options_.queue_capacity) {
     // Back-pressure: wait until the writer has taken the queue (not until it has written it, so
     // callers keep producing while it writes; memory stays under twice the capacity).
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++full_waiters_;
     ++flush_requests_;
-    wake_writer_.notify_one();
-    progress_.wait(lock, [&] {
-      return queued_.load(std::memory_order_relaxed) < options_.queue_capacity || writer_done_;
-    });
+    wake_writer_.Signal();
+    while (queued_.load(std::memory_order_relaxed) >= options_.queue_capacity && !writer_done_) {
+      progress_.Wait(lock);
+    }
     --full_waiters_;
   }
   Shard& shard = shards_[ShardIndex(kShards)];
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    MutexLock lock(shard.mu);
     shard.events.push_back(std::move(e));
   }
   queued_.fetch_add(1, std::memory_order_relaxed);
@@ -142,7 +149,7 @@ Status Recorder::RecordIn(storage::Connection& conn, Event e) {
   Stamp(&e);
   storage::AuditEventRow row = ToRow(e);
   SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::Insert(conn, &row));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stored_bytes_ += static_cast<int64_t>(row.json.size());
   return Status::Ok();
 }
@@ -150,11 +157,11 @@ Status Recorder::RecordIn(storage::Connection& conn, Event e) {
 Status Recorder::Flush() {
   // Every event pushed before this call is in a shard when the sweep that covers this request
   // starts (the writer reads flush_requests_ before it empties the shards).
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (writer_done_) return Status::Ok();
   const uint64_t target = ++flush_requests_;
-  wake_writer_.notify_one();
-  progress_.wait(lock, [&] { return sweeps_done_ >= target || writer_done_; });
+  wake_writer_.Signal();
+  while (sweeps_done_ < target && !writer_done_) progress_.Wait(lock);
   return Status::Ok();
 }
 
@@ -176,7 +183,7 @@ Status Recorder::WriteBatch(std::vector<Event>& batch) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
   }
   if (st.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stored_bytes_ += bytes;
   }
   return st;
@@ -188,9 +195,11 @@ void Recorder::WriterLoop() {
     uint64_t covers = 0;
     bool stopping = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_writer_.wait_for(lock, kSweepInterval,
-                            [&] { return stopping_ || flush_requests_ > sweeps_done_; });
+      MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + kSweepInterval;
+      while (!stopping_ && flush_requests_ <= sweeps_done_ &&
+             wake_writer_.WaitUntil(lock, deadline)) {
+      }
       covers = flush_requests_;
       stopping = stopping_;
     }
@@ -198,7 +207,7 @@ void Recorder::WriterLoop() {
     batch.clear();
     for (auto& shard : shards_) {
       {
-        std::lock_guard<std::mutex> lock(shard.mu);
+        MutexLock lock(shard.mu);
         taken.swap(shard.events);
       }
       for (auto& e : taken) batch.push_back(std::move(e));
@@ -207,9 +216,9 @@ void Recorder::WriterLoop() {
     queued_.fetch_sub(batch.size(), std::memory_order_relaxed);
     {
       // Through mu_, so a Record about to wait on a full queue cannot miss this wake-up.
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
     }
-    progress_.notify_all();
+    progress_.SignalAll();
     Status st;
     for (size_t i = 0; i < batch.size(); i += options_.batch_size) {
       std::vector<Event> part(
@@ -221,22 +230,22 @@ void Recorder::WriterLoop() {
     }
     bool trim_due = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (!st.ok()) ++write_failures_;
       sweeps_done_ = covers;
       const auto now = std::chrono::steady_clock::now();
       trim_due = !batch.empty() &&
                  (stored_bytes_ > options_.max_bytes || now - last_trim_ >= kTrimInterval);
     }
-    progress_.notify_all();
+    progress_.SignalAll();
     if (trim_due) (void)Trim();
     if (stopping && queued_.load() == 0) break;
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     writer_done_ = true;
   }
-  progress_.notify_all();
+  progress_.SignalAll();
 }
 
 Status Recorder::TrimIn(storage::Connection& c) {
@@ -244,7 +253,7 @@ Status Recorder::TrimIn(storage::Connection& c) {
   SEALSTACK_ASSIGN_OR_RETURN(int64_t freed, storage::AuditRepo::DeleteBefore(c, cutoff));
   int64_t stored;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stored_bytes_ -= freed;
     stored = stored_bytes_;
   }
@@ -257,7 +266,7 @@ Status Recorder::TrimIn(storage::Connection& c) {
                                  storage::AuditRepo::DeleteOldest(c, stored - target));
       stored -= more;
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stored_bytes_ = stored;
   }
   return Status::Ok();
@@ -265,7 +274,7 @@ Status Recorder::TrimIn(storage::Connection& c) {
 
 Status Recorder::Trim() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     last_trim_ = std::chrono::steady_clock::now();
   }
   return db_.WithTransaction([&](storage::Connection& c) { return TrimIn(c); });
@@ -330,7 +339,7 @@ Result<std::optional<LastUse>> Recorder::LastUseOf(const std::string& resource_a
 
 SystemTime Recorder::TrackingStart() const {
   const SystemTime floor = clock_->Now() - std::chrono::hours(24) * options_.retention_days;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return std::max(tracking_start_, floor);
 }
 
@@ -347,14 +356,14 @@ Status Recorder::Clear(const std::string& account) {
     SEALSTACK_ASSIGN_OR_RETURN(stored, storage::AuditRepo::TotalSize(c));
     return Status::Ok();
   }));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stored_bytes_ = stored;
   if (account.empty()) tracking_start_ = now;
   return Status::Ok();
 }
 
 uint64_t Recorder::write_failures() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return write_failures_;
 }
 

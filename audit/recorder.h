@@ -29,12 +29,10 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,6 +40,7 @@
 
 #include "audit/event.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "storage/audit_repo.h"
 #include "storage/db.h"
@@ -111,9 +110,9 @@ class Recorder {
   Recorder(storage::Database& db, std::shared_ptr<const Clock> clock, RecorderOptions options);
   void Stamp(Event* e) const;
   storage::AuditEventRow ToRow(const Event& e) const;
-  void WriterLoop();
-  Status WriteBatch(std::vector<Event>& batch);
-  Status TrimIn(storage::Connection& c);
+  void WriterLoop() EXCLUDES(mu_);
+  Status WriteBatch(std::vector<Event>& batch) EXCLUDES(mu_);
+  Status TrimIn(storage::Connection& c) EXCLUDES(mu_);
 
   storage::Database& db_;
   std::shared_ptr<const Clock> clock_;
@@ -123,25 +122,25 @@ class Recorder {
   // (never contended by other request threads), so a thread preempted while holding it (the
   // machine may be busy) stalls nobody else. The writer empties all shards in one sweep.
   struct Shard {
-    std::mutex mu;
-    std::vector<Event> events;  // GUARDED_BY(mu)
+    Mutex mu;
+    std::vector<Event> events GUARDED_BY(mu);
   };
   static constexpr size_t kShards = 16;
   Shard shards_[kShards];
   std::atomic<size_t> queued_{0};  // events in the shards
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_writer_;  // a flush is requested, or stopping
-  std::condition_variable progress_;     // a sweep completed (flushers; Record on a full queue)
-  uint64_t flush_requests_ = 0;          // GUARDED_BY(mu_)
-  uint64_t sweeps_done_ = 0;             // GUARDED_BY(mu_); flush_requests_ covered so far
-  int full_waiters_ = 0;                 // GUARDED_BY(mu_)
-  uint64_t write_failures_ = 0;          // GUARDED_BY(mu_)
-  bool stopping_ = false;                // GUARDED_BY(mu_)
-  bool writer_done_ = false;             // GUARDED_BY(mu_)
-  int64_t stored_bytes_ = 0;             // GUARDED_BY(mu_); approximate
-  SystemTime tracking_start_{};          // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point last_trim_{};  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar wake_writer_;  // a flush is requested, or stopping
+  CondVar progress_;     // a sweep completed (flushers; Record on a full queue)
+  uint64_t flush_requests_ GUARDED_BY(mu_) = 0;
+  uint64_t sweeps_done_ GUARDED_BY(mu_) = 0;  // flush_requests_ covered so far
+  int full_waiters_ GUARDED_BY(mu_) = 0;
+  uint64_t write_failures_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool writer_done_ GUARDED_BY(mu_) = false;
+  int64_t stored_bytes_ GUARDED_BY(mu_) = 0;  // approximate
+  SystemTime tracking_start_ GUARDED_BY(mu_){};
+  std::chrono::steady_clock::time_point last_trim_ GUARDED_BY(mu_){};
   std::thread writer_;
 };
 

@@ -58,7 +58,7 @@ int HexValue(char c) {
 class PassThroughDecoder : public PayloadDecoder {
  public:
   // expected_sha256_hex empty: kUnsigned (nothing checked).
-  explicit PassThroughDecoder(std::string expected_sha256_hex)
+  explicit PassThroughDecoder(const std::string& expected_sha256_hex)
       : expected_(ToLower(expected_sha256_hex)) {
     if (!expected_.empty()) hash_.emplace(crypto::HashStream::Algorithm::kSha256);
   }
@@ -97,7 +97,7 @@ class PassThroughDecoder : public PayloadDecoder {
 };
 
 // ---------------------------------------------------------------------------------------------
-// aws-chunked (PROTOCOL.md 2.3):
+// aws-chunked (docs/protocol-notes.md):
 //
 //   body     = *chunk last-chunk trailers [CRLF]
 //   chunk    = size-line data CRLF          (size > 0)

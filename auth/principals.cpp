@@ -1,7 +1,5 @@
 #include "auth/principals.h"
 
-#include <mutex>
-
 #include "common/strings.h"
 
 namespace sealstack::auth {
@@ -125,7 +123,7 @@ Status PrincipalStore::Put(Principal p) {
   if (p.name.empty()) p.name = parsed->name;
 
   auto shared = std::make_shared<const Principal>(std::move(p));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   if (!shared->access_key_id.empty()) {
     auto old = by_key_.find(shared->access_key_id);
     if (old != by_key_.end()) {
@@ -139,7 +137,7 @@ Status PrincipalStore::Put(Principal p) {
 }
 
 Status PrincipalStore::Remove(std::string_view access_key_id) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto it = by_key_.find(std::string(access_key_id));
   if (it == by_key_.end()) {
     return Status::NotFound("no principal with access key " + std::string(access_key_id));
@@ -162,13 +160,13 @@ Status PrincipalStore::Remove(std::string_view access_key_id) {
 
 std::shared_ptr<const Principal> PrincipalStore::FindByAccessKey(
     std::string_view access_key_id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = by_key_.find(std::string(access_key_id));
   return it == by_key_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<const Principal> PrincipalStore::FindByArn(std::string_view arn) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = by_arn_.find(std::string(arn));
   return it == by_arn_.end() ? nullptr : it->second;
 }

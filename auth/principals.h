@@ -10,13 +10,13 @@
 
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/secret_bytes.h"
 
@@ -72,9 +72,9 @@ class PrincipalStore {
   std::shared_ptr<const Principal> FindByArn(std::string_view arn) const;
 
  private:
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_key_;  // GUARDED_BY(mu_)
-  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_arn_;  // GUARDED_BY(mu_)
+  mutable SharedMutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_key_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::shared_ptr<const Principal>> by_arn_ GUARDED_BY(mu_);
 };
 
 inline constexpr std::string_view kDefaultAccessKeyId = "test";

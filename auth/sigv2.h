@@ -1,5 +1,5 @@
 // SigV2 (HmacV1) as pure functions, for S3 presigned URLs with AWSAccessKeyId / Signature /
-// Expires (PROTOCOL.md 2.6; botocore auth.py HmacV1Auth / HmacV1QueryAuth).
+// Expires (docs/protocol-notes.md; botocore auth.py HmacV1Auth / HmacV1QueryAuth).
 //
 // Thread safety: all functions are reentrant.
 #pragma once

@@ -2,7 +2,7 @@
 // string-to-sign variants for aws-chunked chunk and trailer signatures. Nothing here looks up
 // principals or reads a clock; Verify (verifier.h) and PayloadDecoder compose these.
 //
-// References: PROTOCOL.md 2.1 (header form), 2.3 (chunks and trailers), 2.5 (query form);
+// References: docs/protocol-notes.md (header form, chunks and trailers, query form);
 // botocore auth.py SigV4Auth / S3SigV4Auth.
 //
 // Thread safety: all functions are reentrant.

@@ -43,9 +43,11 @@ class [[nodiscard]] Result {
 #define SEALSTACK_CONCAT_INNER(a, b) a##b
 #define SEALSTACK_CONCAT(a, b) SEALSTACK_CONCAT_INNER(a, b)
 // SEALSTACK_ASSIGN_OR_RETURN(auto x, Compute()); returns the Status if Compute() failed.
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration and tmp a name, not expressions.
 #define SEALSTACK_ASSIGN_OR_RETURN(lhs, expr) \
   SEALSTACK_ASSIGN_OR_RETURN_IMPL(SEALSTACK_CONCAT(_result_, __LINE__), lhs, expr)
 #define SEALSTACK_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                    \
   if (!tmp.ok()) return tmp.status();                   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -84,8 +84,10 @@ class [[nodiscard]] Status {
   SEALSTACK_RETURN_IF_ERROR_IMPL(SEALSTACK_STATUS_CONCAT(_status_, __LINE__), expr)
 #define SEALSTACK_STATUS_CONCAT_INNER(a, b) a##b
 #define SEALSTACK_STATUS_CONCAT(a, b) SEALSTACK_STATUS_CONCAT_INNER(a, b)
+// NOLINTBEGIN(bugprone-macro-parentheses): var is a name, not an expression.
 #define SEALSTACK_RETURN_IF_ERROR_IMPL(var, expr) \
   do {                                            \
     ::sealstack::Status var = (expr);             \
     if (!var.ok()) return var;                    \
   } while (0)
+// NOLINTEND(bugprone-macro-parentheses)

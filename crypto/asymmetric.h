@@ -10,7 +10,7 @@
 //   public key:  DER X.509 SubjectPublicKeyInfo (GetPublicKey, data key pair PublicKey).
 //
 // Algorithms (which one is valid for which key spec: SigningAlgorithmsFor /
-// EncryptionAlgorithmsFor / SupportsKeyAgreement, i.e. the table in PROTOCOL.md 5.4):
+// EncryptionAlgorithmsFor / SupportsKeyAgreement; docs/protocol-notes.md):
 //   RSASSA_PSS_SHA_*         RSASSA-PSS, MGF1 with the same hash, salt length = hash length.
 //   RSASSA_PKCS1_V1_5_SHA_*  RSASSA-PKCS1-v1_5. RSA signatures are raw (modulus-length) bytes.
 //   ECDSA_SHA_*              ECDSA; the signature is DER-encoded Ecdsa-Sig-Value (r, s).

@@ -125,8 +125,8 @@ FoldConstants MakeFoldConstants(uint64_t reflected_poly, int width) {
 }
 
 bool HaveClmul() {
-  static const bool have = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-  return have;
+  static const bool kHave = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+  return kHave;
 }
 
 __attribute__((target("pclmul,sse4.1"))) inline __m128i Shift(__m128i state, __m128i constants) {

@@ -18,9 +18,9 @@ Result<SecretBytes> HkdfSha256(const SecretBytes& ikm, std::string_view salt, st
   if (ctx == nullptr) return Status::Internal("EVP_KDF HKDF unavailable");
 
   // OSSL_PARAM wants non-const pointers; OpenSSL only reads these buffers.
-  static uint8_t kEmpty = 0;
+  static uint8_t empty_buffer = 0;
   auto ptr = [](std::string_view s) {
-    return s.empty() ? static_cast<void*>(&kEmpty) : const_cast<char*>(s.data());
+    return s.empty() ? static_cast<void*>(&empty_buffer) : const_cast<char*>(s.data());
   };
   char digest[] = "SHA256";
   OSSL_PARAM params[5];

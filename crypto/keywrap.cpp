@@ -46,7 +46,7 @@ Result<std::string> KeyWrapper::Wrap(std::string_view purpose, const SecretBytes
   wrapped.reserve(material.size() + kWrappedKeyOverhead);
   wrapped.push_back(static_cast<char>(kWrappedKeyVersion));
   wrapped.append(nonce);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   SEALSTACK_RETURN_IF_ERROR(
       gcm_.SealAppend(nonce, Aad(kWrappedKeyVersion, purpose, context), material.view(), &wrapped));
   return wrapped;
@@ -65,7 +65,7 @@ Result<SecretBytes> KeyWrapper::Unwrap(std::string_view purpose, std::string_vie
   }
   std::string_view nonce = wrapped.substr(1, kGcmNonceSize);
   std::string_view sealed = wrapped.substr(1 + kGcmNonceSize);
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Result<SecretBytes> material = gcm_.Open(nonce, Aad(version, purpose, context), sealed);
   if (!material.ok() && material.status().code() == StatusCode::kIntegrity) {
     return Status::Integrity(

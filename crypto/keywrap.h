@@ -21,10 +21,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "crypto/aead.h"
@@ -56,8 +56,8 @@ class KeyWrapper {
  private:
   KeyWrapper(AesGcm gcm, RandomSource& random);
 
-  std::mutex mutex_;
-  AesGcm gcm_;  // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  AesGcm gcm_ GUARDED_BY(mutex_);
   RandomSource& random_;
 };
 

@@ -56,7 +56,7 @@ SeededRandom::SeededRandom(std::string_view seed) : seed_(seed) {}
 SeededRandom::SeededRandom(uint64_t seed) : seed_(SeedFromInteger(seed)) {}
 
 Status SeededRandom::Fill(uint8_t* out, size_t n) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   while (n > 0) {
     if (block_used_ == sizeof(block_)) {
       uint8_t message[sizeof(kSeededLabel) - 1 + 8];

@@ -9,10 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "crypto/secret_bytes.h"
@@ -56,11 +56,11 @@ class SeededRandom final : public RandomSource {
   Status Fill(uint8_t* out, size_t n) override;
 
  private:
-  std::mutex mutex_;
+  Mutex mutex_;
   const SecretBytes seed_;
-  uint64_t counter_ = 0;    // GUARDED_BY(mutex_): index of the next block to generate
-  uint8_t block_[32] = {};  // GUARDED_BY(mutex_): the current block
-  size_t block_used_ = 32;  // GUARDED_BY(mutex_): bytes of block_ already handed out
+  uint64_t counter_ GUARDED_BY(mutex_) = 0;    // index of the next block to generate
+  uint8_t block_[32] GUARDED_BY(mutex_) = {};  // the current block
+  size_t block_used_ GUARDED_BY(mutex_) = 32;  // bytes of block_ already handed out
 };
 
 }  // namespace sealstack::crypto

@@ -3,7 +3,7 @@
 //   "Condition": { "StringLike": { "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::b/*"] } }
 //                  ^operator       ^key (case-insensitive)            ^values (OR; "none of" for
 //                                                                      negated operators)
-// Operators (PROTOCOL 8.2): String{Equals,NotEquals,EqualsIgnoreCase,NotEqualsIgnoreCase,Like,
+// Operators (docs/policy.md): String{Equals,NotEquals,EqualsIgnoreCase,NotEqualsIgnoreCase,Like,
 // NotLike}, Numeric{Equals,NotEquals,LessThan,LessThanEquals,GreaterThan,GreaterThanEquals},
 // Date{same six} (ISO 8601 or epoch seconds), Bool, BinaryEquals (base64), IpAddress,
 // NotIpAddress (IPv4/IPv6 CIDR), ArnEquals, ArnLike, ArnNotEquals, ArnNotLike (per ARN part,

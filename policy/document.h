@@ -1,7 +1,7 @@
 // PolicyDocument: an IAM policy (KMS key policy, S3 bucket policy, identity policy) parsed and
 // validated once, kept in a compiled form that Evaluate (evaluate.h) walks on every request.
 //
-// Grammar accepted (PROTOCOL 8.2):
+// Grammar accepted (the IAM policy language's; docs/policy.md):
 //   { "Version"?: "2012-10-17" | "2008-10-17",  "Id"?: string,
 //     "Statement": Statement | [Statement, ...] }
 //   Statement = { "Sid"?: string, "Effect": "Allow" | "Deny",

@@ -1,6 +1,6 @@
 // Policy evaluation: one document against one request, a set of documents, and the two
 // service-level decisions (KMS, S3) that combine key/bucket policies, identity policies and
-// (for KMS) grants the way AWS does (PROTOCOL 8.1).
+// (for KMS) grants the way AWS does (docs/policy.md).
 //
 //   per document:  any matching Deny  -> kExplicitDeny (first such statement)
 //                  else matching Allow that names the caller (or "*")      -> kAllow
@@ -87,7 +87,7 @@ struct AccessDecision {
   bool allowed() const { return decision == Decision::kAllow; }
 };
 
-// KMS (PROTOCOL 8.1, 8.4; DESIGN "Identity and policy"):
+// KMS (docs/policy.md, "KMS"):
 //   1. an explicit Deny in the key policy or an identity policy -> deny (grants cannot override);
 //   2. the key policy allows the caller directly (named principal, "*", or the account principal
 //      for the account's root) -> allow, except that a non-root caller from ANOTHER account also
@@ -103,7 +103,7 @@ AccessDecision DecideKms(const PolicyDocument& key_policy,
                          std::span<const PolicyDocument* const> identity_policies,
                          const RequestContext& ctx, bool grant_allows);
 
-// S3 (PROTOCOL 8.1): explicit Deny in the bucket policy or an identity policy -> deny.
+// S3 (docs/policy.md, "S3"): explicit Deny in the bucket policy or an identity policy -> deny.
 // Same account (ctx.resource_account empty or equal to the caller's): the root is allowed; else
 // an Allow in the bucket policy that names the caller, or in an identity policy, suffices.
 // Other account or anonymous: the bucket policy must allow (directly or via the caller's

@@ -12,7 +12,7 @@
 //
 // An account principal matches the account's root user DIRECTLY. For the account's other
 // identities (users, roles, sessions) it only DELEGATES to that account's IAM: the statement
-// applies, but the identity also needs an identity-policy Allow (PROTOCOL 8.1, 8.2).
+// applies, but the identity also needs an identity-policy Allow (docs/policy.md, "Principals").
 //
 // Thread safety: immutable after Parse.
 #pragma once

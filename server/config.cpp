@@ -275,22 +275,6 @@ const Setting* FindFlag(std::string_view flag) {
 
 }  // namespace
 
-std::string_view LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-    case LogLevel::kOff:
-      return "off";
-  }
-  return "info";
-}
-
 Status ApplyConfigJson(const std::string& json, Config* config) {
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());

@@ -61,8 +61,6 @@ std::string HelpText();
 // Parses the JSON config document (the --config file's contents) into `config`.
 Status ApplyConfigJson(const std::string& json, Config* config);
 
-std::string_view LogLevelName(LogLevel level);
-
 // One entry of a `principals` list (config file and seed documents): {access_key_id,
 // secret_access_key, arn, session_token?, expires?, policies?}. Errors name
 // "principals[<index>].<field>".

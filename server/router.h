@@ -1,5 +1,5 @@
 // Router: decides from the request head alone which protocol and service a request is for
-// (PROTOCOL.md 1.1), in this order:
+// (docs/protocol-notes.md), in this order:
 //   1. /_sealstack/...                         admin (test-control plane, no AWS auth)
 //   2. X-Amz-Target present                    JSON 1.1: KMS, Glue, CloudTrail (or unknown)
 //   3. AWS Query (credential scope "sts", or a form POST to /, or ?Action=)   STS

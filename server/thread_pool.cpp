@@ -7,7 +7,7 @@ ElasticThreadPool::ElasticThreadPool(size_t min_threads, size_t max_threads,
     : min_threads_(std::max<size_t>(1, min_threads)),
       max_threads_(std::max(max_threads, std::max<size_t>(1, min_threads))),
       idle_timeout_(idle_timeout) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (size_t i = 0; i < min_threads_; ++i) StartWorkerLocked();
 }
 
@@ -20,7 +20,7 @@ void ElasticThreadPool::StartWorkerLocked() {
   threads_.emplace(id, std::thread([this, id] { Worker(id); }));
 }
 
-void ElasticThreadPool::JoinFinishedLocked(std::unique_lock<std::mutex>& lock) {
+void ElasticThreadPool::JoinFinishedLocked() {
   while (!finished_.empty()) {
     std::vector<std::thread> to_join;
     for (uint64_t id : finished_) {
@@ -31,47 +31,49 @@ void ElasticThreadPool::JoinFinishedLocked(std::unique_lock<std::mutex>& lock) {
       }
     }
     finished_.clear();
-    lock.unlock();
+    mu_.Unlock();
     for (auto& t : to_join) t.join();
-    lock.lock();
+    mu_.Lock();
   }
 }
 
 void ElasticThreadPool::enqueue(std::function<void()> fn) {
-  std::unique_lock<std::mutex> lock(mu_);
-  JoinFinishedLocked(lock);
+  MutexLock lock(mu_);
+  JoinFinishedLocked();
   jobs_.push_back(std::move(fn));
   // Every queued job beyond the idle workers needs a thread of its own (connections block).
   if (jobs_.size() > idle_ && threads_.size() < max_threads_ && !shutdown_) {
     StartWorkerLocked();
   }
-  work_cv_.notify_one();
+  work_cv_.Signal();
 }
 
 void ElasticThreadPool::shutdown() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (shutdown_ && threads_.empty()) return;
   shutdown_ = true;
-  work_cv_.notify_all();
+  work_cv_.SignalAll();
   std::vector<std::thread> all;
   for (auto& [id, t] : threads_) all.push_back(std::move(t));
   threads_.clear();
   finished_.clear();
-  lock.unlock();
+  lock.Unlock();
   for (auto& t : all) t.join();
 }
 
 size_t ElasticThreadPool::thread_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return threads_.size() - finished_.size();
 }
 
 void ElasticThreadPool::Worker(uint64_t id) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     ++idle_;
-    bool timed_out =
-        !work_cv_.wait_for(lock, idle_timeout_, [this] { return shutdown_ || !jobs_.empty(); });
+    const auto deadline = std::chrono::steady_clock::now() + idle_timeout_;
+    bool timed_out = false;
+    while (!shutdown_ && jobs_.empty() && !timed_out)
+      timed_out = !work_cv_.WaitUntil(lock, deadline);
     --idle_;
     if (jobs_.empty()) {
       if (shutdown_) return;
@@ -83,10 +85,10 @@ void ElasticThreadPool::Worker(uint64_t id) {
     }
     std::function<void()> job = std::move(jobs_.front());
     jobs_.pop_front();
-    lock.unlock();
+    lock.Unlock();
     job();
     job = nullptr;  // release captured state outside the lock
-    lock.lock();
+    lock.Lock();
   }
 }
 

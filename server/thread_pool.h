@@ -13,13 +13,13 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace sealstack::server {
 
@@ -28,28 +28,29 @@ class ElasticThreadPool : public httplib::TaskQueue {
   ElasticThreadPool(size_t min_threads, size_t max_threads, std::chrono::milliseconds idle_timeout);
   ~ElasticThreadPool() override;
 
-  void enqueue(std::function<void()> fn) override;
-  void shutdown() override;
+  void enqueue(std::function<void()> fn) override EXCLUDES(mu_);
+  void shutdown() override EXCLUDES(mu_);
 
-  size_t thread_count() const;
+  size_t thread_count() const EXCLUDES(mu_);
 
  private:
-  void Worker(uint64_t id);
-  void StartWorkerLocked();  // REQUIRES: mu_ held
-  void JoinFinishedLocked(std::unique_lock<std::mutex>& lock);
+  void Worker(uint64_t id) EXCLUDES(mu_);
+  void StartWorkerLocked() REQUIRES(mu_);
+  // Joins the workers that exited; releases mu_ while it joins.
+  void JoinFinishedLocked() REQUIRES(mu_);
 
   const size_t min_threads_;
   const size_t max_threads_;
   const std::chrono::milliseconds idle_timeout_;
 
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::deque<std::function<void()>> jobs_;   // GUARDED_BY(mu_)
-  std::map<uint64_t, std::thread> threads_;  // GUARDED_BY(mu_)
-  std::vector<uint64_t> finished_;           // exited workers to join; GUARDED_BY(mu_)
-  size_t idle_ = 0;                          // GUARDED_BY(mu_)
-  uint64_t next_id_ = 0;                     // GUARDED_BY(mu_)
-  bool shutdown_ = false;                    // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar work_cv_;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  std::map<uint64_t, std::thread> threads_ GUARDED_BY(mu_);
+  std::vector<uint64_t> finished_ GUARDED_BY(mu_);  // exited workers to join
+  size_t idle_ GUARDED_BY(mu_) = 0;
+  uint64_t next_id_ GUARDED_BY(mu_) = 0;
+  bool shutdown_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace sealstack::server

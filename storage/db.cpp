@@ -5,15 +5,14 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <limits>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
+#include "common/mutex.h"
 #include "storage/embedded_migrations.h"
 
 namespace sealstack::storage {
@@ -122,7 +121,7 @@ thread_local std::vector<HeldLease> tls_held_leases;
 
 struct Connection::Rep {
   struct StringHash {
-    using is_transparent = void;
+    using is_transparent = void;  // NOLINT(readability-identifier-naming): the std name
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
@@ -203,7 +202,7 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   if (cacheable) {
     rep_->cache.emplace(raw->sql, std::move(slot));
   } else {
-    slot.release();  // owned by the Statement, deleted in Statement::Release
+    (void)slot.release();  // owned by the Statement, deleted in Statement::Release
   }
   ++rep_->statements_out;
   return Statement(this, raw);
@@ -476,17 +475,17 @@ struct Database::Rep {
   DatabaseOptions options;
   size_t max_open = 0;  // 1 in memory mode, unbounded for files
 
-  std::mutex mu;
-  std::condition_variable released;
-  std::vector<std::unique_ptr<Connection>> idle;  // GUARDED_BY(mu)
-  size_t open = 0;                                // GUARDED_BY(mu): connections idle or leased
+  Mutex mu;
+  CondVar released;
+  std::vector<std::unique_ptr<Connection>> idle GUARDED_BY(mu);
+  size_t open GUARDED_BY(mu) = 0;  // connections idle or leased
 
   // File databases: WAL checkpoints run on this thread, not inside the commit of whichever
   // request crossed SQLite's auto-checkpoint threshold (that was a quarter of a large upload's
   // time, spent writing pages and fsyncing while the client waited).
   std::thread checkpointer;
-  std::condition_variable wake;
-  bool stopping = false;  // GUARDED_BY(mu)
+  CondVar wake;
+  bool stopping GUARDED_BY(mu) = false;
 };
 
 namespace {
@@ -501,13 +500,13 @@ Database::Database(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Database::~Database() {
   if (rep_->checkpointer.joinable()) {
     {
-      std::lock_guard<std::mutex> lock(rep_->mu);
+      MutexLock lock(rep_->mu);
       rep_->stopping = true;
     }
-    rep_->wake.notify_all();
+    rep_->wake.SignalAll();
     rep_->checkpointer.join();
   }
-  std::lock_guard<std::mutex> lock(rep_->mu);
+  MutexLock lock(rep_->mu);
   assert(rep_->idle.size() == rep_->open && "Database destroyed while a lease is outstanding");
   rep_->idle.clear();  // closes the connections
   rep_->open = 0;
@@ -532,7 +531,7 @@ Result<ConnectionLease> Database::Acquire() {
   }
   std::unique_ptr<Connection> connection;
   {
-    std::unique_lock<std::mutex> lock(rep_->mu);
+    MutexLock lock(rep_->mu);
     for (;;) {
       if (!rep_->idle.empty()) {
         connection = std::move(rep_->idle.back());
@@ -543,15 +542,15 @@ Result<ConnectionLease> Database::Acquire() {
         ++rep_->open;
         break;
       }
-      rep_->released.wait(lock);
+      rep_->released.Wait(lock);
     }
   }
   if (connection == nullptr) {
     auto opened = OpenConnection(rep_->options);
     if (!opened.ok()) {
-      std::lock_guard<std::mutex> lock(rep_->mu);
+      MutexLock lock(rep_->mu);
       --rep_->open;
-      rep_->released.notify_one();
+      rep_->released.Signal();
       return opened.status();
     }
     connection = std::move(opened).value();
@@ -570,7 +569,7 @@ void Database::Release(Connection* connection) {
   assert(owned->rep_->statements_out == 0 && "Statement outlived its lease");
   if (owned->InTransaction()) (void)owned->Exec("ROLLBACK");
 
-  std::lock_guard<std::mutex> lock(rep_->mu);
+  MutexLock lock(rep_->mu);
   const bool keep = rep_->options.in_memory ||
                     (!owned->InTransaction() && rep_->idle.size() < kMaxIdleConnections);
   if (keep) {
@@ -580,7 +579,7 @@ void Database::Release(Connection* connection) {
     // Closing under the lock is cheap (no checkpoint while other connections exist).
     owned.reset();
   }
-  rep_->released.notify_one();
+  rep_->released.Signal();
 }
 
 Status Database::WithConnection(const std::function<Status(Connection&)>& fn) {
@@ -782,8 +781,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options,
   // (in memory mode, the only one: it holds the data until the Database is destroyed).
   SEALSTACK_ASSIGN_OR_RETURN(std::unique_ptr<Connection> first, OpenConnection(options));
   SEALSTACK_RETURN_IF_ERROR(ApplyMigrations(*first, migrations));
-  rep->idle.push_back(std::move(first));
-  rep->open = 1;
+  {
+    MutexLock lock(rep->mu);  // not shared yet; the lock is for the analysis, and costs nothing
+    rep->idle.push_back(std::move(first));
+    rep->open = 1;
+  }
   std::unique_ptr<Database> db(new Database(std::move(rep)));
   if (!options.in_memory) db->StartCheckpointer();
   return db;
@@ -792,18 +794,20 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options,
 void Database::StartCheckpointer() {
   rep_->checkpointer = std::thread([this] {
     constexpr auto kInterval = std::chrono::milliseconds(100);
-    std::unique_lock<std::mutex> lock(rep_->mu);
+    MutexLock lock(rep_->mu);
     while (!rep_->stopping) {
-      rep_->wake.wait_for(lock, kInterval, [&] { return rep_->stopping; });
+      const auto deadline = std::chrono::steady_clock::now() + kInterval;
+      while (!rep_->stopping && rep_->wake.WaitUntil(lock, deadline)) {
+      }
       if (rep_->stopping) break;
-      lock.unlock();
+      lock.Unlock();
       {
         // PASSIVE: copies what it can without waiting for readers or writers; a no-op when the
         // WAL holds nothing new. Errors are left for the next round (and the next start).
         auto lease = Acquire();
         if (lease.ok()) (void)(*lease)->Exec("PRAGMA wal_checkpoint(PASSIVE)");
       }
-      lock.lock();
+      lock.Lock();
     }
   });
 }

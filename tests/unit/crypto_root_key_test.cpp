@@ -10,30 +10,12 @@
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "crypto/root_key.h"
+#include "tests/unit/test_util.h"
 
 namespace sealstack::crypto {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under the system temp dir, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "sealstack-root-key-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string KeyPath() const { return path_ + "/root.key"; }
-
- private:
-  std::string path_;
-};
 
 void WriteFile(const std::string& path, std::string_view content, mode_t mode) {
   {
@@ -79,17 +61,17 @@ TEST_CASE("RootKeyFromBase64 accepts exactly the padded base64 of 32 bytes", "[c
 
 TEST_CASE("root.key is created 0600 on first start and read back afterwards",
           "[crypto][root_key]") {
-  TempDir dir;
+  TempDir dir{"sealstack-root-key"};
   SeededRandom random(uint64_t{1});
   auto created = LoadOrCreateRootKeyFile(dir.path(), random);
   REQUIRE(created.ok());
   CHECK(created->size() == kRootKeySize);
 
   struct stat st;
-  REQUIRE(::stat(dir.KeyPath().c_str(), &st) == 0);
+  REQUIRE(::stat(dir.File("root.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0600);
   // File format: base64 of the key and one newline.
-  CHECK(ReadFile(dir.KeyPath()) == Base64(created->view()) + "\n");
+  CHECK(ReadFile(dir.File("root.key")) == Base64(created->view()) + "\n");
 
   SeededRandom other(uint64_t{2});
   auto loaded = LoadOrCreateRootKeyFile(dir.path(), other);
@@ -99,15 +81,15 @@ TEST_CASE("root.key is created 0600 on first start and read back afterwards",
 
 TEST_CASE("a hand-written root.key with or without newline is accepted", "[crypto][root_key]") {
   for (const std::string& content : {kKeyBase64, kKeyBase64 + "\n"}) {
-    TempDir dir;
-    WriteFile(dir.KeyPath(), content, 0600);
+    TempDir dir{"sealstack-root-key"};
+    WriteFile(dir.File("root.key"), content, 0600);
     SeededRandom random(uint64_t{1});
     auto key = LoadOrCreateRootKeyFile(dir.path(), random);
     REQUIRE(key.ok());
     CHECK(key->Reveal() == std::string(32, 'k'));
   }
-  TempDir dir;  // 0400 (read-only for the owner) is fine too
-  WriteFile(dir.KeyPath(), kKeyBase64, 0400);
+  TempDir dir{"sealstack-root-key"};  // 0400 (read-only for the owner) is fine too
+  WriteFile(dir.File("root.key"), kKeyBase64, 0400);
   SeededRandom random(uint64_t{1});
   CHECK(LoadOrCreateRootKeyFile(dir.path(), random).ok());
 }
@@ -115,14 +97,14 @@ TEST_CASE("a hand-written root.key with or without newline is accepted", "[crypt
 TEST_CASE("root.key readable by group or others is refused", "[crypto][root_key]") {
   for (mode_t mode : {0640, 0604, 0644, 0660, 0606, 0610, 0601, 0777}) {
     INFO("mode " << std::oct << mode);
-    TempDir dir;
-    WriteFile(dir.KeyPath(), kKeyBase64, mode);
+    TempDir dir{"sealstack-root-key"};
+    WriteFile(dir.File("root.key"), kKeyBase64, mode);
     SeededRandom random(uint64_t{1});
     auto key = LoadOrCreateRootKeyFile(dir.path(), random);
     REQUIRE_FALSE(key.ok());
     CHECK(key.status().code() == StatusCode::kFailedPrecondition);
     CHECK(key.status().message().find("chmod 600") != std::string::npos);
-    CHECK(ReadFile(dir.KeyPath()) == kKeyBase64);  // left alone
+    CHECK(ReadFile(dir.File("root.key")) == kKeyBase64);  // left alone
   }
 }
 
@@ -139,8 +121,8 @@ TEST_CASE("root.key with the wrong content is refused", "[crypto][root_key]") {
   };
   for (const std::string& content : bad) {
     INFO("content size " << content.size());
-    TempDir dir;
-    WriteFile(dir.KeyPath(), content, 0600);
+    TempDir dir{"sealstack-root-key"};
+    WriteFile(dir.File("root.key"), content, 0600);
     SeededRandom random(uint64_t{1});
     auto key = LoadOrCreateRootKeyFile(dir.path(), random);
     REQUIRE_FALSE(key.ok());
@@ -152,29 +134,30 @@ TEST_CASE("root.key with the wrong content is refused", "[crypto][root_key]") {
 TEST_CASE("root.key that is a symlink or a directory is refused", "[crypto][root_key]") {
   SeededRandom random(uint64_t{1});
   {
-    TempDir dir;
+    TempDir dir{"sealstack-root-key"};
     WriteFile(dir.path() + "/elsewhere", kKeyBase64, 0600);
-    fs::create_symlink(dir.path() + "/elsewhere", dir.KeyPath());
+    fs::create_symlink(dir.path() + "/elsewhere", dir.File("root.key"));
     CHECK(LoadOrCreateRootKeyFile(dir.path(), random).status().code() ==
           StatusCode::kFailedPrecondition);
   }
   {
-    TempDir dir;  // dangling symlink: must not be followed to create a file elsewhere
-    fs::create_symlink(dir.path() + "/target", dir.KeyPath());
+    TempDir dir{
+        "sealstack-root-key"};  // dangling symlink: must not be followed to create a file elsewhere
+    fs::create_symlink(dir.path() + "/target", dir.File("root.key"));
     CHECK_FALSE(LoadOrCreateRootKeyFile(dir.path(), random).ok());
     CHECK_FALSE(fs::exists(dir.path() + "/target"));
   }
   {
-    TempDir dir;
-    fs::create_directory(dir.KeyPath());
-    ::chmod(dir.KeyPath().c_str(), 0700);
+    TempDir dir{"sealstack-root-key"};
+    fs::create_directory(dir.File("root.key"));
+    ::chmod(dir.File("root.key").c_str(), 0700);
     CHECK(LoadOrCreateRootKeyFile(dir.path(), random).status().code() ==
           StatusCode::kFailedPrecondition);
   }
 }
 
 TEST_CASE("a missing data directory is an I/O error", "[crypto][root_key]") {
-  TempDir dir;
+  TempDir dir{"sealstack-root-key"};
   SeededRandom random(uint64_t{1});
   CHECK(LoadOrCreateRootKeyFile(dir.path() + "/missing", random).status().code() ==
         StatusCode::kIoError);

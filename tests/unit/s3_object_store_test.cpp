@@ -26,6 +26,7 @@
 #include "storage/body_files.h"
 #include "storage/db.h"
 #include "storage/s3_repo.h"
+#include "tests/unit/test_util.h"
 
 namespace sealstack::api::s3 {
 namespace {
@@ -37,25 +38,6 @@ using storage::Database;
 using storage::S3Repo;
 
 constexpr uint32_t kSeg = crypto::kDefaultSegmentSize;
-
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("sealstack-s3-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // Deterministic, non-repeating bytes: a different stream per seed.
 std::string Bytes(size_t n, uint64_t seed) {
@@ -383,7 +365,7 @@ TEST_CASE("ObjectStore: replacing or deleting an object deletes its segments",
 
 TEST_CASE("ObjectStore: concurrent writers of one key end with one complete object",
           "[s3][object_store]") {
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   Env env({.segment_size = 1024, .write_batch_segments = 4}, dir.File("s3.db"));
   constexpr int kWriters = 8;
   const size_t size = 1024 * 7 / 2 * 10;  // 35 segments
@@ -424,7 +406,7 @@ TEST_CASE("ObjectStore: concurrent writers of one key end with one complete obje
 }
 
 TEST_CASE("ObjectStore: start-up sweep removes what a crash left", "[s3][object_store]") {
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   const std::string path = dir.File("s3.db");
   Env env({.segment_size = 1024, .write_batch_segments = 4}, path);
   const std::string kept = Bytes(5000, 1);
@@ -617,7 +599,7 @@ std::string FileBytes(const std::string& path) {
 
 TEST_CASE("ObjectStore: the database file holds neither plaintext nor the data key",
           "[s3][object_store]") {
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   const std::string path = dir.File("s3.db");
   Env env({.segment_size = 4096, .write_batch_segments = 4}, path);
   const std::string canary = "SEALSTACK-CANARY-PLAINTEXT-0123456789";
@@ -720,7 +702,7 @@ struct FileEnv {
     f.write(&c, 1);
   }
 
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   std::unique_ptr<Env> env;
 };
 
@@ -900,7 +882,7 @@ TEST_CASE("ObjectStore with body files: tampered, truncated or missing files fai
 
 TEST_CASE("ObjectStore with body files: bodies stored as rows by an older build still read",
           "[s3][object_store][body_files]") {
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   const std::string db_path = dir.File("s3.db");
   const std::string plain = Bytes(10 * 1024 + 7, 8);
   {
@@ -945,7 +927,7 @@ TEST_CASE("ObjectStore with body files: no plaintext or data key in any file of 
 
 TEST_CASE("ObjectStore: writer memory stays bounded whatever the object size",
           "[s3][object_store]") {
-  TempDir dir;
+  TempDir dir{"sealstack-s3-test"};
   const size_t batch = GENERATE(size_t{1}, ObjectStoreOptions{}.write_batch_segments, size_t{16});
   Env env({.write_batch_segments = batch}, dir.File("s3.db"));
   auto w = env.store->NewObjectWriter("b", "big", env.key);
@@ -1144,7 +1126,7 @@ TEST_CASE("ObjectStore: list objects by prefix and start-after", "[s3][object_st
 TEST_CASE("ObjectStore: 64 MiB write and read throughput", "[.bench]") {
   for (size_t batch : {size_t{1}, size_t{4}, size_t{16}}) {
     for (bool in_memory : {false, true}) {
-      TempDir dir;
+      TempDir dir{"sealstack-s3-test"};
       Env env({.write_batch_segments = batch}, in_memory ? "" : dir.File("s3.db"));
       const size_t total = size_t{64} << 20;
       const std::string piece = Bytes(256 * 1024, 1);
@@ -1178,7 +1160,7 @@ TEST_CASE("ObjectStore: 64 MiB write and read throughput", "[.bench]") {
 // Four writers at once, 16 MiB each, to see what the batch size does under contention.
 TEST_CASE("ObjectStore: concurrent write throughput", "[.bench]") {
   for (size_t batch : {size_t{1}, size_t{4}, size_t{16}}) {
-    TempDir dir;
+    TempDir dir{"sealstack-s3-test"};
     Env env({.write_batch_segments = batch}, dir.File("s3.db"));
     const size_t each = size_t{16} << 20;
     const std::string piece = Bytes(64 * 1024, 1);

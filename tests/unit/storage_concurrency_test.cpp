@@ -11,40 +11,21 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "storage/db.h"
+#include "tests/unit/test_util.h"
 
 namespace sealstack::storage {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("sealstack-storage-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
 std::unique_ptr<Database> MustOpen(const DatabaseOptions& options) {
   auto db = Database::Open(options);
-  INFO(db.status().ToString());
-  REQUIRE(db.ok());
+  REQUIRE_OK(db);
   return std::move(db).value();
 }
 
@@ -133,14 +114,14 @@ TEST_CASE("In-memory database is shared by concurrent threads", "[storage][threa
 }
 
 TEST_CASE("File database takes concurrent writers and readers without BUSY", "[storage][threads]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   auto db = MustOpen({.path = dir.File("db")});
   HammerFromThreads(*db);
 }
 
 TEST_CASE("Concurrent readers of a file database each get their own connection",
           "[storage][threads]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   auto db = MustOpen({.path = dir.File("db")});
   // Two threads each hold a lease at the same time; with a single shared connection the
   // second would wait for the first forever.
@@ -167,7 +148,7 @@ TEST_CASE("Concurrent readers of a file database each get their own connection",
 
 TEST_CASE("A held write lock: WithTransaction waits and retries and then gives up as Unavailable",
           "[storage][threads]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   // Two Databases on one file behave like two processes.
   auto holder = MustOpen({.path = path});
@@ -218,7 +199,7 @@ TEST_CASE("A held write lock: WithTransaction waits and retries and then gives u
 // The child commits rows one transaction at a time and reports each acknowledged row id on a
 // pipe; the parent SIGKILLs it mid-stream. Every reported row must be there after re-opening.
 TEST_CASE("Acknowledged writes survive kill -9", "[storage][durability]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   {
     auto db = MustOpen({.path = path});

@@ -3,40 +3,20 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "storage/db.h"
+#include "tests/unit/test_util.h"
 
 namespace sealstack::storage {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("sealstack-storage-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
 std::unique_ptr<Database> MustOpen(const DatabaseOptions& options) {
   auto db = Database::Open(options);
-  INFO(db.status().ToString());
-  REQUIRE(db.ok());
+  REQUIRE_OK(db);
   return std::move(db).value();
 }
 
@@ -128,7 +108,7 @@ TEST_CASE("A new database gets every migration and the meta rows", "[storage]") 
 }
 
 TEST_CASE("Re-opening a file database is idempotent and keeps its instance id", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("sealstack.db");
   std::string instance_id;
   {
@@ -146,7 +126,7 @@ TEST_CASE("Re-opening a file database is idempotent and keeps its instance id", 
 }
 
 TEST_CASE("File mode runs in WAL with synchronous=NORMAL and foreign keys on", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   auto db = MustOpen({.path = dir.File("db")});
   CHECK(QueryText(*db, "PRAGMA journal_mode") == "wal");
   CHECK(QueryInt(*db, "PRAGMA synchronous") == 1);  // NORMAL
@@ -156,7 +136,7 @@ TEST_CASE("File mode runs in WAL with synchronous=NORMAL and foreign keys on", "
 }
 
 TEST_CASE("A database newer than the binary is refused", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   const int newer = Database::LatestSchemaVersion() + 1;
   {
@@ -173,7 +153,7 @@ TEST_CASE("A database newer than the binary is refused", "[storage]") {
 }
 
 TEST_CASE("Migrations apply in order and once and each in its own transaction", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   const Migration m1{1, "0001_a.sql", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"};
   const Migration m2{2, "0002_b.sql", "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (2);"};
@@ -217,7 +197,7 @@ TEST_CASE("A migration list with a gap is refused", "[storage]") {
 }
 
 TEST_CASE("A file that is not a database is reported as such", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("garbage.db");
   {
     std::ofstream out(path, std::ios::binary);
@@ -230,7 +210,7 @@ TEST_CASE("A file that is not a database is reported as such", "[storage]") {
 }
 
 TEST_CASE("Data in a file database survives closing and re-opening", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   {
     auto db = MustOpen({.path = path});
@@ -466,7 +446,7 @@ TEST_CASE("WithTransaction commits on OK and rolls back on error", "[storage]") 
 }
 
 TEST_CASE("Transaction rolls back on destruction unless committed", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   auto db = MustOpen({.path = dir.File("db")});
   REQUIRE(CreateKv(*db).ok());
   Status s = db->WithConnection([&](Connection& c) -> Status {
@@ -595,7 +575,7 @@ TEST_CASE("Constraint violations map to AlreadyExists or InvalidArgument", "[sto
 // Maintenance
 
 TEST_CASE("IntegrityCheck is ok and Checkpoint truncates the WAL", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   auto db = MustOpen({.path = path});
   REQUIRE(CreateKv(*db).ok());
@@ -620,7 +600,7 @@ TEST_CASE("IntegrityCheck is ok and Checkpoint truncates the WAL", "[storage]") 
 }
 
 TEST_CASE("Closing a file database removes the WAL", "[storage]") {
-  TempDir dir;
+  TempDir dir{"sealstack-storage-test"};
   const std::string path = dir.File("db");
   {
     auto db = MustOpen({.path = path});
