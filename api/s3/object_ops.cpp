@@ -87,7 +87,7 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
       } else {
         resp.headers.erase(
             std::remove_if(resp.headers.begin(), resp.headers.end(),
-                           [&](const auto& h) { return EqualsIgnoreCase(h.first, header); }),
+                           [name = header](const auto& h) { return EqualsIgnoreCase(h.first, name); }),
             resp.headers.end());
         resp.SetHeader(header, v);
       }
