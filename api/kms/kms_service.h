@@ -24,6 +24,8 @@
 
 #include "api/common/faults.h"
 #include "api/kms/ciphertext_blob.h"
+#include "api/kms/key_indexed_map.h"
+#include "api/kms/key_state.h"
 #include "api/kms/kms_model.h"
 #include "auth/principals.h"
 #include "common/clock.h"
@@ -343,7 +345,7 @@ class Service {
                    const EncryptionContext* context = nullptr, const ConditionKeys& extra = {});
   // Resolve + state check + authorize, the preamble of most operations.
   Result<std::shared_ptr<const Key>> Prepare(const Caller& c, std::string_view key_id,
-                                             bool allow_alias, int op_class,
+                                             bool allow_alias, OperationClass op_class,
                                              std::string_view action,
                                              const EncryptionContext* context = nullptr,
                                              ConditionKeys extra = {});
@@ -393,8 +395,8 @@ class Service {
   std::mutex write_mu_;  // serialises mutations (and their persistence)
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Key>> keys_;  // GUARDED_BY(mu_)
-  std::map<std::string, Alias> aliases_;  // "account/region/alias/x"; GUARDED_BY(mu_)
-  std::map<std::string, Grant> grants_;   // by grant id; GUARDED_BY(mu_)
+  KeyIndexedMap<Alias> aliases_;                           // by AliasMapKey(); GUARDED_BY(mu_)
+  KeyIndexedMap<Grant> grants_;                            // by grant id; GUARDED_BY(mu_)
   std::unordered_map<std::string, LastUsage> last_usage_;  // GUARDED_BY(usage_mu_)
   std::mutex usage_mu_;
   // Tokens of grants this process issued, by hash (a repeated CreateGrant issues a new token
