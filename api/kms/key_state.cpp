@@ -8,66 +8,65 @@ namespace sealstack::api::kms {
 
 namespace {
 
-Status Disabled(std::string_view arn) {
-  return KmsError(ErrorKind::kDisabled, std::string(arn) + " is disabled.");
-}
-Status PendingDeletion(std::string_view arn) {
-  return KmsError(ErrorKind::kInvalidState, std::string(arn) + " is pending deletion.");
-}
-Status PendingImport(std::string_view arn) {
-  return KmsError(ErrorKind::kInvalidState, std::string(arn) + " is pending import.");
+// What a key state means for one kind of operation.
+enum class Verdict { kOk, kDisabled, kPendingDeletion, kPendingImport, kNotPendingDeletion };
+
+constexpr Verdict kOk = Verdict::kOk;
+constexpr Verdict kDis = Verdict::kDisabled;
+constexpr Verdict kDel = Verdict::kPendingDeletion;
+constexpr Verdict kImp = Verdict::kPendingImport;
+constexpr Verdict kNotDel = Verdict::kNotPendingDeletion;
+
+struct Row {
+  OperationClass op;
+  // By KeyState: Enabled, Disabled, PendingDeletion, PendingImport.
+  Verdict by_state[4];
+};
+
+// AWS's "Key states of AWS KMS keys" table, one row per kind of operation.
+constexpr Row kRows[] = {
+    {OperationClass::kCryptographic, {kOk, kDis, kDel, kImp}},
+    {OperationClass::kEnableDisable, {kOk, kOk, kDel, kImp}},
+    {OperationClass::kScheduleDeletion, {kOk, kOk, kDel, kOk}},
+    {OperationClass::kCancelDeletion, {kNotDel, kNotDel, kOk, kNotDel}},
+    {OperationClass::kRotation, {kOk, kDis, kDel, kImp}},
+    {OperationClass::kManage, {kOk, kOk, kDel, kOk}},
+    {OperationClass::kAnyState, {kOk, kOk, kOk, kOk}},
+};
+
+size_t StateIndex(KeyState state) {
+  switch (state) {
+    case KeyState::kEnabled:
+      return 0;
+    case KeyState::kDisabled:
+      return 1;
+    case KeyState::kPendingDeletion:
+      return 2;
+    case KeyState::kPendingImport:
+      return 3;
+  }
+  return 0;
 }
 
 }  // namespace
 
 Status CheckKeyState(OperationClass op, KeyState state, std::string_view key_arn) {
-  switch (op) {
-    case OperationClass::kAnyState:
+  Verdict verdict = kOk;
+  for (const auto& row : kRows) {
+    if (row.op == op) verdict = row.by_state[StateIndex(state)];
+  }
+  const std::string arn(key_arn);
+  switch (verdict) {
+    case Verdict::kOk:
       return Status::Ok();
-    case OperationClass::kCryptographic:
-      switch (state) {
-        case KeyState::kEnabled:
-          return Status::Ok();
-        case KeyState::kDisabled:
-          return Disabled(key_arn);
-        case KeyState::kPendingDeletion:
-          return PendingDeletion(key_arn);
-        case KeyState::kPendingImport:
-          return PendingImport(key_arn);
-      }
-      break;
-    case OperationClass::kEnableDisable:
-      switch (state) {
-        case KeyState::kEnabled:
-        case KeyState::kDisabled:
-          return Status::Ok();
-        case KeyState::kPendingDeletion:
-          return PendingDeletion(key_arn);
-        case KeyState::kPendingImport:
-          return PendingImport(key_arn);
-      }
-      break;
-    case OperationClass::kScheduleDeletion:
-      if (state == KeyState::kPendingDeletion) return PendingDeletion(key_arn);
-      return Status::Ok();
-    case OperationClass::kCancelDeletion:
-      if (state == KeyState::kPendingDeletion) return Status::Ok();
-      return KmsError(ErrorKind::kInvalidState, std::string(key_arn) + " is not pending deletion.");
-    case OperationClass::kRotation:
-      switch (state) {
-        case KeyState::kEnabled:
-          return Status::Ok();
-        case KeyState::kDisabled:
-          return Disabled(key_arn);
-        case KeyState::kPendingDeletion:
-          return PendingDeletion(key_arn);
-        case KeyState::kPendingImport:
-          return PendingImport(key_arn);
-      }
-      break;
-    case OperationClass::kManage:
-      if (state == KeyState::kPendingDeletion) return PendingDeletion(key_arn);
-      return Status::Ok();
+    case Verdict::kDisabled:
+      return KmsError(ErrorKind::kDisabled, arn + " is disabled.");
+    case Verdict::kPendingDeletion:
+      return KmsError(ErrorKind::kInvalidState, arn + " is pending deletion.");
+    case Verdict::kPendingImport:
+      return KmsError(ErrorKind::kInvalidState, arn + " is pending import.");
+    case Verdict::kNotPendingDeletion:
+      return KmsError(ErrorKind::kInvalidState, arn + " is not pending deletion.");
   }
   return Status::Ok();
 }

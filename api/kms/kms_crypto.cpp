@@ -8,7 +8,7 @@ namespace sealstack::api::kms {
 
 namespace {
 
-constexpr int kCrypto = static_cast<int>(OperationClass::kCryptographic);
+constexpr OperationClass kCrypto = OperationClass::kCryptographic;
 
 Status WrongUsage(const Key& key, std::string_view op) {
   return KmsError(ErrorKind::kInvalidKeyUsage,

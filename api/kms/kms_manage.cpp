@@ -19,21 +19,13 @@ namespace sealstack::api::kms {
 
 namespace {
 
-constexpr int kAnyState = static_cast<int>(OperationClass::kAnyState);
-constexpr int kManage = static_cast<int>(OperationClass::kManage);
-constexpr int kRotationOp = static_cast<int>(OperationClass::kRotation);
-constexpr int kCrypto = static_cast<int>(OperationClass::kCryptographic);
+constexpr OperationClass kAnyState = OperationClass::kAnyState;
+constexpr OperationClass kManage = OperationClass::kManage;
+constexpr OperationClass kRotationOp = OperationClass::kRotation;
+constexpr OperationClass kCrypto = OperationClass::kCryptographic;
 constexpr auto kDay = std::chrono::hours(24);
 constexpr size_t kMaxPolicyBytes = 32768;
 constexpr int kMaxOnDemandRotations = 25;
-
-std::string AliasMapKey(std::string_view account, std::string_view region, std::string_view name) {
-  return std::string(account) + "/" + std::string(region) + "/" + std::string(name);
-}
-
-std::string AliasArn(const Alias& a) {
-  return "arn:aws:kms:" + a.region + ":" + a.account + ":" + a.name;
-}
 
 Status ValidateAliasName(std::string_view name, bool creating) {
   if (!IsAlnumPlus(name, ":/_-")) {
@@ -54,6 +46,16 @@ Status ValidateAliasName(std::string_view name, bool creating) {
                     "alias/aws/.");
   }
   return Status::Ok();
+}
+
+Status AliasNotFound(const Caller& c, std::string_view alias_name) {
+  return KmsError(
+      ErrorKind::kNotFound,
+      "Alias " + AliasArn(c.region, c.principal->account, alias_name) + " is not found.");
+}
+
+Status GrantNotFound(std::string_view grant_id) {
+  return KmsError(ErrorKind::kNotFound, "Grant ID " + std::string(grant_id) + " not found");
 }
 
 Status ValidatePolicyText(std::string_view policy) {
@@ -99,10 +101,10 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
   const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
   {
     std::shared_lock lock(mu_);
-    if (aliases_.count(map_key)) {
-      return KmsError(ErrorKind::kAlreadyExists, "An alias with the name arn:aws:kms:" + c.region +
-                                                     ":" + c.principal->account + ":" +
-                                                     std::string(alias_name) + " already exists");
+    if (aliases_.Contains(map_key)) {
+      return KmsError(ErrorKind::kAlreadyExists,
+                      "An alias with the name " +
+                          AliasArn(c.region, c.principal->account, alias_name) + " already exists");
     }
   }
   const SystemTime now = clock_->Now();
@@ -113,7 +115,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
                                              ToEpochSeconds(now), ToEpochSeconds(now)});
   }));
   std::unique_lock lock(mu_);
-  aliases_[map_key] = std::move(alias);
+  aliases_.Put(map_key, std::move(alias));
   return Status::Ok();
 }
 
@@ -127,13 +129,9 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
   Alias alias;
   {
     std::shared_lock lock(mu_);
-    auto it = aliases_.find(map_key);
-    if (it == aliases_.end()) {
-      return KmsError(ErrorKind::kNotFound, "Alias arn:aws:kms:" + c.region + ":" +
-                                                c.principal->account + ":" +
-                                                std::string(alias_name) + " is not found.");
-    }
-    alias = it->second;
+    const Alias* found = aliases_.Find(map_key);
+    if (found == nullptr) return AliasNotFound(c, alias_name);
+    alias = *found;
     auto old = keys_.find(alias.key_id);
     if (old != keys_.end() && (old->second->usage != key->usage ||
                                IsSymmetric(old->second->spec) != IsSymmetric(key->spec))) {
@@ -151,7 +149,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
                ToEpochSeconds(alias.updated)});
   }));
   std::unique_lock lock(mu_);
-  aliases_[map_key] = std::move(alias);
+  aliases_.Put(map_key, std::move(alias));
   return Status::Ok();
 }
 
@@ -164,13 +162,9 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
   std::shared_ptr<const Key> key;
   {
     std::shared_lock lock(mu_);
-    auto it = aliases_.find(map_key);
-    if (it == aliases_.end()) {
-      return KmsError(ErrorKind::kNotFound, "Alias arn:aws:kms:" + c.region + ":" +
-                                                c.principal->account + ":" +
-                                                std::string(alias_name) + " is not found.");
-    }
-    auto k = keys_.find(it->second.key_id);
+    const Alias* found = aliases_.Find(map_key);
+    if (found == nullptr) return AliasNotFound(c, alias_name);
+    auto k = keys_.find(found->key_id);
     if (k != keys_.end()) key = k->second;
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:DeleteAlias", key.get()));
@@ -180,7 +174,7 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
                                          std::string(alias_name));
   }));
   std::unique_lock lock(mu_);
-  aliases_.erase(map_key);
+  aliases_.Erase(map_key);
   return Status::Ok();
 }
 
@@ -198,10 +192,13 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
   std::vector<Alias> all;
   {
     std::shared_lock lock(mu_);
-    for (const auto& [k, a] : aliases_) {
-      if (a.account == c.principal->account && a.region == c.region &&
-          (filter.empty() || a.key_id == filter)) {
-        all.push_back(a);
+    if (!filter.empty()) {
+      for (const Alias* a : aliases_.OfKey(filter)) {
+        if (a->account == c.principal->account && a->region == c.region) all.push_back(*a);
+      }
+    } else {
+      for (const auto& [k, a] : aliases_.rows()) {
+        if (a.account == c.principal->account && a.region == c.region) all.push_back(a);
       }
     }
   }
@@ -211,15 +208,13 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
 }
 
 std::string Service::AliasArnOf(const Alias& alias) {
-  return AliasArn(alias);
+  return AliasArn(alias.region, alias.account, alias.name);
 }
 
 std::vector<std::string> Service::AliasesOf(const Key& key) const {
   std::vector<std::string> out;
   std::shared_lock lock(mu_);
-  for (const auto& [k, a] : aliases_) {
-    if (a.key_id == key.id) out.push_back(a.name);
-  }
+  for (const Alias* a : aliases_.OfKey(key.id)) out.push_back(a->name);
   return out;
 }
 
@@ -393,9 +388,10 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   std::optional<Grant> existing;
   if (!r.name.empty()) {
     std::shared_lock lock(mu_);
-    for (const auto& [id, g] : grants_) {
-      if (g.key_id == key->id && g.name == r.name && g.grantee == r.grantee &&
-          g.retiring == r.retiring && g.operations == r.operations &&
+    for (const Grant* found : grants_.OfKey(key->id)) {
+      const Grant& g = *found;
+      if (g.name == r.name && g.grantee == r.grantee && g.retiring == r.retiring &&
+          g.operations == r.operations &&
           g.constraints.encryption_context_equals == r.constraints.encryption_context_equals &&
           g.constraints.encryption_context_subset == r.constraints.encryption_context_subset) {
         existing = g;
@@ -424,7 +420,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
       return storage::KmsRepo::PutGrant(conn, GrantToRow(g));
     }));
     std::unique_lock lock(mu_);
-    grants_[g.id] = g;
+    grants_.Put(g.id, g);
   }
   {
     std::lock_guard<std::mutex> lock(usage_mu_);
@@ -443,10 +439,9 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
   std::vector<Grant> all;
   {
     std::shared_lock lock(mu_);
-    for (const auto& [id, g] : grants_) {
-      if (g.key_id == key->id && (grant_id.empty() || g.id == grant_id) &&
-          (grantee.empty() || g.grantee == grantee)) {
-        all.push_back(g);
+    for (const Grant* g : grants_.OfKey(key->id)) {
+      if ((grant_id.empty() || g->id == grant_id) && (grantee.empty() || g->grantee == grantee)) {
+        all.push_back(*g);
       }
     }
   }
@@ -470,7 +465,7 @@ Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::st
   std::vector<Grant> all;
   {
     std::shared_lock lock(mu_);
-    for (const auto& [id, g] : grants_) {
+    for (const auto& [id, g] : grants_.rows()) {
       if (g.retiring == retiring) all.push_back(g);
     }
   }
@@ -485,7 +480,7 @@ Status Service::RemoveGrant(const std::string& grant_id) {
     return storage::KmsRepo::DeleteGrant(conn, grant_id);
   }));
   std::unique_lock lock(mu_);
-  grants_.erase(grant_id);
+  grants_.Erase(grant_id);
   return Status::Ok();
 }
 
@@ -503,7 +498,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
       if (it != extra_grant_tokens_.end()) id = it->second;
     }
     std::shared_lock lock(mu_);
-    for (const auto& [gid, g] : grants_) {
+    for (const auto& [gid, g] : grants_.rows()) {
       if (g.token == hash || gid == id) grant = g;
     }
     if (!grant) return KmsError(ErrorKind::kInvalidGrantToken, "Invalid grant token");
@@ -512,13 +507,11 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, false));
     auto key = r.key;
     std::shared_lock lock(mu_);
-    auto it = grants_.find(std::string(grant_id));
-    if (it == grants_.end() || it->second.key_id != key->id) {
-      return KmsError(ErrorKind::kNotFound, "Grant ID " + std::string(grant_id) + " not found");
-    }
-    grant = it->second;
+    const Grant* found = grants_.Find(std::string(grant_id));
+    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
+    grant = *found;
   }
-  // Who may retire (PROTOCOL 8.4): the retiring principal and the grantee of a grant that
+  // Who may retire, as on AWS: the retiring principal and the grantee of a grant that
   // includes RetireGrant, without any policy; anyone else needs kms:RetireGrant on the key.
   const std::string& caller = c.principal->arn;
   bool grantee_may = grant->grantee == caller &&
@@ -541,10 +534,8 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RevokeGrant"));
   {
     std::shared_lock lock(mu_);
-    auto it = grants_.find(std::string(grant_id));
-    if (it == grants_.end() || it->second.key_id != key->id) {
-      return KmsError(ErrorKind::kNotFound, "Grant ID " + std::string(grant_id) + " not found");
-    }
+    const Grant* found = grants_.Find(std::string(grant_id));
+    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
   }
   return RemoveGrant(std::string(grant_id));
 }
@@ -570,9 +561,7 @@ Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
 std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
   std::vector<Grant> out;
   std::shared_lock lock(mu_);
-  for (const auto& [id, g] : grants_) {
-    if (g.key_id == key_id) out.push_back(g);
-  }
+  for (const Grant* g : grants_.OfKey(key_id)) out.push_back(*g);
   return out;
 }
 

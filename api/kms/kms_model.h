@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/kms/kms_types.h"
@@ -75,6 +76,27 @@ struct Key {
     return nullptr;
   }
 };
+
+// arn:aws:kms:REGION:ACCOUNT:key/ID
+inline std::string KeyArn(std::string_view region, std::string_view account, std::string_view id) {
+  std::string arn = "arn:aws:kms:";
+  arn.append(region).append(":").append(account).append(":key/").append(id);
+  return arn;
+}
+// arn:aws:kms:REGION:ACCOUNT:alias/NAME
+inline std::string AliasArn(std::string_view region, std::string_view account,
+                            std::string_view name) {
+  std::string arn = "arn:aws:kms:";
+  arn.append(region).append(":").append(account).append(":").append(name);
+  return arn;
+}
+// An alias's name is unique within its account and region: "ACCOUNT/REGION/alias/NAME".
+inline std::string AliasMapKey(std::string_view account, std::string_view region,
+                               std::string_view name) {
+  std::string k(account);
+  k.append("/").append(region).append("/").append(name);
+  return k;
+}
 
 struct Alias {
   std::string account;

@@ -18,25 +18,6 @@ namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
 
-std::string KeyArnFor(std::string_view region, std::string_view account, std::string_view id) {
-  std::string arn = "arn:aws:kms:";
-  arn += region;
-  arn += ':';
-  arn += account;
-  arn += ":key/";
-  arn += id;
-  return arn;
-}
-
-std::string AliasKey(std::string_view account, std::string_view region, std::string_view name) {
-  std::string k(account);
-  k += '/';
-  k += region;
-  k += '/';
-  k += name;
-  return k;
-}
-
 Status Field(const std::string& field, const std::string& message) {
   std::string m = field;
   m += ": ";
@@ -53,15 +34,10 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
   const std::string account = c.principal ? c.principal->account : std::string();
   auto by_alias = [&](std::string_view acct, std::string_view rgn, std::string_view name) {
     std::shared_lock lock(mu_);
-    auto it = aliases_.find(AliasKey(acct, rgn, name));
-    if (it != aliases_.end()) return KeyArnFor(rgn, acct, it->second.key_id);
-    std::string arn = "arn:aws:kms:";
-    arn += rgn;
-    arn += ':';
-    arn += acct;
-    arn += ':';
-    arn += name;
-    return arn;
+    if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) {
+      return KeyArn(rgn, acct, a->key_id);
+    }
+    return AliasArn(rgn, acct, name);
   };
   if (key_id.empty()) {
     if (ciphertext.empty()) return "";
@@ -69,7 +45,7 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
     if (!header) return "";
     std::shared_lock lock(mu_);
     auto it = keys_.find(header->key_id);
-    return it != keys_.end() ? it->second->arn : KeyArnFor(c.region, account, header->key_id);
+    return it != keys_.end() ? it->second->arn : KeyArn(c.region, account, header->key_id);
   }
   if (StartsWith(key_id, "arn:")) {
     auto parts = Split(key_id, ':');
@@ -81,7 +57,7 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
     return std::string(key_id);
   }
   if (StartsWith(key_id, "alias/")) return by_alias(account, c.region, key_id);
-  return KeyArnFor(c.region, account, key_id);
+  return KeyArn(c.region, account, key_id);
 }
 
 Status Service::CheckFault(const Caller& c, std::string_view operation, std::string_view key_id,
@@ -188,7 +164,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
     key->id = r.id;
     key->account = r.account;
     key->region = r.region;
-    key->arn = KeyArnFor(r.region, r.account, r.id);
+    key->arn = KeyArn(r.region, r.account, r.id);
     key->created = now;
     key->spec = r.spec;
     key->usage = r.usage;
@@ -224,10 +200,10 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
   {
     std::shared_lock lock(mu_);
     for (const auto& name : r.aliases) {
-      auto it = aliases_.find(AliasKey(r.account, r.region, name));
-      if (it != aliases_.end() && it->second.key_id == r.id) continue;
+      const Alias* existing = aliases_.Find(AliasMapKey(r.account, r.region, name));
+      if (existing != nullptr && existing->key_id == r.id) continue;
       Alias a{r.account, r.region, name, r.id, now, now};
-      if (it != aliases_.end()) a.created = it->second.created;  // re-pointed, like UpdateAlias
+      if (existing != nullptr) a.created = existing->created;  // re-pointed, like UpdateAlias
       alias_changes.push_back(std::move(a));
     }
   }
@@ -248,7 +224,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
   {
     std::unique_lock lock(mu_);
     keys_[key->id] = key;
-    for (auto& a : alias_changes) aliases_[AliasKey(a.account, a.region, a.name)] = std::move(a);
+    for (auto& a : alias_changes) aliases_.Put(AliasMapKey(a.account, a.region, a.name), a);
   }
   UpdateNextDue();
   return true;
@@ -264,10 +240,10 @@ Status Service::ResetAccount(const std::string& account) {
     for (const auto& [id, k] : keys_) {
       if (k->account == account) key_ids.push_back(id);
     }
-    for (const auto& [map_key, a] : aliases_) {
+    for (const auto& [map_key, a] : aliases_.rows()) {
       if (a.account == account) alias_keys.push_back(map_key);
     }
-    for (const auto& [id, g] : grants_) {
+    for (const auto& [id, g] : grants_.rows()) {
       auto k = keys_.find(g.key_id);
       if (k == keys_.end() || k->second->account == account) grant_ids.push_back(id);
     }
@@ -277,7 +253,7 @@ Status Service::ResetAccount(const std::string& account) {
     {
       std::shared_lock lock(mu_);
       for (const auto& map_key : alias_keys) {
-        const Alias& a = aliases_.at(map_key);
+        const Alias& a = *aliases_.Find(map_key);
         SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteAlias(conn, a.account, a.region, a.name));
       }
     }
@@ -288,8 +264,8 @@ Status Service::ResetAccount(const std::string& account) {
   {
     std::unique_lock lock(mu_);
     for (const auto& id : key_ids) keys_.erase(id);
-    for (const auto& k : alias_keys) aliases_.erase(k);
-    for (const auto& id : grant_ids) grants_.erase(id);
+    for (const auto& k : alias_keys) aliases_.Erase(k);
+    for (const auto& id : grant_ids) grants_.Erase(id);
   }
   {
     std::lock_guard<std::mutex> lock(usage_mu_);

@@ -21,21 +21,8 @@ namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
 
-std::string KeyArn(const std::string& region, const std::string& account, const std::string& id) {
-  return "arn:aws:kms:" + region + ":" + account + ":key/" + id;
-}
-
 bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
-}
-
-std::string AliasMapKey(std::string_view account, std::string_view region, std::string_view name) {
-  std::string k(account);
-  k += '/';
-  k += region;
-  k += '/';
-  k += name;
-  return k;
 }
 
 int64_t ToMicros(SystemTime t) {
@@ -132,17 +119,16 @@ Status Service::Load() {
   std::unique_lock lock(mu_);
   for (auto& [id, k] : loaded) keys_[id] = k;
   for (const auto& row : snap.aliases) {
-    aliases_[AliasMapKey(row.account, row.region, row.alias_name)] =
-        Alias{row.account,
-              row.region,
-              row.alias_name,
-              row.key_id,
+    aliases_.Put(
+        AliasMapKey(row.account, row.region, row.alias_name),
+        Alias{row.account, row.region, row.alias_name, row.key_id,
               SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6))),
-              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.updated_at * 1e6)))};
+              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.updated_at * 1e6)))});
   }
   for (const auto& row : snap.grants) {
     SEALSTACK_ASSIGN_OR_RETURN(Grant g, GrantFromRow(row));
-    grants_[g.id] = std::move(g);
+    std::string id = g.id;
+    grants_.Put(id, std::move(g));
   }
   lock.unlock();
   UpdateNextDue();
@@ -262,24 +248,23 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
   };
   auto by_alias = [&](std::string_view acct, std::string_view rgn,
                       std::string_view name) -> Result<Resolved> {
-    std::string alias_arn =
-        "arn:aws:kms:" + std::string(rgn) + ":" + std::string(acct) + ":" + std::string(name);
     std::optional<Alias> alias;
     {
       std::shared_lock lock(mu_);
-      auto it = aliases_.find(AliasMapKey(acct, rgn, name));
-      if (it != aliases_.end()) alias = it->second;
+      if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) alias = *a;
     }
     if (!alias && StartsWith(name, "alias/aws/") && acct == account && rgn == region) {
       // AWS-managed keys come into being on first use of their alias.
       SEALSTACK_RETURN_IF_ERROR(CreateAwsManagedKey(c, name));
       std::shared_lock lock(mu_);
-      auto it = aliases_.find(AliasMapKey(acct, rgn, name));
-      if (it != aliases_.end()) alias = it->second;
+      if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) alias = *a;
     }
-    if (!alias) return KmsError(ErrorKind::kNotFound, "Alias " + alias_arn + " is not found.");
+    if (!alias) {
+      return KmsError(ErrorKind::kNotFound,
+                      "Alias " + AliasArn(rgn, acct, name) + " is not found.");
+    }
     auto key = find_key(alias->key_id);
-    if (!key) return not_found_key(KeyArn(std::string(rgn), std::string(acct), alias->key_id));
+    if (!key) return not_found_key(KeyArn(rgn, acct, alias->key_id));
     return Resolved{key, std::string(name)};
   };
 
@@ -317,7 +302,7 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
   auto key = find_key(id);
   // A bare key id names a key in the caller's own account and region only.
   if (!key || key->account != account || key->region != region) {
-    return not_found_key(KeyArn(std::string(region), account, id));
+    return not_found_key(KeyArn(region, account, id));
   }
   return Resolved{key, ""};
 }
@@ -340,7 +325,7 @@ Status Service::Authorize(const Caller& c, std::string_view action, const Key* k
 }
 
 Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string_view key_id,
-                                                    bool allow_alias, int op_class,
+                                                    bool allow_alias, OperationClass op_class,
                                                     std::string_view action,
                                                     const EncryptionContext* context,
                                                     ConditionKeys extra) {
@@ -353,9 +338,8 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
   if (!r.request_alias.empty()) extra["kms:RequestAlias"] = {r.request_alias};
   // AWS authorizes before it reveals the key's state.
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, action, r.key.get(), context, extra));
-  SEALSTACK_RETURN_IF_ERROR(
-      CheckKeyState(static_cast<OperationClass>(op_class), r.key->state, r.key->arn));
-  if (!r.key->damaged.empty() && op_class == static_cast<int>(OperationClass::kCryptographic)) {
+  SEALSTACK_RETURN_IF_ERROR(CheckKeyState(op_class, r.key->state, r.key->arn));
+  if (!r.key->damaged.empty() && op_class == OperationClass::kCryptographic) {
     return KmsError(ErrorKind::kInternal,
                     "The key material of " + r.key->arn +
                         " failed its integrity check at load; it cannot be used.");
@@ -405,12 +389,8 @@ void Service::RunDue() {
       if (!st.ok()) continue;
       std::unique_lock lock(mu_);
       keys_.erase(k->id);
-      for (auto it = aliases_.begin(); it != aliases_.end();) {
-        it = it->second.key_id == k->id ? aliases_.erase(it) : std::next(it);
-      }
-      for (auto it = grants_.begin(); it != grants_.end();) {
-        it = it->second.key_id == k->id ? grants_.erase(it) : std::next(it);
-      }
+      aliases_.EraseKey(k->id);
+      grants_.EraseKey(k->id);
       continue;
     }
     if (k->rotation_enabled && k->next_rotation && *k->next_rotation <= now &&
@@ -450,7 +430,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
   const std::string& account = c.principal->account;
   {
     std::shared_lock lock(mu_);
-    if (aliases_.count(AliasMapKey(account, c.region, alias_name))) return Status::Ok();
+    if (aliases_.Contains(AliasMapKey(account, c.region, alias_name))) return Status::Ok();
   }
   auto key = std::make_shared<Key>();
   key->id = NewUuid();
@@ -494,7 +474,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
   }));
   std::unique_lock lock(mu_);
   keys_[key->id] = key;
-  aliases_[AliasMapKey(account, c.region, alias_name)] = alias;
+  aliases_.Put(AliasMapKey(account, c.region, alias_name), alias);
   return Status::Ok();
 }
 
@@ -549,7 +529,7 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
 
 Result<std::shared_ptr<const Key>> Service::DescribeKey(const Caller& c, std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DescribeKey", key_id));
-  return Prepare(c, key_id, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
+  return Prepare(c, key_id, true, OperationClass::kAnyState, "kms:DescribeKey");
 }
 
 Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, const ListPage& page,
@@ -576,9 +556,8 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
 Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
                                      std::string description) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateKeyDescription", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, static_cast<int>(OperationClass::kManage),
-                                     "kms:UpdateKeyDescription"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, false, OperationClass::kManage, "kms:UpdateKeyDescription"));
   return Mutate(key->id, [&](Key& k) {
     k.description = std::move(description);
     return Status::Ok();
@@ -588,8 +567,7 @@ Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
 Status Service::EnableKey(const Caller& c, std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key,
-      Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable), "kms:EnableKey"));
+      auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:EnableKey"));
   return Mutate(key->id, [&](Key& k) {
     k.state = KeyState::kEnabled;
     return Status::Ok();
@@ -599,8 +577,7 @@ Status Service::EnableKey(const Caller& c, std::string_view key_id) {
 Status Service::DisableKey(const Caller& c, std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kEnableDisable),
-                        "kms:DisableKey"));
+      auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:DisableKey"));
   return Mutate(key->id, [&](Key& k) {
     k.state = KeyState::kDisabled;
     return Status::Ok();
@@ -611,9 +588,8 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
                                                                 std::string_view key_id,
                                                                 int pending_window_days) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ScheduleKeyDeletion", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kScheduleDeletion),
-                        "kms:ScheduleKeyDeletion"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kScheduleDeletion,
+                                               "kms:ScheduleKeyDeletion"));
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " is an AWS managed key and cannot be deleted.");
@@ -625,15 +601,14 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
     return Status::Ok();
   }));
   // Not DescribeKey(): that would count as a second operation (injected faults, audit).
-  return Prepare(c, key->arn, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
+  return Prepare(c, key->arn, true, OperationClass::kAnyState, "kms:DescribeKey");
 }
 
 Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
                                                               std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CancelKeyDeletion", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, static_cast<int>(OperationClass::kCancelDeletion),
-                        "kms:CancelKeyDeletion"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kCancelDeletion,
+                                               "kms:CancelKeyDeletion"));
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
     k.state = k.materials.empty() ? KeyState::kPendingImport : KeyState::kDisabled;
     k.deletion_date.reset();
@@ -641,7 +616,7 @@ Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
     return Status::Ok();
   }));
   // Not DescribeKey(): that would count as a second operation (injected faults, audit).
-  return Prepare(c, key->arn, true, static_cast<int>(OperationClass::kAnyState), "kms:DescribeKey");
+  return Prepare(c, key->arn, true, OperationClass::kAnyState, "kms:DescribeKey");
 }
 
 Status Service::Reset() {
@@ -650,8 +625,8 @@ Status Service::Reset() {
       [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteAll(c); }));
   std::unique_lock lock(mu_);
   keys_.clear();
-  aliases_.clear();
-  grants_.clear();
+  aliases_.Clear();
+  grants_.Clear();
   return Status::Ok();
 }
 

@@ -7,6 +7,12 @@
 // rotations and import expiries that fall due are applied by RunDue(), which every operation
 // calls first (cheaply, when nothing is due).
 //
+// The class reads in sections: construction and wiring; the operations by concern (keys,
+// cryptography, aliases, key policies, rotation, tags, grants, import, usage tracking), each
+// taking the Caller first; lookups for the authorizer and the wire renderers; the clock and the
+// admin plane (reset, seeding). Aliases and grants are indexed by key id (key_indexed_map.h), so
+// the aliases and grants one authorization considers are found without a scan.
+//
 // Thread safety: all methods are safe to call concurrently. Reads take a shared lock only to
 // find a key snapshot; mutations are serialised by one mutex.
 #pragma once
@@ -25,6 +31,8 @@
 #include "api/common/caller.h"
 #include "api/common/faults.h"
 #include "api/kms/ciphertext_blob.h"
+#include "api/kms/key_indexed_map.h"
+#include "api/kms/key_state.h"
 #include "api/kms/kms_model.h"
 #include "auth/principals.h"
 #include "common/clock.h"
@@ -106,6 +114,7 @@ struct ListPage {
 
 class Service {
  public:
+  // ---- construction and wiring (server/ installs the policy layer, faults and audit)
   // Loads the persisted state. `db` must have the KMS migrations applied.
   static Result<std::unique_ptr<Service>> Open(storage::Database& db,
                                                const crypto::SecretBytes& root_key,
@@ -125,16 +134,19 @@ class Service {
   using LockoutChecker = std::function<Status(const Caller&, const Key&, std::string_view)>;
   void SetLockoutChecker(LockoutChecker c) { lockout_checker_ = std::move(c); }
 
-  // Syntax and size of a key policy (MalformedPolicyDocumentException / LimitExceeded).
-  Status CheckPolicy(std::string_view policy) const;
-  static std::string AliasArnOf(const Alias& alias);
-  std::vector<std::string> AliasesOf(const Key& key) const;  // alias names
-  std::vector<Grant> GrantsFor(const std::string& key_id) const;
-  // The ARN of a key by id, for rendering (no authorization; the id itself if unknown).
-  std::string KeyArnOf(const std::string& key_id) const;
-
-  // Applies deletions, automatic rotations and imported-material expiries that fell due.
-  void RunDue();
+  // A key's last cryptographic use (GetKeyLastUsage).
+  struct LastUsage {
+    std::string operation;
+    SystemTime when;
+    std::string request_id;
+  };
+  // Where GetKeyLastUsage looks (the audit trail, when installed); otherwise this process's
+  // in-memory record of uses.
+  struct UsageSource {
+    std::function<std::optional<LastUsage>(const Key&)> last_usage;
+    std::function<SystemTime()> tracking_start;
+  };
+  void SetUsageSource(UsageSource source) { usage_source_ = std::move(source); }
 
   // ---- keys
   struct CreateKeyRequest {
@@ -213,6 +225,8 @@ class Service {
                                          const ListPage& page, std::string* next_marker);
 
   // ---- key policies
+  // Syntax and size of a key policy (MalformedPolicyDocumentException / LimitExceeded).
+  Status CheckPolicy(std::string_view policy) const;
   Result<std::string> GetKeyPolicy(const Caller& c, std::string_view key_id);
   Status PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
                       bool bypass_lockout_check);
@@ -273,30 +287,29 @@ class Service {
                                                                std::string_view key_id);
 
   // ---- usage tracking (GetKeyLastUsage)
-  struct LastUsage {
-    std::string operation;
-    SystemTime when;
-    std::string request_id;
-  };
   Result<std::shared_ptr<const Key>> GetKeyLastUsage(const Caller& c, std::string_view key_id,
                                                      std::optional<LastUsage>* usage);
   SystemTime tracking_start() const {
     return usage_source_.tracking_start ? usage_source_.tracking_start() : tracking_start_;
   }
-  // Where GetKeyLastUsage looks (the audit trail, when installed); otherwise this process's
-  // in-memory record of uses.
-  struct UsageSource {
-    std::function<std::optional<LastUsage>(const Key&)> last_usage;
-    std::function<SystemTime()> tracking_start;
-  };
-  void SetUsageSource(UsageSource source) { usage_source_ = std::move(source); }
+
+  // ---- for the authorizer and the wire renderers (no authorization, no faults)
+  static std::string AliasArnOf(const Alias& alias);
+  std::vector<std::string> AliasesOf(const Key& key) const;  // alias names
+  std::vector<Grant> GrantsFor(const std::string& key_id) const;
+  // The ARN of a key by id, for rendering (no authorization; the id itself if unknown).
+  std::string KeyArnOf(const std::string& key_id) const;
+
+  // ---- the clock and the admin plane (POST /_sealstack/reset, seeding)
+  // Applies deletions, automatic rotations and imported-material expiries that fell due.
+  void RunDue();
 
   // Drops all state (admin reset).
   Status Reset();
   // Drops one account's keys (with their materials), aliases and grants on them (admin reset).
   Status ResetAccount(const std::string& account);
 
-  // ---- seeding (admin plane: no caller, no authorization, no faults; kms_seed.cpp)
+  // Seeding: no caller, no authorization, no faults (kms_seed.cpp).
   struct SeedKeyRequest {
     std::string id;  // a UUID, fixed across machines
     std::string account;
@@ -342,7 +355,7 @@ class Service {
                    const EncryptionContext* context = nullptr, const ConditionKeys& extra = {});
   // Resolve + state check + authorize, the preamble of most operations.
   Result<std::shared_ptr<const Key>> Prepare(const Caller& c, std::string_view key_id,
-                                             bool allow_alias, int op_class,
+                                             bool allow_alias, OperationClass op_class,
                                              std::string_view action,
                                              const EncryptionContext* context = nullptr,
                                              ConditionKeys extra = {});
@@ -392,8 +405,8 @@ class Service {
   std::mutex write_mu_;  // serialises mutations (and their persistence)
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const Key>> keys_;  // GUARDED_BY(mu_)
-  std::map<std::string, Alias> aliases_;  // "account/region/alias/x"; GUARDED_BY(mu_)
-  std::map<std::string, Grant> grants_;   // by grant id; GUARDED_BY(mu_)
+  KeyIndexedMap<Alias> aliases_;                           // by AliasMapKey(); GUARDED_BY(mu_)
+  KeyIndexedMap<Grant> grants_;                            // by grant id; GUARDED_BY(mu_)
   std::unordered_map<std::string, LastUsage> last_usage_;  // GUARDED_BY(usage_mu_)
   std::mutex usage_mu_;
   // Tokens of grants this process issued, by hash (a repeated CreateGrant issues a new token

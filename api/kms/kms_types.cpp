@@ -118,9 +118,6 @@ std::vector<std::string_view> KeyUsageNames() {
 bool IsSymmetric(KeySpec spec) {
   return spec == KeySpec::kSymmetricDefault;
 }
-bool IsHmac(KeySpec spec) {
-  return AsHmac(spec).has_value();
-}
 bool IsAsymmetric(KeySpec spec) {
   return AsAsymmetric(spec).has_value();
 }

@@ -53,12 +53,12 @@ std::vector<std::string_view> KeySpecNames();
 std::vector<std::string_view> KeyUsageNames();
 
 bool IsSymmetric(KeySpec spec);
-bool IsHmac(KeySpec spec);
 bool IsAsymmetric(KeySpec spec);
 std::optional<crypto::AsymmetricKeySpec> AsAsymmetric(KeySpec spec);
 std::optional<crypto::HmacKeySpec> AsHmac(KeySpec spec);
 
-// The usages CreateKey allows for a spec (PROTOCOL 5.4).
+// The usages CreateKey allows for a spec, as AWS allows them: symmetric keys encrypt; RSA keys
+// encrypt or sign; NIST ECC keys sign or agree keys; other ECC keys sign; HMAC keys make MACs.
 std::vector<KeyUsage> AllowedUsages(KeySpec spec);
 
 // What DescribeKey reports for a spec and usage.

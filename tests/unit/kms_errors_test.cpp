@@ -1,5 +1,5 @@
-// The KMS error table (kms_wire.cpp KmsStatusToWire): every ErrorKind, the two JsonInput
-// details, and what happens to a Status no KMS row claims.
+// The KMS error table (kms_errors.cpp, rendered by kms_wire.cpp KmsStatusToWire): every ErrorKind,
+// the two JsonInput details, and what happens to a Status no KMS row claims.
 #include <catch2/catch.hpp>
 
 #include <iterator>
@@ -226,4 +226,14 @@ TEST_CASE("JsonInput timestamps past SystemTime's range saturate instead of over
   CHECK(in->Timestamp("ValidTo") == SystemTime::max());
   CHECK(in->Timestamp("Later") == SystemTime::max());
   CHECK(in->Finish().ok());
+}
+
+TEST_CASE("DescribeKmsError names a KMS failure without the wire layer", "[kms][errors]") {
+  auto d = api::kms::DescribeKmsError(KmsError(ErrorKind::kDisabled, "key is disabled."));
+  REQUIRE(d.has_value());
+  CHECK(d->code == "DisabledException");
+  CHECK(d->http_status == 400);
+  CHECK(d->message == "key is disabled.");
+  CHECK_FALSE(d->server_fault);
+  CHECK_FALSE(api::kms::DescribeKmsError(Status::Internal("sqlite: busy")).has_value());
 }
