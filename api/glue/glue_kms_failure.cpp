@@ -1,16 +1,23 @@
 #include "api/glue/glue_kms_failure.h"
 
+#include "api/common/errors.h"
 #include "api/kms/kms_errors.h"
-#include "api/kms/kms_wire.h"
 
 namespace sealstack::api::glue {
 
 KmsFailure DescribeKmsFailure(const Status& kms_status) {
-  WireError w = kms::KmsStatusToWire(kms_status);
   KmsFailure out;
-  out.http_status = w.http_status;
-  out.code = w.code;
-  out.message = w.message;
+  if (auto d = kms::DescribeKmsError(kms_status)) {
+    out.http_status = d->http_status;
+    out.code = std::string(d->code);
+    out.message = std::move(d->message);
+  } else {
+    // Not a KMS error kind: the generic awsJson1_1 answer for its StatusCode.
+    WireError w = StatusToWire(kms_status, Protocol::kJson);
+    out.http_status = w.http_status;
+    out.code = std::move(w.code);
+    out.message = std::move(w.message);
+  }
   out.access_denied = kms_status.detail() == static_cast<int>(kms::ErrorKind::kAccessDenied) ||
                       (kms_status.detail() == 0 && kms_status.code() == StatusCode::kAccessDenied);
   return out;

@@ -85,10 +85,11 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
       if (EqualsIgnoreCase(header, "Content-Type")) {
         content_type = v;
       } else {
-        resp.headers.erase(
-            std::remove_if(resp.headers.begin(), resp.headers.end(),
-                           [name = header](const auto& h) { return EqualsIgnoreCase(h.first, name); }),
-            resp.headers.end());
+        resp.headers.erase(std::remove_if(resp.headers.begin(), resp.headers.end(),
+                                          [name = header](const auto& h) {
+                                            return EqualsIgnoreCase(h.first, name);
+                                          }),
+                           resp.headers.end());
         resp.SetHeader(header, v);
       }
     }

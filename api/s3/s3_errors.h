@@ -3,6 +3,7 @@
 // keep their kms::ErrorKind and are mapped to S3's "KMS.<Exception>" codes at the edge.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,5 +60,26 @@ Status S3Error(ErrorKind kind, std::string message,
                std::vector<std::pair<std::string, std::string>> details = {});
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3Error(
     const std::string& message);
+
+// How S3 reports a Status met while serving S3: an s3::ErrorKind, or a kms::ErrorKind from a KMS
+// call S3 made for the caller ("KMS.DisabledException" 400, a KMS denial 403 AccessDenied, KMS
+// throttling 503 SlowDown). nullopt for a generic Status, which the wire edge maps itself.
+struct S3ErrorDescription {
+  int http_status = 500;
+  std::string code;     // "NoSuchKey", "AccessDenied", "KMS.DisabledException", ...
+  std::string message;  // client-facing, without the extra elements
+  std::vector<std::pair<std::string, std::string>> details;  // extra XML elements, in order
+  bool server_fault = false;
+};
+std::optional<S3ErrorDescription> DescribeS3Error(const Status& status);
+
+// The S3 error code and message of a Status from s3::Service, for callers that report an S3
+// failure in their own words (a Glue run: "AccessDenied: Access Denied"). A generic Status gets
+// S3's generic answer for its StatusCode.
+struct S3ErrorText {
+  std::string code;
+  std::string message;
+};
+S3ErrorText S3ErrorCodeAndMessage(const Status& status);
 
 }  // namespace sealstack::api::s3

@@ -13,12 +13,4 @@ namespace sealstack::api::s3 {
 
 WireError S3StatusToWire(const Status& status);
 
-// The S3 error code and client-facing message of a Status from s3::Service, for callers that
-// report an S3 failure in their own words (a Glue run: "AccessDenied: Access Denied").
-struct S3ErrorText {
-  std::string code;     // "NoSuchKey", "AccessDenied", "KMS.DisabledException", ...
-  std::string message;  // without the extra elements (Key, BucketName, ...)
-};
-S3ErrorText S3ErrorCodeAndMessage(const Status& status);
-
 }  // namespace sealstack::api::s3
