@@ -80,7 +80,8 @@ api::ApiResponse ClockState(ServerContext& context) {
 }
 
 api::ApiResponse BadRequest(const std::string& message, const api::RequestIds& ids) {
-  return api::RenderError(api::Protocol::kAdmin, {400, "InvalidRequest", message, {}, false}, ids);
+  return api::RenderError(api::Protocol::kAdmin,
+                          {.http_status = 400, .code = "InvalidRequest", .message = message}, ids);
 }
 
 // POST {"advance_seconds": N} or {"set": "<ISO-8601>"}: moves the server clock (never
@@ -120,9 +121,11 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
   if (head.method != "GET" || rest.substr(0, kPrefix.size()) != kPrefix ||
       rest.size() <= kPrefix.size() + kSuffix.size() ||
       rest.substr(rest.size() - kSuffix.size()) != kSuffix || !context.glue) {
-    return api::RenderError(
-        api::Protocol::kAdmin,
-        {400, "InvalidRequest", "use GET /_sealstack/glue/runs/<run id>/log", {}, false}, ids);
+    return api::RenderError(api::Protocol::kAdmin,
+                            {.http_status = 400,
+                             .code = "InvalidRequest",
+                             .message = "use GET /_sealstack/glue/runs/<run id>/log"},
+                            ids);
   }
   const std::string run_id(
       rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - kSuffix.size()));
@@ -133,7 +136,8 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
     options.body_sha256_hex = crypto::Hex(crypto::Sha256(body));
     auth::VerifyOutcome outcome = auth::Verify(head, *context.principals, *context.clock, options);
     if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
-      return api::RenderError(api::Protocol::kAdmin, {403, "AccessDenied", err->message, {}, false},
+      return api::RenderError(api::Protocol::kAdmin,
+                              {.http_status = 403, .code = "AccessDenied", .message = err->message},
                               ids);
     }
     reader = std::get<auth::VerifiedRequest>(outcome).principal;
@@ -145,7 +149,8 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
     int status = kind == api::glue::ErrorKind::kEntityNotFound ? 404
                  : kind == api::glue::ErrorKind::kAccessDenied ? 403
                                                                : w.http_status;
-    return api::RenderError(api::Protocol::kAdmin, {status, w.code, w.message, {}, false}, ids);
+    return api::RenderError(api::Protocol::kAdmin,
+                            {.http_status = status, .code = w.code, .message = w.message}, ids);
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -177,7 +182,8 @@ api::ApiResponse Ok(std::string body, const api::RequestIds& ids) {
 }
 
 api::ApiResponse MethodNotAllowed(const std::string& message, const api::RequestIds& ids) {
-  return api::RenderError(api::Protocol::kAdmin, {405, "MethodNotAllowed", message, {}, false},
+  return api::RenderError(api::Protocol::kAdmin,
+                          {.http_status = 405, .code = "MethodNotAllowed", .message = message},
                           ids);
 }
 
@@ -353,8 +359,9 @@ api::ApiResponse Faults(ServerContext& context, const auth::HttpRequestHead& hea
     return MethodNotAllowed("/_sealstack/faults/<id> accepts DELETE", ids);
   }
   if (!context.faults->Remove(rest)) {
-    return api::RenderError(api::Protocol::kAdmin,
-                            {404, "NotFound", "no fault " + std::string(rest), {}, false}, ids);
+    return api::RenderError(
+        api::Protocol::kAdmin,
+        {.http_status = 404, .code = "NotFound", .message = "no fault " + std::string(rest)}, ids);
   }
   return Ok("{}", ids);
 }
@@ -367,11 +374,15 @@ api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
   if (!summary.ok()) {
     const Status& st = summary.status();
     if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
-      return api::RenderError(api::Protocol::kAdmin, {400, "InvalidSeed", st.message(), {}, false},
+      return api::RenderError(api::Protocol::kAdmin,
+                              {.http_status = 400, .code = "InvalidSeed", .message = st.message()},
                               ids);
     }
     return api::RenderError(api::Protocol::kAdmin,
-                            {500, "InternalError", "seeding failed: " + st.message(), {}, true},
+                            {.http_status = 500,
+                             .code = "InternalError",
+                             .message = "seeding failed: " + st.message(),
+                             .server_fault = true},
                             ids);
   }
   return Ok(SeedSummaryJson(*summary), ids);
@@ -417,7 +428,11 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     if (st.ok() && context.audit) st = context.audit->Clear(one ? account : std::string());
     if (!st.ok()) {
       return api::RenderError(api::Protocol::kAdmin,
-                              {500, "InternalError", "reset failed", {}, true}, ids);
+                              {.http_status = 500,
+                               .code = "InternalError",
+                               .message = "reset failed",
+                               .server_fault = true},
+                              ids);
     }
   }
   return Ok("{}", ids);
@@ -441,7 +456,10 @@ api::ApiResponse AuditLines(ServerContext& context, const auth::HttpRequestHead&
   });
   if (!st.ok()) {
     return api::RenderError(api::Protocol::kAdmin,
-                            {500, "InternalError", "reading the audit trail failed", {}, true},
+                            {.http_status = 500,
+                             .code = "InternalError",
+                             .message = "reading the audit trail failed",
+                             .server_fault = true},
                             ids);
   }
   api::ApiResponse r;
@@ -479,17 +497,20 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     std::string_view rest = admin_path.substr(3);
     size_t slash = rest.find('/');
     if (head.method != "GET" || slash == std::string_view::npos || !context.s3_objects) {
-      return api::RenderError(
-          api::Protocol::kAdmin,
-          {400, "InvalidRequest", "use GET /_sealstack/s3/<bucket>/<key>", {}, false}, ids);
+      return api::RenderError(api::Protocol::kAdmin,
+                              {.http_status = 400,
+                               .code = "InvalidRequest",
+                               .message = "use GET /_sealstack/s3/<bucket>/<key>"},
+                              ids);
     }
     std::string bucket(rest.substr(0, slash)), key;
     if (!auth::UriDecode(rest.substr(slash + 1), &key)) key = std::string(rest.substr(slash + 1));
     auto view = api::s3::DescribeObjectProtection(*context.s3_objects, bucket, key);
     if (!view.ok()) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {404, "NoSuchKey", "no object " + bucket + "/" + key, {}, false},
-                              ids);
+      return api::RenderError(
+          api::Protocol::kAdmin,
+          {.http_status = 404, .code = "NoSuchKey", .message = "no object " + bucket + "/" + key},
+          ids);
     }
     api::ApiResponse r = Json(200, *view);
     api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
@@ -505,8 +526,9 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
   }
   if (admin_path == "audit") {
     if (head.method != "GET" || !context.audit) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {405, "MethodNotAllowed", "audit accepts GET", {}, false}, ids);
+      return api::RenderError(
+          api::Protocol::kAdmin,
+          {.http_status = 405, .code = "MethodNotAllowed", .message = "audit accepts GET"}, ids);
     }
     return AuditLines(context, head, ids);
   }
@@ -517,26 +539,30 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     } else if (head.method == "POST") {
       r = SetClock(context, body, ids);
     } else {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {405, "MethodNotAllowed", "clock accepts GET and POST", {}, false},
-                              ids);
+      return api::RenderError(
+          api::Protocol::kAdmin,
+          {.http_status = 405, .code = "MethodNotAllowed", .message = "clock accepts GET and POST"},
+          ids);
     }
     api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
     return r;
   }
   if (admin_path == "health") {
     if (head.method != "GET" && head.method != "HEAD") {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {405, "MethodNotAllowed", "health accepts GET only", {}, false}, ids);
+      return api::RenderError(
+          api::Protocol::kAdmin,
+          {.http_status = 405, .code = "MethodNotAllowed", .message = "health accepts GET only"},
+          ids);
     }
     api::ApiResponse r = Health(context);
     api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
     return r;
   }
-  return api::RenderError(
-      api::Protocol::kAdmin,
-      {404, "NotFound", "no admin endpoint /_sealstack/" + std::string(admin_path), {}, false},
-      ids);
+  return api::RenderError(api::Protocol::kAdmin,
+                          {.http_status = 404,
+                           .code = "NotFound",
+                           .message = "no admin endpoint /_sealstack/" + std::string(admin_path)},
+                          ids);
 }
 
 }  // namespace sealstack::server

@@ -133,16 +133,16 @@ class Handler {
         bool too_large = false;
         auto body = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
         if (!body && too_large) {
-          return Error(
-              {413, "RequestEntityTooLarge", "the request body could not be read", {}, false});
+          return Error({.http_status = 413,
+                        .code = "RequestEntityTooLarge",
+                        .message = "the request body could not be read"});
         }
         if (!body) return Error(BodyReadFailure());
         if (!JsonNestingWithin(*body, kMaxJsonDepth)) {
-          return Error({400,
-                        "SerializationException",
-                        "the JSON document nests deeper than " + std::to_string(kMaxJsonDepth),
-                        {},
-                        false});
+          return Error(
+              {.http_status = 400,
+               .code = "SerializationException",
+               .message = "the JSON document nests deeper than " + std::to_string(kMaxJsonDepth)});
         }
         return HandleAdmin(context_, ex_.head, route_.admin_path, *body, ids_);
       }
@@ -185,7 +185,9 @@ class Handler {
   ApiResponse HeadProblemError() {
     if (ex_.head_problem == HeadProblem::kHeaderSectionTooLarge) return HeaderSectionTooLarge();
     // AWS's front end answers an HTTP message it cannot frame with a bare BadRequest.
-    return Error({400, "BadRequest", "An error occurred when parsing the HTTP request.", {}, false},
+    return Error({.http_status = 400,
+                  .code = "BadRequest",
+                  .message = "An error occurred when parsing the HTTP request."},
                  route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
   }
 
@@ -195,28 +197,25 @@ class Handler {
   WireError BodyReadFailure() const {
     if (ex_.body_timed_out) {
       if (route_.protocol == Protocol::kS3) {
-        return {400,
-                "RequestTimeout",
-                "Your socket connection to the server was not read from or written to within "
-                "the timeout period. Idle connections will be closed.",
-                {},
-                false};
+        return {.http_status = 400,
+                .code = "RequestTimeout",
+                .message =
+                    "Your socket connection to the server was not read from or written to within "
+                    "the timeout period. Idle connections will be closed."};
       }
-      return {408,
-              "RequestTimeoutException",
-              "The request body was not received within the timeout period.",
-              {},
-              false};
+      return {.http_status = 408,
+              .code = "RequestTimeoutException",
+              .message = "The request body was not received within the timeout period."};
     }
     if (route_.protocol == Protocol::kS3) {
-      return {400,
-              "IncompleteBody",
-              "You did not provide the number of bytes specified by the Content-Length HTTP "
-              "header.",
-              {},
-              false};
+      return {.http_status = 400,
+              .code = "IncompleteBody",
+              .message =
+                  "You did not provide the number of bytes specified by the Content-Length HTTP "
+                  "header."};
     }
-    return {400, "IncompleteBody", "The request body ended early.", {}, false};
+    return {
+        .http_status = 400, .code = "IncompleteBody", .message = "The request body ended early."};
   }
 
   ApiResponse Error(const WireError& e, std::string_view resource = {}) {
@@ -275,7 +274,9 @@ class Handler {
         return !failure.has_value() && !too_large;
       });
       if (too_large) {
-        return Error({400, "MaxMessageLengthExceeded", "Your request was too big.", {}, false},
+        return Error({.http_status = 400,
+                      .code = "MaxMessageLengthExceeded",
+                      .message = "Your request was too big."},
                      ex_.head.RawPath());
       }
       if (!read && !failure) return Error(BodyReadFailure(), ex_.head.RawPath());
@@ -393,12 +394,10 @@ class Handler {
     auto read = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
     if (!read) {
       if (too_large) {
-        return Error({413,
-                      "RequestEntityTooLargeException",
-                      "Request body exceeds " + std::to_string(context_.config.max_rpc_body_bytes) +
-                          " bytes",
-                      {},
-                      false});
+        return Error({.http_status = 413,
+                      .code = "RequestEntityTooLargeException",
+                      .message = "Request body exceeds " +
+                                 std::to_string(context_.config.max_rpc_body_bytes) + " bytes"});
       }
       return Error(BodyReadFailure());
     }
@@ -416,12 +415,10 @@ class Handler {
     std::string region;
     if (auto err = ReadAndAuthenticate(&body, &principal, &region)) return *err;
     if (!JsonNestingWithin(body, kMaxJsonDepth)) {
-      return Error(
-          {400,
-           "SerializationException",
-           "The request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels.",
-           {},
-           false});
+      return Error({.http_status = 400,
+                    .code = "SerializationException",
+                    .message = "The request body nests deeper than " +
+                               std::to_string(kMaxJsonDepth) + " levels."});
     }
     if (route_.service == Service::kKms && context_.kms) {
       const api::kms::Caller caller(CallerOf(principal, region));
@@ -441,22 +438,19 @@ class Handler {
       rapidjson::Document doc;
       doc.Parse(body.empty() ? "{}" : body.c_str(), body.empty() ? 2 : body.size());
       if (doc.HasParseError() || !doc.IsObject()) {
-        return Error({400,
-                      "SerializationException",
-                      "Start of structure or map found where not expected, or the body is not "
-                      "a JSON object.",
-                      {},
-                      false});
+        return Error({.http_status = 400,
+                      .code = "SerializationException",
+                      .message =
+                          "Start of structure or map found where not expected, or the body is not "
+                          "a JSON object."});
       }
     }
     // KMS, Glue and CloudTrail operations arrive with their issues.
     const std::string* target = ex_.head.FindHeader("X-Amz-Target");
-    return Error(
-        {400,
-         "UnknownOperationException",
-         "The operation " + (target ? *target : std::string()) + " is not known to this server.",
-         {},
-         false});
+    return Error({.http_status = 400,
+                  .code = "UnknownOperationException",
+                  .message = "The operation " + (target ? *target : std::string()) +
+                             " is not known to this server."});
   }
 
   ApiResponse Query() {

@@ -50,11 +50,14 @@ Status Error(ErrorKind kind, std::string message) {
 WireError CloudTrailStatusToWire(const Status& status) {
   for (const auto& row : kErrorTable) {
     if (status.detail() == static_cast<int>(row.kind) && row.http_status < 500) {
-      return {row.http_status, row.code, status.message(), {}, false};
+      return {.http_status = row.http_status, .code = row.code, .message = status.message()};
     }
   }
   // Server faults say nothing about their cause to the client.
-  return {500, "InternalFailure", "The request processing has failed.", {}, true};
+  return {.http_status = 500,
+          .code = "InternalFailure",
+          .message = "The request processing has failed.",
+          .server_fault = true};
 }
 
 ApiResponse Fail(const WireError& e, const RequestIds& ids) {
@@ -126,7 +129,8 @@ std::optional<WireError> Authorize(AccessCheck& access, const Caller& caller,
   r.resource.assign(1, '*');  // (not = "*": GCC 12 -Wrestrict false positive)
   AccessDecision d = access.Check(caller, r);
   if (!d.denied()) return std::nullopt;
-  return WireError{400, "AccessDeniedException", std::move(d.message), {}, false};
+  return WireError{
+      .http_status = 400, .code = "AccessDeniedException", .message = std::move(d.message)};
 }
 
 Result<LookupRequest> ParseLookupEvents(const rapidjson::Document& in, const std::string& account) {

@@ -90,13 +90,13 @@ Result<std::shared_ptr<const policy::PolicyDocument>> AccessCheck::Parsed(std::s
   std::string cache_key(kind == policy::PolicyKind::kResource ? "R" : "I");
   cache_key.append(text);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = cache_.find(cache_key);
     if (it != cache_.end()) return it->second;
   }
   SEALSTACK_ASSIGN_OR_RETURN(policy::PolicyDocument doc, policy::ParsePolicy(text, kind));
   auto shared = std::make_shared<const policy::PolicyDocument>(std::move(doc));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (cache_.size() >= kMaxCachedPolicies) cache_.clear();
   cache_[cache_key] = shared;
   return std::shared_ptr<const policy::PolicyDocument>(shared);

@@ -38,6 +38,7 @@
 
 #include "api/common/caller.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "policy/document.h"
 #include "policy/evaluate.h"
@@ -130,8 +131,9 @@ class AccessCheck {
   std::shared_ptr<const Clock> clock_;
   LogSink log_;
   Observer observer_;
-  std::mutex mu_;  // guards cache_
-  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> cache_;
+  Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> cache_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace sealstack::api

@@ -39,19 +39,19 @@ Result<std::string> FaultInjector::Add(FaultSpec spec) {
   }
   f.remaining = spec.count;
   f.spec = std::move(spec);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   faults_.push_back(f);
   active_.store(faults_.size(), std::memory_order_release);
   return f.id;
 }
 
 std::vector<Fault> FaultInjector::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return faults_;
 }
 
 bool FaultInjector::Remove(std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it =
       std::find_if(faults_.begin(), faults_.end(), [&](const Fault& f) { return f.id == id; });
   if (it == faults_.end()) return false;
@@ -61,7 +61,7 @@ bool FaultInjector::Remove(std::string_view id) {
 }
 
 void FaultInjector::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   faults_.clear();
   active_.store(0, std::memory_order_release);
 }
@@ -81,7 +81,7 @@ bool FaultInjector::Roll(double probability) {
 std::optional<FaultHit> FaultInjector::Check(std::string_view service, std::string_view operation,
                                              std::string_view resource_arn) {
   if (empty()) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::optional<FaultHit> hit;
   for (auto it = faults_.begin(); it != faults_.end();) {
     const FaultSpec& s = it->spec;

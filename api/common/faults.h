@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/random.h"
 
@@ -85,8 +86,8 @@ class FaultInjector {
   bool Roll(double probability);
 
   std::shared_ptr<crypto::RandomSource> random_;
-  mutable std::mutex mu_;
-  std::vector<Fault> faults_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::vector<Fault> faults_ GUARDED_BY(mu_);
   std::atomic<size_t> active_{0};
 };
 

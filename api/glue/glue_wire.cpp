@@ -70,23 +70,21 @@ ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::strin
                               std::string_view body, const RequestIds& ids) {
   const std::string op(operation);
   if (!Service::IsKnownOperation(op)) {
-    return RenderGlueError({400,
-                            "UnknownOperationException",
-                            "The operation AWSGlue." + op + " is not known to this server.",
-                            {},
-                            false},
-                           ids);
+    return RenderGlueError(
+        {.http_status = 400,
+         .code = "UnknownOperationException",
+         .message = "The operation AWSGlue." + op + " is not known to this server."},
+        ids);
   }
   rapidjson::Document doc;
   doc.Parse(body.empty() ? "{}" : std::string(body).c_str());
   if (doc.HasParseError() || !doc.IsObject()) {
-    return RenderGlueError({400,
-                            "SerializationException",
-                            "Start of structure or map found where not expected, or the body is "
-                            "not a JSON object.",
-                            {},
-                            false},
-                           ids);
+    return RenderGlueError(
+        {.http_status = 400,
+         .code = "SerializationException",
+         .message = "Start of structure or map found where not expected, or the body is "
+                    "not a JSON object."},
+        ids);
   }
   Caller audited = caller;
   audited.request_id = ids.request_id;

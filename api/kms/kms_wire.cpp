@@ -113,14 +113,12 @@ ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string
                              std::string_view body, const RequestIds& ids) {
   auto it = Operations().find(operation);
   if (it == Operations().end()) {
-    return RenderError(
-        Protocol::kJson,
-        {400,
-         "UnknownOperationException",
-         "The operation TrentService." + std::string(operation) + " is not supported by SealStack.",
-         {},
-         false},
-        ids);
+    return RenderError(Protocol::kJson,
+                       {.http_status = 400,
+                        .code = "UnknownOperationException",
+                        .message = "The operation TrentService." + std::string(operation) +
+                                   " is not supported by SealStack."},
+                       ids);
   }
   auto in = JsonInput::Parse(body);
   Result<std::string> result =

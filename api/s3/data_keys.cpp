@@ -121,7 +121,7 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
   const SystemTime now = clock_->Now();
   crypto::SecretBytes bucket_plain;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = bucket_keys_.find(cache_key);
     if (it != bucket_keys_.end() && it->second.expires > now) {
       bucket_plain = it->second.plaintext;
@@ -137,7 +137,7 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
     out.protection.kms_blob = r.ciphertext;
     out.protection.kms_key_arn = r.key_arn;
     out.protection.kms_material_id = r.material_id;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     bucket_keys_[cache_key] = {r.plaintext, r.ciphertext, r.key_arn, r.material_id,
                                now + kBucketKeyLifetime};
   }

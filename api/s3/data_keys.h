@@ -27,6 +27,7 @@
 #include "api/s3/sse.h"
 #include "audit/recorder.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
@@ -101,8 +102,8 @@ class DataKeyService {
     std::string material_id;
     SystemTime expires;
   };
-  std::mutex mu_;
-  std::map<std::string, CachedBucketKey> bucket_keys_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, CachedBucketKey> bucket_keys_ GUARDED_BY(mu_);
 };
 
 }  // namespace sealstack::api::s3

@@ -129,11 +129,15 @@ std::optional<S3ErrorDescription> DescribeS3Error(const Status& status) {
     return std::nullopt;
   }
   if (status.detail() == static_cast<int>(kms::ErrorKind::kAccessDenied)) {
-    return S3ErrorDescription{403, "AccessDenied", status.message(), {}, false};
+    return S3ErrorDescription{
+        .http_status = 403, .code = "AccessDenied", .message = status.message()};
   }
   if (status.detail() == static_cast<int>(kms::ErrorKind::kThrottling)) {
     // S3 answers KMS throttling with its own throttling error, which SDKs retry.
-    return S3ErrorDescription{503, "SlowDown", "Please reduce your request rate.", {}, true};
+    return S3ErrorDescription{.http_status = 503,
+                              .code = "SlowDown",
+                              .message = "Please reduce your request rate.",
+                              .server_fault = true};
   }
   auto kms_error = kms::DescribeKmsError(status);
   if (!kms_error) return std::nullopt;
