@@ -223,10 +223,7 @@ Result<ApiResponse> Route(Service& svc, const S3Caller& c, const S3Request& r,
   if (op == "CompleteMultipartUpload") return CompleteMultipartUpload(svc, c, r, payload, ids);
   if (op == "AbortMultipartUpload") return AbortMultipartUpload(svc, c, r, ids);
   if (op == "ListParts") return ListParts(svc, c, r, ids);
-  if (NamesUnknownSubResource(r)) {
-    return S3Error(ErrorKind::kNotImplemented,
-                   "A header you provided implies functionality that is not implemented.");
-  }
+  if (auto sub = UnservedSubResource(r); !sub.empty()) return UnservedSubResourceError(sub);
   return S3Error(ErrorKind::kMethodNotAllowed,
                  "The specified method is not allowed against this resource.",
                  {{"Method", r.method}, {"ResourceType", "OBJECT"}});
@@ -241,8 +238,11 @@ std::optional<ApiResponse> InjectedS3Fault(const ObjectServices& services, const
       "s3", S3OperationName(request), request.bucket.empty() ? "" : BucketArn(request.bucket));
   if (!hit) return std::nullopt;
   return RenderError(Protocol::kS3,
-                     {hit->http_status, hit->error, hit->message, {}, hit->http_status >= 500}, ids,
-                     request.resource, request.method == "HEAD");
+                     {.http_status = hit->http_status,
+                      .code = hit->error,
+                      .message = hit->message,
+                      .server_fault = hit->http_status >= 500},
+                     ids, request.resource, request.method == "HEAD");
 }
 
 ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,

@@ -170,11 +170,6 @@ class Dispatch {
   }
 
  private:
-  Status NotImplemented() {
-    return S3Error(ErrorKind::kNotImplemented,
-                   "A header you provided implies functionality that is not implemented.");
-  }
-
   Result<ApiResponse> Route() {
     const std::string_view op = S3OperationName(r_);
     if (op == "ListBuckets") return ListBuckets();
@@ -192,7 +187,7 @@ class Dispatch {
     if (op == "ListMultipartUploads") return ListMultipartUploads(svc_, caller_, r_, ids_);
     if (op == "DeleteObjects") return DeleteObjects();
     // Any other sub-resource (tagging, versioning, lifecycle, cors, acl, ...) is not modelled.
-    if (NamesUnknownSubResource(r_)) return NotImplemented();
+    if (auto sub = UnservedSubResource(r_); !sub.empty()) return UnservedSubResourceError(sub);
     return S3Error(
         ErrorKind::kMethodNotAllowed, "The specified method is not allowed against this resource.",
         {{"Method", r_.method}, {"ResourceType", r_.bucket.empty() ? "SERVICE" : "BUCKET"}});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/s3/s3_errors.h"
 #include "common/strings.h"
 
 namespace sealstack::api::s3 {
@@ -19,46 +20,80 @@ bool HasHeader(const S3Request& r, std::string_view name) {
                      [&](const auto& kv) { return EqualsIgnoreCase(kv.first, name); });
 }
 
-// Query parameters that never name a sub-resource: signing, listing and response overrides.
-bool IsPlainParam(std::string_view k) {
-  static constexpr std::string_view kPlain[] = {"list-type",
-                                                "prefix",
-                                                "delimiter",
-                                                "max-keys",
-                                                "continuation-token",
-                                                "start-after",
-                                                "fetch-owner",
-                                                "encoding-type",
-                                                "marker",
-                                                "x-id",
-                                                "versionId",
-                                                "partNumber",
-                                                "max-parts",
-                                                "part-number-marker",
-                                                "max-uploads",
-                                                "key-marker",
-                                                "upload-id-marker",
-                                                "AWSAccessKeyId",
-                                                "Signature",
-                                                "Expires"};
-  if (StartsWith(k, "response-") || StartsWith(ToLower(k), "x-amz-")) return true;
-  return std::find(std::begin(kPlain), std::end(kPlain), k) != std::end(kPlain);
-}
+// Every sub-resource of the S3 API model (the query-string names in the requestUri of each
+// operation of botocore's s3/2006-03-01/service-2.json, plus uploadId, which names the upload of
+// UploadPart & co.), bucket- and object-level together. A request naming one is that
+// operation, never PutObject/GetObject/DeleteObject: SealStack serves it or answers 501.
+// Any other query parameter (x-id, response-*, signing, listing, SDK extras) is ignored, as on
+// AWS.
+constexpr std::string_view kModelSubResources[] = {"abac",
+                                                   "accelerate",
+                                                   "acl",
+                                                   "analytics",
+                                                   "attributes",
+                                                   "cors",
+                                                   "delete",
+                                                   "encryption",
+                                                   "intelligent-tiering",
+                                                   "inventory",
+                                                   "legal-hold",
+                                                   "lifecycle",
+                                                   "location",
+                                                   "logging",
+                                                   "metadataConfiguration",
+                                                   "metadataInventoryTable",
+                                                   "metadataJournalTable",
+                                                   "metadataTable",
+                                                   "metrics",
+                                                   "notification",
+                                                   "object-lock",
+                                                   "ownershipControls",
+                                                   "policy",
+                                                   "policyStatus",
+                                                   "publicAccessBlock",
+                                                   "renameObject",
+                                                   "replication",
+                                                   "requestPayment",
+                                                   "restore",
+                                                   "retention",
+                                                   "select",
+                                                   "session",
+                                                   "tagging",
+                                                   "torrent",
+                                                   "uploadId",
+                                                   "uploads",
+                                                   "versioning",
+                                                   "versions",
+                                                   "website"};
 
-constexpr std::string_view kSubResources[] = {"encryption", "policy",   "location",  "uploads",
-                                              "delete",     "uploadId", "attributes"};
+// The sub-resources SealStack serves, per level (the operations BucketOperation and
+// ObjectOperation name).
+constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy", "location", "uploads",
+                                                 "delete"};
+constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes"};
+
+template <size_t N>
+bool Contains(const std::string_view (&list)[N], std::string_view name) {
+  return std::find(std::begin(list), std::end(list), name) != std::end(list);
+}
 
 }  // namespace
 
-bool NamesUnknownSubResource(const S3Request& r) {
+std::string_view UnservedSubResource(const S3Request& r) {
   for (const auto& [k, v] : r.query) {
-    if (IsPlainParam(k)) continue;
-    if (std::find(std::begin(kSubResources), std::end(kSubResources), k) ==
-        std::end(kSubResources)) {
-      return true;
+    if (!Contains(kModelSubResources, k)) continue;
+    if (r.bucket.empty() ||
+        !(r.key.empty() ? Contains(kServedOnBuckets, k) : Contains(kServedOnObjects, k))) {
+      return k;
     }
   }
-  return false;
+  return {};
+}
+
+Status UnservedSubResourceError(std::string_view sub_resource) {
+  return S3Error(ErrorKind::kNotImplemented,
+                 "SealStack does not implement the ?" + std::string(sub_resource) +
+                     " sub-resource of this S3 resource (docs/s3.md lists what it serves).");
 }
 
 namespace {
@@ -119,7 +154,7 @@ std::string_view ObjectOperation(const S3Request& r) {
 
 std::string_view S3OperationName(const S3Request& r) {
   if (r.bucket.empty()) return r.method == "GET" ? "ListBuckets" : "";
-  if (NamesUnknownSubResource(r)) return "";
+  if (!UnservedSubResource(r).empty()) return "";
   return r.key.empty() ? BucketOperation(r) : ObjectOperation(r);
 }
 

@@ -6,16 +6,22 @@
 
 #include <string_view>
 
+#include "common/status.h"
+
 #include "api/s3/s3_handler.h"
 
 namespace sealstack::api::s3 {
 
-// "" when the request names a sub-resource or method SealStack does not model (tagging, acl,
-// versioning, lifecycle, ...): those answer 501 NotImplemented / 405 MethodNotAllowed.
+// "" when the request names a sub-resource SealStack does not serve (tagging, acl, versioning,
+// lifecycle, ...: 501 NotImplemented) or a method the resource does not have (405).
 std::string_view S3OperationName(const S3Request& r);
 
-// True when the request names a sub-resource SealStack does not model (-> 501, not 405).
-bool NamesUnknownSubResource(const S3Request& r);
+// The first sub-resource of the S3 API model the request names that SealStack does not serve at
+// the request's level (bucket or object), or "". Query parameters outside the model are ignored.
+std::string_view UnservedSubResource(const S3Request& r);
+
+// 501 NotImplemented naming the sub-resource.
+Status UnservedSubResourceError(std::string_view sub_resource);
 
 // True for operations CloudTrail records as management events (bucket configuration); object
 // reads and writes are data events, which LookupEvents does not return.
