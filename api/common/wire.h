@@ -25,8 +25,9 @@ struct WireError {
   int http_status = 500;
   std::string code;     // "NotFoundException", "NoSuchBucket", "SignatureDoesNotMatch"
   std::string message;  // client-facing
-  // Extra S3 XML elements (BucketName, Key, StringToSign, ...), in order.
-  std::vector<std::pair<std::string, std::string>> details;
+  // Extra S3 XML elements (BucketName, Key, StringToSign, ...), in order. (Every member has a
+  // default member initializer, so a designated initializer may name only what it sets.)
+  std::vector<std::pair<std::string, std::string>> details{};
   bool server_fault = false;  // Query <Type>Receiver</Type> instead of Sender
 };
 

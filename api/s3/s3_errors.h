@@ -68,7 +68,7 @@ struct S3ErrorDescription {
   int http_status = 500;
   std::string code;     // "NoSuchKey", "AccessDenied", "KMS.DisabledException", ...
   std::string message;  // client-facing, without the extra elements
-  std::vector<std::pair<std::string, std::string>> details;  // extra XML elements, in order
+  std::vector<std::pair<std::string, std::string>> details{};  // extra XML elements, in order
   bool server_fault = false;
 };
 std::optional<S3ErrorDescription> DescribeS3Error(const Status& status);
