@@ -41,11 +41,12 @@ TEST_CASE("valid encryption configurations", "[glue][secconf]") {
       R"({"JobBookmarksEncryption":{"JobBookmarksEncryptionMode":"DISABLED"}})",
       R"({"JobBookmarksEncryption":{"JobBookmarksEncryptionMode":"CSE-KMS","KmsKeyArn":"KEY"}})",
       R"({"DataQualityEncryption":{"DataQualityEncryptionMode":"SSE-KMS","KmsKeyArn":"KEY"}})",
-      R"({"S3Encryption":[{"S3EncryptionMode":"SSE-KMS","KmsKeyArn":"KEY"}],)"
-      R"("CloudWatchEncryption":{"CloudWatchEncryptionMode":"SSE-KMS","KmsKeyArn":"KEY"},)"
-      R"("JobBookmarksEncryption":{"JobBookmarksEncryptionMode":"CSE-KMS","KmsKeyArn":"KEY"}})",
-      R"({"S3Encryption":[{"S3EncryptionMode":"SSE-KMS",)"
-      R"("KmsKeyArn":"arn:aws-us-gov:kms:us-gov-west-1:000000000000:key/k"}]})",
+      // One element each, split over lines (parenthesized: clang's -Wstring-concatenation).
+      (R"({"S3Encryption":[{"S3EncryptionMode":"SSE-KMS","KmsKeyArn":"KEY"}],)"
+       R"("CloudWatchEncryption":{"CloudWatchEncryptionMode":"SSE-KMS","KmsKeyArn":"KEY"},)"
+       R"("JobBookmarksEncryption":{"JobBookmarksEncryptionMode":"CSE-KMS","KmsKeyArn":"KEY"}})"),
+      (R"({"S3Encryption":[{"S3EncryptionMode":"SSE-KMS",)"
+       R"("KmsKeyArn":"arn:aws-us-gov:kms:us-gov-west-1:000000000000:key/k"}]})"),
   };
   for (const char* c : kValid) {
     INFO(c);
