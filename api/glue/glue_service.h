@@ -52,8 +52,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/glue/process_runner.h"
 #include "api/common/caller.h"
+#include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
