@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,5 +39,15 @@ struct AuthError {
   // SignatureProvided, CanonicalRequest, RequestTime, ServerTime, X-Amz-Expires, Expires, ...
   std::vector<std::pair<std::string, std::string>> details;
 };
+
+inline AuthError MakeAuthError(AuthErrorCode code, std::string message,
+                               std::vector<std::pair<std::string, std::string>> details = {}) {
+  return AuthError{code, std::move(message), std::move(details)};
+}
+
+// AWS's SignatureDoesNotMatch text, shared by the header/presigned checks and the chunk checks.
+inline constexpr std::string_view kSignatureMismatchMessage =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "key and signing method.";
 
 }  // namespace sealstack::auth

@@ -15,22 +15,14 @@ constexpr size_t kMaxChunkLine = 256;           // "<hex>;chunk-signature=<64 he
 constexpr size_t kMaxTrailerBytes = 16 * 1024;  // all trailer lines together
 constexpr uint64_t kMinSignedChunk = 8 * 1024;  // non-final signed chunks
 
-constexpr std::string_view kSignatureMismatchMessage =
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "key and signing method.";
 constexpr std::string_view kIncompleteBodyMessage =
     "You did not provide the number of bytes specified by the Content-Length HTTP header.";
 constexpr std::string_view kMalformedTrailerMessage =
     "The request contained trailing data that was not well-formed or did not conform to our "
     "published schema.";
 
-AuthError Error(AuthErrorCode code, std::string message,
-                std::vector<std::pair<std::string, std::string>> details = {}) {
-  return AuthError{code, std::move(message), std::move(details)};
-}
-
 AuthError Malformed(std::string_view what) {
-  return Error(AuthErrorCode::kMalformedChunk,
+  return MakeAuthError(AuthErrorCode::kMalformedChunk,
                "An error occurred when parsing the aws-chunked body: " + std::string(what));
 }
 
@@ -72,12 +64,12 @@ class PassThroughDecoder : public PayloadDecoder {
   }
 
   std::optional<AuthError> Finish() override {
-    if (aborted_) return Error(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
+    if (aborted_) return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
     if (!hash_) return std::nullopt;
     const std::string computed = crypto::Hex(hash_->Finish());
     hash_.reset();
     if (computed == expected_) return std::nullopt;
-    return Error(
+    return MakeAuthError(
         AuthErrorCode::kContentSha256Mismatch,
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
         {{"ClientComputedContentSHA256", expected_}, {"S3ComputedContentSHA256", computed}});
@@ -161,7 +153,7 @@ class ChunkedDecoder : public PayloadDecoder {
 
   std::optional<AuthError> Finish() override {
     if (error_) return error_;
-    if (aborted_) return Error(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
+    if (aborted_) return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
     // Some clients omit the final CRLF (or the last trailer's CRLF) at end of body.
     if (state_ == State::kTrailers) {
       std::optional<AuthError> err;
@@ -173,21 +165,21 @@ class ChunkedDecoder : public PayloadDecoder {
       }
     }
     if (state_ != State::kDone) {
-      error_ = Error(AuthErrorCode::kIncompleteBody, std::string(kIncompleteBodyMessage));
+      error_ = MakeAuthError(AuthErrorCode::kIncompleteBody, std::string(kIncompleteBodyMessage));
       return error_;
     }
     if (payload_bytes_ != decoded_length_) {
-      error_ = Error(AuthErrorCode::kIncompleteBody, std::string(kIncompleteBodyMessage));
+      error_ = MakeAuthError(AuthErrorCode::kIncompleteBody, std::string(kIncompleteBodyMessage));
       return error_;
     }
     for (size_t i = 0; i < declared_.size(); ++i) {
       const std::string* sent = FindTrailer(declared_[i].first);
       if (sent == nullptr) {
-        error_ = Error(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
+        error_ = MakeAuthError(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
         return error_;
       }
       if (checksums_[i].DigestBase64() != *sent) {
-        error_ = Error(AuthErrorCode::kBadTrailerChecksum,
+        error_ = MakeAuthError(AuthErrorCode::kBadTrailerChecksum,
                        "The " + std::string(crypto::ChecksumAlgorithmName(declared_[i].second)) +
                            " you specified did not match the calculated checksum.");
         return error_;
@@ -245,13 +237,13 @@ class ChunkedDecoder : public PayloadDecoder {
     if (signed_) {
       if (signature.size() != 64) return Malformed("missing chunk-signature");
       if (size > 0 && chunks_ > 0 && last_chunk_size_ < kMinSignedChunk) {
-        return Error(AuthErrorCode::kChunkTooSmall,
+        return MakeAuthError(AuthErrorCode::kChunkTooSmall,
                      "Only the last chunk is allowed to have a size less than 8192 bytes");
       }
       chunk_signature_ = std::string(signature);
     }
     if (size > decoded_length_ - payload_bytes_) {
-      return Error(AuthErrorCode::kIncompleteBody,
+      return MakeAuthError(AuthErrorCode::kIncompleteBody,
                    "The decoded body is longer than x-amz-decoded-content-length.");
     }
     ++chunks_;
@@ -306,7 +298,7 @@ class ChunkedDecoder : public PayloadDecoder {
                                                      previous_signature_, chunk_sha256_hex);
     const std::string expected = sigv4::Sign(signing_.signing_key, sts);
     if (!crypto::ConstantTimeEquals(expected, chunk_signature_)) {
-      return Error(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
+      return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
                    {{"StringToSign", sts},
                     {"SignatureProvided", chunk_signature_},
                     {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
@@ -347,14 +339,14 @@ class ChunkedDecoder : public PayloadDecoder {
 
   std::optional<AuthError> CheckTrailerSignature() {
     if (trailer_signature_.empty()) {
-      return Error(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
+      return MakeAuthError(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
     }
     const std::string sts =
         sigv4::TrailerStringToSign(signing_.amz_date, signing_.scope, previous_signature_,
                                    sigv4::CanonicalTrailers(trailers_));
     const std::string expected = sigv4::Sign(signing_.signing_key, sts);
     if (!crypto::ConstantTimeEquals(expected, trailer_signature_)) {
-      return Error(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
+      return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
                    {{"StringToSign", sts},
                     {"SignatureProvided", trailer_signature_},
                     {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
@@ -404,7 +396,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
       return std::unique_ptr<PayloadDecoder>(new PassThroughDecoder(""));
     case PayloadMode::kSha256:
       if (verified.expected_sha256_hex.size() != 64) {
-        return Error(AuthErrorCode::kInvalidContentSha256,
+        return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
                      "x-amz-content-sha256 is not a valid sha256 value.");
       }
       return std::unique_ptr<PayloadDecoder>(new PassThroughDecoder(verified.expected_sha256_hex));
@@ -415,12 +407,12 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
   }
   const std::string* length_header = head.FindHeader("x-amz-decoded-content-length");
   if (length_header == nullptr) {
-    return Error(AuthErrorCode::kMalformedChunk,
+    return MakeAuthError(AuthErrorCode::kMalformedChunk,
                  "Missing required header for this request: x-amz-decoded-content-length");
   }
   std::optional<uint64_t> length = ParseDecimal(*length_header);
   if (!length) {
-    return Error(AuthErrorCode::kMalformedChunk,
+    return MakeAuthError(AuthErrorCode::kMalformedChunk,
                  "x-amz-decoded-content-length is not a valid length.");
   }
   std::vector<std::pair<std::string, crypto::ChecksumAlgorithm>> declared;
@@ -431,7 +423,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
         if (name.empty()) continue;
         std::optional<crypto::ChecksumAlgorithm> alg = crypto::ChecksumAlgorithmFromHeader(name);
         if (!alg) {
-          return Error(AuthErrorCode::kMalformedChunk,
+          return MakeAuthError(AuthErrorCode::kMalformedChunk,
                        "The value specified in the x-amz-trailer header is not supported");
         }
         declared.emplace_back(ToLower(name), *alg);
@@ -440,7 +432,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
   }
   if (verified.payload_mode != PayloadMode::kStreamingUnsignedTrailer &&
       (verified.chunk.signing_key.empty() || verified.chunk.seed_signature.empty())) {
-    return Error(AuthErrorCode::kMalformedChunk,
+    return MakeAuthError(AuthErrorCode::kMalformedChunk,
                  "signed aws-chunked body without a signing context");
   }
   return std::unique_ptr<PayloadDecoder>(

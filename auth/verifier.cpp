@@ -31,9 +31,6 @@ SystemTime Minus(SystemTime t, SystemTime::duration d) {
 }
 constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
-constexpr std::string_view kSignatureMismatchMessage =
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "key and signing method.";
 constexpr std::string_view kQueryAuthV4Required =
     "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
     "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
@@ -42,11 +39,6 @@ constexpr std::string_view kQueryAuthV2Required =
 constexpr std::string_view kUnsupportedMechanism =
     "The authorization mechanism you have provided is not supported. Please use "
     "AWS4-HMAC-SHA256.";
-
-AuthError Error(AuthErrorCode code, std::string message,
-                std::vector<std::pair<std::string, std::string>> details = {}) {
-  return AuthError{code, std::move(message), std::move(details)};
-}
 
 // Query parameters by exact (case-sensitive) name, as S3 matches them.
 class QueryParams {
@@ -105,10 +97,10 @@ std::variant<PayloadMode, AuthError> ClassifyPayloadHash(std::string_view value)
     return PayloadMode::kStreamingUnsignedTrailer;
   }
   if (value == sigv4::kStreamingEcdsaPayload || value == sigv4::kStreamingEcdsaPayloadTrailer) {
-    return Error(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
+    return MakeAuthError(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
   }
   if (IsHexDigest(value)) return PayloadMode::kSha256;
-  return Error(AuthErrorCode::kInvalidContentSha256,
+  return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
                "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
                "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
                "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
@@ -117,7 +109,7 @@ std::variant<PayloadMode, AuthError> ClassifyPayloadHash(std::string_view value)
 }
 
 AuthError UnknownAccessKey(std::string_view akid) {
-  return Error(AuthErrorCode::kUnknownAccessKey,
+  return MakeAuthError(AuthErrorCode::kUnknownAccessKey,
                "The AWS Access Key Id you provided does not exist in our records.",
                {{"AWSAccessKeyId", std::string(akid)}});
 }
@@ -126,12 +118,12 @@ AuthError UnknownAccessKey(std::string_view akid) {
 std::optional<AuthError> CheckToken(const Principal& p, const std::string* token, SystemTime now) {
   if (!p.session_token.empty()) {
     if (token == nullptr || !crypto::ConstantTimeEquals(*token, p.session_token)) {
-      return Error(AuthErrorCode::kInvalidSessionToken,
+      return MakeAuthError(AuthErrorCode::kInvalidSessionToken,
                    "The provided token is malformed or otherwise invalid.");
     }
   }
   if (p.expires && now >= *p.expires) {
-    return Error(AuthErrorCode::kExpiredToken, "The provided token has expired.");
+    return MakeAuthError(AuthErrorCode::kExpiredToken, "The provided token has expired.");
   }
   return std::nullopt;
 }
@@ -168,7 +160,7 @@ std::optional<AuthError> CheckSigV4Signature(const SigV4Parts& in, bool s3,
                                          in.credential.region, in.credential.service);
   const std::string expected = sigv4::Sign(*signing_key, string_to_sign);
   if (crypto::ConstantTimeEquals(expected, in.signature)) return std::nullopt;
-  return Error(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
+  return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
                {{"AWSAccessKeyId", in.credential.access_key_id},
                 {"StringToSign", string_to_sign},
                 {"SignatureProvided", in.signature},
@@ -183,20 +175,20 @@ std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime
     if (request_time <= Plus(now, kS3MaxSkew) && request_time >= Minus(now, kS3MaxSkew)) {
       return std::nullopt;
     }
-    return Error(AuthErrorCode::kRequestTimeTooSkewed,
+    return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
                  "The difference between the request time and the current time is too large.",
                  {{"RequestTime", amz_date},
                   {"ServerTime", IsoSeconds(now)},
                   {"MaxAllowedSkewMilliseconds", "900000"}});
   }
   if (request_time < Minus(now, kServiceMaxSkew)) {
-    return Error(AuthErrorCode::kRequestTimeTooSkewed,
+    return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
                  "Signature expired: " + amz_date + " is now earlier than " +
                      TruncateToSeconds(Minus(now, kServiceMaxSkew)) + " (" +
                      TruncateToSeconds(now) + " - 5 min.)");
   }
   if (request_time > Plus(now, kServiceMaxSkew)) {
-    return Error(AuthErrorCode::kRequestTimeTooSkewed,
+    return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
                  "Signature not yet current: " + amz_date + " is still later than " +
                      TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" + TruncateToSeconds(now) +
                      " + 5 min.)");
@@ -218,14 +210,14 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
                                const VerifyOptions& options) {
   std::string_view value = Trim(authorization);
   if (StartsWith(value, sigv4::kEcdsaAlgorithm) || StartsWith(value, "AWS ")) {
-    return Error(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
+    return MakeAuthError(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
   }
   if (!StartsWith(value, sigv4::kAlgorithm)) {
-    return Error(AuthErrorCode::kMalformedAuthorization, "Unsupported Authorization Type");
+    return MakeAuthError(AuthErrorCode::kMalformedAuthorization, "Unsupported Authorization Type");
   }
   Result<sigv4::AuthorizationHeader> parsed = sigv4::ParseAuthorizationHeader(value);
   if (!parsed.ok()) {
-    return Error(AuthErrorCode::kMalformedAuthorization, parsed.status().message());
+    return MakeAuthError(AuthErrorCode::kMalformedAuthorization, parsed.status().message());
   }
   std::shared_ptr<const Principal> principal =
       principals.FindByAccessKey(parsed->credential.access_key_id);
@@ -242,18 +234,18 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
     if (request_time) parts.amz_date = FormatAmzDate(*request_time);
   }
   if (!request_time) {
-    return Error(AuthErrorCode::kMalformedAuthorization,
+    return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
                  "AWS authentication requires a valid Date or x-amz-date header");
   }
   if (parts.amz_date.compare(0, 8, parsed->credential.date) != 0) {
-    return Error(AuthErrorCode::kMalformedAuthorization,
+    return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
                  "The authorization header is malformed; Invalid credential date \"" +
                      parsed->credential.date + "\". This date is not the same as X-Amz-Date: \"" +
                      parts.amz_date.substr(0, 8) + "\".");
   }
   if (auto err = CheckHeaderSkew(parts.amz_date, *request_time, now, options.s3)) return *err;
   if (!Contains(parsed->signed_headers, "host")) {
-    return Error(AuthErrorCode::kMalformedAuthorization,
+    return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
                  "The authorization header is malformed; 'Host' must be a signed header.");
   }
   if (auto err = CheckToken(*principal, head.FindHeader("x-amz-security-token"), now)) {
@@ -271,7 +263,7 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
       out.expected_sha256_hex = ToLower(parts.payload_hash);
       if (!options.s3 && options.body_sha256_hex &&
           ToLower(*options.body_sha256_hex) != out.expected_sha256_hex) {
-        return Error(AuthErrorCode::kContentSha256Mismatch,
+        return MakeAuthError(AuthErrorCode::kContentSha256Mismatch,
                      "The provided 'x-amz-content-sha256' header does not match what was "
                      "computed.",
                      {{"ClientComputedContentSHA256", out.expected_sha256_hex},
@@ -279,7 +271,7 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
       }
     }
   } else if (options.s3) {
-    return Error(AuthErrorCode::kMissingContentSha256,
+    return MakeAuthError(AuthErrorCode::kMissingContentSha256,
                  "Missing required header for this request: x-amz-content-sha256");
   } else {
     parts.payload_hash = options.body_sha256_hex ? ToLower(*options.body_sha256_hex)
@@ -308,7 +300,7 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
       }
     }
     if (!unsigned_headers.empty()) {
-      return Error(AuthErrorCode::kHeadersNotSigned,
+      return MakeAuthError(AuthErrorCode::kHeadersNotSigned,
                    "There were headers present in the request which were not signed",
                    {{"HeadersNotSigned", unsigned_headers}});
     }
@@ -329,42 +321,42 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   const std::string* signed_headers = query.Find("X-Amz-SignedHeaders");
   const std::string* expires = query.Find("X-Amz-Expires");
   if (!algorithm || !credential || !signature || !date || !signed_headers || !expires) {
-    return Error(AuthErrorCode::kMalformedQueryAuth, std::string(kQueryAuthV4Required));
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, std::string(kQueryAuthV4Required));
   }
   if (*algorithm == sigv4::kEcdsaAlgorithm) {
-    return Error(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
+    return MakeAuthError(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
   }
   if (*algorithm != sigv4::kAlgorithm) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
   }
   Result<sigv4::Credential> cred = sigv4::ParseCredential(*credential);
   if (!cred.ok()) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "Error parsing the X-Amz-Credential parameter; " + cred.status().message());
   }
   std::optional<SystemTime> request_time = ParseAmzDate(*date);
   if (!request_time) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
   }
   std::optional<int64_t> expires_s = ParseInt(*expires);
   if (!expires_s) {
-    return Error(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires should be a number");
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires should be a number");
   }
   if (*expires_s < 0) {
-    return Error(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be non-negative");
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be non-negative");
   }
   if (*expires_s == 0) {
-    return Error(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be at least 1 second");
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be at least 1 second");
   }
   if (*expires_s > kMaxPresignExpires) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "X-Amz-Expires must be less than a week (in seconds); that is, the given "
                  "X-Amz-Expires must be less than 604800 seconds");
   }
   if (date->compare(0, 8, cred->date) != 0) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "Invalid credential date \"" + cred->date +
                      "\". This date is not the same as X-Amz-Date: \"" + date->substr(0, 8) +
                      "\".");
@@ -373,11 +365,11 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   if (!principal) return UnknownAccessKey(cred->access_key_id);
 
   if (*request_time > Plus(now, kS3MaxSkew)) {
-    return Error(AuthErrorCode::kPresignNotYetValid, "Request is not valid yet");
+    return MakeAuthError(AuthErrorCode::kPresignNotYetValid, "Request is not valid yet");
   }
   const SystemTime expiry = Plus(*request_time, seconds(*expires_s));
   if (now > expiry) {
-    return Error(AuthErrorCode::kPresignExpired, "Request has expired",
+    return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
                  {{"X-Amz-Expires", *expires},
                   {"Expires", IsoSeconds(expiry)},
                   {"ServerTime", IsoSeconds(now)}});
@@ -385,7 +377,7 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   SigV4Parts parts;
   parts.signed_headers = sigv4::SplitSignedHeaders(*signed_headers);
   if (!Contains(parts.signed_headers, "host")) {
-    return Error(AuthErrorCode::kMalformedQueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
                  "Query-string authentication requires 'host' in X-Amz-SignedHeaders");
   }
   if (auto err = CheckToken(*principal, query.Find("X-Amz-Security-Token"), now)) return *err;
@@ -398,7 +390,7 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
     if (auto* err = std::get_if<AuthError>(&mode)) return std::move(*err);
     out.payload_mode = std::get<PayloadMode>(mode);
     if (out.payload_mode != PayloadMode::kSha256 && out.payload_mode != PayloadMode::kUnsigned) {
-      return Error(AuthErrorCode::kInvalidContentSha256,
+      return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
                    "X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value on a "
                    "presigned request.");
     }
@@ -428,11 +420,11 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
   const std::string* signature = query.Find("Signature");
   const std::string* expires = query.Find("Expires");
   if (!akid || !signature || !expires) {
-    return Error(AuthErrorCode::kMalformedSigV2QueryAuth, std::string(kQueryAuthV2Required));
+    return MakeAuthError(AuthErrorCode::kMalformedSigV2QueryAuth, std::string(kQueryAuthV2Required));
   }
   std::optional<int64_t> expires_s = ParseInt(*expires);
   if (!expires_s || *expires_s < 0) {
-    return Error(AuthErrorCode::kMalformedSigV2QueryAuth,
+    return MakeAuthError(AuthErrorCode::kMalformedSigV2QueryAuth,
                  "Invalid date (should be seconds since epoch): " + *expires);
   }
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(*akid);
@@ -444,7 +436,7 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
   const SystemTime expiry =
       *expires_s >= kMaxExpires ? SystemTime::max() : SystemTime{seconds(*expires_s)};
   if (now > expiry) {
-    return Error(AuthErrorCode::kPresignExpired, "Request has expired",
+    return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
                  {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(now)}});
   }
   const std::string* token = query.Find("x-amz-security-token");
@@ -456,7 +448,7 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
       sigv2::CanonicalResource(options.sigv2_bucket_prefix, head.RawPath(), head.RawQuery()));
   const std::string expected = sigv2::Sign(principal->secret_access_key.view(), string_to_sign);
   if (!crypto::ConstantTimeEquals(expected, *signature)) {
-    return Error(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
+    return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
                  {{"AWSAccessKeyId", *akid},
                   {"StringToSign", string_to_sign},
                   {"SignatureProvided", *signature},
@@ -483,7 +475,7 @@ VerifyOutcome Verify(const HttpRequestHead& head, const PrincipalStore& principa
   const bool v2_query = query.Find("AWSAccessKeyId") || query.Find("Signature");
   if (authorization != nullptr) {
     if (options.s3 && (v4_query || v2_query)) {
-      return Error(AuthErrorCode::kMalformedAuthorization,
+      return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
                    "Signature query string parameter or the Authorization header should be "
                    "specified");
@@ -492,7 +484,7 @@ VerifyOutcome Verify(const HttpRequestHead& head, const PrincipalStore& principa
   }
   if (options.s3 && v4_query) return VerifyQueryAuthV4(head, query, principals, now);
   if (options.s3 && v2_query) return VerifyQueryAuthV2(head, query, principals, now, options);
-  return Error(AuthErrorCode::kMissingAuthentication, "Access Denied");
+  return MakeAuthError(AuthErrorCode::kMissingAuthentication, "Access Denied");
 }
 
 }  // namespace sealstack::auth

@@ -13,6 +13,9 @@ namespace sealstack {
 
 using SystemTime = std::chrono::system_clock::time_point;
 
+// AWS counts key rotation periods, deletion windows and expirations in 24-hour days.
+inline constexpr std::chrono::hours kOneDay{24};
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "crypto/openssl_handles.h"
+
 namespace sealstack::crypto {
 
 namespace {
@@ -13,9 +15,7 @@ namespace {
 // EVP takes int lengths; feed larger inputs in pieces.
 constexpr size_t kMaxChunk = size_t{1} << 30;
 
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
+using openssl::Bytes;
 
 Status CheckNonce(std::string_view nonce) {
   if (nonce.size() != kGcmNonceSize) {

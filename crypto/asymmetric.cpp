@@ -13,28 +13,20 @@
 #include <climits>
 #include <utility>
 
+#include "common/name_table.h"
+#include "crypto/openssl_handles.h"
+
 namespace sealstack::crypto {
 
 namespace {
 
 // ---- OpenSSL plumbing -----------------------------------------------------------------------
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-using UniquePkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using UniquePkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using UniqueMdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using UniqueBio = std::unique_ptr<BIO, BioFree>;
+using openssl::Bytes;
+using openssl::UniqueBio;
+using openssl::UniqueMdCtx;
+using openssl::UniquePkey;
+using openssl::UniquePkeyCtx;
 
 // OpenSSL keeps a per-thread error queue; drain it after every expected failure so that stale
 // entries never leak into an unrelated later report.
@@ -56,12 +48,6 @@ Status OpenSslFailure(const std::string& what) {
 }
 
 // ---- Names ----------------------------------------------------------------------------------
-
-template <typename E>
-struct NameEntry {
-  E value;
-  std::string_view name;
-};
 
 constexpr std::array<NameEntry<AsymmetricKeySpec>, 8> kKeySpecNames{{
     {AsymmetricKeySpec::kRsa2048, "RSA_2048"},
@@ -97,22 +83,6 @@ constexpr std::array<NameEntry<EncryptionAlgorithm>, 2> kEncryptionNames{{
     {EncryptionAlgorithm::kRsaesOaepSha1, "RSAES_OAEP_SHA_1"},
     {EncryptionAlgorithm::kRsaesOaepSha256, "RSAES_OAEP_SHA_256"},
 }};
-
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<NameEntry<E>, N>& table, E value) {
-  for (const auto& entry : table) {
-    if (entry.value == value) return entry.name;
-  }
-  return "UNKNOWN";
-}
-
-template <typename E, size_t N>
-std::optional<E> ValueOf(const std::array<NameEntry<E>, N>& table, std::string_view name) {
-  for (const auto& entry : table) {
-    if (entry.name == name) return entry.value;
-  }
-  return std::nullopt;
-}
 
 // ---- Algorithm parameters -------------------------------------------------------------------
 
@@ -237,10 +207,6 @@ Result<AsymmetricKeySpec> SpecOf(const EVP_PKEY* pkey) {
   return Status::InvalidArgument(
       "unsupported key type " +
       std::string(EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "(unknown)"));
-}
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
 }
 
 Result<UniquePkey> ParsePkcs8(std::string_view der) {

@@ -7,26 +7,20 @@
 #include <array>
 #include <climits>
 
+#include "common/name_table.h"
+
 namespace sealstack::crypto {
 
 namespace {
 
-struct SpecEntry {
-  HmacKeySpec spec;
-  std::string_view name;
-};
-constexpr std::array<SpecEntry, 4> kSpecNames{{
+constexpr std::array<NameEntry<HmacKeySpec>, 4> kHmacKeySpecNames{{
     {HmacKeySpec::kHmac224, "HMAC_224"},
     {HmacKeySpec::kHmac256, "HMAC_256"},
     {HmacKeySpec::kHmac384, "HMAC_384"},
     {HmacKeySpec::kHmac512, "HMAC_512"},
 }};
 
-struct AlgorithmEntry {
-  MacAlgorithm alg;
-  std::string_view name;
-};
-constexpr std::array<AlgorithmEntry, 4> kAlgorithmNames{{
+constexpr std::array<NameEntry<MacAlgorithm>, 4> kMacAlgorithmNames{{
     {MacAlgorithm::kHmacSha224, "HMAC_SHA_224"},
     {MacAlgorithm::kHmacSha256, "HMAC_SHA_256"},
     {MacAlgorithm::kHmacSha384, "HMAC_SHA_384"},
@@ -50,31 +44,19 @@ const EVP_MD* Md(MacAlgorithm alg) {
 }  // namespace
 
 std::string_view Name(HmacKeySpec spec) {
-  for (const auto& e : kSpecNames) {
-    if (e.spec == spec) return e.name;
-  }
-  return "UNKNOWN";
+  return NameOf(kHmacKeySpecNames, spec);
 }
 
 std::string_view Name(MacAlgorithm alg) {
-  for (const auto& e : kAlgorithmNames) {
-    if (e.alg == alg) return e.name;
-  }
-  return "UNKNOWN";
+  return NameOf(kMacAlgorithmNames, alg);
 }
 
 std::optional<HmacKeySpec> ParseHmacKeySpec(std::string_view name) {
-  for (const auto& e : kSpecNames) {
-    if (e.name == name) return e.spec;
-  }
-  return std::nullopt;
+  return ValueOf(kHmacKeySpecNames, name);
 }
 
 std::optional<MacAlgorithm> ParseMacAlgorithm(std::string_view name) {
-  for (const auto& e : kAlgorithmNames) {
-    if (e.name == name) return e.alg;
-  }
-  return std::nullopt;
+  return ValueOf(kMacAlgorithmNames, name);
 }
 
 MacAlgorithm MacAlgorithmFor(HmacKeySpec spec) {

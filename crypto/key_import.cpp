@@ -7,33 +7,24 @@
 #include <climits>
 #include <memory>
 
+#include "common/name_table.h"
 #include "crypto/aead.h"
+#include "crypto/openssl_handles.h"
 
 namespace sealstack::crypto {
 
 namespace {
 
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-};
-using UniqueCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using openssl::UniqueCipherCtx;
 
-struct AlgorithmEntry {
-  WrappingAlgorithm alg;
-  std::string_view name;
-};
-constexpr std::array<AlgorithmEntry, 4> kAlgorithmNames{{
+constexpr std::array<NameEntry<WrappingAlgorithm>, 4> kWrappingAlgorithmNames{{
     {WrappingAlgorithm::kRsaesOaepSha1, "RSAES_OAEP_SHA_1"},
     {WrappingAlgorithm::kRsaesOaepSha256, "RSAES_OAEP_SHA_256"},
     {WrappingAlgorithm::kRsaAesKeyWrapSha1, "RSA_AES_KEY_WRAP_SHA_1"},
     {WrappingAlgorithm::kRsaAesKeyWrapSha256, "RSA_AES_KEY_WRAP_SHA_256"},
 }};
 
-struct SpecEntry {
-  WrappingKeySpec spec;
-  std::string_view name;
-};
-constexpr std::array<SpecEntry, 3> kSpecNames{{
+constexpr std::array<NameEntry<WrappingKeySpec>, 3> kWrappingKeySpecNames{{
     {WrappingKeySpec::kRsa2048, "RSA_2048"},
     {WrappingKeySpec::kRsa3072, "RSA_3072"},
     {WrappingKeySpec::kRsa4096, "RSA_4096"},
@@ -83,31 +74,19 @@ std::optional<SecretBytes> Kwp(bool wrap, const SecretBytes& kek, std::string_vi
 }  // namespace
 
 std::string_view Name(WrappingAlgorithm alg) {
-  for (const auto& e : kAlgorithmNames) {
-    if (e.alg == alg) return e.name;
-  }
-  return "UNKNOWN";
+  return NameOf(kWrappingAlgorithmNames, alg);
 }
 
 std::string_view Name(WrappingKeySpec spec) {
-  for (const auto& e : kSpecNames) {
-    if (e.spec == spec) return e.name;
-  }
-  return "UNKNOWN";
+  return NameOf(kWrappingKeySpecNames, spec);
 }
 
 std::optional<WrappingAlgorithm> ParseWrappingAlgorithm(std::string_view name) {
-  for (const auto& e : kAlgorithmNames) {
-    if (e.name == name) return e.alg;
-  }
-  return std::nullopt;
+  return ValueOf(kWrappingAlgorithmNames, name);
 }
 
 std::optional<WrappingKeySpec> ParseWrappingKeySpec(std::string_view name) {
-  for (const auto& e : kSpecNames) {
-    if (e.name == name) return e.spec;
-  }
-  return std::nullopt;
+  return ValueOf(kWrappingKeySpecNames, name);
 }
 
 AsymmetricKeySpec ToAsymmetricKeySpec(WrappingKeySpec spec) {

@@ -17,14 +17,14 @@ constexpr Verdict kDel = Verdict::kPendingDeletion;
 constexpr Verdict kImp = Verdict::kPendingImport;
 constexpr Verdict kNotDel = Verdict::kNotPendingDeletion;
 
-struct Row {
+struct KeyStateRow {
   OperationClass op;
   // By KeyState: Enabled, Disabled, PendingDeletion, PendingImport.
   Verdict by_state[4];
 };
 
 // AWS's "Key states of AWS KMS keys" table, one row per kind of operation.
-constexpr Row kRows[] = {
+constexpr KeyStateRow kKeyStateRows[] = {
     {OperationClass::kCryptographic, {kOk, kDis, kDel, kImp}},
     {OperationClass::kEnableDisable, {kOk, kOk, kDel, kImp}},
     {OperationClass::kScheduleDeletion, {kOk, kOk, kDel, kOk}},
@@ -52,7 +52,7 @@ size_t StateIndex(KeyState state) {
 
 Status CheckKeyState(OperationClass op, KeyState state, std::string_view key_arn) {
   Verdict verdict = kOk;
-  for (const auto& row : kRows) {
+  for (const auto& row : kKeyStateRows) {
     if (row.op == op) verdict = row.by_state[StateIndex(state)];
   }
   const std::string arn(key_arn);

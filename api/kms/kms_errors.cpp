@@ -6,7 +6,7 @@ namespace sealstack::api::kms {
 
 namespace {
 
-struct Row {
+struct KmsErrorRow {
   ErrorKind kind;
   StatusCode status_code;  // the generic kind KmsError files it under
   int http_status;
@@ -15,7 +15,7 @@ struct Row {
 
 // The one KMS error table. Status codes other than kInvalidArgument are the ones callers branch
 // on generically (NotFound, FailedPrecondition, AccessDenied, Integrity, Unavailable).
-constexpr Row kRows[] = {
+constexpr KmsErrorRow kKmsErrorRows[] = {
     {ErrorKind::kNotFound, StatusCode::kNotFound, 400, "NotFoundException"},
     {ErrorKind::kDisabled, StatusCode::kFailedPrecondition, 400, "DisabledException"},
     {ErrorKind::kInvalidState, StatusCode::kFailedPrecondition, 400, "KMSInvalidStateException"},
@@ -54,8 +54,8 @@ constexpr Row kRows[] = {
     {ErrorKind::kDependencyTimeout, StatusCode::kUnavailable, 503, "DependencyTimeoutException"},
 };
 
-const Row* FindRow(int detail) {
-  for (const auto& row : kRows) {
+const KmsErrorRow* FindRow(int detail) {
+  for (const auto& row : kKmsErrorRows) {
     if (detail == static_cast<int>(row.kind)) return &row;
   }
   return nullptr;
@@ -64,7 +64,7 @@ const Row* FindRow(int detail) {
 }  // namespace
 
 Status KmsError(ErrorKind kind, std::string message) {
-  const Row* row = FindRow(static_cast<int>(kind));
+  const KmsErrorRow* row = FindRow(static_cast<int>(kind));
   StatusCode code = row != nullptr ? row->status_code : StatusCode::kInvalidArgument;
   return Status(code, static_cast<int>(kind), std::move(message));
 }
@@ -76,7 +76,7 @@ std::optional<KmsErrorDescription> DescribeKmsError(const Status& status) {
   if (status.detail() == kDetailValidation) {
     return KmsErrorDescription{"ValidationException", 400, status.message(), false};
   }
-  const Row* row = FindRow(status.detail());
+  const KmsErrorRow* row = FindRow(status.detail());
   if (row == nullptr) return std::nullopt;
   // Server faults say nothing about their cause to the client.
   if (row->http_status >= 500) {
@@ -87,7 +87,7 @@ std::optional<KmsErrorDescription> DescribeKmsError(const Status& status) {
 }
 
 std::optional<KmsErrorCode> FindKmsErrorCode(std::string_view code) {
-  for (const auto& row : kRows) {
+  for (const auto& row : kKmsErrorRows) {
     if (code == row.code) return KmsErrorCode{row.kind, row.http_status};
   }
   return std::nullopt;

@@ -22,8 +22,6 @@ namespace {
 constexpr OperationClass kAnyState = OperationClass::kAnyState;
 constexpr OperationClass kManage = OperationClass::kManage;
 constexpr OperationClass kRotationOp = OperationClass::kRotation;
-constexpr OperationClass kCrypto = OperationClass::kCryptographic;
-constexpr auto kDay = std::chrono::hours(24);
 constexpr size_t kMaxPolicyBytes = 32768;
 constexpr int kMaxOnDemandRotations = 25;
 
@@ -278,7 +276,7 @@ Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int 
   return Mutate(key->id, [&](Key& k) {
     k.rotation_enabled = true;
     k.rotation_period_days = period_days;
-    k.next_rotation = clock_->Now() + kDay * period_days;
+    k.next_rotation = clock_->Now() + kOneDay * period_days;
     return Status::Ok();
   });
 }
@@ -383,7 +381,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
     grant_keys["kms:GrantConstraintType"] = {"EncryptionContextSubset"};
   }
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, r.key_id, false, kCrypto, "kms:CreateGrant", nullptr, grant_keys));
+      auto key, Prepare(c, r.key_id, false, OperationClass::kCryptographic, "kms:CreateGrant", nullptr, grant_keys));
   std::lock_guard<std::mutex> write(write_mu_);
   std::optional<Grant> existing;
   if (!r.name.empty()) {
@@ -587,7 +585,7 @@ Result<Service::ImportParametersResult> Service::GetParametersForImport(
   params.token = crypto::Base64(token_bytes);
   params.wrapping_key = std::move(wrapping_key);
   params.wrapping_algorithm = std::string(wrapping_algorithm);
-  params.valid_to = clock_->Now() + kDay;
+  params.valid_to = clock_->Now() + kOneDay;
   ImportParametersResult out{key->arn, params.token, public_key, params.valid_to};
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
     k.import = std::move(params);

@@ -16,7 +16,6 @@ namespace sealstack::api::kms {
 
 namespace {
 
-constexpr auto kDay = std::chrono::hours(24);
 
 Status Field(const std::string& field, const std::string& message) {
   std::string m = field;
@@ -179,7 +178,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
     if (!key->rotation_enabled || key->rotation_period_days != *r.rotation_period_days) {
       key->rotation_enabled = true;
       key->rotation_period_days = *r.rotation_period_days;
-      key->next_rotation = now + kDay * *r.rotation_period_days;
+      key->next_rotation = now + kOneDay * *r.rotation_period_days;
     }
   } else if (key->rotation_enabled) {
     key->rotation_enabled = false;

@@ -19,7 +19,6 @@ namespace sealstack::api::kms {
 
 namespace {
 
-constexpr auto kDay = std::chrono::hours(24);
 
 bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
@@ -402,7 +401,7 @@ void Service::RunDue() {
           auto mm = std::const_pointer_cast<Material>(m);
           mm->created = *key.next_rotation;
           key.materials.push_back(m);
-          key.next_rotation = *key.next_rotation + kDay * key.rotation_period_days;
+          key.next_rotation = *key.next_rotation + kOneDay * key.rotation_period_days;
         }
         return Status::Ok();
       });
@@ -445,7 +444,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
   // AWS-managed keys rotate every year and may be used only through their service.
   key->rotation_enabled = true;
   key->rotation_period_days = 365;
-  key->next_rotation = key->created + kDay * 365;
+  key->next_rotation = key->created + kOneDay * 365;
   key->policy =
       "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"auto-" + service +
       "-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Allow access through " + service +
@@ -597,7 +596,7 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
     k.state = KeyState::kPendingDeletion;
     k.pending_window_days = pending_window_days;
-    k.deletion_date = clock_->Now() + kDay * pending_window_days;
+    k.deletion_date = clock_->Now() + kOneDay * pending_window_days;
     return Status::Ok();
   }));
   // Not DescribeKey(): that would count as a second operation (injected faults, audit).

@@ -41,23 +41,6 @@ kms::Caller KmsCaller(const S3Caller& c) {
   return kms::Caller(static_cast<const api::Caller&>(c));
 }
 
-std::string Quoted(std::string_view etag) {
-  std::string q;
-  q.reserve(etag.size() + 2);
-  q += '"';
-  q += etag;
-  q += '"';
-  return q;
-}
-
-std::string Unquoted(std::string_view etag) {
-  etag = Trim(etag);
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
-    etag = etag.substr(1, etag.size() - 2);
-  }
-  return std::string(etag);
-}
-
 Result<IntegrityRequest> ParseIntegrity(const IntegrityHeaders& h,
                                         std::optional<crypto::ChecksumAlgorithm> fallback) {
   IntegrityRequest out;

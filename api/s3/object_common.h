@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/s3/etag.h"
 #include "api/s3/object_doc.h"
 #include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_service.h"
@@ -28,10 +29,6 @@ Status CheckKeyLength(const std::string& key);
 Result<crypto::ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name);
 
 kms::Caller KmsCaller(const S3Caller& c);
-
-// ETags are stored unquoted and compared (If-Match, ...) and sent quoted.
-std::string Quoted(std::string_view etag);
-std::string Unquoted(std::string_view etag);
 
 // The integrity a body write promised: Content-MD5 and at most one x-amz-checksum-* value, or a
 // trailer announcing one. `algorithm` is what to compute while streaming (the one asked for,

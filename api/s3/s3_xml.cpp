@@ -4,6 +4,7 @@
 
 #include "api/common/xml_reader.h"
 #include "api/common/xml_writer.h"
+#include "api/s3/etag.h"
 #include "api/s3/s3_errors.h"
 #include "common/time_format.h"
 
@@ -13,14 +14,6 @@ namespace {
 
 std::string Iso(SystemTime t) {
   return FormatIso8601(t, /*with_millis=*/true);
-}
-std::string Quoted(std::string_view etag) {
-  std::string out;  // (not "\"" + string: GCC 12 reports a false -Wrestrict at -O3)
-  out.reserve(etag.size() + 2);
-  out += '"';
-  out += etag;
-  out += '"';
-  return out;
 }
 const char* Bool(bool b) {
   return b ? "true" : "false";

@@ -4,11 +4,10 @@
 import base64
 import subprocess
 
-import boto3
 import requests
 from botocore.config import Config
 
-from aws_helpers import HTTP_TIMEOUT, REGION
+from aws_helpers import boto_session, HTTP_TIMEOUT, REGION
 
 
 def admin(server, method, path, body=None, expect=200, **kwargs):
@@ -30,7 +29,7 @@ def retrying_client(service, endpoint, key="test", secret="test", attempts=5):
     """A boto3 client with the SDK's standard retry behaviour (throttling errors retried)."""
     config = Config(retries={"mode": "standard", "max_attempts": attempts}, connect_timeout=5,
                     read_timeout=HTTP_TIMEOUT)
-    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
+    session = boto_session(aws_access_key_id=key, aws_secret_access_key=secret,
                                     region_name=REGION)
     return session.client(service, endpoint_url=endpoint, config=config)
 

@@ -11,13 +11,12 @@ import base64
 import hashlib
 import json
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import conftest
-from aws_helpers import HTTP_TIMEOUT, REGION, signed_request
+from aws_helpers import boto_session, HTTP_TIMEOUT, REGION, signed_request
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(100, 132))
@@ -49,7 +48,7 @@ def copy_sse_c_headers(key=KEY_A):
 def s3_client(endpoint, key="test", secret="test", token=None, **config_kwargs):
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
                     read_timeout=HTTP_TIMEOUT, **config_kwargs)
-    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
+    session = boto_session(aws_access_key_id=key, aws_secret_access_key=secret,
                                     aws_session_token=token, region_name=REGION)
     return session.client("s3", endpoint_url=endpoint, config=config, verify=False)
 
@@ -57,7 +56,7 @@ def s3_client(endpoint, key="test", secret="test", token=None, **config_kwargs):
 def as_principal(service, endpoint, principal, **config_kwargs):
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
                     read_timeout=HTTP_TIMEOUT, **config_kwargs)
-    session = boto3.session.Session(aws_access_key_id=principal["access_key_id"],
+    session = boto_session(aws_access_key_id=principal["access_key_id"],
                                     aws_secret_access_key=principal["secret_access_key"],
                                     region_name=REGION)
     return session.client(service, endpoint_url=endpoint, config=config, verify=False)

@@ -7,13 +7,12 @@ HTTPS listener, denied on plain HTTP, on all four."""
 
 import datetime
 
-import boto3
 import pytest
 import urllib3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from aws_helpers import HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, client
+from aws_helpers import boto_session, HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, client
 from kms_helpers import advance_clock
 
 DAY = 24 * 3600
@@ -33,7 +32,7 @@ def _principal(name, condition):
 def _as(principal, service, endpoint):
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
                     read_timeout=HTTP_TIMEOUT)
-    session = boto3.session.Session(aws_access_key_id=principal["access_key_id"],
+    session = boto_session(aws_access_key_id=principal["access_key_id"],
                                     aws_secret_access_key=principal["secret_access_key"],
                                     region_name=REGION)
     return session.client(service, endpoint_url=endpoint, config=config,

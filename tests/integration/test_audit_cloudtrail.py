@@ -15,7 +15,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from aws_helpers import HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, client, json_target_request
+from aws_helpers import boto_session, HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, client, json_target_request
 from kms_helpers import expect_error, key_arn, kms
 
 OTHER_ACCOUNT = "111122223333"
@@ -55,7 +55,7 @@ def _client(server, service, p=None):
     if "session_token" in p:
         import boto3
         from botocore.config import Config
-        session = boto3.session.Session(aws_access_key_id=p["access_key_id"],
+        session = boto_session(aws_access_key_id=p["access_key_id"],
                                         aws_secret_access_key=p["secret_access_key"],
                                         aws_session_token=p["session_token"], region_name=REGION)
         c = session.client(service, endpoint_url=server.endpoint,
@@ -375,6 +375,7 @@ def _cli_env():
     return env
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", sorted(CLIS))
 def test_cli_lookup_events(sealstack, cli):
     path, prefix = CLIS[cli]

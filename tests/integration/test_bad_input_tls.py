@@ -8,7 +8,6 @@ import os
 import socket
 import ssl
 
-import boto3
 import pytest
 import urllib3
 from botocore.auth import S3SigV4Auth
@@ -16,7 +15,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from aws_helpers import REGION, assert_s3_error, read_response
+from aws_helpers import boto_session, REGION, assert_s3_error, read_response
 
 READ_TIMEOUT_S = 2
 BUCKET = "tls-bucket"
@@ -27,7 +26,7 @@ def tls(start_sealstack):
     server = start_sealstack(extra_args=["--https-port", "0", "--read-timeout",
                                          str(READ_TIMEOUT_S)])
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
+    session = boto_session(aws_access_key_id="test", aws_secret_access_key="test",
                                     region_name=REGION)
     server.s3 = session.client("s3", endpoint_url=server.https_endpoint, verify=False,
                                config=Config(retries={"total_max_attempts": 1},

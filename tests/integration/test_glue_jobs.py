@@ -427,6 +427,7 @@ def test_catalog_settings_validation(server):
 
 # ---------------------------------------------------------------- AWS CLI
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
 def test_cli(server, cli):
     env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
@@ -462,6 +463,7 @@ CLI_OPS_COVERED = ("get-jobs", "batch-get-jobs", "update-job", "get-job-runs",
                    "get-connection")
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
 def test_cli_operations_shapes_and_errors(server, cli):
     """More operations through both AWS CLI generations: success shapes, and for each at least

@@ -64,6 +64,7 @@ class Cli:
         return json.loads(out.stdout) if output == "json" and out.stdout.strip() else out.stdout
 
 
+@pytest.mark.cli
 def test_cli_kms_round_trip(sealstack, aws_cli, tmp_path):
     cli = Cli(aws_cli, sealstack.endpoint)
     md = cli.ok("create-key", "--description", "cli key")["KeyMetadata"]
@@ -108,6 +109,7 @@ def test_cli_kms_round_trip(sealstack, aws_cli, tmp_path):
         "PendingDeletion"
 
 
+@pytest.mark.cli
 def test_cli_kms_errors(sealstack, aws_cli, tmp_path):
     cli = Cli(aws_cli, sealstack.endpoint)
     cli.ok("create-key")

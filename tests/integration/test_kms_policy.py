@@ -19,11 +19,10 @@ import re
 import subprocess
 import time
 
-import boto3
 import pytest
 from botocore.config import Config
 
-from aws_helpers import HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, ROOT_ARN
+from aws_helpers import boto_session, HTTP_TIMEOUT, REGION, ROOT_ACCOUNT, ROOT_ARN
 from kms_helpers import default_policy, expect_error, key_arn, kms
 
 OTHER_ACCOUNT = "111122223333"
@@ -82,7 +81,7 @@ def as_(server, principal):
     """A KMS client acting as a config principal (with its session token if it has one)."""
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
                     read_timeout=HTTP_TIMEOUT)
-    session = boto3.session.Session(aws_access_key_id=principal["access_key_id"],
+    session = boto_session(aws_access_key_id=principal["access_key_id"],
                                     aws_secret_access_key=principal["secret_access_key"],
                                     aws_session_token=principal.get("session_token"),
                                     region_name=REGION)
@@ -194,6 +193,7 @@ def test_role_principal_covers_its_sessions(server):
     expect_denied(sb.decrypt, SESSION_B["arn"], "Decrypt", arn, CiphertextBlob=blob)
 
 
+@pytest.mark.cli
 def test_cli_v2_shows_the_denial(server, tmp_path):
     cli = os.environ.get("SEALSTACK_AWS_CLI_V2") or "/usr/bin/aws"
     if not os.access(cli, os.X_OK):

@@ -109,6 +109,7 @@ def test_buckets_belong_to_their_account(start_sealstack):
     assert (err["Code"], status) == ("BucketAlreadyExists", 409)
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
 def test_cli_mb_ls_rb(sealstack, cli):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",

@@ -49,6 +49,7 @@ def _run(server, cli, *args, check=True):
     return p
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", CLIS)
 def test_cp_large_file_with_sse_kms(server, s3, cli, big, tmp_path):
     key = client("kms", server.endpoint).create_key()["KeyMetadata"]["Arn"]
@@ -63,6 +64,7 @@ def test_cp_large_file_with_sse_kms(server, s3, cli, big, tmp_path):
     assert (tmp_path / "back.bin").read_bytes() == big.read_bytes()
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", CLIS)
 def test_cp_large_file_with_sse_c(server, s3, cli, big, tmp_path):
     bucket = sse_c_bucket(s3, server.endpoint, f"cli-ssec-{_tag(cli)}")
@@ -77,6 +79,7 @@ def test_cp_large_file_with_sse_c(server, s3, cli, big, tmp_path):
     assert (tmp_path / "back.bin").read_bytes() == big.read_bytes()
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", CLIS)
 def test_sync_ls_rm_recursive(server, s3, cli, tmp_path):
     bucket = f"cli-sync-{_tag(cli)}"
@@ -102,6 +105,7 @@ def test_sync_ls_rm_recursive(server, s3, cli, tmp_path):
         ["tree/a.txt", "tree/e.bin"]
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", CLIS)
 def test_s3api_bucket_policy(server, s3, cli, tmp_path):
     bucket = f"cli-policy-{_tag(cli)}"
@@ -125,6 +129,7 @@ def test_s3api_bucket_policy(server, s3, cli, tmp_path):
     assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", CLIS)
 def test_presign_then_expiry(server, s3, cli):
     bucket = f"cli-presign-{_tag(cli)}"

@@ -176,6 +176,7 @@ def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
                         not in data, table
 
 
+@pytest.mark.cli
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
 def test_cli_cp_round_trip_with_sse(sealstack, cli, tmp_path):
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",

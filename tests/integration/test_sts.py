@@ -155,6 +155,7 @@ def _run_gci(cli, endpoint, key, secret):
         capture_output=True, text=True, timeout=60, env=_cli_env(key, secret))
 
 
+@pytest.mark.cli
 def test_cli_get_caller_identity(sealstack, aws_cli):
     out = _run_gci(aws_cli, sealstack.endpoint, "test", "test")
     assert out.returncode == 0, f"exit {out.returncode}\nstdout: {out.stdout}\nstderr: {out.stderr}"
@@ -162,6 +163,7 @@ def test_cli_get_caller_identity(sealstack, aws_cli):
                                       "Arn": ROOT_ARN}
 
 
+@pytest.mark.cli
 def test_cli_get_caller_identity_config_principal(start_sealstack, aws_cli):
     server = start_sealstack(ALICE_CONFIG)
     out = _run_gci(aws_cli, server.endpoint, ALICE["access_key_id"], ALICE["secret_access_key"])
@@ -174,6 +176,7 @@ def test_cli_get_caller_identity_config_principal(start_sealstack, aws_cli):
     ("test", "wrong", "SignatureDoesNotMatch"),
     ("AKIANOSUCHKEY0000000", "test", "InvalidClientTokenId"),
 ])
+@pytest.mark.cli
 def test_cli_get_caller_identity_errors(sealstack, aws_cli, key, secret, code):
     out = _run_gci(aws_cli, sealstack.endpoint, key, secret)
     # CLI v1 exits 255 on a service error, v2 exits 254; either way it is not success.

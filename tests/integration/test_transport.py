@@ -8,7 +8,7 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from aws_helpers import ROOT_ARN, connect, read_response
+from aws_helpers import boto_session, ROOT_ARN, connect, read_response
 
 SESSION_ARN = "arn:aws:sts::111122223333:assumed-role/GlueJobRole/run-1"
 
@@ -17,7 +17,7 @@ def _tls_sts(endpoint, secret="test"):
     """boto3 over HTTPS to the self-signed certificate (verification off, as a test would)."""
     import boto3
     from botocore.config import Config
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key=secret,
+    session = boto_session(aws_access_key_id="test", aws_secret_access_key=secret,
                                     region_name="us-east-1")
     return session.client("sts", endpoint_url=endpoint, verify=False,
                           config=Config(retries={"total_max_attempts": 1}))
@@ -58,7 +58,7 @@ def _session_config(expires=None):
 def _session_client(server, token):
     import boto3
     from botocore.config import Config
-    session = boto3.session.Session(aws_access_key_id="ASIATEMPCREDS0001",
+    session = boto_session(aws_access_key_id="ASIATEMPCREDS0001",
                                     aws_secret_access_key="temp-secret",
                                     aws_session_token=token, region_name="us-east-1")
     return session.client("sts", endpoint_url=server.endpoint,

@@ -4,14 +4,12 @@
 
 #include "crypto/aead.h"
 #include "crypto/digest.h"
+#include "tests/unit/crypto_test_util.h"
 #include "crypto/random.h"
 
 namespace sealstack::crypto {
 namespace {
 
-std::string Unhex(std::string_view hex) {
-  return FromHex(hex).value();
-}
 SecretBytes Key(std::string_view hex) {
   return SecretBytes(Unhex(hex));
 }

@@ -19,6 +19,7 @@
 
 #include "crypto/asymmetric.h"
 #include "crypto/digest.h"
+#include "tests/unit/crypto_test_util.h"
 #include "crypto/hmac_key.h"
 #include "crypto/random.h"
 
@@ -76,12 +77,6 @@ const PrivateKey& TestPrivateKey(AsymmetricKeySpec spec) {
 std::string Flip(std::string s, size_t i) {
   s[i] = static_cast<char>(s[i] ^ 0x01);
   return s;
-}
-
-std::string Unhex(std::string_view hex) {
-  std::optional<std::string> bytes = FromHex(hex);
-  REQUIRE(bytes.has_value());
-  return *bytes;
 }
 
 // ---- Independent implementation: Python `cryptography` -------------------------------------

@@ -5,13 +5,10 @@
 #include <string>
 
 #include "crypto/digest.h"
+#include "tests/unit/crypto_test_util.h"
 
 namespace sealstack::crypto {
 namespace {
-
-std::string Unhex(std::string_view hex) {
-  return FromHex(hex).value();
-}
 
 TEST_CASE("digests match published known answers", "[crypto][digest]") {
   struct Case {

@@ -3,14 +3,11 @@
 #include <string>
 
 #include "crypto/digest.h"
+#include "tests/unit/crypto_test_util.h"
 #include "crypto/hkdf.h"
 
 namespace sealstack::crypto {
 namespace {
-
-std::string Unhex(std::string_view hex) {
-  return FromHex(hex).value();
-}
 
 TEST_CASE("HKDF-SHA256 matches RFC 5869 test cases 1 and 3", "[crypto][hkdf]") {
   const SecretBytes ikm(std::string(22, '\x0b'));

@@ -143,8 +143,8 @@ class FakeRunner : public glue::ProcessRunner {
 constexpr const char* kAccount = "000000000000";
 constexpr const char* kRoleArn = "arn:aws:iam::000000000000:role/UnitGlueRole";
 
-struct Fixture {
-  explicit Fixture(glue::Options options = Defaults(),
+struct RunsFixture {
+  explicit RunsFixture(glue::Options options = Defaults(),
                    std::shared_ptr<glue::ProcessRunner> processes = nullptr)
       : runner(std::move(processes)) {
     Open(std::move(options));
@@ -284,22 +284,18 @@ struct Fixture {
   glue::Caller caller;
 };
 
-// A Fixture whose children are FakeChild objects.
-struct FakeFixture : Fixture {
+// A RunsFixture whose children are FakeChild objects.
+struct FakeFixture : RunsFixture {
   explicit FakeFixture(glue::Options options = Defaults())
-      : Fixture(std::move(options), std::make_shared<FakeRunner>()) {}
+      : RunsFixture(std::move(options), std::make_shared<FakeRunner>()) {}
   FakeRunner& fake() { return static_cast<FakeRunner&>(*runner); }
 };
-
-glue::ErrorKind KindOf(const Status& st) {
-  return static_cast<glue::ErrorKind>(st.detail());
-}
 
 }  // namespace
 
 TEST_CASE("STARTING -> RUNNING -> SUCCEEDED on exit 0; the log is the script's output",
           "[glue][runs]") {
-  Fixture f;
+  RunsFixture f;
   f.PutScript("ok.py", "echo \"args: $*\"\nexit 0\n");
   f.CreateJob("ok", "ok.py", R"(,"DefaultArguments":{"--k":"v"})");
   const std::string id = f.Start("ok");
@@ -315,7 +311,7 @@ TEST_CASE("STARTING -> RUNNING -> SUCCEEDED on exit 0; the log is the script's o
 }
 
 TEST_CASE("RUNNING -> FAILED on a non-zero exit, with the last output line", "[glue][runs]") {
-  Fixture f;
+  RunsFixture f;
   f.PutScript("fail.py", "echo 'boom: bad input'\nexit 3\n");
   f.CreateJob("fail", "fail.py");
   const std::string id = f.Start("fail");
@@ -325,7 +321,7 @@ TEST_CASE("RUNNING -> FAILED on a non-zero exit, with the last output line", "[g
 }
 
 TEST_CASE("STARTING -> FAILED when validation fails (no script object)", "[glue][runs]") {
-  Fixture f;
+  RunsFixture f;
   f.CreateJob("noscript", "missing.py");
   const std::string id = f.Start("noscript");
   REQUIRE(f.WaitTerminal("noscript", id) == "FAILED");
@@ -336,9 +332,9 @@ TEST_CASE("STARTING -> FAILED when validation fails (no script object)", "[glue]
 }
 
 TEST_CASE("RUNNING -> ERROR when the interpreter cannot be started", "[glue][runs]") {
-  auto options = Fixture::Defaults();
+  auto options = RunsFixture::Defaults();
   options.python = "/nonexistent/python3";
-  Fixture f(options);
+  RunsFixture f(options);
   f.PutScript("any.py", "exit 0\n");
   f.CreateJob("nopython", "any.py");
   const std::string id = f.Start("nopython");
@@ -348,9 +344,9 @@ TEST_CASE("RUNNING -> ERROR when the interpreter cannot be started", "[glue][run
 }
 
 TEST_CASE("without execution a valid run SUCCEEDS and its log says so", "[glue][runs]") {
-  auto options = Fixture::Defaults();
+  auto options = RunsFixture::Defaults();
   options.execute = false;
-  Fixture f(options);
+  RunsFixture f(options);
   f.PutScript("any.py", "exit 1\n");
   f.CreateJob("noexec", "any.py");
   const std::string id = f.Start("noexec");
@@ -480,7 +476,7 @@ TEST_CASE("fake runner: RUNNING -> TIMEOUT when the injected clock passes Timeou
 }
 
 TEST_CASE("fake runner: the log keeps max_log_bytes and counts the rest", "[glue][runs]") {
-  auto options = Fixture::Defaults();
+  auto options = RunsFixture::Defaults();
   options.max_log_bytes = 8;
   FakeFixture f(options);
   f.PutScript("any.py", "");
@@ -513,7 +509,7 @@ TEST_CASE("fake runner: MaxConcurrentRuns counts runs that are not terminal", "[
   const std::string b = f.Start("two");
   auto third = f.Call("StartJobRun", R"({"JobName":"two"})");
   REQUIRE(!third.ok());
-  CHECK(KindOf(third.status()) == glue::ErrorKind::kConcurrentRunsExceeded);
+  CHECK(glue::KindOf(third.status()) == glue::ErrorKind::kConcurrentRunsExceeded);
   CHECK(third.status().message() == "Concurrent runs exceeded for two");
   f.Json("BatchStopJobRun", R"({"JobName":"two","JobRunIds":[")" + a + "\"]}");
   REQUIRE(f.WaitTerminal("two", a) == "STOPPED");
@@ -533,14 +529,14 @@ TEST_CASE("fake runner: the destructor stops running children and ends their run
   REQUIRE(f.WaitWhile("slow", id, {"STARTING"}) == "RUNNING");
   f.service.reset();
   CHECK(child->terminates() == 1);
-  f.Open(Fixture::Defaults());
+  f.Open(RunsFixture::Defaults());
   CHECK(f.service->interrupted_runs_ended() == 0);
   CHECK(f.State("slow", id) == "STOPPED");
 }
 
 TEST_CASE("runs a stopped server left STARTING/RUNNING/STOPPING end FAILED at start-up",
           "[glue][runs]") {
-  Fixture f;
+  RunsFixture f;
   f.PutScript("quick.py", "exit 0\n");
   f.CreateJob("j", "quick.py");
   const std::string done = f.Start("j");
@@ -564,7 +560,7 @@ TEST_CASE("runs a stopped server left STARTING/RUNNING/STOPPING end FAILED at st
               .ok());
   f.clock->Advance(std::chrono::seconds(90));
   f.service.reset();
-  f.Open(Fixture::Defaults());
+  f.Open(RunsFixture::Defaults());
   CHECK(f.service->interrupted_runs_ended() == 3);
   for (size_t i = 0; i < ids.size(); ++i) {
     auto run = f.Run("j", ids[i]);
@@ -581,12 +577,12 @@ TEST_CASE("runs a stopped server left STARTING/RUNNING/STOPPING end FAILED at st
   CHECK(f.WaitTerminal("j", next) == "SUCCEEDED");
   // A second start-up finds nothing left to end.
   f.service.reset();
-  f.Open(Fixture::Defaults());
+  f.Open(RunsFixture::Defaults());
   CHECK(f.service->interrupted_runs_ended() == 0);
 }
 
 TEST_CASE("a script inherits stdin, stdout and stderr only", "[glue][runs]") {
-  Fixture f;
+  RunsFixture f;
   // A descriptor without O_CLOEXEC, as a socket accepted by another thread could be.
   // (At 57: the shell itself uses 3 for the glob's directory and 10 for the script.)
   const int opened = ::open("/dev/null", O_RDONLY);

@@ -73,7 +73,7 @@ std::string Denied(const std::string& who, const std::string& action, const std:
          " " + why;
 }
 
-struct Env {
+struct AuthorizerEnv {
   std::unique_ptr<storage::Database> db;
   std::shared_ptr<FakeClock> clock =
       std::make_shared<FakeClock>(SystemTime(std::chrono::seconds(1704067200)));
@@ -81,7 +81,7 @@ struct Env {
   std::vector<std::string> audit;
   Caller root = As(MakePrincipal(kRootArn, auth::PrincipalType::kRoot));
 
-  explicit Env(PolicyMode mode) {
+  explicit AuthorizerEnv(PolicyMode mode) {
     auto opened = storage::Database::Open({.in_memory = true});
     REQUIRE(opened.ok());
     db = std::move(*opened);
@@ -107,7 +107,7 @@ struct Env {
   }
 };
 
-Status Encrypt(Env& env, const Caller& c, const std::string& key, const EncryptionContext& ctx) {
+Status Encrypt(AuthorizerEnv& env, const Caller& c, const std::string& key, const EncryptionContext& ctx) {
   return env.service->Encrypt(c, key, crypto::SecretBytes(std::string_view("p")), ctx, "").status();
 }
 
@@ -115,7 +115,7 @@ Status Encrypt(Env& env, const Caller& c, const std::string& key, const Encrypti
 
 TEST_CASE("KmsAuthorizer decides Encrypt by principal under the default and a custom key policy",
           "[kms][authorizer]") {
-  Env env(PolicyMode::kEnforce);
+  AuthorizerEnv env(PolicyMode::kEnforce);
   auto default_key = env.Create();
   auto custom_key = env.Create(std::string(kKeyPolicy));
   const std::string encrypt_policy = R"({"Version": "2012-10-17", "Statement": [
@@ -179,7 +179,7 @@ TEST_CASE("KmsAuthorizer decides Encrypt by principal under the default and a cu
 }
 
 TEST_CASE("An explicit Deny in the key policy wins over every Allow", "[kms][authorizer]") {
-  Env env(PolicyMode::kEnforce);
+  AuthorizerEnv env(PolicyMode::kEnforce);
   auto key = env.Create(std::string(kKeyPolicy));
   auto ct =
       env.service->Encrypt(env.root, key->id, crypto::SecretBytes(std::string_view("p")), {}, "");
@@ -203,7 +203,7 @@ TEST_CASE("An explicit Deny in the key policy wins over every Allow", "[kms][aut
 
 TEST_CASE("Account-level KMS actions need an identity Allow except for the root",
           "[kms][authorizer]") {
-  Env env(PolicyMode::kEnforce);
+  AuthorizerEnv env(PolicyMode::kEnforce);
   Service::CreateKeyRequest r;
   CHECK(env.service->CreateKey(env.root, r).ok());
   auto plain = As(MakePrincipal(kPlainRole, auth::PrincipalType::kRole));
@@ -219,7 +219,7 @@ TEST_CASE("Account-level KMS actions need an identity Allow except for the root"
 }
 
 TEST_CASE("Audit mode allows and logs what enforce mode would deny", "[kms][authorizer]") {
-  Env env(PolicyMode::kAudit);
+  AuthorizerEnv env(PolicyMode::kAudit);
   auto key = env.Create(std::string(kKeyPolicy));
   auto plain = As(MakePrincipal(kPlainRole, auth::PrincipalType::kRole));
 
@@ -247,7 +247,7 @@ TEST_CASE("Audit mode allows and logs what enforce mode would deny", "[kms][auth
 }
 
 TEST_CASE("Off mode allows everything and logs nothing", "[kms][authorizer]") {
-  Env env(PolicyMode::kOff);
+  AuthorizerEnv env(PolicyMode::kOff);
   auto key = env.Create(std::string(kKeyPolicy));
   auto plain = As(MakePrincipal(kPlainRole, auth::PrincipalType::kRole));
   CHECK(Encrypt(env, plain, key->id, {}).ok());
@@ -256,7 +256,7 @@ TEST_CASE("Off mode allows everything and logs nothing", "[kms][authorizer]") {
 
 TEST_CASE("A grant allows its operations only under its encryption context constraint",
           "[kms][authorizer][grants]") {
-  Env env(PolicyMode::kEnforce);
+  AuthorizerEnv env(PolicyMode::kEnforce);
   auto key = env.Create();  // default policy: only the account (and delegated identities)
   Service::CreateGrantRequest equals;
   equals.key_id = key->id;
@@ -319,7 +319,7 @@ TEST_CASE("A grant allows its operations only under its encryption context const
 }
 
 TEST_CASE("KmsAuthorizer validates key policies and refuses lockouts", "[kms][authorizer]") {
-  Env env(PolicyMode::kEnforce);
+  AuthorizerEnv env(PolicyMode::kEnforce);
   // Without the root statement, the root could never call PutKeyPolicy again.
   const std::string lockout = R"({"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:role/app"},

@@ -58,7 +58,7 @@ crypto::SecretBytes ImportMaterial(uint8_t salt) {
   return m;
 }
 
-struct Env {
+struct ServiceEnv {
   std::unique_ptr<storage::Database> db;
   std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>(kStart);
   crypto::SecretBytes root_key = crypto::SecretBytes(std::string(32, '\x42'));
@@ -66,7 +66,7 @@ struct Env {
   Caller caller;
   int opens = 0;
 
-  Env() {
+  ServiceEnv() {
     auto opened = storage::Database::Open({.in_memory = true});
     REQUIRE(opened.ok());
     db = std::move(*opened);
@@ -138,7 +138,7 @@ struct Env {
 };
 
 // Imports `material` into an EXTERNAL key through a fresh GetParametersForImport.
-Status Import(Env& env, const std::string& key_id, const crypto::SecretBytes& material,
+Status Import(ServiceEnv& env, const std::string& key_id, const crypto::SecretBytes& material,
               std::optional<SystemTime> valid_to, ExpirationModel model) {
   auto params =
       env.service->GetParametersForImport(env.caller, key_id, "RSAES_OAEP_SHA_256", "RSA_2048");
@@ -155,7 +155,7 @@ Status Import(Env& env, const std::string& key_id, const crypto::SecretBytes& ma
 }  // namespace
 
 TEST_CASE("KMS Service encrypts and decrypts with a symmetric key", "[kms][service]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create();
   CHECK(key->account == kAccount);
   CHECK(key->region == kRegion);
@@ -206,7 +206,7 @@ TEST_CASE("KMS Service encrypts and decrypts with a symmetric key", "[kms][servi
 }
 
 TEST_CASE("KMS Service rejects ciphertexts it cannot use", "[kms][service]") {
-  Env env;
+  ServiceEnv env;
   auto a = env.Create();
   auto b = env.Create();
   std::string ct = env.Encrypt(a->id, "p");
@@ -235,7 +235,7 @@ TEST_CASE("KMS Service rejects ciphertexts it cannot use", "[kms][service]") {
 }
 
 TEST_CASE("KMS Service enforces the key state on Encrypt and Decrypt", "[kms][service]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create();
   std::string ct = env.Encrypt(key->id, "p");
   REQUIRE(env.service->DisableKey(env.caller, key->id).ok());
@@ -267,7 +267,7 @@ TEST_CASE("KMS Service enforces the key state on Encrypt and Decrypt", "[kms][se
 }
 
 TEST_CASE("KMS state survives a Service restart on the same Database", "[kms][service][persist]") {
-  Env env;
+  ServiceEnv env;
   // Symmetric, with an alias, a grant and rotation enabled.
   auto sym = env.Create();
   REQUIRE(env.service->CreateAlias(env.caller, "alias/persisted", sym->id).ok());
@@ -393,7 +393,7 @@ TEST_CASE("KMS state survives a Service restart on the same Database", "[kms][se
 }
 
 TEST_CASE("KMS keys are deleted when their deletion date passes", "[kms][service][lifecycle]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create();
   auto keep = env.Create();
   REQUIRE(env.service->CreateAlias(env.caller, "alias/doomed", key->id).ok());
@@ -454,7 +454,7 @@ TEST_CASE("KMS keys are deleted when their deletion date passes", "[kms][service
 
 TEST_CASE("KMS automatic rotation adds one material per elapsed period",
           "[kms][service][rotation]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create();
   const std::string first_material = key->materials[0]->id;
   const std::string ct0 = env.Encrypt(key->id, "before rotation", {{"r", "0"}});
@@ -506,7 +506,7 @@ TEST_CASE("KMS automatic rotation adds one material per elapsed period",
 }
 
 TEST_CASE("KMS imported key material expires and can be re-imported", "[kms][service][import]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create(KeySpec::kSymmetricDefault, KeyUsage::kEncryptDecrypt, Origin::kExternal);
   CHECK(key->state == KeyState::kPendingImport);
   CHECK(key->materials.empty());
@@ -608,7 +608,7 @@ TEST_CASE("KMS imported key material expires and can be re-imported", "[kms][ser
 }
 
 TEST_CASE("KMS import tokens are single-use and expire", "[kms][service][import]") {
-  Env env;
+  ServiceEnv env;
   auto key = env.Create(KeySpec::kSymmetricDefault, KeyUsage::kEncryptDecrypt, Origin::kExternal);
   const crypto::SecretBytes material = ImportMaterial(3);
   auto params =

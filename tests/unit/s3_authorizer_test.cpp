@@ -4,6 +4,7 @@
 #include "api/s3/bucket_service.h"
 #include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_errors.h"
+#include "tests/unit/s3_test_util.h"
 
 using namespace sealstack;
 using namespace sealstack::api::s3;
@@ -39,11 +40,6 @@ S3Caller Root(const std::string& account) {
 
 S3Access Put(std::vector<std::pair<std::string, std::string>> keys = {}) {
   return S3Access{"s3:PutObject", ObjectArn("b", "k"), std::move(keys)};
-}
-
-std::pair<ErrorKind, std::string> ErrorOf(const Status& st) {
-  REQUIRE_FALSE(st.ok());
-  return {static_cast<ErrorKind>(st.detail()), SplitS3Error(st.message()).first};
 }
 
 const char* kDenyUnencrypted = R"({"Version":"2012-10-17","Statement":[{"Sid":"DenyNoKms",

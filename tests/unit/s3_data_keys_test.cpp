@@ -13,8 +13,8 @@ using namespace sealstack::api;
 
 namespace {
 
-struct Fixture {
-  Fixture() {
+struct DataKeysFixture {
+  DataKeysFixture() {
     db = std::move(storage::Database::Open({.path = "", .in_memory = true}).value());
     random = std::make_shared<crypto::SeededRandom>(std::string_view("s3-data-keys"));
     clock = std::make_shared<FakeClock>(SystemTime(std::chrono::seconds(1800000000)));
@@ -49,7 +49,7 @@ s3::WriteEncryption Mode(s3::SseMode mode, std::string kms_key = "", bool bucket
 }  // namespace
 
 TEST_CASE("SSE-S3 data keys round trip under the bucket owner's account key", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   auto dk = f.keys->NewDataKey(f.caller, Mode(s3::SseMode::kSseS3), "000000000000", "b", "k");
   REQUIRE(dk.ok());
   CHECK(dk->plaintext.size() == 32);
@@ -63,7 +63,7 @@ TEST_CASE("SSE-S3 data keys round trip under the bucket owner's account key", "[
 }
 
 TEST_CASE("SSE-C keeps only a salted HMAC and refuses the wrong key with 403", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   s3::WriteEncryption e = Mode(s3::SseMode::kSseC);
   const std::string raw(32, 'c');
   e.customer_key = s3::CustomerKey{crypto::SecretBytes(raw), crypto::Base64(crypto::Md5(raw))};
@@ -83,7 +83,7 @@ TEST_CASE("SSE-C keeps only a salted HMAC and refuses the wrong key with 403", "
 }
 
 TEST_CASE("SSE-KMS calls KMS as the caller via S3 with the object ARN context", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   const std::string arn = f.NewKmsKey();
   auto dk =
       f.keys->NewDataKey(f.caller, Mode(s3::SseMode::kSseKms, arn), "000000000000", "b", "dir/k");
@@ -103,7 +103,7 @@ TEST_CASE("SSE-KMS calls KMS as the caller via S3 with the object ARN context", 
 }
 
 TEST_CASE("aws:kms without a key uses the AWS-managed alias/aws/s3 key", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   auto dk = f.keys->NewDataKey(f.caller, Mode(s3::SseMode::kSseKms), "000000000000", "b", "k");
   REQUIRE(dk.ok());
   auto managed = f.kms_service->DescribeKey(f.caller, "alias/aws/s3");
@@ -113,7 +113,7 @@ TEST_CASE("aws:kms without a key uses the AWS-managed alias/aws/s3 key", "[s3][k
 }
 
 TEST_CASE("Bucket keys: one KMS data key serves many objects of a bucket", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   const std::string arn = f.NewKmsKey();
   std::vector<s3::DataKey> objects;
   for (int i = 0; i < 10; ++i) {
@@ -141,7 +141,7 @@ TEST_CASE("Bucket keys: one KMS data key serves many objects of a bucket", "[s3]
 }
 
 TEST_CASE("A cached bucket key never serves a principal KMS would deny", "[s3][keys]") {
-  Fixture f;
+  DataKeysFixture f;
   api::kms::KmsAuthorizer::Install(
       *f.kms_service,
       std::make_shared<api::kms::KmsAuthorizer>(

@@ -13,7 +13,7 @@ using namespace sealstack::api;
 
 namespace {
 
-std::shared_ptr<const auth::Principal> Root(const std::string& account) {
+std::shared_ptr<const auth::Principal> RootPrincipal(const std::string& account) {
   auto p = std::make_shared<auth::Principal>();
   p->arn = "arn:aws:iam::" + account + ":root";
   p->account = account;
@@ -21,8 +21,8 @@ std::shared_ptr<const auth::Principal> Root(const std::string& account) {
   return p;
 }
 
-struct Fixture {
-  Fixture() {
+struct ServiceFixture {
+  ServiceFixture() {
     db = std::move(storage::Database::Open({.path = "", .in_memory = true}).value());
     random = std::make_shared<crypto::SeededRandom>(std::string_view("s3-service"));
     clock = std::make_shared<FakeClock>(SystemTime(std::chrono::seconds(1800000000)));
@@ -34,7 +34,7 @@ struct Fixture {
     parts.buckets = buckets.get();
     parts.store = store.get();
     parts.keys = keys.get();
-    caller.principal = Root("000000000000");
+    caller.principal = RootPrincipal("000000000000");
     caller.region = "us-east-1";
     caller.signature_version = "AWS4-HMAC-SHA256";
     REQUIRE(service().CreateBucket(caller, "scripts", "").ok());
@@ -92,7 +92,7 @@ bool Is(const Status& st, s3::ErrorKind kind) {
 }  // namespace
 
 TEST_CASE("GetObject streams the plaintext a PutObject stored", "[s3][service]") {
-  Fixture f;
+  ServiceFixture f;
   const std::string script = "print('hello from the job')\n" + std::string(100000, '#');
   REQUIRE(f.Put("jobs/a.py", script).ok());
   auto body = f.Read(f.caller, "scripts", "jobs/a.py");
@@ -110,7 +110,7 @@ TEST_CASE("GetObject streams the plaintext a PutObject stored", "[s3][service]")
 }
 
 TEST_CASE("GetObject serves a range, and a sink that says stop ends the read", "[s3][service]") {
-  Fixture f;
+  ServiceFixture f;
   REQUIRE(f.Put("k", "0123456789").ok());
   s3::GetObjectInput in;
   in.bucket = "scripts";
@@ -133,7 +133,7 @@ TEST_CASE("GetObject serves a range, and a sink that says stop ends the read", "
 }
 
 TEST_CASE("GetObject failures are S3 error kinds with S3's code and message", "[s3][service]") {
-  Fixture f;
+  ServiceFixture f;
   REQUIRE(f.Put("k", "x").ok());
 
   auto no_key = f.Read(f.caller, "scripts", "missing");
@@ -147,7 +147,7 @@ TEST_CASE("GetObject failures are S3 error kinds with S3's code and message", "[
   CHECK(s3::S3ErrorCodeAndMessage(no_bucket.status()).code == "NoSuchBucket");
 
   s3::S3Caller stranger = f.caller;
-  stranger.principal = Root("111122223333");
+  stranger.principal = RootPrincipal("111122223333");
   auto denied = f.Read(stranger, "scripts", "k");
   CHECK(Is(denied.status(), s3::ErrorKind::kAccessDenied));
   text = s3::S3ErrorCodeAndMessage(denied.status());
@@ -156,7 +156,7 @@ TEST_CASE("GetObject failures are S3 error kinds with S3's code and message", "[
 }
 
 TEST_CASE("An SSE-KMS object is read through KMS as the caller", "[s3][service]") {
-  Fixture f;
+  ServiceFixture f;
   kms::Caller kc;
   kc.principal = f.caller.principal;
   kc.region = "us-east-1";
@@ -175,7 +175,7 @@ TEST_CASE("An SSE-KMS object is read through KMS as the caller", "[s3][service]"
 
 TEST_CASE("Conditional reads: If-None-Match answers not-modified, If-Match fails",
           "[s3][service]") {
-  Fixture f;
+  ServiceFixture f;
   REQUIRE(f.Put("k", "x").ok());
   s3::GetObjectInput in;
   in.bucket = "scripts";

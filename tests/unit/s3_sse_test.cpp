@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "api/s3/s3_errors.h"
+#include "tests/unit/s3_test_util.h"
 #include "api/s3/sse.h"
 #include "crypto/digest.h"
 
@@ -21,11 +22,6 @@ WritePolicy Policy() {
 }
 
 // The error message (without the detail fields) and the kind.
-std::pair<ErrorKind, std::string> ErrorOf(const Status& st) {
-  REQUIRE_FALSE(st.ok());
-  return {static_cast<ErrorKind>(st.detail()), SplitS3Error(st.message()).first};
-}
-
 }  // namespace
 
 TEST_CASE("SSE precedence: SSE-C then SSE header then bucket default then SSE-S3", "[s3][sse]") {

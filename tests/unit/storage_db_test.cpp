@@ -7,18 +7,13 @@
 #include <vector>
 
 #include "storage/db.h"
+#include "tests/unit/storage_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace sealstack::storage {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::unique_ptr<Database> MustOpen(const DatabaseOptions& options) {
-  auto db = Database::Open(options);
-  REQUIRE_OK(db);
-  return std::move(db).value();
-}
 
 std::unique_ptr<Database> OpenMemory() {
   return MustOpen({.in_memory = true});

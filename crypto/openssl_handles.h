@@ -1,0 +1,43 @@
+// Owning handles for OpenSSL objects, and the byte-pointer view OpenSSL's APIs take. Internal to
+// crypto/: nothing outside this folder sees an OpenSSL type.
+#ifndef SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
+#define SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string_view>
+
+namespace sealstack::crypto::openssl {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+
+using UniquePkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using UniquePkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using UniqueMdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using UniqueCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using UniqueBio = std::unique_ptr<BIO, BioFree>;
+
+// OpenSSL takes unsigned char pointers; our buffers are std::string / string_view.
+inline const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace sealstack::crypto::openssl
+
+#endif  // SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
