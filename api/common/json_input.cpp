@@ -1,6 +1,8 @@
 #include "api/common/json_input.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "crypto/digest.h"
 
@@ -14,8 +16,13 @@ const Value& V(const void* p) {
 }  // namespace
 
 struct JsonInput::Errors {
+  JsonInputStyle style;
   std::string serialization;  // first type error
+  std::string custom;         // first AddError() text
   std::vector<std::string> validation;
+  // first_error_only: the first error as Finish() reports it.
+  int first_detail = 0;
+  std::string first;
 };
 
 std::string LowerCamel(std::string_view member) {
@@ -42,7 +49,7 @@ Status OnlyKnown(const rapidjson::Value& object, std::string_view where,
   return Status::Ok();
 }
 
-Result<JsonInput> JsonInput::Parse(std::string_view body) {
+Result<JsonInput> JsonInput::Parse(std::string_view body, JsonInputStyle style) {
   auto doc = std::make_shared<rapidjson::Document>();
   if (body.empty()) {
     doc->SetObject();
@@ -55,16 +62,30 @@ Result<JsonInput> JsonInput::Parse(std::string_view body) {
     }
   }
   const void* object = static_cast<const Value*>(doc.get());
-  return JsonInput(std::static_pointer_cast<void>(doc), object, std::make_shared<Errors>());
+  auto errors = std::make_shared<Errors>();
+  errors->style = style;
+  return JsonInput(std::static_pointer_cast<void>(doc), object, std::move(errors));
+}
+
+JsonInput JsonInput::Of(const rapidjson::Value& value, JsonInputStyle style) {
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->CopyFrom(value, doc->GetAllocator());
+  const void* object = static_cast<const Value*>(doc.get());
+  auto errors = std::make_shared<Errors>();
+  errors->style = style;
+  return JsonInput(std::static_pointer_cast<void>(doc), object, std::move(errors));
 }
 
 JsonInput::JsonInput(std::shared_ptr<void> doc, const void* object, std::shared_ptr<Errors> errors)
     : doc_(std::move(doc)), object_(object), errors_(std::move(errors)) {}
 JsonInput::JsonInput(JsonInput&&) noexcept = default;
 JsonInput& JsonInput::operator=(JsonInput&&) noexcept = default;
+JsonInput::JsonInput(const JsonInput&) = default;
+JsonInput& JsonInput::operator=(const JsonInput&) = default;
 JsonInput::~JsonInput() = default;
 
 const void* JsonInput::Member(std::string_view member) const {
+  if (object_ == nullptr || !V(object_).IsObject()) return nullptr;
   const Value& obj = V(object_);
   auto it = obj.FindMember(
       rapidjson::StringRef(member.data(), static_cast<rapidjson::SizeType>(member.size())));
@@ -76,17 +97,93 @@ bool JsonInput::Has(std::string_view member) const {
   return Member(member) != nullptr;
 }
 
-void JsonInput::TypeError(std::string_view member, std::string_view expected) {
-  if (errors_->serialization.empty()) {
-    errors_->serialization = "Unexpected value type for member '" + std::string(member) +
-                             "': expected " + std::string(expected) + ".";
+namespace {
+JsonKind KindOf(const Value* v) {
+  if (v == nullptr || v->IsNull()) return JsonKind::kNull;
+  if (v->IsBool()) return JsonKind::kBool;
+  if (v->IsInt64()) return JsonKind::kInteger;
+  if (v->IsNumber()) return JsonKind::kNumber;
+  if (v->IsString()) return JsonKind::kString;
+  if (v->IsObject()) return JsonKind::kObject;
+  return JsonKind::kArray;
+}
+}  // namespace
+
+JsonKind JsonInput::kind() const {
+  return KindOf(static_cast<const Value*>(object_));
+}
+
+JsonKind JsonInput::Kind(std::string_view member) const {
+  return KindOf(static_cast<const Value*>(Member(member)));
+}
+
+JsonInput JsonInput::Get(std::string_view member) const {
+  return JsonInput(doc_, Member(member), errors_);
+}
+
+std::optional<std::vector<JsonInput>> JsonInput::Items() const {
+  if (object_ == nullptr || !V(object_).IsArray()) return std::nullopt;
+  std::vector<JsonInput> out;
+  for (const auto& v : V(object_).GetArray()) out.push_back(JsonInput(doc_, &v, errors_));
+  return out;
+}
+
+std::optional<std::string> JsonInput::AsString() const {
+  if (object_ == nullptr || !V(object_).IsString()) return std::nullopt;
+  return std::string(V(object_).GetString(), V(object_).GetStringLength());
+}
+
+std::string JsonInput::Json() const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  raw().Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+const rapidjson::Value& JsonInput::raw() const {
+  static const Value kNull;
+  return object_ != nullptr ? V(object_) : kNull;
+}
+
+JsonInput JsonInput::WithOwnErrors() const {
+  auto errors = std::make_shared<Errors>();
+  errors->style = errors_->style;
+  return JsonInput(doc_, object_, std::move(errors));
+}
+
+void JsonInput::Record(int detail, std::string text, bool constraint) {
+  Errors& e = *errors_;
+  if (e.style.first_error_only && e.first.empty()) {
+    e.first_detail = detail;
+    e.first = constraint ? "1 validation error detected: " + text : text;
   }
+  if (detail == kDetailSerialization) {
+    if (e.serialization.empty()) e.serialization = std::move(text);
+  } else if (constraint) {
+    e.validation.push_back(std::move(text));
+  } else if (e.custom.empty()) {
+    e.custom = std::move(text);
+  }
+}
+
+void JsonInput::TypeError(std::string_view member, std::string_view expected) {
+  if (errors_->style.type_errors_as_validation) {
+    Record(kDetailValidation, "Member " + std::string(member) + " must be " + std::string(expected),
+           false);
+    return;
+  }
+  Record(kDetailSerialization,
+         "Unexpected value type for member '" + std::string(member) + "': expected " +
+             std::string(expected) + ".",
+         false);
 }
 
 void JsonInput::ValidationError(std::string_view member, std::string_view value_text,
                                 std::string_view constraint) {
-  errors_->validation.push_back("Value " + std::string(value_text) + " at '" + LowerCamel(member) +
-                                "' failed to satisfy constraint: " + std::string(constraint));
+  Record(kDetailValidation,
+         "Value " + std::string(value_text) + " at '" + LowerCamel(member) +
+             "' failed to satisfy constraint: " + std::string(constraint),
+         true);
 }
 
 void JsonInput::AddConstraintError(std::string_view member, std::string_view value_text,
@@ -94,15 +191,21 @@ void JsonInput::AddConstraintError(std::string_view member, std::string_view val
   ValidationError(member, value_text, constraint);
 }
 
-namespace {
-std::string Quoted(std::string_view v) {
-  // AWS echoes the value; long values are elided to keep messages readable.
+void JsonInput::AddError(std::string message) {
+  Record(kDetailValidation, std::move(message), false);
+}
+
+std::string JsonInput::Quote(std::string_view v) const {
+  // AWS echoes the value; long values are elided to keep messages readable (by default).
   // Built with += (GCC 12 -O3 warns falsely, -Wrestrict, on "'" + std::string).
+  const bool elide = errors_->style.elide_long_values && v.size() > 256;
   std::string out = "'";
-  out += v.substr(0, 256);
-  out += v.size() > 256 ? "...'" : "'";
+  out += elide ? v.substr(0, 256) : v;
+  out += elide ? "...'" : "'";
   return out;
 }
+
+namespace {
 
 // The constraint `n` breaks ("Member must have length greater than or equal to 1"), if any.
 // `what` is "length" or "value".
@@ -154,17 +257,22 @@ std::optional<std::string> JsonInput::String(std::string_view member, bool requi
   if (v == nullptr) return std::nullopt;
   std::string s(v->GetString(), v->GetStringLength());
   if (auto broken = OutOfBounds("length", s.size(), min_len, max_len)) {
-    ValidationError(member, Quoted(s), *broken);
+    ValidationError(member, Quote(s), *broken);
   }
   return s;
 }
 
 std::optional<std::string> JsonInput::Enum(std::string_view member, bool required,
                                            const std::vector<std::string_view>& allowed) {
-  auto s = String(member, required);
-  if (!s) return s;
-  for (auto a : allowed) {
-    if (*s == a) return s;
+  const Value* v = static_cast<const Value*>(Member(member));
+  const bool not_string = v != nullptr && !v->IsString();
+  std::optional<std::string> s;
+  if (!not_string || !errors_->style.type_errors_as_validation) {
+    s = String(member, required);
+    if (!s) return s;
+    for (auto a : allowed) {
+      if (*s == a) return s;
+    }
   }
   std::string set = "[";
   for (size_t i = 0; i < allowed.size(); ++i) {
@@ -172,7 +280,7 @@ std::optional<std::string> JsonInput::Enum(std::string_view member, bool require
     set += allowed[i];
   }
   set += "]";
-  ValidationError(member, Quoted(*s), "Member must satisfy enum value set: " + set);
+  ValidationError(member, s ? Quote(*s) : "'?'", "Member must satisfy enum value set: " + set);
   return std::nullopt;
 }
 
@@ -182,10 +290,8 @@ std::optional<std::string> JsonInput::Blob(std::string_view member, bool require
   if (v == nullptr) return std::nullopt;
   auto decoded = crypto::FromBase64(std::string_view(v->GetString(), v->GetStringLength()));
   if (!decoded) {
-    if (errors_->serialization.empty()) {
-      errors_->serialization =
-          "Base64 encoded value for member '" + std::string(member) + "' is not valid.";
-    }
+    Record(kDetailSerialization,
+           "Base64 encoded value for member '" + std::string(member) + "' is not valid.", false);
     return std::nullopt;
   }
   if (auto broken = OutOfBounds("length", decoded->size(), min_len, max_len)) {
@@ -200,7 +306,7 @@ std::optional<int64_t> JsonInput::Integer(std::string_view member, bool required
   if (v == nullptr) return std::nullopt;
   const int64_t n = v->GetInt64();
   if (auto broken = OutOfBounds("value", n, min, max)) {
-    ValidationError(member, Quoted(std::to_string(n)), *broken);
+    ValidationError(member, Quote(std::to_string(n)), *broken);
   }
   return n;
 }
@@ -209,6 +315,12 @@ std::optional<bool> JsonInput::Bool(std::string_view member) {
   const Value* v = Typed(member, false, IsBool, "a boolean");
   if (v == nullptr) return std::nullopt;
   return v->GetBool();
+}
+
+std::optional<double> JsonInput::Number(std::string_view member, bool required) {
+  const Value* v = Typed(member, required, IsNumber, "a number");
+  if (v == nullptr) return std::nullopt;
+  return v->GetDouble();
 }
 
 std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
@@ -230,16 +342,29 @@ std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
 }
 
 std::optional<std::map<std::string, std::string>> JsonInput::StringMap(std::string_view member) {
-  const Value* v = Typed(member, false, IsObject, "a map of strings");
-  if (v == nullptr) return std::nullopt;
+  auto entries = StringEntries(member);
+  if (!entries) return std::nullopt;
   std::map<std::string, std::string> out;
+  for (auto& [k, v] : *entries) out.emplace(std::move(k), std::move(v));
+  return out;
+}
+
+std::optional<StringPairs> JsonInput::StringEntries(std::string_view member) {
+  const bool as_validation = errors_->style.type_errors_as_validation;
+  const Value* v = Typed(member, false, IsObject, as_validation ? "a map" : "a map of strings");
+  if (v == nullptr) return std::nullopt;
+  StringPairs out;
   for (const auto& m : v->GetObject()) {
     if (!m.value.IsString()) {
-      TypeError(member, "a map of strings");
+      if (as_validation) {
+        AddError("Values of " + std::string(member) + " must be strings");
+      } else {
+        TypeError(member, "a map of strings");
+      }
       return std::nullopt;
     }
-    out.emplace(std::string(m.name.GetString(), m.name.GetStringLength()),
-                std::string(m.value.GetString(), m.value.GetStringLength()));
+    out.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()),
+                     std::string(m.value.GetString(), m.value.GetStringLength()));
   }
   return out;
 }
@@ -258,7 +383,7 @@ std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view m
     }
     out.emplace_back(v.GetString(), v.GetStringLength());
     if (out.back().size() > max_item_len) {
-      ValidationError(member, Quoted(out.back()),
+      ValidationError(member, Quote(out.back()),
                       "Member must satisfy constraint: [Member must have length less than or "
                       "equal to " +
                           std::to_string(max_item_len) + "]");
@@ -297,8 +422,15 @@ std::optional<JsonInput> JsonInput::Object(std::string_view member) {
 }
 
 Status JsonInput::Finish() const {
+  if (errors_->style.first_error_only) {
+    if (errors_->first.empty()) return Status::Ok();
+    return Status(StatusCode::kInvalidArgument, errors_->first_detail, errors_->first);
+  }
   if (!errors_->serialization.empty()) {
     return Status(StatusCode::kInvalidArgument, kDetailSerialization, errors_->serialization);
+  }
+  if (!errors_->custom.empty()) {
+    return Status(StatusCode::kInvalidArgument, kDetailValidation, errors_->custom);
   }
   if (errors_->validation.empty()) return Status::Ok();
   const size_t n = errors_->validation.size();

@@ -42,25 +42,13 @@ Status EncryptionError(const Status& kms_status) {
                    w.message + " (Service: AWSKMS; Error Code: " + w.code + ")");
 }
 
-Status CheckCatalogId(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::string id, json::Str(in, "CatalogId", false, 1, 255));
-  if (!id.empty() && id != Account(c)) {
+// A CatalogId other than the caller's account is another account's catalog: denied.
+Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id) {
+  if (id && *id != Account(c)) {
     return GlueError(ErrorKind::kAccessDenied,
-                     "User: " + c.principal->arn + " is not authorized to access catalog " + id);
+                     "User: " + c.principal->arn + " is not authorized to access catalog " + *id);
   }
   return Status::Ok();
-}
-
-// CheckCatalogId, then DatabaseName and the member `name` names (1-255 characters each), lowered
-// as the catalog stores names.
-struct CatalogPath {
-  std::string db, name;
-};
-Result<CatalogPath> ReadCatalogPath(const Caller& c, const Value& in, const char* name) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string second, json::Str(in, name, true, 1, 255));
-  return CatalogPath{Lowered(db), Lowered(second)};
 }
 
 }  // namespace
@@ -79,14 +67,14 @@ Result<Service::CatalogSettings> Service::LoadCatalogSettings(const std::string&
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(text));
   s.text = text;
   if (const Value* ear = json::Find(d, "EncryptionAtRest")) {
-    s.mode = json::Str(*ear, "CatalogEncryptionMode", false).value();
-    s.key = json::Str(*ear, "SseAwsKmsKeyId", false).value();
-    s.service_role = json::Str(*ear, "CatalogEncryptionServiceRole", false).value();
+    s.mode = json::Text(*ear, "CatalogEncryptionMode");
+    s.key = json::Text(*ear, "SseAwsKmsKeyId");
+    s.service_role = json::Text(*ear, "CatalogEncryptionServiceRole");
   }
   if (const Value* cpe = json::Find(d, "ConnectionPasswordEncryption")) {
     const Value* r = json::Find(*cpe, "ReturnConnectionPasswordEncrypted");
     s.return_password_encrypted = r != nullptr && r->IsBool() && r->GetBool();
-    s.password_key = json::Str(*cpe, "AwsKmsKeyId", false).value();
+    s.password_key = json::Text(*cpe, "AwsKmsKeyId");
   }
   return s;
 }
@@ -152,12 +140,12 @@ Result<std::string> Service::OpenCatalogDoc(const Caller& c, const std::string& 
   SEALSTACK_ASSIGN_OR_RETURN(Document env, json::Load(stored.substr(kKmsPrefix.size())));
   SEALSTACK_ASSIGN_OR_RETURN(CatalogSettings s, LoadCatalogSettings(Account(c), c.region));
   SEALSTACK_ASSIGN_OR_RETURN(kms::Caller kc, CatalogKmsCaller(c, s));
-  auto blob = crypto::FromBase64(json::Str(env, "blob", false).value());
-  auto nonce = crypto::FromBase64(json::Str(env, "nonce", false).value());
-  auto ct = crypto::FromBase64(json::Str(env, "ct", false).value());
+  auto blob = crypto::FromBase64(json::Text(env, "blob"));
+  auto nonce = crypto::FromBase64(json::Text(env, "nonce"));
+  auto ct = crypto::FromBase64(json::Text(env, "ct"));
   if (!blob || !nonce || !ct) return GlueError(ErrorKind::kInternal, "corrupt catalog entry");
-  auto dk = Kms().Decrypt(kc, json::Str(env, "key", false).value(), *blob,
-                          {{"glue_catalog_id", Account(c)}}, c.request_id);
+  auto dk = Kms().Decrypt(kc, json::Text(env, "key"), *blob, {{"glue_catalog_id", Account(c)}},
+                          c.request_id);
   if (!dk.ok()) return EncryptionError(dk.status());
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes plain,
                              crypto::AesGcmOpen(dk->plaintext, *nonce, "", *ct));
@@ -166,68 +154,42 @@ Result<std::string> Service::OpenCatalogDoc(const Caller& c, const std::string& 
 
 // ---------------------------------------------------------------- encryption settings
 
-Result<std::string> Service::PutDataCatalogEncryptionSettings(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
+Result<std::string> Service::PutDataCatalogEncryptionSettings(
+    const Caller& c, const PutDataCatalogEncryptionSettingsInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "PutDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
-  const Value* s = json::Find(in, "DataCatalogEncryptionSettings");
-  if (s == nullptr) return json::Missing("DataCatalogEncryptionSettings");
   SEALSTACK_ASSIGN_OR_RETURN(const std::string text,
-                             CatalogSettingsDoc(Account(c), *s, deps_.principals.get()));
+                             CatalogSettingsDoc(Account(c), in.settings, deps_.principals.get()));
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Put(conn, Key(c, "catalog", ""), text);
   }));
   return std::string("{}");
 }
 
-Result<std::string> Service::CatalogSettingsDoc(const std::string& account, const Value& s,
+Result<std::string> Service::CatalogSettingsDoc(const std::string& account,
+                                                const DataCatalogEncryptionSettings& s,
                                                 const auth::PrincipalStore* roles) {
-  if (!s.IsObject()) return InvalidInput("DataCatalogEncryptionSettings must be a structure");
-  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
-    SEALSTACK_RETURN_IF_ERROR(json::Enum(
-        *ear, "CatalogEncryptionMode", {"DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"}, true));
-    SEALSTACK_ASSIGN_OR_RETURN(std::string mode, json::Str(*ear, "CatalogEncryptionMode", true));
-    SEALSTACK_ASSIGN_OR_RETURN(std::string key, json::Str(*ear, "SseAwsKmsKeyId", false, 1, 255));
-    SEALSTACK_ASSIGN_OR_RETURN(std::string role,
-                               json::Str(*ear, "CatalogEncryptionServiceRole", false));
-    if (mode == "DISABLED" && !key.empty()) {
-      return InvalidInput(
-          "SseAwsKmsKeyId must not be given when CatalogEncryptionMode is DISABLED");
-    }
-    if (mode == "SSE-KMS-WITH-SERVICE-ROLE") {
-      if (role.empty()) {
-        return InvalidInput(
-            "CatalogEncryptionServiceRole is required when CatalogEncryptionMode is "
-            "SSE-KMS-WITH-SERVICE-ROLE");
-      }
-      if (roles != nullptr) {
-        SEALSTACK_RETURN_IF_ERROR(ResolveRole(*roles, account, role).status());
-      }
-    } else if (!role.empty()) {
-      return InvalidInput(
-          "CatalogEncryptionServiceRole is only valid with SSE-KMS-WITH-SERVICE-ROLE");
-    }
-  }
-  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
-    const Value* r = json::Find(*cpe, "ReturnConnectionPasswordEncrypted");
-    if (r == nullptr) return json::Missing("ReturnConnectionPasswordEncrypted");
-    if (!r->IsBool()) return InvalidInput("ReturnConnectionPasswordEncrypted must be a boolean");
-    SEALSTACK_ASSIGN_OR_RETURN(std::string key, json::Str(*cpe, "AwsKmsKeyId", false, 1, 255));
-    if (r->GetBool() && key.empty()) {
-      return InvalidInput("AwsKmsKeyId is required when ReturnConnectionPasswordEncrypted is true");
-    }
+  if (s.encryption_at_rest && roles != nullptr &&
+      s.encryption_at_rest->catalog_encryption_mode == "SSE-KMS-WITH-SERVICE-ROLE") {
+    SEALSTACK_RETURN_IF_ERROR(
+        ResolveRole(*roles, account,
+                    s.encryption_at_rest->catalog_encryption_service_role.value_or(""))
+            .status());
   }
   Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
-  if (const Value* ear = json::Find(s, "EncryptionAtRest")) {
-    d.AddMember("EncryptionAtRest", Value(*ear, a), a);
+  if (s.encryption_at_rest) {
+    SEALSTACK_ASSIGN_OR_RETURN(Document ear, json::Load(s.encryption_at_rest->json));
+    d.AddMember("EncryptionAtRest", Value(ear, a), a);
   } else {
     Value disabled(rapidjson::kObjectType);
     disabled.AddMember("CatalogEncryptionMode", "DISABLED", a);
     d.AddMember("EncryptionAtRest", disabled, a);
   }
-  if (const Value* cpe = json::Find(s, "ConnectionPasswordEncryption")) {
-    d.AddMember("ConnectionPasswordEncryption", Value(*cpe, a), a);
+  if (s.connection_password_encryption) {
+    SEALSTACK_ASSIGN_OR_RETURN(Document cpe, json::Load(s.connection_password_encryption->json));
+    d.AddMember("ConnectionPasswordEncryption", Value(cpe, a), a);
   } else {
     Value off(rapidjson::kObjectType);
     off.AddMember("ReturnConnectionPasswordEncrypted", false, a);
@@ -236,8 +198,9 @@ Result<std::string> Service::CatalogSettingsDoc(const std::string& account, cons
   return json::Dump(d);
 }
 
-Result<std::string> Service::GetDataCatalogEncryptionSettings(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
+Result<std::string> Service::GetDataCatalogEncryptionSettings(
+    const Caller& c, const GetDataCatalogEncryptionSettingsInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "GetDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
   SEALSTACK_ASSIGN_OR_RETURN(CatalogSettings s, LoadCatalogSettings(Account(c), c.region));
@@ -339,20 +302,12 @@ Result<Service::EntityPage> Service::ListEntities(const Caller& c, const storage
 
 // ---------------------------------------------------------------- databases
 
-Result<std::string> Service::CreateDatabase(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  const Value* di = json::Find(in, "DatabaseInput");
-  if (di == nullptr) return json::Missing("DatabaseInput");
-  if (!di->IsObject()) return InvalidInput("DatabaseInput must be a structure");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(*di, "Name", true, 1, 255));
-  name = Lowered(name);
-  SEALSTACK_RETURN_IF_ERROR(json::Str(*di, "Description", false, 0, 2048).status());
-  SEALSTACK_RETURN_IF_ERROR(json::StringMap(*di, "Parameters"));
-  SEALSTACK_RETURN_IF_ERROR(json::StringMap(in, "Tags"));
+Result<std::string> Service::CreateDatabase(const Caller& c, const CreateDatabaseInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string name = Lowered(in.database_input.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateDatabase", GlueArn(c, "database/" + name)));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.database_input.json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*di, a);
   json::SetStr(d, "Name", name, a);
   json::Set(d, "CreateTime", Value(json::Epoch(deps_.clock->Now())), a);
   json::SetStr(d, "CatalogId", Account(c), a);
@@ -361,41 +316,34 @@ Result<std::string> Service::CreateDatabase(const Caller& c, const Value& in) {
   return std::string("{}");
 }
 
-Result<std::string> Service::GetDatabase(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
-  name = Lowered(name);
+Result<std::string> Service::GetDatabase(const Caller& c, const GetDatabaseInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string name = Lowered(in.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetDatabase", GlueArn(c, "database/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
                                                            "Database " + name + " not found."));
   return "{\"Database\":" + plain + "}";
 }
 
-Result<std::string> Service::GetDatabases(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
+Result<std::string> Service::GetDatabases(const Caller& c, const GetDatabasesInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetDatabases", GlueArn(c, "database/*")));
-  SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 100));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
-  const size_t limit = static_cast<size_t>(max.value_or(100));
+  const std::string& after = in.page.after;
+  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(100));
   SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
                              ListEntities(c, Key(c, "database", ""), after, limit));
   return RenderPage("DatabaseList", page.docs, page.next_token);
 }
 
-Result<std::string> Service::UpdateDatabase(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
-  name = Lowered(name);
-  const Value* di = json::Find(in, "DatabaseInput");
-  if (di == nullptr) return json::Missing("DatabaseInput");
-  if (!di->IsObject()) return InvalidInput("DatabaseInput must be a structure");
+Result<std::string> Service::UpdateDatabase(const Caller& c, const UpdateDatabaseInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string name = Lowered(in.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateDatabase", GlueArn(c, "database/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
                                                            "Database " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.database_input_json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*di, a);
   json::SetStr(d, "Name", name, a);
   json::Set(d, "CreateTime", Value(old["CreateTime"], a), a);
   json::SetStr(d, "CatalogId", Account(c), a);
@@ -404,10 +352,9 @@ Result<std::string> Service::UpdateDatabase(const Caller& c, const Value& in) {
   return std::string("{}");
 }
 
-Result<std::string> Service::DeleteDatabase(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
-  name = Lowered(name);
+Result<std::string> Service::DeleteDatabase(const Caller& c, const DeleteDatabaseInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string name = Lowered(in.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteDatabase", GlueArn(c, "database/" + name)));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
@@ -427,33 +374,15 @@ Result<std::string> Service::DeleteDatabase(const Caller& c, const Value& in) {
 
 // ---------------------------------------------------------------- tables
 
-namespace {
-
-Status CheckTableInput(const Value* ti) {
-  if (ti == nullptr) return json::Missing("TableInput");
-  if (!ti->IsObject()) return InvalidInput("TableInput must be a structure");
-  SEALSTACK_RETURN_IF_ERROR(json::Str(*ti, "Name", true, 1, 255).status());
-  SEALSTACK_RETURN_IF_ERROR(json::Str(*ti, "Description", false, 0, 2048).status());
-  SEALSTACK_RETURN_IF_ERROR(json::StringMap(*ti, "Parameters"));
-  SEALSTACK_RETURN_IF_ERROR(json::ObjectOrAbsent(*ti, "StorageDescriptor"));
-  return Status::Ok();
-}
-
-}  // namespace
-
-Result<std::string> Service::CreateTable(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  db = Lowered(db);
-  const Value* ti = json::Find(in, "TableInput");
-  SEALSTACK_RETURN_IF_ERROR(CheckTableInput(ti));
-  const std::string name = Lowered((*ti)["Name"].GetString());
+Result<std::string> Service::CreateTable(const Caller& c, const CreateTableInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string name = Lowered(in.table_input.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateTable", GlueArn(c, "table/" + db + "/" + name)));
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.table_input.json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*ti, a);
   const double now = json::Epoch(deps_.clock->Now());
   json::SetStr(d, "Name", name, a);
   json::SetStr(d, "DatabaseName", db, a);
@@ -468,10 +397,10 @@ Result<std::string> Service::CreateTable(const Caller& c, const Value& in) {
   return std::string("{}");
 }
 
-Result<std::string> Service::GetTable(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "Name"));
-  const std::string& db = path.db;
-  const std::string& name = path.name;
+Result<std::string> Service::GetTable(const Caller& c, const GetTableInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string name = Lowered(in.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTable", GlueArn(c, "table/" + db + "/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "table", name, db)));
   if (!raw) {
@@ -483,35 +412,29 @@ Result<std::string> Service::GetTable(const Caller& c, const Value& in) {
   return "{\"Table\":" + plain + "}";
 }
 
-Result<std::string> Service::GetTables(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  db = Lowered(db);
+Result<std::string> Service::GetTables(const Caller& c, const GetTablesInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTables", GlueArn(c, "table/" + db + "/*")));
-  SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 100));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
+  const std::string& after = in.page.after;
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
-  const size_t limit = static_cast<size_t>(max.value_or(100));
+  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(100));
   SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
                              ListEntities(c, Key(c, "table", "", db), after, limit));
   return RenderPage("TableList", page.docs, page.next_token);
 }
 
-Result<std::string> Service::UpdateTable(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  db = Lowered(db);
-  const Value* ti = json::Find(in, "TableInput");
-  SEALSTACK_RETURN_IF_ERROR(CheckTableInput(ti));
-  const std::string name = Lowered((*ti)["Name"].GetString());
+Result<std::string> Service::UpdateTable(const Caller& c, const UpdateTableInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string name = Lowered(in.table_input.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateTable", GlueArn(c, "table/" + db + "/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string plain, OpenEntity(c, Key(c, "table", name, db), "Table " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.table_input.json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*ti, a);
   json::SetStr(d, "Name", name, a);
   json::SetStr(d, "DatabaseName", db, a);
   json::Set(d, "CreateTime", Value(old["CreateTime"], a), a);
@@ -519,20 +442,19 @@ Result<std::string> Service::UpdateTable(const Caller& c, const Value& in) {
   json::Set(d, "CreatedBy", Value(old["CreatedBy"], a), a);
   json::Set(d, "IsRegisteredWithLakeFormation", Value(false), a);
   json::SetStr(d, "CatalogId", Account(c), a);
-  const std::string version =
-      std::to_string(std::stoll(json::Str(old, "VersionId", false).value().empty()
-                                    ? std::string("0")
-                                    : std::string(old["VersionId"].GetString())) +
-                     1);
+  const std::string version = std::to_string(
+      std::stoll(json::Text(old, "VersionId").empty() ? std::string("0")
+                                                      : std::string(old["VersionId"].GetString())) +
+      1);
   json::SetStr(d, "VersionId", version, a);
   SEALSTACK_RETURN_IF_ERROR(PutEntity(c, "table", db, name, json::Dump(d), false, ""));
   return std::string("{}");
 }
 
-Result<std::string> Service::DeleteTable(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "Name"));
-  const std::string& db = path.db;
-  const std::string& name = path.name;
+Result<std::string> Service::DeleteTable(const Caller& c, const DeleteTableInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string name = Lowered(in.name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteTable", GlueArn(c, "table/" + db + "/" + name)));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
@@ -547,36 +469,29 @@ Result<std::string> Service::DeleteTable(const Caller& c, const Value& in) {
 
 namespace {
 
-Result<std::string> PartitionName(const Value& values) {
-  if (!values.IsArray()) return InvalidInput("Values must be a list of strings");
+// A partition's name in the store: its values joined by U+001F.
+std::string PartitionName(const std::vector<std::string>& values) {
   std::string name;
-  for (const auto& v : values.GetArray()) {
-    if (!v.IsString()) return InvalidInput("Values must be a list of strings");
+  for (const std::string& v : values) {
     if (!name.empty()) name += '\x1f';
-    name += v.GetString();
+    name += v;
   }
   return name;
 }
 
 }  // namespace
 
-Result<std::string> Service::CreatePartition(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
-  const std::string& db = path.db;
-  const std::string& table = path.name;
-  const Value* pi = json::Find(in, "PartitionInput");
-  if (pi == nullptr) return json::Missing("PartitionInput");
-  if (!pi->IsObject()) return InvalidInput("PartitionInput must be a structure");
-  const Value* values = json::Find(*pi, "Values");
-  if (values == nullptr) return json::Missing("Values");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string pname, PartitionName(*values));
+Result<std::string> Service::CreatePartition(const Caller& c, const CreatePartitionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string table = Lowered(in.table_name);
+  const std::string pname = PartitionName(in.partition_input.values);
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "CreatePartition", GlueArn(c, "table/" + db + "/" + table)));
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.partition_input.json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*pi, a);
   json::SetStr(d, "DatabaseName", db, a);
   json::SetStr(d, "TableName", table, a);
   json::Set(d, "CreationTime", Value(json::Epoch(deps_.clock->Now())), a);
@@ -586,47 +501,46 @@ Result<std::string> Service::CreatePartition(const Caller& c, const Value& in) {
   return std::string("{}");
 }
 
-Result<std::string> Service::BatchCreatePartition(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string db, json::Str(in, "DatabaseName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string table, json::Str(in, "TableName", true, 1, 255));
-  const Value* list = json::Find(in, "PartitionInputList");
-  if (list == nullptr) return json::Missing("PartitionInputList");
-  if (!list->IsArray() || list->Size() > 100) {
-    return InvalidInput("PartitionInputList must be a list of at most 100 partitions");
-  }
+Result<std::string> Service::BatchCreatePartition(const Caller& c,
+                                                  const BatchCreatePartitionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   Document errors(rapidjson::kArrayType);
   auto& a = errors.GetAllocator();
-  for (const auto& pi : list->GetArray()) {
-    Document one(rapidjson::kObjectType);
-    auto& oa = one.GetAllocator();
-    json::SetStr(one, "DatabaseName", db, oa);
-    json::SetStr(one, "TableName", table, oa);
-    one.AddMember("PartitionInput", Value(pi, oa), oa);
-    auto r = CreatePartition(c, one);
-    if (r.ok()) continue;
-    if (r.status().code() == StatusCode::kAccessDenied) return r.status();
+  for (const PartitionEntry& entry : in.partition_input_list) {
+    // Each entry as its own CreatePartition (in the batch's catalog, database and table).
+    Status failed = entry.error;
+    if (failed.ok()) {
+      CreatePartitionInput one;
+      one.database_name = in.database_name;
+      one.table_name = in.table_name;
+      one.partition_input = entry.partition;
+      Result<std::string> r = CreatePartition(c, one);
+      if (r.ok()) continue;
+      failed = r.status();
+    }
+    if (failed.code() == StatusCode::kAccessDenied) return failed;
     Value e(rapidjson::kObjectType), detail(rapidjson::kObjectType);
-    if (const Value* v = json::Find(pi, "Values")) e.AddMember("PartitionValues", Value(*v, a), a);
-    json::SetStr(detail, "ErrorCode",
-                 ErrorKindName(static_cast<ErrorKind>(
-                     r.status().detail() != 0 ? r.status().detail()
-                                              : static_cast<int>(ErrorKind::kInternal))),
-                 a);
-    json::SetStr(detail, "ErrorMessage", r.status().message(), a);
+    if (entry.values_json) {
+      SEALSTACK_ASSIGN_OR_RETURN(Document values, json::LoadAny(*entry.values_json));
+      e.AddMember("PartitionValues", Value(values, a), a);
+    }
+    json::SetStr(
+        detail, "ErrorCode",
+        ErrorKindName(static_cast<ErrorKind>(
+            failed.detail() != 0 ? failed.detail() : static_cast<int>(ErrorKind::kInternal))),
+        a);
+    json::SetStr(detail, "ErrorMessage", failed.message(), a);
     e.AddMember("ErrorDetail", detail, a);
     errors.PushBack(e, a);
   }
   return "{\"Errors\":" + json::Dump(errors) + "}";
 }
 
-Result<std::string> Service::GetPartition(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
-  const std::string& db = path.db;
-  const std::string& table = path.name;
-  const Value* values = json::Find(in, "PartitionValues");
-  if (values == nullptr) return json::Missing("PartitionValues");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string pname, PartitionName(*values));
+Result<std::string> Service::GetPartition(const Caller& c, const GetPartitionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string table = Lowered(in.table_name);
+  const std::string pname = PartitionName(in.partition_values);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartition", GlueArn(c, "table/" + db + "/" + table)));
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string plain,
@@ -634,16 +548,15 @@ Result<std::string> Service::GetPartition(const Caller& c, const Value& in) {
   return "{\"Partition\":" + plain + "}";
 }
 
-Result<std::string> Service::GetPartitions(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(CatalogPath path, ReadCatalogPath(c, in, "TableName"));
-  const std::string& db = path.db;
-  const std::string& table = path.name;
+Result<std::string> Service::GetPartitions(const Caller& c, const GetPartitionsInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string db = Lowered(in.database_name);
+  const std::string table = Lowered(in.table_name);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartitions", GlueArn(c, "table/" + db + "/" + table)));
-  SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 1000));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
+  const std::string& after = in.page.after;
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
-  const size_t limit = static_cast<size_t>(max.value_or(1000));
+  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(1000));
   SEALSTACK_ASSIGN_OR_RETURN(
       EntityPage page, ListEntities(c, Key(c, "partition", "", db + "/" + table), after, limit));
   return RenderPage("Partitions", page.docs, page.next_token);
@@ -651,19 +564,13 @@ Result<std::string> Service::GetPartitions(const Caller& c, const Value& in) {
 
 // ---------------------------------------------------------------- connections
 
-Result<std::string> Service::CreateConnection(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  const Value* ci = json::Find(in, "ConnectionInput");
-  if (ci == nullptr) return json::Missing("ConnectionInput");
-  if (!ci->IsObject()) return InvalidInput("ConnectionInput must be a structure");
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(*ci, "Name", true, 1, 255));
-  SEALSTACK_RETURN_IF_ERROR(json::Str(*ci, "ConnectionType", true).status());
-  SEALSTACK_RETURN_IF_ERROR(json::StringMap(*ci, "ConnectionProperties"));
+Result<std::string> Service::CreateConnection(const Caller& c, const CreateConnectionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string& name = in.connection_input.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateConnection", GlueArn(c, "connection/" + name)));
   SEALSTACK_ASSIGN_OR_RETURN(CatalogSettings s, LoadCatalogSettings(Account(c), c.region));
-  Document d(rapidjson::kObjectType);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.connection_input.json));
   auto& a = d.GetAllocator();
-  d.CopyFrom(*ci, a);
   const double now = json::Epoch(deps_.clock->Now());
   json::Set(d, "CreationTime", Value(now), a);
   json::Set(d, "LastUpdatedTime", Value(now), a);
@@ -689,12 +596,11 @@ Result<std::string> Service::CreateConnection(const Caller& c, const Value& in) 
   return std::string("{}");
 }
 
-Result<std::string> Service::GetConnection(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "Name", true, 1, 255));
+Result<std::string> Service::GetConnection(const Caller& c, const GetConnectionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string& name = in.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetConnection", GlueArn(c, "connection/" + name)));
-  const Value* hide = json::Find(in, "HidePassword");
-  const bool hide_password = hide != nullptr && hide->IsBool() && hide->GetBool();
+  const bool hide_password = in.hide_password;
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "connection", name),
                                                            "Connection " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(plain));
@@ -702,14 +608,12 @@ Result<std::string> Service::GetConnection(const Caller& c, const Value& in) {
   return "{\"Connection\":" + json::Dump(d) + "}";
 }
 
-Result<std::string> Service::GetConnections(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
+Result<std::string> Service::GetConnections(const Caller& c, const GetConnectionsInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetConnections", GlueArn(c, "connection/*")));
-  SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 1000));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string after, json::FromToken(in));
-  const Value* hide = json::Find(in, "HidePassword");
-  const bool hide_password = hide != nullptr && hide->IsBool() && hide->GetBool();
-  const size_t limit = static_cast<size_t>(max.value_or(100));
+  const std::string& after = in.page.after;
+  const bool hide_password = in.hide_password;
+  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(100));
   SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
                              ListEntities(c, Key(c, "connection", ""), after, limit));
   if (hide_password) {
@@ -722,9 +626,9 @@ Result<std::string> Service::GetConnections(const Caller& c, const Value& in) {
   return RenderPage("ConnectionList", page.docs, page.next_token);
 }
 
-Result<std::string> Service::DeleteConnection(const Caller& c, const Value& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "ConnectionName", true, 1, 255));
+Result<std::string> Service::DeleteConnection(const Caller& c, const DeleteConnectionInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
+  const std::string& name = in.connection_name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteConnection", GlueArn(c, "connection/" + name)));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {

@@ -28,7 +28,4 @@ Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::Principal
                                                            const std::string& account,
                                                            const std::string& role);
 
-// Validates a security configuration's EncryptionConfiguration.
-Status ValidateEncryptionConfiguration(const rapidjson::Value& ec);
-
 }  // namespace sealstack::api::glue

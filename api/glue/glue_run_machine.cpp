@@ -158,9 +158,9 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
   if (ec == nullptr) return out;
   if (const Value* s3 = json::Find(*ec, "S3Encryption"); s3 != nullptr && s3->IsArray()) {
     for (const auto& e : s3->GetArray()) {
-      std::string mode = json::Str(e, "S3EncryptionMode", false).value();
+      std::string mode = json::Text(e, "S3EncryptionMode");
       if (mode == "SSE-KMS") {
-        std::string key = json::Str(e, "KmsKeyArn", false).value();
+        std::string key = json::Text(e, "KmsKeyArn");
         out.object_encryption = auth::Principal::ObjectEncryption{"aws:kms", key};
         out.key_uses.push_back({"S3Encryption", key, "s3." + run.region + ".amazonaws.com"});
       } else if (mode == "SSE-S3") {
@@ -185,8 +185,8 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
   for (const auto& s : sections) {
     const Value* v = json::Find(*ec, s.member);
     if (v == nullptr || !v->IsObject()) continue;
-    if (json::Str(*v, s.mode_member, false).value() != s.kms_mode) continue;
-    std::string key = json::Str(*v, "KmsKeyArn", false).value();
+    if (json::Text(*v, s.mode_member) != s.kms_mode) continue;
+    std::string key = json::Text(*v, "KmsKeyArn");
     if (std::string_view(s.member) == "CloudWatchEncryption") out.log_key = key;
     out.key_uses.push_back({s.member, std::move(key), s.via});
   }
@@ -233,7 +233,7 @@ Status Service::Validate(Run& run, std::string* script_path) {
 
   // 4. The script object exists and the role may read (and decrypt) it, through S3 itself.
   const Value* cmd = json::Find(job, "Command");
-  std::string location = cmd != nullptr ? json::Str(*cmd, "ScriptLocation", false).value() : "";
+  std::string location = cmd != nullptr ? json::Text(*cmd, "ScriptLocation") : "";
   char tmpl[] = "/tmp/sealstack-glue-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) {
     return GlueError(ErrorKind::kInternal, "Internal error: cannot create a work directory");

@@ -37,6 +37,15 @@ std::map<std::string, std::string> MapOf(const Value* v) {
   return out;
 }
 
+// A request's map of strings, a later duplicate key replacing an earlier one.
+std::map<std::string, std::string> MapOf(const std::optional<StringPairs>& pairs) {
+  std::map<std::string, std::string> out;
+  if (pairs) {
+    for (const auto& [k, v] : *pairs) out[k] = v;
+  }
+  return out;
+}
+
 // A run's temporary credentials: the role's assumed-role session, expiring with the run.
 Result<auth::Principal> RunSession(crypto::RandomSource& random, const auth::Principal& role,
                                    const std::string& run_id, SystemTime expires) {
@@ -59,12 +68,11 @@ Result<auth::Principal> RunSession(crypto::RandomSource& random, const auth::Pri
 
 }  // namespace
 
-Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "JobName", true, 1, 255));
+Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput& in) {
+  const std::string& name = in.job_name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartJobRun", GlueArn(c, "job/" + name)));
-  SEALSTACK_RETURN_IF_ERROR(json::StringMap(in, "Arguments"));
-  SEALSTACK_ASSIGN_OR_RETURN(auto timeout, json::Int(in, "Timeout", 1, INT32_MAX));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string secconf, json::Str(in, "SecurityConfiguration", false));
+  const std::optional<int64_t>& timeout = in.timeout;
+  const std::string secconf = in.security_configuration.value_or("");
   std::string job_text;
   Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(job_text, storage::GlueRepo::Get(conn, Key(c, "job", name)));
@@ -91,7 +99,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const Value& in) {
     const Value* s = json::Find(job, "SecurityConfiguration");
     return s != nullptr && s->IsString() ? std::string(s->GetString()) : std::string();
   }();
-  run->run_args = MapOf(json::Find(in, "Arguments"));
+  run->run_args = MapOf(in.arguments);
   run->merged = MapOf(json::Find(job, "DefaultArguments"));
   for (const auto& [k, v] : run->run_args) run->merged[k] = v;
   for (const auto& [k, v] : MapOf(json::Find(job, "NonOverridableArguments"))) run->merged[k] = v;
@@ -154,9 +162,9 @@ Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session,
   return Status::Ok();
 }
 
-Result<std::string> Service::GetJobRun(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "JobName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string id, json::Str(in, "RunId", true, 1, 255));
+Result<std::string> Service::GetJobRun(const Caller& c, const GetJobRunInput& in) {
+  const std::string& name = in.job_name;
+  const std::string& id = in.run_id;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetJobRun", GlueArn(c, "job/" + name)));
   std::string text;
   Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
@@ -171,11 +179,11 @@ Result<std::string> Service::GetJobRun(const Caller& c, const Value& in) {
   return "{\"JobRun\":" + json::Dump(d["JobRun"]) + "}";
 }
 
-Result<std::string> Service::GetJobRuns(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "JobName", true, 1, 255));
-  SEALSTACK_ASSIGN_OR_RETURN(auto max, json::Int(in, "MaxResults", 1, 200));
+Result<std::string> Service::GetJobRuns(const Caller& c, const GetJobRunsInput& in) {
+  const std::string& name = in.job_name;
+  const std::optional<int64_t>& max = in.page.max_results;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetJobRuns", GlueArn(c, "job/" + name)));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string token, json::FromToken(in));
+  const std::string& token = in.page.after;
   std::optional<int64_t> before;
   if (!token.empty()) {
     char* end = nullptr;
@@ -204,22 +212,13 @@ Result<std::string> Service::GetJobRuns(const Caller& c, const Value& in) {
   return out + "}";
 }
 
-Result<std::string> Service::BatchStopJobRun(const Caller& c, const Value& in) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, json::Str(in, "JobName", true, 1, 255));
-  const Value* ids = json::Find(in, "JobRunIds");
-  if (ids == nullptr) return json::Missing("JobRunIds");
-  if (!ids->IsArray() || ids->Size() < 1 || ids->Size() > 25) {
-    return InvalidInput(
-        "1 validation error detected: Value at 'jobRunIds' failed to satisfy constraint: Member "
-        "must have length between 1 and 25");
-  }
+Result<std::string> Service::BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in) {
+  const std::string& name = in.job_name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "BatchStopJobRun", GlueArn(c, "job/" + name)));
   Document ok(rapidjson::kArrayType), errors(rapidjson::kArrayType);
   auto& a = ok.GetAllocator();
   auto& ea = errors.GetAllocator();
-  for (const auto& v : ids->GetArray()) {
-    if (!v.IsString()) return InvalidInput("JobRunIds must hold strings");
-    const std::string id = v.GetString();
+  for (const std::string& id : in.job_run_ids) {
     std::shared_ptr<Run> run;
     {
       std::lock_guard<std::mutex> lock(runs_mu_);
@@ -359,7 +358,7 @@ Result<Service::RunLog> Service::ReadRunLog(const std::string& run_id,
     out.text = (*log)["text"].GetString();
     return out;
   }
-  out.kms_key_arn = json::Str(*log, "key", false).value();
+  out.kms_key_arn = json::Text(*log, "key");
   if (json::Find(*log, "lost") != nullptr) {
     return GlueError(ErrorKind::kGlueEncryption,
                      "The run's log was not stored: " + std::string((*log)["lost"].GetString()));
@@ -371,7 +370,7 @@ Result<Service::RunLog> Service::ReadRunLog(const std::string& run_id,
   }
   kms::Caller kc;
   kc.principal = reader;
-  kc.region = jr.HasMember("Id") ? json::Str(*log, "region", false).value() : "";
+  kc.region = jr.HasMember("Id") ? json::Text(*log, "region") : "";
   auto parsed_key = out.kms_key_arn;
   // The key ARN names the region: arn:aws:kms:REGION:...
   {
@@ -380,9 +379,9 @@ Result<Service::RunLog> Service::ReadRunLog(const std::string& run_id,
     if (b != std::string::npos) kc.region = parsed_key.substr(a + 1, b - a - 1);
   }
   kc.via_service = "logs." + kc.region + ".amazonaws.com";
-  auto blob = crypto::FromBase64(json::Str(*log, "blob", false).value());
-  auto nonce = crypto::FromBase64(json::Str(*log, "nonce", false).value());
-  auto sealed = crypto::FromBase64(json::Str(*log, "sealed", false).value());
+  auto blob = crypto::FromBase64(json::Text(*log, "blob"));
+  auto nonce = crypto::FromBase64(json::Text(*log, "nonce"));
+  auto sealed = crypto::FromBase64(json::Text(*log, "sealed"));
   if (!blob || !nonce || !sealed) return GlueError(ErrorKind::kInternal, "corrupt stored log");
   // Read through the logs service: invokedBy logs.amazonaws.com.
   auto dk =

@@ -5,9 +5,10 @@
 //     "catalog_encryption": [{"account"?, "region"?, "DataCatalogEncryptionSettings"}]
 //   }
 //
-// Entries are validated as CreateSecurityConfiguration and PutDataCatalogEncryptionSettings
-// validate their requests (the catalog's service role is resolved when it is used, so a role
-// seeded in the same document may be named). Applying is declarative and idempotent.
+// Entries are validated by the readers of CreateSecurityConfiguration and
+// PutDataCatalogEncryptionSettings requests (glue_wire_readers.h; the catalog's service role is
+// resolved when it is used, so a role seeded in the same document may be named). Applying is
+// declarative and idempotent.
 #include <rapidjson/document.h>
 
 #include <set>
@@ -15,6 +16,7 @@
 #include "api/common/json_input.h"
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
+#include "api/glue/glue_wire_readers.h"
 #include "common/identifiers.h"
 
 namespace sealstack::api::glue {
@@ -87,14 +89,18 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
       SeedSecurityConfiguration sc;
       SEALSTACK_RETURN_IF_ERROR(
           Place(v, where, default_account, default_region, &sc.account, &sc.region));
-      auto name = json::Str(v, "Name", true, 1, 255);
-      if (!name.ok()) return Bad(where + ".Name", name.status().message());
-      sc.name = *name;
-      const Value* ec = json::Find(v, "EncryptionConfiguration");
-      if (ec == nullptr) return Bad(where + ".EncryptionConfiguration", "required");
-      Status valid = ValidateEncryptionConfiguration(*ec);
+      JsonInput entry = JsonInput::Of(v, GlueInputStyle());
+      sc.name = entry.String("Name", true, 1, 255).value_or("");
+      Status valid = GlueInputStatus(entry);
+      if (!valid.ok()) return Bad(where + ".Name", valid.message());
+      if (entry.Kind("EncryptionConfiguration") == JsonKind::kNull) {
+        return Bad(where + ".EncryptionConfiguration", "required");
+      }
+      JsonInput ec = entry.Get("EncryptionConfiguration").WithOwnErrors();
+      auto read = ReadEncryptionConfiguration(ec);
+      valid = GlueInputStatus(ec);
       if (!valid.ok()) return Bad(where + ".EncryptionConfiguration", valid.message());
-      sc.encryption_configuration = json::Dump(*ec);
+      sc.encryption_configuration = read->json;
       if (!seen.insert(sc.account + "/" + sc.region + "/" + sc.name).second) {
         return Bad(where + ".Name", "the security configuration " + sc.name + " appears twice");
       }
@@ -113,11 +119,18 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
       SeedCatalogEncryption ce;
       SEALSTACK_RETURN_IF_ERROR(
           Place(v, where, default_account, default_region, &ce.account, &ce.region));
-      const Value* s = json::Find(v, "DataCatalogEncryptionSettings");
-      if (s == nullptr) return Bad(where + ".DataCatalogEncryptionSettings", "required");
-      if (!s->IsObject())
+      JsonInput entry = JsonInput::Of(v, GlueInputStyle());
+      JsonInput s = entry.Get("DataCatalogEncryptionSettings");
+      if (s.kind() == JsonKind::kNull) {
+        return Bad(where + ".DataCatalogEncryptionSettings", "required");
+      }
+      if (s.kind() != JsonKind::kObject) {
         return Bad(where + ".DataCatalogEncryptionSettings", "expected an object");
-      auto doc = CatalogSettingsDoc(ce.account, *s, nullptr);
+      }
+      auto settings = ReadDataCatalogEncryptionSettings(s);
+      Status valid = GlueInputStatus(s);
+      if (!valid.ok()) return Bad(where + ".DataCatalogEncryptionSettings", valid.message());
+      auto doc = CatalogSettingsDoc(ce.account, *settings, nullptr);
       if (!doc.ok()) return Bad(where + ".DataCatalogEncryptionSettings", doc.status().message());
       ce.settings = *doc;  // as stored
       if (!seen.insert(ce.account + "/" + ce.region).second) {

@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <variant>
 
 #include "api/common/access.h"
 #include "api/glue/glue_audit.h"
-#include "api/glue/glue_json.h"
 #include "api/glue/glue_wire.h"
 #include "audit/pending_call.h"
 #include "storage/glue_repo.h"
@@ -15,56 +15,15 @@ namespace sealstack::api::glue {
 
 namespace {
 
-using Handler = Result<std::string> (Service::*)(const Caller&, const rapidjson::Value&);
+// std::visit over a set of lambdas.
+template <typename... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
-
-// The dispatch table (a friend, so it may name the private operations).
-struct Ops {
-  static const std::map<std::string, Handler, std::less<>>& Table() {
-    static const std::map<std::string, Handler, std::less<>> kTable = {
-        {"CreateJob", &Service::CreateJob},
-        {"UpdateJob", &Service::UpdateJob},
-        {"GetJob", &Service::GetJob},
-        {"GetJobs", &Service::GetJobs},
-        {"ListJobs", &Service::ListJobs},
-        {"BatchGetJobs", &Service::BatchGetJobs},
-        {"DeleteJob", &Service::DeleteJob},
-        {"TagResource", &Service::TagResource},
-        {"UntagResource", &Service::UntagResource},
-        {"GetTags", &Service::GetTags},
-        {"CreateSecurityConfiguration", &Service::CreateSecurityConfiguration},
-        {"GetSecurityConfiguration", &Service::GetSecurityConfiguration},
-        {"GetSecurityConfigurations", &Service::GetSecurityConfigurations},
-        {"DeleteSecurityConfiguration", &Service::DeleteSecurityConfiguration},
-        {"StartJobRun", &Service::StartJobRun},
-        {"GetJobRun", &Service::GetJobRun},
-        {"GetJobRuns", &Service::GetJobRuns},
-        {"BatchStopJobRun", &Service::BatchStopJobRun},
-        {"PutDataCatalogEncryptionSettings", &Service::PutDataCatalogEncryptionSettings},
-        {"GetDataCatalogEncryptionSettings", &Service::GetDataCatalogEncryptionSettings},
-        {"CreateDatabase", &Service::CreateDatabase},
-        {"GetDatabase", &Service::GetDatabase},
-        {"GetDatabases", &Service::GetDatabases},
-        {"UpdateDatabase", &Service::UpdateDatabase},
-        {"DeleteDatabase", &Service::DeleteDatabase},
-        {"CreateTable", &Service::CreateTable},
-        {"GetTable", &Service::GetTable},
-        {"GetTables", &Service::GetTables},
-        {"UpdateTable", &Service::UpdateTable},
-        {"DeleteTable", &Service::DeleteTable},
-        {"CreatePartition", &Service::CreatePartition},
-        {"BatchCreatePartition", &Service::BatchCreatePartition},
-        {"GetPartition", &Service::GetPartition},
-        {"GetPartitions", &Service::GetPartitions},
-        {"CreateConnection", &Service::CreateConnection},
-        {"GetConnection", &Service::GetConnection},
-        {"GetConnections", &Service::GetConnections},
-        {"DeleteConnection", &Service::DeleteConnection},
-    };
-    return kTable;
-  }
-};
 
 bool PythonAvailable(const std::string& python) {
   if (python.find('/') != std::string::npos) return ::access(python.c_str(), X_OK) == 0;
@@ -100,17 +59,8 @@ void Service::SetEndpoint(std::string url) {
   options_.endpoint_url = std::move(url);
 }
 
-bool Service::IsKnownOperation(const std::string& operation) {
-  return Ops::Table().count(operation) > 0;
-}
-
 Result<std::string> Service::Call(const Caller& caller, const std::string& operation,
-                                  const rapidjson::Value& request) {
-  const auto& table = Ops::Table();
-  auto it = table.find(operation);
-  if (it == table.end()) {
-    return GlueError(ErrorKind::kInvalidInput, "Unknown operation " + operation);
-  }
+                                  const Result<Input>& input, std::string request_parameters) {
   audit::Event event;
   event.principal = caller.principal;
   event.event_source = std::string(kGlueEventSource);
@@ -120,9 +70,9 @@ Result<std::string> Service::Call(const Caller& caller, const std::string& opera
   event.user_agent = caller.user_agent;
   event.read_only = IsReadOnlyOperation(operation);
   event.request_id = caller.request_id;
-  event.request_parameters = GlueRequestParameters(request);
+  event.request_parameters = std::move(request_parameters);
   audit::PendingCall pending(caller.principal ? deps_.audit : nullptr, std::move(event));
-  Result<std::string> result = (this->*(it->second))(caller, request);
+  Result<std::string> result = input.ok() ? Dispatch(caller, *input) : input.status();
   if (!pending.written()) {
     audit::Event& e = pending.event();
     if (!result.ok()) {
@@ -136,6 +86,61 @@ Result<std::string> Service::Call(const Caller& caller, const std::string& opera
     pending.Finish();
   }
   return result;
+}
+
+Result<std::string> Service::Dispatch(const Caller& c, const Input& input) {
+  return std::visit(
+      Overloaded{
+          [&](const CreateJobInput& in) { return CreateJob(c, in); },
+          [&](const UpdateJobInput& in) { return UpdateJob(c, in); },
+          [&](const GetJobInput& in) { return GetJob(c, in); },
+          [&](const GetJobsInput& in) { return GetJobs(c, in); },
+          [&](const ListJobsInput& in) { return ListJobs(c, in); },
+          [&](const BatchGetJobsInput& in) { return BatchGetJobs(c, in); },
+          [&](const DeleteJobInput& in) { return DeleteJob(c, in); },
+          [&](const TagResourceInput& in) { return TagResource(c, in); },
+          [&](const UntagResourceInput& in) { return UntagResource(c, in); },
+          [&](const GetTagsInput& in) { return GetTags(c, in); },
+          [&](const CreateSecurityConfigurationInput& in) {
+            return CreateSecurityConfiguration(c, in);
+          },
+          [&](const GetSecurityConfigurationInput& in) { return GetSecurityConfiguration(c, in); },
+          [&](const GetSecurityConfigurationsInput& in) {
+            return GetSecurityConfigurations(c, in);
+          },
+          [&](const DeleteSecurityConfigurationInput& in) {
+            return DeleteSecurityConfiguration(c, in);
+          },
+          [&](const StartJobRunInput& in) { return StartJobRun(c, in); },
+          [&](const GetJobRunInput& in) { return GetJobRun(c, in); },
+          [&](const GetJobRunsInput& in) { return GetJobRuns(c, in); },
+          [&](const BatchStopJobRunInput& in) { return BatchStopJobRun(c, in); },
+          [&](const PutDataCatalogEncryptionSettingsInput& in) {
+            return PutDataCatalogEncryptionSettings(c, in);
+          },
+          [&](const GetDataCatalogEncryptionSettingsInput& in) {
+            return GetDataCatalogEncryptionSettings(c, in);
+          },
+          [&](const CreateDatabaseInput& in) { return CreateDatabase(c, in); },
+          [&](const GetDatabaseInput& in) { return GetDatabase(c, in); },
+          [&](const GetDatabasesInput& in) { return GetDatabases(c, in); },
+          [&](const UpdateDatabaseInput& in) { return UpdateDatabase(c, in); },
+          [&](const DeleteDatabaseInput& in) { return DeleteDatabase(c, in); },
+          [&](const CreateTableInput& in) { return CreateTable(c, in); },
+          [&](const GetTableInput& in) { return GetTable(c, in); },
+          [&](const GetTablesInput& in) { return GetTables(c, in); },
+          [&](const UpdateTableInput& in) { return UpdateTable(c, in); },
+          [&](const DeleteTableInput& in) { return DeleteTable(c, in); },
+          [&](const CreatePartitionInput& in) { return CreatePartition(c, in); },
+          [&](const BatchCreatePartitionInput& in) { return BatchCreatePartition(c, in); },
+          [&](const GetPartitionInput& in) { return GetPartition(c, in); },
+          [&](const GetPartitionsInput& in) { return GetPartitions(c, in); },
+          [&](const CreateConnectionInput& in) { return CreateConnection(c, in); },
+          [&](const GetConnectionInput& in) { return GetConnection(c, in); },
+          [&](const GetConnectionsInput& in) { return GetConnections(c, in); },
+          [&](const DeleteConnectionInput& in) { return DeleteConnection(c, in); },
+      },
+      input);
 }
 
 Status Service::Mutate(const std::function<Status(storage::Connection&)>& fn) {

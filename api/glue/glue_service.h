@@ -1,12 +1,13 @@
 // glue::Service: Glue jobs, security configurations, job runs and the Data Catalog.
 //
-// Operations take the request's JSON object and return the response's JSON text (Glue's shapes
-// are large, mostly pass-through documents: they are validated here and stored as JSON through
-// storage/glue_repo.h). Errors are Status with a glue::ErrorKind detail (glue_errors.h);
-// glue_wire.cpp renders them. Management calls are authorized by the caller's identity policies
-// (policy/; the account root may do anything not explicitly denied); Glue has no resource
-// policies here. Catalog encryption and job runs call kms::Service in-process with
-// kms:ViaService set, so key policies, grants and key state apply.
+// Operations take their typed input (glue_types.h), read and validated once at the wire edge
+// (glue_wire_readers.h), and return the response's JSON text. Glue's large pass-through documents
+// arrive as validated JSON text and are stored as JSON through storage/glue_repo.h. The service
+// checks what needs state (the job, the table, the role, the caller's catalog). Errors are Status
+// with a glue::ErrorKind detail (glue_errors.h); glue_wire.cpp renders them. Management calls are
+// authorized by the caller's identity policies (policy/; the account root may do anything not
+// explicitly denied); Glue has no resource policies here. Catalog encryption and job runs call
+// kms::Service in-process with kms:ViaService set, so key policies, grants and key state apply.
 //
 // Job runs (JobRunState; every transition names the function that makes it: the operations
 // in glue_runs.cpp, the runner thread's in glue_run_machine.cpp):
@@ -39,7 +40,7 @@
 // thread; the destructor stops all runs (killing their children) and joins the threads.
 #pragma once
 
-#include <rapidjson/document.h>
+#include <rapidjson/fwd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -53,6 +54,7 @@
 #include <vector>
 
 #include "api/common/caller.h"
+#include "api/glue/glue_types.h"
 #include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
@@ -121,10 +123,13 @@ class Service {
 
   void SetEndpoint(std::string url);
 
-  // One operation ("CreateJob") on a parsed request object.
+  // One operation ("CreateJob") on its input, as the wire edge read it (glue_wire_readers.h).
+  // A failed `input` (the request was not valid) is recorded and its error returned, as a call
+  // the operation refused. request_parameters: the requestParameters of the call's audit record
+  // (GlueRequestParameters of the request as received). REQUIRES: `input` holds the operation's
+  // input type.
   Result<std::string> Call(const Caller& caller, const std::string& operation,
-                           const rapidjson::Value& request);
-  static bool IsKnownOperation(const std::string& operation);
+                           const Result<Input>& input, std::string request_parameters);
 
   // The admin view of a run's log (docs/admin-api.md). An encrypted log is decrypted as
   // `reader` (kms:Decrypt with ViaService logs.<region>.amazonaws.com); null reader -> denied.
@@ -180,7 +185,9 @@ class Service {
 
  private:
   struct Run;
-  friend struct Ops;
+
+  // The operation `input` holds.
+  Result<std::string> Dispatch(const Caller& c, const Input& input);
 
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
@@ -194,26 +201,30 @@ class Service {
   static void NoteResponse(std::string json);
 
   // ---- jobs & security configurations (glue_jobs.cpp)
-  Result<std::string> CreateJob(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> UpdateJob(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetJob(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetJobs(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> ListJobs(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> BatchGetJobs(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> DeleteJob(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> TagResource(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> UntagResource(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetTags(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> CreateSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetSecurityConfigurations(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> DeleteSecurityConfiguration(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> CreateJob(const Caller& c, const CreateJobInput& in);
+  Result<std::string> UpdateJob(const Caller& c, const UpdateJobInput& in);
+  Result<std::string> GetJob(const Caller& c, const GetJobInput& in);
+  Result<std::string> GetJobs(const Caller& c, const GetJobsInput& in);
+  Result<std::string> ListJobs(const Caller& c, const ListJobsInput& in);
+  Result<std::string> BatchGetJobs(const Caller& c, const BatchGetJobsInput& in);
+  Result<std::string> DeleteJob(const Caller& c, const DeleteJobInput& in);
+  Result<std::string> TagResource(const Caller& c, const TagResourceInput& in);
+  Result<std::string> UntagResource(const Caller& c, const UntagResourceInput& in);
+  Result<std::string> GetTags(const Caller& c, const GetTagsInput& in);
+  Result<std::string> CreateSecurityConfiguration(const Caller& c,
+                                                  const CreateSecurityConfigurationInput& in);
+  Result<std::string> GetSecurityConfiguration(const Caller& c,
+                                               const GetSecurityConfigurationInput& in);
+  Result<std::string> GetSecurityConfigurations(const Caller& c,
+                                                const GetSecurityConfigurationsInput& in);
+  Result<std::string> DeleteSecurityConfiguration(const Caller& c,
+                                                  const DeleteSecurityConfigurationInput& in);
 
   // ---- job runs (glue_runs.cpp)
-  Result<std::string> StartJobRun(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetJobRun(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetJobRuns(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> BatchStopJobRun(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> StartJobRun(const Caller& c, const StartJobRunInput& in);
+  Result<std::string> GetJobRun(const Caller& c, const GetJobRunInput& in);
+  Result<std::string> GetJobRuns(const Caller& c, const GetJobRunsInput& in);
+  Result<std::string> BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in);
   // Counts the job's live runs against `max_runs`, stores the run as STARTING and starts its
   // runner thread (RunMain) with `session` as the run's credentials.
   Status Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs);
@@ -240,26 +251,28 @@ class Service {
   std::string RenderRun(const Run& run) const;
 
   // ---- catalog (glue_catalog.cpp)
-  Result<std::string> PutDataCatalogEncryptionSettings(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetDataCatalogEncryptionSettings(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> CreateDatabase(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetDatabase(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetDatabases(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> UpdateDatabase(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> DeleteDatabase(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> CreateTable(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetTable(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetTables(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> UpdateTable(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> DeleteTable(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> CreatePartition(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> BatchCreatePartition(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetPartition(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetPartitions(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> CreateConnection(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetConnection(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> GetConnections(const Caller& c, const rapidjson::Value& in);
-  Result<std::string> DeleteConnection(const Caller& c, const rapidjson::Value& in);
+  Result<std::string> PutDataCatalogEncryptionSettings(
+      const Caller& c, const PutDataCatalogEncryptionSettingsInput& in);
+  Result<std::string> GetDataCatalogEncryptionSettings(
+      const Caller& c, const GetDataCatalogEncryptionSettingsInput& in);
+  Result<std::string> CreateDatabase(const Caller& c, const CreateDatabaseInput& in);
+  Result<std::string> GetDatabase(const Caller& c, const GetDatabaseInput& in);
+  Result<std::string> GetDatabases(const Caller& c, const GetDatabasesInput& in);
+  Result<std::string> UpdateDatabase(const Caller& c, const UpdateDatabaseInput& in);
+  Result<std::string> DeleteDatabase(const Caller& c, const DeleteDatabaseInput& in);
+  Result<std::string> CreateTable(const Caller& c, const CreateTableInput& in);
+  Result<std::string> GetTable(const Caller& c, const GetTableInput& in);
+  Result<std::string> GetTables(const Caller& c, const GetTablesInput& in);
+  Result<std::string> UpdateTable(const Caller& c, const UpdateTableInput& in);
+  Result<std::string> DeleteTable(const Caller& c, const DeleteTableInput& in);
+  Result<std::string> CreatePartition(const Caller& c, const CreatePartitionInput& in);
+  Result<std::string> BatchCreatePartition(const Caller& c, const BatchCreatePartitionInput& in);
+  Result<std::string> GetPartition(const Caller& c, const GetPartitionInput& in);
+  Result<std::string> GetPartitions(const Caller& c, const GetPartitionsInput& in);
+  Result<std::string> CreateConnection(const Caller& c, const CreateConnectionInput& in);
+  Result<std::string> GetConnection(const Caller& c, const GetConnectionInput& in);
+  Result<std::string> GetConnections(const Caller& c, const GetConnectionsInput& in);
+  Result<std::string> DeleteConnection(const Caller& c, const DeleteConnectionInput& in);
 
   // Catalog documents: sealed under the catalog's KMS key when EncryptionAtRest is SSE-KMS.
   struct CatalogSettings;
@@ -269,10 +282,10 @@ class Service {
                                      const std::string& plain);
   Result<std::string> OpenCatalogDoc(const Caller& c, const std::string& stored);
   Result<kms::Caller> CatalogKmsCaller(const Caller& c, const CatalogSettings& s);
-  // Validates DataCatalogEncryptionSettings and returns the document stored for them (absent
-  // members defaulted). With `roles`, the service role must be a configured role now.
+  // The document stored for validated DataCatalogEncryptionSettings (absent members defaulted).
+  // With `roles`, the service role must be a configured role now.
   static Result<std::string> CatalogSettingsDoc(const std::string& account,
-                                                const rapidjson::Value& s,
+                                                const DataCatalogEncryptionSettings& s,
                                                 const auth::PrincipalStore* roles);
   // Connection documents are always sealed under a root-derived key (they may hold passwords).
   Result<std::string> SealLocal(const std::string& plain);

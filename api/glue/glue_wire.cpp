@@ -4,8 +4,10 @@
 
 #include <iterator>
 
+#include "api/glue/glue_audit.h"
 #include "api/glue/glue_errors.h"
 #include "api/glue/glue_json.h"
+#include "api/glue/glue_wire_readers.h"
 
 namespace sealstack::api::glue {
 
@@ -66,19 +68,29 @@ ApiResponse RenderGlueError(const WireError& e, const RequestIds& ids) {
   return r;
 }
 
+bool IsKnownGlueOperation(std::string_view operation) {
+  return FindInputReader(operation) != nullptr;
+}
+
+Result<std::string> CallGlue(Service& service, const Caller& caller, std::string_view operation,
+                             const JsonInput& body) {
+  const std::string op(operation);
+  JsonInput request = body.WithOwnErrors();
+  Result<Input> input = FindInputReader(op)(request);
+  return service.Call(caller, op, input, GlueRequestParameters(request.raw()));
+}
+
 ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::string_view operation,
                               std::string_view body, const RequestIds& ids) {
-  const std::string op(operation);
-  if (!Service::IsKnownOperation(op)) {
-    return RenderGlueError(
-        {.http_status = 400,
-         .code = "UnknownOperationException",
-         .message = "The operation AWSGlue." + op + " is not known to this server."},
-        ids);
+  if (!IsKnownGlueOperation(operation)) {
+    return RenderGlueError({.http_status = 400,
+                            .code = "UnknownOperationException",
+                            .message = "The operation AWSGlue." + std::string(operation) +
+                                       " is not known to this server."},
+                           ids);
   }
-  rapidjson::Document doc;
-  doc.Parse(body.empty() ? "{}" : std::string(body).c_str());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  auto request = JsonInput::Parse(body, GlueInputStyle());
+  if (!request.ok()) {
     return RenderGlueError(
         {.http_status = 400,
          .code = "SerializationException",
@@ -88,7 +100,7 @@ ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::strin
   }
   Caller audited = caller;
   audited.request_id = ids.request_id;
-  auto result = service.Call(audited, op, doc);
+  auto result = CallGlue(service, audited, operation, *request);
   if (!result.ok()) return RenderGlueError(GlueStatusToWire(result.status()), ids);
   ApiResponse r;
   r.body = std::move(*result);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 
 #include "api/glue/glue_errors.h"
 #include "api/glue/glue_service.h"
+#include "api/glue/glue_wire.h"
+#include "api/glue/glue_wire_readers.h"
 #include "api/s3/object_ops.h"
 #include "storage/glue_repo.h"
 
@@ -145,7 +148,7 @@ constexpr const char* kRoleArn = "arn:aws:iam::000000000000:role/UnitGlueRole";
 
 struct RunsFixture {
   explicit RunsFixture(glue::Options options = Defaults(),
-                   std::shared_ptr<glue::ProcessRunner> processes = nullptr)
+                       std::shared_ptr<glue::ProcessRunner> processes = nullptr)
       : runner(std::move(processes)) {
     Open(std::move(options));
   }
@@ -218,9 +221,9 @@ struct RunsFixture {
   }
 
   Result<std::string> Call(const std::string& op, const std::string& body) {
-    rapidjson::Document d;
-    d.Parse(body.c_str());
-    return service->Call(caller, op, d);
+    auto in = JsonInput::Parse(body, glue::GlueInputStyle());
+    REQUIRE(in.ok());
+    return glue::CallGlue(*service, caller, op, *in);
   }
 
   rapidjson::Document Json(const std::string& op, const std::string& body) {

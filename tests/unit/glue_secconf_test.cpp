@@ -1,12 +1,15 @@
-// Security-configuration validation (api/glue ValidateEncryptionConfiguration): which
+// Security-configuration validation (api/glue ReadEncryptionConfiguration): which
 // EncryptionConfiguration documents CreateSecurityConfiguration accepts, and the
 // InvalidInputException it gives for the rest.
 #include <catch2/catch.hpp>
 
+#include <rapidjson/document.h>
+
 #include "api/glue/glue_errors.h"
-#include "api/glue/glue_internal.h"
+#include "api/glue/glue_wire_readers.h"
 
 using namespace sealstack;
+using namespace sealstack::api;
 using namespace sealstack::api::glue;
 
 namespace {
@@ -17,7 +20,9 @@ Status Check(const std::string& text) {
   rapidjson::Document d;
   d.Parse(text.c_str());
   REQUIRE(!d.HasParseError());
-  return ValidateEncryptionConfiguration(d);
+  JsonInput in = JsonInput::Of(d, GlueInputStyle());
+  (void)ReadEncryptionConfiguration(in);
+  return GlueInputStatus(in);
 }
 
 std::string WithKey(std::string tmpl) {
