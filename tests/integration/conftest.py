@@ -216,3 +216,26 @@ def pytest_runtest_makereport(item, call):
         for i, server in enumerate(getattr(item, "_sealstack_servers", [])):
             report.sections.append((f"sealstack[{i}] stderr ({report.when})",
                                     _stderr_tail(server.stderr_path)))
+
+
+# ---------------------------------------------------------------- shards
+# `--shard I/N` keeps every N-th collected test starting at the I-th (1-based), so CTest can run
+# one suite as N processes on N cores. Every test starts its own server, so shards share nothing.
+
+def pytest_addoption(parser):
+    parser.addoption("--shard", default=None, metavar="I/N",
+                     help="run only the I-th of N interleaved slices of the collected tests")
+
+
+def pytest_collection_modifyitems(config, items):
+    shard = config.getoption("--shard")
+    if not shard:
+        return
+    match = re.fullmatch(r"(\d+)/(\d+)", shard)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise pytest.UsageError(f"--shard takes I/N with 1 <= I <= N, got {shard!r}")
+    index, count = int(match.group(1)) - 1, int(match.group(2))
+    kept = [item for n, item in enumerate(items) if n % count == index]
+    dropped = [item for n, item in enumerate(items) if n % count != index]
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
