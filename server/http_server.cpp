@@ -266,7 +266,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
   svr->Delete(any, without_reader).Delete(any, with_reader);
   svr->set_error_handler(RenderLibraryError);
   svr->set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr&) {
         api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
         api::ApiResponse r =
             api::RenderError(api::Protocol::kS3, api::InternalWireError(api::Protocol::kS3), ids,

@@ -3,12 +3,15 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "server/config.h"
 #include "server/log.h"
 #include "server/server.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace sealstack::server;
 
   auto parsed = ParseCommandLine(argc, argv);
@@ -52,4 +55,19 @@ int main(int argc, char** argv) {
   server->reset();
   Log(LogLevel::kInfo, "stopped");
   return 0;
+}
+
+}  // namespace
+
+// An exception that escapes (std::bad_alloc, a library's std::system_error) ends the process
+// with a message and exit code 1 instead of std::terminate's abort and core dump.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sealstack: fatal: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "sealstack: fatal: unknown exception\n");
+  }
+  return 1;
 }
