@@ -81,29 +81,37 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   ctx.started = std::chrono::steady_clock::now();
   ctx.clock = std::make_shared<OffsetClock>();
   ctx.random = std::make_shared<crypto::SystemRandom>();
+  SEALSTACK_RETURN_IF_ERROR(server->OpenStorage());
+  SEALSTACK_RETURN_IF_ERROR(server->BuildKms());
+  SEALSTACK_RETURN_IF_ERROR(server->BuildS3());
+  server->BuildGlue();
+  SEALSTACK_RETURN_IF_ERROR(server->SeedFromFile());
+  SEALSTACK_RETURN_IF_ERROR(server->BindListeners());
+  return server;
+}
 
+Status Server::OpenStorage() {
+  ServerContext& ctx = context_;
   ctx.principals = std::make_shared<auth::PrincipalStore>();
   for (auto& p : ctx.config.principals) SEALSTACK_RETURN_IF_ERROR(ctx.principals->Put(p));
 
   storage::DatabaseOptions db_options;
   if (ctx.config.in_memory) {
     db_options.in_memory = true;
-    if (!ctx.config.root_key_b64.empty()) {
-      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
-    } else {
-      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::EphemeralRootKey(*ctx.random));
-    }
   } else {
     SEALSTACK_RETURN_IF_ERROR(MakeDirectories(ctx.config.data_dir));
     db_options.path = ctx.config.data_dir + "/sealstack.db";
-    if (!ctx.config.root_key_b64.empty()) {
-      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
-    } else {
-      SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key,
-                                 crypto::LoadOrCreateRootKeyFile(ctx.config.data_dir, *ctx.random));
-    }
+  }
+  if (!ctx.config.root_key_b64.empty()) {
+    SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::RootKeyFromBase64(ctx.config.root_key_b64));
+  } else if (ctx.config.in_memory) {
+    SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key, crypto::EphemeralRootKey(*ctx.random));
+  } else {
+    SEALSTACK_ASSIGN_OR_RETURN(ctx.root_key,
+                               crypto::LoadOrCreateRootKeyFile(ctx.config.data_dir, *ctx.random));
   }
   SEALSTACK_ASSIGN_OR_RETURN(ctx.db, storage::Database::Open(db_options));
+
   audit::RecorderOptions audit_options;
   audit_options.retention_days = ctx.config.audit_retention_days;
   // In memory the trail takes RAM: a smaller default bound (an explicit flag wins).
@@ -111,6 +119,11 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
       ctx.config.audit_max_mib > 0 ? ctx.config.audit_max_mib : (ctx.config.in_memory ? 32 : 256);
   audit_options.max_bytes = int64_t{audit_mib} * 1024 * 1024;
   SEALSTACK_ASSIGN_OR_RETURN(ctx.audit, audit::Recorder::Open(*ctx.db, ctx.clock, audit_options));
+  return Status::Ok();
+}
+
+Status Server::BuildKms() {
+  ServerContext& ctx = context_;
   SEALSTACK_ASSIGN_OR_RETURN(ctx.kms,
                              api::kms::Service::Open(*ctx.db, ctx.root_key, ctx.clock, ctx.random));
   {
@@ -128,6 +141,7 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
     usage.tracking_start = [recorder] { return recorder->TrackingStart(); };
     ctx.kms->SetUsageSource(std::move(usage));
   }
+  // The one authorization check and the fault injector, which S3 and Glue share with KMS.
   const api::PolicyMode mode = ctx.config.policy_mode == "off"     ? api::PolicyMode::kOff
                                : ctx.config.policy_mode == "audit" ? api::PolicyMode::kAudit
                                                                    : api::PolicyMode::kEnforce;
@@ -137,86 +151,97 @@ Result<std::unique_ptr<Server>> Server::Create(Config config) {
   ctx.kms->SetFaultInjector(ctx.faults);
   api::kms::KmsAuthorizer::Install(*ctx.kms,
                                    std::make_shared<api::kms::KmsAuthorizer>(*ctx.kms, ctx.access));
+  return Status::Ok();
+}
 
+Status Server::BuildS3() {
+  ServerContext& ctx = context_;
   ctx.s3_buckets = std::make_unique<api::s3::BucketService>(
       *ctx.db, ctx.clock, api::s3::BucketOptions{ctx.config.sse_c_blocked_by_default});
   ctx.s3_buckets->SetAuthorizer(std::make_shared<api::s3::S3Authorizer>(ctx.access));
-  {
-    api::s3::ObjectStoreOptions object_options;
-    if (!ctx.config.in_memory) {
-      // Bodies as files next to the database (storage/body_files.h says why).
-      SEALSTACK_ASSIGN_OR_RETURN(object_options.body_files,
-                                 storage::BodyFiles::Open(ctx.config.data_dir + "/bodies"));
-    }
-    ctx.s3_objects =
-        std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock, object_options);
+  api::s3::ObjectStoreOptions object_options;
+  if (!ctx.config.in_memory) {
+    // Bodies as files next to the database (storage/body_files.h says why).
+    SEALSTACK_ASSIGN_OR_RETURN(object_options.body_files,
+                               storage::BodyFiles::Open(ctx.config.data_dir + "/bodies"));
   }
+  ctx.s3_objects =
+      std::make_unique<api::s3::ObjectStore>(*ctx.db, *ctx.random, *ctx.clock, object_options);
   ctx.s3_keys =
       std::make_unique<api::s3::DataKeyService>(*ctx.kms, ctx.root_key, ctx.random, ctx.clock);
   ctx.s3_keys->SetAuditRecorder(ctx.audit.get());
   // Uploads a crash interrupted leave segments nobody owns: remove them before serving.
   auto swept = ctx.s3_objects->SweepOrphans();
   if (!swept.ok()) Log(LogLevel::kWarn, "orphan sweep failed: " + swept.status().ToString());
-  {
-    api::glue::Dependencies deps;
-    deps.db = ctx.db.get();
-    deps.kms = ctx.kms.get();
-    deps.buckets = ctx.s3_buckets.get();
-    deps.objects = ctx.s3_objects.get();
-    deps.data_keys = ctx.s3_keys.get();
-    deps.principals = ctx.principals;
-    deps.clock = ctx.clock;
-    deps.random = ctx.random;
-    deps.root_key = ctx.root_key;
-    deps.audit = ctx.audit.get();
-    deps.access = ctx.access;
-    api::glue::Options glue_options;
-    glue_options.execute =
-        ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));
-    ctx.glue = std::make_unique<api::glue::Service>(std::move(deps), glue_options);
+  return Status::Ok();
+}
+
+void Server::BuildGlue() {
+  ServerContext& ctx = context_;
+  api::glue::Dependencies deps;
+  deps.db = ctx.db.get();
+  deps.kms = ctx.kms.get();
+  deps.buckets = ctx.s3_buckets.get();
+  deps.objects = ctx.s3_objects.get();
+  deps.data_keys = ctx.s3_keys.get();
+  deps.principals = ctx.principals;
+  deps.clock = ctx.clock;
+  deps.random = ctx.random;
+  deps.root_key = ctx.root_key;
+  deps.audit = ctx.audit.get();
+  deps.access = ctx.access;
+  api::glue::Options glue_options;
+  glue_options.execute =
+      ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));
+  ctx.glue = std::make_unique<api::glue::Service>(std::move(deps), glue_options);
+}
+
+Status Server::SeedFromFile() {
+  const std::string& file = context_.config.seed_file;
+  if (file.empty()) return Status::Ok();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::InvalidArgument("--seed " + file + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto seeded = SeedFromJson(context_, text.str());
+  if (!seeded.ok()) {
+    return Status::InvalidArgument("--seed " + file + ": " + seeded.status().message());
   }
-  if (!ctx.config.seed_file.empty()) {
-    std::ifstream in(ctx.config.seed_file, std::ios::binary);
-    if (!in) return Status::InvalidArgument("--seed " + ctx.config.seed_file + ": cannot read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto seeded = SeedFromJson(ctx, text.str());
-    if (!seeded.ok()) {
-      return Status::InvalidArgument("--seed " + ctx.config.seed_file + ": " +
-                                     seeded.status().message());
-    }
-    Log(LogLevel::kInfo, "seeded from " + ctx.config.seed_file + ": " + SeedSummaryJson(*seeded));
-  }
-  server->pipeline_ = std::make_unique<RequestPipeline>(ctx);
-  RequestPipeline* pipeline = server->pipeline_.get();
+  Log(LogLevel::kInfo, "seeded from " + file + ": " + SeedSummaryJson(*seeded));
+  return Status::Ok();
+}
+
+Status Server::BindListeners() {
+  const Config& config = context_.config;
+  pipeline_ = std::make_unique<RequestPipeline>(context_);
+  RequestPipeline* pipeline = pipeline_.get();
   auto handler = [pipeline](Exchange& ex) { pipeline->Handle(ex); };
 
   ListenerOptions http;
-  http.host = ctx.config.host;
-  http.port = ctx.config.port;
-  http.threads = ctx.config.threads;
-  http.keep_alive_timeout_s = ctx.config.keep_alive_timeout_s;
-  http.read_timeout_s = ctx.config.read_timeout_s;
-  SEALSTACK_ASSIGN_OR_RETURN(server->http_, HttpListener::Bind(http, handler));
-  ctx.glue->SetEndpoint("http://" + AdvertisedHost(ctx.config.host) + ":" +
-                        std::to_string(server->http_->port()));
+  http.host = config.host;
+  http.port = config.port;
+  http.threads = config.threads;
+  http.keep_alive_timeout_s = config.keep_alive_timeout_s;
+  http.read_timeout_s = config.read_timeout_s;
+  SEALSTACK_ASSIGN_OR_RETURN(http_, HttpListener::Bind(http, handler));
+  context_.glue->SetEndpoint("http://" + AdvertisedHost(config.host) + ":" +
+                             std::to_string(http_->port()));
+  if (!config.https_port) return Status::Ok();
 
-  if (ctx.config.https_port) {
-    std::string dir = ctx.config.data_dir;
-    if (ctx.config.in_memory && ctx.config.tls_cert.empty()) {
-      char tmpl[] = "/tmp/sealstack-tls-XXXXXX";
-      if (::mkdtemp(tmpl) == nullptr) return Status::IoError("cannot create a temp dir for TLS");
-      server->tls_temp_dir_ = dir = tmpl;
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(auto files, TlsFiles(ctx.config, dir));
-    ListenerOptions https = http;
-    https.port = *ctx.config.https_port;
-    https.tls = true;
-    https.tls_cert_path = files.first;
-    https.tls_key_path = files.second;
-    SEALSTACK_ASSIGN_OR_RETURN(server->https_, HttpListener::Bind(https, handler));
+  std::string dir = config.data_dir;
+  if (config.in_memory && config.tls_cert.empty()) {
+    char tmpl[] = "/tmp/sealstack-tls-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return Status::IoError("cannot create a temp dir for TLS");
+    tls_temp_dir_ = dir = tmpl;
   }
-  return server;
+  SEALSTACK_ASSIGN_OR_RETURN(auto files, TlsFiles(config, dir));
+  ListenerOptions https = http;
+  https.port = *config.https_port;
+  https.tls = true;
+  https.tls_cert_path = files.first;
+  https.tls_key_path = files.second;
+  SEALSTACK_ASSIGN_OR_RETURN(https_, HttpListener::Bind(https, handler));
+  return Status::Ok();
 }
 
 Server::~Server() {

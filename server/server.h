@@ -32,6 +32,15 @@ class Server {
 
  private:
   Server() = default;
+  // The steps of Create, in order; each fills in part of context_ (or the listeners) from
+  // context_.config and what the steps before it built.
+  Status OpenStorage();  // principals, data directory, root key, database, audit trail
+  Status BuildKms();     // the KMS service, the access check and the fault injector
+  Status BuildS3();      // buckets, object store (orphan sweep), data keys
+  void BuildGlue();
+  Status SeedFromFile();   // --seed
+  Status BindListeners();  // the request pipeline, HTTP and (--https-port) HTTPS listeners
+
   ServerContext context_;
   std::unique_ptr<RequestPipeline> pipeline_;
   std::unique_ptr<HttpListener> http_;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "api/common/error_table.h"
 #include "api/common/json_output.h"
 #include "common/time_format.h"
 
@@ -48,10 +49,9 @@ Status Error(ErrorKind kind, std::string message) {
 }
 
 WireError CloudTrailStatusToWire(const Status& status) {
-  for (const auto& row : kErrorTable) {
-    if (status.detail() == static_cast<int>(row.kind) && row.http_status < 500) {
-      return {.http_status = row.http_status, .code = row.code, .message = status.message()};
-    }
+  const ErrorRow* row = FindRowForDetail(kErrorTable, status.detail());
+  if (row != nullptr && row->http_status < 500) {
+    return {.http_status = row->http_status, .code = row->code, .message = status.message()};
   }
   // Server faults say nothing about their cause to the client.
   return {.http_status = 500,

@@ -5,11 +5,11 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "api/glue/glue_service.h"
+#include "common/mutex.h"
 
 namespace sealstack::api::glue {
 
@@ -38,15 +38,16 @@ struct Service::Run {
 
   // Serializes PersistRun (render + write) so that a write rendered before the terminal
   // state cannot land after the terminal one (e.g. BatchStopJobRun racing Finish).
-  mutable std::mutex persist_mu;
-  mutable std::mutex mu;
-  std::string state = "STARTING";       // GUARDED_BY(mu)
-  std::string error;                    // GUARDED_BY(mu)
-  SystemTime modified;                  // GUARDED_BY(mu)
-  std::optional<SystemTime> completed;  // GUARDED_BY(mu)
-  std::string log;                      // GUARDED_BY(mu)
-  uint64_t dropped = 0;                 // GUARDED_BY(mu)
-  std::string log_doc = "null";         // the stored log, once terminal
+  // Lock order: Service::runs_mu_, then persist_mu, then mu.
+  mutable Mutex persist_mu ACQUIRED_BEFORE(mu);
+  mutable Mutex mu;
+  std::string state GUARDED_BY(mu) = "STARTING";
+  std::string error GUARDED_BY(mu);
+  SystemTime modified GUARDED_BY(mu);
+  std::optional<SystemTime> completed GUARDED_BY(mu);
+  std::string log GUARDED_BY(mu);
+  uint64_t dropped GUARDED_BY(mu) = 0;
+  std::string log_doc GUARDED_BY(mu) = "null";  // the stored log, once terminal
 };
 
 }  // namespace sealstack::api::glue

@@ -57,7 +57,7 @@ std::string Service::RenderRun(const Run& run) const {
   auto& a = d.GetAllocator();
   Document job;
   job.Parse(run.job_text.c_str());
-  std::lock_guard<std::mutex> lock(run.mu);
+  MutexLock lock(run.mu);
   json::SetStr(d, "Id", run.id, a);
   d.AddMember("Attempt", 0, a);
   json::SetStr(d, "JobName", run.job_name, a);
@@ -98,10 +98,10 @@ std::string Service::RenderRun(const Run& run) const {
 }
 
 Status Service::PersistRun(const Run& run) {
-  std::lock_guard<std::mutex> persist_lock(run.persist_mu);
+  MutexLock persist_lock(run.persist_mu);
   std::string log_doc;
   {
-    std::lock_guard<std::mutex> lock(run.mu);
+    MutexLock lock(run.mu);
     log_doc = run.log_doc;
   }
   const std::string text = "{\"JobRun\":" + RenderRun(run) + ",\"Log\":" + log_doc + "}";
@@ -120,7 +120,7 @@ void Service::RunMain(std::shared_ptr<Run> run) {
     Finish(*run, "STOPPED", "");
   } else {
     {
-      std::lock_guard<std::mutex> lock(run->mu);
+      MutexLock lock(run->mu);
       run->state = "RUNNING";
       run->modified = deps_.clock->Now();
     }
@@ -133,11 +133,11 @@ void Service::RunMain(std::shared_ptr<Run> run) {
   }
   (void)deps_.principals->Remove(run->session->access_key_id);
   {
-    std::lock_guard<std::mutex> lock(runs_mu_);
+    MutexLock lock(runs_mu_);
     active_.erase(run->id);
     run->done = true;
   }
-  runs_cv_.notify_all();
+  runs_cv_.SignalAll();
 }
 
 Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
@@ -246,8 +246,8 @@ Status Service::Validate(Run& run, std::string* script_path) {
 ProcessSpec Service::RunProcessSpec(const Run& run, const std::string& script_path) const {
   std::string endpoint;
   {
-    std::lock_guard<std::mutex> lock(endpoint_mu_);
-    endpoint = options_.endpoint_url;
+    MutexLock lock(endpoint_mu_);
+    endpoint = endpoint_url_;
   }
   ProcessSpec spec;
   spec.program = options_.python;
@@ -284,7 +284,7 @@ ProcessSpec Service::RunProcessSpec(const Run& run, const std::string& script_pa
 
 void Service::AppendLog(Run& run, std::string_view output) {
   if (output.empty()) return;
-  std::lock_guard<std::mutex> lock(run.mu);
+  MutexLock lock(run.mu);
   const size_t room =
       options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
   const size_t keep = std::min(room, output.size());
@@ -295,7 +295,7 @@ void Service::AppendLog(Run& run, std::string_view output) {
 void Service::Execute(Run& run, const std::string& script_path) {
   if (!options_.execute) {
     {
-      std::lock_guard<std::mutex> lock(run.mu);
+      MutexLock lock(run.mu);
       run.log =
           "SealStack: the run passed validation; its script was not executed (start the server "
           "with --glue-execute to run Python scripts).\n";
@@ -326,7 +326,7 @@ void Service::Execute(Run& run, const std::string& script_path) {
   } else {
     std::string last;
     {
-      std::lock_guard<std::mutex> lock(run.mu);
+      MutexLock lock(run.mu);
       last = LastLine(run.log);
     }
     std::string why = exit.exited ? "Command failed with exit code " + std::to_string(exit.code)
@@ -371,7 +371,7 @@ std::string Service::SealLog(Run& run, const std::string& key, const std::string
   Document ld(rapidjson::kObjectType);
   auto& a = ld.GetAllocator();
   {
-    std::lock_guard<std::mutex> lock(run.mu);
+    MutexLock lock(run.mu);
     ld.AddMember("dropped", run.dropped, a);
   }
   if (key.empty()) {
@@ -412,12 +412,12 @@ void Service::Finish(Run& run, const std::string& state, const std::string& erro
   const std::string log_key = ReadRunEncryption(run).log_key;
   std::string log, final_error = error_message;
   {
-    std::lock_guard<std::mutex> lock(run.mu);
+    MutexLock lock(run.mu);
     log = run.log;
   }
   std::string log_doc = SealLog(run, log_key, log, state, &final_error);
   {
-    std::lock_guard<std::mutex> lock(run.mu);
+    MutexLock lock(run.mu);
     run.state = state;
     run.error = final_error;
     run.completed = run.modified = deps_.clock->Now();

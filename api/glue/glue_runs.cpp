@@ -105,7 +105,11 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
   for (const auto& [k, v] : MapOf(json::Find(job, "NonOverridableArguments"))) run->merged[k] = v;
   run->timeout_min = timeout.value_or(
       json::Find(job, "Timeout") != nullptr ? job["Timeout"].GetInt64() : int64_t{2880});
-  run->started = run->modified = deps_.clock->Now();
+  run->started = deps_.clock->Now();
+  {
+    MutexLock lock(run->mu);  // the run is not shared yet; the analysis wants the lock anyway
+    run->modified = run->started;
+  }
   run->seq = std::chrono::duration_cast<std::chrono::microseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count() +
@@ -128,7 +132,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
 }
 
 Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs) {
-  std::lock_guard<std::mutex> lock(runs_mu_);
+  MutexLock lock(runs_mu_);
   if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
   // Counted by state, as GetJobRun shows it: a run whose terminal state is stored no longer
   // counts, even while its runner thread is still cleaning up.
@@ -136,7 +140,7 @@ Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session,
   for (const auto& [id, r] : active_) {
     if (r->job_name != run->job_name || r->account != run->account || r->region != run->region)
       continue;
-    std::lock_guard<std::mutex> run_lock(r->mu);
+    MutexLock run_lock(r->mu);
     if (!Terminal(r->state)) ++running;
   }
   if (running >= max_runs) {
@@ -221,7 +225,7 @@ Result<std::string> Service::BatchStopJobRun(const Caller& c, const BatchStopJob
   for (const std::string& id : in.job_run_ids) {
     std::shared_ptr<Run> run;
     {
-      std::lock_guard<std::mutex> lock(runs_mu_);
+      MutexLock lock(runs_mu_);
       auto it = active_.find(id);
       if (it != active_.end() && it->second->job_name == name &&
           it->second->account == Account(c) && it->second->region == c.region) {
@@ -230,7 +234,7 @@ Result<std::string> Service::BatchStopJobRun(const Caller& c, const BatchStopJob
     }
     bool stopped = false;
     if (run) {
-      std::lock_guard<std::mutex> lock(run->mu);
+      MutexLock lock(run->mu);
       if (!Terminal(run->state)) {
         run->stop = true;
         if (run->state == "RUNNING") run->state = "STOPPING";
@@ -305,18 +309,19 @@ Status Service::ResetAccount(const std::string& account) {
   // Its runs stop first, and are waited for: a runner ending later would write its run back.
   std::vector<std::shared_ptr<Run>> stopping;
   {
-    std::unique_lock<std::mutex> lock(runs_mu_);
+    MutexLock lock(runs_mu_);
     for (auto& [id, run] : active_) {
       if (run->account != account) continue;
       run->stop = true;
       stopping.push_back(run);
     }
-    runs_cv_.wait(lock, [&] {
+    auto all_done = [&] {
       for (const auto& run : stopping) {
         if (!run->done) return false;
       }
       return true;
-    });
+    };
+    while (!all_done()) runs_cv_.Wait(lock);
   }
   return deps_.db->WithTransaction(
       [&](storage::Connection& c) { return storage::GlueRepo::DeleteAccount(c, account); });
@@ -325,7 +330,7 @@ Status Service::ResetAccount(const std::string& account) {
 void Service::StopAllRuns() {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads;
   {
-    std::lock_guard<std::mutex> lock(runs_mu_);
+    MutexLock lock(runs_mu_);
     shutting_down_ = true;
     for (auto& [id, run] : active_) run->stop = true;
     threads.swap(threads_);

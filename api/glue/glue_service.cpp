@@ -40,7 +40,7 @@ bool PythonAvailable(const std::string& python) {
 }
 
 Service::Service(Dependencies deps, Options options)
-    : deps_(std::move(deps)), options_(std::move(options)) {
+    : deps_(std::move(deps)), options_(std::move(options)), endpoint_url_(options_.endpoint_url) {
   if (!deps_.processes) deps_.processes = PosixProcessRunner();
   if (!deps_.access) {
     deps_.access = std::make_shared<AccessCheck>(PolicyMode::kEnforce, deps_.clock);
@@ -55,8 +55,8 @@ Service::~Service() {
 }
 
 void Service::SetEndpoint(std::string url) {
-  std::lock_guard<std::mutex> lock(endpoint_mu_);
-  options_.endpoint_url = std::move(url);
+  MutexLock lock(endpoint_mu_);
+  endpoint_url_ = std::move(url);
 }
 
 Result<std::string> Service::Call(const Caller& caller, const std::string& operation,
@@ -170,7 +170,7 @@ Status Service::Authorize(const Caller& c, const std::string& operation,
 Status Service::Reset() {
   StopAllRuns();
   {
-    std::lock_guard<std::mutex> lock(runs_mu_);
+    MutexLock lock(runs_mu_);
     shutting_down_ = false;
   }
   return deps_.db->WithTransaction(

@@ -43,10 +43,8 @@
 #include <rapidjson/fwd.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -64,6 +62,7 @@
 #include "audit/recorder.h"
 #include "auth/principals.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
@@ -310,14 +309,17 @@ class Service {
 
   Dependencies deps_;
   Options options_;
-  mutable std::mutex endpoint_mu_;
+  mutable Mutex endpoint_mu_;
+  // AWS_ENDPOINT_URL of the runs started from now on: options_.endpoint_url until SetEndpoint.
+  std::string endpoint_url_ GUARDED_BY(endpoint_mu_);
 
-  mutable std::mutex runs_mu_;
-  std::condition_variable runs_cv_;
-  std::map<std::string, std::shared_ptr<Run>> active_;  // by run id; GUARDED_BY(runs_mu_)
-  std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_;  // GUARDED_BY(runs_mu_)
+  // Held before a run's own locks (Run::persist_mu, Run::mu), never after.
+  mutable Mutex runs_mu_;
+  CondVar runs_cv_;  // signalled when a runner thread has ended its run (Run::done)
+  std::map<std::string, std::shared_ptr<Run>> active_ GUARDED_BY(runs_mu_);  // by run id
+  std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_ GUARDED_BY(runs_mu_);
   std::atomic<int64_t> run_seq_{0};
-  bool shutting_down_ = false;  // GUARDED_BY(runs_mu_)
+  bool shutting_down_ GUARDED_BY(runs_mu_) = false;
   size_t interrupted_runs_ended_ = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <iterator>
 
+#include "api/common/error_table.h"
 #include "api/glue/glue_audit.h"
 #include "api/glue/glue_errors.h"
 #include "api/glue/glue_json.h"
@@ -34,10 +35,7 @@ constexpr ErrorRow kErrorTable[] = {
 };
 
 const ErrorRow& RowOf(ErrorKind kind) {
-  for (const auto& row : kErrorTable) {
-    if (row.kind == kind) return row;
-  }
-  return kErrorTable[std::size(kErrorTable) - 1];  // kInternal
+  return RowFor(kErrorTable, kind, kErrorTable[std::size(kErrorTable) - 1]);  // else kInternal
 }
 
 }  // namespace

@@ -8,7 +8,6 @@ namespace sealstack::api::kms {
 
 namespace {
 
-
 Status WrongUsage(const Key& key, std::string_view op) {
   return KmsError(ErrorKind::kInvalidKeyUsage,
                   key.arn + " key usage is " + std::string(Name(key.usage)) +
@@ -68,8 +67,8 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
                                       const EncryptionContext& context,
                                       std::string_view algorithm) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Encrypt", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Encrypt", &context,
-                                               AlgorithmKey(algorithm)));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic,
+                                               "kms:Encrypt", &context, AlgorithmKey(algorithm)));
   return EncryptWithKey(key, plaintext, context, algorithm, "Encrypt");
 }
 
@@ -122,7 +121,8 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
   std::shared_ptr<const Key> key;
   std::optional<BlobHeader> header = ParseBlobHeader(ciphertext);
   if (!key_id.empty()) {
-    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context, keys));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context, keys));
     if (IsSymmetric(key->spec) && header && header->key_id != key->id) {
       return KmsError(ErrorKind::kIncorrectKey,
                       "The key ID in the request does not identify a KMS key that can perform "
@@ -132,7 +132,7 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
     if (!header) return InvalidCiphertext();
     std::shared_ptr<const Key> found;
     {
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       auto it = keys_.find(header->key_id);
       if (it != keys_.end()) found = it->second;
     }
@@ -145,7 +145,8 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
                           "Region, no resource-based policies allow access, or a resource-based "
                           "policy explicitly denies access");
     }
-    SEALSTACK_ASSIGN_OR_RETURN(key, Prepare(c, found->arn, false, OperationClass::kCryptographic, action, &context, keys));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        key, Prepare(c, found->arn, false, OperationClass::kCryptographic, action, &context, keys));
   }
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kEncryptDecrypt, "Decrypt"));
   SEALSTACK_ASSIGN_OR_RETURN(auto rsa_alg, CheckEncryptionAlgorithm(*key, algorithm, "Decrypt"));
@@ -190,8 +191,8 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
   ConditionKeys dest_keys = AlgorithmKey(destination_algorithm);
   dest_keys.insert(same.begin(), same.end());
   SEALSTACK_ASSIGN_OR_RETURN(auto dest,
-                             Prepare(c, destination_key_id, true, OperationClass::kCryptographic, "kms:ReEncryptTo",
-                                     &destination_context, dest_keys));
+                             Prepare(c, destination_key_id, true, OperationClass::kCryptographic,
+                                     "kms:ReEncryptTo", &destination_context, dest_keys));
   SEALSTACK_ASSIGN_OR_RETURN(CryptoResult source,
                              DecryptAs(c, "kms:ReEncryptFrom", source_key_id, ciphertext,
                                        source_context, source_algorithm, same));
@@ -213,7 +214,8 @@ Result<CryptoResult> Service::GenerateDataKey(const Caller& c, std::string_view 
       c, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", key_id));
   const char* action =
       with_plaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext";
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context));
   SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(
       *key, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext"));
   const Material* m = key->current();
@@ -236,9 +238,9 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
       c, with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext", key_id));
   const char* action =
       with_plaintext ? "kms:GenerateDataKeyPair" : "kms:GenerateDataKeyPairWithoutPlaintext";
-  SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context,
-                                     {{"kms:DataKeyPairSpec", {std::string(pair_spec)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context,
+                        {{"kms:DataKeyPairSpec", {std::string(pair_spec)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(*key, "GenerateDataKeyPair"));
   auto spec = crypto::ParseAsymmetricKeySpec(pair_spec);
   if (!spec) {
@@ -297,9 +299,10 @@ Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
                                   std::string_view message, std::string_view message_type,
                                   std::string_view algorithm, std::string* key_arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Sign", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Sign", nullptr,
-                                               {{"kms:SigningAlgorithm", {std::string(algorithm)}},
-                                                {"kms:MessageType", {std::string(message_type)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Sign", nullptr,
+                        {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                         {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
   SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
   *key_arn = key->arn;
@@ -319,9 +322,10 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
                        std::string_view message_type, std::string_view signature,
                        std::string_view algorithm, std::string* key_arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Verify", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Verify", nullptr,
-                                               {{"kms:SigningAlgorithm", {std::string(algorithm)}},
-                                                {"kms:MessageType", {std::string(message_type)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Verify", nullptr,
+                        {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                         {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
   SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
   *key_arn = key->arn;
@@ -343,7 +347,8 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
 Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::string_view key_id,
                                                          std::string* public_key_der) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetPublicKey", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GetPublicKey"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GetPublicKey"));
   if (!IsAsymmetric(key->spec)) {
     return KmsError(ErrorKind::kUnsupportedOperation, key->arn + " key spec is " +
                                                           std::string(Name(key->spec)) +
@@ -358,8 +363,9 @@ Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_i
                                          std::string_view message, std::string_view algorithm,
                                          std::string* key_arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GenerateMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GenerateMac", nullptr,
-                                               {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GenerateMac", nullptr,
+                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
   auto alg = crypto::ParseMacAlgorithm(algorithm);
   if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
@@ -374,8 +380,9 @@ Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_i
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
                           std::string_view mac, std::string_view algorithm, std::string* key_arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "VerifyMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:VerifyMac", nullptr,
-                                               {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:VerifyMac", nullptr,
+                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
   auto alg = crypto::ParseMacAlgorithm(algorithm);
   if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
@@ -395,7 +402,8 @@ Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::st
                                                         std::string_view public_key,
                                                         std::string* key_arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeriveSharedSecret", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:DeriveSharedSecret"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:DeriveSharedSecret"));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kKeyAgreement, "DeriveSharedSecret"));
   if (algorithm != "ECDH") {
     return KmsError(ErrorKind::kInvalidKeyUsage, "Key agreement algorithm " +

@@ -1,5 +1,6 @@
 #include "api/kms/kms_errors.h"
 
+#include "api/common/error_table.h"
 #include "api/common/json_input.h"
 
 namespace sealstack::api::kms {
@@ -54,17 +55,10 @@ constexpr KmsErrorRow kKmsErrorRows[] = {
     {ErrorKind::kDependencyTimeout, StatusCode::kUnavailable, 503, "DependencyTimeoutException"},
 };
 
-const KmsErrorRow* FindRow(int detail) {
-  for (const auto& row : kKmsErrorRows) {
-    if (detail == static_cast<int>(row.kind)) return &row;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Status KmsError(ErrorKind kind, std::string message) {
-  const KmsErrorRow* row = FindRow(static_cast<int>(kind));
+  const KmsErrorRow* row = FindRow(kKmsErrorRows, kind);
   StatusCode code = row != nullptr ? row->status_code : StatusCode::kInvalidArgument;
   return Status(code, static_cast<int>(kind), std::move(message));
 }
@@ -76,7 +70,7 @@ std::optional<KmsErrorDescription> DescribeKmsError(const Status& status) {
   if (status.detail() == kDetailValidation) {
     return KmsErrorDescription{"ValidationException", 400, status.message(), false};
   }
-  const KmsErrorRow* row = FindRow(status.detail());
+  const KmsErrorRow* row = FindRowForDetail(kKmsErrorRows, status.detail());
   if (row == nullptr) return std::nullopt;
   // Server faults say nothing about their cause to the client.
   if (row->http_status >= 500) {

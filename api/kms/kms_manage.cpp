@@ -95,10 +95,10 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kNotAuthorized, "Cannot alias an AWS managed key.");
   }
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (aliases_.Contains(map_key)) {
       return KmsError(ErrorKind::kAlreadyExists,
                       "An alias with the name " +
@@ -112,7 +112,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
     return storage::KmsRepo::PutAlias(conn, {alias.account, alias.region, alias.name, alias.key_id,
                                              ToEpochSeconds(now), ToEpochSeconds(now)});
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   aliases_.Put(map_key, std::move(alias));
   return Status::Ok();
 }
@@ -122,11 +122,11 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:UpdateAlias"));
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
   Alias alias;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     const Alias* found = aliases_.Find(map_key);
     if (found == nullptr) return AliasNotFound(c, alias_name);
     alias = *found;
@@ -146,7 +146,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
         conn, {alias.account, alias.region, alias.name, alias.key_id, ToEpochSeconds(alias.created),
                ToEpochSeconds(alias.updated)});
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   aliases_.Put(map_key, std::move(alias));
   return Status::Ok();
 }
@@ -155,11 +155,11 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteAlias", alias_name));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
   std::shared_ptr<const Key> key;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     const Alias* found = aliases_.Find(map_key);
     if (found == nullptr) return AliasNotFound(c, alias_name);
     auto k = keys_.find(found->key_id);
@@ -171,7 +171,7 @@ Status Service::DeleteAlias(const Caller& c, std::string_view alias_name) {
     return storage::KmsRepo::DeleteAlias(conn, c.principal->account, c.region,
                                          std::string(alias_name));
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   aliases_.Erase(map_key);
   return Status::Ok();
 }
@@ -189,7 +189,7 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
   }
   std::vector<Alias> all;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (!filter.empty()) {
       for (const Alias* a : aliases_.OfKey(filter)) {
         if (a->account == c.principal->account && a->region == c.region) all.push_back(*a);
@@ -211,7 +211,7 @@ std::string Service::AliasArnOf(const Alias& alias) {
 
 std::vector<std::string> Service::AliasesOf(const Key& key) const {
   std::vector<std::string> out;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   for (const Alias* a : aliases_.OfKey(key.id)) out.push_back(a->name);
   return out;
 }
@@ -380,12 +380,12 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   } else if (r.constraints.encryption_context_subset) {
     grant_keys["kms:GrantConstraintType"] = {"EncryptionContextSubset"};
   }
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, r.key_id, false, OperationClass::kCryptographic, "kms:CreateGrant", nullptr, grant_keys));
-  std::lock_guard<std::mutex> write(write_mu_);
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, r.key_id, false, OperationClass::kCryptographic,
+                                               "kms:CreateGrant", nullptr, grant_keys));
+  MutexLock write(write_mu_);
   std::optional<Grant> existing;
   if (!r.name.empty()) {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const Grant* found : grants_.OfKey(key->id)) {
       const Grant& g = *found;
       if (g.name == r.name && g.grantee == r.grantee && g.retiring == r.retiring &&
@@ -417,11 +417,11 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
       SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
       return storage::KmsRepo::PutGrant(conn, GrantToRow(g));
     }));
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     grants_.Put(g.id, g);
   }
   {
-    std::lock_guard<std::mutex> lock(usage_mu_);
+    MutexLock lock(usage_mu_);
     extra_grant_tokens_[crypto::Hex(crypto::Sha256(token))] = g.id;
   }
   Grant out = g;
@@ -436,7 +436,7 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListGrants"));
   std::vector<Grant> all;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const Grant* g : grants_.OfKey(key->id)) {
       if ((grant_id.empty() || g->id == grant_id) && (grantee.empty() || g->grantee == grantee)) {
         all.push_back(*g);
@@ -462,7 +462,7 @@ Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::st
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListRetirableGrants", nullptr));
   std::vector<Grant> all;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [id, g] : grants_.rows()) {
       if (g.retiring == retiring) all.push_back(g);
     }
@@ -472,12 +472,12 @@ Result<std::vector<Grant>> Service::ListRetirableGrants(const Caller& c, std::st
 }
 
 Status Service::RemoveGrant(const std::string& grant_id) {
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, std::string()));
     return storage::KmsRepo::DeleteGrant(conn, grant_id);
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   grants_.Erase(grant_id);
   return Status::Ok();
 }
@@ -491,11 +491,11 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     const std::string hash = crypto::Hex(crypto::Sha256(grant_token));
     std::string id;
     {
-      std::lock_guard<std::mutex> lock(usage_mu_);
+      MutexLock lock(usage_mu_);
       auto it = extra_grant_tokens_.find(hash);
       if (it != extra_grant_tokens_.end()) id = it->second;
     }
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [gid, g] : grants_.rows()) {
       if (g.token == hash || gid == id) grant = g;
     }
@@ -504,7 +504,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     // Resolved without authorizing: the retiring principal needs no permission to retire.
     SEALSTACK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, key_id, false));
     auto key = r.key;
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
     if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
     grant = *found;
@@ -518,7 +518,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
   if (grant->retiring != caller && !grantee_may) {
     std::shared_ptr<const Key> key;
     {
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       auto it = keys_.find(grant->key_id);
       if (it != keys_.end()) key = it->second;
     }
@@ -531,7 +531,7 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RevokeGrant", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RevokeGrant"));
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
     if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
   }
@@ -539,13 +539,13 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
 }
 
 std::shared_ptr<const Key> Service::Current(const std::string& key_id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = keys_.find(key_id);
   return it == keys_.end() ? nullptr : it->second;
 }
 
 std::string Service::KeyArnOf(const std::string& key_id) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   auto it = keys_.find(key_id);
   return it == keys_.end() ? key_id : it->second->arn;
 }
@@ -558,7 +558,7 @@ Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
 
 std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
   std::vector<Grant> out;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   for (const Grant* g : grants_.OfKey(key_id)) out.push_back(*g);
   return out;
 }
@@ -700,7 +700,7 @@ Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
     *usage = usage_source_.last_usage(*key);
     return key;
   }
-  std::lock_guard<std::mutex> lock(usage_mu_);
+  MutexLock lock(usage_mu_);
   auto it = last_usage_.find(key->id);
   if (it != last_usage_.end()) *usage = it->second;
   return key;

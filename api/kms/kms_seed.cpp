@@ -16,7 +16,6 @@ namespace sealstack::api::kms {
 
 namespace {
 
-
 Status Field(const std::string& field, const std::string& message) {
   std::string m = field;
   m += ": ";
@@ -32,7 +31,7 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
                                       std::string_view ciphertext) const {
   const std::string account = c.principal ? c.principal->account : std::string();
   auto by_alias = [&](std::string_view acct, std::string_view rgn, std::string_view name) {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) {
       return KeyArn(rgn, acct, a->key_id);
     }
@@ -42,7 +41,7 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
     if (ciphertext.empty()) return "";
     auto header = ParseBlobHeader(ciphertext);
     if (!header) return "";
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = keys_.find(header->key_id);
     return it != keys_.end() ? it->second->arn : KeyArn(c.region, account, header->key_id);
   }
@@ -155,7 +154,7 @@ Status Service::CheckSeedKey(const SeedKeyRequest& r) const {
 Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
   SEALSTACK_RETURN_IF_ERROR(CheckSeedKey(r));
   SEALSTACK_ASSIGN_OR_RETURN(std::string material_id, SeedMaterialId(r.id, r.material));
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   const SystemTime now = clock_->Now();
   std::shared_ptr<const Key> old = Current(r.id);
   auto key = old ? std::make_shared<Key>(*old) : std::make_shared<Key>();
@@ -197,7 +196,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
 
   std::vector<Alias> alias_changes;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& name : r.aliases) {
       const Alias* existing = aliases_.Find(AliasMapKey(r.account, r.region, name));
       if (existing != nullptr && existing->key_id == r.id) continue;
@@ -221,7 +220,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
     return Status::Ok();
   }));
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     keys_[key->id] = key;
     for (auto& a : alias_changes) aliases_.Put(AliasMapKey(a.account, a.region, a.name), a);
   }
@@ -232,10 +231,10 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
 // ---- per-account reset
 
 Status Service::ResetAccount(const std::string& account) {
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   std::vector<std::string> key_ids, alias_keys, grant_ids;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [id, k] : keys_) {
       if (k->account == account) key_ids.push_back(id);
     }
@@ -250,7 +249,7 @@ Status Service::ResetAccount(const std::string& account) {
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
     for (const auto& id : key_ids) SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteKey(conn, id));
     {
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       for (const auto& map_key : alias_keys) {
         const Alias& a = *aliases_.Find(map_key);
         SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteAlias(conn, a.account, a.region, a.name));
@@ -261,13 +260,13 @@ Status Service::ResetAccount(const std::string& account) {
     return Status::Ok();
   }));
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     for (const auto& id : key_ids) keys_.erase(id);
     for (const auto& k : alias_keys) aliases_.Erase(k);
     for (const auto& id : grant_ids) grants_.Erase(id);
   }
   {
-    std::lock_guard<std::mutex> lock(usage_mu_);
+    MutexLock lock(usage_mu_);
     for (const auto& id : key_ids) last_usage_.erase(id);
   }
   UpdateNextDue();

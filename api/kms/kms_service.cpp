@@ -19,7 +19,6 @@ namespace sealstack::api::kms {
 
 namespace {
 
-
 bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
 }
@@ -115,21 +114,22 @@ Status Service::Load() {
     mutable_m->created = m->created;
     it->second->materials.push_back(*material);
   }
-  std::unique_lock lock(mu_);
-  for (auto& [id, k] : loaded) keys_[id] = k;
-  for (const auto& row : snap.aliases) {
-    aliases_.Put(
-        AliasMapKey(row.account, row.region, row.alias_name),
-        Alias{row.account, row.region, row.alias_name, row.key_id,
-              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6))),
-              SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.updated_at * 1e6)))});
+  {
+    WriterLock lock(mu_);
+    for (auto& [id, k] : loaded) keys_[id] = k;
+    for (const auto& row : snap.aliases) {
+      aliases_.Put(
+          AliasMapKey(row.account, row.region, row.alias_name),
+          Alias{row.account, row.region, row.alias_name, row.key_id,
+                SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.created_at * 1e6))),
+                SystemTime(std::chrono::microseconds(static_cast<int64_t>(row.updated_at * 1e6)))});
+    }
+    for (const auto& row : snap.grants) {
+      SEALSTACK_ASSIGN_OR_RETURN(Grant g, GrantFromRow(row));
+      std::string id = g.id;
+      grants_.Put(id, std::move(g));
+    }
   }
-  for (const auto& row : snap.grants) {
-    SEALSTACK_ASSIGN_OR_RETURN(Grant g, GrantFromRow(row));
-    std::string id = g.id;
-    grants_.Put(id, std::move(g));
-  }
-  lock.unlock();
   UpdateNextDue();
   return Status::Ok();
 }
@@ -197,10 +197,10 @@ Status Service::PersistMaterial(storage::Connection& conn, const Key& key, const
 }
 
 Status Service::Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit) {
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   std::shared_ptr<const Key> old;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = keys_.find(key_id);
     if (it == keys_.end())
       return KmsError(ErrorKind::kNotFound, "Key '" + key_id + "' does not exist");
@@ -224,7 +224,7 @@ Status Service::Mutate(const std::string& key_id, const std::function<Status(Key
     return Status::Ok();
   }));
   {
-    std::unique_lock lock(mu_);
+    WriterLock lock(mu_);
     keys_[key_id] = std::move(updated);
   }
   UpdateNextDue();
@@ -241,7 +241,7 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
     return KmsError(ErrorKind::kNotFound, "Key '" + arn + "' does not exist");
   };
   auto find_key = [&](const std::string& id) -> std::shared_ptr<const Key> {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = keys_.find(id);
     return it == keys_.end() ? nullptr : it->second;
   };
@@ -249,13 +249,13 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
                       std::string_view name) -> Result<Resolved> {
     std::optional<Alias> alias;
     {
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) alias = *a;
     }
     if (!alias && StartsWith(name, "alias/aws/") && acct == account && rgn == region) {
       // AWS-managed keys come into being on first use of their alias.
       SEALSTACK_RETURN_IF_ERROR(CreateAwsManagedKey(c, name));
-      std::shared_lock lock(mu_);
+      ReaderLock lock(mu_);
       if (const Alias* a = aliases_.Find(AliasMapKey(acct, rgn, name))) alias = *a;
     }
     if (!alias) {
@@ -347,7 +347,7 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
 }
 
 void Service::NoteUse(const Key& key, std::string_view operation) {
-  std::lock_guard<std::mutex> lock(usage_mu_);
+  MutexLock lock(usage_mu_);
   last_usage_[key.id] = LastUsage{std::string(operation), clock_->Now(), ""};
 }
 
@@ -355,7 +355,7 @@ void Service::NoteUse(const Key& key, std::string_view operation) {
 
 void Service::UpdateNextDue() {
   int64_t next = INT64_MAX;
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   for (const auto& [id, k] : keys_) {
     if (k->state == KeyState::kPendingDeletion && k->deletion_date) {
       next = std::min(next, ToMicros(*k->deletion_date));
@@ -377,16 +377,16 @@ void Service::RunDue() {
   ScopedAuditHook no_audit(nullptr);  // what falls due is not the calling request's doing
   std::vector<std::shared_ptr<const Key>> due;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [id, k] : keys_) due.push_back(k);
   }
   for (const auto& k : due) {
     if (k->state == KeyState::kPendingDeletion && k->deletion_date && *k->deletion_date <= now) {
-      std::lock_guard<std::mutex> write(write_mu_);
+      MutexLock write(write_mu_);
       Status st = db_.WithTransaction(
           [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteKey(c, k->id); });
       if (!st.ok()) continue;
-      std::unique_lock lock(mu_);
+      WriterLock lock(mu_);
       keys_.erase(k->id);
       aliases_.EraseKey(k->id);
       grants_.EraseKey(k->id);
@@ -425,10 +425,10 @@ void Service::RunDue() {
 
 Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name) {
   ScopedAuditHook no_audit(nullptr);  // a side effect of the call, not the call itself
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   const std::string& account = c.principal->account;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     if (aliases_.Contains(AliasMapKey(account, c.region, alias_name))) return Status::Ok();
   }
   auto key = std::make_shared<Key>();
@@ -471,7 +471,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
         conn, {account, c.region, alias.name, key->id, ToEpochSeconds(alias.created),
                ToEpochSeconds(alias.updated)});
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   keys_[key->id] = key;
   aliases_.Put(AliasMapKey(account, c.region, alias_name), alias);
   return Status::Ok();
@@ -514,14 +514,14 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
     SEALSTACK_ASSIGN_OR_RETURN(auto material, NewMaterial(*key, ""));
     key->materials.push_back(std::move(material));
   }
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     SEALSTACK_RETURN_IF_ERROR(PersistKey(conn, *key));
     for (const auto& m : key->materials) SEALSTACK_RETURN_IF_ERROR(PersistMaterial(conn, *key, *m));
     return Status::Ok();
   }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   keys_[key->id] = key;
   return std::shared_ptr<const Key>(key);
 }
@@ -538,7 +538,7 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListKeys", nullptr));
   std::vector<std::shared_ptr<const Key>> mine;
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     for (const auto& [id, k] : keys_) {
       if (k->account == c.principal->account && k->region == c.region) mine.push_back(k);
     }
@@ -619,10 +619,10 @@ Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
 }
 
 Status Service::Reset() {
-  std::lock_guard<std::mutex> write(write_mu_);
+  MutexLock write(write_mu_);
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
       [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteAll(c); }));
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   keys_.clear();
   aliases_.Clear();
   grants_.Clear();

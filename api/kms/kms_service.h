@@ -21,9 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +34,7 @@
 #include "api/kms/kms_model.h"
 #include "auth/principals.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/random.h"
 #include "storage/db.h"
@@ -350,7 +349,8 @@ class Service {
   };
   // Finds the key a KeyId names (key id, key ARN, and with allow_alias alias name or ARN),
   // creating AWS-managed keys for alias/aws/<service> on first use.
-  Result<Resolved> Resolve(const Caller& c, std::string_view key_id, bool allow_alias);
+  Result<Resolved> Resolve(const Caller& c, std::string_view key_id, bool allow_alias)
+      EXCLUDES(mu_);
   Status Authorize(const Caller& c, std::string_view action, const Key* key,
                    const EncryptionContext* context = nullptr, const ConditionKeys& extra = {});
   // Resolve + state check + authorize, the preamble of most operations.
@@ -361,16 +361,17 @@ class Service {
                                              ConditionKeys extra = {});
 
   // Mutations: copy, edit, persist, publish. `edit` may fail, leaving nothing changed.
-  Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit);
+  Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit)
+      EXCLUDES(write_mu_, mu_);
   Status PersistKey(storage::Connection& conn, const Key& key);
   Status PersistMaterial(storage::Connection& conn, const Key& key, const Material& m);
   Result<std::shared_ptr<const Material>> NewMaterial(const Key& key, std::string rotation_type);
   Result<std::shared_ptr<const Material>> MaterialFromBytes(const Key& key, crypto::SecretBytes b,
                                                             std::string id, std::string rotation,
                                                             bool imported, int64_t seq);
-  Status Load();
-  Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name);
-  Status RemoveGrant(const std::string& grant_id);
+  Status Load() EXCLUDES(mu_);
+  Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name) EXCLUDES(write_mu_, mu_);
+  Status RemoveGrant(const std::string& grant_id) EXCLUDES(write_mu_, mu_);
   // Decrypt authorized as `action` (kms:Decrypt, or kms:ReEncryptFrom inside ReEncrypt).
   Result<CryptoResult> DecryptAs(const Caller& c, std::string_view action, std::string_view key_id,
                                  std::string_view ciphertext, const EncryptionContext& context,
@@ -380,17 +381,18 @@ class Service {
                                       const crypto::SecretBytes& plaintext,
                                       const EncryptionContext& context, std::string_view algorithm,
                                       std::string_view operation);
-  std::shared_ptr<const Key> Current(const std::string& key_id) const;  // latest snapshot
+  std::shared_ptr<const Key> Current(const std::string& key_id) const  // latest snapshot
+      EXCLUDES(mu_);
   std::string DefaultPolicy(const std::string& account) const;
   std::string NewUuid();
-  void NoteUse(const Key& key, std::string_view operation);
-  void UpdateNextDue();
+  void NoteUse(const Key& key, std::string_view operation) EXCLUDES(usage_mu_);
+  void UpdateNextDue() EXCLUDES(mu_);
   // The injected-fault check at the top of each operation (kms_seed.cpp). `key_id` is the key
   // as the request named it (id, ARN, alias); for Decrypt without one, the ciphertext's key.
   Status CheckFault(const Caller& c, std::string_view operation, std::string_view key_id = {},
                     std::string_view ciphertext = {});
   std::string FaultResourceArn(const Caller& c, std::string_view key_id,
-                               std::string_view ciphertext) const;
+                               std::string_view ciphertext) const EXCLUDES(mu_);
 
   storage::Database& db_;
   crypto::SecretBytes root_key_;
@@ -402,16 +404,18 @@ class Service {
   UsageSource usage_source_;
   SystemTime tracking_start_;
 
-  std::mutex write_mu_;  // serialises mutations (and their persistence)
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Key>> keys_;  // GUARDED_BY(mu_)
-  KeyIndexedMap<Alias> aliases_;                           // by AliasMapKey(); GUARDED_BY(mu_)
-  KeyIndexedMap<Grant> grants_;                            // by grant id; GUARDED_BY(mu_)
-  std::unordered_map<std::string, LastUsage> last_usage_;  // GUARDED_BY(usage_mu_)
-  std::mutex usage_mu_;
+  // Lock order: write_mu_ first (a mutation reads under mu_ shared, persists, then publishes
+  // under mu_ exclusive, all inside write_mu_); mu_ and usage_mu_ are never held together.
+  Mutex write_mu_ ACQUIRED_BEFORE(mu_, usage_mu_);  // serialises mutations and their persistence
+  mutable SharedMutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Key>> keys_ GUARDED_BY(mu_);
+  KeyIndexedMap<Alias> aliases_ GUARDED_BY(mu_);  // by AliasMapKey()
+  KeyIndexedMap<Grant> grants_ GUARDED_BY(mu_);   // by grant id
+  Mutex usage_mu_;
+  std::unordered_map<std::string, LastUsage> last_usage_ GUARDED_BY(usage_mu_);
   // Tokens of grants this process issued, by hash (a repeated CreateGrant issues a new token
-  // for the same grant). GUARDED_BY(usage_mu_)
-  std::unordered_map<std::string, std::string> extra_grant_tokens_;
+  // for the same grant).
+  std::unordered_map<std::string, std::string> extra_grant_tokens_ GUARDED_BY(usage_mu_);
   std::atomic<int64_t> next_due_us_{INT64_MAX};
   std::shared_ptr<FaultInjector> faults_;
 };

@@ -307,34 +307,36 @@ ObjectStore::ObjectStore(storage::Database& db, crypto::RandomSource& random, co
 
 ObjectStore::~ObjectStore() {
   {
-    std::lock_guard<std::mutex> lock(reaper_mu_);
+    MutexLock lock(reaper_mu_);
     reaper_stop_ = true;
   }
-  reaper_cv_.notify_one();
+  reaper_cv_.Signal();
   reaper_.join();
 }
 
 void ObjectStore::NoteFreed() {
   {
-    std::lock_guard<std::mutex> lock(reaper_mu_);
+    MutexLock lock(reaper_mu_);
     reaper_wake_ = true;
   }
-  reaper_cv_.notify_one();
+  reaper_cv_.Signal();
 }
 
 void ObjectStore::ReaperLoop() {
-  std::unique_lock<std::mutex> lock(reaper_mu_);
+  MutexLock lock(reaper_mu_);
   while (!reaper_stop_) {
     // Woken by NoteFreed, or once a second for bodies freed outside this store (DeleteBucket
     // aborting uploads, admin resets).
-    reaper_cv_.wait_for(lock, std::chrono::seconds(1),
-                        [this] { return reaper_wake_ || reaper_stop_; });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!reaper_wake_ && !reaper_stop_) {
+      if (!reaper_cv_.WaitUntil(lock, deadline)) break;
+    }
     if (reaper_stop_) break;
     reaper_wake_ = false;
-    lock.unlock();
+    lock.Unlock();
     // Failures (a busy database at shutdown...) leave the rows: the next round retries.
     (void)RemoveFreedBodies();
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -61,12 +61,10 @@
 // request: it is not safe for concurrent use, and must not outlive its ObjectStore.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -75,6 +73,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
 #include "crypto/checksum.h"
@@ -374,8 +373,9 @@ class ObjectStore {
   double Now() const;
   Result<std::string> RandomHex(size_t bytes);
   bool BodyHasRows(int64_t object_id);  // segment 0 is a row
-  void NoteFreed();  // wakes the reaper after a change that may have freed bodies
-  void ReaperLoop();
+  void NoteFreed()
+      EXCLUDES(reaper_mu_);  // wakes the reaper after a change that may have freed bodies
+  void ReaperLoop() EXCLUDES(reaper_mu_);
 
   storage::Database& db_;
   crypto::RandomSource& random_;
@@ -383,10 +383,10 @@ class ObjectStore {
   const ObjectStoreOptions options_;
   const storage::BodyFiles* const files_;  // options_.body_files, or null
 
-  std::mutex reaper_mu_;
-  std::condition_variable reaper_cv_;
-  bool reaper_wake_ = false;  // guarded by reaper_mu_
-  bool reaper_stop_ = false;  // guarded by reaper_mu_
+  Mutex reaper_mu_;
+  CondVar reaper_cv_;
+  bool reaper_wake_ GUARDED_BY(reaper_mu_) = false;
+  bool reaper_stop_ GUARDED_BY(reaper_mu_) = false;
   std::thread reaper_;
 };
 

@@ -1,5 +1,6 @@
 #include "api/s3/s3_errors.h"
 
+#include "api/common/error_table.h"
 #include "api/kms/kms_errors.h"
 
 namespace sealstack::api::s3 {
@@ -116,12 +117,10 @@ std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3
 }
 
 std::optional<S3ErrorDescription> DescribeS3Error(const Status& status) {
-  for (const auto& row : kTable) {
-    if (status.detail() == static_cast<int>(row.kind)) {
-      auto [message, details] = SplitS3Error(status.message());
-      return S3ErrorDescription{row.status, row.code, std::move(message), std::move(details),
-                                row.status >= 500};
-    }
+  if (const Row* row = FindRowForDetail(kTable, status.detail())) {
+    auto [message, details] = SplitS3Error(status.message());
+    return S3ErrorDescription{row->status, row->code, std::move(message), std::move(details),
+                              row->status >= 500};
   }
   // A KMS call S3 made for the caller.
   if (status.detail() < static_cast<int>(kms::ErrorKind::kNotFound) ||
