@@ -151,7 +151,7 @@ kms::ServiceKmsClient Service::Kms() const {
   return kms::ServiceKmsClient(*deps_.kms, deps_.audit, "glue.amazonaws.com");
 }
 
-void Service::NoteResponse(std::string json) {
+void Service::NoteResponse(const std::string& json) {
   if (audit::PendingCall* call = audit::PendingCall::Current()) {
     call->event().response_elements = GlueResponseElements(json);
   }

@@ -197,7 +197,7 @@ class Service {
   kms::ServiceKmsClient Kms() const;
   // The responseElements of the call being served when its record is written in a transaction
   // (set before the transaction; "" = null).
-  static void NoteResponse(std::string json);
+  static void NoteResponse(const std::string& json);
 
   // ---- jobs & security configurations (glue_jobs.cpp)
   Result<std::string> CreateJob(const Caller& c, const CreateJobInput& in);

@@ -111,8 +111,8 @@ JobDefinition ReadJobMembers(JsonInput& in) {
 }
 
 // A list of strings: `list_error` when it is not a list or holds anything else.
-std::vector<std::string> ReadStrings(JsonInput& in, JsonInput list, const std::string& list_error,
-                                     const std::string& item_error) {
+std::vector<std::string> ReadStrings(JsonInput& in, const JsonInput& list,
+                                     const std::string& list_error, const std::string& item_error) {
   std::vector<std::string> out;
   auto items = list.Items();
   if (!items) {

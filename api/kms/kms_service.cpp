@@ -547,6 +547,7 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
     return a->created != b->created ? a->created < b->created : a->id < b->id;
   });
   std::vector<KeyListEntry> all;
+  all.reserve(mine.size());
   for (const auto& k : mine) all.push_back({k->id, k->arn});
   return Paginate(
       all, page, [](const KeyListEntry& e) { return e.id; }, next_marker);

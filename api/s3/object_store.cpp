@@ -301,7 +301,7 @@ ObjectStore::ObjectStore(storage::Database& db, crypto::RandomSource& random, co
     : db_(db),
       random_(random),
       clock_(clock),
-      options_(Sanitized(options)),
+      options_(Sanitized(std::move(options))),
       files_(options_.body_files.get()),
       reaper_([this] { ReaperLoop(); }) {}
 

@@ -59,7 +59,7 @@ constexpr Row kTable[] = {
 }  // namespace
 
 Status S3Error(ErrorKind kind, std::string message,
-               std::vector<std::pair<std::string, std::string>> details) {
+               const std::vector<std::pair<std::string, std::string>>& details) {
   for (const auto& [name, value] : details) {
     message += kField;
     message += name;

@@ -57,7 +57,7 @@ enum class ErrorKind {
 // Extra XML elements, carried in the message after a marker so Status stays one string:
 // "<message>\x1fName\x1eValue\x1fName\x1eValue". S3Error() builds it, SplitS3Error() undoes it.
 Status S3Error(ErrorKind kind, std::string message,
-               std::vector<std::pair<std::string, std::string>> details = {});
+               const std::vector<std::pair<std::string, std::string>>& details = {});
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3Error(
     const std::string& message);
 
