@@ -89,8 +89,8 @@ Result<CryptoResult> Service::EncryptWithKey(const std::shared_ptr<const Key>& k
     auto spec = *AsAsymmetric(key->spec);
     if (plaintext.size() > crypto::MaxPlaintextSize(spec, *rsa_alg)) {
       return KmsError(ErrorKind::kValidation,
-                      "Plaintext is too large for " + std::string(Name(key->spec)) + " with " +
-                          std::string(crypto::Name(*rsa_alg)) + ": at most " +
+                      "Algorithm " + std::string(crypto::Name(*rsa_alg)) + " and key spec " +
+                          std::string(Name(key->spec)) + " cannot encrypt data larger than " +
                           std::to_string(crypto::MaxPlaintextSize(spec, *rsa_alg)) + " bytes.");
     }
     SEALSTACK_ASSIGN_OR_RETURN(out.ciphertext,
@@ -405,9 +405,8 @@ Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::st
   *key_arn = key->arn;
   auto secret = key->current()->private_key->DeriveSharedSecret(public_key);
   if (!secret.ok()) {
-    return KmsError(ErrorKind::kValidation, "PublicKey is not a valid public key for " +
-                                                std::string(Name(key->spec)) + ": " +
-                                                secret.status().message());
+    // AWS gives no reason (a ValidationException without a message).
+    return KmsError(ErrorKind::kValidation, "");
   }
   NoteUse(*key, "DeriveSharedSecret");
   return secret;

@@ -32,7 +32,12 @@ Status ValidateAliasName(std::string_view name, bool creating) {
                         "' at 'aliasName' failed to satisfy constraint: Member must satisfy "
                         "regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
   }
-  if (!StartsWith(name, "alias/") || name.size() == 6) {
+  if (!StartsWith(name, "alias/")) {
+    return KmsError(ErrorKind::kValidation,
+                    "Alias must start with the prefix \"alias/\". Please see "
+                    "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+  }
+  if (name.size() == 6) {
     return KmsError(ErrorKind::kValidation,
                     "1 validation error detected: Value '" + std::string(name) +
                         "' at 'aliasName' failed to satisfy constraint: Member must satisfy "

@@ -69,13 +69,18 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
                     "KeySpec " + spec_name + " is not supported in this Region.");
   }
   r.spec = *parsed_spec;
-  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (HMAC keys must name theirs).
+  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec; a spec that cannot encrypt must
+  // name its usage.
   r.usage = usage ? *ParseKeyUsage(*usage) : KeyUsage::kEncryptDecrypt;
   auto allowed = AllowedUsages(r.spec);
+  if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end() && !usage) {
+    return KmsError(ErrorKind::kValidation,
+                    "You must specify a KeyUsage value for all KMS keys except for symmetric "
+                    "encryption keys.");
+  }
   if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end()) {
     return KmsError(ErrorKind::kValidation, "KeyUsage " + std::string(Name(r.usage)) +
-                                                " is not compatible with KeySpec " + spec_name +
-                                                ".");
+                                                " is not compatible with KeySpec " + spec_name);
   }
   if (origin && *origin != "AWS_KMS" && *origin != "EXTERNAL") {
     return KmsError(ErrorKind::kUnsupportedOperation,
