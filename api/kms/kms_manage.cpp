@@ -344,13 +344,13 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, kManage, "kms:TagResource", nullptr, tag_keys));
   for (const auto& [k, v] : tags) {
-    if (StartsWith(k, "aws:")) {
+    if (IsReservedTagKey(k)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
   return Mutate(key->id, [&](Key& k) -> Status {
     for (const auto& [t, v] : tags) k.tags[t] = v;
-    if (k.tags.size() > 50) return KmsError(ErrorKind::kTag, "A key may have at most 50 tags.");
+    if (k.tags.size() > kMaxTagsPerKey) return KmsError(ErrorKind::kTag, "Too many tags");
     return Status::Ok();
   });
 }
@@ -361,7 +361,7 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource",
                                                nullptr, {{"aws:TagKeys", tag_keys}}));
   for (const auto& t : tag_keys) {
-    if (StartsWith(t, "aws:")) {
+    if (IsReservedTagKey(t)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }

@@ -41,8 +41,13 @@ void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
   out.EndObject();
 }
 
-Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
-  Service::CreateKeyRequest r;
+// The service's request, and the tags as sent (duplicates included) until they are checked.
+struct CreateKeyRequest : Service::CreateKeyRequest {
+  std::vector<Tag> tag_list;
+};
+
+Result<CreateKeyRequest> ReadCreateKey(JsonInput& in) {
+  CreateKeyRequest r;
   r.policy = in.String("Policy", false, 1, 131072);
   r.description = in.String("Description", false, 0, 8192).value_or("");
   auto usage = in.Enum("KeyUsage", false, KeyUsageNames());
@@ -53,7 +58,7 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
       in.Enum("Origin", false, {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"});
   in.String("CustomKeyStoreId", false, 1, 64);
   r.bypass_policy_lockout_check = in.Bool("BypassPolicyLockoutSafetyCheck").value_or(false);
-  auto tags = in.Tags("Tags", false);
+  auto tags = TagsArg(in, false);
   auto multi_region = in.Bool("MultiRegion");
   in.String("XksKeyId", false, 1, 128);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
@@ -91,21 +96,17 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "Multi-Region keys are not supported by SealStack.");
   }
-  // Tags are checked after the policy (CallCreateKey), so they are kept in order here.
-  if (tags) {
-    for (const auto& t : *tags) r.tags[t.key] = t.value;
-  }
+  // Tags are checked after the policy (CallCreateKey), so they are kept as sent here.
+  if (tags) r.tag_list = std::move(*tags);
   return r;
 }
 
-Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const Service::CreateKeyRequest& r) {
+Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const CreateKeyRequest& r) {
   if (r.policy) SEALSTACK_RETURN_IF_ERROR(s.CheckPolicy(*r.policy));
-  for (const auto& [key, value] : r.tags) {
-    if (key.rfind("aws:", 0) == 0) {
-      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
-    }
-  }
-  return s.CreateKey(c, r);
+  SEALSTACK_RETURN_IF_ERROR(CheckTagList(r.tag_list));
+  Service::CreateKeyRequest request = r;  // the service's part
+  for (const auto& t : r.tag_list) request.tags[t.key] = t.value;
+  return s.CreateKey(c, request);
 }
 
 Result<KeyPtr> CallDescribeKey(Service& s, const Caller& c, const KeyRequest& r) {
