@@ -37,6 +37,10 @@ void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
   }
   if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
     out.String("CurrentKeyMaterialId", m->id);
+  } else if (IsSymmetric(k.spec) && !k.imported_material_id.empty()) {
+    // Deleted imported material stays the key's current material until it is re-imported
+    // (recorded: DescribeKey after DeleteImportedKeyMaterial still names it).
+    out.String("CurrentKeyMaterialId", k.imported_material_id);
   }
   out.EndObject();
 }
