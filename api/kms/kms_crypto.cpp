@@ -151,7 +151,8 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
       auto it = keys_.find(header->key_id);
       if (it != keys_.end()) found = it->second;
     }
-    if (!found) {
+    // A key of another region is not there for this caller.
+    if (!found || found->region != c.region) {
       return KmsError(ErrorKind::kAccessDenied,
                       "User: " + c.principal->arn +
                           " is not authorized to perform: " + std::string(action) +
