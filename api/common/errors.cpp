@@ -239,8 +239,12 @@ ApiResponse RenderError(Protocol protocol, const WireError& error, const Request
       w.StartObject();
       w.Key(protocol == Protocol::kJson ? "__type" : "error");
       w.String(error.code.data(), static_cast<rapidjson::SizeType>(error.code.size()));
-      w.Key("message");
-      w.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
+      // awsJson errors carry a message only when there is one: AWS sends none for, e.g., KMS's
+      // InvalidCiphertextException and KMSInvalidSignatureException.
+      if (!error.message.empty() || protocol == Protocol::kAdmin) {
+        w.Key("message");
+        w.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
+      }
       w.EndObject();
       r.body.assign(buf.GetString(), buf.GetSize());
       if (protocol == Protocol::kJson) {

@@ -28,7 +28,8 @@ struct RequestIds {
 };
 
 // Renders the error body and headers:
-// - kJson: {"__type": code, "message": ...}, x-amzn-ErrorType, x-amzn-RequestId.
+// - kJson: {"__type": code, "message": ...} ("message" left out when empty, as AWS leaves it
+//   out), x-amzn-ErrorType, x-amzn-RequestId.
 // - kQuery: <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
 // - kS3: <Error><Code/><Message/>[details]<Resource/><RequestId/><HostId/></Error>; no body when
 //   `head_request` (HEAD responses carry none).

@@ -180,8 +180,14 @@ void JsonInput::TypeError(std::string_view member, std::string_view expected) {
 
 void JsonInput::ValidationError(std::string_view member, std::string_view value_text,
                                 std::string_view constraint) {
+  // No value text: AWS echoes nothing for sensitive members ("Value at 'plaintext' ...").
+  std::string text = "Value ";
+  if (!value_text.empty()) {
+    text += value_text;
+    text += " ";
+  }
   Record(kDetailValidation,
-         "Value " + std::string(value_text) + " at '" + LowerCamel(member) +
+         text + "at '" + LowerCamel(member) +
              "' failed to satisfy constraint: " + std::string(constraint),
          true);
 }
@@ -286,6 +292,17 @@ std::optional<std::string> JsonInput::Enum(std::string_view member, bool require
 
 std::optional<std::string> JsonInput::Blob(std::string_view member, bool required, size_t min_len,
                                            size_t max_len) {
+  return ReadBlob(member, required, min_len, max_len, "'java.nio.HeapByteBuffer'");
+}
+
+std::optional<std::string> JsonInput::SensitiveBlob(std::string_view member, bool required,
+                                                    size_t min_len, size_t max_len) {
+  return ReadBlob(member, required, min_len, max_len, "");
+}
+
+std::optional<std::string> JsonInput::ReadBlob(std::string_view member, bool required,
+                                               size_t min_len, size_t max_len,
+                                               std::string_view value_text) {
   const Value* v = Typed(member, required, IsString, "a base64-encoded string");
   if (v == nullptr) return std::nullopt;
   auto decoded = crypto::FromBase64(std::string_view(v->GetString(), v->GetStringLength()));
@@ -295,7 +312,7 @@ std::optional<std::string> JsonInput::Blob(std::string_view member, bool require
     return std::nullopt;
   }
   if (auto broken = OutOfBounds("length", decoded->size(), min_len, max_len)) {
-    ValidationError(member, "'java.nio.HeapByteBuffer'", *broken);
+    ValidationError(member, value_text, *broken);
   }
   return decoded;
 }

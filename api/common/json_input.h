@@ -97,6 +97,10 @@ class JsonInput {
   // base64 blobs: bounds on the decoded size. Invalid base64 is a serialization error.
   std::optional<std::string> Blob(std::string_view member, bool required, size_t min_len = 0,
                                   size_t max_len = SIZE_MAX);
+  // A blob the service model marks sensitive (KMS Plaintext, Message): a constraint error echoes
+  // no value, "Value at 'plaintext' failed to satisfy constraint: ...".
+  std::optional<std::string> SensitiveBlob(std::string_view member, bool required,
+                                           size_t min_len = 0, size_t max_len = SIZE_MAX);
   std::optional<int64_t> Integer(std::string_view member, bool required, int64_t min, int64_t max);
   std::optional<bool> Bool(std::string_view member);
   // Any JSON number.
@@ -115,7 +119,8 @@ class JsonInput {
   // A nested object, as its own JsonInput sharing this one's error list.
   std::optional<JsonInput> Object(std::string_view member);
 
-  // Adds a validation error in AWS's wording for a constraint checked by the caller.
+  // Adds a validation error in AWS's wording for a constraint checked by the caller;
+  // `value_text` is the value as AWS echoes it, quoted ("'abc'"), or empty to echo none.
   void AddConstraintError(std::string_view member, std::string_view value_text,
                           std::string_view constraint);
   // Adds a validation error worded entirely by the caller. Finish() reports it as it is: when it
@@ -137,8 +142,11 @@ class JsonInput {
   const rapidjson::Value* Typed(std::string_view member, bool required,
                                 bool (*is)(const rapidjson::Value&), std::string_view expected);
   void TypeError(std::string_view member, std::string_view expected);
+  // `value_text` is the quoted value, or empty for none.
   void ValidationError(std::string_view member, std::string_view value_text,
                        std::string_view constraint);
+  std::optional<std::string> ReadBlob(std::string_view member, bool required, size_t min_len,
+                                      size_t max_len, std::string_view value_text);
 
   // Records an error in the order read (first_error_only keeps the first).
   void Record(int detail, std::string text, bool constraint);

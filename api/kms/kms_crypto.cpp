@@ -28,6 +28,17 @@ Status RequireSymmetric(const Key& key, std::string_view op) {
   return Status::Ok();
 }
 
+// An HMAC key computes one MAC algorithm, the one its key spec names.
+Result<crypto::MacAlgorithm> CheckMacAlgorithm(const Key& key, std::string_view algorithm) {
+  auto alg = crypto::ParseMacAlgorithm(algorithm);
+  if (!alg || crypto::MacAlgorithmFor(*AsHmac(key.spec)) != *alg) {
+    return KmsError(ErrorKind::kInvalidKeyUsage, "Algorithm " + std::string(algorithm) +
+                                                     " is incompatible with key spec " +
+                                                     std::string(Name(key.spec)) + ".");
+  }
+  return *alg;
+}
+
 Status InvalidCiphertext() {
   return KmsError(ErrorKind::kInvalidCiphertext, "");
 }
@@ -83,13 +94,14 @@ Result<CryptoResult> Service::EncryptWithKey(const std::shared_ptr<const Key>& k
   if (m == nullptr) return KmsError(ErrorKind::kInvalidState, key->arn + " is pending import.");
   CryptoResult out;
   out.key_arn = key->arn;
-  out.material_id = m->id;
+  // Only symmetric keys name their key material (ReEncrypt DestinationKeyMaterialId).
+  if (!rsa_alg) out.material_id = m->id;
   if (rsa_alg) {
     auto spec = *AsAsymmetric(key->spec);
     if (plaintext.size() > crypto::MaxPlaintextSize(spec, *rsa_alg)) {
       return KmsError(ErrorKind::kValidation,
-                      "Plaintext is too large for " + std::string(Name(key->spec)) + " with " +
-                          std::string(crypto::Name(*rsa_alg)) + ": at most " +
+                      "Algorithm " + std::string(crypto::Name(*rsa_alg)) + " and key spec " +
+                          std::string(Name(key->spec)) + " cannot encrypt data larger than " +
                           std::to_string(crypto::MaxPlaintextSize(spec, *rsa_alg)) + " bytes.");
     }
     SEALSTACK_ASSIGN_OR_RETURN(out.ciphertext,
@@ -123,10 +135,13 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
   if (!key_id.empty()) {
     SEALSTACK_ASSIGN_OR_RETURN(
         key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context, keys));
-    if (IsSymmetric(key->spec) && header && header->key_id != key->id) {
+    // A blob of ours names its key: naming another key is IncorrectKeyException whatever
+    // that key's usage (RSA ciphertexts are raw, so an RSA encryption key is not asked).
+    const bool rsa_encryption = key->usage == KeyUsage::kEncryptDecrypt && !IsSymmetric(key->spec);
+    if (!rsa_encryption && header && header->key_id != key->id) {
       return KmsError(ErrorKind::kIncorrectKey,
-                      "The key ID in the request does not identify a KMS key that can perform "
-                      "this operation.");
+                      "The key ID in the request does not identify a CMK that can perform this "
+                      "operation.");
     }
   } else {
     if (!header) return InvalidCiphertext();
@@ -136,7 +151,8 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
       auto it = keys_.find(header->key_id);
       if (it != keys_.end()) found = it->second;
     }
-    if (!found) {
+    // A key of another region is not there for this caller.
+    if (!found || found->region != c.region) {
       return KmsError(ErrorKind::kAccessDenied,
                       "User: " + c.principal->arn +
                           " is not authorized to perform: " + std::string(action) +
@@ -158,7 +174,8 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
     auto pt = m->private_key->Decrypt(*rsa_alg, ciphertext);
     if (!pt.ok()) return InvalidCiphertext();
     out.plaintext = std::move(*pt);
-    out.material_id = m->id;
+    // No KeyMaterialId / SourceKeyMaterialId for asymmetric keys (present "only when the
+    // operation uses a symmetric encryption KMS key", Decrypt and ReEncrypt output).
     out.algorithm = std::string(crypto::Name(*rsa_alg));
   } else {
     if (!header) return InvalidCiphertext();
@@ -268,10 +285,11 @@ Result<crypto::SecretBytes> Service::GenerateRandom(const Caller& c, size_t byte
 
 namespace {
 
+// `op` (Sign or Verify) is the operation the key-usage error names.
 Result<crypto::SigningAlgorithm> CheckSigning(const Key& key, std::string_view algorithm,
                                               std::string_view message_type,
-                                              crypto::MessageType* type) {
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(key, KeyUsage::kSignVerify, "Sign"));
+                                              crypto::MessageType* type, std::string_view op) {
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(key, KeyUsage::kSignVerify, op));
   auto alg = crypto::ParseSigningAlgorithm(algorithm);
   auto spec = AsAsymmetric(key.spec);
   bool allowed = false;
@@ -304,7 +322,7 @@ Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
                         {{"kms:SigningAlgorithm", {std::string(algorithm)}},
                          {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type, "Sign"));
   *key_arn = key->arn;
   auto sig = key->current()->private_key->Sign(alg, type, message);
   if (!sig.ok() && sig.status().code() == StatusCode::kInvalidArgument) {
@@ -327,7 +345,8 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
                         {{"kms:SigningAlgorithm", {std::string(algorithm)}},
                          {"kms:MessageType", {std::string(message_type)}}}));
   crypto::MessageType type;
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type));
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg,
+                             CheckSigning(*key, algorithm, message_type, &type, "Verify"));
   *key_arn = key->arn;
   auto ok = key->current()->private_key->Verify(alg, type, message, signature);
   if (!ok.ok()) {
@@ -367,14 +386,10 @@ Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_i
       auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GenerateMac", nullptr,
                         {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
-  auto alg = crypto::ParseMacAlgorithm(algorithm);
-  if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
-    return KmsError(ErrorKind::kInvalidKeyUsage, "MAC algorithm " + std::string(algorithm) +
-                                                     " is not supported for " + key->arn + ".");
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
   *key_arn = key->arn;
   NoteUse(*key, "GenerateMac");
-  return crypto::Mac(*alg, key->current()->bytes, message);
+  return crypto::Mac(alg, key->current()->bytes, message);
 }
 
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
@@ -384,14 +399,10 @@ Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_
       auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:VerifyMac", nullptr,
                         {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
-  auto alg = crypto::ParseMacAlgorithm(algorithm);
-  if (!alg || crypto::MacAlgorithmFor(*AsHmac(key->spec)) != *alg) {
-    return KmsError(ErrorKind::kInvalidKeyUsage, "MAC algorithm " + std::string(algorithm) +
-                                                     " is not supported for " + key->arn + ".");
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
   *key_arn = key->arn;
   NoteUse(*key, "VerifyMac");
-  if (!crypto::VerifyMac(*alg, key->current()->bytes, message, mac)) {
+  if (!crypto::VerifyMac(alg, key->current()->bytes, message, mac)) {
     return KmsError(ErrorKind::kInvalidMac, "");
   }
   return Status::Ok();
@@ -413,9 +424,8 @@ Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::st
   *key_arn = key->arn;
   auto secret = key->current()->private_key->DeriveSharedSecret(public_key);
   if (!secret.ok()) {
-    return KmsError(ErrorKind::kValidation, "PublicKey is not a valid public key for " +
-                                                std::string(Name(key->spec)) + ": " +
-                                                secret.status().message());
+    // AWS gives no reason (a ValidationException without a message).
+    return KmsError(ErrorKind::kValidation, "");
   }
   NoteUse(*key, "DeriveSharedSecret");
   return secret;

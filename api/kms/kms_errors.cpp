@@ -44,7 +44,7 @@ constexpr KmsErrorRow kKmsErrorRows[] = {
     {ErrorKind::kTag, StatusCode::kInvalidArgument, 400, "TagException"},
     {ErrorKind::kUnsupportedOperation, StatusCode::kInvalidArgument, 400,
      "UnsupportedOperationException"},
-    {ErrorKind::kDryRun, StatusCode::kInvalidArgument, 412, "DryRunOperationException"},
+    {ErrorKind::kDryRun, StatusCode::kInvalidArgument, 400, "DryRunOperationException"},
     {ErrorKind::kAccessDenied, StatusCode::kAccessDenied, 400, "AccessDeniedException"},
     {ErrorKind::kValidation, StatusCode::kInvalidArgument, 400, "ValidationException"},
     {ErrorKind::kConflict, StatusCode::kInvalidArgument, 409, "ConflictException"},

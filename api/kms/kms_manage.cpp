@@ -23,7 +23,7 @@ constexpr OperationClass kAnyState = OperationClass::kAnyState;
 constexpr OperationClass kManage = OperationClass::kManage;
 constexpr OperationClass kRotationOp = OperationClass::kRotation;
 constexpr size_t kMaxPolicyBytes = 32768;
-constexpr int kMaxOnDemandRotations = 25;
+constexpr int kMaxOnDemandRotations = 10;
 
 Status ValidateAliasName(std::string_view name, bool creating) {
   if (!IsAlnumPlus(name, ":/_-")) {
@@ -32,7 +32,12 @@ Status ValidateAliasName(std::string_view name, bool creating) {
                         "' at 'aliasName' failed to satisfy constraint: Member must satisfy "
                         "regular expression pattern: ^[a-zA-Z0-9:/_-]+$");
   }
-  if (!StartsWith(name, "alias/") || name.size() == 6) {
+  if (!StartsWith(name, "alias/")) {
+    return KmsError(ErrorKind::kValidation,
+                    "Alias must start with the prefix \"alias/\". Please see "
+                    "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+  }
+  if (name.size() == 6) {
     return KmsError(ErrorKind::kValidation,
                     "1 validation error detected: Value '" + std::string(name) +
                         "' at 'aliasName' failed to satisfy constraint: Member must satisfy "
@@ -311,10 +316,15 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RotateKeyOnDemand", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:RotateKeyOnDemand"));
+  // AWS answers an asymmetric or HMAC key with an UnsupportedOperationException that has no
+  // message.
+  if (!IsSymmetric(key->spec)) return KmsError(ErrorKind::kUnsupportedOperation, "");
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
   if (key->on_demand_rotations >= kMaxOnDemandRotations) {
     return KmsError(ErrorKind::kLimitExceeded,
-                    "The key " + key->arn + " has reached the limit of 25 on-demand rotations.");
+                    "The on-demand rotations limit has been reached for the given keyId. No more "
+                    "on-demand rotations can be performed for this key: " +
+                        key->arn);
   }
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(k, "ON_DEMAND"));
@@ -339,13 +349,13 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, kManage, "kms:TagResource", nullptr, tag_keys));
   for (const auto& [k, v] : tags) {
-    if (StartsWith(k, "aws:")) {
+    if (IsReservedTagKey(k)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
   return Mutate(key->id, [&](Key& k) -> Status {
     for (const auto& [t, v] : tags) k.tags[t] = v;
-    if (k.tags.size() > 50) return KmsError(ErrorKind::kTag, "A key may have at most 50 tags.");
+    if (k.tags.size() > kMaxTagsPerKey) return KmsError(ErrorKind::kTag, "Too many tags");
     return Status::Ok();
   });
 }
@@ -356,7 +366,7 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource",
                                                nullptr, {{"aws:TagKeys", tag_keys}}));
   for (const auto& t : tag_keys) {
-    if (StartsWith(t, "aws:")) {
+    if (IsReservedTagKey(t)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
@@ -647,7 +657,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
   }
   if (model == ExpirationModel::kExpires && !valid_to) {
     return KmsError(ErrorKind::kValidation,
-                    "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.");
+                    "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES");
   }
   if (valid_to && *valid_to <= clock_->Now()) {
     return KmsError(ErrorKind::kValidation, "ValidTo must be a time in the future.");

@@ -23,6 +23,17 @@ bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
 }
 
+// A well-formed key id: a UUID, or a multi-Region key id "mrk-" + 32 hex digits (SealStack has
+// no multi-Region keys, so such an id names a key that does not exist).
+bool IsKeyIdForm(std::string_view s) {
+  if (IsUuid(s)) return true;
+  if (s.size() != 36 || !StartsWith(s, "mrk-")) return false;
+  for (char c : s.substr(4)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 int64_t ToMicros(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
@@ -274,6 +285,8 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
       return KmsError(ErrorKind::kNotFound, "Invalid arn " + std::string(key_id));
     }
     std::string_view rgn = parts[3], acct = parts[4];
+    // Regions are separate: an ARN naming another region is not found, whatever it names.
+    if (rgn != region) return KmsError(ErrorKind::kNotFound, "Invalid arn " + std::string(rgn));
     size_t pos = 0;  // the resource is everything after the fifth ':'
     for (int i = 0; i < 5; ++i) pos = key_id.find(':', pos) + 1;
     std::string_view resource = key_id.substr(pos);
@@ -294,7 +307,7 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
     }
     return by_alias(account, region, key_id);
   }
-  if (!IsUuid(key_id)) {
+  if (!IsKeyIdForm(key_id)) {
     return KmsError(ErrorKind::kNotFound, "Invalid keyId '" + std::string(key_id) + "'");
   }
   std::string id(key_id);

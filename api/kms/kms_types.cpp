@@ -179,6 +179,17 @@ std::vector<std::string> MacAlgorithms(KeySpec spec, KeyUsage usage) {
   return {};
 }
 
+bool IsReservedTagKey(std::string_view key) {
+  constexpr std::string_view kPrefix = "aws:";
+  if (key.size() < kPrefix.size()) return false;
+  for (size_t i = 0; i < kPrefix.size(); ++i) {
+    char c = key[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kPrefix[i]) return false;
+  }
+  return true;
+}
+
 std::vector<std::string> KeyAgreementAlgorithms(KeySpec spec, KeyUsage usage) {
   if (usage != KeyUsage::kKeyAgreement) return {};
   return {"ECDH"};

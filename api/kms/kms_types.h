@@ -67,4 +67,9 @@ std::vector<std::string> SigningAlgorithms(KeySpec spec, KeyUsage usage);
 std::vector<std::string> MacAlgorithms(KeySpec spec, KeyUsage usage);
 std::vector<std::string> KeyAgreementAlgorithms(KeySpec spec, KeyUsage usage);
 
+// Tags (TagException rules; the model's length limits are checked at the wire): a key has at
+// most 50 tags, and tag keys beginning with "aws:", in any case, are AWS's.
+inline constexpr size_t kMaxTagsPerKey = 50;
+bool IsReservedTagKey(std::string_view key);
+
 }  // namespace sealstack::api::kms

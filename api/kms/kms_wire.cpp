@@ -2,6 +2,8 @@
 // renderers the operations share, and the mapping of KMS errors to the wire.
 #include "api/kms/kms_wire.h"
 
+#include <set>
+
 #include "api/kms/kms_wire_ops.h"
 
 namespace sealstack::api::kms {
@@ -39,6 +41,43 @@ std::vector<std::string> GrantTokensArg(JsonInput& in) {
 
 bool DryRunArg(JsonInput& in) {
   return in.Bool("DryRun").value_or(false);
+}
+
+std::optional<std::vector<Tag>> TagsArg(JsonInput& in, bool required) {
+  auto tags = in.Tags("Tags", required);
+  if (!tags) return tags;
+  // TagKeyType is 1..128 characters, TagValueType 0..256 (service model); AWS echoes the whole
+  // value.
+  for (size_t i = 0; i < tags->size(); ++i) {
+    const Tag& t = (*tags)[i];
+    const std::string entry = "tags." + std::to_string(i + 1) + ".member.";
+    if (t.key.empty()) {
+      in.AddConstraintError(entry + "tagKey", "''",
+                            "Member must have length greater than or equal to 1");
+    } else if (t.key.size() > 128) {
+      in.AddConstraintError(entry + "tagKey", "'" + t.key + "'",
+                            "Member must have length less than or equal to 128");
+    }
+    if (t.value.size() > 256) {
+      in.AddConstraintError(entry + "tagValue", "'" + t.value + "'",
+                            "Member must have length less than or equal to 256");
+    }
+  }
+  return tags;
+}
+
+Status CheckTagList(const std::vector<Tag>& tags) {
+  if (tags.size() > kMaxTagsPerKey) return KmsError(ErrorKind::kTag, "Too many tags");
+  std::set<std::string_view> seen;
+  for (const auto& t : tags) {
+    if (!seen.insert(t.key).second) return KmsError(ErrorKind::kTag, "Duplicate tag keys");
+  }
+  for (const auto& t : tags) {
+    if (IsReservedTagKey(t.key)) {
+      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
+    }
+  }
+  return Status::Ok();
 }
 
 ListPage PageArg(JsonInput& in) {

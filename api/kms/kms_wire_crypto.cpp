@@ -22,8 +22,9 @@ const std::vector<std::string_view> kSigningAlgorithms = {"RSASSA_PSS_SHA_256",
                                                           "ML_DSA_SHAKE_256",
                                                           "ED25519_SHA_512",
                                                           "ED25519_PH_SHA_512"};
-const std::vector<std::string_view> kMacAlgorithms = {"HMAC_SHA_224", "HMAC_SHA_256",
-                                                      "HMAC_SHA_384", "HMAC_SHA_512"};
+// In the order AWS lists them in its enum ValidationException (recorded against AWS, 2024-04).
+const std::vector<std::string_view> kMacAlgorithms = {"HMAC_SHA_384", "HMAC_SHA_256",
+                                                      "HMAC_SHA_224", "HMAC_SHA_512"};
 const std::vector<std::string_view> kKeyPairSpecs = {
     "RSA_2048",      "RSA_3072",        "RSA_4096", "ECC_NIST_P256",        "ECC_NIST_P384",
     "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2",      "ECC_NIST_EDWARDS25519"};
@@ -39,7 +40,7 @@ struct EncryptRequest {
 Result<EncryptRequest> ReadEncrypt(JsonInput& in) {
   EncryptRequest r;
   r.key_id = KeyIdArg(in);
-  auto plaintext = in.Blob("Plaintext", true, 1, 4096);
+  auto plaintext = in.SensitiveBlob("Plaintext", true, 1, 4096);
   r.context = ContextArg(in);
   GrantTokensArg(in);
   r.algorithm = in.Enum("EncryptionAlgorithm", false, kEncryptionAlgorithms).value_or("");
@@ -235,11 +236,8 @@ Result<GenerateRandomRequest> ReadGenerateRandom(JsonInput& in) {
   if (store) {
     return KmsError(ErrorKind::kNotFound, "Custom key store " + *store + " does not exist.");
   }
-  if (!n) {
-    return KmsError(ErrorKind::kValidation,
-                    "1 validation error detected: Value null at 'numberOfBytes' failed to "
-                    "satisfy constraint: Member must not be null");
-  }
+  // Optional in the model, required by the operation: AWS words it itself.
+  if (!n) return KmsError(ErrorKind::kValidation, "NumberOfBytes is required.");
   return GenerateRandomRequest{static_cast<size_t>(*n)};
 }
 Result<crypto::SecretBytes> CallGenerateRandom(Service& s, const Caller& c,
@@ -262,7 +260,7 @@ struct SignRequest {
 Result<SignRequest> ReadSign(JsonInput& in) {
   SignRequest r;
   r.key_id = KeyIdArg(in);
-  auto message = in.Blob("Message", true, 1, 4096);
+  auto message = in.SensitiveBlob("Message", true, 1, 4096);
   r.message_type = in.Enum("MessageType", false, kMessageTypes).value_or("RAW");
   GrantTokensArg(in);
   auto alg = in.Enum("SigningAlgorithm", true, kSigningAlgorithms);
@@ -275,7 +273,7 @@ Result<SignRequest> ReadSign(JsonInput& in) {
 Result<SignRequest> ReadVerify(JsonInput& in) {
   SignRequest r;
   r.key_id = KeyIdArg(in);
-  auto message = in.Blob("Message", true, 1, 4096);
+  auto message = in.SensitiveBlob("Message", true, 1, 4096);
   r.message_type = in.Enum("MessageType", false, kMessageTypes).value_or("RAW");
   auto signature = in.Blob("Signature", true, 1, 6144);
   auto alg = in.Enum("SigningAlgorithm", true, kSigningAlgorithms);
@@ -359,7 +357,7 @@ struct MacRequest {
 template <bool kVerify>
 Result<MacRequest> ReadMac(JsonInput& in) {
   MacRequest r;
-  auto message = in.Blob("Message", true, 1, 4096);
+  auto message = in.SensitiveBlob("Message", true, 1, 4096);
   r.key_id = KeyIdArg(in);
   auto alg = in.Enum("MacAlgorithm", true, kMacAlgorithms);
   std::optional<std::string> mac;

@@ -251,8 +251,8 @@ Result<ImportKeyMaterialRequest> ReadImportKeyMaterial(JsonInput& in) {
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
   r.token = *token;
   r.material = *material;
-  r.model = model ? *ParseExpirationModel(*model)
-                  : (r.valid_to ? ExpirationModel::kExpires : ExpirationModel::kDoesNotExpire);
+  // "The default is KEY_MATERIAL_EXPIRES" (ImportKeyMaterial, ExpirationModel).
+  r.model = model ? *ParseExpirationModel(*model) : ExpirationModel::kExpires;
   return r;
 }
 Result<KeyPtr> CallImportKeyMaterial(Service& s, const Caller& c,

@@ -37,12 +37,21 @@ void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
   }
   if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
     out.String("CurrentKeyMaterialId", m->id);
+  } else if (IsSymmetric(k.spec) && !k.imported_material_id.empty()) {
+    // Deleted imported material stays the key's current material until it is re-imported
+    // (recorded: DescribeKey after DeleteImportedKeyMaterial still names it).
+    out.String("CurrentKeyMaterialId", k.imported_material_id);
   }
   out.EndObject();
 }
 
-Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
-  Service::CreateKeyRequest r;
+// The service's request, and the tags as sent (duplicates included) until they are checked.
+struct CreateKeyRequest : Service::CreateKeyRequest {
+  std::vector<Tag> tag_list;
+};
+
+Result<CreateKeyRequest> ReadCreateKey(JsonInput& in) {
+  CreateKeyRequest r;
   r.policy = in.String("Policy", false, 1, 131072);
   r.description = in.String("Description", false, 0, 8192).value_or("");
   auto usage = in.Enum("KeyUsage", false, KeyUsageNames());
@@ -53,7 +62,7 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
       in.Enum("Origin", false, {"AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"});
   in.String("CustomKeyStoreId", false, 1, 64);
   r.bypass_policy_lockout_check = in.Bool("BypassPolicyLockoutSafetyCheck").value_or(false);
-  auto tags = in.Tags("Tags", false);
+  auto tags = TagsArg(in, false);
   auto multi_region = in.Bool("MultiRegion");
   in.String("XksKeyId", false, 1, 128);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
@@ -69,13 +78,18 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
                     "KeySpec " + spec_name + " is not supported in this Region.");
   }
   r.spec = *parsed_spec;
-  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec (HMAC keys must name theirs).
+  // KeyUsage defaults to ENCRYPT_DECRYPT whatever the spec; a spec that cannot encrypt must
+  // name its usage.
   r.usage = usage ? *ParseKeyUsage(*usage) : KeyUsage::kEncryptDecrypt;
   auto allowed = AllowedUsages(r.spec);
+  if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end() && !usage) {
+    return KmsError(ErrorKind::kValidation,
+                    "You must specify a KeyUsage value for all KMS keys except for symmetric "
+                    "encryption keys.");
+  }
   if (std::find(allowed.begin(), allowed.end(), r.usage) == allowed.end()) {
     return KmsError(ErrorKind::kValidation, "KeyUsage " + std::string(Name(r.usage)) +
-                                                " is not compatible with KeySpec " + spec_name +
-                                                ".");
+                                                " is not compatible with KeySpec " + spec_name);
   }
   if (origin && *origin != "AWS_KMS" && *origin != "EXTERNAL") {
     return KmsError(ErrorKind::kUnsupportedOperation,
@@ -86,21 +100,17 @@ Result<Service::CreateKeyRequest> ReadCreateKey(JsonInput& in) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "Multi-Region keys are not supported by SealStack.");
   }
-  // Tags are checked after the policy (CallCreateKey), so they are kept in order here.
-  if (tags) {
-    for (const auto& t : *tags) r.tags[t.key] = t.value;
-  }
+  // Tags are checked after the policy (CallCreateKey), so they are kept as sent here.
+  if (tags) r.tag_list = std::move(*tags);
   return r;
 }
 
-Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const Service::CreateKeyRequest& r) {
+Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const CreateKeyRequest& r) {
   if (r.policy) SEALSTACK_RETURN_IF_ERROR(s.CheckPolicy(*r.policy));
-  for (const auto& [key, value] : r.tags) {
-    if (key.rfind("aws:", 0) == 0) {
-      return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
-    }
-  }
-  return s.CreateKey(c, r);
+  SEALSTACK_RETURN_IF_ERROR(CheckTagList(r.tag_list));
+  Service::CreateKeyRequest request = r;  // the service's part
+  for (const auto& t : r.tag_list) request.tags[t.key] = t.value;
+  return s.CreateKey(c, request);
 }
 
 Result<KeyPtr> CallDescribeKey(Service& s, const Caller& c, const KeyRequest& r) {

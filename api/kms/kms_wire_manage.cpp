@@ -203,14 +203,10 @@ struct TagResourceRequest {
 Result<TagResourceRequest> ReadTagResource(JsonInput& in) {
   TagResourceRequest r;
   r.key_id = KeyIdArg(in);
-  auto tags = in.Tags("Tags", true);
+  auto tags = TagsArg(in, true);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
-  for (const auto& t : *tags) {
-    if (t.key.empty() || t.key.size() > 128 || t.value.size() > 256) {
-      return KmsError(ErrorKind::kTag, "Tag keys must be 1-128 characters and values 0-256.");
-    }
-    r.tags[t.key] = t.value;
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckTagList(*tags));
+  for (const auto& t : *tags) r.tags[t.key] = t.value;
   return r;
 }
 

@@ -70,6 +70,12 @@ EncryptionContext ContextArg(JsonInput& in, std::string_view name = "EncryptionC
 std::vector<std::string> GrantTokensArg(JsonInput& in);
 bool DryRunArg(JsonInput& in);
 ListPage PageArg(JsonInput& in);
+// Tags (CreateKey, TagResource): each entry within the model's lengths, reported as AWS does
+// ("Value '...' at 'tags.1.member.tagKey' failed to satisfy constraint: ...").
+std::optional<std::vector<Tag>> TagsArg(JsonInput& in, bool required);
+// KMS's own rules for a request's tags, as TagException: "Too many tags" (more than 50),
+// "Duplicate tag keys", "Tags beginning with aws: are reserved" (in any case).
+Status CheckTagList(const std::vector<Tag>& tags);
 
 // The request of operations that name only a key.
 struct KeyRequest {

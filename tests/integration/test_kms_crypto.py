@@ -509,14 +509,14 @@ def test_dry_run(sealstack):
     key_id = symmetric_key(kc)
     sign_key = create_key(kc, KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyId"]
     blob = kc.encrypt(KeyId=key_id, Plaintext=b"dry")["CiphertextBlob"]
-    expect_error(kc.encrypt, "DryRunOperationException", 412, KeyId=key_id, Plaintext=b"x",
+    expect_error(kc.encrypt, "DryRunOperationException", 400, KeyId=key_id, Plaintext=b"x",
                  DryRun=True)
-    expect_error(kc.decrypt, "DryRunOperationException", 412, CiphertextBlob=blob, DryRun=True)
-    expect_error(kc.generate_data_key, "DryRunOperationException", 412, KeyId=key_id,
+    expect_error(kc.decrypt, "DryRunOperationException", 400, CiphertextBlob=blob, DryRun=True)
+    expect_error(kc.generate_data_key, "DryRunOperationException", 400, KeyId=key_id,
                  KeySpec="AES_256", DryRun=True)
-    expect_error(kc.sign, "DryRunOperationException", 412, KeyId=sign_key, Message=b"m",
+    expect_error(kc.sign, "DryRunOperationException", 400, KeyId=sign_key, Message=b"m",
                  MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256", DryRun=True)
-    # A dry run still checks the request: a disabled key is DisabledException, not 412.
+    # A dry run still checks the request: a disabled key is DisabledException, not DryRunOperationException.
     kc.disable_key(KeyId=key_id)
     expect_error(kc.encrypt, "DisabledException", KeyId=key_id, Plaintext=b"x", DryRun=True)
     # DryRun=False is an ordinary call.

@@ -92,7 +92,7 @@ const Row kRows[] = {
     {ErrorKind::kTag, 400, "TagException", StatusCode::kInvalidArgument},
     {ErrorKind::kUnsupportedOperation, 400, "UnsupportedOperationException",
      StatusCode::kInvalidArgument},
-    {ErrorKind::kDryRun, 412, "DryRunOperationException", StatusCode::kInvalidArgument},
+    {ErrorKind::kDryRun, 400, "DryRunOperationException", StatusCode::kInvalidArgument},
     {ErrorKind::kAccessDenied, 400, "AccessDeniedException", StatusCode::kAccessDenied},
     {ErrorKind::kValidation, 400, "ValidationException", StatusCode::kInvalidArgument},
     {ErrorKind::kConflict, 409, "ConflictException", StatusCode::kInvalidArgument},
