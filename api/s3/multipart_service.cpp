@@ -82,7 +82,8 @@ Result<UploadInfo> FindUpload(const ObjectServices& s, const UploadRef& ref) {
 Result<crypto::SecretBytes> OpenUploadKey(const ObjectServices& s, const S3Caller& c,
                                           const Bucket& bucket, const ObjectDoc& doc,
                                           const SseHeaders& sse) {
-  SEALSTACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> customer, ParseCustomerKey(sse));
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<CustomerKey> customer,
+                             ParseCustomerKey(sse, CustomerKeyUse::kPart));
   const bool sse_c = doc.sse.mode == SseMode::kSseC;
   if (sse_c != customer.has_value()) {
     return S3Error(ErrorKind::kInvalidRequest,

@@ -195,7 +195,7 @@ Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
     return info.status();
   }
   out.info = std::move(*info);
-  SEALSTACK_ASSIGN_OR_RETURN(out.customer, ParseCustomerKey(sse));
+  SEALSTACK_ASSIGN_OR_RETURN(out.customer, ParseCustomerKey(sse, CustomerKeyUse::kRead));
   SEALSTACK_ASSIGN_OR_RETURN(out.doc, DecodeObjectDoc(out.info.doc, out.info.wrapped_key));
   if (out.customer && out.doc.sse.mode != SseMode::kSseC) {
     return S3Error(ErrorKind::kInvalidRequest,

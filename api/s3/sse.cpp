@@ -15,6 +15,13 @@ constexpr std::string_view kInvalidContext =
     "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string "
     "holding JSON which represents a string-string map";
 
+// AWS's message ends at "...encryption type"; SealStack adds how to unblock, in AWS's terms
+// (UG "Blocking or unblocking SSE-C for a general purpose bucket") and its own flag.
+constexpr std::string_view kSseCUnblockHint =
+    ". To allow SSE-C uploads, put a bucket encryption configuration whose rule has "
+    "BlockedEncryptionTypes NONE (PutBucketEncryption), or start SealStack with "
+    "--sse-c-blocked-by-default false so that new buckets do not block SSE-C.";
+
 std::optional<SseMode> ParseMode(std::string_view v) {
   if (v == "AES256") return SseMode::kSseS3;
   if (v == "aws:kms") return SseMode::kSseKms;
@@ -62,7 +69,7 @@ SseHeaders ExtractSseHeaders(const std::vector<std::pair<std::string, std::strin
   return h;
 }
 
-Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h) {
+Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h, CustomerKeyUse use) {
   if (!h.customer_algorithm && !h.customer_key && !h.customer_key_md5) {
     return std::optional<CustomerKey>();
   }
@@ -83,6 +90,14 @@ Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h) {
                    "provide an appropriate secret key.",
                    {{"ArgumentName", std::string(kSse)}, {"ArgumentValue", "null"}});
   }
+  if (!h.customer_key_md5 && use == CustomerKeyUse::kWrite) {
+    // 400 on AWS for PutObject without the MD5 (s3-compliance suites run against AWS); the text
+    // is the one MinIO's api-errors.go (ErrMissingSSECustomerKeyMD5) returns.
+    return S3Error(ErrorKind::kInvalidArgument,
+                   "Requests specifying Server Side Encryption with Customer provided keys must "
+                   "provide the client calculated MD5 of the secret key.",
+                   {{"ArgumentName", std::string(kSse)}, {"ArgumentValue", "null"}});
+  }
   auto key = crypto::FromBase64(*h.customer_key);
   if (!key) {
     return S3Error(ErrorKind::kInvalidArgument,
@@ -97,7 +112,10 @@ Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h) {
                    "The calculated MD5 hash of the key did not match the hash that was provided.",
                    {{"ArgumentName", std::string(kSse)}, {"ArgumentValue", "null"}});
   }
-  if (secret.size() != 32) {
+  // A read compares the key with the object's: AWS answers a key of the wrong length there as a
+  // wrong key (403), and only an empty one as invalid.
+  const bool wrong_length = use == CustomerKeyUse::kRead ? secret.empty() : secret.size() != 32;
+  if (wrong_length) {
     return S3Error(ErrorKind::kInvalidArgument,
                    "The secret key was invalid for the specified algorithm.",
                    {{"ArgumentName", std::string(kSse)}, {"ArgumentValue", "null"}});
@@ -137,7 +155,7 @@ Result<WriteEncryption> ResolveWriteEncryption(const SseHeaders& h,
                    {{"ArgumentName", std::string(kSse)}, {"ArgumentValue", *h.sse}});
   }
   if (any_customer) {
-    SEALSTACK_ASSIGN_OR_RETURN(out.customer_key, ParseCustomerKey(h));
+    SEALSTACK_ASSIGN_OR_RETURN(out.customer_key, ParseCustomerKey(h, CustomerKeyUse::kWrite));
     if (policy.require_tls_for_sse_c && !policy.secure_transport) {
       return S3Error(ErrorKind::kInvalidRequest,
                      "Requests specifying Server Side Encryption with Customer provided keys "
@@ -150,7 +168,8 @@ Result<WriteEncryption> ResolveWriteEncryption(const SseHeaders& h,
                          policy.object_arn +
                          "\" because this bucket has blocked upload requests that specify "
                          "Server Side Encryption with Customer provided keys (SSE-C). Please "
-                         "specify a different server-side encryption type");
+                         "specify a different server-side encryption type" +
+                         std::string(kSseCUnblockHint));
     }
     out.mode = SseMode::kSseC;
     out.from_request_headers = true;

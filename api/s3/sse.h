@@ -41,13 +41,23 @@ SseHeaders ExtractSseHeaders(const std::vector<std::pair<std::string, std::strin
                              bool copy_source = false);
 
 struct CustomerKey {
-  crypto::SecretBytes key;  // 32 bytes
+  crypto::SecretBytes key;  // 32 bytes (kWrite); any non-empty length (kRead)
   std::string key_md5;      // base64, as echoed in responses
 };
 
+// What a customer key is for. AWS validates the trio differently for the two:
+//   kWrite (PutObject, CreateMultipartUpload, CopyObject's destination): the key-MD5 header is
+//     required, and a key that is not 32 bytes is 400 InvalidArgument.
+//   kPart (UploadPart, UploadPartCopy): the key-MD5 header may be left out; a key that is not
+//     32 bytes is 400 InvalidArgument.
+//   kRead (GetObject, HeadObject, a copy source): the key-MD5 header may be left out, and a key
+//     of the wrong length is just a wrong key (403 AccessDenied once compared with the
+//     object's), except an empty one (400).
+enum class CustomerKeyUse { kWrite, kPart, kRead };
+
 // The SSE-C trio, validated (checked in AWS's order: algorithm, key present, MD5, length).
 // nullopt when none of the three headers is present.
-Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h);
+Result<std::optional<CustomerKey>> ParseCustomerKey(const SseHeaders& h, CustomerKeyUse use);
 
 struct BucketDefault {
   std::string algorithm = "AES256";  // AES256 | aws:kms | aws:kms:dsse
