@@ -15,6 +15,7 @@ enum class AuthErrorCode {
   kMalformedQueryAuth,       // presigned query parameters missing or invalid (X-Amz-Expires...)
   kMalformedSigV2QueryAuth,  // some but not all of AWSAccessKeyId/Signature/Expires
   kUnsupportedAlgorithm,     // e.g. SigV4a (AWS4-ECDSA-P256-SHA256)
+  kSigV2HeaderAuth,          // "Authorization: AWS AKID:signature" (SigV2 header form)
   kUnknownAccessKey,
   kInvalidSessionToken,   // token missing or not the principal's
   kExpiredToken,          // temporary credentials past their expiry

@@ -209,7 +209,12 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
                                const PrincipalStore& principals, SystemTime now,
                                const VerifyOptions& options) {
   std::string_view value = Trim(authorization);
-  if (StartsWith(value, sigv4::kEcdsaAlgorithm) || StartsWith(value, "AWS ")) {
+  if (StartsWith(value, "AWS ")) {
+    // S3 answers SigV2 header auth where it does not take it (every Region opened after 2014,
+    // and all of S3 for new buckets) with 400 InvalidRequest and this text.
+    return MakeAuthError(AuthErrorCode::kSigV2HeaderAuth, std::string(kUnsupportedMechanism));
+  }
+  if (StartsWith(value, sigv4::kEcdsaAlgorithm)) {
     return MakeAuthError(AuthErrorCode::kUnsupportedAlgorithm, std::string(kUnsupportedMechanism));
   }
   if (!StartsWith(value, sigv4::kAlgorithm)) {

@@ -52,6 +52,12 @@ WireError S3AuthError(const auth::AuthError& err) {
       e.http_status = 501;
       e.code = "NotImplemented";
       break;
+    case AuthErrorCode::kSigV2HeaderAuth:
+      // AWS's answer to SigV2 header auth (docs: "Authenticating Requests: Using the
+      // Authorization Header (AWS Signature Version 4)" / specify-signature-version).
+      e.http_status = 400;
+      e.code = "InvalidRequest";
+      break;
     case AuthErrorCode::kUnknownAccessKey:
       e.http_status = 403;
       e.code = "InvalidAccessKeyId";

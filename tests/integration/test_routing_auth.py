@@ -190,3 +190,18 @@ def test_presigned_v2_expired(sealstack):
 def test_s3_no_auth_is_access_denied(sealstack):
     resp = requests.get(f"{sealstack.endpoint}/{BUCKET}/plain.txt", timeout=HTTP_TIMEOUT)
     assert_requests_s3_error(resp, "AccessDenied", 403)
+
+
+def test_s3_sigv2_header_auth_is_invalid_request(sealstack):
+    """botocore's signature_version='s3' signs with SigV2 in the Authorization header
+    ("AWS AKID:signature"). S3 answers it, where SigV2 is not taken, with 400 InvalidRequest
+    and this text (AWS S3 API Reference, "Authenticating Requests (AWS Signature Version 4)";
+    the answer every Region opened after 2014 gives)."""
+    s3 = client("s3", sealstack.endpoint, signature_version="s3")
+    resp = _client_error(lambda: s3.get_object(Bucket=BUCKET, Key="plain.txt"))
+    assert (resp["Error"]["Code"], resp["ResponseMetadata"]["HTTPStatusCode"]) == \
+        ("InvalidRequest", 400), resp
+    assert resp["Error"]["Message"] == ("The authorization mechanism you have provided is not "
+                                        "supported. Please use AWS4-HMAC-SHA256.")
+    resp = _client_error(lambda: s3.head_object(Bucket=BUCKET, Key="plain.txt"))
+    assert (resp["Error"]["Code"], resp["ResponseMetadata"]["HTTPStatusCode"]) == ("400", 400)

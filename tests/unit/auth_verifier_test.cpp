@@ -276,7 +276,7 @@ TEST_CASE("header auth: malformed and unsupported Authorization headers", "[veri
   const std::vector<std::tuple<std::string, std::string, AuthErrorCode>> rows = {
       {"AWS4-ECDSA-P256-SHA256 " + std::string(kCred) + sig, empty_sha,
        AuthErrorCode::kUnsupportedAlgorithm},
-      {"AWS test:abc", empty_sha, AuthErrorCode::kUnsupportedAlgorithm},
+      {"AWS test:abc", empty_sha, AuthErrorCode::kSigV2HeaderAuth},
       {"Bearer x", empty_sha, AuthErrorCode::kMalformedAuthorization},
       {"AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc", empty_sha,
        AuthErrorCode::kMalformedAuthorization},
