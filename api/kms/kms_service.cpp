@@ -19,6 +19,15 @@ namespace sealstack::api::kms {
 
 namespace {
 
+// The description AWS gives the AWS-managed key of a service, as DescribeKey returns it. S3's is
+// AWS's text for aws/s3 (PROTOCOL.md 3.3; keys made before 2021 said "Default master key ...");
+// for services without a known text, the same sentence with "<service> data".
+std::string AwsManagedKeyDescription(const std::string& service) {
+  if (service == "s3")
+    return "Default key that protects my S3 objects when no other key is defined";
+  return "Default key that protects my " + service + " data when no other key is defined";
+}
+
 bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
 }
@@ -451,8 +460,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
   key->arn = KeyArn(key->region, account, key->id);
   key->created = clock_->Now();
   std::string service(alias_name.substr(10));  // after "alias/aws/"
-  key->description =
-      "Default key that protects my " + service + " data when no other key is defined";
+  key->description = AwsManagedKeyDescription(service);
   key->manager = KeyManager::kAws;
   // AWS-managed keys rotate every year and may be used only through their service.
   key->rotation_enabled = true;

@@ -364,6 +364,10 @@ def test_aws_managed_key_created_on_demand(sealstack):
     assert (md["KeyState"], md["KeySpec"], md["KeyUsage"], md["Origin"]) == \
         ("Enabled", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS")
     assert md["Arn"] == key_arn(md["KeyId"])
+    # AWS's text for the S3 key (what DescribeKey of aws/s3 answers on AWS today; older keys
+    # said "Default master key ...", AWS's CLI examples show "Default KMS key ...").
+    assert md["Description"] == \
+        "Default key that protects my S3 objects when no other key is defined"
     # Same key the second time, and the alias now targets it.
     assert kc.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyId"] == md["KeyId"]
     aliases = {a["AliasName"]: a for a in kc.list_aliases()["Aliases"]}

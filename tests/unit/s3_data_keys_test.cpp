@@ -110,6 +110,8 @@ TEST_CASE("aws:kms without a key uses the AWS-managed alias/aws/s3 key", "[s3][k
   REQUIRE(managed.ok());
   CHECK((*managed)->manager == kms::KeyManager::kAws);
   CHECK(dk->protection.kms_key_arn == (*managed)->arn);
+  CHECK((*managed)->description ==
+        "Default key that protects my S3 objects when no other key is defined");
 }
 
 TEST_CASE("Bucket keys: one KMS data key serves many objects of a bucket", "[s3][keys]") {
