@@ -18,7 +18,8 @@ Status NoSuchBucket(const std::string& name) {
                  {{"BucketName", name}});
 }
 
-std::string EncodeDoc(const EncryptionConfiguration& e, const std::string& policy) {
+std::string EncodeDoc(const EncryptionConfiguration& e, bool configured,
+                      const std::string& policy) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -37,6 +38,10 @@ std::string EncodeDoc(const EncryptionConfiguration& e, const std::string& polic
     w.StartArray();
     for (const auto& t : *e.blocked_encryption_types) w.String(t.c_str());
     w.EndArray();
+  }
+  if (configured) {
+    w.Key("configured");
+    w.Bool(true);
   }
   w.EndObject();
   if (!policy.empty()) {
@@ -73,6 +78,9 @@ void DecodeDoc(const std::string& doc, Bucket* b) {
       if (t.IsString()) types.emplace_back(t.GetString());
     }
     e.blocked_encryption_types = types;
+  }
+  if (auto c = v.FindMember("configured"); c != v.MemberEnd() && c->value.IsBool()) {
+    b->encryption_configured = c->value.GetBool();
   }
 }
 
@@ -149,7 +157,7 @@ Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
   row.account = c.principal->account;
   row.region = location_constraint.empty() ? c.region : location_constraint;
   row.created_at = ToEpochSeconds(clock_->Now());
-  row.doc = EncodeDoc(InitialEncryption(), "");
+  row.doc = EncodeDoc(InitialEncryption(), false, "");
   Status st = audit::PendingCall::InTransaction(
       db_, [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
   if (st.code() == StatusCode::kAlreadyExists) {
@@ -208,7 +216,8 @@ Status BucketService::UpdateDoc(const std::string& name,
     }
     Bucket b = FromRow(*row);
     change(&b);
-    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(b.encryption, b.policy));
+    return storage::S3Repo::PutBucketDoc(
+        conn, name, EncodeDoc(b.encryption, b.encryption_configured, b.policy));
   });
 }
 
@@ -244,6 +253,7 @@ Status BucketService::PutEncryption(const S3Caller& c, const std::string& name,
     if (!next.blocked_encryption_types)
       next.blocked_encryption_types = b->encryption.blocked_encryption_types;
     b->encryption = std::move(next);
+    b->encryption_configured = true;
   });
 }
 
@@ -254,6 +264,7 @@ Status BucketService::DeleteEncryption(const S3Caller& c, const std::string& nam
     reset.bucket_key_enabled = false;
     reset.blocked_encryption_types = b->encryption.blocked_encryption_types;
     b->encryption = std::move(reset);
+    b->encryption_configured = false;
   });
 }
 

@@ -39,6 +39,9 @@ struct Bucket {
   std::string region;
   SystemTime created;
   EncryptionConfiguration encryption;  // always set: AES256 unless configured
+  // Whether PutBucketEncryption set `encryption` (since creation or the last
+  // DeleteBucketEncryption): S3 then allows a CopyObject in place that changes nothing else.
+  bool encryption_configured = false;
   std::string policy;                  // the bucket policy as put, "" when none
 };
 

@@ -10,9 +10,20 @@ namespace sealstack::api::s3 {
 
 namespace {
 
-// A copy onto itself must change something.
-bool ChangesEncryption(const SseHeaders& h) {
+// A copy onto itself must change something (CopyObject, API Reference): its metadata
+// (REPLACE), storage class, website redirect location or encryption. The encryption changes
+// when the request names any encryption header (even with the object's current value), when
+// the bucket's default encryption was configured, or when the object is not SSE-S3 and would
+// become the bucket's SSE-S3 default (LocalStack's CopyObject, checked against AWS captures).
+bool NamesEncryption(const SseHeaders& h) {
   return h.sse || h.kms_key_id || h.customer_algorithm || h.customer_key || h.bucket_key;
+}
+
+bool CopyInPlaceChangesSomething(const CopyObjectInput& in, const Bucket& bucket,
+                                 const ObjectDoc& source) {
+  return in.metadata_directive == "REPLACE" || in.sets_storage_class_or_redirect ||
+         NamesEncryption(in.sse) || bucket.encryption_configured ||
+         source.sse.mode != SseMode::kSseS3;
 }
 
 }  // namespace
@@ -35,8 +46,8 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
     return S3Error(ErrorKind::kInvalidArgument, "Unknown metadata directive.",
                    {{"ArgumentName", "x-amz-metadata-directive"}, {"ArgumentValue", directive}});
   }
-  if (in.source_bucket == in.bucket && in.source_key == in.key && directive == "COPY" &&
-      !ChangesEncryption(in.sse) && !in.sets_storage_class_or_redirect) {
+  if (in.source_bucket == in.bucket && in.source_key == in.key &&
+      !CopyInPlaceChangesSomething(in, dest_bucket, source.doc)) {
     return S3Error(ErrorKind::kInvalidRequest,
                    "This copy request is illegal because it is trying to copy an object to itself "
                    "without changing the object's metadata, storage class, website redirect "
@@ -79,7 +90,10 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   out.last_modified = info.created_at;
   out.etag = info.etag;
   out.protection = {dk.protection, doc.user_context_b64};
-  if (in.checksum_algorithm) out.checksum = ReportedChecksum{*alg, doc.checksum_value};
+  // CopyObjectResult carries the new object's checksum and ChecksumType whether or not the
+  // request named an algorithm (AWS computes CRC64NVME by default; LocalStack's AWS captures
+  // show <ChecksumCRC64NVME>/<ChecksumCRC32> and <ChecksumType>FULL_OBJECT</ChecksumType>).
+  if (!doc.checksum_value.empty()) out.checksum = ReportedChecksum{*alg, doc.checksum_value};
   return out;
 }
 

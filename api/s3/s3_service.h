@@ -208,7 +208,7 @@ struct CopyObjectOutput {
   std::string etag;  // unquoted
   SystemTime last_modified{};
   WrittenProtection protection;
-  std::optional<ReportedChecksum> checksum;  // when the client named an algorithm
+  std::optional<ReportedChecksum> checksum;  // the new object's (CRC64NVME by default)
 };
 
 // ---- Buckets and listings

@@ -5,10 +5,12 @@ copy-source conditions; DeleteObjects quiet/verbose with a per-key AccessDenied;
 V1/V2 with Prefix, Delimiter, MaxKeys paging through common prefixes, StartAfter and
 encoding-type=url. One server for the module."""
 
+import base64
 import hashlib
 import json
 import urllib.parse
 import xml.etree.ElementTree as ET
+import zlib
 
 import pytest
 import requests
@@ -178,6 +180,77 @@ def test_copy_onto_itself(s3, kms):
                    Metadata={"a": "2"})
     assert s3.head_object(Bucket="cp-self", Key="k")["Metadata"] == {"a": "2"}
     assert s3.get_object(Bucket="cp-self", Key="k")["Body"].read() == b"self"
+
+
+ILLEGAL_COPY = ("This copy request is illegal because it is trying to copy an object to itself "
+                "without changing the object's metadata, storage class, website redirect location "
+                "or encryption attributes.")
+
+
+def test_copy_in_place_allowed_when_aws_allows_it(s3, kms):
+    """CopyObject (API Reference): a copy onto itself must change the metadata, storage class,
+    website redirect location or encryption. Which requests count as changing the encryption
+    follows LocalStack's CopyObject, whose snapshots are AWS captures: any SSE header (even the
+    object's own value), a bucket default encryption that was configured, or a source that is
+    not SSE-S3 (it becomes the bucket's SSE-S3 default)."""
+    b = "cp-in-place"
+    s3.create_bucket(Bucket=b)
+    src = {"Bucket": b, "Key": "k"}
+    s3.put_object(Bucket=b, Key="k", Body=b"data")
+    err = expect(s3.copy_object, "InvalidRequest", 400, Bucket=b, Key="k", CopySource=src)
+    assert err["Message"] == ILLEGAL_COPY
+    # Naming the current encryption, a storage class or a redirect counts as a change.
+    assert s3.copy_object(Bucket=b, Key="k", CopySource=src,
+                          ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
+    s3.copy_object(Bucket=b, Key="k", CopySource=src, StorageClass="STANDARD")
+    s3.copy_object(Bucket=b, Key="k", CopySource=src, WebsiteRedirectLocation="/other")
+    # An SSE-KMS object copied in place becomes SSE-S3 (the bucket default): allowed.
+    s3.put_object(Bucket=b, Key="k", Body=b"data", ServerSideEncryption="aws:kms")
+    r = s3.copy_object(Bucket=b, Key="k", CopySource=src)
+    assert r["ServerSideEncryption"] == "AES256"
+    expect(s3.copy_object, "InvalidRequest", 400, Bucket=b, Key="k", CopySource=src)
+    # A configured default encryption (even SSE-S3) allows it; deleting it refuses again.
+    s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.copy_object(Bucket=b, Key="k", CopySource=src)
+    s3.delete_bucket_encryption(Bucket=b)
+    err = expect(s3.copy_object, "InvalidRequest", 400, Bucket=b, Key="k", CopySource=src)
+    assert err["Message"] == ILLEGAL_COPY
+    assert s3.get_object(Bucket=b, Key="k")["Body"].read() == b"data"
+
+
+def test_copy_object_result_carries_checksum_and_type(s3):
+    """AWS computes a CRC64NVME for every new object that arrives without a checksum (S3 User
+    Guide, "Checking object integrity"), and CopyObjectResult carries the new object's checksum
+    with its ChecksumType (LocalStack's AWS captures: ChecksumCRC32 + ChecksumType FULL_OBJECT
+    for a copy that asked for CRC32)."""
+    s3.create_bucket(Bucket="cp-checksum")
+    s3.put_object(Bucket="cp-checksum", Key="k", Body=b"checksummed")
+    # Raw, so that no SDK default (boto3 >= 1.36 names CRC32) reaches the server.
+    r = signed_request(server_endpoint(s3), "PUT", "/cp-checksum/d", service="s3",
+                       headers={"x-amz-copy-source": "/cp-checksum/k"})
+    assert r.status_code == 200, r.text
+    ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+    root = ET.fromstring(r.content)
+    # The source's algorithm (boto3 >= 1.36 put it with CRC32; older ones with none: CRC64NVME).
+    sums = {e.tag[len(ns):]: e.text for e in root if e.tag.startswith(ns + "Checksum")}
+    assert sums.pop("ChecksumType") == "FULL_OBJECT" and len(sums) == 1, r.text
+    stored = ET.fromstring(signed_request(
+        server_endpoint(s3), "GET", "/cp-checksum/d", service="s3",
+        params={"attributes": ""}, headers={"x-amz-object-attributes": "Checksum"}).content)
+    (name, value), = sums.items()
+    assert stored.findtext(f"{ns}Checksum/{ns}{name}") == value
+    r = s3.copy_object(Bucket="cp-checksum", Key="e", ChecksumAlgorithm="CRC32",
+                       CopySource={"Bucket": "cp-checksum", "Key": "k"})
+    crc = base64.b64encode(zlib.crc32(b"checksummed").to_bytes(4, "big")).decode()
+    assert r["CopyObjectResult"]["ChecksumCRC32"] == crc
+    if "ChecksumType" not in s3.meta.service_model.shape_for("CopyObjectResult").members:
+        pytest.skip("this botocore predates CopyObjectResult.ChecksumType (Nov 2024)")
+    assert r["CopyObjectResult"]["ChecksumType"] == "FULL_OBJECT"
+
+
+def server_endpoint(s3):
+    return s3.meta.endpoint_url
 
 
 def test_copy_source_conditions(s3):
