@@ -4,8 +4,7 @@
 //   constexpr NameEntry<HmacKeySpec> kSpecNames[] = {{HmacKeySpec::kHmac224, "HMAC_224"}, ...};
 //   std::string_view Name(HmacKeySpec s) { return NameOf(kSpecNames, s); }
 //   std::optional<HmacKeySpec> ParseHmacKeySpec(std::string_view n) { return ValueOf(kSpecNames, n); }
-#ifndef SEALSTACK_COMMON_NAME_TABLE_H_
-#define SEALSTACK_COMMON_NAME_TABLE_H_
+#pragma once
 
 #include <iterator>
 #include <optional>
@@ -46,4 +45,3 @@ constexpr std::optional<NameTableValue<Table>> ValueOf(const Table& table, std::
 
 }  // namespace sealstack
 
-#endif  // SEALSTACK_COMMON_NAME_TABLE_H_

@@ -1,7 +1,6 @@
 // Owning handles for OpenSSL objects, and the byte-pointer view OpenSSL's APIs take. Internal to
 // crypto/: nothing outside this folder sees an OpenSSL type.
-#ifndef SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
-#define SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
+#pragma once
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -40,4 +39,3 @@ inline const unsigned char* Bytes(std::string_view s) {
 
 }  // namespace sealstack::crypto::openssl
 
-#endif  // SEALSTACK_CRYPTO_OPENSSL_HANDLES_H_
