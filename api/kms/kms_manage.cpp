@@ -111,7 +111,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
     }
   }
   const SystemTime now = clock_->Now();
-  Alias alias{c.principal->account, c.region, std::string(alias_name), key->id, now, now};
+  Alias alias{c.principal->account, c.region, std::string(alias_name), key->handle(), now, now};
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     return storage::KmsRepo::PutAlias(conn, {alias.account, alias.region, alias.name, alias.key_id,
@@ -143,7 +143,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
                       "current target key.");
     }
   }
-  alias.key_id = key->id;
+  alias.key_id = key->handle();
   alias.updated = clock_->Now();
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
@@ -188,7 +188,7 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
   std::string filter;
   if (!key_id.empty()) {
     SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListAliases"));
-    filter = key->id;
+    filter = key->handle();
   } else {
     SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListAliases", nullptr));
   }
@@ -217,7 +217,7 @@ std::string Service::AliasArnOf(const Alias& alias) {
 std::vector<std::string> Service::AliasesOf(const Key& key) const {
   std::vector<std::string> out;
   ReaderLock lock(mu_);
-  for (const Alias* a : aliases_.OfKey(key.id)) out.push_back(a->name);
+  for (const Alias* a : aliases_.OfKey(key.handle())) out.push_back(a->name);
   return out;
 }
 
@@ -244,7 +244,7 @@ Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::stri
   if (!bypass_lockout_check && lockout_checker_) {
     SEALSTACK_RETURN_IF_ERROR(lockout_checker_(c, *key, policy));
   }
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     k.policy = std::move(policy);
     return Status::Ok();
   });
@@ -269,6 +269,14 @@ Status RotationSupported(const Key& key) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "The rotation of an AWS managed key cannot be changed.");
   }
+  // Rotation is a shared property of a multi-Region key, managed on its primary.
+  if (key.is_replica()) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key.arn +
+                        " is a multi-region replica key; manage its rotation on the "
+                        "primary key in " +
+                        key.primary_region + ".");
+  }
   return Status::Ok();
 }
 }  // namespace
@@ -278,10 +286,11 @@ Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int 
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:EnableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
-  return Mutate(key->id, [&](Key& k) {
+  const SystemTime next = clock_->Now() + kOneDay * period_days;
+  return MutateSet(key->handle(), [&](Key& k) {
     k.rotation_enabled = true;
     k.rotation_period_days = period_days;
-    k.next_rotation = clock_->Now() + kOneDay * period_days;
+    k.next_rotation = next;
     return Status::Ok();
   });
 }
@@ -291,7 +300,7 @@ Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:DisableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
-  return Mutate(key->id, [&](Key& k) {
+  return MutateSet(key->handle(), [&](Key& k) {
     k.rotation_enabled = false;
     k.next_rotation.reset();
     return Status::Ok();
@@ -326,9 +335,12 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
                     "on-demand rotations can be performed for this key: " +
                         key->arn);
   }
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(k, "ON_DEMAND"));
-    k.materials.push_back(std::move(m));
+  std::shared_ptr<const Material> added;  // made on the primary, shared with its replicas
+  SEALSTACK_RETURN_IF_ERROR(MutateSet(key->handle(), [&](Key& k) -> Status {
+    if (added == nullptr) {
+      SEALSTACK_ASSIGN_OR_RETURN(added, NewMaterial(k, "ON_DEMAND"));
+    }
+    k.materials.push_back(added);
     ++k.on_demand_rotations;
     return Status::Ok();
   }));
@@ -353,7 +365,7 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
-  return Mutate(key->id, [&](Key& k) -> Status {
+  return Mutate(key->handle(), [&](Key& k) -> Status {
     for (const auto& [t, v] : tags) k.tags[t] = v;
     if (k.tags.size() > kMaxTagsPerKey) return KmsError(ErrorKind::kTag, "Too many tags");
     return Status::Ok();
@@ -370,7 +382,7 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     for (const auto& t : tag_keys) k.tags.erase(t);
     return Status::Ok();
   });
@@ -396,7 +408,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   std::optional<Grant> existing;
   if (!r.name.empty()) {
     ReaderLock lock(mu_);
-    for (const Grant* found : grants_.OfKey(key->id)) {
+    for (const Grant* found : grants_.OfKey(key->handle())) {
       const Grant& g = *found;
       if (g.name == r.name && g.grantee == r.grantee && g.retiring == r.retiring &&
           g.operations == r.operations &&
@@ -414,7 +426,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   } else {
     SEALSTACK_ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(32));
     g.id = crypto::Hex(id_bytes);
-    g.key_id = key->id;
+    g.key_id = key->handle();
     g.name = r.name;
     g.grantee = r.grantee;
     g.retiring = r.retiring;
@@ -447,7 +459,7 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
   std::vector<Grant> all;
   {
     ReaderLock lock(mu_);
-    for (const Grant* g : grants_.OfKey(key->id)) {
+    for (const Grant* g : grants_.OfKey(key->handle())) {
       if ((grant_id.empty() || g->id == grant_id) && (grantee.empty() || g->grantee == grantee)) {
         all.push_back(*g);
       }
@@ -516,7 +528,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     auto key = r.key;
     ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
-    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
+    if (found == nullptr || found->key_id != key->handle()) return GrantNotFound(grant_id);
     grant = *found;
   }
   // Who may retire, as on AWS: the retiring principal and the grantee of a grant that
@@ -543,7 +555,7 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
   {
     ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
-    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
+    if (found == nullptr || found->key_id != key->handle()) return GrantNotFound(grant_id);
   }
   return RemoveGrant(std::string(grant_id));
 }
@@ -557,7 +569,7 @@ std::shared_ptr<const Key> Service::Current(const std::string& key_id) const {
 std::string Service::KeyArnOf(const std::string& key_id) const {
   ReaderLock lock(mu_);
   auto it = keys_.find(key_id);
-  return it == keys_.end() ? key_id : it->second->arn;
+  return it == keys_.end() ? KeyIdOfHandle(key_id) : it->second->arn;
 }
 
 Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
@@ -597,7 +609,7 @@ Result<Service::ImportParametersResult> Service::GetParametersForImport(
   params.wrapping_algorithm = std::string(wrapping_algorithm);
   params.valid_to = clock_->Now() + kOneDay;
   ImportParametersResult out{key->arn, params.token, public_key, params.valid_to};
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.import = std::move(params);
     return Status::Ok();
   }));
@@ -669,7 +681,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
   }
   SEALSTACK_ASSIGN_OR_RETURN(
       auto m, MaterialFromBytes(*key, std::move(*material), material_id, "", true, 1));
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.materials.clear();
     k.materials.push_back(m);
     k.imported_material_id = material_id;
@@ -679,7 +691,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
     if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     return Status::Ok();
   }));
-  return Current(key->id);
+  return Current(key->handle());
 }
 
 Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Caller& c,
@@ -691,14 +703,14 @@ Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Call
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " origin is AWS_KMS which is not valid for this operation.");
   }
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.materials.clear();
     k.valid_to.reset();
     k.expiration_model = ExpirationModel::kNone;
     k.state = KeyState::kPendingImport;
     return Status::Ok();
   }));
-  return Current(key->id);
+  return Current(key->handle());
 }
 
 Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
@@ -711,7 +723,7 @@ Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
     return key;
   }
   MutexLock lock(usage_mu_);
-  auto it = last_usage_.find(key->id);
+  auto it = last_usage_.find(key->handle());
   if (it != last_usage_.end()) *usage = it->second;
   return key;
 }

@@ -67,6 +67,16 @@ struct Key {
   std::optional<SystemTime> valid_to;
   std::string imported_material_id;  // set once material was imported; re-imports must match
   std::optional<ImportParameters> import;
+  // Multi-Region keys (ids "mrk-" + 32 hex): a primary and its replicas share the key id, key
+  // material, spec, usage, origin and rotation settings; each is its own Key in its own region.
+  // Every key of the set records the set's shape (kept in sync by the Service).
+  bool multi_region = false;
+  std::string primary_region;                // multi_region only
+  std::vector<std::string> replica_regions;  // multi_region only, in replication order
+
+  bool is_replica() const { return multi_region && region != primary_region; }
+  // The key's internal identity (map key and row key): KeyHandle(id, region).
+  std::string handle() const;
 
   const Material* current() const { return materials.empty() ? nullptr : materials.back().get(); }
   const Material* FindMaterial(std::string_view material_id) const {
@@ -76,6 +86,24 @@ struct Key {
     return nullptr;
   }
 };
+
+// The internal identity of a key: the key id for single-Region keys, "ID/REGION" for
+// multi-Region keys, whose id every region of the set shares.
+inline bool IsMultiRegionKeyId(std::string_view id) {
+  return id.substr(0, 4) == "mrk-";
+}
+inline std::string KeyHandle(std::string_view id, std::string_view region) {
+  std::string h(id);
+  if (IsMultiRegionKeyId(id)) h.append("/").append(region);
+  return h;
+}
+// The key id of a handle.
+inline std::string KeyIdOfHandle(std::string_view handle) {
+  return std::string(handle.substr(0, handle.find('/')));
+}
+inline std::string Key::handle() const {
+  return KeyHandle(id, region);
+}
 
 // arn:aws:kms:REGION:ACCOUNT:key/ID
 inline std::string KeyArn(std::string_view region, std::string_view account, std::string_view id) {
@@ -102,7 +130,7 @@ struct Alias {
   std::string account;
   std::string region;
   std::string name;  // "alias/..."
-  std::string key_id;
+  std::string key_id;  // the target key's handle (KeyHandle)
   SystemTime created;
   SystemTime updated;
 };
@@ -114,7 +142,7 @@ struct GrantConstraints {
 
 struct Grant {
   std::string id;  // 64 hex
-  std::string key_id;
+  std::string key_id;  // the key's handle (KeyHandle)
   std::string name;
   std::string grantee;
   std::string retiring;

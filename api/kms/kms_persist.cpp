@@ -116,7 +116,7 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
   if (key.import) {
     SEALSTACK_ASSIGN_OR_RETURN(
         std::string wrapped,
-        crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.id));
+        crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.handle()));
     w.Key("import");
     w.StartObject();
     Str(w, "token", key.import->token);
@@ -125,8 +125,20 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
     Time(w, "valid_to", key.import->valid_to);
     w.EndObject();
   }
+  if (key.multi_region) {
+    w.Key("multi_region");
+    w.StartObject();
+    Str(w, "primary_region", key.primary_region);
+    w.Key("replica_regions");
+    w.StartArray();
+    for (const auto& r : key.replica_regions) {
+      w.String(r.data(), static_cast<rapidjson::SizeType>(r.size()));
+    }
+    w.EndArray();
+    w.EndObject();
+  }
   w.EndObject();
-  return storage::KmsKeyRow{key.id, key.account, key.region,
+  return storage::KmsKeyRow{key.handle(), key.account, key.region,
                             std::chrono::duration<double>(key.created.time_since_epoch()).count(),
                             Finish(buf)};
 }
@@ -134,7 +146,7 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
 Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes& root_key) {
   SEALSTACK_ASSIGN_OR_RETURN(rapidjson::Document d, ParseDoc(row.doc));
   Key k;
-  k.id = row.key_id;
+  k.id = KeyIdOfHandle(row.key_id);
   k.account = row.account;
   k.region = row.region;
   k.arn = GetStr(d, "arn");
@@ -172,9 +184,21 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
     auto wrapped = crypto::FromBase64(GetStr(imp->value, "wrapping_key"));
     if (!wrapped) return Status::IoError("corrupt import parameters for " + row.key_id);
     SEALSTACK_ASSIGN_OR_RETURN(p.wrapping_key,
-                               crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, k.id));
+                               crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, row.key_id));
     k.import = std::move(p);
   }
+  auto mrk = d.FindMember("multi_region");
+  if (mrk != d.MemberEnd() && mrk->value.IsObject()) {
+    k.multi_region = true;
+    k.primary_region = GetStr(mrk->value, "primary_region");
+    auto regions = mrk->value.FindMember("replica_regions");
+    if (regions != mrk->value.MemberEnd() && regions->value.IsArray()) {
+      for (const auto& r : regions->value.GetArray()) {
+        if (r.IsString()) k.replica_regions.emplace_back(r.GetString(), r.GetStringLength());
+      }
+    }
+  }
+  if (k.handle() != row.key_id) return Status::IoError("corrupt KMS key row " + row.key_id);
   return k;
 }
 
@@ -183,7 +207,7 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
                                               crypto::RandomSource& random) {
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string wrapped,
-      crypto::WrapKey(root_key, kMaterialPurpose, m.bytes, random, key.id + "/" + m.id));
+      crypto::WrapKey(root_key, kMaterialPurpose, m.bytes, random, key.handle() + "/" + m.id));
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -192,7 +216,7 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
   w.Key("imported");
   w.Bool(m.imported);
   w.EndObject();
-  return storage::KmsMaterialRow{key.id, m.id, m.seq, std::move(wrapped), Finish(buf)};
+  return storage::KmsMaterialRow{key.handle(), m.id, m.seq, std::move(wrapped), Finish(buf)};
 }
 
 Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,

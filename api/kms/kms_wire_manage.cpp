@@ -49,7 +49,7 @@ void RenderListAliases(JsonOutput& out, const ListAliasesResponse& r) {
     out.BeginObject()
         .String("AliasName", a.name)
         .String("AliasArn", Service::AliasArnOf(a))
-        .String("TargetKeyId", a.key_id)
+        .String("TargetKeyId", KeyIdOfHandle(a.key_id))
         .Time("CreationDate", a.created)
         .Time("LastUpdatedDate", a.updated)
         .EndObject();
