@@ -313,11 +313,53 @@ Result<std::shared_ptr<const Key>> Service::GetKeyRotationStatus(const Caller& c
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, operation, key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kAnyState, "kms:GetKeyRotationStatus"));
-  if (!IsSymmetric(key->spec) || key->origin != Origin::kAwsKms) {
+  // ListKeyRotations also lists the materials of symmetric keys with imported material, which
+  // rotate on demand only.
+  const bool lists_imported = operation == "ListKeyRotations" && key->origin == Origin::kExternal;
+  if (!IsSymmetric(key->spec) || (key->origin != Origin::kAwsKms && !lists_imported)) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " does not support automatic key rotation.");
   }
   return key;
+}
+
+// On-demand rotation of a key with imported material: the material imported as
+// NEW_KEY_MATERIAL (PENDING_ROTATION) becomes current (AWS KMS Developer Guide, "Rotate keys
+// with imported key material" / RotateKeyOnDemand).
+Result<std::shared_ptr<const Key>> Service::RotateToPendingMaterial(const Caller& c,
+                                                                    const Key& key) {
+  const Material* pending = key.pending_rotation();
+  if (pending == nullptr) {
+    // Recorded (test_rotate_key_on_demand_raises_for_no_pending_key_material).
+    return KmsError(ErrorKind::kInvalidState,
+                    "No available key material pending rotation for the key: " + key.arn + ".");
+  }
+  if (key.on_demand_rotations >= kMaxOnDemandRotations) {
+    return KmsError(ErrorKind::kLimitExceeded,
+                    "The on-demand rotations limit has been reached for the given keyId. No more "
+                    "on-demand rotations can be performed for this key: " +
+                        key.arn);
+  }
+  const std::string pending_id = pending->id;
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key.handle(), [&](Key& k) -> Status {
+    for (auto& m : k.materials) {
+      if (m->id != pending_id) continue;
+      auto rotated = std::make_shared<Material>(*m);
+      rotated->pending_rotation = false;
+      rotated->rotation_type = "ON_DEMAND";
+      rotated->created = clock_->Now();  // its RotationDate
+      m = rotated;
+      k.imported_material_id = rotated->id;
+      k.expiration_model = rotated->expiration_model;
+      k.valid_to = rotated->valid_to;
+    }
+    // The current material is the last one not pending: move the rotated one to the end.
+    std::stable_partition(k.materials.begin(), k.materials.end(),
+                          [&](const auto& m) { return m->id != pending_id; });
+    ++k.on_demand_rotations;
+    return Status::Ok();
+  }));
+  return Prepare(c, key.arn, true, kAnyState, "kms:DescribeKey");
 }
 
 Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
@@ -328,6 +370,9 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
   // AWS answers an asymmetric or HMAC key with an UnsupportedOperationException that has no
   // message.
   if (!IsSymmetric(key->spec)) return KmsError(ErrorKind::kUnsupportedOperation, "");
+  if (key->origin == Origin::kExternal && !key->multi_region) {
+    return RotateToPendingMaterial(c, *key);
+  }
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
   if (key->on_demand_rotations >= kMaxOnDemandRotations) {
     return KmsError(ErrorKind::kLimitExceeded,
@@ -616,12 +661,10 @@ Result<Service::ImportParametersResult> Service::GetParametersForImport(
   return out;
 }
 
-Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
-                                                              std::string_view key_id,
-                                                              std::string_view import_token,
-                                                              std::string_view encrypted_material,
-                                                              std::optional<SystemTime> valid_to,
-                                                              ExpirationModel model) {
+Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
+    const Caller& c, std::string_view key_id, std::string_view import_token,
+    std::string_view encrypted_material, std::optional<SystemTime> valid_to, ExpirationModel model,
+    const ImportOptions& options, std::string* imported_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ImportKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
   if (key->origin != Origin::kExternal) {
@@ -662,7 +705,28 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
                              crypto::Mac(crypto::MacAlgorithm::kHmacSha256, *material,
                                          "sealstack-imported-key-material:" + key->id));
   const std::string material_id = crypto::Hex(mac);
-  if (!key->imported_material_id.empty() && key->imported_material_id != material_id) {
+  // ImportType (symmetric keys): new material goes next to the current one and waits for
+  // RotateKeyOnDemand; existing material must be material this key already had.
+  // (ImportType is for symmetric keys only; others take the default.)
+  const bool is_new = IsSymmetric(key->spec)
+                          ? options.new_key_material.value_or(key->imported_material_id.empty())
+                          : key->imported_material_id.empty();
+  if (options.material_id && *options.material_id != material_id) {
+    return KmsError(ErrorKind::kIncorrectKeyMaterial,
+                    "The key material ID " + *options.material_id +
+                        " does not match the key material being imported into " + key->arn + ".");
+  }
+  const Material* existing = key->FindMaterial(material_id);
+  const Material* pending = key->pending_rotation();
+  const bool has_current = key->current() != nullptr;
+  if (is_new && has_current && existing == nullptr && pending != nullptr) {
+    // Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending).
+    return KmsError(ErrorKind::kInvalidState,
+                    "New key material (id: " + material_id + ") cannot be imported into KMS key " +
+                        key->arn + ", because another key material (id: " + pending->id +
+                        ") is pending rotation.");
+  }
+  if (!is_new && existing == nullptr && key->imported_material_id != material_id) {
     return KmsError(
         ErrorKind::kIncorrectKeyMaterial,
         "The key material is not the material previously imported into " + key->arn + ".");
@@ -679,18 +743,47 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
         ErrorKind::kValidation,
         "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
   }
+  // New material imported into a key that has current material waits for rotation.
+  const bool to_pending = IsSymmetric(key->spec) && is_new && has_current && existing == nullptr;
+  const int64_t seq = key->materials.empty() ? 1 : key->materials.back()->seq + 1;
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto m, MaterialFromBytes(*key, std::move(*material), material_id, "", true, 1));
+      auto made, MaterialFromBytes(*key, std::move(*material), material_id, "", true, seq));
+  {
+    auto m = std::const_pointer_cast<Material>(made);
+    m->expiration_model = model;
+    m->valid_to = valid_to;
+    m->pending_rotation = to_pending || (existing != nullptr && existing->pending_rotation);
+    // "KMS retains the value you specified when you last imported the same key material".
+    m->description = options.description   ? *options.description
+                     : existing != nullptr ? existing->description
+                                           : "";
+    if (existing != nullptr) {
+      m->seq = existing->seq;
+      m->created = existing->created;
+      m->rotation_type = existing->rotation_type;
+    }
+  }
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
-    k.materials.clear();
-    k.materials.push_back(m);
-    k.imported_material_id = material_id;
-    k.expiration_model = model;
-    k.valid_to = valid_to;
+    if (to_pending) {
+      k.materials.push_back(made);
+    } else if (existing != nullptr) {
+      for (auto& m : k.materials) {
+        if (m->id == material_id) m = made;  // re-import: new expiration, same place
+      }
+    } else {
+      k.materials.clear();  // the first material, or the current one imported again
+      k.materials.push_back(made);
+    }
+    if (!made->pending_rotation && k.current() == made.get()) {
+      k.imported_material_id = material_id;
+      k.expiration_model = model;
+      k.valid_to = valid_to;
+    }
     k.import.reset();  // an import token is good for one import
     if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     return Status::Ok();
   }));
+  if (imported_id != nullptr) *imported_id = material_id;
   return Current(key->handle());
 }
 

@@ -26,6 +26,13 @@ struct Material {
   SystemTime created;
   std::string rotation_type;  // "" for the first material, "AUTOMATIC" or "ON_DEMAND"
   bool imported = false;
+  // Imported symmetric material (ImportKeyMaterial): its KeyMaterialDescription, its own
+  // expiration, and whether it waits for RotateKeyOnDemand (ImportType NEW_KEY_MATERIAL into
+  // a key that already has current material; KeyMaterialState PENDING_ROTATION).
+  std::string description;
+  ExpirationModel expiration_model = ExpirationModel::kNone;
+  std::optional<SystemTime> valid_to;
+  bool pending_rotation = false;
   crypto::SecretBytes bytes;  // AES-256 key, HMAC key, or DER PKCS#8 private key
   std::shared_ptr<const crypto::PrivateKey> private_key;  // asymmetric keys, parsed once
 };
@@ -62,7 +69,7 @@ struct Key {
   std::optional<SystemTime> next_rotation;
   int on_demand_rotations = 0;
   std::map<std::string, std::string> tags;
-  std::vector<std::shared_ptr<const Material>> materials;  // by seq; back() is current
+  std::vector<std::shared_ptr<const Material>> materials;  // by seq; see current()
   ExpirationModel expiration_model = ExpirationModel::kNone;
   std::optional<SystemTime> valid_to;
   std::string imported_material_id;  // set once material was imported; re-imports must match
@@ -78,7 +85,19 @@ struct Key {
   // The key's internal identity (map key and row key): KeyHandle(id, region).
   std::string handle() const;
 
-  const Material* current() const { return materials.empty() ? nullptr : materials.back().get(); }
+  // The material new ciphertexts use: the last one not pending rotation.
+  const Material* current() const {
+    for (auto it = materials.rbegin(); it != materials.rend(); ++it) {
+      if (!(*it)->pending_rotation) return it->get();
+    }
+    return nullptr;
+  }
+  const Material* pending_rotation() const {
+    for (const auto& m : materials) {
+      if (m->pending_rotation) return m.get();
+    }
+    return nullptr;
+  }
   const Material* FindMaterial(std::string_view material_id) const {
     for (const auto& m : materials) {
       if (m->id == material_id) return m.get();

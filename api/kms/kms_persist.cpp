@@ -215,6 +215,15 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
   Str(w, "rotation_type", m.rotation_type);
   w.Key("imported");
   w.Bool(m.imported);
+  if (!m.description.empty()) Str(w, "description", m.description);
+  if (m.expiration_model != ExpirationModel::kNone) {
+    Str(w, "expiration_model", Name(m.expiration_model));
+  }
+  OptTime(w, "valid_to", m.valid_to);
+  if (m.pending_rotation) {
+    w.Key("pending_rotation");
+    w.Bool(true);
+  }
   w.EndObject();
   return storage::KmsMaterialRow{key.handle(), m.id, m.seq, std::move(wrapped), Finish(buf)};
 }
@@ -228,6 +237,11 @@ Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,
   m.created = GetTime(d, "created").value_or(SystemTime());
   m.rotation_type = GetStr(d, "rotation_type");
   m.imported = GetBool(d, "imported");
+  m.description = GetStr(d, "description");
+  m.expiration_model =
+      ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
+  m.valid_to = GetTime(d, "valid_to");
+  m.pending_rotation = GetBool(d, "pending_rotation");
   SEALSTACK_ASSIGN_OR_RETURN(m.bytes, crypto::UnwrapKey(root_key, kMaterialPurpose, row.wrapped,
                                                         row.key_id + "/" + row.material_id));
   return m;

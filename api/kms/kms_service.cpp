@@ -122,6 +122,10 @@ Status Service::Load() {
     }
     auto mutable_m = std::const_pointer_cast<Material>(*material);
     mutable_m->created = m->created;
+    mutable_m->description = m->description;
+    mutable_m->expiration_model = m->expiration_model;
+    mutable_m->valid_to = m->valid_to;
+    mutable_m->pending_rotation = m->pending_rotation;
     it->second->materials.push_back(*material);
   }
   {
@@ -256,9 +260,10 @@ Status Service::MutateKeysLocked(const std::vector<std::string>& handles,
       const Key& now = *updated[i];
       const Key& old = *olds[i];
       SEALSTACK_RETURN_IF_ERROR(PersistKey(c, now));
-      // Materials are append-only: persist the ones the edit added.
+      // Persist the materials the edit added or replaced (a Material is immutable: a changed
+      // one is a new object with the same id).
       for (const auto& m : now.materials) {
-        if (old.FindMaterial(m->id) == nullptr)
+        if (old.FindMaterial(m->id) != m.get())
           SEALSTACK_RETURN_IF_ERROR(PersistMaterial(c, now, *m));
       }
       for (const auto& m : old.materials) {

@@ -296,12 +296,20 @@ class Service {
   Result<ImportParametersResult> GetParametersForImport(const Caller& c, std::string_view key_id,
                                                         std::string_view wrapping_algorithm,
                                                         std::string_view wrapping_key_spec);
-  // Both return the key as it is afterwards.
-  Result<std::shared_ptr<const Key>> ImportKeyMaterial(const Caller& c, std::string_view key_id,
-                                                       std::string_view import_token,
-                                                       std::string_view encrypted_material,
-                                                       std::optional<SystemTime> valid_to,
-                                                       ExpirationModel model);
+  // The symmetric-key members of ImportKeyMaterial.
+  struct ImportOptions {
+    // ImportType NEW_KEY_MATERIAL (true) / EXISTING_KEY_MATERIAL (false); nullopt = AWS's
+    // default: new for a key that never had imported material, else existing.
+    std::optional<bool> new_key_material;
+    std::optional<std::string> description;  // KeyMaterialDescription
+    std::optional<std::string> material_id;  // KeyMaterialId: must be the material's id
+  };
+  // Both return the key as it is afterwards. `material_id` (when set) receives the id of the
+  // material imported.
+  Result<std::shared_ptr<const Key>> ImportKeyMaterial(
+      const Caller& c, std::string_view key_id, std::string_view import_token,
+      std::string_view encrypted_material, std::optional<SystemTime> valid_to,
+      ExpirationModel model, const ImportOptions& options = {}, std::string* material_id = nullptr);
   Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(const Caller& c,
                                                                std::string_view key_id);
 
@@ -402,6 +410,8 @@ class Service {
                                                             std::string id, std::string rotation,
                                                             bool imported, int64_t seq);
   Status Load() EXCLUDES(mu_);
+  // RotateKeyOnDemand of a key with imported material (kms_manage.cpp).
+  Result<std::shared_ptr<const Key>> RotateToPendingMaterial(const Caller& c, const Key& key);
   Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name) EXCLUDES(write_mu_, mu_);
   Status RemoveGrant(const std::string& grant_id) EXCLUDES(write_mu_, mu_);
   // Decrypt authorized as `action` (kms:Decrypt, or kms:ReEncryptFrom inside ReEncrypt).

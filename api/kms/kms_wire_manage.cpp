@@ -184,9 +184,16 @@ void RenderListKeyRotations(JsonOutput& out, const ListKeyRotationsResponse& r) 
     out.BeginObject();
     out.String("KeyId", r.key->arn);
     out.String("KeyMaterialId", m->id);
-    out.String("KeyMaterialState", m == r.key->current() ? "CURRENT" : "NON_CURRENT");
-    out.String("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE");
-    out.Time("RotationDate", m->created);
+    if (!m->description.empty()) out.String("KeyMaterialDescription", m->description);
+    if (m->imported) out.String("ImportState", "IMPORTED");
+    out.String("KeyMaterialState", m->pending_rotation     ? "PENDING_ROTATION"
+                                   : m == r.key->current() ? "CURRENT"
+                                                           : "NON_CURRENT");
+    out.String("ExpirationModel", m->imported && m->expiration_model != ExpirationModel::kNone
+                                      ? Name(m->expiration_model)
+                                      : "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    if (m->valid_to) out.Time("ValidTo", *m->valid_to);
+    if (!m->pending_rotation) out.Time("RotationDate", m->created);
     if (!m->rotation_type.empty()) out.String("RotationType", m->rotation_type);
     out.EndObject();
   }
