@@ -717,8 +717,10 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
                         " does not match the key material being imported into " + key->arn + ".");
   }
   const Material* existing = key->FindMaterial(material_id);
+  const DeletedMaterial* deleted = key->FindDeleted(material_id);
   const Material* pending = key->pending_rotation();
-  const bool has_current = key->current() != nullptr;
+  // Whether the key has (or had, when it is deleted) current material.
+  const bool has_current = !key->imported_material_id.empty() || key->current() != nullptr;
   if (is_new && has_current && existing == nullptr && pending != nullptr) {
     // Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending).
     return KmsError(ErrorKind::kInvalidState,
@@ -726,7 +728,8 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
                         key->arn + ", because another key material (id: " + pending->id +
                         ") is pending rotation.");
   }
-  if (!is_new && existing == nullptr && key->imported_material_id != material_id) {
+  if (!is_new && existing == nullptr && deleted == nullptr &&
+      key->imported_material_id != material_id) {
     return KmsError(
         ErrorKind::kIncorrectKeyMaterial,
         "The key material is not the material previously imported into " + key->arn + ".");
@@ -744,7 +747,8 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
         "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
   }
   // New material imported into a key that has current material waits for rotation.
-  const bool to_pending = IsSymmetric(key->spec) && is_new && has_current && existing == nullptr;
+  const bool to_pending =
+      IsSymmetric(key->spec) && is_new && has_current && existing == nullptr && deleted == nullptr;
   const int64_t seq = key->materials.empty() ? 1 : key->materials.back()->seq + 1;
   SEALSTACK_ASSIGN_OR_RETURN(
       auto made, MaterialFromBytes(*key, std::move(*material), material_id, "", true, seq));
@@ -761,6 +765,12 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
       m->seq = existing->seq;
       m->created = existing->created;
       m->rotation_type = existing->rotation_type;
+    } else if (deleted != nullptr) {  // imported again into its place
+      m->seq = deleted->seq;
+      m->created = deleted->created;
+      m->rotation_type = deleted->rotation_type;
+      m->pending_rotation = deleted->pending_rotation;
+      if (!options.description) m->description = deleted->description;
     }
   }
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
@@ -770,25 +780,36 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
       for (auto& m : k.materials) {
         if (m->id == material_id) m = made;  // re-import: new expiration, same place
       }
+    } else if (deleted != nullptr) {
+      auto pos = std::find_if(k.materials.begin(), k.materials.end(),
+                              [&](const auto& m) { return m->seq > made->seq; });
+      k.materials.insert(pos, made);
+      k.deleted_materials.erase(
+          std::remove_if(k.deleted_materials.begin(), k.deleted_materials.end(),
+                         [&](const DeletedMaterial& d) { return d.id == material_id; }),
+          k.deleted_materials.end());
     } else {
-      k.materials.clear();  // the first material, or the current one imported again
-      k.materials.push_back(made);
+      k.materials.clear();          // the first material (or, in rows older than deleted_materials,
+      k.materials.push_back(made);  // the current one imported again)
     }
-    if (!made->pending_rotation && k.current() == made.get()) {
+    const bool first = k.imported_material_id.empty();
+    if (first || material_id == k.imported_material_id) {
       k.imported_material_id = material_id;
       k.expiration_model = model;
       k.valid_to = valid_to;
+      // The key is usable again once its current material is back.
+      if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     }
     k.import.reset();  // an import token is good for one import
-    if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     return Status::Ok();
   }));
   if (imported_id != nullptr) *imported_id = material_id;
   return Current(key->handle());
 }
 
-Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Caller& c,
-                                                                      std::string_view key_id) {
+Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(
+    const Caller& c, std::string_view key_id, std::optional<std::string> material_id,
+    std::string* deleted_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteImportedKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
@@ -796,13 +817,23 @@ Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Call
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " origin is AWS_KMS which is not valid for this operation.");
   }
+  // "If no KeyMaterialId is specified, KMS deletes the current key material."
+  const std::string target = material_id ? *material_id : key->imported_material_id;
+  if (material_id && key->FindMaterial(target) == nullptr && key->FindDeleted(target) == nullptr) {
+    return KmsError(ErrorKind::kNotFound,
+                    "Key material " + target + " is not associated with " + key->arn + ".");
+  }
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
-    k.materials.clear();
-    k.valid_to.reset();
-    k.expiration_model = ExpirationModel::kNone;
-    k.state = KeyState::kPendingImport;
+    if (!DeleteImportedMaterial(k, target) && target == k.imported_material_id) {
+      // Already deleted, or rows older than deleted_materials: the key waits for an import.
+      k.materials.clear();
+      k.valid_to.reset();
+      k.expiration_model = ExpirationModel::kNone;
+      k.state = KeyState::kPendingImport;
+    }
     return Status::Ok();
   }));
+  if (deleted_id != nullptr) *deleted_id = target;
   return Current(key->handle());
 }
 

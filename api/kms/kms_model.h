@@ -37,6 +37,18 @@ struct Material {
   std::shared_ptr<const crypto::PrivateKey> private_key;  // asymmetric keys, parsed once
 };
 
+// Imported material whose bytes were deleted (DeleteImportedKeyMaterial, or expiry): the key
+// remembers it (ListKeyRotations ImportState PENDING_IMPORT) so the same material can be
+// imported again into its place.
+struct DeletedMaterial {
+  std::string id;
+  int64_t seq = 0;
+  SystemTime created;
+  std::string rotation_type;
+  std::string description;
+  bool pending_rotation = false;
+};
+
 struct ImportParameters {
   std::string token;                 // opaque, returned as ImportToken
   crypto::SecretBytes wrapping_key;  // DER PKCS#8 of the RSA wrapping key
@@ -72,7 +84,10 @@ struct Key {
   std::vector<std::shared_ptr<const Material>> materials;  // by seq; see current()
   ExpirationModel expiration_model = ExpirationModel::kNone;
   std::optional<SystemTime> valid_to;
-  std::string imported_material_id;  // set once material was imported; re-imports must match
+  // Imported material: the id of the current material (set by the first import, moved by
+  // RotateKeyOnDemand; kept while that material is deleted), and the deleted materials.
+  std::string imported_material_id;
+  std::vector<DeletedMaterial> deleted_materials;
   std::optional<ImportParameters> import;
   // Multi-Region keys (ids "mrk-" + 32 hex): a primary and its replicas share the key id, key
   // material, spec, usage, origin and rotation settings; each is its own Key in its own region.
@@ -98,6 +113,12 @@ struct Key {
     }
     return nullptr;
   }
+  const DeletedMaterial* FindDeleted(std::string_view material_id) const {
+    for (const auto& d : deleted_materials) {
+      if (d.id == material_id) return &d;
+    }
+    return nullptr;
+  }
   const Material* FindMaterial(std::string_view material_id) const {
     for (const auto& m : materials) {
       if (m->id == material_id) return m.get();
@@ -105,6 +126,26 @@ struct Key {
     return nullptr;
   }
 };
+
+// Deletes the bytes of imported material `material_id` from `k`, remembering the material
+// (Key::deleted_materials). Deleting the current material leaves the key PendingImport until
+// the same material is imported again. False when `k` has no such material.
+inline bool DeleteImportedMaterial(Key& k, std::string_view material_id) {
+  for (auto it = k.materials.begin(); it != k.materials.end(); ++it) {
+    const Material& m = **it;
+    if (m.id != material_id) continue;
+    k.deleted_materials.push_back(
+        {m.id, m.seq, m.created, m.rotation_type, m.description, m.pending_rotation});
+    k.materials.erase(it);
+    if (material_id == k.imported_material_id) {
+      k.state = KeyState::kPendingImport;
+      k.valid_to.reset();
+      k.expiration_model = ExpirationModel::kNone;
+    }
+    return true;
+  }
+  return false;
+}
 
 // The internal identity of a key: the key id for single-Region keys, "ID/REGION" for
 // multi-Region keys, whose id every region of the set shares.

@@ -113,6 +113,23 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
   Str(w, "expiration_model", Name(key.expiration_model));
   OptTime(w, "valid_to", key.valid_to);
   Str(w, "imported_material_id", key.imported_material_id);
+  if (!key.deleted_materials.empty()) {
+    w.Key("deleted_materials");
+    w.StartArray();
+    for (const auto& d : key.deleted_materials) {
+      w.StartObject();
+      Str(w, "id", d.id);
+      w.Key("seq");
+      w.Int64(d.seq);
+      Time(w, "created", d.created);
+      Str(w, "rotation_type", d.rotation_type);
+      Str(w, "description", d.description);
+      w.Key("pending_rotation");
+      w.Bool(d.pending_rotation);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (key.import) {
     SEALSTACK_ASSIGN_OR_RETURN(
         std::string wrapped,
@@ -175,6 +192,15 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
       ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
   k.valid_to = GetTime(d, "valid_to");
   k.imported_material_id = GetStr(d, "imported_material_id");
+  auto deleted = d.FindMember("deleted_materials");
+  if (deleted != d.MemberEnd() && deleted->value.IsArray()) {
+    for (const auto& e : deleted->value.GetArray()) {
+      if (!e.IsObject()) continue;
+      k.deleted_materials.push_back(
+          {GetStr(e, "id"), GetInt(e, "seq"), GetTime(e, "created").value_or(SystemTime()),
+           GetStr(e, "rotation_type"), GetStr(e, "description"), GetBool(e, "pending_rotation")});
+    }
+  }
   auto imp = d.FindMember("import");
   if (imp != d.MemberEnd() && imp->value.IsObject()) {
     ImportParameters p;

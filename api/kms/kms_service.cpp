@@ -495,9 +495,9 @@ void Service::RunDue() {
     }
     if (k->expiration_model == ExpirationModel::kExpires && k->valid_to && *k->valid_to <= now &&
         k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
-      // Imported material expired: AWS deletes it and the key waits for a new import.
+      // Imported material expired: AWS deletes it and the key waits for the same material.
       (void)Mutate(k->handle(), [&](Key& key) -> Status {
-        key.materials.clear();
+        if (!DeleteImportedMaterial(key, key.imported_material_id)) key.materials.clear();
         key.state = KeyState::kPendingImport;
         key.valid_to.reset();
         key.expiration_model = ExpirationModel::kNone;

@@ -310,8 +310,11 @@ class Service {
       const Caller& c, std::string_view key_id, std::string_view import_token,
       std::string_view encrypted_material, std::optional<SystemTime> valid_to,
       ExpirationModel model, const ImportOptions& options = {}, std::string* material_id = nullptr);
-  Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(const Caller& c,
-                                                               std::string_view key_id);
+  // Deletes imported material `material_id` (nullopt: the current material); `deleted_id`
+  // (when set) receives the id of the material deleted.
+  Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(
+      const Caller& c, std::string_view key_id, std::optional<std::string> material_id = {},
+      std::string* deleted_id = nullptr);
 
   // ---- usage tracking (GetKeyLastUsage)
   Result<std::shared_ptr<const Key>> GetKeyLastUsage(const Caller& c, std::string_view key_id,

@@ -279,11 +279,22 @@ void RenderImportKeyMaterial(JsonOutput& out, const ImportKeyMaterialResponse& r
   if (!r.material_id.empty()) out.String("KeyMaterialId", r.material_id);
 }
 
-Result<KeyRequest> ReadDeleteImportedKeyMaterial(JsonInput& in) {
-  KeyRequest r{KeyIdArg(in)};
-  in.String("KeyMaterialId", false, 64, 64);
+struct DeleteImportedKeyMaterialRequest {
+  std::string key_id;
+  std::optional<std::string> material_id;
+};
+Result<DeleteImportedKeyMaterialRequest> ReadDeleteImportedKeyMaterial(JsonInput& in) {
+  DeleteImportedKeyMaterialRequest r{KeyIdArg(in), {}};
+  r.material_id = in.String("KeyMaterialId", false, 64, 64);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
   return r;
+}
+Result<ImportKeyMaterialResponse> CallDeleteImportedKeyMaterial(
+    Service& s, const Caller& c, const DeleteImportedKeyMaterialRequest& r) {
+  ImportKeyMaterialResponse out;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.key, s.DeleteImportedKeyMaterial(c, r.key_id, r.material_id, &out.material_id));
+  return out;
 }
 
 // ---- usage tracking
@@ -314,7 +325,6 @@ void RenderGetKeyLastUsage(JsonOutput& out, const KeyLastUsageResponse& r) {
 }  // namespace
 
 void AddGrantOperations(OperationTable& table) {
-  using S = Service;
   table.insert({
       // grants
       {"CreateGrant", Frame(ReadCreateGrant, CallCreateGrant, RenderCreateGrant)},
@@ -328,9 +338,8 @@ void AddGrantOperations(OperationTable& table) {
        Frame(ReadGetParametersForImport, CallGetParametersForImport, RenderGetParametersForImport)},
       {"ImportKeyMaterial",
        Frame(ReadImportKeyMaterial, CallImportKeyMaterial, RenderImportKeyMaterial)},
-      {"DeleteImportedKeyMaterial",
-       Frame(ReadDeleteImportedKeyMaterial, KeyResultCall<&S::DeleteImportedKeyMaterial>,
-             RenderKeyArn)},
+      {"DeleteImportedKeyMaterial", Frame(ReadDeleteImportedKeyMaterial,
+                                          CallDeleteImportedKeyMaterial, RenderImportKeyMaterial)},
       // usage tracking
       {"GetKeyLastUsage", Frame(ReadKeyId, CallGetKeyLastUsage, RenderGetKeyLastUsage)},
   });

@@ -52,6 +52,11 @@ void WriteKeyMetadata(JsonOutput& out, const char* name, const Key& k, bool crea
   }
   if (creating) {
     // No current material while the replica is being created.
+  } else if (IsSymmetric(k.spec) && k.origin == Origin::kExternal &&
+             !k.imported_material_id.empty()) {
+    // Imported material: the current one, also while it is deleted (recorded: DescribeKey
+    // after DeleteImportedKeyMaterial still names it).
+    out.String("CurrentKeyMaterialId", k.imported_material_id);
   } else if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
     out.String("CurrentKeyMaterialId", m->id);
   } else if (IsSymmetric(k.spec) && !k.imported_material_id.empty()) {

@@ -153,3 +153,60 @@ def test_pending_and_rotated_materials_survive_a_restart(start_sealstack, tmp_pa
     kc = kms(server)
     assert _current(kc, key_id) == second
     assert kc.decrypt(CiphertextBlob=blob)["Plaintext"] == b"first"
+    first = before["Rotations"][0]["KeyMaterialId"]
+    kc.delete_imported_key_material(KeyId=key_id, KeyMaterialId=first)
+    before = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    server.stop()
+
+    server = start_sealstack(extra_args=["--data-dir", str(data)])
+    kc = kms(server)
+    after = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    assert after["Rotations"] == before["Rotations"]
+    assert [r["ImportState"] for r in after["Rotations"]] == ["PENDING_IMPORT", "IMPORTED"]
+
+
+def test_delete_imported_key_material_by_id_and_import_it_again(sealstack):
+    kc = kms(sealstack)
+    _require_import_type(kc)
+    if not has_input(kc, "DeleteImportedKeyMaterial", "KeyMaterialId"):
+        pytest.skip("this botocore's KMS model has no DeleteImportedKeyMaterial.KeyMaterialId")
+    key_id = create_key(kc, Origin="EXTERNAL")["KeyId"]
+    arn = kc.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    m1, m2 = os.urandom(32), os.urandom(32)
+    first = _import(kc, key_id, m1, KeyMaterialDescription="one")["KeyMaterialId"]
+    old_blob = kc.encrypt(KeyId=key_id, Plaintext=b"old")["CiphertextBlob"]
+    second = _import(kc, key_id, m2, ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+    kc.rotate_key_on_demand(KeyId=key_id)
+
+    # an id the key never had
+    resp = expect_error(kc.delete_imported_key_material, "NotFoundException", KeyId=key_id,
+                        KeyMaterialId="0" * 64)
+    assert resp["Error"]["Message"] == f"Key material {'0' * 64} is not associated with {arn}."
+
+    # deleting non-current material keeps the key usable; its ciphertexts wait for it
+    out = kc.delete_imported_key_material(KeyId=key_id, KeyMaterialId=first)
+    assert (out["KeyId"], out["KeyMaterialId"]) == (arn, first)
+    md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (md["KeyState"], md["CurrentKeyMaterialId"]) == ("Enabled", second)
+    expect_error(kc.decrypt, "InvalidCiphertextException", CiphertextBlob=old_blob)
+    rows = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [(r["KeyMaterialId"], r["ImportState"], r["KeyMaterialState"]) for r in rows] == \
+        [(first, "PENDING_IMPORT", "NON_CURRENT"), (second, "IMPORTED", "CURRENT")]
+    # importing it again (EXISTING_KEY_MATERIAL, the default now) puts it back in its place
+    assert _import(kc, key_id, m1)["KeyMaterialId"] == first
+    assert kc.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"old"
+    rows = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [(r["KeyMaterialId"], r.get("KeyMaterialDescription")) for r in rows] == \
+        [(first, "one"), (second, None)]
+
+    # deleting the current material (no KeyMaterialId) leaves the key PendingImport, still
+    # naming it; importing the older material does not make the key usable, the current does
+    out = kc.delete_imported_key_material(KeyId=key_id)
+    assert out["KeyMaterialId"] == second
+    md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (md["KeyState"], md["CurrentKeyMaterialId"]) == ("PendingImport", second)
+    _import(kc, key_id, m1)
+    assert kc.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"
+    _import(kc, key_id, m2)
+    md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (md["KeyState"], md["CurrentKeyMaterialId"]) == ("Enabled", second)
