@@ -741,6 +741,11 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
   if (valid_to && *valid_to <= clock_->Now()) {
     return KmsError(ErrorKind::kValidation, "ValidTo must be a time in the future.");
   }
+  // "The maximum value is 365 days from the request date." (ImportKeyMaterial, ValidTo)
+  if (valid_to && *valid_to > clock_->Now() + kOneDay * 365) {
+    return KmsError(ErrorKind::kValidation,
+                    "ValidTo must be no more than 365 days from the time of the request.");
+  }
   if (model == ExpirationModel::kDoesNotExpire && valid_to) {
     return KmsError(
         ErrorKind::kValidation,

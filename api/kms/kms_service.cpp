@@ -422,6 +422,13 @@ void Service::UpdateNextDue() {
         k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
       next = std::min(next, ToMicros(*k->valid_to));
     }
+    if (k->state != KeyState::kPendingDeletion) {
+      for (const auto& m : k->materials) {
+        if (m->expiration_model == ExpirationModel::kExpires && m->valid_to) {
+          next = std::min(next, ToMicros(*m->valid_to));
+        }
+      }
+    }
   }
   next_due_us_ = next;
 }
@@ -501,6 +508,20 @@ void Service::RunDue() {
         key.state = KeyState::kPendingImport;
         key.valid_to.reset();
         key.expiration_model = ExpirationModel::kNone;
+        return Status::Ok();
+      });
+    }
+    // Each imported material expires on its own ValidTo (a pending or older one too).
+    std::vector<std::string> expired;
+    if (k->state != KeyState::kPendingDeletion) {
+      for (const auto& m : k->materials) {
+        if (m->expiration_model == ExpirationModel::kExpires && m->valid_to && *m->valid_to <= now)
+          expired.push_back(m->id);
+      }
+    }
+    if (!expired.empty()) {
+      (void)Mutate(k->handle(), [&](Key& key) -> Status {
+        for (const auto& id : expired) DeleteImportedMaterial(key, id);
         return Status::Ok();
       });
     }

@@ -4,11 +4,13 @@ the AWS KMS Developer Guide ("Rotate keys with imported key material") and the
 ImportKeyMaterial / RotateKeyOnDemand / ListKeyRotations API references. Messages marked
 [recorded] are AWS's, as LocalStack's AWS-validated snapshots hold them."""
 
+import datetime
 import os
 
 import pytest
 
-from kms_helpers import create_key, expect_error, has_input, kms, require_op
+from kms_helpers import (advance_clock, create_key, expect_error, has_input, kms, require_op,
+                         server_now)
 
 try:
     from cryptography.hazmat.primitives import hashes, serialization
@@ -210,3 +212,67 @@ def test_delete_imported_key_material_by_id_and_import_it_again(sealstack):
     _import(kc, key_id, m2)
     md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
     assert (md["KeyState"], md["CurrentKeyMaterialId"]) == ("Enabled", second)
+
+
+def _import_expiring(kc, key_id, material, **kwargs):
+    params = kc.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                          WrappingKeySpec="RSA_2048")
+    return kc.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],
+                                  EncryptedKeyMaterial=_wrap(params["PublicKey"], material),
+                                  **kwargs)
+
+
+def test_valid_to_rules_of_each_expiration_model(sealstack):
+    kc = kms(sealstack)
+    key_id = create_key(kc, Origin="EXTERNAL")["KeyId"]
+    now = server_now(sealstack)
+    material = os.urandom(32)
+    # KEY_MATERIAL_EXPIRES (the default) needs ValidTo, in the future, at most 365 days out
+    resp = expect_error(_import_expiring, "ValidationException", kc=kc, key_id=key_id,
+                        material=material)
+    assert resp["Error"]["Message"] == \
+        "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
+    resp = expect_error(_import_expiring, "ValidationException", kc=kc, key_id=key_id,
+                        material=material, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                        ValidTo=now - datetime.timedelta(hours=1))
+    assert resp["Error"]["Message"] == "ValidTo must be a time in the future."
+    resp = expect_error(_import_expiring, "ValidationException", kc=kc, key_id=key_id,
+                        material=material, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                        ValidTo=now + datetime.timedelta(days=366))
+    assert resp["Error"]["Message"] == \
+        "ValidTo must be no more than 365 days from the time of the request."
+    # KEY_MATERIAL_DOES_NOT_EXPIRE must not have one
+    resp = expect_error(_import_expiring, "ValidationException", kc=kc, key_id=key_id,
+                        material=material, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                        ValidTo=now + datetime.timedelta(days=1))
+    assert resp["Error"]["Message"] == \
+        "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE."
+    valid_to = now + datetime.timedelta(days=365)
+    _import_expiring(kc, key_id, material, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                     ValidTo=valid_to)
+    md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert md["ExpirationModel"] == "KEY_MATERIAL_EXPIRES"
+    assert abs((md["ValidTo"] - valid_to).total_seconds()) < 1
+
+
+def test_pending_material_expires_on_its_own_valid_to(sealstack, monkeypatch):
+    kc = kms(sealstack)
+    _require_import_type(kc)
+    key_id = create_key(kc, Origin="EXTERNAL")["KeyId"]
+    current = _import(kc, key_id, os.urandom(32))["KeyMaterialId"]
+    now = server_now(sealstack)
+    pending = _import_expiring(kc, key_id, os.urandom(32), ImportType="NEW_KEY_MATERIAL",
+                               ExpirationModel="KEY_MATERIAL_EXPIRES",
+                               ValidTo=now + datetime.timedelta(days=2))["KeyMaterialId"]
+    rows = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    row = [r for r in rows if r["KeyMaterialId"] == pending][0]
+    assert row["ExpirationModel"] == "KEY_MATERIAL_EXPIRES" and "ValidTo" in row
+    advance_clock(sealstack, 3 * 86400, monkeypatch)
+    rows = kc.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    states = {r["KeyMaterialId"]: (r["ImportState"], r["KeyMaterialState"]) for r in rows}
+    assert states == {current: ("IMPORTED", "CURRENT"),
+                      pending: ("PENDING_IMPORT", "PENDING_ROTATION")}
+    md = kc.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (md["KeyState"], md["CurrentKeyMaterialId"]) == ("Enabled", current)
+    # an expired pending material cannot be rotated to
+    expect_error(kc.rotate_key_on_demand, "KMSInvalidStateException", KeyId=key_id)
