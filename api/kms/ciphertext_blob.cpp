@@ -7,7 +7,9 @@ namespace sealstack::api::kms {
 
 namespace {
 
-constexpr uint8_t kVersion = 0x01;
+constexpr uint8_t kVersion = 0x01;     // the key id is a UUID
+constexpr uint8_t kVersionMrk = 0x02;  // the key id is a multi-Region key id, "mrk-" + 32 hex
+constexpr std::string_view kMrkPrefix = "mrk-";
 constexpr std::string_view kAadLabel = "sealstack-kms-ciphertext";
 
 void AppendU32(std::string* out, uint32_t v) {
@@ -61,21 +63,32 @@ std::string UuidFromBytes(std::string_view bytes) {
 }
 
 std::optional<BlobHeader> ParseBlobHeader(std::string_view blob) {
-  if (blob.size() < kBlobOverhead || static_cast<uint8_t>(blob[0]) != kVersion) {
-    return std::nullopt;
+  if (blob.size() < kBlobOverhead) return std::nullopt;
+  const auto version = static_cast<uint8_t>(blob[0]);
+  if (version == kVersion) {
+    return BlobHeader{UuidFromBytes(blob.substr(1, 16)), crypto::Hex(blob.substr(17, 32))};
   }
-  return BlobHeader{UuidFromBytes(blob.substr(1, 16)), crypto::Hex(blob.substr(17, 32))};
+  if (version == kVersionMrk) {
+    return BlobHeader{std::string(kMrkPrefix) + crypto::Hex(blob.substr(1, 16)),
+                      crypto::Hex(blob.substr(17, 32))};
+  }
+  return std::nullopt;
 }
 
 Result<std::string> SealBlob(const crypto::SecretBytes& material, const BlobHeader& header,
                              const EncryptionContext& context, std::string_view plaintext,
                              crypto::RandomSource& random) {
-  auto id = UuidToBytes(header.key_id);
+  const bool mrk = header.key_id.substr(0, kMrkPrefix.size()) == kMrkPrefix;
+  auto id =
+      mrk ? crypto::FromHex(header.key_id.substr(kMrkPrefix.size())) : UuidToBytes(header.key_id);
   auto mid = crypto::FromHex(header.material_id);
-  if (!id || !mid || mid->size() != 32) return Status::Internal("bad key or material id");
+  if (!id || id->size() != 16 || (mrk && crypto::Hex(*id) != header.key_id.substr(4)) || !mid ||
+      mid->size() != 32) {
+    return Status::Internal("bad key or material id");
+  }
   std::string blob;
   blob.reserve(kBlobOverhead + plaintext.size());
-  blob.push_back(static_cast<char>(kVersion));
+  blob.push_back(static_cast<char>(mrk ? kVersionMrk : kVersion));
   blob += *id;
   blob += *mid;
   SEALSTACK_ASSIGN_OR_RETURN(std::string iv, random.Bytes(crypto::kGcmNonceSize));

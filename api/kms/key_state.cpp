@@ -9,29 +9,37 @@ namespace sealstack::api::kms {
 namespace {
 
 // What a key state means for one kind of operation.
-enum class Verdict { kOk, kDisabled, kPendingDeletion, kPendingImport, kNotPendingDeletion };
+enum class Verdict {
+  kOk,
+  kDisabled,
+  kPendingDeletion,
+  kPendingImport,
+  kNotPendingDeletion,
+  kPendingReplicaDeletion,
+};
 
 constexpr Verdict kOk = Verdict::kOk;
 constexpr Verdict kDis = Verdict::kDisabled;
 constexpr Verdict kDel = Verdict::kPendingDeletion;
 constexpr Verdict kImp = Verdict::kPendingImport;
 constexpr Verdict kNotDel = Verdict::kNotPendingDeletion;
+constexpr Verdict kRepDel = Verdict::kPendingReplicaDeletion;
 
 struct KeyStateRow {
   OperationClass op;
-  // By KeyState: Enabled, Disabled, PendingDeletion, PendingImport.
-  Verdict by_state[4];
+  // By KeyState: Enabled, Disabled, PendingDeletion, PendingImport, PendingReplicaDeletion.
+  Verdict by_state[5];
 };
 
 // AWS's "Key states of AWS KMS keys" table, one row per kind of operation.
 constexpr KeyStateRow kKeyStateRows[] = {
-    {OperationClass::kCryptographic, {kOk, kDis, kDel, kImp}},
-    {OperationClass::kEnableDisable, {kOk, kOk, kDel, kImp}},
-    {OperationClass::kScheduleDeletion, {kOk, kOk, kDel, kOk}},
-    {OperationClass::kCancelDeletion, {kNotDel, kNotDel, kOk, kNotDel}},
-    {OperationClass::kRotation, {kOk, kDis, kDel, kImp}},
-    {OperationClass::kManage, {kOk, kOk, kDel, kOk}},
-    {OperationClass::kAnyState, {kOk, kOk, kOk, kOk}},
+    {OperationClass::kCryptographic, {kOk, kDis, kDel, kImp, kRepDel}},
+    {OperationClass::kEnableDisable, {kOk, kOk, kDel, kImp, kRepDel}},
+    {OperationClass::kScheduleDeletion, {kOk, kOk, kDel, kOk, kRepDel}},
+    {OperationClass::kCancelDeletion, {kNotDel, kNotDel, kOk, kNotDel, kOk}},
+    {OperationClass::kRotation, {kOk, kDis, kDel, kImp, kRepDel}},
+    {OperationClass::kManage, {kOk, kOk, kDel, kOk, kRepDel}},
+    {OperationClass::kAnyState, {kOk, kOk, kOk, kOk, kOk}},
 };
 
 size_t StateIndex(KeyState state) {
@@ -44,6 +52,8 @@ size_t StateIndex(KeyState state) {
       return 2;
     case KeyState::kPendingImport:
       return 3;
+    case KeyState::kPendingReplicaDeletion:
+      return 4;
   }
   return 0;
 }
@@ -67,6 +77,8 @@ Status CheckKeyState(OperationClass op, KeyState state, std::string_view key_arn
       return KmsError(ErrorKind::kInvalidState, arn + " is pending import.");
     case Verdict::kNotPendingDeletion:
       return KmsError(ErrorKind::kInvalidState, arn + " is not pending deletion.");
+    case Verdict::kPendingReplicaDeletion:
+      return KmsError(ErrorKind::kInvalidState, arn + " is pending replica deletion.");
   }
   return Status::Ok();
 }

@@ -19,6 +19,11 @@
 //                  v
 //               (deleted: NotFoundException; material destroyed)
 //
+// Multi-Region primary keys with replicas: ScheduleKeyDeletion moves them to
+// PendingReplicaDeletion (no DeletionDate); when the last replica is deleted (RunDue), the
+// primary moves to PendingDeletion and its waiting period begins. CancelKeyDeletion from
+// PendingReplicaDeletion goes back to Disabled, as from PendingDeletion.
+//
 // Thread safety: pure functions.
 #pragma once
 

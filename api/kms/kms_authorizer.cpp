@@ -42,7 +42,7 @@ bool KmsAuthorizer::GrantAllows(const AuthorizationRequest& r, const Key& key) c
   const auth::Principal& p = *r.caller->principal;
   const std::string role = RoleArnOfSession(p);
   const std::string op = r.action.substr(r.action.find(':') + 1);
-  for (const Grant& g : service_.GrantsFor(key.id)) {
+  for (const Grant& g : service_.GrantsFor(key.handle())) {
     if (g.grantee != p.arn && (role.empty() || g.grantee != role)) continue;
     if (std::find(g.operations.begin(), g.operations.end(), op) == g.operations.end()) continue;
     if (g.constraints.encryption_context_equals &&

@@ -148,7 +148,7 @@ Result<CryptoResult> Service::DecryptAs(const Caller& c, std::string_view action
     std::shared_ptr<const Key> found;
     {
       ReaderLock lock(mu_);
-      auto it = keys_.find(header->key_id);
+      auto it = keys_.find(KeyHandle(header->key_id, c.region));
       if (it != keys_.end()) found = it->second;
     }
     // A key of another region is not there for this caller.

@@ -111,7 +111,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
     }
   }
   const SystemTime now = clock_->Now();
-  Alias alias{c.principal->account, c.region, std::string(alias_name), key->id, now, now};
+  Alias alias{c.principal->account, c.region, std::string(alias_name), key->handle(), now, now};
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
     return storage::KmsRepo::PutAlias(conn, {alias.account, alias.region, alias.name, alias.key_id,
@@ -143,7 +143,7 @@ Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::s
                       "current target key.");
     }
   }
-  alias.key_id = key->id;
+  alias.key_id = key->handle();
   alias.updated = clock_->Now();
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
     SEALSTACK_RETURN_IF_ERROR(RunAuditHook(conn, key->arn));
@@ -188,7 +188,7 @@ Result<std::vector<Alias>> Service::ListAliases(const Caller& c, std::string_vie
   std::string filter;
   if (!key_id.empty()) {
     SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListAliases"));
-    filter = key->id;
+    filter = key->handle();
   } else {
     SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:ListAliases", nullptr));
   }
@@ -217,7 +217,7 @@ std::string Service::AliasArnOf(const Alias& alias) {
 std::vector<std::string> Service::AliasesOf(const Key& key) const {
   std::vector<std::string> out;
   ReaderLock lock(mu_);
-  for (const Alias* a : aliases_.OfKey(key.id)) out.push_back(a->name);
+  for (const Alias* a : aliases_.OfKey(key.handle())) out.push_back(a->name);
   return out;
 }
 
@@ -244,7 +244,7 @@ Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::stri
   if (!bypass_lockout_check && lockout_checker_) {
     SEALSTACK_RETURN_IF_ERROR(lockout_checker_(c, *key, policy));
   }
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     k.policy = std::move(policy);
     return Status::Ok();
   });
@@ -269,6 +269,14 @@ Status RotationSupported(const Key& key) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "The rotation of an AWS managed key cannot be changed.");
   }
+  // Rotation is a shared property of a multi-Region key, managed on its primary.
+  if (key.is_replica()) {
+    return KmsError(ErrorKind::kUnsupportedOperation,
+                    key.arn +
+                        " is a multi-region replica key; manage its rotation on the "
+                        "primary key in " +
+                        key.primary_region + ".");
+  }
   return Status::Ok();
 }
 }  // namespace
@@ -278,10 +286,11 @@ Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int 
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:EnableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
-  return Mutate(key->id, [&](Key& k) {
+  const SystemTime next = clock_->Now() + kOneDay * period_days;
+  return MutateSet(key->handle(), [&](Key& k) {
     k.rotation_enabled = true;
     k.rotation_period_days = period_days;
-    k.next_rotation = clock_->Now() + kOneDay * period_days;
+    k.next_rotation = next;
     return Status::Ok();
   });
 }
@@ -291,7 +300,7 @@ Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kRotationOp, "kms:DisableKeyRotation"));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
-  return Mutate(key->id, [&](Key& k) {
+  return MutateSet(key->handle(), [&](Key& k) {
     k.rotation_enabled = false;
     k.next_rotation.reset();
     return Status::Ok();
@@ -304,11 +313,53 @@ Result<std::shared_ptr<const Key>> Service::GetKeyRotationStatus(const Caller& c
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, operation, key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kAnyState, "kms:GetKeyRotationStatus"));
-  if (!IsSymmetric(key->spec) || key->origin != Origin::kAwsKms) {
+  // ListKeyRotations also lists the materials of symmetric keys with imported material, which
+  // rotate on demand only.
+  const bool lists_imported = operation == "ListKeyRotations" && key->origin == Origin::kExternal;
+  if (!IsSymmetric(key->spec) || (key->origin != Origin::kAwsKms && !lists_imported)) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " does not support automatic key rotation.");
   }
   return key;
+}
+
+// On-demand rotation of a key with imported material: the material imported as
+// NEW_KEY_MATERIAL (PENDING_ROTATION) becomes current (AWS KMS Developer Guide, "Rotate keys
+// with imported key material" / RotateKeyOnDemand).
+Result<std::shared_ptr<const Key>> Service::RotateToPendingMaterial(const Caller& c,
+                                                                    const Key& key) {
+  const Material* pending = key.pending_rotation();
+  if (pending == nullptr) {
+    // Recorded (test_rotate_key_on_demand_raises_for_no_pending_key_material).
+    return KmsError(ErrorKind::kInvalidState,
+                    "No available key material pending rotation for the key: " + key.arn + ".");
+  }
+  if (key.on_demand_rotations >= kMaxOnDemandRotations) {
+    return KmsError(ErrorKind::kLimitExceeded,
+                    "The on-demand rotations limit has been reached for the given keyId. No more "
+                    "on-demand rotations can be performed for this key: " +
+                        key.arn);
+  }
+  const std::string pending_id = pending->id;
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key.handle(), [&](Key& k) -> Status {
+    for (auto& m : k.materials) {
+      if (m->id != pending_id) continue;
+      auto rotated = std::make_shared<Material>(*m);
+      rotated->pending_rotation = false;
+      rotated->rotation_type = "ON_DEMAND";
+      rotated->created = clock_->Now();  // its RotationDate
+      m = rotated;
+      k.imported_material_id = rotated->id;
+      k.expiration_model = rotated->expiration_model;
+      k.valid_to = rotated->valid_to;
+    }
+    // The current material is the last one not pending: move the rotated one to the end.
+    std::stable_partition(k.materials.begin(), k.materials.end(),
+                          [&](const auto& m) { return m->id != pending_id; });
+    ++k.on_demand_rotations;
+    return Status::Ok();
+  }));
+  return Prepare(c, key.arn, true, kAnyState, "kms:DescribeKey");
 }
 
 Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
@@ -319,6 +370,9 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
   // AWS answers an asymmetric or HMAC key with an UnsupportedOperationException that has no
   // message.
   if (!IsSymmetric(key->spec)) return KmsError(ErrorKind::kUnsupportedOperation, "");
+  if (key->origin == Origin::kExternal && !key->multi_region) {
+    return RotateToPendingMaterial(c, *key);
+  }
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
   if (key->on_demand_rotations >= kMaxOnDemandRotations) {
     return KmsError(ErrorKind::kLimitExceeded,
@@ -326,9 +380,12 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
                     "on-demand rotations can be performed for this key: " +
                         key->arn);
   }
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(k, "ON_DEMAND"));
-    k.materials.push_back(std::move(m));
+  std::shared_ptr<const Material> added;  // made on the primary, shared with its replicas
+  SEALSTACK_RETURN_IF_ERROR(MutateSet(key->handle(), [&](Key& k) -> Status {
+    if (added == nullptr) {
+      SEALSTACK_ASSIGN_OR_RETURN(added, NewMaterial(k, "ON_DEMAND"));
+    }
+    k.materials.push_back(added);
     ++k.on_demand_rotations;
     return Status::Ok();
   }));
@@ -353,7 +410,7 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
-  return Mutate(key->id, [&](Key& k) -> Status {
+  return Mutate(key->handle(), [&](Key& k) -> Status {
     for (const auto& [t, v] : tags) k.tags[t] = v;
     if (k.tags.size() > kMaxTagsPerKey) return KmsError(ErrorKind::kTag, "Too many tags");
     return Status::Ok();
@@ -370,7 +427,7 @@ Status Service::UntagResource(const Caller& c, std::string_view key_id,
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
     }
   }
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     for (const auto& t : tag_keys) k.tags.erase(t);
     return Status::Ok();
   });
@@ -396,7 +453,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   std::optional<Grant> existing;
   if (!r.name.empty()) {
     ReaderLock lock(mu_);
-    for (const Grant* found : grants_.OfKey(key->id)) {
+    for (const Grant* found : grants_.OfKey(key->handle())) {
       const Grant& g = *found;
       if (g.name == r.name && g.grantee == r.grantee && g.retiring == r.retiring &&
           g.operations == r.operations &&
@@ -414,7 +471,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
   } else {
     SEALSTACK_ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(32));
     g.id = crypto::Hex(id_bytes);
-    g.key_id = key->id;
+    g.key_id = key->handle();
     g.name = r.name;
     g.grantee = r.grantee;
     g.retiring = r.retiring;
@@ -447,7 +504,7 @@ Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view
   std::vector<Grant> all;
   {
     ReaderLock lock(mu_);
-    for (const Grant* g : grants_.OfKey(key->id)) {
+    for (const Grant* g : grants_.OfKey(key->handle())) {
       if ((grant_id.empty() || g->id == grant_id) && (grantee.empty() || g->grantee == grantee)) {
         all.push_back(*g);
       }
@@ -516,7 +573,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
     auto key = r.key;
     ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
-    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
+    if (found == nullptr || found->key_id != key->handle()) return GrantNotFound(grant_id);
     grant = *found;
   }
   // Who may retire, as on AWS: the retiring principal and the grantee of a grant that
@@ -543,7 +600,7 @@ Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::strin
   {
     ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
-    if (found == nullptr || found->key_id != key->id) return GrantNotFound(grant_id);
+    if (found == nullptr || found->key_id != key->handle()) return GrantNotFound(grant_id);
   }
   return RemoveGrant(std::string(grant_id));
 }
@@ -557,7 +614,7 @@ std::shared_ptr<const Key> Service::Current(const std::string& key_id) const {
 std::string Service::KeyArnOf(const std::string& key_id) const {
   ReaderLock lock(mu_);
   auto it = keys_.find(key_id);
-  return it == keys_.end() ? key_id : it->second->arn;
+  return it == keys_.end() ? KeyIdOfHandle(key_id) : it->second->arn;
 }
 
 Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
@@ -597,19 +654,17 @@ Result<Service::ImportParametersResult> Service::GetParametersForImport(
   params.wrapping_algorithm = std::string(wrapping_algorithm);
   params.valid_to = clock_->Now() + kOneDay;
   ImportParametersResult out{key->arn, params.token, public_key, params.valid_to};
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.import = std::move(params);
     return Status::Ok();
   }));
   return out;
 }
 
-Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
-                                                              std::string_view key_id,
-                                                              std::string_view import_token,
-                                                              std::string_view encrypted_material,
-                                                              std::optional<SystemTime> valid_to,
-                                                              ExpirationModel model) {
+Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
+    const Caller& c, std::string_view key_id, std::string_view import_token,
+    std::string_view encrypted_material, std::optional<SystemTime> valid_to, ExpirationModel model,
+    const ImportOptions& options, std::string* imported_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ImportKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
   if (key->origin != Origin::kExternal) {
@@ -650,7 +705,31 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
                              crypto::Mac(crypto::MacAlgorithm::kHmacSha256, *material,
                                          "sealstack-imported-key-material:" + key->id));
   const std::string material_id = crypto::Hex(mac);
-  if (!key->imported_material_id.empty() && key->imported_material_id != material_id) {
+  // ImportType (symmetric keys): new material goes next to the current one and waits for
+  // RotateKeyOnDemand; existing material must be material this key already had.
+  // (ImportType is for symmetric keys only; others take the default.)
+  const bool is_new = IsSymmetric(key->spec)
+                          ? options.new_key_material.value_or(key->imported_material_id.empty())
+                          : key->imported_material_id.empty();
+  if (options.material_id && *options.material_id != material_id) {
+    return KmsError(ErrorKind::kIncorrectKeyMaterial,
+                    "The key material ID " + *options.material_id +
+                        " does not match the key material being imported into " + key->arn + ".");
+  }
+  const Material* existing = key->FindMaterial(material_id);
+  const DeletedMaterial* deleted = key->FindDeleted(material_id);
+  const Material* pending = key->pending_rotation();
+  // Whether the key has (or had, when it is deleted) current material.
+  const bool has_current = !key->imported_material_id.empty() || key->current() != nullptr;
+  if (is_new && has_current && existing == nullptr && pending != nullptr) {
+    // Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending).
+    return KmsError(ErrorKind::kInvalidState,
+                    "New key material (id: " + material_id + ") cannot be imported into KMS key " +
+                        key->arn + ", because another key material (id: " + pending->id +
+                        ") is pending rotation.");
+  }
+  if (!is_new && existing == nullptr && deleted == nullptr &&
+      key->imported_material_id != material_id) {
     return KmsError(
         ErrorKind::kIncorrectKeyMaterial,
         "The key material is not the material previously imported into " + key->arn + ".");
@@ -662,28 +741,80 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(const Caller& c,
   if (valid_to && *valid_to <= clock_->Now()) {
     return KmsError(ErrorKind::kValidation, "ValidTo must be a time in the future.");
   }
+  // "The maximum value is 365 days from the request date." (ImportKeyMaterial, ValidTo)
+  if (valid_to && *valid_to > clock_->Now() + kOneDay * 365) {
+    return KmsError(ErrorKind::kValidation,
+                    "ValidTo must be no more than 365 days from the time of the request.");
+  }
   if (model == ExpirationModel::kDoesNotExpire && valid_to) {
     return KmsError(
         ErrorKind::kValidation,
         "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
   }
+  // New material imported into a key that has current material waits for rotation.
+  const bool to_pending =
+      IsSymmetric(key->spec) && is_new && has_current && existing == nullptr && deleted == nullptr;
+  const int64_t seq = key->materials.empty() ? 1 : key->materials.back()->seq + 1;
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto m, MaterialFromBytes(*key, std::move(*material), material_id, "", true, 1));
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
-    k.materials.clear();
-    k.materials.push_back(m);
-    k.imported_material_id = material_id;
-    k.expiration_model = model;
-    k.valid_to = valid_to;
+      auto made, MaterialFromBytes(*key, std::move(*material), material_id, "", true, seq));
+  {
+    auto m = std::const_pointer_cast<Material>(made);
+    m->expiration_model = model;
+    m->valid_to = valid_to;
+    m->pending_rotation = to_pending || (existing != nullptr && existing->pending_rotation);
+    // "KMS retains the value you specified when you last imported the same key material".
+    m->description = options.description   ? *options.description
+                     : existing != nullptr ? existing->description
+                                           : "";
+    if (existing != nullptr) {
+      m->seq = existing->seq;
+      m->created = existing->created;
+      m->rotation_type = existing->rotation_type;
+    } else if (deleted != nullptr) {  // imported again into its place
+      m->seq = deleted->seq;
+      m->created = deleted->created;
+      m->rotation_type = deleted->rotation_type;
+      m->pending_rotation = deleted->pending_rotation;
+      if (!options.description) m->description = deleted->description;
+    }
+  }
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
+    if (to_pending) {
+      k.materials.push_back(made);
+    } else if (existing != nullptr) {
+      for (auto& m : k.materials) {
+        if (m->id == material_id) m = made;  // re-import: new expiration, same place
+      }
+    } else if (deleted != nullptr) {
+      auto pos = std::find_if(k.materials.begin(), k.materials.end(),
+                              [&](const auto& m) { return m->seq > made->seq; });
+      k.materials.insert(pos, made);
+      k.deleted_materials.erase(
+          std::remove_if(k.deleted_materials.begin(), k.deleted_materials.end(),
+                         [&](const DeletedMaterial& d) { return d.id == material_id; }),
+          k.deleted_materials.end());
+    } else {
+      k.materials.clear();          // the first material (or, in rows older than deleted_materials,
+      k.materials.push_back(made);  // the current one imported again)
+    }
+    const bool first = k.imported_material_id.empty();
+    if (first || material_id == k.imported_material_id) {
+      k.imported_material_id = material_id;
+      k.expiration_model = model;
+      k.valid_to = valid_to;
+      // The key is usable again once its current material is back.
+      if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
+    }
     k.import.reset();  // an import token is good for one import
-    if (k.state == KeyState::kPendingImport) k.state = KeyState::kEnabled;
     return Status::Ok();
   }));
-  return Current(key->id);
+  if (imported_id != nullptr) *imported_id = material_id;
+  return Current(key->handle());
 }
 
-Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Caller& c,
-                                                                      std::string_view key_id) {
+Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(
+    const Caller& c, std::string_view key_id, std::optional<std::string> material_id,
+    std::string* deleted_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteImportedKeyMaterial", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
                              Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
@@ -691,14 +822,24 @@ Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(const Call
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " origin is AWS_KMS which is not valid for this operation.");
   }
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
-    k.materials.clear();
-    k.valid_to.reset();
-    k.expiration_model = ExpirationModel::kNone;
-    k.state = KeyState::kPendingImport;
+  // "If no KeyMaterialId is specified, KMS deletes the current key material."
+  const std::string target = material_id ? *material_id : key->imported_material_id;
+  if (material_id && key->FindMaterial(target) == nullptr && key->FindDeleted(target) == nullptr) {
+    return KmsError(ErrorKind::kNotFound,
+                    "Key material " + target + " is not associated with " + key->arn + ".");
+  }
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
+    if (!DeleteImportedMaterial(k, target) && target == k.imported_material_id) {
+      // Already deleted, or rows older than deleted_materials: the key waits for an import.
+      k.materials.clear();
+      k.valid_to.reset();
+      k.expiration_model = ExpirationModel::kNone;
+      k.state = KeyState::kPendingImport;
+    }
     return Status::Ok();
   }));
-  return Current(key->id);
+  if (deleted_id != nullptr) *deleted_id = target;
+  return Current(key->handle());
 }
 
 Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
@@ -711,7 +852,7 @@ Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
     return key;
   }
   MutexLock lock(usage_mu_);
-  auto it = last_usage_.find(key->id);
+  auto it = last_usage_.find(key->handle());
   if (it != last_usage_.end()) *usage = it->second;
   return key;
 }

@@ -113,10 +113,27 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
   Str(w, "expiration_model", Name(key.expiration_model));
   OptTime(w, "valid_to", key.valid_to);
   Str(w, "imported_material_id", key.imported_material_id);
+  if (!key.deleted_materials.empty()) {
+    w.Key("deleted_materials");
+    w.StartArray();
+    for (const auto& d : key.deleted_materials) {
+      w.StartObject();
+      Str(w, "id", d.id);
+      w.Key("seq");
+      w.Int64(d.seq);
+      Time(w, "created", d.created);
+      Str(w, "rotation_type", d.rotation_type);
+      Str(w, "description", d.description);
+      w.Key("pending_rotation");
+      w.Bool(d.pending_rotation);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (key.import) {
     SEALSTACK_ASSIGN_OR_RETURN(
         std::string wrapped,
-        crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.id));
+        crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.handle()));
     w.Key("import");
     w.StartObject();
     Str(w, "token", key.import->token);
@@ -125,8 +142,20 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
     Time(w, "valid_to", key.import->valid_to);
     w.EndObject();
   }
+  if (key.multi_region) {
+    w.Key("multi_region");
+    w.StartObject();
+    Str(w, "primary_region", key.primary_region);
+    w.Key("replica_regions");
+    w.StartArray();
+    for (const auto& r : key.replica_regions) {
+      w.String(r.data(), static_cast<rapidjson::SizeType>(r.size()));
+    }
+    w.EndArray();
+    w.EndObject();
+  }
   w.EndObject();
-  return storage::KmsKeyRow{key.id, key.account, key.region,
+  return storage::KmsKeyRow{key.handle(), key.account, key.region,
                             std::chrono::duration<double>(key.created.time_since_epoch()).count(),
                             Finish(buf)};
 }
@@ -134,7 +163,7 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
 Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes& root_key) {
   SEALSTACK_ASSIGN_OR_RETURN(rapidjson::Document d, ParseDoc(row.doc));
   Key k;
-  k.id = row.key_id;
+  k.id = KeyIdOfHandle(row.key_id);
   k.account = row.account;
   k.region = row.region;
   k.arn = GetStr(d, "arn");
@@ -163,6 +192,15 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
       ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
   k.valid_to = GetTime(d, "valid_to");
   k.imported_material_id = GetStr(d, "imported_material_id");
+  auto deleted = d.FindMember("deleted_materials");
+  if (deleted != d.MemberEnd() && deleted->value.IsArray()) {
+    for (const auto& e : deleted->value.GetArray()) {
+      if (!e.IsObject()) continue;
+      k.deleted_materials.push_back(
+          {GetStr(e, "id"), GetInt(e, "seq"), GetTime(e, "created").value_or(SystemTime()),
+           GetStr(e, "rotation_type"), GetStr(e, "description"), GetBool(e, "pending_rotation")});
+    }
+  }
   auto imp = d.FindMember("import");
   if (imp != d.MemberEnd() && imp->value.IsObject()) {
     ImportParameters p;
@@ -172,9 +210,21 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
     auto wrapped = crypto::FromBase64(GetStr(imp->value, "wrapping_key"));
     if (!wrapped) return Status::IoError("corrupt import parameters for " + row.key_id);
     SEALSTACK_ASSIGN_OR_RETURN(p.wrapping_key,
-                               crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, k.id));
+                               crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, row.key_id));
     k.import = std::move(p);
   }
+  auto mrk = d.FindMember("multi_region");
+  if (mrk != d.MemberEnd() && mrk->value.IsObject()) {
+    k.multi_region = true;
+    k.primary_region = GetStr(mrk->value, "primary_region");
+    auto regions = mrk->value.FindMember("replica_regions");
+    if (regions != mrk->value.MemberEnd() && regions->value.IsArray()) {
+      for (const auto& r : regions->value.GetArray()) {
+        if (r.IsString()) k.replica_regions.emplace_back(r.GetString(), r.GetStringLength());
+      }
+    }
+  }
+  if (k.handle() != row.key_id) return Status::IoError("corrupt KMS key row " + row.key_id);
   return k;
 }
 
@@ -183,7 +233,7 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
                                               crypto::RandomSource& random) {
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string wrapped,
-      crypto::WrapKey(root_key, kMaterialPurpose, m.bytes, random, key.id + "/" + m.id));
+      crypto::WrapKey(root_key, kMaterialPurpose, m.bytes, random, key.handle() + "/" + m.id));
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -191,8 +241,17 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
   Str(w, "rotation_type", m.rotation_type);
   w.Key("imported");
   w.Bool(m.imported);
+  if (!m.description.empty()) Str(w, "description", m.description);
+  if (m.expiration_model != ExpirationModel::kNone) {
+    Str(w, "expiration_model", Name(m.expiration_model));
+  }
+  OptTime(w, "valid_to", m.valid_to);
+  if (m.pending_rotation) {
+    w.Key("pending_rotation");
+    w.Bool(true);
+  }
   w.EndObject();
-  return storage::KmsMaterialRow{key.id, m.id, m.seq, std::move(wrapped), Finish(buf)};
+  return storage::KmsMaterialRow{key.handle(), m.id, m.seq, std::move(wrapped), Finish(buf)};
 }
 
 Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,
@@ -204,6 +263,11 @@ Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,
   m.created = GetTime(d, "created").value_or(SystemTime());
   m.rotation_type = GetStr(d, "rotation_type");
   m.imported = GetBool(d, "imported");
+  m.description = GetStr(d, "description");
+  m.expiration_model =
+      ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
+  m.valid_to = GetTime(d, "valid_to");
+  m.pending_rotation = GetBool(d, "pending_rotation");
   SEALSTACK_ASSIGN_OR_RETURN(m.bytes, crypto::UnwrapKey(root_key, kMaterialPurpose, row.wrapped,
                                                         row.key_id + "/" + row.material_id));
   return m;

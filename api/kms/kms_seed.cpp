@@ -42,7 +42,7 @@ std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
     auto header = ParseBlobHeader(ciphertext);
     if (!header) return "";
     ReaderLock lock(mu_);
-    auto it = keys_.find(header->key_id);
+    auto it = keys_.find(KeyHandle(header->key_id, c.region));
     return it != keys_.end() ? it->second->arn : KeyArn(c.region, account, header->key_id);
   }
   if (StartsWith(key_id, "arn:")) {
@@ -221,7 +221,7 @@ Result<bool> Service::SeedKey(const SeedKeyRequest& r) {
   }));
   {
     WriterLock lock(mu_);
-    keys_[key->id] = key;
+    keys_[key->handle()] = key;
     for (auto& a : alias_changes) aliases_.Put(AliasMapKey(a.account, a.region, a.name), a);
   }
   UpdateNextDue();

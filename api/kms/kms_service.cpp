@@ -32,8 +32,7 @@ bool IsUuid(std::string_view s) {
   return UuidToBytes(s).has_value();
 }
 
-// A well-formed key id: a UUID, or a multi-Region key id "mrk-" + 32 hex digits (SealStack has
-// no multi-Region keys, so such an id names a key that does not exist).
+// A well-formed key id: a UUID, or a multi-Region key id "mrk-" + 32 hex digits.
 bool IsKeyIdForm(std::string_view s) {
   if (IsUuid(s)) return true;
   if (s.size() != 36 || !StartsWith(s, "mrk-")) return false;
@@ -111,7 +110,7 @@ Status Service::Load() {
   for (const auto& row : snap.keys) {
     SEALSTACK_ASSIGN_OR_RETURN(Key k, KeyFromRow(row, root_key_));
     auto key = std::make_shared<Key>(std::move(k));  // not loaded[k.id] = ...(std::move(k)):
-    loaded[key->id] = std::move(key);                // the right side runs first (C++17)
+    loaded[key->handle()] = std::move(key);          // the right side runs first (C++17)
   }
   for (const auto& row : snap.materials) {
     auto it = loaded.find(row.key_id);
@@ -132,6 +131,10 @@ Status Service::Load() {
     }
     auto mutable_m = std::const_pointer_cast<Material>(*material);
     mutable_m->created = m->created;
+    mutable_m->description = m->description;
+    mutable_m->expiration_model = m->expiration_model;
+    mutable_m->valid_to = m->valid_to;
+    mutable_m->pending_rotation = m->pending_rotation;
     it->second->materials.push_back(*material);
   }
   {
@@ -218,34 +221,72 @@ Status Service::PersistMaterial(storage::Connection& conn, const Key& key, const
 
 Status Service::Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit) {
   MutexLock write(write_mu_);
-  std::shared_ptr<const Key> old;
+  return MutateKeysLocked({key_id}, edit);
+}
+
+std::vector<std::string> Service::SetHandles(const Key& key) {
+  if (!key.multi_region) return {key.handle()};
+  std::vector<std::string> out{KeyHandle(key.id, key.primary_region)};
+  for (const auto& r : key.replica_regions) out.push_back(KeyHandle(key.id, r));
+  return out;
+}
+
+Status Service::MutateSet(const std::string& handle, const std::function<Status(Key&)>& edit) {
+  MutexLock write(write_mu_);
+  std::vector<std::string> handles;
   {
     ReaderLock lock(mu_);
-    auto it = keys_.find(key_id);
-    if (it == keys_.end())
-      return KmsError(ErrorKind::kNotFound, "Key '" + key_id + "' does not exist");
-    old = it->second;
-  }
-  auto updated = std::make_shared<Key>(*old);
-  SEALSTACK_RETURN_IF_ERROR(edit(*updated));
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
-    SEALSTACK_RETURN_IF_ERROR(RunAuditHook(c, updated->arn));
-    SEALSTACK_RETURN_IF_ERROR(PersistKey(c, *updated));
-    // Materials are append-only: persist the ones the edit added.
-    for (const auto& m : updated->materials) {
-      if (old->FindMaterial(m->id) == nullptr)
-        SEALSTACK_RETURN_IF_ERROR(PersistMaterial(c, *updated, *m));
+    auto it = keys_.find(handle);
+    if (it == keys_.end()) {
+      return KmsError(ErrorKind::kNotFound, "Key '" + handle + "' does not exist");
     }
-    for (const auto& m : old->materials) {
-      if (updated->FindMaterial(m->id) == nullptr) {
-        SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteMaterial(c, updated->id, m->id));
+    handles = SetHandles(*it->second);
+  }
+  return MutateKeysLocked(handles, edit);
+}
+
+Status Service::MutateKeysLocked(const std::vector<std::string>& handles,
+                                 const std::function<Status(Key&)>& edit,
+                                 const std::function<Status(storage::Connection&)>& also) {
+  std::vector<std::shared_ptr<const Key>> olds;
+  {
+    ReaderLock lock(mu_);
+    for (const auto& h : handles) {
+      auto it = keys_.find(h);
+      if (it == keys_.end())
+        return KmsError(ErrorKind::kNotFound, "Key '" + KeyIdOfHandle(h) + "' does not exist");
+      olds.push_back(it->second);
+    }
+  }
+  std::vector<std::shared_ptr<Key>> updated;
+  for (const auto& old : olds) {
+    updated.push_back(std::make_shared<Key>(*old));
+    SEALSTACK_RETURN_IF_ERROR(edit(*updated.back()));
+  }
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    if (!updated.empty()) SEALSTACK_RETURN_IF_ERROR(RunAuditHook(c, updated.front()->arn));
+    for (size_t i = 0; i < updated.size(); ++i) {
+      const Key& now = *updated[i];
+      const Key& old = *olds[i];
+      SEALSTACK_RETURN_IF_ERROR(PersistKey(c, now));
+      // Persist the materials the edit added or replaced (a Material is immutable: a changed
+      // one is a new object with the same id).
+      for (const auto& m : now.materials) {
+        if (old.FindMaterial(m->id) != m.get())
+          SEALSTACK_RETURN_IF_ERROR(PersistMaterial(c, now, *m));
+      }
+      for (const auto& m : old.materials) {
+        if (now.FindMaterial(m->id) == nullptr) {
+          SEALSTACK_RETURN_IF_ERROR(storage::KmsRepo::DeleteMaterial(c, now.handle(), m->id));
+        }
       }
     }
+    if (also) SEALSTACK_RETURN_IF_ERROR(also(c));
     return Status::Ok();
   }));
   {
     WriterLock lock(mu_);
-    keys_[key_id] = std::move(updated);
+    for (size_t i = 0; i < updated.size(); ++i) keys_[handles[i]] = std::move(updated[i]);
   }
   UpdateNextDue();
   return Status::Ok();
@@ -301,7 +342,7 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
     std::string_view resource = key_id.substr(pos);
     if (StartsWith(resource, "key/")) {
       std::string id(resource.substr(4));
-      auto key = find_key(id);
+      auto key = find_key(KeyHandle(id, rgn));
       if (!key || key->account != acct || key->region != rgn) {
         return not_found_key(std::string(key_id));
       }
@@ -320,7 +361,7 @@ Result<Service::Resolved> Service::Resolve(const Caller& c, std::string_view key
     return KmsError(ErrorKind::kNotFound, "Invalid keyId '" + std::string(key_id) + "'");
   }
   std::string id(key_id);
-  auto key = find_key(id);
+  auto key = find_key(KeyHandle(id, region));
   // A bare key id names a key in the caller's own account and region only.
   if (!key || key->account != account || key->region != region) {
     return not_found_key(KeyArn(region, account, id));
@@ -370,7 +411,7 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
 
 void Service::NoteUse(const Key& key, std::string_view operation) {
   MutexLock lock(usage_mu_);
-  last_usage_[key.id] = LastUsage{std::string(operation), clock_->Now(), ""};
+  last_usage_[key.handle()] = LastUsage{std::string(operation), clock_->Now(), ""};
 }
 
 // ---- RunDue: the clock's consequences
@@ -382,12 +423,20 @@ void Service::UpdateNextDue() {
     if (k->state == KeyState::kPendingDeletion && k->deletion_date) {
       next = std::min(next, ToMicros(*k->deletion_date));
     }
-    if (k->rotation_enabled && k->next_rotation && k->state == KeyState::kEnabled) {
+    if (k->rotation_enabled && k->next_rotation && k->state == KeyState::kEnabled &&
+        !k->is_replica()) {
       next = std::min(next, ToMicros(*k->next_rotation));
     }
     if (k->expiration_model == ExpirationModel::kExpires && k->valid_to &&
         k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
       next = std::min(next, ToMicros(*k->valid_to));
+    }
+    if (k->state != KeyState::kPendingDeletion) {
+      for (const auto& m : k->materials) {
+        if (m->expiration_model == ExpirationModel::kExpires && m->valid_to) {
+          next = std::min(next, ToMicros(*m->valid_to));
+        }
+      }
     }
   }
   next_due_us_ = next;
@@ -405,37 +454,83 @@ void Service::RunDue() {
   for (const auto& k : due) {
     if (k->state == KeyState::kPendingDeletion && k->deletion_date && *k->deletion_date <= now) {
       MutexLock write(write_mu_);
-      Status st = db_.WithTransaction(
-          [&](storage::Connection& c) -> Status { return storage::KmsRepo::DeleteKey(c, k->id); });
+      // A deleted replica leaves its set; a primary waiting for its last replica's deletion
+      // (PendingReplicaDeletion) then starts its own waiting period.
+      std::vector<std::string> peers;
+      if (k->multi_region) {
+        for (const auto& h : SetHandles(*k)) {
+          ReaderLock lock(mu_);
+          if (h != k->handle() && keys_.count(h) != 0) peers.push_back(h);
+        }
+      }
+      auto leave_set = [&](Key& key) -> Status {
+        auto& regions = key.replica_regions;
+        regions.erase(std::remove(regions.begin(), regions.end(), k->region), regions.end());
+        if (key.state == KeyState::kPendingReplicaDeletion && !key.is_replica() &&
+            regions.empty()) {
+          key.state = KeyState::kPendingDeletion;
+          key.deletion_date = now + kOneDay * key.pending_window_days;
+        }
+        return Status::Ok();
+      };
+      auto delete_row = [&](storage::Connection& c) -> Status {
+        return storage::KmsRepo::DeleteKey(c, k->handle());
+      };
+      Status st = peers.empty() ? db_.WithTransaction(delete_row)
+                                : MutateKeysLocked(peers, leave_set, delete_row);
       if (!st.ok()) continue;
       WriterLock lock(mu_);
-      keys_.erase(k->id);
-      aliases_.EraseKey(k->id);
-      grants_.EraseKey(k->id);
+      keys_.erase(k->handle());
+      aliases_.EraseKey(k->handle());
+      grants_.EraseKey(k->handle());
       continue;
     }
     if (k->rotation_enabled && k->next_rotation && *k->next_rotation <= now &&
-        k->state == KeyState::kEnabled) {
-      // Catch up one rotation per elapsed period.
-      (void)Mutate(k->id, [&](Key& key) -> Status {
+        k->state == KeyState::kEnabled && !k->is_replica()) {
+      // Catch up one rotation per elapsed period; a multi-Region primary's new materials go
+      // to its replicas too (rotation is a shared property).
+      std::vector<std::shared_ptr<const Material>> added;
+      std::optional<SystemTime> next_rotation;
+      (void)MutateSet(k->handle(), [&](Key& key) -> Status {
+        if (key.is_replica()) {
+          for (const auto& m : added) key.materials.push_back(m);
+          key.next_rotation = next_rotation;
+          return Status::Ok();
+        }
         while (key.next_rotation && *key.next_rotation <= now) {
           SEALSTACK_ASSIGN_OR_RETURN(auto m, NewMaterial(key, "AUTOMATIC"));
           auto mm = std::const_pointer_cast<Material>(m);
           mm->created = *key.next_rotation;
           key.materials.push_back(m);
+          added.push_back(m);
           key.next_rotation = *key.next_rotation + kOneDay * key.rotation_period_days;
         }
+        next_rotation = key.next_rotation;
         return Status::Ok();
       });
     }
     if (k->expiration_model == ExpirationModel::kExpires && k->valid_to && *k->valid_to <= now &&
         k->state != KeyState::kPendingImport && k->state != KeyState::kPendingDeletion) {
-      // Imported material expired: AWS deletes it and the key waits for a new import.
-      (void)Mutate(k->id, [&](Key& key) -> Status {
-        key.materials.clear();
+      // Imported material expired: AWS deletes it and the key waits for the same material.
+      (void)Mutate(k->handle(), [&](Key& key) -> Status {
+        if (!DeleteImportedMaterial(key, key.imported_material_id)) key.materials.clear();
         key.state = KeyState::kPendingImport;
         key.valid_to.reset();
         key.expiration_model = ExpirationModel::kNone;
+        return Status::Ok();
+      });
+    }
+    // Each imported material expires on its own ValidTo (a pending or older one too).
+    std::vector<std::string> expired;
+    if (k->state != KeyState::kPendingDeletion) {
+      for (const auto& m : k->materials) {
+        if (m->expiration_model == ExpirationModel::kExpires && m->valid_to && *m->valid_to <= now)
+          expired.push_back(m->id);
+      }
+    }
+    if (!expired.empty()) {
+      (void)Mutate(k->handle(), [&](Key& key) -> Status {
+        for (const auto& id : expired) DeleteImportedMaterial(key, id);
         return Status::Ok();
       });
     }
@@ -493,7 +588,7 @@ Status Service::CreateAwsManagedKey(const Caller& c, std::string_view alias_name
                ToEpochSeconds(alias.updated)});
   }));
   WriterLock lock(mu_);
-  keys_[key->id] = key;
+  keys_[key->handle()] = key;
   aliases_.Put(AliasMapKey(account, c.region, alias_name), alias);
   return Status::Ok();
 }
@@ -507,15 +602,23 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
       {"kms:KeyUsage", {std::string(Name(r.usage))}},
       {"kms:CustomerMasterKeyUsage", {std::string(Name(r.usage))}},
       {"kms:KeyOrigin", {std::string(Name(r.origin))}},
-      {"kms:MultiRegion", {"false"}},
+      {"kms:MultiRegion", {r.multi_region ? "true" : "false"}},
       {"kms:BypassPolicyLockoutSafetyCheck", {r.bypass_policy_lockout_check ? "true" : "false"}}};
+  if (r.multi_region) keys["kms:MultiRegionKeyType"] = {"PRIMARY"};
   for (const auto& [k, v] : r.tags) {
     keys["aws:RequestTag/" + k] = {v};
     keys["aws:TagKeys"].push_back(k);
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "kms:CreateKey", nullptr, nullptr, keys));
   auto key = std::make_shared<Key>();
-  key->id = NewUuid();
+  if (r.multi_region) {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string id_bytes, random_->Bytes(16));
+    key->id = "mrk-" + crypto::Hex(id_bytes);
+    key->multi_region = true;
+    key->primary_region = c.region;
+  } else {
+    key->id = NewUuid();
+  }
   key->account = c.principal->account;
   key->region = c.region;
   key->arn = KeyArn(key->region, key->account, key->id);
@@ -543,7 +646,7 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
     return Status::Ok();
   }));
   WriterLock lock(mu_);
-  keys_[key->id] = key;
+  keys_[key->handle()] = key;
   return std::shared_ptr<const Key>(key);
 }
 
@@ -579,7 +682,7 @@ Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateKeyDescription", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, OperationClass::kManage, "kms:UpdateKeyDescription"));
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     k.description = std::move(description);
     return Status::Ok();
   });
@@ -589,7 +692,7 @@ Status Service::EnableKey(const Caller& c, std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:EnableKey"));
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     k.state = KeyState::kEnabled;
     return Status::Ok();
   });
@@ -599,7 +702,7 @@ Status Service::DisableKey(const Caller& c, std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
       auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:DisableKey"));
-  return Mutate(key->id, [&](Key& k) {
+  return Mutate(key->handle(), [&](Key& k) {
     k.state = KeyState::kDisabled;
     return Status::Ok();
   });
@@ -615,9 +718,16 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " is an AWS managed key and cannot be deleted.");
   }
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
-    k.state = KeyState::kPendingDeletion;
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.pending_window_days = pending_window_days;
+    if (k.multi_region && !k.is_replica() && !k.replica_regions.empty()) {
+      // A primary is not deleted while it has replicas: its waiting period begins when the
+      // last of them is deleted (RunDue).
+      k.state = KeyState::kPendingReplicaDeletion;
+      k.deletion_date.reset();
+      return Status::Ok();
+    }
+    k.state = KeyState::kPendingDeletion;
     k.deletion_date = clock_->Now() + kOneDay * pending_window_days;
     return Status::Ok();
   }));
@@ -630,7 +740,7 @@ Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CancelKeyDeletion", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kCancelDeletion,
                                                "kms:CancelKeyDeletion"));
-  SEALSTACK_RETURN_IF_ERROR(Mutate(key->id, [&](Key& k) {
+  SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.state = k.materials.empty() ? KeyState::kPendingImport : KeyState::kDisabled;
     k.deletion_date.reset();
     k.pending_window_days = 0;

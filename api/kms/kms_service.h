@@ -10,8 +10,11 @@
 // The class reads in sections: construction and wiring; the operations by concern (keys,
 // cryptography, aliases, key policies, rotation, tags, grants, import, usage tracking), each
 // taking the Caller first; lookups for the authorizer and the wire renderers; the clock and the
-// admin plane (reset, seeding). Aliases and grants are indexed by key id (key_indexed_map.h), so
-// the aliases and grants one authorization considers are found without a scan.
+// admin plane (reset, seeding). Aliases and grants are indexed by key handle (key_indexed_map.h),
+// so the aliases and grants one authorization considers are found without a scan.
+//
+// Keys are held by handle (KeyHandle in kms_model.h): the key id, or "ID/REGION" for
+// multi-Region keys, whose primary and replicas share one id (kms_multi_region.cpp).
 //
 // Thread safety: all methods are safe to call concurrently. Reads take a shared lock only to
 // find a key snapshot; mutations are serialised by one mutex.
@@ -156,6 +159,7 @@ class Service {
     Origin origin = Origin::kAwsKms;
     bool bypass_policy_lockout_check = false;
     std::map<std::string, std::string> tags;
+    bool multi_region = false;  // a multi-Region primary key, id "mrk-" + 32 hex
   };
   Result<std::shared_ptr<const Key>> CreateKey(const Caller& c, const CreateKeyRequest& r);
   Result<std::shared_ptr<const Key>> DescribeKey(const Caller& c, std::string_view key_id);
@@ -170,6 +174,22 @@ class Service {
   Result<std::shared_ptr<const Key>> ScheduleKeyDeletion(const Caller& c, std::string_view key_id,
                                                          int pending_window_days);
   Result<std::shared_ptr<const Key>> CancelKeyDeletion(const Caller& c, std::string_view key_id);
+
+  // ---- multi-Region keys (kms_multi_region.cpp)
+  struct ReplicateKeyRequest {
+    std::string key_id;  // the primary key, in the caller's region
+    std::string replica_region;
+    std::optional<std::string> policy;  // nullopt = the default key policy
+    bool bypass_policy_lockout_check = false;
+    std::string description;
+    std::map<std::string, std::string> tags;
+  };
+  // Creates the replica (same key id, key material and shared properties; its own policy,
+  // description and tags) and adds it to every key of the set. Returns the replica.
+  Result<std::shared_ptr<const Key>> ReplicateKey(const Caller& c, const ReplicateKeyRequest& r);
+  // Makes the replica in `primary_region` the primary and the current primary a replica.
+  Status UpdatePrimaryRegion(const Caller& c, std::string_view key_id,
+                             std::string_view primary_region);
 
   // ---- cryptography
   Result<CryptoResult> Encrypt(const Caller& c, std::string_view key_id,
@@ -276,14 +296,25 @@ class Service {
   Result<ImportParametersResult> GetParametersForImport(const Caller& c, std::string_view key_id,
                                                         std::string_view wrapping_algorithm,
                                                         std::string_view wrapping_key_spec);
-  // Both return the key as it is afterwards.
-  Result<std::shared_ptr<const Key>> ImportKeyMaterial(const Caller& c, std::string_view key_id,
-                                                       std::string_view import_token,
-                                                       std::string_view encrypted_material,
-                                                       std::optional<SystemTime> valid_to,
-                                                       ExpirationModel model);
-  Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(const Caller& c,
-                                                               std::string_view key_id);
+  // The symmetric-key members of ImportKeyMaterial.
+  struct ImportOptions {
+    // ImportType NEW_KEY_MATERIAL (true) / EXISTING_KEY_MATERIAL (false); nullopt = AWS's
+    // default: new for a key that never had imported material, else existing.
+    std::optional<bool> new_key_material;
+    std::optional<std::string> description;  // KeyMaterialDescription
+    std::optional<std::string> material_id;  // KeyMaterialId: must be the material's id
+  };
+  // Both return the key as it is afterwards. `material_id` (when set) receives the id of the
+  // material imported.
+  Result<std::shared_ptr<const Key>> ImportKeyMaterial(
+      const Caller& c, std::string_view key_id, std::string_view import_token,
+      std::string_view encrypted_material, std::optional<SystemTime> valid_to,
+      ExpirationModel model, const ImportOptions& options = {}, std::string* material_id = nullptr);
+  // Deletes imported material `material_id` (nullopt: the current material); `deleted_id`
+  // (when set) receives the id of the material deleted.
+  Result<std::shared_ptr<const Key>> DeleteImportedKeyMaterial(
+      const Caller& c, std::string_view key_id, std::optional<std::string> material_id = {},
+      std::string* deleted_id = nullptr);
 
   // ---- usage tracking (GetKeyLastUsage)
   Result<std::shared_ptr<const Key>> GetKeyLastUsage(const Caller& c, std::string_view key_id,
@@ -363,6 +394,18 @@ class Service {
   // Mutations: copy, edit, persist, publish. `edit` may fail, leaving nothing changed.
   Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit)
       EXCLUDES(write_mu_, mu_);
+  // The same for every key of the multi-Region set of the key `handle` names (just that key
+  // when it is single-Region), primary first, in one transaction.
+  Status MutateSet(const std::string& handle, const std::function<Status(Key&)>& edit)
+      EXCLUDES(write_mu_, mu_);
+  // The handles of the keys of `key`'s multi-Region set, primary first ({key.handle()} for a
+  // single-Region key).
+  static std::vector<std::string> SetHandles(const Key& key);
+  // Mutate for `handles` with write_mu_ held; `also` runs in the same transaction.
+  Status MutateKeysLocked(const std::vector<std::string>& handles,
+                          const std::function<Status(Key&)>& edit,
+                          const std::function<Status(storage::Connection&)>& also = {})
+      REQUIRES(write_mu_) EXCLUDES(mu_);
   Status PersistKey(storage::Connection& conn, const Key& key);
   Status PersistMaterial(storage::Connection& conn, const Key& key, const Material& m);
   Result<std::shared_ptr<const Material>> NewMaterial(const Key& key, std::string rotation_type);
@@ -370,6 +413,8 @@ class Service {
                                                             std::string id, std::string rotation,
                                                             bool imported, int64_t seq);
   Status Load() EXCLUDES(mu_);
+  // RotateKeyOnDemand of a key with imported material (kms_manage.cpp).
+  Result<std::shared_ptr<const Key>> RotateToPendingMaterial(const Caller& c, const Key& key);
   Status CreateAwsManagedKey(const Caller& c, std::string_view alias_name) EXCLUDES(write_mu_, mu_);
   Status RemoveGrant(const std::string& grant_id) EXCLUDES(write_mu_, mu_);
   // Decrypt authorized as `action` (kms:Decrypt, or kms:ReEncryptFrom inside ReEncrypt).

@@ -56,6 +56,7 @@ constexpr std::pair<KeyState, std::string_view> kStates[] = {
     {KeyState::kDisabled, "Disabled"},
     {KeyState::kPendingDeletion, "PendingDeletion"},
     {KeyState::kPendingImport, "PendingImport"},
+    {KeyState::kPendingReplicaDeletion, "PendingReplicaDeletion"},
 };
 constexpr std::pair<ExpirationModel, std::string_view> kExpirations[] = {
     {ExpirationModel::kNone, ""},

@@ -32,7 +32,13 @@ enum class KeyUsage { kEncryptDecrypt, kSignVerify, kGenerateVerifyMac, kKeyAgre
 enum class Origin { kAwsKms, kExternal };
 enum class KeyManager { kCustomer, kAws };
 // See key_state.h for the transitions.
-enum class KeyState { kEnabled, kDisabled, kPendingDeletion, kPendingImport };
+enum class KeyState {
+  kEnabled,
+  kDisabled,
+  kPendingDeletion,
+  kPendingImport,
+  kPendingReplicaDeletion
+};
 enum class ExpirationModel { kNone, kExpires, kDoesNotExpire };
 
 std::string_view Name(KeySpec v);

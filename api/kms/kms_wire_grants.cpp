@@ -237,6 +237,7 @@ struct ImportKeyMaterialRequest {
   std::string material;
   std::optional<SystemTime> valid_to;
   ExpirationModel model = ExpirationModel::kNone;
+  Service::ImportOptions options;
 };
 Result<ImportKeyMaterialRequest> ReadImportKeyMaterial(JsonInput& in) {
   ImportKeyMaterialRequest r;
@@ -246,29 +247,54 @@ Result<ImportKeyMaterialRequest> ReadImportKeyMaterial(JsonInput& in) {
   r.valid_to = in.Timestamp("ValidTo");
   auto model =
       in.Enum("ExpirationModel", false, {"KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"});
-  in.String("KeyMaterialDescription", false, 0, 256);
-  in.String("KeyMaterialId", false, 64, 64);
+  auto import_type = in.Enum("ImportType", false, {"NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"});
+  r.options.description = in.String("KeyMaterialDescription", false, 0, 256);
+  r.options.material_id = in.String("KeyMaterialId", false, 64, 64);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
   r.token = *token;
   r.material = *material;
   // "The default is KEY_MATERIAL_EXPIRES" (ImportKeyMaterial, ExpirationModel).
   r.model = model ? *ParseExpirationModel(*model) : ExpirationModel::kExpires;
+  if (import_type) r.options.new_key_material = *import_type == "NEW_KEY_MATERIAL";
+  if (r.options.material_id && r.options.new_key_material.value_or(false)) {
+    return KmsError(ErrorKind::kValidation,
+                    "KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.");
+  }
   return r;
 }
-Result<KeyPtr> CallImportKeyMaterial(Service& s, const Caller& c,
-                                     const ImportKeyMaterialRequest& r) {
-  return s.ImportKeyMaterial(c, r.key_id, r.token, r.material, r.valid_to, r.model);
+struct ImportKeyMaterialResponse {
+  KeyPtr key;
+  std::string material_id;
+};
+Result<ImportKeyMaterialResponse> CallImportKeyMaterial(Service& s, const Caller& c,
+                                                        const ImportKeyMaterialRequest& r) {
+  ImportKeyMaterialResponse out;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.key, s.ImportKeyMaterial(c, r.key_id, r.token, r.material, r.valid_to, r.model, r.options,
+                                   &out.material_id));
+  return out;
 }
-void RenderImportKeyMaterial(JsonOutput& out, const KeyPtr& key) {
-  out.String("KeyId", key->arn);
-  if (key->current()) out.String("KeyMaterialId", key->current()->id);
+void RenderImportKeyMaterial(JsonOutput& out, const ImportKeyMaterialResponse& r) {
+  out.String("KeyId", r.key->arn);
+  if (!r.material_id.empty()) out.String("KeyMaterialId", r.material_id);
 }
 
-Result<KeyRequest> ReadDeleteImportedKeyMaterial(JsonInput& in) {
-  KeyRequest r{KeyIdArg(in)};
-  in.String("KeyMaterialId", false, 64, 64);
+struct DeleteImportedKeyMaterialRequest {
+  std::string key_id;
+  std::optional<std::string> material_id;
+};
+Result<DeleteImportedKeyMaterialRequest> ReadDeleteImportedKeyMaterial(JsonInput& in) {
+  DeleteImportedKeyMaterialRequest r{KeyIdArg(in), {}};
+  r.material_id = in.String("KeyMaterialId", false, 64, 64);
   SEALSTACK_RETURN_IF_ERROR(in.Finish());
   return r;
+}
+Result<ImportKeyMaterialResponse> CallDeleteImportedKeyMaterial(
+    Service& s, const Caller& c, const DeleteImportedKeyMaterialRequest& r) {
+  ImportKeyMaterialResponse out;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.key, s.DeleteImportedKeyMaterial(c, r.key_id, r.material_id, &out.material_id));
+  return out;
 }
 
 // ---- usage tracking
@@ -299,7 +325,6 @@ void RenderGetKeyLastUsage(JsonOutput& out, const KeyLastUsageResponse& r) {
 }  // namespace
 
 void AddGrantOperations(OperationTable& table) {
-  using S = Service;
   table.insert({
       // grants
       {"CreateGrant", Frame(ReadCreateGrant, CallCreateGrant, RenderCreateGrant)},
@@ -313,9 +338,8 @@ void AddGrantOperations(OperationTable& table) {
        Frame(ReadGetParametersForImport, CallGetParametersForImport, RenderGetParametersForImport)},
       {"ImportKeyMaterial",
        Frame(ReadImportKeyMaterial, CallImportKeyMaterial, RenderImportKeyMaterial)},
-      {"DeleteImportedKeyMaterial",
-       Frame(ReadDeleteImportedKeyMaterial, KeyResultCall<&S::DeleteImportedKeyMaterial>,
-             RenderKeyArn)},
+      {"DeleteImportedKeyMaterial", Frame(ReadDeleteImportedKeyMaterial,
+                                          CallDeleteImportedKeyMaterial, RenderImportKeyMaterial)},
       // usage tracking
       {"GetKeyLastUsage", Frame(ReadKeyId, CallGetKeyLastUsage, RenderGetKeyLastUsage)},
   });

@@ -7,17 +7,18 @@ namespace sealstack::api::kms::wire_ops {
 
 namespace {
 
-void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
-  const Key& k = *key;
-  out.BeginObject("KeyMetadata");
+// KeyMetadata as the member `name`. `creating`: as ReplicateKey answers for the replica it has
+// just made (KeyState Creating, not enabled, no current material yet), as AWS does.
+void WriteKeyMetadata(JsonOutput& out, const char* name, const Key& k, bool creating = false) {
+  out.BeginObject(name);
   out.String("AWSAccountId", k.account);
   out.String("KeyId", k.id);
   out.String("Arn", k.arn);
   out.Time("CreationDate", k.created);
-  out.Bool("Enabled", k.state == KeyState::kEnabled);
+  out.Bool("Enabled", !creating && k.state == KeyState::kEnabled);
   out.String("Description", k.description);
   out.String("KeyUsage", Name(k.usage));
-  out.String("KeyState", Name(k.state));
+  out.String("KeyState", creating ? "Creating" : Name(k.state));
   if (k.deletion_date) out.Time("DeletionDate", *k.deletion_date);
   if (k.valid_to) out.Time("ValidTo", *k.valid_to);
   out.String("Origin", Name(k.origin));
@@ -31,11 +32,32 @@ void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
   WriteList(out, "SigningAlgorithms", SigningAlgorithms(k.spec, k.usage));
   WriteList(out, "MacAlgorithms", MacAlgorithms(k.spec, k.usage));
   WriteList(out, "KeyAgreementAlgorithms", KeyAgreementAlgorithms(k.spec, k.usage));
-  out.Bool("MultiRegion", false);
-  if (k.state == KeyState::kPendingDeletion) {
+  out.Bool("MultiRegion", k.multi_region);
+  if (k.multi_region) {
+    out.BeginObject("MultiRegionConfiguration");
+    out.String("MultiRegionKeyType", k.is_replica() ? "REPLICA" : "PRIMARY");
+    out.BeginObject("PrimaryKey")
+        .String("Arn", KeyArn(k.primary_region, k.account, k.id))
+        .String("Region", k.primary_region)
+        .EndObject();
+    out.BeginArray("ReplicaKeys");
+    for (const auto& r : k.replica_regions) {
+      out.BeginObject().String("Arn", KeyArn(r, k.account, k.id)).String("Region", r).EndObject();
+    }
+    out.EndArray();
+    out.EndObject();
+  }
+  if (k.state == KeyState::kPendingDeletion || k.state == KeyState::kPendingReplicaDeletion) {
     out.Int("PendingDeletionWindowInDays", k.pending_window_days);
   }
-  if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
+  if (creating) {
+    // No current material while the replica is being created.
+  } else if (IsSymmetric(k.spec) && k.origin == Origin::kExternal &&
+             !k.imported_material_id.empty()) {
+    // Imported material: the current one, also while it is deleted (recorded: DescribeKey
+    // after DeleteImportedKeyMaterial still names it).
+    out.String("CurrentKeyMaterialId", k.imported_material_id);
+  } else if (const Material* m = k.current(); m != nullptr && IsSymmetric(k.spec)) {
     out.String("CurrentKeyMaterialId", m->id);
   } else if (IsSymmetric(k.spec) && !k.imported_material_id.empty()) {
     // Deleted imported material stays the key's current material until it is re-imported
@@ -43,6 +65,85 @@ void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
     out.String("CurrentKeyMaterialId", k.imported_material_id);
   }
   out.EndObject();
+}
+
+void RenderKeyMetadata(JsonOutput& out, const KeyPtr& key) {
+  WriteKeyMetadata(out, "KeyMetadata", *key);
+}
+
+// RegionType: ^([a-z]+-){2,3}\d+$, 1 to 32 characters.
+bool IsRegionType(std::string_view s) {
+  if (s.empty() || s.size() > 32) return false;
+  size_t pos = 0;
+  int words = 0;
+  while (true) {
+    size_t start = pos;
+    while (pos < s.size() && s[pos] >= 'a' && s[pos] <= 'z') ++pos;
+    if (pos == start || pos >= s.size() || s[pos] != '-') break;
+    ++pos;
+    ++words;
+    start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    if (pos > start && pos == s.size()) return words >= 2 && words <= 3;
+    pos = start;
+  }
+  return false;
+}
+
+std::optional<std::string> RegionArg(JsonInput& in, std::string_view member) {
+  auto region = in.String(member, true, 1, 32);
+  if (region && !IsRegionType(*region)) {
+    in.AddConstraintError(member, "'" + *region + "'",
+                          "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$");
+  }
+  return region;
+}
+
+struct ReplicateKeyRequest : Service::ReplicateKeyRequest {
+  std::vector<Tag> tag_list;
+};
+Result<ReplicateKeyRequest> ReadReplicateKey(JsonInput& in) {
+  ReplicateKeyRequest r;
+  r.key_id = KeyIdArg(in);
+  auto region = RegionArg(in, "ReplicaRegion");
+  r.policy = in.String("Policy", false, 1, 131072);
+  r.bypass_policy_lockout_check = in.Bool("BypassPolicyLockoutSafetyCheck").value_or(false);
+  r.description = in.String("Description", false, 0, 8192).value_or("");
+  auto tags = TagsArg(in, false);
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  r.replica_region = *region;
+  if (tags) r.tag_list = std::move(*tags);
+  return r;
+}
+Result<KeyPtr> CallReplicateKey(Service& s, const Caller& c, const ReplicateKeyRequest& r) {
+  if (r.policy) SEALSTACK_RETURN_IF_ERROR(s.CheckPolicy(*r.policy));
+  SEALSTACK_RETURN_IF_ERROR(CheckTagList(r.tag_list));
+  Service::ReplicateKeyRequest request = r;
+  for (const auto& t : r.tag_list) request.tags[t.key] = t.value;
+  return s.ReplicateKey(c, request);
+}
+void RenderReplicateKey(JsonOutput& out, const KeyPtr& key) {
+  WriteKeyMetadata(out, "ReplicaKeyMetadata", *key, /*creating=*/true);
+  out.String("ReplicaPolicy", key->policy);
+  if (key->tags.empty()) return;  // recorded: no ReplicaTags member for a replica without tags
+  out.BeginArray("ReplicaTags");
+  for (const auto& [k, v] : key->tags) {
+    out.BeginObject().String("TagKey", k).String("TagValue", v).EndObject();
+  }
+  out.EndArray();
+}
+
+struct UpdatePrimaryRegionRequest {
+  std::string key_id;
+  std::string primary_region;
+};
+Result<UpdatePrimaryRegionRequest> ReadUpdatePrimaryRegion(JsonInput& in) {
+  UpdatePrimaryRegionRequest r;
+  r.key_id = KeyIdArg(in);
+  auto region = RegionArg(in, "PrimaryRegion");
+  SEALSTACK_RETURN_IF_ERROR(in.Finish());
+  r.primary_region = *region;
+  return r;
 }
 
 // The service's request, and the tags as sent (duplicates included) until they are checked.
@@ -96,10 +197,7 @@ Result<CreateKeyRequest> ReadCreateKey(JsonInput& in) {
                     "Origin " + *origin + " (custom key stores) is not supported by SealStack.");
   }
   r.origin = origin && *origin == "EXTERNAL" ? Origin::kExternal : Origin::kAwsKms;
-  if (multi_region.value_or(false)) {
-    return KmsError(ErrorKind::kUnsupportedOperation,
-                    "Multi-Region keys are not supported by SealStack.");
-  }
+  r.multi_region = multi_region.value_or(false);
   // Tags are checked after the policy (CallCreateKey), so they are kept as sent here.
   if (tags) r.tag_list = std::move(*tags);
   return r;
@@ -170,7 +268,8 @@ Result<ScheduleKeyDeletionRequest> ReadScheduleKeyDeletion(JsonInput& in) {
 }
 void RenderScheduleKeyDeletion(JsonOutput& out, const KeyPtr& key) {
   out.String("KeyId", key->arn);
-  out.Time("DeletionDate", *key->deletion_date);
+  // A primary with replicas (PendingReplicaDeletion) has no deletion date yet.
+  if (key->deletion_date) out.Time("DeletionDate", *key->deletion_date);
   out.String("KeyState", Name(key->state));
   out.Int("PendingWindowInDays", key->pending_window_days);
 }
@@ -200,6 +299,14 @@ void AddKeyOperations(OperationTable& table) {
                                   },
                                   RenderScheduleKeyDeletion)},
       {"CancelKeyDeletion", Frame(ReadKeyId, KeyResultCall<&S::CancelKeyDeletion>, RenderKeyArn)},
+      {"ReplicateKey", Frame(ReadReplicateKey, CallReplicateKey, RenderReplicateKey)},
+      {"UpdatePrimaryRegion", Frame(
+                                  ReadUpdatePrimaryRegion,
+                                  [](S& s, const Caller& c, const UpdatePrimaryRegionRequest& r) {
+                                    return Done(
+                                        s.UpdatePrimaryRegion(c, r.key_id, r.primary_region));
+                                  },
+                                  RenderNothing)},
   });
 }
 

@@ -49,7 +49,7 @@ void RenderListAliases(JsonOutput& out, const ListAliasesResponse& r) {
     out.BeginObject()
         .String("AliasName", a.name)
         .String("AliasArn", Service::AliasArnOf(a))
-        .String("TargetKeyId", a.key_id)
+        .String("TargetKeyId", KeyIdOfHandle(a.key_id))
         .Time("CreationDate", a.created)
         .Time("LastUpdatedDate", a.updated)
         .EndObject();
@@ -150,7 +150,8 @@ Result<ListKeyRotationsRequest> ReadListKeyRotations(JsonInput& in) {
 }
 struct ListKeyRotationsResponse {
   KeyPtr key;
-  std::vector<const Material*> rows;  // the page; owned by `key`
+  std::vector<const Material*> rows;               // the page; owned by `key` or `deleted`
+  std::vector<std::shared_ptr<Material>> deleted;  // deleted imported materials, as rows
   std::string next_marker;
 };
 Result<ListKeyRotationsResponse> CallListKeyRotations(Service& s, const Caller& c,
@@ -161,6 +162,22 @@ Result<ListKeyRotationsResponse> CallListKeyRotations(Service& s, const Caller& 
   for (const auto& m : out.key->materials) {
     if (r.all_key_material || !m->rotation_type.empty()) rows.push_back(m.get());
   }
+  // Deleted imported material is listed too (ImportState PENDING_IMPORT), in its place.
+  for (const auto& d : out.key->deleted_materials) {
+    if (!r.all_key_material && d.rotation_type.empty()) continue;
+    auto m = std::make_shared<Material>();
+    m->id = d.id;
+    m->seq = d.seq;
+    m->created = d.created;
+    m->rotation_type = d.rotation_type;
+    m->description = d.description;
+    m->pending_rotation = d.pending_rotation;
+    m->imported = true;
+    out.deleted.push_back(m);
+    rows.push_back(m.get());
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Material* a, const Material* b) { return a->seq < b->seq; });
   size_t start = 0;
   if (!r.page.marker.empty()) {
     start = rows.size();
@@ -178,15 +195,28 @@ Result<ListKeyRotationsResponse> CallListKeyRotations(Service& s, const Caller& 
   }
   return out;
 }
+// Imported materials: the key's current one is imported_material_id (even while deleted).
+bool IsCurrent(const Key& key, const Material& m) {
+  if (key.origin == Origin::kExternal) return m.id == key.imported_material_id;
+  return &m == key.current();
+}
 void RenderListKeyRotations(JsonOutput& out, const ListKeyRotationsResponse& r) {
   out.BeginArray("Rotations");
   for (const Material* m : r.rows) {
     out.BeginObject();
     out.String("KeyId", r.key->arn);
     out.String("KeyMaterialId", m->id);
-    out.String("KeyMaterialState", m == r.key->current() ? "CURRENT" : "NON_CURRENT");
-    out.String("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE");
-    out.Time("RotationDate", m->created);
+    if (!m->description.empty()) out.String("KeyMaterialDescription", m->description);
+    const bool deleted = m->imported && m->bytes.empty();
+    if (m->imported) out.String("ImportState", deleted ? "PENDING_IMPORT" : "IMPORTED");
+    out.String("KeyMaterialState", m->pending_rotation     ? "PENDING_ROTATION"
+                                   : IsCurrent(*r.key, *m) ? "CURRENT"
+                                                           : "NON_CURRENT");
+    out.String("ExpirationModel", m->imported && m->expiration_model != ExpirationModel::kNone
+                                      ? Name(m->expiration_model)
+                                      : "KEY_MATERIAL_DOES_NOT_EXPIRE");
+    if (m->valid_to) out.Time("ValidTo", *m->valid_to);
+    if (!m->pending_rotation) out.Time("RotationDate", m->created);
     if (!m->rotation_type.empty()) out.String("RotationType", m->rotation_type);
     out.EndObject();
   }

@@ -95,6 +95,7 @@ TEST_CASE("SealBlob rejects a malformed key id or material id", "[kms][blob]") {
       {"not-a-uuid", kMaterialId},    {"1234ABCD-12AB-34CD-56EF-1234567890AB", kMaterialId},
       {kKeyId, std::string(62, 'a')}, {kKeyId, std::string(66, 'a')},
       {kKeyId, std::string(64, 'g')}, {kKeyId, ""},
+      {"mrk-1234abcd", kMaterialId},  {"mrk-1234abcd12ab34cd56ef1234567890zz", kMaterialId},
   };
   for (const auto& row : rows) {
     INFO(row.key_id << " / " << row.material_id);
@@ -253,6 +254,29 @@ TEST_CASE("Tampering with any byte of any blob region fails to open", "[kms][blo
   }
 }
 
+TEST_CASE("Multi-Region key blobs are version 0x02 and name their mrk- key id", "[kms][blob]") {
+  const std::string mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+  crypto::SeededRandom random("blob-test");
+  auto blob = SealBlob(Material(), {mrk, kMaterialId}, {{"a", "b"}}, "multi", random);
+  REQUIRE(blob.ok());
+  CHECK(blob->size() == api::kms::kBlobOverhead + 5);
+  CHECK(Hex(blob->substr(0, 17)) == "021234abcd12ab34cd56ef1234567890ab");
+  auto header = ParseBlobHeader(*blob);
+  REQUIRE(header);
+  CHECK(header->key_id == mrk);
+  CHECK(header->material_id == kMaterialId);
+  auto opened = OpenBlob(Material(), *blob, {{"a", "b"}});
+  REQUIRE(opened.ok());
+  CHECK(opened->view() == "multi");
+  // The version byte is authenticated: the same bytes relabelled as a UUID key's blob (the
+  // key named 1234abcd-...) do not open.
+  std::string relabelled = *blob;
+  relabelled[0] = '\x01';
+  REQUIRE(ParseBlobHeader(relabelled));
+  CHECK(ParseBlobHeader(relabelled)->key_id == kKeyId);
+  CHECK_FALSE(OpenBlob(Material(), relabelled, {{"a", "b"}}).ok());
+}
+
 TEST_CASE("ParseBlobHeader rejects short blobs and unknown versions", "[kms][blob]") {
   const std::string blob = Seal({}, "");  // exactly kBlobOverhead bytes
   REQUIRE(blob.size() == api::kms::kBlobOverhead);
@@ -265,7 +289,7 @@ TEST_CASE("ParseBlobHeader rejects short blobs and unknown versions", "[kms][blo
       {"one byte short", blob.substr(0, blob.size() - 1)},
       {"header only", blob.substr(0, api::kms::kBlobHeaderSize)},
       {"version 0x00", std::string(1, '\x00') + blob.substr(1)},
-      {"version 0x02", std::string(1, '\x02') + blob.substr(1)},
+      {"version 0x03", std::string(1, '\x03') + blob.substr(1)},
       {"version 0xff", std::string(1, '\xff') + blob.substr(1)},
       {"base64 text, not bytes", crypto::Base64(blob)},
   };

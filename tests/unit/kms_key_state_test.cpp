@@ -54,12 +54,21 @@ constexpr int Index(KeyState s) {
       return 2;
     case KeyState::kPendingImport:
       return 3;
+    case KeyState::kPendingReplicaDeletion:
+      return 4;
   }
   return -1;
 }
-constexpr int kKeyStates = 4;
+constexpr int kKeyStates = 5;
 
-enum class Want { kOk, kDisabled, kPendingDeletion, kPendingImport, kNotPendingDeletion };
+enum class Want {
+  kOk,
+  kDisabled,
+  kPendingDeletion,
+  kPendingImport,
+  kNotPendingDeletion,
+  kPendingReplicaDeletion,
+};
 
 struct Expected {
   const char* code;  // "" for OK
@@ -79,6 +88,8 @@ Expected ExpectedFor(Want w) {
       return {"KMSInvalidStateException", arn + " is pending import."};
     case Want::kNotPendingDeletion:
       return {"KMSInvalidStateException", arn + " is not pending deletion."};
+    case Want::kPendingReplicaDeletion:
+      return {"KMSInvalidStateException", arn + " is pending replica deletion."};
   }
   return {"?", "?"};
 }
@@ -105,36 +116,43 @@ TEST_CASE("CheckKeyState walks every operation class in every key state", "[kms]
       {O::kCryptographic, S::kDisabled, Want::kDisabled},
       {O::kCryptographic, S::kPendingDeletion, Want::kPendingDeletion},
       {O::kCryptographic, S::kPendingImport, Want::kPendingImport},
+      {O::kCryptographic, S::kPendingReplicaDeletion, Want::kPendingReplicaDeletion},
       // EnableKey, DisableKey
       {O::kEnableDisable, S::kEnabled, Want::kOk},
       {O::kEnableDisable, S::kDisabled, Want::kOk},
       {O::kEnableDisable, S::kPendingDeletion, Want::kPendingDeletion},
       {O::kEnableDisable, S::kPendingImport, Want::kPendingImport},
+      {O::kEnableDisable, S::kPendingReplicaDeletion, Want::kPendingReplicaDeletion},
       // ScheduleKeyDeletion
       {O::kScheduleDeletion, S::kEnabled, Want::kOk},
       {O::kScheduleDeletion, S::kDisabled, Want::kOk},
       {O::kScheduleDeletion, S::kPendingDeletion, Want::kPendingDeletion},
       {O::kScheduleDeletion, S::kPendingImport, Want::kOk},
+      {O::kScheduleDeletion, S::kPendingReplicaDeletion, Want::kPendingReplicaDeletion},
       // CancelKeyDeletion
       {O::kCancelDeletion, S::kEnabled, Want::kNotPendingDeletion},
       {O::kCancelDeletion, S::kDisabled, Want::kNotPendingDeletion},
       {O::kCancelDeletion, S::kPendingDeletion, Want::kOk},
       {O::kCancelDeletion, S::kPendingImport, Want::kNotPendingDeletion},
+      {O::kCancelDeletion, S::kPendingReplicaDeletion, Want::kOk},
       // Enable/DisableKeyRotation, RotateKeyOnDemand
       {O::kRotation, S::kEnabled, Want::kOk},
       {O::kRotation, S::kDisabled, Want::kDisabled},
       {O::kRotation, S::kPendingDeletion, Want::kPendingDeletion},
       {O::kRotation, S::kPendingImport, Want::kPendingImport},
+      {O::kRotation, S::kPendingReplicaDeletion, Want::kPendingReplicaDeletion},
       // CreateAlias target, Tag/Untag, UpdateKeyDescription, import operations
       {O::kManage, S::kEnabled, Want::kOk},
       {O::kManage, S::kDisabled, Want::kOk},
       {O::kManage, S::kPendingDeletion, Want::kPendingDeletion},
       {O::kManage, S::kPendingImport, Want::kOk},
+      {O::kManage, S::kPendingReplicaDeletion, Want::kPendingReplicaDeletion},
       // DescribeKey, Get/PutKeyPolicy, List*, GetKeyRotationStatus, DeleteAlias, Retire/Revoke
       {O::kAnyState, S::kEnabled, Want::kOk},
       {O::kAnyState, S::kDisabled, Want::kOk},
       {O::kAnyState, S::kPendingDeletion, Want::kOk},
       {O::kAnyState, S::kPendingImport, Want::kOk},
+      {O::kAnyState, S::kPendingReplicaDeletion, Want::kOk},
   };
 
   // The table is the full cross product, each pair exactly once.
