@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/kms/ciphertext_blob.h"
+#include "crypto/digest.h"
 #include "fuzz/fuzz_fixtures.h"
 
 using namespace sealstack;
@@ -18,8 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view blob(reinterpret_cast<const char*>(data), size);
   auto header = ParseBlobHeader(blob);
   if (header) {
-    // What the header names must convert back to the bytes it came from.
-    auto key_bytes = UuidToBytes(header->key_id);
+    // What the header names must convert back to the bytes it came from: a UUID (version 1) or
+    // a multi-Region key id, "mrk-" + 32 hex digits (version 2).
+    const std::string_view id = header->key_id;
+    auto key_bytes =
+        id.substr(0, 4) == "mrk-" ? crypto::FromHex(id.substr(4)) : UuidToBytes(header->key_id);
     if (!key_bytes || *key_bytes != blob.substr(1, 16)) abort();
   }
   auto opened = OpenBlob(kMaterial, blob, fuzz::BlobContext());
