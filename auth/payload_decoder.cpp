@@ -23,7 +23,7 @@ constexpr std::string_view kMalformedTrailerMessage =
 
 AuthError Malformed(std::string_view what) {
   return MakeAuthError(AuthErrorCode::kMalformedChunk,
-               "An error occurred when parsing the aws-chunked body: " + std::string(what));
+                       "An error occurred when parsing the aws-chunked body: " + std::string(what));
 }
 
 std::optional<uint64_t> ParseDecimal(std::string_view s) {
@@ -64,7 +64,8 @@ class PassThroughDecoder : public PayloadDecoder {
   }
 
   std::optional<AuthError> Finish() override {
-    if (aborted_) return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
+    if (aborted_)
+      return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
     if (!hash_) return std::nullopt;
     const std::string computed = crypto::Hex(hash_->Finish());
     hash_.reset();
@@ -153,7 +154,8 @@ class ChunkedDecoder : public PayloadDecoder {
 
   std::optional<AuthError> Finish() override {
     if (error_) return error_;
-    if (aborted_) return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
+    if (aborted_)
+      return MakeAuthError(AuthErrorCode::kIncompleteBody, "body aborted by the consumer");
     // Some clients omit the final CRLF (or the last trailer's CRLF) at end of body.
     if (state_ == State::kTrailers) {
       std::optional<AuthError> err;
@@ -175,13 +177,15 @@ class ChunkedDecoder : public PayloadDecoder {
     for (size_t i = 0; i < declared_.size(); ++i) {
       const std::string* sent = FindTrailer(declared_[i].first);
       if (sent == nullptr) {
-        error_ = MakeAuthError(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
+        error_ =
+            MakeAuthError(AuthErrorCode::kMalformedChunk, std::string(kMalformedTrailerMessage));
         return error_;
       }
       if (checksums_[i].DigestBase64() != *sent) {
-        error_ = MakeAuthError(AuthErrorCode::kBadTrailerChecksum,
-                       "The " + std::string(crypto::ChecksumAlgorithmName(declared_[i].second)) +
-                           " you specified did not match the calculated checksum.");
+        error_ =
+            MakeAuthError(AuthErrorCode::kBadTrailerChecksum,
+                          "The " + std::string(crypto::ChecksumAlgorithmName(declared_[i].second)) +
+                              " you specified did not match the calculated checksum.");
         return error_;
       }
     }
@@ -238,13 +242,13 @@ class ChunkedDecoder : public PayloadDecoder {
       if (signature.size() != 64) return Malformed("missing chunk-signature");
       if (size > 0 && chunks_ > 0 && last_chunk_size_ < kMinSignedChunk) {
         return MakeAuthError(AuthErrorCode::kChunkTooSmall,
-                     "Only the last chunk is allowed to have a size less than 8192 bytes");
+                             "Only the last chunk is allowed to have a size less than 8192 bytes");
       }
       chunk_signature_ = std::string(signature);
     }
     if (size > decoded_length_ - payload_bytes_) {
       return MakeAuthError(AuthErrorCode::kIncompleteBody,
-                   "The decoded body is longer than x-amz-decoded-content-length.");
+                           "The decoded body is longer than x-amz-decoded-content-length.");
     }
     ++chunks_;
     last_chunk_size_ = size;
@@ -298,10 +302,11 @@ class ChunkedDecoder : public PayloadDecoder {
                                                      previous_signature_, chunk_sha256_hex);
     const std::string expected = sigv4::Sign(signing_.signing_key, sts);
     if (!crypto::ConstantTimeEquals(expected, chunk_signature_)) {
-      return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
-                   {{"StringToSign", sts},
-                    {"SignatureProvided", chunk_signature_},
-                    {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
+      return MakeAuthError(AuthErrorCode::kSignatureMismatch,
+                           std::string(kSignatureMismatchMessage),
+                           {{"StringToSign", sts},
+                            {"SignatureProvided", chunk_signature_},
+                            {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
     }
     previous_signature_ = std::move(chunk_signature_);
     chunk_signature_.clear();
@@ -346,10 +351,11 @@ class ChunkedDecoder : public PayloadDecoder {
                                    sigv4::CanonicalTrailers(trailers_));
     const std::string expected = sigv4::Sign(signing_.signing_key, sts);
     if (!crypto::ConstantTimeEquals(expected, trailer_signature_)) {
-      return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
-                   {{"StringToSign", sts},
-                    {"SignatureProvided", trailer_signature_},
-                    {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
+      return MakeAuthError(AuthErrorCode::kSignatureMismatch,
+                           std::string(kSignatureMismatchMessage),
+                           {{"StringToSign", sts},
+                            {"SignatureProvided", trailer_signature_},
+                            {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
     }
     return std::nullopt;
   }
@@ -397,7 +403,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
     case PayloadMode::kSha256:
       if (verified.expected_sha256_hex.size() != 64) {
         return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
-                     "x-amz-content-sha256 is not a valid sha256 value.");
+                             "x-amz-content-sha256 is not a valid sha256 value.");
       }
       return std::unique_ptr<PayloadDecoder>(new PassThroughDecoder(verified.expected_sha256_hex));
     case PayloadMode::kStreamingSigned:
@@ -408,12 +414,12 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
   const std::string* length_header = head.FindHeader("x-amz-decoded-content-length");
   if (length_header == nullptr) {
     return MakeAuthError(AuthErrorCode::kMalformedChunk,
-                 "Missing required header for this request: x-amz-decoded-content-length");
+                         "Missing required header for this request: x-amz-decoded-content-length");
   }
   std::optional<uint64_t> length = ParseDecimal(*length_header);
   if (!length) {
     return MakeAuthError(AuthErrorCode::kMalformedChunk,
-                 "x-amz-decoded-content-length is not a valid length.");
+                         "x-amz-decoded-content-length is not a valid length.");
   }
   std::vector<std::pair<std::string, crypto::ChecksumAlgorithm>> declared;
   if (verified.payload_mode != PayloadMode::kStreamingSigned) {
@@ -424,7 +430,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
         std::optional<crypto::ChecksumAlgorithm> alg = crypto::ChecksumAlgorithmFromHeader(name);
         if (!alg) {
           return MakeAuthError(AuthErrorCode::kMalformedChunk,
-                       "The value specified in the x-amz-trailer header is not supported");
+                               "The value specified in the x-amz-trailer header is not supported");
         }
         declared.emplace_back(ToLower(name), *alg);
       }
@@ -433,7 +439,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
   if (verified.payload_mode != PayloadMode::kStreamingUnsignedTrailer &&
       (verified.chunk.signing_key.empty() || verified.chunk.seed_signature.empty())) {
     return MakeAuthError(AuthErrorCode::kMalformedChunk,
-                 "signed aws-chunked body without a signing context");
+                         "signed aws-chunked body without a signing context");
   }
   return std::unique_ptr<PayloadDecoder>(
       new ChunkedDecoder(verified.payload_mode, *length, verified.chunk, std::move(declared)));

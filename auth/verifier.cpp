@@ -101,17 +101,17 @@ std::variant<PayloadMode, AuthError> ClassifyPayloadHash(std::string_view value)
   }
   if (IsHexDigest(value)) return PayloadMode::kSha256;
   return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
-               "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
-               "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
-               "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
-               "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "
-               "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.");
+                       "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
+                       "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
+                       "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+                       "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "
+                       "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.");
 }
 
 AuthError UnknownAccessKey(std::string_view akid) {
   return MakeAuthError(AuthErrorCode::kUnknownAccessKey,
-               "The AWS Access Key Id you provided does not exist in our records.",
-               {{"AWSAccessKeyId", std::string(akid)}});
+                       "The AWS Access Key Id you provided does not exist in our records.",
+                       {{"AWSAccessKeyId", std::string(akid)}});
 }
 
 // Session token and expiry of temporary credentials.
@@ -119,7 +119,7 @@ std::optional<AuthError> CheckToken(const Principal& p, const std::string* token
   if (!p.session_token.empty()) {
     if (token == nullptr || !crypto::ConstantTimeEquals(*token, p.session_token)) {
       return MakeAuthError(AuthErrorCode::kInvalidSessionToken,
-                   "The provided token is malformed or otherwise invalid.");
+                           "The provided token is malformed or otherwise invalid.");
     }
   }
   if (p.expires && now >= *p.expires) {
@@ -161,12 +161,12 @@ std::optional<AuthError> CheckSigV4Signature(const SigV4Parts& in, bool s3,
   const std::string expected = sigv4::Sign(*signing_key, string_to_sign);
   if (crypto::ConstantTimeEquals(expected, in.signature)) return std::nullopt;
   return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
-               {{"AWSAccessKeyId", in.credential.access_key_id},
-                {"StringToSign", string_to_sign},
-                {"SignatureProvided", in.signature},
-                {"StringToSignBytes", sigv4::SpacedHexBytes(string_to_sign)},
-                {"CanonicalRequest", canonical_request},
-                {"CanonicalRequestBytes", sigv4::SpacedHexBytes(canonical_request)}});
+                       {{"AWSAccessKeyId", in.credential.access_key_id},
+                        {"StringToSign", string_to_sign},
+                        {"SignatureProvided", in.signature},
+                        {"StringToSignBytes", sigv4::SpacedHexBytes(string_to_sign)},
+                        {"CanonicalRequest", canonical_request},
+                        {"CanonicalRequestBytes", sigv4::SpacedHexBytes(canonical_request)}});
 }
 
 std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime request_time,
@@ -175,23 +175,24 @@ std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime
     if (request_time <= Plus(now, kS3MaxSkew) && request_time >= Minus(now, kS3MaxSkew)) {
       return std::nullopt;
     }
-    return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
-                 "The difference between the request time and the current time is too large.",
-                 {{"RequestTime", amz_date},
-                  {"ServerTime", IsoSeconds(now)},
-                  {"MaxAllowedSkewMilliseconds", "900000"}});
+    return MakeAuthError(
+        AuthErrorCode::kRequestTimeTooSkewed,
+        "The difference between the request time and the current time is too large.",
+        {{"RequestTime", amz_date},
+         {"ServerTime", IsoSeconds(now)},
+         {"MaxAllowedSkewMilliseconds", "900000"}});
   }
   if (request_time < Minus(now, kServiceMaxSkew)) {
     return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
-                 "Signature expired: " + amz_date + " is now earlier than " +
-                     TruncateToSeconds(Minus(now, kServiceMaxSkew)) + " (" +
-                     TruncateToSeconds(now) + " - 5 min.)");
+                         "Signature expired: " + amz_date + " is now earlier than " +
+                             TruncateToSeconds(Minus(now, kServiceMaxSkew)) + " (" +
+                             TruncateToSeconds(now) + " - 5 min.)");
   }
   if (request_time > Plus(now, kServiceMaxSkew)) {
     return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
-                 "Signature not yet current: " + amz_date + " is still later than " +
-                     TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" + TruncateToSeconds(now) +
-                     " + 5 min.)");
+                         "Signature not yet current: " + amz_date + " is still later than " +
+                             TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" +
+                             TruncateToSeconds(now) + " + 5 min.)");
   }
   return std::nullopt;
 }
@@ -240,18 +241,19 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
   }
   if (!request_time) {
     return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
-                 "AWS authentication requires a valid Date or x-amz-date header");
+                         "AWS authentication requires a valid Date or x-amz-date header");
   }
   if (parts.amz_date.compare(0, 8, parsed->credential.date) != 0) {
     return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
-                 "The authorization header is malformed; Invalid credential date \"" +
-                     parsed->credential.date + "\". This date is not the same as X-Amz-Date: \"" +
-                     parts.amz_date.substr(0, 8) + "\".");
+                         "The authorization header is malformed; Invalid credential date \"" +
+                             parsed->credential.date +
+                             "\". This date is not the same as X-Amz-Date: \"" +
+                             parts.amz_date.substr(0, 8) + "\".");
   }
   if (auto err = CheckHeaderSkew(parts.amz_date, *request_time, now, options.s3)) return *err;
   if (!Contains(parsed->signed_headers, "host")) {
     return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
-                 "The authorization header is malformed; 'Host' must be a signed header.");
+                         "The authorization header is malformed; 'Host' must be a signed header.");
   }
   if (auto err = CheckToken(*principal, head.FindHeader("x-amz-security-token"), now)) {
     return *err;
@@ -269,15 +271,15 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
       if (!options.s3 && options.body_sha256_hex &&
           ToLower(*options.body_sha256_hex) != out.expected_sha256_hex) {
         return MakeAuthError(AuthErrorCode::kContentSha256Mismatch,
-                     "The provided 'x-amz-content-sha256' header does not match what was "
-                     "computed.",
-                     {{"ClientComputedContentSHA256", out.expected_sha256_hex},
-                      {"S3ComputedContentSHA256", ToLower(*options.body_sha256_hex)}});
+                             "The provided 'x-amz-content-sha256' header does not match what was "
+                             "computed.",
+                             {{"ClientComputedContentSHA256", out.expected_sha256_hex},
+                              {"S3ComputedContentSHA256", ToLower(*options.body_sha256_hex)}});
       }
     }
   } else if (options.s3) {
     return MakeAuthError(AuthErrorCode::kMissingContentSha256,
-                 "Missing required header for this request: x-amz-content-sha256");
+                         "Missing required header for this request: x-amz-content-sha256");
   } else {
     parts.payload_hash = options.body_sha256_hex ? ToLower(*options.body_sha256_hex)
                                                  : std::string(sigv4::kEmptySha256);
@@ -306,8 +308,8 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
     }
     if (!unsigned_headers.empty()) {
       return MakeAuthError(AuthErrorCode::kHeadersNotSigned,
-                   "There were headers present in the request which were not signed",
-                   {{"HeadersNotSigned", unsigned_headers}});
+                           "There were headers present in the request which were not signed",
+                           {{"HeadersNotSigned", unsigned_headers}});
     }
   }
 
@@ -333,17 +335,18 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   }
   if (*algorithm != sigv4::kAlgorithm) {
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+                         "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
   }
   Result<sigv4::Credential> cred = sigv4::ParseCredential(*credential);
   if (!cred.ok()) {
-    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "Error parsing the X-Amz-Credential parameter; " + cred.status().message());
+    return MakeAuthError(
+        AuthErrorCode::kMalformedQueryAuth,
+        "Error parsing the X-Amz-Credential parameter; " + cred.status().message());
   }
   std::optional<SystemTime> request_time = ParseAmzDate(*date);
   if (!request_time) {
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
+                         "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
   }
   std::optional<int64_t> expires_s = ParseInt(*expires);
   if (!expires_s) {
@@ -353,18 +356,19 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be non-negative");
   }
   if (*expires_s == 0) {
-    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth, "X-Amz-Expires must be at least 1 second");
+    return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
+                         "X-Amz-Expires must be at least 1 second");
   }
   if (*expires_s > kMaxPresignExpires) {
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "X-Amz-Expires must be less than a week (in seconds); that is, the given "
-                 "X-Amz-Expires must be less than 604800 seconds");
+                         "X-Amz-Expires must be less than a week (in seconds); that is, the given "
+                         "X-Amz-Expires must be less than 604800 seconds");
   }
   if (date->compare(0, 8, cred->date) != 0) {
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "Invalid credential date \"" + cred->date +
-                     "\". This date is not the same as X-Amz-Date: \"" + date->substr(0, 8) +
-                     "\".");
+                         "Invalid credential date \"" + cred->date +
+                             "\". This date is not the same as X-Amz-Date: \"" +
+                             date->substr(0, 8) + "\".");
   }
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(cred->access_key_id);
   if (!principal) return UnknownAccessKey(cred->access_key_id);
@@ -375,15 +379,15 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   const SystemTime expiry = Plus(*request_time, seconds(*expires_s));
   if (now > expiry) {
     return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
-                 {{"X-Amz-Expires", *expires},
-                  {"Expires", IsoSeconds(expiry)},
-                  {"ServerTime", IsoSeconds(now)}});
+                         {{"X-Amz-Expires", *expires},
+                          {"Expires", IsoSeconds(expiry)},
+                          {"ServerTime", IsoSeconds(now)}});
   }
   SigV4Parts parts;
   parts.signed_headers = sigv4::SplitSignedHeaders(*signed_headers);
   if (!Contains(parts.signed_headers, "host")) {
     return MakeAuthError(AuthErrorCode::kMalformedQueryAuth,
-                 "Query-string authentication requires 'host' in X-Amz-SignedHeaders");
+                         "Query-string authentication requires 'host' in X-Amz-SignedHeaders");
   }
   if (auto err = CheckToken(*principal, query.Find("X-Amz-Security-Token"), now)) return *err;
 
@@ -395,9 +399,10 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
     if (auto* err = std::get_if<AuthError>(&mode)) return std::move(*err);
     out.payload_mode = std::get<PayloadMode>(mode);
     if (out.payload_mode != PayloadMode::kSha256 && out.payload_mode != PayloadMode::kUnsigned) {
-      return MakeAuthError(AuthErrorCode::kInvalidContentSha256,
-                   "X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value on a "
-                   "presigned request.");
+      return MakeAuthError(
+          AuthErrorCode::kInvalidContentSha256,
+          "X-Amz-Content-Sha256 must be UNSIGNED-PAYLOAD or a valid sha256 value on a "
+          "presigned request.");
     }
     parts.payload_hash = *content_sha;
     if (out.payload_mode == PayloadMode::kSha256) out.expected_sha256_hex = ToLower(*content_sha);
@@ -425,12 +430,13 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
   const std::string* signature = query.Find("Signature");
   const std::string* expires = query.Find("Expires");
   if (!akid || !signature || !expires) {
-    return MakeAuthError(AuthErrorCode::kMalformedSigV2QueryAuth, std::string(kQueryAuthV2Required));
+    return MakeAuthError(AuthErrorCode::kMalformedSigV2QueryAuth,
+                         std::string(kQueryAuthV2Required));
   }
   std::optional<int64_t> expires_s = ParseInt(*expires);
   if (!expires_s || *expires_s < 0) {
     return MakeAuthError(AuthErrorCode::kMalformedSigV2QueryAuth,
-                 "Invalid date (should be seconds since epoch): " + *expires);
+                         "Invalid date (should be seconds since epoch): " + *expires);
   }
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(*akid);
   if (!principal) return UnknownAccessKey(*akid);
@@ -442,7 +448,7 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
       *expires_s >= kMaxExpires ? SystemTime::max() : SystemTime{seconds(*expires_s)};
   if (now > expiry) {
     return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
-                 {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(now)}});
+                         {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(now)}});
   }
   const std::string* token = query.Find("x-amz-security-token");
   if (token == nullptr) token = head.FindHeader("x-amz-security-token");
@@ -454,10 +460,10 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
   const std::string expected = sigv2::Sign(principal->secret_access_key.view(), string_to_sign);
   if (!crypto::ConstantTimeEquals(expected, *signature)) {
     return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
-                 {{"AWSAccessKeyId", *akid},
-                  {"StringToSign", string_to_sign},
-                  {"SignatureProvided", *signature},
-                  {"StringToSignBytes", sigv4::SpacedHexBytes(string_to_sign)}});
+                         {{"AWSAccessKeyId", *akid},
+                          {"StringToSign", string_to_sign},
+                          {"SignatureProvided", *signature},
+                          {"StringToSignBytes", sigv4::SpacedHexBytes(string_to_sign)}});
   }
   VerifiedRequest out;
   out.principal = std::move(principal);
@@ -480,10 +486,11 @@ VerifyOutcome Verify(const HttpRequestHead& head, const PrincipalStore& principa
   const bool v2_query = query.Find("AWSAccessKeyId") || query.Find("Signature");
   if (authorization != nullptr) {
     if (options.s3 && (v4_query || v2_query)) {
-      return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
-                   "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
-                   "Signature query string parameter or the Authorization header should be "
-                   "specified");
+      return MakeAuthError(
+          AuthErrorCode::kMalformedAuthorization,
+          "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+          "Signature query string parameter or the Authorization header should be "
+          "specified");
     }
     return VerifyHeaderAuth(head, *authorization, principals, now, options);
   }

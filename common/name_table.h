@@ -3,7 +3,8 @@
 //
 //   constexpr NameEntry<HmacKeySpec> kSpecNames[] = {{HmacKeySpec::kHmac224, "HMAC_224"}, ...};
 //   std::string_view Name(HmacKeySpec s) { return NameOf(kSpecNames, s); }
-//   std::optional<HmacKeySpec> ParseHmacKeySpec(std::string_view n) { return ValueOf(kSpecNames, n); }
+//   std::optional<HmacKeySpec> ParseHmacKeySpec(std::string_view n) { return ValueOf(kSpecNames,
+//   n); }
 #pragma once
 
 #include <iterator>
@@ -22,7 +23,8 @@ struct NameEntry {
 
 // A table is any range of NameEntry<E>: a C array or a std::array.
 template <typename Table>
-using NameTableValue = std::remove_cvref_t<decltype(std::begin(std::declval<const Table&>())->value)>;
+using NameTableValue =
+    std::remove_cvref_t<decltype(std::begin(std::declval<const Table&>())->value)>;
 
 // The name of `value`, or `missing` when the table does not list it.
 template <typename Table>
@@ -44,4 +46,3 @@ constexpr std::optional<NameTableValue<Table>> ValueOf(const Table& table, std::
 }
 
 }  // namespace sealstack
-

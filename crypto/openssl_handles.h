@@ -38,4 +38,3 @@ inline const unsigned char* Bytes(std::string_view s) {
 }
 
 }  // namespace sealstack::crypto::openssl
-

@@ -189,7 +189,7 @@ inline std::string AliasMapKey(std::string_view account, std::string_view region
 struct Alias {
   std::string account;
   std::string region;
-  std::string name;  // "alias/..."
+  std::string name;    // "alias/..."
   std::string key_id;  // the target key's handle (KeyHandle)
   SystemTime created;
   SystemTime updated;
@@ -201,7 +201,7 @@ struct GrantConstraints {
 };
 
 struct Grant {
-  std::string id;  // 64 hex
+  std::string id;      // 64 hex
   std::string key_id;  // the key's handle (KeyHandle)
   std::string name;
   std::string grantee;

@@ -2,27 +2,13 @@
 
 #include <utility>
 
+#include "common/name_table.h"
+
 namespace sealstack::api::kms {
 
 namespace {
 
-template <typename E, size_t N>
-std::string_view Lookup(const std::pair<E, std::string_view> (&table)[N], E v) {
-  for (const auto& [e, name] : table) {
-    if (e == v) return name;
-  }
-  return "";
-}
-
-template <typename E, size_t N>
-std::optional<E> Reverse(const std::pair<E, std::string_view> (&table)[N], std::string_view s) {
-  for (const auto& [e, name] : table) {
-    if (name == s && !name.empty()) return e;
-  }
-  return std::nullopt;
-}
-
-constexpr std::pair<KeySpec, std::string_view> kKeySpecs[] = {
+constexpr NameEntry<KeySpec> kKeySpecs[] = {
     {KeySpec::kSymmetricDefault, "SYMMETRIC_DEFAULT"},
     {KeySpec::kRsa2048, "RSA_2048"},
     {KeySpec::kRsa3072, "RSA_3072"},
@@ -37,28 +23,28 @@ constexpr std::pair<KeySpec, std::string_view> kKeySpecs[] = {
     {KeySpec::kHmac384, "HMAC_384"},
     {KeySpec::kHmac512, "HMAC_512"},
 };
-constexpr std::pair<KeyUsage, std::string_view> kUsages[] = {
+constexpr NameEntry<KeyUsage> kUsages[] = {
     {KeyUsage::kEncryptDecrypt, "ENCRYPT_DECRYPT"},
     {KeyUsage::kSignVerify, "SIGN_VERIFY"},
     {KeyUsage::kGenerateVerifyMac, "GENERATE_VERIFY_MAC"},
     {KeyUsage::kKeyAgreement, "KEY_AGREEMENT"},
 };
-constexpr std::pair<Origin, std::string_view> kOrigins[] = {
+constexpr NameEntry<Origin> kOrigins[] = {
     {Origin::kAwsKms, "AWS_KMS"},
     {Origin::kExternal, "EXTERNAL"},
 };
-constexpr std::pair<KeyManager, std::string_view> kManagers[] = {
+constexpr NameEntry<KeyManager> kManagers[] = {
     {KeyManager::kCustomer, "CUSTOMER"},
     {KeyManager::kAws, "AWS"},
 };
-constexpr std::pair<KeyState, std::string_view> kStates[] = {
+constexpr NameEntry<KeyState> kStates[] = {
     {KeyState::kEnabled, "Enabled"},
     {KeyState::kDisabled, "Disabled"},
     {KeyState::kPendingDeletion, "PendingDeletion"},
     {KeyState::kPendingImport, "PendingImport"},
     {KeyState::kPendingReplicaDeletion, "PendingReplicaDeletion"},
 };
-constexpr std::pair<ExpirationModel, std::string_view> kExpirations[] = {
+constexpr NameEntry<ExpirationModel> kExpirations[] = {
     {ExpirationModel::kNone, ""},
     {ExpirationModel::kExpires, "KEY_MATERIAL_EXPIRES"},
     {ExpirationModel::kDoesNotExpire, "KEY_MATERIAL_DOES_NOT_EXPIRE"},
@@ -67,43 +53,44 @@ constexpr std::pair<ExpirationModel, std::string_view> kExpirations[] = {
 }  // namespace
 
 std::string_view Name(KeySpec v) {
-  return Lookup(kKeySpecs, v);
+  return NameOf(kKeySpecs, v, "");
 }
 std::string_view Name(KeyUsage v) {
-  return Lookup(kUsages, v);
+  return NameOf(kUsages, v, "");
 }
 std::string_view Name(Origin v) {
-  return Lookup(kOrigins, v);
+  return NameOf(kOrigins, v, "");
 }
 std::string_view Name(KeyManager v) {
-  return Lookup(kManagers, v);
+  return NameOf(kManagers, v, "");
 }
 std::string_view Name(KeyState v) {
-  return Lookup(kStates, v);
+  return NameOf(kStates, v, "");
 }
 std::string_view Name(ExpirationModel v) {
-  return Lookup(kExpirations, v);
+  return NameOf(kExpirations, v, "");
 }
 
 std::optional<KeySpec> ParseKeySpec(std::string_view s) {
-  return Reverse(kKeySpecs, s);
+  return ValueOf(kKeySpecs, s);
 }
 std::optional<KeyUsage> ParseKeyUsage(std::string_view s) {
-  return Reverse(kUsages, s);
+  return ValueOf(kUsages, s);
 }
 std::optional<Origin> ParseOrigin(std::string_view s) {
-  return Reverse(kOrigins, s);
+  return ValueOf(kOrigins, s);
 }
 std::optional<KeyState> ParseKeyState(std::string_view s) {
-  return Reverse(kStates, s);
+  return ValueOf(kStates, s);
 }
 std::optional<ExpirationModel> ParseExpirationModel(std::string_view s) {
-  return Reverse(kExpirations, s);
+  // "" names kNone in stored documents; as a request value it names nothing.
+  return s.empty() ? std::nullopt : ValueOf(kExpirations, s);
 }
 
 std::vector<std::string_view> KeySpecNames() {
   std::vector<std::string_view> out;
-  for (const auto& [e, name] : kKeySpecs) out.push_back(name);
+  for (const auto& entry : kKeySpecs) out.push_back(entry.name);
   for (std::string_view extra : {"SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87"}) {
     out.push_back(extra);
   }
@@ -112,7 +99,7 @@ std::vector<std::string_view> KeySpecNames() {
 
 std::vector<std::string_view> KeyUsageNames() {
   std::vector<std::string_view> out;
-  for (const auto& [e, name] : kUsages) out.push_back(name);
+  for (const auto& entry : kUsages) out.push_back(entry.name);
   return out;
 }
 

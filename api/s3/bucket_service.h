@@ -42,7 +42,7 @@ struct Bucket {
   // Whether PutBucketEncryption set `encryption` (since creation or the last
   // DeleteBucketEncryption): S3 then allows a CopyObject in place that changes nothing else.
   bool encryption_configured = false;
-  std::string policy;                  // the bucket policy as put, "" when none
+  std::string policy;  // the bucket policy as put, "" when none
 };
 
 struct BucketOptions {

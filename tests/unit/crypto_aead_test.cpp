@@ -4,8 +4,8 @@
 
 #include "crypto/aead.h"
 #include "crypto/digest.h"
-#include "tests/unit/crypto_test_util.h"
 #include "crypto/random.h"
+#include "tests/unit/crypto_test_util.h"
 
 namespace sealstack::crypto {
 namespace {

@@ -19,9 +19,9 @@
 
 #include "crypto/asymmetric.h"
 #include "crypto/digest.h"
-#include "tests/unit/crypto_test_util.h"
 #include "crypto/hmac_key.h"
 #include "crypto/random.h"
+#include "tests/unit/crypto_test_util.h"
 
 namespace sealstack::crypto {
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "crypto/digest.h"
-#include "tests/unit/crypto_test_util.h"
 #include "crypto/hkdf.h"
+#include "tests/unit/crypto_test_util.h"
 
 namespace sealstack::crypto {
 namespace {

@@ -107,7 +107,8 @@ struct AuthorizerEnv {
   }
 };
 
-Status Encrypt(AuthorizerEnv& env, const Caller& c, const std::string& key, const EncryptionContext& ctx) {
+Status Encrypt(AuthorizerEnv& env, const Caller& c, const std::string& key,
+               const EncryptionContext& ctx) {
   return env.service->Encrypt(c, key, crypto::SecretBytes(std::string_view("p")), ctx, "").status();
 }
 
