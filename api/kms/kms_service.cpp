@@ -46,33 +46,7 @@ int64_t ToMicros(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-thread_local const AuditTransactionHook* t_audit_hook = nullptr;
-thread_local bool t_audit_hook_ran = false;
-
 }  // namespace
-
-ScopedAuditHook::ScopedAuditHook(const AuditTransactionHook* hook)
-    : previous_hook_(t_audit_hook), previous_ran_(t_audit_hook_ran) {
-  t_audit_hook = hook;
-  t_audit_hook_ran = false;
-}
-
-ScopedAuditHook::~ScopedAuditHook() {
-  t_audit_hook = previous_hook_;
-  t_audit_hook_ran = previous_ran_;
-}
-
-bool ScopedAuditHook::ran() const {
-  return t_audit_hook_ran;
-}
-
-// Runs the calling thread's audit hook (once per call) inside the caller's transaction.
-Status RunAuditHook(storage::Connection& conn, const std::string& key_arn) {
-  if (t_audit_hook == nullptr || t_audit_hook_ran) return Status::Ok();
-  SEALSTACK_RETURN_IF_ERROR((*t_audit_hook)(conn, key_arn));
-  t_audit_hook_ran = true;
-  return Status::Ok();
-}
 
 Service::Service(storage::Database& db, const crypto::SecretBytes& root_key,
                  std::shared_ptr<const Clock> clock, std::shared_ptr<crypto::RandomSource> random)

@@ -13,6 +13,9 @@
 // admin plane (reset, seeding). Aliases and grants are indexed by key handle (key_indexed_map.h),
 // so the aliases and grants one authorization considers are found without a scan.
 //
+// Types live beside it: the caller and authorization request (kms_caller.h), the audit hook
+// (kms_audit_hook.h), the larger inputs and outputs (kms_requests.h).
+//
 // Keys are held by handle (KeyHandle in kms_model.h): the key id, or "ID/REGION" for
 // multi-Region keys, whose primary and replicas share one id (kms_multi_region.cpp).
 //
@@ -29,12 +32,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "api/common/caller.h"
 #include "api/common/faults.h"
 #include "api/kms/ciphertext_blob.h"
 #include "api/kms/key_indexed_map.h"
 #include "api/kms/key_state.h"
+#include "api/kms/kms_audit_hook.h"
+#include "api/kms/kms_caller.h"
 #include "api/kms/kms_model.h"
+#include "api/kms/kms_requests.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "common/mutex.h"
@@ -43,76 +48,6 @@
 #include "storage/db.h"
 
 namespace sealstack::api::kms {
-
-// Who is calling, and how. S3 and Glue set via_service ("s3.us-east-1.amazonaws.com").
-struct Caller : api::Caller {
-  Caller() = default;
-  explicit Caller(api::Caller base) : api::Caller(std::move(base)) {}
-
-  std::string via_service;  // "" for direct calls
-  std::vector<std::string> grant_tokens;
-  // When set, the ARNs of the keys the call resolved are appended (the audit record's
-  // resources). The pointee must outlive the call.
-  std::vector<std::string>* audit_key_arns = nullptr;
-};
-
-// Audit hook (api/kms/kms_audit.h installs it around one call): while a ScopedAuditHook is alive
-// on the calling thread, the first transaction a mutation commits for that call runs the hook
-// inside it, so the call's audit record commits together with its effect. `key_arn` names the
-// key the transaction changes ("" when it changes no key). Time-driven work (RunDue) and
-// AWS-managed key creation never run it.
-using AuditTransactionHook =
-    std::function<Status(storage::Connection& conn, const std::string& key_arn)>;
-class ScopedAuditHook {
- public:
-  explicit ScopedAuditHook(const AuditTransactionHook* hook);
-  ~ScopedAuditHook();
-  ScopedAuditHook(const ScopedAuditHook&) = delete;
-  ScopedAuditHook& operator=(const ScopedAuditHook&) = delete;
-  bool ran() const;  // the hook ran in a transaction that committed or is committing
-
- private:
-  const AuditTransactionHook* previous_hook_;
-  bool previous_ran_;
-};
-// Runs the calling thread's hook, once per call, inside the caller's transaction (kms::Service
-// internals call it in every transaction that records a caller's mutation).
-Status RunAuditHook(storage::Connection& conn, const std::string& key_arn);
-
-// Extra condition keys an operation contributes (kms:SigningAlgorithm, aws:TagKeys, ...).
-using ConditionKeys = std::map<std::string, std::vector<std::string>>;
-
-// Decides whether a caller may perform `action` ("kms:Encrypt") on `key`; filled in by the
-// policy layer. The default allows only the key's own account.
-struct AuthorizationRequest {
-  const Caller* caller = nullptr;
-  std::string action;
-  const Key* key = nullptr;  // null for account-level actions (CreateKey, ListKeys, ...)
-  const EncryptionContext* encryption_context = nullptr;
-  std::map<std::string, std::vector<std::string>> extra_condition_keys;
-};
-using Authorizer = std::function<Status(const AuthorizationRequest&)>;
-
-struct CryptoResult {
-  std::string key_arn;
-  std::string ciphertext;  // CiphertextBlob
-  crypto::SecretBytes plaintext;
-  std::string material_id;
-  std::string algorithm;
-};
-
-struct DataKeyPair {
-  std::string key_arn;
-  std::string private_key_ciphertext;
-  crypto::SecretBytes private_key_plaintext;
-  std::string public_key;
-  std::string material_id;
-};
-
-struct ListPage {
-  size_t limit = 100;
-  std::string marker;
-};
 
 class Service {
  public:
@@ -136,12 +71,7 @@ class Service {
   using LockoutChecker = std::function<Status(const Caller&, const Key&, std::string_view)>;
   void SetLockoutChecker(LockoutChecker c) { lockout_checker_ = std::move(c); }
 
-  // A key's last cryptographic use (GetKeyLastUsage).
-  struct LastUsage {
-    std::string operation;
-    SystemTime when;
-    std::string request_id;
-  };
+  using LastUsage = kms::LastUsage;
   // Where GetKeyLastUsage looks (the audit trail, when installed); otherwise this process's
   // in-memory record of uses.
   struct UsageSource {
@@ -151,21 +81,10 @@ class Service {
   void SetUsageSource(UsageSource source) { usage_source_ = std::move(source); }
 
   // ---- keys
-  struct CreateKeyRequest {
-    std::optional<std::string> policy;
-    std::string description;
-    KeySpec spec = KeySpec::kSymmetricDefault;
-    KeyUsage usage = KeyUsage::kEncryptDecrypt;
-    Origin origin = Origin::kAwsKms;
-    bool bypass_policy_lockout_check = false;
-    std::map<std::string, std::string> tags;
-    bool multi_region = false;  // a multi-Region primary key, id "mrk-" + 32 hex
-  };
+  using CreateKeyRequest = kms::CreateKeyRequest;
   Result<std::shared_ptr<const Key>> CreateKey(const Caller& c, const CreateKeyRequest& r);
   Result<std::shared_ptr<const Key>> DescribeKey(const Caller& c, std::string_view key_id);
-  struct KeyListEntry {
-    std::string id, arn;
-  };
+  using KeyListEntry = kms::KeyListEntry;
   Result<std::vector<KeyListEntry>> ListKeys(const Caller& c, const ListPage& page,
                                              std::string* next_marker);
   Status UpdateKeyDescription(const Caller& c, std::string_view key_id, std::string description);
@@ -176,14 +95,7 @@ class Service {
   Result<std::shared_ptr<const Key>> CancelKeyDeletion(const Caller& c, std::string_view key_id);
 
   // ---- multi-Region keys (kms_multi_region.cpp)
-  struct ReplicateKeyRequest {
-    std::string key_id;  // the primary key, in the caller's region
-    std::string replica_region;
-    std::optional<std::string> policy;  // nullopt = the default key policy
-    bool bypass_policy_lockout_check = false;
-    std::string description;
-    std::map<std::string, std::string> tags;
-  };
+  using ReplicateKeyRequest = kms::ReplicateKeyRequest;
   // Creates the replica (same key id, key material and shared properties; its own policy,
   // description and tags) and adds it to every key of the set. Returns the replica.
   Result<std::shared_ptr<const Key>> ReplicateKey(const Caller& c, const ReplicateKeyRequest& r);
@@ -199,12 +111,7 @@ class Service {
   Result<CryptoResult> Decrypt(const Caller& c, std::string_view key_id,
                                std::string_view ciphertext, const EncryptionContext& context,
                                std::string_view algorithm);
-  struct ReEncryptResult {
-    CryptoResult destination;
-    std::string source_key_arn;
-    std::string source_algorithm;
-    std::string source_material_id;
-  };
+  using ReEncryptResult = kms::ReEncryptResult;
   Result<ReEncryptResult> ReEncrypt(const Caller& c, std::string_view ciphertext,
                                     const EncryptionContext& source_context,
                                     std::string_view source_key_id,
@@ -268,14 +175,7 @@ class Service {
   Result<std::shared_ptr<const Key>> ListResourceTags(const Caller& c, std::string_view key_id);
 
   // ---- grants
-  struct CreateGrantRequest {
-    std::string key_id;
-    std::string grantee;
-    std::string retiring;
-    std::vector<std::string> operations;
-    GrantConstraints constraints;
-    std::string name;
-  };
+  using CreateGrantRequest = kms::CreateGrantRequest;
   Result<Grant> CreateGrant(const Caller& c, const CreateGrantRequest& r);
   Result<std::vector<Grant>> ListGrants(const Caller& c, std::string_view key_id,
                                         std::string_view grant_id, std::string_view grantee,
@@ -287,23 +187,11 @@ class Service {
   Status RevokeGrant(const Caller& c, std::string_view key_id, std::string_view grant_id);
 
   // ---- import
-  struct ImportParametersResult {
-    std::string key_arn;
-    std::string import_token;
-    std::string public_key;
-    SystemTime valid_to;
-  };
+  using ImportParametersResult = kms::ImportParametersResult;
   Result<ImportParametersResult> GetParametersForImport(const Caller& c, std::string_view key_id,
                                                         std::string_view wrapping_algorithm,
                                                         std::string_view wrapping_key_spec);
-  // The symmetric-key members of ImportKeyMaterial.
-  struct ImportOptions {
-    // ImportType NEW_KEY_MATERIAL (true) / EXISTING_KEY_MATERIAL (false); nullopt = AWS's
-    // default: new for a key that never had imported material, else existing.
-    std::optional<bool> new_key_material;
-    std::optional<std::string> description;  // KeyMaterialDescription
-    std::optional<std::string> material_id;  // KeyMaterialId: must be the material's id
-  };
+  using ImportOptions = kms::ImportOptions;
   // Both return the key as it is afterwards. `material_id` (when set) receives the id of the
   // material imported.
   Result<std::shared_ptr<const Key>> ImportKeyMaterial(
@@ -340,21 +228,7 @@ class Service {
   Status ResetAccount(const std::string& account);
 
   // Seeding: no caller, no authorization, no faults (kms_seed.cpp).
-  struct SeedKeyRequest {
-    std::string id;  // a UUID, fixed across machines
-    std::string account;
-    std::string region;
-    KeySpec spec = KeySpec::kSymmetricDefault;
-    KeyUsage usage = KeyUsage::kEncryptDecrypt;
-    // 32 bytes (SYMMETRIC_DEFAULT), the HMAC key, or the PKCS#8 DER private key.
-    crypto::SecretBytes material;
-    std::string description;
-    std::optional<std::string> policy;        // nullopt = the default key policy
-    std::map<std::string, std::string> tags;  // replaces the key's tags
-    std::optional<int> rotation_period_days;  // set = automatic rotation enabled
-    bool enabled = true;
-    std::vector<std::string> aliases;  // "alias/..." in the key's account and region
-  };
+  using SeedKeyRequest = kms::SeedKeyRequest;
   // Checks an entry against itself and the current state, changing nothing: the material fits
   // the spec, usage and policy are valid, aliases are well-formed and not another key's, and a
   // key that already has this id is the same key (account, region, spec, first material).
