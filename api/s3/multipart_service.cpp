@@ -252,11 +252,18 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
 Result<UploadPartOutput> Service::UploadPart(const S3Caller& c, const UploadPartInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(PartTarget t, OpenPartTarget(s, c, in.upload, in.part_number, in.sse));
+  // An upload created without an algorithm gets AWS's default, a full-object CRC64NVME: each
+  // part is answered with its CRC64NVME unless the client sent another checksum, which is
+  // verified; the part's CRC64NVME is kept either way for CompleteMultipartUpload.
+  const auto upload_algorithm = crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm);
   SEALSTACK_ASSIGN_OR_RETURN(
       IntegrityRequest integrity,
-      ParseIntegrity(in.integrity, crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm)));
+      ParseIntegrity(in.integrity,
+                     upload_algorithm.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme)));
   WriteOptions options;
   options.checksum = integrity.algorithm;
+  options.part_crc64nvme =
+      !upload_algorithm && integrity.algorithm != crypto::ChecksumAlgorithm::kCrc64Nvme;
   options.md5 = t.doc.sse.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
   SEALSTACK_ASSIGN_OR_RETURN(
       auto writer, s.store->NewPartWriter(t.upload.upload_id, t.part_number, t.key, options));
@@ -276,8 +283,11 @@ Result<UploadPartOutput> Service::UploadPartCopy(const S3Caller& c, const Upload
   SEALSTACK_ASSIGN_OR_RETURN(std::optional<ByteRange> range,
                              CopySourceRange(in.source_range, source.info.size));
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes source_key, OpenObjectKey(s, c, source));
+  const auto upload_algorithm = crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm);
   WriteOptions options;
-  options.checksum = crypto::ChecksumAlgorithmFromName(t.doc.checksum_algorithm);
+  // Without an upload algorithm, the part's CRC64NVME is kept (not reported) for the default
+  // full-object checksum, as UploadPart does.
+  options.checksum = upload_algorithm.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme);
   options.md5 = t.doc.sse.mode == SseMode::kSseS3;
   SEALSTACK_ASSIGN_OR_RETURN(
       auto writer, s.store->NewPartWriter(t.upload.upload_id, t.part_number, t.key, options));
@@ -287,7 +297,7 @@ Result<UploadPartOutput> Service::UploadPartCopy(const S3Caller& c, const Upload
                       [&](std::string_view plain) { return writer->Append(plain); }));
   }
   SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, writer->Finish());
-  return CommitPart(*writer, t, body, options.checksum);
+  return CommitPart(*writer, t, body, upload_algorithm);
 }
 
 Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
@@ -311,7 +321,13 @@ Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
     }
     if (!page.truncated || page.parts.empty()) break;
   }
-  const auto alg = crypto::ChecksumAlgorithmFromName(doc.checksum_algorithm);
+  // Without an algorithm named at creation, AWS computes a full-object CRC64NVME and answers
+  // it here, but does not keep it with the object (HeadObject and GetObjectAttributes do not
+  // report it).
+  const bool default_checksum = doc.checksum_algorithm.empty();
+  const auto alg = default_checksum ? crypto::ChecksumAlgorithm::kCrc64Nvme
+                                    : crypto::ChecksumAlgorithmFromName(doc.checksum_algorithm);
+  if (default_checksum) doc.checksum_type = "FULL_OBJECT";
   std::vector<PartChoice> choices;
   doc.part_sizes.clear();
   doc.part_checksums.clear();
@@ -341,6 +357,15 @@ Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
     }
   }
   SEALSTACK_RETURN_IF_ERROR(SetObjectChecksum(&doc, alg, in.checksum_headers));
+  std::optional<ReportedChecksum> reported;
+  if (alg && !doc.checksum_value.empty()) {
+    reported = ReportedChecksum{*alg, doc.checksum_value, doc.checksum_type};
+  }
+  if (default_checksum) {
+    doc.checksum_type.clear();
+    doc.checksum_value.clear();
+    doc.part_checksums.clear();
+  }
   ObjectMetadata meta;
   meta.wrapped_key = upload.wrapped_key;
   meta.doc = EncodeObjectDoc(doc);
@@ -349,9 +374,7 @@ Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
   CompleteMultipartUploadOutput out;
   out.etag = info->etag;
   out.sse = doc.sse;
-  if (alg && !doc.checksum_value.empty()) {
-    out.checksum = ReportedChecksum{*alg, doc.checksum_value, doc.checksum_type};
-  }
+  out.checksum = std::move(reported);
   return out;
 }
 

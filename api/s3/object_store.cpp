@@ -62,6 +62,7 @@ ObjectWriter::ObjectWriter(ObjectStore& store, Target target, const WriteOptions
       md5_(crypto::HashStream::Algorithm::kMd5),
       compute_md5_(options.md5) {
   if (options.checksum) checksum_.emplace(*options.checksum);
+  if (options.part_crc64nvme) crc64nvme_.emplace(crypto::ChecksumAlgorithm::kCrc64Nvme);
   batch_.resize(store_.options_.write_batch_segments);
 }
 
@@ -187,6 +188,7 @@ Status ObjectWriter::Append(std::string_view plaintext) {
     return Status::FailedPrecondition("ObjectWriter::Append after Finish");
   if (compute_md5_) md5_.Update(plaintext);
   if (checksum_) checksum_->Update(plaintext);
+  if (crc64nvme_) crc64nvme_->Update(plaintext);
   Status s = cipher_->Write(plaintext);
   if (!s.ok()) return Fail(s);
   NoteBuffered();
@@ -212,6 +214,7 @@ Result<BodySummary> ObjectWriter::Finish() {
     summary.md5 = std::move(*random);
   }
   if (checksum_) summary.checksum = checksum_->DigestBase64();
+  if (crc64nvme_) summary.crc64nvme = crc64nvme_->DigestBase64();
   summary_ = summary;
   return summary;
 }
@@ -258,7 +261,7 @@ Result<PartInfo> ObjectWriter::CommitPart() {
   row.part_number = target_.part_number;
   row.size = body.size;
   row.etag = crypto::Hex(body.md5);
-  row.checksum = body.checksum;
+  row.checksum = body.crc64nvme ? body.crc64nvme : body.checksum;
   row.segment_size = cipher_->segment_size();
   row.header = cipher_->header();
   row.created_at = store_.Now();

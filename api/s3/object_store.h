@@ -113,6 +113,10 @@ struct ObjectStoreOptions {
 struct WriteOptions {
   // Also compute this checksum of the plaintext while streaming. Default: none.
   std::optional<crypto::ChecksumAlgorithm> checksum{};
+  // Also compute the CRC64NVME of the plaintext and record it, not `checksum`, as a part's
+  // checksum: a part of an upload created without an algorithm, which gets AWS's default
+  // full-object CRC64NVME at completion, while the part's own checksum is only verified.
+  bool part_crc64nvme = false;
   // Compute the body's MD5 (the ETag of SSE-S3 objects, Content-MD5 checks). When false --
   // SSE-KMS / SSE-C bodies, whose ETags are not MD5s on AWS either -- BodySummary::md5 is 16
   // random bytes instead: MD5 was a sixth of the upload CPU time.
@@ -122,8 +126,9 @@ struct WriteOptions {
 // What a writer saw of the plaintext body.
 struct BodySummary {
   uint64_t size = 0;
-  std::string md5;                      // raw 16 bytes (random when WriteOptions::md5 is false)
-  std::optional<std::string> checksum;  // base64 of WriteOptions::checksum, when asked
+  std::string md5;                       // raw 16 bytes (random when WriteOptions::md5 is false)
+  std::optional<std::string> checksum;   // base64 of WriteOptions::checksum, when asked
+  std::optional<std::string> crc64nvme;  // base64, with WriteOptions::part_crc64nvme
 };
 
 // What the caller stores with an object at Commit.
@@ -272,8 +277,9 @@ class ObjectWriter {
   crypto::HashStream md5_;
   const bool compute_md5_;
   std::optional<crypto::Checksum> checksum_;
-  int64_t object_id_ = 0;  // 0 until the pending body exists
-  bool deferred_ = false;  // the whole body is in batch_, stored by the commit
+  std::optional<crypto::Checksum> crc64nvme_;  // WriteOptions::part_crc64nvme
+  int64_t object_id_ = 0;                      // 0 until the pending body exists
+  bool deferred_ = false;                      // the whole body is in batch_, stored by the commit
   std::optional<storage::BodyFiles::Writer> file_;  // a body file, from the first full batch
   State state_ = State::kOpen;
   Status status_;  // first error; sticks

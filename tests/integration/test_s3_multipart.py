@@ -1,7 +1,8 @@
 """Multipart uploads with real clients (PROTOCOL 4.3, 3.2, 3.4, 3.5): boto3's managed transfer
 in SSE-KMS and SSE-C, multipart ETags, ListParts / ListMultipartUploads shapes and paging,
 abort, the part-list errors, SSE-C repeated on every part, UploadPartCopy with a range,
-GetObject ?partNumber, a KMS key disabled mid-upload, and composite CRC32 checksums.
+GetObject ?partNumber, a KMS key disabled mid-upload, composite CRC32 checksums and the default
+full-object CRC64NVME of uploads created without an algorithm.
 One server for the module; every test uses its own bucket."""
 
 import base64
@@ -14,8 +15,11 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 
 from aws_helpers import client
-from s3_helpers import (KEY_A, KEY_B, MIB, expect, module_servers, s3_client, sse_c,  # noqa: F401
-                        sse_c_bucket)
+import xml.etree.ElementTree as ET
+
+from aws_helpers import signed_request
+from s3_helpers import (KEY_A, KEY_B, MIB, crc64nvme, expect, module_servers,  # noqa: F401
+                        s3_client, sse_c, sse_c_bucket)
 
 PART = 5 * MIB
 MULTIPART_ETAG = re.compile(r'^"[0-9a-f]{32}-(\d+)"$')
@@ -338,3 +342,92 @@ def test_composite_crc32_checksum(s3):
     expect(s3.complete_multipart_upload, "InvalidPart", 400, Bucket="mp-crc", Key="k2",
            UploadId=uid2, MultipartUpload={"Parts": [
                {"PartNumber": 1, "ETag": r["ETag"], "ChecksumCRC32": bad}]})
+
+
+def test_upload_without_algorithm_answers_default_full_object_crc64nvme(s3):
+    """An upload created without x-amz-checksum-algorithm: S3 computes a full-object CRC64NVME
+    (S3 User Guide, "Checking object integrity": objects uploaded without a checksum get the
+    default CRC64NVME), answers it per part and in CompleteMultipartUpload with ChecksumType
+    FULL_OBJECT, and does not keep it with the object or list it with the parts (as observed on
+    AWS by versitygw, issue 1547). Raw requests, so that no SDK default checksum is sent."""
+    ep = s3.meta.endpoint_url
+    s3.create_bucket(Bucket="mp-default")
+    r = signed_request(ep, "POST", "/mp-default/k", service="s3", params={"uploads": ""})
+    assert r.status_code == 200, r.text
+    assert "x-amz-checksum-algorithm" not in r.headers
+    uid = ET.fromstring(r.content).findtext("{*}UploadId")
+    bodies = [os.urandom(PART), b"the tail"]
+    etags = []
+    for i, body in enumerate(bodies, 1):
+        r = signed_request(ep, "PUT", "/mp-default/k", service="s3", body=body,
+                           params={"partNumber": str(i), "uploadId": uid})
+        assert r.status_code == 200, r.text
+        assert r.headers["x-amz-checksum-crc64nvme"] == crc64nvme(body)
+        etags.append(r.headers["ETag"])
+    listed = s3.list_parts(Bucket="mp-default", Key="k", UploadId=uid)
+    assert "ChecksumAlgorithm" not in listed
+    assert not any(k.startswith("Checksum") for p in listed["Parts"] for k in p)
+    complete = "<CompleteMultipartUpload>%s</CompleteMultipartUpload>" % "".join(
+        "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>" % (i, e)
+        for i, e in enumerate(etags, 1))
+    r = signed_request(ep, "POST", "/mp-default/k", service="s3", body=complete.encode(),
+                       params={"uploadId": uid})
+    assert r.status_code == 200, r.text
+    root = ET.fromstring(r.content)
+    assert root.findtext("{*}ChecksumCRC64NVME") == crc64nvme(b"".join(bodies))
+    assert root.findtext("{*}ChecksumType") == "FULL_OBJECT"
+    head = s3.head_object(Bucket="mp-default", Key="k", ChecksumMode="ENABLED")
+    assert not any(h.startswith("x-amz-checksum-")
+                   for h in head["ResponseMetadata"]["HTTPHeaders"])
+    assert s3.get_object(Bucket="mp-default", Key="k")["Body"].read() == b"".join(bodies)
+
+
+def test_upload_without_algorithm_verifies_and_echoes_a_part_crc32(s3):
+    """A part sent with its own CRC32 into an upload without an algorithm (what boto3 >= 1.36
+    does by default): the CRC32 is verified and echoed, and the upload still completes with the
+    default full-object CRC64NVME."""
+    up = s3.create_multipart_upload(Bucket="mp-default", Key="k32")
+    body = b"one small part"
+    r = s3.upload_part(Bucket="mp-default", Key="k32", UploadId=up["UploadId"], PartNumber=1,
+                       Body=body, ChecksumAlgorithm="CRC32")
+    headers = r["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amz-checksum-crc32"] == \
+        base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+    assert "x-amz-checksum-crc64nvme" not in headers
+    bad = base64.b64encode(zlib.crc32(b"other").to_bytes(4, "big")).decode()
+    err = expect(s3.upload_part, "BadDigest", 400, Bucket="mp-default", Key="k32",
+                 UploadId=up["UploadId"], PartNumber=2, Body=body, ChecksumCRC32=bad)
+    assert "CRC32" in err["Message"]
+    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-default/k32", service="s3",
+                       params={"uploadId": up["UploadId"]},
+                       body=("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
+                             "<ETag>%s</ETag></Part></CompleteMultipartUpload>" % r["ETag"]).encode())
+    assert r.status_code == 200, r.text
+    assert ET.fromstring(r.content).findtext("{*}ChecksumCRC64NVME") == crc64nvme(body)
+
+
+def test_part_number_beyond_the_object_is_416_invalid_part_number(s3):
+    s3.create_bucket(Bucket="mp-partno")
+    s3.put_object(Bucket="mp-partno", Key="k", Body=b"single part")
+    assert s3.head_object(Bucket="mp-partno", Key="k", PartNumber=1)["ContentLength"] == 11
+    err = expect(s3.get_object, "InvalidPartNumber", 416, Bucket="mp-partno", Key="k",
+                 PartNumber=2)
+    assert err["Message"] == "The requested partnumber is not satisfiable"
+    r = signed_request(s3.meta.endpoint_url, "GET", "/mp-partno/k", service="s3",
+                       params={"partNumber": "3"})
+    assert r.status_code == 416
+    root = ET.fromstring(r.content)
+    assert (root.findtext("PartNumberRequested"), root.findtext("ActualPartCount")) == ("3", "1")
+
+
+def test_complete_body_over_the_limit_is_max_message_length_exceeded(s3):
+    uid = s3.create_multipart_upload(Bucket="mp-partno", Key="big-list")["UploadId"]
+    body = b"<CompleteMultipartUpload>" + b" " * (4 << 20) + b"</CompleteMultipartUpload>"
+    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-partno/big-list", service="s3",
+                       params={"uploadId": uid}, body=body)
+    assert r.status_code == 400, r.text
+    root = ET.fromstring(r.content)
+    assert (root.findtext("Code"), root.findtext("MaxMessageLengthBytes")) == \
+        ("MaxMessageLengthExceeded", str(4 << 20))
+    # The upload is still there: a refused Complete changes nothing.
+    assert s3.list_parts(Bucket="mp-partno", Key="big-list", UploadId=uid)["UploadId"] == uid
