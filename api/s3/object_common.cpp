@@ -22,7 +22,7 @@ Status CheckUserMetadataSize(const HeaderList& user_metadata) {
 Status CheckKeyLength(const std::string& key) {
   if (key.size() > 1024) {
     return S3Error(ErrorKind::kKeyTooLong, "Your key is too long",
-                   {{"Size", std::to_string(key.size())}});
+                   {{"Size", std::to_string(key.size())}, {"MaxSizeAllowed", "1024"}});
   }
   return Status::Ok();
 }
@@ -80,10 +80,16 @@ Result<IntegrityRequest> ParseIntegrity(const IntegrityHeaders& h,
   return out;
 }
 
+Status ContentMd5Mismatch(std::string_view expected_md5, std::string_view calculated_md5) {
+  return S3Error(ErrorKind::kBadDigest,
+                 "The Content-MD5 you specified did not match what we received.",
+                 {{"ExpectedDigest", crypto::Hex(expected_md5)},
+                  {"CalculatedDigest", crypto::Base64(calculated_md5)}});
+}
+
 Status CheckIntegrity(const IntegrityRequest& want, const BodySummary& got) {
   if (want.content_md5 && *want.content_md5 != got.md5) {
-    return S3Error(ErrorKind::kBadDigest,
-                   "The Content-MD5 you specified did not match what we received.");
+    return ContentMd5Mismatch(*want.content_md5, got.md5);
   }
   if (!want.expected.empty() && got.checksum && *got.checksum != want.expected) {
     return S3Error(ErrorKind::kBadDigest,

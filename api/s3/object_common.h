@@ -43,6 +43,9 @@ Result<IntegrityRequest> ParseIntegrity(const IntegrityHeaders& h,
                                         std::optional<crypto::ChecksumAlgorithm> fallback);
 // BadDigest when the body does not match what the request promised.
 Status CheckIntegrity(const IntegrityRequest& want, const BodySummary& got);
+// BadDigest for a Content-MD5 that is not the body's. AWS echoes the expected digest in hex
+// (though the header is base64) and the calculated one in base64. Both raw 16 bytes.
+Status ContentMd5Mismatch(std::string_view expected_md5, std::string_view calculated_md5);
 
 // The condition keys S3 puts into the policy context for a write (from the request headers
 // only, never from the bucket default), plus the SSE-C and KMS key id forms AWS uses.

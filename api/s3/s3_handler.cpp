@@ -284,9 +284,8 @@ class Dispatch {
         return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
                        {{"Content-MD5", *md5}});
       }
-      if (*raw != crypto::Md5(r_.body)) {
-        return S3Error(ErrorKind::kBadDigest,
-                       "The Content-MD5 you specified did not match what we received.");
+      if (const std::string got = crypto::Md5(r_.body); *raw != got) {
+        return ContentMd5Mismatch(*raw, got);
       }
     }
     for (const auto& [name, value] : *r_.headers) {

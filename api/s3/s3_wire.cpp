@@ -213,7 +213,8 @@ Result<std::string> ReadSmallBody(const PayloadReader& payload, size_t limit) {
   std::string body;
   SEALSTACK_RETURN_IF_ERROR(payload([&](std::string_view piece) -> Status {
     if (body.size() + piece.size() > limit) {
-      return S3Error(ErrorKind::kMaxMessageLengthExceeded, "Your request was too big.");
+      return S3Error(ErrorKind::kMaxMessageLengthExceeded, "Your request was too big.",
+                     {{"MaxMessageLengthBytes", std::to_string(limit)}});
     }
     body.append(piece);
     return Status::Ok();

@@ -319,7 +319,9 @@ def test_s3_metadata_over_2_kib(srv):
                          ids=["ascii-1025", "2byte-1026", "3byte-1026"])
 def test_overlong_key_put(srv, key):
     status, h, body = s3_req(srv, "PUT", f"/{BUCKET}/" + urllib.parse.quote(key), body=b"x")
-    assert_s3_error(status, h, body, "KeyTooLongError", 400)
+    fields = assert_s3_error(status, h, body, "KeyTooLongError", 400)
+    assert (fields.get("Size"), fields.get("MaxSizeAllowed")) == \
+        (str(len(key.encode())), "1024"), body
 
 
 def test_key_of_exactly_1024_bytes_is_fine(srv):

@@ -133,6 +133,10 @@ def test_checksums_are_verified_and_returned(sealstack):
         Bucket="checksums", Key="bad", Body=body,
         ContentMD5=base64.b64encode(hashlib.md5(b"other").digest()).decode()))
     assert (err["Code"], status) == ("BadDigest", 400)
+    assert err["Message"] == "The Content-MD5 you specified did not match what we received."
+    # As AWS answers: the digest sent echoed in hex, the one calculated in base64.
+    assert err["ExpectedDigest"] == hashlib.md5(b"other").hexdigest()
+    assert err["CalculatedDigest"] == base64.b64encode(hashlib.md5(body).digest()).decode()
 
 
 def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
