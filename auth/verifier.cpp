@@ -169,12 +169,29 @@ std::optional<AuthError> CheckSigV4Signature(const SigV4Parts& in, bool s3,
                         {"CanonicalRequestBytes", sigv4::SpacedHexBytes(canonical_request)}});
 }
 
+// Both clocks a signer may have: the wall clock (every unmodified client) and the server's
+// moved clock (signers that follow it, like the JS SDK after a skew correction).
+struct RequestClocks {
+  const Clock* clock = nullptr;
+  SystemTime now;       // server time
+  SystemTime real_now;  // wall-clock time
+};
+
+bool WithinSkew(SystemTime t, SystemTime now, minutes skew) {
+  return t <= Plus(now, skew) && t >= Minus(now, skew);
+}
+
+// A header-signed request is in time when its time is within the skew window of the wall clock or
+// of the server's clock. Errors speak of the wall clock, the one a client can set right.
 std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime request_time,
-                                         SystemTime now, bool s3) {
+                                         const RequestClocks& clocks, bool s3) {
+  const minutes skew = s3 ? kS3MaxSkew : kServiceMaxSkew;
+  if (WithinSkew(request_time, clocks.real_now, skew) ||
+      WithinSkew(request_time, clocks.now, skew)) {
+    return std::nullopt;
+  }
+  const SystemTime now = clocks.real_now;
   if (s3) {
-    if (request_time <= Plus(now, kS3MaxSkew) && request_time >= Minus(now, kS3MaxSkew)) {
-      return std::nullopt;
-    }
     return MakeAuthError(
         AuthErrorCode::kRequestTimeTooSkewed,
         "The difference between the request time and the current time is too large.",
@@ -188,13 +205,10 @@ std::optional<AuthError> CheckHeaderSkew(const std::string& amz_date, SystemTime
                              TruncateToSeconds(Minus(now, kServiceMaxSkew)) + " (" +
                              TruncateToSeconds(now) + " - 5 min.)");
   }
-  if (request_time > Plus(now, kServiceMaxSkew)) {
-    return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
-                         "Signature not yet current: " + amz_date + " is still later than " +
-                             TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" +
-                             TruncateToSeconds(now) + " + 5 min.)");
-  }
-  return std::nullopt;
+  return MakeAuthError(AuthErrorCode::kRequestTimeTooSkewed,
+                       "Signature not yet current: " + amz_date + " is still later than " +
+                           TruncateToSeconds(Plus(now, kServiceMaxSkew)) + " (" +
+                           TruncateToSeconds(now) + " + 5 min.)");
 }
 
 void FillChunkContext(VerifiedRequest* v, const SigV4Parts& parts, crypto::SecretBytes key) {
@@ -207,8 +221,9 @@ void FillChunkContext(VerifiedRequest* v, const SigV4Parts& parts, crypto::Secre
 }
 
 VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& authorization,
-                               const PrincipalStore& principals, SystemTime now,
+                               const PrincipalStore& principals, const RequestClocks& clocks,
                                const VerifyOptions& options) {
+  const SystemTime now = clocks.now;
   std::string_view value = Trim(authorization);
   if (StartsWith(value, "AWS ")) {
     // S3 answers SigV2 header auth where it does not take it (every Region opened after 2014,
@@ -250,7 +265,9 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
                              "\". This date is not the same as X-Amz-Date: \"" +
                              parts.amz_date.substr(0, 8) + "\".");
   }
-  if (auto err = CheckHeaderSkew(parts.amz_date, *request_time, now, options.s3)) return *err;
+  if (auto err = CheckHeaderSkew(parts.amz_date, *request_time, clocks, options.s3)) {
+    return *err;
+  }
   if (!Contains(parsed->signed_headers, "host")) {
     return MakeAuthError(AuthErrorCode::kMalformedAuthorization,
                          "The authorization header is malformed; 'Host' must be a signed header.");
@@ -320,7 +337,8 @@ VerifyOutcome VerifyHeaderAuth(const HttpRequestHead& head, const std::string& a
 }
 
 VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& query,
-                                const PrincipalStore& principals, SystemTime now) {
+                                const PrincipalStore& principals, const RequestClocks& clocks) {
+  const SystemTime now = clocks.now;
   const std::string* algorithm = query.Find("X-Amz-Algorithm");
   const std::string* credential = query.Find("X-Amz-Credential");
   const std::string* signature = query.Find("X-Amz-Signature");
@@ -373,10 +391,17 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
   std::shared_ptr<const Principal> principal = principals.FindByAccessKey(cred->access_key_id);
   if (!principal) return UnknownAccessKey(cred->access_key_id);
 
-  if (*request_time > Plus(now, kS3MaxSkew)) {
+  // Signed by the wall clock (not after it, within the skew), the URL was made at the server
+  // time of that moment: it expires X-Amz-Expires later in server time, so a clock advance ages
+  // URLs made before it and not those made after. A time beyond the wall clock can only come
+  // from a signer that follows the server's clock: it is server time already.
+  const bool wall_clock_signed = *request_time <= Plus(clocks.real_now, kS3MaxSkew);
+  if (!wall_clock_signed && *request_time > Plus(now, kS3MaxSkew)) {
     return MakeAuthError(AuthErrorCode::kPresignNotYetValid, "Request is not valid yet");
   }
-  const SystemTime expiry = Plus(*request_time, seconds(*expires_s));
+  const SystemTime signed_at =
+      wall_clock_signed ? clocks.clock->ServerTimeAt(*request_time) : *request_time;
+  const SystemTime expiry = Plus(signed_at, seconds(*expires_s));
   if (now > expiry) {
     return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
                          {{"X-Amz-Expires", *expires},
@@ -424,8 +449,9 @@ VerifyOutcome VerifyQueryAuthV4(const HttpRequestHead& head, const QueryParams& 
 }
 
 VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& query,
-                                const PrincipalStore& principals, SystemTime now,
+                                const PrincipalStore& principals, const RequestClocks& clocks,
                                 const VerifyOptions& options) {
+  const SystemTime now = clocks.now;
   const std::string* akid = query.Find("AWSAccessKeyId");
   const std::string* signature = query.Find("Signature");
   const std::string* expires = query.Find("Expires");
@@ -446,9 +472,12 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
       std::chrono::duration_cast<seconds>(SystemTime::duration::max()).count();
   const SystemTime expiry =
       *expires_s >= kMaxExpires ? SystemTime::max() : SystemTime{seconds(*expires_s)};
-  if (now > expiry) {
-    return MakeAuthError(AuthErrorCode::kPresignExpired, "Request has expired",
-                         {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(now)}});
+  // SigV2's Expires is an absolute time with no signing time beside it, so it cannot be mapped
+  // to server time: it is read on the wall clock, the signer's (docs/admin-api.md).
+  if (clocks.real_now > expiry) {
+    return MakeAuthError(
+        AuthErrorCode::kPresignExpired, "Request has expired",
+        {{"Expires", IsoSeconds(expiry)}, {"ServerTime", IsoSeconds(clocks.real_now)}});
   }
   const std::string* token = query.Find("x-amz-security-token");
   if (token == nullptr) token = head.FindHeader("x-amz-security-token");
@@ -477,7 +506,7 @@ VerifyOutcome VerifyQueryAuthV2(const HttpRequestHead& head, const QueryParams& 
 
 VerifyOutcome Verify(const HttpRequestHead& head, const PrincipalStore& principals,
                      const Clock& clock, const VerifyOptions& options) {
-  const SystemTime now = clock.Now();
+  const RequestClocks clocks{&clock, clock.Now(), clock.RealNow()};
   const std::string* authorization = head.FindHeader("authorization");
   const QueryParams query(head.RawQuery());
   const bool v4_query = query.Find("X-Amz-Algorithm") || query.Find("X-Amz-Credential") ||
@@ -492,10 +521,10 @@ VerifyOutcome Verify(const HttpRequestHead& head, const PrincipalStore& principa
           "Signature query string parameter or the Authorization header should be "
           "specified");
     }
-    return VerifyHeaderAuth(head, *authorization, principals, now, options);
+    return VerifyHeaderAuth(head, *authorization, principals, clocks, options);
   }
-  if (options.s3 && v4_query) return VerifyQueryAuthV4(head, query, principals, now);
-  if (options.s3 && v2_query) return VerifyQueryAuthV2(head, query, principals, now, options);
+  if (options.s3 && v4_query) return VerifyQueryAuthV4(head, query, principals, clocks);
+  if (options.s3 && v2_query) return VerifyQueryAuthV2(head, query, principals, clocks, options);
   return MakeAuthError(AuthErrorCode::kMissingAuthentication, "Access Denied");
 }
 

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <thread>
+
 #include "api/glue/glue_wire.h"
 #include "common/identifiers.h"
 
@@ -79,14 +81,21 @@ api::ApiResponse ClockState(ServerContext& context) {
   return Json(200, std::string(buf.GetString(), buf.GetSize()));
 }
 
+// A clock move counts for signed times (presigned URLs, whole seconds) from the next whole second
+// (common/clock.h): answering only then makes every URL the caller signs after the answer map
+// with the new offset, and every URL it signed before the call with the old one. At most 1 s.
+void WaitUntilSignedTimesMap(SystemTime counts_from) {
+  std::this_thread::sleep_until(counts_from);
+}
+
 api::ApiResponse BadRequest(const std::string& message, const api::RequestIds& ids) {
   return api::RenderError(api::Protocol::kAdmin,
                           {.http_status = 400, .code = "InvalidRequest", .message = message}, ids);
 }
 
-// POST {"advance_seconds": N} or {"set": "<ISO-8601>"}: moves the server clock (never
-// backwards past the real time is fine too), then applies what fell due: key deletions,
-// rotations, import expiries.
+// POST {"advance_seconds": N}, {"set": "<ISO-8601>"} or {"set": "now"}: moves the server clock
+// (back to real time with "now"), then applies what fell due: key deletions, rotations, import
+// expiries. Clients keep signing with the real time (auth/verifier.cpp accepts both clocks).
 api::ApiResponse SetClock(ServerContext& context, std::string_view body,
                           const api::RequestIds& ids) {
   rapidjson::Document d;
@@ -97,16 +106,23 @@ api::ApiResponse SetClock(ServerContext& context, std::string_view body,
   if ((adv == d.MemberEnd()) == (set == d.MemberEnd())) {
     return BadRequest("give exactly one of advance_seconds or set", ids);
   }
+  SystemTime counts_from;
   if (adv != d.MemberEnd()) {
     if (!adv->value.IsNumber()) return BadRequest("advance_seconds must be a number", ids);
-    context.clock->Advance(
+    counts_from = context.clock->Advance(
         std::chrono::microseconds(static_cast<int64_t>(adv->value.GetDouble() * 1e6)));
+  } else if (set->value.IsString() && std::string_view(set->value.GetString()) == "now") {
+    counts_from = context.clock->SetOffset(std::chrono::microseconds(0));  // back to real time
   } else {
     auto t = set->value.IsString() ? ParseIso8601(set->value.GetString()) : std::nullopt;
-    if (!t) return BadRequest("set must be an ISO-8601 UTC time like 2030-01-01T00:00:00Z", ids);
-    context.clock->SetOffset(std::chrono::duration_cast<std::chrono::microseconds>(
-        *t - std::chrono::system_clock::now()));
+    if (!t) {
+      return BadRequest("set must be \"now\" or an ISO-8601 UTC time like 2030-01-01T00:00:00Z",
+                        ids);
+    }
+    counts_from = context.clock->SetOffset(
+        std::chrono::duration_cast<std::chrono::microseconds>(*t - context.clock->RealNow()));
   }
+  WaitUntilSignedTimesMap(counts_from);
   if (context.kms) context.kms->RunDue();
   return ClockState(context);
 }
@@ -390,11 +406,14 @@ api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
 
 // POST, optionally {"account": "123456789012"} or ?account=: drops all state, or one account's
 // KMS keys/aliases/grants, S3 buckets/objects/uploads, Glue state (its runs stopped first) and
-// audit events. The clock and faults stay.
+// audit events. A whole reset also returns the clock to real time, so one test's time travel
+// does not leak into the next, unless {"keep_clock": true}; an account's reset leaves the clock
+// (the other accounts share it). Faults stay.
 api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head,
                        std::string_view body, const api::RequestIds& ids) {
   if (head.method != "POST") return MethodNotAllowed("reset accepts POST", ids);
   std::string account;
+  bool keep_clock = false;
   for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
     if (k == "account") account = v;
   }
@@ -403,9 +422,13 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     d.Parse(body.data(), body.size());
     if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
     for (const auto& m : d.GetObject()) {
-      if (std::string_view(m.name.GetString()) != "account") {
-        return BadRequest(std::string(m.name.GetString()) + ": unknown field", ids);
+      const std::string_view name = m.name.GetString();
+      if (name == "keep_clock") {
+        if (!m.value.IsBool()) return BadRequest("keep_clock: expected true or false", ids);
+        keep_clock = m.value.GetBool();
+        continue;
       }
+      if (name != "account") return BadRequest(std::string(name) + ": unknown field", ids);
       if (!m.value.IsString()) return BadRequest("account: expected 12 digits", ids);
       account = m.value.GetString();
     }
@@ -434,6 +457,9 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
                                .server_fault = true},
                               ids);
     }
+  }
+  if (!one && !keep_clock && context.clock->offset().count() != 0) {
+    WaitUntilSignedTimesMap(context.clock->SetOffset(std::chrono::microseconds(0)));
   }
   return Ok("{}", ids);
 }

@@ -188,8 +188,7 @@ export async function startSealStack(options = {}) {
     importSdk('@aws-sdk/client-sts')]);
 
   const { endpoint } = ready;
-  const made = []; // every client made here follows the server's clock offset
-  let offsetMs = 0;
+  const made = []; // every client made here, destroyed at stop()
   let stopped = false;
 
   const handle = {
@@ -207,11 +206,10 @@ export async function startSealStack(options = {}) {
     /** AWS SDK v3 client settings for this server (add your own, e.g. maxAttempts). */
     clientConfig(extra = {}) {
       return {
-        endpoint, region, credentials: { ...credentials }, forcePathStyle: true,
-        systemClockOffset: offsetMs, ...extra,
+        endpoint, region, credentials: { ...credentials }, forcePathStyle: true, ...extra,
       };
     },
-    /** `new ClientClass(clientConfig(extra))`, kept in step with clock moves. */
+    /** `new ClientClass(clientConfig(extra))`, destroyed at stop(). */
     newClient(ClientClass, extra = {}) {
       const c = new ClientClass(handle.clientConfig(extra));
       made.push(c);
@@ -255,18 +253,25 @@ export async function startSealStack(options = {}) {
       }
     },
     health() { return handle.admin('GET', 'health'); },
-    /** Drop all state (the clock keeps its offset); re-applies the start seed unless told not to. */
-    async reset({ account, reseed = true } = {}) {
-      await handle.admin('POST', 'reset', account === undefined ? {} : { account });
+    /**
+     * Drop all state and return the clock to real time (an account's reset, or keepClock, leaves
+     * the clock); re-applies the start seed unless told not to.
+     */
+    async reset({ account, reseed = true, keepClock = false } = {}) {
+      const body = account === undefined ? {} : { account };
+      if (keepClock) body.keep_clock = true;
+      await handle.admin('POST', 'reset', body);
       if (reseed && seed !== undefined) await handle.seed(seed);
     },
     clock() { return handle.admin('GET', 'clock'); },
-    async advanceClock(seconds) {
-      return followClock(await handle.admin('POST', 'clock', { advance_seconds: seconds }));
+    /** Moves server time only: clients keep signing with the real time (docs/admin-api.md). */
+    advanceClock(seconds) {
+      return handle.admin('POST', 'clock', { advance_seconds: seconds });
     },
-    async setClock(when) {
+    /** A Date, an ISO-8601 string, or 'now' (back to real time). */
+    setClock(when) {
       const iso = when instanceof Date ? when.toISOString() : String(when);
-      return followClock(await handle.admin('POST', 'clock', { set: iso }));
+      return handle.admin('POST', 'clock', { set: iso });
     },
     /** fault: {service, operation, error, count, probability, latency_ms, resource}; -> id */
     async addFault(fault) {
@@ -314,14 +319,6 @@ export async function startSealStack(options = {}) {
       }
     },
   };
-
-  // The server checks request signatures against its own clock: after a clock move the
-  // clients sign with the same offset (the SDK's systemClockOffset, per client).
-  function followClock(doc) {
-    offsetMs = Math.round((doc.offset_seconds ?? 0) * 1000);
-    for (const c of made) c.config.systemClockOffset = offsetMs;
-    return doc;
-  }
 
   handle.clients = {
     s3: handle.newClient(S3Client),

@@ -42,7 +42,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -99,71 +98,6 @@ def find_binary(binary: Optional[str | os.PathLike] = None) -> Path:
     tried = ", ".join(f"{where}: {path}" for where, path in candidates)
     raise SealStackError(f"no executable sealstack binary ({tried}); set SEALSTACK_BIN or put "
                          f"sealstack on PATH")
-
-
-# ------------------------------------------------------------------------------ signing clock
-# The server checks SigV4 request times against its own (movable) clock, so after
-# `advance_clock` by more than the skew window (5 min JSON services, 15 min S3) a client that
-# signs with the real time is refused. The handle therefore moves botocore's signing time by
-# the server's offset. botocore has no per-client hook for that time, so the shift is
-# process-wide (every botocore client in this process signs shifted while it is non-zero) and
-# is undone when the server stops.
-
-_shift_lock = threading.Lock()
-_shift_seconds = 0.0
-_shift_installed: list = []  # (module, attribute, original)
-
-
-def _set_signing_offset(seconds: float) -> None:
-    global _shift_seconds
-    with _shift_lock:
-        _shift_seconds = float(seconds)
-        if seconds and not _shift_installed:
-            _install_shift()
-        elif not seconds and _shift_installed:
-            for module, attr, original in reversed(_shift_installed):
-                setattr(module, attr, original)
-            _shift_installed.clear()
-
-
-def _install_shift() -> None:
-    import botocore.auth
-    import botocore.compat
-    modules = [botocore.auth]
-    try:
-        import botocore.crt.auth  # used when awscrt is importable
-        modules.append(botocore.crt.auth)
-    except ImportError:
-        pass
-    real_now = getattr(botocore.compat, "get_current_datetime", None)
-
-    class ShiftedDatetime(datetime.datetime):
-        @classmethod
-        def utcnow(cls):
-            return datetime.datetime.utcnow() + datetime.timedelta(seconds=_shift_seconds)
-
-        @classmethod
-        def now(cls, tz=None):
-            return datetime.datetime.now(tz) + datetime.timedelta(seconds=_shift_seconds)
-
-    class ShiftedDatetimeModule:
-        def __init__(self):
-            self.datetime = ShiftedDatetime
-
-        def __getattr__(self, name):
-            return getattr(datetime, name)
-
-    for module in modules:
-        # botocore >= 1.31 signs with compat.get_current_datetime(), older with datetime.utcnow().
-        if real_now is not None and hasattr(module, "get_current_datetime"):
-            original = module.get_current_datetime
-            _shift_installed.append((module, "get_current_datetime", original))
-            module.get_current_datetime = (
-                lambda *a, _real=original, **k:
-                _real(*a, **k) + datetime.timedelta(seconds=_shift_seconds))
-        if getattr(module, "datetime", None) is datetime:
-            _shift_installed.append((module, "datetime", datetime))
-            module.datetime = ShiftedDatetimeModule()
 
 
 # ------------------------------------------------------------------------------ the handle
@@ -266,10 +200,15 @@ class SealStack:
     def health(self) -> dict:
         return self.admin("GET", "health")
 
-    def reset(self, account: Optional[str] = None, *, reseed: bool = True) -> None:
-        """Drop all state (keys, buckets, objects, ...; the clock keeps its offset). A seed
+    def reset(self, account: Optional[str] = None, *, reseed: bool = True,
+              keep_clock: bool = False) -> None:
+        """Drop all state (keys, buckets, objects, ...) and return the clock to real time (an
+        account's reset leaves the clock; `keep_clock=True` keeps it on a whole reset). A seed
         document given at start is applied again unless `reseed=False`."""
-        self.admin("POST", "reset", {} if account is None else {"account": account})
+        body: dict = {} if account is None else {"account": account}
+        if keep_clock:
+            body["keep_clock"] = True
+        self.admin("POST", "reset", body)
         if reseed and self._seed is not None:
             self.seed(self._seed)
 
@@ -278,19 +217,16 @@ class SealStack:
         return self.admin("GET", "clock")
 
     def advance_clock(self, seconds: float) -> dict:
-        """Move the server clock forward (what falls due happens: deletions, rotations)."""
-        return self._clock_moved(self.admin("POST", "clock", {"advance_seconds": seconds}))
+        """Move the server clock forward (what falls due happens: deletions, rotations). Clients
+        keep signing with the real time: the server accepts it (docs/admin-api.md)."""
+        return self.admin("POST", "clock", {"advance_seconds": seconds})
 
     def set_clock(self, when: str | datetime.datetime) -> dict:
         if isinstance(when, datetime.datetime):
             if when.tzinfo is None:
                 when = when.replace(tzinfo=datetime.timezone.utc)
             when = when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return self._clock_moved(self.admin("POST", "clock", {"set": when}))
-
-    def _clock_moved(self, doc: dict) -> dict:
-        _set_signing_offset(doc.get("offset_seconds", 0))
-        return doc
+        return self.admin("POST", "clock", {"set": when})
 
     def add_fault(self, service: str, operation: str, error: Optional[str] = None, *,
                   count: Optional[int] = None, probability: Optional[float] = None,
@@ -338,7 +274,6 @@ class SealStack:
         if self.stopped:
             return
         self.stopped = True
-        _set_signing_offset(0)
         for c in self._clients.values():
             with contextlib.suppress(Exception):
                 c.close()

@@ -289,6 +289,31 @@ TEST_CASE("captures: SigV4 header auth needs the right date and principal", "[ca
     FakeClock early(t - std::chrono::minutes(16));
     CHECK(CodeOf(Verify(c.head, store, early, s3)) == AuthErrorCode::kRequestTimeTooSkewed);
   }
+  SECTION("after a clock move, the wall clock's window and the server clock's both count") {
+    // The server clock moved 8 days ahead; the request was signed with the wall clock (any
+    // unmodified client), or with the server's (a signer that follows it).
+    class Moved : public Clock {
+     public:
+      Moved(SystemTime real, std::chrono::hours by) : real_(real), by_(by) {}
+      SystemTime Now() const override { return real_ + by_; }
+      SystemTime RealNow() const override { return real_; }
+
+     private:
+      SystemTime real_;
+      std::chrono::hours by_;
+    };
+    const auto eight_days = std::chrono::hours(24 * 8);
+    Moved wall_clock_signed(t + std::chrono::minutes(14), eight_days);
+    CHECK(std::holds_alternative<VerifiedRequest>(Verify(c.head, store, wall_clock_signed, s3)));
+    Moved server_clock_signed(t - eight_days, eight_days);
+    CHECK(std::holds_alternative<VerifiedRequest>(Verify(c.head, store, server_clock_signed, s3)));
+    Moved neither(t + std::chrono::minutes(16), eight_days);
+    VerifyOutcome out = Verify(c.head, store, neither, s3);
+    CHECK(CodeOf(out) == AuthErrorCode::kRequestTimeTooSkewed);
+    // The error quotes the wall clock, the one a client can set right.
+    CHECK(std::get<AuthError>(out).details[1].second ==
+          FormatIso8601(t + std::chrono::minutes(16), false));
+  }
   SECTION("unknown access key") {
     PrincipalStore empty;
     REQUIRE(empty.Remove("test").ok());

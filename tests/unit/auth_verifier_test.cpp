@@ -68,6 +68,20 @@ std::string WithParam(std::string target, std::string_view name, const char* val
   return out;
 }
 
+// Server time moved by `offset` when the wall clock read `moved_at`; the wall clock reads `real`.
+class TravelledClock : public Clock {
+ public:
+  TravelledClock(SystemTime real, SystemTime moved_at, std::chrono::seconds offset)
+      : real_(real), moved_at_(moved_at), offset_(offset) {}
+  SystemTime Now() const override { return real_ + offset_; }
+  SystemTime RealNow() const override { return real_; }
+  SystemTime ServerTimeAt(SystemTime r) const override { return r >= moved_at_ ? r + offset_ : r; }
+
+ private:
+  SystemTime real_, moved_at_;
+  std::chrono::seconds offset_;
+};
+
 AuthError ErrorOf(const VerifyOutcome& out) {
   REQUIRE(std::holds_alternative<AuthError>(out));
   return std::get<AuthError>(out);
@@ -357,4 +371,42 @@ TEST_CASE("header auth: Date header, session tokens and expiry", "[verify]") {
   p.expires.reset();
   REQUIRE(store.Put(p).ok());
   CHECK(ErrorOf(Verify(head, store, clock, S3())).code == AuthErrorCode::kInvalidSessionToken);
+}
+
+TEST_CASE("presigned SigV4 after a clock move: expiry runs in server time from the signing moment",
+          "[verify][presign][clock]") {
+  PrincipalStore store;
+  const SystemTime t = *ParseAmzDate(kPresignedV4Date);  // signed at t, X-Amz-Expires=300
+  const auto eight_days = std::chrono::hours(24 * 8);
+  const auto eight_days_s = std::chrono::duration_cast<seconds>(eight_days);
+  // Signed before an 8-day advance: expired by it, although the wall clock says 10 s.
+  TravelledClock moved_after(t + seconds(10), t + seconds(5), eight_days_s);
+  const AuthError err = ErrorOf(Verify(Get(kPresignedV4), store, moved_after, S3()));
+  CHECK(err.code == AuthErrorCode::kPresignExpired);
+  CHECK(err.details[1] ==
+        std::make_pair(std::string("Expires"), std::string("2026-11-28T01:39:05Z")));
+  // Signed after the advance (with the wall clock, as every client does): its full span.
+  for (auto age : {seconds(0), seconds(300)}) {
+    TravelledClock moved_before(t + age, t - seconds(60), eight_days_s);
+    CHECK(std::holds_alternative<VerifiedRequest>(
+        Verify(Get(kPresignedV4), store, moved_before, S3())));
+  }
+  TravelledClock too_late(t + seconds(301), t - seconds(60), eight_days_s);
+  CHECK(ErrorOf(Verify(Get(kPresignedV4), store, too_late, S3())).code ==
+        AuthErrorCode::kPresignExpired);
+  // Signed by a signer that follows the server clock (X-Amz-Date 8 days past the wall clock):
+  // server time already, valid for its span.
+  TravelledClock follows(t - eight_days + seconds(100), t - eight_days - seconds(60), eight_days_s);
+  CHECK(std::holds_alternative<VerifiedRequest>(Verify(Get(kPresignedV4), store, follows, S3())));
+}
+
+TEST_CASE("presigned SigV2 expires by the wall clock, whatever the server clock says",
+          "[verify][presign][clock]") {
+  PrincipalStore store;
+  const auto week = std::chrono::duration_cast<seconds>(std::chrono::hours(24 * 7));
+  TravelledClock before(kV2Expires - seconds(1), kV2Expires - seconds(100), week);
+  CHECK(std::holds_alternative<VerifiedRequest>(Verify(Get(kPresignedV2), store, before, S3())));
+  TravelledClock after(kV2Expires + seconds(1), kV2Expires - seconds(100), -week);
+  CHECK(ErrorOf(Verify(Get(kPresignedV2), store, after, S3())).code ==
+        AuthErrorCode::kPresignExpired);
 }

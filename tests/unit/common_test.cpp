@@ -97,6 +97,32 @@ TEST_CASE("FakeClock and OffsetClock move only when told", "[common]") {
   CHECK(offset.offset() == std::chrono::hours(24 * 7));
 }
 
+TEST_CASE("OffsetClock maps a signed time to the server time of that moment", "[common]") {
+  using std::chrono::hours;
+  using std::chrono::seconds;
+  OffsetClock clock;
+  const SystemTime signed_before = std::chrono::floor<seconds>(clock.RealNow());
+  CHECK(clock.ServerTimeAt(signed_before) == signed_before);  // no move yet: identity
+  const SystemTime moved_at = clock.RealNow();
+  const SystemTime counts_from = clock.Advance(hours(24 * 8));
+  // Now() moves at once; signed times map with the new offset from the next whole second.
+  CHECK(clock.Now() - clock.RealNow() >= hours(24 * 8) - seconds(1));
+  CHECK(counts_from > moved_at);
+  CHECK(counts_from - moved_at <= seconds(1));
+  CHECK(counts_from == std::chrono::floor<seconds>(counts_from));
+  // Signed (whole seconds) before the move: the old offset; at or after counts_from: the new.
+  CHECK(clock.ServerTimeAt(signed_before) == signed_before);
+  CHECK(clock.ServerTimeAt(counts_from - seconds(1)) == counts_from - seconds(1));
+  CHECK(clock.ServerTimeAt(counts_from) == counts_from + hours(24 * 8));
+  CHECK(clock.ServerTimeAt(counts_from + hours(1)) == counts_from + hours(1) + hours(24 * 8));
+  // A second move before counts_from replaces the first for signed times.
+  const SystemTime again = clock.SetOffset(std::chrono::microseconds(0));
+  CHECK(again >= counts_from);
+  CHECK(clock.offset() == std::chrono::microseconds(0));
+  CHECK(clock.ServerTimeAt(again) == again);
+  CHECK(clock.ServerTimeAt(signed_before) == signed_before);
+}
+
 TEST_CASE("Identifier shapes: accounts, regions, operations, name characters", "[common]") {
   using sealstack::IsAccountId;
   using sealstack::IsAlnumPlus;
