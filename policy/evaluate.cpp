@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/name_table.h"
+
 namespace sealstack::policy {
 
 namespace {
@@ -69,6 +71,13 @@ bool SameAccount(const RequestContext& ctx) {
   return ctx.resource_account.empty() || ctx.resource_account == ctx.principal_account;
 }
 
+constexpr NameEntry<Decision> kDecisionNames[] = {
+    {Decision::kAllow, "Allow"},
+    {Decision::kAllowViaAccount, "AllowViaAccount"},
+    {Decision::kExplicitDeny, "ExplicitDeny"},
+    {Decision::kImplicitDeny, "ImplicitDeny"},
+};
+
 AccessDecision Final(Decision d, DecisionSource src, int index,
                      const std::optional<MatchedStatement>& st) {
   AccessDecision a;
@@ -82,17 +91,7 @@ AccessDecision Final(Decision d, DecisionSource src, int index,
 }  // namespace
 
 std::string_view DecisionName(Decision d) {
-  switch (d) {
-    case Decision::kAllow:
-      return "Allow";
-    case Decision::kAllowViaAccount:
-      return "AllowViaAccount";
-    case Decision::kExplicitDeny:
-      return "ExplicitDeny";
-    case Decision::kImplicitDeny:
-      return "ImplicitDeny";
-  }
-  return "?";
+  return NameOf(kDecisionNames, d, "?");
 }
 
 EvaluationResult Evaluate(const PolicyDocument& doc, const RequestContext& ctx) {
