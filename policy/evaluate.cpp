@@ -1,5 +1,6 @@
 #include "policy/evaluate.h"
 
+#include <algorithm>
 #include <string>
 
 #include "common/name_table.h"
@@ -34,25 +35,15 @@ class LoweredAction {
 };
 
 bool ActionMatches(const Statement& s, std::string_view lower_action) {
-  bool any = false;
-  for (const Glob& g : s.actions) {
-    if (g.MatchLowered(lower_action)) {
-      any = true;
-      break;
-    }
-  }
+  const bool any = std::any_of(s.actions.begin(), s.actions.end(),
+                               [&](const Glob& g) { return g.MatchLowered(lower_action); });
   return any != s.not_action;
 }
 
 bool ResourceMatches(const Statement& s, const RequestContext& ctx) {
   if (s.resources.empty()) return true;  // resource policy without Resource: this resource
-  bool any = false;
-  for (const ResourcePattern& r : s.resources) {
-    if (r.Match(ctx)) {
-      any = true;
-      break;
-    }
-  }
+  const bool any = std::any_of(s.resources.begin(), s.resources.end(),
+                               [&](const ResourcePattern& r) { return r.Match(ctx); });
   return any != s.not_resource;
 }
 
