@@ -1,5 +1,6 @@
 #include "auth/principals.h"
 
+#include "common/name_table.h"
 #include "common/strings.h"
 
 namespace sealstack::auth {
@@ -44,20 +45,17 @@ std::string_view NameAfterPath(std::string_view rest) {
   return IsName(name, 1, 64) ? name : std::string_view();
 }
 
+constexpr NameEntry<PrincipalType> kPrincipalTypeNames[] = {
+    {PrincipalType::kRoot, "Root"},
+    {PrincipalType::kUser, "IAMUser"},
+    {PrincipalType::kRole, "Role"},
+    {PrincipalType::kAssumedRole, "AssumedRole"},
+};
+
 }  // namespace
 
 std::string_view PrincipalTypeName(PrincipalType t) {
-  switch (t) {
-    case PrincipalType::kRoot:
-      return "Root";
-    case PrincipalType::kUser:
-      return "IAMUser";
-    case PrincipalType::kRole:
-      return "Role";
-    case PrincipalType::kAssumedRole:
-      return "AssumedRole";
-  }
-  return "Unknown";
+  return NameOf(kPrincipalTypeNames, t, "Unknown");
 }
 
 Result<ParsedArn> ParsePrincipalArn(std::string_view arn) {

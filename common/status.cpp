@@ -1,37 +1,31 @@
 #include "common/status.h"
 
+#include "common/name_table.h"
+
 namespace sealstack {
 
+namespace {
+
+constexpr NameEntry<StatusCode> kStatusCodeNames[] = {
+    {StatusCode::kOk, "OK"},
+    {StatusCode::kInvalidArgument, "InvalidArgument"},
+    {StatusCode::kNotFound, "NotFound"},
+    {StatusCode::kAlreadyExists, "AlreadyExists"},
+    {StatusCode::kFailedPrecondition, "FailedPrecondition"},
+    {StatusCode::kAccessDenied, "AccessDenied"},
+    {StatusCode::kUnauthenticated, "Unauthenticated"},
+    {StatusCode::kIntegrity, "Integrity"},
+    {StatusCode::kResourceExhausted, "ResourceExhausted"},
+    {StatusCode::kUnimplemented, "Unimplemented"},
+    {StatusCode::kUnavailable, "Unavailable"},
+    {StatusCode::kIoError, "IoError"},
+    {StatusCode::kInternal, "Internal"},
+};
+
+}  // namespace
+
 std::string_view StatusCodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "OK";
-    case StatusCode::kInvalidArgument:
-      return "InvalidArgument";
-    case StatusCode::kNotFound:
-      return "NotFound";
-    case StatusCode::kAlreadyExists:
-      return "AlreadyExists";
-    case StatusCode::kFailedPrecondition:
-      return "FailedPrecondition";
-    case StatusCode::kAccessDenied:
-      return "AccessDenied";
-    case StatusCode::kUnauthenticated:
-      return "Unauthenticated";
-    case StatusCode::kIntegrity:
-      return "Integrity";
-    case StatusCode::kResourceExhausted:
-      return "ResourceExhausted";
-    case StatusCode::kUnimplemented:
-      return "Unimplemented";
-    case StatusCode::kUnavailable:
-      return "Unavailable";
-    case StatusCode::kIoError:
-      return "IoError";
-    case StatusCode::kInternal:
-      return "Internal";
-  }
-  return "Unknown";
+  return NameOf(kStatusCodeNames, code, "Unknown");
 }
 
 std::string Status::ToString() const {

@@ -273,6 +273,13 @@ Result<std::string> Hash(const EVP_MD* md, std::string_view message) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
+// What RSA and ECDSA sign: the message's digest, or the message itself when it is one.
+Result<std::string> DigestToSign(const SigningParams& params, MessageType type,
+                                 std::string_view message) {
+  if (type == MessageType::kDigest) return std::string(message);
+  return Hash(params.md, message);
+}
+
 // Sets padding, digest and (for PSS) MGF1 digest and salt length on a sign/verify context.
 bool ConfigureDigestSignature(EVP_PKEY_CTX* ctx, const SigningParams& params) {
   if (params.scheme == SignatureScheme::kPss) {
@@ -316,12 +323,7 @@ Result<std::string> SignWith(EVP_PKEY* pkey, AsymmetricKeySpec spec, SigningAlgo
     return signature;
   }
 
-  std::string digest;
-  if (type == MessageType::kRaw) {
-    SEALSTACK_ASSIGN_OR_RETURN(digest, Hash(params.md, message));
-  } else {
-    digest.assign(message);
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(std::string digest, DigestToSign(params, type, message));
   UniquePkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 || !ConfigureDigestSignature(ctx.get(), params) ||
       EVP_PKEY_sign(ctx.get(), nullptr, &len, Bytes(digest), digest.size()) != 1) {
@@ -352,12 +354,7 @@ Result<bool> VerifyWith(EVP_PKEY* pkey, AsymmetricKeySpec spec, SigningAlgorithm
     return valid;
   }
 
-  std::string digest;
-  if (type == MessageType::kRaw) {
-    SEALSTACK_ASSIGN_OR_RETURN(digest, Hash(params.md, message));
-  } else {
-    digest.assign(message);
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(std::string digest, DigestToSign(params, type, message));
   UniquePkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       !ConfigureDigestSignature(ctx.get(), params)) {

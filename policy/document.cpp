@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "common/name_table.h"
 #include "common/strings.h"
 
 namespace sealstack::policy {
@@ -21,23 +22,16 @@ namespace {
 
 using JsonValue = rapidjson::Value;
 
-const char* TypeName(const JsonValue& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType:
-      return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType:
-      return "a boolean";
-    case rapidjson::kObjectType:
-      return "an object";
-    case rapidjson::kArrayType:
-      return "a list";
-    case rapidjson::kStringType:
-      return "a string";
-    case rapidjson::kNumberType:
-      return "a number";
-  }
-  return "?";
+// How a message names the JSON type of a value ("must be a string, not a number").
+constexpr NameEntry<rapidjson::Type> kJsonTypeNames[] = {
+    {rapidjson::kNullType, "null"},       {rapidjson::kFalseType, "a boolean"},
+    {rapidjson::kTrueType, "a boolean"},  {rapidjson::kObjectType, "an object"},
+    {rapidjson::kArrayType, "a list"},    {rapidjson::kStringType, "a string"},
+    {rapidjson::kNumberType, "a number"},
+};
+
+std::string TypeName(const JsonValue& v) {
+  return std::string(NameOf(kJsonTypeNames, v.GetType(), "?"));
 }
 
 std::string_view View(const JsonValue& v) {
@@ -141,23 +135,15 @@ Status ParsePrincipal(const JsonValue& v, const StatementErrors& err, std::strin
   std::vector<std::string_view> values;
   for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
     std::string_view type_name = View(it->name);
-    PrincipalType type;
-    if (type_name == "AWS") {
-      type = PrincipalType::kAws;
-    } else if (type_name == "Service") {
-      type = PrincipalType::kService;
-    } else if (type_name == "Federated") {
-      type = PrincipalType::kFederated;
-    } else if (type_name == "CanonicalUser") {
-      type = PrincipalType::kCanonicalUser;
-    } else {
+    std::optional<PrincipalType> type = ParsePrincipalType(type_name);
+    if (!type) {
       return err.Error(field, "unknown principal type " + Quote(type_name) +
                                   " (expected AWS, Service, Federated or CanonicalUser)");
     }
     std::string sub = std::string(field) + "." + std::string(type_name);
     SEALSTACK_RETURN_IF_ERROR(StringList(it->value, err, sub, &values));
     for (std::string_view p : values) {
-      Status st = out->Add(type, p);
+      Status st = out->Add(*type, p);
       if (!st.ok()) return err.Error(sub, st.message());
     }
   }

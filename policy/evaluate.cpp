@@ -1,6 +1,9 @@
 #include "policy/evaluate.h"
 
+#include <algorithm>
 #include <string>
+
+#include "common/name_table.h"
 
 namespace sealstack::policy {
 
@@ -32,25 +35,15 @@ class LoweredAction {
 };
 
 bool ActionMatches(const Statement& s, std::string_view lower_action) {
-  bool any = false;
-  for (const Glob& g : s.actions) {
-    if (g.MatchLowered(lower_action)) {
-      any = true;
-      break;
-    }
-  }
+  const bool any = std::any_of(s.actions.begin(), s.actions.end(),
+                               [&](const Glob& g) { return g.MatchLowered(lower_action); });
   return any != s.not_action;
 }
 
 bool ResourceMatches(const Statement& s, const RequestContext& ctx) {
   if (s.resources.empty()) return true;  // resource policy without Resource: this resource
-  bool any = false;
-  for (const ResourcePattern& r : s.resources) {
-    if (r.Match(ctx)) {
-      any = true;
-      break;
-    }
-  }
+  const bool any = std::any_of(s.resources.begin(), s.resources.end(),
+                               [&](const ResourcePattern& r) { return r.Match(ctx); });
   return any != s.not_resource;
 }
 
@@ -69,6 +62,13 @@ bool SameAccount(const RequestContext& ctx) {
   return ctx.resource_account.empty() || ctx.resource_account == ctx.principal_account;
 }
 
+constexpr NameEntry<Decision> kDecisionNames[] = {
+    {Decision::kAllow, "Allow"},
+    {Decision::kAllowViaAccount, "AllowViaAccount"},
+    {Decision::kExplicitDeny, "ExplicitDeny"},
+    {Decision::kImplicitDeny, "ImplicitDeny"},
+};
+
 AccessDecision Final(Decision d, DecisionSource src, int index,
                      const std::optional<MatchedStatement>& st) {
   AccessDecision a;
@@ -82,17 +82,7 @@ AccessDecision Final(Decision d, DecisionSource src, int index,
 }  // namespace
 
 std::string_view DecisionName(Decision d) {
-  switch (d) {
-    case Decision::kAllow:
-      return "Allow";
-    case Decision::kAllowViaAccount:
-      return "AllowViaAccount";
-    case Decision::kExplicitDeny:
-      return "ExplicitDeny";
-    case Decision::kImplicitDeny:
-      return "ImplicitDeny";
-  }
-  return "?";
+  return NameOf(kDecisionNames, d, "?");
 }
 
 EvaluationResult Evaluate(const PolicyDocument& doc, const RequestContext& ctx) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/name_table.h"
 #include "common/strings.h"
 
 namespace sealstack::policy {
@@ -17,21 +18,22 @@ bool Contains(const std::vector<std::string>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
-const char* TypeName(PrincipalType t) {
-  switch (t) {
-    case PrincipalType::kAws:
-      return "AWS";
-    case PrincipalType::kService:
-      return "Service";
-    case PrincipalType::kFederated:
-      return "Federated";
-    case PrincipalType::kCanonicalUser:
-      return "CanonicalUser";
-  }
-  return "?";
-}
+constexpr NameEntry<PrincipalType> kPrincipalTypeNames[] = {
+    {PrincipalType::kAws, "AWS"},
+    {PrincipalType::kService, "Service"},
+    {PrincipalType::kFederated, "Federated"},
+    {PrincipalType::kCanonicalUser, "CanonicalUser"},
+};
 
 }  // namespace
+
+std::string_view PrincipalTypeName(PrincipalType type) {
+  return NameOf(kPrincipalTypeNames, type, "?");
+}
+
+std::optional<PrincipalType> ParsePrincipalType(std::string_view name) {
+  return ValueOf(kPrincipalTypeNames, name);
+}
 
 PrincipalSet PrincipalSet::Anyone() {
   PrincipalSet p;
@@ -46,8 +48,9 @@ bool PrincipalSet::empty() const {
 
 Status PrincipalSet::Add(PrincipalType type, std::string_view value) {
   auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("invalid " + std::string(TypeName(type)) + " principal \"" +
-                                   std::string(value) + "\": " + std::string(why));
+    return Status::InvalidArgument("invalid " + std::string(PrincipalTypeName(type)) +
+                                   " principal \"" + std::string(value) +
+                                   "\": " + std::string(why));
   };
   if (value.empty()) return bad("empty");
   if (value == "*") {

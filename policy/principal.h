@@ -17,6 +17,7 @@
 // Thread safety: immutable after Parse.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ enum class PrincipalMatch {
 
 // The principal-element type a value came from.
 enum class PrincipalType { kAws, kService, kFederated, kCanonicalUser };
+
+// The element key of a type ("AWS", "Service", "Federated", "CanonicalUser"), and back.
+std::string_view PrincipalTypeName(PrincipalType type);
+std::optional<PrincipalType> ParsePrincipalType(std::string_view name);
 
 class PrincipalSet {
  public:

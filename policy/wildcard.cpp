@@ -116,35 +116,27 @@ Glob Glob::Compile(std::string_view escaped, bool fold_case) {
 }
 
 bool Glob::Match(std::string_view s) const {
-  switch (shape_) {
-    case Shape::kNothing:
-      return false;
-    case Shape::kAny:
-      return true;
-    case Shape::kExact:
-      return fold_case_ ? EqualFold(literal_, s) : s == literal_;
-    case Shape::kPrefix:
-      if (s.size() < literal_.size()) return false;
-      return fold_case_ ? EqualFold(literal_, s.substr(0, literal_.size()))
-                        : s.substr(0, literal_.size()) == literal_;
-    case Shape::kGeneral:
-      return MatchEscaped(escaped_, s, fold_case_);
-  }
-  return false;
+  return MatchFolding(s, fold_case_);
 }
 
 bool Glob::MatchLowered(std::string_view s) const {
+  return MatchFolding(s, false);
+}
+
+bool Glob::MatchFolding(std::string_view s, bool fold_case) const {
   switch (shape_) {
     case Shape::kNothing:
       return false;
     case Shape::kAny:
       return true;
     case Shape::kExact:
-      return s == literal_;
+      return fold_case ? EqualFold(literal_, s) : s == literal_;
     case Shape::kPrefix:
-      return s.size() >= literal_.size() && s.substr(0, literal_.size()) == literal_;
+      if (s.size() < literal_.size()) return false;
+      return fold_case ? EqualFold(literal_, s.substr(0, literal_.size()))
+                       : s.substr(0, literal_.size()) == literal_;
     case Shape::kGeneral:
-      return MatchEscaped(escaped_, s, false);
+      return MatchEscaped(escaped_, s, fold_case);
   }
   return false;
 }

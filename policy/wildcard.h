@@ -35,6 +35,9 @@ class Glob {
   const std::string& escaped() const { return escaped_; }
 
  private:
+  // Match, lower-casing the subject on the fly when `fold_case` (literal_ is lower-case then).
+  bool MatchFolding(std::string_view subject, bool fold_case) const;
+
   enum class Shape { kNothing, kAny, kExact, kPrefix, kGeneral };
   Shape shape_ = Shape::kNothing;
   bool fold_case_ = false;

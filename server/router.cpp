@@ -1,5 +1,6 @@
 #include "server/router.h"
 
+#include "common/name_table.h"
 #include "common/strings.h"
 
 namespace sealstack::server {
@@ -106,26 +107,20 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
   return std::string(host.substr(0, bucket.size()));
 }
 
+constexpr NameEntry<Service> kServiceNames[] = {
+    {Service::kAdmin, "admin"},
+    {Service::kKms, "kms"},
+    {Service::kGlue, "glue"},
+    {Service::kCloudTrail, "cloudtrail"},
+    {Service::kUnknownJson, "json"},
+    {Service::kSts, "sts"},
+    {Service::kS3, "s3"},
+};
+
 }  // namespace
 
 std::string_view ServiceName(Service s) {
-  switch (s) {
-    case Service::kAdmin:
-      return "admin";
-    case Service::kKms:
-      return "kms";
-    case Service::kGlue:
-      return "glue";
-    case Service::kCloudTrail:
-      return "cloudtrail";
-    case Service::kUnknownJson:
-      return "json";
-    case Service::kSts:
-      return "sts";
-    case Service::kS3:
-      return "s3";
-  }
-  return "?";
+  return NameOf(kServiceNames, s, "?");
 }
 
 Route Classify(const auth::HttpRequestHead& head, std::string_view s3_base_domain) {

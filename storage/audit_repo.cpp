@@ -36,29 +36,27 @@ const char* AttributeTerm(AuditFilter::Attribute a) {
 
 Status AuditRepo::Insert(Connection& c, AuditEventRow* row) {
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("INSERT INTO audit_events (event_id, event_time_us, account, event_source, "
-                "event_name, read_only, username, access_key_id, error_code, size, json) "
-                "VALUES (:id, :t, :account, :source, :name, :ro, :user, :akid, :err, :size, "
-                ":json)",
-                {{"id", row->event_id},
-                 {"t", row->event_time_us},
-                 {"account", row->account},
-                 {"source", row->event_source},
-                 {"name", row->event_name},
-                 {"ro", static_cast<int64_t>(row->read_only ? 1 : 0)},
-                 {"user", row->username},
-                 {"akid", row->access_key_id},
-                 {"err", row->error_code},
-                 {"size", static_cast<int64_t>(row->json.size())},
-                 {"json", row->json}})
-          .status());
+      c.Run("INSERT INTO audit_events (event_id, event_time_us, account, event_source, "
+            "event_name, read_only, username, access_key_id, error_code, size, json) "
+            "VALUES (:id, :t, :account, :source, :name, :ro, :user, :akid, :err, :size, "
+            ":json)",
+            {{"id", row->event_id},
+             {"t", row->event_time_us},
+             {"account", row->account},
+             {"source", row->event_source},
+             {"name", row->event_name},
+             {"ro", static_cast<int64_t>(row->read_only ? 1 : 0)},
+             {"user", row->username},
+             {"akid", row->access_key_id},
+             {"err", row->error_code},
+             {"size", static_cast<int64_t>(row->json.size())},
+             {"json", row->json}}));
   row->seq = c.LastInsertRowId();
   for (const auto& r : row->resources) {
     SEALSTACK_RETURN_IF_ERROR(
-        c.Execute("INSERT INTO audit_resources (seq, resource_type, resource_name) "
-                  "VALUES (:seq, :type, :name)",
-                  {{"seq", row->seq}, {"type", r.type}, {"name", r.name}})
-            .status());
+        c.Run("INSERT INTO audit_resources (seq, resource_type, resource_name) "
+              "VALUES (:seq, :type, :name)",
+              {{"seq", row->seq}, {"type", r.type}, {"name", r.name}}));
   }
   return Status::Ok();
 }
@@ -100,13 +98,11 @@ Result<std::vector<AuditEventRow>> AuditRepo::Query(Connection& c, const AuditFi
     return Status::Ok();
   }));
   for (auto& e : out) {
-    SEALSTACK_RETURN_IF_ERROR(
-        c.Query("SELECT resource_type, resource_name FROM audit_resources WHERE seq = :seq "
-                "ORDER BY rowid",
-                {{"seq", e.seq}}, [&](const Row& r) -> Status {
-                  e.resources.push_back({r.ColumnString(0), r.ColumnString(1)});
-                  return Status::Ok();
-                }));
+    SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+        "SELECT resource_type, resource_name FROM audit_resources WHERE seq = :seq ORDER BY rowid",
+        {{"seq", e.seq}}, &e.resources, [](const Row& r) {
+          return AuditResourceRow{r.ColumnString(0), r.ColumnString(1)};
+        }));
   }
   return out;
 }
@@ -161,26 +157,17 @@ Result<int64_t> AuditRepo::ForEachJson(Connection& c, const std::string& account
 }
 
 Result<int64_t> AuditRepo::TotalSize(Connection& c) {
-  int64_t total = 0;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT COALESCE(SUM(size), 0) FROM audit_events", {}, [&](const Row& r) {
-        total = r.ColumnInt64(0);
-        return Status::Ok();
-      }));
-  return total;
+  return c.QueryInt64("SELECT COALESCE(SUM(size), 0) FROM audit_events");
 }
 
 Result<int64_t> AuditRepo::DeleteBefore(Connection& c, int64_t time_us) {
-  int64_t bytes = 0;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT COALESCE(SUM(size), 0) FROM audit_events WHERE event_time_us < :t",
-                 {{"t", time_us}}, [&](const Row& r) {
-                   bytes = r.ColumnInt64(0);
-                   return Status::Ok();
-                 }));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t bytes,
+      c.QueryInt64("SELECT COALESCE(SUM(size), 0) FROM audit_events WHERE event_time_us < :t",
+                   {{"t", time_us}}));
   if (bytes == 0) return int64_t{0};
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("DELETE FROM audit_events WHERE event_time_us < :t", {{"t", time_us}}).status());
+      c.Run("DELETE FROM audit_events WHERE event_time_us < :t", {{"t", time_us}}));
   return bytes;
 }
 
@@ -199,17 +186,16 @@ Result<int64_t> AuditRepo::DeleteOldest(Connection& c, int64_t bytes) {
     SEALSTACK_RETURN_IF_ERROR(DeleteAll(c));
     return freed;
   }
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("DELETE FROM audit_events WHERE seq <= :s", {{"s", upto}}).status());
+  SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM audit_events WHERE seq <= :s", {{"s", upto}}));
   return freed;
 }
 
 Status AuditRepo::DeleteAll(Connection& c, const std::string& account) {
   if (account.empty()) {
-    SEALSTACK_RETURN_IF_ERROR(c.Execute("DELETE FROM audit_resources").status());
-    return c.Execute("DELETE FROM audit_events").status();
+    SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM audit_resources"));
+    return c.Run("DELETE FROM audit_events");
   }
-  return c.Execute("DELETE FROM audit_events WHERE account = :a", {{"a", account}}).status();
+  return c.Run("DELETE FROM audit_events WHERE account = :a", {{"a", account}});
 }
 
 Result<std::optional<std::string>> AuditRepo::GetMeta(Connection& c, const std::string& name) {
@@ -223,12 +209,10 @@ Result<std::optional<std::string>> AuditRepo::GetMeta(Connection& c, const std::
 }
 
 Status AuditRepo::PutMeta(Connection& c, const std::string& name, const std::string& value) {
-  return c
-      .Execute(
-          "INSERT INTO audit_meta (name, value) VALUES (:n, :v) ON CONFLICT (name) DO "
-          "UPDATE SET value = excluded.value",
-          {{"n", name}, {"v", value}})
-      .status();
+  return c.Run(
+      "INSERT INTO audit_meta (name, value) VALUES (:n, :v) ON CONFLICT (name) DO "
+      "UPDATE SET value = excluded.value",
+      {{"n", name}, {"v", value}});
 }
 
 }  // namespace sealstack::storage

@@ -222,6 +222,28 @@ Result<int64_t> Connection::Execute(std::string_view sql, const Params& params) 
   return static_cast<int64_t>(sqlite3_changes64(rep_->db));
 }
 
+Status Connection::Run(std::string_view sql, const Params& params) {
+  return Execute(sql, params).status();
+}
+
+Result<int64_t> Connection::QueryInt64(std::string_view sql, const Params& params) {
+  int64_t value = 0;
+  SEALSTACK_RETURN_IF_ERROR(QueryOne(sql, params, [&](const Row& row) {
+    value = row.ColumnInt64(0);
+    return Status::Ok();
+  }));
+  return value;
+}
+
+Result<bool> Connection::Exists(std::string_view sql, const Params& params) {
+  bool found = false;
+  SEALSTACK_RETURN_IF_ERROR(Query(sql, params, [&](const Row&) {
+    found = true;
+    return Status::Ok();
+  }));
+  return found;
+}
+
 Status Connection::Query(std::string_view sql, const Params& params, const RowCallback& on_row) {
   SEALSTACK_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
   SEALSTACK_RETURN_IF_ERROR(stmt.BindViews(params));
@@ -425,7 +447,7 @@ Result<Transaction> Transaction::Begin(Connection& connection) {
   if (connection.InTransaction()) {
     return Status::FailedPrecondition("BEGIN: connection is already in a transaction");
   }
-  SEALSTACK_RETURN_IF_ERROR(connection.Execute("BEGIN IMMEDIATE").status());
+  SEALSTACK_RETURN_IF_ERROR(connection.Run("BEGIN IMMEDIATE"));
   return Transaction(&connection);
 }
 

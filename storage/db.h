@@ -257,11 +257,46 @@ class Connection {
   // Runs one statement with named parameters; returns the number of rows it changed.
   Result<int64_t> Execute(std::string_view sql, const Params& params = {});
 
+  // Execute for the statement's effect alone (INSERT, UPDATE, DELETE whose count is not needed).
+  Status Run(std::string_view sql, const Params& params = {});
+
   // Runs one statement and calls on_row for each row.
   Status Query(std::string_view sql, const Params& params, const RowCallback& on_row);
 
   // Like Query for exactly one row: kNotFound if there is none, kInternal if there are more.
   Status QueryOne(std::string_view sql, const Params& params, const RowCallback& on_row);
+
+  // The integer in column 0 of the one row a statement returns (SELECT count(*) ...), with
+  // QueryOne's errors.
+  Result<int64_t> QueryInt64(std::string_view sql, const Params& params = {});
+
+  // True when the statement returns at least one row (SELECT 1 ... WHERE ...).
+  Result<bool> Exists(std::string_view sql, const Params& params = {});
+
+  // Runs one statement and appends read(row) to *out for each row.
+  template <typename T, typename ReadRow>
+  Status QueryAppend(std::string_view sql, const Params& params, std::vector<T>* out,
+                     ReadRow read) {
+    return Query(sql, params, [&](const Row& row) {
+      out->push_back(read(row));
+      return Status::Ok();
+    });
+  }
+
+  // One page of a listing whose statement asks for `limit` + 1 rows: appends read(row) for the
+  // first `limit` rows and sets *truncated when the extra row shows there are more.
+  template <typename T, typename ReadRow>
+  Status QueryPage(std::string_view sql, const Params& params, size_t limit, std::vector<T>* out,
+                   bool* truncated, ReadRow read) {
+    return Query(sql, params, [&](const Row& row) {
+      if (out->size() == limit) {
+        *truncated = true;
+      } else {
+        out->push_back(read(row));
+      }
+      return Status::Ok();
+    });
+  }
 
   // Rowid of the last successful INSERT on this connection.
   int64_t LastInsertRowId() const;

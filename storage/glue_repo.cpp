@@ -4,32 +4,52 @@ namespace sealstack::storage {
 
 namespace {
 
+// The parameters naming a scope (:a :r :k :p), and an entity in it (:n).
+std::vector<Param> ScopeParams(const GlueKey& k) {
+  return {{":a", k.account}, {":r", k.region}, {":k", k.kind}, {":p", k.parent}};
+}
+
 std::vector<Param> KeyParams(const GlueKey& k) {
-  return {{":a", k.account}, {":r", k.region}, {":k", k.kind}, {":p", k.parent}, {":n", k.name}};
+  std::vector<Param> params = ScopeParams(k);
+  params.emplace_back(":n", k.name);
+  return params;
+}
+
+// A whole row to write: the key's parameters, :d the document and :s the sequence number.
+std::vector<Param> EntityParams(const GlueKey& k, const std::string& doc, int64_t seq) {
+  std::vector<Param> params = KeyParams(k);
+  params.emplace_back(":d", Value::Blob(doc));
+  params.emplace_back(":s", seq);
+  return params;
+}
+
+// A listing of one scope ("SELECT name, doc, seq ..."), with its paging parameters added.
+Result<std::vector<GlueRow>> ListScope(Connection& c, std::string_view sql, const GlueKey& scope,
+                                       Param bound, size_t limit) {
+  std::vector<Param> params = ScopeParams(scope);
+  params.push_back(std::move(bound));
+  params.emplace_back(":lim", static_cast<int64_t>(limit));
+  std::vector<GlueRow> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(sql, params, &out, [](const Row& row) {
+    return GlueRow{row.ColumnString(0), std::string(row.ColumnBlob(1)), row.ColumnInt64(2)};
+  }));
+  return out;
 }
 
 }  // namespace
 
 Status GlueRepo::Insert(Connection& c, const GlueKey& key, const std::string& doc, int64_t seq) {
-  auto params = KeyParams(key);
-  params.emplace_back(":d", Value::Blob(doc));
-  params.emplace_back(":s", seq);
-  auto r = c.Execute(
+  return c.Run(
       "INSERT INTO glue_entities (account, region, kind, parent, name, doc, seq) "
       "VALUES (:a, :r, :k, :p, :n, :d, :s)",
-      params);
-  return r.ok() ? Status::Ok() : r.status();
+      EntityParams(key, doc, seq));
 }
 
 Status GlueRepo::Put(Connection& c, const GlueKey& key, const std::string& doc, int64_t seq) {
-  auto params = KeyParams(key);
-  params.emplace_back(":d", Value::Blob(doc));
-  params.emplace_back(":s", seq);
-  auto r = c.Execute(
+  return c.Run(
       "INSERT OR REPLACE INTO glue_entities (account, region, kind, parent, name, doc, seq) "
       "VALUES (:a, :r, :k, :p, :n, :d, :s)",
-      params);
-  return r.ok() ? Status::Ok() : r.status();
+      EntityParams(key, doc, seq));
 }
 
 Result<std::string> GlueRepo::Get(Connection& c, const GlueKey& key) {
@@ -54,48 +74,25 @@ Result<bool> GlueRepo::Delete(Connection& c, const GlueKey& key) {
 }
 
 Status GlueRepo::DeleteChildren(Connection& c, const GlueKey& scope) {
-  auto r = c.Execute(
+  return c.Run(
       "DELETE FROM glue_entities WHERE account = :a AND region = :r AND kind = :k AND parent = :p",
-      {{":a", scope.account}, {":r", scope.region}, {":k", scope.kind}, {":p", scope.parent}});
-  return r.ok() ? Status::Ok() : r.status();
+      ScopeParams(scope));
 }
 
 Result<std::vector<GlueRow>> GlueRepo::List(Connection& c, const GlueKey& scope,
                                             const std::string& after, size_t limit) {
-  std::vector<GlueRow> out;
-  SEALSTACK_RETURN_IF_ERROR(c.Query(
-      "SELECT name, doc, seq FROM glue_entities WHERE account = :a AND region = :r AND "
-      "kind = :k AND parent = :p AND name > :after ORDER BY name LIMIT :lim",
-      {{":a", scope.account},
-       {":r", scope.region},
-       {":k", scope.kind},
-       {":p", scope.parent},
-       {":after", after},
-       {":lim", static_cast<int64_t>(limit)}},
-      [&](const Row& row) {
-        out.push_back({row.ColumnString(0), std::string(row.ColumnBlob(1)), row.ColumnInt64(2)});
-        return Status::Ok();
-      }));
-  return out;
+  return ListScope(c,
+                   "SELECT name, doc, seq FROM glue_entities WHERE account = :a AND region = :r "
+                   "AND kind = :k AND parent = :p AND name > :after ORDER BY name LIMIT :lim",
+                   scope, {":after", after}, limit);
 }
 
 Result<std::vector<GlueRow>> GlueRepo::ListBySeq(Connection& c, const GlueKey& scope,
                                                  std::optional<int64_t> before, size_t limit) {
-  std::vector<GlueRow> out;
-  SEALSTACK_RETURN_IF_ERROR(c.Query(
-      "SELECT name, doc, seq FROM glue_entities WHERE account = :a AND region = :r AND "
-      "kind = :k AND parent = :p AND seq < :before ORDER BY seq DESC LIMIT :lim",
-      {{":a", scope.account},
-       {":r", scope.region},
-       {":k", scope.kind},
-       {":p", scope.parent},
-       {":before", before.value_or(INT64_MAX)},
-       {":lim", static_cast<int64_t>(limit)}},
-      [&](const Row& row) {
-        out.push_back({row.ColumnString(0), std::string(row.ColumnBlob(1)), row.ColumnInt64(2)});
-        return Status::Ok();
-      }));
-  return out;
+  return ListScope(c,
+                   "SELECT name, doc, seq FROM glue_entities WHERE account = :a AND region = :r "
+                   "AND kind = :k AND parent = :p AND seq < :before ORDER BY seq DESC LIMIT :lim",
+                   scope, {":before", before.value_or(INT64_MAX)}, limit);
 }
 
 Result<std::string> GlueRepo::FindAny(Connection& c, const std::string& kind,
@@ -134,7 +131,7 @@ Status GlueRepo::DeleteAll(Connection& c) {
 }
 
 Status GlueRepo::DeleteAccount(Connection& c, const std::string& account) {
-  return c.Execute("DELETE FROM glue_entities WHERE account = :a", {{":a", account}}).status();
+  return c.Run("DELETE FROM glue_entities WHERE account = :a", {{":a", account}});
 }
 
 }  // namespace sealstack::storage

@@ -50,13 +50,11 @@ Status CheckExtents(const S3ObjectRow& row) {
 Status FreeBodies(Connection& c, const std::string& ids_sql, const Params& params) {
   // Only bodies without segment rows can have a file (every body has at least one segment).
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("WITH freed(id) AS (" + ids_sql +
-                    ") INSERT OR IGNORE INTO s3_freed_bodies (object_id) SELECT id FROM freed "
-                    "WHERE NOT EXISTS (SELECT 1 FROM s3_object_segments s WHERE s.object_id = id)",
-                params)
-          .status());
-  return c.Execute("DELETE FROM s3_object_segments WHERE object_id IN (" + ids_sql + ")", params)
-      .status();
+      c.Run("WITH freed(id) AS (" + ids_sql +
+                ") INSERT OR IGNORE INTO s3_freed_bodies (object_id) SELECT id FROM freed "
+                "WHERE NOT EXISTS (SELECT 1 FROM s3_object_segments s WHERE s.object_id = id)",
+            params));
+  return c.Run("DELETE FROM s3_object_segments WHERE object_id IN (" + ids_sql + ")", params);
 }
 
 // Deletes the object at (bucket, key), its extents and their segments. Returns whether an object
@@ -65,10 +63,8 @@ Result<bool> DeleteObjectRows(Connection& c, std::string_view bucket, std::strin
   SEALSTACK_RETURN_IF_ERROR(
       FreeBodies(c, "SELECT object_id FROM s3_object_extents WHERE bucket = :b AND key = :k",
                  {{"b", bucket}, {"k", key}}));
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("DELETE FROM s3_object_extents WHERE bucket = :b AND key = :k",
-                {{"b", bucket}, {"k", key}})
-          .status());
+  SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM s3_object_extents WHERE bucket = :b AND key = :k",
+                                  {{"b", bucket}, {"k", key}}));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
                              c.Execute("DELETE FROM s3_objects WHERE bucket = :b AND key = :k",
                                        {{"b", bucket}, {"k", key}}));
@@ -79,32 +75,30 @@ Result<bool> DeleteObjectRows(Connection& c, std::string_view bucket, std::strin
 Status ReplaceObjectRows(Connection& c, const S3ObjectRow& row) {
   SEALSTACK_RETURN_IF_ERROR(DeleteObjectRows(c, row.bucket, row.key).status());
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("INSERT INTO s3_objects (bucket, key, version_id, size, etag, segment_size, "
-                "created_at, wrapped_key, doc) VALUES (:b, :k, :v, :size, :etag, :seg, :at, "
-                ":wk, :doc)",
-                {{"b", row.bucket},
-                 {"k", row.key},
-                 {"v", row.version_id},
-                 {"size", ToInt64(row.size)},
-                 {"etag", row.etag},
-                 {"seg", row.segment_size},
-                 {"at", row.created_at},
-                 {"wk", Value::Blob(row.wrapped_key)},
-                 {"doc", row.doc}})
-          .status());
+      c.Run("INSERT INTO s3_objects (bucket, key, version_id, size, etag, segment_size, "
+            "created_at, wrapped_key, doc) VALUES (:b, :k, :v, :size, :etag, :seg, :at, "
+            ":wk, :doc)",
+            {{"b", row.bucket},
+             {"k", row.key},
+             {"v", row.version_id},
+             {"size", ToInt64(row.size)},
+             {"etag", row.etag},
+             {"seg", row.segment_size},
+             {"at", row.created_at},
+             {"wk", Value::Blob(row.wrapped_key)},
+             {"doc", row.doc}}));
   int64_t idx = 0;
   for (const S3ExtentRow& e : row.extents) {
     SEALSTACK_RETURN_IF_ERROR(
-        c.Execute("INSERT INTO s3_object_extents (bucket, key, idx, object_id, plain_offset, "
-                  "size, header) VALUES (:b, :k, :i, :id, :off, :size, :h)",
-                  {{"b", row.bucket},
-                   {"k", row.key},
-                   {"i", idx++},
-                   {"id", e.object_id},
-                   {"off", ToInt64(e.plain_offset)},
-                   {"size", ToInt64(e.size)},
-                   {"h", Value::Blob(e.header)}})
-            .status());
+        c.Run("INSERT INTO s3_object_extents (bucket, key, idx, object_id, plain_offset, "
+              "size, header) VALUES (:b, :k, :i, :id, :off, :size, :h)",
+              {{"b", row.bucket},
+               {"k", row.key},
+               {"i", idx++},
+               {"id", e.object_id},
+               {"off", ToInt64(e.plain_offset)},
+               {"size", ToInt64(e.size)},
+               {"h", Value::Blob(e.header)}}));
   }
   return Status::Ok();
 }
@@ -114,10 +108,8 @@ Status DeleteUploadRows(Connection& c, std::string_view upload_id) {
   SEALSTACK_RETURN_IF_ERROR(FreeBodies(
       c, "SELECT object_id FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}}));
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}})
-          .status());
-  return c.Execute("DELETE FROM s3_multipart_uploads WHERE upload_id = :u", {{"u", upload_id}})
-      .status();
+      c.Run("DELETE FROM s3_multipart_parts WHERE upload_id = :u", {{"u", upload_id}}));
+  return c.Run("DELETE FROM s3_multipart_uploads WHERE upload_id = :u", {{"u", upload_id}});
 }
 
 S3BucketRow BucketFromRow(const Row& r) {
@@ -171,15 +163,14 @@ S3PartRow PartFromRow(const Row& r) {
 // ---- Buckets ----
 
 Status S3Repo::CreateBucket(Connection& c, const S3BucketRow& row) {
-  Status s = c.Execute(
-                  "INSERT INTO s3_buckets (name, account, region, created_at, doc) "
-                  "VALUES (:name, :account, :region, :at, :doc)",
-                  {{"name", row.name},
-                   {"account", row.account},
-                   {"region", row.region},
-                   {"at", row.created_at},
-                   {"doc", row.doc}})
-                 .status();
+  Status s = c.Run(
+      "INSERT INTO s3_buckets (name, account, region, created_at, doc) "
+      "VALUES (:name, :account, :region, :at, :doc)",
+      {{"name", row.name},
+       {"account", row.account},
+       {"region", row.region},
+       {"at", row.created_at},
+       {"doc", row.doc}});
   if (s.code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists("bucket already exists: " + row.name);
   }
@@ -211,35 +202,27 @@ Result<S3BucketRow> S3Repo::GetBucket(Connection& c, std::string_view name) {
 
 Result<std::vector<S3BucketRow>> S3Repo::ListBuckets(Connection& c, std::string_view account) {
   std::vector<S3BucketRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Query("SELECT name, account, region, created_at, doc FROM s3_buckets WHERE account = :a "
-              "ORDER BY name",
-              {{"a", account}}, [&](const Row& r) {
-                rows.push_back(BucketFromRow(r));
-                return Status::Ok();
-              }));
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      "SELECT name, account, region, created_at, doc FROM s3_buckets WHERE account = :a "
+      "ORDER BY name",
+      {{"a", account}}, &rows, BucketFromRow));
   return rows;
 }
 
 Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, name));
-  bool has_objects = false;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Query("SELECT 1 FROM s3_objects WHERE bucket = :b LIMIT 1", {{"b", name}}, [&](const Row&) {
-        has_objects = true;
-        return Status::Ok();
-      }));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      bool has_objects,
+      c.Exists("SELECT 1 FROM s3_objects WHERE bucket = :b LIMIT 1", {{"b", name}}));
   if (has_objects) return Status::FailedPrecondition("bucket is not empty: " + std::string(name));
   std::vector<std::string> uploads;
-  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT upload_id FROM s3_multipart_uploads WHERE bucket = :b",
-                                    {{"b", name}}, [&](const Row& r) {
-                                      uploads.push_back(r.ColumnString(0));
-                                      return Status::Ok();
-                                    }));
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend("SELECT upload_id FROM s3_multipart_uploads WHERE bucket = :b", {{"b", name}},
+                    &uploads, [](const Row& r) { return r.ColumnString(0); }));
   for (const std::string& upload_id : uploads) {
     SEALSTACK_RETURN_IF_ERROR(DeleteUploadRows(c, upload_id));
   }
-  return c.Execute("DELETE FROM s3_buckets WHERE name = :b", {{"b", name}}).status();
+  return c.Run("DELETE FROM s3_buckets WHERE name = :b", {{"b", name}});
 }
 
 // ---- Objects ----
@@ -284,14 +267,8 @@ Result<S3ObjectPage> S3Repo::ListObjects(Connection& c, std::string_view bucket,
                                {"n", ToInt64(options.limit) + 1}};
   if (upper) params.emplace_back("upper", *upper);
   S3ObjectPage page;
-  SEALSTACK_RETURN_IF_ERROR(c.Query(sql, params, [&](const Row& r) {
-    if (page.objects.size() == options.limit) {
-      page.truncated = true;
-    } else {
-      page.objects.push_back(ObjectFromRow(bucket, r));
-    }
-    return Status::Ok();
-  }));
+  SEALSTACK_RETURN_IF_ERROR(c.QueryPage(sql, params, options.limit, &page.objects, &page.truncated,
+                                        [&](const Row& r) { return ObjectFromRow(bucket, r); }));
   return page;
 }
 
@@ -315,13 +292,7 @@ Result<bool> S3Repo::DeleteObject(Connection& c, std::string_view bucket, std::s
 }
 
 Result<bool> S3Repo::ObjectOwnsBody(Connection& c, int64_t object_id) {
-  bool owned = false;
-  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT 1 FROM s3_object_extents WHERE object_id = :id",
-                                    {{"id", object_id}}, [&](const Row&) {
-                                      owned = true;
-                                      return Status::Ok();
-                                    }));
-  return owned;
+  return c.Exists("SELECT 1 FROM s3_object_extents WHERE object_id = :id", {{"id", object_id}});
 }
 
 // ---- Bodies and segments ----
@@ -330,14 +301,13 @@ Result<int64_t> S3Repo::BeginBody(Connection& c, std::string_view bucket, std::s
                                   std::optional<std::string_view> upload_id,
                                   std::optional<int> part_number, double created_at) {
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("INSERT INTO s3_pending_bodies (bucket, key, upload_id, part_number, created_at) "
-                "VALUES (:b, :k, :u, :p, :at)",
-                {{"b", bucket},
-                 {"k", key},
-                 {"u", upload_id ? Value(*upload_id) : Value()},
-                 {"p", part_number},
-                 {"at", created_at}})
-          .status());
+      c.Run("INSERT INTO s3_pending_bodies (bucket, key, upload_id, part_number, created_at) "
+            "VALUES (:b, :k, :u, :p, :at)",
+            {{"b", bucket},
+             {"k", key},
+             {"u", upload_id ? Value(*upload_id) : Value()},
+             {"p", part_number},
+             {"at", created_at}}));
   return c.LastInsertRowId();
 }
 
@@ -353,9 +323,8 @@ Status S3Repo::AppendSegments(Connection& c, int64_t object_id, uint64_t first_s
   uint64_t seq = first_seq;
   for (const std::string& segment : sealed) {
     SEALSTACK_RETURN_IF_ERROR(
-        c.Execute("INSERT INTO s3_object_segments (object_id, seq, sealed) VALUES (:id, :seq, :s)",
-                  {{"id", object_id}, {"seq", ToInt64(seq++)}, {"s", Value::Blob(segment)}})
-            .status());
+        c.Run("INSERT INTO s3_object_segments (object_id, seq, sealed) VALUES (:id, :seq, :s)",
+              {{"id", object_id}, {"seq", ToInt64(seq++)}, {"s", Value::Blob(segment)}}));
   }
   return Status::Ok();
 }
@@ -382,17 +351,15 @@ Status S3Repo::DiscardBody(Connection& c, int64_t object_id) {
 
 Status S3Repo::CreateUpload(Connection& c, const S3UploadRow& row) {
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, row.bucket));
-  return c
-      .Execute(
-          "INSERT INTO s3_multipart_uploads (upload_id, bucket, key, initiated, wrapped_key, doc) "
-          "VALUES (:u, :b, :k, :at, :wk, :doc)",
-          {{"u", row.upload_id},
-           {"b", row.bucket},
-           {"k", row.key},
-           {"at", row.initiated},
-           {"wk", Value::Blob(row.wrapped_key)},
-           {"doc", row.doc}})
-      .status();
+  return c.Run(
+      "INSERT INTO s3_multipart_uploads (upload_id, bucket, key, initiated, wrapped_key, doc) "
+      "VALUES (:u, :b, :k, :at, :wk, :doc)",
+      {{"u", row.upload_id},
+       {"b", row.bucket},
+       {"k", row.key},
+       {"at", row.initiated},
+       {"wk", Value::Blob(row.wrapped_key)},
+       {"doc", row.doc}});
 }
 
 Result<S3UploadRow> S3Repo::GetUpload(Connection& c, std::string_view upload_id) {
@@ -426,14 +393,8 @@ Result<S3UploadPage> S3Repo::ListUploads(Connection& c, std::string_view bucket,
                                {"n", ToInt64(options.limit) + 1}};
   if (upper) params.emplace_back("upper", *upper);
   S3UploadPage page;
-  SEALSTACK_RETURN_IF_ERROR(c.Query(sql, params, [&](const Row& r) {
-    if (page.uploads.size() == options.limit) {
-      page.truncated = true;
-    } else {
-      page.uploads.push_back(UploadFromRow(r));
-    }
-    return Status::Ok();
-  }));
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryPage(sql, params, options.limit, &page.uploads, &page.truncated, UploadFromRow));
   return page;
 }
 
@@ -452,41 +413,32 @@ Status S3Repo::CommitPart(Connection& c, const S3PartRow& row) {
                                        "WHERE upload_id = :u AND part_number = :p",
                                        key));
   SEALSTACK_RETURN_IF_ERROR(
-      c.Execute("DELETE FROM s3_multipart_parts WHERE upload_id = :u AND part_number = :p", key)
-          .status());
-  return c
-      .Execute(
-          "INSERT INTO s3_multipart_parts (upload_id, part_number, size, etag, checksum, "
-          "object_id, segment_size, header, created_at) VALUES (:u, :p, :size, :etag, :sum, "
-          ":id, :seg, :h, :at)",
-          {{"u", row.upload_id},
-           {"p", row.part_number},
-           {"size", ToInt64(row.size)},
-           {"etag", row.etag},
-           {"sum", row.checksum},
-           {"id", row.object_id},
-           {"seg", row.segment_size},
-           {"h", Value::Blob(row.header)},
-           {"at", row.created_at}})
-      .status();
+      c.Run("DELETE FROM s3_multipart_parts WHERE upload_id = :u AND part_number = :p", key));
+  return c.Run(
+      "INSERT INTO s3_multipart_parts (upload_id, part_number, size, etag, checksum, "
+      "object_id, segment_size, header, created_at) VALUES (:u, :p, :size, :etag, :sum, "
+      ":id, :seg, :h, :at)",
+      {{"u", row.upload_id},
+       {"p", row.part_number},
+       {"size", ToInt64(row.size)},
+       {"etag", row.etag},
+       {"sum", row.checksum},
+       {"id", row.object_id},
+       {"seg", row.segment_size},
+       {"h", Value::Blob(row.header)},
+       {"at", row.created_at}});
 }
 
 Result<S3PartPage> S3Repo::ListParts(Connection& c, std::string_view upload_id,
                                      int part_number_marker, size_t limit) {
   if (limit == 0) return Status::InvalidArgument("list limit must be positive");
   S3PartPage page;
-  SEALSTACK_RETURN_IF_ERROR(c.Query(
+  SEALSTACK_RETURN_IF_ERROR(c.QueryPage(
       "SELECT upload_id, part_number, size, etag, checksum, object_id, segment_size, header, "
       "created_at FROM s3_multipart_parts WHERE upload_id = :u AND part_number > :m "
       "ORDER BY part_number LIMIT :n",
-      {{"u", upload_id}, {"m", part_number_marker}, {"n", ToInt64(limit) + 1}}, [&](const Row& r) {
-        if (page.parts.size() == limit) {
-          page.truncated = true;
-        } else {
-          page.parts.push_back(PartFromRow(r));
-        }
-        return Status::Ok();
-      }));
+      {{"u", upload_id}, {"m", part_number_marker}, {"n", ToInt64(limit) + 1}}, limit, &page.parts,
+      &page.truncated, PartFromRow));
   return page;
 }
 
@@ -540,52 +492,33 @@ Result<S3SweepStats> S3Repo::SweepOrphans(Connection& c, double created_before) 
 }
 
 Result<int64_t> S3Repo::CountSegments(Connection& c) {
-  int64_t n = 0;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT count(*) FROM s3_object_segments", {}, [&](const Row& r) {
-        n = r.ColumnInt64(0);
-        return Status::Ok();
-      }));
-  return n;
+  return c.QueryInt64("SELECT count(*) FROM s3_object_segments");
 }
 
 Result<int64_t> S3Repo::CountPendingBodies(Connection& c) {
-  int64_t n = 0;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT count(*) FROM s3_pending_bodies", {}, [&](const Row& r) {
-        n = r.ColumnInt64(0);
-        return Status::Ok();
-      }));
-  return n;
+  return c.QueryInt64("SELECT count(*) FROM s3_pending_bodies");
 }
 
 Result<bool> S3Repo::BodyHasOwner(Connection& c, int64_t object_id) {
-  bool owned = false;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Query("SELECT 1 FROM s3_pending_bodies WHERE object_id = :id UNION ALL "
-              "SELECT 1 FROM s3_object_extents WHERE object_id = :id UNION ALL "
-              "SELECT 1 FROM s3_multipart_parts WHERE object_id = :id LIMIT 1",
-              {{"id", object_id}}, [&](const Row&) {
-                owned = true;
-                return Status::Ok();
-              }));
-  return owned;
+  return c.Exists(
+      "SELECT 1 FROM s3_pending_bodies WHERE object_id = :id UNION ALL "
+      "SELECT 1 FROM s3_object_extents WHERE object_id = :id UNION ALL "
+      "SELECT 1 FROM s3_multipart_parts WHERE object_id = :id LIMIT 1",
+      {{"id", object_id}});
 }
 
 Result<std::vector<int64_t>> S3Repo::ListFreedBodies(Connection& c, size_t limit) {
   std::vector<int64_t> ids;
-  SEALSTACK_RETURN_IF_ERROR(c.Query("SELECT object_id FROM s3_freed_bodies LIMIT :n",
-                                    {{"n", ToInt64(limit)}}, [&](const Row& r) {
-                                      ids.push_back(r.ColumnInt64(0));
-                                      return Status::Ok();
-                                    }));
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend("SELECT object_id FROM s3_freed_bodies LIMIT :n",
+                                          {{"n", ToInt64(limit)}}, &ids,
+                                          [](const Row& r) { return r.ColumnInt64(0); }));
   return ids;
 }
 
 Status S3Repo::ForgetFreedBodies(Connection& c, std::span<const int64_t> ids) {
   for (int64_t id : ids) {
     SEALSTACK_RETURN_IF_ERROR(
-        c.Execute("DELETE FROM s3_freed_bodies WHERE object_id = :id", {{"id", id}}).status());
+        c.Run("DELETE FROM s3_freed_bodies WHERE object_id = :id", {{"id", id}}));
   }
   return Status::Ok();
 }
@@ -624,7 +557,7 @@ Result<int64_t> S3Repo::DeleteAccount(Connection& c, std::string_view account) {
       "(SELECT name FROM s3_buckets WHERE account = :a)",
   };
   for (const char* sql : kStatements) {
-    SEALSTACK_RETURN_IF_ERROR(c.Execute(sql, {{"a", account}}).status());
+    SEALSTACK_RETURN_IF_ERROR(c.Run(sql, {{"a", account}}));
   }
   return c.Execute("DELETE FROM s3_buckets WHERE account = :a", {{"a", account}});
 }

@@ -27,29 +27,26 @@ enum class ErrorKind {
   kInternal,
 };
 
-struct ErrorRow {
-  ErrorKind kind;
-  int http_status;
-  const char* code;
-};
-constexpr ErrorRow kErrorTable[] = {
-    {ErrorKind::kSerialization, 400, "SerializationException"},
-    {ErrorKind::kInvalidLookupAttributes, 400, "InvalidLookupAttributesException"},
-    {ErrorKind::kInvalidTimeRange, 400, "InvalidTimeRangeException"},
-    {ErrorKind::kInvalidEventCategory, 400, "InvalidEventCategoryException"},
-    {ErrorKind::kInvalidMaxResults, 400, "InvalidMaxResultsException"},
-    {ErrorKind::kInvalidNextToken, 400, "InvalidNextTokenException"},
-    {ErrorKind::kUnknownOperation, 400, "UnknownOperationException"},
-    {ErrorKind::kInternal, 500, "InternalFailure"},
+constexpr ErrorRow<ErrorKind> kErrorTable[] = {
+    {ErrorKind::kSerialization, StatusCode::kInvalidArgument, 400, "SerializationException"},
+    {ErrorKind::kInvalidLookupAttributes, StatusCode::kInvalidArgument, 400,
+     "InvalidLookupAttributesException"},
+    {ErrorKind::kInvalidTimeRange, StatusCode::kInvalidArgument, 400, "InvalidTimeRangeException"},
+    {ErrorKind::kInvalidEventCategory, StatusCode::kInvalidArgument, 400,
+     "InvalidEventCategoryException"},
+    {ErrorKind::kInvalidMaxResults, StatusCode::kInvalidArgument, 400,
+     "InvalidMaxResultsException"},
+    {ErrorKind::kInvalidNextToken, StatusCode::kInvalidArgument, 400, "InvalidNextTokenException"},
+    {ErrorKind::kUnknownOperation, StatusCode::kInvalidArgument, 400, "UnknownOperationException"},
+    {ErrorKind::kInternal, StatusCode::kInternal, 500, "InternalFailure"},
 };
 
 Status Error(ErrorKind kind, std::string message) {
-  return Status(kind == ErrorKind::kInternal ? StatusCode::kInternal : StatusCode::kInvalidArgument,
-                static_cast<int>(kind), std::move(message));
+  return StatusOfKind(kErrorTable, kind, std::move(message));
 }
 
 WireError CloudTrailStatusToWire(const Status& status) {
-  const ErrorRow* row = FindRowForDetail(kErrorTable, status.detail());
+  const ErrorRow<ErrorKind>* row = FindRowForDetail(kErrorTable, status.detail());
   if (row != nullptr && row->http_status < 500) {
     return {.http_status = row->http_status, .code = row->code, .message = status.message()};
   }

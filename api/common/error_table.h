@@ -1,7 +1,10 @@
-// Lookups in a service's error table: a constexpr array of rows, one per ErrorKind, each with a
-// `kind` member and whatever the edge needs (HTTP status, AWS error code, ...):
+// A service's error table: a constexpr array of rows, one per ErrorKind, each with a `kind`
+// member and whatever the edge needs (HTTP status, AWS error code, ...). ErrorRow is the row
+// every service uses; the lookups take any row type with a `kind`:
 //
-//   constexpr ErrorRow kErrorTable[] = {{ErrorKind::kNotFound, 400, "NotFoundException"}, ...};
+//   constexpr ErrorRow<ErrorKind> kErrorTable[] = {
+//       {ErrorKind::kNotFound, StatusCode::kNotFound, 400, "NotFoundException"}, ...};
+//   Status s = StatusOfKind(kErrorTable, ErrorKind::kNotFound, "no such thing");
 //   const ErrorRow& row = RowFor(kErrorTable, kind, kErrorTable[std::size(kErrorTable) - 1]);
 //   if (const ErrorRow* row = FindRowForDetail(kErrorTable, status.detail())) ...
 //
@@ -9,9 +12,23 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <type_traits>
+#include <utility>
+
+#include "common/status.h"
 
 namespace sealstack::api {
+
+// One kind of a service's errors: the generic StatusCode the service files it under (what code
+// below the edge branches on), and how AWS reports it.
+template <typename Kind>
+struct ErrorRow {
+  Kind kind;
+  StatusCode status_code;
+  int http_status;
+  const char* code;  // AWS's error code: "NotFoundException", "NoSuchKey"
+};
 
 // The row for `kind`, or null when the table has none.
 template <typename Row, size_t N, typename Kind>
@@ -37,6 +54,15 @@ constexpr const Row* FindRowForDetail(const Row (&rows)[N], int detail) {
   // An int-based enum holds every int, so the cast is exact and only a listed kind matches.
   static_assert(std::is_same_v<std::underlying_type_t<Kind>, int>);
   return FindRow(rows, static_cast<Kind>(detail));
+}
+
+// A Status of `kind` with detail() == kind, filed under the StatusCode of the kind's row
+// (kInvalidArgument when the table has none).
+template <typename Row, size_t N, typename Kind>
+Status StatusOfKind(const Row (&rows)[N], Kind kind, std::string message) {
+  const Row* row = FindRow(rows, kind);
+  return Status(row != nullptr ? row->status_code : StatusCode::kInvalidArgument,
+                static_cast<int>(kind), std::move(message));
 }
 
 }  // namespace sealstack::api

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/error_table.h"
 #include "api/common/xml_writer.h"
 
 namespace sealstack::api {
@@ -24,91 +25,48 @@ WireError Make(int status, std::string code, std::string message) {
   return e;
 }
 
+// How S3 reports each authentication failure. A null message keeps the AuthError's own.
+struct S3AuthRow {
+  AuthErrorCode kind;
+  int http_status;
+  const char* code;
+  const char* message;
+};
+constexpr S3AuthRow kS3AuthErrors[] = {
+    {AuthErrorCode::kMissingAuthentication, 403, "AccessDenied", "Access Denied"},
+    {AuthErrorCode::kMalformedAuthorization, 400, "AuthorizationHeaderMalformed", nullptr},
+    {AuthErrorCode::kMalformedQueryAuth, 400, "AuthorizationQueryParametersError", nullptr},
+    {AuthErrorCode::kMalformedSigV2QueryAuth, 403, "AccessDenied", nullptr},
+    {AuthErrorCode::kPresignExpired, 403, "AccessDenied", nullptr},
+    {AuthErrorCode::kPresignNotYetValid, 403, "AccessDenied", nullptr},
+    {AuthErrorCode::kUnsupportedAlgorithm, 501, "NotImplemented", nullptr},
+    // AWS's answer to SigV2 header auth (docs: "Authenticating Requests: Using the
+    // Authorization Header (AWS Signature Version 4)" / specify-signature-version).
+    {AuthErrorCode::kSigV2HeaderAuth, 400, "InvalidRequest", nullptr},
+    {AuthErrorCode::kUnknownAccessKey, 403, "InvalidAccessKeyId", nullptr},
+    {AuthErrorCode::kInvalidSessionToken, 403, "InvalidToken",
+     "The provided token is malformed or otherwise invalid."},
+    {AuthErrorCode::kExpiredToken, 400, "ExpiredToken", "The provided token has expired."},
+    {AuthErrorCode::kSignatureMismatch, 403, "SignatureDoesNotMatch", nullptr},
+    {AuthErrorCode::kHeadersNotSigned, 403, "AccessDenied", nullptr},
+    {AuthErrorCode::kRequestTimeTooSkewed, 403, "RequestTimeTooSkewed", nullptr},
+    {AuthErrorCode::kMissingContentSha256, 400, "InvalidRequest", nullptr},
+    {AuthErrorCode::kInvalidContentSha256, 400, "InvalidRequest", nullptr},
+    {AuthErrorCode::kContentSha256Mismatch, 400, "XAmzContentSHA256Mismatch", nullptr},
+    {AuthErrorCode::kBadTrailerChecksum, 400, "BadDigest", nullptr},
+    {AuthErrorCode::kMalformedChunk, 400, "InvalidChunkSizeError", nullptr},
+    {AuthErrorCode::kIncompleteBody, 400, "IncompleteBody", nullptr},
+    {AuthErrorCode::kChunkTooSmall, 403, "InvalidChunkSizeError", nullptr},
+};
+
 WireError S3AuthError(const auth::AuthError& err) {
   WireError e;
   e.details = err.details;
   e.message = err.message;
-  switch (err.code) {
-    case AuthErrorCode::kMissingAuthentication:
-      e.http_status = 403;
-      e.code = "AccessDenied";
-      e.message = "Access Denied";
-      break;
-    case AuthErrorCode::kMalformedAuthorization:
-      e.http_status = 400;
-      e.code = "AuthorizationHeaderMalformed";
-      break;
-    case AuthErrorCode::kMalformedQueryAuth:
-      e.http_status = 400;
-      e.code = "AuthorizationQueryParametersError";
-      break;
-    case AuthErrorCode::kMalformedSigV2QueryAuth:
-    case AuthErrorCode::kPresignExpired:
-    case AuthErrorCode::kPresignNotYetValid:
-      e.http_status = 403;
-      e.code = "AccessDenied";
-      break;
-    case AuthErrorCode::kUnsupportedAlgorithm:
-      e.http_status = 501;
-      e.code = "NotImplemented";
-      break;
-    case AuthErrorCode::kSigV2HeaderAuth:
-      // AWS's answer to SigV2 header auth (docs: "Authenticating Requests: Using the
-      // Authorization Header (AWS Signature Version 4)" / specify-signature-version).
-      e.http_status = 400;
-      e.code = "InvalidRequest";
-      break;
-    case AuthErrorCode::kUnknownAccessKey:
-      e.http_status = 403;
-      e.code = "InvalidAccessKeyId";
-      break;
-    case AuthErrorCode::kInvalidSessionToken:
-      e.http_status = 403;
-      e.code = "InvalidToken";
-      e.message = "The provided token is malformed or otherwise invalid.";
-      break;
-    case AuthErrorCode::kExpiredToken:
-      e.http_status = 400;
-      e.code = "ExpiredToken";
-      e.message = "The provided token has expired.";
-      break;
-    case AuthErrorCode::kSignatureMismatch:
-      e.http_status = 403;
-      e.code = "SignatureDoesNotMatch";
-      break;
-    case AuthErrorCode::kHeadersNotSigned:
-      e.http_status = 403;
-      e.code = "AccessDenied";
-      break;
-    case AuthErrorCode::kRequestTimeTooSkewed:
-      e.http_status = 403;
-      e.code = "RequestTimeTooSkewed";
-      break;
-    case AuthErrorCode::kMissingContentSha256:
-    case AuthErrorCode::kInvalidContentSha256:
-      e.http_status = 400;
-      e.code = "InvalidRequest";
-      break;
-    case AuthErrorCode::kContentSha256Mismatch:
-      e.http_status = 400;
-      e.code = "XAmzContentSHA256Mismatch";
-      break;
-    case AuthErrorCode::kBadTrailerChecksum:
-      e.http_status = 400;
-      e.code = "BadDigest";
-      break;
-    case AuthErrorCode::kMalformedChunk:
-      e.http_status = 400;
-      e.code = "InvalidChunkSizeError";
-      break;
-    case AuthErrorCode::kIncompleteBody:
-      e.http_status = 400;
-      e.code = "IncompleteBody";
-      break;
-    case AuthErrorCode::kChunkTooSmall:
-      e.http_status = 403;
-      e.code = "InvalidChunkSizeError";
-      break;
+  if (const S3AuthRow* row = FindRow(kS3AuthErrors, err.code)) {
+    e.http_status = row->http_status;
+    e.code = row->code;
+    if (row->message != nullptr) e.message = row->message;
   }
   return e;
 }

@@ -1,10 +1,12 @@
-// Glue domain errors: a Status whose detail() is a glue::ErrorKind. glue_wire.cpp holds the one
-// table that turns each kind into Glue's __type (all 400 except InternalServiceException).
+// Glue domain errors: a Status whose detail() is a glue::ErrorKind. glue_errors.cpp holds the one
+// table that files each kind under a StatusCode and names Glue's __type for it (all 400 except
+// InternalServiceException); glue_wire.cpp renders it.
 // Code outside the wire layer decides on kinds (KindOf), never on AWS error-code strings.
 #pragma once
 
 #include <string>
 
+#include "api/common/error_table.h"
 #include "common/status.h"
 
 namespace sealstack::api::glue {
@@ -23,39 +25,12 @@ enum class ErrorKind {
   kInternal,
 };
 
-inline Status GlueError(ErrorKind kind, std::string message) {
-  StatusCode code = StatusCode::kInvalidArgument;
-  switch (kind) {
-    case ErrorKind::kEntityNotFound:
-      code = StatusCode::kNotFound;
-      break;
-    case ErrorKind::kAlreadyExists:
-      code = StatusCode::kAlreadyExists;
-      break;
-    case ErrorKind::kAccessDenied:
-      code = StatusCode::kAccessDenied;
-      break;
-    case ErrorKind::kConcurrentRunsExceeded:
-    case ErrorKind::kResourceNumberLimitExceeded:
-      code = StatusCode::kResourceExhausted;
-      break;
-    case ErrorKind::kConcurrentModification:
-      code = StatusCode::kFailedPrecondition;
-      break;
-    case ErrorKind::kGlueEncryption:
-      code = StatusCode::kFailedPrecondition;
-      break;
-    case ErrorKind::kThrottling:
-      code = StatusCode::kUnavailable;
-      break;
-    case ErrorKind::kInternal:
-      code = StatusCode::kInternal;
-      break;
-    default:
-      break;
-  }
-  return Status(code, static_cast<int>(kind), std::move(message));
-}
+// A Status of `kind`, filed under the generic StatusCode the kind's table row names.
+Status GlueError(ErrorKind kind, std::string message);
+
+// The kind's row of the one Glue error table (glue_errors.cpp): its StatusCode, HTTP status
+// and __type; kInternal's row for a kind the table does not list (kNone).
+const ErrorRow<ErrorKind>& GlueErrorRow(ErrorKind kind);
 
 inline Status NotFound(std::string m) {
   return GlueError(ErrorKind::kEntityNotFound, std::move(m));

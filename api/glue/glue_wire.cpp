@@ -2,8 +2,6 @@
 
 #include <rapidjson/document.h>
 
-#include <iterator>
-
 #include "api/common/error_table.h"
 #include "api/glue/glue_audit.h"
 #include "api/glue/glue_errors.h"
@@ -12,40 +10,12 @@
 
 namespace sealstack::api::glue {
 
-namespace {
-
-// The one Glue error table: every ErrorKind, its __type and HTTP status. Server faults (5xx)
-// say nothing about their cause to the client; throttling says what Glue says.
-struct ErrorRow {
-  ErrorKind kind;
-  int http_status;
-  const char* code;
-};
-constexpr ErrorRow kErrorTable[] = {
-    {ErrorKind::kEntityNotFound, 400, "EntityNotFoundException"},
-    {ErrorKind::kAlreadyExists, 400, "AlreadyExistsException"},
-    {ErrorKind::kInvalidInput, 400, "InvalidInputException"},
-    {ErrorKind::kConcurrentRunsExceeded, 400, "ConcurrentRunsExceededException"},
-    {ErrorKind::kAccessDenied, 400, "AccessDeniedException"},
-    {ErrorKind::kGlueEncryption, 400, "GlueEncryptionException"},
-    {ErrorKind::kResourceNumberLimitExceeded, 400, "ResourceNumberLimitExceededException"},
-    {ErrorKind::kConcurrentModification, 400, "ConcurrentModificationException"},
-    {ErrorKind::kThrottling, 400, "ThrottlingException"},
-    {ErrorKind::kInternal, 500, "InternalServiceException"},
-};
-
-const ErrorRow& RowOf(ErrorKind kind) {
-  return RowFor(kErrorTable, kind, kErrorTable[std::size(kErrorTable) - 1]);  // else kInternal
-}
-
-}  // namespace
-
 const char* ErrorKindName(ErrorKind kind) {
-  return kind == ErrorKind::kNone ? "" : RowOf(kind).code;
+  return kind == ErrorKind::kNone ? "" : GlueErrorRow(kind).code;
 }
 
 WireError GlueStatusToWire(const Status& status) {
-  const ErrorRow& row = RowOf(KindOf(status));
+  const ErrorRow<ErrorKind>& row = GlueErrorRow(KindOf(status));
   std::string message = status.message();
   if (row.http_status >= 500) message = "An internal error occurred.";
   if (row.kind == ErrorKind::kThrottling) message = "Rate exceeded";

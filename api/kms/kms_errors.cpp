@@ -7,16 +7,9 @@ namespace sealstack::api::kms {
 
 namespace {
 
-struct KmsErrorRow {
-  ErrorKind kind;
-  StatusCode status_code;  // the generic kind KmsError files it under
-  int http_status;
-  const char* code;
-};
-
 // The one KMS error table. Status codes other than kInvalidArgument are the ones callers branch
 // on generically (NotFound, FailedPrecondition, AccessDenied, Integrity, Unavailable).
-constexpr KmsErrorRow kKmsErrorRows[] = {
+constexpr ErrorRow<ErrorKind> kKmsErrorRows[] = {
     {ErrorKind::kNotFound, StatusCode::kNotFound, 400, "NotFoundException"},
     {ErrorKind::kDisabled, StatusCode::kFailedPrecondition, 400, "DisabledException"},
     {ErrorKind::kInvalidState, StatusCode::kFailedPrecondition, 400, "KMSInvalidStateException"},
@@ -58,9 +51,7 @@ constexpr KmsErrorRow kKmsErrorRows[] = {
 }  // namespace
 
 Status KmsError(ErrorKind kind, std::string message) {
-  const KmsErrorRow* row = FindRow(kKmsErrorRows, kind);
-  StatusCode code = row != nullptr ? row->status_code : StatusCode::kInvalidArgument;
-  return Status(code, static_cast<int>(kind), std::move(message));
+  return StatusOfKind(kKmsErrorRows, kind, std::move(message));
 }
 
 std::optional<KmsErrorDescription> DescribeKmsError(const Status& status) {
@@ -70,7 +61,7 @@ std::optional<KmsErrorDescription> DescribeKmsError(const Status& status) {
   if (status.detail() == kDetailValidation) {
     return KmsErrorDescription{"ValidationException", 400, status.message(), false};
   }
-  const KmsErrorRow* row = FindRowForDetail(kKmsErrorRows, status.detail());
+  const ErrorRow<ErrorKind>* row = FindRowForDetail(kKmsErrorRows, status.detail());
   if (row == nullptr) return std::nullopt;
   // Server faults say nothing about their cause to the client.
   if (row->http_status >= 500) {

@@ -116,10 +116,8 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
   const auto& v = sse->value;
   const std::string mode = GetString(v, "mode");
-  out.sse.mode = mode == "aws:kms"        ? SseMode::kSseKms
-                 : mode == "aws:kms:dsse" ? SseMode::kDsseKms
-                 : mode == "SSE-C"        ? SseMode::kSseC
-                                          : SseMode::kSseS3;
+  out.sse.mode =
+      mode == "SSE-C" ? SseMode::kSseC : ParseSseHeaderValue(mode).value_or(SseMode::kSseS3);
   out.sse.wrapped_key = wrapped_key;
   out.sse.kms_key_arn = GetString(v, "kms_key_arn");
   out.sse.kms_material_id = GetString(v, "kms_material_id");

@@ -9,51 +9,53 @@ namespace {
 constexpr char kField = '\x1f';
 constexpr char kValue = '\x1e';
 
-struct Row {
-  ErrorKind kind;
-  int status;
-  const char* code;
-};
-
-constexpr Row kTable[] = {
-    {ErrorKind::kInvalidArgument, 400, "InvalidArgument"},
-    {ErrorKind::kInvalidRequest, 400, "InvalidRequest"},
-    {ErrorKind::kInvalidEncryptionAlgorithm, 400, "InvalidEncryptionAlgorithmError"},
-    {ErrorKind::kSseCustomerKeyMismatch, 403, "AccessDenied"},
-    {ErrorKind::kSseCBlocked, 403, "AccessDenied"},
-    {ErrorKind::kAccessDenied, 403, "AccessDenied"},
-    {ErrorKind::kNoSuchBucket, 404, "NoSuchBucket"},
-    {ErrorKind::kNoSuchKey, 404, "NoSuchKey"},
-    {ErrorKind::kNoSuchUpload, 404, "NoSuchUpload"},
-    {ErrorKind::kNoSuchBucketPolicy, 404, "NoSuchBucketPolicy"},
-    {ErrorKind::kBucketAlreadyOwnedByYou, 409, "BucketAlreadyOwnedByYou"},
-    {ErrorKind::kBucketAlreadyExists, 409, "BucketAlreadyExists"},
-    {ErrorKind::kBucketNotEmpty, 409, "BucketNotEmpty"},
-    {ErrorKind::kInvalidBucketName, 400, "InvalidBucketName"},
-    {ErrorKind::kInvalidLocationConstraint, 400, "InvalidLocationConstraint"},
-    {ErrorKind::kIllegalLocationConstraint, 400, "IllegalLocationConstraintException"},
-    {ErrorKind::kInvalidRange, 416, "InvalidRange"},
-    {ErrorKind::kPreconditionFailed, 412, "PreconditionFailed"},
-    {ErrorKind::kNotModified, 304, "NotModified"},
-    {ErrorKind::kMalformedXml, 400, "MalformedXML"},
-    {ErrorKind::kMalformedPolicy, 400, "MalformedPolicy"},
-    {ErrorKind::kInvalidPart, 400, "InvalidPart"},
-    {ErrorKind::kInvalidPartOrder, 400, "InvalidPartOrder"},
-    {ErrorKind::kEntityTooSmall, 400, "EntityTooSmall"},
-    {ErrorKind::kEntityTooLarge, 400, "EntityTooLarge"},
-    {ErrorKind::kBadDigest, 400, "BadDigest"},
-    {ErrorKind::kInvalidDigest, 400, "InvalidDigest"},
-    {ErrorKind::kKeyTooLong, 400, "KeyTooLongError"},
-    {ErrorKind::kMethodNotAllowed, 405, "MethodNotAllowed"},
-    {ErrorKind::kNotImplemented, 501, "NotImplemented"},
-    {ErrorKind::kInvalidPartNumber, 416, "InvalidPartNumber"},
-    {ErrorKind::kMaxMessageLengthExceeded, 400, "MaxMessageLengthExceeded"},
-    {ErrorKind::kMissingContentLength, 411, "MissingContentLength"},
-    {ErrorKind::kSlowDown, 503, "SlowDown"},
-    {ErrorKind::kInternalError, 500, "InternalError"},
-    {ErrorKind::kInvalidUri, 400, "InvalidURI"},
-    {ErrorKind::kMetadataTooLarge, 400, "MetadataTooLarge"},
-    {ErrorKind::kUserKeyMustBeSpecified, 400, "UserKeyMustBeSpecified"},
+// The one S3 error table. Status codes other than kInvalidArgument are the ones callers branch on
+// generically (NotFound, AlreadyExists, FailedPrecondition, AccessDenied, ...).
+constexpr ErrorRow<ErrorKind> kTable[] = {
+    {ErrorKind::kInvalidArgument, StatusCode::kInvalidArgument, 400, "InvalidArgument"},
+    {ErrorKind::kInvalidRequest, StatusCode::kInvalidArgument, 400, "InvalidRequest"},
+    {ErrorKind::kInvalidEncryptionAlgorithm, StatusCode::kInvalidArgument, 400,
+     "InvalidEncryptionAlgorithmError"},
+    {ErrorKind::kSseCustomerKeyMismatch, StatusCode::kAccessDenied, 403, "AccessDenied"},
+    {ErrorKind::kSseCBlocked, StatusCode::kAccessDenied, 403, "AccessDenied"},
+    {ErrorKind::kAccessDenied, StatusCode::kAccessDenied, 403, "AccessDenied"},
+    {ErrorKind::kNoSuchBucket, StatusCode::kNotFound, 404, "NoSuchBucket"},
+    {ErrorKind::kNoSuchKey, StatusCode::kNotFound, 404, "NoSuchKey"},
+    {ErrorKind::kNoSuchUpload, StatusCode::kNotFound, 404, "NoSuchUpload"},
+    {ErrorKind::kNoSuchBucketPolicy, StatusCode::kNotFound, 404, "NoSuchBucketPolicy"},
+    {ErrorKind::kBucketAlreadyOwnedByYou, StatusCode::kAlreadyExists, 409,
+     "BucketAlreadyOwnedByYou"},
+    {ErrorKind::kBucketAlreadyExists, StatusCode::kAlreadyExists, 409, "BucketAlreadyExists"},
+    {ErrorKind::kBucketNotEmpty, StatusCode::kFailedPrecondition, 409, "BucketNotEmpty"},
+    {ErrorKind::kInvalidBucketName, StatusCode::kInvalidArgument, 400, "InvalidBucketName"},
+    {ErrorKind::kInvalidLocationConstraint, StatusCode::kInvalidArgument, 400,
+     "InvalidLocationConstraint"},
+    {ErrorKind::kIllegalLocationConstraint, StatusCode::kInvalidArgument, 400,
+     "IllegalLocationConstraintException"},
+    {ErrorKind::kInvalidRange, StatusCode::kInvalidArgument, 416, "InvalidRange"},
+    {ErrorKind::kPreconditionFailed, StatusCode::kFailedPrecondition, 412, "PreconditionFailed"},
+    {ErrorKind::kNotModified, StatusCode::kFailedPrecondition, 304, "NotModified"},
+    {ErrorKind::kMalformedXml, StatusCode::kInvalidArgument, 400, "MalformedXML"},
+    {ErrorKind::kMalformedPolicy, StatusCode::kInvalidArgument, 400, "MalformedPolicy"},
+    {ErrorKind::kInvalidPart, StatusCode::kInvalidArgument, 400, "InvalidPart"},
+    {ErrorKind::kInvalidPartOrder, StatusCode::kInvalidArgument, 400, "InvalidPartOrder"},
+    {ErrorKind::kEntityTooSmall, StatusCode::kInvalidArgument, 400, "EntityTooSmall"},
+    {ErrorKind::kEntityTooLarge, StatusCode::kInvalidArgument, 400, "EntityTooLarge"},
+    {ErrorKind::kBadDigest, StatusCode::kIntegrity, 400, "BadDigest"},
+    {ErrorKind::kInvalidDigest, StatusCode::kInvalidArgument, 400, "InvalidDigest"},
+    {ErrorKind::kKeyTooLong, StatusCode::kInvalidArgument, 400, "KeyTooLongError"},
+    {ErrorKind::kMethodNotAllowed, StatusCode::kInvalidArgument, 405, "MethodNotAllowed"},
+    {ErrorKind::kNotImplemented, StatusCode::kUnimplemented, 501, "NotImplemented"},
+    {ErrorKind::kInvalidPartNumber, StatusCode::kInvalidArgument, 416, "InvalidPartNumber"},
+    {ErrorKind::kMaxMessageLengthExceeded, StatusCode::kInvalidArgument, 400,
+     "MaxMessageLengthExceeded"},
+    {ErrorKind::kMissingContentLength, StatusCode::kInvalidArgument, 411, "MissingContentLength"},
+    {ErrorKind::kSlowDown, StatusCode::kInvalidArgument, 503, "SlowDown"},
+    {ErrorKind::kInternalError, StatusCode::kInvalidArgument, 500, "InternalError"},
+    {ErrorKind::kInvalidUri, StatusCode::kInvalidArgument, 400, "InvalidURI"},
+    {ErrorKind::kMetadataTooLarge, StatusCode::kInvalidArgument, 400, "MetadataTooLarge"},
+    {ErrorKind::kUserKeyMustBeSpecified, StatusCode::kInvalidArgument, 400,
+     "UserKeyMustBeSpecified"},
 };
 
 }  // namespace
@@ -66,38 +68,7 @@ Status S3Error(ErrorKind kind, std::string message,
     message += kValue;
     message += value;
   }
-  StatusCode code = StatusCode::kInvalidArgument;
-  switch (kind) {
-    case ErrorKind::kSseCustomerKeyMismatch:
-    case ErrorKind::kSseCBlocked:
-    case ErrorKind::kAccessDenied:
-      code = StatusCode::kAccessDenied;
-      break;
-    case ErrorKind::kNoSuchBucket:
-    case ErrorKind::kNoSuchKey:
-    case ErrorKind::kNoSuchUpload:
-    case ErrorKind::kNoSuchBucketPolicy:
-      code = StatusCode::kNotFound;
-      break;
-    case ErrorKind::kBucketAlreadyOwnedByYou:
-    case ErrorKind::kBucketAlreadyExists:
-      code = StatusCode::kAlreadyExists;
-      break;
-    case ErrorKind::kBucketNotEmpty:
-    case ErrorKind::kPreconditionFailed:
-    case ErrorKind::kNotModified:
-      code = StatusCode::kFailedPrecondition;
-      break;
-    case ErrorKind::kBadDigest:
-      code = StatusCode::kIntegrity;
-      break;
-    case ErrorKind::kNotImplemented:
-      code = StatusCode::kUnimplemented;
-      break;
-    default:
-      break;
-  }
-  return Status(code, static_cast<int>(kind), std::move(message));
+  return StatusOfKind(kTable, kind, std::move(message));
 }
 
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3Error(
@@ -117,10 +88,10 @@ std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3
 }
 
 std::optional<S3ErrorDescription> DescribeS3Error(const Status& status) {
-  if (const Row* row = FindRowForDetail(kTable, status.detail())) {
+  if (const ErrorRow<ErrorKind>* row = FindRowForDetail(kTable, status.detail())) {
     auto [message, details] = SplitS3Error(status.message());
-    return S3ErrorDescription{row->status, row->code, std::move(message), std::move(details),
-                              row->status >= 500};
+    return S3ErrorDescription{row->http_status, row->code, std::move(message), std::move(details),
+                              row->http_status >= 500};
   }
   // A KMS call S3 made for the caller.
   if (status.detail() < static_cast<int>(kms::ErrorKind::kNotFound) ||

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "api/s3/s3_errors.h"
+#include "common/name_table.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
 
@@ -22,12 +23,12 @@ constexpr std::string_view kSseCUnblockHint =
     "BlockedEncryptionTypes NONE (PutBucketEncryption), or start SealStack with "
     "--sse-c-blocked-by-default false so that new buckets do not block SSE-C.";
 
-std::optional<SseMode> ParseMode(std::string_view v) {
-  if (v == "AES256") return SseMode::kSseS3;
-  if (v == "aws:kms") return SseMode::kSseKms;
-  if (v == "aws:kms:dsse") return SseMode::kDsseKms;
-  return std::nullopt;
-}
+// SSE-C has no x-amz-server-side-encryption value: its name is "".
+constexpr NameEntry<SseMode> kSseHeaderValues[] = {
+    {SseMode::kSseS3, "AES256"},
+    {SseMode::kSseKms, "aws:kms"},
+    {SseMode::kDsseKms, "aws:kms:dsse"},
+};
 
 bool IsKms(SseMode m) {
   return m == SseMode::kSseKms || m == SseMode::kDsseKms;
@@ -36,17 +37,11 @@ bool IsKms(SseMode m) {
 }  // namespace
 
 std::string_view SseHeaderValue(SseMode mode) {
-  switch (mode) {
-    case SseMode::kSseS3:
-      return "AES256";
-    case SseMode::kSseKms:
-      return "aws:kms";
-    case SseMode::kDsseKms:
-      return "aws:kms:dsse";
-    case SseMode::kSseC:
-      return "";
-  }
-  return "";
+  return NameOf(kSseHeaderValues, mode, "");
+}
+
+std::optional<SseMode> ParseSseHeaderValue(std::string_view value) {
+  return ValueOf(kSseHeaderValues, value);
 }
 
 SseHeaders ExtractSseHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
@@ -176,7 +171,7 @@ Result<WriteEncryption> ResolveWriteEncryption(const SseHeaders& h,
     return out;
   }
   if (h.sse) {
-    auto mode = ParseMode(*h.sse);
+    auto mode = ParseSseHeaderValue(*h.sse);
     if (!mode) {
       return S3Error(ErrorKind::kInvalidArgument,
                      "The encryption method specified is not supported",
@@ -185,7 +180,7 @@ Result<WriteEncryption> ResolveWriteEncryption(const SseHeaders& h,
     out.mode = *mode;
     out.from_request_headers = true;
   } else {
-    auto mode = ParseMode(bucket_default.algorithm);
+    auto mode = ParseSseHeaderValue(bucket_default.algorithm);
     out.mode = mode.value_or(SseMode::kSseS3);
     if (IsKms(out.mode)) out.kms_key_id = bucket_default.kms_key_id;
   }

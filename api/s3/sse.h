@@ -23,6 +23,8 @@ namespace sealstack::api::s3 {
 enum class SseMode { kSseS3, kSseKms, kDsseKms, kSseC };
 
 std::string_view SseHeaderValue(SseMode mode);  // "AES256", "aws:kms", "aws:kms:dsse", ""
+// The mode an x-amz-server-side-encryption value names; never kSseC (whose value is "").
+std::optional<SseMode> ParseSseHeaderValue(std::string_view value);
 
 // The encryption headers of a request, as sent (absent = nullopt).
 struct SseHeaders {

@@ -144,3 +144,15 @@ TEST_CASE("GetCallerIdentity per principal type", "[api][sts]") {
   CHECK(bad.status == 400);
   CHECK(bad.body.find("<Code>InvalidAction</Code>") != std::string::npos);
 }
+
+TEST_CASE("S3's auth-error table lists every AuthErrorCode", "[api]") {
+  using C = auth::AuthErrorCode;
+  for (int c = static_cast<int>(C::kMissingAuthentication);
+       c <= static_cast<int>(C::kChunkTooSmall); ++c) {
+    INFO(c);
+    auto s3 = api::AuthErrorToWire(Err(static_cast<C>(c)), Protocol::kS3);
+    CHECK_FALSE(s3.code.empty());
+    CHECK(s3.http_status != 500);  // WireError's default: a missing row
+    CHECK_FALSE(s3.message.empty());
+  }
+}

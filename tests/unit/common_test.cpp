@@ -149,3 +149,12 @@ TEST_CASE("Identifier shapes: accounts, regions, operations, name characters", "
   CHECK_FALSE(IsAlnumPlus("alias/my key", "/_-"));
   CHECK_FALSE(IsAlnumPlus("alias:x", "/_-"));
 }
+
+TEST_CASE("StatusCodeName names every StatusCode", "[common]") {
+  for (int c = static_cast<int>(StatusCode::kOk); c <= static_cast<int>(StatusCode::kInternal);
+       ++c) {
+    INFO(c);
+    CHECK(StatusCodeName(static_cast<StatusCode>(c)) != "Unknown");
+  }
+  CHECK(StatusCodeName(StatusCode::kFailedPrecondition) == "FailedPrecondition");
+}

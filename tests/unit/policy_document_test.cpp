@@ -182,3 +182,34 @@ TEST_CASE("ParsePolicy: deep nesting and huge input do not crash", "[policy][doc
   REQUIRE(doc.ok());
   CHECK(doc->statements.size() == 500);
 }
+
+TEST_CASE("ParsePolicy: messages name every JSON type of a wrong value", "[policy][document]") {
+  const std::pair<const char*, const char*> rows[] = {
+      {"null", "not null"},    {"false", "not a boolean"}, {"true", "not a boolean"},
+      {"{}", "not an object"}, {"[]", "not a list"},       {"1", "not a number"},
+  };
+  // (a string is the one type Sid accepts; "a string" is named by other fields' messages)
+  for (const auto& [sid, fragment] : rows) {
+    INFO(sid);
+    auto doc = ParsePolicy(std::string(R"({"Statement":[{"Sid":)") + sid +
+                               R"(,"Effect":"Allow","Principal":"*","Action":"*"}]})",
+                           PolicyKind::kResource);
+    REQUIRE_FALSE(doc.ok());
+    CHECK_THAT(doc.status().message(), Catch::Contains(fragment));
+  }
+  auto doc = ParsePolicy(R"({"Statement":[{"Sid":"s","Effect":5,"Principal":"*","Action":"*"}]})",
+                         PolicyKind::kResource);
+  REQUIRE_FALSE(doc.ok());
+  CHECK_THAT(doc.status().message(), Catch::Contains("Effect: must be a string, not a number"));
+}
+
+TEST_CASE("PrincipalTypeName and ParsePrincipalType are one two-way table", "[policy][document]") {
+  for (PrincipalType t : {PrincipalType::kAws, PrincipalType::kService, PrincipalType::kFederated,
+                          PrincipalType::kCanonicalUser}) {
+    INFO(static_cast<int>(t));
+    CHECK(PrincipalTypeName(t) != "?");
+    CHECK(ParsePrincipalType(PrincipalTypeName(t)) == t);
+  }
+  CHECK(PrincipalTypeName(PrincipalType::kAws) == "AWS");
+  CHECK_FALSE(ParsePrincipalType("aws").has_value());
+}

@@ -525,4 +525,8 @@ TEST_CASE("EvaluateSet: deny anywhere wins, Allow beats AllowViaAccount", "[poli
   CHECK(r.policy_index == 1);
   CHECK(EvaluateSet({}, c).result.decision == Decision::kImplicitDeny);
   CHECK(DecisionName(Decision::kAllowViaAccount) == "AllowViaAccount");
+  for (Decision each : {Decision::kAllow, Decision::kAllowViaAccount, Decision::kExplicitDeny,
+                        Decision::kImplicitDeny}) {
+    CHECK(DecisionName(each) != "?");
+  }
 }

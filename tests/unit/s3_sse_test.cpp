@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "api/s3/s3_errors.h"
-#include "tests/unit/s3_test_util.h"
 #include "api/s3/sse.h"
 #include "crypto/digest.h"
+#include "tests/unit/s3_test_util.h"
 
 using namespace sealstack;
 using namespace sealstack::api::s3;
@@ -220,4 +220,15 @@ TEST_CASE("Encryption context header and read-side checks", "[s3][sse]") {
   CHECK_FALSE(headers.customer_key.has_value());
   CHECK(*ExtractSseHeaders({{"x-amz-copy-source-server-side-encryption-customer-key", "k"}}, true)
              .customer_key == "k");
+}
+
+TEST_CASE("SseHeaderValue and ParseSseHeaderValue are one two-way table", "[s3][sse]") {
+  for (SseMode m : {SseMode::kSseS3, SseMode::kSseKms, SseMode::kDsseKms}) {
+    INFO(static_cast<int>(m));
+    CHECK_FALSE(SseHeaderValue(m).empty());
+    CHECK(ParseSseHeaderValue(SseHeaderValue(m)) == m);
+  }
+  CHECK(SseHeaderValue(SseMode::kSseC).empty());
+  CHECK_FALSE(ParseSseHeaderValue("").has_value());
+  CHECK_FALSE(ParseSseHeaderValue("aws:KMS").has_value());
 }

@@ -100,3 +100,12 @@ TEST_CASE("Admin paths win over everything else", "[router]") {
   CHECK(r.protocol == api::Protocol::kAdmin);
   CHECK(r.admin_path == "health");
 }
+
+TEST_CASE("ServiceName names every Service", "[router]") {
+  for (Service s : {Service::kAdmin, Service::kKms, Service::kGlue, Service::kCloudTrail,
+                    Service::kUnknownJson, Service::kSts, Service::kS3}) {
+    INFO(static_cast<int>(s));
+    CHECK(server::ServiceName(s) != "?");
+  }
+  CHECK(server::ServiceName(Service::kCloudTrail) == "cloudtrail");
+}

@@ -1,0 +1,37 @@
+#include "api/glue/glue_errors.h"
+
+#include <iterator>
+
+namespace sealstack::api::glue {
+
+namespace {
+
+// The one Glue error table: every ErrorKind, the StatusCode GlueError files it under, its
+// __type and HTTP status.
+constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
+    {ErrorKind::kEntityNotFound, StatusCode::kNotFound, 400, "EntityNotFoundException"},
+    {ErrorKind::kAlreadyExists, StatusCode::kAlreadyExists, 400, "AlreadyExistsException"},
+    {ErrorKind::kInvalidInput, StatusCode::kInvalidArgument, 400, "InvalidInputException"},
+    {ErrorKind::kConcurrentRunsExceeded, StatusCode::kResourceExhausted, 400,
+     "ConcurrentRunsExceededException"},
+    {ErrorKind::kAccessDenied, StatusCode::kAccessDenied, 400, "AccessDeniedException"},
+    {ErrorKind::kGlueEncryption, StatusCode::kFailedPrecondition, 400, "GlueEncryptionException"},
+    {ErrorKind::kResourceNumberLimitExceeded, StatusCode::kResourceExhausted, 400,
+     "ResourceNumberLimitExceededException"},
+    {ErrorKind::kConcurrentModification, StatusCode::kFailedPrecondition, 400,
+     "ConcurrentModificationException"},
+    {ErrorKind::kThrottling, StatusCode::kUnavailable, 400, "ThrottlingException"},
+    {ErrorKind::kInternal, StatusCode::kInternal, 500, "InternalServiceException"},
+};
+
+}  // namespace
+
+Status GlueError(ErrorKind kind, std::string message) {
+  return StatusOfKind(kGlueErrorTable, kind, std::move(message));
+}
+
+const ErrorRow<ErrorKind>& GlueErrorRow(ErrorKind kind) {
+  return RowFor(kGlueErrorTable, kind, kGlueErrorTable[std::size(kGlueErrorTable) - 1]);
+}
+
+}  // namespace sealstack::api::glue
