@@ -55,14 +55,17 @@ std::string NewEventId() {
 
 }  // namespace
 
-Recorder::Recorder(storage::Database& db, std::shared_ptr<const Clock> clock,
+Recorder::Recorder(storage::Database& db, std::shared_ptr<const Clock> clock, RecordSealer sealer,
                    RecorderOptions options)
-    : db_(db), clock_(std::move(clock)), options_(options) {}
+    : db_(db), clock_(std::move(clock)), sealer_(std::move(sealer)), options_(options) {}
 
 Result<std::unique_ptr<Recorder>> Recorder::Open(storage::Database& db,
                                                  std::shared_ptr<const Clock> clock,
+                                                 const crypto::SecretBytes& root_key,
                                                  RecorderOptions options) {
-  std::unique_ptr<Recorder> r(new Recorder(db, std::move(clock), options));
+  SEALSTACK_ASSIGN_OR_RETURN(RecordSealer sealer, RecordSealer::Create(root_key));
+  std::unique_ptr<Recorder> r(new Recorder(db, std::move(clock), std::move(sealer), options));
+  SEALSTACK_RETURN_IF_ERROR(r->SealPlainRecords());
   SystemTime tracking_start;
   int64_t stored_bytes = 0;
   SEALSTACK_RETURN_IF_ERROR(db.WithTransaction([&](storage::Connection& c) -> Status {
@@ -105,7 +108,26 @@ void Recorder::Stamp(Event* e) const {
   }
 }
 
-storage::AuditEventRow Recorder::ToRow(const Event& e) const {
+// Data directories written before records were sealed hold plain JSON: seal it in place, a
+// batch per transaction, so no plaintext record survives the first start of this version.
+Status Recorder::SealPlainRecords() {
+  constexpr int64_t kBatch = 500;
+  for (;;) {
+    bool more = false;
+    SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+      SEALSTACK_ASSIGN_OR_RETURN(auto rows, storage::AuditRepo::PlainRecords(c, kBatch));
+      for (const auto& row : rows) {
+        SEALSTACK_ASSIGN_OR_RETURN(std::string sealed, sealer_.Seal(row.event_id, row.json));
+        SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::ReplaceJson(c, row.seq, sealed));
+      }
+      more = static_cast<int64_t>(rows.size()) == kBatch;
+      return Status::Ok();
+    }));
+    if (!more) return Status::Ok();
+  }
+}
+
+Result<storage::AuditEventRow> Recorder::ToRow(const Event& e) const {
   storage::AuditEventRow row;
   row.event_id = e.event_id;
   row.event_time_us = ToMicros(e.time);
@@ -116,7 +138,7 @@ storage::AuditEventRow Recorder::ToRow(const Event& e) const {
   row.username = UsernameOf(*e.principal);
   row.access_key_id = e.principal->access_key_id;
   row.error_code = e.error_code;
-  row.json = RenderCloudTrailJson(e);
+  SEALSTACK_ASSIGN_OR_RETURN(row.json, sealer_.Seal(e.event_id, RenderCloudTrailJson(e)));
   for (const auto& r : e.resources) row.resources.push_back({r.type, r.arn});
   return row;
 }
@@ -147,7 +169,7 @@ std::string Recorder::Record(Event e) {
 
 Status Recorder::RecordIn(storage::Connection& conn, Event e) {
   Stamp(&e);
-  storage::AuditEventRow row = ToRow(e);
+  SEALSTACK_ASSIGN_OR_RETURN(storage::AuditEventRow row, ToRow(e));
   SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::Insert(conn, &row));
   MutexLock lock(mu_);
   stored_bytes_ += static_cast<int64_t>(row.json.size());
@@ -170,8 +192,9 @@ Status Recorder::WriteBatch(std::vector<Event>& batch) {
   rows.reserve(batch.size());
   int64_t bytes = 0;
   for (const auto& e : batch) {
-    rows.push_back(ToRow(e));
-    bytes += static_cast<int64_t>(rows.back().json.size());
+    SEALSTACK_ASSIGN_OR_RETURN(storage::AuditEventRow row, ToRow(e));
+    bytes += static_cast<int64_t>(row.json.size());
+    rows.push_back(std::move(row));
   }
   Status st;
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
@@ -290,6 +313,9 @@ Result<LookupPage> Recorder::Lookup(storage::AuditFilter filter) {
     SEALSTACK_ASSIGN_OR_RETURN(page.events, storage::AuditRepo::Query(c, filter));
     return Status::Ok();
   }));
+  for (auto& row : page.events) {
+    SEALSTACK_ASSIGN_OR_RETURN(row.json, sealer_.Open(row.event_id, row.json));
+  }
   if (static_cast<int64_t>(page.events.size()) > limit) {
     page.events.resize(static_cast<size_t>(limit));
     const auto& last = page.events.back();
@@ -308,12 +334,21 @@ Status Recorder::ForEachJson(
   for (;;) {
     std::vector<std::string> lines;
     int64_t last = after;
+    Status opened;
     SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-      SEALSTACK_ASSIGN_OR_RETURN(last, storage::AuditRepo::ForEachJson(
-                                           c, account, after, upto, kPage,
-                                           [&](std::string_view j) { lines.emplace_back(j); }));
+      SEALSTACK_ASSIGN_OR_RETURN(
+          last, storage::AuditRepo::ForEachJson(c, account, after, upto, kPage,
+                                                [&](std::string_view id, std::string_view j) {
+                                                  auto json = sealer_.Open(id, j);
+                                                  if (json.ok()) {
+                                                    lines.push_back(std::move(*json));
+                                                  } else if (opened.ok()) {
+                                                    opened = json.status();
+                                                  }
+                                                }));
       return Status::Ok();
     }));
+    SEALSTACK_RETURN_IF_ERROR(opened);
     if (lines.empty()) return Status::Ok();
     if (!fn(lines, last)) return Status::Ok();
     after = last;

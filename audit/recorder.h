@@ -16,6 +16,8 @@
 //                      twice the capacity is in memory, queued or being written.
 // Readers (Lookup, ForEachJson, LastUse) first Flush(), so a caller always sees its own events.
 //
+// At rest, each record's JSON is sealed (record_sealer.h); readers get it opened.
+//
 // Retention: events older than retention_days (by the injected clock) and the oldest events
 // beyond max_bytes of stored JSON are deleted by Trim(), which the writer runs after a batch
 // when due (at most once a second, or at once when over the size bound) and readers run before
@@ -39,6 +41,7 @@
 #include <vector>
 
 #include "audit/event.h"
+#include "audit/record_sealer.h"
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
@@ -68,8 +71,11 @@ struct LastUse {
 
 class Recorder {
  public:
+  // Records are sealed at rest under a key derived from `root_key` (record_sealer.h); records an
+  // older version stored plain are sealed here, before anything else.
   static Result<std::unique_ptr<Recorder>> Open(storage::Database& db,
                                                 std::shared_ptr<const Clock> clock,
+                                                const crypto::SecretBytes& root_key,
                                                 RecorderOptions options = {});
   ~Recorder();
   Recorder(const Recorder&) = delete;
@@ -107,15 +113,18 @@ class Recorder {
   uint64_t write_failures() const;  // batches the writer could not store (logged by the owner)
 
  private:
-  Recorder(storage::Database& db, std::shared_ptr<const Clock> clock, RecorderOptions options);
+  Recorder(storage::Database& db, std::shared_ptr<const Clock> clock, RecordSealer sealer,
+           RecorderOptions options);
   void Stamp(Event* e) const;
-  storage::AuditEventRow ToRow(const Event& e) const;
+  Result<storage::AuditEventRow> ToRow(const Event& e) const;  // the JSON sealed
+  Status SealPlainRecords();
   void WriterLoop() EXCLUDES(mu_);
   Status WriteBatch(std::vector<Event>& batch) EXCLUDES(mu_);
   Status TrimIn(storage::Connection& c) EXCLUDES(mu_);
 
   storage::Database& db_;
   std::shared_ptr<const Clock> clock_;
+  const RecordSealer sealer_;
   RecorderOptions options_;
 
   // The queue is sharded: a request thread appends to its own shard under that shard's mutex

@@ -118,7 +118,8 @@ Status Server::OpenStorage() {
   const int audit_mib =
       ctx.config.audit_max_mib > 0 ? ctx.config.audit_max_mib : (ctx.config.in_memory ? 32 : 256);
   audit_options.max_bytes = int64_t{audit_mib} * 1024 * 1024;
-  SEALSTACK_ASSIGN_OR_RETURN(ctx.audit, audit::Recorder::Open(*ctx.db, ctx.clock, audit_options));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      ctx.audit, audit::Recorder::Open(*ctx.db, ctx.clock, ctx.root_key, audit_options));
   return Status::Ok();
 }
 

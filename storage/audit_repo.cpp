@@ -137,23 +137,44 @@ Result<std::optional<AuditEventRow>> AuditRepo::LastSuccessful(
   return found;
 }
 
-Result<int64_t> AuditRepo::ForEachJson(Connection& c, const std::string& account, int64_t after,
-                                       int64_t upto, int64_t limit,
-                                       const std::function<void(std::string_view)>& fn) {
+Result<int64_t> AuditRepo::ForEachJson(
+    Connection& c, const std::string& account, int64_t after, int64_t upto, int64_t limit,
+    const std::function<void(std::string_view event_id, std::string_view json)>& fn) {
   int64_t last = after;
   SEALSTACK_RETURN_IF_ERROR(c.Query(
-      "SELECT seq, json FROM audit_events WHERE seq > :after AND seq <= :upto AND (:account = '' "
-      "OR account = :account) ORDER BY seq LIMIT :limit",
+      "SELECT seq, event_id, json FROM audit_events WHERE seq > :after AND seq <= :upto AND "
+      "(:account = '' OR account = :account) ORDER BY seq LIMIT :limit",
       {{"after", after},
        {"upto", upto > 0 ? upto : INT64_MAX},
        {"account", account},
        {"limit", limit}},
       [&](const Row& r) -> Status {
         last = r.ColumnInt64(0);
-        fn(r.ColumnText(1));
+        fn(r.ColumnText(1), r.ColumnText(2));
         return Status::Ok();
       }));
   return last;
+}
+
+Result<std::vector<AuditEventRow>> AuditRepo::PlainRecords(Connection& c, int64_t limit) {
+  std::vector<AuditEventRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Query("SELECT seq, event_id, json FROM audit_events WHERE substr(json, 1, 1) = '{' "
+              "ORDER BY seq LIMIT :limit",
+              {{"limit", limit}}, [&](const Row& r) -> Status {
+                AuditEventRow row;
+                row.seq = r.ColumnInt64(0);
+                row.event_id = r.ColumnString(1);
+                row.json = r.ColumnString(2);
+                rows.push_back(std::move(row));
+                return Status::Ok();
+              }));
+  return rows;
+}
+
+Status AuditRepo::ReplaceJson(Connection& c, int64_t seq, const std::string& json) {
+  return c.Run("UPDATE audit_events SET json = :json, size = :size WHERE seq = :seq",
+               {{"json", json}, {"size", static_cast<int64_t>(json.size())}, {"seq", seq}});
 }
 
 Result<int64_t> AuditRepo::TotalSize(Connection& c) {

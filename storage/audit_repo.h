@@ -36,7 +36,7 @@ struct AuditEventRow {
   std::string username;
   std::string access_key_id;
   std::string error_code;  // "" when the call succeeded
-  std::string json;
+  std::string json;        // as stored: sealed by audit/record_sealer.h (plain in old rows)
   std::vector<AuditResourceRow> resources;
 };
 
@@ -75,12 +75,17 @@ class AuditRepo {
                                                              const std::string& resource_name,
                                                              const std::string& event_source,
                                                              const std::vector<std::string>& names);
-  // Every event's JSON in recording order, after seq `after` and up to seq `upto` (0: no bound),
-  // at most `limit` rows; for the admin stream. `account` "" means every account. Returns the
-  // last seq read (== after when none).
-  static Result<int64_t> ForEachJson(Connection& c, const std::string& account, int64_t after,
-                                     int64_t upto, int64_t limit,
-                                     const std::function<void(std::string_view)>& fn);
+  // Every event's stored JSON (with its event id) in recording order, after seq `after` and up to
+  // seq `upto` (0: no bound), at most `limit` rows; for the admin stream. `account` "" means
+  // every account. Returns the last seq read (== after when none).
+  static Result<int64_t> ForEachJson(
+      Connection& c, const std::string& account, int64_t after, int64_t upto, int64_t limit,
+      const std::function<void(std::string_view event_id, std::string_view json)>& fn);
+  // Up to `limit` events whose stored JSON is still plain (written before records were sealed):
+  // seq, event_id and json set.
+  static Result<std::vector<AuditEventRow>> PlainRecords(Connection& c, int64_t limit);
+  // Replaces an event's stored JSON (and size) with `json` (its sealed form).
+  static Status ReplaceJson(Connection& c, int64_t seq, const std::string& json);
   // Sum of the stored JSON sizes.
   static Result<int64_t> TotalSize(Connection& c);
   // Deletes events older than `time_us`; returns the bytes freed.

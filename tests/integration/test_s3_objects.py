@@ -163,10 +163,34 @@ def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
         "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert s3.get_object(Bucket="at-rest", Key="kms")["Body"].read() == canary
     assert s3.get_object(Bucket="at-rest", Key="mpu", **ssec)["Body"].read() == canary
+    # What the audit trail's request parameters hold: an encryption context (KMS), a table's
+    # description and column comment written to an encrypted catalog (Glue). Each is kept only
+    # sealed, in its store and in the trail.
+    blob = kms.encrypt(KeyId=key, Plaintext=b"x",
+                       EncryptionContext={"tenant": "CONTEXT-CANARY"})["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob,
+                       EncryptionContext={"tenant": "CONTEXT-CANARY"})["Plaintext"] == b"x"
+    glue = client("glue", server.endpoint)
+    glue.put_data_catalog_encryption_settings(DataCatalogEncryptionSettings={
+        "EncryptionAtRest": {"CatalogEncryptionMode": "SSE-KMS", "SseAwsKmsKeyId": key}})
+    glue.create_database(DatabaseInput={"Name": "sealed"})
+    glue.create_table(DatabaseName="sealed", TableInput={
+        "Name": "t", "Description": "TABLE-DESCRIPTION-CANARY",
+        "StorageDescriptor": {"Columns": [{"Name": "c", "Type": "string",
+                                           "Comment": "COLUMN-COMMENT-CANARY"}]}})
+    table = glue.get_table(DatabaseName="sealed", Name="t")["Table"]
+    assert table["Description"] == "TABLE-DESCRIPTION-CANARY"
+    trail = client("cloudtrail", server.endpoint).lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateTable"}])
+    assert "TABLE-DESCRIPTION-CANARY" in trail["Events"][0]["CloudTrailEvent"]
+    server.stop()  # everything flushed and checkpointed: the files are all there is
     # Every file under the data directory: the database, its WAL and the body files.
     raw = b"".join(p.read_bytes() for p in data_dir.rglob("*") if p.is_file())
     assert len(raw) > 5 * len(canary)  # all five bodies are in there, sealed
-    assert b"PLAINTEXT-CANARY" not in raw
+    canaries = [b"PLAINTEXT-CANARY", b"CONTEXT-CANARY", b"TABLE-DESCRIPTION-CANARY",
+                b"COLUMN-COMMENT-CANARY"]
+    for c in canaries:
+        assert c not in raw, c
     assert customer_key not in raw
     assert base64.b64encode(customer_key) not in raw
     db = sqlite3.connect(f"file:{data_dir / 'sealstack.db'}?mode=ro", uri=True)
@@ -175,7 +199,8 @@ def test_no_plaintext_or_key_at_rest(start_sealstack, tmp_path):
             for cell in row:
                 if isinstance(cell, (bytes, str)):
                     data = cell.encode() if isinstance(cell, str) else cell
-                    assert b"PLAINTEXT-CANARY" not in data, table
+                    for c in canaries:
+                        assert c not in data, (table, c)
                     assert customer_key not in data and base64.b64encode(customer_key) \
                         not in data, table
 

@@ -1,9 +1,11 @@
 // audit::Recorder and the CloudTrail record shape: queued and in-transaction recording,
 // newest-first lookups with one attribute and cursors, retention by age and by size, and the
-// userIdentity of each principal type.
+// userIdentity of each principal type, and records sealed at rest.
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
+
+#include <map>
 
 #include "audit/event.h"
 #include "audit/recorder.h"
@@ -58,9 +60,29 @@ struct Fixture {
     auto opened = storage::Database::Open({.in_memory = true});
     REQUIRE(opened.ok());
     db = std::move(*opened);
-    auto r = Recorder::Open(*db, clock, options);
+    Reopen(options);
+  }
+
+  void Reopen(RecorderOptions options = {}) {
+    recorder.reset();
+    auto r = Recorder::Open(*db, clock, RootKey(), options);
     REQUIRE(r.ok());
     recorder = std::move(*r);
+  }
+
+  static crypto::SecretBytes RootKey() { return crypto::SecretBytes(std::string(32, 'r')); }
+
+  // The stored form of every record's JSON, by event id.
+  std::map<std::string, std::string> Stored() {
+    std::map<std::string, std::string> out;
+    REQUIRE(db->WithConnection([&](storage::Connection& c) {
+                return c.Query("SELECT event_id, json FROM audit_events", {},
+                               [&](const storage::Row& r) {
+                                 out[r.ColumnString(0)] = r.ColumnString(1);
+                                 return Status::Ok();
+                               });
+              }).ok());
+    return out;
   }
 
   std::vector<storage::AuditEventRow> All(AuditFilter f = {}) {
@@ -242,6 +264,72 @@ TEST_CASE("LowerCamel follows CloudTrail's member names") {
             .Int("numberOfBytes", 32)
             .Map("encryptionContext", {{"a", "b"}})
             .Build() == R"({"keyId":"k","numberOfBytes":32,"encryptionContext":{"a":"b"}})");
+}
+
+TEST_CASE("records are sealed at rest; lookups and the admin stream open them") {
+  Fixture f;
+  Event e = KmsEvent(f.root, "Encrypt", kKeyA);
+  e.request_parameters =
+      ParamsBuilder().String("keyId", kKeyA).String("purpose", "secret-context-value").Build();
+  const std::string id = f.recorder->Record(e);
+  auto all = f.All();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].json.find("secret-context-value") != std::string::npos);
+  auto stored = f.Stored();
+  REQUIRE(stored.count(id) == 1);
+  CHECK(RecordSealer::IsSealed(stored[id]));
+  CHECK(stored[id].find("secret-context-value") == std::string::npos);
+  CHECK(stored[id].find("Encrypt") == std::string::npos);
+  std::vector<std::string> lines;
+  REQUIRE(f.recorder
+              ->ForEachJson("", 0,
+                            [&](const std::vector<std::string>& page, int64_t) {
+                              lines.insert(lines.end(), page.begin(), page.end());
+                              return true;
+                            })
+              .ok());
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == all[0].json);
+}
+
+TEST_CASE("a sealed record moved to another event does not open") {
+  Fixture f;
+  const std::string a = f.recorder->Record(KmsEvent(f.root, "Encrypt", kKeyA));
+  const std::string b = f.recorder->Record(KmsEvent(f.root, "Decrypt", kKeyB));
+  REQUIRE(f.All().size() == 2);
+  auto stored = f.Stored();
+  REQUIRE(f.db->WithTransaction([&](storage::Connection& c) {
+                return c.Run("UPDATE audit_events SET json = :j WHERE event_id = :id",
+                             {{"j", stored[a]}, {"id", b}});
+              })
+              .ok());
+  AuditFilter filter;
+  filter.account = "000000000000";
+  auto page = f.recorder->Lookup(filter);
+  REQUIRE_FALSE(page.ok());
+  CHECK(page.status().code() == StatusCode::kIntegrity);
+}
+
+TEST_CASE("plain records an older version stored are sealed when the trail opens") {
+  Fixture f;
+  storage::AuditEventRow old;
+  old.event_id = "00000000-0000-0000-0000-000000000001";
+  old.event_time_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(T0().time_since_epoch()).count();
+  old.account = "000000000000";
+  old.event_source = "kms.amazonaws.com";
+  old.event_name = "Encrypt";
+  old.json = R"({"eventName":"Encrypt","requestParameters":{"purpose":"old-plaintext"}})";
+  REQUIRE(f.db->WithTransaction(
+                  [&](storage::Connection& c) { return storage::AuditRepo::Insert(c, &old); })
+              .ok());
+  f.Reopen();
+  auto stored = f.Stored();
+  CHECK(RecordSealer::IsSealed(stored[old.event_id]));
+  CHECK(stored[old.event_id].find("old-plaintext") == std::string::npos);
+  auto all = f.All();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].json == old.json);
 }
 
 }  // namespace
