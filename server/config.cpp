@@ -386,30 +386,76 @@ Result<ParsedCommandLine> ParseCommandLine(int argc, const char* const* argv,
   return out;
 }
 
+namespace {
+
+// One option of the help: "  LEFT   description wrapped to the width, aligned on its column".
+struct HelpRow {
+  std::string left;
+  std::string help;
+  std::string env;  // "" = none
+};
+
+// Appends `text` word-wrapped to `width` columns, every line starting at column `indent` (the
+// first line's indent is already written).
+void AppendWrapped(std::string* out, std::string_view text, size_t indent, size_t width) {
+  size_t column = indent;
+  bool line_empty = true;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    const std::string_view word = text.substr(0, space);
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+    if (!line_empty && column + 1 + word.size() > width) {
+      *out += "\n" + std::string(indent, ' ');
+      column = indent;
+      line_empty = true;
+    }
+    if (!line_empty) {
+      *out += ' ';
+      ++column;
+    }
+    *out += word;
+    column += word.size();
+    line_empty = false;
+  }
+  *out += '\n';
+}
+
+}  // namespace
+
 std::string HelpText() {
+  constexpr size_t kWidth = 100;
+  std::vector<HelpRow> rows;
+  rows.push_back({"--config FILE",
+                  "JSON file with any setting below by its key (port, data_dir, ...) and "
+                  "\"principals\": [{access_key_id, secret_access_key, arn, session_token?, "
+                  "policies?}]",
+                  "SEALSTACK_CONFIG"});
+  for (const auto& s : Settings()) {
+    std::string left = s.flag;
+    if (s.value_name[0] != '\0') left += std::string(" ") + s.value_name;
+    rows.push_back({left, s.help, s.env});
+  }
+  rows.push_back({"--help", "print this help", ""});
+  rows.push_back({"--version", "print the version", ""});
+  size_t left_width = 0;
+  for (const auto& r : rows) left_width = std::max(left_width, r.left.size());
+  const size_t indent = 2 + left_width + 2;
+
   std::string out =
       "sealstack: a local AWS KMS, S3 and Glue emulator for testing encryption behaviour.\n\n"
       "Usage: sealstack [options]\n\n"
       "Settings resolve as: flag > environment variable > --config file > default.\n\n";
-  auto row = [&](const std::string& left, const std::string& env, const std::string& help) {
-    out += "  " + left;
-    out += std::string(left.size() < 28 ? 28 - left.size() : 1, ' ');
-    out += help + "\n";
-    if (!env.empty()) out += std::string(30, ' ') + "env " + env + "\n";
-  };
-  row("--config FILE", "SEALSTACK_CONFIG",
-      "JSON file with any setting below by its key (port, data_dir, ...) and "
-      "\"principals\": [{access_key_id, secret_access_key, arn, session_token?, policies?}]");
-  for (const auto& s : Settings()) {
-    std::string left = s.flag;
-    if (s.value_name[0] != '\0') left += std::string(" ") + s.value_name;
-    row(left, s.env, s.help);
+  for (const auto& r : rows) {
+    out += "  " + r.left + std::string(indent - 2 - r.left.size(), ' ');
+    AppendWrapped(&out, r.help, indent, kWidth);
+    if (!r.env.empty()) out += std::string(indent, ' ') + "env " + r.env + "\n";
   }
-  row("", "SEALSTACK_ROOT_KEY",
-      "(environment only) base64 of the 32-byte root key that wraps all key material; "
-      "default: <data-dir>/root.key, created 0600 on first start");
-  row("--help", "", "print this help");
-  row("--version", "", "print the version");
+  out +=
+      "\nEnvironment only:\n  SEALSTACK_ROOT_KEY" + std::string(indent > 20 ? indent - 20 : 1, ' ');
+  AppendWrapped(&out,
+                "base64 of the 32-byte root key that wraps all key material; default: "
+                "<data-dir>/root.key, created 0600 on first start",
+                indent, kWidth);
   out +=
       "\nWhen ready, prints one line on stdout: Ready. endpoint=http://HOST:PORT\n"
       "(and https_endpoint=https://HOST:PORT with HTTPS). Logs go to stderr.\n"

@@ -127,6 +127,7 @@ class Handler {
   ApiResponse Run() {
     if (ex_.head_problem != HeadProblem::kNone) return HeadProblemError();
     if (auto err = CheckHeaderSection()) return *err;
+    if (route_.service == Service::kForeign) return ForeignService();
     switch (route_.protocol) {
       case Protocol::kAdmin: {
         summary_->operation = "admin:" + route_.admin_path;
@@ -451,6 +452,33 @@ class Handler {
                   .code = "UnknownOperationException",
                   .message = "The operation " + (target ? *target : std::string()) +
                              " is not known to this server."});
+  }
+
+  // A request signed for a service SealStack does not emulate: that service's own answer to an
+  // operation it does not know (JSON: UnknownOperationException; Query: InvalidAction), naming
+  // the services SealStack has, so a misrouted SDK client says what happened. Not authenticated:
+  // there is nothing to protect.
+  ApiResponse ForeignService() {
+    summary_->operation = route_.foreign_service + ":?";
+    bool too_large = false;
+    auto body = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
+    std::string operation = route_.operation;
+    if (operation.empty() && route_.protocol == Protocol::kQuery) {
+      std::vector<std::pair<std::string, std::string>> params;
+      ParseForm(ex_.head.RawQuery(), &params);
+      if (body) ParseForm(*body, &params);
+      for (const auto& [k, v] : params) {
+        if (k == "Action") operation = v;
+      }
+    }
+    if (operation.empty()) operation = ex_.head.method + " " + std::string(ex_.head.RawPath());
+    const std::string message = "SealStack emulates KMS, S3, Glue, CloudTrail and STS, not '" +
+                                route_.foreign_service + "': " + operation +
+                                " is not an operation of this endpoint.";
+    if (route_.protocol == Protocol::kQuery) {
+      return Error({.http_status = 400, .code = "InvalidAction", .message = message});
+    }
+    return Error({.http_status = 400, .code = "UnknownOperationException", .message = message});
   }
 
   ApiResponse Query() {

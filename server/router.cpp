@@ -115,7 +115,32 @@ constexpr NameEntry<Service> kServiceNames[] = {
     {Service::kUnknownJson, "json"},
     {Service::kSts, "sts"},
     {Service::kS3, "s3"},
+    {Service::kForeign, "foreign"},
 };
+
+// The signing names of the services SealStack answers (the credential scope's service).
+constexpr std::string_view kEmulatedScopes[] = {"kms", "s3", "glue", "cloudtrail", "sts"};
+
+bool IsEmulatedScope(std::string_view service) {
+  for (std::string_view s : kEmulatedScopes) {
+    if (s == service) return true;
+  }
+  return false;
+}
+
+// How a service SealStack does not emulate expects its errors: JSON for JSON-protocol targets and
+// JSON bodies (REST-JSON: Lambda, ...), the Query protocol's XML for form posts and ?Action=.
+api::Protocol ForeignProtocol(const auth::HttpRequestHead& head) {
+  if (head.FindHeader("X-Amz-Target") != nullptr) return api::Protocol::kJson;
+  const std::string* ct = head.FindHeader("Content-Type");
+  const std::string type = ct ? ToLower(*ct) : std::string();
+  if (StartsWith(type, "application/x-www-form-urlencoded") ||
+      StartsWith(head.RawQuery(), "Action=") ||
+      head.RawQuery().find("&Action=") != std::string_view::npos) {
+    return api::Protocol::kQuery;
+  }
+  return api::Protocol::kJson;
+}
 
 }  // namespace
 
@@ -131,6 +156,13 @@ Route Classify(const auth::HttpRequestHead& head, std::string_view s3_base_domai
     route.protocol = api::Protocol::kAdmin;
     route.service = Service::kAdmin;
     route.admin_path = std::string(path.substr(std::min(path.size(), kAdmin.size())));
+    return route;
+  }
+  if (std::string_view scope = ScopeService(head); !scope.empty() && !IsEmulatedScope(scope)) {
+    route.protocol = ForeignProtocol(head);
+    route.service = Service::kForeign;
+    route.foreign_service = std::string(scope);
+    if (const std::string* target = head.FindHeader("X-Amz-Target")) route.operation = *target;
     return route;
   }
   if (const std::string* target = head.FindHeader("X-Amz-Target")) {

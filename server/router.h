@@ -15,7 +15,9 @@
 
 namespace sealstack::server {
 
-enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kS3 };
+// kForeign: signed for an AWS service SealStack does not emulate (sqs, lambda, ...); answered
+// with that service's own unknown-operation error, before authentication.
+enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kS3, kForeign };
 
 std::string_view ServiceName(Service s);  // "kms", "s3", ... for logs
 
@@ -27,7 +29,8 @@ struct Route {
   std::string bucket;  // "" for service-level requests (ListBuckets)
   std::string key;     // raw (still %-encoded), "" for bucket-level requests
   bool virtual_hosted = false;
-  std::string admin_path;  // admin: the path after /_sealstack/ ("health")
+  std::string admin_path;       // admin: the path after /_sealstack/ ("health")
+  std::string foreign_service;  // kForeign: the credential scope's service ("sqs")
 };
 
 Route Classify(const auth::HttpRequestHead& head, std::string_view s3_base_domain);
