@@ -54,6 +54,24 @@ constexpr Row kTable[] = {
     {ErrorKind::kInvalidUri, 400, "InvalidURI"},
     {ErrorKind::kMetadataTooLarge, 400, "MetadataTooLarge"},
     {ErrorKind::kUserKeyMustBeSpecified, 400, "UserKeyMustBeSpecified"},
+    {ErrorKind::kNoSuchCorsConfiguration, 404, "NoSuchCORSConfiguration"},
+    {ErrorKind::kNoSuchLifecycleConfiguration, 404, "NoSuchLifecycleConfiguration"},
+    {ErrorKind::kNoSuchTagSet, 404, "NoSuchTagSet"},
+    {ErrorKind::kNoSuchWebsiteConfiguration, 404, "NoSuchWebsiteConfiguration"},
+    {ErrorKind::kReplicationConfigurationNotFound, 404, "ReplicationConfigurationNotFoundError"},
+    {ErrorKind::kObjectLockConfigurationNotFound, 404, "ObjectLockConfigurationNotFoundError"},
+    {ErrorKind::kOwnershipControlsNotFound, 404, "OwnershipControlsNotFoundError"},
+    {ErrorKind::kNoSuchPublicAccessBlockConfiguration, 404, "NoSuchPublicAccessBlockConfiguration"},
+    {ErrorKind::kNoSuchConfiguration, 404, "NoSuchConfiguration"},
+    {ErrorKind::kAccessControlListNotSupported, 400, "AccessControlListNotSupported"},
+    {ErrorKind::kInvalidBucketAclWithObjectOwnership, 400, "InvalidBucketAclWithObjectOwnership"},
+    {ErrorKind::kInvalidBucketAclWithBlockPublicAccess, 400,
+     "InvalidBucketAclWithBlockPublicAccessError"},
+    {ErrorKind::kInvalidTag, 400, "InvalidTag"},
+    {ErrorKind::kInvalidBucketState, 409, "InvalidBucketState"},
+    {ErrorKind::kInvalidTargetBucketForLogging, 400, "InvalidTargetBucketForLogging"},
+    {ErrorKind::kCorsForbidden, 403, "AccessForbidden"},
+    {ErrorKind::kBadRequest, 400, "BadRequest"},
 };
 
 }  // namespace
@@ -71,12 +89,22 @@ Status S3Error(ErrorKind kind, std::string message,
     case ErrorKind::kSseCustomerKeyMismatch:
     case ErrorKind::kSseCBlocked:
     case ErrorKind::kAccessDenied:
+    case ErrorKind::kCorsForbidden:
       code = StatusCode::kAccessDenied;
       break;
     case ErrorKind::kNoSuchBucket:
     case ErrorKind::kNoSuchKey:
     case ErrorKind::kNoSuchUpload:
     case ErrorKind::kNoSuchBucketPolicy:
+    case ErrorKind::kNoSuchCorsConfiguration:
+    case ErrorKind::kNoSuchLifecycleConfiguration:
+    case ErrorKind::kNoSuchTagSet:
+    case ErrorKind::kNoSuchWebsiteConfiguration:
+    case ErrorKind::kReplicationConfigurationNotFound:
+    case ErrorKind::kObjectLockConfigurationNotFound:
+    case ErrorKind::kOwnershipControlsNotFound:
+    case ErrorKind::kNoSuchPublicAccessBlockConfiguration:
+    case ErrorKind::kNoSuchConfiguration:
       code = StatusCode::kNotFound;
       break;
     case ErrorKind::kBucketAlreadyOwnedByYou:
@@ -84,6 +112,7 @@ Status S3Error(ErrorKind kind, std::string message,
       code = StatusCode::kAlreadyExists;
       break;
     case ErrorKind::kBucketNotEmpty:
+    case ErrorKind::kInvalidBucketState:
     case ErrorKind::kPreconditionFailed:
     case ErrorKind::kNotModified:
       code = StatusCode::kFailedPrecondition;
