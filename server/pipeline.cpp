@@ -11,6 +11,7 @@
 #include "api/glue/glue_wire.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_wire.h"
+#include "api/s3/bucket_config_ops.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_handler.h"
 #include "api/s3/s3_operations.h"
@@ -496,6 +497,19 @@ class Handler {
 
   ApiResponse S3() {
     summary_->operation = "s3";
+    if (ex_.head.method == "OPTIONS" && !route_.bucket.empty() && context_.s3_buckets) {
+      // A CORS preflight: browsers send it without credentials, and S3 answers it from the
+      // bucket's CORS configuration alone.
+      summary_->operation = "s3:PreflightRequest";
+      api::s3::S3Request request;
+      request.method = ex_.head.method;
+      request.bucket = route_.bucket;
+      if (!auth::UriDecode(route_.key, &request.key)) request.key = route_.key;
+      request.query = auth::ParseQuery(ex_.head.RawQuery());
+      request.headers = &ex_.head.headers;
+      request.resource = std::string(ex_.head.RawPath());
+      return api::s3::HandleCorsPreflight(S3Services(), request, ids_);
+    }
     auth::VerifyOptions options;
     options.s3 = true;
     if (route_.virtual_hosted) options.sigv2_bucket_prefix = "/" + route_.bucket;

@@ -44,6 +44,28 @@ XmlWriter& XmlWriter::Open(std::string_view name, std::string_view xmlns) {
   return *this;
 }
 
+XmlWriter& XmlWriter::OpenWithAttributes(
+    std::string_view name,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> attributes) {
+  out_ += '<';
+  out_ += name;
+  for (const auto& [k, v] : attributes) {
+    out_ += ' ';
+    out_ += k;
+    out_ += "=\"";
+    AppendXmlEscaped(&out_, v);
+    out_ += '"';
+  }
+  out_ += '>';
+  open_.emplace_back(name);
+  return *this;
+}
+
+XmlWriter& XmlWriter::Raw(std::string_view xml) {
+  out_ += xml;
+  return *this;
+}
+
 XmlWriter& XmlWriter::Close() {
   if (open_.empty()) return *this;
   out_ += "</";

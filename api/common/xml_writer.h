@@ -4,8 +4,10 @@
 // (xmlns). Not thread-safe; one writer per response.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sealstack::api {
@@ -15,9 +17,17 @@ class XmlWriter {
   XmlWriter();  // starts with the <?xml ...?> declaration
   // <name xmlns="ns"> ... ; xmlns omitted when empty.
   XmlWriter& Open(std::string_view name, std::string_view xmlns = {});
+  // <name a="v" ...> with the attributes in the order given (values escaped); for the few S3
+  // shapes that carry attributes (an ACL's <Grantee xmlns:xsi=... xsi:type=...>).
+  XmlWriter& OpenWithAttributes(
+      std::string_view name,
+      std::initializer_list<std::pair<std::string_view, std::string_view>> attributes);
   XmlWriter& Close();  // closes the innermost open element
   XmlWriter& Element(std::string_view name, std::string_view text);  // <name>text</name>
-  std::string Finish();                                              // closes everything still open
+  // Appends `xml` as is. REQUIRES: well-formed, already escaped (a fragment this process
+  // rendered and stored, such as a bucket configuration).
+  XmlWriter& Raw(std::string_view xml);
+  std::string Finish();  // closes everything still open
 
  private:
   std::string out_;

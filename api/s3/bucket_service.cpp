@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/s3/bucket_config_xml.h"
 #include "api/s3/s3_errors.h"
 #include "audit/pending_call.h"
 #include "common/time_format.h"
@@ -18,38 +19,73 @@ Status NoSuchBucket(const std::string& name) {
                  {{"BucketName", name}});
 }
 
-std::string EncodeDoc(const EncryptionConfiguration& e, bool configured,
-                      const std::string& policy) {
+using JsonValue = rapidjson::Value;
+
+void SetMember(rapidjson::Document& d, std::string_view name, JsonValue value) {
+  auto& a = d.GetAllocator();
+  auto it = d.FindMember(rapidjson::StringRef(name.data(), name.size()));
+  if (it != d.MemberEnd()) {
+    it->value = std::move(value);
+  } else {
+    d.AddMember(JsonValue(name.data(), static_cast<rapidjson::SizeType>(name.size()), a),
+                std::move(value), a);
+  }
+}
+
+JsonValue JsonString(std::string_view s, rapidjson::Document::AllocatorType& a) {
+  return JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+JsonValue EncodeEncryption(const EncryptionConfiguration& e, bool configured,
+                           rapidjson::Document::AllocatorType& a) {
+  JsonValue v(rapidjson::kObjectType);
+  v.AddMember("algorithm", JsonString(e.sse_algorithm, a), a);
+  v.AddMember("kms_key_id", JsonString(e.kms_master_key_id, a), a);
+  if (e.bucket_key_enabled) v.AddMember("bucket_key", *e.bucket_key_enabled, a);
+  if (e.blocked_encryption_types) {
+    JsonValue types(rapidjson::kArrayType);
+    for (const auto& t : *e.blocked_encryption_types) types.PushBack(JsonString(t, a), a);
+    v.AddMember("blocked", types, a);
+  }
+  if (configured) v.AddMember("configured", true, a);
+  return v;
+}
+
+// The bucket's doc with the members this service owns (encryption, policy, configs) set from
+// `b`, and every other member of `previous` kept as it was: other writers of the doc (versioning)
+// keep their fields through a change of ours.
+std::string EncodeDoc(const Bucket& b, const std::string& previous) {
+  rapidjson::Document d;
+  d.Parse(previous.c_str(), previous.size());
+  if (d.HasParseError() || !d.IsObject()) d.SetObject();
+  auto& a = d.GetAllocator();
+  SetMember(d, "encryption", EncodeEncryption(b.encryption, b.encryption_configured, a));
+  if (b.policy.empty()) {
+    d.RemoveMember("policy");
+  } else {
+    SetMember(d, "policy", JsonString(b.policy, a));
+  }
+  JsonValue docs(rapidjson::kObjectType);
+  for (const auto& [name, inner] : b.configs.documents) {
+    docs.AddMember(JsonString(name, a), JsonString(inner, a), a);
+  }
+  SetMember(d, "configs", std::move(docs));
+  JsonValue by_id(rapidjson::kObjectType);
+  for (const auto& [name, entries] : b.configs.by_id) {
+    if (entries.empty()) continue;
+    JsonValue m(rapidjson::kObjectType);
+    for (const auto& [id, inner] : entries) m.AddMember(JsonString(id, a), JsonString(inner, a), a);
+    by_id.AddMember(JsonString(name, a), m, a);
+  }
+  SetMember(d, "configs_by_id", std::move(by_id));
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("encryption");
-  w.StartObject();
-  w.Key("algorithm");
-  w.String(e.sse_algorithm.c_str());
-  w.Key("kms_key_id");
-  w.String(e.kms_master_key_id.c_str());
-  if (e.bucket_key_enabled) {
-    w.Key("bucket_key");
-    w.Bool(*e.bucket_key_enabled);
-  }
-  if (e.blocked_encryption_types) {
-    w.Key("blocked");
-    w.StartArray();
-    for (const auto& t : *e.blocked_encryption_types) w.String(t.c_str());
-    w.EndArray();
-  }
-  if (configured) {
-    w.Key("configured");
-    w.Bool(true);
-  }
-  w.EndObject();
-  if (!policy.empty()) {
-    w.Key("policy");
-    w.String(policy.data(), static_cast<rapidjson::SizeType>(policy.size()));
-  }
-  w.EndObject();
+  d.Accept(w);
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string Str(const JsonValue& v) {
+  return std::string(v.GetString(), v.GetStringLength());
 }
 
 void DecodeDoc(const std::string& doc, Bucket* b) {
@@ -58,7 +94,24 @@ void DecodeDoc(const std::string& doc, Bucket* b) {
   d.Parse(doc.c_str(), doc.size());
   if (d.HasParseError() || !d.IsObject()) return;
   if (auto p = d.FindMember("policy"); p != d.MemberEnd() && p->value.IsString()) {
-    b->policy.assign(p->value.GetString(), p->value.GetStringLength());
+    b->policy = Str(p->value);
+  }
+  if (auto v = d.FindMember("versioning"); v != d.MemberEnd() && v->value.IsString()) {
+    b->versioning = Str(v->value);
+  }
+  if (auto c = d.FindMember("configs"); c != d.MemberEnd() && c->value.IsObject()) {
+    for (const auto& m : c->value.GetObject()) {
+      if (m.value.IsString()) b->configs.documents[Str(m.name)] = Str(m.value);
+    }
+  }
+  if (auto c = d.FindMember("configs_by_id"); c != d.MemberEnd() && c->value.IsObject()) {
+    for (const auto& kind : c->value.GetObject()) {
+      if (!kind.value.IsObject()) continue;
+      auto& entries = b->configs.by_id[Str(kind.name)];
+      for (const auto& m : kind.value.GetObject()) {
+        if (m.value.IsString()) entries[Str(m.name)] = Str(m.value);
+      }
+    }
   }
   auto enc = d.FindMember("encryption");
   if (enc == d.MemberEnd() || !enc->value.IsObject()) return;
@@ -147,17 +200,47 @@ BucketDefault BucketService::DefaultOf(const Bucket& b) {
 }
 
 Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
-                                   const std::string& location_constraint) {
+                                   const BucketCreation& creation) {
   if (!IsValidBucketName(name)) {
     return S3Error(ErrorKind::kInvalidBucketName, "The specified bucket is not valid.",
                    {{"BucketName", name}});
   }
+  const std::string ownership =
+      creation.object_ownership.value_or(std::string(kBucketOwnerEnforced));
+  if (ownership != kBucketOwnerEnforced && ownership != kBucketOwnerPreferred &&
+      ownership != kObjectWriter) {
+    return S3Error(ErrorKind::kInvalidArgument,
+                   "Invalid x-amz-object-ownership header: " + ownership,
+                   {{"ArgumentName", "x-amz-object-ownership"}});
+  }
+  const std::string owner_id = CanonicalId(c.principal->account);
+  SEALSTACK_ASSIGN_OR_RETURN(std::vector<AclGrant> grants,
+                             GrantsOf(creation.acl, AclLevel::kBucket, owner_id));
+  if (!OnlyOwnerFullControl(grants, owner_id)) {
+    if (ownership == kBucketOwnerEnforced) {
+      return S3Error(ErrorKind::kInvalidBucketAclWithObjectOwnership,
+                     "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
+                     "setting");
+    }
+    // New buckets block public ACLs (their PublicAccessBlock below).
+    if (IsPublicAcl(grants)) {
+      return S3Error(ErrorKind::kInvalidBucketAclWithBlockPublicAccess,
+                     "Bucket cannot have public ACLs set with BlockPublicAccess enabled");
+    }
+  }
+  Bucket initial;
+  initial.encryption = InitialEncryption();
+  initial.configs.documents["ownershipControls"] = OwnershipControlsInner(ownership);
+  initial.configs.documents["publicAccessBlock"] =
+      PublicAccessBlockInner(PublicAccessBlock{true, true, true, true});
+  if (!OnlyOwnerFullControl(grants, owner_id))
+    initial.configs.documents["acl"] = GrantsInner(grants);
   storage::S3BucketRow row;
   row.name = name;
   row.account = c.principal->account;
-  row.region = location_constraint.empty() ? c.region : location_constraint;
+  row.region = creation.location_constraint.empty() ? c.region : creation.location_constraint;
   row.created_at = ToEpochSeconds(clock_->Now());
-  row.doc = EncodeDoc(InitialEncryption(), false, "");
+  row.doc = EncodeDoc(initial, "");
   Status st = audit::PendingCall::InTransaction(
       db_, [&](storage::Connection& conn) { return storage::S3Repo::CreateBucket(conn, row); });
   if (st.code() == StatusCode::kAlreadyExists) {
@@ -207,17 +290,24 @@ Result<Bucket> BucketService::Access(const S3Caller& c, const std::string& name,
   return Access(c, name, S3Access{std::string(action), BucketArn(name), {}});
 }
 
-Status BucketService::UpdateDoc(const std::string& name,
-                                const std::function<void(Bucket*)>& change) {
+Status BucketService::UpdateBucket(const std::string& name,
+                                   const std::function<Status(Bucket*)>& change) {
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     auto row = storage::S3Repo::GetBucket(conn, name);
     if (!row.ok()) {
       return row.status().code() == StatusCode::kNotFound ? NoSuchBucket(name) : row.status();
     }
     Bucket b = FromRow(*row);
-    change(&b);
-    return storage::S3Repo::PutBucketDoc(
-        conn, name, EncodeDoc(b.encryption, b.encryption_configured, b.policy));
+    SEALSTACK_RETURN_IF_ERROR(change(&b));
+    return storage::S3Repo::PutBucketDoc(conn, name, EncodeDoc(b, row->doc));
+  });
+}
+
+Status BucketService::UpdateDoc(const std::string& name,
+                                const std::function<void(Bucket*)>& change) {
+  return UpdateBucket(name, [&](Bucket* b) {
+    change(b);
+    return Status::Ok();
   });
 }
 

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "api/common/caller.h"
+#include "api/s3/bucket_acl.h"
+#include "api/s3/bucket_config.h"
 #include "api/s3/s3_authorizer.h"
 #include "api/s3/s3_xml.h"
 #include "api/s3/sse.h"
@@ -43,6 +45,20 @@ struct Bucket {
   // DeleteBucketEncryption): S3 then allows a CopyObject in place that changes nothing else.
   bool encryption_configured = false;
   std::string policy;  // the bucket policy as put, "" when none
+  // Every other configuration (bucket_config.h): ownership controls, public access block,
+  // bucket ACL, CORS, lifecycle, tagging, ...
+  BucketConfigs configs;
+  // The doc's `versioning` field: "" (never enabled), "Enabled" or "Suspended". Read here,
+  // written by PutBucketVersioning.
+  std::string versioning;
+};
+
+// What CreateBucket asks for besides the name and region.
+struct BucketCreation {
+  std::string location_constraint;
+  // x-amz-object-ownership; nullopt = BucketOwnerEnforced (AWS's default since April 2023).
+  std::optional<std::string> object_ownership;
+  AclRequest acl;  // x-amz-acl / x-amz-grant-*
 };
 
 struct BucketOptions {
@@ -63,8 +79,15 @@ class BucketService {
     authorizer_ = std::move(authorizer);
   }
 
+  // A new bucket has, as on AWS since April 2023, ownership controls BucketOwnerEnforced (or
+  // the requested ownership) and a PublicAccessBlock with all four settings on. An ACL other
+  // than the owner's full control answers InvalidBucketAclWithObjectOwnership when ACLs are
+  // disabled, InvalidBucketAclWithBlockPublicAccessError when it is public.
+  Status CreateBucket(const S3Caller& c, const std::string& name, const BucketCreation& creation);
   Status CreateBucket(const S3Caller& c, const std::string& name,
-                      const std::string& location_constraint);
+                      const std::string& location_constraint) {
+    return CreateBucket(c, name, BucketCreation{location_constraint, std::nullopt, {}});
+  }
   // The bucket, if `c` may do `access` to it (NoSuchBucket first, then AccessDenied).
   Result<Bucket> Access(const S3Caller& c, const std::string& name, const S3Access& access);
   // Bucket-level action on the bucket ARN ("s3:ListBucket" for HeadBucket).
@@ -89,12 +112,16 @@ class BucketService {
   Result<std::string> GetPolicy(const S3Caller& c, const std::string& name);
   Status DeletePolicy(const S3Caller& c, const std::string& name);
 
+  // Read-modify-write of the bucket's doc in one transaction; a non-OK `change` writes nothing
+  // and is returned. NoSuchBucket when the bucket is gone.
+  Status UpdateBucket(const std::string& name, const std::function<Status(Bucket*)>& change);
+
   // The bucket default as the write path needs it.
   static BucketDefault DefaultOf(const Bucket& b);
 
  private:
   EncryptionConfiguration InitialEncryption() const;
-  // Read-modify-write of the bucket's doc in one transaction.
+  // UpdateBucket with a change that cannot fail.
   Status UpdateDoc(const std::string& name, const std::function<void(Bucket*)>& change);
 
   storage::Database& db_;

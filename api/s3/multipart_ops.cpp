@@ -59,6 +59,7 @@ Result<ApiResponse> CreateMultipartUpload(Service& svc, const S3Caller& c, const
   in.key = r.key;
   CaptureContentHeaders(*r.headers, &in.content_headers, &in.user_metadata);
   in.sse = ExtractSseHeaders(*r.headers);
+  SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
   in.checksum_algorithm = OptionalHeader(r, "x-amz-checksum-algorithm");
   in.checksum_type = OptionalHeader(r, "x-amz-checksum-type");
   SEALSTACK_ASSIGN_OR_RETURN(CreateMultipartUploadOutput out, svc.CreateMultipartUpload(c, in));

@@ -216,7 +216,8 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
     const S3Caller& c, const CreateMultipartUploadInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
-      NewObjectWrite w, PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse));
+      NewObjectWrite w,
+      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl));
   ObjectDoc doc;
   if (in.checksum_algorithm) {
     SEALSTACK_ASSIGN_OR_RETURN(crypto::ChecksumAlgorithm alg,

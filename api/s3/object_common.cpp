@@ -1,5 +1,7 @@
 #include "api/s3/object_common.h"
 
+#include "api/s3/bucket_rules.h"
+
 #include "api/kms/kms_errors.h"
 #include "api/s3/s3_errors.h"
 #include "common/strings.h"
@@ -163,8 +165,8 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
 
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
-                                             const HeaderList& user_metadata,
-                                             const SseHeaders& sse) {
+                                             const HeaderList& user_metadata, const SseHeaders& sse,
+                                             const AclRequest& acl) {
   SEALSTACK_RETURN_IF_ERROR(CheckKeyLength(key));
   SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(user_metadata));
   NewObjectWrite w;
@@ -172,6 +174,7 @@ Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Ca
       w.bucket,
       s.buckets->Access(
           c, bucket, S3Access{"s3:PutObject", ObjectArn(bucket, key), WriteConditionKeys(sse, c)}));
+  SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(w.bucket, acl, AclLevel::kObject));
   SEALSTACK_ASSIGN_OR_RETURN(w.encryption, ResolveObjectEncryption(s, c, w.bucket, sse, key));
   return w;
 }

@@ -68,10 +68,11 @@ struct NewObjectWrite {
   Bucket bucket;
   WriteEncryption encryption;
 };
+// The request's ACL headers must be what the bucket accepts (bucket_rules.h CheckAclRequest).
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
-                                             const HeaderList& user_metadata,
-                                             const SseHeaders& sse);
+                                             const HeaderList& user_metadata, const SseHeaders& sse,
+                                             const AclRequest& acl);
 
 // The row of a new object: its doc, wrapped key and ETag. The ETag is the plaintext MD5 for
 // SSE-S3; for KMS and SSE-C modes, as on AWS, a value that is not the MD5 (it would tell the

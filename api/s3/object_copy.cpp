@@ -2,6 +2,7 @@
 // caller, or the copy-source SSE-C key) and streamed straight into a writer that encrypts it
 // as the destination's headers, the caller's session or the destination bucket say (sse.h):
 // nothing of it is held whole in memory.
+#include "api/s3/bucket_rules.h"
 #include "api/s3/object_common.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
@@ -35,6 +36,7 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
       Bucket dest_bucket, s.buckets->Access(c, in.bucket,
                                             S3Access{"s3:PutObject", ObjectArn(in.bucket, in.key),
                                                      WriteConditionKeys(in.sse, c)}));
+  SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(dest_bucket, in.acl, AclLevel::kObject));
   SEALSTACK_ASSIGN_OR_RETURN(
       ReadableObject source,
       OpenForRead(s, c, in.source_bucket, in.source_key, "s3:GetObject", in.source_sse));

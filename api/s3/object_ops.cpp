@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/s3/bucket_config_ops.h"
 #include "api/s3/multipart_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
@@ -21,6 +22,7 @@ Result<ApiResponse> Put(Service& svc, const S3Caller& c, const S3Request& r,
   in.key = r.key;
   CaptureContentHeaders(*r.headers, &in.content_headers, &in.user_metadata);
   in.sse = ExtractSseHeaders(*r.headers);
+  SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
   in.integrity = IntegrityHeadersOf(r);
   in.body = payload;
   SEALSTACK_ASSIGN_OR_RETURN(PutObjectOutput out, svc.PutObject(c, in));
@@ -142,6 +144,7 @@ Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
   in.source_key = src.key;
   in.sse = ExtractSseHeaders(*r.headers);
   in.source_sse = ExtractSseHeaders(*r.headers, /*copy_source=*/true);
+  SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
   in.source_conditions = ConditionsOf(r, "x-amz-copy-source-");
   if (const std::string* d = Header(r, "x-amz-metadata-directive")) {
     in.metadata_directive = std::string(Trim(*d));
@@ -223,6 +226,13 @@ Result<ApiResponse> Route(Service& svc, const S3Caller& c, const S3Request& r,
   if (op == "CompleteMultipartUpload") return CompleteMultipartUpload(svc, c, r, payload, ids);
   if (op == "AbortMultipartUpload") return AbortMultipartUpload(svc, c, r, ids);
   if (op == "ListParts") return ListParts(svc, c, r, ids);
+  if (op == "GetObjectAcl" || op == "PutObjectAcl") {
+    S3Request with_body = r;
+    if (op == "PutObjectAcl") {
+      SEALSTACK_ASSIGN_OR_RETURN(with_body.body, ReadSmallBody(payload, kMaxBucketRequestBody));
+    }
+    return HandleBucketConfig(svc, c, with_body, op, ids);
+  }
   if (auto sub = UnservedSubResource(r); !sub.empty()) return UnservedSubResourceError(sub);
   return S3Error(ErrorKind::kMethodNotAllowed,
                  "The specified method is not allowed against this resource.",
@@ -256,8 +266,9 @@ ApiResponse HandleObject(const ObjectServices& services, const S3Caller& caller,
   }
   Service service(services);
   Result<ApiResponse> out = Route(service, caller, request, payload, ids);
-  if (out.ok()) return std::move(*out);
-  return S3ErrorResponse(out.status(), request, ids);
+  ApiResponse response = out.ok() ? std::move(*out) : S3ErrorResponse(out.status(), request, ids);
+  AddCorsHeaders(services, request, &response);
+  return response;
 }
 
 }  // namespace sealstack::api::s3

@@ -128,7 +128,8 @@ Status ObjectReader::WriteTo(const PlaintextWriter& write) const {
 Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
-      NewObjectWrite w, PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse));
+      NewObjectWrite w,
+      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl));
   // Integrity: Content-MD5 and at most one x-amz-checksum-* (else CRC64NVME by default).
   SEALSTACK_ASSIGN_OR_RETURN(IntegrityRequest integrity,
                              ParseIntegrity(in.integrity, crypto::ChecksumAlgorithm::kCrc64Nvme));

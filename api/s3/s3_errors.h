@@ -52,6 +52,24 @@ enum class ErrorKind {
   kInvalidUri,                  // 400 InvalidURI (+URI)
   kMetadataTooLarge,            // 400 MetadataTooLarge (+MaxSizeAllowed)
   kUserKeyMustBeSpecified,      // 400 (a DeleteObjects entry without a key)
+  // Bucket configurations (bucket_config.h): "not configured" answers, 404 (+BucketName).
+  kNoSuchCorsConfiguration,                // 404 NoSuchCORSConfiguration
+  kNoSuchLifecycleConfiguration,           // 404
+  kNoSuchTagSet,                           // 404
+  kNoSuchWebsiteConfiguration,             // 404
+  kReplicationConfigurationNotFound,       // 404 ReplicationConfigurationNotFoundError
+  kObjectLockConfigurationNotFound,        // 404 ObjectLockConfigurationNotFoundError
+  kOwnershipControlsNotFound,              // 404 OwnershipControlsNotFoundError
+  kNoSuchPublicAccessBlockConfiguration,   // 404
+  kNoSuchConfiguration,                    // 404 (analytics, metrics, inventory, tiering ids)
+  kAccessControlListNotSupported,          // 400 (ACLs disabled: BucketOwnerEnforced)
+  kInvalidBucketAclWithObjectOwnership,    // 400
+  kInvalidBucketAclWithBlockPublicAccess,  // 400 InvalidBucketAclWithBlockPublicAccessError
+  kInvalidTag,                             // 400
+  kInvalidBucketState,                     // 409
+  kInvalidTargetBucketForLogging,          // 400 (+TargetBucket)
+  kCorsForbidden,                          // 403 AccessForbidden (+Method, ResourceType)
+  kBadRequest,                             // 400 BadRequest (a preflight without Origin)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

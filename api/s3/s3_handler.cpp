@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "api/s3/bucket_config_ops.h"
 #include "api/s3/multipart_ops.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_errors.h"
@@ -186,6 +187,7 @@ class Dispatch {
     if (op == "DeleteBucketPolicy") return DeletePolicy();
     if (op == "ListMultipartUploads") return ListMultipartUploads(svc_, caller_, r_, ids_);
     if (op == "DeleteObjects") return DeleteObjects();
+    if (IsBucketConfigOperation(op)) return HandleBucketConfig(svc_, caller_, r_, op, ids_);
     // Any other sub-resource (tagging, versioning, lifecycle, cors, acl, ...) is not modelled.
     if (auto sub = UnservedSubResource(r_); !sub.empty()) return UnservedSubResourceError(sub);
     return S3Error(
@@ -207,7 +209,11 @@ class Dispatch {
   Result<ApiResponse> CreateBucket() {
     SEALSTACK_ASSIGN_OR_RETURN(CreateBucketConfiguration config,
                                ParseCreateBucketConfiguration(r_.body));
-    SEALSTACK_RETURN_IF_ERROR(svc_.CreateBucket(caller_, r_.bucket, config.location_constraint));
+    BucketCreation creation;
+    creation.location_constraint = config.location_constraint;
+    creation.object_ownership = OptionalHeader(r_, "x-amz-object-ownership");
+    SEALSTACK_ASSIGN_OR_RETURN(creation.acl, AclRequestOf(r_));
+    SEALSTACK_RETURN_IF_ERROR(svc_.CreateBucket(caller_, r_.bucket, creation));
     ApiResponse resp = EmptyResponse(200, ids_);
     resp.SetHeader("Location", "/" + r_.bucket);
     return resp;
@@ -274,42 +280,9 @@ class Dispatch {
     return XmlResponse(200, RenderListObjects(r_, in, std::move(out)), ids_);
   }
 
-  // The body must carry an integrity header (the model marks the operation checksum-required).
-  Status CheckDeleteBodyIntegrity() {
-    bool has_integrity = false;
-    if (const std::string* md5 = Header(r_, "Content-MD5")) {
-      has_integrity = true;
-      auto raw = crypto::FromBase64(*md5);
-      if (!raw || raw->size() != 16) {
-        return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
-                       {{"Content-MD5", *md5}});
-      }
-      if (const std::string got = crypto::Md5(r_.body); *raw != got) {
-        return ContentMd5Mismatch(*raw, got);
-      }
-    }
-    for (const auto& [name, value] : *r_.headers) {
-      auto alg = crypto::ChecksumAlgorithmFromHeader(name);
-      if (!alg) continue;
-      has_integrity = true;
-      crypto::Checksum sum(*alg);
-      sum.Update(r_.body);
-      if (sum.DigestBase64() != value) {
-        return S3Error(ErrorKind::kBadDigest,
-                       "The " + std::string(crypto::ChecksumAlgorithmName(*alg)) +
-                           " you specified did not match the calculated checksum.");
-      }
-    }
-    if (!has_integrity && Header(r_, "x-amz-trailer") == nullptr) {
-      return S3Error(ErrorKind::kInvalidRequest,
-                     "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
-    }
-    return Status::Ok();
-  }
-
   Result<ApiResponse> DeleteObjects() {
     SEALSTACK_RETURN_IF_ERROR(svc_.CheckBucketExists(r_.bucket));
-    SEALSTACK_RETURN_IF_ERROR(CheckDeleteBodyIntegrity());
+    SEALSTACK_RETURN_IF_ERROR(CheckBodyIntegrity(r_));
     SEALSTACK_ASSIGN_OR_RETURN(DeleteRequest request, ParseDeleteRequest(r_.body));
     DeleteObjectsInput in;
     in.bucket = r_.bucket;
@@ -339,7 +312,9 @@ class Dispatch {
 
 ApiResponse HandleS3(const ObjectServices& services, const S3Caller& caller,
                      const S3Request& request, const RequestIds& ids) {
-  return Dispatch(services, caller, request, ids).Run();
+  ApiResponse response = Dispatch(services, caller, request, ids).Run();
+  AddCorsHeaders(services, request, &response);
+  return response;
 }
 
 }  // namespace sealstack::api::s3

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/s3/bucket_config.h"
 #include "api/s3/s3_errors.h"
 #include "common/strings.h"
 
@@ -67,14 +68,20 @@ constexpr std::string_view kModelSubResources[] = {"abac",
                                                    "website"};
 
 // The sub-resources SealStack serves, per level (the operations BucketOperation and
-// ObjectOperation name).
+// ObjectOperation name), besides the bucket configurations of bucket_config.h.
 constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy", "location", "uploads",
                                                  "delete"};
-constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes"};
+constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes", "acl"};
 
 template <size_t N>
 bool Contains(const std::string_view (&list)[N], std::string_view name) {
   return std::find(std::begin(list), std::end(list), name) != std::end(list);
+}
+
+bool ServedOnBucket(std::string_view sub, std::string_view method) {
+  // GetBucketVersioning only: PutBucketVersioning comes with versioned objects.
+  if (sub == "versioning") return method == "GET";
+  return Contains(kServedOnBuckets, sub) || SpecForSubResource(sub) != nullptr;
 }
 
 }  // namespace
@@ -83,7 +90,7 @@ std::string_view UnservedSubResource(const S3Request& r) {
   for (const auto& [k, v] : r.query) {
     if (!Contains(kModelSubResources, k)) continue;
     if (r.bucket.empty() ||
-        !(r.key.empty() ? Contains(kServedOnBuckets, k) : Contains(kServedOnObjects, k))) {
+        !(r.key.empty() ? ServedOnBucket(k, r.method) : Contains(kServedOnObjects, k))) {
       return k;
     }
   }
@@ -113,6 +120,15 @@ std::string_view BucketOperation(const S3Request& r) {
     return "";
   }
   if (Has(r, "location")) return m == "GET" ? "GetBucketLocation" : "";
+  if (Has(r, "versioning")) return m == "GET" ? "GetBucketVersioning" : "";
+  for (const auto& [k, v] : r.query) {
+    const BucketConfigSpec* spec = SpecForSubResource(k);
+    if (spec == nullptr) continue;
+    if (m == "GET") return spec->keyed_by_id && !Has(r, "id") ? spec->list_op : spec->get_op;
+    if (m == "PUT") return spec->put_op;
+    if (m == "DELETE") return spec->delete_op;
+    return "";
+  }
   if (Has(r, "uploads")) return m == "GET" ? "ListMultipartUploads" : "";
   if (Has(r, "delete")) return m == "POST" ? "DeleteObjects" : "";
   if (m == "PUT") return "CreateBucket";
@@ -131,6 +147,11 @@ std::string_view ObjectOperation(const S3Request& r) {
   const std::string& m = r.method;
   const bool upload = Has(r, "uploadId");
   const bool copy = HasHeader(r, "x-amz-copy-source");
+  if (Has(r, "acl")) {
+    if (m == "GET") return "GetObjectAcl";
+    if (m == "PUT") return "PutObjectAcl";
+    return "";
+  }
   if (m == "PUT") {
     if (upload || Has(r, "partNumber")) return copy ? "UploadPartCopy" : "UploadPart";
     return copy ? "CopyObject" : "PutObject";
@@ -163,8 +184,10 @@ bool IsS3ManagementEvent(std::string_view op) {
       "CreateBucket",           "DeleteBucket",        "ListBuckets",
       "GetBucketLocation",      "PutBucketEncryption", "GetBucketEncryption",
       "DeleteBucketEncryption", "PutBucketPolicy",     "GetBucketPolicy",
-      "DeleteBucketPolicy"};
-  return std::find(std::begin(kManagement), std::end(kManagement), op) != std::end(kManagement);
+      "DeleteBucketPolicy",     "GetBucketVersioning"};
+  // Every bucket configuration operation (ACL included) is a management event, as on CloudTrail.
+  return std::find(std::begin(kManagement), std::end(kManagement), op) != std::end(kManagement) ||
+         SpecForOperation(op) != nullptr;
 }
 
 }  // namespace sealstack::api::s3

@@ -14,8 +14,8 @@ Result<std::vector<Bucket>> Service::ListBuckets(const S3Caller& c,
 }
 
 Status Service::CreateBucket(const S3Caller& c, const std::string& bucket,
-                             const std::string& location_constraint) {
-  return parts_.buckets->CreateBucket(c, bucket, location_constraint);
+                             const BucketCreation& creation) {
+  return parts_.buckets->CreateBucket(c, bucket, creation);
 }
 
 Result<Bucket> Service::HeadBucket(const S3Caller& c, const std::string& bucket) {

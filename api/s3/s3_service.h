@@ -98,6 +98,7 @@ struct PutObjectInput {
   HeaderList content_headers;  // Content-Type & co. to store (CaptureContentHeaders)
   HeaderList user_metadata;    // x-amz-meta-* (lower-case names)
   SseHeaders sse;
+  AclRequest acl;  // x-amz-acl / x-amz-grant-*
   IntegrityHeaders integrity;
   BodySource body;
 };
@@ -195,6 +196,7 @@ struct CopyObjectInput {
   std::string source_bucket;
   std::string source_key;
   SseHeaders sse;         // the destination's encryption headers
+  AclRequest acl;         // the destination's ACL headers
   SseHeaders source_sse;  // the x-amz-copy-source-server-side-encryption-customer-* trio
   Conditions source_conditions;
   std::string metadata_directive = "COPY";  // COPY | REPLACE (anything else: InvalidArgument)
@@ -266,6 +268,7 @@ struct CreateMultipartUploadInput {
   HeaderList content_headers;
   HeaderList user_metadata;
   SseHeaders sse;
+  AclRequest acl;
   std::optional<std::string> checksum_algorithm;  // x-amz-checksum-algorithm
   std::optional<std::string> checksum_type;       // x-amz-checksum-type
 };
@@ -393,7 +396,7 @@ class Service {
   Result<std::vector<Bucket>> ListBuckets(const S3Caller& caller,
                                           const std::optional<std::string>& prefix);
   Status CreateBucket(const S3Caller& caller, const std::string& bucket,
-                      const std::string& location_constraint);
+                      const BucketCreation& creation);
   Result<Bucket> HeadBucket(const S3Caller& caller, const std::string& bucket);
   Status DeleteBucket(const S3Caller& caller, const std::string& bucket);
   Result<std::string> GetBucketLocation(const S3Caller& caller, const std::string& bucket);
@@ -408,6 +411,53 @@ class Service {
                          std::string_view policy);
   Result<std::string> GetBucketPolicy(const S3Caller& caller, const std::string& bucket);
   Status DeleteBucketPolicy(const S3Caller& caller, const std::string& bucket);
+
+  // Bucket configurations (bucket_config.h; bucket_config_service.cpp). Each authorizes with
+  // its spec's IAM action. Get answers the stored inner document, the kind's default, or its
+  // "not configured" error; `id` only for id-keyed kinds (NoSuchConfiguration when unknown).
+  Result<std::string> GetBucketConfig(const S3Caller& caller, const std::string& bucket,
+                                      BucketConfigKind kind, const std::string& id = "");
+  // Stores a validated document after the checks that need state: replication and object lock
+  // need versioning Enabled, a logging target must exist in the same account, accelerate is
+  // refused for names with dots, BucketOwnerEnforced needs an owner-only bucket ACL.
+  Status PutBucketConfig(const S3Caller& caller, const std::string& bucket,
+                         const BucketConfigDocument& doc);
+  // Idempotent (204 whether or not it was set), except an unknown id (NoSuchConfiguration).
+  Status DeleteBucketConfig(const S3Caller& caller, const std::string& bucket,
+                            BucketConfigKind kind, const std::string& id = "");
+  Result<std::vector<std::string>> ListBucketConfigs(const S3Caller& caller,
+                                                     const std::string& bucket,
+                                                     BucketConfigKind kind);
+  // GetBucketVersioning (s3:GetBucketVersioning): the bucket's versioning state, "" if never set.
+  Result<std::string> GetBucketVersioning(const S3Caller& caller, const std::string& bucket);
+
+  // ACLs (bucket_acl.h). Reads show the owner's FULL_CONTROL (plus a stored bucket ACL when
+  // ACLs are enabled); writes other than the owner's full control answer
+  // AccessControlListNotSupported while ACLs are disabled.
+  struct AclView {
+    std::string owner_id;
+    std::vector<AclGrant> grants;
+  };
+  Result<AclView> GetBucketAcl(const S3Caller& caller, const std::string& bucket);
+  Status PutBucketAcl(const S3Caller& caller, const std::string& bucket, const AclRequest& acl);
+  Result<AclView> GetObjectAcl(const S3Caller& caller, const std::string& bucket,
+                               const std::string& key);
+  Status PutObjectAcl(const S3Caller& caller, const std::string& bucket, const std::string& key,
+                      const AclRequest& acl);
+
+  // CORS (cors.h), asked without a caller: browsers send preflights unsigned. The headers to
+  // answer for a request from `origin` using `method` with `request_headers`:
+  // BadRequest without an Origin; AccessForbidden when the bucket is unknown, has no CORS
+  // configuration or no rule matches (`resource_type` BUCKET or OBJECT names the resource in
+  // the error, as S3 does).
+  Result<HeaderList> CorsPreflight(const std::string& bucket,
+                                   const std::optional<std::string>& origin,
+                                   const std::optional<std::string>& method,
+                                   const std::vector<std::string>& request_headers,
+                                   std::string_view resource_type);
+  // The CORS headers an actual request from `origin` gets (none when no rule matches).
+  HeaderList CorsHeadersFor(const std::string& bucket, const std::string& origin,
+                            const std::string& method);
 
   const ObjectServices& parts() const { return parts_; }
 

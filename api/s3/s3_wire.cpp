@@ -4,6 +4,7 @@
 #include "api/s3/s3_wire_errors.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "crypto/checksum.h"
 #include "crypto/digest.h"
 
 namespace sealstack::api::s3 {
@@ -205,8 +206,59 @@ ApiResponse XmlResponse(int status, std::string body, const RequestIds& ids) {
   return resp;
 }
 
-std::string CanonicalId(const std::string& account) {
-  return crypto::Hex(crypto::Sha256("sealstack-canonical-user:" + account));
+Status CheckBodyIntegrity(const S3Request& r) {
+  bool has_integrity = false;
+  if (const std::string* md5 = Header(r, "Content-MD5")) {
+    has_integrity = true;
+    auto raw = crypto::FromBase64(*md5);
+    if (!raw || raw->size() != 16) {
+      return S3Error(ErrorKind::kInvalidDigest, "The Content-MD5 you specified was invalid.",
+                     {{"Content-MD5", *md5}});
+    }
+    if (const std::string got = crypto::Md5(r.body); *raw != got) {
+      return ContentMd5Mismatch(*raw, got);
+    }
+  }
+  for (const auto& [name, value] : *r.headers) {
+    auto alg = crypto::ChecksumAlgorithmFromHeader(name);
+    if (!alg) continue;
+    has_integrity = true;
+    crypto::Checksum sum(*alg);
+    sum.Update(r.body);
+    if (sum.DigestBase64() != value) {
+      return S3Error(ErrorKind::kBadDigest,
+                     "The " + std::string(crypto::ChecksumAlgorithmName(*alg)) +
+                         " you specified did not match the calculated checksum.");
+    }
+  }
+  if (!has_integrity && Header(r, "x-amz-trailer") == nullptr) {
+    return S3Error(ErrorKind::kInvalidRequest,
+                   "Missing required header for this request: Content-MD5 OR x-amz-checksum-*");
+  }
+  return Status::Ok();
+}
+
+Result<AclRequest> AclRequestOf(const S3Request& r) {
+  static constexpr std::pair<std::string_view, std::string_view> kGrantHeaders[] = {
+      {"x-amz-grant-full-control", "FULL_CONTROL"},
+      {"x-amz-grant-read", "READ"},
+      {"x-amz-grant-read-acp", "READ_ACP"},
+      {"x-amz-grant-write", "WRITE"},
+      {"x-amz-grant-write-acp", "WRITE_ACP"}};
+  AclRequest acl;
+  if (const std::string* canned = Header(r, "x-amz-acl")) acl.canned = std::string(Trim(*canned));
+  for (const auto& [header, permission] : kGrantHeaders) {
+    const std::string* value = Header(r, header);
+    if (value == nullptr) continue;
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<AclGrant> grants, ParseGrantHeader(permission, *value));
+    if (!acl.grants) acl.grants.emplace();
+    acl.grants->insert(acl.grants->end(), grants.begin(), grants.end());
+  }
+  if (acl.canned && acl.grants) {
+    return S3Error(ErrorKind::kInvalidRequest,
+                   "Specifying both Canned ACLs and Header Grants is not allowed");
+  }
+  return acl;
 }
 
 Result<std::string> ReadSmallBody(const PayloadReader& payload, size_t limit) {

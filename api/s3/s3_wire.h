@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "api/common/wire.h"
+#include "api/s3/bucket_acl.h"  // CanonicalId
 #include "api/s3/object_common.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_xml.h"
@@ -51,14 +52,20 @@ void AddChecksumHeaders(ApiResponse* resp, const ReportedChecksum& checksum);
 // Puts `value` into the member of `out` that `alg` names.
 void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value);
 
+// A checksum-required operation's body (DeleteObjects, PutBucketCors, ...) must come with
+// Content-MD5 or an x-amz-checksum-* header (or a trailer), and match it: else 400
+// InvalidRequest, InvalidDigest or BadDigest.
+Status CheckBodyIntegrity(const S3Request& r);
+
+// x-amz-acl and x-amz-grant-* (CreateBucket, PutObject, CopyObject, CreateMultipartUpload,
+// PutBucketAcl, PutObjectAcl). Both kinds at once: 400 InvalidRequest.
+Result<AclRequest> AclRequestOf(const S3Request& r);
+
 // Response for a failed operation.
 ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids);
 
 ApiResponse EmptyResponse(int status, const RequestIds& ids);
 ApiResponse XmlResponse(int status, std::string body, const RequestIds& ids);
-
-// S3's canonical user id: 64 hex characters, stable per account.
-std::string CanonicalId(const std::string& account);
 
 // Reads a small XML body (CompleteMultipartUpload) through the payload reader, refusing more
 // than `limit` bytes (MaxMessageLengthExceeded).

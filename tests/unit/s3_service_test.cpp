@@ -37,7 +37,7 @@ struct ServiceFixture {
     caller.principal = RootPrincipal("000000000000");
     caller.region = "us-east-1";
     caller.signature_version = "AWS4-HMAC-SHA256";
-    REQUIRE(service().CreateBucket(caller, "scripts", "").ok());
+    REQUIRE(service().CreateBucket(caller, "scripts", s3::BucketCreation{}).ok());
   }
 
   s3::Service service() { return s3::Service(parts); }
