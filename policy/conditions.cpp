@@ -325,6 +325,7 @@ Result<Condition> Condition::Compile(std::string_view op, std::string_view key,
   if (values.empty()) return Status::InvalidArgument(where + ": no values");
   Condition c;
   c.op_ = parsed;
+  c.op_name_ = std::string(op);
   c.key_ = ToLower(key);
   bool vars = variables_enabled && parsed.type != ConditionType::kNull;
   for (const std::string& v : values) {

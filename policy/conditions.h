@@ -98,7 +98,8 @@ class Condition {
   bool Evaluate(const RequestContext& ctx) const;
 
   const ConditionOperator& op() const { return op_; }
-  const std::string& key() const { return key_; }  // lower-cased
+  const std::string& op_name() const { return op_name_; }  // as written: "StringEquals"
+  const std::string& key() const { return key_; }          // lower-cased
 
  private:
   // One policy value in the operator's own type.
@@ -119,6 +120,7 @@ class Condition {
   bool EvaluateWith(std::span<const Operand> values, const std::vector<std::string>* request) const;
 
   ConditionOperator op_;
+  std::string op_name_;
   std::string key_;
   std::vector<Template> sources_;  // as written; resolved per request when has_variables_
   std::vector<Operand> compiled_;  // one per source; only when !has_variables_

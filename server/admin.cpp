@@ -15,6 +15,7 @@
 #include "auth/verifier.h"
 #include "common/time_format.h"
 #include "crypto/digest.h"
+#include "server/admin_decisions.h"
 #include "server/seed.h"
 #include "storage/s3_repo.h"
 
@@ -458,6 +459,7 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
                               ids);
     }
   }
+  if (!one && context.decisions) context.decisions->Clear();
   if (!one && !keep_clock && context.clock->offset().count() != 0) {
     WaitUntilSignedTimesMap(context.clock->SetOffset(std::chrono::microseconds(0)));
   }
@@ -544,6 +546,14 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
   }
   if (admin_path.rfind("glue/", 0) == 0) {
     return GlueRunLog(context, head, admin_path.substr(5), body, ids);
+  }
+  if (admin_path == "decisions") {
+    if (head.method != "GET") return MethodNotAllowed("decisions accepts GET", ids);
+    return Decisions(context, head, ids);
+  }
+  if (admin_path == "simulate") {
+    if (head.method != "POST") return MethodNotAllowed("simulate accepts POST", ids);
+    return Simulate(context, body, ids);
   }
   if (admin_path == "reset") return Reset(context, head, body, ids);
   if (admin_path == "seed") return Seed(context, head, body, ids);

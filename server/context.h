@@ -19,6 +19,7 @@
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
 #include "server/config.h"
+#include "server/decision_log.h"
 #include "storage/db.h"
 
 namespace sealstack::server {
@@ -32,6 +33,8 @@ struct ServerContext {
   std::unique_ptr<storage::Database> db;
   // The one authorization check (policy cache, --policy-mode) of KMS, S3, Glue and CloudTrail.
   std::shared_ptr<api::AccessCheck> access;
+  // Its latest decisions, explained (GET /_sealstack/decisions); never null once built.
+  std::shared_ptr<DecisionLog> decisions;
   std::unique_ptr<audit::Recorder> audit;  // the audit trail; destroyed before db
   std::unique_ptr<api::kms::Service> kms;
   std::unique_ptr<api::s3::BucketService> s3_buckets;

@@ -579,9 +579,17 @@ void RequestPipeline::Handle(Exchange& ex) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     char timing[32];
     std::snprintf(timing, sizeof(timing), "%.2fms", ms);
-    Log(LogLevel::kInfo, ex.head.method + " " + LoggableTarget(ex.head) + " " + summary.operation +
-                             " " + std::to_string(ex.response.status) + " " + timing +
-                             " req=" + ids.request_id + " principal=" + summary.principal);
+    std::string line = ex.head.method + " " + LoggableTarget(ex.head) + " " + summary.operation +
+                       " " + std::to_string(ex.response.status) + " " + timing +
+                       " req=" + ids.request_id + " principal=" + summary.principal;
+    // A denied call names the policy statement that decided it (GET /_sealstack/decisions has
+    // the whole explanation).
+    if (ex.response.status >= 400 && context_.decisions) {
+      if (auto denial = context_.decisions->LastDenialOf(ids.request_id)) {
+        line += " denied-by=" + DecidingStatement(denial->decision);
+      }
+    }
+    Log(LogLevel::kInfo, line);
   }
 }
 

@@ -20,6 +20,11 @@
 namespace sealstack::server {
 
 namespace {
+// Authorization decisions GET /_sealstack/decisions can show (the newest; about 1 KiB each).
+constexpr size_t kDecisionsKept = 1000;
+}  // namespace
+
+namespace {
 
 Status MakeDirectories(const std::string& dir) {
   std::error_code ec;
@@ -148,6 +153,10 @@ Status Server::BuildKms() {
                                                                    : api::PolicyMode::kEnforce;
   ctx.access = std::make_shared<api::AccessCheck>(
       mode, ctx.clock, [](const std::string& line) { Log(LogLevel::kWarn, line); });
+  ctx.decisions = std::make_shared<DecisionLog>(kDecisionsKept);
+  ctx.access->SetObserver([log = ctx.decisions, clock = ctx.clock](const api::AccessDecision& d) {
+    log->Add(clock->Now(), d);
+  });
   ctx.faults = std::make_shared<api::FaultInjector>(ctx.random);
   ctx.kms->SetFaultInjector(ctx.faults);
   api::kms::KmsAuthorizer::Install(*ctx.kms,

@@ -1,9 +1,11 @@
 #include "api/common/access.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/common/policy_principal.h"
 #include "common/time_format.h"
+#include "policy/explain.h"
 
 namespace sealstack::api {
 
@@ -102,7 +104,95 @@ Result<std::shared_ptr<const policy::PolicyDocument>> AccessCheck::Parsed(std::s
   return std::shared_ptr<const policy::PolicyDocument>(shared);
 }
 
-AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r) {
+namespace {
+
+constexpr size_t kMaxNearMisses = 3;
+
+std::string ResourcePolicyKind(AccessRule rule) {
+  return rule == AccessRule::kKeyPolicy ? "key policy" : "bucket policy";
+}
+
+// The bucket a bucket policy belongs to, from an S3 resource ARN (arn:aws:s3:::bucket/key).
+std::string BucketArnOf(const std::string& resource) {
+  const size_t slash = resource.find('/');
+  return slash == std::string::npos ? resource : resource.substr(0, slash);
+}
+
+// Fills the explanation of `out` (decided by `d`): the deciding policy, the context, and for an
+// implicit deny the Allow statements that came closest.
+void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
+             const policy::AccessDecision& d, const policy::PolicyDocument* resource_doc,
+             const std::vector<const policy::PolicyDocument*>& identity, AccessDecision* out) {
+  const std::string resource_name =
+      r.rule == AccessRule::kBucketPolicy ? BucketArnOf(r.resource) : r.resource;
+  switch (d.source) {
+    case policy::DecisionSource::kResourcePolicy:
+      if (d.statement) {
+        out->policy_kind = ResourcePolicyKind(r.rule);
+        out->policy_name = resource_name;
+      }
+      break;
+    case policy::DecisionSource::kIdentityPolicy:
+      if (d.statement) {
+        out->policy_kind = "identity policy";
+        out->policy_name = "#" + std::to_string(d.policy_index);
+      }
+      break;
+    case policy::DecisionSource::kGrant:
+      if (d.decision == policy::Decision::kAllow) out->policy_kind = "grant";
+      break;
+    case policy::DecisionSource::kAccountRoot:
+      if (d.decision == policy::Decision::kAllow) out->policy_kind = "account root";
+      break;
+  }
+  for (const auto& [key, values] : ctx.keys) out->context.emplace_back(key, values);
+  if (d.decision != policy::Decision::kImplicitDeny) return;
+
+  struct Candidate {
+    int parts;
+    AccessDecision::NearMiss miss;
+  };
+  std::vector<Candidate> candidates;
+  auto consider = [&](const policy::PolicyDocument* doc, const std::string& kind,
+                      const std::string& name) {
+    if (doc == nullptr) return;
+    for (const auto& t : policy::Explain(*doc, ctx)) {
+      if (t.effect != policy::Effect::kAllow || !t.action_matches) continue;
+      if (t.applies()) {
+        // It did its part; what was missing is elsewhere (listed last).
+        candidates.push_back(
+            {-1,
+             {kind, name, t.index, t.sid,
+              t.via_account ? "nothing: it allows through the account, so an identity policy "
+                              "must allow too"
+                            : "nothing: it allows, but another policy must allow too"}});
+        continue;
+      }
+      candidates.push_back({t.parts_matched(), {kind, name, t.index, t.sid, t.FirstFailure()}});
+    }
+  };
+  if (r.rule != AccessRule::kIdentityOnly) {
+    consider(resource_doc, ResourcePolicyKind(r.rule), resource_name);
+  }
+  for (size_t i = 0; i < identity.size(); ++i) {
+    consider(identity[i], "identity policy", "#" + std::to_string(i));
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.parts > b.parts; });
+  for (size_t i = 0; i < candidates.size() && i < kMaxNearMisses; ++i) {
+    out->closest.push_back(std::move(candidates[i].miss));
+  }
+  if (r.rule == AccessRule::kKeyPolicy && r.grant_allows) {
+    // Grants were asked (an implicit deny asks them) and none allowed.
+    out->closest.push_back({"grant", "", 0, "",
+                            "no grant on the key gives this principal " + r.action +
+                                " (grantee, operations and constraints)"});
+  }
+}
+
+}  // namespace
+
+AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bool explain) {
   const auth::Principal& p = *c.principal;
   const policy::RequestContext ctx = Context(c, r);
 
@@ -156,6 +246,8 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r) {
     out.statement_sid = std::string(d.statement->sid);
   }
   if (!out.allowed()) out.message = DenialMessage(out, SameAccount(c, r));
+  out.request_id = c.request_id;
+  if (explain) Explain(r, ctx, d, resource_doc.get(), identity, &out);
   return out;
 }
 
@@ -169,7 +261,7 @@ AccessDecision AccessCheck::Check(const Caller& c, const AccessRequest& r) {
     d.decision = policy::Decision::kAllow;
     d.enforced = false;
   } else {
-    d = Evaluate(c, r);
+    d = Evaluate(c, r, /*explain=*/observer_ != nullptr);
     if (!d.allowed() && mode_ == PolicyMode::kAudit) {
       d.enforced = false;
       if (log_) log_("policy-mode audit: would deny: " + d.message);

@@ -81,7 +81,27 @@ struct AccessDecision {
   int policy_index = -1;  // the deciding identity policy (position in Principal::policies)
   std::optional<size_t> statement_index;  // the deciding statement, when there is one
   std::string statement_sid;
-  std::string message;  // AWS's AccessDenied text; "" when allowed
+  std::string message;     // AWS's AccessDenied text; "" when allowed
+  std::string request_id;  // the call's (Caller::request_id); "" for in-process questions
+
+  // The explanation (filled when the check explains: an observer is installed, or Simulate).
+  // The deciding policy: "key policy" (name: the key ARN), "bucket policy" (the bucket ARN),
+  // "identity policy" (name: "#N", its position in the principal's policies), "grant", "account
+  // root"; "" when nothing decided (an implicit deny).
+  std::string policy_kind;
+  std::string policy_name;
+  // The request context the policies were evaluated against (lower-cased key -> values).
+  std::vector<std::pair<std::string, std::vector<std::string>>> context;
+  // For an implicit deny: the Allow statements that came closest, most parts matched first,
+  // each with what failed first ("action", "principal", "resource", "condition ...").
+  struct NearMiss {
+    std::string policy_kind;
+    std::string policy_name;
+    size_t statement_index = 0;
+    std::string sid;
+    std::string failed;
+  };
+  std::vector<NearMiss> closest;
   // False only when --policy-mode let the call through without evaluating (kOff) or in spite of
   // a denial (kAudit).
   bool enforced = true;
@@ -106,7 +126,7 @@ class AccessCheck {
 
   PolicyMode mode() const { return mode_; }
 
-  // Called with every decision Check() makes (a later GET /_sealstack/decisions records them).
+  // Called with every decision Check() makes, explained (GET /_sealstack/decisions records them).
   // REQUIRES: called before the check is used concurrently.
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
 
@@ -115,8 +135,9 @@ class AccessCheck {
   policy::RequestContext Context(const Caller& caller, const AccessRequest& r) const;
 
   // Evaluates `r` as `caller`, whatever the policy mode, without telling the observer (e.g. the
-  // KMS key-policy lockout check asks "would this policy still allow me?").
-  AccessDecision Evaluate(const Caller& caller, const AccessRequest& r);
+  // KMS key-policy lockout check asks "would this policy still allow me?"). With `explain`, the
+  // decision carries its explanation (policy_kind ... closest).
+  AccessDecision Evaluate(const Caller& caller, const AccessRequest& r, bool explain = false);
 
   // The authorization of one call: Evaluate() under the policy mode, reported to the observer.
   // The call proceeds unless the result is denied().

@@ -617,6 +617,17 @@ std::string Service::KeyArnOf(const std::string& key_id) const {
   return it == keys_.end() ? KeyIdOfHandle(key_id) : it->second->arn;
 }
 
+std::shared_ptr<const Key> Service::KeyOfArn(std::string_view key_arn) const {
+  // arn:aws:kms:REGION:ACCOUNT:key/ID
+  const std::vector<std::string_view> parts = Split(key_arn, ':');
+  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "kms" ||
+      parts[5].substr(0, 4) != "key/") {
+    return nullptr;
+  }
+  auto key = Current(KeyHandle(parts[5].substr(4), parts[3]));
+  return key && key->arn == key_arn ? key : nullptr;
+}
+
 Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
                                                              std::string_view key_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListResourceTags", key_id));

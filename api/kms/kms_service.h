@@ -217,6 +217,8 @@ class Service {
   std::vector<Grant> GrantsFor(const std::string& key_id) const;
   // The ARN of a key by id, for rendering (no authorization; the id itself if unknown).
   std::string KeyArnOf(const std::string& key_id) const;
+  // The key a key ARN names, or null (no authorization: the admin plane's policy simulator).
+  std::shared_ptr<const Key> KeyOfArn(std::string_view key_arn) const;
 
   // ---- the clock and the admin plane (POST /_sealstack/reset, seeding)
   // Applies deletions, automatic rotations and imported-material expiries that fell due.

@@ -286,6 +286,21 @@ export async function startSealStack(options = {}) {
       if (doc === null) return [];
       return Array.isArray(doc) ? doc : [doc];
     },
+    /** The latest authorization decisions, explained, newest first (filters: principal, ...). */
+    async decisions(filters = {}) {
+      const q = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined));
+      const path = q.toString() ? `decisions?${q}` : 'decisions';
+      return (await handle.admin('GET', path)).decisions;
+    },
+    /** The newest denial (of `principal`, if given), explained; null when there is none. */
+    async explainLastDenial({ principal } = {}) {
+      const found = await handle.decisions({ result: 'deny', principal, limit: 1 });
+      return found[0] ?? null;
+    },
+    /** What the policies would decide, explained, without making the call. */
+    simulate({ principal, action, resource = '*', context }) {
+      return handle.admin('POST', 'simulate', { principal, action, resource, ...(context ? { context } : {}) });
+    },
     objectInfo(bucket, key) {
       return handle.admin('GET', `s3/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`);
     },

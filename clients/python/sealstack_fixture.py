@@ -257,6 +257,25 @@ class SealStack:
             return []
         return doc if isinstance(doc, list) else [doc]
 
+    def decisions(self, **filters) -> list:
+        """The latest authorization decisions, explained, newest first (GET
+        /_sealstack/decisions; filters: principal, action, resource, result, since, limit)."""
+        query = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
+        return self.admin("GET", "decisions" + ("?" + query if query else ""))["decisions"]
+
+    def explain_last_denial(self, principal: Optional[str] = None) -> Optional[dict]:
+        """The newest denial (of `principal`, if given), explained; None when there is none."""
+        found = self.decisions(result="deny", principal=principal, limit=1)
+        return found[0] if found else None
+
+    def simulate(self, principal: str, action: str, resource: str = "*",
+                 context: Optional[dict] = None) -> dict:
+        """What the policies would decide, explained, without making the call."""
+        body = {"principal": principal, "action": action, "resource": resource}
+        if context:
+            body["context"] = context
+        return self.admin("POST", "simulate", body)
+
     def object_info(self, bucket: str, key: str) -> dict:
         """How an object is protected at rest (mode, KMS key, encryption context, ...)."""
         return self.admin("GET", "s3/" + urllib.parse.quote(bucket, safe="") + "/"

@@ -21,7 +21,7 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const { CreateKeyCommand, EncryptCommand, DecryptCommand, DescribeKeyCommand,
-  ScheduleKeyDeletionCommand, GenerateDataKeyCommand, ListAliasesCommand, KMSClient } =
+  ScheduleKeyDeletionCommand, GenerateDataKeyCommand, ListAliasesCommand, DisableKeyCommand, KMSClient } =
   await importSdk('@aws-sdk/client-kms');
 const { CreateBucketCommand, PutObjectCommand, GetObjectCommand, ListBucketsCommand,
   GetBucketEncryptionCommand } = await importSdk('@aws-sdk/client-s3');
@@ -285,3 +285,18 @@ test('binary lookup: SEALSTACK_BIN, then PATH', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('explainLastDenial and simulate', () => withServer({}, async (ss) => {
+  const kms = ss.newClient(KMSClient, { maxAttempts: 1 });
+  assert.equal(await ss.explainLastDenial(), null);
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [
+    { Sid: 'Root', Effect: 'Allow', Principal: { AWS: ROOT_ARN }, Action: 'kms:*', Resource: '*' },
+    { Sid: 'NoDisable', Effect: 'Deny', Principal: { AWS: ROOT_ARN }, Action: 'kms:DisableKey', Resource: '*' }] });
+  const key = (await kms.send(new CreateKeyCommand({ Policy: policy, BypassPolicyLockoutSafetyCheck: true })))
+    .KeyMetadata.Arn;
+  await expectAwsError(kms.send(new DisableKeyCommand({ KeyId: key })), 'AccessDeniedException', 400);
+  const why = await ss.explainLastDenial({ principal: ROOT_ARN });
+  assert.deepEqual([why.action, why.result, why.decided_by.sid], ['kms:DisableKey', 'explicit_deny', 'NoDisable']);
+  const sim = await ss.simulate({ principal: ROOT_ARN, action: 'kms:EnableKey', resource: key });
+  assert.deepEqual([sim.result, sim.decided_by.sid], ['allow', 'Root']);
+}));

@@ -6,6 +6,7 @@ the reason when the server answers 404 "no admin endpoint"; any other answer is 
 
 import base64
 import datetime
+import json
 import os
 import re
 import signal
@@ -316,3 +317,23 @@ def test_binary_lookup(monkeypatch, tmp_path):
     (bindir / "sealstack").symlink_to(real)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     assert find_binary() == bindir / "sealstack"
+
+
+def test_explain_last_denial_and_simulate(sealstack):
+    kms = sealstack.client("kms", retries={"total_max_attempts": 1})
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "NoDisable", "Effect": "Deny", "Principal": {"AWS": ROOT_ARN},
+         "Action": "kms:DisableKey", "Resource": "*"}]}
+    key = kms.create_key(Policy=json.dumps(policy),
+                         BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["Arn"]
+    assert sealstack.explain_last_denial() is None
+    with pytest.raises(ClientError) as excinfo:
+        kms.disable_key(KeyId=key)
+    assert error_of(excinfo) == ("AccessDeniedException", 400)
+    why = sealstack.explain_last_denial(principal=ROOT_ARN)
+    assert (why["action"], why["result"], why["decided_by"]["sid"]) == \
+        ("kms:DisableKey", "explicit_deny", "NoDisable")
+    sim = sealstack.simulate(ROOT_ARN, "kms:EnableKey", key)
+    assert (sim["result"], sim["decided_by"]["sid"]) == ("allow", "Root")

@@ -1,0 +1,145 @@
+#include "server/decision_log.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/strings.h"
+#include "common/time_format.h"
+
+namespace sealstack::server {
+
+namespace {
+
+bool Matches(const RecordedDecision& r, const DecisionFilter& f) {
+  const api::AccessDecision& d = r.decision;
+  if (!f.principal.empty() && d.principal_arn != f.principal) return false;
+  if (!f.action.empty() && !EqualsIgnoreCase(d.action, f.action)) return false;
+  if (!f.resource.empty() && d.resource != f.resource) return false;
+  if (f.since && r.time < *f.since) return false;
+  if (f.result.empty()) return true;
+  if (f.result == "deny") return !d.allowed();
+  return ResultName(d) == f.result;
+}
+
+void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key,
+                 const std::string& value) {
+  w.Key(key);
+  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+}  // namespace
+
+std::string_view ResultName(const api::AccessDecision& d) {
+  switch (d.decision) {
+    case policy::Decision::kAllow:
+      return "allow";
+    case policy::Decision::kExplicitDeny:
+      return "explicit_deny";
+    case policy::Decision::kAllowViaAccount:  // never final; an implicit deny if it were
+    case policy::Decision::kImplicitDeny:
+      break;
+  }
+  return "implicit_deny";
+}
+
+void DecisionLog::Add(SystemTime time, api::AccessDecision decision) {
+  MutexLock lock(mu_);
+  ring_.push_back({next_seq_++, time, std::move(decision)});
+  while (ring_.size() > capacity_) ring_.pop_front();
+}
+
+std::vector<RecordedDecision> DecisionLog::Find(const DecisionFilter& filter) const {
+  std::vector<RecordedDecision> out;
+  MutexLock lock(mu_);
+  for (auto it = ring_.rbegin(); it != ring_.rend() && out.size() < filter.limit; ++it) {
+    if (Matches(*it, filter)) out.push_back(*it);
+  }
+  return out;
+}
+
+std::optional<RecordedDecision> DecisionLog::LastDenialOf(std::string_view request_id) const {
+  if (request_id.empty()) return std::nullopt;
+  MutexLock lock(mu_);
+  for (auto it = ring_.rbegin(); it != ring_.rend(); ++it) {
+    if (it->decision.request_id == request_id && it->decision.denied()) return *it;
+  }
+  return std::nullopt;
+}
+
+void DecisionLog::Clear() {
+  MutexLock lock(mu_);
+  ring_.clear();
+}
+
+std::string DecidingStatement(const api::AccessDecision& d) {
+  if (d.policy_kind.empty()) {
+    return "no statement allows " + d.action + " (implicit deny)";
+  }
+  std::string out = d.policy_kind;
+  if (!d.policy_name.empty()) out += " " + d.policy_name;
+  if (d.statement_index) {
+    out += " statement " + std::to_string(*d.statement_index);
+    if (!d.statement_sid.empty()) out += " (Sid \"" + d.statement_sid + "\")";
+  }
+  return out;
+}
+
+std::string DecisionJson(const RecordedDecision& r) {
+  const api::AccessDecision& d = r.decision;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("seq");
+  w.Int64(r.seq);
+  WriteString(w, "time", FormatIso8601(r.time, true));
+  WriteString(w, "request_id", d.request_id);
+  WriteString(w, "principal", d.principal_arn);
+  WriteString(w, "action", d.action);
+  WriteString(w, "resource", d.resource);
+  WriteString(w, "result", std::string(ResultName(d)));
+  w.Key("enforced");
+  w.Bool(d.enforced);
+  w.Key("decided_by");
+  if (d.policy_kind.empty()) {
+    w.Null();
+  } else {
+    w.StartObject();
+    WriteString(w, "policy_kind", d.policy_kind);
+    WriteString(w, "policy_name", d.policy_name);
+    w.Key("statement_index");
+    if (d.statement_index) {
+      w.Uint64(*d.statement_index);
+    } else {
+      w.Null();
+    }
+    WriteString(w, "sid", d.statement_sid);
+    w.EndObject();
+  }
+  w.Key("closest");
+  w.StartArray();
+  for (const auto& m : d.closest) {
+    w.StartObject();
+    WriteString(w, "policy_kind", m.policy_kind);
+    WriteString(w, "policy_name", m.policy_name);
+    w.Key("statement_index");
+    w.Uint64(m.statement_index);
+    WriteString(w, "sid", m.sid);
+    WriteString(w, "failed", m.failed);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("context");
+  w.StartObject();
+  for (const auto& [key, values] : d.context) {
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartArray();
+    for (const auto& v : values) w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    w.EndArray();
+  }
+  w.EndObject();
+  WriteString(w, "message", d.message);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace sealstack::server
