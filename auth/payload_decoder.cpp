@@ -300,14 +300,7 @@ class ChunkedDecoder : public PayloadDecoder {
   std::optional<AuthError> CheckChunkSignature(std::string_view chunk_sha256_hex) {
     const std::string sts = sigv4::ChunkStringToSign(signing_.amz_date, signing_.scope,
                                                      previous_signature_, chunk_sha256_hex);
-    const std::string expected = sigv4::Sign(signing_.signing_key, sts);
-    if (!crypto::ConstantTimeEquals(expected, chunk_signature_)) {
-      return MakeAuthError(AuthErrorCode::kSignatureMismatch,
-                           std::string(kSignatureMismatchMessage),
-                           {{"StringToSign", sts},
-                            {"SignatureProvided", chunk_signature_},
-                            {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
-    }
+    if (auto mismatch = CheckSignature(sts, chunk_signature_)) return mismatch;
     previous_signature_ = std::move(chunk_signature_);
     chunk_signature_.clear();
     return std::nullopt;
@@ -349,15 +342,19 @@ class ChunkedDecoder : public PayloadDecoder {
     const std::string sts =
         sigv4::TrailerStringToSign(signing_.amz_date, signing_.scope, previous_signature_,
                                    sigv4::CanonicalTrailers(trailers_));
-    const std::string expected = sigv4::Sign(signing_.signing_key, sts);
-    if (!crypto::ConstantTimeEquals(expected, trailer_signature_)) {
-      return MakeAuthError(AuthErrorCode::kSignatureMismatch,
-                           std::string(kSignatureMismatchMessage),
-                           {{"StringToSign", sts},
-                            {"SignatureProvided", trailer_signature_},
-                            {"StringToSignBytes", sigv4::SpacedHexBytes(sts)}});
-    }
-    return std::nullopt;
+    return CheckSignature(sts, trailer_signature_);
+  }
+
+  // A chunk or the trailers signed as `provided` says: SignatureDoesNotMatch, with S3's
+  // diagnostics, unless the signature over `string_to_sign` is that.
+  std::optional<AuthError> CheckSignature(const std::string& string_to_sign,
+                                          const std::string& provided) const {
+    const std::string expected = sigv4::Sign(signing_.signing_key, string_to_sign);
+    if (crypto::ConstantTimeEquals(expected, provided)) return std::nullopt;
+    return MakeAuthError(AuthErrorCode::kSignatureMismatch, std::string(kSignatureMismatchMessage),
+                         {{"StringToSign", string_to_sign},
+                          {"SignatureProvided", provided},
+                          {"StringToSignBytes", sigv4::SpacedHexBytes(string_to_sign)}});
   }
 
   const std::string* FindTrailer(std::string_view name) const {

@@ -1,6 +1,7 @@
 #include "auth/sigv4.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 
 #include "common/strings.h"
@@ -16,6 +17,18 @@ constexpr std::string_view kMalformedPrefix = "The authorization header is malfo
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t';
+}
+
+// The canonical request and the strings to sign are their parts one to a line, the last
+// without a newline.
+std::string JoinLines(std::initializer_list<std::string_view> lines) {
+  size_t size = 0;
+  for (std::string_view line : lines) size += line.size() + 1;
+  std::string out;
+  out.reserve(size);
+  for (std::string_view line : lines) out.append(line).push_back('\n');
+  if (!out.empty()) out.pop_back();  // the last line's
+  return out;
 }
 
 }  // namespace
@@ -187,26 +200,13 @@ std::string SignedHeadersString(std::vector<std::string> signed_headers) {
 std::string CanonicalRequest(std::string_view method, std::string_view canonical_uri,
                              std::string_view canonical_query, std::string_view canonical_headers,
                              std::string_view signed_headers, std::string_view payload_hash) {
-  std::string out;
-  out.reserve(method.size() + canonical_uri.size() + canonical_query.size() +
-              canonical_headers.size() + signed_headers.size() + payload_hash.size() + 8);
-  out.append(method).push_back('\n');
-  out.append(canonical_uri).push_back('\n');
-  out.append(canonical_query).push_back('\n');
-  out.append(canonical_headers).push_back('\n');
-  out.append(signed_headers).push_back('\n');
-  out.append(payload_hash);
-  return out;
+  return JoinLines(
+      {method, canonical_uri, canonical_query, canonical_headers, signed_headers, payload_hash});
 }
 
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request) {
-  std::string out(kAlgorithm);
-  out.push_back('\n');
-  out.append(amz_date).push_back('\n');
-  out.append(scope).push_back('\n');
-  out.append(crypto::Hex(crypto::Sha256(canonical_request)));
-  return out;
+  return JoinLines({kAlgorithm, amz_date, scope, crypto::Hex(crypto::Sha256(canonical_request))});
 }
 
 crypto::SecretBytes DeriveSigningKey(std::string_view secret, std::string_view date,
@@ -225,26 +225,15 @@ std::string Sign(const crypto::SecretBytes& signing_key, std::string_view string
 std::string ChunkStringToSign(std::string_view amz_date, std::string_view scope,
                               std::string_view previous_signature,
                               std::string_view chunk_sha256_hex) {
-  std::string out(kChunkAlgorithm);
-  out.push_back('\n');
-  out.append(amz_date).push_back('\n');
-  out.append(scope).push_back('\n');
-  out.append(previous_signature).push_back('\n');
-  out.append(kEmptySha256).push_back('\n');
-  out.append(chunk_sha256_hex);
-  return out;
+  return JoinLines(
+      {kChunkAlgorithm, amz_date, scope, previous_signature, kEmptySha256, chunk_sha256_hex});
 }
 
 std::string TrailerStringToSign(std::string_view amz_date, std::string_view scope,
                                 std::string_view previous_signature,
                                 std::string_view canonical_trailers) {
-  std::string out(kTrailerAlgorithm);
-  out.push_back('\n');
-  out.append(amz_date).push_back('\n');
-  out.append(scope).push_back('\n');
-  out.append(previous_signature).push_back('\n');
-  out.append(crypto::Hex(crypto::Sha256(canonical_trailers)));
-  return out;
+  return JoinLines({kTrailerAlgorithm, amz_date, scope, previous_signature,
+                    crypto::Hex(crypto::Sha256(canonical_trailers))});
 }
 
 std::string CanonicalTrailers(std::vector<std::pair<std::string, std::string>> trailers) {

@@ -198,6 +198,18 @@ std::string JsonScalarToString(const rapidjson::Value& v) {
 
 }  // namespace
 
+Status ParseJsonObject(std::string_view json, std::string_view what, rapidjson::Document* doc) {
+  doc->Parse(json.data(), json.size());
+  if (doc->HasParseError()) {
+    return Status::InvalidArgument(std::string(what) + ": invalid JSON at offset " +
+                                   std::to_string(doc->GetErrorOffset()) + ": " +
+                                   rapidjson::GetParseError_En(doc->GetParseError()));
+  }
+  if (!doc->IsObject())
+    return Status::InvalidArgument(std::string(what) + ": expected a JSON object");
+  return Status::Ok();
+}
+
 Status ParsePrincipalJson(const rapidjson::Value& v, size_t index, auth::Principal* p) {
   const std::string where = "principals[" + std::to_string(index) + "]";
   if (!v.IsObject()) return Status::InvalidArgument(where + ": expected an object");
@@ -277,13 +289,7 @@ const Setting* FindFlag(std::string_view flag) {
 
 Status ApplyConfigJson(const std::string& json, Config* config) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str(), json.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(std::string("config: invalid JSON at offset ") +
-                                   std::to_string(doc.GetErrorOffset()) + ": " +
-                                   rapidjson::GetParseError_En(doc.GetParseError()));
-  }
-  if (!doc.IsObject()) return Status::InvalidArgument("config: expected a JSON object");
+  SEALSTACK_RETURN_IF_ERROR(ParseJsonObject(json, "config", &doc));
   for (const auto& m : doc.GetObject()) {
     const std::string key = m.name.GetString();
     if (key == "principals") {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -65,5 +66,10 @@ Status ApplyConfigJson(const std::string& json, Config* config);
 // secret_access_key, arn, session_token?, expires?, policies?}. Errors name
 // "principals[<index>].<field>".
 Status ParsePrincipalJson(const rapidjson::Value& v, size_t index, auth::Principal* p);
+
+// Parses a config file or seed document into *doc, which must be a JSON object; errors are
+// InvalidArgument "<what>: invalid JSON at offset <n>: <reason>" or "<what>: expected a JSON
+// object".
+Status ParseJsonObject(std::string_view json, std::string_view what, rapidjson::Document* doc);
 
 }  // namespace sealstack::server

@@ -3,7 +3,6 @@
 #include <set>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -70,6 +69,20 @@ bool IsRegion(const std::string& s) {
   return IsRegionName(s);
 }
 
+// The owner of a seeded key or bucket: "account" (12 digits, default the default account) and
+// "region" (default `default_region`).
+Status ParseAccountAndRegion(const rapidjson::Value& v, const std::string& where,
+                             const std::string& default_region, std::string* account,
+                             std::string* region) {
+  *account = std::string(auth::kDefaultAccount);
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, account));
+  if (!IsAccount(*account)) return Bad(where + ".account", "expected 12 digits");
+  *region = default_region;
+  SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, region));
+  if (!IsRegion(*region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  return Status::Ok();
+}
+
 Status ParseKey(const rapidjson::Value& v, const std::string& where,
                 const std::string& default_region, api::kms::Service::SeedKeyRequest* k) {
   if (!v.IsObject()) return Bad(where, "expected an object");
@@ -82,12 +95,8 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
   if (!api::kms::UuidToBytes(k->id)) {
     return Bad(where + ".id", "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
   }
-  k->account = std::string(auth::kDefaultAccount);
-  SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, &k->account));
-  if (!IsAccount(k->account)) return Bad(where + ".account", "expected 12 digits");
-  k->region = default_region;
-  SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, &k->region));
-  if (!IsRegion(k->region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  SEALSTACK_RETURN_IF_ERROR(
+      ParseAccountAndRegion(v, where, default_region, &k->account, &k->region));
 
   std::string spec = "SYMMETRIC_DEFAULT";
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "spec", where, &spec));
@@ -183,12 +192,8 @@ Status ParseBucket(const rapidjson::Value& v, const std::string& where,
   if (!api::s3::IsValidBucketName(b->name)) {
     return Bad(where + ".name", "not a valid bucket name: 3-63 of a-z 0-9 . -");
   }
-  b->account = std::string(auth::kDefaultAccount);
-  SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, &b->account));
-  if (!IsAccount(b->account)) return Bad(where + ".account", "expected 12 digits");
-  b->region = default_region;
-  SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, &b->region));
-  if (!IsRegion(b->region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  SEALSTACK_RETURN_IF_ERROR(
+      ParseAccountAndRegion(v, where, default_region, &b->account, &b->region));
   auto enc = v.FindMember("encryption");
   if (enc != v.MemberEnd() && !enc->value.IsNull()) {
     const std::string ew = where + ".encryption";
@@ -260,13 +265,7 @@ api::s3::S3Caller SeedCaller(const std::string& account, const std::string& regi
 
 Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string& default_region) {
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError()) {
-    return Status::InvalidArgument(std::string("seed: invalid JSON at offset ") +
-                                   std::to_string(d.GetErrorOffset()) + ": " +
-                                   rapidjson::GetParseError_En(d.GetParseError()));
-  }
-  if (!d.IsObject()) return Status::InvalidArgument("seed: expected a JSON object");
+  SEALSTACK_RETURN_IF_ERROR(ParseJsonObject(json, "seed", &d));
   for (const auto& m : d.GetObject()) {
     std::string_view name = m.name.GetString();
     if (name != "principals" && name != "keys" && name != "buckets" && name != "glue" &&

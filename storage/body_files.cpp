@@ -35,11 +35,6 @@ Status MakeDirectory(const std::string& path) {
   return ErrnoStatus("mkdir " + path, errno);
 }
 
-void CloseQuietly(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
 // "<digits>.seg" -> id; anything else -> -1.
 int64_t IdFromName(const char* name) {
   const size_t n = std::strlen(name);
@@ -55,27 +50,30 @@ int64_t IdFromName(const char* name) {
 
 }  // namespace
 
-// ---- Writer ----
+// ---- OwnedFd ----
 
-BodyFiles::Writer::Writer(Writer&& other) noexcept : fd_(other.fd_) {
-  other.fd_ = -1;
-}
-
-BodyFiles::Writer& BodyFiles::Writer::operator=(Writer&& other) noexcept {
+BodyFiles::OwnedFd& BodyFiles::OwnedFd::operator=(OwnedFd&& other) noexcept {
   if (this != &other) {
-    CloseQuietly(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.Release();
   }
   return *this;
 }
 
-BodyFiles::Writer::~Writer() {
-  CloseQuietly(fd_);
+BodyFiles::OwnedFd::~OwnedFd() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
+int BodyFiles::OwnedFd::Release() {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+// ---- Writer ----
+
 Status BodyFiles::Writer::Append(std::span<const std::string> pieces) {
-  if (fd_ < 0) return Status::FailedPrecondition("body file is closed");
+  if (fd_.get() < 0) return Status::FailedPrecondition("body file is closed");
   std::vector<iovec> iov;
   iov.reserve(pieces.size());
   for (const std::string& piece : pieces) {
@@ -84,7 +82,7 @@ Status BodyFiles::Writer::Append(std::span<const std::string> pieces) {
   size_t next = 0;
   while (next < iov.size()) {
     const int count = static_cast<int>(std::min<size_t>(iov.size() - next, IOV_MAX));
-    const ssize_t n = ::writev(fd_, iov.data() + next, count);
+    const ssize_t n = ::writev(fd_.get(), iov.data() + next, count);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("writing a body file", errno);
@@ -101,38 +99,20 @@ Status BodyFiles::Writer::Append(std::span<const std::string> pieces) {
 }
 
 Status BodyFiles::Writer::Close() {
-  if (fd_ < 0) return Status::Ok();
-  const int fd = fd_;
-  fd_ = -1;
+  const int fd = fd_.Release();
+  if (fd < 0) return Status::Ok();
   if (::close(fd) != 0 && errno != EINTR) return ErrnoStatus("closing a body file", errno);
   return Status::Ok();
 }
 
 // ---- Reader ----
 
-BodyFiles::Reader::Reader(Reader&& other) noexcept : fd_(other.fd_) {
-  other.fd_ = -1;
-}
-
-BodyFiles::Reader& BodyFiles::Reader::operator=(Reader&& other) noexcept {
-  if (this != &other) {
-    CloseQuietly(fd_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-BodyFiles::Reader::~Reader() {
-  CloseQuietly(fd_);
-}
-
 Status BodyFiles::Reader::ReadAt(uint64_t offset, size_t length, std::string* out) const {
   out->resize(length);
   size_t done = 0;
   while (done < length) {
     const ssize_t n =
-        ::pread(fd_, out->data() + done, length - done, static_cast<off_t>(offset + done));
+        ::pread(fd_.get(), out->data() + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("reading a body file", errno);

@@ -41,16 +41,28 @@
 namespace sealstack::storage {
 
 class BodyFiles {
+  // An open file descriptor that closes with its owner; move-only, so Writer and Reader are.
+  class OwnedFd {
+   public:
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    OwnedFd(OwnedFd&& other) noexcept : fd_(other.Release()) {}
+    OwnedFd& operator=(OwnedFd&& other) noexcept;
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    ~OwnedFd();
+
+    int get() const { return fd_; }
+    // Gives up the descriptor without closing it; -1 if there is none.
+    int Release();
+
+   private:
+    int fd_ = -1;
+  };
+
  public:
   // A body file being written: append-only, closed by Close or the destructor.
   class Writer {
    public:
-    Writer(Writer&& other) noexcept;
-    Writer& operator=(Writer&& other) noexcept;
-    Writer(const Writer&) = delete;
-    Writer& operator=(const Writer&) = delete;
-    ~Writer();
-
     // Appends the pieces in order (one writev where the kernel takes it whole). kIoError on
     // failure (ENOSPC...): the file is then unusable and the body must be discarded.
     Status Append(std::span<const std::string> pieces);
@@ -60,18 +72,12 @@ class BodyFiles {
    private:
     friend class BodyFiles;
     explicit Writer(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    OwnedFd fd_;
   };
 
   // An open body file for reading; stays readable even if the body is freed meanwhile.
   class Reader {
    public:
-    Reader(Reader&& other) noexcept;
-    Reader& operator=(Reader&& other) noexcept;
-    Reader(const Reader&) = delete;
-    Reader& operator=(const Reader&) = delete;
-    ~Reader();
-
     // Reads exactly `length` bytes at `offset` into *out (resized to length). kIntegrity if the
     // file ends before (a truncated body), kIoError on a read error.
     Status ReadAt(uint64_t offset, size_t length, std::string* out) const;
@@ -79,7 +85,7 @@ class BodyFiles {
    private:
     friend class BodyFiles;
     explicit Reader(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    OwnedFd fd_;
   };
 
   // Uses (creating if needed, mode 0700) `dir` and its fan-out subdirectories.

@@ -17,6 +17,22 @@ std::optional<std::string> PrefixUpperBound(std::string_view prefix) {
   return upper;
 }
 
+// The keys that start with `prefix`, as a range the key index serves. Parameters are views, so
+// the range must outlive the statement it binds.
+struct KeyPrefixRange {
+  explicit KeyPrefixRange(std::string_view p) : prefix(p), upper(PrefixUpperBound(p)) {}
+  // "key >= :prefix [AND key < :upper] ", with its parameters appended to *params.
+  std::string Where(std::vector<Param>* params) const {
+    params->emplace_back("prefix", prefix);
+    if (!upper) return "key >= :prefix ";
+    params->emplace_back("upper", *upper);
+    return "key >= :prefix AND key < :upper ";
+  }
+
+  std::string_view prefix;
+  std::optional<std::string> upper;
+};
+
 int64_t ToInt64(uint64_t v) {
   return static_cast<int64_t>(v);
 }
@@ -255,17 +271,13 @@ Result<S3ObjectRow> S3Repo::GetObject(Connection& c, std::string_view bucket,
 Result<S3ObjectPage> S3Repo::ListObjects(Connection& c, std::string_view bucket,
                                          const S3ListObjectsOptions& options) {
   if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");
-  const std::optional<std::string> upper = PrefixUpperBound(options.prefix);
-  std::string sql =
+  const KeyPrefixRange range(options.prefix);
+  std::vector<Param> params = {
+      {"b", bucket}, {"after", options.start_after}, {"n", ToInt64(options.limit) + 1}};
+  const std::string sql =
       "SELECT key, version_id, size, etag, segment_size, created_at, wrapped_key, doc "
-      "FROM s3_objects WHERE bucket = :b AND key > :after AND key >= :prefix ";
-  if (upper) sql += "AND key < :upper ";
-  sql += "ORDER BY key LIMIT :n";
-  std::vector<Param> params = {{"b", bucket},
-                               {"after", options.start_after},
-                               {"prefix", options.prefix},
-                               {"n", ToInt64(options.limit) + 1}};
-  if (upper) params.emplace_back("upper", *upper);
+      "FROM s3_objects WHERE bucket = :b AND key > :after AND " +
+      range.Where(&params) + "ORDER BY key LIMIT :n";
   S3ObjectPage page;
   SEALSTACK_RETURN_IF_ERROR(c.QueryPage(sql, params, options.limit, &page.objects, &page.truncated,
                                         [&](const Row& r) { return ObjectFromRow(bucket, r); }));
@@ -379,19 +391,15 @@ Result<S3UploadRow> S3Repo::GetUpload(Connection& c, std::string_view upload_id)
 Result<S3UploadPage> S3Repo::ListUploads(Connection& c, std::string_view bucket,
                                          const S3ListUploadsOptions& options) {
   if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");
-  const std::optional<std::string> upper = PrefixUpperBound(options.prefix);
-  std::string sql =
-      "SELECT upload_id, bucket, key, initiated, wrapped_key, doc FROM s3_multipart_uploads "
-      "WHERE bucket = :b AND key >= :prefix "
-      "AND (key > :km OR (key = :km AND upload_id > :um)) ";
-  if (upper) sql += "AND key < :upper ";
-  sql += "ORDER BY key, upload_id LIMIT :n";
+  const KeyPrefixRange range(options.prefix);
   std::vector<Param> params = {{"b", bucket},
-                               {"prefix", options.prefix},
                                {"km", options.key_marker},
                                {"um", options.upload_id_marker},
                                {"n", ToInt64(options.limit) + 1}};
-  if (upper) params.emplace_back("upper", *upper);
+  const std::string sql =
+      "SELECT upload_id, bucket, key, initiated, wrapped_key, doc FROM s3_multipart_uploads "
+      "WHERE bucket = :b AND (key > :km OR (key = :km AND upload_id > :um)) AND " +
+      range.Where(&params) + "ORDER BY key, upload_id LIMIT :n";
   S3UploadPage page;
   SEALSTACK_RETURN_IF_ERROR(
       c.QueryPage(sql, params, options.limit, &page.uploads, &page.truncated, UploadFromRow));

@@ -18,11 +18,7 @@ constexpr std::string_view kJsonSignatureMismatch =
 constexpr std::string_view kInvalidToken = "The security token included in the request is invalid.";
 
 WireError Make(int status, std::string code, std::string message) {
-  WireError e;
-  e.http_status = status;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
+  return {.http_status = status, .code = std::move(code), .message = std::move(message)};
 }
 
 // How S3 reports each authentication failure. A null message keeps the AuthError's own.
@@ -71,45 +67,44 @@ WireError S3AuthError(const auth::AuthError& err) {
   return e;
 }
 
-// KMS, Glue and CloudTrail (awsJson1_1). These never carry S3's diagnostic details.
-WireError JsonAuthError(const auth::AuthError& err) {
-  switch (err.code) {
-    case AuthErrorCode::kMissingAuthentication:
-      return Make(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-    case AuthErrorCode::kUnknownAccessKey:
-    case AuthErrorCode::kInvalidSessionToken:
-      return Make(400, "UnrecognizedClientException", std::string(kInvalidToken));
-    case AuthErrorCode::kExpiredToken:
-      return Make(400, "ExpiredTokenException",
-                  "The security token included in the request is expired");
-    case AuthErrorCode::kSignatureMismatch:
-    case AuthErrorCode::kContentSha256Mismatch:
-      return Make(400, "InvalidSignatureException", std::string(kJsonSignatureMismatch));
-    case AuthErrorCode::kRequestTimeTooSkewed:
-      return Make(400, "InvalidSignatureException", err.message);
-    default:
-      return Make(400, "IncompleteSignatureException", err.message);
-  }
-}
+// How KMS, Glue and CloudTrail (awsJson1_1) and STS (AWS Query) report each authentication
+// failure: the same failures under each protocol's code, 400 for JSON and 403 for Query. A
+// failure not listed is an incomplete signature (400 in both). A null message keeps the
+// AuthError's own. These never carry S3's diagnostic details.
+struct ServiceAuthRow {
+  AuthErrorCode kind;
+  const char* json_code;
+  const char* query_code;
+  const char* message;
+  const char* query_message = nullptr;  // where STS words it otherwise
+};
+constexpr ServiceAuthRow kServiceAuthErrors[] = {
+    {AuthErrorCode::kMissingAuthentication, "MissingAuthenticationTokenException",
+     "MissingAuthenticationToken", "Missing Authentication Token",
+     "Request is missing Authentication Token"},
+    {AuthErrorCode::kUnknownAccessKey, "UnrecognizedClientException", "InvalidClientTokenId",
+     kInvalidToken.data()},
+    {AuthErrorCode::kInvalidSessionToken, "UnrecognizedClientException", "InvalidClientTokenId",
+     kInvalidToken.data()},
+    {AuthErrorCode::kExpiredToken, "ExpiredTokenException", "ExpiredToken",
+     "The security token included in the request is expired"},
+    {AuthErrorCode::kSignatureMismatch, "InvalidSignatureException", "SignatureDoesNotMatch",
+     kJsonSignatureMismatch.data()},
+    {AuthErrorCode::kContentSha256Mismatch, "InvalidSignatureException", "SignatureDoesNotMatch",
+     kJsonSignatureMismatch.data()},
+    {AuthErrorCode::kRequestTimeTooSkewed, "InvalidSignatureException", "SignatureDoesNotMatch",
+     nullptr},
+};
 
-// STS (AWS Query).
-WireError QueryAuthError(const auth::AuthError& err) {
-  switch (err.code) {
-    case AuthErrorCode::kMissingAuthentication:
-      return Make(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-    case AuthErrorCode::kUnknownAccessKey:
-    case AuthErrorCode::kInvalidSessionToken:
-      return Make(403, "InvalidClientTokenId", std::string(kInvalidToken));
-    case AuthErrorCode::kExpiredToken:
-      return Make(403, "ExpiredToken", "The security token included in the request is expired");
-    case AuthErrorCode::kSignatureMismatch:
-    case AuthErrorCode::kContentSha256Mismatch:
-      return Make(403, "SignatureDoesNotMatch", std::string(kJsonSignatureMismatch));
-    case AuthErrorCode::kRequestTimeTooSkewed:
-      return Make(403, "SignatureDoesNotMatch", err.message);
-    default:
-      return Make(400, "IncompleteSignature", err.message);
+WireError ServiceAuthError(const auth::AuthError& err, Protocol protocol) {
+  const bool query = protocol == Protocol::kQuery;
+  const ServiceAuthRow* row = FindRow(kServiceAuthErrors, err.code);
+  if (row == nullptr) {
+    return Make(400, query ? "IncompleteSignature" : "IncompleteSignatureException", err.message);
   }
+  const char* message = query && row->query_message != nullptr ? row->query_message : row->message;
+  return Make(query ? 403 : 400, query ? row->query_code : row->json_code,
+              message != nullptr ? message : err.message);
 }
 
 }  // namespace
@@ -119,12 +114,11 @@ WireError AuthErrorToWire(const auth::AuthError& error, Protocol protocol) {
     case Protocol::kS3:
       return S3AuthError(error);
     case Protocol::kQuery:
-      return QueryAuthError(error);
     case Protocol::kJson:
     case Protocol::kAdmin:
-      return JsonAuthError(error);
+      return ServiceAuthError(error, protocol);
   }
-  return JsonAuthError(error);
+  return ServiceAuthError(error, protocol);
 }
 
 WireError InternalWireError(Protocol protocol) {

@@ -56,16 +56,11 @@ Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id) {
 Result<Service::CatalogSettings> Service::LoadCatalogSettings(const std::string& account,
                                                               const std::string& region) {
   CatalogSettings s;
-  std::string text;
-  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(text,
-                               storage::GlueRepo::Get(conn, {account, region, "catalog", "", ""}));
-    return Status::Ok();
-  });
-  if (st.code() == StatusCode::kNotFound) return s;
-  SEALSTACK_RETURN_IF_ERROR(st);
-  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(text));
-  s.text = text;
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                             RawGet(*deps_.db, {account, region, "catalog", "", ""}));
+  if (!text) return s;
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
+  s.text = *text;
   if (const Value* ear = json::Find(d, "EncryptionAtRest")) {
     s.mode = json::Text(*ear, "CatalogEncryptionMode");
     s.key = json::Text(*ear, "SseAwsKmsKeyId");
@@ -234,8 +229,6 @@ Status Service::PutEntity(const Caller& c, const std::string& kind, const std::s
   return st;
 }
 
-namespace {
-
 Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::GlueKey& k) {
   std::optional<std::string> out;
   Status st = db.WithConnection([&](storage::Connection& conn) -> Status {
@@ -246,6 +239,8 @@ Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::
   SEALSTACK_RETURN_IF_ERROR(st);
   return out;
 }
+
+namespace {
 
 // Drops a connection's password (HidePassword).
 void HidePassword(Document& connection) {

@@ -1,9 +1,14 @@
 // Shared internals of api/glue's operation files (not part of the public surface).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "api/glue/glue_json.h"
 #include "api/glue/glue_service.h"
 #include "storage/glue_repo.h"
 
@@ -27,5 +32,21 @@ inline std::string GlueArn(const Caller& c, const std::string& suffix) {
 Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::PrincipalStore& store,
                                                            const std::string& account,
                                                            const std::string& role);
+
+// The stored text of `key`; nullopt when there is none (glue_catalog.cpp).
+Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::GlueKey& key);
+
+// The stored document of job `name` under `key`: EntityNotFoundException "Job with name: <name>
+// not found." when there is none (glue_jobs.cpp).
+Result<json::Document> LoadJob(const storage::GlueKey& key, storage::Database& db,
+                               const std::string& name);
+
+// A Get*s answer, {"<list>":[...],"NextToken":"..."}, from a page of stored documents read with
+// limit + 1 rows: the first `limit` documents, each whole or (member not null) its `member`,
+// and, when there are more, the token of the last one listed, made of next_key(row)
+// (glue_jobs.cpp).
+Result<std::string> PageJson(std::string_view list, const char* member,
+                             const std::vector<storage::GlueRow>& rows, size_t limit,
+                             const std::function<std::string(const storage::GlueRow&)>& next_key);
 
 }  // namespace sealstack::api::glue

@@ -41,20 +41,6 @@ void CopyJobFields(const Value& in, Value& job, Document::AllocatorType& a) {
   }
 }
 
-Result<Document> LoadJob(const storage::GlueKey& key, storage::Database& db,
-                         const std::string& name) {
-  std::string text;
-  Status st = db.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(text, storage::GlueRepo::Get(c, key));
-    return Status::Ok();
-  });
-  if (st.code() == StatusCode::kNotFound) {
-    return NotFound("Job with name: " + name + " not found.");
-  }
-  SEALSTACK_RETURN_IF_ERROR(st);
-  return json::Load(text);
-}
-
 // "arn:aws:glue:REGION:ACCT:job/NAME" -> NAME, for the caller's account and region.
 Result<std::string> JobNameOfArn(const Caller& c, const std::string& arn) {
   const std::string prefix = GlueArn(c, "job/");
@@ -66,6 +52,33 @@ Result<std::string> JobNameOfArn(const Caller& c, const std::string& arn) {
 }
 
 }  // namespace
+
+Result<std::string> PageJson(std::string_view list, const char* member,
+                             const std::vector<storage::GlueRow>& rows, size_t limit,
+                             const std::function<std::string(const storage::GlueRow&)>& next_key) {
+  std::string out = "{\"" + std::string(list) + "\":[";
+  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
+    if (i > 0) out += ",";
+    if (member == nullptr) {
+      out += rows[i].doc;
+      continue;
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(rows[i].doc));
+    out += json::Dump(d[member]);
+  }
+  out += "]";
+  if (rows.size() > limit) {
+    out += ",\"NextToken\":\"" + json::Token(next_key(rows[limit - 1])) + "\"";
+  }
+  return out + "}";
+}
+
+Result<Document> LoadJob(const storage::GlueKey& key, storage::Database& db,
+                         const std::string& name) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text, RawGet(db, key));
+  if (!text) return NotFound("Job with name: " + name + " not found.");
+  return json::Load(*text);
+}
 
 Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::PrincipalStore& store,
                                                            const std::string& account,
@@ -175,15 +188,7 @@ Result<std::string> Service::GetJobs(const Caller& c, const GetJobsInput& in) {
                                storage::GlueRepo::List(conn, Key(c, "job", ""), after, limit + 1));
     return Status::Ok();
   }));
-  std::string out = "{\"Jobs\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(rows[i].doc));
-    if (i > 0) out += ",";
-    out += json::Dump(d["Job"]);
-  }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  return PageJson("Jobs", "Job", rows, limit, [](const storage::GlueRow& r) { return r.name; });
 }
 
 Result<std::string> Service::ListJobs(const Caller& c, const ListJobsInput& in) {
@@ -355,16 +360,10 @@ Result<std::string> Service::GetSecurityConfiguration(const Caller& c,
                                                       const GetSecurityConfigurationInput& in) {
   const std::string& name = in.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetSecurityConfiguration", "*"));
-  std::string text;
-  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(text, storage::GlueRepo::Get(conn, Key(c, "secconf", name)));
-    return Status::Ok();
-  });
-  if (st.code() == StatusCode::kNotFound) {
-    return NotFound("Security configuration " + name + " not found.");
-  }
-  SEALSTACK_RETURN_IF_ERROR(st);
-  return "{\"SecurityConfiguration\":" + text + "}";
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                             RawGet(*deps_.db, Key(c, "secconf", name)));
+  if (!text) return NotFound("Security configuration " + name + " not found.");
+  return "{\"SecurityConfiguration\":" + *text + "}";
 }
 
 Result<std::string> Service::GetSecurityConfigurations(const Caller& c,
@@ -378,14 +377,8 @@ Result<std::string> Service::GetSecurityConfigurations(const Caller& c,
         rows, storage::GlueRepo::List(conn, Key(c, "secconf", ""), after, limit + 1));
     return Status::Ok();
   }));
-  std::string out = "{\"SecurityConfigurations\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    if (i > 0) out += ",";
-    out += rows[i].doc;
-  }
-  out += "]";
-  if (rows.size() > limit) out += ",\"NextToken\":\"" + json::Token(rows[limit - 1].name) + "\"";
-  return out + "}";
+  return PageJson("SecurityConfigurations", nullptr, rows, limit,
+                  [](const storage::GlueRow& r) { return r.name; });
 }
 
 Result<std::string> Service::DeleteSecurityConfiguration(

@@ -143,17 +143,11 @@ void Service::RunMain(std::shared_ptr<Run> run) {
 Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
   RunEncryption out;
   if (run.secconf_name.empty()) return out;
-  std::string text;
-  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        text,
-        storage::GlueRepo::Get(conn, {run.account, run.region, "secconf", "", run.secconf_name}));
-    return Status::Ok();
-  });
-  if (!st.ok()) return out;
+  auto text = RawGet(*deps_.db, {run.account, run.region, "secconf", "", run.secconf_name});
+  if (!text.ok() || !*text) return out;
   out.found = true;
   Document secconf;
-  secconf.Parse(text.c_str());
+  secconf.Parse((*text)->c_str());
   const Value* ec = secconf.IsObject() ? json::Find(secconf, "EncryptionConfiguration") : nullptr;
   if (ec == nullptr) return out;
   if (const Value* s3 = json::Find(*ec, "S3Encryption"); s3 != nullptr && s3->IsArray()) {

@@ -73,16 +73,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartJobRun", GlueArn(c, "job/" + name)));
   const std::optional<int64_t>& timeout = in.timeout;
   const std::string secconf = in.security_configuration.value_or("");
-  std::string job_text;
-  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(job_text, storage::GlueRepo::Get(conn, Key(c, "job", name)));
-    return Status::Ok();
-  });
-  if (st.code() == StatusCode::kNotFound) {
-    return NotFound("Job with name: " + name + " not found.");
-  }
-  SEALSTACK_RETURN_IF_ERROR(st);
-  SEALSTACK_ASSIGN_OR_RETURN(Document doc, json::Load(job_text));
+  SEALSTACK_ASSIGN_OR_RETURN(Document doc, LoadJob(Key(c, "job", name), *deps_.db, name));
   const Value& job = doc["Job"];
   SEALSTACK_ASSIGN_OR_RETURN(auto role,
                              ResolveRole(*deps_.principals, Account(c), job["Role"].GetString()));
@@ -170,16 +161,10 @@ Result<std::string> Service::GetJobRun(const Caller& c, const GetJobRunInput& in
   const std::string& name = in.job_name;
   const std::string& id = in.run_id;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetJobRun", GlueArn(c, "job/" + name)));
-  std::string text;
-  Status st = deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(text, storage::GlueRepo::Get(conn, Key(c, "run", id, name)));
-    return Status::Ok();
-  });
-  if (st.code() == StatusCode::kNotFound) {
-    return NotFound("Job Run with id: " + id + " not found for job: " + name);
-  }
-  SEALSTACK_RETURN_IF_ERROR(st);
-  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(text));
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                             RawGet(*deps_.db, Key(c, "run", id, name)));
+  if (!text) return NotFound("Job Run with id: " + id + " not found for job: " + name);
+  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
   return "{\"JobRun\":" + json::Dump(d["JobRun"]) + "}";
 }
 
@@ -203,17 +188,8 @@ Result<std::string> Service::GetJobRuns(const Caller& c, const GetJobRunsInput& 
     return Status::Ok();
   }));
   if (!job_exists && rows.empty()) return NotFound("Job with name: " + name + " not found.");
-  std::string out = "{\"JobRuns\":[";
-  for (size_t i = 0; i < rows.size() && i < limit; ++i) {
-    SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(rows[i].doc));
-    if (i > 0) out += ",";
-    out += json::Dump(d["JobRun"]);
-  }
-  out += "]";
-  if (rows.size() > limit) {
-    out += ",\"NextToken\":\"" + json::Token(std::to_string(rows[limit - 1].seq)) + "\"";
-  }
-  return out + "}";
+  return PageJson("JobRuns", "JobRun", rows, limit,
+                  [](const storage::GlueRow& r) { return std::to_string(r.seq); });
 }
 
 Result<std::string> Service::BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in) {

@@ -68,24 +68,11 @@ void AddResources(audit::Event* e, const std::vector<std::string>& arns) {
 }  // namespace
 
 bool IsReadOnlyOperation(std::string_view op) {
-  static const std::unordered_set<std::string_view> kReadOnly = {
-      "Encrypt",
-      "Decrypt",
-      "ReEncrypt",
-      "GenerateDataKey",
-      "GenerateDataKeyWithoutPlaintext",
-      "GenerateDataKeyPair",
-      "GenerateDataKeyPairWithoutPlaintext",
-      "GenerateRandom",
-      "Sign",
-      "Verify",
-      "GenerateMac",
-      "VerifyMac",
-      "DeriveSharedSecret",
-      "GetPublicKey",
-      "GetParametersForImport"};
-  return kReadOnly.count(op) > 0 || StartsWith(op, "Describe") || StartsWith(op, "Get") ||
-         StartsWith(op, "List");
+  // The operations that use a key change nothing; nor does GenerateRandom, nor any Describe*,
+  // Get* or List* (GetPublicKey, GetParametersForImport).
+  const std::vector<std::string>& uses = KeyUsageOperations();
+  return std::find(uses.begin(), uses.end(), op) != uses.end() || op == "GenerateRandom" ||
+         StartsWith(op, "Describe") || StartsWith(op, "Get") || StartsWith(op, "List");
 }
 
 const std::vector<std::string>& KeyUsageOperations() {
@@ -211,66 +198,74 @@ void RecordServiceKmsCall(audit::Recorder& recorder, const Caller& caller,
   recorder.Record(std::move(e));
 }
 
-Result<CryptoResult> ServiceKmsClient::GenerateDataKey(
-    const Caller& caller, std::string_view key_id, size_t bytes, const EncryptionContext& context,
-    bool with_plaintext, std::string_view request_id, std::string_view logged_key_id) const {
+template <typename Call, typename Params>
+Result<CryptoResult> ServiceKmsClient::Recorded(const Caller& caller, std::string_view operation,
+                                                std::string_view request_id, Call call,
+                                                Params params) const {
   std::vector<std::string> arns;
   Caller c = caller;
   c.audit_key_arns = &arns;
-  auto r = kms_->GenerateDataKey(c, key_id, bytes, context, with_plaintext);
+  Result<CryptoResult> r = call(c);
   if (recorder_ != nullptr) {
-    audit::ParamsBuilder params;
-    params.String("keyId", logged_key_id.empty() ? key_id : logged_key_id);
-    if (bytes == 32 || bytes == 16) {
-      params.String("keySpec", bytes == 32 ? "AES_256" : "AES_128");
-    } else {
-      params.Int("numberOfBytes", static_cast<int64_t>(bytes));
-    }
-    params.Map("encryptionContext", {context.begin(), context.end()});
-    RecordServiceKmsCall(*recorder_, c,
-                         with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext",
-                         params.Build(), arns, r.status(), request_id, invoked_by_);
+    RecordServiceKmsCall(*recorder_, c, operation, params(), arns, r.status(), request_id,
+                         invoked_by_);
   }
   return r;
+}
+
+Result<CryptoResult> ServiceKmsClient::GenerateDataKey(
+    const Caller& caller, std::string_view key_id, size_t bytes, const EncryptionContext& context,
+    bool with_plaintext, std::string_view request_id, std::string_view logged_key_id) const {
+  return Recorded(
+      caller, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", request_id,
+      [&](const Caller& c) {
+        return kms_->GenerateDataKey(c, key_id, bytes, context, with_plaintext);
+      },
+      [&] {
+        audit::ParamsBuilder params;
+        params.String("keyId", logged_key_id.empty() ? key_id : logged_key_id);
+        if (bytes == 32 || bytes == 16) {
+          params.String("keySpec", bytes == 32 ? "AES_256" : "AES_128");
+        } else {
+          params.Int("numberOfBytes", static_cast<int64_t>(bytes));
+        }
+        params.Map("encryptionContext", {context.begin(), context.end()});
+        return params.Build();
+      });
 }
 
 Result<CryptoResult> ServiceKmsClient::Decrypt(const Caller& caller, std::string_view key_id,
                                                std::string_view ciphertext,
                                                const EncryptionContext& context,
                                                std::string_view request_id) const {
-  std::vector<std::string> arns;
-  Caller c = caller;
-  c.audit_key_arns = &arns;
-  auto r = kms_->Decrypt(c, key_id, ciphertext, context, "");
-  if (recorder_ != nullptr) {
-    audit::ParamsBuilder params;
-    if (!key_id.empty()) params.String("keyId", key_id);
-    params.String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
-        .Map("encryptionContext", {context.begin(), context.end()});
-    RecordServiceKmsCall(*recorder_, c, "Decrypt", params.Build(), arns, r.status(), request_id,
-                         invoked_by_);
-  }
-  return r;
+  return Recorded(
+      caller, "Decrypt", request_id,
+      [&](const Caller& c) { return kms_->Decrypt(c, key_id, ciphertext, context, ""); },
+      [&] {
+        audit::ParamsBuilder params;
+        if (!key_id.empty()) params.String("keyId", key_id);
+        params.String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+            .Map("encryptionContext", {context.begin(), context.end()});
+        return params.Build();
+      });
 }
 
 Result<CryptoResult> ServiceKmsClient::Encrypt(const Caller& caller, std::string_view key_id,
                                                const crypto::SecretBytes& plaintext,
                                                const EncryptionContext& context,
                                                std::string_view request_id) const {
-  std::vector<std::string> arns;
-  Caller c = caller;
-  c.audit_key_arns = &arns;
-  auto r = kms_->Encrypt(c, key_id, plaintext, context, "SYMMETRIC_DEFAULT");
-  if (recorder_ != nullptr) {
-    RecordServiceKmsCall(*recorder_, c, "Encrypt",
-                         audit::ParamsBuilder()
-                             .String("keyId", key_id)
-                             .String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
-                             .Map("encryptionContext", {context.begin(), context.end()})
-                             .Build(),
-                         arns, r.status(), request_id, invoked_by_);
-  }
-  return r;
+  return Recorded(
+      caller, "Encrypt", request_id,
+      [&](const Caller& c) {
+        return kms_->Encrypt(c, key_id, plaintext, context, "SYMMETRIC_DEFAULT");
+      },
+      [&] {
+        return audit::ParamsBuilder()
+            .String("keyId", key_id)
+            .String("encryptionAlgorithm", "SYMMETRIC_DEFAULT")
+            .Map("encryptionContext", {context.begin(), context.end()})
+            .Build();
+      });
 }
 
 }  // namespace sealstack::api::kms

@@ -83,6 +83,12 @@ class ServiceKmsClient {
                                const EncryptionContext& context, std::string_view request_id) const;
 
  private:
+  // Runs call(caller) with the key ARNs it touches collected, then (with a recorder) records it
+  // as `operation` with the request parameters params() builds: the frame of the calls above.
+  template <typename Call, typename Params>
+  Result<CryptoResult> Recorded(const Caller& caller, std::string_view operation,
+                                std::string_view request_id, Call call, Params params) const;
+
   Service* kms_;
   audit::Recorder* recorder_;
   std::string invoked_by_;

@@ -663,21 +663,19 @@ Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
 }
 
 Status Service::EnableKey(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKey", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:EnableKey"));
-  return Mutate(key->handle(), [&](Key& k) {
-    k.state = KeyState::kEnabled;
-    return Status::Ok();
-  });
+  return SetKeyEnabled(c, key_id, true);
 }
 
 Status Service::DisableKey(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKey", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable, "kms:DisableKey"));
+  return SetKeyEnabled(c, key_id, false);
+}
+
+Status Service::SetKeyEnabled(const Caller& c, std::string_view key_id, bool enabled) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, enabled ? "EnableKey" : "DisableKey", key_id));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable,
+                                               enabled ? "kms:EnableKey" : "kms:DisableKey"));
   return Mutate(key->handle(), [&](Key& k) {
-    k.state = KeyState::kDisabled;
+    k.state = enabled ? KeyState::kEnabled : KeyState::kDisabled;
     return Status::Ok();
   });
 }

@@ -267,6 +267,9 @@ class Service {
                                              const EncryptionContext* context = nullptr,
                                              ConditionKeys extra = {});
 
+  // EnableKey (enabled) and DisableKey: the same checks, then the state each sets.
+  Status SetKeyEnabled(const Caller& c, std::string_view key_id, bool enabled);
+
   // Mutations: copy, edit, persist, publish. `edit` may fail, leaving nothing changed.
   Status Mutate(const std::string& key_id, const std::function<Status(Key&)>& edit)
       EXCLUDES(write_mu_, mu_);

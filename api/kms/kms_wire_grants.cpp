@@ -220,10 +220,6 @@ Result<GetParametersForImportRequest> ReadGetParametersForImport(JsonInput& in) 
   r.spec = *spec;
   return r;
 }
-Result<Service::ImportParametersResult> CallGetParametersForImport(
-    Service& s, const Caller& c, const GetParametersForImportRequest& r) {
-  return s.GetParametersForImport(c, r.key_id, r.algorithm, r.spec);
-}
 void RenderGetParametersForImport(JsonOutput& out, const Service::ImportParametersResult& r) {
   out.String("KeyId", r.key_arn);
   out.Blob("ImportToken", r.import_token);
@@ -325,6 +321,7 @@ void RenderGetKeyLastUsage(JsonOutput& out, const KeyLastUsageResponse& r) {
 }  // namespace
 
 void AddGrantOperations(OperationTable& table) {
+  using Import = GetParametersForImportRequest;
   table.insert({
       // grants
       {"CreateGrant", Frame(ReadCreateGrant, CallCreateGrant, RenderCreateGrant)},
@@ -334,8 +331,10 @@ void AddGrantOperations(OperationTable& table) {
       {"RetireGrant", Frame(ReadRetireGrant, CallRetireGrant, RenderNothing)},
       {"RevokeGrant", Frame(ReadRevokeGrant, CallRevokeGrant, RenderNothing)},
       // import
-      {"GetParametersForImport",
-       Frame(ReadGetParametersForImport, CallGetParametersForImport, RenderGetParametersForImport)},
+      {"GetParametersForImport", Frame(ReadGetParametersForImport,
+                                       MemberCall<&Service::GetParametersForImport, &Import::key_id,
+                                                  &Import::algorithm, &Import::spec>,
+                                       RenderGetParametersForImport)},
       {"ImportKeyMaterial",
        Frame(ReadImportKeyMaterial, CallImportKeyMaterial, RenderImportKeyMaterial)},
       {"DeleteImportedKeyMaterial", Frame(ReadDeleteImportedKeyMaterial,

@@ -211,10 +211,6 @@ Result<KeyPtr> CallCreateKey(Service& s, const Caller& c, const CreateKeyRequest
   return s.CreateKey(c, request);
 }
 
-Result<KeyPtr> CallDescribeKey(Service& s, const Caller& c, const KeyRequest& r) {
-  return s.DescribeKey(c, r.key_id);
-}
-
 struct ListKeysRequest {
   ListPage page;
 };
@@ -278,35 +274,29 @@ void RenderScheduleKeyDeletion(JsonOutput& out, const KeyPtr& key) {
 
 void AddKeyOperations(OperationTable& table) {
   using S = Service;
+  using Describe = UpdateKeyDescriptionRequest;
+  using Schedule = ScheduleKeyDeletionRequest;
+  using Primary = UpdatePrimaryRegionRequest;
   table.insert({
       {"CreateKey", Frame(ReadCreateKey, CallCreateKey, RenderKeyMetadata)},
-      {"DescribeKey", Frame(ReadKeyIdWithGrantTokens, CallDescribeKey, RenderKeyMetadata)},
+      {"DescribeKey", Frame(ReadKeyIdWithGrantTokens, KeyCall<&S::DescribeKey>, RenderKeyMetadata)},
       {"ListKeys", Frame(ReadListKeys, CallListKeys, RenderListKeys)},
-      {"UpdateKeyDescription", Frame(
-                                   ReadUpdateKeyDescription,
-                                   [](S& s, const Caller& c, const UpdateKeyDescriptionRequest& r) {
-                                     return Done(
-                                         s.UpdateKeyDescription(c, r.key_id, r.description));
-                                   },
-                                   RenderNothing)},
+      {"UpdateKeyDescription",
+       Frame(ReadUpdateKeyDescription,
+             MemberCall<&S::UpdateKeyDescription, &Describe::key_id, &Describe::description>,
+             RenderNothing)},
       {"EnableKey", Frame(ReadKeyId, KeyCall<&S::EnableKey>, RenderNothing)},
       {"DisableKey", Frame(ReadKeyId, KeyCall<&S::DisableKey>, RenderNothing)},
-      {"ScheduleKeyDeletion", Frame(
-                                  ReadScheduleKeyDeletion,
-                                  [](S& s, const Caller& c, const ScheduleKeyDeletionRequest& r) {
-                                    return s.ScheduleKeyDeletion(c, r.key_id,
-                                                                 r.pending_window_days);
-                                  },
-                                  RenderScheduleKeyDeletion)},
-      {"CancelKeyDeletion", Frame(ReadKeyId, KeyResultCall<&S::CancelKeyDeletion>, RenderKeyArn)},
+      {"ScheduleKeyDeletion",
+       Frame(ReadScheduleKeyDeletion,
+             MemberCall<&S::ScheduleKeyDeletion, &Schedule::key_id, &Schedule::pending_window_days>,
+             RenderScheduleKeyDeletion)},
+      {"CancelKeyDeletion", Frame(ReadKeyId, KeyCall<&S::CancelKeyDeletion>, RenderKeyArn)},
       {"ReplicateKey", Frame(ReadReplicateKey, CallReplicateKey, RenderReplicateKey)},
-      {"UpdatePrimaryRegion", Frame(
-                                  ReadUpdatePrimaryRegion,
-                                  [](S& s, const Caller& c, const UpdatePrimaryRegionRequest& r) {
-                                    return Done(
-                                        s.UpdatePrimaryRegion(c, r.key_id, r.primary_region));
-                                  },
-                                  RenderNothing)},
+      {"UpdatePrimaryRegion",
+       Frame(ReadUpdatePrimaryRegion,
+             MemberCall<&S::UpdatePrimaryRegion, &Primary::key_id, &Primary::primary_region>,
+             RenderNothing)},
   });
 }
 

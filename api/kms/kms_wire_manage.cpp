@@ -294,72 +294,51 @@ void RenderListResourceTags(JsonOutput& out, const ListResourceTagsResponse& r) 
 
 void AddManageOperations(OperationTable& table) {
   using S = Service;
+  using A = AliasRequest;
+  using Policy = PutKeyPolicyRequest;
+  using Rotation = EnableKeyRotationRequest;
   table.insert({
       // aliases
-      {"CreateAlias", Frame(
-                          ReadAlias<true>,
-                          [](S& s, const Caller& c, const AliasRequest& r) {
-                            return Done(s.CreateAlias(c, r.name, r.target));
-                          },
-                          RenderNothing)},
-      {"UpdateAlias", Frame(
-                          ReadAlias<true>,
-                          [](S& s, const Caller& c, const AliasRequest& r) {
-                            return Done(s.UpdateAlias(c, r.name, r.target));
-                          },
-                          RenderNothing)},
-      {"DeleteAlias", Frame(
-                          ReadAlias<false>,
-                          [](S& s, const Caller& c, const AliasRequest& r) {
-                            return Done(s.DeleteAlias(c, r.name));
-                          },
-                          RenderNothing)},
+      {"CreateAlias",
+       Frame(ReadAlias<true>, MemberCall<&S::CreateAlias, &A::name, &A::target>, RenderNothing)},
+      {"UpdateAlias",
+       Frame(ReadAlias<true>, MemberCall<&S::UpdateAlias, &A::name, &A::target>, RenderNothing)},
+      {"DeleteAlias",
+       Frame(ReadAlias<false>, MemberCall<&S::DeleteAlias, &A::name>, RenderNothing)},
       {"ListAliases", Frame(ReadListAliases, CallListAliases, RenderListAliases)},
       // key policies
-      {"GetKeyPolicy",
-       Frame(
-           ReadGetKeyPolicy,
-           [](S& s, const Caller& c, const KeyRequest& r) { return s.GetKeyPolicy(c, r.key_id); },
-           RenderGetKeyPolicy)},
-      {"PutKeyPolicy", Frame(
-                           ReadPutKeyPolicy,
-                           [](S& s, const Caller& c, const PutKeyPolicyRequest& r) {
-                             return Done(
-                                 s.PutKeyPolicy(c, r.key_id, r.policy, r.bypass_lockout_check));
-                           },
-                           RenderNothing)},
+      {"GetKeyPolicy", Frame(ReadGetKeyPolicy, KeyCall<&S::GetKeyPolicy>, RenderGetKeyPolicy)},
+      {"PutKeyPolicy", Frame(ReadPutKeyPolicy,
+                             MemberCall<&S::PutKeyPolicy, &Policy::key_id, &Policy::policy,
+                                        &Policy::bypass_lockout_check>,
+                             RenderNothing)},
       {"ListKeyPolicies",
        Frame(ReadListKeyPolicies, KeyCall<&S::CheckKeyForPolicyList>, RenderListKeyPolicies)},
       // rotation
-      {"EnableKeyRotation", Frame(
-                                ReadEnableKeyRotation,
-                                [](S& s, const Caller& c, const EnableKeyRotationRequest& r) {
-                                  return Done(s.EnableKeyRotation(c, r.key_id, r.period_days));
-                                },
-                                RenderNothing)},
+      {"EnableKeyRotation",
+       Frame(ReadEnableKeyRotation,
+             MemberCall<&S::EnableKeyRotation, &Rotation::key_id, &Rotation::period_days>,
+             RenderNothing)},
       {"DisableKeyRotation", Frame(ReadKeyId, KeyCall<&S::DisableKeyRotation>, RenderNothing)},
+      // GetKeyRotationStatus has a defaulted third parameter, which a member pointer cannot omit.
       {"GetKeyRotationStatus", Frame(
                                    ReadKeyId,
                                    [](S& s, const Caller& c, const KeyRequest& r) {
                                      return s.GetKeyRotationStatus(c, r.key_id);
                                    },
                                    RenderGetKeyRotationStatus)},
-      {"RotateKeyOnDemand", Frame(ReadKeyId, KeyResultCall<&S::RotateKeyOnDemand>, RenderKeyArn)},
+      {"RotateKeyOnDemand", Frame(ReadKeyId, KeyCall<&S::RotateKeyOnDemand>, RenderKeyArn)},
       {"ListKeyRotations",
        Frame(ReadListKeyRotations, CallListKeyRotations, RenderListKeyRotations)},
       // tags
-      {"TagResource", Frame(
-                          ReadTagResource,
-                          [](S& s, const Caller& c, const TagResourceRequest& r) {
-                            return Done(s.TagResource(c, r.key_id, r.tags));
-                          },
-                          RenderNothing)},
-      {"UntagResource", Frame(
-                            ReadUntagResource,
-                            [](S& s, const Caller& c, const UntagResourceRequest& r) {
-                              return Done(s.UntagResource(c, r.key_id, r.tag_keys));
-                            },
-                            RenderNothing)},
+      {"TagResource",
+       Frame(ReadTagResource,
+             MemberCall<&S::TagResource, &TagResourceRequest::key_id, &TagResourceRequest::tags>,
+             RenderNothing)},
+      {"UntagResource", Frame(ReadUntagResource,
+                              MemberCall<&S::UntagResource, &UntagResourceRequest::key_id,
+                                         &UntagResourceRequest::tag_keys>,
+                              RenderNothing)},
       {"ListResourceTags",
        Frame(ReadListResourceTags, CallListResourceTags, RenderListResourceTags)},
   });

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -85,15 +86,21 @@ Result<KeyRequest> ReadKeyId(JsonInput& in);
 // The same, for operations that also accept GrantTokens.
 Result<KeyRequest> ReadKeyIdWithGrantTokens(JsonInput& in);
 
-// Calls of operations that take only a key and answer nothing, or the key.
-template <Status (Service::*kMethod)(const Caller&, std::string_view)>
-Result<NoContent> KeyCall(Service& s, const Caller& c, const KeyRequest& r) {
-  return Done((s.*kMethod)(c, r.key_id));
-}
-template <Result<KeyPtr> (Service::*kMethod)(const Caller&, std::string_view)>
-Result<KeyPtr> KeyResultCall(Service& s, const Caller& c, const KeyRequest& r) {
-  return (s.*kMethod)(c, r.key_id);
-}
+// The call of an operation whose Service method takes the caller and then the request's
+// members `kMembers`, in order: each row names the method and the members and nothing else.
+// A method that answers only a Status answers {} (NoContent) on success.
+template <auto kMethod, auto... kMembers>
+inline constexpr auto MemberCall = [](Service& s, const Caller& c, const auto& r) {
+  auto result = (s.*kMethod)(c, (r.*kMembers)...);
+  if constexpr (std::is_same_v<decltype(result), Status>) {
+    return Done(std::move(result));
+  } else {
+    return result;
+  }
+};
+// The same, for operations that name only a key.
+template <auto kMethod>
+inline constexpr auto KeyCall = MemberCall<kMethod, &KeyRequest::key_id>;
 
 // ---- renderers several operations use
 void WriteList(JsonOutput& out, std::string_view key, const std::vector<std::string>& items);

@@ -28,11 +28,7 @@ std::string Find(const std::vector<std::pair<std::string, std::string>>& params,
 }
 
 WireError QueryError(int status, std::string code, std::string message) {
-  WireError e;
-  e.http_status = status;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
+  return {.http_status = status, .code = std::move(code), .message = std::move(message)};
 }
 
 }  // namespace
