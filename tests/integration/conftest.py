@@ -219,8 +219,10 @@ def pytest_runtest_makereport(item, call):
 
 
 # ---------------------------------------------------------------- shards
-# `--shard I/N` keeps every N-th collected test starting at the I-th (1-based), so CTest can run
-# one suite as N processes on N cores. Every test starts its own server, so shards share nothing.
+# `--shard I/N` keeps the I-th (1-based) of N slices of the collected tests, so CTest can run one
+# suite as N processes on N cores. A slice holds whole modules (tests of a module may share a
+# module-scoped server and what earlier tests left in it), dealt largest first to the slice with
+# the fewest tests so far: deterministic, and about even.
 
 def pytest_addoption(parser):
     parser.addoption("--shard", default=None, metavar="I/N",
@@ -235,7 +237,15 @@ def pytest_collection_modifyitems(config, items):
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise pytest.UsageError(f"--shard takes I/N with 1 <= I <= N, got {shard!r}")
     index, count = int(match.group(1)) - 1, int(match.group(2))
-    kept = [item for n, item in enumerate(items) if n % count == index]
-    dropped = [item for n, item in enumerate(items) if n % count != index]
+    modules = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    loads, slice_of = [0] * count, {}
+    for name in sorted(modules, key=lambda m: (-len(modules[m]), m)):
+        target = min(range(count), key=lambda i: (loads[i], i))
+        slice_of[name] = target
+        loads[target] += len(modules[name])
+    kept = [item for item in items if slice_of[item.nodeid.split("::", 1)[0]] == index]
+    dropped = [item for item in items if slice_of[item.nodeid.split("::", 1)[0]] != index]
     config.hook.pytest_deselected(items=dropped)
     items[:] = kept

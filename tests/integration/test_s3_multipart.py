@@ -386,19 +386,20 @@ def test_upload_without_algorithm_verifies_and_echoes_a_part_crc32(s3):
     """A part sent with its own CRC32 into an upload without an algorithm (what boto3 >= 1.36
     does by default): the CRC32 is verified and echoed, and the upload still completes with the
     default full-object CRC64NVME."""
-    up = s3.create_multipart_upload(Bucket="mp-default", Key="k32")
+    s3.create_bucket(Bucket="mp-default-crc32")
+    up = s3.create_multipart_upload(Bucket="mp-default-crc32", Key="k32")
     body = b"one small part"
-    r = s3.upload_part(Bucket="mp-default", Key="k32", UploadId=up["UploadId"], PartNumber=1,
+    r = s3.upload_part(Bucket="mp-default-crc32", Key="k32", UploadId=up["UploadId"], PartNumber=1,
                        Body=body, ChecksumAlgorithm="CRC32")
     headers = r["ResponseMetadata"]["HTTPHeaders"]
     assert headers["x-amz-checksum-crc32"] == \
         base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
     assert "x-amz-checksum-crc64nvme" not in headers
     bad = base64.b64encode(zlib.crc32(b"other").to_bytes(4, "big")).decode()
-    err = expect(s3.upload_part, "BadDigest", 400, Bucket="mp-default", Key="k32",
+    err = expect(s3.upload_part, "BadDigest", 400, Bucket="mp-default-crc32", Key="k32",
                  UploadId=up["UploadId"], PartNumber=2, Body=body, ChecksumCRC32=bad)
     assert "CRC32" in err["Message"]
-    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-default/k32", service="s3",
+    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-default-crc32/k32", service="s3",
                        params={"uploadId": up["UploadId"]},
                        body=("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>"
                              "<ETag>%s</ETag></Part></CompleteMultipartUpload>" % r["ETag"]).encode())
@@ -421,13 +422,14 @@ def test_part_number_beyond_the_object_is_416_invalid_part_number(s3):
 
 
 def test_complete_body_over_the_limit_is_max_message_length_exceeded(s3):
-    uid = s3.create_multipart_upload(Bucket="mp-partno", Key="big-list")["UploadId"]
+    s3.create_bucket(Bucket="mp-big-list")
+    uid = s3.create_multipart_upload(Bucket="mp-big-list", Key="big-list")["UploadId"]
     body = b"<CompleteMultipartUpload>" + b" " * (4 << 20) + b"</CompleteMultipartUpload>"
-    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-partno/big-list", service="s3",
+    r = signed_request(s3.meta.endpoint_url, "POST", "/mp-big-list/big-list", service="s3",
                        params={"uploadId": uid}, body=body)
     assert r.status_code == 400, r.text
     root = ET.fromstring(r.content)
     assert (root.findtext("Code"), root.findtext("MaxMessageLengthBytes")) == \
         ("MaxMessageLengthExceeded", str(4 << 20))
     # The upload is still there: a refused Complete changes nothing.
-    assert s3.list_parts(Bucket="mp-partno", Key="big-list", UploadId=uid)["UploadId"] == uid
+    assert s3.list_parts(Bucket="mp-big-list", Key="big-list", UploadId=uid)["UploadId"] == uid
