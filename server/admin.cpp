@@ -533,12 +533,17 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     }
     std::string bucket(rest.substr(0, slash)), key;
     if (!auth::UriDecode(rest.substr(slash + 1), &key)) key = std::string(rest.substr(slash + 1));
-    auto view = api::s3::DescribeObjectProtection(*context.s3_objects, bucket, key);
+    // ?versionId=: one version of the object (each has its own key and protection).
+    std::optional<std::string> version_id;
+    for (auto& [name, value] : auth::ParseQuery(head.RawQuery())) {
+      if (name == "versionId") version_id = value;
+    }
+    auto view = api::s3::DescribeObjectProtection(*context.s3_objects, bucket, key, version_id);
     if (!view.ok()) {
-      return api::RenderError(
-          api::Protocol::kAdmin,
-          {.http_status = 404, .code = "NoSuchKey", .message = "no object " + bucket + "/" + key},
-          ids);
+      std::string what = "no object " + bucket + "/" + key;
+      if (version_id) what += " version " + *version_id;
+      return api::RenderError(api::Protocol::kAdmin,
+                              {.http_status = 404, .code = "NoSuchKey", .message = what}, ids);
     }
     api::ApiResponse r = Json(200, *view);
     api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);

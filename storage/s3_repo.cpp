@@ -48,6 +48,12 @@ Status RequireBucket(Connection& c, std::string_view bucket) {
 
 // Checks that the extents tile [0, size) in order.
 Status CheckExtents(const S3ObjectRow& row) {
+  if (row.delete_marker) {
+    if (!row.extents.empty() || row.size != 0) {
+      return Status::InvalidArgument("a delete marker has no body");
+    }
+    return Status::Ok();
+  }
   if (row.extents.empty()) return Status::InvalidArgument("object has no extents");
   uint64_t next = 0;
   for (const S3ExtentRow& e : row.extents) {
@@ -73,43 +79,64 @@ Status FreeBodies(Connection& c, const std::string& ids_sql, const Params& param
   return c.Run("DELETE FROM s3_object_segments WHERE object_id IN (" + ids_sql + ")", params);
 }
 
-// Deletes the object at (bucket, key), its extents and their segments. Returns whether an object
-// was there.
-Result<bool> DeleteObjectRows(Connection& c, std::string_view bucket, std::string_view key) {
+// The columns every object read selects, in ObjectFromRow's order.
+constexpr char kObjectColumns[] =
+    "seq, key, version_id, is_latest, delete_marker, size, etag, segment_size, created_at, "
+    "wrapped_key, doc";
+
+// Deletes the version row `seq`, its extents and their segments.
+Status DeleteVersionRows(Connection& c, int64_t seq) {
+  SEALSTACK_RETURN_IF_ERROR(FreeBodies(
+      c, "SELECT object_id FROM s3_object_extents WHERE version_seq = :s", {{"s", seq}}));
   SEALSTACK_RETURN_IF_ERROR(
-      FreeBodies(c, "SELECT object_id FROM s3_object_extents WHERE bucket = :b AND key = :k",
-                 {{"b", bucket}, {"k", key}}));
-  SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM s3_object_extents WHERE bucket = :b AND key = :k",
-                                  {{"b", bucket}, {"k", key}}));
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
-                             c.Execute("DELETE FROM s3_objects WHERE bucket = :b AND key = :k",
-                                       {{"b", bucket}, {"k", key}}));
-  return n > 0;
+      c.Run("DELETE FROM s3_object_extents WHERE version_seq = :s", {{"s", seq}}));
+  return c.Run("DELETE FROM s3_objects WHERE seq = :s", {{"s", seq}});
 }
 
-// Replaces whatever is at (row.bucket, row.key) with row and its extents.
-Status ReplaceObjectRows(Connection& c, const S3ObjectRow& row) {
-  SEALSTACK_RETURN_IF_ERROR(DeleteObjectRows(c, row.bucket, row.key).status());
+// The seq of (bucket, key, version_id), nullopt if there is no such version.
+Result<std::optional<int64_t>> FindVersion(Connection& c, std::string_view bucket,
+                                           std::string_view key, std::string_view version_id) {
+  std::optional<int64_t> seq;
   SEALSTACK_RETURN_IF_ERROR(
-      c.Run("INSERT INTO s3_objects (bucket, key, version_id, size, etag, segment_size, "
-            "created_at, wrapped_key, doc) VALUES (:b, :k, :v, :size, :etag, :seg, :at, "
-            ":wk, :doc)",
-            {{"b", row.bucket},
-             {"k", row.key},
-             {"v", row.version_id},
-             {"size", ToInt64(row.size)},
-             {"etag", row.etag},
-             {"seg", row.segment_size},
-             {"at", row.created_at},
-             {"wk", Value::Blob(row.wrapped_key)},
-             {"doc", row.doc}}));
+      c.Query("SELECT seq FROM s3_objects WHERE bucket = :b AND key = :k AND version_id = :v",
+              {{"b", bucket}, {"k", key}, {"v", version_id}}, [&](const Row& r) {
+                seq = r.ColumnInt64(0);
+                return Status::Ok();
+              }));
+  return seq;
+}
+
+// Adds row (and its extents) as the latest version of its key: a version with the same id (the
+// null version) is replaced, the previous latest is demoted.
+Status InsertLatestVersion(Connection& c, S3ObjectRow& row) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<int64_t> same,
+                             FindVersion(c, row.bucket, row.key, row.version_id));
+  if (same) SEALSTACK_RETURN_IF_ERROR(DeleteVersionRows(c, *same));
+  SEALSTACK_RETURN_IF_ERROR(
+      c.Run("UPDATE s3_objects SET is_latest = 0 WHERE bucket = :b AND key = :k AND is_latest = 1",
+            {{"b", row.bucket}, {"k", row.key}}));
+  SEALSTACK_RETURN_IF_ERROR(c.Run(
+      "INSERT INTO s3_objects (bucket, key, version_id, is_latest, delete_marker, size, etag, "
+      "segment_size, created_at, wrapped_key, doc) VALUES (:b, :k, :v, 1, :dm, :size, :etag, "
+      ":seg, :at, :wk, :doc)",
+      {{"b", row.bucket},
+       {"k", row.key},
+       {"v", row.version_id},
+       {"dm", row.delete_marker ? 1 : 0},
+       {"size", ToInt64(row.size)},
+       {"etag", row.etag},
+       {"seg", row.segment_size},
+       {"at", row.created_at},
+       {"wk", Value::Blob(row.wrapped_key)},
+       {"doc", row.doc}}));
+  row.seq = c.LastInsertRowId();
+  row.is_latest = true;
   int64_t idx = 0;
   for (const S3ExtentRow& e : row.extents) {
     SEALSTACK_RETURN_IF_ERROR(
-        c.Run("INSERT INTO s3_object_extents (bucket, key, idx, object_id, plain_offset, "
-              "size, header) VALUES (:b, :k, :i, :id, :off, :size, :h)",
-              {{"b", row.bucket},
-               {"k", row.key},
+        c.Run("INSERT INTO s3_object_extents (version_seq, idx, object_id, plain_offset, size, "
+              "header) VALUES (:s, :i, :id, :off, :size, :h)",
+              {{"s", row.seq},
                {"i", idx++},
                {"id", e.object_id},
                {"off", ToInt64(e.plain_offset)},
@@ -133,18 +160,21 @@ S3BucketRow BucketFromRow(const Row& r) {
           r.ColumnString(4)};
 }
 
-// Columns: key, version_id, size, etag, segment_size, created_at, wrapped_key, doc.
+// Columns: kObjectColumns.
 S3ObjectRow ObjectFromRow(std::string_view bucket, const Row& r) {
   S3ObjectRow o;
   o.bucket = std::string(bucket);
-  o.key = r.ColumnString(0);
-  o.version_id = r.ColumnString(1);
-  o.size = static_cast<uint64_t>(r.ColumnInt64(2));
-  o.etag = r.ColumnString(3);
-  o.segment_size = static_cast<uint32_t>(r.ColumnInt64(4));
-  o.created_at = r.ColumnDouble(5);
-  o.wrapped_key = std::string(r.ColumnBlob(6));
-  o.doc = r.ColumnString(7);
+  o.seq = r.ColumnInt64(0);
+  o.key = r.ColumnString(1);
+  o.version_id = r.ColumnString(2);
+  o.is_latest = r.ColumnInt64(3) != 0;
+  o.delete_marker = r.ColumnInt64(4) != 0;
+  o.size = static_cast<uint64_t>(r.ColumnInt64(5));
+  o.etag = r.ColumnString(6);
+  o.segment_size = static_cast<uint32_t>(r.ColumnInt64(7));
+  o.created_at = r.ColumnDouble(8);
+  o.wrapped_key = std::string(r.ColumnBlob(9));
+  o.doc = r.ColumnString(10);
   return o;
 }
 
@@ -243,28 +273,32 @@ Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
 
 // ---- Objects ----
 
-Result<S3ObjectRow> S3Repo::GetObject(Connection& c, std::string_view bucket,
-                                      std::string_view key) {
+Result<S3ObjectRow> S3Repo::GetObject(Connection& c, std::string_view bucket, std::string_view key,
+                                      std::optional<std::string_view> version_id) {
   S3ObjectRow row;
-  Status s = c.QueryOne(
-      "SELECT key, version_id, size, etag, segment_size, created_at, wrapped_key, doc "
-      "FROM s3_objects WHERE bucket = :b AND key = :k",
-      {{"b", bucket}, {"k", key}}, [&](const Row& r) {
-        row = ObjectFromRow(bucket, r);
-        return Status::Ok();
-      });
+  std::string sql = std::string("SELECT ") + kObjectColumns +
+                    " FROM s3_objects WHERE bucket = :b AND key = :k AND ";
+  sql += version_id ? "version_id = :v" : "is_latest = 1";
+  std::vector<Param> params = {{"b", bucket}, {"k", key}};
+  if (version_id) params.emplace_back("v", *version_id);
+  Status s = c.QueryOne(sql, params, [&](const Row& r) {
+    row = ObjectFromRow(bucket, r);
+    return Status::Ok();
+  });
   if (s.code() == StatusCode::kNotFound) return Status::NotFound("no such key");
   if (!s.ok()) return s;
   SEALSTACK_RETURN_IF_ERROR(
       c.Query("SELECT object_id, plain_offset, size, header FROM s3_object_extents "
-              "WHERE bucket = :b AND key = :k ORDER BY idx",
-              {{"b", bucket}, {"k", key}}, [&](const Row& r) {
+              "WHERE version_seq = :s ORDER BY idx",
+              {{"s", row.seq}}, [&](const Row& r) {
                 row.extents.push_back({r.ColumnInt64(0), static_cast<uint64_t>(r.ColumnInt64(1)),
                                        static_cast<uint64_t>(r.ColumnInt64(2)),
                                        std::string(r.ColumnBlob(3))});
                 return Status::Ok();
               }));
-  if (row.extents.empty()) return Status::Integrity("object row has no extents");
+  if (row.extents.empty() && !row.delete_marker) {
+    return Status::Integrity("object row has no extents");
+  }
   return row;
 }
 
@@ -274,17 +308,43 @@ Result<S3ObjectPage> S3Repo::ListObjects(Connection& c, std::string_view bucket,
   const KeyPrefixRange range(options.prefix);
   std::vector<Param> params = {
       {"b", bucket}, {"after", options.start_after}, {"n", ToInt64(options.limit) + 1}};
-  const std::string sql =
-      "SELECT key, version_id, size, etag, segment_size, created_at, wrapped_key, doc "
-      "FROM s3_objects WHERE bucket = :b AND key > :after AND " +
-      range.Where(&params) + "ORDER BY key LIMIT :n";
+  // Keys whose latest row is a delete marker are skipped; the LIMIT counts only keys shown.
+  const std::string sql = std::string("SELECT ") + kObjectColumns +
+                          " FROM s3_objects WHERE bucket = :b AND is_latest = 1 AND "
+                          "delete_marker = 0 AND key > :after AND " +
+                          range.Where(&params) + "ORDER BY key LIMIT :n";
   S3ObjectPage page;
   SEALSTACK_RETURN_IF_ERROR(c.QueryPage(sql, params, options.limit, &page.objects, &page.truncated,
                                         [&](const Row& r) { return ObjectFromRow(bucket, r); }));
   return page;
 }
 
-Status S3Repo::CommitObject(Connection& c, const S3ObjectRow& row) {
+Result<S3VersionPage> S3Repo::ListVersions(Connection& c, std::string_view bucket,
+                                           const S3ListVersionsOptions& options) {
+  if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");
+  const KeyPrefixRange range(options.prefix);
+  std::vector<Param> params = {{"b", bucket},
+                               {"km", options.key_marker},
+                               {"seq", options.after_seq},
+                               {"n", ToInt64(options.limit) + 1}};
+  const std::string sql = std::string("SELECT ") + kObjectColumns +
+                          " FROM s3_objects WHERE bucket = :b AND (key > :km OR (key = :km AND "
+                          "seq < :seq)) AND " +
+                          range.Where(&params) + "ORDER BY key, seq DESC LIMIT :n";
+  S3VersionPage page;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryPage(sql, params, options.limit, &page.versions, &page.truncated,
+                                        [&](const Row& r) { return ObjectFromRow(bucket, r); }));
+  return page;
+}
+
+Result<int64_t> S3Repo::VersionSeq(Connection& c, std::string_view bucket, std::string_view key,
+                                   std::string_view version_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::optional<int64_t> seq, FindVersion(c, bucket, key, version_id));
+  if (!seq) return Status::NotFound("no such version");
+  return *seq;
+}
+
+Status S3Repo::CommitObject(Connection& c, S3ObjectRow& row) {
   SEALSTACK_RETURN_IF_ERROR(CheckExtents(row));
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, row.bucket));
   for (const S3ExtentRow& e : row.extents) {
@@ -296,11 +356,31 @@ Status S3Repo::CommitObject(Connection& c, const S3ObjectRow& row) {
                                         " is no longer pending");
     }
   }
-  return ReplaceObjectRows(c, row);
+  return InsertLatestVersion(c, row);
 }
 
-Result<bool> S3Repo::DeleteObject(Connection& c, std::string_view bucket, std::string_view key) {
-  return DeleteObjectRows(c, bucket, key);
+Result<std::optional<S3ObjectRow>> S3Repo::DeleteVersion(Connection& c, std::string_view bucket,
+                                                         std::string_view key,
+                                                         std::string_view version_id) {
+  std::optional<S3ObjectRow> row;
+  SEALSTACK_RETURN_IF_ERROR(c.Query(std::string("SELECT ") + kObjectColumns +
+                                        " FROM s3_objects WHERE bucket = :b AND key = :k AND "
+                                        "version_id = :v",
+                                    {{"b", bucket}, {"k", key}, {"v", version_id}},
+                                    [&](const Row& r) {
+                                      row = ObjectFromRow(bucket, r);
+                                      return Status::Ok();
+                                    }));
+  if (!row) return row;
+  SEALSTACK_RETURN_IF_ERROR(DeleteVersionRows(c, row->seq));
+  if (row->is_latest) {
+    // The newest remaining version takes over (none: the key is gone).
+    SEALSTACK_RETURN_IF_ERROR(
+        c.Run("UPDATE s3_objects SET is_latest = 1 WHERE seq = (SELECT max(seq) FROM s3_objects "
+              "WHERE bucket = :b AND key = :k)",
+              {{"b", bucket}, {"k", key}}));
+  }
+  return row;
 }
 
 Result<bool> S3Repo::ObjectOwnsBody(Connection& c, int64_t object_id) {
@@ -450,8 +530,7 @@ Result<S3PartPage> S3Repo::ListParts(Connection& c, std::string_view upload_id,
   return page;
 }
 
-Status S3Repo::CompleteUpload(Connection& c, std::string_view upload_id,
-                              const S3ObjectRow& object) {
+Status S3Repo::CompleteUpload(Connection& c, std::string_view upload_id, S3ObjectRow& object) {
   SEALSTACK_ASSIGN_OR_RETURN(S3UploadRow upload, GetUpload(c, upload_id));
   if (upload.bucket != object.bucket || upload.key != object.key) {
     return Status::InvalidArgument("completed object must have the upload's bucket and key");
@@ -470,7 +549,7 @@ Status S3Repo::CompleteUpload(Connection& c, std::string_view upload_id,
     }
   }
   SEALSTACK_RETURN_IF_ERROR(DeleteUploadRows(c, upload_id));
-  return ReplaceObjectRows(c, object);
+  return InsertLatestVersion(c, object);
 }
 
 Status S3Repo::AbortUpload(Connection& c, std::string_view upload_id) {
@@ -545,8 +624,8 @@ Result<int64_t> S3Repo::DeleteAccount(Connection& c, std::string_view account) {
   // Bodies first, while the rows that own them still say whose they are.
   SEALSTACK_RETURN_IF_ERROR(FreeBodies(
       c,
-      "SELECT e.object_id FROM s3_object_extents e JOIN s3_buckets b ON b.name = e.bucket"
-      "  WHERE b.account = :a"
+      "SELECT e.object_id FROM s3_object_extents e JOIN s3_objects o ON o.seq = e.version_seq"
+      "  JOIN s3_buckets b ON b.name = o.bucket WHERE b.account = :a"
       " UNION SELECT p.object_id FROM s3_multipart_parts p"
       "  JOIN s3_multipart_uploads u ON u.upload_id = p.upload_id"
       "  JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a"
@@ -558,8 +637,8 @@ Result<int64_t> S3Repo::DeleteAccount(Connection& c, std::string_view account) {
       "s3_multipart_uploads u JOIN s3_buckets b ON b.name = u.bucket WHERE b.account = :a)",
       "DELETE FROM s3_multipart_uploads WHERE bucket IN "
       "(SELECT name FROM s3_buckets WHERE account = :a)",
-      "DELETE FROM s3_object_extents WHERE bucket IN "
-      "(SELECT name FROM s3_buckets WHERE account = :a)",
+      "DELETE FROM s3_object_extents WHERE version_seq IN (SELECT o.seq FROM s3_objects o "
+      "JOIN s3_buckets b ON b.name = o.bucket WHERE b.account = :a)",
       "DELETE FROM s3_objects WHERE bucket IN (SELECT name FROM s3_buckets WHERE account = :a)",
       "DELETE FROM s3_pending_bodies WHERE bucket IN "
       "(SELECT name FROM s3_buckets WHERE account = :a)",

@@ -9,8 +9,10 @@
 // discarding, sweeping, resetting -- records its id in s3_freed_bodies in the same transaction,
 // for the object store to remove the file after the commit.
 //
-// Visibility rule: an object exists for readers exactly when its s3_objects row has committed,
-// and CommitObject only runs after every segment of the body has been appended. Segments are
+// Visibility rule: an object version exists for readers exactly when its s3_objects row has
+// committed, and CommitObject only runs after every segment of the body has been appended.
+// Versions (migration 0007): a key has any number of rows, one per version or delete marker,
+// each with its own body; exactly one is the latest. Segments are
 // appended in their own (short, batched) transactions under a pending body, so a crash
 // mid-upload leaves a pending row and segments that SweepOrphans removes at the next start.
 //
@@ -56,10 +58,14 @@ struct S3ExtentRow {
   std::string header;  // segment header (docs/formats/segment-format.md)
 };
 
+// One version of an S3 object (migration 0007): a body with its metadata, or a delete marker.
 struct S3ObjectRow {
   std::string bucket;
   std::string key;
-  std::string version_id;
+  std::string version_id;      // "null" for the null version
+  bool is_latest = false;      // set by reads; CommitObject always makes the row the latest
+  bool delete_marker = false;  // no body: size 0, no extents
+  int64_t seq = 0;             // commit order, set by reads and CommitObject
   uint64_t size = 0;
   std::string etag;  // unquoted
   uint32_t segment_size = 0;
@@ -67,7 +73,7 @@ struct S3ObjectRow {
   std::string wrapped_key;  // opaque bytes from api/s3
   std::string doc;          // JSON owned by api/s3
   // In order of plain_offset, contiguous, covering [0, size). Filled by GetObject, required by
-  // CommitObject and CompleteUpload; left empty by ListObjects.
+  // CommitObject (except for a delete marker) and CompleteUpload; left empty by the listings.
   std::vector<S3ExtentRow> extents;
 };
 
@@ -80,6 +86,21 @@ struct S3ListObjectsOptions {
 struct S3ObjectPage {
   std::vector<S3ObjectRow> objects;  // ordered by key (bytewise), extents empty
   bool truncated = false;            // more keys match after the last one returned
+};
+
+// ListObjectVersions: rows ordered by key, then newest first.
+struct S3ListVersionsOptions {
+  std::string prefix{};
+  // Resume after (key_marker, the version with seq after_seq): older versions of key_marker,
+  // then the keys after it. after_seq = 0: start after every version of key_marker.
+  std::string key_marker{};
+  int64_t after_seq = 0;
+  size_t limit = 1000;  // REQUIRES: limit > 0
+};
+
+struct S3VersionPage {
+  std::vector<S3ObjectRow> versions;  // extents empty
+  bool truncated = false;
 };
 
 struct S3UploadRow {
@@ -144,25 +165,40 @@ class S3Repo {
   static Result<S3BucketRow> GetBucket(Connection& c, std::string_view name);
   // The account's buckets ordered by name.
   static Result<std::vector<S3BucketRow>> ListBuckets(Connection& c, std::string_view account);
-  // Deletes an empty bucket. kFailedPrecondition if any object remains. Multipart uploads in
-  // progress are aborted (their parts and segments deleted) with it. kNotFound if absent.
+  // Deletes an empty bucket. kFailedPrecondition if any version or delete marker remains. Multipart
+  // uploads in progress are aborted (their parts and segments deleted) with it. kNotFound if
+  // absent.
   static Status DeleteBucket(Connection& c, std::string_view name);
 
-  // ---- Objects ----
-  // The visible object at (bucket, key) with its extents. kNotFound if none.
-  static Result<S3ObjectRow> GetObject(Connection& c, std::string_view bucket,
-                                       std::string_view key);
+  // ---- Objects (versions) ----
+  // The latest version of (bucket, key) -- which may be a delete marker -- or, with
+  // `version_id`, that version; with its extents. kNotFound if none.
+  static Result<S3ObjectRow> GetObject(Connection& c, std::string_view bucket, std::string_view key,
+                                       std::optional<std::string_view> version_id = std::nullopt);
+  // Keys whose latest version is not a delete marker, with that version.
   static Result<S3ObjectPage> ListObjects(Connection& c, std::string_view bucket,
                                           const S3ListObjectsOptions& options);
-  // Makes `row` the visible object at (row.bucket, row.key), atomically replacing (and deleting
-  // the extents and segments of) any previous one. Every extent's object_id must be a pending
-  // body (BeginBody) whose segments are all appended; its pending row is consumed.
+  // Every version and delete marker, by key then newest first.
+  static Result<S3VersionPage> ListVersions(Connection& c, std::string_view bucket,
+                                            const S3ListVersionsOptions& options);
+  // The seq of a version (to resume a version listing after it). kNotFound if none.
+  static Result<int64_t> VersionSeq(Connection& c, std::string_view bucket, std::string_view key,
+                                    std::string_view version_id);
+  // Makes `row` the latest version of (row.bucket, row.key): the previous latest stays as an
+  // older version, except that a version with the same version_id (the null version) is
+  // replaced, its extents and segments deleted. Every extent's object_id must be a pending body
+  // (BeginBody) whose segments are all appended; its pending row is consumed. A delete marker
+  // has no extents. Sets row.seq.
   // kNotFound if the bucket is gone; kFailedPrecondition if a pending body is gone;
   // kInvalidArgument if the extents do not tile [0, row.size).
   // REQUIRES: inside a transaction.
-  static Status CommitObject(Connection& c, const S3ObjectRow& row);
-  // Deletes the object at (bucket, key) with its segments. Returns false if there was none.
-  static Result<bool> DeleteObject(Connection& c, std::string_view bucket, std::string_view key);
+  static Status CommitObject(Connection& c, S3ObjectRow& row);
+  // Deletes one version (or delete marker) with its segments; when it was the latest, the
+  // newest remaining version of the key becomes the latest. Returns the row removed (extents
+  // empty), nullopt if there was none.
+  static Result<std::optional<S3ObjectRow>> DeleteVersion(Connection& c, std::string_view bucket,
+                                                          std::string_view key,
+                                                          std::string_view version_id);
   // True if some committed object still owns the body object_id (used by readers to tell a
   // concurrent replacement from a missing segment).
   static Result<bool> ObjectOwnsBody(Connection& c, int64_t object_id);
@@ -201,12 +237,11 @@ class S3Repo {
   // Parts with part_number > part_number_marker, at most `limit` (> 0).
   static Result<S3PartPage> ListParts(Connection& c, std::string_view upload_id,
                                       int part_number_marker, size_t limit);
-  // Turns the upload into the object `object` (CommitObject's replacement rules). Each extent's
-  // object_id must be a part of this upload (kInvalidArgument otherwise); the upload's other
-  // parts are deleted with their segments, and the upload row goes. kNotFound if the upload
+  // Turns the upload into the object `object` (CommitObject's version rules; sets object.seq). Each
+  // extent's object_id must be a part of this upload (kInvalidArgument otherwise); the upload's
+  // other parts are deleted with their segments, and the upload row goes. kNotFound if the upload
   // is gone. REQUIRES: inside a transaction.
-  static Status CompleteUpload(Connection& c, std::string_view upload_id,
-                               const S3ObjectRow& object);
+  static Status CompleteUpload(Connection& c, std::string_view upload_id, S3ObjectRow& object);
   // Deletes the upload, its parts and their segments. kNotFound if absent.
   static Status AbortUpload(Connection& c, std::string_view upload_id);
 

@@ -43,15 +43,24 @@ Result<AclRequest> AclOfPut(const S3Request& r) {
 }  // namespace
 
 bool IsBucketConfigOperation(std::string_view op) {
-  return op == "GetBucketVersioning" || op == "GetObjectAcl" || op == "PutObjectAcl" ||
-         SpecForOperation(op) != nullptr;
+  return op == "GetBucketVersioning" || op == "PutBucketVersioning" || op == "GetObjectAcl" ||
+         op == "PutObjectAcl" || SpecForOperation(op) != nullptr;
 }
 
 Result<ApiResponse> HandleBucketConfig(Service& svc, const S3Caller& c, const S3Request& r,
                                        std::string_view op, const RequestIds& ids) {
   if (op == "GetBucketVersioning") {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string status, svc.GetBucketVersioning(c, r.bucket));
-    return XmlResponse(200, RenderVersioningConfiguration(status), ids);
+    SEALSTACK_ASSIGN_OR_RETURN(Service::VersioningState state,
+                               svc.GetBucketVersioning(c, r.bucket));
+    return XmlResponse(200, RenderVersioningConfiguration(state.status, state.mfa_delete), ids);
+  }
+  if (op == "PutBucketVersioning") {
+    SEALSTACK_RETURN_IF_ERROR(svc.CheckBucketExists(r.bucket));  // 404 before MalformedXML
+    SEALSTACK_ASSIGN_OR_RETURN(VersioningConfiguration config,
+                               ParseVersioningConfiguration(r.body));
+    SEALSTACK_RETURN_IF_ERROR(
+        svc.PutBucketVersioning(c, r.bucket, {config.status, config.mfa_delete}));
+    return EmptyResponse(200, ids);
   }
   if (op == "GetBucketAcl" || op == "GetObjectAcl") return GetAcl(svc, c, r, ids);
   if (op == "PutBucketAcl" || op == "PutObjectAcl") {

@@ -3,6 +3,7 @@
 // read-modify-write of the bucket's doc.
 #include "api/s3/bucket_config_xml.h"
 #include "api/s3/bucket_rules.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
 
@@ -156,9 +157,26 @@ Result<std::vector<std::string>> Service::ListBucketConfigs(const S3Caller& c,
   return out;
 }
 
-Result<std::string> Service::GetBucketVersioning(const S3Caller& c, const std::string& bucket) {
+Result<Service::VersioningState> Service::GetBucketVersioning(const S3Caller& c,
+                                                              const std::string& bucket) {
   SEALSTACK_ASSIGN_OR_RETURN(Bucket b, parts_.buckets->Access(c, bucket, "s3:GetBucketVersioning"));
-  return b.versioning;
+  return VersioningState{b.versioning, b.mfa_delete};
+}
+
+Status Service::PutBucketVersioning(const S3Caller& c, const std::string& bucket,
+                                    const VersioningState& state) {
+  SEALSTACK_RETURN_IF_ERROR(parts_.buckets->Access(c, bucket, "s3:PutBucketVersioning").status());
+  return parts_.buckets->UpdateBucket(bucket, [&](Bucket* b) -> Status {
+    // Object Lock needs versioning on for good (AWS: 409 InvalidBucketState).
+    if (state.status == "Suspended" && b->configs.documents.count("object-lock") != 0) {
+      return S3Error(ErrorKind::kInvalidBucketState,
+                     "An Object Lock configuration is present on this bucket, so the versioning "
+                     "state cannot be changed.");
+    }
+    if (!state.status.empty()) b->versioning = state.status;
+    if (!state.mfa_delete.empty()) b->mfa_delete = state.mfa_delete;
+    return Status::Ok();
+  });
 }
 
 Result<Service::AclView> Service::GetBucketAcl(const S3Caller& c, const std::string& bucket) {
@@ -195,13 +213,8 @@ Result<Service::AclView> Service::GetObjectAcl(const S3Caller& c, const std::str
   SEALSTACK_ASSIGN_OR_RETURN(
       Bucket b,
       parts_.buckets->Access(c, bucket, S3Access{"s3:GetObjectAcl", ObjectArn(bucket, key), {}}));
-  auto info = parts_.store->Head(bucket, key);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound) {
-      return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.", {{"Key", key}});
-    }
-    return info.status();
-  }
+  SEALSTACK_RETURN_IF_ERROR(
+      FindReadableVersion(*parts_.store, bucket, key, std::nullopt, "GET").status());
   AclView view;
   view.owner_id = CanonicalId(b.account);
   view.grants = {AclGrant{"CanonicalUser", view.owner_id, "", "", "FULL_CONTROL"}};
@@ -213,13 +226,8 @@ Status Service::PutObjectAcl(const S3Caller& c, const std::string& bucket, const
   SEALSTACK_ASSIGN_OR_RETURN(
       Bucket b,
       parts_.buckets->Access(c, bucket, S3Access{"s3:PutObjectAcl", ObjectArn(bucket, key), {}}));
-  auto info = parts_.store->Head(bucket, key);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound) {
-      return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.", {{"Key", key}});
-    }
-    return info.status();
-  }
+  SEALSTACK_RETURN_IF_ERROR(
+      FindReadableVersion(*parts_.store, bucket, key, std::nullopt, "GET").status());
   const std::string owner = CanonicalId(b.account);
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<AclGrant> grants, GrantsOf(acl, AclLevel::kObject, owner));
   SEALSTACK_RETURN_IF_ERROR(CheckAclWrite(b, grants));

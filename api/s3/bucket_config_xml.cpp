@@ -489,10 +489,11 @@ std::string DefaultConfigInner(BucketConfigKind kind) {
   return "";
 }
 
-std::string RenderVersioningConfiguration(std::string_view status) {
+std::string RenderVersioningConfiguration(std::string_view status, std::string_view mfa_delete) {
   XmlWriter w;
   w.Open("VersioningConfiguration", kS3Xmlns);
   if (!status.empty()) w.Element("Status", status);
+  if (!mfa_delete.empty()) w.Element("MfaDelete", mfa_delete);
   return w.Finish();
 }
 

@@ -43,9 +43,10 @@ std::string RenderBucketConfigList(const BucketConfigSpec& spec,
 // logging and notification, <Payer>BucketOwner</Payer> for request payment.
 std::string DefaultConfigInner(BucketConfigKind kind);
 
-// <VersioningConfiguration xmlns="..."><Status>..</Status></VersioningConfiguration>; an empty
-// element when `status` is "".
-std::string RenderVersioningConfiguration(std::string_view status);
+// <VersioningConfiguration xmlns="..."><Status>..</Status><MfaDelete>..</MfaDelete>
+// </VersioningConfiguration>, each element only when set: an empty element for a bucket never
+// versioned.
+std::string RenderVersioningConfiguration(std::string_view status, std::string_view mfa_delete);
 
 // ---- Facts the service reads back from stored documents (they were validated on Put).
 std::vector<CorsRule> CorsRulesOf(std::string_view inner);

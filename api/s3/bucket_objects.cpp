@@ -1,9 +1,11 @@
 // s3::Service operations on many objects of a bucket: ListObjects / ListObjectsV2 (prefix,
-// delimiter with common prefixes, paging) and DeleteObjects, each key authorized on its own as
-// S3 does.
+// delimiter with common prefixes, paging), ListObjectVersions, and DeleteObjects, each key
+// authorized on its own as S3 does.
 #include <algorithm>
+#include <tuple>
 
 #include "api/s3/object_common.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
 #include "common/strings.h"
@@ -30,16 +32,34 @@ std::string ResumePoint(const std::string& marker, const std::string& prefix,
   return marker;
 }
 
+// The checksum algorithm and type a listing shows for a version ("" when none).
+std::pair<std::string, std::string> ListedChecksum(const ObjectInfo& o) {
+  auto doc = DecodeObjectDoc(o.doc, "");
+  if (!doc.ok() || doc->checksum_algorithm.empty()) return {};
+  return {doc->checksum_algorithm, doc->checksum_type.empty() ? "FULL_OBJECT" : doc->checksum_type};
+}
+
 ListedObject EntryOf(const ObjectInfo& o) {
   ListedObject e;
   e.key = o.key;
   e.last_modified = o.created_at;
   e.etag = o.etag;
   e.size = o.size;
-  auto doc = DecodeObjectDoc(o.doc, "");
-  if (doc.ok() && !doc->checksum_algorithm.empty()) {
-    e.checksum_algorithm = doc->checksum_algorithm;
-    e.checksum_type = doc->checksum_type.empty() ? "FULL_OBJECT" : doc->checksum_type;
+  std::tie(e.checksum_algorithm, e.checksum_type) = ListedChecksum(o);
+  return e;
+}
+
+ListedVersion VersionEntryOf(const ObjectInfo& o) {
+  ListedVersion e;
+  e.key = o.key;
+  e.version_id = o.version_id;
+  e.is_latest = o.is_latest;
+  e.delete_marker = o.delete_marker;
+  e.last_modified = o.created_at;
+  if (!o.delete_marker) {
+    e.etag = o.etag;
+    e.size = o.size;
+    std::tie(e.checksum_algorithm, e.checksum_type) = ListedChecksum(o);
   }
   return e;
 }
@@ -105,30 +125,107 @@ Result<ListObjectsOutput> Service::ListObjects(const S3Caller& c, const ListObje
   return out;
 }
 
+Result<ListObjectVersionsOutput> Service::ListObjectVersions(const S3Caller& c,
+                                                             const ListObjectVersionsInput& in) {
+  S3Access access{"s3:ListBucketVersions", BucketArn(in.bucket), {}};
+  access.keys.emplace_back("s3:prefix", in.prefix);
+  if (!in.delimiter.empty()) access.keys.emplace_back("s3:delimiter", in.delimiter);
+  if (in.max_keys_raw) access.keys.emplace_back("s3:max-keys", *in.max_keys_raw);
+  SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, parts_.buckets->Access(c, in.bucket, access));
+
+  storage::S3ListVersionsOptions options;
+  options.prefix = in.prefix;
+  options.key_marker = in.key_marker;
+  if (!in.version_id_marker.empty()) {
+    if (in.key_marker.empty()) {
+      return S3Error(
+          ErrorKind::kInvalidArgument,
+          "A version-id marker cannot be specified without a key marker.",
+          {{"ArgumentName", "version-id-marker"}, {"ArgumentValue", in.version_id_marker}});
+    }
+    SEALSTACK_RETURN_IF_ERROR(CheckVersionId(in.version_id_marker, "version-id-marker"));
+    auto seq = parts_.store->VersionSeq(in.bucket, in.key_marker, in.version_id_marker);
+    if (!seq.ok()) {
+      if (seq.status().code() != StatusCode::kNotFound) return seq.status();
+      // The version is gone since the last page: resume after the whole key.
+    } else {
+      options.after_seq = *seq;
+    }
+  } else {
+    options.key_marker = ResumePoint(in.key_marker, in.prefix, in.delimiter);
+  }
+
+  ListObjectVersionsOutput out;
+  out.owner_account = bucket.account;
+  int64_t count = 0;
+  bool more = in.max_keys > 0;
+  while (more) {
+    options.limit = static_cast<size_t>(in.max_keys - count + 1);
+    SEALSTACK_ASSIGN_OR_RETURN(VersionPage page, parts_.store->ListVersions(in.bucket, options));
+    more = false;
+    for (const ObjectInfo& v : page.versions) {
+      if (count == in.max_keys) {
+        out.truncated = true;
+        break;
+      }
+      if (!in.delimiter.empty()) {
+        size_t at = v.key.find(in.delimiter, in.prefix.size());
+        if (at != std::string::npos) {
+          std::string cp = v.key.substr(0, at + in.delimiter.size());
+          out.common_prefixes.push_back(cp);
+          ++count;
+          out.next_key_marker = cp;
+          out.next_version_id_marker.clear();
+          options.key_marker = PastPrefix(cp);
+          options.after_seq = 0;
+          more = true;  // list again after everything under the common prefix
+          break;
+        }
+      }
+      out.versions.push_back(VersionEntryOf(v));
+      ++count;
+      out.next_key_marker = v.key;
+      out.next_version_id_marker = v.version_id;
+      options.key_marker = v.key;
+      options.after_seq = v.seq;
+    }
+    if (out.truncated) break;
+    if (!more && page.truncated) more = true;
+  }
+  if (!out.truncated) {
+    out.next_key_marker.clear();
+    out.next_version_id_marker.clear();
+  }
+  return out;
+}
+
 Result<DeleteObjectsOutput> Service::DeleteObjects(const S3Caller& c,
                                                    const DeleteObjectsInput& in) {
   SEALSTACK_ASSIGN_OR_RETURN(Bucket bucket, parts_.buckets->Load(in.bucket));
   DeleteObjectsOutput out;
-  for (const auto& key : in.keys) {
-    if (key.empty()) {
+  for (const auto& o : in.objects) {
+    if (o.key.empty()) {
       out.results.push_back(
           S3Error(ErrorKind::kUserKeyMustBeSpecified, "The key parameter must be specified"));
       continue;
     }
     Status allowed = parts_.buckets->Authorize(
-        c, bucket, S3Access{"s3:DeleteObject", ObjectArn(in.bucket, key), {}});
+        c, bucket,
+        S3Access{VersionedAction("s3:DeleteObject", o.version_id.has_value()),
+                 ObjectArn(in.bucket, o.key),
+                 {}});
     if (!allowed.ok()) {
       // Per key, S3 gives the short form of the denial.
       out.results.push_back(S3Error(ErrorKind::kAccessDenied, "Access Denied"));
       continue;
     }
-    auto deleted = parts_.store->Delete(in.bucket, key);
-    if (!deleted.ok()) {
+    auto deleted = DeleteObjectIn(bucket, {in.bucket, o.key, o.version_id});
+    if (!deleted.ok() && !DescribeS3Error(deleted.status()).has_value()) {
       out.results.push_back(S3Error(ErrorKind::kInternalError,
                                     "We encountered an internal error. Please try again."));
       continue;
     }
-    out.results.push_back(Status::Ok());
+    out.results.push_back(std::move(deleted));
   }
   return out;
 }

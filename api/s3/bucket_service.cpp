@@ -52,8 +52,8 @@ JsonValue EncodeEncryption(const EncryptionConfiguration& e, bool configured,
 }
 
 // The bucket's doc with the members this service owns (encryption, policy, configs) set from
-// `b`, and every other member of `previous` kept as it was: other writers of the doc (versioning)
-// keep their fields through a change of ours.
+// `b`, and every other member of `previous` kept as it was (a doc written by a newer release
+// keeps its fields through a change of ours).
 std::string EncodeDoc(const Bucket& b, const std::string& previous) {
   rapidjson::Document d;
   d.Parse(previous.c_str(), previous.size());
@@ -70,6 +70,8 @@ std::string EncodeDoc(const Bucket& b, const std::string& previous) {
     docs.AddMember(JsonString(name, a), JsonString(inner, a), a);
   }
   SetMember(d, "configs", std::move(docs));
+  if (!b.versioning.empty()) SetMember(d, "versioning", JsonString(b.versioning, a));
+  if (!b.mfa_delete.empty()) SetMember(d, "mfa_delete", JsonString(b.mfa_delete, a));
   JsonValue by_id(rapidjson::kObjectType);
   for (const auto& [name, entries] : b.configs.by_id) {
     if (entries.empty()) continue;
@@ -98,6 +100,9 @@ void DecodeDoc(const std::string& doc, Bucket* b) {
   }
   if (auto v = d.FindMember("versioning"); v != d.MemberEnd() && v->value.IsString()) {
     b->versioning = Str(v->value);
+  }
+  if (auto v = d.FindMember("mfa_delete"); v != d.MemberEnd() && v->value.IsString()) {
+    b->mfa_delete = Str(v->value);
   }
   if (auto c = d.FindMember("configs"); c != d.MemberEnd() && c->value.IsObject()) {
     for (const auto& m : c->value.GetObject()) {

@@ -48,9 +48,11 @@ struct Bucket {
   // Every other configuration (bucket_config.h): ownership controls, public access block,
   // bucket ACL, CORS, lifecycle, tagging, ...
   BucketConfigs configs;
-  // The doc's `versioning` field: "" (never enabled), "Enabled" or "Suspended". Read here,
-  // written by PutBucketVersioning.
+  // The doc's `versioning` field: "" (never enabled), "Enabled" or "Suspended". Written by
+  // PutBucketVersioning; once set it never goes back to "" (as on AWS).
   std::string versioning;
+  // The doc's `mfa_delete` field: "", "Enabled" or "Disabled" (recorded, not enforced).
+  std::string mfa_delete;
 };
 
 // What CreateBucket asks for besides the name and region.

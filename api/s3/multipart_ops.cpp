@@ -100,6 +100,7 @@ Result<ApiResponse> UploadPartCopy(Service& svc, const S3Caller& c, const S3Requ
   in.sse = ExtractSseHeaders(*r.headers);
   in.source_bucket = src.bucket;
   in.source_key = src.key;
+  in.source_version_id = src.version_id;
   in.source_sse = ExtractSseHeaders(*r.headers, /*copy_source=*/true);
   in.source_conditions = ConditionsOf(r, "x-amz-copy-source-");
   in.source_range = OptionalHeader(r, "x-amz-copy-source-range");
@@ -110,6 +111,7 @@ Result<ApiResponse> UploadPartCopy(Service& svc, const S3Caller& c, const S3Requ
   if (out.checksum) SetChecksum(&result.checksums, out.checksum->algorithm, out.checksum->value);
   ApiResponse resp = XmlResponse(200, RenderCopyPartResult(result), ids);
   AddSseHeaders(&resp, out.sse);
+  if (out.source_version_id) resp.SetHeader("x-amz-copy-source-version-id", *out.source_version_id);
   return resp;
 }
 
@@ -140,6 +142,7 @@ Result<ApiResponse> CompleteMultipartUpload(Service& svc, const S3Caller& c, con
   }
   ApiResponse resp = XmlResponse(200, RenderCompleteMultipartUpload(result), ids);
   if (out.sse.mode != SseMode::kSseC) AddSseHeaders(&resp, out.sse);
+  if (out.version_id) resp.SetHeader("x-amz-version-id", *out.version_id);
   return resp;
 }
 

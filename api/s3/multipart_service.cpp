@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api/s3/object_common.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
 #include "common/strings.h"
@@ -277,9 +278,9 @@ Result<UploadPartOutput> Service::UploadPart(const S3Caller& c, const UploadPart
 Result<UploadPartOutput> Service::UploadPartCopy(const S3Caller& c, const UploadPartCopyInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(PartTarget t, OpenPartTarget(s, c, in.upload, in.part_number, in.sse));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      ReadableObject source,
-      OpenForRead(s, c, in.source_bucket, in.source_key, "s3:GetObject", in.source_sse));
+  SEALSTACK_ASSIGN_OR_RETURN(ReadableObject source,
+                             OpenForRead(s, c, in.source_bucket, in.source_key,
+                                         in.source_version_id, "s3:GetObject", in.source_sse));
   SEALSTACK_RETURN_IF_ERROR(CheckCopySourceConditions(in.source_conditions, source.info));
   SEALSTACK_ASSIGN_OR_RETURN(std::optional<ByteRange> range,
                              CopySourceRange(in.source_range, source.info.size));
@@ -298,16 +299,20 @@ Result<UploadPartOutput> Service::UploadPartCopy(const S3Caller& c, const Upload
                       [&](std::string_view plain) { return writer->Append(plain); }));
   }
   SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, writer->Finish());
-  return CommitPart(*writer, t, body, upload_algorithm);
+  SEALSTACK_ASSIGN_OR_RETURN(UploadPartOutput out, CommitPart(*writer, t, body, upload_algorithm));
+  out.source_version_id = ReportedVersionId(source.bucket, source.info.version_id);
+  if (in.source_version_id) out.source_version_id = source.info.version_id;
+  return out;
 }
 
 Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
     const S3Caller& c, const CompleteMultipartUploadInput& in) {
   const ObjectServices& s = parts_;
   const UploadRef& ref = in.upload;
-  SEALSTACK_RETURN_IF_ERROR(
-      s.buckets->Access(c, ref.bucket, S3Access{"s3:PutObject", ObjectArn(ref.bucket, ref.key), {}})
-          .status());
+  SEALSTACK_ASSIGN_OR_RETURN(
+      Bucket bucket,
+      s.buckets->Access(c, ref.bucket,
+                        S3Access{"s3:PutObject", ObjectArn(ref.bucket, ref.key), {}}));
   SEALSTACK_ASSIGN_OR_RETURN(UploadInfo upload, FindUpload(s, ref));
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<ChosenPart> wanted, in.parts());
   SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc, DecodeObjectDoc(upload.doc, upload.wrapped_key));
@@ -370,10 +375,13 @@ Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
   ObjectMetadata meta;
   meta.wrapped_key = upload.wrapped_key;
   meta.doc = EncodeObjectDoc(doc);
+  // A new version of the key, under the upload's own data key (versioning as at completion).
+  SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, bucket));
   auto info = s.store->CompleteMultipartUpload(upload.upload_id, choices, meta);
   if (!info.ok()) return UploadGone(info.status(), upload.upload_id);
   CompleteMultipartUploadOutput out;
   out.etag = info->etag;
+  out.version_id = ReportedVersionId(bucket, info->version_id);
   out.sse = doc.sse;
   out.checksum = std::move(reported);
   return out;

@@ -1,8 +1,8 @@
 #include "api/s3/object_common.h"
 
-#include "api/s3/bucket_rules.h"
-
 #include "api/kms/kms_errors.h"
+#include "api/s3/bucket_rules.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
@@ -191,19 +191,17 @@ ObjectMetadata NewObjectMetadata(const ObjectDoc& doc, const BodySummary& body) 
 
 Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
                                    const std::string& bucket, const std::string& key,
-                                   std::string_view action, const SseHeaders& sse) {
+                                   const std::optional<std::string>& version_id,
+                                   std::string_view action, const SseHeaders& sse,
+                                   std::string_view method) {
   ReadableObject out;
   SEALSTACK_ASSIGN_OR_RETURN(
       out.bucket,
-      s.buckets->Access(c, bucket, S3Access{std::string(action), ObjectArn(bucket, key), {}}));
-  auto info = s.store->Head(bucket, key);
-  if (!info.ok()) {
-    if (info.status().code() == StatusCode::kNotFound) {
-      return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.", {{"Key", key}});
-    }
-    return info.status();
-  }
-  out.info = std::move(*info);
+      s.buckets->Access(
+          c, bucket,
+          S3Access{VersionedAction(action, version_id.has_value()), ObjectArn(bucket, key), {}}));
+  SEALSTACK_ASSIGN_OR_RETURN(out.info,
+                             FindReadableVersion(*s.store, bucket, key, version_id, method));
   SEALSTACK_ASSIGN_OR_RETURN(out.customer, ParseCustomerKey(sse, CustomerKeyUse::kRead));
   SEALSTACK_ASSIGN_OR_RETURN(out.doc, DecodeObjectDoc(out.info.doc, out.info.wrapped_key));
   if (out.customer && out.doc.sse.mode != SseMode::kSseC) {

@@ -87,12 +87,16 @@ struct ReadableObject {
   ObjectDoc doc;
   std::optional<CustomerKey> customer;
 };
-// `action` on the object ARN, then the object (NoSuchKey). `sse` holds the SSE-C trio meant
-// for this object (the request's, or the copy-source trio); on a non-SSE-C object it is an
-// InvalidRequest.
+// `action` on the object ARN (its version form when a version is named: object_versions.h),
+// then the object: the latest version, or `version_id` (NoSuchKey, NoSuchVersion, and the delete
+// marker answers of object_versions.h; `method` names the request in a 405). `sse` holds the
+// SSE-C trio meant for this object (the request's, or the copy-source trio); on a non-SSE-C
+// object it is an InvalidRequest.
 Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
                                    const std::string& bucket, const std::string& key,
-                                   std::string_view action, const SseHeaders& sse);
+                                   const std::optional<std::string>& version_id,
+                                   std::string_view action, const SseHeaders& sse,
+                                   std::string_view method = "GET");
 // The object's data key: KMS Decrypt as the caller, the SSE-C key checked, or SSE-S3 unwrapped.
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o);

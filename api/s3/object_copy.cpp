@@ -4,6 +4,7 @@
 // nothing of it is held whole in memory.
 #include "api/s3/bucket_rules.h"
 #include "api/s3/object_common.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
 
@@ -37,9 +38,9 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
                                             S3Access{"s3:PutObject", ObjectArn(in.bucket, in.key),
                                                      WriteConditionKeys(in.sse, c)}));
   SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(dest_bucket, in.acl, AclLevel::kObject));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      ReadableObject source,
-      OpenForRead(s, c, in.source_bucket, in.source_key, "s3:GetObject", in.source_sse));
+  SEALSTACK_ASSIGN_OR_RETURN(ReadableObject source,
+                             OpenForRead(s, c, in.source_bucket, in.source_key,
+                                         in.source_version_id, "s3:GetObject", in.source_sse));
   SEALSTACK_RETURN_IF_ERROR(CheckCopySourceConditions(in.source_conditions, source.info));
 
   const std::string& directive = in.metadata_directive;
@@ -48,7 +49,8 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
     return S3Error(ErrorKind::kInvalidArgument, "Unknown metadata directive.",
                    {{"ArgumentName", "x-amz-metadata-directive"}, {"ArgumentValue", directive}});
   }
-  if (in.source_bucket == in.bucket && in.source_key == in.key &&
+  // Copying an older version onto its key restores it: that is a change.
+  if (in.source_bucket == in.bucket && in.source_key == in.key && source.info.is_latest &&
       !CopyInPlaceChangesSomething(in, dest_bucket, source.doc)) {
     return S3Error(ErrorKind::kInvalidRequest,
                    "This copy request is illegal because it is trying to copy an object to itself "
@@ -86,11 +88,16 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   doc.user_context_b64 = in.sse.context.value_or("");  // the source's is not copied
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*alg));
   doc.checksum_value = body.checksum.value_or("");
-  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(NewObjectMetadata(doc, body)));
+  ObjectMetadata meta = NewObjectMetadata(doc, body);
+  SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, dest_bucket));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));
 
   CopyObjectOutput out;
   out.last_modified = info.created_at;
   out.etag = info.etag;
+  out.version_id = ReportedVersionId(dest_bucket, info.version_id);
+  out.source_version_id = ReportedVersionId(source.bucket, source.info.version_id);
+  if (in.source_version_id) out.source_version_id = source.info.version_id;
   out.protection = {dk.protection, doc.user_context_b64};
   // CopyObjectResult carries the new object's checksum and ChecksumType whether or not the
   // request named an algorithm (AWS computes CRC64NVME by default; LocalStack's AWS captures

@@ -151,8 +151,12 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
 }
 
 Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::string& bucket,
-                                             const std::string& key) {
-  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, store.Head(bucket, key));
+                                             const std::string& key,
+                                             const std::optional<std::string>& version_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      ObjectInfo info, version_id ? store.Head(bucket, key, *version_id) : store.Head(bucket, key));
+  // A delete marker protects nothing: there is no object to describe.
+  if (info.delete_marker) return Status::NotFound("the version is a delete marker");
   SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc, DecodeObjectDoc(info.doc, info.wrapped_key));
   rapidjson::StringBuffer buf;
   Writer w(buf);
@@ -161,6 +165,9 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
   w.StartObject();
   str("bucket", bucket);
   str("key", key);
+  str("version_id", info.version_id);
+  w.Key("is_latest");
+  w.Bool(info.is_latest);
   str("mode", doc.sse.mode == SseMode::kSseC     ? "SSE-C"
               : doc.sse.mode == SseMode::kSseS3  ? "SSE-S3"
               : doc.sse.mode == SseMode::kSseKms ? "SSE-KMS"

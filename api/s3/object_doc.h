@@ -3,6 +3,8 @@
 // format is written down in docs/formats/object-metadata.md. Pure, thread-safe.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -33,9 +35,11 @@ std::string EncodeObjectDoc(const ObjectDoc& d);
 // doc). IoError when the text is not an object doc.
 Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wrapped_key);
 
-// The admin view of an object's protection (docs/admin-api.md): mode, KMS key ARN, key material
-// id, encryption context, bucket key, size, segments -- never key material. Plain JSON.
-Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::string& bucket,
-                                             const std::string& key);
+// The admin view of an object's protection (docs/admin-api.md): version, mode, KMS key ARN, key
+// material id, encryption context, bucket key, size, segments -- never key material. Plain
+// JSON. The latest version, or `version_id`; kNotFound for none, or a delete marker.
+Result<std::string> DescribeObjectProtection(
+    ObjectStore& store, const std::string& bucket, const std::string& key,
+    const std::optional<std::string>& version_id = std::nullopt);
 
 }  // namespace sealstack::api::s3

@@ -29,6 +29,7 @@ Result<ApiResponse> Put(Service& svc, const S3Caller& c, const S3Request& r,
   ApiResponse resp;
   resp.status = 200;
   resp.SetHeader("ETag", Quoted(out.etag));
+  if (out.version_id) resp.SetHeader("x-amz-version-id", *out.version_id);
   AddWriteSseHeaders(&resp, out.protection);
   if (out.checksum) AddChecksumHeaders(&resp, *out.checksum);
   AddRequestIdHeaders(Protocol::kS3, ids, &resp);
@@ -39,6 +40,7 @@ GetObjectInput GetInputOf(const S3Request& r) {
   GetObjectInput in;
   in.bucket = r.bucket;
   in.key = r.key;
+  if (const std::string* v = QueryParam(r, "versionId")) in.version_id = *v;
   in.sse = ExtractSseHeaders(*r.headers);
   in.conditions = ConditionsOf(r, "");
   in.range = OptionalHeader(r, "Range");
@@ -56,6 +58,7 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
     resp.status = 304;
     resp.SetHeader("ETag", Quoted(head.etag));
     resp.SetHeader("Last-Modified", FormatHttpDate(head.last_modified));
+    if (head.version_id) resp.SetHeader("x-amz-version-id", *head.version_id);
     AddRequestIdHeaders(Protocol::kS3, ids, &resp);
     return resp;
   }
@@ -63,6 +66,7 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
   resp.SetHeader("ETag", Quoted(head.etag));
   resp.SetHeader("Last-Modified", FormatHttpDate(head.last_modified));
   resp.SetHeader("Accept-Ranges", "bytes");
+  if (head.version_id) resp.SetHeader("x-amz-version-id", *head.version_id);
   if (head.parts_count > 0) {
     resp.SetHeader("x-amz-mp-parts-count", std::to_string(head.parts_count));
   }
@@ -130,8 +134,13 @@ Result<ApiResponse> Head(Service& svc, const S3Caller& c, const S3Request& r,
 
 Result<ApiResponse> Delete(Service& svc, const S3Caller& c, const S3Request& r,
                            const RequestIds& ids) {
-  SEALSTACK_RETURN_IF_ERROR(svc.DeleteObject(c, r.bucket, r.key));
-  return EmptyResponse(204, ids);
+  DeleteObjectInput in{r.bucket, r.key, std::nullopt};
+  if (const std::string* v = QueryParam(r, "versionId")) in.version_id = *v;
+  SEALSTACK_ASSIGN_OR_RETURN(DeleteObjectOutput out, svc.DeleteObject(c, in));
+  ApiResponse resp = EmptyResponse(204, ids);
+  if (out.delete_marker) resp.SetHeader("x-amz-delete-marker", "true");
+  if (out.version_id) resp.SetHeader("x-amz-version-id", *out.version_id);
+  return resp;
 }
 
 Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
@@ -142,6 +151,7 @@ Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
   in.key = r.key;
   in.source_bucket = src.bucket;
   in.source_key = src.key;
+  in.source_version_id = src.version_id;
   in.sse = ExtractSseHeaders(*r.headers);
   in.source_sse = ExtractSseHeaders(*r.headers, /*copy_source=*/true);
   SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
@@ -163,6 +173,8 @@ Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
   }
   ApiResponse resp = XmlResponse(200, RenderCopyObjectResult(result), ids);
   AddWriteSseHeaders(&resp, out.protection);
+  if (out.version_id) resp.SetHeader("x-amz-version-id", *out.version_id);
+  if (out.source_version_id) resp.SetHeader("x-amz-copy-source-version-id", *out.source_version_id);
   return resp;
 }
 
@@ -173,6 +185,7 @@ Result<ApiResponse> Attributes(Service& svc, const S3Caller& c, const S3Request&
   GetObjectAttributesInput in;
   in.bucket = r.bucket;
   in.key = r.key;
+  if (const std::string* v = QueryParam(r, "versionId")) in.version_id = *v;
   in.sse = ExtractSseHeaders(*r.headers);
   in.attributes = OptionalHeader(r, "x-amz-object-attributes");
   in.part_number_marker = OptionalHeader(r, "x-amz-part-number-marker");
@@ -208,6 +221,7 @@ Result<ApiResponse> Attributes(Service& svc, const S3Caller& c, const S3Request&
   if (out.object_size) result.object_size = static_cast<int64_t>(*out.object_size);
   ApiResponse resp = XmlResponse(200, RenderGetObjectAttributes(result), ids);
   resp.SetHeader("Last-Modified", FormatHttpDate(out.last_modified));
+  if (out.version_id) resp.SetHeader("x-amz-version-id", *out.version_id);
   return resp;
 }
 

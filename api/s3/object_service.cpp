@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/s3/object_common.h"
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
 #include "common/strings.h"
@@ -152,10 +153,13 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   doc.user_context_b64 = in.sse.context.value_or("");
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*integrity.algorithm));
   doc.checksum_value = body.checksum.value_or("");
-  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(NewObjectMetadata(doc, body)));
+  ObjectMetadata meta = NewObjectMetadata(doc, body);
+  SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, w.bucket));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));
 
   PutObjectOutput out;
   out.etag = info.etag;
+  out.version_id = ReportedVersionId(w.bucket, info.version_id);
   out.protection = {dk.protection, doc.user_context_b64};
   if (integrity.client_asked)
     out.checksum = ReportedChecksum{*integrity.algorithm, doc.checksum_value};
@@ -173,8 +177,9 @@ Result<ObjectHead> Service::HeadObject(const S3Caller& c, const GetObjectInput& 
 
 Result<ObjectReader> Service::Open(const S3Caller& c, const GetObjectInput& in, bool head) {
   SEALSTACK_RETURN_IF_ERROR(CheckReadHeaders(in.sse));
-  SEALSTACK_ASSIGN_OR_RETURN(ReadableObject obj,
-                             OpenForRead(parts_, c, in.bucket, in.key, "s3:GetObject", in.sse));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      ReadableObject obj, OpenForRead(parts_, c, in.bucket, in.key, in.version_id, "s3:GetObject",
+                                      in.sse, head ? "HEAD" : "GET"));
   const ObjectInfo& info = obj.info;
   const ObjectDoc& doc = obj.doc;
   // GET opens the data key (KMS Decrypt as the caller); HEAD needs no key material, except to
@@ -188,6 +193,8 @@ Result<ObjectReader> Service::Open(const S3Caller& c, const GetObjectInput& in, 
   ObjectHead& out = reader.head_;
   out.etag = info.etag;
   out.last_modified = info.created_at;
+  out.version_id = ReportedVersionId(obj.bucket, info.version_id);
+  if (in.version_id) out.version_id = info.version_id;  // asked for by id: always told
   SEALSTACK_ASSIGN_OR_RETURN(ConditionOutcome outcome, CheckReadConditions(in.conditions, info));
   if (outcome == ConditionOutcome::kNotModified) {
     out.not_modified = true;
@@ -223,8 +230,9 @@ Result<ObjectReader> Service::Open(const S3Caller& c, const GetObjectInput& in, 
 Result<GetObjectAttributesOutput> Service::GetObjectAttributes(const S3Caller& c,
                                                                const GetObjectAttributesInput& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckReadHeaders(in.sse));
-  SEALSTACK_ASSIGN_OR_RETURN(ReadableObject obj, OpenForRead(parts_, c, in.bucket, in.key,
-                                                             "s3:GetObjectAttributes", in.sse));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      ReadableObject obj,
+      OpenForRead(parts_, c, in.bucket, in.key, in.version_id, "s3:GetObjectAttributes", in.sse));
   if (!in.attributes || Trim(*in.attributes).empty()) {
     return S3Error(ErrorKind::kInvalidArgument, "Invalid attribute name specified.",
                    {{"ArgumentName", "x-amz-object-attributes"}, {"ArgumentValue", ""}});
@@ -234,6 +242,7 @@ Result<GetObjectAttributesOutput> Service::GetObjectAttributes(const S3Caller& c
   }
   GetObjectAttributesOutput out;
   out.last_modified = obj.info.created_at;
+  out.version_id = ReportedVersionId(obj.bucket, obj.info.version_id);
   const ObjectDoc& doc = obj.doc;
   for (auto name : Split(*in.attributes, ',')) {
     name = Trim(name);
@@ -256,11 +265,40 @@ Result<GetObjectAttributesOutput> Service::GetObjectAttributes(const S3Caller& c
   return out;
 }
 
-Status Service::DeleteObject(const S3Caller& c, const std::string& bucket, const std::string& key) {
-  SEALSTACK_RETURN_IF_ERROR(
-      parts_.buckets->Access(c, bucket, S3Access{"s3:DeleteObject", ObjectArn(bucket, key), {}})
-          .status());
-  return parts_.store->Delete(bucket, key).status();
+Result<DeleteObjectOutput> Service::DeleteObject(const S3Caller& c, const DeleteObjectInput& in) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      Bucket b,
+      parts_.buckets->Access(c, in.bucket,
+                             S3Access{VersionedAction("s3:DeleteObject", in.version_id.has_value()),
+                                      ObjectArn(in.bucket, in.key),
+                                      {}}));
+  return DeleteObjectIn(b, in);
+}
+
+Result<DeleteObjectOutput> Service::DeleteObjectIn(const Bucket& b, const DeleteObjectInput& in) {
+  ObjectStore& store = *parts_.store;
+  DeleteObjectOutput out;
+  if (in.version_id) {
+    // That version goes for good; deleting one that does not exist succeeds, as on S3.
+    SEALSTACK_RETURN_IF_ERROR(CheckVersionId(*in.version_id));
+    SEALSTACK_ASSIGN_OR_RETURN(std::optional<ObjectInfo> removed,
+                               store.DeleteVersion(in.bucket, in.key, *in.version_id));
+    out.version_id = *in.version_id;
+    out.delete_marker = removed && removed->delete_marker;
+    return out;
+  }
+  if (!IsVersioned(b)) {
+    SEALSTACK_RETURN_IF_ERROR(store.DeleteVersion(in.bucket, in.key, kNullVersionId).status());
+    return out;
+  }
+  // Versioned: the key's versions stay, hidden under a new delete marker (made even when the
+  // key has no version at all, as on S3).
+  SEALSTACK_ASSIGN_OR_RETURN(std::string version_id, VersionIdForWrite(store, b));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo marker,
+                             store.PutDeleteMarker(in.bucket, in.key, version_id));
+  out.delete_marker = true;
+  out.version_id = marker.version_id;
+  return out;
 }
 
 }  // namespace sealstack::api::s3

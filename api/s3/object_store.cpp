@@ -26,6 +26,9 @@ ObjectInfo InfoFromRow(storage::S3ObjectRow row) {
   info.bucket = std::move(row.bucket);
   info.key = std::move(row.key);
   info.version_id = std::move(row.version_id);
+  info.is_latest = row.is_latest;
+  info.delete_marker = row.delete_marker;
+  info.seq = row.seq;
   info.size = row.size;
   info.etag = std::move(row.etag);
   info.segment_size = row.segment_size;
@@ -228,13 +231,7 @@ Result<ObjectInfo> ObjectWriter::Commit(const ObjectMetadata& metadata) {
   storage::S3ObjectRow row;
   row.bucket = target_.bucket;
   row.key = target_.key;
-  if (metadata.version_id.empty()) {
-    auto version = store_.RandomHex(16);
-    if (!version.ok()) return Fail(version.status());
-    row.version_id = std::move(version).value();
-  } else {
-    row.version_id = metadata.version_id;
-  }
+  row.version_id = metadata.version_id.empty() ? std::string(kNullVersionId) : metadata.version_id;
   row.size = body.size;
   row.etag = metadata.etag.empty() ? crypto::Hex(body.md5) : metadata.etag;
   row.segment_size = cipher_->segment_size();
@@ -396,10 +393,11 @@ Result<ObjectInfo> ObjectStore::Put(std::string_view bucket, std::string_view ke
   return writer->Commit(metadata);
 }
 
-Result<ObjectInfo> ObjectStore::Head(std::string_view bucket, std::string_view key) {
+Result<ObjectInfo> ObjectStore::Head(std::string_view bucket, std::string_view key,
+                                     std::optional<std::string_view> version_id) {
   storage::S3ObjectRow row;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetObject(c, bucket, key));
+    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetObject(c, bucket, key, version_id));
     return Status::Ok();
   }));
   return InfoFromRow(std::move(row));
@@ -554,11 +552,80 @@ Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::Segme
 Result<bool> ObjectStore::Delete(std::string_view bucket, std::string_view key) {
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::S3Repo::DeleteObject(c, bucket, key));
+    auto latest = storage::S3Repo::GetObject(c, bucket, key);
+    if (latest.status().code() == StatusCode::kNotFound) return Status::Ok();
+    SEALSTACK_RETURN_IF_ERROR(latest.status());
+    SEALSTACK_ASSIGN_OR_RETURN(auto removed,
+                               storage::S3Repo::DeleteVersion(c, bucket, key, latest->version_id));
+    deleted = removed.has_value();
     return Status::Ok();
   }));
   if (deleted) NoteFreed();
   return deleted;
+}
+
+Result<std::optional<ObjectInfo>> ObjectStore::DeleteVersion(std::string_view bucket,
+                                                             std::string_view key,
+                                                             std::string_view version_id) {
+  std::optional<storage::S3ObjectRow> removed;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(removed, storage::S3Repo::DeleteVersion(c, bucket, key, version_id));
+    return Status::Ok();
+  }));
+  if (!removed) return std::optional<ObjectInfo>();
+  NoteFreed();
+  return std::optional<ObjectInfo>(InfoFromRow(std::move(*removed)));
+}
+
+Result<ObjectInfo> ObjectStore::PutDeleteMarker(std::string_view bucket, std::string_view key,
+                                                std::string_view version_id) {
+  storage::S3ObjectRow row;
+  row.bucket = std::string(bucket);
+  row.key = std::string(key);
+  row.version_id = version_id.empty() ? std::string(kNullVersionId) : std::string(version_id);
+  row.delete_marker = true;
+  row.created_at = Now();
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction(
+      [&](storage::Connection& c) { return storage::S3Repo::CommitObject(c, row); }));
+  NoteFreed();  // a null version it replaced, if any
+  return InfoFromRow(std::move(row));
+}
+
+Result<VersionPage> ObjectStore::ListVersions(std::string_view bucket,
+                                              const storage::S3ListVersionsOptions& options) {
+  storage::S3VersionPage rows;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListVersions(c, bucket, options));
+    return Status::Ok();
+  }));
+  VersionPage page;
+  page.truncated = rows.truncated;
+  page.versions.reserve(rows.versions.size());
+  for (storage::S3ObjectRow& row : rows.versions) {
+    page.versions.push_back(InfoFromRow(std::move(row)));
+  }
+  return page;
+}
+
+Result<int64_t> ObjectStore::VersionSeq(std::string_view bucket, std::string_view key,
+                                        std::string_view version_id) {
+  int64_t seq = 0;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(seq, storage::S3Repo::VersionSeq(c, bucket, key, version_id));
+    return Status::Ok();
+  }));
+  return seq;
+}
+
+Result<std::string> ObjectStore::NewVersionId() {
+  // 64 symbols: each random byte gives one character without bias.
+  static constexpr char kAlphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._";
+  SEALSTACK_ASSIGN_OR_RETURN(std::string raw, random_.Bytes(32));
+  std::string id(32, '0');
+  for (size_t i = 0; i < raw.size(); ++i)
+    id[i] = kAlphabet[static_cast<unsigned char>(raw[i]) % 64];
+  return id;
 }
 
 Result<ObjectPage> ObjectStore::List(std::string_view bucket,
@@ -657,11 +724,7 @@ Result<ObjectInfo> ObjectStore::CompleteMultipartUpload(std::string_view upload_
     }
   }
   storage::S3ObjectRow row;
-  if (metadata.version_id.empty()) {
-    SEALSTACK_ASSIGN_OR_RETURN(row.version_id, RandomHex(16));
-  } else {
-    row.version_id = metadata.version_id;
-  }
+  row.version_id = metadata.version_id.empty() ? std::string(kNullVersionId) : metadata.version_id;
   row.wrapped_key = metadata.wrapped_key;
   row.doc = metadata.doc;
   row.created_at = Now();

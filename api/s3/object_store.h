@@ -133,16 +133,26 @@ struct BodySummary {
 
 // What the caller stores with an object at Commit.
 struct ObjectMetadata {
-  std::string version_id{};   // "" = the store draws one (32 hex chars)
+  // The version this commit makes the latest of its key. "" (or kNullVersionId) = the null
+  // version, which replaces the previous null version (an unversioned or suspended bucket);
+  // NewVersionId() = a new version beside the others (a bucket with versioning Enabled).
+  std::string version_id{};
   std::string wrapped_key{};  // opaque: the data key as the S3 layer wrapped it. Never the key.
   std::string doc = "{}";     // JSON owned by the S3 layer (content type, SSE mode, checksums, ...)
   std::string etag{};         // "" = hex MD5 of the body ("<hex>-N" for multipart). Unquoted.
 };
 
+// The version id of an object written while its bucket was unversioned or suspended.
+inline constexpr std::string_view kNullVersionId = "null";
+
+// One version of an object, or a delete marker.
 struct ObjectInfo {
   std::string bucket;
   std::string key;
-  std::string version_id;
+  std::string version_id;  // kNullVersionId for the null version
+  bool is_latest = true;
+  bool delete_marker = false;  // no body: size 0, no extents
+  int64_t seq = 0;             // commit order (newer versions have larger values)
   uint64_t size = 0;
   std::string etag;  // unquoted
   uint32_t segment_size = 0;
@@ -156,6 +166,11 @@ struct ObjectInfo {
 
 struct ObjectPage {
   std::vector<ObjectInfo> objects;  // ordered by key (bytewise), extents empty
+  bool truncated = false;
+};
+
+struct VersionPage {
+  std::vector<ObjectInfo> versions;  // by key, then newest first; extents empty
   bool truncated = false;
 };
 
@@ -314,8 +329,10 @@ class ObjectStore {
                          const crypto::SecretBytes& data_key, std::string_view body,
                          const ObjectMetadata& metadata, const WriteOptions& options = {});
 
-  // The visible object with its extents. kNotFound if none.
-  Result<ObjectInfo> Head(std::string_view bucket, std::string_view key);
+  // The latest version of the key (possibly a delete marker), or the version `version_id`,
+  // with its extents. kNotFound if none.
+  Result<ObjectInfo> Head(std::string_view bucket, std::string_view key,
+                          std::optional<std::string_view> version_id = std::nullopt);
 
   // Streams plaintext of `object` (as returned by Head) to sink: the whole body, or `range`.
   // REQUIRES: range->first <= range->last < object.size (kInvalidArgument; so no range on an
@@ -323,10 +340,29 @@ class ObjectStore {
   Status Read(const ObjectInfo& object, const crypto::SecretBytes& data_key,
               std::optional<ByteRange> range, const PlaintextSink& sink);
 
-  // Deletes the object and its segments. Returns false if there was none.
+  // Deletes the latest version of the key and its segments (an unversioned bucket's object).
+  // Returns false if there was none.
   Result<bool> Delete(std::string_view bucket, std::string_view key);
+  // Deletes one version or delete marker with its segments; the next newest version becomes the
+  // latest. Returns what was removed (extents empty), nullopt if there was no such version.
+  Result<std::optional<ObjectInfo>> DeleteVersion(std::string_view bucket, std::string_view key,
+                                                  std::string_view version_id);
+  // Adds a delete marker as the latest version of the key, with `version_id` ("" = the null
+  // version, replacing the previous one). kNotFound if the bucket is gone.
+  Result<ObjectInfo> PutDeleteMarker(std::string_view bucket, std::string_view key,
+                                     std::string_view version_id);
 
+  // Keys whose latest version is not a delete marker, with that version.
   Result<ObjectPage> List(std::string_view bucket, const storage::S3ListObjectsOptions& options);
+  // Every version and delete marker.
+  Result<VersionPage> ListVersions(std::string_view bucket,
+                                   const storage::S3ListVersionsOptions& options);
+  // The commit order of a version (a version listing resumes after it). kNotFound if none.
+  Result<int64_t> VersionSeq(std::string_view bucket, std::string_view key,
+                             std::string_view version_id);
+
+  // A new version id: 32 characters of [0-9A-Za-z._], opaque as AWS's are.
+  Result<std::string> NewVersionId();
 
   // ---- Multipart ----
   // Draws an upload id (32 hex chars). kNotFound if the bucket does not exist.

@@ -83,7 +83,11 @@ constexpr ErrorRow<ErrorKind> kTable[] = {
      "InvalidTargetBucketForLogging"},
     {ErrorKind::kCorsForbidden, StatusCode::kAccessDenied, 403, "AccessForbidden"},
     {ErrorKind::kBadRequest, StatusCode::kInvalidArgument, 400, "BadRequest"},
+    {ErrorKind::kNoSuchVersion, StatusCode::kNotFound, 404, "NoSuchVersion"},
 };
+
+// Marks a detail that is a response header (S3ErrorHeader); never in a header or element name.
+constexpr std::string_view kHeaderMark = "header:";
 
 }  // namespace
 
@@ -112,6 +116,15 @@ std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3
     pos = next;
   }
   return {text, details};
+}
+
+std::string S3ErrorHeader(std::string_view header_name) {
+  return std::string(kHeaderMark) + std::string(header_name);
+}
+
+std::optional<std::string_view> IsS3ErrorHeader(std::string_view detail_name) {
+  if (detail_name.substr(0, kHeaderMark.size()) != kHeaderMark) return std::nullopt;
+  return detail_name.substr(kHeaderMark.size());
 }
 
 std::optional<S3ErrorDescription> DescribeS3Error(const Status& status) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,7 @@ enum class ErrorKind {
   kInvalidTargetBucketForLogging,          // 400 (+TargetBucket)
   kCorsForbidden,                          // 403 AccessForbidden (+Method, ResourceType)
   kBadRequest,                             // 400 BadRequest (a preflight without Origin)
+  kNoSuchVersion,                          // 404 (+Key, VersionId)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:
@@ -78,6 +80,13 @@ Status S3Error(ErrorKind kind, std::string message,
                const std::vector<std::pair<std::string, std::string>>& details = {});
 std::pair<std::string, std::vector<std::pair<std::string, std::string>>> SplitS3Error(
     const std::string& message);
+
+// A detail name that the wire edge sends as a response header instead of an XML element: S3
+// answers some errors with headers that say why (a read that meets a delete marker carries
+// x-amz-delete-marker and x-amz-version-id). IsS3ErrorHeader() tells them apart and gives the
+// header name.
+std::string S3ErrorHeader(std::string_view header_name);
+std::optional<std::string_view> IsS3ErrorHeader(std::string_view detail_name);
 
 // How S3 reports a Status met while serving S3: an s3::ErrorKind, or a kms::ErrorKind from a KMS
 // call S3 made for the caller ("KMS.DisabledException" 400, a KMS denial 403 AccessDenied, KMS

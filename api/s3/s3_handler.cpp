@@ -35,6 +35,21 @@ bool ParseNonNegative(const std::string& s, int64_t* out) {
   }
 }
 
+// max-keys as sent (at most 1000 are listed); InvalidArgument when not a non-negative integer.
+Status ParseMaxKeys(const S3Request& r, int64_t* max_keys, std::optional<std::string>* raw) {
+  const std::string* mk = QueryParam(r, "max-keys");
+  if (mk == nullptr) return Status::Ok();
+  int64_t n = 0;
+  if (!ParseNonNegative(*mk, &n)) {
+    return S3Error(ErrorKind::kInvalidArgument,
+                   "Provided max-keys not an integer or within integer range",
+                   {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
+  }
+  *max_keys = std::min<int64_t>(n, 1000);
+  *raw = *mk;
+  return Status::Ok();
+}
+
 // ListObjects (V1) and ListObjectsV2 query parameters.
 Result<ListObjectsInput> ListObjectsInputOf(const S3Request& r) {
   ListObjectsInput in;
@@ -43,16 +58,7 @@ Result<ListObjectsInput> ListObjectsInputOf(const S3Request& r) {
   in.v2 = list_type != nullptr && *list_type == "2";
   if (const std::string* p = QueryParam(r, "prefix")) in.prefix = *p;
   if (const std::string* d = QueryParam(r, "delimiter")) in.delimiter = *d;
-  if (const std::string* mk = QueryParam(r, "max-keys")) {
-    int64_t n = 0;
-    if (!ParseNonNegative(*mk, &n)) {
-      return S3Error(ErrorKind::kInvalidArgument,
-                     "Provided max-keys not an integer or within integer range",
-                     {{"ArgumentName", "max-keys"}, {"ArgumentValue", *mk}});
-    }
-    in.max_keys = std::min<int64_t>(n, 1000);
-    in.max_keys_raw = *mk;
-  }
+  SEALSTACK_RETURN_IF_ERROR(ParseMaxKeys(r, &in.max_keys, &in.max_keys_raw));
   if (const std::string* sa = QueryParam(r, in.v2 ? "start-after" : "marker")) {
     in.start_after = *sa;
   }
@@ -107,6 +113,50 @@ std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
   result.marker = in.start_after;
   if (out.truncated && !in.delimiter.empty()) result.next_marker = out.last_item;
   return RenderListObjectsV1(result);
+}
+
+// ListObjectVersions query parameters.
+Result<ListObjectVersionsInput> ListVersionsInputOf(const S3Request& r) {
+  ListObjectVersionsInput in;
+  in.bucket = r.bucket;
+  if (const std::string* p = QueryParam(r, "prefix")) in.prefix = *p;
+  if (const std::string* d = QueryParam(r, "delimiter")) in.delimiter = *d;
+  if (const std::string* k = QueryParam(r, "key-marker")) in.key_marker = *k;
+  if (const std::string* v = QueryParam(r, "version-id-marker")) in.version_id_marker = *v;
+  SEALSTACK_RETURN_IF_ERROR(ParseMaxKeys(r, &in.max_keys, &in.max_keys_raw));
+  return in;
+}
+
+std::string RenderListVersions(const S3Request& r, const ListObjectVersionsInput& in,
+                               ListObjectVersionsOutput out) {
+  ListVersionsResult result;
+  result.name = r.bucket;
+  result.prefix = in.prefix;
+  result.key_marker = in.key_marker;
+  result.version_id_marker = in.version_id_marker;
+  result.next_key_marker = out.next_key_marker;
+  result.next_version_id_marker = out.next_version_id_marker;
+  result.max_keys = in.max_keys;
+  result.delimiter = in.delimiter;
+  result.is_truncated = out.truncated;
+  result.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
+  const Owner owner{CanonicalId(out.owner_account), ""};
+  for (const ListedVersion& v : out.versions) {
+    VersionEntry e;
+    e.key = v.key;
+    e.version_id = v.version_id;
+    e.is_latest = v.is_latest;
+    e.delete_marker = v.delete_marker;
+    e.last_modified = v.last_modified;
+    e.etag = v.etag;
+    e.size = static_cast<int64_t>(v.size);
+    e.checksum_algorithm = v.checksum_algorithm;
+    e.checksum_type = v.checksum_type;
+    e.owner = owner;
+    result.entries.push_back(std::move(e));
+  }
+  result.common_prefixes = std::move(out.common_prefixes);
+  return RenderListVersionsResult(result);
 }
 
 class Dispatch {
@@ -179,6 +229,7 @@ class Dispatch {
     if (op == "DeleteBucket") return DeleteBucket();
     if (op == "GetBucketLocation") return Location();
     if (op == "ListObjects" || op == "ListObjectsV2") return ListObjects();
+    if (op == "ListObjectVersions") return ListObjectVersions();
     if (op == "PutBucketEncryption") return PutEncryption();
     if (op == "GetBucketEncryption") return GetEncryption();
     if (op == "DeleteBucketEncryption") return DeleteEncryption();
@@ -280,23 +331,40 @@ class Dispatch {
     return XmlResponse(200, RenderListObjects(r_, in, std::move(out)), ids_);
   }
 
+  Result<ApiResponse> ListObjectVersions() {
+    SEALSTACK_ASSIGN_OR_RETURN(ListObjectVersionsInput in, ListVersionsInputOf(r_));
+    SEALSTACK_ASSIGN_OR_RETURN(ListObjectVersionsOutput out, svc_.ListObjectVersions(caller_, in));
+    return XmlResponse(200, RenderListVersions(r_, in, std::move(out)), ids_);
+  }
+
   Result<ApiResponse> DeleteObjects() {
     SEALSTACK_RETURN_IF_ERROR(svc_.CheckBucketExists(r_.bucket));
     SEALSTACK_RETURN_IF_ERROR(CheckBodyIntegrity(r_));
     SEALSTACK_ASSIGN_OR_RETURN(DeleteRequest request, ParseDeleteRequest(r_.body));
     DeleteObjectsInput in;
     in.bucket = r_.bucket;
-    for (const auto& o : request.objects) in.keys.push_back(o.key);
+    for (const auto& o : request.objects) {
+      in.objects.push_back(
+          {o.key, o.version_id.empty() ? std::nullopt : std::optional<std::string>(o.version_id)});
+    }
     SEALSTACK_ASSIGN_OR_RETURN(DeleteObjectsOutput out, svc_.DeleteObjects(caller_, in));
     DeleteResult result;
     for (size_t i = 0; i < request.objects.size(); ++i) {
       const DeleteObjectId& o = request.objects[i];
-      if (!out.results[i].ok()) {
-        WireError w = S3StatusToWire(out.results[i]);
+      const Result<DeleteObjectOutput>& got = out.results[i];
+      if (!got.ok()) {
+        WireError w = S3StatusToWire(got.status());
         result.errors.push_back({o.key, o.version_id, w.code, w.message});
-      } else if (!request.quiet) {
-        result.deleted.push_back({o.key, o.version_id, false, ""});
+        continue;
       }
+      if (request.quiet) continue;
+      // With a version: that version (DeleteMarker when it was one). Without, on a versioned
+      // bucket: the marker added, as DeleteMarker + DeleteMarkerVersionId.
+      DeletedEntry d{o.key, o.version_id, got->delete_marker, ""};
+      if (o.version_id.empty() && got->delete_marker && got->version_id) {
+        d.delete_marker_version_id = *got->version_id;
+      }
+      result.deleted.push_back(std::move(d));
     }
     return XmlResponse(200, RenderDeleteResult(result), ids_);
   }

@@ -69,8 +69,8 @@ constexpr std::string_view kModelSubResources[] = {"abac",
 
 // The sub-resources SealStack serves, per level (the operations BucketOperation and
 // ObjectOperation name), besides the bucket configurations of bucket_config.h.
-constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy", "location", "uploads",
-                                                 "delete"};
+constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy",     "location", "uploads",
+                                                 "delete",     "versioning", "versions"};
 constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes", "acl"};
 
 template <size_t N>
@@ -78,9 +78,7 @@ bool Contains(const std::string_view (&list)[N], std::string_view name) {
   return std::find(std::begin(list), std::end(list), name) != std::end(list);
 }
 
-bool ServedOnBucket(std::string_view sub, std::string_view method) {
-  // GetBucketVersioning only: PutBucketVersioning comes with versioned objects.
-  if (sub == "versioning") return method == "GET";
+bool ServedOnBucket(std::string_view sub) {
   return Contains(kServedOnBuckets, sub) || SpecForSubResource(sub) != nullptr;
 }
 
@@ -89,8 +87,7 @@ bool ServedOnBucket(std::string_view sub, std::string_view method) {
 std::string_view UnservedSubResource(const S3Request& r) {
   for (const auto& [k, v] : r.query) {
     if (!Contains(kModelSubResources, k)) continue;
-    if (r.bucket.empty() ||
-        !(r.key.empty() ? ServedOnBucket(k, r.method) : Contains(kServedOnObjects, k))) {
+    if (r.bucket.empty() || !(r.key.empty() ? ServedOnBucket(k) : Contains(kServedOnObjects, k))) {
       return k;
     }
   }
@@ -120,7 +117,12 @@ std::string_view BucketOperation(const S3Request& r) {
     return "";
   }
   if (Has(r, "location")) return m == "GET" ? "GetBucketLocation" : "";
-  if (Has(r, "versioning")) return m == "GET" ? "GetBucketVersioning" : "";
+  if (Has(r, "versioning")) {
+    if (m == "GET") return "GetBucketVersioning";
+    if (m == "PUT") return "PutBucketVersioning";
+    return "";
+  }
+  if (Has(r, "versions")) return m == "GET" ? "ListObjectVersions" : "";
   for (const auto& [k, v] : r.query) {
     const BucketConfigSpec* spec = SpecForSubResource(k);
     if (spec == nullptr) continue;
@@ -184,7 +186,7 @@ bool IsS3ManagementEvent(std::string_view op) {
       "CreateBucket",           "DeleteBucket",        "ListBuckets",
       "GetBucketLocation",      "PutBucketEncryption", "GetBucketEncryption",
       "DeleteBucketEncryption", "PutBucketPolicy",     "GetBucketPolicy",
-      "DeleteBucketPolicy",     "GetBucketVersioning"};
+      "DeleteBucketPolicy",     "GetBucketVersioning", "PutBucketVersioning"};
   // Every bucket configuration operation (ACL included) is a management event, as on CloudTrail.
   return std::find(std::begin(kManagement), std::end(kManagement), op) != std::end(kManagement) ||
          SpecForOperation(op) != nullptr;

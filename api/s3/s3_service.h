@@ -105,6 +105,9 @@ struct PutObjectInput {
 
 struct PutObjectOutput {
   std::string etag;  // unquoted
+  // x-amz-version-id: the new version's id, only when the bucket is versioned (Enabled or
+  // Suspended; "null" when suspended). Likewise in the outputs below.
+  std::optional<std::string> version_id;
   WrittenProtection protection;
   std::optional<ReportedChecksum> checksum;  // when the client named an algorithm
 };
@@ -112,6 +115,8 @@ struct PutObjectOutput {
 struct GetObjectInput {
   std::string bucket;
   std::string key;
+  // ?versionId as sent: that version (s3:GetObjectVersion); nullopt = the latest (s3:GetObject).
+  std::optional<std::string> version_id;
   SseHeaders sse;  // a read may carry only the SSE-C trio
   Conditions conditions;
   std::optional<std::string> range;        // the Range header as sent
@@ -131,6 +136,7 @@ struct ObjectHead {
   HeaderList user_metadata;                  // as stored
   ProtectedDataKey sse;                      // never key material in the clear
   std::optional<ReportedChecksum> checksum;  // when asked for and the whole object is served
+  std::optional<std::string> version_id;     // x-amz-version-id (versioned buckets, or asked)
 
   uint64_t content_length() const { return range ? range->last - range->first + 1 : size; }
 };
@@ -157,6 +163,7 @@ class ObjectReader {
 struct GetObjectAttributesInput {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;  // ?versionId as sent
   SseHeaders sse;
   std::optional<std::string> attributes;          // x-amz-object-attributes as sent
   std::optional<std::string> part_number_marker;  // x-amz-part-number-marker as sent
@@ -183,6 +190,7 @@ struct ObjectPartsInfo {
 // Each member is set only when the caller asked for that attribute.
 struct GetObjectAttributesOutput {
   SystemTime last_modified{};
+  std::optional<std::string> version_id;
   std::optional<std::string> etag;  // unquoted
   std::optional<ReportedChecksum> checksum;
   std::optional<ObjectPartsInfo> object_parts;
@@ -195,8 +203,9 @@ struct CopyObjectInput {
   std::string key;
   std::string source_bucket;
   std::string source_key;
-  SseHeaders sse;         // the destination's encryption headers
-  AclRequest acl;         // the destination's ACL headers
+  std::optional<std::string> source_version_id;  // x-amz-copy-source "?versionId=" as sent
+  SseHeaders sse;                                // the destination's encryption headers
+  AclRequest acl;                                // the destination's ACL headers
   SseHeaders source_sse;  // the x-amz-copy-source-server-side-encryption-customer-* trio
   Conditions source_conditions;
   std::string metadata_directive = "COPY";  // COPY | REPLACE (anything else: InvalidArgument)
@@ -207,7 +216,9 @@ struct CopyObjectInput {
 };
 
 struct CopyObjectOutput {
-  std::string etag;  // unquoted
+  std::string etag;                              // unquoted
+  std::optional<std::string> version_id;         // the new version's (versioned destination)
+  std::optional<std::string> source_version_id;  // x-amz-copy-source-version-id
   SystemTime last_modified{};
   WrittenProtection protection;
   std::optional<ReportedChecksum> checksum;  // the new object's (CRC64NVME by default)
@@ -243,14 +254,67 @@ struct ListObjectsOutput {
   std::string last_item;  // key or common prefix listed last (the next page starts after it)
 };
 
-struct DeleteObjectsInput {
+// A version listing (ListObjectVersions: GET /bucket?versions).
+struct ListObjectVersionsInput {
   std::string bucket;
-  std::vector<std::string> keys;
+  std::string prefix;
+  std::string delimiter;
+  int64_t max_keys = 1000;                  // at most 1000
+  std::optional<std::string> max_keys_raw;  // as sent (the s3:max-keys condition key)
+  std::string key_marker;
+  std::string version_id_marker;  // "" = none
 };
 
-// Per key: OK, or the failure (UserKeyMustBeSpecified, AccessDenied, InternalError).
+// A version or a delete marker, as ListObjectVersions lists it.
+struct ListedVersion {
+  std::string key;
+  std::string version_id;  // "null" for the null version
+  bool is_latest = false;
+  bool delete_marker = false;
+  SystemTime last_modified{};
+  std::string etag;  // unquoted; versions only
+  uint64_t size = 0;
+  std::string checksum_algorithm;  // "" = none
+  std::string checksum_type;
+};
+
+struct ListObjectVersionsOutput {
+  std::string owner_account;
+  std::vector<ListedVersion> versions;  // by key, newest first within a key
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;         // when truncated
+  std::string next_version_id_marker;  // when truncated after a version (not a common prefix)
+};
+
+// DeleteObject: without a version, the key's latest is deleted (never versioned), or hidden
+// under a new delete marker (Enabled; the null version when Suspended). With one, that version
+// goes for good (s3:DeleteObjectVersion).
+struct DeleteObjectInput {
+  std::string bucket;
+  std::string key;
+  std::optional<std::string> version_id;  // ?versionId as sent
+};
+
+struct DeleteObjectOutput {
+  // x-amz-delete-marker: true when a marker was added, or the version deleted was one.
+  bool delete_marker = false;
+  std::optional<std::string> version_id;  // x-amz-version-id: the marker's, or the one deleted
+};
+
+struct DeleteObjectsInput {
+  std::string bucket;
+  struct Entry {
+    std::string key;
+    std::optional<std::string> version_id;
+  };
+  std::vector<Entry> objects;
+};
+
+// Per entry: what was deleted, or the failure (UserKeyMustBeSpecified, AccessDenied,
+// InvalidArgument for a malformed version id, InternalError).
 struct DeleteObjectsOutput {
-  std::vector<Status> results;  // one per input key, in order
+  std::vector<Result<DeleteObjectOutput>> results;  // one per input entry, in order
 };
 
 // ---- Multipart uploads (states: object_store.h)
@@ -292,8 +356,9 @@ struct UploadPartInput {
 struct UploadPartOutput {
   std::string etag;  // unquoted
   SystemTime last_modified{};
-  ProtectedDataKey sse;                      // the upload's (parts never report the context)
-  std::optional<ReportedChecksum> checksum;  // the part's, when one was computed
+  ProtectedDataKey sse;                          // the upload's (parts never report the context)
+  std::optional<ReportedChecksum> checksum;      // the part's, when one was computed
+  std::optional<std::string> source_version_id;  // UploadPartCopy: x-amz-copy-source-version-id
 };
 
 struct UploadPartCopyInput {
@@ -302,6 +367,7 @@ struct UploadPartCopyInput {
   SseHeaders sse;
   std::string source_bucket;
   std::string source_key;
+  std::optional<std::string> source_version_id;  // x-amz-copy-source "?versionId=" as sent
   SseHeaders source_sse;
   Conditions source_conditions;
   std::optional<std::string> source_range;  // x-amz-copy-source-range as sent
@@ -323,7 +389,8 @@ struct CompleteMultipartUploadInput {
 };
 
 struct CompleteMultipartUploadOutput {
-  std::string etag;  // unquoted, "<hex>-N"
+  std::string etag;                       // unquoted, "<hex>-N"
+  std::optional<std::string> version_id;  // the new version's (versioned bucket)
   ProtectedDataKey sse;
   std::optional<ReportedChecksum> checksum;
 };
@@ -375,10 +442,14 @@ class Service {
   Result<ObjectHead> HeadObject(const S3Caller& caller, const GetObjectInput& in);
   Result<GetObjectAttributesOutput> GetObjectAttributes(const S3Caller& caller,
                                                         const GetObjectAttributesInput& in);
-  Status DeleteObject(const S3Caller& caller, const std::string& bucket, const std::string& key);
+  Result<DeleteObjectOutput> DeleteObject(const S3Caller& caller, const DeleteObjectInput& in);
   Result<DeleteObjectsOutput> DeleteObjects(const S3Caller& caller, const DeleteObjectsInput& in);
   Result<CopyObjectOutput> CopyObject(const S3Caller& caller, const CopyObjectInput& in);
   Result<ListObjectsOutput> ListObjects(const S3Caller& caller, const ListObjectsInput& in);
+  // Every version and delete marker (s3:ListBucketVersions); on a bucket never versioned, each
+  // object as its null version.
+  Result<ListObjectVersionsOutput> ListObjectVersions(const S3Caller& caller,
+                                                      const ListObjectVersionsInput& in);
 
   // Multipart uploads.
   Result<CreateMultipartUploadOutput> CreateMultipartUpload(const S3Caller& caller,
@@ -428,8 +499,17 @@ class Service {
   Result<std::vector<std::string>> ListBucketConfigs(const S3Caller& caller,
                                                      const std::string& bucket,
                                                      BucketConfigKind kind);
-  // GetBucketVersioning (s3:GetBucketVersioning): the bucket's versioning state, "" if never set.
-  Result<std::string> GetBucketVersioning(const S3Caller& caller, const std::string& bucket);
+  // GetBucketVersioning (s3:GetBucketVersioning): the bucket's versioning state ("" if never
+  // set) and MFA delete state ("" if never set).
+  struct VersioningState {
+    std::string status;      // "" | Enabled | Suspended
+    std::string mfa_delete;  // "" | Enabled | Disabled
+  };
+  Result<VersioningState> GetBucketVersioning(const S3Caller& caller, const std::string& bucket);
+  // PutBucketVersioning (s3:PutBucketVersioning): Enabled or Suspended (a bucket never returns
+  // to unversioned, as on AWS). MFA delete is recorded, not enforced.
+  Status PutBucketVersioning(const S3Caller& caller, const std::string& bucket,
+                             const VersioningState& state);
 
   // ACLs (bucket_acl.h). Reads show the owner's FULL_CONTROL (plus a stored bucket ACL when
   // ACLs are enabled); writes other than the owner's full control answer
@@ -463,6 +543,8 @@ class Service {
 
  private:
   Result<ObjectReader> Open(const S3Caller& caller, const GetObjectInput& in, bool head);
+  // DeleteObject once `bucket` is loaded and the caller authorized (DeleteObjects shares it).
+  Result<DeleteObjectOutput> DeleteObjectIn(const Bucket& bucket, const DeleteObjectInput& in);
 
   ObjectServices parts_;
 };

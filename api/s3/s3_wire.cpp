@@ -1,5 +1,6 @@
 #include "api/s3/s3_wire.h"
 
+#include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_wire_errors.h"
 #include "common/strings.h"
@@ -121,14 +122,15 @@ Result<CopySource> ParseCopySource(const S3Request& r) {
   const std::string* header = Header(r, "x-amz-copy-source");
   if (header == nullptr) return InvalidCopySource();
   std::string_view v = Trim(*header);
+  std::optional<std::string> version_id;
   if (size_t q = v.find('?'); q != std::string_view::npos) {
     std::string_view query = v.substr(q + 1);
     v = v.substr(0, q);
-    if (StartsWith(query, "versionId=") && query != "versionId=null") {
-      // No versioning: only the current object exists, and it has no addressable version.
-      return S3Error(ErrorKind::kInvalidArgument, "Invalid version id specified",
-                     {{"ArgumentName", "x-amz-copy-source"},
-                      {"ArgumentValue", std::string(query.substr(10))}});
+    if (StartsWith(query, "versionId=")) {
+      std::string id;
+      if (!PercentDecode(query.substr(10), &id)) id = std::string(query.substr(10));
+      SEALSTACK_RETURN_IF_ERROR(CheckVersionId(id, "x-amz-copy-source"));
+      version_id = std::move(id);
     }
   }
   if (StartsWith(v, "/")) v.remove_prefix(1);
@@ -138,7 +140,7 @@ Result<CopySource> ParseCopySource(const S3Request& r) {
   if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size()) {
     return InvalidCopySource();
   }
-  return CopySource{decoded.substr(0, slash), decoded.substr(slash + 1)};
+  return CopySource{decoded.substr(0, slash), decoded.substr(slash + 1), std::move(version_id)};
 }
 
 void AddSseHeaders(ApiResponse* r, const ProtectedDataKey& p) {
@@ -187,7 +189,17 @@ void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::strin
 }
 
 ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids) {
-  return RenderError(Protocol::kS3, S3StatusToWire(st), ids, r.resource, r.method == "HEAD");
+  WireError w = S3StatusToWire(st);
+  // Details meant as headers (a delete marker met by a read) leave the XML body.
+  HeaderList headers;
+  std::erase_if(w.details, [&](const auto& d) {
+    auto name = IsS3ErrorHeader(d.first);
+    if (name) headers.emplace_back(std::string(*name), d.second);
+    return name.has_value();
+  });
+  ApiResponse resp = RenderError(Protocol::kS3, w, ids, r.resource, r.method == "HEAD");
+  for (auto& [name, value] : headers) resp.SetHeader(name, value);
+  return resp;
 }
 
 ApiResponse EmptyResponse(int status, const RequestIds& ids) {

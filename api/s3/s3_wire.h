@@ -37,8 +37,10 @@ Conditions ConditionsOf(const S3Request& r, std::string_view prefix);
 struct CopySource {
   std::string bucket;
   std::string key;
+  std::optional<std::string> version_id;  // "?versionId=" as sent
 };
-// x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, optional "?versionId=".
+// x-amz-copy-source: "/bucket/key" or "bucket/key", URL-encoded, optional "?versionId=" (its
+// form is checked: InvalidArgument naming x-amz-copy-source).
 Result<CopySource> ParseCopySource(const S3Request& r);
 
 // Response headers that say how an object is protected: x-amz-server-side-encryption, the KMS

@@ -278,6 +278,60 @@ Result<EncryptionConfiguration> ParseEncryptionConfiguration(std::string_view bo
   return config;
 }
 
+// ---- ListObjectVersions / PutBucketVersioning ----
+
+std::string RenderListVersionsResult(const ListVersionsResult& r) {
+  const bool url = r.encoding_type_url;
+  XmlWriter w;
+  w.Open("ListVersionsResult", kS3Xmlns);
+  w.Element("Name", r.name);
+  w.Element("Prefix", MaybeEncoded(r.prefix, url));
+  w.Element("KeyMarker", MaybeEncoded(r.key_marker, url));
+  w.Element("VersionIdMarker", r.version_id_marker);
+  if (!r.next_key_marker.empty()) w.Element("NextKeyMarker", MaybeEncoded(r.next_key_marker, url));
+  Optional(w, "NextVersionIdMarker", r.next_version_id_marker);
+  w.Element("MaxKeys", std::to_string(r.max_keys));
+  if (!r.delimiter.empty()) w.Element("Delimiter", MaybeEncoded(r.delimiter, url));
+  if (url) w.Element("EncodingType", "url");
+  w.Element("IsTruncated", Bool(r.is_truncated));
+  for (const VersionEntry& e : r.entries) {
+    w.Open(e.delete_marker ? "DeleteMarker" : "Version");
+    w.Element("Key", MaybeEncoded(e.key, url));
+    w.Element("VersionId", e.version_id);
+    w.Element("IsLatest", Bool(e.is_latest));
+    w.Element("LastModified", Iso(e.last_modified));
+    if (!e.delete_marker) {
+      w.Element("ETag", Quoted(e.etag));
+      Optional(w, "ChecksumAlgorithm", e.checksum_algorithm);
+      Optional(w, "ChecksumType", e.checksum_type);
+      w.Element("Size", std::to_string(e.size));
+      w.Element("StorageClass", "STANDARD");
+    }
+    RenderOwner(w, "Owner", e.owner);
+    w.Close();
+  }
+  RenderCommonPrefixes(w, r.common_prefixes, url);
+  return w.Finish();
+}
+
+Result<VersioningConfiguration> ParseVersioningConfiguration(std::string_view body) {
+  SEALSTACK_ASSIGN_OR_RETURN(XmlDocument doc, ParseRooted(body, "VersioningConfiguration"));
+  XmlNode root = doc.root();
+  VersioningConfiguration config;
+  config.status = root.ChildText("Status").value_or("");
+  if (!config.status.empty() && config.status != "Enabled" && config.status != "Suspended") {
+    return MalformedXml("Status must be Enabled or Suspended");
+  }
+  // The model names the element MfaDelete; accept the member name too.
+  config.mfa_delete =
+      root.ChildText("MfaDelete").value_or(root.ChildText("MFADelete").value_or(""));
+  if (!config.mfa_delete.empty() && config.mfa_delete != "Enabled" &&
+      config.mfa_delete != "Disabled") {
+    return MalformedXml("MfaDelete must be Enabled or Disabled");
+  }
+  return config;
+}
+
 // ---- DeleteObjects ----
 
 Result<DeleteRequest> ParseDeleteRequest(std::string_view body) {

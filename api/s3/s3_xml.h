@@ -153,6 +153,53 @@ struct ListObjectsV1Result {
 // Key and CommonPrefixes/Prefix are encoded.
 std::string RenderListObjectsV1(const ListObjectsV1Result& r);
 
+// ---- ListObjectVersions: GET /{bucket}?versions ----
+
+// A <Version> or, with delete_marker, a <DeleteMarker> (no ETag, Size, StorageClass, checksum).
+struct VersionEntry {
+  std::string key;
+  std::string version_id;
+  bool is_latest = false;
+  bool delete_marker = false;
+  SystemTime last_modified;
+  std::string etag;  // unquoted
+  std::string checksum_algorithm;
+  std::string checksum_type;
+  int64_t size = 0;
+  Owner owner;
+};
+
+struct ListVersionsResult {
+  std::string name;
+  std::string prefix;             // always rendered
+  std::string key_marker;         // always rendered
+  std::string version_id_marker;  // always rendered
+  std::string next_key_marker;    // omitted when empty
+  std::string next_version_id_marker;
+  int64_t max_keys = 1000;
+  std::string delimiter;
+  bool is_truncated = false;
+  bool encoding_type_url = false;
+  std::vector<VersionEntry> entries;  // in listing order, versions and markers interleaved
+  std::vector<std::string> common_prefixes;
+};
+
+// <ListVersionsResult>: Name, Prefix, KeyMarker, VersionIdMarker, NextKeyMarker,
+// NextVersionIdMarker, MaxKeys, Delimiter, EncodingType, IsTruncated, Version / DeleteMarker...,
+// CommonPrefixes... With encoding_type_url, Prefix, KeyMarker, NextKeyMarker, Delimiter, Key and
+// CommonPrefixes/Prefix are encoded.
+std::string RenderListVersionsResult(const ListVersionsResult& r);
+
+// ---- PutBucketVersioning: PUT /{bucket}?versioning ----
+
+struct VersioningConfiguration {
+  std::string status;      // "" (absent) | Enabled | Suspended
+  std::string mfa_delete;  // "" (absent) | Enabled | Disabled
+};
+// Root <VersioningConfiguration> with optional <Status> and <MfaDelete> (MFADelete accepted
+// too); other values -> MalformedXML.
+Result<VersioningConfiguration> ParseVersioningConfiguration(std::string_view body);
+
 // ---- GetBucketLocation: GET /{bucket}?location ----
 
 // <LocationConstraint xmlns="...">eu-west-1</LocationConstraint>; us-east-1 (or "") renders the

@@ -20,14 +20,15 @@ from aws_helpers import assert_requests_s3_error, client, parse_s3_error, signed
 
 # Sub-resources SealStack serves today, per level; every other one answers 501.
 SERVED_ON_BUCKETS = {"encryption", "policy", "location", "uploads", "delete",
+                     "versioning", "versions",  # test_s3_versioning.py
                      # bucket configurations (test_s3_bucket_config.py)
                      "acl", "cors", "lifecycle", "tagging", "logging", "website", "notification",
                      "requestPayment", "accelerate", "replication", "object-lock",
                      "ownershipControls", "publicAccessBlock", "analytics", "metrics",
                      "inventory", "intelligent-tiering"}
 SERVED_ON_OBJECTS = {"uploads", "attributes", "acl"}
-# Served for one method only: GetBucketVersioning (PutBucketVersioning still answers 501).
-SERVED_FOR_METHOD = {("bucket", "versioning"): "GET"}
+# Served for one method only: none today (versioning is served for GET and PUT).
+SERVED_FOR_METHOD = {}
 # Query literals of the model that select a variant rather than name a sub-resource.
 NOT_SUB_RESOURCES = {"list-type", "select-type", "x-id"}
 

@@ -133,7 +133,8 @@ def tampered(tmp_path_factory):
                 for name, (_, _, what) in OBJECTS.items():
                     if what in ("first-segment", "last-segment"):
                         oid = conn.execute(
-                            "SELECT object_id FROM s3_object_extents WHERE bucket=? AND key=?",
+                            "SELECT e.object_id FROM s3_object_extents e JOIN s3_objects o "
+                            "ON o.seq = e.version_seq WHERE o.bucket=? AND o.key=?",
                             (BUCKET, name)).fetchone()[0]
                         path = data_dir / "bodies" / f"{oid % 256:02x}" / f"{oid}.seg"
                         if path.exists():

@@ -88,8 +88,9 @@ TEST_CASE("S3Repo: buckets are created, listed by account and deleted only when 
   REQUIRE(Tx(*db, [](Connection& c) { return PutFake(c, "alpha", "k"); }).ok());
   CHECK(Tx(*db, [](Connection& c) { return S3Repo::DeleteBucket(c, "alpha"); }).code() ==
         StatusCode::kFailedPrecondition);
-  REQUIRE(
-      Tx(*db, [](Connection& c) { return S3Repo::DeleteObject(c, "alpha", "k").status(); }).ok());
+  REQUIRE(Tx(*db, [](Connection& c) {
+            return S3Repo::DeleteVersion(c, "alpha", "k", "v-k").status();
+          }).ok());
   // An upload in progress does not keep a bucket alive; it goes with it.
   REQUIRE(
       Tx(*db, [](Connection& c) -> Status {
