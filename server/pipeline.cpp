@@ -501,14 +501,7 @@ class Handler {
       // A CORS preflight: browsers send it without credentials, and S3 answers it from the
       // bucket's CORS configuration alone.
       summary_->operation = "s3:PreflightRequest";
-      api::s3::S3Request request;
-      request.method = ex_.head.method;
-      request.bucket = route_.bucket;
-      if (!auth::UriDecode(route_.key, &request.key)) request.key = route_.key;
-      request.query = auth::ParseQuery(ex_.head.RawQuery());
-      request.headers = &ex_.head.headers;
-      request.resource = std::string(ex_.head.RawPath());
-      return api::s3::HandleCorsPreflight(S3Services(), request, ids_);
+      return api::s3::HandleCorsPreflight(S3Services(), S3RequestOfRoute(), ids_);
     }
     auth::VerifyOptions options;
     options.s3 = true;
@@ -519,28 +512,29 @@ class Handler {
     RestoreEmptySignedHeaders();
     if (route_.key.empty() && context_.s3_buckets) {
       // Service- and bucket-level operations: small configuration bodies, read whole.
-      api::s3::S3Request request;
+      api::s3::S3Request request = S3RequestOfRoute();
       if (auto err = VerifyPayload(verified, &request.body, api::s3::kMaxBucketRequestBody)) {
         return *err;
       }
-      request.method = ex_.head.method;
-      request.bucket = route_.bucket;
-      request.query = auth::ParseQuery(ex_.head.RawQuery());
-      request.headers = &ex_.head.headers;
-      request.resource = std::string(ex_.head.RawPath());
       const api::s3::S3Caller caller = S3CallerOf(verified, principal);
       summary_->operation += ':';
       summary_->operation += api::s3::S3OperationName(request);
       return api::s3::HandleS3(S3Services(), caller, request, ids_);
     }
-    api::s3::S3Request object_request;
-    object_request.method = ex_.head.method;
-    object_request.bucket = route_.bucket;
-    if (!auth::UriDecode(route_.key, &object_request.key)) object_request.key = route_.key;
-    object_request.query = auth::ParseQuery(ex_.head.RawQuery());
-    object_request.headers = &ex_.head.headers;
-    object_request.resource = std::string(ex_.head.RawPath());
-    return Object(verified, principal, object_request);
+    return Object(verified, principal, S3RequestOfRoute());
+  }
+
+  // The S3 request the route names: method, bucket, key (decoded; as sent if it does not
+  // decode: S3 then answers for that key), query, headers, resource. No body.
+  api::s3::S3Request S3RequestOfRoute() const {
+    api::s3::S3Request request;
+    request.method = ex_.head.method;
+    request.bucket = route_.bucket;
+    if (!route_.key.empty() && !auth::UriDecode(route_.key, &request.key)) request.key = route_.key;
+    request.query = auth::ParseQuery(ex_.head.RawQuery());
+    request.headers = &ex_.head.headers;
+    request.resource = std::string(ex_.head.RawPath());
+    return request;
   }
 
   ServerContext& context_;

@@ -27,7 +27,7 @@ std::vector<Param> EntityParams(const GlueKey& k, const std::string& doc, int64_
 Result<std::vector<GlueRow>> ListScope(Connection& c, std::string_view sql, const GlueKey& scope,
                                        Param bound, size_t limit) {
   std::vector<Param> params = ScopeParams(scope);
-  params.push_back(std::move(bound));
+  params.push_back(bound);
   params.emplace_back(":lim", static_cast<int64_t>(limit));
   std::vector<GlueRow> out;
   SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(sql, params, &out, [](const Row& row) {

@@ -205,7 +205,7 @@ Result<DeleteObjectsOutput> Service::DeleteObjects(const S3Caller& c,
   DeleteObjectsOutput out;
   for (const auto& o : in.objects) {
     if (o.key.empty()) {
-      out.results.push_back(
+      out.results.emplace_back(
           S3Error(ErrorKind::kUserKeyMustBeSpecified, "The key parameter must be specified"));
       continue;
     }
@@ -216,13 +216,13 @@ Result<DeleteObjectsOutput> Service::DeleteObjects(const S3Caller& c,
                  {}});
     if (!allowed.ok()) {
       // Per key, S3 gives the short form of the denial.
-      out.results.push_back(S3Error(ErrorKind::kAccessDenied, "Access Denied"));
+      out.results.emplace_back(S3Error(ErrorKind::kAccessDenied, "Access Denied"));
       continue;
     }
     auto deleted = DeleteObjectIn(bucket, {in.bucket, o.key, o.version_id});
     if (!deleted.ok() && !DescribeS3Error(deleted.status()).has_value()) {
-      out.results.push_back(S3Error(ErrorKind::kInternalError,
-                                    "We encountered an internal error. Please try again."));
+      out.results.emplace_back(S3Error(ErrorKind::kInternalError,
+                                       "We encountered an internal error. Please try again."));
       continue;
     }
     out.results.push_back(std::move(deleted));
