@@ -122,7 +122,8 @@ std::string BucketArnOf(const std::string& resource) {
 // implicit deny the Allow statements that came closest.
 void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
              const policy::AccessDecision& d, const policy::PolicyDocument* resource_doc,
-             const std::vector<const policy::PolicyDocument*>& identity, AccessDecision* out) {
+             const std::vector<const policy::PolicyDocument*>& identity,
+             const std::optional<std::string>& grant_id, AccessDecision* out) {
   const std::string resource_name =
       r.rule == AccessRule::kBucketPolicy ? BucketArnOf(r.resource) : r.resource;
   switch (d.source) {
@@ -139,7 +140,10 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
       }
       break;
     case policy::DecisionSource::kGrant:
-      if (d.decision == policy::Decision::kAllow) out->policy_kind = "grant";
+      if (d.decision == policy::Decision::kAllow) {
+        out->policy_kind = "grant";
+        out->policy_name = grant_id.value_or("");
+      }
       break;
     case policy::DecisionSource::kAccountRoot:
       if (d.decision == policy::Decision::kAllow) out->policy_kind = "account root";
@@ -182,7 +186,7 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
   for (size_t i = 0; i < candidates.size() && i < kMaxNearMisses; ++i) {
     out->closest.push_back(std::move(candidates[i].miss));
   }
-  if (r.rule == AccessRule::kKeyPolicy && r.grant_allows) {
+  if (r.rule == AccessRule::kKeyPolicy && r.allowing_grant) {
     // Grants were asked (an implicit deny asks them) and none allowed.
     out->closest.push_back({"grant", "", 0, "",
                             "no grant on the key gives this principal " + r.action +
@@ -208,6 +212,7 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
 
   policy::AccessDecision d;
   std::shared_ptr<const policy::PolicyDocument> resource_doc;
+  std::optional<std::string> grant_id;  // the grant that allowed, when one did
   switch (r.rule) {
     case AccessRule::kIdentityOnly:
       d = DecideIdentity(identity, ctx);
@@ -217,9 +222,9 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
       if (!key_policy.ok()) break;  // an unreadable key policy allows nobody
       resource_doc = *key_policy;
       d = policy::DecideKms(*resource_doc, identity, ctx, false);
-      if (!d.allowed() && d.decision != policy::Decision::kExplicitDeny && r.grant_allows &&
-          r.grant_allows()) {
-        d = policy::DecideKms(*resource_doc, identity, ctx, true);
+      if (!d.allowed() && d.decision != policy::Decision::kExplicitDeny && r.allowing_grant) {
+        grant_id = r.allowing_grant();
+        if (grant_id) d = policy::DecideKms(*resource_doc, identity, ctx, true);
       }
       break;
     }
@@ -247,7 +252,7 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
   }
   if (!out.allowed()) out.message = DenialMessage(out, SameAccount(c, r));
   out.request_id = c.request_id;
-  if (explain) Explain(r, ctx, d, resource_doc.get(), identity, &out);
+  if (explain) Explain(r, ctx, d, resource_doc.get(), identity, grant_id, &out);
   return out;
 }
 

@@ -66,8 +66,9 @@ struct AccessRequest {
   std::string resource_policy;
   // The service's condition keys (names in any case), added after the global ones.
   std::vector<std::pair<std::string, std::string>> keys;
-  // kKeyPolicy: whether a grant allows this call; asked at most once, only when needed.
-  std::function<bool()> grant_allows;
+  // kKeyPolicy: the id of a grant that allows this call, if one does; asked at most once, only
+  // when needed.
+  std::function<std::optional<std::string>()> allowing_grant;
 };
 
 // The outcome of one check, owning everything it names (observers may keep it).
@@ -86,8 +87,8 @@ struct AccessDecision {
 
   // The explanation (filled when the check explains: an observer is installed, or Simulate).
   // The deciding policy: "key policy" (name: the key ARN), "bucket policy" (the bucket ARN),
-  // "identity policy" (name: "#N", its position in the principal's policies), "grant", "account
-  // root"; "" when nothing decided (an implicit deny).
+  // "identity policy" (name: "#N", its position in the principal's policies), "grant" (name: the
+  // grant id), "account root"; "" when nothing decided (an implicit deny).
   std::string policy_kind;
   std::string policy_name;
   // The request context the policies were evaluated against (lower-cased key -> values).

@@ -38,7 +38,8 @@ Status KmsAuthorizer::Validate(std::string_view text) {
   return doc.ok() ? Status::Ok() : doc.status();
 }
 
-bool KmsAuthorizer::GrantAllows(const AuthorizationRequest& r, const Key& key) const {
+std::optional<std::string> KmsAuthorizer::AllowingGrant(const AuthorizationRequest& r,
+                                                        const Key& key) const {
   const auth::Principal& p = *r.caller->principal;
   const std::string role = RoleArnOfSession(p);
   const std::string op = r.action.substr(r.action.find(':') + 1);
@@ -53,9 +54,9 @@ bool KmsAuthorizer::GrantAllows(const AuthorizationRequest& r, const Key& key) c
         !Matches(*g.constraints.encryption_context_subset, r.encryption_context, false)) {
       continue;
     }
-    return true;
+    return g.id;
   }
-  return false;
+  return std::nullopt;
 }
 
 AccessRequest KmsAuthorizer::RequestOf(const AuthorizationRequest& r) const {
@@ -86,7 +87,7 @@ AccessRequest KmsAuthorizer::RequestOf(const AuthorizationRequest& r) const {
     for (const auto& alias : service_.AliasesOf(key))
       a.keys.emplace_back("kms:ResourceAliases", alias);
     for (const auto& [k, v] : key.tags) a.keys.emplace_back("aws:ResourceTag/" + k, v);
-    a.grant_allows = [this, &r] { return GrantAllows(r, *r.key); };
+    a.allowing_grant = [this, &r] { return AllowingGrant(r, *r.key); };
   }
   for (const auto& [k, values] : r.extra_condition_keys) {
     for (const auto& v : values) a.keys.emplace_back(k, v);

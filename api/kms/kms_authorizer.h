@@ -31,7 +31,8 @@ class KmsAuthorizer {
 
  private:
   AccessRequest RequestOf(const AuthorizationRequest& r) const;
-  bool GrantAllows(const AuthorizationRequest& r, const Key& key) const;
+  // The id of a grant on `key` that allows the call, if any.
+  std::optional<std::string> AllowingGrant(const AuthorizationRequest& r, const Key& key) const;
 
   Service& service_;
   std::shared_ptr<AccessCheck> access_;

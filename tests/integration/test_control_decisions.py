@@ -91,10 +91,14 @@ def test_a_missing_grant_is_explained_by_the_statements_that_came_closest(server
     root = kms_as(server, "test", "test")
     key = root.create_key(Policy=key_policy())["KeyMetadata"]["Arn"]
     # The analyst holds a grant, but for Encrypt only: no grant covers Decrypt.
-    root.create_grant(KeyId=key, GranteePrincipal=USER_ARN, Operations=["Encrypt"])
+    grant_id = root.create_grant(KeyId=key, GranteePrincipal=USER_ARN,
+                                 Operations=["Encrypt"])["GrantId"]
     blob = root.encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
     analyst = kms_as(server, USER["access_key_id"], USER["secret_access_key"])
     assert analyst.encrypt(KeyId=key, Plaintext=b"y")["KeyId"] == key  # the grant works
+    (allowed,) = decisions(server, principal=USER_ARN, action="kms:Encrypt", result="allow")
+    assert allowed["decided_by"] == {"policy_kind": "grant", "policy_name": grant_id,
+                                     "statement_index": None, "sid": ""}
     denied_decrypt(analyst, CiphertextBlob=blob)
     (d,) = decisions(server, principal=USER_ARN, action="kms:Decrypt", result="implicit_deny")
     assert d["decided_by"] is None

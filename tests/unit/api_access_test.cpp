@@ -283,9 +283,9 @@ TEST_CASE("An explicit deny wins over every allow path", "[api][access]") {
   AccessRequest r = RequestFor(AccessService::kKms);
   r.resource_policy = ResourcePolicy("Deny");
   int asked = 0;
-  r.grant_allows = [&] {
+  r.allowing_grant = [&]() -> std::optional<std::string> {
     ++asked;
-    return true;
+    return "grant-1";
   };
   CHECK(f.check->Check(User({Identity("Allow")}), r).denied());
   CHECK(asked == 0);
@@ -293,6 +293,9 @@ TEST_CASE("An explicit deny wins over every allow path", "[api][access]") {
   r.resource_policy = ResourcePolicy("Allow");
   CHECK(f.check->Check(User(), r).allowed());
   CHECK(asked == 1);
+  // Explained, it names the grant.
+  const AccessDecision explained = f.check->Evaluate(User(), r, /*explain=*/true);
+  CHECK((explained.policy_kind == "grant" && explained.policy_name == "grant-1"));
 }
 
 TEST_CASE("The account root needs no identity policy; users do", "[api][access]") {
