@@ -10,6 +10,9 @@ whatever the server currently does."""
 import base64
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 
 import pytest
 from botocore.config import Config
@@ -218,3 +221,24 @@ def restore_clock(server):
                       timeout=HTTP_TIMEOUT)
     assert r.status_code == 200, r.text
     assert abs(r.json()["offset_seconds"]) < 5, r.text
+
+
+# ---------------------------------------------------------------- third-party tools
+
+def need_tool(tool):
+    """Fail (not skip) when a Debian tool the tests use is missing: scripts/setup installs it."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is not installed (scripts/setup installs it)", pytrace=False)
+
+
+def rclone(endpoint, *args):
+    """Runs rclone with the server as remote "ss:" (configured through the environment); it must
+    succeed without an ERROR or NotImplemented line. Returns its stdout."""
+    env = dict(os.environ, RCLONE_CONFIG_SS_TYPE="s3", RCLONE_CONFIG_SS_PROVIDER="Other",
+               RCLONE_CONFIG_SS_ACCESS_KEY_ID="test", RCLONE_CONFIG_SS_SECRET_ACCESS_KEY="test",
+               RCLONE_CONFIG_SS_ENDPOINT=endpoint, RCLONE_CONFIG_SS_REGION="us-east-1",
+               RCLONE_CONFIG="/dev/null")
+    p = subprocess.run(["rclone", *args], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, f"rclone {' '.join(args)}: {p.stderr}"
+    assert "ERROR" not in p.stderr and "NotImplemented" not in p.stderr, p.stderr
+    return p.stdout

@@ -19,7 +19,8 @@ import pytest
 import requests
 
 from aws_helpers import HTTP_TIMEOUT, assert_requests_s3_error, client, signed_request
-from s3_helpers import expect, module_servers, s3_client  # noqa: F401
+from s3_helpers import (expect, module_servers, need_tool, rclone as run_rclone,  # noqa: F401
+                        s3_client)
 
 ROOT_ACCOUNT = "000000000000"
 NOBODY = {"access_key_id": "AKIANOBODYCONFIG0000", "secret_access_key": "nobody-secret",
@@ -641,13 +642,8 @@ def test_aws_cli_reads_and_writes_configurations(server, s3, cli):
     assert p.returncode != 0 and "AccessControlListNotSupported" in p.stderr, p.stderr
 
 
-def _need(tool):
-    if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is not installed (scripts/setup installs it)", pytrace=False)
-
-
 def test_s3cmd_info(server, s3, tmp_path):
-    _need("s3cmd")
+    need_tool("s3cmd")
     s3.create_bucket(Bucket="cfg-s3cmd")
     host = server.endpoint.split("://", 1)[1]
     cfg = tmp_path / "s3cfg"
@@ -667,24 +663,15 @@ def test_s3cmd_info(server, s3, tmp_path):
 
 
 def test_rclone_lists_copies_and_purges(server, s3, tmp_path):
-    _need("rclone")
+    need_tool("rclone")
     s3.create_bucket(Bucket="cfg-rclone")
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_bytes(b"alpha")
     (src / "sub").mkdir()
     (src / "sub" / "b.bin").write_bytes(os.urandom(3000))
-    env = dict(os.environ, RCLONE_CONFIG_SS_TYPE="s3", RCLONE_CONFIG_SS_PROVIDER="Other",
-               RCLONE_CONFIG_SS_ACCESS_KEY_ID="test", RCLONE_CONFIG_SS_SECRET_ACCESS_KEY="test",
-               RCLONE_CONFIG_SS_ENDPOINT=server.endpoint, RCLONE_CONFIG_SS_REGION="us-east-1",
-               RCLONE_CONFIG="/dev/null")
-
     def rclone(*args):
-        p = subprocess.run(["rclone", *args], env=env, capture_output=True, text=True,
-                           timeout=120)
-        assert p.returncode == 0, f"rclone {' '.join(args)}: {p.stderr}"
-        assert "ERROR" not in p.stderr and "NotImplemented" not in p.stderr, p.stderr
-        return p.stdout
+        return run_rclone(server.endpoint, *args)
 
     rclone("copy", str(src), "ss:cfg-rclone/data")
     listing = rclone("ls", "ss:cfg-rclone")

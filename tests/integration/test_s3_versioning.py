@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from aws_helpers import HTTP_TIMEOUT, client, signed_request
-from s3_helpers import MIB, expect, module_servers, s3_client  # noqa: F401
+from s3_helpers import (MIB, expect, module_servers, need_tool,  # noqa: F401
+                        rclone as run_rclone, s3_client)
 
 
 @pytest.fixture(scope="module")
@@ -409,28 +410,14 @@ def test_cli_put_bucket_versioning_and_list_object_versions(server, s3, cli):
     assert len(out["Versions"]) == 2 and len(out["DeleteMarkers"]) == 1
 
 
-def _need(tool):
-    if shutil.which(tool) is None:
-        pytest.fail(f"{tool} is not installed (scripts/setup installs it)", pytrace=False)
-
-
 def test_rclone_versions_and_purge(server, s3, tmp_path):
-    _need("rclone")
+    need_tool("rclone")
     _versioned(s3, "ver-rclone")
     s3.put_object(Bucket="ver-rclone", Key="dir/a.txt", Body=b"old a")
     s3.put_object(Bucket="ver-rclone", Key="dir/a.txt", Body=b"new a!")
     s3.put_object(Bucket="ver-rclone", Key="b.txt", Body=b"bb")
-    env = dict(os.environ, RCLONE_CONFIG_SS_TYPE="s3", RCLONE_CONFIG_SS_PROVIDER="Other",
-               RCLONE_CONFIG_SS_ACCESS_KEY_ID="test", RCLONE_CONFIG_SS_SECRET_ACCESS_KEY="test",
-               RCLONE_CONFIG_SS_ENDPOINT=server.endpoint, RCLONE_CONFIG_SS_REGION="us-east-1",
-               RCLONE_CONFIG="/dev/null")
-
     def rclone(*args):
-        p = subprocess.run(["rclone", *args], env=env, capture_output=True, text=True,
-                           timeout=120)
-        assert p.returncode == 0, f"rclone {' '.join(args)}: {p.stderr}"
-        assert "ERROR" not in p.stderr and "NotImplemented" not in p.stderr, p.stderr
-        return p.stdout
+        return run_rclone(server.endpoint, *args)
 
     plain = rclone("ls", "ss:ver-rclone")
     assert sorted(plain.split()) == sorted(["6", "dir/a.txt", "2", "b.txt"]), plain
@@ -444,7 +431,7 @@ def test_rclone_versions_and_purge(server, s3, tmp_path):
 
 
 def test_s3cmd_lists_a_versioned_bucket(server, s3, tmp_path):
-    _need("s3cmd")
+    need_tool("s3cmd")
     _versioned(s3, "ver-s3cmd")
     s3.put_object(Bucket="ver-s3cmd", Key="x/one", Body=b"1")
     s3.put_object(Bucket="ver-s3cmd", Key="x/one", Body=b"11")
