@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 
 #include "common/strings.h"
 
@@ -72,6 +73,7 @@ HeadScan ScanHead(std::string_view head, bool complete) {
   }
   out.head.assign(head.substr(0, nl + 1));  // the request line, as sent
   std::vector<std::string_view> lines;
+  std::deque<std::string> escaped;  // rewritten lines (stable addresses for `lines`)
   std::vector<bool> is_length;
   std::string_view length;  // the first Content-Length value
   bool bad_length = false;
@@ -107,6 +109,20 @@ HeadScan ScanHead(std::string_view head, bool complete) {
       } else {
         length = value;
       }
+    }
+    if (value.find('%') != std::string_view::npos) {
+      // cpp-httplib 0.11 percent-decodes every header value it parses (x-amz-tagging,
+      // x-amz-copy-source, x-amz-meta-*): escaping each '%' as "%25" makes that decoding give
+      // back the bytes as sent, which SigV4 signed and S3 decodes itself where it should.
+      std::string& l = escaped.emplace_back(name);
+      l += ": ";
+      for (char c : value) l += c == '%' ? std::string_view("%25") : std::string_view(&c, 1);
+      l += "\r\n";
+      if (l.size() > kMaxHeaderLineBytes) {
+        if (out.problem == HeadProblem::kNone) out.problem = HeadProblem::kHeaderSectionTooLarge;
+        continue;
+      }
+      line = l;
     }
     lines.push_back(line);
     is_length.push_back(cl);

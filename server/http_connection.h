@@ -9,6 +9,8 @@
 //     applies parsable ones to the response itself; S3 parses Range (and ignores invalid ones).
 //   * a header line over cpp-httplib's 8 KiB line limit, or a head over kMaxHeadBytes, is
 //     dropped and reported (kHeaderSectionTooLarge) instead of cpp-httplib's bare 400;
+//   * every '%' in a header value becomes "%25", undoing cpp-httplib 0.11's percent-decoding of
+//     header values (SigV4 signs the values as sent; S3 decodes x-amz-copy-source itself);
 //   * a Content-Length that is not a decimal number (cpp-httplib reads "abc" as 0), or several
 //     that disagree, is dropped and reported (kBadContentLength).
 //   A request with a head problem is still routed to the handler, which renders the error in

@@ -65,3 +65,17 @@ TEST_CASE("ScanHead leaves lines the library ignores alone") {
   CHECK(scan.withheld.empty());
   CHECK(scan.head == "GET / HTTP/1.1\r\nRange: bytes=0-1\n\r\n");
 }
+
+TEST_CASE("ScanHead escapes '%' in header values so the library's decoding restores them") {
+  auto scan = ScanHead(
+      "PUT /b/k HTTP/1.1\r\nx-amz-tagging: a%3Ab=1\r\nx-amz-copy-source: /b/100%25\r\n\r\n", true);
+  CHECK(scan.head ==
+        "PUT /b/k HTTP/1.1\r\nx-amz-tagging: a%253Ab=1\r\nx-amz-copy-source: /b/100%2525\r\n\r\n");
+  CHECK(scan.problem == HeadProblem::kNone);
+  // The request line is cpp-httplib's to decode, as before.
+  CHECK(ScanHead("GET /b/a%20b HTTP/1.1\r\n\r\n", true).head == "GET /b/a%20b HTTP/1.1\r\n\r\n");
+  // Escaping may not push a line past the library's limit unnoticed.
+  const std::string big(kMaxHeaderLineBytes / 2, '%');
+  auto over = ScanHead("GET / HTTP/1.1\r\nx-amz-meta-a: " + big + "\r\n\r\n", true);
+  CHECK(over.problem == HeadProblem::kHeaderSectionTooLarge);
+}
