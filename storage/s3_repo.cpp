@@ -302,6 +302,16 @@ Result<S3ObjectRow> S3Repo::GetObject(Connection& c, std::string_view bucket, st
   return row;
 }
 
+Status S3Repo::UpdateObjectDoc(Connection& c, int64_t seq, std::string_view wrapped_key,
+                               std::string_view doc) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("UPDATE s3_objects SET wrapped_key = :wk, doc = :doc "
+                           "WHERE seq = :s AND delete_marker = 0",
+                           {{"s", seq}, {"wk", Value::Blob(wrapped_key)}, {"doc", doc}}));
+  if (n == 0) return Status::NotFound("no such version");
+  return Status::Ok();
+}
+
 Result<S3ObjectPage> S3Repo::ListObjects(Connection& c, std::string_view bucket,
                                          const S3ListObjectsOptions& options) {
   if (options.limit == 0) return Status::InvalidArgument("list limit must be positive");

@@ -199,6 +199,11 @@ class S3Repo {
   static Result<std::optional<S3ObjectRow>> DeleteVersion(Connection& c, std::string_view bucket,
                                                           std::string_view key,
                                                           std::string_view version_id);
+  // Replaces the wrapped key and doc of the version with this seq, leaving its body, ETag and
+  // dates alone (PutObjectTagging, UpdateObjectEncryption). kNotFound when the row is gone (a
+  // concurrent write replaced or deleted it).
+  static Status UpdateObjectDoc(Connection& c, int64_t seq, std::string_view wrapped_key,
+                                std::string_view doc);
   // True if some committed object still owns the body object_id (used by readers to tell a
   // concurrent replacement from a missing segment).
   static Result<bool> ObjectOwnsBody(Connection& c, int64_t object_id);

@@ -6,6 +6,7 @@
 
 #include "api/common/xml_reader.h"
 #include "api/common/xml_writer.h"
+#include "api/s3/object_tags.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_xml.h"
 
@@ -118,31 +119,19 @@ Status ValidateCors(const XmlNode& root) {
   return Status::Ok();
 }
 
-// ---- Bucket tags: AWS's limits (50 tags, keys 1-128 and values 0-256 characters, unique keys,
-// no "aws:" prefix) with its InvalidTag messages.
+// ---- Bucket tags: the per-tag rules of object tags (object_tags.h), 50 of them.
 Status ValidateTagging(const XmlNode& root) {
   XmlNode set = root.Child("TagSet");
   if (!set.valid()) return MalformedXml("Tagging lacks TagSet");
-  std::vector<XmlNode> tags = set.Children("Tag");
-  if (tags.size() > 50) return InvalidTag("Bucket tag count cannot be greater than 50");
-  std::set<std::string> keys;
-  for (const XmlNode& t : tags) {
+  TagSet tags;
+  for (const XmlNode& t : set.Children("Tag")) {
     std::optional<std::string> key = t.ChildText("Key");
     std::optional<std::string> value = t.ChildText("Value");
     if (!key || !value) return MalformedXml("Tag lacks Key or Value");
-    if (key->empty()) return InvalidTag("The TagKey you have provided is invalid");
-    if (key->size() > 128) return InvalidTag("The TagKey you have provided is too long, max 128");
-    if (value->size() > 256) {
-      return InvalidTag("The TagValue you have provided is too long, max 256");
-    }
-    if (key->rfind("aws:", 0) == 0) {
-      return InvalidTag("System tags cannot be added/updated by requester");
-    }
-    if (!keys.insert(*key).second) {
-      return InvalidTag("Cannot provide multiple Tags with the same key");
-    }
+    tags.emplace_back(std::move(*key), std::move(*value));
   }
-  return Status::Ok();
+  return ValidateTagSet(tags, kMaxBucketTags,
+                        InvalidTag("Bucket tag count cannot be greater than 50"));
 }
 
 // ---- Lifecycle.

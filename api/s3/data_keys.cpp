@@ -94,57 +94,97 @@ Result<DataKey> DataKeyService::NewDataKey(const kms::Caller& caller,
       break;
   }
   // KMS modes.
-  const std::string kms_key =
-      encryption.kms_key_id.empty() ? "alias/aws/s3" : encryption.kms_key_id;
-  const bool bucket_key = encryption.bucket_key && encryption.mode == SseMode::kSseKms;
-  kms::EncryptionContext context(encryption.user_context.begin(), encryption.user_context.end());
-  context["aws:s3:arn"] = bucket_key ? "arn:aws:s3:::" + bucket : ObjectArn(bucket, key);
-  out.protection.encryption_context =
-      std::map<std::string, std::string>(context.begin(), context.end());
-  out.protection.bucket_key = bucket_key;
-  const kms::Caller via = ViaS3(caller);
-  if (!bucket_key) {
+  kms::EncryptionContext context;
+  const std::string kms_key = KmsShell(encryption, bucket, key, &out.protection, &context);
+  if (!out.protection.bucket_key) {
     ++kms_calls_;
-    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, GenerateViaKms(via, kms_key, context));
+    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r,
+                               GenerateViaKms(ViaS3(caller), kms_key, context));
     out.plaintext = std::move(r.plaintext);
     out.protection.kms_key_arn = r.key_arn;
     out.protection.kms_material_id = r.material_id;
     out.protection.kms_blob = r.ciphertext;
     return out;
   }
-  // Bucket key: reuse one KMS data key per (principal, bucket, KMS key, context) for a while;
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes bucket_plain,
+                             BucketKey(caller, bucket, kms_key, context, &out.protection));
+  SEALSTACK_ASSIGN_OR_RETURN(out.plaintext, random_->Secret(32));
+  SEALSTACK_ASSIGN_OR_RETURN(out.protection.wrapped_key,
+                             Seal(bucket_plain, out.plaintext, "sse-kms-bucket-key", *random_));
+  return out;
+}
+
+Result<ProtectedDataKey> DataKeyService::ProtectDataKey(const kms::Caller& caller,
+                                                        const WriteEncryption& encryption,
+                                                        const std::string& bucket,
+                                                        const std::string& key,
+                                                        const crypto::SecretBytes& data_key) {
+  if (encryption.mode != SseMode::kSseKms) {
+    return Status::InvalidArgument("ProtectDataKey protects under SSE-KMS only");
+  }
+  ProtectedDataKey out;
+  out.mode = encryption.mode;
+  kms::EncryptionContext context;
+  const std::string kms_key = KmsShell(encryption, bucket, key, &out, &context);
+  if (!out.bucket_key) {
+    ++kms_calls_;
+    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, kms::ServiceKmsClient(kms_, recorder_)
+                                                        .Encrypt(ViaS3(caller), kms_key, data_key,
+                                                                 context, NewUuidRequestId()));
+    out.kms_key_arn = r.key_arn;
+    out.kms_material_id = r.material_id;
+    out.kms_blob = r.ciphertext;
+    return out;
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes bucket_plain,
+                             BucketKey(caller, bucket, kms_key, context, &out));
+  SEALSTACK_ASSIGN_OR_RETURN(out.wrapped_key,
+                             Seal(bucket_plain, data_key, "sse-kms-bucket-key", *random_));
+  return out;
+}
+
+std::string DataKeyService::KmsShell(const WriteEncryption& encryption, const std::string& bucket,
+                                     const std::string& key, ProtectedDataKey* p,
+                                     kms::EncryptionContext* context) {
+  const bool bucket_key = encryption.bucket_key && encryption.mode == SseMode::kSseKms;
+  context->insert(encryption.user_context.begin(), encryption.user_context.end());
+  (*context)["aws:s3:arn"] = bucket_key ? "arn:aws:s3:::" + bucket : ObjectArn(bucket, key);
+  p->encryption_context = std::map<std::string, std::string>(context->begin(), context->end());
+  p->bucket_key = bucket_key;
+  return encryption.kms_key_id.empty() ? "alias/aws/s3" : encryption.kms_key_id;
+}
+
+Result<crypto::SecretBytes> DataKeyService::BucketKey(const kms::Caller& caller,
+                                                      const std::string& bucket,
+                                                      const std::string& kms_key,
+                                                      const kms::EncryptionContext& context,
+                                                      ProtectedDataKey* p) {
+  // Reuse one KMS data key per (principal, bucket, KMS key, context) for a while;
   // GenerateDataKey (and its authorization) runs whenever that cache entry is cold.
   // Per principal: every caller is authorized by KMS at least once per period, so a
   // principal the key policy denies cannot ride on another's cached bucket key.
   const std::string cache_key =
       caller.principal->arn + "|" + bucket + "|" + kms_key + "|" + kms::CanonicalContext(context);
   const SystemTime now = clock_->Now();
-  crypto::SecretBytes bucket_plain;
   {
     MutexLock lock(mu_);
     auto it = bucket_keys_.find(cache_key);
     if (it != bucket_keys_.end() && it->second.expires > now) {
-      bucket_plain = it->second.plaintext;
-      out.protection.kms_blob = it->second.blob;
-      out.protection.kms_key_arn = it->second.key_arn;
-      out.protection.kms_material_id = it->second.material_id;
+      p->kms_blob = it->second.blob;
+      p->kms_key_arn = it->second.key_arn;
+      p->kms_material_id = it->second.material_id;
+      return it->second.plaintext;
     }
   }
-  if (bucket_plain.empty()) {
-    ++kms_calls_;
-    SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, GenerateViaKms(via, kms_key, context));
-    bucket_plain = r.plaintext;
-    out.protection.kms_blob = r.ciphertext;
-    out.protection.kms_key_arn = r.key_arn;
-    out.protection.kms_material_id = r.material_id;
-    MutexLock lock(mu_);
-    bucket_keys_[cache_key] = {r.plaintext, r.ciphertext, r.key_arn, r.material_id,
-                               now + kBucketKeyLifetime};
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(out.plaintext, random_->Secret(32));
-  SEALSTACK_ASSIGN_OR_RETURN(out.protection.wrapped_key,
-                             Seal(bucket_plain, out.plaintext, "sse-kms-bucket-key", *random_));
-  return out;
+  ++kms_calls_;
+  SEALSTACK_ASSIGN_OR_RETURN(kms::CryptoResult r, GenerateViaKms(ViaS3(caller), kms_key, context));
+  p->kms_blob = r.ciphertext;
+  p->kms_key_arn = r.key_arn;
+  p->kms_material_id = r.material_id;
+  MutexLock lock(mu_);
+  bucket_keys_[cache_key] = {r.plaintext, r.ciphertext, r.key_arn, r.material_id,
+                             now + kBucketKeyLifetime};
+  return std::move(r.plaintext);
 }
 
 Result<crypto::SecretBytes> DataKeyService::OpenDataKey(

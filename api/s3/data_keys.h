@@ -67,6 +67,14 @@ class DataKeyService {
                              const std::string& owner_account, const std::string& bucket,
                              const std::string& key);
 
+  // The protection SSE-KMS `encryption` gives an existing data key (UpdateObjectEncryption):
+  // KMS Encrypt as the caller (ViaService S3, context aws:s3:arn + the user's), or with a
+  // bucket key a local wrap under it. InvalidArgument for another mode.
+  Result<ProtectedDataKey> ProtectDataKey(const kms::Caller& caller,
+                                          const WriteEncryption& encryption,
+                                          const std::string& bucket, const std::string& key,
+                                          const crypto::SecretBytes& data_key);
+
   // The data key of a stored object. `customer_key` is required for SSE-C objects.
   Result<crypto::SecretBytes> OpenDataKey(const kms::Caller& caller,
                                           const std::string& owner_account,
@@ -86,6 +94,16 @@ class DataKeyService {
   Result<kms::CryptoResult> DecryptViaKms(const kms::Caller& via, const std::string& blob,
                                           const kms::EncryptionContext& context);
   kms::Caller ViaS3(const kms::Caller& caller) const;
+  // KMS modes: fills the context (aws:s3:arn, the object's or with a bucket key the bucket's,
+  // plus the user's) and bucket_key into `p`; returns the KMS key to use.
+  static std::string KmsShell(const WriteEncryption& encryption, const std::string& bucket,
+                              const std::string& key, ProtectedDataKey* p,
+                              kms::EncryptionContext* context);
+  // The bucket key for (caller, bucket, KMS key, context): cached, or a new one from KMS
+  // GenerateDataKey as the caller. Fills the KMS fields of `p`.
+  Result<crypto::SecretBytes> BucketKey(const kms::Caller& caller, const std::string& bucket,
+                                        const std::string& kms_key,
+                                        const kms::EncryptionContext& context, ProtectedDataKey* p);
   Result<crypto::SecretBytes> AccountKey(const std::string& account);
 
   kms::Service& kms_;

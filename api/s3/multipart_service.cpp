@@ -218,7 +218,7 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
       NewObjectWrite w,
-      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl));
+      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl, in.tags));
   ObjectDoc doc;
   if (in.checksum_algorithm) {
     SEALSTACK_ASSIGN_OR_RETURN(crypto::ChecksumAlgorithm alg,
@@ -238,6 +238,7 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
                                                             w.bucket.account, in.bucket, in.key));
   doc.content_headers = in.content_headers;
   doc.user_metadata = in.user_metadata;
+  doc.tags = in.tags;
   doc.sse = dk.protection;
   doc.user_context_b64 = in.sse.context.value_or("");
   SEALSTACK_ASSIGN_OR_RETURN(

@@ -2,6 +2,7 @@
 
 #include "api/kms/kms_errors.h"
 #include "api/s3/bucket_rules.h"
+#include "api/s3/object_tags.h"
 #include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "common/strings.h"
@@ -163,17 +164,30 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
   return enc;
 }
 
+Result<Bucket> AuthorizeNewObject(const ObjectServices& s, const S3Caller& c,
+                                  const std::string& bucket, const std::string& key,
+                                  const SseHeaders& sse, const TagSet& tags) {
+  std::vector<std::pair<std::string, std::string>> keys = WriteConditionKeys(sse, c);
+  const auto tag_keys = RequestTagConditionKeys(tags);
+  keys.insert(keys.end(), tag_keys.begin(), tag_keys.end());
+  SEALSTACK_ASSIGN_OR_RETURN(
+      Bucket b,
+      s.buckets->Access(c, bucket, S3Access{"s3:PutObject", ObjectArn(bucket, key), keys}));
+  if (!tags.empty()) {
+    SEALSTACK_RETURN_IF_ERROR(s.buckets->Authorize(
+        c, b, S3Access{"s3:PutObjectTagging", ObjectArn(bucket, key), tag_keys}));
+  }
+  return b;
+}
+
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
                                              const HeaderList& user_metadata, const SseHeaders& sse,
-                                             const AclRequest& acl) {
+                                             const AclRequest& acl, const TagSet& tags) {
   SEALSTACK_RETURN_IF_ERROR(CheckKeyLength(key));
   SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(user_metadata));
   NewObjectWrite w;
-  SEALSTACK_ASSIGN_OR_RETURN(
-      w.bucket,
-      s.buckets->Access(
-          c, bucket, S3Access{"s3:PutObject", ObjectArn(bucket, key), WriteConditionKeys(sse, c)}));
+  SEALSTACK_ASSIGN_OR_RETURN(w.bucket, AuthorizeNewObject(s, c, bucket, key, sse, tags));
   SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(w.bucket, acl, AclLevel::kObject));
   SEALSTACK_ASSIGN_OR_RETURN(w.encryption, ResolveObjectEncryption(s, c, w.bucket, sse, key));
   return w;
@@ -189,21 +203,28 @@ ObjectMetadata NewObjectMetadata(const ObjectDoc& doc, const BodySummary& body) 
   return meta;
 }
 
-Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
-                                   const std::string& bucket, const std::string& key,
-                                   const std::optional<std::string>& version_id,
-                                   std::string_view action, const SseHeaders& sse,
-                                   std::string_view method) {
+Result<ReadableObject> OpenForRead(
+    const ObjectServices& s, const S3Caller& c, const std::string& bucket, const std::string& key,
+    const std::optional<std::string>& version_id, std::string_view action, const SseHeaders& sse,
+    std::string_view method, const std::vector<std::pair<std::string, std::string>>& request_keys) {
   ReadableObject out;
-  SEALSTACK_ASSIGN_OR_RETURN(
-      out.bucket,
-      s.buckets->Access(
-          c, bucket,
-          S3Access{VersionedAction(action, version_id.has_value()), ObjectArn(bucket, key), {}}));
-  SEALSTACK_ASSIGN_OR_RETURN(out.info,
-                             FindReadableVersion(*s.store, bucket, key, version_id, method));
+  SEALSTACK_ASSIGN_OR_RETURN(out.bucket, s.buckets->Load(bucket));
+  // The object is looked up before the access check, so that a policy can test its tags
+  // (s3:ExistingObjectTag/*); its absence is told only to a caller the policy allows.
+  Result<ObjectInfo> found = FindReadableVersion(*s.store, bucket, key, version_id, method);
+  Result<ObjectDoc> doc = found.ok() ? DecodeObjectDoc(found->doc, found->wrapped_key)
+                                     : Result<ObjectDoc>(found.status());
+  S3Access access{VersionedAction(action, version_id.has_value()), ObjectArn(bucket, key),
+                  request_keys};
+  if (doc.ok()) {
+    for (auto& k : ExistingTagConditionKeys(doc->tags)) access.keys.push_back(std::move(k));
+  }
+  SEALSTACK_RETURN_IF_ERROR(s.buckets->Authorize(c, out.bucket, access));
+  SEALSTACK_RETURN_IF_ERROR(found.status());
+  SEALSTACK_RETURN_IF_ERROR(doc.status());
+  out.info = std::move(*found);
+  out.doc = std::move(*doc);
   SEALSTACK_ASSIGN_OR_RETURN(out.customer, ParseCustomerKey(sse, CustomerKeyUse::kRead));
-  SEALSTACK_ASSIGN_OR_RETURN(out.doc, DecodeObjectDoc(out.info.doc, out.info.wrapped_key));
   if (out.customer && out.doc.sse.mode != SseMode::kSseC) {
     return S3Error(ErrorKind::kInvalidRequest,
                    "The encryption parameters are not applicable to this object.");

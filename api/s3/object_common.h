@@ -63,7 +63,7 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
 
 // A new object about to be written (PutObject, CreateMultipartUpload): its key length and user
 // metadata checked (KeyTooLong, MetadataTooLarge), s3:PutObject allowed on it with the request's
-// condition keys, and its encryption resolved.
+// condition keys (and s3:PutObjectTagging when it sets tags), and its encryption resolved.
 struct NewObjectWrite {
   Bucket bucket;
   WriteEncryption encryption;
@@ -72,7 +72,12 @@ struct NewObjectWrite {
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
                                              const HeaderList& user_metadata, const SseHeaders& sse,
-                                             const AclRequest& acl);
+                                             const AclRequest& acl, const TagSet& tags);
+// s3:PutObject on a new object with the request's encryption and tag condition keys, then
+// s3:PutObjectTagging when it sets tags (PrepareNewObjectWrite, CopyObject).
+Result<Bucket> AuthorizeNewObject(const ObjectServices& s, const S3Caller& c,
+                                  const std::string& bucket, const std::string& key,
+                                  const SseHeaders& sse, const TagSet& tags);
 
 // The row of a new object: its doc, wrapped key and ETag. The ETag is the plaintext MD5 for
 // SSE-S3; for KMS and SSE-C modes, as on AWS, a value that is not the MD5 (it would tell the
@@ -88,15 +93,16 @@ struct ReadableObject {
   std::optional<CustomerKey> customer;
 };
 // `action` on the object ARN (its version form when a version is named: object_versions.h),
-// then the object: the latest version, or `version_id` (NoSuchKey, NoSuchVersion, and the delete
+// with the object's tags (s3:ExistingObjectTag/*) and `request_keys` as condition keys, then
+// the object: the latest version, or `version_id` (NoSuchKey, NoSuchVersion, and the delete
 // marker answers of object_versions.h; `method` names the request in a 405). `sse` holds the
 // SSE-C trio meant for this object (the request's, or the copy-source trio); on a non-SSE-C
 // object it is an InvalidRequest.
-Result<ReadableObject> OpenForRead(const ObjectServices& s, const S3Caller& c,
-                                   const std::string& bucket, const std::string& key,
-                                   const std::optional<std::string>& version_id,
-                                   std::string_view action, const SseHeaders& sse,
-                                   std::string_view method = "GET");
+Result<ReadableObject> OpenForRead(
+    const ObjectServices& s, const S3Caller& c, const std::string& bucket, const std::string& key,
+    const std::optional<std::string>& version_id, std::string_view action, const SseHeaders& sse,
+    std::string_view method = "GET",
+    const std::vector<std::pair<std::string, std::string>>& request_keys = {});
 // The object's data key: KMS Decrypt as the caller, the SSE-C key checked, or SSE-S3 unwrapped.
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o);

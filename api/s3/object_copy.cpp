@@ -4,6 +4,7 @@
 // nothing of it is held whole in memory.
 #include "api/s3/bucket_rules.h"
 #include "api/s3/object_common.h"
+#include "api/s3/object_tags.h"
 #include "api/s3/object_versions.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_service.h"
@@ -33,15 +34,33 @@ bool CopyInPlaceChangesSomething(const CopyObjectInput& in, const Bucket& bucket
 Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObjectInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_RETURN_IF_ERROR(CheckKeyLength(in.key));
+  const std::string& tagging = in.tagging_directive;
+  if (tagging != "COPY" && tagging != "REPLACE") {
+    return S3Error(ErrorKind::kInvalidArgument, "Unknown tagging directive.",
+                   {{"ArgumentName", "x-amz-tagging-directive"}, {"ArgumentValue", tagging}});
+  }
+  const bool replace_tags = tagging == "REPLACE";
   SEALSTACK_ASSIGN_OR_RETURN(
-      Bucket dest_bucket, s.buckets->Access(c, in.bucket,
-                                            S3Access{"s3:PutObject", ObjectArn(in.bucket, in.key),
-                                                     WriteConditionKeys(in.sse, c)}));
+      Bucket dest_bucket,
+      AuthorizeNewObject(s, c, in.bucket, in.key, in.sse, replace_tags ? in.tags : TagSet{}));
   SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(dest_bucket, in.acl, AclLevel::kObject));
   SEALSTACK_ASSIGN_OR_RETURN(ReadableObject source,
                              OpenForRead(s, c, in.source_bucket, in.source_key,
                                          in.source_version_id, "s3:GetObject", in.source_sse));
   SEALSTACK_RETURN_IF_ERROR(CheckCopySourceConditions(in.source_conditions, source.info));
+  if (!replace_tags && !source.doc.tags.empty()) {
+    // Copying tags reads them: s3:GetObject(Version)Tagging on the source, as on AWS; and
+    // writes them: s3:PutObjectTagging on the destination.
+    SEALSTACK_RETURN_IF_ERROR(s.buckets->Authorize(
+        c, source.bucket,
+        S3Access{VersionedAction("s3:GetObjectTagging", in.source_version_id.has_value()),
+                 ObjectArn(in.source_bucket, in.source_key),
+                 ExistingTagConditionKeys(source.doc.tags)}));
+    SEALSTACK_RETURN_IF_ERROR(
+        s.buckets->Authorize(c, dest_bucket,
+                             S3Access{"s3:PutObjectTagging", ObjectArn(in.bucket, in.key),
+                                      RequestTagConditionKeys(source.doc.tags)}));
+  }
 
   const std::string& directive = in.metadata_directive;
   if (directive == "REPLACE") SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(in.user_metadata));
@@ -88,6 +107,7 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   doc.user_context_b64 = in.sse.context.value_or("");  // the source's is not copied
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*alg));
   doc.checksum_value = body.checksum.value_or("");
+  doc.tags = replace_tags ? in.tags : source.doc.tags;
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, dest_bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));

@@ -91,6 +91,7 @@ std::string EncodeObjectDoc(const ObjectDoc& d) {
     }
     w.EndArray();
   }
+  if (!d.tags.empty()) Pairs(w, "tags", d.tags);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -112,6 +113,7 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
   };
   pairs("headers", &out.content_headers);
   pairs("meta", &out.user_metadata);
+  pairs("tags", &out.tags);
   auto sse = d.FindMember("sse");
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
   const auto& v = sse->value;

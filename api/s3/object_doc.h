@@ -28,6 +28,7 @@ struct ObjectDoc {
   std::string checksum_type;                // "FULL_OBJECT" | "COMPOSITE"; "" = FULL_OBJECT
   std::vector<std::string> part_checksums;  // multipart: base64 per part, in order
   std::vector<uint64_t> part_sizes;         // multipart: plaintext bytes per part
+  HeaderList tags;                          // object tags (object_tags.h), in request order
 };
 
 std::string EncodeObjectDoc(const ObjectDoc& d);

@@ -5,6 +5,7 @@
 
 #include "api/s3/bucket_config_ops.h"
 #include "api/s3/multipart_ops.h"
+#include "api/s3/object_tagging_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
 #include "api/s3/s3_wire.h"
@@ -24,6 +25,7 @@ Result<ApiResponse> Put(Service& svc, const S3Caller& c, const S3Request& r,
   in.sse = ExtractSseHeaders(*r.headers);
   SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
   in.integrity = IntegrityHeadersOf(r);
+  SEALSTACK_ASSIGN_OR_RETURN(in.tags, TaggingHeaderOf(r));
   in.body = payload;
   SEALSTACK_ASSIGN_OR_RETURN(PutObjectOutput out, svc.PutObject(c, in));
   ApiResponse resp;
@@ -102,6 +104,7 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
   }
   resp.SetHeader("Content-Type", content_type);
   for (const auto& [k, v] : head.user_metadata) resp.SetHeader(k, v);
+  if (head.tag_count > 0) resp.SetHeader("x-amz-tagging-count", std::to_string(head.tag_count));
   AddSseHeaders(&resp, head.sse);
   if (head.checksum) AddChecksumHeaders(&resp, *head.checksum);
   if (head.range) {
@@ -163,6 +166,10 @@ Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
   in.checksum_algorithm = OptionalHeader(r, "x-amz-checksum-algorithm");
   in.sets_storage_class_or_redirect = Header(r, "x-amz-storage-class") != nullptr ||
                                       Header(r, "x-amz-website-redirect-location") != nullptr;
+  if (const std::string* d = Header(r, "x-amz-tagging-directive")) {
+    in.tagging_directive = std::string(Trim(*d));
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(in.tags, TaggingHeaderOf(r));
   SEALSTACK_ASSIGN_OR_RETURN(CopyObjectOutput out, svc.CopyObject(c, in));
   CopyResult result;
   result.last_modified = out.last_modified;
@@ -240,6 +247,10 @@ Result<ApiResponse> Route(Service& svc, const S3Caller& c, const S3Request& r,
   if (op == "CompleteMultipartUpload") return CompleteMultipartUpload(svc, c, r, payload, ids);
   if (op == "AbortMultipartUpload") return AbortMultipartUpload(svc, c, r, ids);
   if (op == "ListParts") return ListParts(svc, c, r, ids);
+  if (op == "GetObjectTagging" || op == "PutObjectTagging" || op == "DeleteObjectTagging") {
+    return HandleObjectTagging(svc, c, r, op, payload, ids);
+  }
+  if (op == "UpdateObjectEncryption") return HandleUpdateObjectEncryption(svc, c, r, payload, ids);
   if (op == "GetObjectAcl" || op == "PutObjectAcl") {
     S3Request with_body = r;
     if (op == "PutObjectAcl") {

@@ -130,7 +130,7 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
       NewObjectWrite w,
-      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl));
+      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl, in.tags));
   // Integrity: Content-MD5 and at most one x-amz-checksum-* (else CRC64NVME by default).
   SEALSTACK_ASSIGN_OR_RETURN(IntegrityRequest integrity,
                              ParseIntegrity(in.integrity, crypto::ChecksumAlgorithm::kCrc64Nvme));
@@ -153,6 +153,7 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   doc.user_context_b64 = in.sse.context.value_or("");
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*integrity.algorithm));
   doc.checksum_value = body.checksum.value_or("");
+  doc.tags = in.tags;
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, w.bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));
@@ -217,6 +218,7 @@ Result<ObjectReader> Service::Open(const S3Caller& c, const GetObjectInput& in, 
   out.content_headers = doc.content_headers;
   out.user_metadata = doc.user_metadata;
   out.sse = doc.sse;
+  out.tag_count = doc.tags.size();
   const bool whole = !out.range || (out.range->first == 0 && out.range->last + 1 == info.size);
   if (whole && in.checksum_mode) out.checksum = StoredChecksum(doc);
   if (!head && out.content_length() > 0) {

@@ -577,6 +577,13 @@ Result<std::optional<ObjectInfo>> ObjectStore::DeleteVersion(std::string_view bu
   return std::optional<ObjectInfo>(InfoFromRow(std::move(*removed)));
 }
 
+Status ObjectStore::UpdateMetadata(const ObjectInfo& object, std::string_view wrapped_key,
+                                   std::string_view doc) {
+  return db_.WithTransaction([&](storage::Connection& c) {
+    return storage::S3Repo::UpdateObjectDoc(c, object.seq, wrapped_key, doc);
+  });
+}
+
 Result<ObjectInfo> ObjectStore::PutDeleteMarker(std::string_view bucket, std::string_view key,
                                                 std::string_view version_id) {
   storage::S3ObjectRow row;

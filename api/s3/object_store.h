@@ -352,6 +352,12 @@ class ObjectStore {
   Result<ObjectInfo> PutDeleteMarker(std::string_view bucket, std::string_view key,
                                      std::string_view version_id);
 
+  // Rewrites the metadata of `object` (as Head returned it) in place: its wrapped key and doc,
+  // nothing else (the body, ETag, dates and version id stay). kNotFound when that version is no
+  // longer there.
+  Status UpdateMetadata(const ObjectInfo& object, std::string_view wrapped_key,
+                        std::string_view doc);
+
   // Keys whose latest version is not a delete marker, with that version.
   Result<ObjectPage> List(std::string_view bucket, const storage::S3ListObjectsOptions& options);
   // Every version and delete marker.

@@ -40,6 +40,9 @@ std::string VersionedAction(std::string_view action, bool names_version) {
   if (action == "s3:GetObjectAttributes") return "s3:GetObjectVersionAttributes";
   if (action == "s3:GetObjectAcl") return "s3:GetObjectVersionAcl";
   if (action == "s3:DeleteObject") return "s3:DeleteObjectVersion";
+  if (action == "s3:GetObjectTagging") return "s3:GetObjectVersionTagging";
+  if (action == "s3:PutObjectTagging") return "s3:PutObjectVersionTagging";
+  if (action == "s3:DeleteObjectTagging") return "s3:DeleteObjectVersionTagging";
   return std::string(action);
 }
 

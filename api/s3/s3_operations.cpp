@@ -71,7 +71,8 @@ constexpr std::string_view kModelSubResources[] = {"abac",
 // ObjectOperation name), besides the bucket configurations of bucket_config.h.
 constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy",     "location", "uploads",
                                                  "delete",     "versioning", "versions"};
-constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes", "acl"};
+constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes",
+                                                 "acl",     "tagging",  "encryption"};
 
 template <size_t N>
 bool Contains(const std::string_view (&list)[N], std::string_view name) {
@@ -154,6 +155,13 @@ std::string_view ObjectOperation(const S3Request& r) {
     if (m == "PUT") return "PutObjectAcl";
     return "";
   }
+  if (Has(r, "tagging")) {
+    if (m == "GET") return "GetObjectTagging";
+    if (m == "PUT") return "PutObjectTagging";
+    if (m == "DELETE") return "DeleteObjectTagging";
+    return "";
+  }
+  if (Has(r, "encryption")) return m == "PUT" ? "UpdateObjectEncryption" : "";
   if (m == "PUT") {
     if (upload || Has(r, "partNumber")) return copy ? "UploadPartCopy" : "UploadPart";
     return copy ? "CopyObject" : "PutObject";

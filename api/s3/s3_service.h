@@ -32,6 +32,7 @@
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
+#include "api/s3/object_tags.h"
 #include "api/s3/sse.h"
 #include "audit/recorder.h"
 #include "crypto/checksum.h"
@@ -100,6 +101,9 @@ struct PutObjectInput {
   SseHeaders sse;
   AclRequest acl;  // x-amz-acl / x-amz-grant-*
   IntegrityHeaders integrity;
+  // x-amz-tagging, parsed at the edge (ParseTaggingHeader). Setting tags also needs
+  // s3:PutObjectTagging, as on AWS.
+  TagSet tags;
   BodySource body;
 };
 
@@ -137,6 +141,8 @@ struct ObjectHead {
   ProtectedDataKey sse;                      // never key material in the clear
   std::optional<ReportedChecksum> checksum;  // when asked for and the whole object is served
   std::optional<std::string> version_id;     // x-amz-version-id (versioned buckets, or asked)
+
+  size_t tag_count = 0;  // x-amz-tagging-count when not 0
 
   uint64_t content_length() const { return range ? range->last - range->first + 1 : size; }
 };
@@ -213,6 +219,10 @@ struct CopyObjectInput {
   HeaderList user_metadata;
   std::optional<std::string> checksum_algorithm;  // x-amz-checksum-algorithm
   bool sets_storage_class_or_redirect = false;    // x-amz-storage-class / -website-redirect-*
+  // x-amz-tagging-directive: COPY keeps the source's tags (which then needs
+  // s3:GetObjectTagging on the source), REPLACE sets `tags`; anything else: InvalidArgument.
+  std::string tagging_directive = "COPY";
+  TagSet tags;  // x-amz-tagging (parsed), used with REPLACE
 };
 
 struct CopyObjectOutput {
@@ -222,6 +232,32 @@ struct CopyObjectOutput {
   SystemTime last_modified{};
   WrittenProtection protection;
   std::optional<ReportedChecksum> checksum;  // the new object's (CRC64NVME by default)
+};
+
+// Get/Put/DeleteObjectTagging: the tags of the latest version, or of `version_id`
+// (s3:Get/Put/DeleteObjectVersionTagging). Each answers the version it acted on.
+struct ObjectTaggingInput {
+  std::string bucket;
+  std::string key;
+  std::optional<std::string> version_id;  // ?versionId as sent
+  TagSet tags;                            // PutObjectTagging: the new set (parsed, validated)
+};
+
+struct ObjectTaggingOutput {
+  std::optional<std::string> version_id;  // x-amz-version-id (versioned buckets, or asked)
+  TagSet tags;                            // GetObjectTagging
+};
+
+// UpdateObjectEncryption (PUT /bucket/key?encryption): a new protection for an existing
+// SSE-S3 or SSE-KMS object (version) without rewriting its body: its data key is opened as
+// before (KMS Decrypt as the caller) and protected again under `kms_key_arn` (KMS
+// GenerateDataKey/Encrypt as the caller). Needs s3:PutObject and s3:UpdateObjectEncryption.
+struct UpdateObjectEncryptionInput {
+  std::string bucket;
+  std::string key;
+  std::optional<std::string> version_id;  // ?versionId as sent
+  std::string kms_key_arn;                // <SSE-KMS><KMSKeyArn>: a full key ARN
+  bool bucket_key = false;                // <BucketKeyEnabled>
 };
 
 // ---- Buckets and listings
@@ -335,6 +371,7 @@ struct CreateMultipartUploadInput {
   AclRequest acl;
   std::optional<std::string> checksum_algorithm;  // x-amz-checksum-algorithm
   std::optional<std::string> checksum_type;       // x-amz-checksum-type
+  TagSet tags;  // x-amz-tagging (parsed): the completed object's tags
 };
 
 struct CreateMultipartUploadOutput {
@@ -446,6 +483,13 @@ class Service {
   Result<DeleteObjectsOutput> DeleteObjects(const S3Caller& caller, const DeleteObjectsInput& in);
   Result<CopyObjectOutput> CopyObject(const S3Caller& caller, const CopyObjectInput& in);
   Result<ListObjectsOutput> ListObjects(const S3Caller& caller, const ListObjectsInput& in);
+  Result<ObjectTaggingOutput> GetObjectTagging(const S3Caller& caller,
+                                               const ObjectTaggingInput& in);
+  Result<ObjectTaggingOutput> PutObjectTagging(const S3Caller& caller,
+                                               const ObjectTaggingInput& in);
+  Result<ObjectTaggingOutput> DeleteObjectTagging(const S3Caller& caller,
+                                                  const ObjectTaggingInput& in);
+  Status UpdateObjectEncryption(const S3Caller& caller, const UpdateObjectEncryptionInput& in);
   // Every version and delete marker (s3:ListBucketVersions); on a bucket never versioned, each
   // object as its null version.
   Result<ListObjectVersionsOutput> ListObjectVersions(const S3Caller& caller,

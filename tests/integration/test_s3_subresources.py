@@ -10,6 +10,7 @@ key, no other object exists, and the request answered either an emulated operati
 are ignored, as AWS ignores them.
 """
 
+import base64
 import hashlib
 import os
 
@@ -26,7 +27,8 @@ SERVED_ON_BUCKETS = {"encryption", "policy", "location", "uploads", "delete",
                      "requestPayment", "accelerate", "replication", "object-lock",
                      "ownershipControls", "publicAccessBlock", "analytics", "metrics",
                      "inventory", "intelligent-tiering"}
-SERVED_ON_OBJECTS = {"uploads", "attributes", "acl"}
+SERVED_ON_OBJECTS = {"uploads", "attributes", "acl",
+                     "tagging", "encryption"}  # test_s3_tagging.py, test_s3_update_encryption.py
 # Served for one method only: none today (versioning is served for GET and PUT).
 SERVED_FOR_METHOD = {}
 # Query literals of the model that select a variant rather than name a sub-resource.
@@ -99,17 +101,18 @@ def test_a_sub_resource_never_reaches_the_object(sealstack, level, sub, method, 
 
 def test_update_object_encryption_leaves_the_object_as_it_was(sealstack):
     """The data-loss case: PUT /bucket/key?encryption used to fall through to PutObject and
-    store the request's XML as the object. It is UpdateObjectEncryption, not emulated yet."""
+    store the request's XML as the object. It is UpdateObjectEncryption: a failed one (the KMS
+    key does not exist) leaves the object exactly as it was."""
     s3 = client("s3", sealstack.endpoint)
     s3.create_bucket(Bucket="enc")
     s3.put_object(Bucket="enc", Key="k", Body=b"precious", ServerSideEncryption="AES256")
     xml = (b'<ObjectEncryption xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><SSE-KMS>'
            b"<KMSKeyArn>arn:aws:kms:us-east-1:000000000000:key/x</KMSKeyArn></SSE-KMS>"
            b"</ObjectEncryption>")
-    resp = signed_request(sealstack.endpoint, "PUT", "/enc/k?encryption", service="s3", body=xml)
-    fields = assert_requests_s3_error(resp, "NotImplemented", 501)
-    assert fields["Message"] == ("SealStack does not implement the ?encryption sub-resource of "
-                                 "this S3 resource (docs/s3.md lists what it serves).")
+    md5 = base64.b64encode(hashlib.md5(xml).digest()).decode()
+    resp = signed_request(sealstack.endpoint, "PUT", "/enc/k?encryption", service="s3", body=xml,
+                          headers={"Content-MD5": md5})
+    assert_requests_s3_error(resp, "KMS.NotFoundException", 400)
     got = s3.get_object(Bucket="enc", Key="k")
     assert got["Body"].read() == b"precious"
     assert got["ServerSideEncryption"] == "AES256"
