@@ -61,14 +61,6 @@ Status OptPolicy(const rapidjson::Value& obj, const std::string& where,
   return Status::Ok();
 }
 
-bool IsAccount(const std::string& s) {
-  return IsAccountId(s);
-}
-
-bool IsRegion(const std::string& s) {
-  return IsRegionName(s);
-}
-
 // The owner of a seeded key or bucket: "account" (12 digits, default the default account) and
 // "region" (default `default_region`).
 Status ParseAccountAndRegion(const rapidjson::Value& v, const std::string& where,
@@ -76,10 +68,10 @@ Status ParseAccountAndRegion(const rapidjson::Value& v, const std::string& where
                              std::string* region) {
   *account = std::string(auth::kDefaultAccount);
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, account));
-  if (!IsAccount(*account)) return Bad(where + ".account", "expected 12 digits");
+  if (!IsAccountId(*account)) return Bad(where + ".account", "expected 12 digits");
   *region = default_region;
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, region));
-  if (!IsRegion(*region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  if (!IsRegionName(*region)) return Bad(where + ".region", "expected a region such as us-east-1");
   return Status::Ok();
 }
 
