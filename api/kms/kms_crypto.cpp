@@ -382,31 +382,33 @@ Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::s
   return key;
 }
 
+Result<Service::MacKey> Service::PrepareMac(const Caller& c, std::string_view op,
+                                            std::string_view key_id, std::string_view algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
+  MacKey out;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:" + std::string(op),
+                       nullptr, {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*out.key, KeyUsage::kGenerateVerifyMac, op));
+  SEALSTACK_ASSIGN_OR_RETURN(out.algorithm, CheckMacAlgorithm(*out.key, algorithm));
+  return out;
+}
+
 Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_id,
                                          std::string_view message, std::string_view algorithm,
                                          std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GenerateMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GenerateMac", nullptr,
-                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
-  *key_arn = key->arn;
-  NoteUse(*key, "GenerateMac");
-  return crypto::Mac(alg, key->current()->bytes, message);
+  SEALSTACK_ASSIGN_OR_RETURN(MacKey m, PrepareMac(c, "GenerateMac", key_id, algorithm));
+  *key_arn = m.key->arn;
+  NoteUse(*m.key, "GenerateMac");
+  return crypto::Mac(m.algorithm, m.key->current()->bytes, message);
 }
 
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
                           std::string_view mac, std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "VerifyMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:VerifyMac", nullptr,
-                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
-  *key_arn = key->arn;
-  NoteUse(*key, "VerifyMac");
-  if (!crypto::VerifyMac(alg, key->current()->bytes, message, mac)) {
+  SEALSTACK_ASSIGN_OR_RETURN(MacKey m, PrepareMac(c, "VerifyMac", key_id, algorithm));
+  *key_arn = m.key->arn;
+  NoteUse(*m.key, "VerifyMac");
+  if (!crypto::VerifyMac(m.algorithm, m.key->current()->bytes, message, mac)) {
     return KmsError(ErrorKind::kInvalidMac, "");
   }
   return Status::Ok();

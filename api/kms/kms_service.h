@@ -276,6 +276,13 @@ class Service {
   };
   Result<SigningKey> PrepareSigning(const Caller& c, std::string_view op, std::string_view key_id,
                                     std::string_view message_type, std::string_view algorithm);
+  // GenerateMac and VerifyMac (`op`): the same for an HMAC key and its MAC algorithm.
+  struct MacKey {
+    std::shared_ptr<const Key> key;
+    crypto::MacAlgorithm algorithm{};
+  };
+  Result<MacKey> PrepareMac(const Caller& c, std::string_view op, std::string_view key_id,
+                            std::string_view algorithm);
 
   // EnableKey (enabled) and DisableKey: the same checks, then the state each sets.
   Status SetKeyEnabled(const Caller& c, std::string_view key_id, bool enabled);
