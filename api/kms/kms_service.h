@@ -276,6 +276,11 @@ class Service {
   };
   Result<SigningKey> PrepareSigning(const Caller& c, std::string_view op, std::string_view key_id,
                                     std::string_view message_type, std::string_view algorithm);
+  // CreateAlias and UpdateAlias (`op`): the fault check, due work, the alias name's checks,
+  // and the target key prepared for kms:<op>.
+  Result<std::shared_ptr<const Key>> PrepareAliasTarget(const Caller& c, std::string_view op,
+                                                        std::string_view alias_name,
+                                                        std::string_view target);
   // GenerateMac and VerifyMac (`op`): the same for an HMAC key and its MAC algorithm.
   struct MacKey {
     std::shared_ptr<const Key> key;
