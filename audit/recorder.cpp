@@ -1,8 +1,9 @@
 #include "audit/recorder.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <random>
+
+#include "common/identifiers.h"
 
 namespace sealstack::audit {
 
@@ -42,15 +43,8 @@ std::string NewEventId() {
   const uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::system_clock::now().time_since_epoch())
                                                 .count());
-  uint64_t a = (ms << 16) | (rng() & 0xffffULL), b = rng();
-  a = (a & 0xffffffffffff0fffULL) | 0x0000000000007000ULL;  // version 7
-  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  const uint64_t hi = (ms << 16) | (rng() & 0xffffULL);
+  return FormatUuid(hi, rng(), 7);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "auth/principals.h"
 
+#include "common/identifiers.h"
 #include "common/name_table.h"
 #include "common/strings.h"
 
@@ -17,14 +18,6 @@ bool IsName(std::string_view s, size_t min_len, size_t max_len) {
   if (s.size() < min_len || s.size() > max_len) return false;
   for (char c : s) {
     if (!IsNameChar(c)) return false;
-  }
-  return true;
-}
-
-bool IsAccount(std::string_view s) {
-  if (s.size() != 12) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
   }
   return true;
 }
@@ -62,7 +55,7 @@ Result<ParsedArn> ParsePrincipalArn(std::string_view arn) {
   // arn:PARTITION:SERVICE::ACCOUNT:RESOURCE
   std::vector<std::string_view> parts = Split(arn, ':');
   if (parts.size() != 6 || parts[0] != "arn" || !StartsWith(parts[1], "aws") || !parts[3].empty() ||
-      !IsAccount(parts[4])) {
+      !IsAccountId(parts[4])) {
     return BadArn(arn);
   }
   ParsedArn out;

@@ -1,5 +1,7 @@
 #include "common/identifiers.h"
 
+#include <cstdio>
+
 namespace sealstack {
 
 namespace {
@@ -61,6 +63,17 @@ bool IsAlnumPlus(std::string_view s, std::string_view extra) {
     }
   }
   return true;
+}
+
+std::string FormatUuid(uint64_t hi, uint64_t lo, unsigned version) {
+  hi = (hi & 0xffffffffffff0fffULL) | (static_cast<uint64_t>(version & 0xf) << 12);
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
 }
 
 }  // namespace sealstack

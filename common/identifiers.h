@@ -3,6 +3,8 @@
 // request, and GCC's <regex> trips -Wmaybe-uninitialized in sanitizer builds.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sealstack {
@@ -16,5 +18,10 @@ bool IsRegionName(std::string_view s);
 bool IsOperationName(std::string_view s);
 // Non-empty and every byte an ASCII letter, digit, or one of `extra`.
 bool IsAlnumPlus(std::string_view s, std::string_view extra);
+
+// The 8-4-4-4-12 lowercase hex text of the UUID whose 128 bits are `hi` then `lo`, with the
+// version nibble set to `version` (4 random, 7 time-ordered) and the RFC 4122 variant (10xx):
+// "0f8fad5b-d9cb-469f-a165-70867728950e". The other bits are used as given.
+std::string FormatUuid(uint64_t hi, uint64_t lo, unsigned version);
 
 }  // namespace sealstack

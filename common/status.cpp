@@ -36,4 +36,11 @@ std::string Status::ToString() const {
   return out;
 }
 
+Status InvalidField(std::string_view where, std::string_view message) {
+  std::string m(where);
+  m += ": ";
+  m += message;
+  return Status::InvalidArgument(std::move(m));
+}
+
 }  // namespace sealstack

@@ -76,6 +76,10 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+// InvalidArgument about one field of a document the caller gave (a seed file, an admin
+// request body): "WHERE: MESSAGE", e.g. "kms.keys[2].id: required".
+Status InvalidField(std::string_view where, std::string_view message);
+
 }  // namespace sealstack
 
 // Propagates a non-OK Status out of the enclosing function. The variable name carries the

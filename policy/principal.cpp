@@ -2,17 +2,13 @@
 
 #include <algorithm>
 
+#include "common/identifiers.h"
 #include "common/name_table.h"
 #include "common/strings.h"
 
 namespace sealstack::policy {
 
 namespace {
-
-bool IsAccountId(std::string_view s) {
-  return s.size() == 12 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool Contains(const std::vector<std::string>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();

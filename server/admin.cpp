@@ -16,6 +16,7 @@
 #include "common/time_format.h"
 #include "crypto/digest.h"
 #include "server/admin_decisions.h"
+#include "server/admin_response.h"
 #include "server/seed.h"
 #include "storage/s3_repo.h"
 
@@ -23,15 +24,7 @@ namespace sealstack::server {
 
 namespace {
 
-api::ApiResponse Json(int status, std::string body) {
-  api::ApiResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.SetHeader("Content-Type", "application/json");
-  return r;
-}
-
-api::ApiResponse Health(ServerContext& context) {
+api::ApiResponse Health(ServerContext& context, const api::RequestIds& ids) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -66,10 +59,10 @@ api::ApiResponse Health(ServerContext& context) {
   w.Key("faults");  // injected faults currently installed
   w.Uint64(context.faults ? context.faults->List().size() : 0);
   w.EndObject();
-  return Json(200, std::string(buf.GetString(), buf.GetSize()));
+  return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
 }
 
-api::ApiResponse ClockState(ServerContext& context) {
+api::ApiResponse ClockState(ServerContext& context, const api::RequestIds& ids) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -79,7 +72,7 @@ api::ApiResponse ClockState(ServerContext& context) {
   w.Key("offset_seconds");
   w.Double(std::chrono::duration<double>(context.clock->offset()).count());
   w.EndObject();
-  return Json(200, std::string(buf.GetString(), buf.GetSize()));
+  return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
 }
 
 // A clock move counts for signed times (presigned URLs, whole seconds) from the next whole second
@@ -89,27 +82,21 @@ void WaitUntilSignedTimesMap(SystemTime counts_from) {
   std::this_thread::sleep_until(counts_from);
 }
 
-api::ApiResponse BadRequest(const std::string& message, const api::RequestIds& ids) {
-  return api::RenderError(api::Protocol::kAdmin,
-                          {.http_status = 400, .code = "InvalidRequest", .message = message}, ids);
-}
-
 // POST {"advance_seconds": N}, {"set": "<ISO-8601>"} or {"set": "now"}: moves the server clock
 // (back to real time with "now"), then applies what fell due: key deletions, rotations, import
 // expiries. Clients keep signing with the real time (auth/verifier.cpp accepts both clocks).
 api::ApiResponse SetClock(ServerContext& context, std::string_view body,
                           const api::RequestIds& ids) {
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+  if (!ParseBodyObject(body, &d)) return AdminBadRequest("body must be a JSON object", ids);
   auto adv = d.FindMember("advance_seconds");
   auto set = d.FindMember("set");
   if ((adv == d.MemberEnd()) == (set == d.MemberEnd())) {
-    return BadRequest("give exactly one of advance_seconds or set", ids);
+    return AdminBadRequest("give exactly one of advance_seconds or set", ids);
   }
   SystemTime counts_from;
   if (adv != d.MemberEnd()) {
-    if (!adv->value.IsNumber()) return BadRequest("advance_seconds must be a number", ids);
+    if (!adv->value.IsNumber()) return AdminBadRequest("advance_seconds must be a number", ids);
     counts_from = context.clock->Advance(
         std::chrono::microseconds(static_cast<int64_t>(adv->value.GetDouble() * 1e6)));
   } else if (set->value.IsString() && std::string_view(set->value.GetString()) == "now") {
@@ -117,15 +104,15 @@ api::ApiResponse SetClock(ServerContext& context, std::string_view body,
   } else {
     auto t = set->value.IsString() ? ParseIso8601(set->value.GetString()) : std::nullopt;
     if (!t) {
-      return BadRequest("set must be \"now\" or an ISO-8601 UTC time like 2030-01-01T00:00:00Z",
-                        ids);
+      return AdminBadRequest(
+          "set must be \"now\" or an ISO-8601 UTC time like 2030-01-01T00:00:00Z", ids);
     }
     counts_from = context.clock->SetOffset(
         std::chrono::duration_cast<std::chrono::microseconds>(*t - context.clock->RealNow()));
   }
   WaitUntilSignedTimesMap(counts_from);
   if (context.kms) context.kms->RunDue();
-  return ClockState(context);
+  return ClockState(context, ids);
 }
 
 // GET /_sealstack/glue/runs/<run id>/log: a job run's output (docs/admin-api.md). A log stored
@@ -138,11 +125,7 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
   if (head.method != "GET" || rest.substr(0, kPrefix.size()) != kPrefix ||
       rest.size() <= kPrefix.size() + kSuffix.size() ||
       rest.substr(rest.size() - kSuffix.size()) != kSuffix || !context.glue) {
-    return api::RenderError(api::Protocol::kAdmin,
-                            {.http_status = 400,
-                             .code = "InvalidRequest",
-                             .message = "use GET /_sealstack/glue/runs/<run id>/log"},
-                            ids);
+    return AdminBadRequest("use GET /_sealstack/glue/runs/<run id>/log", ids);
   }
   const std::string run_id(
       rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - kSuffix.size()));
@@ -153,9 +136,7 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
     options.body_sha256_hex = crypto::Hex(crypto::Sha256(body));
     auth::VerifyOutcome outcome = auth::Verify(head, *context.principals, *context.clock, options);
     if (auto* err = std::get_if<auth::AuthError>(&outcome)) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {.http_status = 403, .code = "AccessDenied", .message = err->message},
-                              ids);
+      return AdminError(403, "AccessDenied", err->message, ids);
     }
     reader = std::get<auth::VerifiedRequest>(outcome).principal;
   }
@@ -166,8 +147,7 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
     int status = kind == api::glue::ErrorKind::kEntityNotFound ? 404
                  : kind == api::glue::ErrorKind::kAccessDenied ? 403
                                                                : w.http_status;
-    return api::RenderError(api::Protocol::kAdmin,
-                            {.http_status = status, .code = w.code, .message = w.message}, ids);
+    return AdminError(status, w.code, w.message, ids);
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -187,21 +167,7 @@ api::ApiResponse GlueRunLog(ServerContext& context, const auth::HttpRequestHead&
   w.Key("log");
   w.String(log->text.data(), static_cast<rapidjson::SizeType>(log->text.size()));
   w.EndObject();
-  api::ApiResponse r = Json(200, std::string(buf.GetString(), buf.GetSize()));
-  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-  return r;
-}
-
-api::ApiResponse Ok(std::string body, const api::RequestIds& ids) {
-  api::ApiResponse r = Json(200, std::move(body));
-  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-  return r;
-}
-
-api::ApiResponse MethodNotAllowed(const std::string& message, const api::RequestIds& ids) {
-  return api::RenderError(api::Protocol::kAdmin,
-                          {.http_status = 405, .code = "MethodNotAllowed", .message = message},
-                          ids);
+  return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
 }
 
 // The HTTP status AWS sends with an S3 / Glue error code that may be injected; KMS codes come
@@ -274,8 +240,7 @@ void WriteFault(rapidjson::Writer<rapidjson::StringBuffer>& w, const api::Fault&
 api::ApiResponse AddFault(ServerContext& context, std::string_view body,
                           const api::RequestIds& ids) {
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+  if (!ParseBodyObject(body, &d)) return AdminBadRequest("body must be a JSON object", ids);
   api::FaultSpec spec;
   spec.operation = "*";
   for (const auto& m : d.GetObject()) {
@@ -287,66 +252,67 @@ api::ApiResponse AddFault(ServerContext& context, std::string_view body,
       return true;
     };
     if (key == "service") {
-      if (!need_string(&spec.service)) return BadRequest("service: expected kms, s3 or glue", ids);
+      if (!need_string(&spec.service))
+        return AdminBadRequest("service: expected kms, s3 or glue", ids);
     } else if (key == "operation") {
       if (!need_string(&spec.operation) || spec.operation.empty()) {
-        return BadRequest("operation: expected an operation name such as Encrypt, or *", ids);
+        return AdminBadRequest("operation: expected an operation name such as Encrypt, or *", ids);
       }
     } else if (key == "error") {
       if (!v.IsNull() && !need_string(&spec.error)) {
-        return BadRequest("error: expected an AWS error code", ids);
+        return AdminBadRequest("error: expected an AWS error code", ids);
       }
     } else if (key == "message") {
-      if (!need_string(&spec.message)) return BadRequest("message: expected a string", ids);
+      if (!need_string(&spec.message)) return AdminBadRequest("message: expected a string", ids);
     } else if (key == "resource") {
       if (!v.IsNull() && (!need_string(&spec.resource) || spec.resource.rfind("arn:", 0) != 0)) {
-        return BadRequest("resource: expected a key or bucket ARN", ids);
+        return AdminBadRequest("resource: expected a key or bucket ARN", ids);
       }
     } else if (key == "count") {
       if (!v.IsNull()) {
         if (!v.IsInt64() || v.GetInt64() < 1) {
-          return BadRequest("count: expected a positive integer", ids);
+          return AdminBadRequest("count: expected a positive integer", ids);
         }
         spec.count = v.GetInt64();
       }
     } else if (key == "probability") {
       if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 1) {
-        return BadRequest("probability: expected a number from 0 to 1", ids);
+        return AdminBadRequest("probability: expected a number from 0 to 1", ids);
       }
       spec.probability = v.GetDouble();
     } else if (key == "latency_ms") {
       if (!v.IsInt64() || v.GetInt64() < 0 || v.GetInt64() > 600000) {
-        return BadRequest("latency_ms: expected an integer from 0 to 600000", ids);
+        return AdminBadRequest("latency_ms: expected an integer from 0 to 600000", ids);
       }
       spec.latency_ms = v.GetInt64();
     } else {
-      return BadRequest(key + ": unknown field", ids);
+      return AdminBadRequest(key + ": unknown field", ids);
     }
   }
-  if (spec.service.empty()) return BadRequest("service: required (kms, s3 or glue)", ids);
+  if (spec.service.empty()) return AdminBadRequest("service: required (kms, s3 or glue)", ids);
   if (spec.service != "kms" && spec.service != "s3" && spec.service != "glue") {
-    return BadRequest("service: expected kms, s3 or glue", ids);
+    return AdminBadRequest("service: expected kms, s3 or glue", ids);
   }
   if (spec.operation != "*" && !IsOperationName(spec.operation)) {
-    return BadRequest("operation: expected an operation name such as Encrypt, or *", ids);
+    return AdminBadRequest("operation: expected an operation name such as Encrypt, or *", ids);
   }
   if (spec.service == "kms" && spec.operation != "*" &&
       !api::kms::IsKnownOperation(spec.operation)) {
-    return BadRequest("operation: KMS has no operation " + spec.operation, ids);
+    return AdminBadRequest("operation: KMS has no operation " + spec.operation, ids);
   }
   if (!spec.error.empty()) {
     auto status = InjectableStatus(spec.service, spec.error);
     if (!status) {
-      return BadRequest(
+      return AdminBadRequest(
           "error: " + spec.error + " is not an error " + spec.service + " faults can inject", ids);
     }
     spec.http_status = *status;
   } else if (spec.latency_ms == 0) {
-    return BadRequest("error: required unless latency_ms is given", ids);
+    return AdminBadRequest("error: required unless latency_ms is given", ids);
   }
   auto id = context.faults->Add(std::move(spec));
-  if (!id.ok()) return BadRequest(id.status().message(), ids);
-  return Ok("{\"id\":\"" + *id + "\"}", ids);
+  if (!id.ok()) return AdminBadRequest(id.status().message(), ids);
+  return AdminJson("{\"id\":\"" + *id + "\"}", ids);
 }
 
 api::ApiResponse ListFaults(ServerContext& context, const api::RequestIds& ids) {
@@ -358,7 +324,7 @@ api::ApiResponse ListFaults(ServerContext& context, const api::RequestIds& ids) 
   for (const auto& f : context.faults->List()) WriteFault(w, f);
   w.EndArray();
   w.EndObject();
-  return Ok(std::string(buf.GetString(), buf.GetSize()), ids);
+  return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
 }
 
 api::ApiResponse Faults(ServerContext& context, const auth::HttpRequestHead& head,
@@ -368,41 +334,32 @@ api::ApiResponse Faults(ServerContext& context, const auth::HttpRequestHead& hea
     if (head.method == "POST") return AddFault(context, body, ids);
     if (head.method == "DELETE") {
       context.faults->Clear();
-      return Ok("{}", ids);
+      return AdminJson("{}", ids);
     }
-    return MethodNotAllowed("faults accepts GET, POST and DELETE", ids);
+    return AdminMethodNotAllowed("faults accepts GET, POST and DELETE", ids);
   }
   if (head.method != "DELETE") {
-    return MethodNotAllowed("/_sealstack/faults/<id> accepts DELETE", ids);
+    return AdminMethodNotAllowed("/_sealstack/faults/<id> accepts DELETE", ids);
   }
   if (!context.faults->Remove(rest)) {
-    return api::RenderError(
-        api::Protocol::kAdmin,
-        {.http_status = 404, .code = "NotFound", .message = "no fault " + std::string(rest)}, ids);
+    return AdminError(404, "NotFound", "no fault " + std::string(rest), ids);
   }
-  return Ok("{}", ids);
+  return AdminJson("{}", ids);
 }
 
 // POST a seed document -> {"principals", "keys", "buckets", "changed"}.
 api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
                       std::string_view body, const api::RequestIds& ids) {
-  if (head.method != "POST") return MethodNotAllowed("seed accepts POST", ids);
+  if (head.method != "POST") return AdminMethodNotAllowed("seed accepts POST", ids);
   auto summary = SeedFromJson(context, body);
   if (!summary.ok()) {
     const Status& st = summary.status();
     if (st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kAlreadyExists) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {.http_status = 400, .code = "InvalidSeed", .message = st.message()},
-                              ids);
+      return AdminError(400, "InvalidSeed", st.message(), ids);
     }
-    return api::RenderError(api::Protocol::kAdmin,
-                            {.http_status = 500,
-                             .code = "InternalError",
-                             .message = "seeding failed: " + st.message(),
-                             .server_fault = true},
-                            ids);
+    return AdminError(500, "InternalError", "seeding failed: " + st.message(), ids);
   }
-  return Ok(SeedSummaryJson(*summary), ids);
+  return AdminJson(SeedSummaryJson(*summary), ids);
 }
 
 // POST, optionally {"account": "123456789012"} or ?account=: drops all state, or one account's
@@ -412,7 +369,7 @@ api::ApiResponse Seed(ServerContext& context, const auth::HttpRequestHead& head,
 // (the other accounts share it). Faults stay.
 api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head,
                        std::string_view body, const api::RequestIds& ids) {
-  if (head.method != "POST") return MethodNotAllowed("reset accepts POST", ids);
+  if (head.method != "POST") return AdminMethodNotAllowed("reset accepts POST", ids);
   std::string account;
   bool keep_clock = false;
   for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
@@ -420,23 +377,22 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
   }
   if (body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return BadRequest("body must be a JSON object", ids);
+    if (!ParseBodyObject(body, &d)) return AdminBadRequest("body must be a JSON object", ids);
     for (const auto& m : d.GetObject()) {
       const std::string_view name = m.name.GetString();
       if (name == "keep_clock") {
-        if (!m.value.IsBool()) return BadRequest("keep_clock: expected true or false", ids);
+        if (!m.value.IsBool()) return AdminBadRequest("keep_clock: expected true or false", ids);
         keep_clock = m.value.GetBool();
         continue;
       }
-      if (name != "account") return BadRequest(std::string(name) + ": unknown field", ids);
-      if (!m.value.IsString()) return BadRequest("account: expected 12 digits", ids);
+      if (name != "account") return AdminBadRequest(std::string(name) + ": unknown field", ids);
+      if (!m.value.IsString()) return AdminBadRequest("account: expected 12 digits", ids);
       account = m.value.GetString();
     }
   }
   const bool one = !account.empty() || head.RawQuery().find("account") != std::string_view::npos;
   if (one && !IsAccountId(account)) {
-    return BadRequest("account: expected 12 digits", ids);
+    return AdminBadRequest("account: expected 12 digits", ids);
   }
   if (context.kms) {
     Status st = one ? context.kms->ResetAccount(account) : context.kms->Reset();
@@ -451,19 +407,14 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     }
     if (st.ok() && context.audit) st = context.audit->Clear(one ? account : std::string());
     if (!st.ok()) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {.http_status = 500,
-                               .code = "InternalError",
-                               .message = "reset failed",
-                               .server_fault = true},
-                              ids);
+      return AdminError(500, "InternalError", "reset failed", ids);
     }
   }
   if (!one && context.decisions) context.decisions->Clear();
   if (!one && !keep_clock && context.clock->offset().count() != 0) {
     WaitUntilSignedTimesMap(context.clock->SetOffset(std::chrono::microseconds(0)));
   }
-  return Ok("{}", ids);
+  return AdminJson("{}", ids);
 }
 
 // GET /_sealstack/audit[?account=ACCT]: every retained audit event, oldest first, as JSON lines
@@ -483,12 +434,7 @@ api::ApiResponse AuditLines(ServerContext& context, const auth::HttpRequestHead&
     return true;
   });
   if (!st.ok()) {
-    return api::RenderError(api::Protocol::kAdmin,
-                            {.http_status = 500,
-                             .code = "InternalError",
-                             .message = "reading the audit trail failed",
-                             .server_fault = true},
-                            ids);
+    return AdminError(500, "InternalError", "reading the audit trail failed", ids);
   }
   api::ApiResponse r;
   r.status = 200;
@@ -525,11 +471,7 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     std::string_view rest = admin_path.substr(3);
     size_t slash = rest.find('/');
     if (head.method != "GET" || slash == std::string_view::npos || !context.s3_objects) {
-      return api::RenderError(api::Protocol::kAdmin,
-                              {.http_status = 400,
-                               .code = "InvalidRequest",
-                               .message = "use GET /_sealstack/s3/<bucket>/<key>"},
-                              ids);
+      return AdminBadRequest("use GET /_sealstack/s3/<bucket>/<key>", ids);
     }
     std::string bucket(rest.substr(0, slash)), key;
     if (!auth::UriDecode(rest.substr(slash + 1), &key)) key = std::string(rest.substr(slash + 1));
@@ -542,22 +484,19 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     if (!view.ok()) {
       std::string what = "no object " + bucket + "/" + key;
       if (version_id) what += " version " + *version_id;
-      return api::RenderError(api::Protocol::kAdmin,
-                              {.http_status = 404, .code = "NoSuchKey", .message = what}, ids);
+      return AdminError(404, "NoSuchKey", what, ids);
     }
-    api::ApiResponse r = Json(200, *view);
-    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-    return r;
+    return AdminJson(*view, ids);
   }
   if (admin_path.rfind("glue/", 0) == 0) {
     return GlueRunLog(context, head, admin_path.substr(5), body, ids);
   }
   if (admin_path == "decisions") {
-    if (head.method != "GET") return MethodNotAllowed("decisions accepts GET", ids);
+    if (head.method != "GET") return AdminMethodNotAllowed("decisions accepts GET", ids);
     return Decisions(context, head, ids);
   }
   if (admin_path == "simulate") {
-    if (head.method != "POST") return MethodNotAllowed("simulate accepts POST", ids);
+    if (head.method != "POST") return AdminMethodNotAllowed("simulate accepts POST", ids);
     return Simulate(context, body, ids);
   }
   if (admin_path == "reset") return Reset(context, head, body, ids);
@@ -567,43 +506,23 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
   }
   if (admin_path == "audit") {
     if (head.method != "GET" || !context.audit) {
-      return api::RenderError(
-          api::Protocol::kAdmin,
-          {.http_status = 405, .code = "MethodNotAllowed", .message = "audit accepts GET"}, ids);
+      return AdminMethodNotAllowed("audit accepts GET", ids);
     }
     return AuditLines(context, head, ids);
   }
   if (admin_path == "clock") {
-    api::ApiResponse r;
-    if (head.method == "GET") {
-      r = ClockState(context);
-    } else if (head.method == "POST") {
-      r = SetClock(context, body, ids);
-    } else {
-      return api::RenderError(
-          api::Protocol::kAdmin,
-          {.http_status = 405, .code = "MethodNotAllowed", .message = "clock accepts GET and POST"},
-          ids);
-    }
-    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-    return r;
+    if (head.method == "GET") return ClockState(context, ids);
+    if (head.method == "POST") return SetClock(context, body, ids);
+    return AdminMethodNotAllowed("clock accepts GET and POST", ids);
   }
   if (admin_path == "health") {
     if (head.method != "GET" && head.method != "HEAD") {
-      return api::RenderError(
-          api::Protocol::kAdmin,
-          {.http_status = 405, .code = "MethodNotAllowed", .message = "health accepts GET only"},
-          ids);
+      return AdminMethodNotAllowed("health accepts GET only", ids);
     }
-    api::ApiResponse r = Health(context);
-    api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-    return r;
+    return Health(context, ids);
   }
-  return api::RenderError(api::Protocol::kAdmin,
-                          {.http_status = 404,
-                           .code = "NotFound",
-                           .message = "no admin endpoint /_sealstack/" + std::string(admin_path)},
-                          ids);
+  return AdminError(404, "NotFound", "no admin endpoint /_sealstack/" + std::string(admin_path),
+                    ids);
 }
 
 }  // namespace sealstack::server

@@ -9,25 +9,12 @@
 #include "auth/http_request.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "server/admin_response.h"
 #include "server/decision_log.h"
 
 namespace sealstack::server {
 
 namespace {
-
-api::ApiResponse JsonOk(std::string body, const api::RequestIds& ids) {
-  api::ApiResponse r;
-  r.status = 200;
-  r.body = std::move(body);
-  r.SetHeader("Content-Type", "application/json");
-  api::AddRequestIdHeaders(api::Protocol::kAdmin, ids, &r);
-  return r;
-}
-
-api::ApiResponse Invalid(const std::string& message, const api::RequestIds& ids) {
-  return api::RenderError(api::Protocol::kAdmin,
-                          {.http_status = 400, .code = "InvalidRequest", .message = message}, ids);
-}
 
 // The global keys a caller carries (api::Caller) from a simulated context; the rest stay
 // request keys.
@@ -99,21 +86,22 @@ api::ApiResponse Decisions(ServerContext& context, const auth::HttpRequestHead& 
       f.resource = v;
     } else if (k == "result") {
       if (v != "allow" && v != "deny" && v != "explicit_deny" && v != "implicit_deny") {
-        return Invalid("result: allow, deny, explicit_deny or implicit_deny", ids);
+        return AdminBadRequest("result: allow, deny, explicit_deny or implicit_deny", ids);
       }
       f.result = v;
     } else if (k == "since") {
       f.since = ParseIso8601(v);
-      if (!f.since) return Invalid("since: an ISO-8601 UTC time like 2030-01-01T00:00:00Z", ids);
+      if (!f.since)
+        return AdminBadRequest("since: an ISO-8601 UTC time like 2030-01-01T00:00:00Z", ids);
     } else if (k == "limit") {
       int64_t n = 0;
       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > 1000) {
-        return Invalid("limit: 1 to 1000", ids);
+        return AdminBadRequest("limit: 1 to 1000", ids);
       }
       f.limit = static_cast<size_t>(n);
     } else {
-      return Invalid(k + ": unknown parameter", ids);
+      return AdminBadRequest(k + ": unknown parameter", ids);
     }
   }
   std::string body = "{\"decisions\":[";
@@ -124,14 +112,13 @@ api::ApiResponse Decisions(ServerContext& context, const auth::HttpRequestHead& 
     first = false;
   }
   body += "]}";
-  return JsonOk(std::move(body), ids);
+  return AdminJson(std::move(body), ids);
 }
 
 api::ApiResponse Simulate(ServerContext& context, std::string_view body,
                           const api::RequestIds& ids) {
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject()) return Invalid("body must be a JSON object", ids);
+  if (!ParseBodyObject(body, &d)) return AdminBadRequest("body must be a JSON object", ids);
   api::Caller caller;
   caller.region = context.config.region;
   api::AccessRequest r;
@@ -139,12 +126,12 @@ api::ApiResponse Simulate(ServerContext& context, std::string_view body,
   for (const auto& m : d.GetObject()) {
     const std::string name = m.name.GetString();
     if (name == "context") continue;
-    if (!m.value.IsString()) return Invalid(name + ": expected a string", ids);
+    if (!m.value.IsString()) return AdminBadRequest(name + ": expected a string", ids);
     const std::string value = m.value.GetString();
     if (name == "principal") {
       caller.principal = context.principals->FindByArn(value);
       if (!caller.principal) {
-        return Invalid(
+        return AdminBadRequest(
             "principal: no principal has the ARN " + value + " (configure or seed it first)", ids);
       }
     } else if (name == "action") {
@@ -152,15 +139,15 @@ api::ApiResponse Simulate(ServerContext& context, std::string_view body,
     } else if (name == "resource") {
       r.resource = value;
     } else {
-      return Invalid(name + ": unknown field", ids);
+      return AdminBadRequest(name + ": unknown field", ids);
     }
   }
-  if (!caller.principal) return Invalid("principal: required (an ARN)", ids);
+  if (!caller.principal) return AdminBadRequest("principal: required (an ARN)", ids);
   if (r.action.find(':') == std::string::npos)
-    return Invalid("action: required, like kms:Decrypt", ids);
+    return AdminBadRequest("action: required, like kms:Decrypt", ids);
   auto ctx = d.FindMember("context");
   if (ctx != d.MemberEnd()) {
-    if (!ctx->value.IsObject()) return Invalid("context: expected an object", ids);
+    if (!ctx->value.IsObject()) return AdminBadRequest("context: expected an object", ids);
     for (const auto& m : ctx->value.GetObject()) {
       const std::string key = m.name.GetString();
       std::vector<std::string> values;
@@ -168,21 +155,22 @@ api::ApiResponse Simulate(ServerContext& context, std::string_view body,
         values.emplace_back(m.value.GetString());
       } else if (m.value.IsArray()) {
         for (const auto& v : m.value.GetArray()) {
-          if (!v.IsString()) return Invalid("context." + key + ": strings only", ids);
+          if (!v.IsString()) return AdminBadRequest("context." + key + ": strings only", ids);
           values.emplace_back(v.GetString());
         }
       } else {
-        return Invalid("context." + key + ": a string or a list of strings", ids);
+        return AdminBadRequest("context." + key + ": a string or a list of strings", ids);
       }
       for (const auto& v : values) {
         if (!TakeCallerKey(key, v, &caller)) r.keys.emplace_back(key, v);
       }
     }
   }
-  if (Status st = AddResourcePolicy(context, &r); !st.ok()) return Invalid(st.message(), ids);
+  if (Status st = AddResourcePolicy(context, &r); !st.ok())
+    return AdminBadRequest(st.message(), ids);
   RecordedDecision out{0, context.clock->Now(),
                        context.access->Evaluate(caller, r, /*explain=*/true)};
-  return JsonOk(DecisionJson(out), ids);
+  return AdminJson(DecisionJson(out), ids);
 }
 
 }  // namespace sealstack::server

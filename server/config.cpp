@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include "common/name_table.h"
 #include "common/time_format.h"
 #include "policy/document.h"
 
@@ -17,6 +18,11 @@
 namespace sealstack::server {
 
 namespace {
+
+constexpr NameEntry<LogLevel> kLogLevelNames[] = {
+    {LogLevel::kDebug, "debug"}, {LogLevel::kInfo, "info"}, {LogLevel::kWarn, "warn"},
+    {LogLevel::kError, "error"}, {LogLevel::kOff, "off"},
+};
 
 // One row per setting: the flag, its environment variable, its JSON key, and how to apply a
 // textual value. Flags, environment and file all go through the same Apply.
@@ -161,16 +167,9 @@ const std::vector<Setting>& Settings() {
       {"--log-level", "SEALSTACK_LOG_LEVEL", "log_level", "LEVEL",
        "debug, info (one line per request), warn, error or off (default info)",
        [](const std::string& v, Config* c) {
-         static const std::pair<const char*, LogLevel> kLevels[] = {{"debug", LogLevel::kDebug},
-                                                                    {"info", LogLevel::kInfo},
-                                                                    {"warn", LogLevel::kWarn},
-                                                                    {"error", LogLevel::kError},
-                                                                    {"off", LogLevel::kOff}};
-         for (const auto& [name, level] : kLevels) {
-           if (v == name) {
-             c->log_level = level;
-             return Status::Ok();
-           }
+         if (auto level = ValueOf(kLogLevelNames, v)) {
+           c->log_level = *level;
+           return Status::Ok();
          }
          return Status::InvalidArgument("log_level: expected debug|info|warn|error|off, got '" + v +
                                         "'");

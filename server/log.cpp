@@ -6,12 +6,23 @@
 #include <chrono>
 #include <string>
 
+#include "common/name_table.h"
 #include "common/time_format.h"
 
 namespace sealstack::server {
 
 namespace {
+
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+
+// The level as a line shows it, padded to one width (kOff lines are never written).
+constexpr NameEntry<LogLevel> kLevelColumns[] = {
+    {LogLevel::kDebug, "DEBUG "},
+    {LogLevel::kInfo, "INFO  "},
+    {LogLevel::kWarn, "WARN  "},
+    {LogLevel::kError, "ERROR "},
+};
+
 }  // namespace
 
 void SetLogLevel(LogLevel level) {
@@ -26,22 +37,7 @@ void Log(LogLevel level, std::string_view message) {
   if (!LogEnabled(level)) return;
   std::string line = FormatIso8601(std::chrono::system_clock::now(), /*with_millis=*/true);
   line += ' ';
-  switch (level) {
-    case LogLevel::kDebug:
-      line += "DEBUG ";
-      break;
-    case LogLevel::kInfo:
-      line += "INFO  ";
-      break;
-    case LogLevel::kWarn:
-      line += "WARN  ";
-      break;
-    case LogLevel::kError:
-      line += "ERROR ";
-      break;
-    case LogLevel::kOff:
-      break;
-  }
+  line += NameOf(kLevelColumns, level, "");
   line += message;
   line += '\n';
   // One write per line; a short write to stderr is not worth retrying in a logger.

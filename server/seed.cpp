@@ -22,13 +22,6 @@ namespace {
 using api::kms::KeySpec;
 using api::kms::KeyUsage;
 
-Status Bad(const std::string& where, const std::string& message) {
-  std::string m = where;
-  m += ": ";
-  m += message;
-  return Status::InvalidArgument(std::move(m));
-}
-
 std::string ToJson(const rapidjson::Value& v) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -41,7 +34,7 @@ Status OptString(const rapidjson::Value& obj, const char* key, const std::string
                  std::string* out) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || it->value.IsNull()) return Status::Ok();
-  if (!it->value.IsString()) return Bad(where + "." + key, "expected a string");
+  if (!it->value.IsString()) return InvalidField(where + "." + key, "expected a string");
   *out = it->value.GetString();
   return Status::Ok();
 }
@@ -56,17 +49,9 @@ Status OptPolicy(const rapidjson::Value& obj, const std::string& where,
   } else if (it->value.IsObject()) {
     *out = ToJson(it->value);
   } else {
-    return Bad(where + ".policy", "expected a policy document (object or string)");
+    return InvalidField(where + ".policy", "expected a policy document (object or string)");
   }
   return Status::Ok();
-}
-
-bool IsAccount(const std::string& s) {
-  return IsAccountId(s);
-}
-
-bool IsRegion(const std::string& s) {
-  return IsRegionName(s);
 }
 
 // The owner of a seeded key or bucket: "account" (12 digits, default the default account) and
@@ -76,24 +61,26 @@ Status ParseAccountAndRegion(const rapidjson::Value& v, const std::string& where
                              std::string* region) {
   *account = std::string(auth::kDefaultAccount);
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "account", where, account));
-  if (!IsAccount(*account)) return Bad(where + ".account", "expected 12 digits");
+  if (!IsAccountId(*account)) return InvalidField(where + ".account", "expected 12 digits");
   *region = default_region;
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "region", where, region));
-  if (!IsRegion(*region)) return Bad(where + ".region", "expected a region such as us-east-1");
+  if (!IsRegionName(*region))
+    return InvalidField(where + ".region", "expected a region such as us-east-1");
   return Status::Ok();
 }
 
 Status ParseKey(const rapidjson::Value& v, const std::string& where,
                 const std::string& default_region, api::kms::Service::SeedKeyRequest* k) {
-  if (!v.IsObject()) return Bad(where, "expected an object");
+  if (!v.IsObject()) return InvalidField(where, "expected an object");
   SEALSTACK_RETURN_IF_ERROR(
       api::OnlyKnown(v, where,
                      {"id", "account", "region", "spec", "usage", "material", "aliases", "policy",
                       "rotation_period_days", "description", "tags", "enabled"}));
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "id", where, &k->id));
-  if (k->id.empty()) return Bad(where + ".id", "required");
+  if (k->id.empty()) return InvalidField(where + ".id", "required");
   if (!api::kms::UuidToBytes(k->id)) {
-    return Bad(where + ".id", "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
+    return InvalidField(where + ".id",
+                        "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
   }
   SEALSTACK_RETURN_IF_ERROR(
       ParseAccountAndRegion(v, where, default_region, &k->account, &k->region));
@@ -101,44 +88,47 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
   std::string spec = "SYMMETRIC_DEFAULT";
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "spec", where, &spec));
   auto parsed_spec = api::kms::ParseKeySpec(spec);
-  if (!parsed_spec) return Bad(where + ".spec", "unknown key spec '" + spec + "'");
+  if (!parsed_spec) return InvalidField(where + ".spec", "unknown key spec '" + spec + "'");
   k->spec = *parsed_spec;
   auto allowed = api::kms::AllowedUsages(k->spec);
   std::string usage;
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "usage", where, &usage));
   if (usage.empty()) {
     if (allowed.size() != 1) {
-      return Bad(where + ".usage", "required for " + spec + " (more than one usage is possible)");
+      return InvalidField(where + ".usage",
+                          "required for " + spec + " (more than one usage is possible)");
     }
     k->usage = allowed.front();
   } else {
     auto parsed_usage = api::kms::ParseKeyUsage(usage);
-    if (!parsed_usage) return Bad(where + ".usage", "unknown key usage '" + usage + "'");
+    if (!parsed_usage) return InvalidField(where + ".usage", "unknown key usage '" + usage + "'");
     k->usage = *parsed_usage;
   }
 
   auto mat = v.FindMember("material");
-  if (mat == v.MemberEnd() || mat->value.IsNull()) return Bad(where + ".material", "required");
-  if (!mat->value.IsString()) return Bad(where + ".material", "expected a string");
+  if (mat == v.MemberEnd() || mat->value.IsNull())
+    return InvalidField(where + ".material", "required");
+  if (!mat->value.IsString()) return InvalidField(where + ".material", "expected a string");
   std::string_view text(mat->value.GetString(), mat->value.GetStringLength());
   if (api::kms::IsAsymmetric(k->spec)) {
     auto der = crypto::PrivateKeyFromPem(text);
-    if (!der.ok()) return Bad(where + ".material", "not a PEM private key");
+    if (!der.ok()) return InvalidField(where + ".material", "not a PEM private key");
     k->material = std::move(*der);
   } else {
     auto raw = crypto::FromBase64(text);
-    if (!raw) return Bad(where + ".material", "not valid base64");
+    if (!raw) return InvalidField(where + ".material", "not valid base64");
     k->material = crypto::SecretBytes(*raw);
     std::fill(raw->begin(), raw->end(), '\0');
   }
 
   auto aliases = v.FindMember("aliases");
   if (aliases != v.MemberEnd() && !aliases->value.IsNull()) {
-    if (!aliases->value.IsArray()) return Bad(where + ".aliases", "expected a list of names");
+    if (!aliases->value.IsArray())
+      return InvalidField(where + ".aliases", "expected a list of names");
     for (const auto& a : aliases->value.GetArray()) {
       if (!a.IsString()) {
-        return Bad(where + ".aliases[" + std::to_string(k->aliases.size()) + "]",
-                   "expected a string");
+        return InvalidField(where + ".aliases[" + std::to_string(k->aliases.size()) + "]",
+                            "expected a string");
       }
       k->aliases.emplace_back(a.GetString());
     }
@@ -146,7 +136,8 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
   SEALSTACK_RETURN_IF_ERROR(OptPolicy(v, where, &k->policy));
   auto rot = v.FindMember("rotation_period_days");
   if (rot != v.MemberEnd() && !rot->value.IsNull()) {
-    if (!rot->value.IsInt()) return Bad(where + ".rotation_period_days", "expected an integer");
+    if (!rot->value.IsInt())
+      return InvalidField(where + ".rotation_period_days", "expected an integer");
     k->rotation_period_days = rot->value.GetInt();
   }
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "description", where, &k->description));
@@ -155,7 +146,7 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
     if (tags->value.IsObject()) {
       for (const auto& t : tags->value.GetObject()) {
         if (!t.value.IsString()) {
-          return Bad(where + ".tags." + t.name.GetString(), "expected a string");
+          return InvalidField(where + ".tags." + t.name.GetString(), "expected a string");
         }
         k->tags[t.name.GetString()] = t.value.GetString();
       }
@@ -163,20 +154,20 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
       size_t i = 0;
       for (const auto& t : tags->value.GetArray()) {
         const std::string tw = where + ".tags[" + std::to_string(i++) + "]";
-        if (!t.IsObject()) return Bad(tw, "expected {TagKey, TagValue}");
+        if (!t.IsObject()) return InvalidField(tw, "expected {TagKey, TagValue}");
         std::string key, value;
         SEALSTACK_RETURN_IF_ERROR(OptString(t, "TagKey", tw, &key));
         SEALSTACK_RETURN_IF_ERROR(OptString(t, "TagValue", tw, &value));
-        if (key.empty()) return Bad(tw + ".TagKey", "required");
+        if (key.empty()) return InvalidField(tw + ".TagKey", "required");
         k->tags[key] = value;
       }
     } else {
-      return Bad(where + ".tags", "expected an object of key: value");
+      return InvalidField(where + ".tags", "expected an object of key: value");
     }
   }
   auto enabled = v.FindMember("enabled");
   if (enabled != v.MemberEnd() && !enabled->value.IsNull()) {
-    if (!enabled->value.IsBool()) return Bad(where + ".enabled", "expected true or false");
+    if (!enabled->value.IsBool()) return InvalidField(where + ".enabled", "expected true or false");
     k->enabled = enabled->value.GetBool();
   }
   return Status::Ok();
@@ -184,20 +175,20 @@ Status ParseKey(const rapidjson::Value& v, const std::string& where,
 
 Status ParseBucket(const rapidjson::Value& v, const std::string& where,
                    const std::string& default_region, SeedBucket* b) {
-  if (!v.IsObject()) return Bad(where, "expected an object");
+  if (!v.IsObject()) return InvalidField(where, "expected an object");
   SEALSTACK_RETURN_IF_ERROR(
       api::OnlyKnown(v, where, {"name", "account", "region", "encryption", "policy"}));
   SEALSTACK_RETURN_IF_ERROR(OptString(v, "name", where, &b->name));
-  if (b->name.empty()) return Bad(where + ".name", "required");
+  if (b->name.empty()) return InvalidField(where + ".name", "required");
   if (!api::s3::IsValidBucketName(b->name)) {
-    return Bad(where + ".name", "not a valid bucket name: 3-63 of a-z 0-9 . -");
+    return InvalidField(where + ".name", "not a valid bucket name: 3-63 of a-z 0-9 . -");
   }
   SEALSTACK_RETURN_IF_ERROR(
       ParseAccountAndRegion(v, where, default_region, &b->account, &b->region));
   auto enc = v.FindMember("encryption");
   if (enc != v.MemberEnd() && !enc->value.IsNull()) {
     const std::string ew = where + ".encryption";
-    if (!enc->value.IsObject()) return Bad(ew, "expected an object");
+    if (!enc->value.IsObject()) return InvalidField(ew, "expected an object");
     SEALSTACK_RETURN_IF_ERROR(api::OnlyKnown(
         enc->value, ew,
         {"SSEAlgorithm", "KMSMasterKeyID", "BucketKeyEnabled", "BlockedEncryptionTypes"}));
@@ -205,27 +196,28 @@ Status ParseBucket(const rapidjson::Value& v, const std::string& where,
     SEALSTACK_RETURN_IF_ERROR(OptString(enc->value, "SSEAlgorithm", ew, &c.sse_algorithm));
     if (c.sse_algorithm != "AES256" && c.sse_algorithm != "aws:kms" &&
         c.sse_algorithm != "aws:kms:dsse") {
-      return Bad(ew + ".SSEAlgorithm", "expected AES256, aws:kms or aws:kms:dsse");
+      return InvalidField(ew + ".SSEAlgorithm", "expected AES256, aws:kms or aws:kms:dsse");
     }
     SEALSTACK_RETURN_IF_ERROR(OptString(enc->value, "KMSMasterKeyID", ew, &c.kms_master_key_id));
     if (!c.kms_master_key_id.empty() && c.sse_algorithm == "AES256") {
-      return Bad(ew + ".KMSMasterKeyID", "only with SSEAlgorithm aws:kms or aws:kms:dsse");
+      return InvalidField(ew + ".KMSMasterKeyID", "only with SSEAlgorithm aws:kms or aws:kms:dsse");
     }
     auto bk = enc->value.FindMember("BucketKeyEnabled");
     if (bk != enc->value.MemberEnd() && !bk->value.IsNull()) {
-      if (!bk->value.IsBool()) return Bad(ew + ".BucketKeyEnabled", "expected true or false");
+      if (!bk->value.IsBool())
+        return InvalidField(ew + ".BucketKeyEnabled", "expected true or false");
       c.bucket_key_enabled = bk->value.GetBool();
     }
     auto blocked = enc->value.FindMember("BlockedEncryptionTypes");
     if (blocked != enc->value.MemberEnd() && !blocked->value.IsNull()) {
       if (!blocked->value.IsArray()) {
-        return Bad(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
+        return InvalidField(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
       }
       c.blocked_encryption_types.emplace();
       for (const auto& t : blocked->value.GetArray()) {
         if (!t.IsString() || (std::string_view(t.GetString()) != "SSE-C" &&
                               std::string_view(t.GetString()) != "NONE")) {
-          return Bad(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
+          return InvalidField(ew + ".BlockedEncryptionTypes", "expected a list of SSE-C or NONE");
         }
         c.blocked_encryption_types->emplace_back(t.GetString());
       }
@@ -270,14 +262,15 @@ Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string&
     std::string_view name = m.name.GetString();
     if (name != "principals" && name != "keys" && name != "buckets" && name != "glue" &&
         name != "$schema" && name != "description") {
-      return Bad(std::string(name), "unknown section (expected principals, keys, buckets, glue)");
+      return InvalidField(std::string(name),
+                          "unknown section (expected principals, keys, buckets, glue)");
     }
   }
   SeedDocument doc;
   auto list = [&](const char* key) -> Result<const rapidjson::Value*> {
     auto it = d.FindMember(key);
     if (it == d.MemberEnd() || it->value.IsNull()) return nullptr;
-    if (!it->value.IsArray()) return Bad(key, "expected a list");
+    if (!it->value.IsArray()) return InvalidField(key, "expected a list");
     return &it->value;
   };
   SEALSTACK_ASSIGN_OR_RETURN(const rapidjson::Value* principals, list("principals"));
@@ -297,12 +290,12 @@ Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string&
       api::kms::Service::SeedKeyRequest k;
       SEALSTACK_RETURN_IF_ERROR(ParseKey(v, where, default_region, &k));
       if (!ids.insert(ToLower(k.id)).second) {
-        return Bad(where + ".id", "the key " + k.id + " appears twice");
+        return InvalidField(where + ".id", "the key " + k.id + " appears twice");
       }
       for (size_t a = 0; a < k.aliases.size(); ++a) {
         if (!aliases.insert(k.account + "/" + k.region + "/" + k.aliases[a]).second) {
-          return Bad(where + ".aliases[" + std::to_string(a) + "]",
-                     k.aliases[a] + " is given to more than one key");
+          return InvalidField(where + ".aliases[" + std::to_string(a) + "]",
+                              k.aliases[a] + " is given to more than one key");
         }
       }
       doc.keys.push_back(std::move(k));
@@ -316,14 +309,14 @@ Result<SeedDocument> ParseSeedDocument(std::string_view json, const std::string&
       SeedBucket b;
       SEALSTACK_RETURN_IF_ERROR(ParseBucket(v, where, default_region, &b));
       if (!names.insert(b.name).second) {
-        return Bad(where + ".name", "the bucket " + b.name + " appears twice");
+        return InvalidField(where + ".name", "the bucket " + b.name + " appears twice");
       }
       doc.buckets.push_back(std::move(b));
     }
   }
   auto glue = d.FindMember("glue");
   if (glue != d.MemberEnd() && !glue->value.IsNull()) {
-    if (!glue->value.IsObject()) return Bad("glue", "expected an object");
+    if (!glue->value.IsObject()) return InvalidField("glue", "expected an object");
     SEALSTACK_ASSIGN_OR_RETURN(
         doc.glue, api::glue::Service::ParseSeed(glue->value, std::string(auth::kDefaultAccount),
                                                 default_region));
@@ -347,18 +340,20 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
     const std::string where = "buckets[" + std::to_string(i) + "]";
     if (b.policy) {
       // The policy language here; PutPolicy checks its resources against the bucket on apply.
-      if (b.policy->size() > 20 * 1024) return Bad(where + ".policy", "exceeds 20480 bytes");
+      if (b.policy->size() > 20 * 1024)
+        return InvalidField(where + ".policy", "exceeds 20480 bytes");
       auto parsed = policy::ParsePolicy(*b.policy, policy::PolicyKind::kResource);
-      if (!parsed.ok()) return Bad(where + ".policy", parsed.status().message());
+      if (!parsed.ok()) return InvalidField(where + ".policy", parsed.status().message());
     }
     auto existing = context.s3_buckets->Load(b.name);
     if (existing.ok()) {
       if (existing->account != b.account) {
-        return Bad(where + ".name", "the bucket " + b.name + " is owned by another account");
+        return InvalidField(where + ".name",
+                            "the bucket " + b.name + " is owned by another account");
       }
       if (existing->region != b.region) {
-        return Bad(where + ".region",
-                   "the bucket " + b.name + " already exists in " + existing->region);
+        return InvalidField(where + ".region",
+                            "the bucket " + b.name + " already exists in " + existing->region);
       }
     }
   }
@@ -389,19 +384,19 @@ Result<SeedSummary> ApplySeed(ServerContext& context, const SeedDocument& doc) {
     auto existing = context.s3_buckets->Load(b.name);
     if (!existing.ok()) {
       Status st = context.s3_buckets->CreateBucket(caller, b.name, b.region);
-      if (!st.ok()) return Bad(where + ".name", st.message());
+      if (!st.ok()) return InvalidField(where + ".name", st.message());
       changed = true;
       existing = context.s3_buckets->Load(b.name);
       if (!existing.ok()) return existing.status();
     }
     if (b.encryption && !SameEncryption(existing->encryption, *b.encryption)) {
       Status st = context.s3_buckets->PutEncryption(caller, b.name, *b.encryption);
-      if (!st.ok()) return Bad(where + ".encryption", st.message());
+      if (!st.ok()) return InvalidField(where + ".encryption", st.message());
       changed = true;
     }
     if (b.policy && existing->policy != *b.policy) {
       Status st = context.s3_buckets->PutPolicy(caller, b.name, *b.policy);
-      if (!st.ok()) return Bad(where + ".policy", st.message());
+      if (!st.ok()) return InvalidField(where + ".policy", st.message());
       changed = true;
     }
     ++summary.buckets;

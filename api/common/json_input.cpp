@@ -222,35 +222,17 @@ std::optional<std::string> OutOfBounds(const char* what, N n, N min, N max) {
   return std::string("Member must have ") + what + side + std::to_string(n < min ? min : max);
 }
 
-bool IsString(const Value& v) {
-  return v.IsString();
-}
-bool IsInt64(const Value& v) {
-  return v.IsInt64();
-}
-bool IsBool(const Value& v) {
-  return v.IsBool();
-}
-bool IsNumber(const Value& v) {
-  return v.IsNumber();
-}
-bool IsObject(const Value& v) {
-  return v.IsObject();
-}
-bool IsArray(const Value& v) {
-  return v.IsArray();
-}
 }  // namespace
 
 const rapidjson::Value* JsonInput::Typed(std::string_view member, bool required,
-                                         bool (*is)(const rapidjson::Value&),
+                                         bool (rapidjson::Value::*is)() const,
                                          std::string_view expected) {
   const void* p = Member(member);
   if (p == nullptr) {
     if (required) ValidationError(member, "null", "Member must not be null");
     return nullptr;
   }
-  if (!is(V(p))) {
+  if (!(V(p).*is)()) {
     TypeError(member, expected);
     return nullptr;
   }
@@ -259,7 +241,7 @@ const rapidjson::Value* JsonInput::Typed(std::string_view member, bool required,
 
 std::optional<std::string> JsonInput::String(std::string_view member, bool required, size_t min_len,
                                              size_t max_len) {
-  const Value* v = Typed(member, required, IsString, "a string");
+  const Value* v = Typed(member, required, &Value::IsString, "a string");
   if (v == nullptr) return std::nullopt;
   std::string s(v->GetString(), v->GetStringLength());
   if (auto broken = OutOfBounds("length", s.size(), min_len, max_len)) {
@@ -303,7 +285,7 @@ std::optional<std::string> JsonInput::SensitiveBlob(std::string_view member, boo
 std::optional<std::string> JsonInput::ReadBlob(std::string_view member, bool required,
                                                size_t min_len, size_t max_len,
                                                std::string_view value_text) {
-  const Value* v = Typed(member, required, IsString, "a base64-encoded string");
+  const Value* v = Typed(member, required, &Value::IsString, "a base64-encoded string");
   if (v == nullptr) return std::nullopt;
   auto decoded = crypto::FromBase64(std::string_view(v->GetString(), v->GetStringLength()));
   if (!decoded) {
@@ -319,7 +301,7 @@ std::optional<std::string> JsonInput::ReadBlob(std::string_view member, bool req
 
 std::optional<int64_t> JsonInput::Integer(std::string_view member, bool required, int64_t min,
                                           int64_t max) {
-  const Value* v = Typed(member, required, IsInt64, "an integer");
+  const Value* v = Typed(member, required, &Value::IsInt64, "an integer");
   if (v == nullptr) return std::nullopt;
   const int64_t n = v->GetInt64();
   if (auto broken = OutOfBounds("value", n, min, max)) {
@@ -329,19 +311,19 @@ std::optional<int64_t> JsonInput::Integer(std::string_view member, bool required
 }
 
 std::optional<bool> JsonInput::Bool(std::string_view member) {
-  const Value* v = Typed(member, false, IsBool, "a boolean");
+  const Value* v = Typed(member, false, &Value::IsBool, "a boolean");
   if (v == nullptr) return std::nullopt;
   return v->GetBool();
 }
 
 std::optional<double> JsonInput::Number(std::string_view member, bool required) {
-  const Value* v = Typed(member, required, IsNumber, "a number");
+  const Value* v = Typed(member, required, &Value::IsNumber, "a number");
   if (v == nullptr) return std::nullopt;
   return v->GetDouble();
 }
 
 std::optional<SystemTime> JsonInput::Timestamp(std::string_view member) {
-  const Value* v = Typed(member, false, IsNumber, "a timestamp (epoch seconds)");
+  const Value* v = Typed(member, false, &Value::IsNumber, "a timestamp (epoch seconds)");
   if (v == nullptr) return std::nullopt;
   const double secs = v->GetDouble();
   if (secs < 0 || secs > 1e11) {
@@ -368,7 +350,8 @@ std::optional<std::map<std::string, std::string>> JsonInput::StringMap(std::stri
 
 std::optional<StringPairs> JsonInput::StringEntries(std::string_view member) {
   const bool as_validation = errors_->style.type_errors_as_validation;
-  const Value* v = Typed(member, false, IsObject, as_validation ? "a map" : "a map of strings");
+  const Value* v =
+      Typed(member, false, &Value::IsObject, as_validation ? "a map" : "a map of strings");
   if (v == nullptr) return std::nullopt;
   StringPairs out;
   for (const auto& m : v->GetObject()) {
@@ -390,7 +373,7 @@ std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view m
                                                               bool required, size_t min_items,
                                                               size_t max_items,
                                                               size_t max_item_len) {
-  const Value* list = Typed(member, required, IsArray, "a list of strings");
+  const Value* list = Typed(member, required, &Value::IsArray, "a list of strings");
   if (list == nullptr) return std::nullopt;
   std::vector<std::string> out;
   for (const auto& v : list->GetArray()) {
@@ -415,7 +398,7 @@ std::optional<std::vector<std::string>> JsonInput::StringList(std::string_view m
 }
 
 std::optional<std::vector<Tag>> JsonInput::Tags(std::string_view member, bool required) {
-  const Value* list = Typed(member, required, IsArray, "a list of tags");
+  const Value* list = Typed(member, required, &Value::IsArray, "a list of tags");
   if (list == nullptr) return std::nullopt;
   std::vector<Tag> out;
   for (const auto& v : list->GetArray()) {
@@ -433,7 +416,7 @@ std::optional<std::vector<Tag>> JsonInput::Tags(std::string_view member, bool re
 }
 
 std::optional<JsonInput> JsonInput::Object(std::string_view member) {
-  const Value* v = Typed(member, false, IsObject, "a structure");
+  const Value* v = Typed(member, false, &Value::IsObject, "a structure");
   if (v == nullptr) return std::nullopt;
   return JsonInput(doc_, v, errors_);
 }

@@ -140,7 +140,7 @@ class JsonInput {
   // The member when present and `is` accepts its JSON type. Records "must not be null" when it
   // is absent and `required`, a type error ("expected <expected>") when of another type.
   const rapidjson::Value* Typed(std::string_view member, bool required,
-                                bool (*is)(const rapidjson::Value&), std::string_view expected);
+                                bool (rapidjson::Value::*is)() const, std::string_view expected);
   void TypeError(std::string_view member, std::string_view expected);
   // `value_text` is the quoted value, or empty for none.
   void ValidationError(std::string_view member, std::string_view value_text,

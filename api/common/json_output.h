@@ -55,15 +55,11 @@ class JsonOutput {
     }
     return *this;
   }
-  JsonOutput& BeginObject(std::string_view key) {
-    Key(key);
-    writer_.StartObject();
-    return *this;
-  }
   JsonOutput& BeginObject() {
     writer_.StartObject();
     return *this;
   }
+  JsonOutput& BeginObject(std::string_view key) { return Key(key).BeginObject(); }
   JsonOutput& EndObject() {
     writer_.EndObject();
     return *this;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <random>
 
+#include "common/identifiers.h"
+
 namespace sealstack::api {
 
 namespace {
@@ -15,16 +17,8 @@ std::mt19937_64& Rng() {
 }  // namespace
 
 std::string NewUuidRequestId() {
-  uint64_t a = Rng()(), b = Rng()();
-  // Version 4, variant 10xx.
-  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
-                static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buf;
+  const uint64_t hi = Rng()();
+  return FormatUuid(hi, Rng()(), 4);
 }
 
 std::string NewS3RequestId() {

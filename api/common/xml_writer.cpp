@@ -32,16 +32,8 @@ void AppendXmlEscaped(std::string* out, std::string_view text) {
 XmlWriter::XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") {}
 
 XmlWriter& XmlWriter::Open(std::string_view name, std::string_view xmlns) {
-  out_ += '<';
-  out_ += name;
-  if (!xmlns.empty()) {
-    out_ += " xmlns=\"";
-    AppendXmlEscaped(&out_, xmlns);
-    out_ += '"';
-  }
-  out_ += '>';
-  open_.emplace_back(name);
-  return *this;
+  if (xmlns.empty()) return OpenWithAttributes(name, {});
+  return OpenWithAttributes(name, {{"xmlns", xmlns}});
 }
 
 XmlWriter& XmlWriter::OpenWithAttributes(

@@ -53,6 +53,12 @@ Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id) {
 
 }  // namespace
 
+Status Service::AuthorizeCatalog(const Caller& c, const std::optional<std::string>& catalog_id,
+                                 const std::string& operation, const std::string& resource) {
+  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, catalog_id));
+  return Authorize(c, operation, GlueArn(c, resource));
+}
+
 Result<Service::CatalogSettings> Service::LoadCatalogSettings(const std::string& account,
                                                               const std::string& region) {
   CatalogSettings s;
@@ -151,9 +157,8 @@ Result<std::string> Service::OpenCatalogDoc(const Caller& c, const std::string& 
 
 Result<std::string> Service::PutDataCatalogEncryptionSettings(
     const Caller& c, const PutDataCatalogEncryptionSettingsInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, "PutDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
+      AuthorizeCatalog(c, in.catalog_id, "PutDataCatalogEncryptionSettings", "catalog"));
   SEALSTACK_ASSIGN_OR_RETURN(const std::string text,
                              CatalogSettingsDoc(Account(c), in.settings, deps_.principals.get()));
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
@@ -195,9 +200,8 @@ Result<std::string> Service::CatalogSettingsDoc(const std::string& account,
 
 Result<std::string> Service::GetDataCatalogEncryptionSettings(
     const Caller& c, const GetDataCatalogEncryptionSettingsInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, "GetDataCatalogEncryptionSettings", GlueArn(c, "catalog")));
+      AuthorizeCatalog(c, in.catalog_id, "GetDataCatalogEncryptionSettings", "catalog"));
   SEALSTACK_ASSIGN_OR_RETURN(CatalogSettings s, LoadCatalogSettings(Account(c), c.region));
   if (s.text.empty()) {
     return std::string(
@@ -298,9 +302,9 @@ Result<Service::EntityPage> Service::ListEntities(const Caller& c, const storage
 // ---------------------------------------------------------------- databases
 
 Result<std::string> Service::CreateDatabase(const Caller& c, const CreateDatabaseInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string name = Lowered(in.database_input.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateDatabase", GlueArn(c, "database/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "CreateDatabase", "database/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.database_input.json));
   auto& a = d.GetAllocator();
   json::SetStr(d, "Name", name, a);
@@ -312,17 +316,15 @@ Result<std::string> Service::CreateDatabase(const Caller& c, const CreateDatabas
 }
 
 Result<std::string> Service::GetDatabase(const Caller& c, const GetDatabaseInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string name = Lowered(in.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetDatabase", GlueArn(c, "database/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(AuthorizeCatalog(c, in.catalog_id, "GetDatabase", "database/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
                                                            "Database " + name + " not found."));
   return "{\"Database\":" + plain + "}";
 }
 
 Result<std::string> Service::GetDatabases(const Caller& c, const GetDatabasesInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetDatabases", GlueArn(c, "database/*")));
+  SEALSTACK_RETURN_IF_ERROR(AuthorizeCatalog(c, in.catalog_id, "GetDatabases", "database/*"));
   const std::string& after = in.page.after;
   const size_t limit = static_cast<size_t>(in.page.max_results.value_or(100));
   SEALSTACK_ASSIGN_OR_RETURN(EntityPage page,
@@ -331,9 +333,9 @@ Result<std::string> Service::GetDatabases(const Caller& c, const GetDatabasesInp
 }
 
 Result<std::string> Service::UpdateDatabase(const Caller& c, const UpdateDatabaseInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string name = Lowered(in.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateDatabase", GlueArn(c, "database/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "UpdateDatabase", "database/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "database", name),
                                                            "Database " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
@@ -348,9 +350,9 @@ Result<std::string> Service::UpdateDatabase(const Caller& c, const UpdateDatabas
 }
 
 Result<std::string> Service::DeleteDatabase(const Caller& c, const DeleteDatabaseInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string name = Lowered(in.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteDatabase", GlueArn(c, "database/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "DeleteDatabase", "database/" + name));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::GlueRepo::Delete(conn, Key(c, "database", name)));
@@ -370,10 +372,10 @@ Result<std::string> Service::DeleteDatabase(const Caller& c, const DeleteDatabas
 // ---------------------------------------------------------------- tables
 
 Result<std::string> Service::CreateTable(const Caller& c, const CreateTableInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string name = Lowered(in.table_input.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateTable", GlueArn(c, "table/" + db + "/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "CreateTable", "table/" + db + "/" + name));
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.table_input.json));
@@ -393,10 +395,10 @@ Result<std::string> Service::CreateTable(const Caller& c, const CreateTableInput
 }
 
 Result<std::string> Service::GetTable(const Caller& c, const GetTableInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string name = Lowered(in.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTable", GlueArn(c, "table/" + db + "/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "GetTable", "table/" + db + "/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(auto raw, RawGet(*deps_.db, Key(c, "table", name, db)));
   if (!raw) {
     SEALSTACK_ASSIGN_OR_RETURN(auto dbraw, RawGet(*deps_.db, Key(c, "database", db)));
@@ -408,9 +410,8 @@ Result<std::string> Service::GetTable(const Caller& c, const GetTableInput& in) 
 }
 
 Result<std::string> Service::GetTables(const Caller& c, const GetTablesInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTables", GlueArn(c, "table/" + db + "/*")));
+  SEALSTACK_RETURN_IF_ERROR(AuthorizeCatalog(c, in.catalog_id, "GetTables", "table/" + db + "/*"));
   const std::string& after = in.page.after;
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "database", db), "Database " + db + " not found."));
@@ -421,10 +422,10 @@ Result<std::string> Service::GetTables(const Caller& c, const GetTablesInput& in
 }
 
 Result<std::string> Service::UpdateTable(const Caller& c, const UpdateTableInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string name = Lowered(in.table_input.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateTable", GlueArn(c, "table/" + db + "/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "UpdateTable", "table/" + db + "/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string plain, OpenEntity(c, Key(c, "table", name, db), "Table " + name + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document old, json::Load(plain));
@@ -447,10 +448,10 @@ Result<std::string> Service::UpdateTable(const Caller& c, const UpdateTableInput
 }
 
 Result<std::string> Service::DeleteTable(const Caller& c, const DeleteTableInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string name = Lowered(in.name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteTable", GlueArn(c, "table/" + db + "/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "DeleteTable", "table/" + db + "/" + name));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted, storage::GlueRepo::Delete(conn, Key(c, "table", name, db)));
@@ -477,12 +478,11 @@ std::string PartitionName(const std::vector<std::string>& values) {
 }  // namespace
 
 Result<std::string> Service::CreatePartition(const Caller& c, const CreatePartitionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string table = Lowered(in.table_name);
   const std::string pname = PartitionName(in.partition_input.values);
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, "CreatePartition", GlueArn(c, "table/" + db + "/" + table)));
+      AuthorizeCatalog(c, in.catalog_id, "CreatePartition", "table/" + db + "/" + table));
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.partition_input.json));
@@ -532,11 +532,11 @@ Result<std::string> Service::BatchCreatePartition(const Caller& c,
 }
 
 Result<std::string> Service::GetPartition(const Caller& c, const GetPartitionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string table = Lowered(in.table_name);
   const std::string pname = PartitionName(in.partition_values);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartition", GlueArn(c, "table/" + db + "/" + table)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "GetPartition", "table/" + db + "/" + table));
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string plain,
       OpenEntity(c, Key(c, "partition", pname, db + "/" + table), "Cannot find partition."));
@@ -544,10 +544,10 @@ Result<std::string> Service::GetPartition(const Caller& c, const GetPartitionInp
 }
 
 Result<std::string> Service::GetPartitions(const Caller& c, const GetPartitionsInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string db = Lowered(in.database_name);
   const std::string table = Lowered(in.table_name);
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPartitions", GlueArn(c, "table/" + db + "/" + table)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "GetPartitions", "table/" + db + "/" + table));
   const std::string& after = in.page.after;
   SEALSTACK_RETURN_IF_ERROR(
       RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
@@ -560,9 +560,9 @@ Result<std::string> Service::GetPartitions(const Caller& c, const GetPartitionsI
 // ---------------------------------------------------------------- connections
 
 Result<std::string> Service::CreateConnection(const Caller& c, const CreateConnectionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string& name = in.connection_input.name;
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateConnection", GlueArn(c, "connection/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "CreateConnection", "connection/" + name));
   SEALSTACK_ASSIGN_OR_RETURN(CatalogSettings s, LoadCatalogSettings(Account(c), c.region));
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.connection_input.json));
   auto& a = d.GetAllocator();
@@ -592,9 +592,9 @@ Result<std::string> Service::CreateConnection(const Caller& c, const CreateConne
 }
 
 Result<std::string> Service::GetConnection(const Caller& c, const GetConnectionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string& name = in.name;
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetConnection", GlueArn(c, "connection/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "GetConnection", "connection/" + name));
   const bool hide_password = in.hide_password;
   SEALSTACK_ASSIGN_OR_RETURN(std::string plain, OpenEntity(c, Key(c, "connection", name),
                                                            "Connection " + name + " not found."));
@@ -604,8 +604,7 @@ Result<std::string> Service::GetConnection(const Caller& c, const GetConnectionI
 }
 
 Result<std::string> Service::GetConnections(const Caller& c, const GetConnectionsInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetConnections", GlueArn(c, "connection/*")));
+  SEALSTACK_RETURN_IF_ERROR(AuthorizeCatalog(c, in.catalog_id, "GetConnections", "connection/*"));
   const std::string& after = in.page.after;
   const bool hide_password = in.hide_password;
   const size_t limit = static_cast<size_t>(in.page.max_results.value_or(100));
@@ -622,9 +621,9 @@ Result<std::string> Service::GetConnections(const Caller& c, const GetConnection
 }
 
 Result<std::string> Service::DeleteConnection(const Caller& c, const DeleteConnectionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
   const std::string& name = in.connection_name;
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteConnection", GlueArn(c, "connection/" + name)));
+  SEALSTACK_RETURN_IF_ERROR(
+      AuthorizeCatalog(c, in.catalog_id, "DeleteConnection", "connection/" + name));
   bool deleted = false;
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(deleted,

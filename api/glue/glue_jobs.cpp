@@ -282,10 +282,16 @@ Status EditJob(storage::Connection& conn, const storage::GlueKey& key, const std
 
 }  // namespace
 
+Result<std::string> Service::AuthorizeJobArn(const Caller& c, const std::string& operation,
+                                             const std::string& arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, operation, arn));
+  return name;
+}
+
 Result<std::string> Service::TagResource(const Caller& c, const TagResourceInput& in) {
   const std::string& arn = in.resource_arn;
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "TagResource", arn));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string name, AuthorizeJobArn(c, "TagResource", arn));
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
     return EditJob(conn, Key(c, "job", name), arn, [&](Document& d) -> Status {
       for (const auto& [k, v] : in.tags_to_add) {
@@ -302,8 +308,7 @@ Result<std::string> Service::TagResource(const Caller& c, const TagResourceInput
 
 Result<std::string> Service::UntagResource(const Caller& c, const UntagResourceInput& in) {
   const std::string& arn = in.resource_arn;
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UntagResource", arn));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string name, AuthorizeJobArn(c, "UntagResource", arn));
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
     return EditJob(conn, Key(c, "job", name), arn, [&](Document& d) -> Status {
       for (const std::string& k : in.tags_to_remove) d["Tags"].RemoveMember(k.c_str());
@@ -315,8 +320,7 @@ Result<std::string> Service::UntagResource(const Caller& c, const UntagResourceI
 
 Result<std::string> Service::GetTags(const Caller& c, const GetTagsInput& in) {
   const std::string& arn = in.resource_arn;
-  SEALSTACK_ASSIGN_OR_RETURN(std::string name, JobNameOfArn(c, arn));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetTags", arn));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string name, AuthorizeJobArn(c, "GetTags", arn));
   auto doc = LoadJob(Key(c, "job", name), *deps_.db, name);
   if (!doc.ok()) {
     return doc.status().code() == StatusCode::kNotFound

@@ -26,13 +26,6 @@ using json::Value;
 
 namespace {
 
-Status Bad(const std::string& where, const std::string& message) {
-  std::string m = where;
-  m += ": ";
-  m += message;
-  return Status::InvalidArgument(std::move(m));
-}
-
 // account / region of an entry, defaulted and checked.
 Status Place(const Value& v, const std::string& where, const std::string& default_account,
              const std::string& default_region, std::string* account, std::string* region) {
@@ -41,12 +34,12 @@ Status Place(const Value& v, const std::string& where, const std::string& defaul
   for (auto [key, out] : {std::pair{"account", account}, std::pair{"region", region}}) {
     auto it = v.FindMember(key);
     if (it == v.MemberEnd() || it->value.IsNull()) continue;
-    if (!it->value.IsString()) return Bad(where + "." + key, "expected a string");
+    if (!it->value.IsString()) return InvalidField(where + "." + key, "expected a string");
     *out = it->value.GetString();
   }
-  if (!IsAccountId(*account)) return Bad(where + ".account", "expected 12 digits");
+  if (!IsAccountId(*account)) return InvalidField(where + ".account", "expected 12 digits");
   if (!IsRegionName(*region)) {
-    return Bad(where + ".region", "expected a region such as us-east-1");
+    return InvalidField(where + ".region", "expected a region such as us-east-1");
   }
   return Status::Ok();
 }
@@ -55,7 +48,7 @@ const Value* List(const Value& glue, const char* key, Status* error) {
   auto it = glue.FindMember(key);
   if (it == glue.MemberEnd() || it->value.IsNull()) return nullptr;
   if (!it->value.IsArray()) {
-    *error = Bad(std::string("glue.") + key, "expected a list");
+    *error = InvalidField(std::string("glue.") + key, "expected a list");
     return nullptr;
   }
   return &it->value;
@@ -74,7 +67,7 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
                                                 const std::string& default_account,
                                                 const std::string& default_region) {
   SeedRequest out;
-  if (!glue.IsObject()) return Bad("glue", "expected an object");
+  if (!glue.IsObject()) return InvalidField("glue", "expected an object");
   SEALSTACK_RETURN_IF_ERROR(
       OnlyKnown(glue, "glue", {"security_configurations", "catalog_encryption"}));
   Status error;
@@ -83,7 +76,7 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
     for (const auto& v : list->GetArray()) {
       const std::string where = "glue.security_configurations[" +
                                 std::to_string(out.security_configurations.size()) + "]";
-      if (!v.IsObject()) return Bad(where, "expected an object");
+      if (!v.IsObject()) return InvalidField(where, "expected an object");
       SEALSTACK_RETURN_IF_ERROR(
           OnlyKnown(v, where, {"account", "region", "Name", "EncryptionConfiguration"}));
       SeedSecurityConfiguration sc;
@@ -92,17 +85,18 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
       JsonInput entry = JsonInput::Of(v, GlueInputStyle());
       sc.name = entry.String("Name", true, 1, 255).value_or("");
       Status valid = GlueInputStatus(entry);
-      if (!valid.ok()) return Bad(where + ".Name", valid.message());
+      if (!valid.ok()) return InvalidField(where + ".Name", valid.message());
       if (entry.Kind("EncryptionConfiguration") == JsonKind::kNull) {
-        return Bad(where + ".EncryptionConfiguration", "required");
+        return InvalidField(where + ".EncryptionConfiguration", "required");
       }
       JsonInput ec = entry.Get("EncryptionConfiguration").WithOwnErrors();
       auto read = ReadEncryptionConfiguration(ec);
       valid = GlueInputStatus(ec);
-      if (!valid.ok()) return Bad(where + ".EncryptionConfiguration", valid.message());
+      if (!valid.ok()) return InvalidField(where + ".EncryptionConfiguration", valid.message());
       sc.encryption_configuration = read->json;
       if (!seen.insert(sc.account + "/" + sc.region + "/" + sc.name).second) {
-        return Bad(where + ".Name", "the security configuration " + sc.name + " appears twice");
+        return InvalidField(where + ".Name",
+                            "the security configuration " + sc.name + " appears twice");
       }
       out.security_configurations.push_back(std::move(sc));
     }
@@ -113,7 +107,7 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
     for (const auto& v : list->GetArray()) {
       const std::string where =
           "glue.catalog_encryption[" + std::to_string(out.catalog_encryption.size()) + "]";
-      if (!v.IsObject()) return Bad(where, "expected an object");
+      if (!v.IsObject()) return InvalidField(where, "expected an object");
       SEALSTACK_RETURN_IF_ERROR(
           OnlyKnown(v, where, {"account", "region", "DataCatalogEncryptionSettings"}));
       SeedCatalogEncryption ce;
@@ -122,19 +116,22 @@ Result<Service::SeedRequest> Service::ParseSeed(const Value& glue,
       JsonInput entry = JsonInput::Of(v, GlueInputStyle());
       JsonInput s = entry.Get("DataCatalogEncryptionSettings");
       if (s.kind() == JsonKind::kNull) {
-        return Bad(where + ".DataCatalogEncryptionSettings", "required");
+        return InvalidField(where + ".DataCatalogEncryptionSettings", "required");
       }
       if (s.kind() != JsonKind::kObject) {
-        return Bad(where + ".DataCatalogEncryptionSettings", "expected an object");
+        return InvalidField(where + ".DataCatalogEncryptionSettings", "expected an object");
       }
       auto settings = ReadDataCatalogEncryptionSettings(s);
       Status valid = GlueInputStatus(s);
-      if (!valid.ok()) return Bad(where + ".DataCatalogEncryptionSettings", valid.message());
+      if (!valid.ok())
+        return InvalidField(where + ".DataCatalogEncryptionSettings", valid.message());
       auto doc = CatalogSettingsDoc(ce.account, *settings, nullptr);
-      if (!doc.ok()) return Bad(where + ".DataCatalogEncryptionSettings", doc.status().message());
+      if (!doc.ok())
+        return InvalidField(where + ".DataCatalogEncryptionSettings", doc.status().message());
       ce.settings = *doc;  // as stored
       if (!seen.insert(ce.account + "/" + ce.region).second) {
-        return Bad(where, "the catalog of " + ce.account + " in " + ce.region + " appears twice");
+        return InvalidField(where,
+                            "the catalog of " + ce.account + " in " + ce.region + " appears twice");
       }
       out.catalog_encryption.push_back(std::move(ce));
     }

@@ -190,6 +190,14 @@ class Service {
 
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
+  // Authorization of catalog calls: a CatalogId other than the caller's account is denied, then
+  // glue:<Op> on the catalog's `resource` ("database/NAME", "table/DB/NAME", "connection/*").
+  Status AuthorizeCatalog(const Caller& c, const std::optional<std::string>& catalog_id,
+                          const std::string& operation, const std::string& resource);
+  // Authorization of the tag calls: glue:<Op> on `arn`, which must name a job of the caller's
+  // account and region; returns the job's name.
+  Result<std::string> AuthorizeJobArn(const Caller& c, const std::string& operation,
+                                      const std::string& arn);
   // A transaction that changes Glue state for the call being served: the call's audit record
   // is written in it (audit::PendingCall). Every operation's writes go through it.
   Status Mutate(const std::function<Status(storage::Connection&)>& fn);

@@ -311,55 +311,59 @@ Result<crypto::SigningAlgorithm> CheckSigning(const Key& key, std::string_view a
   return *alg;
 }
 
+// A failure of the key's signature code: bad input (a digest of the wrong length) is a
+// ValidationException; an algorithm OpenSSL lacks (Ed25519ph in OpenSSL 3.0, documented in the
+// README) an UnsupportedOperationException.
+Status SigningFailure(const Status& status) {
+  if (status.code() == StatusCode::kInvalidArgument) {
+    return KmsError(ErrorKind::kValidation, status.message());
+  }
+  if (status.code() == StatusCode::kUnimplemented) {
+    return KmsError(ErrorKind::kUnsupportedOperation, status.message());
+  }
+  return status;
+}
+
 }  // namespace
+
+Result<Service::SigningKey> Service::PrepareSigning(const Caller& c, std::string_view op,
+                                                    std::string_view key_id,
+                                                    std::string_view message_type,
+                                                    std::string_view algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
+  SigningKey out;
+  SEALSTACK_ASSIGN_OR_RETURN(out.key, Prepare(c, key_id, true, OperationClass::kCryptographic,
+                                              "kms:" + std::string(op), nullptr,
+                                              {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                                               {"kms:MessageType", {std::string(message_type)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.algorithm, CheckSigning(*out.key, algorithm, message_type, &out.message_type, op));
+  return out;
+}
 
 Result<std::string> Service::Sign(const Caller& c, std::string_view key_id,
                                   std::string_view message, std::string_view message_type,
                                   std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Sign", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Sign", nullptr,
-                        {{"kms:SigningAlgorithm", {std::string(algorithm)}},
-                         {"kms:MessageType", {std::string(message_type)}}}));
-  crypto::MessageType type;
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckSigning(*key, algorithm, message_type, &type, "Sign"));
-  *key_arn = key->arn;
-  auto sig = key->current()->private_key->Sign(alg, type, message);
-  if (!sig.ok() && sig.status().code() == StatusCode::kInvalidArgument) {
-    return KmsError(ErrorKind::kValidation, sig.status().message());
-  }
-  if (!sig.ok() && sig.status().code() == StatusCode::kUnimplemented) {
-    // Ed25519ph: OpenSSL 3.0 has no prehash variant. Documented in the README.
-    return KmsError(ErrorKind::kUnsupportedOperation, sig.status().message());
-  }
-  if (sig.ok()) NoteUse(*key, "Sign");
+  SEALSTACK_ASSIGN_OR_RETURN(SigningKey s,
+                             PrepareSigning(c, "Sign", key_id, message_type, algorithm));
+  *key_arn = s.key->arn;
+  auto sig = s.key->current()->private_key->Sign(s.algorithm, s.message_type, message);
+  if (!sig.ok()) return SigningFailure(sig.status());
+  NoteUse(*s.key, "Sign");
   return sig;
 }
 
 Status Service::Verify(const Caller& c, std::string_view key_id, std::string_view message,
                        std::string_view message_type, std::string_view signature,
                        std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Verify", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:Verify", nullptr,
-                        {{"kms:SigningAlgorithm", {std::string(algorithm)}},
-                         {"kms:MessageType", {std::string(message_type)}}}));
-  crypto::MessageType type;
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg,
-                             CheckSigning(*key, algorithm, message_type, &type, "Verify"));
-  *key_arn = key->arn;
-  auto ok = key->current()->private_key->Verify(alg, type, message, signature);
-  if (!ok.ok()) {
-    if (ok.status().code() == StatusCode::kInvalidArgument) {
-      return KmsError(ErrorKind::kValidation, ok.status().message());
-    }
-    if (ok.status().code() == StatusCode::kUnimplemented) {
-      return KmsError(ErrorKind::kUnsupportedOperation, ok.status().message());
-    }
-    return ok.status();
-  }
-  NoteUse(*key, "Verify");
-  if (!*ok) return KmsError(ErrorKind::kInvalidSignature, "");
+  SEALSTACK_ASSIGN_OR_RETURN(SigningKey s,
+                             PrepareSigning(c, "Verify", key_id, message_type, algorithm));
+  *key_arn = s.key->arn;
+  auto valid =
+      s.key->current()->private_key->Verify(s.algorithm, s.message_type, message, signature);
+  if (!valid.ok()) return SigningFailure(valid.status());
+  NoteUse(*s.key, "Verify");
+  if (!*valid) return KmsError(ErrorKind::kInvalidSignature, "");
   return Status::Ok();
 }
 
@@ -378,31 +382,33 @@ Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::s
   return key;
 }
 
+Result<Service::MacKey> Service::PrepareMac(const Caller& c, std::string_view op,
+                                            std::string_view key_id, std::string_view algorithm) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
+  MacKey out;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      out.key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:" + std::string(op),
+                       nullptr, {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
+  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*out.key, KeyUsage::kGenerateVerifyMac, op));
+  SEALSTACK_ASSIGN_OR_RETURN(out.algorithm, CheckMacAlgorithm(*out.key, algorithm));
+  return out;
+}
+
 Result<std::string> Service::GenerateMac(const Caller& c, std::string_view key_id,
                                          std::string_view message, std::string_view algorithm,
                                          std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GenerateMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GenerateMac", nullptr,
-                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "GenerateMac"));
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
-  *key_arn = key->arn;
-  NoteUse(*key, "GenerateMac");
-  return crypto::Mac(alg, key->current()->bytes, message);
+  SEALSTACK_ASSIGN_OR_RETURN(MacKey m, PrepareMac(c, "GenerateMac", key_id, algorithm));
+  *key_arn = m.key->arn;
+  NoteUse(*m.key, "GenerateMac");
+  return crypto::Mac(m.algorithm, m.key->current()->bytes, message);
 }
 
 Status Service::VerifyMac(const Caller& c, std::string_view key_id, std::string_view message,
                           std::string_view mac, std::string_view algorithm, std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "VerifyMac", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:VerifyMac", nullptr,
-                        {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
-  SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kGenerateVerifyMac, "VerifyMac"));
-  SEALSTACK_ASSIGN_OR_RETURN(auto alg, CheckMacAlgorithm(*key, algorithm));
-  *key_arn = key->arn;
-  NoteUse(*key, "VerifyMac");
-  if (!crypto::VerifyMac(alg, key->current()->bytes, message, mac)) {
+  SEALSTACK_ASSIGN_OR_RETURN(MacKey m, PrepareMac(c, "VerifyMac", key_id, algorithm));
+  *key_arn = m.key->arn;
+  NoteUse(*m.key, "VerifyMac");
+  if (!crypto::VerifyMac(m.algorithm, m.key->current()->bytes, message, mac)) {
     return KmsError(ErrorKind::kInvalidMac, "");
   }
   return Status::Ok();

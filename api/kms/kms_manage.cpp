@@ -92,11 +92,17 @@ Status Service::CheckPolicy(std::string_view policy) const {
 
 // ---- aliases
 
-Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CreateAlias", target));
+Result<std::shared_ptr<const Key>> Service::PrepareAliasTarget(const Caller& c, std::string_view op,
+                                                               std::string_view alias_name,
+                                                               std::string_view target) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, target));
   RunDue();
   SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:CreateAlias"));
+  return Prepare(c, target, false, kManage, "kms:" + std::string(op));
+}
+
+Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareAliasTarget(c, "CreateAlias", alias_name, target));
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kNotAuthorized, "Cannot alias an AWS managed key.");
   }
@@ -123,10 +129,7 @@ Status Service::CreateAlias(const Caller& c, std::string_view alias_name, std::s
 }
 
 Status Service::UpdateAlias(const Caller& c, std::string_view alias_name, std::string_view target) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateAlias", target));
-  RunDue();
-  SEALSTACK_RETURN_IF_ERROR(ValidateAliasName(alias_name, true));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, target, false, kManage, "kms:UpdateAlias"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareAliasTarget(c, "UpdateAlias", alias_name, target));
   MutexLock write(write_mu_);
   const std::string map_key = AliasMapKey(c.principal->account, c.region, alias_name);
   Alias alias;

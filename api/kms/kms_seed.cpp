@@ -14,17 +14,6 @@
 
 namespace sealstack::api::kms {
 
-namespace {
-
-Status Field(const std::string& field, const std::string& message) {
-  std::string m = field;
-  m += ": ";
-  m += message;
-  return Status::InvalidArgument(std::move(m));
-}
-
-}  // namespace
-
 // ---- injected faults
 
 std::string Service::FaultResourceArn(const Caller& c, std::string_view key_id,
@@ -79,73 +68,77 @@ Result<std::string> Service::SeedMaterialId(const std::string& key_id,
 
 Status Service::CheckSeedKey(const SeedKeyRequest& r) const {
   if (!UuidToBytes(r.id)) {
-    return Field("id", "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
+    return InvalidField("id", "expected a key id such as 1234abcd-12ab-34cd-56ef-1234567890ab");
   }
-  if (!IsAccountId(r.account)) return Field("account", "expected 12 digits");
-  if (!IsRegionName(r.region)) return Field("region", "expected a region name");
+  if (!IsAccountId(r.account)) return InvalidField("account", "expected 12 digits");
+  if (!IsRegionName(r.region)) return InvalidField("region", "expected a region name");
   bool usage_ok = false;
   for (KeyUsage u : AllowedUsages(r.spec)) usage_ok = usage_ok || u == r.usage;
   if (!usage_ok) {
-    return Field("usage",
-                 std::string(Name(r.usage)) + " is not valid for " + std::string(Name(r.spec)));
+    return InvalidField(
+        "usage", std::string(Name(r.usage)) + " is not valid for " + std::string(Name(r.spec)));
   }
-  if (r.material.empty()) return Field("material", "required");
+  if (r.material.empty()) return InvalidField("material", "required");
   if (IsSymmetric(r.spec) && r.material.size() != 32) {
-    return Field("material", "SYMMETRIC_DEFAULT material must be 32 bytes (base64 of 256 bits)");
+    return InvalidField("material",
+                        "SYMMETRIC_DEFAULT material must be 32 bytes (base64 of 256 bits)");
   }
   if (auto h = AsHmac(r.spec);
       h && (r.material.size() < crypto::HmacKeySize(*h) / 2 || r.material.size() > 64)) {
-    return Field("material", "HMAC key material must be " +
-                                 std::to_string(crypto::HmacKeySize(*h) / 2) + " to 64 bytes");
+    return InvalidField("material", "HMAC key material must be " +
+                                        std::to_string(crypto::HmacKeySize(*h) / 2) +
+                                        " to 64 bytes");
   }
   if (auto a = AsAsymmetric(r.spec)) {
     auto detected = crypto::DetectKeySpec(r.material);
     if (!detected.ok() || *detected != *a) {
-      return Field("material", "not a " + std::string(Name(r.spec)) + " private key in PEM");
+      return InvalidField("material", "not a " + std::string(Name(r.spec)) + " private key in PEM");
     }
   }
   if (r.policy) {
     Status st = CheckPolicy(*r.policy);
-    if (!st.ok()) return Field("policy", st.message());
+    if (!st.ok()) return InvalidField("policy", st.message());
   }
   for (const auto& [k, v] : r.tags) {
     if (k.empty() || k.size() > 128 || v.size() > 256) {
-      return Field("tags", "tag keys must be 1-128 characters and values 0-256");
+      return InvalidField("tags", "tag keys must be 1-128 characters and values 0-256");
     }
-    if (StartsWith(k, "aws:")) return Field("tags", "tag keys beginning with aws: are reserved");
+    if (StartsWith(k, "aws:"))
+      return InvalidField("tags", "tag keys beginning with aws: are reserved");
   }
   if (r.rotation_period_days) {
     if (!IsSymmetric(r.spec)) {
-      return Field("rotation_period_days", "only SYMMETRIC_DEFAULT keys rotate automatically");
+      return InvalidField("rotation_period_days",
+                          "only SYMMETRIC_DEFAULT keys rotate automatically");
     }
     if (*r.rotation_period_days < 90 || *r.rotation_period_days > 2560) {
-      return Field("rotation_period_days", "expected 90 to 2560");
+      return InvalidField("rotation_period_days", "expected 90 to 2560");
     }
   }
   for (size_t i = 0; i < r.aliases.size(); ++i) {
     const std::string where = "aliases[" + std::to_string(i) + "]";
     if (!StartsWith(r.aliases[i], "alias/") ||
         !IsAlnumPlus(std::string_view(r.aliases[i]).substr(6), "/_-")) {
-      return Field(where, "expected alias/NAME with letters, digits, / _ -");
+      return InvalidField(where, "expected alias/NAME with letters, digits, / _ -");
     }
     if (StartsWith(r.aliases[i], "alias/aws/")) {
-      return Field(where, "alias/aws/ is reserved for AWS managed keys");
+      return InvalidField(where, "alias/aws/ is reserved for AWS managed keys");
     }
   }
   std::shared_ptr<const Key> existing = Current(r.id);
   if (existing) {
     if (existing->account != r.account || existing->region != r.region) {
-      return Field("id", "a key with this id already exists in " + existing->account + " " +
-                             existing->region);
+      return InvalidField("id", "a key with this id already exists in " + existing->account + " " +
+                                    existing->region);
     }
     if (existing->spec != r.spec || existing->usage != r.usage) {
-      return Field("id", "a key with this id already exists with spec " +
-                             std::string(Name(existing->spec)) + " and usage " +
-                             std::string(Name(existing->usage)));
+      return InvalidField("id", "a key with this id already exists with spec " +
+                                    std::string(Name(existing->spec)) + " and usage " +
+                                    std::string(Name(existing->usage)));
     }
     SEALSTACK_ASSIGN_OR_RETURN(std::string material_id, SeedMaterialId(r.id, r.material));
     if (existing->materials.empty() || existing->materials.front()->id != material_id) {
-      return Field("material", "a key with this id already exists with other key material");
+      return InvalidField("material", "a key with this id already exists with other key material");
     }
   }
   return Status::Ok();

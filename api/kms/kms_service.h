@@ -267,6 +267,28 @@ class Service {
                                              const EncryptionContext* context = nullptr,
                                              ConditionKeys extra = {});
 
+  // Sign and Verify (`op`): the fault check, the key prepared with the signing condition keys,
+  // and the request's algorithm and message type checked against the key.
+  struct SigningKey {
+    std::shared_ptr<const Key> key;
+    crypto::SigningAlgorithm algorithm{};
+    crypto::MessageType message_type{};
+  };
+  Result<SigningKey> PrepareSigning(const Caller& c, std::string_view op, std::string_view key_id,
+                                    std::string_view message_type, std::string_view algorithm);
+  // CreateAlias and UpdateAlias (`op`): the fault check, due work, the alias name's checks,
+  // and the target key prepared for kms:<op>.
+  Result<std::shared_ptr<const Key>> PrepareAliasTarget(const Caller& c, std::string_view op,
+                                                        std::string_view alias_name,
+                                                        std::string_view target);
+  // GenerateMac and VerifyMac (`op`): the same for an HMAC key and its MAC algorithm.
+  struct MacKey {
+    std::shared_ptr<const Key> key;
+    crypto::MacAlgorithm algorithm{};
+  };
+  Result<MacKey> PrepareMac(const Caller& c, std::string_view op, std::string_view key_id,
+                            std::string_view algorithm);
+
   // EnableKey (enabled) and DisableKey: the same checks, then the state each sets.
   Status SetKeyEnabled(const Caller& c, std::string_view key_id, bool enabled);
 

@@ -150,6 +150,13 @@ TEST_CASE("Identifier shapes: accounts, regions, operations, name characters", "
   CHECK_FALSE(IsAlnumPlus("alias:x", "/_-"));
 }
 
+TEST_CASE("FormatUuid stamps the version and variant and prints 8-4-4-4-12 hex", "[common]") {
+  CHECK(FormatUuid(0, 0, 4) == "00000000-0000-4000-8000-000000000000");
+  CHECK(FormatUuid(~0ULL, ~0ULL, 7) == "ffffffff-ffff-7fff-bfff-ffffffffffff");
+  CHECK(FormatUuid(0x0123456789abcdefULL, 0xfedcba9876543210ULL, 4) ==
+        "01234567-89ab-4def-bedc-ba9876543210");
+}
+
 TEST_CASE("StatusCodeName names every StatusCode", "[common]") {
   for (int c = static_cast<int>(StatusCode::kOk); c <= static_cast<int>(StatusCode::kInternal);
        ++c) {
