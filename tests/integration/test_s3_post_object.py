@@ -324,3 +324,14 @@ def test_no_plaintext_at_rest(start_sealstack, tmp_path):
     raw = b"".join(f.read_bytes() for f in data_dir.rglob("*") if f.is_file())
     assert len(raw) > 2 * len(canary)
     assert b"POST-PLAINTEXT-CANARY" not in raw
+
+
+def test_tagging_field_is_validated(s3):
+    good = ("<Tagging><TagSet><Tag><Key>team</Key><Value>blue</Value></Tag></TagSet>"
+            "</Tagging>")
+    p = s3.generate_presigned_post(BUCKET, "tagged.txt", Fields={"tagging": good},
+                                   Conditions=[["starts-with", "$tagging", ""]])
+    assert post(p).status_code == 204
+    p = s3.generate_presigned_post(BUCKET, "tagged.txt", Fields={"tagging": "<Tagging>"},
+                                   Conditions=[["starts-with", "$tagging", ""]])
+    assert error_of(post(p))[:2] == (400, "MalformedXML")
