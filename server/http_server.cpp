@@ -65,6 +65,23 @@ class InFlight {
 constexpr int kListenBacklog = 1024;
 constexpr uint64_t kMaxDrainBytes = 64ull << 20;
 
+// cpp-httplib's content reader parses a multipart/form-data body itself (and, asked with one
+// receiver, calls a multipart receiver that is not there); SealStack reads form bodies raw
+// (api/s3/form_data.h). The reader decides by the request's Content-Type when it is called, so
+// the type is renamed first: the handler has the head already (MakeHead). The Request is the
+// library's own, non-const object; only the handler's view of it is const.
+void HideMultipartType(const httplib::Request& req) {
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  auto [first, last] = headers.equal_range("Content-Type");
+  for (auto it = first; it != last; ++it) {
+    // The library's test is this exact, case-sensitive prefix.
+    if (it->second.rfind("multipart/form-data", 0) == 0) {
+      it->second = "application/x-sealstack-form-data" + it->second.substr(19);
+    }
+  }
+}
+
 auth::HttpRequestHead MakeHead(const httplib::Request& req, bool tls) {
   auth::HttpRequestHead head;
   head.method = req.method;
@@ -229,10 +246,11 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
     ex.head = MakeHead(req, tls);
     ex.has_body = true;
     NoteConnection(ex);
-    ex.read_body = [&reader, &ex](const RawBodyReceiver& receive) {
+    ex.read_body = [&reader, &ex, &req](const RawBodyReceiver& receive) {
       // cpp-httplib's reader starts over from the socket on each call: once only.
       if (ex.body_read_started) return false;
       ex.body_read_started = true;
+      HideMultipartType(req);
       bool ok = reader([&receive](const char* data, size_t len) {
         return receive(std::string_view(data, len));
       });

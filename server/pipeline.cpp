@@ -13,14 +13,17 @@
 #include "api/kms/kms_wire.h"
 #include "api/s3/bucket_config_ops.h"
 #include "api/s3/object_ops.h"
+#include "api/s3/post_object.h"
 #include "api/s3/s3_handler.h"
 #include "api/s3/s3_operations.h"
 #include "api/sts/sts_service.h"
 #include "auth/payload_decoder.h"
+#include "auth/post_signature.h"
 #include "auth/verifier.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
 #include "server/admin.h"
+#include "server/body_pump.h"
 #include "server/log.h"
 #include "server/router.h"
 
@@ -35,6 +38,9 @@ using api::WireError;
 
 constexpr size_t kS3MaxHeaderBytes = 8192;
 constexpr size_t kMaxHeaderBytes = 65536;
+// What a browser upload's answer may leave unread of its body and still be read and dropped
+// (fields after the file, or a file the upload refused), so a client still sending reads it.
+constexpr uint64_t kPostDrainLimit = 8 << 20;
 
 // What the request log line says about a request, filled in as the pipeline learns it.
 struct RequestSummary {
@@ -503,6 +509,10 @@ class Handler {
       summary_->operation = "s3:PreflightRequest";
       return api::s3::HandleCorsPreflight(S3Services(), S3RequestOfRoute(), ids_);
     }
+    if (context_.s3_buckets) {
+      api::s3::S3Request request = S3RequestOfRoute();
+      if (api::s3::IsPostObject(request)) return PostObject(request);
+    }
     auth::VerifyOptions options;
     options.s3 = true;
     if (route_.virtual_hosted) options.sigv2_bucket_prefix = "/" + route_.bucket;
@@ -522,6 +532,34 @@ class Handler {
       return api::s3::HandleS3(S3Services(), caller, request, ids_);
     }
     return Object(verified, principal, S3RequestOfRoute());
+  }
+
+  // A browser upload (POST Object): unsigned at the HTTP level, authenticated by the signature
+  // of the policy in its form (api/s3/post_object.h). The body is pulled through a BodyPump:
+  // the form's fields are read before the file part streams into the object store.
+  ApiResponse PostObject(const api::s3::S3Request& request) {
+    summary_->operation = "s3:PostObject";
+    BodyPump pump(ex_.read_body, ex_.has_body);
+    const api::s3::ByteSource body = [&pump](char* dst, size_t max) { return pump.Read(dst, max); };
+    const api::s3::PostAuthenticator authenticate = [&](const auth::PostSignatureInput& in)
+        -> std::variant<api::s3::PostAuthentication, auth::AuthError> {
+      auto verified = auth::VerifyPostSignature(in, *context_.principals, *context_.clock);
+      if (auto* err = std::get_if<auth::AuthError>(&verified)) return *err;
+      api::s3::PostAuthentication out;
+      out.verified = std::get<auth::VerifiedPost>(std::move(verified));
+      out.caller = api::s3::S3Caller(CallerOf(out.verified.principal, out.verified.region));
+      out.caller.auth_type = "POST";
+      out.caller.signature_version = in.sigv2 ? "AWS" : std::string(auth::sigv4::kAlgorithm);
+      summary_->principal = out.verified.principal->arn;
+      return out;
+    };
+    ApiResponse response =
+        api::s3::HandlePostObject(S3Services(), request, body, authenticate, ids_);
+    const bool body_failed = pump.failed();
+    pump.Drain(kPostDrainLimit);
+    pump.Stop();
+    if (body_failed) return Error(BodyReadFailure(), ex_.head.RawPath());
+    return response;
   }
 
   // The S3 request the route names: method, bucket, key (decoded; as sent if it does not

@@ -84,6 +84,12 @@ constexpr ErrorRow<ErrorKind> kTable[] = {
     {ErrorKind::kCorsForbidden, StatusCode::kAccessDenied, 403, "AccessForbidden"},
     {ErrorKind::kBadRequest, StatusCode::kInvalidArgument, 400, "BadRequest"},
     {ErrorKind::kNoSuchVersion, StatusCode::kNotFound, 404, "NoSuchVersion"},
+    {ErrorKind::kMalformedPostRequest, StatusCode::kInvalidArgument, 400, "MalformedPOSTRequest"},
+    {ErrorKind::kIncorrectNumberOfFilesInPostRequest, StatusCode::kInvalidArgument, 400,
+     "IncorrectNumberOfFilesInPostRequest"},
+    {ErrorKind::kMaxPostPreDataLengthExceeded, StatusCode::kInvalidArgument, 400,
+     "MaxPostPreDataLengthExceededError"},
+    {ErrorKind::kInvalidPolicyDocument, StatusCode::kInvalidArgument, 400, "InvalidPolicyDocument"},
 };
 
 // Marks a detail that is a response header (S3ErrorHeader); never in a header or element name.

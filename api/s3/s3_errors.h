@@ -72,6 +72,11 @@ enum class ErrorKind {
   kCorsForbidden,                          // 403 AccessForbidden (+Method, ResourceType)
   kBadRequest,                             // 400 BadRequest (a preflight without Origin)
   kNoSuchVersion,                          // 404 (+Key, VersionId)
+  // Browser uploads (POST Object, post_object.h).
+  kMalformedPostRequest,                 // 400 MalformedPOSTRequest
+  kIncorrectNumberOfFilesInPostRequest,  // 400 (no file part)
+  kMaxPostPreDataLengthExceeded,         // 400 MaxPostPreDataLengthExceededError
+  kInvalidPolicyDocument,                // 400 (a POST policy that does not parse)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

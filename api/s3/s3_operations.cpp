@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/s3/bucket_config.h"
+#include "api/s3/post_object.h"
 #include "api/s3/s3_errors.h"
 #include "common/strings.h"
 
@@ -134,6 +135,7 @@ std::string_view BucketOperation(const S3Request& r) {
   }
   if (Has(r, "uploads")) return m == "GET" ? "ListMultipartUploads" : "";
   if (Has(r, "delete")) return m == "POST" ? "DeleteObjects" : "";
+  if (m == "POST") return IsPostObject(r) ? "PostObject" : "";  // a browser upload
   if (m == "PUT") return "CreateBucket";
   if (m == "HEAD") return "HeadBucket";
   if (m == "DELETE") return "DeleteBucket";
