@@ -219,7 +219,8 @@ Result<DeleteObjectsOutput> Service::DeleteObjects(const S3Caller& c,
       out.results.emplace_back(S3Error(ErrorKind::kAccessDenied, "Access Denied"));
       continue;
     }
-    auto deleted = DeleteObjectIn(bucket, {in.bucket, o.key, o.version_id});
+    auto deleted =
+        DeleteObjectIn(c, bucket, {in.bucket, o.key, o.version_id, in.bypass_governance});
     if (!deleted.ok() && !DescribeS3Error(deleted.status()).has_value()) {
       out.results.emplace_back(S3Error(ErrorKind::kInternalError,
                                        "We encountered an internal error. Please try again."));

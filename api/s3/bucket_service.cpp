@@ -240,6 +240,10 @@ Status BucketService::CreateBucket(const S3Caller& c, const std::string& name,
       PublicAccessBlockInner(PublicAccessBlock{true, true, true, true});
   if (!OnlyOwnerFullControl(grants, owner_id))
     initial.configs.documents["acl"] = GrantsInner(grants);
+  if (creation.object_lock_enabled) {
+    initial.versioning = "Enabled";
+    initial.configs.documents["object-lock"] = "<ObjectLockEnabled>Enabled</ObjectLockEnabled>";
+  }
   storage::S3BucketRow row;
   row.name = name;
   row.account = c.principal->account;

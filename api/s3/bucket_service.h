@@ -61,6 +61,9 @@ struct BucketCreation {
   // x-amz-object-ownership; nullopt = BucketOwnerEnforced (AWS's default since April 2023).
   std::optional<std::string> object_ownership;
   AclRequest acl;  // x-amz-acl / x-amz-grant-*
+  // x-amz-bucket-object-lock-enabled: true. The bucket starts versioned (Enabled) with an
+  // ObjectLockConfiguration, as on AWS.
+  bool object_lock_enabled = false;
 };
 
 struct BucketOptions {
@@ -99,6 +102,8 @@ class BucketService {
   }
   // Whether `c` may do `access` on an already loaded bucket (per-key checks of DeleteObjects).
   Status Authorize(const S3Caller& c, const Bucket& b, const S3Access& access);
+  // The server clock's now (Object Lock dates are judged on it).
+  SystemTime Now() const { return clock_->Now(); }
   // The bucket with no access check (admin, internal).
   Result<Bucket> Load(const std::string& name);
   Result<std::vector<Bucket>> ListBuckets(const S3Caller& c);

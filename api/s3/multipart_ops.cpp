@@ -1,5 +1,6 @@
 #include "api/s3/multipart_ops.h"
 
+#include "api/s3/object_lock_ops.h"
 #include "api/s3/object_tagging_ops.h"
 #include "common/strings.h"
 
@@ -64,6 +65,7 @@ Result<ApiResponse> CreateMultipartUpload(Service& svc, const S3Caller& c, const
   in.checksum_algorithm = OptionalHeader(r, "x-amz-checksum-algorithm");
   in.checksum_type = OptionalHeader(r, "x-amz-checksum-type");
   SEALSTACK_ASSIGN_OR_RETURN(in.tags, TaggingHeaderOf(r));
+  in.lock = ObjectLockHeadersOf(r);
   SEALSTACK_ASSIGN_OR_RETURN(CreateMultipartUploadOutput out, svc.CreateMultipartUpload(c, in));
   InitiateMultipartUploadResult result{r.bucket, r.key, out.upload_id};
   ApiResponse resp = XmlResponse(200, RenderInitiateMultipartUpload(result), ids);

@@ -217,8 +217,8 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
     const S3Caller& c, const CreateMultipartUploadInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
-      NewObjectWrite w,
-      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl, in.tags));
+      NewObjectWrite w, PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse,
+                                              in.acl, in.tags, in.lock));
   ObjectDoc doc;
   if (in.checksum_algorithm) {
     SEALSTACK_ASSIGN_OR_RETURN(crypto::ChecksumAlgorithm alg,
@@ -239,6 +239,7 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
   doc.content_headers = in.content_headers;
   doc.user_metadata = in.user_metadata;
   doc.tags = in.tags;
+  doc.lock = w.lock;
   doc.sse = dk.protection;
   doc.user_context_b64 = in.sse.context.value_or("");
   SEALSTACK_ASSIGN_OR_RETURN(

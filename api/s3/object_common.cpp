@@ -183,13 +183,15 @@ Result<Bucket> AuthorizeNewObject(const ObjectServices& s, const S3Caller& c,
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
                                              const HeaderList& user_metadata, const SseHeaders& sse,
-                                             const AclRequest& acl, const TagSet& tags) {
+                                             const AclRequest& acl, const TagSet& tags,
+                                             const ObjectLockHeaders& lock) {
   SEALSTACK_RETURN_IF_ERROR(CheckKeyLength(key));
   SEALSTACK_RETURN_IF_ERROR(CheckUserMetadataSize(user_metadata));
   NewObjectWrite w;
   SEALSTACK_ASSIGN_OR_RETURN(w.bucket, AuthorizeNewObject(s, c, bucket, key, sse, tags));
   SEALSTACK_RETURN_IF_ERROR(CheckAclRequest(w.bucket, acl, AclLevel::kObject));
   SEALSTACK_ASSIGN_OR_RETURN(w.encryption, ResolveObjectEncryption(s, c, w.bucket, sse, key));
+  SEALSTACK_ASSIGN_OR_RETURN(w.lock, NewVersionLock(w.bucket, lock, s.buckets->Now()));
   return w;
 }
 
@@ -235,6 +237,37 @@ Result<ReadableObject> OpenForRead(
                    "be made over a secure connection.");
   }
   return out;
+}
+
+ObjectLock ReadableLock(const ObjectServices& s, const S3Caller& c, const ReadableObject& o) {
+  ObjectLock out;
+  const ObjectLock& lock = o.doc.lock;
+  auto may = [&](const char* action) {
+    return s.buckets
+        ->Authorize(c, o.bucket, S3Access{action, ObjectArn(o.bucket.name, o.info.key), {}})
+        .ok();
+  };
+  if (lock.has_retention() && may("s3:GetObjectRetention")) {
+    out.mode = lock.mode;
+    out.retain_until = lock.retain_until;
+  }
+  if (!lock.legal_hold.empty() && may("s3:GetObjectLegalHold")) out.legal_hold = lock.legal_hold;
+  return out;
+}
+
+Status CheckLockAllowsChange(const ObjectServices& s, const S3Caller& c, const Bucket& b,
+                             const ObjectInfo& version, const ObjectLock& lock, bool bypass) {
+  switch (ProtectionOf(lock, s.buckets->Now())) {
+    case LockProtection::kNone:
+      return Status::Ok();
+    case LockProtection::kCompliance:
+      return ProtectedByObjectLock();
+    case LockProtection::kGovernance:
+      if (!bypass) return ProtectedByObjectLock();
+      return s.buckets->Authorize(
+          c, b, S3Access{"s3:BypassGovernanceRetention", ObjectArn(b.name, version.key), {}});
+  }
+  return ProtectedByObjectLock();
 }
 
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,

@@ -67,12 +67,14 @@ Result<WriteEncryption> ResolveObjectEncryption(const ObjectServices& s, const S
 struct NewObjectWrite {
   Bucket bucket;
   WriteEncryption encryption;
+  ObjectLock lock;  // the request's x-amz-object-lock-*, else the bucket's default retention
 };
 // The request's ACL headers must be what the bucket accepts (bucket_rules.h CheckAclRequest).
 Result<NewObjectWrite> PrepareNewObjectWrite(const ObjectServices& s, const S3Caller& c,
                                              const std::string& bucket, const std::string& key,
                                              const HeaderList& user_metadata, const SseHeaders& sse,
-                                             const AclRequest& acl, const TagSet& tags);
+                                             const AclRequest& acl, const TagSet& tags,
+                                             const ObjectLockHeaders& lock);
 // s3:PutObject on a new object with the request's encryption and tag condition keys, then
 // s3:PutObjectTagging when it sets tags (PrepareNewObjectWrite, CopyObject).
 Result<Bucket> AuthorizeNewObject(const ObjectServices& s, const S3Caller& c,
@@ -103,6 +105,16 @@ Result<ReadableObject> OpenForRead(
     const std::optional<std::string>& version_id, std::string_view action, const SseHeaders& sse,
     std::string_view method = "GET",
     const std::vector<std::pair<std::string, std::string>>& request_keys = {});
+// The object's Object Lock settings that the caller may see (s3:GetObjectRetention,
+// s3:GetObjectLegalHold), for GET and HEAD headers.
+ObjectLock ReadableLock(const ObjectServices& s, const S3Caller& c, const ReadableObject& o);
+
+// Whether `c` may delete (or weaken the retention of) version `o` now: a legal hold or a
+// COMPLIANCE retention in force refuses; a GOVERNANCE one needs `bypass` and
+// s3:BypassGovernanceRetention. AccessDenied otherwise.
+Status CheckLockAllowsChange(const ObjectServices& s, const S3Caller& c, const Bucket& b,
+                             const ObjectInfo& version, const ObjectLock& lock, bool bypass);
+
 // The object's data key: KMS Decrypt as the caller, the SSE-C key checked, or SSE-S3 unwrapped.
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o);

@@ -78,6 +78,8 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   }
   SEALSTACK_ASSIGN_OR_RETURN(WriteEncryption enc,
                              ResolveObjectEncryption(s, c, dest_bucket, in.sse, in.key));
+  SEALSTACK_ASSIGN_OR_RETURN(ObjectLock lock,
+                             NewVersionLock(dest_bucket, in.lock, s.buckets->Now()));
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes source_key, OpenObjectKey(s, c, source));
 
   std::optional<crypto::ChecksumAlgorithm> alg =
@@ -108,6 +110,7 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*alg));
   doc.checksum_value = body.checksum.value_or("");
   doc.tags = replace_tags ? in.tags : source.doc.tags;
+  doc.lock = lock;
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, dest_bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));

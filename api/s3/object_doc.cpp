@@ -92,6 +92,11 @@ std::string EncodeObjectDoc(const ObjectDoc& d) {
     w.EndArray();
   }
   if (!d.tags.empty()) Pairs(w, "tags", d.tags);
+  if (d.lock.has_retention()) {
+    Str(w, "lock_mode", d.lock.mode);
+    Str(w, "lock_until", d.lock.retain_until);
+  }
+  if (!d.lock.legal_hold.empty()) Str(w, "legal_hold", d.lock.legal_hold);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -114,6 +119,9 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
   pairs("headers", &out.content_headers);
   pairs("meta", &out.user_metadata);
   pairs("tags", &out.tags);
+  out.lock.mode = GetString(d, "lock_mode");
+  out.lock.retain_until = GetString(d, "lock_until");
+  out.lock.legal_hold = GetString(d, "legal_hold");
   auto sse = d.FindMember("sse");
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
   const auto& v = sse->value;

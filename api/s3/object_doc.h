@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/s3/data_keys.h"
+#include "api/s3/object_lock.h"
 #include "api/s3/object_store.h"
 #include "common/result.h"
 
@@ -29,6 +30,7 @@ struct ObjectDoc {
   std::vector<std::string> part_checksums;  // multipart: base64 per part, in order
   std::vector<uint64_t> part_sizes;         // multipart: plaintext bytes per part
   HeaderList tags;                          // object tags (object_tags.h), in request order
+  ObjectLock lock;                          // Object Lock retention and legal hold
 };
 
 std::string EncodeObjectDoc(const ObjectDoc& d);

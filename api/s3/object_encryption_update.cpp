@@ -66,6 +66,13 @@ Status Service::UpdateObjectEncryption(const S3Caller& c, const UpdateObjectEncr
                    "bucket. Modify the request to specify a KMS key from the same account, and "
                    "then try again.");
   }
+  if (ProtectionOf(o.doc.lock, s.buckets->Now()) != LockProtection::kNone) {
+    return S3Error(ErrorKind::kAccessDenied,
+                   "The encryption type for the specified object can't be updated because that "
+                   "object is protected by S3 Object Lock. If the object has a governance-mode "
+                   "retention period or a legal hold, you must first remove the Object Lock "
+                   "status on the object before you issue your UpdateObjectEncryption request.");
+  }
   const SseMode mode = o.doc.sse.mode;
   if (mode != SseMode::kSseS3 && mode != SseMode::kSseKms) {
     return UpdateRefused(

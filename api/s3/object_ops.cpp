@@ -5,6 +5,7 @@
 
 #include "api/s3/bucket_config_ops.h"
 #include "api/s3/multipart_ops.h"
+#include "api/s3/object_lock_ops.h"
 #include "api/s3/object_tagging_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
@@ -26,6 +27,7 @@ Result<ApiResponse> Put(Service& svc, const S3Caller& c, const S3Request& r,
   SEALSTACK_ASSIGN_OR_RETURN(in.acl, AclRequestOf(r));
   in.integrity = IntegrityHeadersOf(r);
   SEALSTACK_ASSIGN_OR_RETURN(in.tags, TaggingHeaderOf(r));
+  in.lock = ObjectLockHeadersOf(r);
   in.body = payload;
   SEALSTACK_ASSIGN_OR_RETURN(PutObjectOutput out, svc.PutObject(c, in));
   ApiResponse resp;
@@ -105,6 +107,7 @@ ApiResponse RenderHead(const ObjectHead& head, const S3Request& r, const Request
   resp.SetHeader("Content-Type", content_type);
   for (const auto& [k, v] : head.user_metadata) resp.SetHeader(k, v);
   if (head.tag_count > 0) resp.SetHeader("x-amz-tagging-count", std::to_string(head.tag_count));
+  AddObjectLockHeaders(&resp, head.lock);
   AddSseHeaders(&resp, head.sse);
   if (head.checksum) AddChecksumHeaders(&resp, *head.checksum);
   if (head.range) {
@@ -137,7 +140,7 @@ Result<ApiResponse> Head(Service& svc, const S3Caller& c, const S3Request& r,
 
 Result<ApiResponse> Delete(Service& svc, const S3Caller& c, const S3Request& r,
                            const RequestIds& ids) {
-  DeleteObjectInput in{r.bucket, r.key, std::nullopt};
+  DeleteObjectInput in{r.bucket, r.key, std::nullopt, BypassGovernanceOf(r)};
   if (const std::string* v = QueryParam(r, "versionId")) in.version_id = *v;
   SEALSTACK_ASSIGN_OR_RETURN(DeleteObjectOutput out, svc.DeleteObject(c, in));
   ApiResponse resp = EmptyResponse(204, ids);
@@ -170,6 +173,7 @@ Result<ApiResponse> Copy(Service& svc, const S3Caller& c, const S3Request& r,
     in.tagging_directive = std::string(Trim(*d));
   }
   SEALSTACK_ASSIGN_OR_RETURN(in.tags, TaggingHeaderOf(r));
+  in.lock = ObjectLockHeadersOf(r);
   SEALSTACK_ASSIGN_OR_RETURN(CopyObjectOutput out, svc.CopyObject(c, in));
   CopyResult result;
   result.last_modified = out.last_modified;
@@ -251,6 +255,10 @@ Result<ApiResponse> Route(Service& svc, const S3Caller& c, const S3Request& r,
     return HandleObjectTagging(svc, c, r, op, payload, ids);
   }
   if (op == "UpdateObjectEncryption") return HandleUpdateObjectEncryption(svc, c, r, payload, ids);
+  if (op == "GetObjectRetention" || op == "PutObjectRetention" || op == "GetObjectLegalHold" ||
+      op == "PutObjectLegalHold") {
+    return HandleObjectLock(svc, c, r, op, payload, ids);
+  }
   if (op == "GetObjectAcl" || op == "PutObjectAcl") {
     S3Request with_body = r;
     if (op == "PutObjectAcl") {

@@ -129,11 +129,17 @@ Status ObjectReader::WriteTo(const PlaintextWriter& write) const {
 Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInput& in) {
   const ObjectServices& s = parts_;
   SEALSTACK_ASSIGN_OR_RETURN(
-      NewObjectWrite w,
-      PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse, in.acl, in.tags));
+      NewObjectWrite w, PrepareNewObjectWrite(s, c, in.bucket, in.key, in.user_metadata, in.sse,
+                                              in.acl, in.tags, in.lock));
   // Integrity: Content-MD5 and at most one x-amz-checksum-* (else CRC64NVME by default).
   SEALSTACK_ASSIGN_OR_RETURN(IntegrityRequest integrity,
                              ParseIntegrity(in.integrity, crypto::ChecksumAlgorithm::kCrc64Nvme));
+  if ((w.lock.has_retention() || !w.lock.legal_hold.empty()) && !integrity.content_md5 &&
+      !integrity.client_asked) {
+    return S3Error(ErrorKind::kInvalidRequest,
+                   "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object "
+                   "requests with Object Lock parameters");
+  }
 
   SEALSTACK_ASSIGN_OR_RETURN(DataKey dk, s.keys->NewDataKey(KmsCaller(c), w.encryption,
                                                             w.bucket.account, in.bucket, in.key));
@@ -154,6 +160,7 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   doc.checksum_algorithm = std::string(crypto::ChecksumAlgorithmName(*integrity.algorithm));
   doc.checksum_value = body.checksum.value_or("");
   doc.tags = in.tags;
+  doc.lock = w.lock;
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, w.bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));
@@ -219,6 +226,7 @@ Result<ObjectReader> Service::Open(const S3Caller& c, const GetObjectInput& in, 
   out.user_metadata = doc.user_metadata;
   out.sse = doc.sse;
   out.tag_count = doc.tags.size();
+  out.lock = ReadableLock(parts_, c, obj);
   const bool whole = !out.range || (out.range->first == 0 && out.range->last + 1 == info.size);
   if (whole && in.checksum_mode) out.checksum = StoredChecksum(doc);
   if (!head && out.content_length() > 0) {
@@ -274,15 +282,26 @@ Result<DeleteObjectOutput> Service::DeleteObject(const S3Caller& c, const Delete
                              S3Access{VersionedAction("s3:DeleteObject", in.version_id.has_value()),
                                       ObjectArn(in.bucket, in.key),
                                       {}}));
-  return DeleteObjectIn(b, in);
+  return DeleteObjectIn(c, b, in);
 }
 
-Result<DeleteObjectOutput> Service::DeleteObjectIn(const Bucket& b, const DeleteObjectInput& in) {
+Result<DeleteObjectOutput> Service::DeleteObjectIn(const S3Caller& c, const Bucket& b,
+                                                   const DeleteObjectInput& in) {
   ObjectStore& store = *parts_.store;
   DeleteObjectOutput out;
   if (in.version_id) {
     // That version goes for good; deleting one that does not exist succeeds, as on S3.
     SEALSTACK_RETURN_IF_ERROR(CheckVersionId(*in.version_id));
+    if (ObjectLockEnabled(b)) {
+      // A version under Object Lock stays (a delete marker above it is always allowed).
+      Result<ObjectInfo> version = store.Head(in.bucket, in.key, *in.version_id);
+      if (version.ok() && !version->delete_marker) {
+        SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc,
+                                   DecodeObjectDoc(version->doc, version->wrapped_key));
+        SEALSTACK_RETURN_IF_ERROR(
+            CheckLockAllowsChange(parts_, c, b, *version, doc.lock, in.bypass_governance));
+      }
+    }
     SEALSTACK_ASSIGN_OR_RETURN(std::optional<ObjectInfo> removed,
                                store.DeleteVersion(in.bucket, in.key, *in.version_id));
     out.version_id = *in.version_id;

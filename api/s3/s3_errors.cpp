@@ -84,6 +84,8 @@ constexpr ErrorRow<ErrorKind> kTable[] = {
     {ErrorKind::kCorsForbidden, StatusCode::kAccessDenied, 403, "AccessForbidden"},
     {ErrorKind::kBadRequest, StatusCode::kInvalidArgument, 400, "BadRequest"},
     {ErrorKind::kNoSuchVersion, StatusCode::kNotFound, 404, "NoSuchVersion"},
+    {ErrorKind::kNoSuchObjectLockConfiguration, StatusCode::kNotFound, 404,
+     "NoSuchObjectLockConfiguration"},
     {ErrorKind::kMalformedPostRequest, StatusCode::kInvalidArgument, 400, "MalformedPOSTRequest"},
     {ErrorKind::kIncorrectNumberOfFilesInPostRequest, StatusCode::kInvalidArgument, 400,
      "IncorrectNumberOfFilesInPostRequest"},

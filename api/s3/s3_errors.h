@@ -77,6 +77,8 @@ enum class ErrorKind {
   kIncorrectNumberOfFilesInPostRequest,  // 400 (no file part)
   kMaxPostPreDataLengthExceeded,         // 400 MaxPostPreDataLengthExceededError
   kInvalidPolicyDocument,                // 400 (a POST policy that does not parse)
+  // Object Lock (object_lock.h).
+  kNoSuchObjectLockConfiguration,  // 404 (a version without retention / legal hold)
 };
 
 // Extra XML elements, carried in the message after a marker so Status stays one string:

@@ -9,6 +9,7 @@
 
 #include "api/s3/bucket_config_ops.h"
 #include "api/s3/multipart_ops.h"
+#include "api/s3/object_lock_ops.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/s3_errors.h"
 #include "api/s3/s3_operations.h"
@@ -263,6 +264,8 @@ class Dispatch {
     BucketCreation creation;
     creation.location_constraint = config.location_constraint;
     creation.object_ownership = OptionalHeader(r_, "x-amz-object-ownership");
+    const std::string* lock = Header(r_, "x-amz-bucket-object-lock-enabled");
+    creation.object_lock_enabled = lock != nullptr && EqualsIgnoreCase(Trim(*lock), "true");
     SEALSTACK_ASSIGN_OR_RETURN(creation.acl, AclRequestOf(r_));
     SEALSTACK_RETURN_IF_ERROR(svc_.CreateBucket(caller_, r_.bucket, creation));
     ApiResponse resp = EmptyResponse(200, ids_);
@@ -343,6 +346,7 @@ class Dispatch {
     SEALSTACK_ASSIGN_OR_RETURN(DeleteRequest request, ParseDeleteRequest(r_.body));
     DeleteObjectsInput in;
     in.bucket = r_.bucket;
+    in.bypass_governance = BypassGovernanceOf(r_);
     for (const auto& o : request.objects) {
       in.objects.push_back(
           {o.key, o.version_id.empty() ? std::nullopt : std::optional<std::string>(o.version_id)});

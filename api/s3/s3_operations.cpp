@@ -72,8 +72,8 @@ constexpr std::string_view kModelSubResources[] = {"abac",
 // ObjectOperation name), besides the bucket configurations of bucket_config.h.
 constexpr std::string_view kServedOnBuckets[] = {"encryption", "policy",     "location", "uploads",
                                                  "delete",     "versioning", "versions"};
-constexpr std::string_view kServedOnObjects[] = {"uploads", "uploadId", "attributes",
-                                                 "acl",     "tagging",  "encryption"};
+constexpr std::string_view kServedOnObjects[] = {
+    "uploads", "uploadId", "attributes", "acl", "tagging", "encryption", "retention", "legal-hold"};
 
 template <size_t N>
 bool Contains(const std::string_view (&list)[N], std::string_view name) {
@@ -164,6 +164,16 @@ std::string_view ObjectOperation(const S3Request& r) {
     return "";
   }
   if (Has(r, "encryption")) return m == "PUT" ? "UpdateObjectEncryption" : "";
+  if (Has(r, "retention")) {
+    if (m == "GET") return "GetObjectRetention";
+    if (m == "PUT") return "PutObjectRetention";
+    return "";
+  }
+  if (Has(r, "legal-hold")) {
+    if (m == "GET") return "GetObjectLegalHold";
+    if (m == "PUT") return "PutObjectLegalHold";
+    return "";
+  }
   if (m == "PUT") {
     if (upload || Has(r, "partNumber")) return copy ? "UploadPartCopy" : "UploadPart";
     return copy ? "CopyObject" : "PutObject";

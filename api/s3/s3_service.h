@@ -31,6 +31,7 @@
 #include "api/common/faults.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
+#include "api/s3/object_lock.h"
 #include "api/s3/object_store.h"
 #include "api/s3/object_tags.h"
 #include "api/s3/sse.h"
@@ -104,6 +105,7 @@ struct PutObjectInput {
   // x-amz-tagging, parsed at the edge (ParseTaggingHeader). Setting tags also needs
   // s3:PutObjectTagging, as on AWS.
   TagSet tags;
+  ObjectLockHeaders lock;  // x-amz-object-lock-*
   BodySource body;
 };
 
@@ -143,6 +145,9 @@ struct ObjectHead {
   std::optional<std::string> version_id;     // x-amz-version-id (versioned buckets, or asked)
 
   size_t tag_count = 0;  // x-amz-tagging-count when not 0
+  // The version's Object Lock settings, when the caller may read them
+  // (s3:GetObjectRetention / s3:GetObjectLegalHold): x-amz-object-lock-* headers.
+  ObjectLock lock;
 
   uint64_t content_length() const { return range ? range->last - range->first + 1 : size; }
 };
@@ -222,7 +227,8 @@ struct CopyObjectInput {
   // x-amz-tagging-directive: COPY keeps the source's tags (which then needs
   // s3:GetObjectTagging on the source), REPLACE sets `tags`; anything else: InvalidArgument.
   std::string tagging_directive = "COPY";
-  TagSet tags;  // x-amz-tagging (parsed), used with REPLACE
+  TagSet tags;             // x-amz-tagging (parsed), used with REPLACE
+  ObjectLockHeaders lock;  // the destination's x-amz-object-lock-* (the source's is not copied)
 };
 
 struct CopyObjectOutput {
@@ -246,6 +252,21 @@ struct ObjectTaggingInput {
 struct ObjectTaggingOutput {
   std::optional<std::string> version_id;  // x-amz-version-id (versioned buckets, or asked)
   TagSet tags;                            // GetObjectTagging
+};
+
+// Get/PutObjectRetention and Get/PutObjectLegalHold (object_lock.h) on the latest version or
+// `version_id`; the bucket must have Object Lock enabled.
+struct ObjectLockInput {
+  std::string bucket;
+  std::string key;
+  std::optional<std::string> version_id;  // ?versionId as sent
+  ObjectLock lock;                 // Put: the new retention (mode, date) or legal hold (legal_hold)
+  bool bypass_governance = false;  // PutObjectRetention: x-amz-bypass-governance-retention
+};
+
+struct ObjectLockOutput {
+  std::optional<std::string> version_id;
+  ObjectLock lock;  // Get: the version's
 };
 
 // UpdateObjectEncryption (PUT /bucket/key?encryption): a new protection for an existing
@@ -330,6 +351,9 @@ struct DeleteObjectInput {
   std::string bucket;
   std::string key;
   std::optional<std::string> version_id;  // ?versionId as sent
+  // x-amz-bypass-governance-retention: true. Deleting a version under GOVERNANCE retention
+  // then needs s3:BypassGovernanceRetention; COMPLIANCE retention and legal holds refuse anyway.
+  bool bypass_governance = false;
 };
 
 struct DeleteObjectOutput {
@@ -345,6 +369,7 @@ struct DeleteObjectsInput {
     std::optional<std::string> version_id;
   };
   std::vector<Entry> objects;
+  bool bypass_governance = false;  // x-amz-bypass-governance-retention, for every entry
 };
 
 // Per entry: what was deleted, or the failure (UserKeyMustBeSpecified, AccessDenied,
@@ -371,7 +396,8 @@ struct CreateMultipartUploadInput {
   AclRequest acl;
   std::optional<std::string> checksum_algorithm;  // x-amz-checksum-algorithm
   std::optional<std::string> checksum_type;       // x-amz-checksum-type
-  TagSet tags;  // x-amz-tagging (parsed): the completed object's tags
+  TagSet tags;             // x-amz-tagging (parsed): the completed object's tags
+  ObjectLockHeaders lock;  // x-amz-object-lock-*: the completed object's lock
 };
 
 struct CreateMultipartUploadOutput {
@@ -490,6 +516,12 @@ class Service {
   Result<ObjectTaggingOutput> DeleteObjectTagging(const S3Caller& caller,
                                                   const ObjectTaggingInput& in);
   Status UpdateObjectEncryption(const S3Caller& caller, const UpdateObjectEncryptionInput& in);
+  // Retention: NoSuchObjectLockConfiguration when the version has none. Put refuses to weaken
+  // a COMPLIANCE retention in force, and a GOVERNANCE one without the bypass.
+  Result<ObjectLockOutput> GetObjectRetention(const S3Caller& caller, const ObjectLockInput& in);
+  Result<ObjectLockOutput> PutObjectRetention(const S3Caller& caller, const ObjectLockInput& in);
+  Result<ObjectLockOutput> GetObjectLegalHold(const S3Caller& caller, const ObjectLockInput& in);
+  Result<ObjectLockOutput> PutObjectLegalHold(const S3Caller& caller, const ObjectLockInput& in);
   // Every version and delete marker (s3:ListBucketVersions); on a bucket never versioned, each
   // object as its null version.
   Result<ListObjectVersionsOutput> ListObjectVersions(const S3Caller& caller,
@@ -588,7 +620,8 @@ class Service {
  private:
   Result<ObjectReader> Open(const S3Caller& caller, const GetObjectInput& in, bool head);
   // DeleteObject once `bucket` is loaded and the caller authorized (DeleteObjects shares it).
-  Result<DeleteObjectOutput> DeleteObjectIn(const Bucket& bucket, const DeleteObjectInput& in);
+  Result<DeleteObjectOutput> DeleteObjectIn(const S3Caller& caller, const Bucket& bucket,
+                                            const DeleteObjectInput& in);
 
   ObjectServices parts_;
 };

@@ -28,7 +28,8 @@ SERVED_ON_BUCKETS = {"encryption", "policy", "location", "uploads", "delete",
                      "ownershipControls", "publicAccessBlock", "analytics", "metrics",
                      "inventory", "intelligent-tiering"}
 SERVED_ON_OBJECTS = {"uploads", "attributes", "acl",
-                     "tagging", "encryption"}  # test_s3_tagging.py, test_s3_update_encryption.py
+                     "tagging", "encryption",  # test_s3_tagging.py, test_s3_update_encryption.py
+                     "retention", "legal-hold"}  # test_s3_object_lock.py
 # Served for one method only: none today (versioning is served for GET and PUT).
 SERVED_FOR_METHOD = {}
 # Query literals of the model that select a variant rather than name a sub-resource.
@@ -58,11 +59,11 @@ SUB_RESOURCES = _model_sub_resources()
 
 def test_the_model_lists_the_sub_resources_this_test_relies_on():
     subs = {(level, sub) for level, sub, _, _ in SUB_RESOURCES}
-    # tagging/acl/versioning/retention are the everyday ones (UpdateObjectEncryption, which
+    # tagging/acl/versioning/torrent are the everyday ones (UpdateObjectEncryption, which
     # replaced objects with the request's XML body before this check existed, is added above
     # for older models).
     for expected in [("object", "tagging"), ("object", "acl"),
-                     ("bucket", "versioning"), ("bucket", "tagging"), ("object", "retention")]:
+                     ("bucket", "versioning"), ("bucket", "tagging"), ("object", "torrent")]:
         assert expected in subs, f"{expected} missing from the boto3 S3 model"
 
 
