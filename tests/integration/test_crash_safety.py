@@ -1,7 +1,9 @@
 """Crash safety: concurrent writers, SIGKILL at random moments, restart on the same data dir.
 
 Writers (one thread each, boto3): PutObject in SSE-S3, SSE-KMS and SSE-C; a multipart upload
-(SSE-KMS, a 5 MiB part and a small one); KMS CreateKey + Encrypt; Glue CreateTable. The server
+(SSE-KMS, a 5 MiB part and a small one); KMS CreateKey + Encrypt; Glue CreateTable; new versions
+of one key in a versioned bucket, with tags, some retagged in place (PutObjectTagging rewrites a
+version's metadata row). The server
 runs on a --data-dir whose root.key file it creates on the first start and reads on every
 restart. Each cycle: start, write, SIGKILL at a seeded random moment, then
 
@@ -44,6 +46,7 @@ BUCKET_S3 = "crash-sse-s3"
 BUCKET_KMS = "crash-sse-kms"
 BUCKET_C = "crash-sse-c"
 BUCKET_MPU = "crash-mpu"
+BUCKET_VER = "crash-versions"
 DATABASE = "crashdb"
 SSE_C_KEY = bytes(range(7, 39))
 
@@ -119,6 +122,9 @@ class State:
         self.keys_acked = set()
         self.tables_attempted = set()
         self.tables_acked = {}  # name -> location
+        self.version_sizes = {}     # key -> sizes of every body attempted as a new version
+        self.versions_acked = {}    # (key, version id) -> body
+        self.version_tags = {}      # (key, version id) -> tag sets it may have (last acked first)
         self.errors = []        # answers a live server should not give
 
 
@@ -234,6 +240,37 @@ def _mpu_writer(state, killed, s3, rng, cycle, kms_key):
             state.acked[(BUCKET_MPU, key)] = (body, "sse-kms")
 
 
+def _version_writer(state, killed, s3, rng, cycle):
+    key = f"c{cycle:03d}/versioned"
+    n = 0
+    while not killed.is_set():
+        body = _body(rng, f"{cycle}-ver-{n}")
+        tags = {"n": str(n)}
+        with state.lock:
+            state.version_sizes.setdefault(key, set()).add(len(body))
+        try:
+            vid = s3.put_object(Bucket=BUCKET_VER, Key=key, Body=body, Tagging=f"n={n}")["VersionId"]
+        except (ClientError, BotoCoreError) as e:
+            _record_error(state, killed, f"PutObject {BUCKET_VER}/{key}", e)
+            return
+        with state.lock:
+            state.versions_acked[(key, vid)] = body
+            state.version_tags[(key, vid)] = [tags]
+        if n % 2 == 1:
+            retagged = {"n": str(n), "retagged": "yes"}
+            with state.lock:  # attempted: the version may have either set after a kill
+                state.version_tags[(key, vid)].append(retagged)
+            try:
+                s3.put_object_tagging(Bucket=BUCKET_VER, Key=key, VersionId=vid, Tagging={
+                    "TagSet": [{"Key": k, "Value": v} for k, v in retagged.items()]})
+            except (ClientError, BotoCoreError) as e:
+                _record_error(state, killed, f"PutObjectTagging {key} {vid}", e)
+                return
+            with state.lock:
+                state.version_tags[(key, vid)] = [retagged]
+        n += 1
+
+
 def _kms_writer(state, killed, kms, rng, cycle):
     n = 0
     while not killed.is_set():
@@ -346,6 +383,35 @@ def _list_all(s3, bucket):
     return out
 
 
+def _verify_versions(s3, state, cycle, full):
+    """Every acknowledged version is listed with its size and reads back (this cycle's, or a
+    sample at the end) byte-identical with one of the tag sets it may have; every listed version
+    is something a writer sent for that key."""
+    listed = {}
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET_VER):
+        for v in page.get("Versions", []):
+            listed[(v["Key"], v["VersionId"])] = v["Size"]
+    for (key, vid), size in listed.items():
+        assert size in state.version_sizes.get(key, ()), \
+            f"cycle {cycle} (seed {SEED}): unknown version {key} {vid} of size {size}"
+    acked = sorted(state.versions_acked)
+    if full is None:
+        check = [k for k in acked if k[0].startswith(f"c{cycle:03d}/")]
+    else:
+        check = acked if len(acked) <= FINAL_SAMPLE else full.sample(acked, FINAL_SAMPLE)
+    for (key, vid) in acked:
+        assert listed.get((key, vid)) == len(state.versions_acked[(key, vid)]), \
+            f"cycle {cycle} (seed {SEED}): acknowledged version {key} {vid} listed as " \
+            f"{listed.get((key, vid))}"
+    for (key, vid) in check:
+        where = f"cycle {cycle} (seed {SEED}) {BUCKET_VER}/{key} {vid}"
+        got = s3.get_object(Bucket=BUCKET_VER, Key=key, VersionId=vid)["Body"].read()
+        assert got == state.versions_acked[(key, vid)], f"{where}: body differs"
+        tags = {t["Key"]: t["Value"] for t in s3.get_object_tagging(
+            Bucket=BUCKET_VER, Key=key, VersionId=vid)["TagSet"]}
+        assert tags in state.version_tags[(key, vid)], f"{where}: tags {tags}"
+
+
 def _verify(s3, kms, glue, state, kms_arn, cycle, new_keys, new_kms, new_tables, full=None):
     """Per cycle (full=None): list everything, read back what this cycle wrote. At the end
     (full=a Random): read back a seeded sample of everything written in all cycles (all of it
@@ -399,6 +465,7 @@ def _verify(s3, kms, glue, state, kms_arn, cycle, new_keys, new_kms, new_tables,
             assert sd["Location"] == location and [c["Name"] for c in sd["Columns"]] == ["id", "v"]
     for name in tables:
         assert name in state.tables_attempted, f"cycle {cycle}: unknown table {name}"
+    _verify_versions(s3, state, cycle, full)
 
 
 # ---------------------------------------------------------------- the test
@@ -411,8 +478,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(crash):
     s3 = _client("s3", server.endpoint)
     kms = _client("kms", server.endpoint)
     glue = _client("glue", server.endpoint)
-    for b in (BUCKET_S3, BUCKET_KMS, BUCKET_C, BUCKET_MPU):
+    for b in (BUCKET_S3, BUCKET_KMS, BUCKET_C, BUCKET_MPU, BUCKET_VER):
         s3.create_bucket(Bucket=b)
+    s3.put_bucket_versioning(Bucket=BUCKET_VER, VersioningConfiguration={"Status": "Enabled"})
     kms_arn = kms.create_key(Description="crash sse-kms")["KeyMetadata"]["Arn"]
     glue.create_database(DatabaseInput={"Name": DATABASE})
     state = State()
@@ -434,6 +502,8 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(crash):
             threading.Thread(target=_kms_writer, args=(state, killed, kms,
                              random.Random(rng.random()), cycle)),
             threading.Thread(target=_glue_writer, args=(state, killed, glue, cycle)),
+            threading.Thread(target=_version_writer, args=(state, killed, s3,
+                             random.Random(rng.random()), cycle)),
         ]
         for w in workers:
             w.start()
@@ -458,6 +528,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(crash):
                 state.tables_attempted - before_tables)
 
     _verify(s3, kms, glue, state, kms_arn, CYCLES, set(), [], set(), full=random.Random(SEED))
+    # Every writer got writes acknowledged over the run (else its checks would prove nothing).
+    assert state.versions_acked and state.tables_acked and state.kms_acked, \
+        (len(state.versions_acked), len(state.tables_acked), len(state.kms_acked))
     acked_objects = len(state.acked)
     print(f"crash safety: {CYCLES} kills, {acked_objects} acknowledged objects "
           f"({sum(1 for k in state.acked if k[0] == BUCKET_MPU)} multipart), "
