@@ -121,15 +121,7 @@ Status ValidateCors(const XmlNode& root) {
 
 // ---- Bucket tags: the per-tag rules of object tags (object_tags.h), 50 of them.
 Status ValidateTagging(const XmlNode& root) {
-  XmlNode set = root.Child("TagSet");
-  if (!set.valid()) return MalformedXml("Tagging lacks TagSet");
-  TagSet tags;
-  for (const XmlNode& t : set.Children("Tag")) {
-    std::optional<std::string> key = t.ChildText("Key");
-    std::optional<std::string> value = t.ChildText("Value");
-    if (!key || !value) return MalformedXml("Tag lacks Key or Value");
-    tags.emplace_back(std::move(*key), std::move(*value));
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(TagSet tags, ReadTagSet(root));
   return ValidateTagSet(tags, kMaxBucketTags,
                         InvalidTag("Bucket tag count cannot be greater than 50"));
 }

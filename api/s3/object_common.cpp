@@ -270,6 +270,15 @@ Status CheckLockAllowsChange(const ObjectServices& s, const S3Caller& c, const B
   return ProtectedByObjectLock();
 }
 
+Status RewriteVersionDoc(const ObjectServices& s, const ReadableObject& o) {
+  Status st = s.store->UpdateMetadata(o.info, o.doc.sse.wrapped_key, EncodeObjectDoc(o.doc));
+  if (st.code() == StatusCode::kNotFound) {
+    return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.",
+                   {{"Key", o.info.key}});
+  }
+  return st;
+}
+
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o) {
   SEALSTACK_RETURN_IF_ERROR(CheckKmsSignature(c, o.doc.sse.mode));

@@ -115,6 +115,11 @@ ObjectLock ReadableLock(const ObjectServices& s, const S3Caller& c, const Readab
 Status CheckLockAllowsChange(const ObjectServices& s, const S3Caller& c, const Bucket& b,
                              const ObjectInfo& version, const ObjectLock& lock, bool bypass);
 
+// Stores o.doc (and o.doc.sse.wrapped_key) as the version's metadata in place (tagging, Object
+// Lock, UpdateObjectEncryption); a version a concurrent write replaced or deleted meanwhile
+// answers NoSuchKey, as if it had never been there.
+Status RewriteVersionDoc(const ObjectServices& s, const ReadableObject& o);
+
 // The object's data key: KMS Decrypt as the caller, the SSE-C key checked, or SSE-S3 unwrapped.
 Result<crypto::SecretBytes> OpenObjectKey(const ObjectServices& s, const S3Caller& c,
                                           const ReadableObject& o);

@@ -92,11 +92,7 @@ Status Service::UpdateObjectEncryption(const S3Caller& c, const UpdateObjectEncr
   }
   SEALSTACK_ASSIGN_OR_RETURN(
       o.doc.sse, s.keys->ProtectDataKey(KmsCaller(c), target, in.bucket, in.key, data_key));
-  Status st = s.store->UpdateMetadata(o.info, o.doc.sse.wrapped_key, EncodeObjectDoc(o.doc));
-  if (st.code() == StatusCode::kNotFound) {
-    return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.", {{"Key", in.key}});
-  }
-  return st;
+  return RewriteVersionDoc(s, o);
 }
 
 }  // namespace sealstack::api::s3

@@ -36,15 +36,6 @@ Result<ReadableObject> OpenForLock(const ObjectServices& s, const S3Caller& c,
   return o;
 }
 
-Status RewriteLock(ObjectStore& store, const ReadableObject& o) {
-  Status st = store.UpdateMetadata(o.info, o.info.wrapped_key, EncodeObjectDoc(o.doc));
-  if (st.code() == StatusCode::kNotFound) {
-    return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.",
-                   {{"Key", o.info.key}});
-  }
-  return st;
-}
-
 }  // namespace
 
 Result<ObjectLockOutput> Service::GetObjectRetention(const S3Caller& c, const ObjectLockInput& in) {
@@ -65,7 +56,7 @@ Result<ObjectLockOutput> Service::PutObjectRetention(const S3Caller& c, const Ob
   }
   o.doc.lock.mode = in.lock.mode;
   o.doc.lock.retain_until = in.lock.retain_until;
-  SEALSTACK_RETURN_IF_ERROR(RewriteLock(*parts_.store, o));
+  SEALSTACK_RETURN_IF_ERROR(RewriteVersionDoc(parts_, o));
   return ObjectLockOutput{LockedVersion(o, in), {}};
 }
 
@@ -80,7 +71,7 @@ Result<ObjectLockOutput> Service::PutObjectLegalHold(const S3Caller& c, const Ob
   SEALSTACK_ASSIGN_OR_RETURN(ReadableObject o,
                              OpenForLock(parts_, c, in, "s3:PutObjectLegalHold", "PUT"));
   o.doc.lock.legal_hold = in.lock.legal_hold;
-  SEALSTACK_RETURN_IF_ERROR(RewriteLock(*parts_.store, o));
+  SEALSTACK_RETURN_IF_ERROR(RewriteVersionDoc(parts_, o));
   return ObjectLockOutput{LockedVersion(o, in), {}};
 }
 

@@ -17,17 +17,6 @@ std::optional<std::string> TaggedVersion(const ReadableObject& o, const ObjectTa
   return ReportedVersionId(o.bucket, o.info.version_id);
 }
 
-// A version that vanished between the read and the rewrite (a concurrent PUT or DELETE)
-// answers as if it had never been there.
-Status RewriteDoc(ObjectStore& store, const ReadableObject& o) {
-  Status s = store.UpdateMetadata(o.info, o.info.wrapped_key, EncodeObjectDoc(o.doc));
-  if (s.code() == StatusCode::kNotFound) {
-    return S3Error(ErrorKind::kNoSuchKey, "The specified key does not exist.",
-                   {{"Key", o.info.key}});
-  }
-  return s;
-}
-
 }  // namespace
 
 Result<ObjectTaggingOutput> Service::GetObjectTagging(const S3Caller& c,
@@ -46,7 +35,7 @@ Result<ObjectTaggingOutput> Service::PutObjectTagging(const S3Caller& c,
       OpenForRead(parts_, c, in.bucket, in.key, in.version_id, "s3:PutObjectTagging", SseHeaders{},
                   "PUT", RequestTagConditionKeys(in.tags)));
   o.doc.tags = in.tags;
-  SEALSTACK_RETURN_IF_ERROR(RewriteDoc(*parts_.store, o));
+  SEALSTACK_RETURN_IF_ERROR(RewriteVersionDoc(parts_, o));
   return ObjectTaggingOutput{TaggedVersion(o, in), {}};
 }
 
@@ -57,7 +46,7 @@ Result<ObjectTaggingOutput> Service::DeleteObjectTagging(const S3Caller& c,
                                          "s3:DeleteObjectTagging", SseHeaders{}, "DELETE"));
   if (!o.doc.tags.empty()) {
     o.doc.tags.clear();
-    SEALSTACK_RETURN_IF_ERROR(RewriteDoc(*parts_.store, o));
+    SEALSTACK_RETURN_IF_ERROR(RewriteVersionDoc(parts_, o));
   }
   return ObjectTaggingOutput{TaggedVersion(o, in), {}};
 }

@@ -88,11 +88,8 @@ Result<TagSet> ParseTaggingHeader(std::string_view header) {
   return tags;
 }
 
-Result<TagSet> ParseTaggingXml(std::string_view body) {
-  SEALSTACK_ASSIGN_OR_RETURN(XmlDocument doc, XmlDocument::Parse(body));
-  const XmlNode root = doc.root();
-  if (root.name() != "Tagging") return MalformedXml("unexpected root element");
-  const XmlNode set = root.Child("TagSet");
+Result<TagSet> ReadTagSet(const XmlNode& tagging) {
+  const XmlNode set = tagging.Child("TagSet");
   if (!set.valid()) return MalformedXml("Tagging lacks TagSet");
   TagSet tags;
   for (const XmlNode& t : set.Children("Tag")) {
@@ -101,6 +98,13 @@ Result<TagSet> ParseTaggingXml(std::string_view body) {
     if (!key || !value) return MalformedXml("Tag lacks Key or Value");
     tags.emplace_back(std::move(*key), std::move(*value));
   }
+  return tags;
+}
+
+Result<TagSet> ParseTaggingXml(std::string_view body) {
+  SEALSTACK_ASSIGN_OR_RETURN(XmlDocument doc, XmlDocument::Parse(body));
+  if (doc.root().name() != "Tagging") return MalformedXml("unexpected root element");
+  SEALSTACK_ASSIGN_OR_RETURN(TagSet tags, ReadTagSet(doc.root()));
   SEALSTACK_RETURN_IF_ERROR(ValidateObjectTags(tags));
   return tags;
 }

@@ -9,6 +9,10 @@
 
 #include "common/result.h"
 
+namespace sealstack::api {
+class XmlNode;
+}  // namespace sealstack::api
+
 namespace sealstack::api::s3 {
 
 // Key/value pairs in the order the request gave them.
@@ -28,6 +32,10 @@ Status ValidateObjectTags(const TagSet& tags);
 // duplicate name or a bad escape is InvalidArgument naming the header; the tags are then
 // checked with ValidateObjectTags.
 Result<TagSet> ParseTaggingHeader(std::string_view header);
+
+// The tags of a <Tagging> element (its <TagSet><Tag><Key/><Value/></Tag>...), unvalidated;
+// MalformedXML when TagSet, a Key or a Value is missing. Bucket and object tagging share it.
+Result<TagSet> ReadTagSet(const XmlNode& tagging);
 
 // A <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging> body (PutObjectTagging,
 // the POST form's `tagging` field). MalformedXML when it is not one; then ValidateObjectTags.
