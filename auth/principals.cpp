@@ -151,9 +151,20 @@ Status PrincipalStore::Remove(std::string_view access_key_id) {
 
 std::shared_ptr<const Principal> PrincipalStore::FindByAccessKey(
     std::string_view access_key_id) const {
-  ReaderLock lock(mu_);
-  auto it = by_key_.find(std::string(access_key_id));
-  return it == by_key_.end() ? nullptr : it->second;
+  std::shared_ptr<const PrincipalDirectory> directory;
+  {
+    ReaderLock lock(mu_);
+    auto it = by_key_.find(std::string(access_key_id));
+    if (it != by_key_.end()) return it->second;
+    directory = directory_;
+  }
+  // Asked without the lock: the directory reads its database.
+  return directory ? directory->FindByAccessKey(access_key_id) : nullptr;
+}
+
+void PrincipalStore::SetDirectory(std::shared_ptr<const PrincipalDirectory> directory) {
+  WriterLock lock(mu_);
+  directory_ = std::move(directory);
 }
 
 std::shared_ptr<const Principal> PrincipalStore::FindByArn(std::string_view arn) const {

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/principal_directory.h"
 #include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
@@ -47,6 +48,9 @@ struct Principal {
   PrincipalType type = PrincipalType::kRoot;
   std::string name;
   std::vector<std::string> policies;  // identity policy documents (raw JSON)
+  // IAM's unique id (AIDA... for a user, AROA...:SESSION for a role session); "" when the
+  // principal is not an IAM entity (config principals: GetCallerIdentity derives one).
+  std::string unique_id;
 
   // Set only on the temporary credentials of a Glue job run: S3 writes signed with them that
   // carry no SSE headers are encrypted this way (the job's security configuration), which is
@@ -68,11 +72,16 @@ class PrincipalStore {
   Status Put(Principal p);
   Status Remove(std::string_view access_key_id);
 
+  // The store's own principals first, then the directory's (IAM access keys and sessions).
   std::shared_ptr<const Principal> FindByAccessKey(std::string_view access_key_id) const;
   std::shared_ptr<const Principal> FindByArn(std::string_view arn) const;
 
+  // The directory asked for access keys the store does not hold (null: none).
+  void SetDirectory(std::shared_ptr<const PrincipalDirectory> directory);
+
  private:
   mutable SharedMutex mu_;
+  std::shared_ptr<const PrincipalDirectory> directory_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::shared_ptr<const Principal>> by_key_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::shared_ptr<const Principal>> by_arn_ GUARDED_BY(mu_);
 };

@@ -399,6 +399,8 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     if (st.ok() && context.glue) {
       st = one ? context.glue->ResetAccount(account) : context.glue->Reset();
     }
+    if (st.ok() && context.iam)
+      st = one ? context.iam->ResetAccount(account) : context.iam->Reset();
     if (st.ok() && context.db) {
       st = context.db->WithTransaction([&](storage::Connection& c) -> Status {
         if (one) return storage::S3Repo::DeleteAccount(c, account).status();

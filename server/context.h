@@ -9,6 +9,7 @@
 #include "api/common/access.h"
 #include "api/common/faults.h"
 #include "api/glue/glue_service.h"
+#include "api/iam/iam_service.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
@@ -36,6 +37,8 @@ struct ServerContext {
   // Its latest decisions, explained (GET /_sealstack/decisions); never null once built.
   std::shared_ptr<DecisionLog> decisions;
   std::unique_ptr<audit::Recorder> audit;  // the audit trail; destroyed before db
+  // IAM users, roles, access keys and STS sessions; also the principal store's directory.
+  std::shared_ptr<api::iam::Service> iam;
   std::unique_ptr<api::kms::Service> kms;
   std::unique_ptr<api::s3::BucketService> s3_buckets;
   std::unique_ptr<api::s3::ObjectStore> s3_objects;

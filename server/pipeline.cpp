@@ -9,6 +9,7 @@
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "api/glue/glue_wire.h"
+#include "api/iam/iam_wire.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_wire.h"
 #include "api/s3/bucket_config_ops.h"
@@ -243,7 +244,8 @@ class Handler {
         // Say how to fix it: this is the most common first-run mistake.
         wire.message +=
             " (SealStack: add this access key to \"principals\" in the --config "
-            "file, or use the default test/test)";
+            "file, create it with IAM CreateAccessKey (an Inactive key is refused too), or use "
+            "the default test/test)";
       }
       return Error(wire, route_.protocol == Protocol::kS3 ? ex_.head.RawPath() : "");
     }
@@ -479,7 +481,7 @@ class Handler {
       }
     }
     if (operation.empty()) operation = ex_.head.method + " " + std::string(ex_.head.RawPath());
-    const std::string message = "SealStack emulates KMS, S3, Glue, CloudTrail and STS, not '" +
+    const std::string message = "SealStack emulates KMS, S3, Glue, CloudTrail, STS and IAM, not '" +
                                 route_.foreign_service + "': " + operation +
                                 " is not an operation of this endpoint.";
     if (route_.protocol == Protocol::kQuery) {
@@ -491,14 +493,21 @@ class Handler {
   ApiResponse Query() {
     std::string body;
     std::shared_ptr<const auth::Principal> principal;
-    if (auto err = ReadAndAuthenticate(&body, &principal)) return *err;
+    std::string region;
+    if (auto err = ReadAndAuthenticate(&body, &principal, &region)) return *err;
     std::vector<std::pair<std::string, std::string>> params;
     ParseForm(ex_.head.RawQuery(), &params);
     ParseForm(body, &params);
+    const bool iam = route_.service == Service::kIam;
     for (const auto& [k, v] : params) {
-      if (k == "Action") summary_->operation = "sts:" + v;
+      if (k == "Action") summary_->operation = (iam ? "iam:" : "sts:") + v;
     }
-    return api::sts::HandleQuery(*principal, params, ids_);
+    if (iam && context_.iam) {
+      return api::iam::HandleIamQuery(*context_.iam, CallerOf(principal, region), params, ids_);
+    }
+    const api::sts::StsDependencies deps{context_.iam.get(), context_.access.get(),
+                                         context_.clock.get()};
+    return api::sts::HandleStsQuery(deps, CallerOf(principal, region), params, ids_);
   }
 
   ApiResponse S3() {

@@ -54,7 +54,7 @@ std::string_view ScopeService(const auth::HttpRequestHead& head) {
 
 bool IsQueryRequest(const auth::HttpRequestHead& head) {
   std::string_view service = ScopeService(head);
-  if (service == "sts") return true;
+  if (service == "sts" || service == "iam") return true;
   if (!service.empty() && service != "s3") return false;
   if (head.RawPath() != "/") return false;
   if (head.method == "POST") {
@@ -108,18 +108,15 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
 }
 
 constexpr NameEntry<Service> kServiceNames[] = {
-    {Service::kAdmin, "admin"},
-    {Service::kKms, "kms"},
-    {Service::kGlue, "glue"},
-    {Service::kCloudTrail, "cloudtrail"},
-    {Service::kUnknownJson, "json"},
-    {Service::kSts, "sts"},
-    {Service::kS3, "s3"},
+    {Service::kAdmin, "admin"},      {Service::kKms, "kms"},
+    {Service::kGlue, "glue"},        {Service::kCloudTrail, "cloudtrail"},
+    {Service::kUnknownJson, "json"}, {Service::kSts, "sts"},
+    {Service::kIam, "iam"},          {Service::kS3, "s3"},
     {Service::kForeign, "foreign"},
 };
 
 // The signing names of the services SealStack answers (the credential scope's service).
-constexpr std::string_view kEmulatedScopes[] = {"kms", "s3", "glue", "cloudtrail", "sts"};
+constexpr std::string_view kEmulatedScopes[] = {"kms", "s3", "glue", "cloudtrail", "sts", "iam"};
 
 bool IsEmulatedScope(std::string_view service) {
   for (std::string_view s : kEmulatedScopes) {
@@ -180,7 +177,7 @@ Route Classify(const auth::HttpRequestHead& head, std::string_view s3_base_domai
   }
   if (IsQueryRequest(head)) {
     route.protocol = api::Protocol::kQuery;
-    route.service = Service::kSts;
+    route.service = ScopeService(head) == "iam" ? Service::kIam : Service::kSts;
     return route;
   }
 

@@ -2,7 +2,7 @@
 // (docs/protocol-notes.md), in this order:
 //   1. /_sealstack/...                         admin (test-control plane, no AWS auth)
 //   2. X-Amz-Target present                    JSON 1.1: KMS, Glue, CloudTrail (or unknown)
-//   3. AWS Query (credential scope "sts", or a form POST to /, or ?Action=)   STS
+//   3. AWS Query: credential scope "iam" IAM; scope "sts", a form POST to /, or ?Action= STS
 //   4. everything else                         S3 REST-XML, path-style or virtual-hosted
 // Pure: no I/O, no state. Thread-safe.
 #pragma once
@@ -17,7 +17,7 @@ namespace sealstack::server {
 
 // kForeign: signed for an AWS service SealStack does not emulate (sqs, lambda, ...); answered
 // with that service's own unknown-operation error, before authentication.
-enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kS3, kForeign };
+enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kIam, kS3, kForeign };
 
 std::string_view ServiceName(Service s);  // "kms", "s3", ... for logs
 

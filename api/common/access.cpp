@@ -34,6 +34,43 @@ policy::AccessDecision DecideIdentity(std::span<const policy::PolicyDocument* co
   return d;
 }
 
+// kTrustPolicy (STS AssumeRole): unlike S3, an identity policy alone never lets a caller in.
+policy::AccessDecision DecideTrust(const policy::PolicyDocument* trust,
+                                   std::span<const policy::PolicyDocument* const> identity,
+                                   const policy::RequestContext& ctx, bool same_account) {
+  policy::AccessDecision d;
+  d.source = policy::DecisionSource::kResourcePolicy;
+  if (trust == nullptr) return d;
+  policy::EvaluationResult tr = policy::Evaluate(*trust, ctx);
+  if (tr.decision == policy::Decision::kExplicitDeny) {
+    d.decision = policy::Decision::kExplicitDeny;
+    d.statement = tr.statement;
+    return d;
+  }
+  policy::SetResult id = policy::EvaluateSet(identity, ctx);
+  if (id.result.decision == policy::Decision::kExplicitDeny) {
+    d.decision = policy::Decision::kExplicitDeny;
+    d.source = policy::DecisionSource::kIdentityPolicy;
+    d.policy_index = id.policy_index;
+    d.statement = id.result.statement;
+    return d;
+  }
+  if (tr.decision == policy::Decision::kImplicitDeny) return d;
+  const bool direct = tr.decision == policy::Decision::kAllow && same_account;
+  if (direct) {
+    d.decision = policy::Decision::kAllow;
+    d.statement = tr.statement;
+    return d;
+  }
+  d.source = policy::DecisionSource::kIdentityPolicy;
+  if (id.result.decision == policy::Decision::kAllow) {
+    d.decision = policy::Decision::kAllow;
+    d.policy_index = id.policy_index;
+    d.statement = id.result.statement;
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string DenialMessage(const AccessDecision& d, bool same_account) {
@@ -47,6 +84,8 @@ std::string DenialMessage(const AccessDecision& d, bool same_account) {
       break;
     case AccessService::kKms:
     case AccessService::kGlue:
+    case AccessService::kIam:
+    case AccessService::kSts:
       msg += " on resource: " + d.resource;
       break;
   }
@@ -108,8 +147,9 @@ namespace {
 
 constexpr size_t kMaxNearMisses = 3;
 
-std::string ResourcePolicyKind(AccessRule rule) {
-  return rule == AccessRule::kKeyPolicy ? "key policy" : "bucket policy";
+std::string ResourcePolicyKind(const AccessRequest& r) {
+  if (r.rule == AccessRule::kTrustPolicy) return "trust policy";
+  return r.rule == AccessRule::kKeyPolicy ? "key policy" : "bucket policy";
 }
 
 // The bucket a bucket policy belongs to, from an S3 resource ARN (arn:aws:s3:::bucket/key).
@@ -129,7 +169,7 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
   switch (d.source) {
     case policy::DecisionSource::kResourcePolicy:
       if (d.statement) {
-        out->policy_kind = ResourcePolicyKind(r.rule);
+        out->policy_kind = ResourcePolicyKind(r);
         out->policy_name = resource_name;
       }
       break;
@@ -176,7 +216,7 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
     }
   };
   if (r.rule != AccessRule::kIdentityOnly) {
-    consider(resource_doc, ResourcePolicyKind(r.rule), resource_name);
+    consider(resource_doc, ResourcePolicyKind(r), resource_name);
   }
   for (size_t i = 0; i < identity.size(); ++i) {
     consider(identity[i], "identity policy", "#" + std::to_string(i));
@@ -226,6 +266,12 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
         grant_id = r.allowing_grant();
         if (grant_id) d = policy::DecideKms(*resource_doc, identity, ctx, true);
       }
+      break;
+    }
+    case AccessRule::kTrustPolicy: {
+      auto parsed = Parsed(r.resource_policy, policy::PolicyKind::kResource);
+      if (parsed.ok()) resource_doc = *parsed;  // an unreadable trust policy lets nobody in
+      d = DecideTrust(resource_doc.get(), identity, ctx, SameAccount(c, r));
       break;
     }
     case AccessRule::kBucketPolicy: {

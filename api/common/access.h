@@ -17,6 +17,10 @@
 //   kKeyPolicy     KMS: the key policy is mandatory (DecideKms); grants are asked only when the
 //                  policies alone do not allow and nothing denies explicitly
 //   kBucketPolicy  S3: optional bucket policy with identity policies (DecideS3)
+//   kTrustPolicy   STS AssumeRole: the role's trust policy is mandatory, also in the role's own
+//                  account; a statement naming the caller allows (another account's caller also
+//                  needs an identity Allow), one naming only the caller's account delegates to
+//                  the caller's identity policies; the account root is never let in by default
 //
 // Denials: the check renders AWS's AccessDenied message once (DenialMessage); each service wraps
 // it in its own error (AccessDeniedException / AccessDenied), whose code and status its error
@@ -51,9 +55,9 @@ namespace sealstack::api {
 enum class PolicyMode { kEnforce, kAudit, kOff };
 
 // Whose AccessDenied wording a denial uses.
-enum class AccessService { kKms, kS3, kGlue, kCloudTrail };
+enum class AccessService { kKms, kS3, kGlue, kCloudTrail, kIam, kSts };
 
-enum class AccessRule { kIdentityOnly, kKeyPolicy, kBucketPolicy };
+enum class AccessRule { kIdentityOnly, kKeyPolicy, kBucketPolicy, kTrustPolicy };
 
 // One authorization question.
 struct AccessRequest {
@@ -62,7 +66,8 @@ struct AccessRequest {
   std::string action;            // "kms:Decrypt", "s3:PutObject", "glue:GetJob"
   std::string resource;          // the target ARN, or "*"
   std::string resource_account;  // the resource's owner; "" = the caller's account
-  // The key policy (kKeyPolicy, required) or bucket policy (kBucketPolicy, "" when none).
+  // The key policy (kKeyPolicy, required), bucket policy (kBucketPolicy, "" when none) or trust
+  // policy (kTrustPolicy, required).
   std::string resource_policy;
   // The service's condition keys (names in any case), added after the global ones.
   std::vector<std::pair<std::string, std::string>> keys;

@@ -37,6 +37,10 @@ CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
   CallerIdentity id;
   id.arn = principal.arn;
   id.account = principal.account;
+  if (!principal.unique_id.empty()) {  // an IAM user or role session: its IAM id
+    id.user_id = principal.unique_id;
+    return id;
+  }
   switch (principal.type) {
     case auth::PrincipalType::kRoot:
       id.user_id = principal.account;

@@ -1,14 +1,20 @@
-// STS, AWS Query protocol. Only GetCallerIdentity: it is how clients and tests check which
-// principal a set of credentials maps to, and it proves the whole request path.
+// STS, AWS Query protocol: GetCallerIdentity (how clients and tests check which principal a set
+// of credentials maps to) and AssumeRole for IAM roles (sts_assume_role.cpp): the trust policy
+// decides through the one access check, the session's credentials are issued and kept by
+// iam::Service, which the SigV4 verifier asks for them (auth::PrincipalDirectory).
 #pragma once
 
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "api/common/access.h"
+#include "api/common/caller.h"
 #include "api/common/errors.h"
 #include "api/common/wire.h"
+#include "api/iam/iam_service.h"
 #include "auth/principals.h"
+#include "common/clock.h"
 
 namespace sealstack::api::sts {
 
@@ -23,8 +29,20 @@ struct CallerIdentity {
 CallerIdentity GetCallerIdentity(const auth::Principal& principal);
 
 // Dispatches a Query request whose form parameters (Action, Version, ...) are already decoded.
+// GetCallerIdentity only.
 ApiResponse HandleQuery(const auth::Principal& principal,
                         const std::vector<std::pair<std::string, std::string>>& params,
                         const RequestIds& ids);
+
+struct StsDependencies {
+  iam::Service* iam = nullptr;    // roles and their sessions
+  AccessCheck* access = nullptr;  // the trust policy decision (null: trust is not checked)
+  const Clock* clock = nullptr;   // session expiry
+};
+
+// Every STS operation SealStack answers: AssumeRole here, the rest through HandleQuery.
+ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller,
+                           const std::vector<std::pair<std::string, std::string>>& params,
+                           const RequestIds& ids);
 
 }  // namespace sealstack::api::sts

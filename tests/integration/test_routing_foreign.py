@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 import conftest
 from aws_helpers import client
 
-SERVICES = "SealStack emulates KMS, S3, Glue, CloudTrail and STS"
+SERVICES = "SealStack emulates KMS, S3, Glue, CloudTrail, STS and IAM"
 
 
 @pytest.mark.parametrize("service,call,code,operation", [
@@ -21,7 +21,7 @@ SERVICES = "SealStack emulates KMS, S3, Glue, CloudTrail and STS"
     ("secretsmanager", "list_secrets", "UnknownOperationException", "secretsmanager.ListSecrets"),
     ("lambda", "list_functions", "UnknownOperationException", "GET /2015-03-31/functions"),
     ("sns", "list_topics", "InvalidAction", "ListTopics"),
-    ("iam", "list_users", "InvalidAction", "ListUsers"),
+    ("ses", "list_identities", "InvalidAction", "ListIdentities"),
 ])
 def test_a_service_sealstack_does_not_emulate_answers_its_own_unknown_operation(
         sealstack, service, call, code, operation):

@@ -94,6 +94,16 @@ AccessRequest RequestFor(AccessService service) {
       r.action = "cloudtrail:LookupEvents";
       r.resource = "*";
       break;
+    case AccessService::kIam:
+      r.action = "iam:GetUser";
+      r.resource = "arn:aws:iam::111122223333:user/u";
+      break;
+    case AccessService::kSts:
+      r.rule = AccessRule::kTrustPolicy;
+      r.action = "sts:AssumeRole";
+      r.resource = "arn:aws:iam::111122223333:role/r";
+      r.resource_account = kAccount;
+      break;
   }
   return r;
 }

@@ -1,0 +1,387 @@
+#include "api/iam/iam_wire.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "api/common/xml_writer.h"
+#include "common/time_format.h"
+
+namespace sealstack::api::iam {
+
+namespace {
+
+constexpr std::string_view kIamXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
+constexpr std::string_view kIamVersion = "2010-05-08";
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+class IamInput {
+ public:
+  explicit IamInput(const Params& params) {
+    for (const auto& [k, v] : params) values_[k] = v;
+  }
+  std::optional<std::string> Get(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
+  }
+  // A required member: ValidationError when absent, as AWS words it.
+  Result<std::string> Required(const std::string& name, std::string_view member) const {
+    auto v = Get(name);
+    if (!v) {
+      return IamError(ErrorKind::kValidation, "1 validation error detected: Value null at '" +
+                                                  std::string(member) +
+                                                  "' failed to satisfy constraint: Member must "
+                                                  "not be null");
+    }
+    return *v;
+  }
+  Result<std::optional<int64_t>> Int(const std::string& name, std::string_view member) const {
+    auto v = Get(name);
+    if (!v) return std::optional<int64_t>();
+    int64_t n = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || ptr != v->data() + v->size()) {
+      return IamError(ErrorKind::kValidation, "1 validation error detected: Value '" + *v +
+                                                  "' at '" + std::string(member) +
+                                                  "' failed to satisfy constraint: Member must "
+                                                  "be a number");
+    }
+    return std::optional<int64_t>(n);
+  }
+  // Tags.member.N.Key / .Value, N from 1.
+  std::vector<Tag> Tags() const {
+    std::vector<Tag> out;
+    for (int i = 1;; ++i) {
+      const std::string base = "Tags.member." + std::to_string(i);
+      auto key = Get(base + ".Key");
+      if (!key) break;
+      out.push_back({*key, Get(base + ".Value").value_or("")});
+    }
+    return out;
+  }
+  ListInput List() const {
+    ListInput in;
+    in.path_prefix = Get("PathPrefix").value_or("/");
+    in.marker = Get("Marker").value_or("");
+    return in;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+std::string Date(SystemTime t) {
+  return FormatIso8601(t);
+}
+
+void WriteTags(XmlWriter& x, const std::vector<Tag>& tags) {
+  if (tags.empty()) return;
+  x.Open("Tags");
+  for (const Tag& t : tags)
+    x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+  x.Close();
+}
+
+void WriteUser(XmlWriter& x, std::string_view element, const User& u) {
+  x.Open(element)
+      .Element("Path", u.path)
+      .Element("UserName", u.name)
+      .Element("UserId", u.id)
+      .Element("Arn", u.arn)
+      .Element("CreateDate", Date(u.created));
+  WriteTags(x, u.tags);
+  x.Close();
+}
+
+void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
+  x.Open(element)
+      .Element("Path", r.path)
+      .Element("RoleName", r.name)
+      .Element("RoleId", r.id)
+      .Element("Arn", r.arn)
+      .Element("CreateDate", Date(r.created))
+      .Element("AssumeRolePolicyDocument", EncodePolicyDocument(r.trust_policy));
+  if (r.description) x.Element("Description", *r.description);
+  x.Element("MaxSessionDuration", std::to_string(r.max_session_duration));
+  WriteTags(x, r.tags);
+  x.Close();
+}
+
+void WritePaging(XmlWriter& x, bool truncated, const std::string& marker) {
+  x.Element("IsTruncated", truncated ? "true" : "false");
+  if (truncated) x.Element("Marker", marker);
+}
+
+ApiResponse Respond(const std::string& action, const RequestIds& ids,
+                    const std::function<void(XmlWriter&)>& result) {
+  XmlWriter x;
+  x.Open(action + "Response", kIamXmlns);
+  if (result) {
+    x.Open(action + "Result");
+    result(x);
+    x.Close();
+  }
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse r;
+  r.status = 200;
+  r.body = x.Finish();
+  r.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &r);
+  return r;
+}
+
+ApiResponse ErrorResponse(const Status& st, const RequestIds& ids) {
+  WireError e;
+  if (const auto* row = FindRowForDetail(kIamErrors, st.detail())) {
+    e.http_status = row->http_status;
+    e.code = row->code;
+    e.message = st.message();
+  } else {
+    e = StatusToWire(st, Protocol::kQuery);
+  }
+  return RenderError(Protocol::kQuery, e, ids);
+}
+
+using Handler = std::function<Result<ApiResponse>(Service&, const Caller&, const IamInput&,
+                                                  const std::string& action, const RequestIds&)>;
+
+Result<ApiResponse> ListUsersOp(Service& s, const Caller& c, const IamInput& in,
+                                const std::string& action, const RequestIds& ids) {
+  ListInput list = in.List();
+  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+  SEALSTACK_ASSIGN_OR_RETURN(Page<User> page, s.ListUsers(c, list));
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("Users");
+    for (const User& u : page.items) WriteUser(x, "member", u);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+Result<ApiResponse> ListRolesOp(Service& s, const Caller& c, const IamInput& in,
+                                const std::string& action, const RequestIds& ids) {
+  ListInput list = in.List();
+  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+  SEALSTACK_ASSIGN_OR_RETURN(Page<Role> page, s.ListRoles(c, list));
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("Roles");
+    for (const Role& r : page.items) WriteRole(x, "member", r);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+// Put/Get/Delete/List{User,Role}Policy share their shapes.
+Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
+  const std::string owner_param = kind == PolicyOwner::kUser ? "UserName" : "RoleName";
+  const std::string owner_member = kind == PolicyOwner::kUser ? "userName" : "roleName";
+  const std::string v(verb);
+  return [kind, owner_param, owner_member, v](Service& s, const Caller& c, const IamInput& in,
+                                              const std::string& action,
+                                              const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string owner, in.Required(owner_param, owner_member));
+    if (v == "List") {
+      ListInput list = in.List();
+      SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+      SEALSTACK_ASSIGN_OR_RETURN(Page<std::string> page, s.ListPolicies(c, kind, owner, list));
+      return Respond(action, ids, [&](XmlWriter& x) {
+        x.Open("PolicyNames");
+        for (const auto& n : page.items) x.Element("member", n);
+        x.Close();
+        WritePaging(x, page.truncated, page.marker);
+      });
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("PolicyName", "policyName"));
+    if (v == "Put") {
+      SEALSTACK_ASSIGN_OR_RETURN(std::string doc, in.Required("PolicyDocument", "policyDocument"));
+      SEALSTACK_RETURN_IF_ERROR(s.PutPolicy(c, kind, owner, name, doc));
+      return Respond(action, ids, nullptr);
+    }
+    if (v == "Delete") {
+      SEALSTACK_RETURN_IF_ERROR(s.DeletePolicy(c, kind, owner, name));
+      return Respond(action, ids, nullptr);
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(auto got, s.GetPolicy(c, kind, owner, name));
+    return Respond(action, ids, [&](XmlWriter& x) {
+      x.Element(owner_param, got.first)
+          .Element("PolicyName", name)
+          .Element("PolicyDocument", EncodePolicyDocument(got.second));
+    });
+  };
+}
+
+const std::map<std::string, Handler, std::less<>>& Handlers() {
+  static const auto* handlers = new std::map<std::string, Handler, std::less<>>{
+      {"CreateUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         CreateUserInput u;
+         SEALSTACK_ASSIGN_OR_RETURN(u.name, in.Required("UserName", "userName"));
+         u.path = in.Get("Path");
+         u.tags = in.Tags();
+         SEALSTACK_ASSIGN_OR_RETURN(User user, s.CreateUser(c, u));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteUser(x, "User", user); });
+       }},
+      {"GetUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(User user, s.GetUser(c, in.Get("UserName")));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteUser(x, "User", user); });
+       }},
+      {"ListUsers", ListUsersOp},
+      {"DeleteUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("UserName", "userName"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteUser(c, name));
+         return Respond(action, ids, nullptr);
+       }},
+      {"CreateRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         CreateRoleInput r;
+         SEALSTACK_ASSIGN_OR_RETURN(r.name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(
+             r.trust_policy, in.Required("AssumeRolePolicyDocument", "assumeRolePolicyDocument"));
+         r.path = in.Get("Path");
+         r.description = in.Get("Description");
+         SEALSTACK_ASSIGN_OR_RETURN(r.max_session_duration,
+                                    in.Int("MaxSessionDuration", "maxSessionDuration"));
+         r.tags = in.Tags();
+         SEALSTACK_ASSIGN_OR_RETURN(Role role, s.CreateRole(c, r));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
+       }},
+      {"GetRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(Role role, s.GetRole(c, name));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
+       }},
+      {"ListRoles", ListRolesOp},
+      {"DeleteRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteRole(c, name));
+         return Respond(action, ids, nullptr);
+       }},
+      {"UpdateAssumeRolePolicy",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string doc,
+                                    in.Required("PolicyDocument", "policyDocument"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateAssumeRolePolicy(c, name, doc));
+         return Respond(action, ids, nullptr);
+       }},
+      {"PutUserPolicy", PolicyOp(PolicyOwner::kUser, "Put")},
+      {"GetUserPolicy", PolicyOp(PolicyOwner::kUser, "Get")},
+      {"DeleteUserPolicy", PolicyOp(PolicyOwner::kUser, "Delete")},
+      {"ListUserPolicies", PolicyOp(PolicyOwner::kUser, "List")},
+      {"PutRolePolicy", PolicyOp(PolicyOwner::kRole, "Put")},
+      {"GetRolePolicy", PolicyOp(PolicyOwner::kRole, "Get")},
+      {"DeleteRolePolicy", PolicyOp(PolicyOwner::kRole, "Delete")},
+      {"ListRolePolicies", PolicyOp(PolicyOwner::kRole, "List")},
+      {"CreateAccessKey",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(AccessKey key, s.CreateAccessKey(c, in.Get("UserName")));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("AccessKey")
+               .Element("UserName", key.user_name)
+               .Element("AccessKeyId", key.access_key_id)
+               .Element("Status", key.status)
+               .Element("SecretAccessKey", key.secret.view())
+               .Element("CreateDate", Date(key.created))
+               .Close();
+         });
+       }},
+      {"ListAccessKeys",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(auto keys, s.ListAccessKeys(c, in.Get("UserName")));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("AccessKeyMetadata");
+           for (const AccessKey& k : keys) {
+             x.Open("member")
+                 .Element("UserName", k.user_name)
+                 .Element("AccessKeyId", k.access_key_id)
+                 .Element("Status", k.status)
+                 .Element("CreateDate", Date(k.created))
+                 .Close();
+           }
+           x.Close();
+           WritePaging(x, false, "");
+         });
+       }},
+      {"UpdateAccessKey",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("AccessKeyId", "accessKeyId"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string status, in.Required("Status", "status"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateAccessKey(c, in.Get("UserName"), id, status));
+         return Respond(action, ids, nullptr);
+       }},
+      {"DeleteAccessKey",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("AccessKeyId", "accessKeyId"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteAccessKey(c, in.Get("UserName"), id));
+         return Respond(action, ids, nullptr);
+       }},
+  };
+  return *handlers;
+}
+
+}  // namespace
+
+std::string EncodePolicyDocument(std::string_view doc) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(doc.size() * 2);
+  for (unsigned char ch : doc) {
+    const bool unreserved = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+                            ch == '~';
+    if (unreserved) {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out;
+}
+
+ApiResponse HandleIamQuery(Service& service, const Caller& caller, const Params& params,
+                           const RequestIds& ids) {
+  IamInput in(params);
+  const std::string action = in.Get("Action").value_or("");
+  const std::string version = in.Get("Version").value_or("");
+  if (action.empty()) {
+    return RenderError(Protocol::kQuery,
+                       {.http_status = 400, .code = "MissingAction", .message = "Missing Action"},
+                       ids);
+  }
+  const auto& handlers = Handlers();
+  auto it = handlers.find(action);
+  if (it == handlers.end() || (!version.empty() && version != kIamVersion)) {
+    return RenderError(
+        Protocol::kQuery,
+        {.http_status = 400,
+         .code = "InvalidAction",
+         .message = "Could not find operation " + action + " for version " +
+                    (version.empty() ? std::string("NO_VERSION_SPECIFIED") : version)},
+        ids);
+  }
+  Result<ApiResponse> r = it->second(service, caller, in, action, ids);
+  if (!r.ok()) return ErrorResponse(r.status(), ids);
+  return std::move(*r);
+}
+
+}  // namespace sealstack::api::iam

@@ -1,0 +1,217 @@
+// STS AssumeRole for the roles of iam::Service.
+//
+//   caller ──► validate (RoleArn, RoleSessionName, DurationSeconds, ExternalId)
+//          ──► the role (a missing role is an AccessDenied, as on AWS)
+//          ──► the trust policy (AccessRule::kTrustPolicy: a statement naming the caller
+//              allows; one naming only the caller's account delegates to the caller's identity
+//              policies, which must allow sts:AssumeRole), with
+//              sts:ExternalId and sts:RoleSessionName as condition keys
+//          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
+//          clock)
+#include <charconv>
+#include <chrono>
+
+#include "api/common/xml_writer.h"
+#include "api/sts/sts_service.h"
+#include "common/time_format.h"
+
+namespace sealstack::api::sts {
+
+namespace {
+
+constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+constexpr int64_t kMinDuration = 900;
+constexpr int64_t kMaxDuration = 43200;
+constexpr int64_t kChainedMax = 3600;
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<std::string> Param(const Params& params, std::string_view name) {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+bool HasParamPrefix(const Params& params, std::string_view prefix) {
+  for (const auto& [k, v] : params) {
+    if (k.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+ApiResponse StsError(int status, std::string code, std::string message, const RequestIds& ids) {
+  return RenderError(
+      Protocol::kQuery,
+      {.http_status = status, .code = std::move(code), .message = std::move(message)}, ids);
+}
+
+ApiResponse Validation(std::string_view value, std::string_view member, std::string_view constraint,
+                       const RequestIds& ids) {
+  std::string message = "1 validation error detected: Value ";
+  if (value.data() == nullptr) {
+    message += "null";
+  } else {
+    message += '\'';
+    message += value;
+    message += '\'';
+  }
+  message += " at '";
+  message += member;
+  message += "' failed to satisfy constraint: ";
+  message += constraint;
+  return StsError(400, "ValidationError", std::move(message), ids);
+}
+
+bool IsSessionNameChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '-';
+}
+
+}  // namespace
+
+namespace {
+
+ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const Params& params,
+                       const RequestIds& ids) {
+  const auth::Principal& p = *caller.principal;
+  const std::optional<std::string> role_arn = Param(params, "RoleArn");
+  const std::optional<std::string> session = Param(params, "RoleSessionName");
+  if (!role_arn) return Validation({}, "roleArn", "Member must not be null", ids);
+  if (!session) return Validation({}, "roleSessionName", "Member must not be null", ids);
+  if (role_arn->size() < 20 || role_arn->size() > 2048) {
+    return Validation(*role_arn, "roleArn",
+                      role_arn->size() < 20 ? "Member must have length greater than or equal to 20"
+                                            : "Member must have length less than or equal to 2048",
+                      ids);
+  }
+  if (session->size() < 2 || session->size() > 64) {
+    return Validation(*session, "roleSessionName",
+                      session->size() < 2 ? "Member must have length greater than or equal to 2"
+                                          : "Member must have length less than or equal to 64",
+                      ids);
+  }
+  for (char ch : *session) {
+    if (!IsSessionNameChar(ch)) {
+      return Validation(*session, "roleSessionName",
+                        "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
+    }
+  }
+  int64_t duration = 3600;
+  const bool duration_given = Param(params, "DurationSeconds").has_value();
+  if (auto d = Param(params, "DurationSeconds")) {
+    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), duration);
+    if (ec != std::errc() || ptr != d->data() + d->size()) {
+      return Validation(*d, "durationSeconds", "Member must be a number", ids);
+    }
+    if (duration < kMinDuration || duration > kMaxDuration) {
+      return Validation(*d, "durationSeconds",
+                        duration < kMinDuration
+                            ? "Member must have value greater than or equal to 900"
+                            : "Member must have value less than or equal to 43200",
+                        ids);
+    }
+  }
+  const std::optional<std::string> external_id = Param(params, "ExternalId");
+  if (external_id && (external_id->size() < 2 || external_id->size() > 1224)) {
+    return Validation(*external_id, "externalId",
+                      external_id->size() < 2
+                          ? "Member must have length greater than or equal to 2"
+                          : "Member must have length less than or equal to 1224",
+                      ids);
+  }
+  // What SealStack does not apply yet is refused rather than ignored: ignoring a session policy
+  // would grant more than the caller asked for.
+  for (std::string_view unsupported :
+       {"Policy", "PolicyArns.member.", "Tags.member.", "TransitiveTagKeys.member.",
+        "SourceIdentity", "SerialNumber", "TokenCode", "ProvidedContexts.member."}) {
+    if (HasParamPrefix(params, unsupported)) {
+      return StsError(501, "NotImplemented",
+                      "SealStack does not support the AssumeRole parameter " +
+                          std::string(unsupported.substr(0, unsupported.find('.'))) + " yet.",
+                      ids);
+    }
+  }
+
+  if (p.type == auth::PrincipalType::kRoot) {
+    return StsError(403, "AccessDenied", "Roles may not be assumed by root accounts.", ids);
+  }
+  const std::string denied =
+      "User: " + p.arn + " is not authorized to perform: sts:AssumeRole on resource: " + *role_arn;
+  auto parsed = auth::ParsePrincipalArn(*role_arn);
+  if (!parsed.ok() || parsed->type != auth::PrincipalType::kRole) {
+    return StsError(400, "ValidationError", *role_arn + " is invalid", ids);
+  }
+  Result<iam::Role> role = deps.iam->FindRole(parsed->account, parsed->name);
+  if (!role.ok() || role->arn != *role_arn) {
+    // AWS does not tell a missing role from a trust policy that says no.
+    return StsError(403, "AccessDenied", denied, ids);
+  }
+  if (p.type == auth::PrincipalType::kAssumedRole && duration_given && duration > kChainedMax) {
+    return StsError(400, "ValidationError",
+                    "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                    "assumed by role chaining.",
+                    ids);
+  }
+  if (duration > role->max_session_duration) {
+    return StsError(400, "ValidationError",
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                    "role.",
+                    ids);
+  }
+  if (deps.access != nullptr) {
+    AccessRequest r;
+    r.service = AccessService::kSts;
+    r.rule = AccessRule::kTrustPolicy;
+    r.action = "sts:AssumeRole";
+    r.resource = role->arn;
+    r.resource_account = role->account;
+    r.resource_policy = role->trust_policy;
+    r.keys.emplace_back("sts:RoleSessionName", *session);
+    if (external_id) r.keys.emplace_back("sts:ExternalId", *external_id);
+    AccessDecision d = deps.access->Check(caller, r);
+    if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
+  }
+
+  const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);
+  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(*role, *session, expires);
+  if (!creds.ok()) {
+    return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
+  }
+  XmlWriter x;
+  x.Open("AssumeRoleResponse", kStsXmlns);
+  x.Open("AssumeRoleResult");
+  x.Open("Credentials")
+      .Element("AccessKeyId", creds->access_key_id)
+      .Element("SecretAccessKey", creds->secret.view())
+      .Element("SessionToken", creds->session_token)
+      .Element("Expiration", FormatIso8601(creds->expires))
+      .Close();
+  x.Open("AssumedRoleUser")
+      .Element("AssumedRoleId", creds->assumed_role_id)
+      .Element("Arn", creds->assumed_role_arn)
+      .Close();
+  x.Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
+}  // namespace
+
+ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, const Params& params,
+                           const RequestIds& ids) {
+  const std::optional<std::string> action = Param(params, "Action");
+  const std::optional<std::string> version = Param(params, "Version");
+  if (action && *action == "AssumeRole" && deps.iam != nullptr && deps.clock != nullptr &&
+      (!version || *version == "2011-06-15")) {
+    return AssumeRole(deps, caller, params, ids);
+  }
+  return HandleQuery(*caller.principal, params, ids);
+}
+
+}  // namespace sealstack::api::sts
