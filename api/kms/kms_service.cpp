@@ -76,10 +76,8 @@ void LogDamagedKey(const Key& key) {
 }  // namespace
 
 Status Service::Load() {
-  storage::KmsRepo::Snapshot snap;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(snap, storage::KmsRepo::LoadAll(c));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::KmsRepo::Snapshot snap, db_.Read([&](storage::Connection& c) {
+    return storage::KmsRepo::LoadAll(c);
   }));
   std::unordered_map<std::string, std::shared_ptr<Key>> loaded;
   for (const auto& row : snap.keys) {

@@ -344,10 +344,8 @@ Result<int64_t> ObjectStore::RemoveFreedBodies() {
   constexpr size_t kBatch = 256;
   int64_t removed = 0;
   for (;;) {
-    std::vector<int64_t> ids;
-    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-      SEALSTACK_ASSIGN_OR_RETURN(ids, storage::S3Repo::ListFreedBodies(c, kBatch));
-      return Status::Ok();
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<int64_t> ids, db_.Read([&](storage::Connection& c) {
+      return storage::S3Repo::ListFreedBodies(c, kBatch);
     }));
     if (ids.empty()) return removed;
     // The ids are committed as freed: no row owns them any more, and none ever will again.
@@ -395,10 +393,8 @@ Result<ObjectInfo> ObjectStore::Put(std::string_view bucket, std::string_view ke
 
 Result<ObjectInfo> ObjectStore::Head(std::string_view bucket, std::string_view key,
                                      std::optional<std::string_view> version_id) {
-  storage::S3ObjectRow row;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetObject(c, bucket, key, version_id));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3ObjectRow row, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::GetObject(c, bucket, key, version_id);
   }));
   return InfoFromRow(std::move(row));
 }
@@ -600,10 +596,8 @@ Result<ObjectInfo> ObjectStore::PutDeleteMarker(std::string_view bucket, std::st
 
 Result<VersionPage> ObjectStore::ListVersions(std::string_view bucket,
                                               const storage::S3ListVersionsOptions& options) {
-  storage::S3VersionPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListVersions(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3VersionPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListVersions(c, bucket, options);
   }));
   VersionPage page;
   page.truncated = rows.truncated;
@@ -616,12 +610,9 @@ Result<VersionPage> ObjectStore::ListVersions(std::string_view bucket,
 
 Result<int64_t> ObjectStore::VersionSeq(std::string_view bucket, std::string_view key,
                                         std::string_view version_id) {
-  int64_t seq = 0;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(seq, storage::S3Repo::VersionSeq(c, bucket, key, version_id));
-    return Status::Ok();
-  }));
-  return seq;
+  return db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::VersionSeq(c, bucket, key, version_id);
+  });
 }
 
 Result<std::string> ObjectStore::NewVersionId() {
@@ -637,10 +628,8 @@ Result<std::string> ObjectStore::NewVersionId() {
 
 Result<ObjectPage> ObjectStore::List(std::string_view bucket,
                                      const storage::S3ListObjectsOptions& options) {
-  storage::S3ObjectPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListObjects(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3ObjectPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListObjects(c, bucket, options);
   }));
   ObjectPage page;
   page.truncated = rows.truncated;
@@ -668,20 +657,16 @@ Result<UploadInfo> ObjectStore::CreateMultipartUpload(std::string_view bucket, s
 }
 
 Result<UploadInfo> ObjectStore::GetMultipartUpload(std::string_view upload_id) {
-  storage::S3UploadRow row;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetUpload(c, upload_id));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadRow row, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::GetUpload(c, upload_id);
   }));
   return UploadFromRow(std::move(row));
 }
 
 Result<UploadPage> ObjectStore::ListMultipartUploads(std::string_view bucket,
                                                      const storage::S3ListUploadsOptions& options) {
-  storage::S3UploadPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListUploads(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListUploads(c, bucket, options);
   }));
   UploadPage page;
   page.truncated = rows.truncated;
@@ -706,13 +691,12 @@ Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewPartWriter(
 
 Result<PartPage> ObjectStore::ListParts(std::string_view upload_id, int part_number_marker,
                                         size_t limit) {
-  storage::S3PartPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
-    SEALSTACK_ASSIGN_OR_RETURN(rows,
-                               storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit));
-    return Status::Ok();
-  }));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      storage::S3PartPage rows,
+      db_.Read([&](storage::Connection& c) -> Result<storage::S3PartPage> {
+        SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
+        return storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit);
+      }));
   PartPage page;
   page.truncated = rows.truncated;
   for (storage::S3PartRow& row : rows.parts) page.parts.push_back(PartFromRow(std::move(row)));
@@ -799,10 +783,8 @@ Result<storage::S3SweepStats> ObjectStore::SweepOrphans(std::optional<SystemTime
   // created only after its pending row commits, and ids are never reused, so a file listed here
   // whose id no row owns when checked afterwards is dead for good.
   SEALSTACK_RETURN_IF_ERROR(files_->ForEach([&](int64_t id) -> Status {
-    bool owned = true;
-    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-      SEALSTACK_ASSIGN_OR_RETURN(owned, storage::S3Repo::BodyHasOwner(c, id));
-      return Status::Ok();
+    SEALSTACK_ASSIGN_OR_RETURN(bool owned, db_.Read([&](storage::Connection& c) {
+      return storage::S3Repo::BodyHasOwner(c, id);
     }));
     if (owned) return Status::Ok();
     ++stats.files;
