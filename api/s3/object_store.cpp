@@ -55,6 +55,15 @@ PartInfo PartFromRow(storage::S3PartRow row) {
           std::move(row.etag),      std::move(row.checksum), FromSeconds(row.created_at)};
 }
 
+// A page's rows, each turned into the store's type by `from_row` (InfoFromRow, ...).
+template <typename Row, typename FromRow>
+auto FromRows(std::vector<Row>& rows, FromRow from_row) {
+  std::vector<decltype(from_row(std::move(rows.front())))> out;
+  out.reserve(rows.size());
+  for (Row& row : rows) out.push_back(from_row(std::move(row)));
+  return out;
+}
+
 }  // namespace
 
 // ---- ObjectWriter ----
@@ -599,13 +608,7 @@ Result<VersionPage> ObjectStore::ListVersions(std::string_view bucket,
   SEALSTACK_ASSIGN_OR_RETURN(storage::S3VersionPage rows, db_.Read([&](storage::Connection& c) {
     return storage::S3Repo::ListVersions(c, bucket, options);
   }));
-  VersionPage page;
-  page.truncated = rows.truncated;
-  page.versions.reserve(rows.versions.size());
-  for (storage::S3ObjectRow& row : rows.versions) {
-    page.versions.push_back(InfoFromRow(std::move(row)));
-  }
-  return page;
+  return VersionPage{FromRows(rows.versions, InfoFromRow), rows.truncated};
 }
 
 Result<int64_t> ObjectStore::VersionSeq(std::string_view bucket, std::string_view key,
@@ -631,12 +634,7 @@ Result<ObjectPage> ObjectStore::List(std::string_view bucket,
   SEALSTACK_ASSIGN_OR_RETURN(storage::S3ObjectPage rows, db_.Read([&](storage::Connection& c) {
     return storage::S3Repo::ListObjects(c, bucket, options);
   }));
-  ObjectPage page;
-  page.truncated = rows.truncated;
-  page.objects.reserve(rows.objects.size());
-  for (storage::S3ObjectRow& row : rows.objects)
-    page.objects.push_back(InfoFromRow(std::move(row)));
-  return page;
+  return ObjectPage{FromRows(rows.objects, InfoFromRow), rows.truncated};
 }
 
 // ---- Multipart ----
@@ -668,12 +666,7 @@ Result<UploadPage> ObjectStore::ListMultipartUploads(std::string_view bucket,
   SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadPage rows, db_.Read([&](storage::Connection& c) {
     return storage::S3Repo::ListUploads(c, bucket, options);
   }));
-  UploadPage page;
-  page.truncated = rows.truncated;
-  for (storage::S3UploadRow& row : rows.uploads) {
-    page.uploads.push_back(UploadFromRow(std::move(row)));
-  }
-  return page;
+  return UploadPage{FromRows(rows.uploads, UploadFromRow), rows.truncated};
 }
 
 Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewPartWriter(
@@ -697,10 +690,7 @@ Result<PartPage> ObjectStore::ListParts(std::string_view upload_id, int part_num
         SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
         return storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit);
       }));
-  PartPage page;
-  page.truncated = rows.truncated;
-  for (storage::S3PartRow& row : rows.parts) page.parts.push_back(PartFromRow(std::move(row)));
-  return page;
+  return PartPage{FromRows(rows.parts, PartFromRow), rows.truncated};
 }
 
 Result<ObjectInfo> ObjectStore::CompleteMultipartUpload(std::string_view upload_id,
