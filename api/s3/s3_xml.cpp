@@ -100,6 +100,13 @@ void RenderListingLimits(XmlWriter& w, const ListingPage& r) {
   w.Element("IsTruncated", Bool(r.is_truncated));
 }
 
+void RenderPartListPage(XmlWriter& w, const PartListPage& p) {
+  w.Element("PartNumberMarker", std::to_string(p.part_number_marker));
+  w.Element("NextPartNumberMarker", std::to_string(p.next_part_number_marker));
+  w.Element("MaxParts", std::to_string(p.max_parts));
+  w.Element("IsTruncated", Bool(p.is_truncated));
+}
+
 bool IsBlank(std::string_view s) {
   for (char c : s) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
@@ -459,10 +466,7 @@ std::string RenderListParts(const ListPartsResult& r) {
   RenderOwner(w, "Initiator", r.initiator);
   RenderOwner(w, "Owner", r.owner);
   w.Element("StorageClass", r.storage_class);
-  w.Element("PartNumberMarker", std::to_string(r.part_number_marker));
-  w.Element("NextPartNumberMarker", std::to_string(r.next_part_number_marker));
-  w.Element("MaxParts", std::to_string(r.max_parts));
-  w.Element("IsTruncated", Bool(r.is_truncated));
+  RenderPartListPage(w, r);
   for (const PartEntry& p : r.parts) {
     w.Open("Part");
     w.Element("PartNumber", std::to_string(p.part_number));
@@ -524,10 +528,7 @@ std::string RenderGetObjectAttributes(const GetObjectAttributesResult& r) {
     w.Open("ObjectParts");
     w.Element("PartsCount", std::to_string(op.parts_count));
     if (op.list_parts) {
-      w.Element("PartNumberMarker", std::to_string(op.part_number_marker));
-      w.Element("NextPartNumberMarker", std::to_string(op.next_part_number_marker));
-      w.Element("MaxParts", std::to_string(op.max_parts));
-      w.Element("IsTruncated", Bool(op.is_truncated));
+      RenderPartListPage(w, op);
       for (const ObjectPartEntry& p : op.parts) {
         w.Open("Part");
         w.Element("PartNumber", std::to_string(p.part_number));

@@ -326,17 +326,22 @@ struct PartEntry {
   Checksums checksums;
 };
 
-struct ListPartsResult {
+// The paging of a part list, ListParts's and GetObjectAttributes' ObjectParts alike, rendered
+// as PartNumberMarker, NextPartNumberMarker, MaxParts, IsTruncated.
+struct PartListPage {
+  int32_t part_number_marker = 0;
+  int32_t next_part_number_marker = 0;
+  int32_t max_parts = 1000;
+  bool is_truncated = false;
+};
+
+struct ListPartsResult : PartListPage {
   std::string bucket;
   std::string key;
   std::string upload_id;
   Owner initiator;
   Owner owner;
   std::string storage_class = "STANDARD";
-  int32_t part_number_marker = 0;
-  int32_t next_part_number_marker = 0;
-  int32_t max_parts = 1000;
-  bool is_truncated = false;
   std::vector<PartEntry> parts;
   std::string checksum_algorithm;  // omitted when empty
   std::string checksum_type;       // omitted when empty
@@ -384,14 +389,10 @@ struct ObjectPartEntry {
   Checksums checksums;
 };
 
-struct ObjectPartsAttribute {
+struct ObjectPartsAttribute : PartListPage {
   int32_t parts_count = 0;  // rendered as <PartsCount>
-  // The part list is only returned for objects uploaded with checksums.
+  // The part list (and its paging) is only returned for objects uploaded with checksums.
   bool list_parts = false;
-  int32_t part_number_marker = 0;
-  int32_t next_part_number_marker = 0;
-  int32_t max_parts = 1000;
-  bool is_truncated = false;
   std::vector<ObjectPartEntry> parts;
 };
 
