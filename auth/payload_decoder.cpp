@@ -26,17 +26,6 @@ AuthError Malformed(std::string_view what) {
                        "An error occurred when parsing the aws-chunked body: " + std::string(what));
 }
 
-std::optional<uint64_t> ParseDecimal(std::string_view s) {
-  s = Trim(s);
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -413,7 +402,7 @@ std::variant<std::unique_ptr<PayloadDecoder>, AuthError> PayloadDecoder::Create(
     return MakeAuthError(AuthErrorCode::kMalformedChunk,
                          "Missing required header for this request: x-amz-decoded-content-length");
   }
-  std::optional<uint64_t> length = ParseDecimal(*length_header);
+  std::optional<uint64_t> length = ParseUnsignedDecimal(Trim(*length_header));
   if (!length) {
     return MakeAuthError(AuthErrorCode::kMalformedChunk,
                          "x-amz-decoded-content-length is not a valid length.");

@@ -106,12 +106,7 @@ Result<AuthorizationHeader> ParseAuthorizationHeader(std::string_view value) {
 }
 
 std::vector<std::string> SplitSignedHeaders(std::string_view text) {
-  std::vector<std::string> out;
-  for (std::string_view name : Split(text, ';')) {
-    name = Trim(name);
-    if (!name.empty()) out.push_back(ToLower(name));
-  }
-  return out;
+  return SplitHeaderNames(text, ';');
 }
 
 std::string CanonicalUri(std::string_view raw_path, bool s3) {

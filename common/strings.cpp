@@ -51,6 +51,25 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
+std::vector<std::string> SplitHeaderNames(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  for (std::string_view item : Split(s, sep)) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(ToLower(item));
+  }
+  return out;
+}
+
+std::optional<uint64_t> ParseUnsignedDecimal(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
 // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;

@@ -73,6 +73,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "common/result.h"
@@ -395,6 +396,13 @@ class Database {
   // Runs fn on this thread's connection, outside any transaction of its own (each statement
   // autocommits unless fn begins one). For reads; write through WithTransaction.
   Status WithConnection(const std::function<Status(Connection&)>& fn);
+  // The same for a read that yields a value: fn returns a Result<T>, and Read returns it (or
+  // the failure to get a connection).
+  template <typename Fn>
+  std::invoke_result_t<Fn&, Connection&> Read(Fn&& fn) {
+    SEALSTACK_ASSIGN_OR_RETURN(ConnectionLease lease, Acquire());
+    return fn(*lease);
+  }
 
   // Runs fn inside BEGIN IMMEDIATE ... COMMIT; rolls back if fn or COMMIT fails and returns
   // that Status. On BUSY/LOCKED the transaction is rolled back and fn runs again (bounded,

@@ -77,9 +77,9 @@ Result<CryptoResult> Service::Encrypt(const Caller& c, std::string_view key_id,
                                       const crypto::SecretBytes& plaintext,
                                       const EncryptionContext& context,
                                       std::string_view algorithm) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "Encrypt", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, OperationClass::kCryptographic,
-                                               "kms:Encrypt", &context, AlgorithmKey(algorithm)));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, PrepareOp(c, "Encrypt", key_id, true, OperationClass::kCryptographic, &context,
+                          AlgorithmKey(algorithm)));
   return EncryptWithKey(key, plaintext, context, algorithm, "Encrypt");
 }
 
@@ -227,14 +227,11 @@ Result<Service::ReEncryptResult> Service::ReEncrypt(const Caller& c, std::string
 Result<CryptoResult> Service::GenerateDataKey(const Caller& c, std::string_view key_id,
                                               size_t bytes, const EncryptionContext& context,
                                               bool with_plaintext) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(
-      c, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext", key_id));
-  const char* action =
-      with_plaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext";
+  const std::string_view op =
+      with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context));
-  SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(
-      *key, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext"));
+      auto key, PrepareOp(c, op, key_id, true, OperationClass::kCryptographic, &context));
+  SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(*key, op));
   const Material* m = key->current();
   SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes data_key, random_->Secret(bytes));
   CryptoResult out;
@@ -243,7 +240,7 @@ Result<CryptoResult> Service::GenerateDataKey(const Caller& c, std::string_view 
   SEALSTACK_ASSIGN_OR_RETURN(
       out.ciphertext, SealBlob(m->bytes, {key->id, m->id}, context, data_key.view(), *random_));
   if (with_plaintext) out.plaintext = std::move(data_key);
-  NoteUse(*key, with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+  NoteUse(*key, op);
   return out;
 }
 
@@ -251,13 +248,11 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
                                                  std::string_view pair_spec,
                                                  const EncryptionContext& context,
                                                  bool with_plaintext) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(
-      c, with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext", key_id));
-  const char* action =
-      with_plaintext ? "kms:GenerateDataKeyPair" : "kms:GenerateDataKeyPairWithoutPlaintext";
+  const std::string_view op =
+      with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext";
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, action, &context,
-                        {{"kms:DataKeyPairSpec", {std::string(pair_spec)}}}));
+      auto key, PrepareOp(c, op, key_id, true, OperationClass::kCryptographic, &context,
+                          {{"kms:DataKeyPairSpec", {std::string(pair_spec)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireSymmetric(*key, "GenerateDataKeyPair"));
   auto spec = crypto::ParseAsymmetricKeySpec(pair_spec);
   if (!spec) {
@@ -273,7 +268,7 @@ Result<DataKeyPair> Service::GenerateDataKeyPair(const Caller& c, std::string_vi
   out.key_arn = key->arn;
   out.material_id = m->id;
   if (with_plaintext) out.private_key_plaintext = std::move(pkcs8);
-  NoteUse(*key, with_plaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
+  NoteUse(*key, op);
   return out;
 }
 
@@ -330,12 +325,11 @@ Result<Service::SigningKey> Service::PrepareSigning(const Caller& c, std::string
                                                     std::string_view key_id,
                                                     std::string_view message_type,
                                                     std::string_view algorithm) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
   SigningKey out;
-  SEALSTACK_ASSIGN_OR_RETURN(out.key, Prepare(c, key_id, true, OperationClass::kCryptographic,
-                                              "kms:" + std::string(op), nullptr,
-                                              {{"kms:SigningAlgorithm", {std::string(algorithm)}},
-                                               {"kms:MessageType", {std::string(message_type)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(out.key,
+                             PrepareOp(c, op, key_id, true, OperationClass::kCryptographic, nullptr,
+                                       {{"kms:SigningAlgorithm", {std::string(algorithm)}},
+                                        {"kms:MessageType", {std::string(message_type)}}}));
   SEALSTACK_ASSIGN_OR_RETURN(
       out.algorithm, CheckSigning(*out.key, algorithm, message_type, &out.message_type, op));
   return out;
@@ -369,9 +363,8 @@ Status Service::Verify(const Caller& c, std::string_view key_id, std::string_vie
 
 Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::string_view key_id,
                                                          std::string* public_key_der) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetPublicKey", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:GetPublicKey"));
+      auto key, PrepareOp(c, "GetPublicKey", key_id, true, OperationClass::kCryptographic));
   if (!IsAsymmetric(key->spec)) {
     return KmsError(ErrorKind::kUnsupportedOperation, key->arn + " key spec is " +
                                                           std::string(Name(key->spec)) +
@@ -384,11 +377,10 @@ Result<std::shared_ptr<const Key>> Service::GetPublicKey(const Caller& c, std::s
 
 Result<Service::MacKey> Service::PrepareMac(const Caller& c, std::string_view op,
                                             std::string_view key_id, std::string_view algorithm) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
   MacKey out;
-  SEALSTACK_ASSIGN_OR_RETURN(
-      out.key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:" + std::string(op),
-                       nullptr, {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(out.key,
+                             PrepareOp(c, op, key_id, true, OperationClass::kCryptographic, nullptr,
+                                       {{"kms:MacAlgorithm", {std::string(algorithm)}}}));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*out.key, KeyUsage::kGenerateVerifyMac, op));
   SEALSTACK_ASSIGN_OR_RETURN(out.algorithm, CheckMacAlgorithm(*out.key, algorithm));
   return out;
@@ -418,9 +410,8 @@ Result<crypto::SecretBytes> Service::DeriveSharedSecret(const Caller& c, std::st
                                                         std::string_view algorithm,
                                                         std::string_view public_key,
                                                         std::string* key_arn) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeriveSharedSecret", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, true, OperationClass::kCryptographic, "kms:DeriveSharedSecret"));
+      auto key, PrepareOp(c, "DeriveSharedSecret", key_id, true, OperationClass::kCryptographic));
   SEALSTACK_RETURN_IF_ERROR(RequireUsage(*key, KeyUsage::kKeyAgreement, "DeriveSharedSecret"));
   if (algorithm != "ECDH") {
     return KmsError(ErrorKind::kInvalidKeyUsage, "Key agreement algorithm " +

@@ -227,18 +227,16 @@ std::vector<std::string> Service::AliasesOf(const Key& key) const {
 // ---- key policies
 
 Result<std::string> Service::GetKeyPolicy(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetKeyPolicy", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:GetKeyPolicy"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "GetKeyPolicy", key_id, false, kAnyState));
   return key->policy;
 }
 
 Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::string policy,
                              bool bypass_lockout_check) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "PutKeyPolicy", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auto key,
-      Prepare(c, key_id, false, kAnyState, "kms:PutKeyPolicy", nullptr,
-              {{"kms:BypassPolicyLockoutSafetyCheck", {bypass_lockout_check ? "true" : "false"}}}));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key,
+                             PrepareOp(c, "PutKeyPolicy", key_id, false, kAnyState, nullptr,
+                                       {{"kms:BypassPolicyLockoutSafetyCheck",
+                                         {bypass_lockout_check ? "true" : "false"}}}));
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     "The key policy of an AWS managed key cannot be changed.");
@@ -254,8 +252,7 @@ Status Service::PutKeyPolicy(const Caller& c, std::string_view key_id, std::stri
 }
 
 Status Service::CheckKeyForPolicyList(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListKeyPolicies", key_id));
-  return Prepare(c, key_id, false, kAnyState, "kms:ListKeyPolicies").status();
+  return PrepareOp(c, "ListKeyPolicies", key_id, false, kAnyState).status();
 }
 
 // ---- rotation
@@ -285,9 +282,8 @@ Status RotationSupported(const Key& key) {
 }  // namespace
 
 Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int period_days) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "EnableKeyRotation", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, kRotationOp, "kms:EnableKeyRotation"));
+                             PrepareOp(c, "EnableKeyRotation", key_id, false, kRotationOp));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
   const SystemTime next = clock_->Now() + kOneDay * period_days;
   return MutateSet(key->handle(), [&](Key& k) {
@@ -299,9 +295,8 @@ Status Service::EnableKeyRotation(const Caller& c, std::string_view key_id, int 
 }
 
 Status Service::DisableKeyRotation(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DisableKeyRotation", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, kRotationOp, "kms:DisableKeyRotation"));
+                             PrepareOp(c, "DisableKeyRotation", key_id, false, kRotationOp));
   SEALSTACK_RETURN_IF_ERROR(RotationSupported(*key));
   return MutateSet(key->handle(), [&](Key& k) {
     k.rotation_enabled = false;
@@ -367,9 +362,8 @@ Result<std::shared_ptr<const Key>> Service::RotateToPendingMaterial(const Caller
 
 Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
                                                               std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RotateKeyOnDemand", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, kRotationOp, "kms:RotateKeyOnDemand"));
+                             PrepareOp(c, "RotateKeyOnDemand", key_id, false, kRotationOp));
   // AWS answers an asymmetric or HMAC key with an UnsupportedOperationException that has no
   // message.
   if (!IsSymmetric(key->spec)) return KmsError(ErrorKind::kUnsupportedOperation, "");
@@ -400,14 +394,13 @@ Result<std::shared_ptr<const Key>> Service::RotateKeyOnDemand(const Caller& c,
 
 Status Service::TagResource(const Caller& c, std::string_view key_id,
                             const std::map<std::string, std::string>& tags) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "TagResource", key_id));
   ConditionKeys tag_keys;
   for (const auto& [k, v] : tags) {
     tag_keys["aws:RequestTag/" + k] = {v};
     tag_keys["aws:TagKeys"].push_back(k);
   }
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, kManage, "kms:TagResource", nullptr, tag_keys));
+      auto key, PrepareOp(c, "TagResource", key_id, false, kManage, nullptr, tag_keys));
   for (const auto& [k, v] : tags) {
     if (IsReservedTagKey(k)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
@@ -422,9 +415,8 @@ Status Service::TagResource(const Caller& c, std::string_view key_id,
 
 Status Service::UntagResource(const Caller& c, std::string_view key_id,
                               const std::vector<std::string>& tag_keys) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UntagResource", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:UntagResource",
-                                               nullptr, {{"aws:TagKeys", tag_keys}}));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "UntagResource", key_id, false, kManage,
+                                                 nullptr, {{"aws:TagKeys", tag_keys}}));
   for (const auto& t : tag_keys) {
     if (IsReservedTagKey(t)) {
       return KmsError(ErrorKind::kTag, "Tags beginning with aws: are reserved");
@@ -502,8 +494,7 @@ Result<Grant> Service::CreateGrant(const Caller& c, const CreateGrantRequest& r)
 Result<std::vector<Grant>> Service::ListGrants(const Caller& c, std::string_view key_id,
                                                std::string_view grant_id, std::string_view grantee,
                                                const ListPage& page, std::string* next_marker) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListGrants", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:ListGrants"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "ListGrants", key_id, false, kAnyState));
   std::vector<Grant> all;
   {
     ReaderLock lock(mu_);
@@ -598,8 +589,7 @@ Status Service::RetireGrant(const Caller& c, std::string_view grant_token, std::
 }
 
 Status Service::RevokeGrant(const Caller& c, std::string_view key_id, std::string_view grant_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "RevokeGrant", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kAnyState, "kms:RevokeGrant"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "RevokeGrant", key_id, false, kAnyState));
   {
     ReaderLock lock(mu_);
     const Grant* found = grants_.Find(std::string(grant_id));
@@ -633,8 +623,7 @@ std::shared_ptr<const Key> Service::KeyOfArn(std::string_view key_arn) const {
 
 Result<std::shared_ptr<const Key>> Service::ListResourceTags(const Caller& c,
                                                              std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ListResourceTags", key_id));
-  return Prepare(c, key_id, false, kAnyState, "kms:ListResourceTags");
+  return PrepareOp(c, "ListResourceTags", key_id, false, kAnyState);
 }
 
 std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
@@ -646,16 +635,20 @@ std::vector<Grant> Service::GrantsFor(const std::string& key_id) const {
 
 // ---- import
 
-Result<Service::ImportParametersResult> Service::GetParametersForImport(
-    const Caller& c, std::string_view key_id, std::string_view wrapping_algorithm,
-    std::string_view wrapping_key_spec) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetParametersForImport", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, kManage, "kms:GetParametersForImport"));
+Result<std::shared_ptr<const Key>> Service::PrepareImport(const Caller& c, std::string_view op,
+                                                          std::string_view key_id) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, op, key_id, false, kManage));
   if (key->origin != Origin::kExternal) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " origin is AWS_KMS which is not valid for this operation.");
   }
+  return key;
+}
+
+Result<Service::ImportParametersResult> Service::GetParametersForImport(
+    const Caller& c, std::string_view key_id, std::string_view wrapping_algorithm,
+    std::string_view wrapping_key_spec) {
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareImport(c, "GetParametersForImport", key_id));
   auto spec = crypto::ParseWrappingKeySpec(wrapping_key_spec);
   auto alg = crypto::ParseWrappingAlgorithm(wrapping_algorithm);
   if (!spec || !alg) return KmsError(ErrorKind::kValidation, "Unsupported wrapping parameters.");
@@ -679,12 +672,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
     const Caller& c, std::string_view key_id, std::string_view import_token,
     std::string_view encrypted_material, std::optional<SystemTime> valid_to, ExpirationModel model,
     const ImportOptions& options, std::string* imported_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ImportKeyMaterial", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, kManage, "kms:ImportKeyMaterial"));
-  if (key->origin != Origin::kExternal) {
-    return KmsError(ErrorKind::kUnsupportedOperation,
-                    key->arn + " origin is AWS_KMS which is not valid for this operation.");
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareImport(c, "ImportKeyMaterial", key_id));
   if (!key->import || key->import->token != import_token) {
     return KmsError(ErrorKind::kInvalidImportToken, "Import token is not valid for " + key->arn);
   }
@@ -829,13 +817,7 @@ Result<std::shared_ptr<const Key>> Service::ImportKeyMaterial(
 Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(
     const Caller& c, std::string_view key_id, std::optional<std::string> material_id,
     std::string* deleted_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DeleteImportedKeyMaterial", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key,
-                             Prepare(c, key_id, false, kManage, "kms:DeleteImportedKeyMaterial"));
-  if (key->origin != Origin::kExternal) {
-    return KmsError(ErrorKind::kUnsupportedOperation,
-                    key->arn + " origin is AWS_KMS which is not valid for this operation.");
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareImport(c, "DeleteImportedKeyMaterial", key_id));
   // "If no KeyMaterialId is specified, KMS deletes the current key material."
   const std::string target = material_id ? *material_id : key->imported_material_id;
   if (material_id && key->FindMaterial(target) == nullptr && key->FindDeleted(target) == nullptr) {
@@ -859,8 +841,7 @@ Result<std::shared_ptr<const Key>> Service::DeleteImportedKeyMaterial(
 Result<std::shared_ptr<const Key>> Service::GetKeyLastUsage(const Caller& c,
                                                             std::string_view key_id,
                                                             std::optional<LastUsage>* usage) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "GetKeyLastUsage", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, true, kAnyState, "kms:GetKeyLastUsage"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "GetKeyLastUsage", key_id, true, kAnyState));
   if (usage_source_.last_usage) {
     *usage = usage_source_.last_usage(*key);
     return key;

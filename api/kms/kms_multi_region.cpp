@@ -22,10 +22,9 @@ Status NotMultiRegionPrimary(const Key& key) {
 
 Result<std::shared_ptr<const Key>> Service::ReplicateKey(const Caller& c,
                                                          const ReplicateKeyRequest& r) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ReplicateKey", r.key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto primary, Prepare(c, r.key_id, false, OperationClass::kManage, "kms:ReplicateKey",
-                            nullptr, {{"kms:ReplicaRegion", {r.replica_region}}}));
+      auto primary, PrepareOp(c, "ReplicateKey", r.key_id, false, OperationClass::kManage, nullptr,
+                              {{"kms:ReplicaRegion", {r.replica_region}}}));
   if (!primary->multi_region || primary->is_replica()) return NotMultiRegionPrimary(*primary);
 
   // The replica is created by the caller in the replica's region: kms:CreateKey there (and
@@ -117,9 +116,8 @@ Result<std::shared_ptr<const Key>> Service::ReplicateKey(const Caller& c,
 
 Status Service::UpdatePrimaryRegion(const Caller& c, std::string_view key_id,
                                     std::string_view primary_region) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdatePrimaryRegion", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto primary, Prepare(c, key_id, false, OperationClass::kManage, "kms:UpdatePrimaryRegion"));
+      auto primary, PrepareOp(c, "UpdatePrimaryRegion", key_id, false, OperationClass::kManage));
   if (!primary->multi_region || primary->is_replica()) return NotMultiRegionPrimary(*primary);
   const std::string region(primary_region);
   if (region == primary->region) return Status::Ok();  // already the primary's region

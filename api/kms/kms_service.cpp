@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "api/kms/key_state.h"
 #include "api/kms/kms_errors.h"
@@ -75,10 +76,8 @@ void LogDamagedKey(const Key& key) {
 }  // namespace
 
 Status Service::Load() {
-  storage::KmsRepo::Snapshot snap;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(snap, storage::KmsRepo::LoadAll(c));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::KmsRepo::Snapshot snap, db_.Read([&](storage::Connection& c) {
+    return storage::KmsRepo::LoadAll(c);
   }));
   std::unordered_map<std::string, std::shared_ptr<Key>> loaded;
   for (const auto& row : snap.keys) {
@@ -383,6 +382,16 @@ Result<std::shared_ptr<const Key>> Service::Prepare(const Caller& c, std::string
   return r.key;
 }
 
+Result<std::shared_ptr<const Key>> Service::PrepareOp(const Caller& c, std::string_view op,
+                                                      std::string_view key_id, bool allow_alias,
+                                                      OperationClass op_class,
+                                                      const EncryptionContext* context,
+                                                      ConditionKeys extra) {
+  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, op, key_id));
+  return Prepare(c, key_id, allow_alias, op_class, "kms:" + std::string(op), context,
+                 std::move(extra));
+}
+
 void Service::NoteUse(const Key& key, std::string_view operation) {
   MutexLock lock(usage_mu_);
   last_usage_[key.handle()] = LastUsage{std::string(operation), clock_->Now(), ""};
@@ -625,8 +634,7 @@ Result<std::shared_ptr<const Key>> Service::CreateKey(const Caller& c, const Cre
 }
 
 Result<std::shared_ptr<const Key>> Service::DescribeKey(const Caller& c, std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "DescribeKey", key_id));
-  return Prepare(c, key_id, true, OperationClass::kAnyState, "kms:DescribeKey");
+  return PrepareOp(c, "DescribeKey", key_id, true, OperationClass::kAnyState);
 }
 
 Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, const ListPage& page,
@@ -653,9 +661,8 @@ Result<std::vector<Service::KeyListEntry>> Service::ListKeys(const Caller& c, co
 
 Status Service::UpdateKeyDescription(const Caller& c, std::string_view key_id,
                                      std::string description) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "UpdateKeyDescription", key_id));
   SEALSTACK_ASSIGN_OR_RETURN(
-      auto key, Prepare(c, key_id, false, OperationClass::kManage, "kms:UpdateKeyDescription"));
+      auto key, PrepareOp(c, "UpdateKeyDescription", key_id, false, OperationClass::kManage));
   return Mutate(key->handle(), [&](Key& k) {
     k.description = std::move(description);
     return Status::Ok();
@@ -671,9 +678,8 @@ Status Service::DisableKey(const Caller& c, std::string_view key_id) {
 }
 
 Status Service::SetKeyEnabled(const Caller& c, std::string_view key_id, bool enabled) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, enabled ? "EnableKey" : "DisableKey", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kEnableDisable,
-                                               enabled ? "kms:EnableKey" : "kms:DisableKey"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, enabled ? "EnableKey" : "DisableKey", key_id,
+                                                 false, OperationClass::kEnableDisable));
   return Mutate(key->handle(), [&](Key& k) {
     k.state = enabled ? KeyState::kEnabled : KeyState::kDisabled;
     return Status::Ok();
@@ -683,9 +689,8 @@ Status Service::SetKeyEnabled(const Caller& c, std::string_view key_id, bool ena
 Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
                                                                 std::string_view key_id,
                                                                 int pending_window_days) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "ScheduleKeyDeletion", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kScheduleDeletion,
-                                               "kms:ScheduleKeyDeletion"));
+  SEALSTACK_ASSIGN_OR_RETURN(auto key, PrepareOp(c, "ScheduleKeyDeletion", key_id, false,
+                                                 OperationClass::kScheduleDeletion));
   if (key->manager == KeyManager::kAws) {
     return KmsError(ErrorKind::kUnsupportedOperation,
                     key->arn + " is an AWS managed key and cannot be deleted.");
@@ -709,9 +714,8 @@ Result<std::shared_ptr<const Key>> Service::ScheduleKeyDeletion(const Caller& c,
 
 Result<std::shared_ptr<const Key>> Service::CancelKeyDeletion(const Caller& c,
                                                               std::string_view key_id) {
-  SEALSTACK_RETURN_IF_ERROR(CheckFault(c, "CancelKeyDeletion", key_id));
-  SEALSTACK_ASSIGN_OR_RETURN(auto key, Prepare(c, key_id, false, OperationClass::kCancelDeletion,
-                                               "kms:CancelKeyDeletion"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto key, PrepareOp(c, "CancelKeyDeletion", key_id, false, OperationClass::kCancelDeletion));
   SEALSTACK_RETURN_IF_ERROR(Mutate(key->handle(), [&](Key& k) {
     k.state = k.materials.empty() ? KeyState::kPendingImport : KeyState::kDisabled;
     k.deletion_date.reset();

@@ -266,6 +266,17 @@ class Service {
                                              std::string_view action,
                                              const EncryptionContext* context = nullptr,
                                              ConditionKeys extra = {});
+  // The opening of most operations: the fault check for `op` on `key_id`, then Prepare for the
+  // action "kms:<op>".
+  Result<std::shared_ptr<const Key>> PrepareOp(const Caller& c, std::string_view op,
+                                               std::string_view key_id, bool allow_alias,
+                                               OperationClass op_class,
+                                               const EncryptionContext* context = nullptr,
+                                               ConditionKeys extra = {});
+  // GetParametersForImport, ImportKeyMaterial and DeleteImportedKeyMaterial (`op`): PrepareOp,
+  // then the key must have been created for imported material (Origin EXTERNAL).
+  Result<std::shared_ptr<const Key>> PrepareImport(const Caller& c, std::string_view op,
+                                                   std::string_view key_id);
 
   // Sign and Verify (`op`): the fault check, the key prepared with the signing condition keys,
   // and the request's algorithm and message type checked against the key.

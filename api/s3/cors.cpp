@@ -80,12 +80,7 @@ std::vector<std::pair<std::string, std::string>> CorsResponseHeaders(
 }
 
 std::vector<std::string> ParseCorsHeaderList(std::string_view value) {
-  std::vector<std::string> out;
-  for (std::string_view item : Split(value, ',')) {
-    item = Trim(item);
-    if (!item.empty()) out.push_back(ToLower(item));
-  }
-  return out;
+  return SplitHeaderNames(value, ',');
 }
 
 }  // namespace sealstack::api::s3

@@ -55,6 +55,15 @@ PartInfo PartFromRow(storage::S3PartRow row) {
           std::move(row.etag),      std::move(row.checksum), FromSeconds(row.created_at)};
 }
 
+// A page's rows, each turned into the store's type by `from_row` (InfoFromRow, ...).
+template <typename Row, typename FromRow>
+auto FromRows(std::vector<Row>& rows, FromRow from_row) {
+  std::vector<decltype(from_row(std::move(rows.front())))> out;
+  out.reserve(rows.size());
+  for (Row& row : rows) out.push_back(from_row(std::move(row)));
+  return out;
+}
+
 }  // namespace
 
 // ---- ObjectWriter ----
@@ -344,10 +353,8 @@ Result<int64_t> ObjectStore::RemoveFreedBodies() {
   constexpr size_t kBatch = 256;
   int64_t removed = 0;
   for (;;) {
-    std::vector<int64_t> ids;
-    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-      SEALSTACK_ASSIGN_OR_RETURN(ids, storage::S3Repo::ListFreedBodies(c, kBatch));
-      return Status::Ok();
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<int64_t> ids, db_.Read([&](storage::Connection& c) {
+      return storage::S3Repo::ListFreedBodies(c, kBatch);
     }));
     if (ids.empty()) return removed;
     // The ids are committed as freed: no row owns them any more, and none ever will again.
@@ -395,10 +402,8 @@ Result<ObjectInfo> ObjectStore::Put(std::string_view bucket, std::string_view ke
 
 Result<ObjectInfo> ObjectStore::Head(std::string_view bucket, std::string_view key,
                                      std::optional<std::string_view> version_id) {
-  storage::S3ObjectRow row;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetObject(c, bucket, key, version_id));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3ObjectRow row, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::GetObject(c, bucket, key, version_id);
   }));
   return InfoFromRow(std::move(row));
 }
@@ -600,28 +605,17 @@ Result<ObjectInfo> ObjectStore::PutDeleteMarker(std::string_view bucket, std::st
 
 Result<VersionPage> ObjectStore::ListVersions(std::string_view bucket,
                                               const storage::S3ListVersionsOptions& options) {
-  storage::S3VersionPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListVersions(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3VersionPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListVersions(c, bucket, options);
   }));
-  VersionPage page;
-  page.truncated = rows.truncated;
-  page.versions.reserve(rows.versions.size());
-  for (storage::S3ObjectRow& row : rows.versions) {
-    page.versions.push_back(InfoFromRow(std::move(row)));
-  }
-  return page;
+  return VersionPage{FromRows(rows.versions, InfoFromRow), rows.truncated};
 }
 
 Result<int64_t> ObjectStore::VersionSeq(std::string_view bucket, std::string_view key,
                                         std::string_view version_id) {
-  int64_t seq = 0;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(seq, storage::S3Repo::VersionSeq(c, bucket, key, version_id));
-    return Status::Ok();
-  }));
-  return seq;
+  return db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::VersionSeq(c, bucket, key, version_id);
+  });
 }
 
 Result<std::string> ObjectStore::NewVersionId() {
@@ -637,17 +631,10 @@ Result<std::string> ObjectStore::NewVersionId() {
 
 Result<ObjectPage> ObjectStore::List(std::string_view bucket,
                                      const storage::S3ListObjectsOptions& options) {
-  storage::S3ObjectPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListObjects(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3ObjectPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListObjects(c, bucket, options);
   }));
-  ObjectPage page;
-  page.truncated = rows.truncated;
-  page.objects.reserve(rows.objects.size());
-  for (storage::S3ObjectRow& row : rows.objects)
-    page.objects.push_back(InfoFromRow(std::move(row)));
-  return page;
+  return ObjectPage{FromRows(rows.objects, InfoFromRow), rows.truncated};
 }
 
 // ---- Multipart ----
@@ -668,27 +655,18 @@ Result<UploadInfo> ObjectStore::CreateMultipartUpload(std::string_view bucket, s
 }
 
 Result<UploadInfo> ObjectStore::GetMultipartUpload(std::string_view upload_id) {
-  storage::S3UploadRow row;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(row, storage::S3Repo::GetUpload(c, upload_id));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadRow row, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::GetUpload(c, upload_id);
   }));
   return UploadFromRow(std::move(row));
 }
 
 Result<UploadPage> ObjectStore::ListMultipartUploads(std::string_view bucket,
                                                      const storage::S3ListUploadsOptions& options) {
-  storage::S3UploadPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, storage::S3Repo::ListUploads(c, bucket, options));
-    return Status::Ok();
+  SEALSTACK_ASSIGN_OR_RETURN(storage::S3UploadPage rows, db_.Read([&](storage::Connection& c) {
+    return storage::S3Repo::ListUploads(c, bucket, options);
   }));
-  UploadPage page;
-  page.truncated = rows.truncated;
-  for (storage::S3UploadRow& row : rows.uploads) {
-    page.uploads.push_back(UploadFromRow(std::move(row)));
-  }
-  return page;
+  return UploadPage{FromRows(rows.uploads, UploadFromRow), rows.truncated};
 }
 
 Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewPartWriter(
@@ -706,17 +684,13 @@ Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewPartWriter(
 
 Result<PartPage> ObjectStore::ListParts(std::string_view upload_id, int part_number_marker,
                                         size_t limit) {
-  storage::S3PartPage rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-    SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
-    SEALSTACK_ASSIGN_OR_RETURN(rows,
-                               storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit));
-    return Status::Ok();
-  }));
-  PartPage page;
-  page.truncated = rows.truncated;
-  for (storage::S3PartRow& row : rows.parts) page.parts.push_back(PartFromRow(std::move(row)));
-  return page;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      storage::S3PartPage rows,
+      db_.Read([&](storage::Connection& c) -> Result<storage::S3PartPage> {
+        SEALSTACK_RETURN_IF_ERROR(storage::S3Repo::GetUpload(c, upload_id).status());
+        return storage::S3Repo::ListParts(c, upload_id, part_number_marker, limit);
+      }));
+  return PartPage{FromRows(rows.parts, PartFromRow), rows.truncated};
 }
 
 Result<ObjectInfo> ObjectStore::CompleteMultipartUpload(std::string_view upload_id,
@@ -799,10 +773,8 @@ Result<storage::S3SweepStats> ObjectStore::SweepOrphans(std::optional<SystemTime
   // created only after its pending row commits, and ids are never reused, so a file listed here
   // whose id no row owns when checked afterwards is dead for good.
   SEALSTACK_RETURN_IF_ERROR(files_->ForEach([&](int64_t id) -> Status {
-    bool owned = true;
-    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& c) -> Status {
-      SEALSTACK_ASSIGN_OR_RETURN(owned, storage::S3Repo::BodyHasOwner(c, id));
-      return Status::Ok();
+    SEALSTACK_ASSIGN_OR_RETURN(bool owned, db_.Read([&](storage::Connection& c) {
+      return storage::S3Repo::BodyHasOwner(c, id);
     }));
     if (owned) return Status::Ok();
     ++stats.files;

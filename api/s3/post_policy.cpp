@@ -42,14 +42,7 @@ std::optional<uint64_t> Bound(const rapidjson::Value& v) {
   if (v.IsUint64()) return v.GetUint64();
   // A bound written as a string of digits is read as a number, as S3 reads it.
   if (v.IsString()) {
-    std::string_view s(v.GetString(), v.GetStringLength());
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    uint64_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return n;
+    return ParseUnsignedDecimal(std::string_view(v.GetString(), v.GetStringLength()));
   }
   return std::nullopt;
 }

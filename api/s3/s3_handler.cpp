@@ -69,6 +69,19 @@ Result<ListObjectsInput> ListObjectsInputOf(const S3Request& r) {
   return in;
 }
 
+// The answer's ListingPage: the bucket, the request's prefix, delimiter and max-keys, and the
+// service's truncation and common prefixes.
+template <typename Input, typename Output>
+void FillListingPage(ListingPage& page, const S3Request& r, const Input& in, Output& out) {
+  page.name = r.bucket;
+  page.prefix = in.prefix;
+  page.delimiter = in.delimiter;
+  page.max_keys = in.max_keys;
+  page.is_truncated = out.truncated;
+  page.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
+  page.common_prefixes = std::move(out.common_prefixes);
+}
+
 std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
                               ListObjectsOutput out) {
   std::vector<ObjectEntry> contents;
@@ -85,24 +98,14 @@ std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
     contents.push_back(std::move(e));
   }
   const Owner owner{CanonicalId(out.owner_account), ""};
-  // What V1 and V2 answers have in common.
-  auto fill = [&](auto& result) {
-    result.name = r.bucket;
-    result.prefix = in.prefix;
-    result.delimiter = in.delimiter;
-    result.max_keys = in.max_keys;
-    result.is_truncated = out.truncated;
-    result.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
-    result.contents = std::move(contents);
-    result.common_prefixes = std::move(out.common_prefixes);
-  };
   if (in.v2) {
     const std::string* fetch_owner = QueryParam(r, "fetch-owner");
     if (fetch_owner != nullptr && *fetch_owner == "true") {
       for (auto& e : contents) e.owner = owner;
     }
     ListObjectsV2Result result;
-    fill(result);
+    FillListingPage(result, r, in, out);
+    result.contents = std::move(contents);
     if (in.continuation_token) result.continuation_token = *in.continuation_token;
     if (out.truncated) result.next_continuation_token = crypto::Base64(out.last_item);
     if (const std::string* sa = QueryParam(r, "start-after")) result.start_after = *sa;
@@ -110,7 +113,8 @@ std::string RenderListObjects(const S3Request& r, const ListObjectsInput& in,
   }
   for (auto& e : contents) e.owner = owner;
   ListObjectsV1Result result;
-  fill(result);
+  FillListingPage(result, r, in, out);
+  result.contents = std::move(contents);
   result.marker = in.start_after;
   if (out.truncated && !in.delimiter.empty()) result.next_marker = out.last_item;
   return RenderListObjectsV1(result);
@@ -131,16 +135,11 @@ Result<ListObjectVersionsInput> ListVersionsInputOf(const S3Request& r) {
 std::string RenderListVersions(const S3Request& r, const ListObjectVersionsInput& in,
                                ListObjectVersionsOutput out) {
   ListVersionsResult result;
-  result.name = r.bucket;
-  result.prefix = in.prefix;
+  FillListingPage(result, r, in, out);
   result.key_marker = in.key_marker;
   result.version_id_marker = in.version_id_marker;
   result.next_key_marker = out.next_key_marker;
   result.next_version_id_marker = out.next_version_id_marker;
-  result.max_keys = in.max_keys;
-  result.delimiter = in.delimiter;
-  result.is_truncated = out.truncated;
-  result.encoding_type_url = QueryParam(r, "encoding-type") != nullptr;
   const Owner owner{CanonicalId(out.owner_account), ""};
   for (const ListedVersion& v : out.versions) {
     VersionEntry e;
@@ -156,7 +155,6 @@ std::string RenderListVersions(const S3Request& r, const ListObjectVersionsInput
     e.owner = owner;
     result.entries.push_back(std::move(e));
   }
-  result.common_prefixes = std::move(out.common_prefixes);
   return RenderListVersionsResult(result);
 }
 

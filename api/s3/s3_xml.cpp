@@ -85,6 +85,28 @@ void RenderCommonPrefixes(XmlWriter& w, const std::vector<std::string>& prefixes
   }
 }
 
+// A listing's root element with its Name and Prefix.
+void OpenListing(XmlWriter& w, std::string_view root, const ListingPage& r) {
+  w.Open(root, kS3Xmlns);
+  w.Element("Name", r.name);
+  w.Element("Prefix", MaybeEncoded(r.prefix, r.encoding_type_url));
+}
+
+// MaxKeys, Delimiter, EncodingType and IsTruncated, in the order every listing has them.
+void RenderListingLimits(XmlWriter& w, const ListingPage& r) {
+  w.Element("MaxKeys", std::to_string(r.max_keys));
+  if (!r.delimiter.empty()) w.Element("Delimiter", MaybeEncoded(r.delimiter, r.encoding_type_url));
+  if (r.encoding_type_url) w.Element("EncodingType", "url");
+  w.Element("IsTruncated", Bool(r.is_truncated));
+}
+
+void RenderPartListPage(XmlWriter& w, const PartListPage& p) {
+  w.Element("PartNumberMarker", std::to_string(p.part_number_marker));
+  w.Element("NextPartNumberMarker", std::to_string(p.next_part_number_marker));
+  w.Element("MaxParts", std::to_string(p.max_parts));
+  w.Element("IsTruncated", Bool(p.is_truncated));
+}
+
 bool IsBlank(std::string_view s) {
   for (char c : s) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
@@ -187,17 +209,12 @@ Result<CreateBucketConfiguration> ParseCreateBucketConfiguration(std::string_vie
 std::string RenderListObjectsV2(const ListObjectsV2Result& r) {
   const bool url = r.encoding_type_url;
   XmlWriter w;
-  w.Open("ListBucketResult", kS3Xmlns);
-  w.Element("Name", r.name);
-  w.Element("Prefix", MaybeEncoded(r.prefix, url));
+  OpenListing(w, "ListBucketResult", r);
   if (!r.start_after.empty()) w.Element("StartAfter", MaybeEncoded(r.start_after, url));
   Optional(w, "ContinuationToken", r.continuation_token);
   Optional(w, "NextContinuationToken", r.next_continuation_token);
   w.Element("KeyCount", std::to_string(r.contents.size() + r.common_prefixes.size()));
-  w.Element("MaxKeys", std::to_string(r.max_keys));
-  if (!r.delimiter.empty()) w.Element("Delimiter", MaybeEncoded(r.delimiter, url));
-  if (url) w.Element("EncodingType", "url");
-  w.Element("IsTruncated", Bool(r.is_truncated));
+  RenderListingLimits(w, r);
   for (const ObjectEntry& o : r.contents) RenderContents(w, o, url);
   RenderCommonPrefixes(w, r.common_prefixes, url);
   return w.Finish();
@@ -206,15 +223,10 @@ std::string RenderListObjectsV2(const ListObjectsV2Result& r) {
 std::string RenderListObjectsV1(const ListObjectsV1Result& r) {
   const bool url = r.encoding_type_url;
   XmlWriter w;
-  w.Open("ListBucketResult", kS3Xmlns);
-  w.Element("Name", r.name);
-  w.Element("Prefix", MaybeEncoded(r.prefix, url));
+  OpenListing(w, "ListBucketResult", r);
   w.Element("Marker", MaybeEncoded(r.marker, url));
   if (!r.next_marker.empty()) w.Element("NextMarker", MaybeEncoded(r.next_marker, url));
-  w.Element("MaxKeys", std::to_string(r.max_keys));
-  if (!r.delimiter.empty()) w.Element("Delimiter", MaybeEncoded(r.delimiter, url));
-  if (url) w.Element("EncodingType", "url");
-  w.Element("IsTruncated", Bool(r.is_truncated));
+  RenderListingLimits(w, r);
   for (const ObjectEntry& o : r.contents) RenderContents(w, o, url);
   RenderCommonPrefixes(w, r.common_prefixes, url);
   return w.Finish();
@@ -283,17 +295,12 @@ Result<EncryptionConfiguration> ParseEncryptionConfiguration(std::string_view bo
 std::string RenderListVersionsResult(const ListVersionsResult& r) {
   const bool url = r.encoding_type_url;
   XmlWriter w;
-  w.Open("ListVersionsResult", kS3Xmlns);
-  w.Element("Name", r.name);
-  w.Element("Prefix", MaybeEncoded(r.prefix, url));
+  OpenListing(w, "ListVersionsResult", r);
   w.Element("KeyMarker", MaybeEncoded(r.key_marker, url));
   w.Element("VersionIdMarker", r.version_id_marker);
   if (!r.next_key_marker.empty()) w.Element("NextKeyMarker", MaybeEncoded(r.next_key_marker, url));
   Optional(w, "NextVersionIdMarker", r.next_version_id_marker);
-  w.Element("MaxKeys", std::to_string(r.max_keys));
-  if (!r.delimiter.empty()) w.Element("Delimiter", MaybeEncoded(r.delimiter, url));
-  if (url) w.Element("EncodingType", "url");
-  w.Element("IsTruncated", Bool(r.is_truncated));
+  RenderListingLimits(w, r);
   for (const VersionEntry& e : r.entries) {
     w.Open(e.delete_marker ? "DeleteMarker" : "Version");
     w.Element("Key", MaybeEncoded(e.key, url));
@@ -459,10 +466,7 @@ std::string RenderListParts(const ListPartsResult& r) {
   RenderOwner(w, "Initiator", r.initiator);
   RenderOwner(w, "Owner", r.owner);
   w.Element("StorageClass", r.storage_class);
-  w.Element("PartNumberMarker", std::to_string(r.part_number_marker));
-  w.Element("NextPartNumberMarker", std::to_string(r.next_part_number_marker));
-  w.Element("MaxParts", std::to_string(r.max_parts));
-  w.Element("IsTruncated", Bool(r.is_truncated));
+  RenderPartListPage(w, r);
   for (const PartEntry& p : r.parts) {
     w.Open("Part");
     w.Element("PartNumber", std::to_string(p.part_number));
@@ -524,10 +528,7 @@ std::string RenderGetObjectAttributes(const GetObjectAttributesResult& r) {
     w.Open("ObjectParts");
     w.Element("PartsCount", std::to_string(op.parts_count));
     if (op.list_parts) {
-      w.Element("PartNumberMarker", std::to_string(op.part_number_marker));
-      w.Element("NextPartNumberMarker", std::to_string(op.next_part_number_marker));
-      w.Element("MaxParts", std::to_string(op.max_parts));
-      w.Element("IsTruncated", Bool(op.is_truncated));
+      RenderPartListPage(w, op);
       for (const ObjectPartEntry& p : op.parts) {
         w.Open("Part");
         w.Element("PartNumber", std::to_string(p.part_number));

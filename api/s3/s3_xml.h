@@ -114,18 +114,24 @@ struct ObjectEntry {
   std::optional<Owner> owner;  // V2: only with fetch-owner=true; V1: always in AWS
 };
 
-struct ListObjectsV2Result {
+// What every object listing (ListObjects V1 and V2, ListObjectVersions) answers: Name and Prefix
+// first, then after the listing's own markers MaxKeys, Delimiter, EncodingType and IsTruncated,
+// and the CommonPrefixes last.
+struct ListingPage {
   std::string name;
   std::string prefix;  // always rendered (empty element when empty)
   std::string delimiter;
   int64_t max_keys = 1000;
   bool is_truncated = false;
+  bool encoding_type_url = false;  // encoding-type=url was requested
+  std::vector<std::string> common_prefixes;
+};
+
+struct ListObjectsV2Result : ListingPage {
   std::string continuation_token;       // echoed; never URL-encoded (opaque)
   std::string next_continuation_token;  // when truncated
   std::string start_after;
-  bool encoding_type_url = false;  // encoding-type=url was requested
   std::vector<ObjectEntry> contents;
-  std::vector<std::string> common_prefixes;
 };
 
 // KeyCount is contents.size() + common_prefixes.size(), as S3 counts it. Order:
@@ -135,17 +141,10 @@ struct ListObjectsV2Result {
 // S3UrlEncode()d.
 std::string RenderListObjectsV2(const ListObjectsV2Result& r);
 
-struct ListObjectsV1Result {
-  std::string name;
-  std::string prefix;       // always rendered
+struct ListObjectsV1Result : ListingPage {
   std::string marker;       // always rendered
   std::string next_marker;  // omitted when empty (S3 sets it with a delimiter when truncated)
-  int64_t max_keys = 1000;
-  std::string delimiter;
-  bool is_truncated = false;
-  bool encoding_type_url = false;
   std::vector<ObjectEntry> contents;
-  std::vector<std::string> common_prefixes;
 };
 
 // Order: Name, Prefix, Marker, NextMarker, MaxKeys, Delimiter, EncodingType, IsTruncated,
@@ -169,19 +168,12 @@ struct VersionEntry {
   Owner owner;
 };
 
-struct ListVersionsResult {
-  std::string name;
-  std::string prefix;             // always rendered
+struct ListVersionsResult : ListingPage {
   std::string key_marker;         // always rendered
   std::string version_id_marker;  // always rendered
   std::string next_key_marker;    // omitted when empty
   std::string next_version_id_marker;
-  int64_t max_keys = 1000;
-  std::string delimiter;
-  bool is_truncated = false;
-  bool encoding_type_url = false;
   std::vector<VersionEntry> entries;  // in listing order, versions and markers interleaved
-  std::vector<std::string> common_prefixes;
 };
 
 // <ListVersionsResult>: Name, Prefix, KeyMarker, VersionIdMarker, NextKeyMarker,
@@ -334,17 +326,22 @@ struct PartEntry {
   Checksums checksums;
 };
 
-struct ListPartsResult {
+// The paging of a part list, ListParts's and GetObjectAttributes' ObjectParts alike, rendered
+// as PartNumberMarker, NextPartNumberMarker, MaxParts, IsTruncated.
+struct PartListPage {
+  int32_t part_number_marker = 0;
+  int32_t next_part_number_marker = 0;
+  int32_t max_parts = 1000;
+  bool is_truncated = false;
+};
+
+struct ListPartsResult : PartListPage {
   std::string bucket;
   std::string key;
   std::string upload_id;
   Owner initiator;
   Owner owner;
   std::string storage_class = "STANDARD";
-  int32_t part_number_marker = 0;
-  int32_t next_part_number_marker = 0;
-  int32_t max_parts = 1000;
-  bool is_truncated = false;
   std::vector<PartEntry> parts;
   std::string checksum_algorithm;  // omitted when empty
   std::string checksum_type;       // omitted when empty
@@ -392,14 +389,10 @@ struct ObjectPartEntry {
   Checksums checksums;
 };
 
-struct ObjectPartsAttribute {
+struct ObjectPartsAttribute : PartListPage {
   int32_t parts_count = 0;  // rendered as <PartsCount>
-  // The part list is only returned for objects uploaded with checksums.
+  // The part list (and its paging) is only returned for objects uploaded with checksums.
   bool list_parts = false;
-  int32_t part_number_marker = 0;
-  int32_t next_part_number_marker = 0;
-  int32_t max_parts = 1000;
-  bool is_truncated = false;
   std::vector<ObjectPartEntry> parts;
 };
 

@@ -84,6 +84,15 @@ TEST_CASE("String helpers", "[common]") {
   CHECK(parts[1].empty());
   CHECK(StartsWith("TrentService.Encrypt", "TrentService."));
   CHECK(EndsWith("bucket.localhost", ".localhost"));
+  CHECK(SplitHeaderNames(" Host ;;X-Amz-Date", ';') ==
+        std::vector<std::string>{"host", "x-amz-date"});
+  CHECK(SplitHeaderNames("", ',').empty());
+  CHECK(ParseUnsignedDecimal("0") == 0u);
+  CHECK(ParseUnsignedDecimal("9999999999999999999") == 9999999999999999999u);
+  CHECK_FALSE(ParseUnsignedDecimal("10000000000000000000"));  // 20 digits
+  CHECK_FALSE(ParseUnsignedDecimal(""));
+  CHECK_FALSE(ParseUnsignedDecimal("+1"));
+  CHECK_FALSE(ParseUnsignedDecimal(" 1"));
 }
 
 TEST_CASE("FakeClock and OffsetClock move only when told", "[common]") {
