@@ -9,6 +9,7 @@
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
 #include "api/glue/glue_kms_failure.h"
+#include "api/glue/glue_python.h"
 #include "api/glue/glue_run.h"
 #include "api/glue/glue_script.h"
 #include "crypto/aead.h"
@@ -233,8 +234,19 @@ Status Service::Validate(Run& run, std::string* script_path) {
     return GlueError(ErrorKind::kInternal, "Internal error: cannot create a work directory");
   }
   *script_path = std::string(tmpl) + "/script.py";
-  return FetchScript({deps_.buckets, deps_.objects, deps_.data_keys}, run.session, run.region,
-                     location, options_.max_script_bytes, *script_path);
+  SEALSTACK_RETURN_IF_ERROR(FetchScript({deps_.buckets, deps_.objects, deps_.data_keys},
+                                        run.session, run.region, location,
+                                        options_.max_script_bytes, *script_path));
+  // 5. glueetl scripts import awsglue: SealStack's compatibility package goes next to the script
+  // (the script's folder is the first entry of its sys.path).
+  if (cmd != nullptr && json::Text(*cmd, "Name") == "glueetl") {
+    Status st = WritePythonPackage(tmpl);
+    if (!st.ok()) {
+      return GlueError(ErrorKind::kInternal,
+                       "Internal error: cannot prepare awsglue: " + st.message());
+    }
+  }
+  return Status::Ok();
 }
 
 ProcessSpec Service::RunProcessSpec(const Run& run, const std::string& script_path) const {

@@ -1,0 +1,71 @@
+"""Shared pieces of the Glue ETL / Logs tests: the job role, key policies, waiting for a run."""
+
+import json
+import time
+
+from botocore.exceptions import ClientError
+
+from aws_helpers import ROOT_ACCOUNT, client
+
+ROLE = "GlueEtlRole"
+ROLE_ARN = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{ROLE}"
+ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:*", "kms:*", "glue:*", "logs:*"], "Resource": "*"}]})
+# May do anything but use KMS keys (no identity-policy Allow for kms:*, so the keys' account
+# delegation does not let it in).
+DENIED_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:*", "glue:*", "logs:*"], "Resource": "*"}]})
+DENIED_ROLE = "GlueDeniedRole"
+DENIED_ROLE_ARN = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{DENIED_ROLE}"
+READER_KEY, READER_SECRET = "LOGREADER", "log-reader-secret"
+READER_ARN = f"arn:aws:iam::{ROOT_ACCOUNT}:user/log-reader"
+
+CONFIG = {"principals": [
+    {"arn": ROLE_ARN, "policies": [ROLE_POLICY]},
+    {"arn": DENIED_ROLE_ARN, "policies": [DENIED_POLICY]},
+    {"access_key_id": READER_KEY, "secret_access_key": READER_SECRET, "arn": READER_ARN,
+     "policies": [ROLE_POLICY]},
+]}
+
+TERMINAL = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR")
+
+
+def err(excinfo):
+    e = excinfo.value.response
+    return e["Error"]["Code"], e["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def wait_run(g, job, run_id, deadline_s=60):
+    end = time.monotonic() + deadline_s
+    run = None
+    while time.monotonic() < end:
+        run = g.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        if run["JobRunState"] in TERMINAL:
+            return run
+        time.sleep(0.05)  # polling a state machine, as SDK waiters do; not a race cover-up
+    raise AssertionError(f"run {run_id} did not finish: {run}")
+
+
+def put_object(server, bucket, key, body):
+    s3 = client("s3", server.endpoint)
+    try:
+        s3.create_bucket(Bucket=bucket)
+    except ClientError:
+        pass
+    s3.put_object(Bucket=bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
+    return f"s3://{bucket}/{key}"
+
+
+def key_policy(*allowed_roles):
+    stmts = [{"Sid": "root", "Effect": "Allow",
+              "Principal": {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"},
+              "Action": ["kms:Create*", "kms:Describe*", "kms:Put*", "kms:Get*", "kms:List*",
+                         "kms:Enable*", "kms:Disable*", "kms:Schedule*", "kms:Decrypt",
+                         "kms:Encrypt", "kms:GenerateDataKey*"],
+              "Resource": "*"}]
+    for arn in allowed_roles:
+        stmts.append({"Sid": "use", "Effect": "Allow", "Principal": {"AWS": arn},
+                      "Action": ["kms:GenerateDataKey*", "kms:Decrypt", "kms:Encrypt",
+                                 "kms:DescribeKey"],
+                      "Resource": "*"})
+    return json.dumps({"Version": "2012-10-17", "Statement": stmts})
