@@ -399,6 +399,9 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
     if (st.ok() && context.glue) {
       st = one ? context.glue->ResetAccount(account) : context.glue->Reset();
     }
+    if (st.ok() && context.logs) {
+      st = one ? context.logs->ResetAccount(account) : context.logs->Reset();
+    }
     if (st.ok() && context.iam)
       st = one ? context.iam->ResetAccount(account) : context.iam->Reset();
     if (st.ok() && context.db) {

@@ -11,6 +11,7 @@
 #include "api/glue/glue_service.h"
 #include "api/iam/iam_service.h"
 #include "api/kms/kms_service.h"
+#include "api/logs/logs_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
@@ -43,6 +44,7 @@ struct ServerContext {
   std::unique_ptr<api::s3::BucketService> s3_buckets;
   std::unique_ptr<api::s3::ObjectStore> s3_objects;
   std::unique_ptr<api::s3::DataKeyService> s3_keys;
+  std::unique_ptr<api::logs::Service> logs;  // CloudWatch Logs; Glue runs write to it
   std::unique_ptr<api::glue::Service> glue;
   std::shared_ptr<api::FaultInjector> faults;  // POST /_sealstack/faults; never null
   std::chrono::steady_clock::time_point started;

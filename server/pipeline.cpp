@@ -12,6 +12,7 @@
 #include "api/iam/iam_wire.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_wire.h"
+#include "api/logs/logs_wire.h"
 #include "api/s3/bucket_config_ops.h"
 #include "api/s3/object_ops.h"
 #include "api/s3/post_object.h"
@@ -439,6 +440,10 @@ class Handler {
       return api::cloudtrail::HandleCloudTrailRequest(*context_.audit, *context_.access,
                                                       CallerOf(principal, region), route_.operation,
                                                       body, ids_);
+    }
+    if (route_.service == Service::kLogs && context_.logs) {
+      return api::logs::HandleLogsRequest(*context_.logs, CallerOf(principal, region),
+                                          route_.operation, body, ids_);
     }
     if (route_.service == Service::kGlue && context_.glue) {
       const api::glue::Caller caller(CallerOf(principal, region));

@@ -14,6 +14,7 @@ struct JsonPrefix {
 constexpr JsonPrefix kJsonPrefixes[] = {
     {"TrentService.", Service::kKms},
     {"AWSGlue.", Service::kGlue},
+    {"Logs_20140328.", Service::kLogs},
     {"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.", Service::kCloudTrail},
     // The JS SDK v3 (Smithy schema clients) sends the target without the namespace.
     {"CloudTrail_20131101.", Service::kCloudTrail},
@@ -108,15 +109,21 @@ std::string VirtualHostBucket(std::string_view host, std::string_view base_domai
 }
 
 constexpr NameEntry<Service> kServiceNames[] = {
-    {Service::kAdmin, "admin"},      {Service::kKms, "kms"},
-    {Service::kGlue, "glue"},        {Service::kCloudTrail, "cloudtrail"},
-    {Service::kUnknownJson, "json"}, {Service::kSts, "sts"},
-    {Service::kIam, "iam"},          {Service::kS3, "s3"},
+    {Service::kAdmin, "admin"},
+    {Service::kKms, "kms"},
+    {Service::kGlue, "glue"},
+    {Service::kLogs, "logs"},
+    {Service::kCloudTrail, "cloudtrail"},
+    {Service::kUnknownJson, "json"},
+    {Service::kSts, "sts"},
+    {Service::kIam, "iam"},
+    {Service::kS3, "s3"},
     {Service::kForeign, "foreign"},
 };
 
 // The signing names of the services SealStack answers (the credential scope's service).
-constexpr std::string_view kEmulatedScopes[] = {"kms", "s3", "glue", "cloudtrail", "sts", "iam"};
+constexpr std::string_view kEmulatedScopes[] = {"kms",        "s3",  "glue", "logs",
+                                                "cloudtrail", "sts", "iam"};
 
 bool IsEmulatedScope(std::string_view service) {
   for (std::string_view s : kEmulatedScopes) {

@@ -17,7 +17,18 @@ namespace sealstack::server {
 
 // kForeign: signed for an AWS service SealStack does not emulate (sqs, lambda, ...); answered
 // with that service's own unknown-operation error, before authentication.
-enum class Service { kAdmin, kKms, kGlue, kCloudTrail, kUnknownJson, kSts, kIam, kS3, kForeign };
+enum class Service {
+  kAdmin,
+  kKms,
+  kGlue,
+  kLogs,
+  kCloudTrail,
+  kUnknownJson,
+  kSts,
+  kIam,
+  kS3,
+  kForeign
+};
 
 std::string_view ServiceName(Service s);  // "kms", "s3", ... for logs
 

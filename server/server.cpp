@@ -192,7 +192,16 @@ Status Server::BuildS3() {
 
 void Server::BuildGlue() {
   ServerContext& ctx = context_;
+  api::logs::Dependencies logs_deps;
+  logs_deps.db = ctx.db.get();
+  logs_deps.kms = ctx.kms.get();
+  logs_deps.clock = ctx.clock;
+  logs_deps.random = ctx.random;
+  logs_deps.audit = ctx.audit.get();
+  logs_deps.access = ctx.access;
+  ctx.logs = std::make_unique<api::logs::Service>(std::move(logs_deps));
   api::glue::Dependencies deps;
+  deps.logs = ctx.logs.get();
   deps.db = ctx.db.get();
   deps.kms = ctx.kms.get();
   deps.buckets = ctx.s3_buckets.get();

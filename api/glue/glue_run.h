@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/glue/glue_service.h"
 #include "common/mutex.h"
@@ -46,6 +48,12 @@ struct Service::Run {
   SystemTime modified GUARDED_BY(mu);
   std::optional<SystemTime> completed GUARDED_BY(mu);
   std::string log GUARDED_BY(mu);
+  // (offset in `log`, server time in ms) of each piece of output as it arrived: the timestamps
+  // of the CloudWatch events the lines become.
+  std::vector<std::pair<size_t, int64_t>> log_marks GUARDED_BY(mu);
+  // The CloudWatch log group prefix of the run ("/aws-glue/jobs", or with a CloudWatchEncryption
+  // key "/aws-glue/jobs/<security configuration>-role/<role>"); set by Validate().
+  std::string log_prefix GUARDED_BY(mu);
   uint64_t dropped GUARDED_BY(mu) = 0;
   std::string log_doc GUARDED_BY(mu) = "null";  // the stored log, once terminal
 };

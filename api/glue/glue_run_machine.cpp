@@ -94,7 +94,10 @@ std::string Service::RenderRun(const Run& run) const {
   }
   if (!run.secconf_name.empty()) json::SetStr(d, "SecurityConfiguration", run.secconf_name, a);
   json::SetStr(d, "LogGroupName",
-               command == "pythonshell" ? "/aws-glue/python-jobs" : "/aws-glue/jobs", a);
+               !run.log_prefix.empty()    ? run.log_prefix
+               : command == "pythonshell" ? "/aws-glue/python-jobs"
+                                          : "/aws-glue/jobs",
+               a);
   return json::Dump(d);
 }
 
@@ -211,6 +214,16 @@ Status Service::Validate(Run& run, std::string* script_path) {
   run.session = std::make_shared<const auth::Principal>(session);
   SEALSTACK_RETURN_IF_ERROR(deps_.principals->Put(session));
 
+  {
+    const Value* cmd_name = json::Find(job, "Command");
+    std::string prefix = cmd_name != nullptr && json::Text(*cmd_name, "Name") == "pythonshell"
+                             ? "/aws-glue/python-jobs"
+                             : "/aws-glue/jobs";
+    // With CloudWatchEncryption, Glue writes to groups named after the configuration and role.
+    if (!enc.log_key.empty()) prefix += "/" + run.secconf_name + "-role/" + (*role)->name;
+    MutexLock lock(run.mu);
+    run.log_prefix = prefix;
+  }
   // 3. Every KMS key the configuration names is usable by the role, through its service.
   for (const auto& use : enc.key_uses) {
     kms::Caller kc;
@@ -294,6 +307,12 @@ void Service::AppendLog(Run& run, std::string_view output) {
   const size_t room =
       options_.max_log_bytes > run.log.size() ? options_.max_log_bytes - run.log.size() : 0;
   const size_t keep = std::min(room, output.size());
+  if (keep > 0) {
+    run.log_marks.emplace_back(
+        run.log.size(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock->Now().time_since_epoch())
+            .count());
+  }
   run.log.append(output.data(), keep);
   run.dropped += output.size() - keep;
 }
@@ -422,6 +441,16 @@ void Service::Finish(Run& run, const std::string& state, const std::string& erro
     log = run.log;
   }
   std::string log_doc = SealLog(run, log_key, log, state, &final_error);
+  const std::string cloudwatch = WriteRunLogs(run, log_key, log, state, final_error);
+  if (!cloudwatch.empty()) {
+    // The admin view says why CloudWatch Logs has no copy (the run's state does not change).
+    Document ld;
+    ld.Parse(log_doc.c_str());
+    if (ld.IsObject()) {
+      json::SetStr(ld, "cloudwatch_error", cloudwatch, ld.GetAllocator());
+      log_doc = json::Dump(ld);
+    }
+  }
   {
     MutexLock lock(run.mu);
     run.state = state;
@@ -432,6 +461,49 @@ void Service::Finish(Run& run, const std::string& state, const std::string& erro
   }
   Status st = PersistRun(run);
   (void)st;  // a failed write leaves the last persisted state; nothing better to do here
+}
+
+std::string Service::WriteRunLogs(Run& run, const std::string& log_key, const std::string& log,
+                                  const std::string& state, const std::string& error) {
+  if (deps_.logs == nullptr) return "";
+  std::vector<std::pair<size_t, int64_t>> marks;
+  std::string prefix;
+  {
+    MutexLock lock(run.mu);
+    marks = run.log_marks;
+    prefix = run.log_prefix;
+  }
+  if (prefix.empty()) return "";  // the run failed before Validate named its groups
+  const auto ms = [](SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  const int64_t now = ms(deps_.clock->Now());
+  std::vector<logs::LogEvent> output;
+  size_t mark = 0;
+  int64_t last = marks.empty() ? now : marks.front().second;
+  for (size_t start = 0; start < log.size();) {
+    size_t nl = log.find('\n', start);
+    const size_t end = nl == std::string::npos ? log.size() : nl;
+    while (mark < marks.size() && marks[mark].first <= start) last = marks[mark++].second;
+    std::string line = log.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) output.push_back({last, std::move(line)});
+    start = end + 1;
+  }
+  std::vector<logs::LogEvent> errors = {
+      {ms(run.started),
+       "SealStack: job run " + run.id + " of " + run.job_name + " started as " + run.session->arn},
+      {std::max(now, ms(run.started)),
+       "SealStack: job run " + run.id + " " + state + (error.empty() ? "" : ": " + error)}};
+  api::Caller c;
+  c.principal = run.session;
+  c.region = run.region;
+  c.request_id = run.request_id;
+  Status out = deps_.logs->WriteServiceLog(c, prefix + "/output", log_key, run.id, output);
+  Status err = deps_.logs->WriteServiceLog(c, prefix + "/error", log_key, run.id, errors);
+  if (!out.ok()) return out.message();
+  if (!err.ok()) return err.message();
+  return "";
 }
 
 }  // namespace sealstack::api::glue

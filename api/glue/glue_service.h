@@ -56,6 +56,7 @@
 #include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
 #include "api/kms/kms_service.h"
+#include "api/logs/logs_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_store.h"
@@ -108,6 +109,9 @@ struct Dependencies {
   std::shared_ptr<ProcessRunner> processes;
   // Authorization of management calls (the server's one check). Null = enforce, on `clock`.
   std::shared_ptr<AccessCheck> access;
+  // CloudWatch Logs: each run's output and error log groups are written there as the run's role
+  // (under the CloudWatchEncryption key when set). Null = runs write no CloudWatch logs.
+  logs::Service* logs = nullptr;
 };
 
 // True when `python` names an executable found through PATH (the --glue-execute default).
@@ -254,6 +258,10 @@ class Service {
   std::string SealLog(Run& run, const std::string& key, const std::string& log,
                       const std::string& state, std::string* final_error);
   void Finish(Run& run, const std::string& state, const std::string& error_message);
+  // Writes the run's output lines to <prefix>/output and its start and end to <prefix>/error
+  // (stream: the run id) as the run's role; "" when written, else why not.
+  std::string WriteRunLogs(Run& run, const std::string& log_key, const std::string& log,
+                           const std::string& state, const std::string& error);
   Status PersistRun(const Run& run);
   std::string RenderRun(const Run& run) const;
 
