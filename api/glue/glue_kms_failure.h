@@ -20,4 +20,10 @@ struct KmsFailure {
 // REQUIRES: !kms_status.ok(), a Status from kms::Service.
 KmsFailure DescribeKmsFailure(const Status& kms_status);
 
+// A KMS failure as Glue reports it in a run's ErrorMessage: which setting, who, which action,
+// which key, and KMS's own answer in the SDK's exception format.
+std::string KmsFailureMessage(const Status& kms_status, const std::string& principal,
+                              const std::string& action, const std::string& key,
+                              const std::string& setting);
+
 }  // namespace sealstack::api::glue

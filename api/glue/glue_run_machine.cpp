@@ -29,20 +29,10 @@ struct Service::RunEncryption {
   };
   std::vector<KeyUse> key_uses;  // every KMS key the configuration names, with its service
   std::string log_key;           // CloudWatchEncryption's key when SSE-KMS, else ""
+  std::string bookmark_key;      // JobBookmarksEncryption's key when CSE-KMS, else ""
 };
 
 namespace {
-
-// A KMS failure as Glue reports it in a run's ErrorMessage: who, which action, which key, and
-// KMS's own answer in the SDK's exception format.
-std::string KmsFailureMessage(const Status& st, const std::string& principal,
-                              const std::string& action, const std::string& key,
-                              const std::string& setting) {
-  KmsFailure w = DescribeKmsFailure(st);
-  return setting + ": " + principal + " cannot use KMS key " + key + " for " + action + ": " +
-         w.message + " (Service: AWSKMS; Status Code: " + std::to_string(w.http_status) +
-         "; Error Code: " + w.code + "; Request ID: " + NewUuidRequestId() + "; Proxy: null)";
-}
 
 // The last line of a run's output (the usual place of a Python traceback's message).
 std::string LastLine(std::string_view log) {
@@ -186,6 +176,7 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
     if (json::Text(*v, s.mode_member) != s.kms_mode) continue;
     std::string key = json::Text(*v, "KmsKeyArn");
     if (std::string_view(s.member) == "CloudWatchEncryption") out.log_key = key;
+    if (std::string_view(s.member) == "JobBookmarksEncryption") out.bookmark_key = key;
     out.key_uses.push_back({s.member, std::move(key), s.via});
   }
   return out;
@@ -259,6 +250,10 @@ Status Service::Validate(Run& run, std::string* script_path) {
                        "Internal error: cannot prepare awsglue: " + st.message());
     }
   }
+  // 6. Job bookmarks: the job's state, opened as the role, for the script to skip what it read.
+  if (BookmarkOption(run) != "job-bookmark-disable") {
+    SEALSTACK_RETURN_IF_ERROR(PrepareBookmark(run, std::string(tmpl) + "/.bookmark-in.json"));
+  }
   return Status::Ok();
 }
 
@@ -294,6 +289,10 @@ ProcessSpec Service::RunProcessSpec(const Run& run, const std::string& script_pa
       "GLUE_JOB_NAME=" + run.job_name,
       "GLUE_JOB_RUN_ID=" + run.id,
   };
+  const std::string dir = std::filesystem::path(script_path).parent_path().string();
+  spec.env.push_back("SEALSTACK_GLUE_BOOKMARK_OPTION=" + BookmarkOption(run));
+  spec.env.push_back("SEALSTACK_GLUE_BOOKMARK_IN=" + dir + "/.bookmark-in.json");
+  spec.env.push_back("SEALSTACK_GLUE_BOOKMARK_OUT=" + dir + "/.bookmark-out.json");
   for (const char* keep : {"PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR"}) {
     if (const char* v = std::getenv(keep)) spec.env.push_back(std::string(keep) + "=" + v);
   }
@@ -347,7 +346,15 @@ void Service::Execute(Run& run, const std::string& script_path) {
     Finish(run, "TIMEOUT",
            "Job run timed out after " + std::to_string(run.timeout_min) + " minutes.");
   } else if (exit.exited && exit.code == 0) {
-    Finish(run, "SUCCEEDED", "");
+    // Job.commit's bookmark state becomes the job's only when the run succeeds (as on AWS).
+    const std::string bookmark_error =
+        BookmarkOption(run) == "job-bookmark-enable"
+            ? StoreBookmark(
+                  run,
+                  std::filesystem::path(script_path).parent_path().string() + "/.bookmark-out.json",
+                  ReadRunEncryption(run).bookmark_key)
+            : std::string();
+    Finish(run, bookmark_error.empty() ? "SUCCEEDED" : "FAILED", bookmark_error);
   } else {
     std::string last;
     {

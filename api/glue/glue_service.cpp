@@ -139,6 +139,8 @@ Result<std::string> Service::Dispatch(const Caller& c, const Input& input) {
           [&](const GetConnectionInput& in) { return GetConnection(c, in); },
           [&](const GetConnectionsInput& in) { return GetConnections(c, in); },
           [&](const DeleteConnectionInput& in) { return DeleteConnection(c, in); },
+          [&](const GetJobBookmarkInput& in) { return GetJobBookmark(c, in); },
+          [&](const ResetJobBookmarkInput& in) { return ResetJobBookmark(c, in); },
       },
       input);
 }

@@ -241,6 +241,18 @@ class Service {
   Status Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs);
   void StopAllRuns();
 
+  // ---- job bookmarks (glue_bookmarks.cpp)
+  Result<std::string> GetJobBookmark(const Caller& c, const GetJobBookmarkInput& in);
+  Result<std::string> ResetJobBookmark(const Caller& c, const ResetJobBookmarkInput& in);
+  // --job-bookmark-option of the run: "job-bookmark-enable", "-pause" or "-disable" (default).
+  static std::string BookmarkOption(const Run& run);
+  // Writes the job's bookmark state (opened as the run's role) to `path` for the script;
+  // the Status message names principal, action and key when the role may not decrypt it.
+  Status PrepareBookmark(Run& run, const std::string& path);
+  // Stores the state the script's Job.commit wrote to `path` (sealed under the
+  // JobBookmarksEncryption key as the run's role when CSE-KMS); "" or the run's ErrorMessage.
+  std::string StoreBookmark(Run& run, const std::string& path, const std::string& key);
+
   // ---- the run state machine, on the run's runner thread (glue_run_machine.cpp)
   struct RunEncryption;
   void RunMain(std::shared_ptr<Run> run);

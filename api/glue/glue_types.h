@@ -270,6 +270,15 @@ struct DeleteConnectionInput {
   std::string connection_name;
 };
 
+struct GetJobBookmarkInput {
+  std::string job_name;
+  std::optional<std::string> run_id;
+};
+struct ResetJobBookmarkInput {
+  std::string job_name;
+  std::optional<std::string> run_id;
+};
+
 // Any operation's input; the operation is named beside it (several share a struct).
 using Input = std::variant<
     CreateJobInput, UpdateJobInput, GetJobInput, GetJobsInput, ListJobsInput, BatchGetJobsInput,
@@ -281,6 +290,6 @@ using Input = std::variant<
     UpdateDatabaseInput, DeleteDatabaseInput, CreateTableInput, GetTableInput, GetTablesInput,
     UpdateTableInput, DeleteTableInput, CreatePartitionInput, BatchCreatePartitionInput,
     GetPartitionInput, GetPartitionsInput, CreateConnectionInput, GetConnectionInput,
-    GetConnectionsInput, DeleteConnectionInput>;
+    GetConnectionsInput, DeleteConnectionInput, GetJobBookmarkInput, ResetJobBookmarkInput>;
 
 }  // namespace sealstack::api::glue

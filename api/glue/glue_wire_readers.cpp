@@ -306,6 +306,20 @@ Result<Input> ReadGetJobRun(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
+Result<Input> ReadGetJobBookmark(JsonInput& in) {
+  GetJobBookmarkInput out;
+  out.job_name = RequiredString(in, "JobName", 1, 255);
+  out.run_id = in.String("RunId", false);
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadResetJobBookmark(JsonInput& in) {
+  ResetJobBookmarkInput out;
+  out.job_name = RequiredString(in, "JobName", 1, 255);
+  out.run_id = in.String("RunId", false);
+  return Done(in, std::move(out));
+}
+
 Result<Input> ReadGetJobRuns(JsonInput& in) {
   GetJobRunsInput out;
   out.job_name = RequiredString(in, "JobName", 1, 255);
@@ -670,6 +684,8 @@ InputReader FindInputReader(std::string_view operation) {
       {"DeleteSecurityConfiguration", ReadDeleteSecurityConfiguration},
       {"StartJobRun", ReadStartJobRun},
       {"GetJobRun", ReadGetJobRun},
+      {"GetJobBookmark", ReadGetJobBookmark},
+      {"ResetJobBookmark", ReadResetJobBookmark},
       {"GetJobRuns", ReadGetJobRuns},
       {"BatchStopJobRun", ReadBatchStopJobRun},
       {"PutDataCatalogEncryptionSettings", ReadPutDataCatalogEncryptionSettings},
