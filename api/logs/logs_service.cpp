@@ -683,7 +683,6 @@ Result<std::string> Service::FilterLogEvents(const Caller& c, const FilterLogEve
 Status Service::WriteServiceLog(const Caller& c, const std::string& group,
                                 const std::string& kms_key_id, const std::string& stream,
                                 std::vector<LogEvent> events) {
-  if (events.empty()) return Status::Ok();
   auto created = CreateLogGroup(c, {group, kms_key_id});
   if (!created.ok() && LogsKindOf(created.status()) != ErrorKind::kResourceAlreadyExists) {
     return created.status();
@@ -692,6 +691,7 @@ Status Service::WriteServiceLog(const Caller& c, const std::string& group,
   if (!stream_made.ok() && LogsKindOf(stream_made.status()) != ErrorKind::kResourceAlreadyExists) {
     return stream_made.status();
   }
+  if (events.empty()) return Status::Ok();  // the group and stream exist, as on AWS
   return PutLogEvents(c, {group, stream, std::move(events)}).status();
 }
 

@@ -181,3 +181,40 @@ def test_glueetl_script_without_spark_features_fails_clearly(server):
     g.create_job(Name="shell", Role=ROLE, Command={"Name": "pythonshell", "ScriptLocation": loc})
     run = wait_run(g, "shell", g.start_job_run(JobName="shell")["JobRunId"])
     assert run["JobRunState"] == "FAILED" and "awsglue" in run["ErrorMessage"]
+
+
+def test_readme_seed_example(start_sealstack, tmp_path):
+    """README's glueetl example on docker/seed.json (plus a keyless job role): the output is
+    SSE-KMS under the seeded key, and the run's log is in the seeded configuration's group."""
+    import pathlib
+    import re
+    seed = pathlib.Path(__file__).resolve().parents[2] / "docker" / "seed.json"
+    seed_doc = json.loads(seed.read_text())
+    key_arn = seed_doc["keys"][0]["policy"] and (
+        "arn:aws:kms:us-east-1:000000000000:key/" + seed_doc["keys"][0]["id"])
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    script = re.search(r"cat > etl.py <<'PY'\n(.*?)\nPY\n", readme, re.S).group(1)
+    job_role = {"arn": "arn:aws:iam::000000000000:role/example-app-job", "policies": [
+        json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:*", "kms:*", "logs:*"], "Resource": "*"}]})]}
+    server = start_sealstack({"principals": [job_role]}, extra_args=["--seed", str(seed)])
+    s3 = client("s3", server.endpoint, region_name="us-east-1")
+    s3.put_object(Bucket="example-app-data", Key="etl.py", Body=script.encode())
+    s3.put_object(Bucket="example-app-data", Key="in/a.csv", Body=b"id,amount\n1,5\n2,50\n")
+    g = client("glue", server.endpoint, region_name="us-east-1")
+    g.create_job(Name="etl", Role="example-app-job", SecurityConfiguration="example-app-kms",
+                 Command={"Name": "glueetl", "ScriptLocation": "s3://example-app-data/etl.py"})
+    run_id = g.start_job_run(JobName="etl")["JobRunId"]
+    run = wait_run(g, "etl", run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    out = s3.list_objects_v2(Bucket="example-app-data", Prefix="out/")["Contents"]
+    assert len(out) == 1
+    assert json.loads(s3.get_object(Bucket="example-app-data", Key=out[0]["Key"])["Body"]
+                      .read()) == {"id": 2, "amount": 50}
+    view = admin_view(server, "example-app-data", out[0]["Key"])
+    assert view["mode"] == "SSE-KMS" and view["kms_key_arn"] == key_arn, view
+    logs = client("logs", server.endpoint, region_name="us-east-1")
+    groups = [x["logGroupName"] for x in logs.describe_log_groups(
+        logGroupNamePrefix="/aws-glue/jobs/example-app-kms-role/")["logGroups"]]
+    assert groups == ["/aws-glue/jobs/example-app-kms-role/example-app-job/error",
+                      "/aws-glue/jobs/example-app-kms-role/example-app-job/output"]
