@@ -242,6 +242,7 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
   doc.lock = w.lock;
   doc.sse = dk.protection;
   doc.user_context_b64 = in.sse.context.value_or("");
+  doc.client_side = DetectClientSide(in.user_metadata, "", s.keys->BlobKeyResolver());
   SEALSTACK_ASSIGN_OR_RETURN(
       UploadInfo upload, s.store->CreateMultipartUpload(
                              in.bucket, in.key, dk.protection.wrapped_key, EncodeObjectDoc(doc)));
