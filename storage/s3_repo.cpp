@@ -255,6 +255,14 @@ Result<std::vector<S3BucketRow>> S3Repo::ListBuckets(Connection& c, std::string_
   return rows;
 }
 
+Result<std::vector<S3BucketRow>> S3Repo::ListAllBuckets(Connection& c) {
+  std::vector<S3BucketRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend("SELECT name, account, region, created_at, doc FROM s3_buckets ORDER BY name",
+                    {}, &rows, BucketFromRow));
+  return rows;
+}
+
 Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, name));
   SEALSTACK_ASSIGN_OR_RETURN(

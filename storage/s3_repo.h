@@ -165,6 +165,8 @@ class S3Repo {
   static Result<S3BucketRow> GetBucket(Connection& c, std::string_view name);
   // The account's buckets ordered by name.
   static Result<std::vector<S3BucketRow>> ListBuckets(Connection& c, std::string_view account);
+  // Every account's buckets ordered by name (the admin plane's posture report and console).
+  static Result<std::vector<S3BucketRow>> ListAllBuckets(Connection& c);
   // Deletes an empty bucket. kFailedPrecondition if any version or delete marker remains. Multipart
   // uploads in progress are aborted (their parts and segments deleted) with it. kNotFound if
   // absent.

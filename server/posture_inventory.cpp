@@ -1,0 +1,119 @@
+#include "server/posture_inventory.h"
+
+#include <algorithm>
+
+namespace sealstack::server {
+
+namespace kms = api::kms;
+namespace s3 = api::s3;
+
+KeyDirectory::KeyDirectory(const kms::Service& service)
+    : keys_(service.AllKeys()), aliases_(service.AllAliases()), grants_(service.AllGrants()) {
+  for (const auto& k : keys_) {
+    by_arn_[k->arn] = k.get();
+    by_handle_[k->handle()] = k.get();
+  }
+}
+
+const kms::Key* KeyDirectory::ByArn(const std::string& arn) const {
+  auto it = by_arn_.find(arn);
+  return it == by_arn_.end() ? nullptr : it->second;
+}
+
+std::string KeyDirectory::Resolve(const std::string& account, const std::string& region,
+                                  const std::string& ref) const {
+  if (ref.empty()) return "";
+  std::string acct = account, reg = region, name = ref;
+  if (ref.rfind("arn:", 0) == 0) {
+    // arn:aws:kms:REGION:ACCOUNT:key/ID | alias/NAME
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (int i = 0; i < 5; ++i) {
+      size_t colon = ref.find(':', start);
+      if (colon == std::string::npos) return ref;
+      parts.push_back(ref.substr(start, colon - start));
+      start = colon + 1;
+    }
+    reg = parts[3];
+    acct = parts[4];
+    name = ref.substr(start);
+    if (name.rfind("key/", 0) == 0) return ref;
+  }
+  if (name.rfind("alias/", 0) == 0) {
+    for (const auto& a : aliases_) {
+      if (a.account == acct && a.region == reg && a.name == name) {
+        auto it = by_handle_.find(a.key_id);
+        return it == by_handle_.end() ? "" : it->second->arn;
+      }
+    }
+    return "";
+  }
+  return kms::KeyArn(reg, acct, name);
+}
+
+std::vector<std::string> KeyDirectory::AliasesOf(const kms::Key& key) const {
+  std::vector<std::string> out;
+  for (const auto& a : aliases_) {
+    if (a.key_id == key.handle()) out.push_back(a.name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<const kms::Grant*> KeyDirectory::GrantsOf(const kms::Key& key) const {
+  std::vector<const kms::Grant*> out;
+  for (const auto& g : grants_) {
+    if (g.key_id == key.handle()) out.push_back(&g);
+  }
+  return out;
+}
+
+std::string KeyUsability(const kms::Key* key) {
+  if (key == nullptr) return "NotFound";
+  if (!key->damaged.empty()) return "Damaged";
+  if (key->state == kms::KeyState::kEnabled) return "usable";
+  return std::string(kms::Name(key->state));
+}
+
+Status ScanVersions(s3::ObjectStore& store, const std::vector<s3::Bucket>& buckets,
+                    const std::function<bool(const ScannedVersion&)>& visit, size_t page_size) {
+  for (const auto& bucket : buckets) {
+    storage::S3ListVersionsOptions options;
+    options.limit = page_size;
+    for (;;) {
+      SEALSTACK_ASSIGN_OR_RETURN(s3::VersionPage page, store.ListVersions(bucket.name, options));
+      for (const auto& info : page.versions) {
+        if (info.delete_marker) continue;
+        auto doc = s3::DecodeObjectDoc(info.doc, info.wrapped_key);
+        if (!doc.ok()) continue;  // a corrupt doc protects nothing the views can name
+        if (!visit(ScannedVersion{&bucket, &info, &*doc})) return Status::Ok();
+      }
+      if (!page.truncated || page.versions.empty()) break;
+      options.key_marker = page.versions.back().key;
+      options.after_seq = page.versions.back().seq;
+    }
+  }
+  return Status::Ok();
+}
+
+std::string_view SseModeName(s3::SseMode mode) {
+  switch (mode) {
+    case s3::SseMode::kSseS3:
+      return "SSE-S3";
+    case s3::SseMode::kSseKms:
+      return "SSE-KMS";
+    case s3::SseMode::kDsseKms:
+      return "DSSE-KMS";
+    case s3::SseMode::kSseC:
+      return "SSE-C";
+  }
+  return "SSE-S3";
+}
+
+std::string DefaultModeName(const s3::EncryptionConfiguration& e) {
+  if (e.sse_algorithm == "aws:kms") return "SSE-KMS";
+  if (e.sse_algorithm == "aws:kms:dsse") return "DSSE-KMS";
+  return "SSE-S3";
+}
+
+}  // namespace sealstack::server
