@@ -163,7 +163,10 @@ struct KeyUse {
   std::vector<std::string> examples;
   void Add(const std::string& kind, const std::string& name) {
     ++counts[kind];
-    if (examples.size() < kExamples) examples.push_back(name);
+    if (examples.size() < kExamples &&
+        std::find(examples.begin(), examples.end(), name) == examples.end()) {
+      examples.push_back(name);
+    }
   }
   bool empty() const { return counts.empty(); }
 };
@@ -328,22 +331,21 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
   SEALSTACK_RETURN_IF_ERROR(
       ScanVersions(*context.s3_objects, buckets, [&](const ScannedVersion& v) {
         ++versions;
-        const s3::ObjectDoc& doc = *v.doc;
+        const VersionFacts& doc = *v.facts;
         const std::string name = ObjectName(*v.info);
-        if (!doc.sse.kms_key_arn.empty())
-          uses.by_key[doc.sse.kms_key_arn].Add("object_versions", name);
-        for (const auto& arn : doc.client_side.kms_keys) {
+        if (!doc.kms_key_arn.empty()) uses.by_key[doc.kms_key_arn].Add("object_versions", name);
+        for (const auto& arn : doc.client_side_keys) {
           uses.by_key[arn].Add("client_side_objects", name);
           uses.client_side[arn].Add("client_side_objects", name);
         }
-        const std::string mode(SseModeName(doc.sse.mode));
+        const std::string mode(SseModeName(doc.mode));
         const std::string want = DefaultModeName(v.bucket->encryption);
         bool differs = mode != want;
-        if (!differs && doc.sse.mode != s3::SseMode::kSseS3 &&
+        if (!differs && doc.mode != s3::SseMode::kSseS3 &&
             !v.bucket->encryption.kms_master_key_id.empty()) {
           const std::string default_arn = keys.Resolve(v.bucket->account, v.bucket->region,
                                                        v.bucket->encryption.kms_master_key_id);
-          differs = !default_arn.empty() && default_arn != doc.sse.kms_key_arn;
+          differs = !default_arn.empty() && default_arn != doc.kms_key_arn;
         }
         if (differs) older_default[v.bucket->name].Add(mode + " (default " + want + ")", name);
         return true;
@@ -867,11 +869,10 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartArray();
   SEALSTACK_RETURN_IF_ERROR(
       ScanVersions(*context.s3_objects, buckets, [&](const ScannedVersion& v) {
-        const s3::ObjectDoc& doc = *v.doc;
-        const bool server_side = doc.sse.kms_key_arn == key.arn;
-        const bool client_side =
-            std::find(doc.client_side.kms_keys.begin(), doc.client_side.kms_keys.end(), key.arn) !=
-            doc.client_side.kms_keys.end();
+        const VersionFacts& doc = *v.facts;
+        const bool server_side = doc.kms_key_arn == key.arn;
+        const bool client_side = std::find(doc.client_side_keys.begin(), doc.client_side_keys.end(),
+                                           key.arn) != doc.client_side_keys.end();
         if (!server_side && !client_side) return true;
         if (server_side) ++object_total;
         if (client_side) ++client_total;
@@ -882,13 +883,13 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
         str("version_id", v.info->version_id);
         w.Key("is_latest");
         w.Bool(v.info->is_latest);
-        str("mode", std::string(SseModeName(doc.sse.mode)));
+        str("mode", std::string(SseModeName(doc.mode)));
         w.Key("bucket_key");
-        w.Bool(doc.sse.bucket_key);
+        w.Bool(doc.bucket_key);
         str("layer", server_side && client_side ? "server-side+client-side"
                      : server_side              ? "server-side"
                                                 : "client-side");
-        if (client_side) str("client_side_format", doc.client_side.format);
+        if (client_side) str("client_side_format", doc.client_side_format);
         w.EndObject();
         return true;
       }));

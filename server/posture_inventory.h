@@ -54,11 +54,20 @@ class KeyDirectory {
 // ("Disabled", "PendingDeletion", "PendingImport", ...), or "NotFound" for a null key.
 std::string KeyUsability(const api::kms::Key* key);
 
+// What the views need of one version's doc (parsed leanly: the scan reads every version).
+struct VersionFacts {
+  api::s3::SseMode mode = api::s3::SseMode::kSseS3;
+  std::string kms_key_arn;  // KMS modes
+  bool bucket_key = false;
+  std::string client_side_format;  // "" = no client-side layer
+  std::vector<std::string> client_side_keys;
+};
+
 // One version the scan visits (never a delete marker).
 struct ScannedVersion {
   const api::s3::Bucket* bucket;
   const api::s3::ObjectInfo* info;
-  const api::s3::ObjectDoc* doc;
+  const VersionFacts* facts;
 };
 
 // Calls `visit` for every object version (delete markers skipped) of `buckets`, a page of
@@ -66,7 +75,7 @@ struct ScannedVersion {
 // `visit` returning false stops the scan.
 Status ScanVersions(api::s3::ObjectStore& store, const std::vector<api::s3::Bucket>& buckets,
                     const std::function<bool(const ScannedVersion&)>& visit,
-                    size_t page_size = 1000);
+                    size_t page_size = 2000);
 
 // "SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C".
 std::string_view SseModeName(api::s3::SseMode mode);
