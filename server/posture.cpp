@@ -96,7 +96,7 @@ std::vector<std::string> ConditionValues(const rapidjson::Value& statement, std:
     if (name != Lower(op) || !o.value.IsObject()) continue;
     for (const auto& k : o.value.GetObject()) {
       if (Lower(k.name.GetString()) != Lower(key)) continue;
-      if (k.value.IsBool()) out.push_back(k.value.GetBool() ? "true" : "false");
+      if (k.value.IsBool()) out.emplace_back(k.value.GetBool() ? "true" : "false");
       for (auto& s : Strings(k.value)) out.push_back(Lower(s));
     }
   }
@@ -967,13 +967,13 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (auto ear = d.FindMember("EncryptionAtRest"); ear != d.MemberEnd()) {
         const std::string ref = Member(ear->value, "SseAwsKmsKeyId");
         if (!ref.empty() && keys.Resolve(c.account, c.region, ref) == key.arn) {
-          fields.push_back("EncryptionAtRest");
+          fields.emplace_back("EncryptionAtRest");
         }
       }
       if (auto cpe = d.FindMember("ConnectionPasswordEncryption"); cpe != d.MemberEnd()) {
         const std::string ref = Member(cpe->value, "AwsKmsKeyId");
         if (!ref.empty() && keys.Resolve(c.account, c.region, ref) == key.arn) {
-          fields.push_back("ConnectionPasswordEncryption");
+          fields.emplace_back("ConnectionPasswordEncryption");
         }
       }
       if (fields.empty()) continue;
