@@ -187,7 +187,7 @@ bool IsSymmetricCustomerKey(const kms::Key& k) {
 
 // The Glue state the report and the dependents read, all accounts.
 struct GlueState {
-  std::vector<api::glue::Service::AdminItem> jobs, secconfs, catalogs, entities, connections;
+  std::vector<api::glue::Service::AdminItem> jobs, secconfs, catalogs, entities, connections, runs;
 };
 
 Result<GlueState> LoadGlue(api::glue::Service& glue) {
@@ -196,6 +196,7 @@ Result<GlueState> LoadGlue(api::glue::Service& glue) {
   SEALSTACK_ASSIGN_OR_RETURN(g.secconfs, glue.AdminList("secconf"));
   SEALSTACK_ASSIGN_OR_RETURN(g.catalogs, glue.AdminList("catalog"));
   SEALSTACK_ASSIGN_OR_RETURN(g.connections, glue.AdminList("connection"));
+  SEALSTACK_ASSIGN_OR_RETURN(g.runs, glue.AdminList("run"));
   for (const char* kind : {"database", "table", "partition"}) {
     SEALSTACK_ASSIGN_OR_RETURN(auto items, glue.AdminList(kind));
     for (auto& i : items) g.entities.push_back(std::move(i));
@@ -257,12 +258,17 @@ void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index
     if (d.HasParseError() || !d.IsObject()) continue;
     auto ec = d.FindMember("EncryptionConfiguration");
     if (ec == d.MemberEnd()) continue;
+    std::map<std::string, std::string> fields_by_key;  // key ARN -> "S3Encryption, ..."
     for (const auto& ref : SecconfKeyRefs(ec->value)) {
       if (ref.ref.empty()) continue;
       std::string arn = keys.Resolve(sc.account, sc.region, ref.ref);
       if (arn.empty()) arn = ref.ref;
+      std::string& fields = fields_by_key[arn];
+      fields += (fields.empty() ? "" : ", ") + ref.field;
+    }
+    for (const auto& [arn, fields] : fields_by_key) {
       index->by_key[arn].Add("glue_security_configurations",
-                             "security configuration " + sc.name + " (" + ref.field + ")");
+                             "security configuration " + sc.name + " (" + fields + ")");
       secconf_keys[sc.account + "/" + sc.region + "/" + sc.name].push_back(arn);
     }
   }
@@ -279,6 +285,12 @@ void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index
   for (const auto& e : g.entities) {
     if (!e.kms_key_arn.empty()) {
       index->by_key[e.kms_key_arn].Add("catalog_entries", e.kind + " " + EntityArn(e));
+    }
+  }
+  for (const auto& r : g.runs) {
+    if (!r.kms_key_arn.empty()) {
+      index->by_key[r.kms_key_arn].Add("glue_run_logs",
+                                       "log of run " + r.name + " (" + r.parent + ")");
     }
   }
 }
@@ -898,6 +910,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   // Glue: catalog entries sealed under the key, security configurations naming it, the jobs
   // that use those, and catalog settings.
   int64_t catalog_total = 0, secconf_total = 0, job_total = 0, settings_total = 0;
+  int64_t run_log_total = 0;
   if (context.glue) {
     SEALSTACK_ASSIGN_OR_RETURN(GlueState glue, LoadGlue(*context.glue));
     w.Key("catalog_entries");
@@ -987,6 +1000,20 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       w.EndObject();
     }
     w.EndArray();
+    // Glue output the server keeps itself: run logs sealed under a CloudWatchEncryption key.
+    w.Key("glue_run_logs");
+    w.StartArray();
+    for (const auto& r : glue.runs) {
+      if (r.kms_key_arn != key.arn) continue;
+      ++run_log_total;
+      w.StartObject();
+      str("run_id", r.name);
+      str("job_name", r.parent);
+      str("account", r.account);
+      str("region", r.region);
+      w.EndObject();
+    }
+    w.EndArray();
   }
   const auto grants = keys.GrantsOf(key);
   w.Key("grants");
@@ -1020,12 +1047,14 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.Int64(job_total);
   w.Key("catalog_settings");
   w.Int64(settings_total);
+  w.Key("glue_run_logs");
+  w.Int64(run_log_total);
   w.Key("grants");
   w.Int64(static_cast<int64_t>(grants.size()));
   w.EndObject();
   w.Key("truncated");
   w.Bool(static_cast<size_t>(object_total + client_total) > limit);
-  const int64_t data = object_total + client_total + catalog_total + settings_total;
+  const int64_t data = object_total + client_total + catalog_total + settings_total + run_log_total;
   w.Key("total");
   w.Int64(data + secconf_total + job_total + static_cast<int64_t>(grants.size()));
   w.EndObject();

@@ -65,6 +65,12 @@ Result<std::vector<Service::AdminItem>> Service::AdminList(const std::string& ki
       auto d = json::Load(stored);
       const json::Value* run = d.ok() ? json::Find(*d, "JobRun") : nullptr;
       if (run != nullptr) item.doc = json::Dump(*run);
+      // A log sealed under a CloudWatchEncryption key needs that key to be read.
+      const json::Value* log = d.ok() ? json::Find(*d, "Log") : nullptr;
+      const json::Value* encrypted = log != nullptr ? json::Find(*log, "encrypted") : nullptr;
+      if (encrypted != nullptr && encrypted->IsBool() && encrypted->GetBool()) {
+        item.kms_key_arn = json::Text(*log, "key");
+      }
     } else {
       item.doc = stored;
     }

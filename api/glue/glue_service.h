@@ -182,8 +182,10 @@ class Service {
   // connection) only by name, with the KMS key their document is sealed under.
   struct AdminItem {
     std::string account, region, kind, parent, name;
-    std::string doc;          // job, secconf, catalog, run (JobRun); "" for catalog entities
-    std::string kms_key_arn;  // catalog entities sealed under a KMS data key; "" otherwise
+    std::string doc;  // job, secconf, catalog, run (JobRun); "" for catalog entities
+    // Catalog entities sealed under a KMS data key, runs whose log is sealed under a
+    // CloudWatchEncryption key: that key's ARN; "" otherwise.
+    std::string kms_key_arn;
     // Connections: "encrypted" (ENCRYPTED_PASSWORD), "plain" (PASSWORD), "none", or "unknown"
     // (sealed under KMS: not opened without a caller). Never the password itself.
     std::string password;

@@ -144,6 +144,7 @@ async function key(arn) {
     ...(deps.catalog_settings || []).map((e) => h('tr', {}, h('td', {}, 'catalog settings'), h('td', { class: 'mono' }, e.arn), h('td', {}, ''), h('td', {}, e.fields.join(', ')))),
     ...(deps.glue_security_configurations || []).map((e) => h('tr', {}, h('td', {}, 'security configuration'), h('td', {}, e.name), h('td', {}, ''), h('td', {}, e.fields.join(', ')))),
     ...(deps.glue_jobs || []).map((e) => h('tr', {}, h('td', {}, 'Glue job'), h('td', { class: 'mono' }, e.arn), h('td', {}, ''), h('td', {}, `via ${e.security_configuration}`))),
+    ...(deps.glue_run_logs || []).map((e) => h('tr', {}, h('td', {}, 'Glue run log'), h('td', {}, e.job_name), h('td', { class: 'mono' }, e.run_id), h('td', {}, 'sealed under the key (CloudWatchEncryption)'))),
     ...deps.grants.map((g) => h('tr', {}, h('td', {}, 'grant'), h('td', { class: 'mono' }, g.grantee), h('td', { class: 'mono' }, g.grant_id.slice(0, 16)), h('td', {}, g.operations.join(', '))))];
   const timeline = audit.events.map((e) => h('tr', {},
     h('td', { class: 'mono' }, e.eventTime),

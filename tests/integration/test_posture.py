@@ -209,7 +209,7 @@ def test_dependents_and_unusable_keys(server):
         assert deps["key_arn"] == key and deps["aliases"] == ["alias/app"]
     assert deps["counts"] == {"object_versions": 3, "client_side_objects": 0, "catalog_entries": 2,
                               "glue_security_configurations": 1, "glue_jobs": 1,
-                              "catalog_settings": 1, "grants": 1}
+                              "catalog_settings": 1, "glue_run_logs": 0, "grants": 1}
     assert deps["total"] == 9 and deps["truncated"] is False
     versions = {(o["bucket"], o["key"], o["version_id"], o["mode"], o["bucket_key"])
                 for o in deps["object_versions"]}
@@ -358,3 +358,37 @@ def test_admin_views_never_show_secrets(server):
     objects = admin(server, "GET", "buckets/ssec-bucket/objects")
     assert objects["versions"][0]["mode"] == "SSE-C"
     assert set(objects["versions"][0]) >= {"customer_key_md5"}
+
+
+def finished_run(glue, job, run_id, deadline_s=60):
+    """GetJobRun until the run is terminal (each call is a round trip; no sleeping)."""
+    import time
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        run = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+        if run["JobRunState"] in ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR"):
+            return run
+    raise AssertionError(f"run {run_id} did not finish")
+
+
+def test_glue_run_log_needs_its_key(server):
+    s3, kms, glue = clients(server)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    s3.create_bucket(Bucket="scripts-bucket")
+    s3.put_object(Bucket="scripts-bucket", Key="job.py", Body=b"print('hello')\n")
+    glue.create_security_configuration(Name="cw", EncryptionConfiguration={
+        "S3Encryption": [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key}],
+        "CloudWatchEncryption": {"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": key}})
+    glue.create_job(Name="logged", Role=ROLE, Command=SCRIPT, SecurityConfiguration="cw")
+    run_id = glue.start_job_run(JobName="logged")["JobRunId"]
+    assert finished_run(glue, "logged", run_id)["JobRunState"] == "SUCCEEDED"
+    deps = admin(server, "GET", f"keys/{key}/dependents")
+    assert deps["glue_run_logs"] == [{"run_id": run_id, "job_name": "logged",
+                                      "account": ROOT_ACCOUNT, "region": REGION}]
+    assert deps["glue_security_configurations"][0]["fields"] == ["S3Encryption",
+                                                                 "CloudWatchEncryption"]
+    assert deps["counts"]["glue_run_logs"] == 1 and deps["counts"]["glue_jobs"] == 1
+    kms.disable_key(KeyId=key)
+    disabled = found(posture(server), "kms-disabled-in-use", key)[0]
+    assert disabled["counts"] == {"glue_run_logs": 1, "glue_jobs": 1,
+                                  "glue_security_configurations": 1}
