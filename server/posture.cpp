@@ -115,9 +115,14 @@ bool ActionMatches(const rapidjson::Value& statement, const std::vector<std::str
   return false;
 }
 
+bool IsTwelveDigits(std::string_view s) {
+  return s.size() == 12 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
 // The account of a principal ARN or bare account id; "" for "*" or a service.
 std::string AccountOfPrincipal(const std::string& p) {
-  if (p.size() == 12 && std::all_of(p.begin(), p.end(), ::isdigit)) return p;
+  if (IsTwelveDigits(p)) return p;
   if (p.rfind("arn:", 0) != 0) return "";
   size_t pos = 0;
   for (int i = 0; i < 4; ++i) {
@@ -1067,8 +1072,7 @@ api::ApiResponse Posture(ServerContext& context, const auth::HttpRequestHead& he
   for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
     if (k == "account") account = v;
   }
-  if (!account.empty() &&
-      (account.size() != 12 || !std::all_of(account.begin(), account.end(), ::isdigit))) {
+  if (!account.empty() && !IsTwelveDigits(account)) {
     return AdminBadRequest("account: expected 12 digits", ids);
   }
   auto report = BuildPostureReport(context, account);
