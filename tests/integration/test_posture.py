@@ -392,3 +392,63 @@ def test_glue_run_log_needs_its_key(server):
     disabled = found(posture(server), "kms-disabled-in-use", key)[0]
     assert disabled["counts"] == {"glue_run_logs": 1, "glue_jobs": 1,
                                   "glue_security_configurations": 1}
+
+
+def import_material(kms, key_id, valid_to):
+    """BYOK: 32 random bytes wrapped under the import parameters' RSA key (RSAES_OAEP_SHA_256)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                           WrappingKeySpec="RSA_2048")
+    wrapped = serialization.load_der_public_key(params["PublicKey"]).encrypt(
+        os.urandom(32), padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(),
+                                     label=None))
+    kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],
+                            EncryptedKeyMaterial=wrapped, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                            ValidTo=valid_to)
+
+
+def test_deleted_expiring_and_missing_things(server):
+    import datetime
+    s3, kms, glue = clients(server)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    s3.create_bucket(Bucket="kms-bucket")
+    put_bucket_encryption(server, "kms-bucket", "aws:kms", key=key, blocked=["SSE-C"])
+    s3.put_object(Bucket="kms-bucket", Key="a", Body=b"a")
+    report = posture(server)
+    assert found(report, "s3-bucket-key-disabled", "arn:aws:s3:::kms-bucket")[0]["severity"] == "low"
+    assert found(report, "s3-sse-c-not-blocked") == []
+
+    # Deleted: the deletion window passes on the server clock; the version still names the key.
+    kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    admin(server, "POST", "clock", {"advance_seconds": 8 * 86400})
+    try:
+        gone = found(posture(server), "kms-deleted-key-in-use", key)
+        assert len(gone) == 1 and gone[0]["severity"] == "critical"
+        assert gone[0]["counts"] == {"object_versions": 1}
+        assert gone[0]["examples"] == ["s3://kms-bucket/a"]
+        admin(server, "GET", f"keys/{key}/dependents", expect=404)
+    finally:
+        admin(server, "POST", "clock", {"set": "now"})
+
+    # Imported material expiring in 5 days (high) and in 20 days (medium).
+    soon = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    later = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    import_material(kms, soon, now + datetime.timedelta(days=5))
+    import_material(kms, later, now + datetime.timedelta(days=20))
+    report = posture(server)
+    expiring = {f["resource"].split("/")[-1]: f for f in found(report, "kms-imported-material-expiring")}
+    assert expiring[soon]["severity"] == "high" and expiring[later]["severity"] == "medium"
+    assert 4 * 24 < expiring[soon]["counts"]["hours_left"] <= 5 * 24
+    # EXTERNAL keys cannot rotate automatically: not reported for rotation.
+    assert [f for f in found(report, "kms-rotation-disabled") if soon in f["resource"]] == []
+
+    # A job whose security configuration was deleted.
+    glue.create_security_configuration(Name="gone", EncryptionConfiguration={
+        "S3Encryption": [{"S3EncryptionMode": "SSE-S3"}]})
+    glue.create_job(Name="orphan", Role=ROLE, Command=SCRIPT, SecurityConfiguration="gone")
+    glue.delete_security_configuration(Name="gone")
+    missing = found(posture(server), "glue-job-security-configuration-missing",
+                    f"arn:aws:glue:{REGION}:{ROOT_ACCOUNT}:job/orphan")
+    assert len(missing) == 1 and missing[0]["severity"] == "high"
