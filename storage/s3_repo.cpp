@@ -263,6 +263,14 @@ Result<std::vector<S3BucketRow>> S3Repo::ListAllBuckets(Connection& c) {
   return rows;
 }
 
+Status S3Repo::PutUploadDoc(Connection& c, std::string_view upload_id, std::string_view doc) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("UPDATE s3_multipart_uploads SET doc = :d WHERE upload_id = :u",
+                           {{"d", doc}, {"u", upload_id}}));
+  if (n != 1) return Status::NotFound("no such upload");
+  return Status::Ok();
+}
+
 Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, name));
   SEALSTACK_ASSIGN_OR_RETURN(

@@ -234,6 +234,8 @@ class S3Repo {
   // ---- Multipart uploads ----
   static Status CreateUpload(Connection& c, const S3UploadRow& row);  // kAlreadyExists
   static Result<S3UploadRow> GetUpload(Connection& c, std::string_view upload_id);
+  // Replaces the upload's doc (the client-side layer its first part shows). kNotFound if absent.
+  static Status PutUploadDoc(Connection& c, std::string_view upload_id, std::string_view doc);
   static Result<S3UploadPage> ListUploads(Connection& c, std::string_view bucket,
                                           const S3ListUploadsOptions& options);
   // Records part row.part_number of row.upload_id, replacing (and deleting the segments of) a
