@@ -168,12 +168,23 @@ struct KeyUse {
   std::vector<std::string> examples;
   void Add(const std::string& kind, const std::string& name) {
     ++counts[kind];
+    AddExample(name);
+  }
+  // The scan's form: `name` is built only while examples are wanted.
+  template <typename NameFn>
+  void AddLazily(const std::string& kind, const NameFn& name) {
+    ++counts[kind];
+    if (examples.size() < kExamples) AddExample(name());
+  }
+  bool empty() const { return counts.empty(); }
+
+ private:
+  void AddExample(const std::string& name) {
     if (examples.size() < kExamples &&
         std::find(examples.begin(), examples.end(), name) == examples.end()) {
       examples.push_back(name);
     }
   }
-  bool empty() const { return counts.empty(); }
 };
 
 std::string ObjectName(const s3::ObjectInfo& info) {
@@ -344,27 +355,49 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
   // ---- S3: bucket settings, then one pass over every version.
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<s3::Bucket> buckets, context.s3_buckets->ListAllBuckets());
   std::map<std::string, KeyUse> older_default;  // bucket -> versions written otherwise
+  // Each bucket's current default, resolved once: its mode name and (KMS) key ARN.
+  struct BucketDefaultFacts {
+    std::string mode;
+    std::string key_arn;
+  };
+  std::map<const s3::Bucket*, BucketDefaultFacts> defaults;
+  for (const auto& b : buckets) {
+    defaults[&b] = {DefaultModeName(b.encryption),
+                    b.encryption.kms_master_key_id.empty()
+                        ? ""
+                        : keys.Resolve(b.account, b.region, b.encryption.kms_master_key_id)};
+  }
+  // Consecutive versions mostly share a key: remember the last one's entry.
+  const std::string* last_arn = nullptr;
+  KeyUse* last_use = nullptr;
   int64_t versions = 0;
   SEALSTACK_RETURN_IF_ERROR(
       ScanVersions(*context.s3_objects, buckets, [&](const ScannedVersion& v) {
         ++versions;
         const VersionFacts& doc = *v.facts;
-        const std::string name = ObjectName(*v.info);
-        if (!doc.kms_key_arn.empty()) uses.by_key[doc.kms_key_arn].Add("object_versions", name);
+        auto name = [&] { return ObjectName(*v.info); };
+        if (!doc.kms_key_arn.empty()) {
+          if (last_arn == nullptr || *last_arn != doc.kms_key_arn) {
+            auto it = uses.by_key.try_emplace(doc.kms_key_arn).first;
+            last_arn = &it->first;
+            last_use = &it->second;
+          }
+          last_use->AddLazily("object_versions", name);
+        }
         for (const auto& arn : doc.client_side_keys) {
-          uses.by_key[arn].Add("client_side_objects", name);
-          uses.client_side[arn].Add("client_side_objects", name);
+          uses.by_key[arn].AddLazily("client_side_objects", name);
+          uses.client_side[arn].AddLazily("client_side_objects", name);
         }
-        const std::string mode(SseModeName(doc.mode));
-        const std::string want = DefaultModeName(v.bucket->encryption);
-        bool differs = mode != want;
-        if (!differs && doc.mode != s3::SseMode::kSseS3 &&
-            !v.bucket->encryption.kms_master_key_id.empty()) {
-          const std::string default_arn = keys.Resolve(v.bucket->account, v.bucket->region,
-                                                       v.bucket->encryption.kms_master_key_id);
-          differs = !default_arn.empty() && default_arn != doc.kms_key_arn;
+        const BucketDefaultFacts& want = defaults[v.bucket];
+        const std::string_view mode = SseModeName(doc.mode);
+        bool differs = mode != want.mode;
+        if (!differs && doc.mode != s3::SseMode::kSseS3 && !want.key_arn.empty()) {
+          differs = want.key_arn != doc.kms_key_arn;
         }
-        if (differs) older_default[v.bucket->name].Add(mode + " (default " + want + ")", name);
+        if (differs) {
+          older_default[v.bucket->name].AddLazily(
+              std::string(mode) + " (default " + want.mode + ")", name);
+        }
         return true;
       }));
   report.scanned["buckets"] = static_cast<int64_t>(buckets.size());

@@ -88,8 +88,9 @@ std::string_view StrMember(const rapidjson::Value& o, const char* name) {
 
 // The doc's sse.mode / kms_key_arn / bucket_key and client_side (docs/formats/object-metadata.md),
 // without copying the rest. False for a doc that is not one.
-bool ReadVersionFacts(rapidjson::Document& d, const std::string& text, VersionFacts* out) {
-  d.Parse(text.c_str(), text.size());
+// Parses `text` in place (the page's copy, discarded after the scan).
+bool ReadVersionFacts(rapidjson::Document& d, std::string& text, VersionFacts* out) {
+  d.ParseInsitu(text.data());
   if (d.HasParseError() || !d.IsObject()) return false;
   auto sse = d.FindMember("sse");
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return false;
@@ -118,14 +119,14 @@ bool ReadVersionFacts(rapidjson::Document& d, const std::string& text, VersionFa
 
 Status ScanVersions(s3::ObjectStore& store, const std::vector<s3::Bucket>& buckets,
                     const std::function<bool(const ScannedVersion&)>& visit, size_t page_size) {
-  rapidjson::Document d;
   VersionFacts facts;
   for (const auto& bucket : buckets) {
     storage::S3ListVersionsOptions options;
     options.limit = page_size;
     for (;;) {
       SEALSTACK_ASSIGN_OR_RETURN(s3::VersionPage page, store.ListVersions(bucket.name, options));
-      for (const auto& info : page.versions) {
+      rapidjson::Document d;  // per page: its allocator keeps what each parse used
+      for (auto& info : page.versions) {
         if (info.delete_marker) continue;
         // A corrupt doc protects nothing the views can name.
         if (!ReadVersionFacts(d, info.doc, &facts)) continue;

@@ -63,7 +63,8 @@ struct VersionFacts {
   std::vector<std::string> client_side_keys;
 };
 
-// One version the scan visits (never a delete marker).
+// One version the scan visits (never a delete marker). Its info's doc has been parsed in place
+// (no longer JSON): use `facts`.
 struct ScannedVersion {
   const api::s3::Bucket* bucket;
   const api::s3::ObjectInfo* info;
