@@ -17,6 +17,7 @@
 #include "crypto/digest.h"
 #include "server/admin_decisions.h"
 #include "server/admin_response.h"
+#include "server/posture.h"
 #include "server/seed.h"
 #include "storage/s3_repo.h"
 
@@ -504,6 +505,7 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     if (head.method != "POST") return AdminMethodNotAllowed("simulate accepts POST", ids);
     return Simulate(context, body, ids);
   }
+  if (auto view = HandleViews(context, head, admin_path, body, ids)) return std::move(*view);
   if (admin_path == "reset") return Reset(context, head, body, ids);
   if (admin_path == "seed") return Seed(context, head, body, ids);
   if (admin_path == "faults" || admin_path.rfind("faults/", 0) == 0) {

@@ -448,7 +448,9 @@ std::string HelpText() {
 
   std::string out =
       "sealstack: a local AWS KMS, S3 and Glue emulator for testing encryption behaviour.\n\n"
-      "Usage: sealstack [options]\n\n"
+      "Usage: sealstack [options]\n"
+      "       sealstack posture --endpoint URL [--json] [--fail-on SEVERITY] [--account A]\n"
+      "         (the encryption posture report of a running server; docs/posture.md)\n\n"
       "Settings resolve as: flag > environment variable > --config file > default.\n\n";
   for (const auto& r : rows) {
     out += "  " + r.left + std::string(indent - 2 - r.left.size(), ' ');

@@ -4,9 +4,11 @@
 
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "server/config.h"
 #include "server/log.h"
+#include "server/posture_cli.h"
 #include "server/server.h"
 
 namespace {
@@ -14,6 +16,10 @@ namespace {
 int Run(int argc, char** argv) {
   using namespace sealstack::server;
 
+  // `sealstack posture ...`: a client of a running server (posture_cli.h), not a server.
+  if (argc > 1 && std::string_view(argv[1]) == "posture") {
+    return RunPostureCommand(argc - 1, argv + 1, stdout, stderr);
+  }
   auto parsed = ParseCommandLine(argc, argv);
   if (!parsed.ok()) {
     std::fprintf(stderr, "sealstack: %s\n", parsed.status().message().c_str());

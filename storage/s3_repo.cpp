@@ -255,6 +255,22 @@ Result<std::vector<S3BucketRow>> S3Repo::ListBuckets(Connection& c, std::string_
   return rows;
 }
 
+Result<std::vector<S3BucketRow>> S3Repo::ListAllBuckets(Connection& c) {
+  std::vector<S3BucketRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend("SELECT name, account, region, created_at, doc FROM s3_buckets ORDER BY name",
+                    {}, &rows, BucketFromRow));
+  return rows;
+}
+
+Status S3Repo::PutUploadDoc(Connection& c, std::string_view upload_id, std::string_view doc) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("UPDATE s3_multipart_uploads SET doc = :d WHERE upload_id = :u",
+                           {{"d", doc}, {"u", upload_id}}));
+  if (n != 1) return Status::NotFound("no such upload");
+  return Status::Ok();
+}
+
 Status S3Repo::DeleteBucket(Connection& c, std::string_view name) {
   SEALSTACK_RETURN_IF_ERROR(RequireBucket(c, name));
   SEALSTACK_ASSIGN_OR_RETURN(

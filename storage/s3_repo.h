@@ -165,6 +165,8 @@ class S3Repo {
   static Result<S3BucketRow> GetBucket(Connection& c, std::string_view name);
   // The account's buckets ordered by name.
   static Result<std::vector<S3BucketRow>> ListBuckets(Connection& c, std::string_view account);
+  // Every account's buckets ordered by name (the admin plane's posture report and console).
+  static Result<std::vector<S3BucketRow>> ListAllBuckets(Connection& c);
   // Deletes an empty bucket. kFailedPrecondition if any version or delete marker remains. Multipart
   // uploads in progress are aborted (their parts and segments deleted) with it. kNotFound if
   // absent.
@@ -232,6 +234,8 @@ class S3Repo {
   // ---- Multipart uploads ----
   static Status CreateUpload(Connection& c, const S3UploadRow& row);  // kAlreadyExists
   static Result<S3UploadRow> GetUpload(Connection& c, std::string_view upload_id);
+  // Replaces the upload's doc (the client-side layer its first part shows). kNotFound if absent.
+  static Status PutUploadDoc(Connection& c, std::string_view upload_id, std::string_view doc);
   static Result<S3UploadPage> ListUploads(Connection& c, std::string_view bucket,
                                           const S3ListUploadsOptions& options);
   // Records part row.part_number of row.upload_id, replacing (and deleting the segments of) a

@@ -179,6 +179,25 @@ class Service {
   // caller).
   Result<size_t> ApplySeed(const SeedRequest& seed);
 
+  // ---- the admin plane's read-only view (glue_admin_view.cpp): posture report, console.
+  // One stored Glue entity of any account and region, without secrets: jobs, security
+  // configurations and the catalog encryption settings as stored (the JSON GetJob, ... render
+  // from); runs as their JobRun (never the log); catalog entities (database, table, partition,
+  // connection) only by name, with the KMS key their document is sealed under.
+  struct AdminItem {
+    std::string account, region, kind, parent, name;
+    std::string doc;  // job, secconf, catalog, run (JobRun); "" for catalog entities
+    // Catalog entities sealed under a KMS data key, runs whose log is sealed under a
+    // CloudWatchEncryption key: that key's ARN; "" otherwise.
+    std::string kms_key_arn;
+    // Connections: "encrypted" (ENCRYPTED_PASSWORD), "plain" (PASSWORD), "none", or "unknown"
+    // (sealed under KMS: not opened without a caller). Never the password itself.
+    std::string password;
+  };
+  // Every entity of `kind` ("job", "secconf", "catalog", "run", "database", "table",
+  // "partition", "connection"), ordered by (account, region, parent, name).
+  Result<std::vector<AdminItem>> AdminList(const std::string& kind);
+
   // Runs stored as STARTING, RUNNING or STOPPING belong to a server that stopped without
   // ending them (a crash, SIGKILL): nothing runs them any more. The constructor ends each as
   // FAILED ("...the server restarted...", CompletedOn set), so GetJobRun(s) tell the truth and

@@ -219,6 +219,11 @@ class Service {
   std::string KeyArnOf(const std::string& key_id) const;
   // The key a key ARN names, or null (no authorization: the admin plane's policy simulator).
   std::shared_ptr<const Key> KeyOfArn(std::string_view key_arn) const;
+  // The admin plane's read-only views (posture report, console; kms_admin_view.cpp): every
+  // key (all accounts and regions, ordered by ARN), every alias and every grant, as snapshots.
+  std::vector<std::shared_ptr<const Key>> AllKeys() const EXCLUDES(mu_);
+  std::vector<Alias> AllAliases() const EXCLUDES(mu_);
+  std::vector<Grant> AllGrants() const EXCLUDES(mu_);
 
   // ---- the clock and the admin plane (POST /_sealstack/reset, seeding)
   // Applies deletions, automatic rotations and imported-material expiries that fell due.

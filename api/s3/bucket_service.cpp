@@ -320,6 +320,16 @@ Status BucketService::UpdateDoc(const std::string& name,
   });
 }
 
+Result<std::vector<Bucket>> BucketService::ListAllBuckets() {
+  std::vector<Bucket> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows, storage::S3Repo::ListAllBuckets(conn));
+    for (const auto& r : rows) out.push_back(FromRow(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<Bucket>> BucketService::ListBuckets(const S3Caller& c) {
   std::vector<Bucket> out;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {

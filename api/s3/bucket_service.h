@@ -107,6 +107,8 @@ class BucketService {
   // The bucket with no access check (admin, internal).
   Result<Bucket> Load(const std::string& name);
   Result<std::vector<Bucket>> ListBuckets(const S3Caller& c);
+  // Every account's buckets by name, with no access check (the admin plane's read-only views).
+  Result<std::vector<Bucket>> ListAllBuckets();
   Status DeleteBucket(const S3Caller& c, const std::string& name);
 
   Status PutEncryption(const S3Caller& c, const std::string& name,

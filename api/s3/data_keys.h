@@ -24,6 +24,7 @@
 #include <string>
 
 #include "api/kms/kms_service.h"
+#include "api/s3/client_side.h"
 #include "api/s3/sse.h"
 #include "audit/recorder.h"
 #include "common/clock.h"
@@ -80,6 +81,13 @@ class DataKeyService {
                                           const std::string& owner_account,
                                           const ProtectedDataKey& p,
                                           const std::optional<CustomerKey>& customer_key);
+
+  // The ARN of the KMS key a KMS ciphertext blob names, "" when the blob is not one of this
+  // server's or its key is unknown (client-side layers, client_side.cpp). No authorization.
+  std::string KeyArnOfBlob(std::string_view blob) const;
+  KeyOfBlob BlobKeyResolver() const {
+    return [this](std::string_view blob) { return KeyArnOfBlob(blob); };
+  }
 
   // KMS calls made so far (for tests of bucket-key behaviour).
   uint64_t kms_calls() const { return kms_calls_; }

@@ -151,6 +151,21 @@ Result<UploadPartOutput> CommitPart(ObjectWriter& writer, const PartTarget& t,
   return out;
 }
 
+// Part 1 starts the object: an AWS Encryption SDK message header there is the object's
+// client-side layer (client_side.h). S3 Encryption Client metadata, read at
+// CreateMultipartUpload, wins. Kept in the upload's doc, which CompleteMultipartUpload turns into
+// the object's; a part 1 uploaded again replaces it.
+Status NoteFirstPartLayer(const ObjectServices& s, PartTarget& t, std::string_view prefix) {
+  if (!t.doc.client_side.empty() && t.doc.client_side.format != "aws-encryption-sdk") {
+    return Status::Ok();
+  }
+  std::optional<ClientSideLayer> esdk = ParseEsdkHeader(prefix);
+  if (!esdk && t.doc.client_side.empty()) return Status::Ok();
+  t.doc.client_side = esdk.value_or(ClientSideLayer{});
+  Status st = s.store->UpdateUploadDoc(t.upload.upload_id, EncodeObjectDoc(t.doc));
+  return st.ok() ? st : UploadGone(st, t.upload.upload_id);
+}
+
 // x-amz-copy-source-range: "bytes=first-last" within the source.
 Result<std::optional<ByteRange>> CopySourceRange(const std::optional<std::string>& header,
                                                  uint64_t source_size) {
@@ -242,6 +257,7 @@ Result<CreateMultipartUploadOutput> Service::CreateMultipartUpload(
   doc.lock = w.lock;
   doc.sse = dk.protection;
   doc.user_context_b64 = in.sse.context.value_or("");
+  doc.client_side = DetectClientSide(in.user_metadata, "", s.keys->BlobKeyResolver());
   SEALSTACK_ASSIGN_OR_RETURN(
       UploadInfo upload, s.store->CreateMultipartUpload(
                              in.bucket, in.key, dk.protection.wrapped_key, EncodeObjectDoc(doc)));
@@ -271,10 +287,17 @@ Result<UploadPartOutput> Service::UploadPart(const S3Caller& c, const UploadPart
   options.md5 = t.doc.sse.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
   SEALSTACK_ASSIGN_OR_RETURN(
       auto writer, s.store->NewPartWriter(t.upload.upload_id, t.part_number, t.key, options));
-  SEALSTACK_RETURN_IF_ERROR(in.body([&](std::string_view piece) { return writer->Append(piece); }));
+  ClientSidePrefix prefix;  // part 1's first bytes, for an ESDK message header
+  SEALSTACK_RETURN_IF_ERROR(in.body([&](std::string_view piece) {
+    if (t.part_number == 1) prefix.Feed(piece);
+    return writer->Append(piece);
+  }));
   SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, writer->Finish());
   SEALSTACK_RETURN_IF_ERROR(CheckIntegrity(integrity, body));
-  return CommitPart(*writer, t, body, integrity.algorithm);
+  SEALSTACK_ASSIGN_OR_RETURN(UploadPartOutput out,
+                             CommitPart(*writer, t, body, integrity.algorithm));
+  if (t.part_number == 1) SEALSTACK_RETURN_IF_ERROR(NoteFirstPartLayer(s, t, prefix.bytes()));
+  return out;
 }
 
 Result<UploadPartOutput> Service::UploadPartCopy(const S3Caller& c, const UploadPartCopyInput& in) {
@@ -376,6 +399,11 @@ Result<CompleteMultipartUploadOutput> Service::CompleteMultipartUpload(
   }
   ObjectMetadata meta;
   meta.wrapped_key = upload.wrapped_key;
+  // The ESDK layer part 1 showed starts the object only if part 1 is its first part.
+  if (doc.client_side.format == "aws-encryption-sdk" &&
+      (wanted.empty() || wanted.front().part_number != 1)) {
+    doc.client_side = ClientSideLayer{};
+  }
   meta.doc = EncodeObjectDoc(doc);
   // A new version of the key, under the upload's own data key (versioning as at completion).
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, bucket));

@@ -111,6 +111,11 @@ Result<CopyObjectOutput> Service::CopyObject(const S3Caller& c, const CopyObject
   doc.checksum_value = body.checksum.value_or("");
   doc.tags = replace_tags ? in.tags : source.doc.tags;
   doc.lock = lock;
+  // The body is copied as it is: an ESDK message stays one; S3EC metadata is what the copy has.
+  doc.client_side = DetectClientSide(doc.user_metadata, "", s.keys->BlobKeyResolver());
+  if (doc.client_side.empty() && source.doc.client_side.format == "aws-encryption-sdk") {
+    doc.client_side = source.doc.client_side;
+  }
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, dest_bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));

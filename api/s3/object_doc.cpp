@@ -54,7 +54,54 @@ std::string GetString(const rapidjson::Value& v, const char* k) {
              : "";
 }
 
+void StrList(Writer& w, const char* k, const std::vector<std::string>& v) {
+  w.Key(k);
+  w.StartArray();
+  for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+}
+
+ClientSideLayer ReadClientSideLayer(const rapidjson::Value& v) {
+  ClientSideLayer c;
+  c.format = GetString(v, "format");
+  c.algorithm = GetString(v, "algorithm");
+  c.wrap_algorithm = GetString(v, "wrap_algorithm");
+  auto list = [&](const char* k, std::vector<std::string>* out) {
+    auto it = v.FindMember(k);
+    if (it == v.MemberEnd() || !it->value.IsArray()) return;
+    for (const auto& s : it->value.GetArray()) {
+      if (s.IsString()) out->emplace_back(s.GetString(), s.GetStringLength());
+    }
+  };
+  list("kms_keys", &c.kms_keys);
+  list("other_providers", &c.other_providers);
+  if (auto ctx = v.FindMember("context"); ctx != v.MemberEnd() && ctx->value.IsObject()) {
+    for (const auto& m : ctx->value.GetObject()) {
+      if (m.value.IsString()) c.context[m.name.GetString()] = m.value.GetString();
+    }
+  }
+  if (auto mv = v.FindMember("message_version"); mv != v.MemberEnd() && mv->value.IsInt()) {
+    c.message_version = mv->value.GetInt();
+  }
+  return c;
+}
+
 }  // namespace
+
+void WriteClientSideLayer(rapidjson::Writer<rapidjson::StringBuffer>& w, const ClientSideLayer& c) {
+  w.StartObject();
+  Str(w, "format", c.format);
+  Str(w, "algorithm", c.algorithm);
+  Str(w, "wrap_algorithm", c.wrap_algorithm);
+  StrList(w, "kms_keys", c.kms_keys);
+  StrList(w, "other_providers", c.other_providers);
+  Context(w, "context", c.context);
+  if (c.message_version != 0) {
+    w.Key("message_version");
+    w.Int(c.message_version);
+  }
+  w.EndObject();
+}
 
 std::string EncodeObjectDoc(const ObjectDoc& d) {
   rapidjson::StringBuffer buf;
@@ -97,6 +144,10 @@ std::string EncodeObjectDoc(const ObjectDoc& d) {
     Str(w, "lock_until", d.lock.retain_until);
   }
   if (!d.lock.legal_hold.empty()) Str(w, "legal_hold", d.lock.legal_hold);
+  if (!d.client_side.empty()) {
+    w.Key("client_side");
+    WriteClientSideLayer(w, d.client_side);
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -122,6 +173,9 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
   out.lock.mode = GetString(d, "lock_mode");
   out.lock.retain_until = GetString(d, "lock_until");
   out.lock.legal_hold = GetString(d, "legal_hold");
+  if (auto cs = d.FindMember("client_side"); cs != d.MemberEnd() && cs->value.IsObject()) {
+    out.client_side = ReadClientSideLayer(cs->value);
+  }
   auto sse = d.FindMember("sse");
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
   const auto& v = sse->value;
@@ -205,6 +259,12 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
   w.Key("segment_count");
   w.Uint64(segments);
   str("checksum_algorithm", doc.checksum_algorithm);
+  w.Key("client_side");  // the client-side layer recognised at write time, or null
+  if (doc.client_side.empty()) {
+    w.Null();
+  } else {
+    WriteClientSideLayer(w, doc.client_side);
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

@@ -3,6 +3,9 @@
 // format is written down in docs/formats/object-metadata.md. Pure, thread-safe.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <optional>
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/s3/client_side.h"
 #include "api/s3/data_keys.h"
 #include "api/s3/object_lock.h"
 #include "api/s3/object_store.h"
@@ -31,9 +35,12 @@ struct ObjectDoc {
   std::vector<uint64_t> part_sizes;         // multipart: plaintext bytes per part
   HeaderList tags;                          // object tags (object_tags.h), in request order
   ObjectLock lock;                          // Object Lock retention and legal hold
+  ClientSideLayer client_side;  // recognised at write time (client_side.h); empty = none seen
 };
 
 std::string EncodeObjectDoc(const ObjectDoc& d);
+// The doc's "client_side" object (docs/formats/object-metadata.md), also the admin views'.
+void WriteClientSideLayer(rapidjson::Writer<rapidjson::StringBuffer>& w, const ClientSideLayer& c);
 // `wrapped_key` is the row's wrapped_key column (ProtectedDataKey::wrapped_key is not in the
 // doc). IoError when the text is not an object doc.
 Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wrapped_key);

@@ -148,7 +148,11 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   options.md5 = w.encryption.mode == SseMode::kSseS3 || integrity.content_md5.has_value();
   SEALSTACK_ASSIGN_OR_RETURN(auto writer,
                              s.store->NewObjectWriter(in.bucket, in.key, dk.plaintext, options));
-  SEALSTACK_RETURN_IF_ERROR(in.body([&](std::string_view piece) { return writer->Append(piece); }));
+  ClientSidePrefix prefix;  // the body's first bytes, for an ESDK message header
+  SEALSTACK_RETURN_IF_ERROR(in.body([&](std::string_view piece) {
+    prefix.Feed(piece);
+    return writer->Append(piece);
+  }));
   SEALSTACK_ASSIGN_OR_RETURN(BodySummary body, writer->Finish());
   SEALSTACK_RETURN_IF_ERROR(CheckIntegrity(integrity, body));
 
@@ -161,6 +165,7 @@ Result<PutObjectOutput> Service::PutObject(const S3Caller& c, const PutObjectInp
   doc.checksum_value = body.checksum.value_or("");
   doc.tags = in.tags;
   doc.lock = w.lock;
+  doc.client_side = DetectClientSide(in.user_metadata, prefix.bytes(), s.keys->BlobKeyResolver());
   ObjectMetadata meta = NewObjectMetadata(doc, body);
   SEALSTACK_ASSIGN_OR_RETURN(meta.version_id, VersionIdForWrite(*s.store, w.bucket));
   SEALSTACK_ASSIGN_OR_RETURN(ObjectInfo info, writer->Commit(meta));

@@ -375,6 +375,8 @@ class ObjectStore {
   Result<UploadInfo> CreateMultipartUpload(std::string_view bucket, std::string_view key,
                                            std::string_view wrapped_key, std::string_view doc);
   Result<UploadInfo> GetMultipartUpload(std::string_view upload_id);
+  // Replaces the upload's doc (client_side.cpp: the layer part 1 shows). kNotFound if it is gone.
+  Status UpdateUploadDoc(std::string_view upload_id, std::string_view doc);
   Result<UploadPage> ListMultipartUploads(std::string_view bucket,
                                           const storage::S3ListUploadsOptions& options);
   // A writer for part part_number of the upload; data_key is the upload's.
