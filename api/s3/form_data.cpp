@@ -78,7 +78,7 @@ std::optional<std::string> FormDataBoundary(std::string_view content_type) {
   return std::nullopt;
 }
 
-FormDataReader::FormDataReader(std::string boundary, ByteSource source, size_t buffer_size)
+FormDataReader::FormDataReader(const std::string& boundary, ByteSource source, size_t buffer_size)
     : delimiter_("\r\n--" + boundary), source_(std::move(source)) {
   buf_.resize(std::max(buffer_size, kMaxHeaderBytes + 2 * (delimiter_.size() + 4)));
 }
@@ -202,8 +202,11 @@ Status FormDataReader::ReadHeaders(FormPart* part) {
     if (EqualsIgnoreCase(name, "Content-Disposition")) {
       if (!EqualsIgnoreCase(MediaType(value), "form-data")) return MalformedForm();
       for (auto& [param, text] : Parameters(value)) {
-        if (param == "name") part->name = std::move(text);
-        if (param == "filename") part->filename = std::move(text);
+        if (param == "name") {
+          part->name = std::move(text);
+        } else if (param == "filename") {
+          part->filename = std::move(text);
+        }
       }
     } else if (EqualsIgnoreCase(name, "Content-Type")) {
       part->content_type = std::string(value);

@@ -53,7 +53,8 @@ class FormDataReader {
 
   // REQUIRES: boundary is not empty and at most 70 characters; buffer_size >= kMaxHeaderBytes + 2
   // * (boundary size + 4) (smaller sizes are raised to that).
-  FormDataReader(std::string boundary, ByteSource source, size_t buffer_size = kDefaultBufferSize);
+  FormDataReader(const std::string& boundary, ByteSource source,
+                 size_t buffer_size = kDefaultBufferSize);
 
   // Moves to the next part, skipping what is left of the current one, and reads its headers.
   // False after the close delimiter.

@@ -63,10 +63,11 @@ struct Form {
 // Reads parts up to the file part, holding at most kMaxPostPreDataBytes of them.
 Result<Form> ReadFields(FormDataReader& reader) {
   Form form;
-  const Status too_large =
-      S3Error(ErrorKind::kMaxPostPreDataLengthExceeded,
-              "Your POST request fields preceding the upload file were too large.",
-              {{"MaxPostPreDataLengthBytes", std::to_string(kMaxPostPreDataBytes)}});
+  auto too_large = [] {
+    return S3Error(ErrorKind::kMaxPostPreDataLengthExceeded,
+                   "Your POST request fields preceding the upload file were too large.",
+                   {{"MaxPostPreDataLengthBytes", std::to_string(kMaxPostPreDataBytes)}});
+  };
   FormPart part;
   for (;;) {
     SEALSTACK_ASSIGN_OR_RETURN(bool more, reader.NextPart(&part));
@@ -74,14 +75,14 @@ Result<Form> ReadFields(FormDataReader& reader) {
       return S3Error(ErrorKind::kIncorrectNumberOfFilesInPostRequest,
                      "POST requires exactly one file upload per request.");
     }
-    if (reader.position() > kMaxPostPreDataBytes) return too_large;
+    if (reader.position() > kMaxPostPreDataBytes) return too_large();
     if (EqualsIgnoreCase(part.name, "file")) {
       form.file = std::move(part);
       return form;
     }
     std::string value;
     SEALSTACK_RETURN_IF_ERROR(reader.ReadBody([&](std::string_view piece) -> Status {
-      if (reader.position() + piece.size() > kMaxPostPreDataBytes) return too_large;
+      if (reader.position() + piece.size() > kMaxPostPreDataBytes) return too_large();
       value.append(piece);
       return Status::Ok();
     }));
