@@ -47,7 +47,17 @@ struct Principal {
   std::string account;
   PrincipalType type = PrincipalType::kRoot;
   std::string name;
-  std::vector<std::string> policies;  // identity policy documents (raw JSON)
+  std::vector<std::string> policies;  // identity policy documents (raw JSON): inline, attached,
+                                      // and those of the user's groups
+  // The permissions boundary's document (the default version of the policy set as boundary);
+  // none: no boundary.
+  std::optional<std::string> permissions_boundary;
+  // Session policies (AssumeRole Policy and PolicyArns, fixed when the session was issued);
+  // empty: the session has none. They intersect with `policies` (api/common/access.h).
+  std::vector<std::string> session_policies;
+  // kAssumedRole: the role's IAM ARN with its path (arn:aws:iam::ACCT:role/PATH/NAME); "" to
+  // derive it from `arn` (a role without a path).
+  std::string role_arn;
   // IAM's unique id (AIDA... for a user, AROA...:SESSION for a role session); "" when the
   // principal is not an IAM entity (config principals: GetCallerIdentity derives one).
   std::string unique_id;

@@ -6,14 +6,16 @@
 //              allows; one naming only the caller's account delegates to the caller's identity
 //              policies, which must allow sts:AssumeRole), with
 //              sts:ExternalId and sts:RoleSessionName as condition keys
+//          ──► session policies (Policy, PolicyArns: the default versions of managed policies)
 //          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
-//          clock)
+//          clock; the session policies kept with the session, intersected at every request)
 #include <charconv>
 #include <chrono>
 
 #include "api/common/xml_writer.h"
 #include "api/sts/sts_service.h"
 #include "common/time_format.h"
+#include "policy/document.h"
 
 namespace sealstack::api::sts {
 
@@ -23,6 +25,8 @@ constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15
 constexpr int64_t kMinDuration = 900;
 constexpr int64_t kMaxDuration = 43200;
 constexpr int64_t kChainedMax = 3600;
+constexpr size_t kMaxSessionPolicy = 2048;
+constexpr size_t kMaxSessionPolicyArns = 10;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -123,14 +127,51 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   // What SealStack does not apply yet is refused rather than ignored: ignoring a session policy
   // would grant more than the caller asked for.
   for (std::string_view unsupported :
-       {"Policy", "PolicyArns.member.", "Tags.member.", "TransitiveTagKeys.member.",
-        "SourceIdentity", "SerialNumber", "TokenCode", "ProvidedContexts.member."}) {
+       {"Tags.member.", "TransitiveTagKeys.member.", "SourceIdentity", "SerialNumber", "TokenCode",
+        "ProvidedContexts.member."}) {
     if (HasParamPrefix(params, unsupported)) {
       return StsError(501, "NotImplemented",
                       "SealStack does not support the AssumeRole parameter " +
                           std::string(unsupported.substr(0, unsupported.find('.'))) + " yet.",
                       ids);
     }
+  }
+
+  // Session policies: the session may do only what they (together) and the role allow.
+  iam::SessionContext context;
+  if (const std::optional<std::string> policy = Param(params, "Policy")) {
+    if (policy->empty() || policy->size() > kMaxSessionPolicy) {
+      return Validation(*policy, "policy",
+                        policy->empty() ? "Member must have length greater than or equal to 1"
+                                        : "Member must have length less than or equal to 2048",
+                        ids);
+    }
+    auto parsed = policy::ParsePolicy(*policy, policy::PolicyKind::kIdentity);
+    if (!parsed.ok()) {
+      return StsError(400, "MalformedPolicyDocument", parsed.status().message(), ids);
+    }
+    context.session_policies.push_back(*policy);
+    context.has_session_policy = true;
+  }
+  std::vector<std::string> policy_arns;
+  for (int i = 1;; ++i) {
+    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
+    if (!arn) break;
+    policy_arns.push_back(*arn);
+  }
+  if (policy_arns.size() > kMaxSessionPolicyArns) {
+    return Validation("[...]", "policyArns", "Member must have length less than or equal to 10",
+                      ids);
+  }
+  for (const std::string& arn : policy_arns) {
+    if (arn.size() < 20 || arn.size() > 2048) {
+      return Validation(arn, "policyArns.member.arn",
+                        "Member must have length greater than or equal to 20", ids);
+    }
+    context.has_session_policy = true;
+    // A policy that does not exist contributes nothing (never more than asked for).
+    Result<std::string> doc = deps.iam->ManagedPolicyDocument(arn);
+    if (doc.ok()) context.session_policies.push_back(std::move(*doc));
   }
 
   if (p.type == auth::PrincipalType::kRoot) {
@@ -174,7 +215,8 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   }
 
   const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);
-  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(*role, *session, expires);
+  Result<iam::SessionCredentials> creds =
+      deps.iam->CreateRoleSession(*role, *session, expires, context);
   if (!creds.ok()) {
     return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
   }
