@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "auth/principal_directory.h"
@@ -58,6 +59,12 @@ struct Principal {
   // kAssumedRole: the role's IAM ARN with its path (arn:aws:iam::ACCT:role/PATH/NAME); "" to
   // derive it from `arn` (a role without a path).
   std::string role_arn;
+  // aws:PrincipalTag/*: a user's tags; for a role session the role's tags with the session's
+  // tags (AssumeRole Tags, and the calling session's transitive tags) over them.
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> transitive_tag_keys;  // a session's, passed on when it assumes a role
+  std::string source_identity;                   // aws:SourceIdentity ("" = none)
+  std::optional<SystemTime> issued;              // a session's aws:TokenIssueTime
   // IAM's unique id (AIDA... for a user, AROA...:SESSION for a role session); "" when the
   // principal is not an IAM entity (config principals: GetCallerIdentity derives one).
   std::string unique_id;

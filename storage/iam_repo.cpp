@@ -562,6 +562,16 @@ Result<bool> IamRepo::SetBoundary(Connection& c, const std::string& account, Iam
   return n > 0;
 }
 
+Status IamRepo::SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
+                        const std::string& name, const std::string& tags) {
+  const std::string sql = kind == IamPolicyOwner::kUser
+                              ? "UPDATE iam_users SET tags = :t WHERE account = :a AND lname = :l"
+                              : "UPDATE iam_roles SET tags = :t WHERE account = :a AND lname = :l";
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute(sql, {{":t", tags}, {":a", account}, {":l", ToLower(name)}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("entity " + name);
+}
+
 Status IamRepo::DeleteAll(Connection& c) {
   for (const char* sql :
        {"DELETE FROM iam_users", "DELETE FROM iam_roles", "DELETE FROM iam_inline_policies",

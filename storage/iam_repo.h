@@ -191,6 +191,10 @@ class IamRepo {
                                   const std::string& name,
                                   const std::optional<std::string>& policy_arn);
 
+  // Replaces the tags (JSON) of a user or role; NotFound when absent.
+  static Status SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
+                        const std::string& name, const std::string& tags);
+
   static Status DeleteAll(Connection& c);                                  // admin reset
   static Status DeleteAccount(Connection& c, const std::string& account);  // admin reset
 };

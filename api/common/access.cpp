@@ -76,6 +76,13 @@ policy::RequestContext AccessCheck::Context(const Caller& c, const AccessRequest
   if (!c.region.empty()) ctx.Set("aws:RequestedRegion", c.region);
   if (!c.source_ip.empty()) ctx.Set("aws:SourceIp", c.source_ip);
   if (!c.user_agent.empty()) ctx.Set("aws:UserAgent", c.user_agent);
+  // The principal's own keys (absent when it has none): aws:PrincipalTag/*, aws:SourceIdentity,
+  // aws:TokenIssueTime, and its IAM unique id as aws:userid (AIDA... / AROA...:SESSION).
+  // aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge stay absent: no MFA here.
+  for (const auto& [k, v] : p.tags) ctx.Set("aws:PrincipalTag/" + k, v);
+  if (!p.source_identity.empty()) ctx.Set("aws:SourceIdentity", p.source_identity);
+  if (p.issued) ctx.Set("aws:TokenIssueTime", FormatIso8601(*p.issued));
+  if (!p.unique_id.empty()) ctx.Set("aws:userid", p.unique_id);
   for (const auto& [k, v] : r.keys) ctx.Add(k, v);
   policy::AddPrincipalConditionKeys(&ctx);
   return ctx;

@@ -131,6 +131,16 @@ std::vector<Tag> TagsOf(const std::string& json) {
   return out;
 }
 
+// aws:RequestTag/KEY and aws:TagKeys of a request that sets tags.
+std::vector<std::pair<std::string, std::string>> RequestTagKeys(const std::vector<Tag>& tags) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const Tag& t : tags) {
+    keys.emplace_back("aws:RequestTag/" + t.key, t.value);
+    keys.emplace_back("aws:TagKeys", t.key);
+  }
+  return keys;
+}
+
 std::string EntityArn(const std::string& account, std::string_view type, const std::string& path,
                       const std::string& name) {
   return "arn:aws:iam::" + account + ":" + std::string(type) + path + name;
@@ -258,14 +268,15 @@ Service::Service(storage::Database& db, crypto::SecretBytes root_key,
       random_(std::move(random)),
       access_(std::move(access)) {}
 
-Status Service::Authorize(const Caller& c, std::string_view operation,
-                          const std::string& resource) {
+Status Service::Authorize(const Caller& c, std::string_view operation, const std::string& resource,
+                          std::vector<std::pair<std::string, std::string>> keys) {
   if (!access_) return Status::Ok();
   AccessRequest r;
   r.service = AccessService::kIam;
   r.rule = AccessRule::kIdentityOnly;
   r.action = "iam:" + std::string(operation);
   r.resource = resource;
+  r.keys = std::move(keys);
   AccessDecision d = access_->Check(c, r);
   if (d.denied()) return IamError(ErrorKind::kAccessDenied, d.message);
   return Status::Ok();
@@ -474,7 +485,8 @@ Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
   SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateUser", EntityArn(account, "user", path, in.name)));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateUser", EntityArn(account, "user", path, in.name),
+                                      RequestTagKeys(in.tags)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
   if (in.permissions_boundary) {
     SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(*in.permissions_boundary, "permissionsBoundary"));
@@ -593,7 +605,8 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
                        : "Member must have value less than or equal to 43200");
   }
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.trust_policy, policy::PolicyKind::kResource));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateRole", EntityArn(account, "role", path, in.name)));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateRole", EntityArn(account, "role", path, in.name),
+                                      RequestTagKeys(in.tags)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
   storage::IamRoleRow row;
   row.account = account;
@@ -1356,6 +1369,17 @@ std::string SessionContextJson(const SessionContext& ctx) {
   w.EndArray();
   w.Key("HasSessionPolicy");
   w.Bool(ctx.has_session_policy);
+  w.Key("Tags");
+  w.RawValue(TagsJson(ctx.tags).c_str(), TagsJson(ctx.tags).size(), rapidjson::kArrayType);
+  w.Key("TransitiveTagKeys");
+  w.StartArray();
+  for (const std::string& k : ctx.transitive_tag_keys) {
+    w.String(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+  }
+  w.EndArray();
+  w.Key("SourceIdentity");
+  w.String(ctx.source_identity.c_str(),
+           static_cast<rapidjson::SizeType>(ctx.source_identity.size()));
   w.EndObject();
   return buf.GetString();
 }
@@ -1373,10 +1397,138 @@ SessionContext SessionContextOf(const std::string& json) {
   if (d.HasMember("HasSessionPolicy") && d["HasSessionPolicy"].IsBool()) {
     out.has_session_policy = d["HasSessionPolicy"].GetBool();
   }
+  if (d.HasMember("Tags") && d["Tags"].IsArray()) {
+    for (const auto& v : d["Tags"].GetArray()) {
+      if (v.IsObject() && v.HasMember("Key") && v.HasMember("Value") && v["Key"].IsString() &&
+          v["Value"].IsString()) {
+        out.tags.push_back({v["Key"].GetString(), v["Value"].GetString()});
+      }
+    }
+  }
+  if (d.HasMember("TransitiveTagKeys") && d["TransitiveTagKeys"].IsArray()) {
+    for (const auto& v : d["TransitiveTagKeys"].GetArray()) {
+      if (v.IsString()) out.transitive_tag_keys.emplace_back(v.GetString());
+    }
+  }
+  if (d.HasMember("SourceIdentity") && d["SourceIdentity"].IsString()) {
+    out.source_identity = d["SourceIdentity"].GetString();
+  }
   return out;
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- tags of users and roles
+
+namespace {
+
+constexpr size_t kMaxTagsPerEntity = 50;
+
+// Current tags with `updates` applied (same key, case-insensitively: replaced).
+std::vector<Tag> MergeTags(std::vector<Tag> current, const std::vector<Tag>& updates) {
+  for (const Tag& u : updates) {
+    auto it = std::find_if(current.begin(), current.end(),
+                           [&](const Tag& t) { return ToLower(t.key) == ToLower(u.key); });
+    if (it != current.end()) {
+      *it = u;
+    } else {
+      current.push_back(u);
+    }
+  }
+  return current;
+}
+
+}  // namespace
+
+Status Service::TagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                          const std::vector<Tag>& tags) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Tag" + OwnerOp(kind),
+                                      EntityArn(account, OwnerWord(kind), "/", name),
+                                      RequestTagKeys(tags)));
+  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    std::string stored;
+    std::vector<Tag> current;
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    }
+    std::vector<Tag> merged = MergeTags(std::move(current), tags);
+    if (merged.size() > kMaxTagsPerEntity) {
+      return IamError(ErrorKind::kLimitExceeded,
+                      "Cannot exceed quota for TagsPer" + OwnerOp(kind) + ": 50");
+    }
+    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(merged));
+  });
+}
+
+Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                            const std::vector<std::string>& keys) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  std::vector<std::pair<std::string, std::string>> tag_keys;
+  for (const std::string& k : keys) tag_keys.emplace_back("aws:TagKeys", k);
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Untag" + OwnerOp(kind),
+                                      EntityArn(account, OwnerWord(kind), "/", name),
+                                      std::move(tag_keys)));
+  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+    std::string stored;
+    std::vector<Tag> current;
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    }
+    std::erase_if(current, [&](const Tag& t) {
+      return std::any_of(keys.begin(), keys.end(),
+                         [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
+    });
+    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(current));
+  });
+}
+
+Result<std::vector<Tag>> Service::ListEntityTags(const Caller& c, PolicyOwner kind,
+                                                 const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "List" + OwnerOp(kind) + "Tags",
+                                      EntityArn(account, OwnerWord(kind), "/", name)));
+  std::vector<Tag> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      out = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      out = TagsOf(row.tags);
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
 
 // ---------------------------------------------------------------- access keys
 
@@ -1560,6 +1712,7 @@ std::shared_ptr<const auth::Principal> Service::UserPrincipal(
       p->policies.insert(p->policies.end(), group_attached.begin(), group_attached.end());
     }
     p->permissions_boundary = BoundaryDocument(conn, user.boundary);
+    for (const Tag& t : TagsOf(user.tags)) p->tags.emplace_back(t.key, t.value);
     p->unique_id = user.id;
     out = std::move(p);
     return Status::Ok();
@@ -1578,9 +1731,11 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     std::string role_id = "AROA";
     std::optional<std::string> boundary;
     std::string role_arn;
+    std::vector<Tag> role_tags;
     Result<storage::IamRoleRow> role = IamRepo::GetRole(conn, s.account, s.role_name);
     if (role.ok()) {
       role_id = role->id;
+      role_tags = TagsOf(role->tags);
       role_arn = EntityArn(s.account, "role", role->path, role->name);
       SEALSTACK_ASSIGN_OR_RETURN(
           policies,
@@ -1616,6 +1771,17 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     }
     p->role_arn = role_arn;
     p->unique_id = role_id + ":" + s.session_name;
+    // Session tags override the role's tags of the same key (tag keys are case-insensitive).
+    for (const Tag& t : context.tags) p->tags.emplace_back(t.key, t.value);
+    for (const Tag& t : role_tags) {
+      const bool overridden = std::any_of(
+          context.tags.begin(), context.tags.end(),
+          [&](const Tag& session_tag) { return ToLower(session_tag.key) == ToLower(t.key); });
+      if (!overridden) p->tags.emplace_back(t.key, t.value);
+    }
+    p->transitive_tag_keys = context.transitive_tag_keys;
+    p->source_identity = context.source_identity;
+    p->issued = FromEpoch(s.issued);
     out = std::move(p);
     return Status::Ok();
   });

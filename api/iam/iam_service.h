@@ -165,6 +165,9 @@ struct SessionContext {
   // Session policies (Policy and the default versions of PolicyArns), as documents.
   std::vector<std::string> session_policies;
   bool has_session_policy = false;  // Policy or PolicyArns given (even if a PolicyArn is gone)
+  std::vector<Tag> tags;            // session tags (override the role's tags of the same key)
+  std::vector<std::string> transitive_tag_keys;
+  std::string source_identity;
 };
 
 // Temporary credentials of a role session (STS AssumeRole).
@@ -250,6 +253,14 @@ class Service : public auth::PrincipalDirectory {
                                 const std::string& arn);
   Status DeletePermissionsBoundary(const Caller& c, PolicyOwner kind, const std::string& name);
 
+  // TagUser/UntagUser/ListUserTags and TagRole/UntagRole/ListRoleTags. REQUIRES: kind != kGroup.
+  Status TagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                   const std::vector<Tag>& tags);
+  Status UntagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                     const std::vector<std::string>& keys);
+  Result<std::vector<Tag>> ListEntityTags(const Caller& c, PolicyOwner kind,
+                                          const std::string& name);
+
   // For STS: the default version of a managed policy of `account` (session PolicyArns), without
   // authorization; NotFound when it does not exist.
   Result<std::string> ManagedPolicyDocument(const std::string& arn);
@@ -277,7 +288,8 @@ class Service : public auth::PrincipalDirectory {
   Status ResetAccount(const std::string& account);
 
  private:
-  Status Authorize(const Caller& c, std::string_view operation, const std::string& resource);
+  Status Authorize(const Caller& c, std::string_view operation, const std::string& resource,
+                   std::vector<std::pair<std::string, std::string>> keys = {});
   // The user an operation without UserName acts on: the caller, if a user.
   Result<std::string> UserOf(const Caller& c, const std::optional<std::string>& user) const;
   std::shared_ptr<const auth::Principal> UserPrincipal(std::string_view access_key_id) const;

@@ -279,6 +279,39 @@ Handler AttachOp(PolicyOwner kind, std::string_view verb) {
   };
 }
 
+// Tag/Untag/List {User,Role} tags.
+Handler TagOp(PolicyOwner kind, std::string_view verb) {
+  const std::string v(verb);
+  return [kind, v](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                   const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string owner,
+                               in.Required(OwnerParam(kind), OwnerMemberName(kind)));
+    if (v == "Tag") {
+      SEALSTACK_RETURN_IF_ERROR(s.TagEntity(c, kind, owner, in.Tags()));
+      return Empty(action, ids);
+    }
+    if (v == "Untag") {
+      std::vector<std::string> keys;
+      for (int i = 1;; ++i) {
+        auto k = in.Get("TagKeys.member." + std::to_string(i));
+        if (!k) break;
+        keys.push_back(*k);
+      }
+      SEALSTACK_RETURN_IF_ERROR(s.UntagEntity(c, kind, owner, keys));
+      return Empty(action, ids);
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> tags, s.ListEntityTags(c, kind, owner));
+    return Respond(action, ids, [&](XmlWriter& x) {
+      x.Open("Tags");
+      for (const Tag& t : tags) {
+        x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+      }
+      x.Close();
+      WritePaging(x, false, "");
+    });
+  };
+}
+
 // Put/Delete {User,Role}PermissionsBoundary.
 Handler BoundaryOp(PolicyOwner kind, bool put) {
   return [kind, put](Service& s, const Caller& c, const IamInput& in, const std::string& action,
@@ -599,6 +632,12 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"PutRolePermissionsBoundary", BoundaryOp(PolicyOwner::kRole, true)},
       {"DeleteUserPermissionsBoundary", BoundaryOp(PolicyOwner::kUser, false)},
       {"DeleteRolePermissionsBoundary", BoundaryOp(PolicyOwner::kRole, false)},
+      {"TagUser", TagOp(PolicyOwner::kUser, "Tag")},
+      {"UntagUser", TagOp(PolicyOwner::kUser, "Untag")},
+      {"ListUserTags", TagOp(PolicyOwner::kUser, "List")},
+      {"TagRole", TagOp(PolicyOwner::kRole, "Tag")},
+      {"UntagRole", TagOp(PolicyOwner::kRole, "Untag")},
+      {"ListRoleTags", TagOp(PolicyOwner::kRole, "List")},
       {"PutGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Put")},
       {"GetGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Get")},
       {"DeleteGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Delete")},

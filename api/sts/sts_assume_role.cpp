@@ -7,8 +7,13 @@
 //              policies, which must allow sts:AssumeRole), with
 //              sts:ExternalId and sts:RoleSessionName as condition keys
 //          ──► session policies (Policy, PolicyArns: the default versions of managed policies)
+//          ──► session tags (Tags, TransitiveTagKeys; a calling session's transitive tags pass
+//              on) and SourceIdentity (kept from a calling session): the trust policy must also
+//              allow sts:TagSession / sts:SetSourceIdentity, with aws:RequestTag/*, aws:TagKeys,
+//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys
 //          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
 //          clock; the session policies kept with the session, intersected at every request)
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -27,6 +32,7 @@ constexpr int64_t kMaxDuration = 43200;
 constexpr int64_t kChainedMax = 3600;
 constexpr size_t kMaxSessionPolicy = 2048;
 constexpr size_t kMaxSessionPolicyArns = 10;
+constexpr size_t kMaxSessionTags = 50;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -126,9 +132,7 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   }
   // What SealStack does not apply yet is refused rather than ignored: ignoring a session policy
   // would grant more than the caller asked for.
-  for (std::string_view unsupported :
-       {"Tags.member.", "TransitiveTagKeys.member.", "SourceIdentity", "SerialNumber", "TokenCode",
-        "ProvidedContexts.member."}) {
+  for (std::string_view unsupported : {"SerialNumber", "TokenCode", "ProvidedContexts.member."}) {
     if (HasParamPrefix(params, unsupported)) {
       return StsError(501, "NotImplemented",
                       "SealStack does not support the AssumeRole parameter " +
@@ -174,6 +178,78 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     if (doc.ok()) context.session_policies.push_back(std::move(*doc));
   }
 
+  // Session tags, transitive tag keys and the source identity.
+  for (int i = 1;; ++i) {
+    const std::string base = "Tags.member." + std::to_string(i);
+    auto key = Param(params, base + ".Key");
+    if (!key) break;
+    const std::string value = Param(params, base + ".Value").value_or("");
+    if (key->empty() || key->size() > 128) {
+      return Validation(*key, "tags.member." + std::to_string(i) + ".member.key",
+                        key->empty() ? "Member must have length greater than or equal to 1"
+                                     : "Member must have length less than or equal to 128",
+                        ids);
+    }
+    if (value.size() > 256) {
+      return Validation(value, "tags.member." + std::to_string(i) + ".member.value",
+                        "Member must have length less than or equal to 256", ids);
+    }
+    context.tags.push_back({*key, value});
+  }
+  if (context.tags.size() > kMaxSessionTags) {
+    return Validation("[...]", "tags", "Member must have length less than or equal to 50", ids);
+  }
+  for (int i = 1;; ++i) {
+    auto key = Param(params, "TransitiveTagKeys.member." + std::to_string(i));
+    if (!key) break;
+    const bool tagged = std::any_of(context.tags.begin(), context.tags.end(),
+                                    [&](const iam::Tag& t) { return t.key == *key; });
+    if (!tagged) {
+      return StsError(400, "InvalidParameterValue",
+                      "The specified transitive tag key must be included in the requested tags.",
+                      ids);
+    }
+    context.transitive_tag_keys.push_back(*key);
+  }
+  const std::optional<std::string> source_identity = Param(params, "SourceIdentity");
+  if (source_identity) {
+    if (source_identity->size() < 2 || source_identity->size() > 64) {
+      return Validation(*source_identity, "sourceIdentity",
+                        source_identity->size() < 2
+                            ? "Member must have length greater than or equal to 2"
+                            : "Member must have length less than or equal to 64",
+                        ids);
+    }
+    for (char ch : *source_identity) {
+      if (!IsSessionNameChar(ch)) {
+        return Validation(*source_identity, "sourceIdentity",
+                          "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
+      }
+    }
+  }
+  // A session assuming a role passes on its transitive tags and its source identity.
+  if (p.type == auth::PrincipalType::kAssumedRole) {
+    for (const std::string& k : p.transitive_tag_keys) {
+      for (const auto& [tk, tv] : p.tags) {
+        if (tk != k) continue;
+        std::erase_if(context.tags, [&](const iam::Tag& t) { return t.key == k; });
+        context.tags.push_back({tk, tv});
+        if (std::find(context.transitive_tag_keys.begin(), context.transitive_tag_keys.end(), k) ==
+            context.transitive_tag_keys.end()) {
+          context.transitive_tag_keys.push_back(k);
+        }
+      }
+    }
+    if (!p.source_identity.empty() && source_identity && *source_identity != p.source_identity) {
+      return StsError(403, "AccessDenied",
+                      "The source identity cannot be changed: the calling session has source "
+                      "identity " +
+                          p.source_identity + ".",
+                      ids);
+    }
+  }
+  context.source_identity = source_identity.value_or(p.source_identity);
+
   if (p.type == auth::PrincipalType::kRoot) {
     return StsError(403, "AccessDenied", "Roles may not be assumed by root accounts.", ids);
   }
@@ -210,8 +286,34 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     r.resource_policy = role->trust_policy;
     r.keys.emplace_back("sts:RoleSessionName", *session);
     if (external_id) r.keys.emplace_back("sts:ExternalId", *external_id);
+    for (const iam::Tag& t : context.tags) {
+      r.keys.emplace_back("aws:RequestTag/" + t.key, t.value);
+      r.keys.emplace_back("aws:TagKeys", t.key);
+    }
+    for (const std::string& k : context.transitive_tag_keys) {
+      r.keys.emplace_back("sts:TransitiveTagKeys", k);
+    }
+    if (!context.source_identity.empty()) {
+      r.keys.emplace_back("sts:SourceIdentity", context.source_identity);
+    }
     AccessDecision d = deps.access->Check(caller, r);
     if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
+    // Tags and a source identity need their own permissions in the trust policy.
+    auto refused = [&](const char* action) {
+      AccessRequest extra = r;
+      extra.action = action;
+      return deps.access->Check(caller, extra).denied();
+    };
+    const std::string on = " on resource: " + role->arn;
+    if (!context.tags.empty() && refused("sts:TagSession")) {
+      return StsError(403, "AccessDenied",
+                      "User: " + p.arn + " is not authorized to perform: sts:TagSession" + on, ids);
+    }
+    if (source_identity && refused("sts:SetSourceIdentity")) {
+      return StsError(
+          403, "AccessDenied",
+          "User: " + p.arn + " is not authorized to perform: sts:SetSourceIdentity" + on, ids);
+    }
   }
 
   const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);

@@ -95,9 +95,11 @@ def test_cli_v1_assumes_the_role_from_a_profile(sealstack, aws_cli, tmp_path):
     (tmp_path / "config").write_text(
         f"[profile worker]\nrole_arn = {role_arn('worker')}\nsource_profile = app\n"
         "role_session_name = cli-profile\n")
+    # HOME: the CLI caches assumed-role credentials in ~/.aws/cli/cache by role and session
+    # name; a session of an earlier server would be reused (and refused) otherwise.
     env = {"AWS_CONFIG_FILE": str(tmp_path / "config"),
            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
-           "AWS_ENDPOINT_URL": ep}
+           "AWS_ENDPOINT_URL": ep, "HOME": str(tmp_path)}
     out = _run(aws_cli, ep, "sts", "get-caller-identity", "--profile", "worker",
                env_extra=env, endpoint_flag=False)
     assert out.returncode == 0, out.stderr
