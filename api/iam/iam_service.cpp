@@ -1380,6 +1380,8 @@ std::string SessionContextJson(const SessionContext& ctx) {
   w.Key("SourceIdentity");
   w.String(ctx.source_identity.c_str(),
            static_cast<rapidjson::SizeType>(ctx.source_identity.size()));
+  w.Key("UserName");
+  w.String(ctx.user_name.c_str(), static_cast<rapidjson::SizeType>(ctx.user_name.size()));
   w.EndObject();
   return buf.GetString();
 }
@@ -1412,6 +1414,9 @@ SessionContext SessionContextOf(const std::string& json) {
   }
   if (d.HasMember("SourceIdentity") && d["SourceIdentity"].IsString()) {
     out.source_identity = d["SourceIdentity"].GetString();
+  }
+  if (d.HasMember("UserName") && d["UserName"].IsString()) {
+    out.user_name = d["UserName"].GetString();
   }
   return out;
 }
@@ -1633,6 +1638,39 @@ Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
                                                       const std::string& session_name,
                                                       SystemTime expires,
                                                       const SessionContext& context) {
+  SEALSTACK_ASSIGN_OR_RETURN(SessionCredentials out,
+                             StoreSession(role.account, role.name, session_name, expires, context));
+  out.assumed_role_arn =
+      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
+  out.assumed_role_id = role.id + ":" + session_name;
+  return out;
+}
+
+Result<SessionCredentials> Service::CreateUserSession(const auth::Principal& caller,
+                                                      SystemTime expires) {
+  SessionContext context;
+  if (caller.type == auth::PrincipalType::kUser) {
+    // Only IAM users (their identity is read again at each request).
+    Result<storage::IamUserRow> row = Status::Internal("unset");
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
+      row = IamRepo::GetUser(conn, caller.account, caller.name);
+      return Status::Ok();
+    }));
+    if (!row.ok() || row->id != caller.unique_id) {
+      return Status::Unimplemented("GetSessionToken for a user that is not an IAM user");
+    }
+    context.user_name = row->name;
+  } else if (caller.type != auth::PrincipalType::kRoot) {
+    return Status::InvalidArgument("not a user");
+  }
+  return StoreSession(caller.account, "", "", expires, context);
+}
+
+Result<SessionCredentials> Service::StoreSession(const std::string& account,
+                                                 const std::string& role_name,
+                                                 const std::string& session_name,
+                                                 SystemTime expires,
+                                                 const SessionContext& context) {
   SessionCredentials out;
   SEALSTACK_ASSIGN_OR_RETURN(std::string id_suffix, RandomString(*random_, 16, kIdAlphabet));
   SEALSTACK_ASSIGN_OR_RETURN(std::string secret_text, RandomString(*random_, 40, kSecretAlphabet));
@@ -1642,9 +1680,6 @@ Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
   // The same token shape as Glue run sessions (api/glue/glue_runs.cpp).
   out.session_token = "IQoJb3JpZ2luX2VjE" + crypto::Base64(token_raw);
   out.expires = expires;
-  out.assumed_role_arn =
-      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
-  out.assumed_role_id = role.id + ":" + session_name;
   SEALSTACK_ASSIGN_OR_RETURN(std::string wrapped_secret,
                              crypto::WrapKey(root_key_, kSessionPurpose, out.secret, *random_,
                                              out.access_key_id + "/secret"));
@@ -1653,9 +1688,15 @@ Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
       crypto::WrapKey(root_key_, kSessionPurpose, crypto::SecretBytes(out.session_token), *random_,
                       out.access_key_id + "/token"));
   const SystemTime now = clock_->Now();
-  storage::IamSessionRow row{out.access_key_id, role.account,          role.name,
-                             session_name,      wrapped_secret,        wrapped_token,
-                             EpochSeconds(now), EpochSeconds(expires), SessionContextJson(context)};
+  storage::IamSessionRow row{out.access_key_id,
+                             account,
+                             role_name,
+                             session_name,
+                             wrapped_secret,
+                             wrapped_token,
+                             EpochSeconds(now),
+                             EpochSeconds(expires),
+                             SessionContextJson(context)};
   SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
     SEALSTACK_RETURN_IF_ERROR(
         IamRepo::DeleteExpiredSessions(conn, EpochSeconds(now - kExpiredSessionsKept)).status());
@@ -1672,6 +1713,39 @@ std::shared_ptr<const auth::Principal> Service::FindByAccessKey(
   return UserPrincipal(access_key_id);
 }
 
+namespace {
+
+// The identity of an IAM user: ARN, policies (inline, attached, groups'), boundary, tags, id.
+Status FillUser(storage::Connection& conn, const storage::IamUserRow& user, auth::Principal* p) {
+  const std::string& account = user.account;
+  p->account = account;
+  p->arn = EntityArn(account, "user", user.path, user.name);
+  p->type = auth::PrincipalType::kUser;
+  p->name = user.name;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto policies,
+      IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kUser, user.name));
+  p->policies = PolicyDocs(policies);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto attached, AttachedDocuments(conn, account, storage::IamPolicyOwner::kUser, user.name));
+  p->policies.insert(p->policies.end(), attached.begin(), attached.end());
+  SEALSTACK_ASSIGN_OR_RETURN(auto groups, IamRepo::ListGroupsOfUser(conn, account, user.name));
+  for (const std::string& g : groups) {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto inline_docs, IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kGroup, g));
+    for (auto& [n, doc] : inline_docs) p->policies.push_back(std::move(doc));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto group_attached, AttachedDocuments(conn, account, storage::IamPolicyOwner::kGroup, g));
+    p->policies.insert(p->policies.end(), group_attached.begin(), group_attached.end());
+  }
+  p->permissions_boundary = BoundaryDocument(conn, user.boundary);
+  for (const Tag& t : TagsOf(user.tags)) p->tags.emplace_back(t.key, t.value);
+  p->unique_id = user.id;
+  return Status::Ok();
+}
+
+}  // namespace
+
 std::shared_ptr<const auth::Principal> Service::UserPrincipal(
     std::string_view access_key_id) const {
   std::shared_ptr<const auth::Principal> out;
@@ -1682,38 +1756,12 @@ std::shared_ptr<const auth::Principal> Service::UserPrincipal(
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow user,
                                IamRepo::GetUser(conn, key.account, key.user_name));
     SEALSTACK_ASSIGN_OR_RETURN(
-        auto policies,
-        IamRepo::ListPolicies(conn, key.account, storage::IamPolicyOwner::kUser, user.name));
-    SEALSTACK_ASSIGN_OR_RETURN(
         crypto::SecretBytes secret,
         crypto::UnwrapKey(root_key_, kAccessKeyPurpose, key.wrapped_secret, key.access_key_id));
     auto p = std::make_shared<auth::Principal>();
     p->access_key_id = key.access_key_id;
     p->secret_access_key = std::move(secret);
-    p->account = key.account;
-    p->arn = EntityArn(key.account, "user", user.path, user.name);
-    p->type = auth::PrincipalType::kUser;
-    p->name = user.name;
-    p->policies = PolicyDocs(policies);
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto attached,
-        AttachedDocuments(conn, key.account, storage::IamPolicyOwner::kUser, user.name));
-    p->policies.insert(p->policies.end(), attached.begin(), attached.end());
-    SEALSTACK_ASSIGN_OR_RETURN(auto groups,
-                               IamRepo::ListGroupsOfUser(conn, key.account, user.name));
-    for (const std::string& g : groups) {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          auto inline_docs,
-          IamRepo::ListPolicies(conn, key.account, storage::IamPolicyOwner::kGroup, g));
-      for (auto& [n, doc] : inline_docs) p->policies.push_back(std::move(doc));
-      SEALSTACK_ASSIGN_OR_RETURN(
-          auto group_attached,
-          AttachedDocuments(conn, key.account, storage::IamPolicyOwner::kGroup, g));
-      p->policies.insert(p->policies.end(), group_attached.begin(), group_attached.end());
-    }
-    p->permissions_boundary = BoundaryDocument(conn, user.boundary);
-    for (const Tag& t : TagsOf(user.tags)) p->tags.emplace_back(t.key, t.value);
-    p->unique_id = user.id;
+    SEALSTACK_RETURN_IF_ERROR(FillUser(conn, user, p.get()));
     out = std::move(p);
     return Status::Ok();
   });
@@ -1726,6 +1774,32 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
   Status st = db_.WithConnection([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamSessionRow s,
                                IamRepo::GetSession(conn, std::string(access_key_id)));
+    if (s.role_name.empty()) {  // GetSessionToken: the user (or root) itself
+      auto p = std::make_shared<auth::Principal>();
+      const SessionContext context = SessionContextOf(s.context);
+      if (context.user_name.empty()) {
+        p->account = s.account;
+        p->arn = "arn:aws:iam::" + s.account + ":root";
+        p->type = auth::PrincipalType::kRoot;
+      } else {
+        SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow user,
+                                   IamRepo::GetUser(conn, s.account, context.user_name));
+        SEALSTACK_RETURN_IF_ERROR(FillUser(conn, user, p.get()));
+      }
+      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_secret,
+                                                   s.access_key_id + "/secret"));
+      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes token,
+                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_token,
+                                                   s.access_key_id + "/token"));
+      p->access_key_id = s.access_key_id;
+      p->secret_access_key = std::move(secret);
+      p->session_token = std::string(token.view());
+      p->expires = FromEpoch(s.expires);
+      p->issued = FromEpoch(s.issued);
+      out = std::move(p);
+      return Status::Ok();
+    }
     // A deleted role leaves its sessions without permissions (and without the role's id).
     std::vector<std::pair<std::string, std::string>> policies;
     std::string role_id = "AROA";

@@ -168,6 +168,7 @@ struct SessionContext {
   std::vector<Tag> tags;            // session tags (override the role's tags of the same key)
   std::vector<std::string> transitive_tag_keys;
   std::string source_identity;
+  std::string user_name;  // GetSessionToken of an IAM user ("" with no role: the account root)
 };
 
 // Temporary credentials of a role session (STS AssumeRole).
@@ -281,6 +282,10 @@ class Service : public auth::PrincipalDirectory {
                                                SystemTime expires,
                                                const SessionContext& context = {});
 
+  // For STS GetSessionToken: temporary credentials of the calling IAM user or account root,
+  // authorized as that identity. Unimplemented for config-file users.
+  Result<SessionCredentials> CreateUserSession(const auth::Principal& caller, SystemTime expires);
+
   std::shared_ptr<const auth::Principal> FindByAccessKey(
       std::string_view access_key_id) const override;
 
@@ -295,6 +300,10 @@ class Service : public auth::PrincipalDirectory {
   std::shared_ptr<const auth::Principal> UserPrincipal(std::string_view access_key_id) const;
   std::shared_ptr<const auth::Principal> SessionPrincipal(std::string_view access_key_id) const;
   Result<std::vector<PolicyVersion>> ListPolicyVersionsOf(const std::string& arn);
+  // Issues and stores temporary credentials (role_name "" for GetSessionToken).
+  Result<SessionCredentials> StoreSession(const std::string& account, const std::string& role_name,
+                                          const std::string& session_name, SystemTime expires,
+                                          const SessionContext& context);
 
   storage::Database& db_;
   const crypto::SecretBytes root_key_;

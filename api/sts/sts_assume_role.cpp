@@ -33,6 +33,7 @@ constexpr int64_t kChainedMax = 3600;
 constexpr size_t kMaxSessionPolicy = 2048;
 constexpr size_t kMaxSessionPolicyArns = 10;
 constexpr size_t kMaxSessionTags = 50;
+constexpr int64_t kMaxUserSession = 129600;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -345,15 +346,109 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   return out;
 }
 
+ApiResponse CredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
+                                const RequestIds& ids) {
+  XmlWriter x;
+  x.Open(action + "Response", kStsXmlns);
+  x.Open(action + "Result");
+  x.Open("Credentials")
+      .Element("AccessKeyId", creds.access_key_id)
+      .Element("SecretAccessKey", creds.secret.view())
+      .Element("SessionToken", creds.session_token)
+      .Element("Expiration", FormatIso8601(creds.expires))
+      .Close();
+  x.Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
+// GetSessionToken: temporary credentials of the calling IAM user (or account root) itself,
+// 900..129600 seconds (root: at most 3600), default 43200 (root: 3600).
+ApiResponse GetSessionToken(const StsDependencies& deps, const Caller& caller, const Params& params,
+                            const RequestIds& ids) {
+  const auth::Principal& p = *caller.principal;
+  if (p.type == auth::PrincipalType::kAssumedRole || !p.session_token.empty()) {
+    return StsError(403, "AccessDenied", "Cannot call GetSessionToken with session credentials",
+                    ids);
+  }
+  const bool root = p.type == auth::PrincipalType::kRoot;
+  int64_t duration = root ? 3600 : 43200;
+  if (auto d = Param(params, "DurationSeconds")) {
+    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), duration);
+    if (ec != std::errc() || ptr != d->data() + d->size()) {
+      return Validation(*d, "durationSeconds", "Member must be a number", ids);
+    }
+    if (duration < kMinDuration || duration > kMaxUserSession) {
+      return Validation(*d, "durationSeconds",
+                        duration < kMinDuration
+                            ? "Member must have value greater than or equal to 900"
+                            : "Member must have value less than or equal to 129600",
+                        ids);
+    }
+    if (root && duration > kChainedMax) duration = kChainedMax;  // AWS caps the root silently
+  }
+  for (std::string_view unsupported : {"SerialNumber", "TokenCode"}) {
+    if (Param(params, unsupported)) {
+      return StsError(501, "NotImplemented",
+                      "SealStack does not support the GetSessionToken parameter " +
+                          std::string(unsupported) + " yet.",
+                      ids);
+    }
+  }
+  Result<iam::SessionCredentials> creds =
+      deps.iam->CreateUserSession(p, deps.clock->Now() + std::chrono::seconds(duration));
+  if (!creds.ok() && creds.status().code() == StatusCode::kUnimplemented) {
+    return StsError(501, "NotImplemented",
+                    "SealStack issues session tokens to IAM users and the account root only; " +
+                        p.arn + " comes from the --config file.",
+                    ids);
+  }
+  if (!creds.ok()) return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
+  return CredentialsResponse("GetSessionToken", *creds, ids);
+}
+
+// GetAccessKeyInfo: the account an access key belongs to (IAM's keys and sessions; any other
+// key is the caller's account, as SealStack's config keys carry no account of their own).
+ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
+                             const Params& params, const RequestIds& ids) {
+  const std::optional<std::string> key = Param(params, "AccessKeyId");
+  if (!key) return Validation({}, "accessKeyId", "Member must not be null", ids);
+  if (key->size() < 16 || key->size() > 128) {
+    return Validation(*key, "accessKeyId",
+                      key->size() < 16 ? "Member must have length greater than or equal to 16"
+                                       : "Member must have length less than or equal to 128",
+                      ids);
+  }
+  std::shared_ptr<const auth::Principal> owner = deps.iam->FindByAccessKey(*key);
+  const std::string account = owner ? owner->account : caller.principal->account;
+  XmlWriter x;
+  x.Open("GetAccessKeyInfoResponse", kStsXmlns);
+  x.Open("GetAccessKeyInfoResult").Element("Account", account).Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
 }  // namespace
 
 ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, const Params& params,
                            const RequestIds& ids) {
   const std::optional<std::string> action = Param(params, "Action");
   const std::optional<std::string> version = Param(params, "Version");
-  if (action && *action == "AssumeRole" && deps.iam != nullptr && deps.clock != nullptr &&
+  if (action && deps.iam != nullptr && deps.clock != nullptr &&
       (!version || *version == "2011-06-15")) {
-    return AssumeRole(deps, caller, params, ids);
+    if (*action == "AssumeRole") return AssumeRole(deps, caller, params, ids);
+    if (*action == "GetSessionToken") return GetSessionToken(deps, caller, params, ids);
+    if (*action == "GetAccessKeyInfo") return GetAccessKeyInfo(deps, caller, params, ids);
   }
   return HandleQuery(*caller.principal, params, ids);
 }

@@ -185,3 +185,39 @@ def test_transitive_tags_pass_through_role_chaining(world):
     second = chained_sts.assume_role(RoleArn=role_arn("second"),
                                      RoleSessionName="two")["Credentials"]
     assert _kms(world["endpoint"], second).decrypt(CiphertextBlob=blob)["Plaintext"] == b"t"
+
+
+def test_get_session_token_and_get_access_key_info(world, sealstack):
+    iam, kms = world["iam"], world["kms"]
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    blob = kms.encrypt(KeyId=key, Plaintext=b"g")["CiphertextBlob"]
+    iam.create_user(UserName="tok")
+    iam.put_user_policy(UserName="tok", PolicyName="p", PolicyDocument=allow("kms:Decrypt"))
+    k = iam.create_access_key(UserName="tok")["AccessKey"]
+    sts = client("sts", sealstack.endpoint, k["AccessKeyId"], k["SecretAccessKey"],
+                 parameter_validation=False)
+    creds = sts.get_session_token(DurationSeconds=900)["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA") and creds["SessionToken"]
+    session = boto_session(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    ident = session.client("sts", endpoint_url=sealstack.endpoint).get_caller_identity()
+    assert ident["Arn"] == user_arn("tok")
+    assert ident["UserId"] == iam.get_user(UserName="tok")["User"]["UserId"]
+    tok_kms = _kms(sealstack.endpoint, creds)
+    assert tok_kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"g"
+    iam.delete_user_policy(UserName="tok", PolicyName="p")  # the user's policies, as they are now
+    assert_error(error_of(tok_kms.decrypt, CiphertextBlob=blob), "AccessDeniedException", 400)
+    # Not with session credentials; DurationSeconds bounds.
+    assert_error(error_of(session.client("sts", endpoint_url=sealstack.endpoint).get_session_token),
+                 "AccessDenied", 403, "Cannot call GetSessionToken with session credentials")
+    assert_error(error_of(sts.get_session_token, DurationSeconds=129601), "ValidationError", 400,
+                 "1 validation error detected: Value '129601' at 'durationSeconds' failed to "
+                 "satisfy constraint: Member must have value less than or equal to 129600")
+    # The account root may get one too.
+    root = client("sts", sealstack.endpoint).get_session_token()["Credentials"]
+    assert boto_session(root["AccessKeyId"], root["SecretAccessKey"], root["SessionToken"]).client(
+        "sts", endpoint_url=sealstack.endpoint).get_caller_identity()["Arn"] == \
+        f"arn:aws:iam::{ACCOUNT}:root"
+
+    info = client("sts", sealstack.endpoint).get_access_key_info(AccessKeyId=k["AccessKeyId"])
+    assert info["Account"] == ACCOUNT
+    assert sts.get_access_key_info(AccessKeyId=creds["AccessKeyId"])["Account"] == ACCOUNT
