@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "audit/pending_call.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
 #include "crypto/keywrap.h"
@@ -498,7 +499,7 @@ Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
                           EpochSeconds(clock_->Now()),
                           TagsJson(in.tags),
                           in.permissions_boundary};
-  Status st = db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
     return IamRepo::InsertUser(conn, row);
   });
@@ -554,7 +555,7 @@ Status Service::DeleteUser(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteUser", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
@@ -622,7 +623,7 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
   if (row.boundary) {
     SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(*row.boundary, "permissionsBoundary"));
   }
-  Status st = db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
     return IamRepo::InsertRole(conn, row);
   });
@@ -681,7 +682,7 @@ Status Service::DeleteRole(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteRole", EntityArn(account, "role", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
                                OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
     SEALSTACK_ASSIGN_OR_RETURN(
@@ -709,7 +710,7 @@ Status Service::UpdateAssumeRolePolicy(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kResource));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "UpdateAssumeRolePolicy", EntityArn(account, "role", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
                                OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
     return IamRepo::UpdateTrustPolicy(conn, account, row.name, doc);
@@ -757,7 +758,7 @@ Status Service::PutPolicy(const Caller& c, PolicyOwner kind, const std::string& 
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kIdentity));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Put", kind), EntityArn(account, word, "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(auto existing,
                                IamRepo::ListPolicies(conn, account, RepoOwner(kind), stored));
@@ -805,7 +806,7 @@ Status Service::DeletePolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Delete", kind), EntityArn(account, word, "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
                                IamRepo::DeletePolicy(conn, account, RepoOwner(kind), stored, name));
@@ -855,8 +856,8 @@ Result<Group> Service::CreateGroup(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateGroup", EntityArn(account, "group", path, name)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
   storage::IamGroupRow row{account, name, path, "AGPA" + suffix, EpochSeconds(clock_->Now())};
-  Status st = db_.WithTransaction(
-      [&](storage::Connection& conn) { return IamRepo::InsertGroup(conn, row); });
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::InsertGroup(conn, row); });
   if (st.code() == StatusCode::kAlreadyExists) {
     return IamError(ErrorKind::kEntityAlreadyExists,
                     "Group with name " + name + " already exists.");
@@ -911,7 +912,7 @@ Status Service::DeleteGroup(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteGroup", EntityArn(account, "group", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(
         storage::IamGroupRow g,
         OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name)));
@@ -944,7 +945,7 @@ Status Service::AddUserToGroup(const Caller& c, const std::string& group, const 
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "AddUserToGroup", EntityArn(account, "group", "/", group)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(
         storage::IamGroupRow g,
         OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
@@ -961,7 +962,7 @@ Status Service::RemoveUserFromGroup(const Caller& c, const std::string& group,
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "RemoveUserFromGroup", EntityArn(account, "group", "/", group)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(
         storage::IamGroupRow g,
         OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
@@ -1024,7 +1025,7 @@ Result<ManagedPolicy> Service::CreateManagedPolicy(const Caller& c, const Create
   row.created = now;
   row.updated = now;
   Result<ManagedPolicy> out = Status::Internal("unset");
-  Status st = db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_RETURN_IF_ERROR(IamRepo::InsertManagedPolicy(conn, row));
     out = PolicyOfRow(conn, row);
     return out.status();
@@ -1091,7 +1092,7 @@ Result<Page<ManagedPolicy>> Service::ListManagedPolicies(const Caller& c, const 
 Status Service::DeleteManagedPolicy(const Caller& c, const std::string& arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicy", arn));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
                                OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
     if (row.account != c.principal->account) return NoSuchPolicy(arn);
@@ -1124,26 +1125,28 @@ Result<PolicyVersion> Service::CreatePolicyVersion(const Caller& c, const std::s
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreatePolicyVersion", arn));
   PolicyVersion out;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
-                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
-    if (row.account != c.principal->account) return NoSuchPolicy(arn);
-    std::vector<VersionEntry> versions = VersionsOf(row.versions);
-    if (versions.size() >= kMaxPolicyVersions) {
-      return IamError(ErrorKind::kLimitExceeded,
-                      "A managed policy can have up to 5 versions. Before you create a new "
-                      "version, you must delete an existing version.");
-    }
-    const int64_t now = EpochSeconds(clock_->Now());
-    const std::string id = NextVersionId(row.next_version);
-    versions.push_back({id, document, now});
-    row.versions = VersionsJson(versions);
-    row.next_version += 1;
-    if (set_as_default) row.default_version = id;
-    row.updated = now;
-    out = PolicyVersion{id, document, set_as_default, FromEpoch(now)};
-    return IamRepo::UpdateManagedPolicy(conn, row);
-  }));
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_ASSIGN_OR_RETURN(
+            storage::IamManagedPolicyRow row,
+            OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+        if (row.account != c.principal->account) return NoSuchPolicy(arn);
+        std::vector<VersionEntry> versions = VersionsOf(row.versions);
+        if (versions.size() >= kMaxPolicyVersions) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "A managed policy can have up to 5 versions. Before you create a new "
+                          "version, you must delete an existing version.");
+        }
+        const int64_t now = EpochSeconds(clock_->Now());
+        const std::string id = NextVersionId(row.next_version);
+        versions.push_back({id, document, now});
+        row.versions = VersionsJson(versions);
+        row.next_version += 1;
+        if (set_as_default) row.default_version = id;
+        row.updated = now;
+        out = PolicyVersion{id, document, set_as_default, FromEpoch(now)};
+        return IamRepo::UpdateManagedPolicy(conn, row);
+      }));
   return out;
 }
 
@@ -1184,7 +1187,7 @@ Status Service::DeletePolicyVersion(const Caller& c, const std::string& arn,
                                     const std::string& version_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicyVersion", arn));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
                                OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
     if (row.account != c.principal->account) return NoSuchPolicy(arn);
@@ -1209,7 +1212,7 @@ Status Service::SetDefaultPolicyVersion(const Caller& c, const std::string& arn,
                                         const std::string& version_id) {
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "SetDefaultPolicyVersion", arn));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
                                OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
     if (row.account != c.principal->account) return NoSuchPolicy(arn);
@@ -1232,7 +1235,7 @@ Status Service::AttachPolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Attach" + OwnerOp(kind) + "Policy",
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
     if (row.account != account && row.account != "aws") return NoSuchPolicy(arn);
@@ -1254,7 +1257,7 @@ Status Service::DetachPolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Detach" + OwnerOp(kind) + "Policy",
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool detached,
                                IamRepo::Detach(conn, account, RepoOwner(kind), stored, arn));
@@ -1324,7 +1327,7 @@ Status Service::PutPermissionsBoundary(const Caller& c, PolicyOwner kind, const 
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "permissionsBoundary"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Put" + OwnerOp(kind) + "PermissionsBoundary",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
     SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, arn));
     return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, arn).status();
@@ -1337,7 +1340,7 @@ Status Service::DeletePermissionsBoundary(const Caller& c, PolicyOwner kind,
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Delete" + OwnerOp(kind) + "PermissionsBoundary",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
     return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, std::nullopt).status();
   });
@@ -1453,7 +1456,7 @@ Status Service::TagEntity(const Caller& c, PolicyOwner kind, const std::string& 
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Tag" + OwnerOp(kind),
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       RequestTagKeys(tags)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     std::string stored;
     std::vector<Tag> current;
     if (kind == PolicyOwner::kUser) {
@@ -1487,7 +1490,7 @@ Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Untag" + OwnerOp(kind),
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       std::move(tag_keys)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     std::string stored;
     std::vector<Tag> current;
     if (kind == PolicyOwner::kUser) {
@@ -1550,20 +1553,28 @@ Result<AccessKey> Service::CreateAccessKey(const Caller& c,
   key.secret = crypto::SecretBytes(secret_text);
   key.status = "Active";
   key.created = clock_->Now();
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    // CloudTrail's responseElements of CreateAccessKey: the key's id, never its secret.
+    call->event().response_elements =
+        R"({"accessKey":{"accessKeyId":")" + key.access_key_id + R"(","status":"Active"}})";
+  }
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string wrapped,
       crypto::WrapKey(root_key_, kAccessKeyPurpose, key.secret, *random_, key.access_key_id));
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-    SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
-    if (keys.size() >= kMaxAccessKeysPerUser) {
-      return IamError(ErrorKind::kLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: 2");
-    }
-    key.user_name = row.name;
-    return IamRepo::InsertAccessKey(conn, {key.access_key_id, account, row.name, key.status,
-                                           EpochSeconds(key.created), wrapped});
-  }));
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_ASSIGN_OR_RETURN(
+            storage::IamUserRow row,
+            OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+        SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
+        if (keys.size() >= kMaxAccessKeysPerUser) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "Cannot exceed quota for AccessKeysPerUser: 2");
+        }
+        key.user_name = row.name;
+        return IamRepo::InsertAccessKey(conn, {key.access_key_id, account, row.name, key.status,
+                                               EpochSeconds(key.created), wrapped});
+      }));
   return key;
 }
 
@@ -1600,7 +1611,7 @@ Status Service::UpdateAccessKey(const Caller& c, const std::optional<std::string
     return Invalid(status, "status", "Member must satisfy enum value set: [Active, Inactive]");
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateAccessKey", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(bool updated, IamRepo::UpdateAccessKeyStatus(conn, account, row.name,
@@ -1619,7 +1630,7 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, UserOf(c, user));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteAccessKey", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
@@ -1634,15 +1645,26 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
 
 // ---------------------------------------------------------------- role sessions
 
-Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
-                                                      const std::string& session_name,
-                                                      SystemTime expires,
-                                                      const SessionContext& context) {
-  SEALSTACK_ASSIGN_OR_RETURN(SessionCredentials out,
-                             StoreSession(role.account, role.name, session_name, expires, context));
-  out.assumed_role_arn =
+Result<SessionCredentials> Service::CreateRoleSession(
+    const Role& role, const std::string& session_name, SystemTime expires,
+    const SessionContext& context,
+    const std::function<void(const SessionCredentials&)>& before_store) {
+  const std::string arn =
       "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
-  out.assumed_role_id = role.id + ":" + session_name;
+  const std::string id = role.id + ":" + session_name;
+  SEALSTACK_ASSIGN_OR_RETURN(SessionCredentials out,
+                             StoreSession(role.account, role.name, session_name, expires, context,
+                                          [&](const SessionCredentials& c) {
+                                            if (!before_store) return;
+                                            SessionCredentials named;
+                                            named.access_key_id = c.access_key_id;
+                                            named.expires = c.expires;
+                                            named.assumed_role_arn = arn;
+                                            named.assumed_role_id = id;
+                                            before_store(named);
+                                          }));
+  out.assumed_role_arn = arn;
+  out.assumed_role_id = id;
   return out;
 }
 
@@ -1666,11 +1688,10 @@ Result<SessionCredentials> Service::CreateUserSession(const auth::Principal& cal
   return StoreSession(caller.account, "", "", expires, context);
 }
 
-Result<SessionCredentials> Service::StoreSession(const std::string& account,
-                                                 const std::string& role_name,
-                                                 const std::string& session_name,
-                                                 SystemTime expires,
-                                                 const SessionContext& context) {
+Result<SessionCredentials> Service::StoreSession(
+    const std::string& account, const std::string& role_name, const std::string& session_name,
+    SystemTime expires, const SessionContext& context,
+    const std::function<void(const SessionCredentials&)>& before_store) {
   SessionCredentials out;
   SEALSTACK_ASSIGN_OR_RETURN(std::string id_suffix, RandomString(*random_, 16, kIdAlphabet));
   SEALSTACK_ASSIGN_OR_RETURN(std::string secret_text, RandomString(*random_, 40, kSecretAlphabet));
@@ -1687,6 +1708,7 @@ Result<SessionCredentials> Service::StoreSession(const std::string& account,
       std::string wrapped_token,
       crypto::WrapKey(root_key_, kSessionPurpose, crypto::SecretBytes(out.session_token), *random_,
                       out.access_key_id + "/token"));
+  if (before_store) before_store(out);
   const SystemTime now = clock_->Now();
   storage::IamSessionRow row{out.access_key_id,
                              account,
@@ -1697,11 +1719,13 @@ Result<SessionCredentials> Service::StoreSession(const std::string& account,
                              EpochSeconds(now),
                              EpochSeconds(expires),
                              SessionContextJson(context)};
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
-    SEALSTACK_RETURN_IF_ERROR(
-        IamRepo::DeleteExpiredSessions(conn, EpochSeconds(now - kExpiredSessionsKept)).status());
-    return IamRepo::InsertSession(conn, row);
-  }));
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_RETURN_IF_ERROR(
+            IamRepo::DeleteExpiredSessions(conn, EpochSeconds(now - kExpiredSessionsKept))
+                .status());
+        return IamRepo::InsertSession(conn, row);
+      }));
   return out;
 }
 
@@ -1863,12 +1887,13 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
 }
 
 Status Service::Reset() {
-  return db_.WithTransaction([](storage::Connection& conn) { return IamRepo::DeleteAll(conn); });
+  return audit::PendingCall::InTransaction(
+      db_, [](storage::Connection& conn) { return IamRepo::DeleteAll(conn); });
 }
 
 Status Service::ResetAccount(const std::string& account) {
-  return db_.WithTransaction(
-      [&](storage::Connection& conn) { return IamRepo::DeleteAccount(conn, account); });
+  return audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::DeleteAccount(conn, account); });
 }
 
 }  // namespace sealstack::api::iam

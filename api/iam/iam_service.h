@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -278,9 +279,11 @@ class Service : public auth::PrincipalDirectory {
   // For STS: a role of `account` without authorization (STS decides by the trust policy).
   Result<Role> FindRole(const std::string& account, const std::string& name);
   // For STS: issues and stores temporary credentials of `role` named `session_name`.
-  Result<SessionCredentials> CreateRoleSession(const Role& role, const std::string& session_name,
-                                               SystemTime expires,
-                                               const SessionContext& context = {});
+  // `before_store` (optional) sees the credentials before they are stored.
+  Result<SessionCredentials> CreateRoleSession(
+      const Role& role, const std::string& session_name, SystemTime expires,
+      const SessionContext& context = {},
+      const std::function<void(const SessionCredentials&)>& before_store = nullptr);
 
   // For STS GetSessionToken: temporary credentials of the calling IAM user or account root,
   // authorized as that identity. Unimplemented for config-file users.
@@ -301,9 +304,10 @@ class Service : public auth::PrincipalDirectory {
   std::shared_ptr<const auth::Principal> SessionPrincipal(std::string_view access_key_id) const;
   Result<std::vector<PolicyVersion>> ListPolicyVersionsOf(const std::string& arn);
   // Issues and stores temporary credentials (role_name "" for GetSessionToken).
-  Result<SessionCredentials> StoreSession(const std::string& account, const std::string& role_name,
-                                          const std::string& session_name, SystemTime expires,
-                                          const SessionContext& context);
+  Result<SessionCredentials> StoreSession(
+      const std::string& account, const std::string& role_name, const std::string& session_name,
+      SystemTime expires, const SessionContext& context,
+      const std::function<void(const SessionCredentials&)>& before_store = nullptr);
 
   storage::Database& db_;
   const crypto::SecretBytes root_key_;

@@ -5,7 +5,9 @@
 #include <map>
 #include <optional>
 
+#include "api/common/query_audit.h"
 #include "api/common/xml_writer.h"
+#include "audit/pending_call.h"
 #include "common/time_format.h"
 
 namespace sealstack::api::iam {
@@ -723,7 +725,22 @@ std::string EncodePolicyDocument(std::string_view doc) {
 }
 
 ApiResponse HandleIamQuery(Service& service, const Caller& caller, const Params& params,
-                           const RequestIds& ids) {
+                           const RequestIds& ids, audit::Recorder* recorder) {
+  if (recorder != nullptr) {
+    const std::string action = IamInput(params).Get("Action").value_or("");
+    audit::PendingCall call(
+        recorder, QueryEvent(caller, "iam.amazonaws.com", action, "us-east-1", params, ids));
+    ApiResponse out = HandleIamQuery(service, caller, params, ids, nullptr);
+    if (!call.written()) {
+      if (out.status >= 400) {
+        call.event().error_code = XmlElementText(out.body, "Code");
+        call.event().error_message = XmlElementText(out.body, "Message");
+        call.event().response_elements.clear();
+      }
+      call.Finish();
+    }
+    return out;
+  }
   IamInput in(params);
   const std::string action = in.Get("Action").value_or("");
   const std::string version = in.Get("Version").value_or("");

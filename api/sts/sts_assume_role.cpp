@@ -17,8 +17,10 @@
 #include <charconv>
 #include <chrono>
 
+#include "api/common/query_audit.h"
 #include "api/common/xml_writer.h"
 #include "api/sts/sts_service.h"
+#include "audit/pending_call.h"
 #include "common/time_format.h"
 #include "policy/document.h"
 
@@ -298,6 +300,10 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
       r.keys.emplace_back("sts:SourceIdentity", context.source_identity);
     }
     AccessDecision d = deps.access->Check(caller, r);
+    if (audit::PendingCall* call = audit::PendingCall::Current()) {
+      call->event().additional_event_data = std::string(R"({"trustDecision":")") +
+                                            std::string(policy::DecisionName(d.decision)) + R"("})";
+    }
     if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
     // Tags and a source identity need their own permissions in the trust policy.
     auto refused = [&](const char* action) {
@@ -317,9 +323,21 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     }
   }
 
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().resources.push_back({role->arn, role->account, "AWS::IAM::Role"});
+  }
   const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);
-  Result<iam::SessionCredentials> creds =
-      deps.iam->CreateRoleSession(*role, *session, expires, context);
+  // The event's responseElements, set before the session's transaction writes it: the key id and
+  // expiry (the ASIA id is drawn first), never the secret or the token.
+  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
+      *role, *session, expires, context, [&](const iam::SessionCredentials& c) {
+        if (audit::PendingCall* call = audit::PendingCall::Current()) {
+          call->event().response_elements =
+              R"({"credentials":{"accessKeyId":")" + c.access_key_id + R"(","expiration":")" +
+              FormatIso8601(c.expires) + R"("},"assumedRoleUser":{"assumedRoleId":")" +
+              c.assumed_role_id + R"(","arn":")" + c.assumed_role_arn + R"("}})";
+        }
+      });
   if (!creds.ok()) {
     return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
   }
@@ -443,6 +461,26 @@ ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
 ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, const Params& params,
                            const RequestIds& ids) {
   const std::optional<std::string> action = Param(params, "Action");
+  if (deps.recorder != nullptr && action &&
+      (*action == "AssumeRole" || *action == "GetSessionToken" || *action == "GetAccessKeyInfo")) {
+    StsDependencies inner = deps;
+    inner.recorder = nullptr;
+    audit::PendingCall call(
+        deps.recorder,
+        QueryEvent(caller, "sts.amazonaws.com", *action,
+                   caller.region.empty() ? "us-east-1" : caller.region, params, ids));
+    call.event().read_only = *action == "GetAccessKeyInfo";
+    ApiResponse out = HandleStsQuery(inner, caller, params, ids);
+    if (!call.written()) {
+      if (out.status >= 400) {
+        call.event().error_code = XmlElementText(out.body, "Code");
+        call.event().error_message = XmlElementText(out.body, "Message");
+        call.event().response_elements.clear();
+      }
+      call.Finish();
+    }
+    return out;
+  }
   const std::optional<std::string> version = Param(params, "Version");
   if (action && deps.iam != nullptr && deps.clock != nullptr &&
       (!version || *version == "2011-06-15")) {
