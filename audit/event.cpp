@@ -54,7 +54,9 @@ RoleOfSession SessionParts(const auth::Principal& p) {
   if (!parsed.ok()) return out;
   out.role_name = parsed->name;
   out.session = parsed->session_name;
-  out.role_arn = "arn:aws:iam::" + p.account + ":role/" + out.role_name;
+  // An IAM role session knows its role's ARN with the path.
+  out.role_arn =
+      p.role_arn.empty() ? "arn:aws:iam::" + p.account + ":role/" + out.role_name : p.role_arn;
   return out;
 }
 
@@ -78,6 +80,7 @@ std::string UsernameOf(const auth::Principal& p) {
 }
 
 std::string PrincipalIdOf(const auth::Principal& p) {
+  if (!p.unique_id.empty()) return p.unique_id;  // IAM's own id (AIDA..., AROA...:SESSION)
   switch (p.type) {
     case auth::PrincipalType::kRoot:
       return p.account;
@@ -115,7 +118,10 @@ std::string RenderCloudTrailJson(const Event& e) {
     Key(w, "sessionIssuer");
     w.StartObject();
     Member(w, "type", "Role");
-    Member(w, "principalId", "AROA" + StableId(s.role_arn));
+    const size_t colon = p.unique_id.find(':');
+    Member(
+        w, "principalId",
+        colon != std::string::npos ? p.unique_id.substr(0, colon) : "AROA" + StableId(s.role_arn));
     Member(w, "arn", s.role_arn);
     Member(w, "accountId", p.account);
     Member(w, "userName", s.role_name);

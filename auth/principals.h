@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "auth/principal_directory.h"
@@ -47,7 +48,23 @@ struct Principal {
   std::string account;
   PrincipalType type = PrincipalType::kRoot;
   std::string name;
-  std::vector<std::string> policies;  // identity policy documents (raw JSON)
+  std::vector<std::string> policies;  // identity policy documents (raw JSON): inline, attached,
+                                      // and those of the user's groups
+  // The permissions boundary's document (the default version of the policy set as boundary);
+  // none: no boundary.
+  std::optional<std::string> permissions_boundary;
+  // Session policies (AssumeRole Policy and PolicyArns, fixed when the session was issued);
+  // empty: the session has none. They intersect with `policies` (api/common/access.h).
+  std::vector<std::string> session_policies;
+  // kAssumedRole: the role's IAM ARN with its path (arn:aws:iam::ACCT:role/PATH/NAME); "" to
+  // derive it from `arn` (a role without a path).
+  std::string role_arn;
+  // aws:PrincipalTag/*: a user's tags; for a role session the role's tags with the session's
+  // tags (AssumeRole Tags, and the calling session's transitive tags) over them.
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> transitive_tag_keys;  // a session's, passed on when it assumes a role
+  std::string source_identity;                   // aws:SourceIdentity ("" = none)
+  std::optional<SystemTime> issued;              // a session's aws:TokenIssueTime
   // IAM's unique id (AIDA... for a user, AROA...:SESSION for a role session); "" when the
   // principal is not an IAM entity (config principals: GetCallerIdentity derives one).
   std::string unique_id;

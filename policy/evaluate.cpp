@@ -138,48 +138,113 @@ SetResult EvaluateSet(std::span<const PolicyDocument* const> docs, const Request
   return best;
 }
 
-AccessDecision DecideKms(const PolicyDocument& key_policy,
-                         std::span<const PolicyDocument* const> identity_policies,
+PrincipalResult EvaluatePrincipal(const PrincipalPolicies& policies, const RequestContext& ctx) {
+  PrincipalResult out;
+  const SetResult id = EvaluateSet(policies.identity, ctx);
+  if (id.result.decision == Decision::kExplicitDeny) {
+    out.decision = Decision::kExplicitDeny;
+    out.policy_index = id.policy_index;
+    out.statement = id.result.statement;
+    return out;
+  }
+  EvaluationResult boundary{Decision::kAllow, std::nullopt};
+  if (policies.boundary != nullptr) {
+    boundary = Evaluate(*policies.boundary, ctx);
+    if (boundary.decision == Decision::kExplicitDeny) {
+      out.decision = Decision::kExplicitDeny;
+      out.source = DecisionSource::kPermissionsBoundary;
+      out.statement = boundary.statement;
+      return out;
+    }
+  }
+  SetResult session{{Decision::kAllow, std::nullopt}, -1};
+  if (policies.has_session_policy) {
+    session = EvaluateSet(policies.session, ctx);
+    if (session.result.decision == Decision::kExplicitDeny) {
+      out.decision = Decision::kExplicitDeny;
+      out.source = DecisionSource::kSessionPolicy;
+      out.statement = session.result.statement;
+      return out;
+    }
+  }
+  const bool boundary_allows = boundary.decision == Decision::kAllow;
+  const bool session_allows = session.result.decision == Decision::kAllow;
+  out.limits_allow = boundary_allows && session_allows;
+  out.limit_source =
+      boundary_allows ? DecisionSource::kSessionPolicy : DecisionSource::kPermissionsBoundary;
+  if (id.result.decision != Decision::kAllow) return out;  // kIdentityPolicy: no Allow
+  if (!out.limits_allow) {
+    out.source = out.limit_source;
+    return out;
+  }
+  out.decision = Decision::kAllow;
+  out.policy_index = id.policy_index;
+  out.statement = id.result.statement;
+  return out;
+}
+
+namespace {
+
+AccessDecision FromPrincipal(const PrincipalResult& p) {
+  return Final(p.decision, p.source, p.policy_index, p.statement);
+}
+
+// Whether a resource-policy Allow (`resource_allows`, kAllow) for a caller in the resource's
+// account stands on its own. It does, unless it reached a role session through the ROLE's ARN
+// and the session's boundary or session policies do not allow: those limit the role ARN's grant,
+// not a grant to the session's own ARN (or to a user).
+bool ResourceGrantStands(const PolicyDocument& resource, const PrincipalResult& p,
+                         const RequestContext& ctx) {
+  if (p.limits_allow || ctx.principal_kind != PrincipalKind::kAssumedRole) return true;
+  RequestContext without_role = ctx;  // does a statement name the session itself?
+  without_role.role_arn.clear();
+  return Evaluate(resource, without_role).decision == Decision::kAllow;
+}
+
+}  // namespace
+
+AccessDecision DecideIdentity(const PrincipalPolicies& policies, const RequestContext& ctx) {
+  const PrincipalResult p = EvaluatePrincipal(policies, ctx);
+  if (p.decision == Decision::kExplicitDeny) return FromPrincipal(p);
+  if (ctx.principal_is_root()) {
+    return Final(Decision::kAllow, DecisionSource::kIdentityPolicy, p.policy_index, p.statement);
+  }
+  return FromPrincipal(p);
+}
+
+AccessDecision DecideKms(const PolicyDocument& key_policy, const PrincipalPolicies& policies,
                          const RequestContext& ctx, bool grant_allows) {
   const EvaluationResult kp = Evaluate(key_policy, ctx);
   if (kp.decision == Decision::kExplicitDeny) {
     return Final(Decision::kExplicitDeny, DecisionSource::kResourcePolicy, -1, kp.statement);
   }
   const bool root = ctx.principal_is_root();
-  SetResult id;
+  PrincipalResult p;
   if (!root) {
-    id = EvaluateSet(identity_policies, ctx);
-    if (id.result.decision == Decision::kExplicitDeny) {
-      return Final(Decision::kExplicitDeny, DecisionSource::kIdentityPolicy, id.policy_index,
-                   id.result.statement);
-    }
+    p = EvaluatePrincipal(policies, ctx);
+    if (p.decision == Decision::kExplicitDeny) return FromPrincipal(p);
   }
-  const bool identity_allows = id.result.decision == Decision::kAllow;
+  const bool identity_allows = p.decision == Decision::kAllow;
   if (kp.decision == Decision::kAllow) {
-    if (root || SameAccount(ctx)) {
+    if (root) return Final(Decision::kAllow, DecisionSource::kResourcePolicy, -1, kp.statement);
+    if (SameAccount(ctx) && ResourceGrantStands(key_policy, p, ctx)) {
       return Final(Decision::kAllow, DecisionSource::kResourcePolicy, -1, kp.statement);
     }
-    if (identity_allows) {
-      return Final(Decision::kAllow, DecisionSource::kIdentityPolicy, id.policy_index,
-                   id.result.statement);
-    }
+    if (identity_allows) return FromPrincipal(p);
   }
   if (grant_allows) return Final(Decision::kAllow, DecisionSource::kGrant, -1, std::nullopt);
-  if (kp.decision == Decision::kAllowViaAccount) {
-    if (identity_allows) {
-      return Final(Decision::kAllow, DecisionSource::kIdentityPolicy, id.policy_index,
-                   id.result.statement);
+  // Delegation to the account: the identity path decides (its missing Allow when it does not).
+  if (kp.decision == Decision::kAllowViaAccount) return FromPrincipal(p);
+  if (kp.decision == Decision::kAllow) {  // cross-account, or a role grant the limits cut
+    if (SameAccount(ctx)) {
+      return Final(Decision::kImplicitDeny, p.limit_source, -1, std::nullopt);
     }
-    return Final(Decision::kImplicitDeny, DecisionSource::kIdentityPolicy, -1, std::nullopt);
-  }
-  if (kp.decision == Decision::kAllow) {  // cross-account, no identity Allow
-    return Final(Decision::kImplicitDeny, DecisionSource::kIdentityPolicy, -1, std::nullopt);
+    return FromPrincipal(p);
   }
   return Final(Decision::kImplicitDeny, DecisionSource::kResourcePolicy, -1, std::nullopt);
 }
 
-AccessDecision DecideS3(const PolicyDocument* bucket_policy,
-                        std::span<const PolicyDocument* const> identity_policies,
+AccessDecision DecideS3(const PolicyDocument* bucket_policy, const PrincipalPolicies& policies,
                         const RequestContext& ctx) {
   EvaluationResult bp;
   if (bucket_policy != nullptr) {
@@ -190,26 +255,23 @@ AccessDecision DecideS3(const PolicyDocument* bucket_policy,
   }
   const bool anonymous = ctx.principal_kind == PrincipalKind::kAnonymous;
   const bool root = ctx.principal_is_root();
-  SetResult id;
+  PrincipalResult p;
   if (!anonymous && !root) {
-    id = EvaluateSet(identity_policies, ctx);
-    if (id.result.decision == Decision::kExplicitDeny) {
-      return Final(Decision::kExplicitDeny, DecisionSource::kIdentityPolicy, id.policy_index,
-                   id.result.statement);
-    }
+    p = EvaluatePrincipal(policies, ctx);
+    if (p.decision == Decision::kExplicitDeny) return FromPrincipal(p);
   }
-  const bool identity_allows = id.result.decision == Decision::kAllow;
+  const bool identity_allows = p.decision == Decision::kAllow;
 
   if (!anonymous && SameAccount(ctx)) {
     if (root) return Final(Decision::kAllow, DecisionSource::kAccountRoot, -1, std::nullopt);
-    if (bp.decision == Decision::kAllow) {
+    if (bp.decision == Decision::kAllow && ResourceGrantStands(*bucket_policy, p, ctx)) {
       return Final(Decision::kAllow, DecisionSource::kResourcePolicy, -1, bp.statement);
     }
-    if (identity_allows) {
-      return Final(Decision::kAllow, DecisionSource::kIdentityPolicy, id.policy_index,
-                   id.result.statement);
+    if (identity_allows) return FromPrincipal(p);
+    if (p.source == DecisionSource::kIdentityPolicy && bp.decision == Decision::kAllow) {
+      return Final(Decision::kImplicitDeny, p.limit_source, -1, std::nullopt);
     }
-    return Final(Decision::kImplicitDeny, DecisionSource::kIdentityPolicy, -1, std::nullopt);
+    return Final(Decision::kImplicitDeny, p.source, -1, std::nullopt);
   }
 
   // Cross-account or anonymous: the bucket policy must let the caller (or its account) in.
@@ -219,11 +281,27 @@ AccessDecision DecideS3(const PolicyDocument* bucket_policy,
   if (anonymous || root) {
     return Final(Decision::kAllow, DecisionSource::kResourcePolicy, -1, bp.statement);
   }
-  if (identity_allows) {
-    return Final(Decision::kAllow, DecisionSource::kIdentityPolicy, id.policy_index,
-                 id.result.statement);
+  return FromPrincipal(p);
+}
+
+AccessDecision DecideTrust(const PolicyDocument* trust, const PrincipalPolicies& policies,
+                           const RequestContext& ctx) {
+  if (trust == nullptr) {
+    return Final(Decision::kImplicitDeny, DecisionSource::kResourcePolicy, -1, std::nullopt);
   }
-  return Final(Decision::kImplicitDeny, DecisionSource::kIdentityPolicy, -1, std::nullopt);
+  const EvaluationResult tr = Evaluate(*trust, ctx);
+  if (tr.decision == Decision::kExplicitDeny) {
+    return Final(Decision::kExplicitDeny, DecisionSource::kResourcePolicy, -1, tr.statement);
+  }
+  const PrincipalResult p = EvaluatePrincipal(policies, ctx);
+  if (p.decision == Decision::kExplicitDeny) return FromPrincipal(p);
+  if (tr.decision == Decision::kImplicitDeny) {
+    return Final(Decision::kImplicitDeny, DecisionSource::kResourcePolicy, -1, std::nullopt);
+  }
+  if (tr.decision == Decision::kAllow && SameAccount(ctx) && ResourceGrantStands(*trust, p, ctx)) {
+    return Final(Decision::kAllow, DecisionSource::kResourcePolicy, -1, tr.statement);
+  }
+  return FromPrincipal(p);
 }
 
 }  // namespace sealstack::policy

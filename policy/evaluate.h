@@ -1,6 +1,20 @@
-// Policy evaluation: one document against one request, a set of documents, and the two
-// service-level decisions (KMS, S3) that combine key/bucket policies, identity policies and
-// (for KMS) grants the way AWS does (docs/policy.md).
+// Policy evaluation: one document against one request, a set of documents, and the
+// service-level decisions (identity only, KMS, S3, STS trust) that combine key/bucket/trust
+// policies, the caller's policies and (for KMS) grants the way AWS does (docs/policy.md, AWS's
+// "Policy evaluation logic").
+//
+// The caller's side (PrincipalPolicies) is the intersection AWS documents:
+//
+//   identity path = (inline + attached + group policies) ∩ permissions boundary ∩ session policies
+//
+// and a resource policy adds to it in the caller's own account:
+//   - naming the caller itself (a user's ARN, a session's ARN, "*") it allows on its own: an
+//     implicit deny in a boundary or a session policy does not limit it;
+//   - naming the ROLE of a session it allows only where the boundary and the session policies
+//     allow too (they limit what the role ARN is granted);
+//   - naming the caller's account it delegates to the identity path.
+// In another account the resource policy AND the identity path must both allow. An explicit
+// Deny in any policy (resource, identity, boundary, session) wins over everything.
 //
 //   per document:  any matching Deny  -> kExplicitDeny (first such statement)
 //                  else matching Allow that names the caller (or "*")      -> kAllow
@@ -25,6 +39,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "policy/document.h"
 #include "policy/request_context.h"
@@ -72,11 +87,55 @@ SetResult EvaluateSet(std::span<const PolicyDocument* const> docs, const Request
 // policy allows the X action". For kExplicitDeny: "with an explicit deny in a resource-based
 // policy" / "... identity-based policy".
 enum class DecisionSource {
-  kResourcePolicy,  // key policy / bucket policy
+  kResourcePolicy,  // key policy / bucket policy / trust policy
   kIdentityPolicy,
-  kGrant,        // KMS grant (decided by the caller, passed in)
-  kAccountRoot,  // S3: the bucket-owning account's root, no policy needed
+  kGrant,                // KMS grant (decided by the caller, passed in)
+  kAccountRoot,          // S3: the bucket-owning account's root, no policy needed
+  kPermissionsBoundary,  // "... in a permissions boundary" / "no permissions boundary allows"
+  kSessionPolicy,        // "... in a session policy" / "no session policy allows"
 };
+
+// Everything attached to the caller. Null entries are skipped.
+struct PrincipalPolicies {
+  std::span<const PolicyDocument* const> identity;  // inline + attached + groups'
+  const PolicyDocument* boundary = nullptr;         // permissions boundary; null: none
+  // Session policies (AssumeRole Policy and PolicyArns): together they allow what any of them
+  // allows. Only consulted when has_session_policy.
+  std::span<const PolicyDocument* const> session;
+  bool has_session_policy = false;
+
+  PrincipalPolicies() = default;
+  // Identity policies alone (no boundary, no session policy).
+  PrincipalPolicies(std::span<const PolicyDocument* const> id)  // NOLINT: implicit on purpose
+      : identity(id) {}
+  PrincipalPolicies(const std::vector<const PolicyDocument*>& id)  // NOLINT: implicit on purpose
+      : identity(id) {}
+  template <size_t N>
+  PrincipalPolicies(const PolicyDocument* const (&id)[N])  // NOLINT: implicit on purpose
+      : identity(id) {}
+};
+
+// The caller's side of one request.
+struct PrincipalResult {
+  // kExplicitDeny (source says which kind of policy denied), kAllow (the identity path allows:
+  // identity ∩ boundary ∩ session), or kImplicitDeny (source says whose Allow was missing, in
+  // the order identity, boundary, session).
+  Decision decision = Decision::kImplicitDeny;
+  DecisionSource source = DecisionSource::kIdentityPolicy;
+  int policy_index = -1;  // the deciding identity policy, for source kIdentityPolicy
+  std::optional<MatchedStatement> statement;
+  // Whether the boundary and the session policies (those present) allow; what limits a
+  // resource-policy grant to a session's role.
+  bool limits_allow = true;
+  DecisionSource limit_source = DecisionSource::kPermissionsBoundary;  // the first that did not
+};
+PrincipalResult EvaluatePrincipal(const PrincipalPolicies& policies, const RequestContext& ctx);
+
+struct AccessDecision;
+
+// Identity policies only (IAM, Glue, CloudTrail, KMS account-level actions): the identity path
+// decides; the account root may do anything not explicitly denied.
+AccessDecision DecideIdentity(const PrincipalPolicies& policies, const RequestContext& ctx);
 
 struct AccessDecision {
   Decision decision = Decision::kImplicitDeny;  // never kAllowViaAccount
@@ -99,8 +158,8 @@ struct AccessDecision {
 //   5. otherwise implicit deny (source says whose Allow was missing).
 // Identity policies are ignored for the account root (it has none on AWS).
 // REQUIRES: key_policy.kind == kResource; identity policies kIdentity.
-AccessDecision DecideKms(const PolicyDocument& key_policy,
-                         std::span<const PolicyDocument* const> identity_policies,
+// With a boundary or session policies, "identity-policy Allow" above means the identity path.
+AccessDecision DecideKms(const PolicyDocument& key_policy, const PrincipalPolicies& policies,
                          const RequestContext& ctx, bool grant_allows);
 
 // S3 (docs/policy.md, "S3"): explicit Deny in the bucket policy or an identity policy -> deny.
@@ -109,8 +168,15 @@ AccessDecision DecideKms(const PolicyDocument& key_policy,
 // Other account or anonymous: the bucket policy must allow (directly or via the caller's
 // account) AND, for callers other than an account root or anonymous, an identity policy must
 // allow. `bucket_policy` may be null (no policy set).
-AccessDecision DecideS3(const PolicyDocument* bucket_policy,
-                        std::span<const PolicyDocument* const> identity_policies,
+AccessDecision DecideS3(const PolicyDocument* bucket_policy, const PrincipalPolicies& policies,
                         const RequestContext& ctx);
+
+// STS AssumeRole: the role's trust policy is mandatory, also in the role's own account. A
+// statement naming the caller allows (subject to the rules above for a session's role); another
+// account's caller also needs the identity path; a statement naming only the caller's account
+// delegates to the identity path. An identity policy alone never suffices. `trust` may be null
+// (unreadable: nobody is let in).
+AccessDecision DecideTrust(const PolicyDocument* trust, const PrincipalPolicies& policies,
+                           const RequestContext& ctx);
 
 }  // namespace sealstack::policy

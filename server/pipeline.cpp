@@ -508,10 +508,11 @@ class Handler {
       if (k == "Action") summary_->operation = (iam ? "iam:" : "sts:") + v;
     }
     if (iam && context_.iam) {
-      return api::iam::HandleIamQuery(*context_.iam, CallerOf(principal, region), params, ids_);
+      return api::iam::HandleIamQuery(*context_.iam, CallerOf(principal, region), params, ids_,
+                                      context_.audit.get());
     }
     const api::sts::StsDependencies deps{context_.iam.get(), context_.access.get(),
-                                         context_.clock.get()};
+                                         context_.clock.get(), context_.audit.get()};
     return api::sts::HandleStsQuery(deps, CallerOf(principal, region), params, ids_);
   }
 

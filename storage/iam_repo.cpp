@@ -6,15 +6,45 @@ namespace sealstack::storage {
 
 namespace {
 
-constexpr std::string_view kIamUserColumns = "account, name, path, id, created, tags";
+constexpr std::string_view kIamUserColumns = "account, name, path, id, created, tags, boundary";
 constexpr std::string_view kIamRoleColumns =
-    "account, name, path, id, created, trust_policy, description, max_session, tags";
+    "account, name, path, id, created, trust_policy, description, max_session, tags, boundary";
+constexpr std::string_view kIamGroupColumns = "account, name, path, id, created";
+constexpr std::string_view kIamManagedColumns =
+    "account, name, path, id, arn, description, default_version, next_version, versions, "
+    "created, updated";
 constexpr std::string_view kIamKeyColumns =
     "access_key_id, account, user_name, status, created, wrapped_secret";
 
+std::optional<std::string> OptionalString(const Row& r, int i) {
+  if (r.ColumnIsNull(i)) return std::nullopt;
+  return r.ColumnString(i);
+}
+
 IamUserRow ReadIamUser(const Row& r) {
-  return IamUserRow{r.ColumnString(0), r.ColumnString(1), r.ColumnString(2),
-                    r.ColumnString(3), r.ColumnInt64(4),  r.ColumnString(5)};
+  return IamUserRow{r.ColumnString(0), r.ColumnString(1), r.ColumnString(2),   r.ColumnString(3),
+                    r.ColumnInt64(4),  r.ColumnString(5), OptionalString(r, 6)};
+}
+
+IamGroupRow ReadIamGroup(const Row& r) {
+  return IamGroupRow{r.ColumnString(0), r.ColumnString(1), r.ColumnString(2), r.ColumnString(3),
+                     r.ColumnInt64(4)};
+}
+
+IamManagedPolicyRow ReadIamManaged(const Row& r) {
+  IamManagedPolicyRow row;
+  row.account = r.ColumnString(0);
+  row.name = r.ColumnString(1);
+  row.path = r.ColumnString(2);
+  row.id = r.ColumnString(3);
+  row.arn = r.ColumnString(4);
+  row.description = OptionalString(r, 5);
+  row.default_version = r.ColumnString(6);
+  row.next_version = r.ColumnInt64(7);
+  row.versions = r.ColumnString(8);
+  row.created = r.ColumnInt64(9);
+  row.updated = r.ColumnInt64(10);
+  return row;
 }
 
 IamRoleRow ReadIamRole(const Row& r) {
@@ -28,6 +58,7 @@ IamRoleRow ReadIamRole(const Row& r) {
   if (!r.ColumnIsNull(6)) row.description = r.ColumnString(6);
   row.max_session = r.ColumnInt64(7);
   row.tags = r.ColumnString(8);
+  row.boundary = OptionalString(r, 9);
   return row;
 }
 
@@ -37,7 +68,15 @@ IamAccessKeyRow ReadIamKey(const Row& r) {
 }
 
 const char* IamKindName(IamPolicyOwner kind) {
-  return kind == IamPolicyOwner::kUser ? "user" : "role";
+  switch (kind) {
+    case IamPolicyOwner::kUser:
+      return "user";
+    case IamPolicyOwner::kRole:
+      return "role";
+    case IamPolicyOwner::kGroup:
+      return "group";
+  }
+  return "user";
 }
 
 std::string IamSql(std::string_view a, std::string_view b, std::string_view c = {}) {
@@ -52,9 +91,10 @@ std::string IamSql(std::string_view a, std::string_view b, std::string_view c = 
 Status IamRepo::InsertUser(Connection& c, const IamUserRow& u) {
   const std::string lname = ToLower(u.name);
   return c.Run(
-      "INSERT INTO iam_users (account, lname, name, path, id, created, tags) "
-      "VALUES (:a, :l, :n, :p, :i, :c, :t)",
-      {{":a", u.account},
+      "INSERT INTO iam_users (account, lname, name, path, id, created, tags, boundary) "
+      "VALUES (:a, :l, :n, :p, :i, :c, :t, :b)",
+      {{":b", u.boundary},
+       {":a", u.account},
        {":l", lname},
        {":n", u.name},
        {":p", u.path},
@@ -105,8 +145,9 @@ Status IamRepo::InsertRole(Connection& c, const IamRoleRow& r) {
   const std::string lname = ToLower(r.name);
   return c.Run(
       "INSERT INTO iam_roles (account, lname, name, path, id, created, trust_policy, description, "
-      "max_session, tags) VALUES (:a, :l, :n, :p, :i, :c, :tp, :d, :m, :t)",
-      {{":a", r.account},
+      "max_session, tags, boundary) VALUES (:a, :l, :n, :p, :i, :c, :tp, :d, :m, :t, :b)",
+      {{":b", r.boundary},
+       {":a", r.account},
        {":l", lname},
        {":n", r.name},
        {":p", r.path},
@@ -270,8 +311,9 @@ Result<bool> IamRepo::DeleteAccessKey(Connection& c, const std::string& account,
 Status IamRepo::InsertSession(Connection& c, const IamSessionRow& s) {
   return c.Run(
       "INSERT INTO iam_sessions (access_key_id, account, role_name, session_name, wrapped_secret, "
-      "wrapped_token, issued, expires) VALUES (:k, :a, :r, :s, :ws, :wt, :i, :e)",
-      {{":k", s.access_key_id},
+      "wrapped_token, issued, expires, context) VALUES (:k, :a, :r, :s, :ws, :wt, :i, :e, :x)",
+      {{":x", s.context},
+       {":k", s.access_key_id},
        {":a", s.account},
        {":r", s.role_name},
        {":s", s.session_name},
@@ -285,7 +327,7 @@ Result<IamSessionRow> IamRepo::GetSession(Connection& c, const std::string& acce
   IamSessionRow out;
   SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
       "SELECT access_key_id, account, role_name, session_name, wrapped_secret, wrapped_token, "
-      "issued, expires FROM iam_sessions WHERE access_key_id = :k",
+      "issued, expires, context FROM iam_sessions WHERE access_key_id = :k",
       {{":k", access_key_id}}, [&](const Row& r) {
         out = IamSessionRow{r.ColumnString(0),
                             r.ColumnString(1),
@@ -294,7 +336,8 @@ Result<IamSessionRow> IamRepo::GetSession(Connection& c, const std::string& acce
                             std::string(r.ColumnBlob(4)),
                             std::string(r.ColumnBlob(5)),
                             r.ColumnInt64(6),
-                            r.ColumnInt64(7)};
+                            r.ColumnInt64(7),
+                            r.ColumnString(8)};
         return Status::Ok();
       }));
   return out;
@@ -304,10 +347,237 @@ Result<int64_t> IamRepo::DeleteExpiredSessions(Connection& c, int64_t now) {
   return c.Execute("DELETE FROM iam_sessions WHERE expires < :n", {{":n", now}});
 }
 
+Status IamRepo::InsertGroup(Connection& c, const IamGroupRow& g) {
+  return c.Run(
+      "INSERT INTO iam_groups (account, lname, name, path, id, created) "
+      "VALUES (:a, :l, :n, :p, :i, :c)",
+      {{":a", g.account},
+       {":l", ToLower(g.name)},
+       {":n", g.name},
+       {":p", g.path},
+       {":i", g.id},
+       {":c", g.created}});
+}
+
+Result<IamGroupRow> IamRepo::GetGroup(Connection& c, const std::string& account,
+                                      const std::string& name) {
+  IamGroupRow out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
+      IamSql("SELECT ", kIamGroupColumns, " FROM iam_groups WHERE account = :a AND lname = :l"),
+      {{":a", account}, {":l", ToLower(name)}}, [&](const Row& r) {
+        out = ReadIamGroup(r);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<std::vector<IamGroupRow>> IamRepo::ListGroups(Connection& c, const std::string& account,
+                                                     const std::string& path_prefix,
+                                                     const std::string& after, size_t limit) {
+  std::vector<IamGroupRow> out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend(IamSql("SELECT ", kIamGroupColumns,
+                           " FROM iam_groups WHERE account = :a AND lname > :after AND "
+                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
+                    {{":a", account},
+                     {":after", after},
+                     {":pp", path_prefix},
+                     {":lim", static_cast<int64_t>(limit)}},
+                    &out, ReadIamGroup));
+  return out;
+}
+
+Result<bool> IamRepo::DeleteGroup(Connection& c, const std::string& account,
+                                  const std::string& name) {
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
+                             c.Execute("DELETE FROM iam_groups WHERE account = :a AND lname = :l",
+                                       {{":a", account}, {":l", ToLower(name)}}));
+  return n > 0;
+}
+
+Status IamRepo::AddMember(Connection& c, const std::string& account, const std::string& group,
+                          const std::string& user) {
+  return c.Run(
+      "INSERT OR IGNORE INTO iam_group_members (account, group_name, user_name) "
+      "VALUES (:a, :g, :u)",
+      {{":a", account}, {":g", group}, {":u", user}});
+}
+
+Result<bool> IamRepo::RemoveMember(Connection& c, const std::string& account,
+                                   const std::string& group, const std::string& user) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("DELETE FROM iam_group_members WHERE account = :a AND group_name = :g "
+                           "AND user_name = :u",
+                           {{":a", account}, {":g", group}, {":u", user}}));
+  return n > 0;
+}
+
+Result<std::vector<std::string>> IamRepo::ListMembers(Connection& c, const std::string& account,
+                                                      const std::string& group) {
+  std::vector<std::string> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      "SELECT user_name FROM iam_group_members WHERE account = :a AND group_name = :g "
+      "ORDER BY lower(user_name)",
+      {{":a", account}, {":g", group}}, &out, [](const Row& r) { return r.ColumnString(0); }));
+  return out;
+}
+
+Result<std::vector<std::string>> IamRepo::ListGroupsOfUser(Connection& c,
+                                                           const std::string& account,
+                                                           const std::string& user) {
+  std::vector<std::string> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      "SELECT group_name FROM iam_group_members WHERE account = :a AND user_name = :u "
+      "ORDER BY lower(group_name)",
+      {{":a", account}, {":u", user}}, &out, [](const Row& r) { return r.ColumnString(0); }));
+  return out;
+}
+
+Status IamRepo::InsertManagedPolicy(Connection& c, const IamManagedPolicyRow& p) {
+  return c.Run(
+      "INSERT INTO iam_managed_policies (account, lname, name, path, id, arn, description, "
+      "default_version, next_version, versions, created, updated) "
+      "VALUES (:a, :l, :n, :p, :i, :arn, :d, :dv, :nv, :v, :c, :u)",
+      {{":a", p.account},
+       {":l", ToLower(p.name)},
+       {":n", p.name},
+       {":p", p.path},
+       {":i", p.id},
+       {":arn", p.arn},
+       {":d", p.description},
+       {":dv", p.default_version},
+       {":nv", p.next_version},
+       {":v", p.versions},
+       {":c", p.created},
+       {":u", p.updated}});
+}
+
+Result<IamManagedPolicyRow> IamRepo::GetManagedPolicy(Connection& c, const std::string& arn) {
+  IamManagedPolicyRow out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
+      IamSql("SELECT ", kIamManagedColumns, " FROM iam_managed_policies WHERE arn = :arn"),
+      {{":arn", arn}}, [&](const Row& r) {
+        out = ReadIamManaged(r);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<std::vector<IamManagedPolicyRow>> IamRepo::ListManagedPolicies(
+    Connection& c, const std::string& account, const std::string& path_prefix,
+    const std::string& after, size_t limit) {
+  std::vector<IamManagedPolicyRow> out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend(IamSql("SELECT ", kIamManagedColumns,
+                           " FROM iam_managed_policies WHERE account = :a AND lname > :after AND "
+                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
+                    {{":a", account},
+                     {":after", after},
+                     {":pp", path_prefix},
+                     {":lim", static_cast<int64_t>(limit)}},
+                    &out, ReadIamManaged));
+  return out;
+}
+
+Status IamRepo::UpdateManagedPolicy(Connection& c, const IamManagedPolicyRow& p) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("UPDATE iam_managed_policies SET versions = :v, default_version = :dv, "
+                           "next_version = :nv, updated = :u WHERE arn = :arn",
+                           {{":v", p.versions},
+                            {":dv", p.default_version},
+                            {":nv", p.next_version},
+                            {":u", p.updated},
+                            {":arn", p.arn}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("policy " + p.arn);
+}
+
+Result<bool> IamRepo::DeleteManagedPolicy(Connection& c, const std::string& arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("DELETE FROM iam_managed_policies WHERE arn = :arn", {{":arn", arn}}));
+  return n > 0;
+}
+
+Status IamRepo::Attach(Connection& c, const std::string& account, IamPolicyOwner kind,
+                       const std::string& owner, const std::string& policy_arn) {
+  return c.Run(
+      "INSERT OR IGNORE INTO iam_attachments (account, kind, owner, policy_arn) "
+      "VALUES (:a, :k, :o, :p)",
+      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":p", policy_arn}});
+}
+
+Result<bool> IamRepo::Detach(Connection& c, const std::string& account, IamPolicyOwner kind,
+                             const std::string& owner, const std::string& policy_arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Execute("DELETE FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o AND "
+                "policy_arn = :p",
+                {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":p", policy_arn}}));
+  return n > 0;
+}
+
+Result<std::vector<std::string>> IamRepo::ListAttached(Connection& c, const std::string& account,
+                                                       IamPolicyOwner kind,
+                                                       const std::string& owner) {
+  std::vector<std::string> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      "SELECT policy_arn FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o "
+      "ORDER BY policy_arn",
+      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}}, &out,
+      [](const Row& r) { return r.ColumnString(0); }));
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> IamRepo::ListAttachments(
+    Connection& c, const std::string& policy_arn) {
+  std::vector<std::pair<std::string, std::string>> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      "SELECT kind, owner FROM iam_attachments WHERE policy_arn = :p ORDER BY kind, lower(owner)",
+      {{":p", policy_arn}}, &out,
+      [](const Row& r) { return std::make_pair(r.ColumnString(0), r.ColumnString(1)); }));
+  return out;
+}
+
+Result<int64_t> IamRepo::CountBoundaryUses(Connection& c, const std::string& policy_arn) {
+  int64_t n = 0;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne("SELECT (SELECT count(*) FROM iam_users WHERE boundary = :p) + "
+                 "(SELECT count(*) FROM iam_roles WHERE boundary = :p)",
+                 {{":p", policy_arn}}, [&](const Row& r) {
+                   n = r.ColumnInt64(0);
+                   return Status::Ok();
+                 }));
+  return n;
+}
+
+Result<bool> IamRepo::SetBoundary(Connection& c, const std::string& account, IamPolicyOwner kind,
+                                  const std::string& name,
+                                  const std::optional<std::string>& policy_arn) {
+  const std::string sql = kind == IamPolicyOwner::kUser
+                              ? "UPDATE iam_users SET boundary = :b WHERE account = :a AND "
+                                "lname = :l"
+                              : "UPDATE iam_roles SET boundary = :b WHERE account = :a AND "
+                                "lname = :l";
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute(sql, {{":b", policy_arn}, {":a", account}, {":l", ToLower(name)}}));
+  return n > 0;
+}
+
+Status IamRepo::SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
+                        const std::string& name, const std::string& tags) {
+  const std::string sql = kind == IamPolicyOwner::kUser
+                              ? "UPDATE iam_users SET tags = :t WHERE account = :a AND lname = :l"
+                              : "UPDATE iam_roles SET tags = :t WHERE account = :a AND lname = :l";
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute(sql, {{":t", tags}, {":a", account}, {":l", ToLower(name)}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("entity " + name);
+}
+
 Status IamRepo::DeleteAll(Connection& c) {
   for (const char* sql :
        {"DELETE FROM iam_users", "DELETE FROM iam_roles", "DELETE FROM iam_inline_policies",
-        "DELETE FROM iam_access_keys", "DELETE FROM iam_sessions"}) {
+        "DELETE FROM iam_access_keys", "DELETE FROM iam_sessions", "DELETE FROM iam_groups",
+        "DELETE FROM iam_group_members", "DELETE FROM iam_managed_policies",
+        "DELETE FROM iam_attachments"}) {
     SEALSTACK_RETURN_IF_ERROR(c.Run(sql));
   }
   return Status::Ok();
@@ -318,7 +588,10 @@ Status IamRepo::DeleteAccount(Connection& c, const std::string& account) {
        {"DELETE FROM iam_users WHERE account = :a", "DELETE FROM iam_roles WHERE account = :a",
         "DELETE FROM iam_inline_policies WHERE account = :a",
         "DELETE FROM iam_access_keys WHERE account = :a",
-        "DELETE FROM iam_sessions WHERE account = :a"}) {
+        "DELETE FROM iam_sessions WHERE account = :a", "DELETE FROM iam_groups WHERE account = :a",
+        "DELETE FROM iam_group_members WHERE account = :a",
+        "DELETE FROM iam_managed_policies WHERE account = :a",
+        "DELETE FROM iam_attachments WHERE account = :a"}) {
     SEALSTACK_RETURN_IF_ERROR(c.Run(sql, {{":a", account}}));
   }
   return Status::Ok();

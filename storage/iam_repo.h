@@ -24,7 +24,8 @@ struct IamUserRow {
   std::string path;  // "/" or "/a/b/"
   std::string id;    // AIDA...
   int64_t created = 0;
-  std::string tags;  // JSON [{"Key":..,"Value":..}]
+  std::string tags;                     // JSON [{"Key":..,"Value":..}]
+  std::optional<std::string> boundary;  // permissions boundary policy ARN
 };
 
 struct IamRoleRow {
@@ -37,6 +38,7 @@ struct IamRoleRow {
   std::optional<std::string> description;
   int64_t max_session = 3600;
   std::string tags;
+  std::optional<std::string> boundary;
 };
 
 struct IamAccessKeyRow {
@@ -57,10 +59,33 @@ struct IamSessionRow {
   std::string wrapped_token;
   int64_t issued = 0;
   int64_t expires = 0;
+  std::string context = "{}";  // JSON: session policies, tags, source identity (not secret)
+};
+
+struct IamGroupRow {
+  std::string account;
+  std::string name;
+  std::string path;
+  std::string id;  // AGPA...
+  int64_t created = 0;
+};
+
+struct IamManagedPolicyRow {
+  std::string account;
+  std::string name;
+  std::string path;
+  std::string id;  // ANPA...
+  std::string arn;
+  std::optional<std::string> description;
+  std::string default_version;  // "v1"
+  int64_t next_version = 2;
+  std::string versions;  // JSON [{"VersionId","Document","CreateDate"}]
+  int64_t created = 0;
+  int64_t updated = 0;
 };
 
 // Owner of an inline policy.
-enum class IamPolicyOwner { kUser, kRole };
+enum class IamPolicyOwner { kUser, kRole, kGroup };
 
 class IamRepo {
  public:
@@ -117,6 +142,58 @@ class IamRepo {
   static Result<IamSessionRow> GetSession(Connection& c, const std::string& access_key_id);
   // Removes sessions that expired before `now` (Unix seconds); returns how many.
   static Result<int64_t> DeleteExpiredSessions(Connection& c, int64_t now);
+
+  // Groups and their members (stored names).
+  static Status InsertGroup(Connection& c, const IamGroupRow& row);
+  static Result<IamGroupRow> GetGroup(Connection& c, const std::string& account,
+                                      const std::string& name);
+  static Result<std::vector<IamGroupRow>> ListGroups(Connection& c, const std::string& account,
+                                                     const std::string& path_prefix,
+                                                     const std::string& after, size_t limit);
+  static Result<bool> DeleteGroup(Connection& c, const std::string& account,
+                                  const std::string& name);
+  static Status AddMember(Connection& c, const std::string& account, const std::string& group,
+                          const std::string& user);
+  static Result<bool> RemoveMember(Connection& c, const std::string& account,
+                                   const std::string& group, const std::string& user);
+  static Result<std::vector<std::string>> ListMembers(Connection& c, const std::string& account,
+                                                      const std::string& group);
+  static Result<std::vector<std::string>> ListGroupsOfUser(Connection& c,
+                                                           const std::string& account,
+                                                           const std::string& user);
+
+  // Managed policies, found by ARN.
+  static Status InsertManagedPolicy(Connection& c, const IamManagedPolicyRow& row);
+  static Result<IamManagedPolicyRow> GetManagedPolicy(Connection& c, const std::string& arn);
+  static Result<std::vector<IamManagedPolicyRow>> ListManagedPolicies(
+      Connection& c, const std::string& account, const std::string& path_prefix,
+      const std::string& after, size_t limit);
+  // Replaces versions, default_version, next_version and updated.
+  static Status UpdateManagedPolicy(Connection& c, const IamManagedPolicyRow& row);
+  static Result<bool> DeleteManagedPolicy(Connection& c, const std::string& arn);
+
+  // Attachments of managed policies to users, roles and groups. Attach is idempotent.
+  static Status Attach(Connection& c, const std::string& account, IamPolicyOwner kind,
+                       const std::string& owner, const std::string& policy_arn);
+  static Result<bool> Detach(Connection& c, const std::string& account, IamPolicyOwner kind,
+                             const std::string& owner, const std::string& policy_arn);
+  // Policy ARNs attached to one entity, ordered.
+  static Result<std::vector<std::string>> ListAttached(Connection& c, const std::string& account,
+                                                       IamPolicyOwner kind,
+                                                       const std::string& owner);
+  // The entities a policy is attached to: (kind "user" | "role" | "group", stored name).
+  static Result<std::vector<std::pair<std::string, std::string>>> ListAttachments(
+      Connection& c, const std::string& policy_arn);
+  // How many users and roles have `policy_arn` as permissions boundary.
+  static Result<int64_t> CountBoundaryUses(Connection& c, const std::string& policy_arn);
+  // Sets (or with nullopt removes) the permissions boundary of a user or role.
+  static Result<bool> SetBoundary(Connection& c, const std::string& account, IamPolicyOwner kind,
+                                  const std::string& name,
+                                  const std::optional<std::string>& policy_arn);
+
+  // Replaces the tags (JSON) of a user or role; NotFound when absent.
+  static Status SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
+                        const std::string& name, const std::string& tags);
 
   static Status DeleteAll(Connection& c);                                  // admin reset
   static Status DeleteAccount(Connection& c, const std::string& account);  // admin reset

@@ -18,59 +18,6 @@ bool SameAccount(const Caller& c, const AccessRequest& r) {
   return r.resource_account.empty() || r.resource_account == c.principal->account;
 }
 
-// kIdentityOnly: the identity policies decide; the account root needs none.
-policy::AccessDecision DecideIdentity(std::span<const policy::PolicyDocument* const> identity,
-                                      const policy::RequestContext& ctx) {
-  policy::SetResult set = policy::EvaluateSet(identity, ctx);
-  policy::AccessDecision d;
-  d.source = policy::DecisionSource::kIdentityPolicy;
-  d.policy_index = set.policy_index;
-  d.statement = set.result.statement;
-  if (set.result.decision == policy::Decision::kExplicitDeny) {
-    d.decision = policy::Decision::kExplicitDeny;
-  } else if (ctx.principal_is_root() || set.result.decision == policy::Decision::kAllow) {
-    d.decision = policy::Decision::kAllow;
-  }
-  return d;
-}
-
-// kTrustPolicy (STS AssumeRole): unlike S3, an identity policy alone never lets a caller in.
-policy::AccessDecision DecideTrust(const policy::PolicyDocument* trust,
-                                   std::span<const policy::PolicyDocument* const> identity,
-                                   const policy::RequestContext& ctx, bool same_account) {
-  policy::AccessDecision d;
-  d.source = policy::DecisionSource::kResourcePolicy;
-  if (trust == nullptr) return d;
-  policy::EvaluationResult tr = policy::Evaluate(*trust, ctx);
-  if (tr.decision == policy::Decision::kExplicitDeny) {
-    d.decision = policy::Decision::kExplicitDeny;
-    d.statement = tr.statement;
-    return d;
-  }
-  policy::SetResult id = policy::EvaluateSet(identity, ctx);
-  if (id.result.decision == policy::Decision::kExplicitDeny) {
-    d.decision = policy::Decision::kExplicitDeny;
-    d.source = policy::DecisionSource::kIdentityPolicy;
-    d.policy_index = id.policy_index;
-    d.statement = id.result.statement;
-    return d;
-  }
-  if (tr.decision == policy::Decision::kImplicitDeny) return d;
-  const bool direct = tr.decision == policy::Decision::kAllow && same_account;
-  if (direct) {
-    d.decision = policy::Decision::kAllow;
-    d.statement = tr.statement;
-    return d;
-  }
-  d.source = policy::DecisionSource::kIdentityPolicy;
-  if (id.result.decision == policy::Decision::kAllow) {
-    d.decision = policy::Decision::kAllow;
-    d.policy_index = id.policy_index;
-    d.statement = id.result.statement;
-  }
-  return d;
-}
-
 }  // namespace
 
 std::string DenialMessage(const AccessDecision& d, bool same_account) {
@@ -90,7 +37,15 @@ std::string DenialMessage(const AccessDecision& d, bool same_account) {
       break;
   }
   const bool identity = d.source == policy::DecisionSource::kIdentityPolicy;
-  if (d.decision == policy::Decision::kExplicitDeny) {
+  if (d.source == policy::DecisionSource::kPermissionsBoundary) {
+    msg += d.decision == policy::Decision::kExplicitDeny
+               ? " with an explicit deny in a permissions boundary"
+               : " because no permissions boundary allows the " + d.action + " action";
+  } else if (d.source == policy::DecisionSource::kSessionPolicy) {
+    msg += d.decision == policy::Decision::kExplicitDeny
+               ? " with an explicit deny in a session policy"
+               : " because no session policy allows the " + d.action + " action";
+  } else if (d.decision == policy::Decision::kExplicitDeny) {
     msg += identity ? " with an explicit deny in an identity-based policy"
                     : " with an explicit deny in a resource-based policy";
   } else if (identity || d.service == AccessService::kS3) {
@@ -121,6 +76,13 @@ policy::RequestContext AccessCheck::Context(const Caller& c, const AccessRequest
   if (!c.region.empty()) ctx.Set("aws:RequestedRegion", c.region);
   if (!c.source_ip.empty()) ctx.Set("aws:SourceIp", c.source_ip);
   if (!c.user_agent.empty()) ctx.Set("aws:UserAgent", c.user_agent);
+  // The principal's own keys (absent when it has none): aws:PrincipalTag/*, aws:SourceIdentity,
+  // aws:TokenIssueTime, and its IAM unique id as aws:userid (AIDA... / AROA...:SESSION).
+  // aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge stay absent: no MFA here.
+  for (const auto& [k, v] : p.tags) ctx.Set("aws:PrincipalTag/" + k, v);
+  if (!p.source_identity.empty()) ctx.Set("aws:SourceIdentity", p.source_identity);
+  if (p.issued) ctx.Set("aws:TokenIssueTime", FormatIso8601(*p.issued));
+  if (!p.unique_id.empty()) ctx.Set("aws:userid", p.unique_id);
   for (const auto& [k, v] : r.keys) ctx.Add(k, v);
   policy::AddPrincipalConditionKeys(&ctx);
   return ctx;
@@ -188,6 +150,12 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
     case policy::DecisionSource::kAccountRoot:
       if (d.decision == policy::Decision::kAllow) out->policy_kind = "account root";
       break;
+    case policy::DecisionSource::kPermissionsBoundary:
+      out->policy_kind = "permissions boundary";
+      break;
+    case policy::DecisionSource::kSessionPolicy:
+      out->policy_kind = "session policy";
+      break;
   }
   for (const auto& [key, values] : ctx.keys) out->context.emplace_back(key, values);
   if (d.decision != policy::Decision::kImplicitDeny) return;
@@ -243,11 +211,26 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
   // Identity policies keep their positions (policy_index); config load validated them, so a
   // null entry (unparsable) is only skipped.
   std::vector<std::shared_ptr<const policy::PolicyDocument>> keep;
-  std::vector<const policy::PolicyDocument*> identity;
-  for (const auto& text : p.policies) {
-    auto doc = Parsed(text, policy::PolicyKind::kIdentity);
+  auto parse_all = [&](const std::vector<std::string>& texts) {
+    std::vector<const policy::PolicyDocument*> docs;
+    for (const auto& text : texts) {
+      auto doc = Parsed(text, policy::PolicyKind::kIdentity);
+      keep.push_back(doc.ok() ? *doc : nullptr);
+      docs.push_back(keep.back().get());
+    }
+    return docs;
+  };
+  const std::vector<const policy::PolicyDocument*> identity = parse_all(p.policies);
+  const std::vector<const policy::PolicyDocument*> session = parse_all(p.session_policies);
+  policy::PrincipalPolicies mine(identity);
+  mine.session = session;
+  mine.has_session_policy = !p.session_policies.empty();
+  if (p.permissions_boundary) {
+    // A boundary that does not parse (it was validated when stored) allows nothing.
+    static const policy::PolicyDocument kNothing{policy::PolicyKind::kIdentity, "", "", {}};
+    auto doc = Parsed(*p.permissions_boundary, policy::PolicyKind::kIdentity);
     keep.push_back(doc.ok() ? *doc : nullptr);
-    identity.push_back(keep.back().get());
+    mine.boundary = keep.back() ? keep.back().get() : &kNothing;
   }
 
   policy::AccessDecision d;
@@ -255,23 +238,23 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
   std::optional<std::string> grant_id;  // the grant that allowed, when one did
   switch (r.rule) {
     case AccessRule::kIdentityOnly:
-      d = DecideIdentity(identity, ctx);
+      d = policy::DecideIdentity(mine, ctx);
       break;
     case AccessRule::kKeyPolicy: {
       auto key_policy = Parsed(r.resource_policy, policy::PolicyKind::kResource);
       if (!key_policy.ok()) break;  // an unreadable key policy allows nobody
       resource_doc = *key_policy;
-      d = policy::DecideKms(*resource_doc, identity, ctx, false);
+      d = policy::DecideKms(*resource_doc, mine, ctx, false);
       if (!d.allowed() && d.decision != policy::Decision::kExplicitDeny && r.allowing_grant) {
         grant_id = r.allowing_grant();
-        if (grant_id) d = policy::DecideKms(*resource_doc, identity, ctx, true);
+        if (grant_id) d = policy::DecideKms(*resource_doc, mine, ctx, true);
       }
       break;
     }
     case AccessRule::kTrustPolicy: {
       auto parsed = Parsed(r.resource_policy, policy::PolicyKind::kResource);
       if (parsed.ok()) resource_doc = *parsed;  // an unreadable trust policy lets nobody in
-      d = DecideTrust(resource_doc.get(), identity, ctx, SameAccount(c, r));
+      d = policy::DecideTrust(resource_doc.get(), mine, ctx);
       break;
     }
     case AccessRule::kBucketPolicy: {
@@ -279,7 +262,7 @@ AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bo
         auto parsed = Parsed(r.resource_policy, policy::PolicyKind::kResource);
         if (parsed.ok()) resource_doc = *parsed;  // validated when it was put
       }
-      d = policy::DecideS3(resource_doc.get(), identity, ctx);
+      d = policy::DecideS3(resource_doc.get(), mine, ctx);
       break;
     }
   }

@@ -7,7 +7,9 @@
 //                       ───► Check(): --policy-mode, the observer, the denial text
 //
 // Global condition keys, the same for every service: aws:PrincipalArn, aws:PrincipalAccount,
-// aws:PrincipalType, aws:userid, aws:username (policy::AddPrincipalConditionKeys),
+// aws:PrincipalType, aws:userid, aws:username (policy::AddPrincipalConditionKeys; aws:userid is
+// the IAM unique id when the principal has one), aws:PrincipalTag/* (the principal's tags),
+// aws:SourceIdentity and aws:TokenIssueTime (sessions), aws:FederatedProvider (web identity),
 // aws:CurrentTime and aws:EpochTime (from the injected clock, so POST /_sealstack/clock moves
 // them), aws:SecureTransport, aws:RequestedRegion, and aws:SourceIp / aws:UserAgent when known.
 //

@@ -18,6 +18,7 @@ policy::PrincipalKind PolicyPrincipalKind(auth::PrincipalType type) {
 
 std::string RoleArnOfSession(const auth::Principal& principal) {
   if (principal.type != auth::PrincipalType::kAssumedRole) return "";
+  if (!principal.role_arn.empty()) return principal.role_arn;
   auto parsed = auth::ParsePrincipalArn(principal.arn);
   if (!parsed.ok() || parsed->type != auth::PrincipalType::kAssumedRole) return "";
   std::string role = "arn:aws:iam::";

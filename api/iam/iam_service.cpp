@@ -4,8 +4,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "audit/pending_call.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
 #include "crypto/keywrap.h"
@@ -130,6 +132,16 @@ std::vector<Tag> TagsOf(const std::string& json) {
   return out;
 }
 
+// aws:RequestTag/KEY and aws:TagKeys of a request that sets tags.
+std::vector<std::pair<std::string, std::string>> RequestTagKeys(const std::vector<Tag>& tags) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const Tag& t : tags) {
+    keys.emplace_back("aws:RequestTag/" + t.key, t.value);
+    keys.emplace_back("aws:TagKeys", t.key);
+  }
+  return keys;
+}
+
 std::string EntityArn(const std::string& account, std::string_view type, const std::string& path,
                       const std::string& name) {
   return "arn:aws:iam::" + account + ":" + std::string(type) + path + name;
@@ -141,7 +153,8 @@ User UserOfRow(const storage::IamUserRow& r) {
               r.id,
               EntityArn(r.account, "user", r.path, r.name),
               FromEpoch(r.created),
-              TagsOf(r.tags)};
+              TagsOf(r.tags),
+              r.boundary};
 }
 
 Role RoleOfRow(const storage::IamRoleRow& r) {
@@ -156,6 +169,7 @@ Role RoleOfRow(const storage::IamRoleRow& r) {
   role.description = r.description;
   role.max_session_duration = r.max_session;
   role.tags = TagsOf(r.tags);
+  role.permissions_boundary = r.boundary;
   return role;
 }
 
@@ -201,12 +215,39 @@ size_t PolicySize(std::string_view doc) {
 }
 
 const char* OwnerWord(PolicyOwner kind) {
-  return kind == PolicyOwner::kUser ? "user" : "role";
+  switch (kind) {
+    case PolicyOwner::kUser:
+      return "user";
+    case PolicyOwner::kRole:
+      return "role";
+    case PolicyOwner::kGroup:
+      return "group";
+  }
+  return "user";
+}
+
+// The member name AWS's validation messages use for the owner ("userName", ...).
+std::string OwnerMember(PolicyOwner kind) {
+  return std::string(OwnerWord(kind)) + "Name";
+}
+
+// "User", "Role", "Group" (operation names: PutUserPolicy, AttachGroupPolicy, ...).
+std::string OwnerOp(PolicyOwner kind) {
+  std::string w = OwnerWord(kind);
+  w[0] = static_cast<char>(w[0] - 'a' + 'A');
+  return w;
 }
 
 storage::IamPolicyOwner RepoOwner(PolicyOwner kind) {
-  return kind == PolicyOwner::kUser ? storage::IamPolicyOwner::kUser
-                                    : storage::IamPolicyOwner::kRole;
+  switch (kind) {
+    case PolicyOwner::kUser:
+      return storage::IamPolicyOwner::kUser;
+    case PolicyOwner::kRole:
+      return storage::IamPolicyOwner::kRole;
+    case PolicyOwner::kGroup:
+      return storage::IamPolicyOwner::kGroup;
+  }
+  return storage::IamPolicyOwner::kUser;
 }
 
 std::vector<std::string> PolicyDocs(
@@ -228,14 +269,15 @@ Service::Service(storage::Database& db, crypto::SecretBytes root_key,
       random_(std::move(random)),
       access_(std::move(access)) {}
 
-Status Service::Authorize(const Caller& c, std::string_view operation,
-                          const std::string& resource) {
+Status Service::Authorize(const Caller& c, std::string_view operation, const std::string& resource,
+                          std::vector<std::pair<std::string, std::string>> keys) {
   if (!access_) return Status::Ok();
   AccessRequest r;
   r.service = AccessService::kIam;
   r.rule = AccessRule::kIdentityOnly;
   r.action = "iam:" + std::string(operation);
   r.resource = resource;
+  r.keys = std::move(keys);
   AccessDecision d = access_->Check(c, r);
   if (d.denied()) return IamError(ErrorKind::kAccessDenied, d.message);
   return Status::Ok();
@@ -248,6 +290,194 @@ Result<std::string> Service::UserOf(const Caller& c, const std::optional<std::st
                   "Must specify userName when calling with non-User credentials");
 }
 
+namespace {
+
+constexpr size_t kMaxPolicyVersions = 5;
+constexpr size_t kMaxAttachedPerEntity = 10;
+constexpr size_t kMaxManagedPolicySize = 6144;
+
+struct VersionEntry {
+  std::string id;
+  std::string doc;
+  int64_t created = 0;
+};
+
+std::vector<VersionEntry> VersionsOf(const std::string& json) {
+  std::vector<VersionEntry> out;
+  rapidjson::Document d;
+  d.Parse(json.c_str(), json.size());
+  if (d.HasParseError() || !d.IsArray()) return out;
+  for (const auto& v : d.GetArray()) {
+    if (!v.IsObject() || !v.HasMember("VersionId") || !v.HasMember("Document") ||
+        !v.HasMember("CreateDate") || !v["VersionId"].IsString() || !v["Document"].IsString() ||
+        !v["CreateDate"].IsInt64()) {
+      continue;
+    }
+    out.push_back(
+        {v["VersionId"].GetString(), v["Document"].GetString(), v["CreateDate"].GetInt64()});
+  }
+  return out;
+}
+
+std::string VersionsJson(const std::vector<VersionEntry>& versions) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const VersionEntry& v : versions) {
+    w.StartObject();
+    w.Key("VersionId");
+    w.String(v.id.c_str(), static_cast<rapidjson::SizeType>(v.id.size()));
+    w.Key("Document");
+    w.String(v.doc.c_str(), static_cast<rapidjson::SizeType>(v.doc.size()));
+    w.Key("CreateDate");
+    w.Int64(v.created);
+    w.EndObject();
+  }
+  w.EndArray();
+  return buf.GetString();
+}
+
+std::optional<std::string> DefaultDocument(const storage::IamManagedPolicyRow& row) {
+  for (const VersionEntry& v : VersionsOf(row.versions)) {
+    if (v.id == row.default_version) return v.doc;
+  }
+  return std::nullopt;
+}
+
+// The AWS managed policies SealStack knows (as rows of the "aws" account).
+std::optional<storage::IamManagedPolicyRow> BuiltinPolicy(const std::string& arn) {
+  static constexpr struct {
+    std::string_view name;
+    std::string_view id;
+    std::string_view doc;
+  } kBuiltins[] = {
+      {"AdministratorAccess", "ANPAIWMBCKSKIEE64ZLYK",
+       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"},
+  };
+  for (const auto& b : kBuiltins) {
+    if (arn != "arn:aws:iam::aws:policy/" + std::string(b.name)) continue;
+    storage::IamManagedPolicyRow row;
+    row.account = "aws";
+    row.name = std::string(b.name);
+    row.path = "/";
+    row.id = std::string(b.id);
+    row.arn = arn;
+    row.default_version = "v1";
+    row.versions = VersionsJson({{"v1", std::string(b.doc), 1423785600}});  // 2015-02-06
+    row.created = 1423785600;
+    row.updated = 1423785600;
+    return row;
+  }
+  return std::nullopt;
+}
+
+Status NoSuchPolicy(const std::string& arn) {
+  return IamError(ErrorKind::kNoSuchEntity,
+                  "Policy " + arn + " does not exist or is not attachable.");
+}
+
+Status CheckPolicyArn(const std::string& arn, std::string_view member) {
+  if (arn.size() < 20 || arn.size() > 2048) {
+    return Invalid(arn, member,
+                   arn.size() < 20 ? "Member must have length greater than or equal to 20"
+                                   : "Member must have length less than or equal to 2048");
+  }
+  if (!StartsWith(arn, "arn:aws:iam::") || arn.find(":policy/") == std::string::npos) {
+    return IamError(ErrorKind::kInvalidInput, "ARN " + arn + " is not valid.");
+  }
+  return Status::Ok();
+}
+
+// The policy row of `arn` (a customer policy or a built-in AWS managed one).
+Result<storage::IamManagedPolicyRow> FindManaged(storage::Connection& conn,
+                                                 const std::string& arn) {
+  if (auto builtin = BuiltinPolicy(arn)) return *builtin;
+  return OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn));
+}
+
+// The documents of the managed policies attached to one entity (defaults only; gone: skipped).
+Result<std::vector<std::string>> AttachedDocuments(storage::Connection& conn,
+                                                   const std::string& account,
+                                                   storage::IamPolicyOwner kind,
+                                                   const std::string& owner) {
+  std::vector<std::string> out;
+  SEALSTACK_ASSIGN_OR_RETURN(auto arns, IamRepo::ListAttached(conn, account, kind, owner));
+  for (const std::string& arn : arns) {
+    Result<storage::IamManagedPolicyRow> row = FindManaged(conn, arn);
+    if (!row.ok()) continue;
+    if (auto doc = DefaultDocument(*row)) out.push_back(std::move(*doc));
+  }
+  return out;
+}
+
+// The boundary document of an entity whose boundary is `arn` (none: none). A boundary policy
+// that is gone allows nothing (an empty document), as a deleted policy cannot be read.
+std::optional<std::string> BoundaryDocument(storage::Connection& conn,
+                                            const std::optional<std::string>& arn) {
+  if (!arn) return std::nullopt;
+  Result<storage::IamManagedPolicyRow> row = FindManaged(conn, *arn);
+  if (!row.ok()) return std::string(R"({"Version":"2012-10-17","Statement":[]})");
+  return DefaultDocument(*row).value_or(R"({"Version":"2012-10-17","Statement":[]})");
+}
+
+Status CheckBoundaryPolicy(storage::Connection& conn, const std::string& account,
+                           const std::string& arn) {
+  Result<storage::IamManagedPolicyRow> row = FindManaged(conn, arn);
+  if (!row.ok() || (row->account != account && row->account != "aws")) {
+    return IamError(ErrorKind::kNoSuchEntity,
+                    "Scope ARN: " + arn + " does not exist or is not attachable.");
+  }
+  return Status::Ok();
+}
+
+Group GroupOfRow(const storage::IamGroupRow& r) {
+  return Group{r.path, r.name, r.id, EntityArn(r.account, "group", r.path, r.name),
+               FromEpoch(r.created)};
+}
+
+Status NoSuchGroup(const std::string& name) {
+  return IamError(ErrorKind::kNoSuchEntity, "The group with name " + name + " cannot be found.");
+}
+
+Result<ManagedPolicy> PolicyOfRow(storage::Connection& conn,
+                                  const storage::IamManagedPolicyRow& r) {
+  ManagedPolicy p;
+  p.name = r.name;
+  p.id = r.id;
+  p.arn = r.arn;
+  p.path = r.path;
+  p.default_version = r.default_version;
+  p.description = r.description;
+  p.created = FromEpoch(r.created);
+  p.updated = FromEpoch(r.updated);
+  SEALSTACK_ASSIGN_OR_RETURN(auto attachments, IamRepo::ListAttachments(conn, r.arn));
+  p.attachment_count = static_cast<int64_t>(attachments.size());
+  SEALSTACK_ASSIGN_OR_RETURN(p.boundary_usage_count, IamRepo::CountBoundaryUses(conn, r.arn));
+  return p;
+}
+
+std::string NextVersionId(int64_t n) {
+  return "v" + std::to_string(n);
+}
+
+// Pages a sorted list by name: items after `marker` (lower-cased name), at most `max`.
+template <typename T, typename NameOf>
+Page<T> PageOf(std::vector<T> all, const ListInput& in, int64_t max, NameOf name_of) {
+  Page<T> page;
+  for (T& item : all) {
+    if (!in.marker.empty() && ToLower(name_of(item)) <= in.marker) continue;
+    if (page.items.size() == static_cast<size_t>(max)) {
+      page.truncated = true;
+      page.marker = ToLower(name_of(page.items.back()));
+      break;
+    }
+    page.items.push_back(std::move(item));
+  }
+  return page;
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------- users
 
 Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
@@ -256,12 +486,23 @@ Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
   SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateUser", EntityArn(account, "user", path, in.name)));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateUser", EntityArn(account, "user", path, in.name),
+                                      RequestTagKeys(in.tags)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
-  storage::IamUserRow row{
-      account, in.name, path, "AIDA" + suffix, EpochSeconds(clock_->Now()), TagsJson(in.tags)};
-  Status st = db_.WithTransaction(
-      [&](storage::Connection& conn) { return IamRepo::InsertUser(conn, row); });
+  if (in.permissions_boundary) {
+    SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(*in.permissions_boundary, "permissionsBoundary"));
+  }
+  storage::IamUserRow row{account,
+                          in.name,
+                          path,
+                          "AIDA" + suffix,
+                          EpochSeconds(clock_->Now()),
+                          TagsJson(in.tags),
+                          in.permissions_boundary};
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
+    return IamRepo::InsertUser(conn, row);
+  });
   if (st.code() == StatusCode::kAlreadyExists) {
     return IamError(ErrorKind::kEntityAlreadyExists,
                     "User with name " + in.name + " already exists.");
@@ -314,7 +555,7 @@ Status Service::DeleteUser(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteUser", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
@@ -328,6 +569,18 @@ Status Service::DeleteUser(const Caller& c, const std::string& name) {
     if (!policies.empty()) {
       return IamError(ErrorKind::kDeleteConflict,
                       "Cannot delete entity, must delete policies first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto attached,
+        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kUser, row.name));
+    if (!attached.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must detach all policies first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(auto groups, IamRepo::ListGroupsOfUser(conn, account, row.name));
+    if (!groups.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must remove user from all groups first.");
     }
     return IamRepo::DeleteUser(conn, account, row.name).status();
   });
@@ -353,7 +606,8 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
                        : "Member must have value less than or equal to 43200");
   }
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.trust_policy, policy::PolicyKind::kResource));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateRole", EntityArn(account, "role", path, in.name)));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateRole", EntityArn(account, "role", path, in.name),
+                                      RequestTagKeys(in.tags)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
   storage::IamRoleRow row;
   row.account = account;
@@ -365,8 +619,14 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
   row.description = in.description;
   row.max_session = max_session;
   row.tags = TagsJson(in.tags);
-  Status st = db_.WithTransaction(
-      [&](storage::Connection& conn) { return IamRepo::InsertRole(conn, row); });
+  row.boundary = in.permissions_boundary;
+  if (row.boundary) {
+    SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(*row.boundary, "permissionsBoundary"));
+  }
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
+    return IamRepo::InsertRole(conn, row);
+  });
   if (st.code() == StatusCode::kAlreadyExists) {
     return IamError(ErrorKind::kEntityAlreadyExists,
                     "Role with name " + in.name + " already exists.");
@@ -422,7 +682,7 @@ Status Service::DeleteRole(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteRole", EntityArn(account, "role", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
                                OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
     SEALSTACK_ASSIGN_OR_RETURN(
@@ -431,6 +691,13 @@ Status Service::DeleteRole(const Caller& c, const std::string& name) {
     if (!policies.empty()) {
       return IamError(ErrorKind::kDeleteConflict,
                       "Cannot delete entity, must delete policies first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto attached,
+        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kRole, row.name));
+    if (!attached.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must detach all policies first.");
     }
     return IamRepo::DeleteRole(conn, account, row.name).status();
   });
@@ -443,7 +710,7 @@ Status Service::UpdateAssumeRolePolicy(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kResource));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "UpdateAssumeRolePolicy", EntityArn(account, "role", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
                                OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
     return IamRepo::UpdateTrustPolicy(conn, account, row.name, doc);
@@ -463,13 +730,21 @@ Result<std::string> OwnerName(storage::Connection& conn, const std::string& acco
         OrMissing(IamRepo::GetUser(conn, account, owner), NoSuchUser(owner)));
     return row.name;
   }
+  if (kind == PolicyOwner::kGroup) {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamGroupRow row,
+        OrMissing(IamRepo::GetGroup(conn, account, owner),
+                  IamError(ErrorKind::kNoSuchEntity,
+                           "The group with name " + owner + " cannot be found.")));
+    return row.name;
+  }
   SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
                              OrMissing(IamRepo::GetRole(conn, account, owner), NoSuchRole(owner)));
   return row.name;
 }
 
 std::string PolicyOperation(std::string_view verb, PolicyOwner kind) {
-  return std::string(verb) + (kind == PolicyOwner::kUser ? "UserPolicy" : "RolePolicy");
+  return std::string(verb) + OwnerOp(kind) + "Policy";
 }
 
 }  // namespace
@@ -478,18 +753,19 @@ Status Service::PutPolicy(const Caller& c, PolicyOwner kind, const std::string& 
                           const std::string& name, const std::string& doc) {
   const std::string& account = c.principal->account;
   const char* word = OwnerWord(kind);
-  SEALSTACK_RETURN_IF_ERROR(
-      CheckName(owner, kind == PolicyOwner::kUser ? "userName" : "roleName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kIdentity));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Put", kind), EntityArn(account, word, "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(auto existing,
                                IamRepo::ListPolicies(conn, account, RepoOwner(kind), stored));
     // The aggregate size quota of a user's or role's inline policies.
-    const size_t quota = kind == PolicyOwner::kUser ? 2048 : 10240;
+    const size_t quota = kind == PolicyOwner::kUser   ? 2048
+                         : kind == PolicyOwner::kRole ? 10240
+                                                      : 5120;
     size_t total = PolicySize(doc);
     for (const auto& [n, d] : existing) total += n == name ? 0 : PolicySize(d);
     if (total > quota) {
@@ -505,8 +781,7 @@ Result<std::pair<std::string, std::string>> Service::GetPolicy(const Caller& c, 
                                                                const std::string& name) {
   const std::string& account = c.principal->account;
   const char* word = OwnerWord(kind);
-  SEALSTACK_RETURN_IF_ERROR(
-      CheckName(owner, kind == PolicyOwner::kUser ? "userName" : "roleName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Get", kind), EntityArn(account, word, "/", owner)));
@@ -527,12 +802,11 @@ Status Service::DeletePolicy(const Caller& c, PolicyOwner kind, const std::strin
                              const std::string& name) {
   const std::string& account = c.principal->account;
   const char* word = OwnerWord(kind);
-  SEALSTACK_RETURN_IF_ERROR(
-      CheckName(owner, kind == PolicyOwner::kUser ? "userName" : "roleName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Delete", kind), EntityArn(account, word, "/", owner)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
                                IamRepo::DeletePolicy(conn, account, RepoOwner(kind), stored, name));
@@ -548,8 +822,7 @@ Result<Page<std::string>> Service::ListPolicies(const Caller& c, PolicyOwner kin
                                                 const std::string& owner, const ListInput& in) {
   const std::string& account = c.principal->account;
   const char* word = OwnerWord(kind);
-  SEALSTACK_RETURN_IF_ERROR(
-      CheckName(owner, kind == PolicyOwner::kUser ? "userName" : "roleName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("List", kind) + "s", EntityArn(account, word, "/", owner)));
@@ -572,6 +845,699 @@ Result<Page<std::string>> Service::ListPolicies(const Caller& c, PolicyOwner kin
   return page;
 }
 
+// ---------------------------------------------------------------- managed policies and groups
+
+Result<Group> Service::CreateGroup(const Caller& c, const std::string& name,
+                                   const std::optional<std::string>& path_in) {
+  const std::string& account = c.principal->account;
+  const std::string path = path_in.value_or("/");
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateGroup", EntityArn(account, "group", path, name)));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
+  storage::IamGroupRow row{account, name, path, "AGPA" + suffix, EpochSeconds(clock_->Now())};
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::InsertGroup(conn, row); });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    return IamError(ErrorKind::kEntityAlreadyExists,
+                    "Group with name " + name + " already exists.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(st);
+  return GroupOfRow(row);
+}
+
+Result<std::pair<Group, Page<User>>> Service::GetGroup(const Caller& c, const std::string& name,
+                                                       const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetGroup", EntityArn(account, "group", "/", name)));
+  std::pair<Group, Page<User>> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamGroupRow g,
+        OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name)));
+    out.first = GroupOfRow(g);
+    SEALSTACK_ASSIGN_OR_RETURN(auto members, IamRepo::ListMembers(conn, account, g.name));
+    std::vector<User> users;
+    for (const std::string& m : members) {
+      Result<storage::IamUserRow> u = IamRepo::GetUser(conn, account, m);
+      if (u.ok()) users.push_back(UserOfRow(*u));
+    }
+    out.second = PageOf(std::move(users), in, max, [](const User& u) { return u.name; });
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Page<Group>> Service::ListGroups(const Caller& c, const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListGroups", "arn:aws:iam::" + account + ":group/"));
+  std::vector<storage::IamGroupRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(rows, IamRepo::ListGroups(conn, account, in.path_prefix, in.marker,
+                                                         static_cast<size_t>(max) + 1));
+    return Status::Ok();
+  }));
+  std::vector<Group> groups;
+  for (const auto& r : rows) groups.push_back(GroupOfRow(r));
+  ListInput all = in;
+  all.marker.clear();  // the query already started after the marker
+  return PageOf(std::move(groups), all, max, [](const Group& g) { return g.name; });
+}
+
+Status Service::DeleteGroup(const Caller& c, const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteGroup", EntityArn(account, "group", "/", name)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamGroupRow g,
+        OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(auto members, IamRepo::ListMembers(conn, account, g.name));
+    if (!members.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must remove users from group first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto policies,
+        IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kGroup, g.name));
+    if (!policies.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must delete policies first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto attached,
+        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kGroup, g.name));
+    if (!attached.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must detach all policies first.");
+    }
+    return IamRepo::DeleteGroup(conn, account, g.name).status();
+  });
+}
+
+Status Service::AddUserToGroup(const Caller& c, const std::string& group, const std::string& user) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(group, "groupName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "AddUserToGroup", EntityArn(account, "group", "/", group)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamGroupRow g,
+        OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
+                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    return IamRepo::AddMember(conn, account, g.name, u.name);
+  });
+}
+
+Status Service::RemoveUserFromGroup(const Caller& c, const std::string& group,
+                                    const std::string& user) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(group, "groupName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "RemoveUserFromGroup", EntityArn(account, "group", "/", group)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamGroupRow g,
+        OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
+                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    SEALSTACK_ASSIGN_OR_RETURN(bool removed, IamRepo::RemoveMember(conn, account, g.name, u.name));
+    if (!removed) {
+      return IamError(ErrorKind::kNoSuchEntity,
+                      "The user with name " + u.name + " cannot be found in group " + g.name + ".");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<Page<Group>> Service::ListGroupsForUser(const Caller& c, const std::string& user,
+                                               const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 128));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "ListGroupsForUser", EntityArn(account, "user", "/", user)));
+  std::vector<Group> groups;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
+                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    SEALSTACK_ASSIGN_OR_RETURN(auto names, IamRepo::ListGroupsOfUser(conn, account, u.name));
+    for (const std::string& n : names) {
+      Result<storage::IamGroupRow> g = IamRepo::GetGroup(conn, account, n);
+      if (g.ok()) groups.push_back(GroupOfRow(*g));
+    }
+    return Status::Ok();
+  }));
+  return PageOf(std::move(groups), in, max, [](const Group& g) { return g.name; });
+}
+
+Result<ManagedPolicy> Service::CreateManagedPolicy(const Caller& c, const CreatePolicyInput& in) {
+  const std::string& account = c.principal->account;
+  const std::string path = in.path.value_or("/");
+  SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "policyName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
+  SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.document, policy::PolicyKind::kIdentity));
+  if (PolicySize(in.document) > kMaxManagedPolicySize) {
+    return IamError(ErrorKind::kLimitExceeded, "Cannot exceed quota for PolicySize: 6144");
+  }
+  const std::string arn = EntityArn(account, "policy", path, in.name);
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreatePolicy", arn));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
+  const int64_t now = EpochSeconds(clock_->Now());
+  storage::IamManagedPolicyRow row;
+  row.account = account;
+  row.name = in.name;
+  row.path = path;
+  row.id = "ANPA" + suffix;
+  row.arn = arn;
+  row.description = in.description;
+  row.default_version = "v1";
+  row.next_version = 2;
+  row.versions = VersionsJson({{"v1", in.document, now}});
+  row.created = now;
+  row.updated = now;
+  Result<ManagedPolicy> out = Status::Internal("unset");
+  Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(IamRepo::InsertManagedPolicy(conn, row));
+    out = PolicyOfRow(conn, row);
+    return out.status();
+  });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    return IamError(
+        ErrorKind::kEntityAlreadyExists,
+        "A policy called " + in.name + " already exists. Duplicate names are not allowed.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(st);
+  out->tags = in.tags;
+  return out;
+}
+
+Result<ManagedPolicy> Service::GetManagedPolicy(const Caller& c, const std::string& arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPolicy", arn));
+  Result<ManagedPolicy> out = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
+    out = PolicyOfRow(conn, row);
+    return out.status();
+  }));
+  return out;
+}
+
+Result<Page<ManagedPolicy>> Service::ListManagedPolicies(const Caller& c, const ListInput& in,
+                                                         const std::string& scope,
+                                                         bool only_attached) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  if (scope != "All" && scope != "Local" && scope != "AWS") {
+    return Invalid(scope, "scope", "Member must satisfy enum value set: [All, AWS, Local]");
+  }
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListPolicies", "arn:aws:iam::" + account + ":policy/"));
+  std::vector<ManagedPolicy> all;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    std::vector<storage::IamManagedPolicyRow> rows;
+    if (scope != "Local") {
+      if (auto b = BuiltinPolicy("arn:aws:iam::aws:policy/AdministratorAccess")) {
+        if (StartsWith(b->path, in.path_prefix)) rows.push_back(*b);
+      }
+    }
+    if (scope != "AWS") {
+      SEALSTACK_ASSIGN_OR_RETURN(auto local,
+                                 IamRepo::ListManagedPolicies(conn, account, in.path_prefix, "",
+                                                              static_cast<size_t>(-1) >> 1));
+      rows.insert(rows.end(), local.begin(), local.end());
+    }
+    for (const auto& r : rows) {
+      SEALSTACK_ASSIGN_OR_RETURN(ManagedPolicy p, PolicyOfRow(conn, r));
+      if (only_attached && p.attachment_count == 0) continue;
+      all.push_back(std::move(p));
+    }
+    return Status::Ok();
+  }));
+  std::stable_sort(all.begin(), all.end(), [](const ManagedPolicy& a, const ManagedPolicy& b) {
+    return ToLower(a.name) < ToLower(b.name);
+  });
+  return PageOf(std::move(all), in, max, [](const ManagedPolicy& p) { return p.name; });
+}
+
+Status Service::DeleteManagedPolicy(const Caller& c, const std::string& arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicy", arn));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
+                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+    SEALSTACK_ASSIGN_OR_RETURN(auto attachments, IamRepo::ListAttachments(conn, arn));
+    if (!attachments.empty()) {
+      return IamError(ErrorKind::kDeleteConflict, "Cannot delete a policy attached to entities.");
+    }
+    if (VersionsOf(row.versions).size() > 1) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "This policy has more than one version. Before you delete a policy, you "
+                      "must delete the policy's versions. The default version is deleted with "
+                      "the policy.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(int64_t uses, IamRepo::CountBoundaryUses(conn, arn));
+    if (uses > 0) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete a policy attached to entities as permissions boundary.");
+    }
+    return IamRepo::DeleteManagedPolicy(conn, arn).status();
+  });
+}
+
+Result<PolicyVersion> Service::CreatePolicyVersion(const Caller& c, const std::string& arn,
+                                                   const std::string& document,
+                                                   bool set_as_default) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(document, policy::PolicyKind::kIdentity));
+  if (PolicySize(document) > kMaxManagedPolicySize) {
+    return IamError(ErrorKind::kLimitExceeded, "Cannot exceed quota for PolicySize: 6144");
+  }
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreatePolicyVersion", arn));
+  PolicyVersion out;
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_ASSIGN_OR_RETURN(
+            storage::IamManagedPolicyRow row,
+            OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+        if (row.account != c.principal->account) return NoSuchPolicy(arn);
+        std::vector<VersionEntry> versions = VersionsOf(row.versions);
+        if (versions.size() >= kMaxPolicyVersions) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "A managed policy can have up to 5 versions. Before you create a new "
+                          "version, you must delete an existing version.");
+        }
+        const int64_t now = EpochSeconds(clock_->Now());
+        const std::string id = NextVersionId(row.next_version);
+        versions.push_back({id, document, now});
+        row.versions = VersionsJson(versions);
+        row.next_version += 1;
+        if (set_as_default) row.default_version = id;
+        row.updated = now;
+        out = PolicyVersion{id, document, set_as_default, FromEpoch(now)};
+        return IamRepo::UpdateManagedPolicy(conn, row);
+      }));
+  return out;
+}
+
+Result<PolicyVersion> Service::GetPolicyVersion(const Caller& c, const std::string& arn,
+                                                const std::string& version_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPolicyVersion", arn));
+  SEALSTACK_ASSIGN_OR_RETURN(std::vector<PolicyVersion> versions, ListPolicyVersionsOf(arn));
+  for (PolicyVersion& v : versions) {
+    if (v.version_id == version_id) return std::move(v);
+  }
+  return IamError(ErrorKind::kNoSuchEntity, "Policy " + arn + " version " + version_id +
+                                                " does not exist or is not attachable.");
+}
+
+Result<std::vector<PolicyVersion>> Service::ListPolicyVersions(const Caller& c,
+                                                               const std::string& arn) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListPolicyVersions", arn));
+  return ListPolicyVersionsOf(arn);
+}
+
+Result<std::vector<PolicyVersion>> Service::ListPolicyVersionsOf(const std::string& arn) {
+  std::vector<PolicyVersion> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
+    for (const VersionEntry& v : VersionsOf(row.versions)) {
+      out.push_back({v.id, v.doc, v.id == row.default_version, FromEpoch(v.created)});
+    }
+    return Status::Ok();
+  }));
+  // Newest first, as IAM lists them.
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Status Service::DeletePolicyVersion(const Caller& c, const std::string& arn,
+                                    const std::string& version_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicyVersion", arn));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
+                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+    std::vector<VersionEntry> versions = VersionsOf(row.versions);
+    auto it = std::find_if(versions.begin(), versions.end(),
+                           [&](const VersionEntry& v) { return v.id == version_id; });
+    if (it == versions.end()) {
+      return IamError(ErrorKind::kNoSuchEntity, "Policy " + arn + " version " + version_id +
+                                                    " does not exist or is not deletable.");
+    }
+    if (version_id == row.default_version) {
+      return IamError(ErrorKind::kDeleteConflict, "Cannot delete the default version of a policy.");
+    }
+    versions.erase(it);
+    row.versions = VersionsJson(versions);
+    row.updated = EpochSeconds(clock_->Now());
+    return IamRepo::UpdateManagedPolicy(conn, row);
+  });
+}
+
+Status Service::SetDefaultPolicyVersion(const Caller& c, const std::string& arn,
+                                        const std::string& version_id) {
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "SetDefaultPolicyVersion", arn));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
+                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+    const std::vector<VersionEntry> versions = VersionsOf(row.versions);
+    if (std::none_of(versions.begin(), versions.end(),
+                     [&](const VersionEntry& v) { return v.id == version_id; })) {
+      return IamError(ErrorKind::kNoSuchEntity, "Policy " + arn + " version " + version_id +
+                                                    " does not exist or is not attachable.");
+    }
+    row.default_version = version_id;
+    row.updated = EpochSeconds(clock_->Now());
+    return IamRepo::UpdateManagedPolicy(conn, row);
+  });
+}
+
+Status Service::AttachPolicy(const Caller& c, PolicyOwner kind, const std::string& owner,
+                             const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Attach" + OwnerOp(kind) + "Policy",
+                                      EntityArn(account, OwnerWord(kind), "/", owner)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
+    if (row.account != account && row.account != "aws") return NoSuchPolicy(arn);
+    SEALSTACK_ASSIGN_OR_RETURN(auto attached,
+                               IamRepo::ListAttached(conn, account, RepoOwner(kind), stored));
+    if (attached.size() >= kMaxAttachedPerEntity &&
+        std::find(attached.begin(), attached.end(), arn) == attached.end()) {
+      return IamError(ErrorKind::kLimitExceeded,
+                      "Cannot exceed quota for PoliciesPer" + OwnerOp(kind) + ": 10");
+    }
+    return IamRepo::Attach(conn, account, RepoOwner(kind), stored, arn);
+  });
+}
+
+Status Service::DetachPolicy(const Caller& c, PolicyOwner kind, const std::string& owner,
+                             const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Detach" + OwnerOp(kind) + "Policy",
+                                      EntityArn(account, OwnerWord(kind), "/", owner)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
+    SEALSTACK_ASSIGN_OR_RETURN(bool detached,
+                               IamRepo::Detach(conn, account, RepoOwner(kind), stored, arn));
+    if (!detached) {
+      return IamError(ErrorKind::kNoSuchEntity, "Policy " + arn + " was not found.");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<Page<AttachedPolicy>> Service::ListAttachedPolicies(const Caller& c, PolicyOwner kind,
+                                                           const std::string& owner,
+                                                           const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListAttached" + OwnerOp(kind) + "Policies",
+                                      EntityArn(account, OwnerWord(kind), "/", owner)));
+  std::vector<AttachedPolicy> all;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
+    SEALSTACK_ASSIGN_OR_RETURN(auto arns,
+                               IamRepo::ListAttached(conn, account, RepoOwner(kind), stored));
+    for (const std::string& arn : arns) {
+      Result<storage::IamManagedPolicyRow> row = FindManaged(conn, arn);
+      if (!row.ok()) continue;
+      if (!StartsWith(row->path, in.path_prefix)) continue;
+      all.push_back({row->name, arn});
+    }
+    return Status::Ok();
+  }));
+  std::stable_sort(all.begin(), all.end(), [](const AttachedPolicy& a, const AttachedPolicy& b) {
+    return ToLower(a.name) < ToLower(b.name);
+  });
+  return PageOf(std::move(all), in, max, [](const AttachedPolicy& p) { return p.name; });
+}
+
+Result<PolicyEntities> Service::ListEntitiesForPolicy(const Caller& c, const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListEntitiesForPolicy", arn));
+  PolicyEntities out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_RETURN_IF_ERROR(FindManaged(conn, arn).status());
+    SEALSTACK_ASSIGN_OR_RETURN(auto attachments, IamRepo::ListAttachments(conn, arn));
+    for (const auto& [kind, name] : attachments) {
+      if (kind == "user") {
+        auto u = IamRepo::GetUser(conn, account, name);
+        if (u.ok()) out.users.emplace_back(u->name, u->id);
+      } else if (kind == "role") {
+        auto r = IamRepo::GetRole(conn, account, name);
+        if (r.ok()) out.roles.emplace_back(r->name, r->id);
+      } else {
+        auto g = IamRepo::GetGroup(conn, account, name);
+        if (g.ok()) out.groups.emplace_back(g->name, g->id);
+      }
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status Service::PutPermissionsBoundary(const Caller& c, PolicyOwner kind, const std::string& name,
+                                       const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "permissionsBoundary"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Put" + OwnerOp(kind) + "PermissionsBoundary",
+                                      EntityArn(account, OwnerWord(kind), "/", name)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
+    SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, arn));
+    return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, arn).status();
+  });
+}
+
+Status Service::DeletePermissionsBoundary(const Caller& c, PolicyOwner kind,
+                                          const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Delete" + OwnerOp(kind) + "PermissionsBoundary",
+                                      EntityArn(account, OwnerWord(kind), "/", name)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
+    return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, std::nullopt).status();
+  });
+}
+
+Result<std::string> Service::ManagedPolicyDocument(const std::string& arn) {
+  std::optional<std::string> doc;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    Result<storage::IamManagedPolicyRow> row = FindManaged(conn, arn);
+    if (row.ok()) doc = DefaultDocument(*row);
+    return Status::Ok();
+  }));
+  if (!doc) return Status::NotFound("policy " + arn);
+  return *doc;
+}
+
+namespace {
+
+// iam_sessions.context: {"SessionPolicies": [doc, ...], "HasSessionPolicy": bool}.
+std::string SessionContextJson(const SessionContext& ctx) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("SessionPolicies");
+  w.StartArray();
+  for (const std::string& d : ctx.session_policies) {
+    w.String(d.c_str(), static_cast<rapidjson::SizeType>(d.size()));
+  }
+  w.EndArray();
+  w.Key("HasSessionPolicy");
+  w.Bool(ctx.has_session_policy);
+  w.Key("Tags");
+  w.RawValue(TagsJson(ctx.tags).c_str(), TagsJson(ctx.tags).size(), rapidjson::kArrayType);
+  w.Key("TransitiveTagKeys");
+  w.StartArray();
+  for (const std::string& k : ctx.transitive_tag_keys) {
+    w.String(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+  }
+  w.EndArray();
+  w.Key("SourceIdentity");
+  w.String(ctx.source_identity.c_str(),
+           static_cast<rapidjson::SizeType>(ctx.source_identity.size()));
+  w.Key("UserName");
+  w.String(ctx.user_name.c_str(), static_cast<rapidjson::SizeType>(ctx.user_name.size()));
+  w.EndObject();
+  return buf.GetString();
+}
+
+SessionContext SessionContextOf(const std::string& json) {
+  SessionContext out;
+  rapidjson::Document d;
+  d.Parse(json.c_str(), json.size());
+  if (d.HasParseError() || !d.IsObject()) return out;
+  if (d.HasMember("SessionPolicies") && d["SessionPolicies"].IsArray()) {
+    for (const auto& v : d["SessionPolicies"].GetArray()) {
+      if (v.IsString()) out.session_policies.emplace_back(v.GetString(), v.GetStringLength());
+    }
+  }
+  if (d.HasMember("HasSessionPolicy") && d["HasSessionPolicy"].IsBool()) {
+    out.has_session_policy = d["HasSessionPolicy"].GetBool();
+  }
+  if (d.HasMember("Tags") && d["Tags"].IsArray()) {
+    for (const auto& v : d["Tags"].GetArray()) {
+      if (v.IsObject() && v.HasMember("Key") && v.HasMember("Value") && v["Key"].IsString() &&
+          v["Value"].IsString()) {
+        out.tags.push_back({v["Key"].GetString(), v["Value"].GetString()});
+      }
+    }
+  }
+  if (d.HasMember("TransitiveTagKeys") && d["TransitiveTagKeys"].IsArray()) {
+    for (const auto& v : d["TransitiveTagKeys"].GetArray()) {
+      if (v.IsString()) out.transitive_tag_keys.emplace_back(v.GetString());
+    }
+  }
+  if (d.HasMember("SourceIdentity") && d["SourceIdentity"].IsString()) {
+    out.source_identity = d["SourceIdentity"].GetString();
+  }
+  if (d.HasMember("UserName") && d["UserName"].IsString()) {
+    out.user_name = d["UserName"].GetString();
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- tags of users and roles
+
+namespace {
+
+constexpr size_t kMaxTagsPerEntity = 50;
+
+// Current tags with `updates` applied (same key, case-insensitively: replaced).
+std::vector<Tag> MergeTags(std::vector<Tag> current, const std::vector<Tag>& updates) {
+  for (const Tag& u : updates) {
+    auto it = std::find_if(current.begin(), current.end(),
+                           [&](const Tag& t) { return ToLower(t.key) == ToLower(u.key); });
+    if (it != current.end()) {
+      *it = u;
+    } else {
+      current.push_back(u);
+    }
+  }
+  return current;
+}
+
+}  // namespace
+
+Status Service::TagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                          const std::vector<Tag>& tags) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Tag" + OwnerOp(kind),
+                                      EntityArn(account, OwnerWord(kind), "/", name),
+                                      RequestTagKeys(tags)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    std::string stored;
+    std::vector<Tag> current;
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    }
+    std::vector<Tag> merged = MergeTags(std::move(current), tags);
+    if (merged.size() > kMaxTagsPerEntity) {
+      return IamError(ErrorKind::kLimitExceeded,
+                      "Cannot exceed quota for TagsPer" + OwnerOp(kind) + ": 50");
+    }
+    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(merged));
+  });
+}
+
+Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                            const std::vector<std::string>& keys) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  std::vector<std::pair<std::string, std::string>> tag_keys;
+  for (const std::string& k : keys) tag_keys.emplace_back("aws:TagKeys", k);
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Untag" + OwnerOp(kind),
+                                      EntityArn(account, OwnerWord(kind), "/", name),
+                                      std::move(tag_keys)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    std::string stored;
+    std::vector<Tag> current;
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      stored = row.name;
+      current = TagsOf(row.tags);
+    }
+    std::erase_if(current, [&](const Tag& t) {
+      return std::any_of(keys.begin(), keys.end(),
+                         [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
+    });
+    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(current));
+  });
+}
+
+Result<std::vector<Tag>> Service::ListEntityTags(const Caller& c, PolicyOwner kind,
+                                                 const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "List" + OwnerOp(kind) + "Tags",
+                                      EntityArn(account, OwnerWord(kind), "/", name)));
+  std::vector<Tag> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    if (kind == PolicyOwner::kUser) {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamUserRow row,
+          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+      out = TagsOf(row.tags);
+    } else {
+      SEALSTACK_ASSIGN_OR_RETURN(
+          storage::IamRoleRow row,
+          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+      out = TagsOf(row.tags);
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 // ---------------------------------------------------------------- access keys
 
 Result<AccessKey> Service::CreateAccessKey(const Caller& c,
@@ -587,20 +1553,28 @@ Result<AccessKey> Service::CreateAccessKey(const Caller& c,
   key.secret = crypto::SecretBytes(secret_text);
   key.status = "Active";
   key.created = clock_->Now();
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    // CloudTrail's responseElements of CreateAccessKey: the key's id, never its secret.
+    call->event().response_elements =
+        R"({"accessKey":{"accessKeyId":")" + key.access_key_id + R"(","status":"Active"}})";
+  }
   SEALSTACK_ASSIGN_OR_RETURN(
       std::string wrapped,
       crypto::WrapKey(root_key_, kAccessKeyPurpose, key.secret, *random_, key.access_key_id));
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-    SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
-    if (keys.size() >= kMaxAccessKeysPerUser) {
-      return IamError(ErrorKind::kLimitExceeded, "Cannot exceed quota for AccessKeysPerUser: 2");
-    }
-    key.user_name = row.name;
-    return IamRepo::InsertAccessKey(conn, {key.access_key_id, account, row.name, key.status,
-                                           EpochSeconds(key.created), wrapped});
-  }));
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_ASSIGN_OR_RETURN(
+            storage::IamUserRow row,
+            OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+        SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
+        if (keys.size() >= kMaxAccessKeysPerUser) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "Cannot exceed quota for AccessKeysPerUser: 2");
+        }
+        key.user_name = row.name;
+        return IamRepo::InsertAccessKey(conn, {key.access_key_id, account, row.name, key.status,
+                                               EpochSeconds(key.created), wrapped});
+      }));
   return key;
 }
 
@@ -637,7 +1611,7 @@ Status Service::UpdateAccessKey(const Caller& c, const std::optional<std::string
     return Invalid(status, "status", "Member must satisfy enum value set: [Active, Inactive]");
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateAccessKey", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(bool updated, IamRepo::UpdateAccessKeyStatus(conn, account, row.name,
@@ -656,7 +1630,7 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, UserOf(c, user));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteAccessKey", EntityArn(account, "user", "/", name)));
-  return db_.WithTransaction([&](storage::Connection& conn) -> Status {
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
                                OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
@@ -671,9 +1645,53 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
 
 // ---------------------------------------------------------------- role sessions
 
-Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
-                                                      const std::string& session_name,
+Result<SessionCredentials> Service::CreateRoleSession(
+    const Role& role, const std::string& session_name, SystemTime expires,
+    const SessionContext& context,
+    const std::function<void(const SessionCredentials&)>& before_store) {
+  const std::string arn =
+      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
+  const std::string id = role.id + ":" + session_name;
+  SEALSTACK_ASSIGN_OR_RETURN(SessionCredentials out,
+                             StoreSession(role.account, role.name, session_name, expires, context,
+                                          [&](const SessionCredentials& c) {
+                                            if (!before_store) return;
+                                            SessionCredentials named;
+                                            named.access_key_id = c.access_key_id;
+                                            named.expires = c.expires;
+                                            named.assumed_role_arn = arn;
+                                            named.assumed_role_id = id;
+                                            before_store(named);
+                                          }));
+  out.assumed_role_arn = arn;
+  out.assumed_role_id = id;
+  return out;
+}
+
+Result<SessionCredentials> Service::CreateUserSession(const auth::Principal& caller,
                                                       SystemTime expires) {
+  SessionContext context;
+  if (caller.type == auth::PrincipalType::kUser) {
+    // Only IAM users (their identity is read again at each request).
+    Result<storage::IamUserRow> row = Status::Internal("unset");
+    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
+      row = IamRepo::GetUser(conn, caller.account, caller.name);
+      return Status::Ok();
+    }));
+    if (!row.ok() || row->id != caller.unique_id) {
+      return Status::Unimplemented("GetSessionToken for a user that is not an IAM user");
+    }
+    context.user_name = row->name;
+  } else if (caller.type != auth::PrincipalType::kRoot) {
+    return Status::InvalidArgument("not a user");
+  }
+  return StoreSession(caller.account, "", "", expires, context);
+}
+
+Result<SessionCredentials> Service::StoreSession(
+    const std::string& account, const std::string& role_name, const std::string& session_name,
+    SystemTime expires, const SessionContext& context,
+    const std::function<void(const SessionCredentials&)>& before_store) {
   SessionCredentials out;
   SEALSTACK_ASSIGN_OR_RETURN(std::string id_suffix, RandomString(*random_, 16, kIdAlphabet));
   SEALSTACK_ASSIGN_OR_RETURN(std::string secret_text, RandomString(*random_, 40, kSecretAlphabet));
@@ -683,9 +1701,6 @@ Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
   // The same token shape as Glue run sessions (api/glue/glue_runs.cpp).
   out.session_token = "IQoJb3JpZ2luX2VjE" + crypto::Base64(token_raw);
   out.expires = expires;
-  out.assumed_role_arn =
-      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
-  out.assumed_role_id = role.id + ":" + session_name;
   SEALSTACK_ASSIGN_OR_RETURN(std::string wrapped_secret,
                              crypto::WrapKey(root_key_, kSessionPurpose, out.secret, *random_,
                                              out.access_key_id + "/secret"));
@@ -693,15 +1708,24 @@ Result<SessionCredentials> Service::CreateRoleSession(const Role& role,
       std::string wrapped_token,
       crypto::WrapKey(root_key_, kSessionPurpose, crypto::SecretBytes(out.session_token), *random_,
                       out.access_key_id + "/token"));
+  if (before_store) before_store(out);
   const SystemTime now = clock_->Now();
-  storage::IamSessionRow row{out.access_key_id, role.account,         role.name,
-                             session_name,      wrapped_secret,       wrapped_token,
-                             EpochSeconds(now), EpochSeconds(expires)};
-  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) -> Status {
-    SEALSTACK_RETURN_IF_ERROR(
-        IamRepo::DeleteExpiredSessions(conn, EpochSeconds(now - kExpiredSessionsKept)).status());
-    return IamRepo::InsertSession(conn, row);
-  }));
+  storage::IamSessionRow row{out.access_key_id,
+                             account,
+                             role_name,
+                             session_name,
+                             wrapped_secret,
+                             wrapped_token,
+                             EpochSeconds(now),
+                             EpochSeconds(expires),
+                             SessionContextJson(context)};
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_RETURN_IF_ERROR(
+            IamRepo::DeleteExpiredSessions(conn, EpochSeconds(now - kExpiredSessionsKept))
+                .status());
+        return IamRepo::InsertSession(conn, row);
+      }));
   return out;
 }
 
@@ -713,6 +1737,39 @@ std::shared_ptr<const auth::Principal> Service::FindByAccessKey(
   return UserPrincipal(access_key_id);
 }
 
+namespace {
+
+// The identity of an IAM user: ARN, policies (inline, attached, groups'), boundary, tags, id.
+Status FillUser(storage::Connection& conn, const storage::IamUserRow& user, auth::Principal* p) {
+  const std::string& account = user.account;
+  p->account = account;
+  p->arn = EntityArn(account, "user", user.path, user.name);
+  p->type = auth::PrincipalType::kUser;
+  p->name = user.name;
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto policies,
+      IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kUser, user.name));
+  p->policies = PolicyDocs(policies);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto attached, AttachedDocuments(conn, account, storage::IamPolicyOwner::kUser, user.name));
+  p->policies.insert(p->policies.end(), attached.begin(), attached.end());
+  SEALSTACK_ASSIGN_OR_RETURN(auto groups, IamRepo::ListGroupsOfUser(conn, account, user.name));
+  for (const std::string& g : groups) {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto inline_docs, IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kGroup, g));
+    for (auto& [n, doc] : inline_docs) p->policies.push_back(std::move(doc));
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto group_attached, AttachedDocuments(conn, account, storage::IamPolicyOwner::kGroup, g));
+    p->policies.insert(p->policies.end(), group_attached.begin(), group_attached.end());
+  }
+  p->permissions_boundary = BoundaryDocument(conn, user.boundary);
+  for (const Tag& t : TagsOf(user.tags)) p->tags.emplace_back(t.key, t.value);
+  p->unique_id = user.id;
+  return Status::Ok();
+}
+
+}  // namespace
+
 std::shared_ptr<const auth::Principal> Service::UserPrincipal(
     std::string_view access_key_id) const {
   std::shared_ptr<const auth::Principal> out;
@@ -723,20 +1780,12 @@ std::shared_ptr<const auth::Principal> Service::UserPrincipal(
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow user,
                                IamRepo::GetUser(conn, key.account, key.user_name));
     SEALSTACK_ASSIGN_OR_RETURN(
-        auto policies,
-        IamRepo::ListPolicies(conn, key.account, storage::IamPolicyOwner::kUser, user.name));
-    SEALSTACK_ASSIGN_OR_RETURN(
         crypto::SecretBytes secret,
         crypto::UnwrapKey(root_key_, kAccessKeyPurpose, key.wrapped_secret, key.access_key_id));
     auto p = std::make_shared<auth::Principal>();
     p->access_key_id = key.access_key_id;
     p->secret_access_key = std::move(secret);
-    p->account = key.account;
-    p->arn = EntityArn(key.account, "user", user.path, user.name);
-    p->type = auth::PrincipalType::kUser;
-    p->name = user.name;
-    p->policies = PolicyDocs(policies);
-    p->unique_id = user.id;
+    SEALSTACK_RETURN_IF_ERROR(FillUser(conn, user, p.get()));
     out = std::move(p);
     return Status::Ok();
   });
@@ -749,16 +1798,53 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
   Status st = db_.WithConnection([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamSessionRow s,
                                IamRepo::GetSession(conn, std::string(access_key_id)));
+    if (s.role_name.empty()) {  // GetSessionToken: the user (or root) itself
+      auto p = std::make_shared<auth::Principal>();
+      const SessionContext context = SessionContextOf(s.context);
+      if (context.user_name.empty()) {
+        p->account = s.account;
+        p->arn = "arn:aws:iam::" + s.account + ":root";
+        p->type = auth::PrincipalType::kRoot;
+      } else {
+        SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow user,
+                                   IamRepo::GetUser(conn, s.account, context.user_name));
+        SEALSTACK_RETURN_IF_ERROR(FillUser(conn, user, p.get()));
+      }
+      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_secret,
+                                                   s.access_key_id + "/secret"));
+      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes token,
+                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_token,
+                                                   s.access_key_id + "/token"));
+      p->access_key_id = s.access_key_id;
+      p->secret_access_key = std::move(secret);
+      p->session_token = std::string(token.view());
+      p->expires = FromEpoch(s.expires);
+      p->issued = FromEpoch(s.issued);
+      out = std::move(p);
+      return Status::Ok();
+    }
     // A deleted role leaves its sessions without permissions (and without the role's id).
     std::vector<std::pair<std::string, std::string>> policies;
     std::string role_id = "AROA";
+    std::optional<std::string> boundary;
+    std::string role_arn;
+    std::vector<Tag> role_tags;
     Result<storage::IamRoleRow> role = IamRepo::GetRole(conn, s.account, s.role_name);
     if (role.ok()) {
       role_id = role->id;
+      role_tags = TagsOf(role->tags);
+      role_arn = EntityArn(s.account, "role", role->path, role->name);
       SEALSTACK_ASSIGN_OR_RETURN(
           policies,
           IamRepo::ListPolicies(conn, s.account, storage::IamPolicyOwner::kRole, role->name));
+      SEALSTACK_ASSIGN_OR_RETURN(
+          auto attached,
+          AttachedDocuments(conn, s.account, storage::IamPolicyOwner::kRole, role->name));
+      for (auto& doc : attached) policies.emplace_back("", std::move(doc));
+      boundary = BoundaryDocument(conn, role->boundary);
     }
+    const SessionContext context = SessionContextOf(s.context);
     SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
                                crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_secret,
                                                  s.access_key_id + "/secret"));
@@ -775,7 +1861,25 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     p->type = auth::PrincipalType::kAssumedRole;
     p->name = s.role_name;
     p->policies = PolicyDocs(policies);
+    p->permissions_boundary = std::move(boundary);
+    p->session_policies = context.session_policies;
+    if (context.has_session_policy && p->session_policies.empty()) {
+      // Every PolicyArn of the session is gone: the session may do nothing.
+      p->session_policies.push_back(R"({"Version":"2012-10-17","Statement":[]})");
+    }
+    p->role_arn = role_arn;
     p->unique_id = role_id + ":" + s.session_name;
+    // Session tags override the role's tags of the same key (tag keys are case-insensitive).
+    for (const Tag& t : context.tags) p->tags.emplace_back(t.key, t.value);
+    for (const Tag& t : role_tags) {
+      const bool overridden = std::any_of(
+          context.tags.begin(), context.tags.end(),
+          [&](const Tag& session_tag) { return ToLower(session_tag.key) == ToLower(t.key); });
+      if (!overridden) p->tags.emplace_back(t.key, t.value);
+    }
+    p->transitive_tag_keys = context.transitive_tag_keys;
+    p->source_identity = context.source_identity;
+    p->issued = FromEpoch(s.issued);
     out = std::move(p);
     return Status::Ok();
   });
@@ -783,12 +1887,13 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
 }
 
 Status Service::Reset() {
-  return db_.WithTransaction([](storage::Connection& conn) { return IamRepo::DeleteAll(conn); });
+  return audit::PendingCall::InTransaction(
+      db_, [](storage::Connection& conn) { return IamRepo::DeleteAll(conn); });
 }
 
 Status Service::ResetAccount(const std::string& account) {
-  return db_.WithTransaction(
-      [&](storage::Connection& conn) { return IamRepo::DeleteAccount(conn, account); });
+  return audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::DeleteAccount(conn, account); });
 }
 
 }  // namespace sealstack::api::iam

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,7 @@ struct User {
   std::string arn;
   SystemTime created;
   std::vector<Tag> tags;
+  std::optional<std::string> permissions_boundary;  // the boundary policy's ARN
 };
 
 struct Role {
@@ -64,6 +66,58 @@ struct Role {
   std::string trust_policy;
   std::optional<std::string> description;
   int64_t max_session_duration = 3600;
+  std::vector<Tag> tags;
+  std::optional<std::string> permissions_boundary;
+};
+
+struct Group {
+  std::string path;
+  std::string name;
+  std::string id;  // AGPA...
+  std::string arn;
+  SystemTime created;
+};
+
+struct PolicyVersion {
+  std::string version_id;  // "v1"
+  std::string document;
+  bool is_default = false;
+  SystemTime created;
+};
+
+// A customer managed policy (CreatePolicy).
+struct ManagedPolicy {
+  std::string name;
+  std::string id;  // ANPA...
+  std::string arn;
+  std::string path;
+  std::string default_version;
+  int64_t attachment_count = 0;
+  int64_t boundary_usage_count = 0;
+  bool attachable = true;
+  std::optional<std::string> description;
+  SystemTime created;
+  SystemTime updated;
+  std::vector<Tag> tags;
+};
+
+struct AttachedPolicy {
+  std::string name;
+  std::string arn;
+};
+
+// ListEntitiesForPolicy: who a managed policy is attached to.
+struct PolicyEntities {
+  std::vector<std::pair<std::string, std::string>> groups;  // (name, id)
+  std::vector<std::pair<std::string, std::string>> users;
+  std::vector<std::pair<std::string, std::string>> roles;
+};
+
+struct CreatePolicyInput {
+  std::string name;
+  std::optional<std::string> path;
+  std::string document;
+  std::optional<std::string> description;
   std::vector<Tag> tags;
 };
 
@@ -92,6 +146,7 @@ struct CreateUserInput {
   std::string name;
   std::optional<std::string> path;
   std::vector<Tag> tags;
+  std::optional<std::string> permissions_boundary;  // a managed policy's ARN
 };
 
 struct CreateRoleInput {
@@ -101,9 +156,21 @@ struct CreateRoleInput {
   std::optional<std::string> description;
   std::optional<int64_t> max_session_duration;
   std::vector<Tag> tags;
+  std::optional<std::string> permissions_boundary;
 };
 
-enum class PolicyOwner { kUser, kRole };
+enum class PolicyOwner { kUser, kRole, kGroup };
+
+// What a role session carries besides its secrets, fixed when it is issued (AssumeRole).
+struct SessionContext {
+  // Session policies (Policy and the default versions of PolicyArns), as documents.
+  std::vector<std::string> session_policies;
+  bool has_session_policy = false;  // Policy or PolicyArns given (even if a PolicyArn is gone)
+  std::vector<Tag> tags;            // session tags (override the role's tags of the same key)
+  std::vector<std::string> transitive_tag_keys;
+  std::string source_identity;
+  std::string user_name;  // GetSessionToken of an IAM user ("" with no role: the account root)
+};
 
 // Temporary credentials of a role session (STS AssumeRole).
 struct SessionCredentials {
@@ -144,6 +211,62 @@ class Service : public auth::PrincipalDirectory {
   Result<Page<std::string>> ListPolicies(const Caller& c, PolicyOwner kind,
                                          const std::string& owner, const ListInput& in);
 
+  // Groups.
+  Result<Group> CreateGroup(const Caller& c, const std::string& name,
+                            const std::optional<std::string>& path);
+  // The group and (a page of) its users.
+  Result<std::pair<Group, Page<User>>> GetGroup(const Caller& c, const std::string& name,
+                                                const ListInput& in);
+  Result<Page<Group>> ListGroups(const Caller& c, const ListInput& in);
+  Status DeleteGroup(const Caller& c, const std::string& name);
+  Status AddUserToGroup(const Caller& c, const std::string& group, const std::string& user);
+  Status RemoveUserFromGroup(const Caller& c, const std::string& group, const std::string& user);
+  Result<Page<Group>> ListGroupsForUser(const Caller& c, const std::string& user,
+                                        const ListInput& in);
+
+  // Customer managed policies and their versions (at most 5; one is the default).
+  Result<ManagedPolicy> CreateManagedPolicy(const Caller& c, const CreatePolicyInput& in);
+  Result<ManagedPolicy> GetManagedPolicy(const Caller& c, const std::string& arn);
+  // Scope "All" | "Local" | "AWS"; only_attached: attached to at least one entity.
+  Result<Page<ManagedPolicy>> ListManagedPolicies(const Caller& c, const ListInput& in,
+                                                  const std::string& scope, bool only_attached);
+  Status DeleteManagedPolicy(const Caller& c, const std::string& arn);
+  Result<PolicyVersion> CreatePolicyVersion(const Caller& c, const std::string& arn,
+                                            const std::string& document, bool set_as_default);
+  Result<PolicyVersion> GetPolicyVersion(const Caller& c, const std::string& arn,
+                                         const std::string& version_id);
+  Result<std::vector<PolicyVersion>> ListPolicyVersions(const Caller& c, const std::string& arn);
+  Status DeletePolicyVersion(const Caller& c, const std::string& arn,
+                             const std::string& version_id);
+  Status SetDefaultPolicyVersion(const Caller& c, const std::string& arn,
+                                 const std::string& version_id);
+
+  // Attach/Detach User/Role/GroupPolicy, ListAttached*Policies, ListEntitiesForPolicy.
+  Status AttachPolicy(const Caller& c, PolicyOwner kind, const std::string& owner,
+                      const std::string& arn);
+  Status DetachPolicy(const Caller& c, PolicyOwner kind, const std::string& owner,
+                      const std::string& arn);
+  Result<Page<AttachedPolicy>> ListAttachedPolicies(const Caller& c, PolicyOwner kind,
+                                                    const std::string& owner, const ListInput& in);
+  Result<PolicyEntities> ListEntitiesForPolicy(const Caller& c, const std::string& arn);
+
+  // Put/Delete User/RolePermissionsBoundary. REQUIRES: kind != kGroup.
+  Status PutPermissionsBoundary(const Caller& c, PolicyOwner kind, const std::string& name,
+                                const std::string& arn);
+  Status DeletePermissionsBoundary(const Caller& c, PolicyOwner kind, const std::string& name);
+
+  // TagUser/UntagUser/ListUserTags and TagRole/UntagRole/ListRoleTags. REQUIRES: kind != kGroup.
+  Status TagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                   const std::vector<Tag>& tags);
+  Status UntagEntity(const Caller& c, PolicyOwner kind, const std::string& name,
+                     const std::vector<std::string>& keys);
+  Result<std::vector<Tag>> ListEntityTags(const Caller& c, PolicyOwner kind,
+                                          const std::string& name);
+
+  // For STS: the default version of a managed policy of `account` (session PolicyArns), without
+  // authorization; NotFound when it does not exist.
+  Result<std::string> ManagedPolicyDocument(const std::string& arn);
+
   // No user: the calling user.
   Result<AccessKey> CreateAccessKey(const Caller& c, const std::optional<std::string>& user);
   Result<std::vector<AccessKey>> ListAccessKeys(const Caller& c,
@@ -156,8 +279,15 @@ class Service : public auth::PrincipalDirectory {
   // For STS: a role of `account` without authorization (STS decides by the trust policy).
   Result<Role> FindRole(const std::string& account, const std::string& name);
   // For STS: issues and stores temporary credentials of `role` named `session_name`.
-  Result<SessionCredentials> CreateRoleSession(const Role& role, const std::string& session_name,
-                                               SystemTime expires);
+  // `before_store` (optional) sees the credentials before they are stored.
+  Result<SessionCredentials> CreateRoleSession(
+      const Role& role, const std::string& session_name, SystemTime expires,
+      const SessionContext& context = {},
+      const std::function<void(const SessionCredentials&)>& before_store = nullptr);
+
+  // For STS GetSessionToken: temporary credentials of the calling IAM user or account root,
+  // authorized as that identity. Unimplemented for config-file users.
+  Result<SessionCredentials> CreateUserSession(const auth::Principal& caller, SystemTime expires);
 
   std::shared_ptr<const auth::Principal> FindByAccessKey(
       std::string_view access_key_id) const override;
@@ -166,11 +296,18 @@ class Service : public auth::PrincipalDirectory {
   Status ResetAccount(const std::string& account);
 
  private:
-  Status Authorize(const Caller& c, std::string_view operation, const std::string& resource);
+  Status Authorize(const Caller& c, std::string_view operation, const std::string& resource,
+                   std::vector<std::pair<std::string, std::string>> keys = {});
   // The user an operation without UserName acts on: the caller, if a user.
   Result<std::string> UserOf(const Caller& c, const std::optional<std::string>& user) const;
   std::shared_ptr<const auth::Principal> UserPrincipal(std::string_view access_key_id) const;
   std::shared_ptr<const auth::Principal> SessionPrincipal(std::string_view access_key_id) const;
+  Result<std::vector<PolicyVersion>> ListPolicyVersionsOf(const std::string& arn);
+  // Issues and stores temporary credentials (role_name "" for GetSessionToken).
+  Result<SessionCredentials> StoreSession(
+      const std::string& account, const std::string& role_name, const std::string& session_name,
+      SystemTime expires, const SessionContext& context,
+      const std::function<void(const SessionCredentials&)>& before_store = nullptr);
 
   storage::Database& db_;
   const crypto::SecretBytes root_key_;

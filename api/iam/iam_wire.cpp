@@ -5,7 +5,9 @@
 #include <map>
 #include <optional>
 
+#include "api/common/query_audit.h"
 #include "api/common/xml_writer.h"
+#include "audit/pending_call.h"
 #include "common/time_format.h"
 
 namespace sealstack::api::iam {
@@ -85,6 +87,14 @@ void WriteTags(XmlWriter& x, const std::vector<Tag>& tags) {
   x.Close();
 }
 
+void WriteBoundary(XmlWriter& x, const std::optional<std::string>& arn) {
+  if (!arn) return;
+  x.Open("PermissionsBoundary")
+      .Element("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+      .Element("PermissionsBoundaryArn", *arn)
+      .Close();
+}
+
 void WriteUser(XmlWriter& x, std::string_view element, const User& u) {
   x.Open(element)
       .Element("Path", u.path)
@@ -92,8 +102,45 @@ void WriteUser(XmlWriter& x, std::string_view element, const User& u) {
       .Element("UserId", u.id)
       .Element("Arn", u.arn)
       .Element("CreateDate", Date(u.created));
+  WriteBoundary(x, u.permissions_boundary);
   WriteTags(x, u.tags);
   x.Close();
+}
+
+void WriteGroup(XmlWriter& x, std::string_view element, const Group& g) {
+  x.Open(element)
+      .Element("Path", g.path)
+      .Element("GroupName", g.name)
+      .Element("GroupId", g.id)
+      .Element("Arn", g.arn)
+      .Element("CreateDate", Date(g.created))
+      .Close();
+}
+
+void WriteManagedPolicy(XmlWriter& x, std::string_view element, const ManagedPolicy& p) {
+  x.Open(element)
+      .Element("PolicyName", p.name)
+      .Element("PolicyId", p.id)
+      .Element("Arn", p.arn)
+      .Element("Path", p.path)
+      .Element("DefaultVersionId", p.default_version)
+      .Element("AttachmentCount", std::to_string(p.attachment_count))
+      .Element("PermissionsBoundaryUsageCount", std::to_string(p.boundary_usage_count))
+      .Element("IsAttachable", p.attachable ? "true" : "false");
+  if (p.description) x.Element("Description", *p.description);
+  x.Element("CreateDate", Date(p.created)).Element("UpdateDate", Date(p.updated));
+  WriteTags(x, p.tags);
+  x.Close();
+}
+
+void WritePolicyVersion(XmlWriter& x, std::string_view element, const PolicyVersion& v,
+                        bool with_document) {
+  x.Open(element);
+  if (with_document) x.Element("Document", EncodePolicyDocument(v.document));
+  x.Element("VersionId", v.version_id)
+      .Element("IsDefaultVersion", v.is_default ? "true" : "false")
+      .Element("CreateDate", Date(v.created))
+      .Close();
 }
 
 void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
@@ -106,6 +153,7 @@ void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
       .Element("AssumeRolePolicyDocument", EncodePolicyDocument(r.trust_policy));
   if (r.description) x.Element("Description", *r.description);
   x.Element("MaxSessionDuration", std::to_string(r.max_session_duration));
+  WriteBoundary(x, r.permissions_boundary);
   WriteTags(x, r.tags);
   x.Close();
 }
@@ -174,10 +222,129 @@ Result<ApiResponse> ListRolesOp(Service& s, const Caller& c, const IamInput& in,
   });
 }
 
-// Put/Get/Delete/List{User,Role}Policy share their shapes.
+// "UserName" | "RoleName" | "GroupName", and the member name validation messages use.
+std::string OwnerParam(PolicyOwner kind) {
+  switch (kind) {
+    case PolicyOwner::kUser:
+      return "UserName";
+    case PolicyOwner::kRole:
+      return "RoleName";
+    case PolicyOwner::kGroup:
+      return "GroupName";
+  }
+  return "UserName";
+}
+
+std::string OwnerMemberName(PolicyOwner kind) {
+  std::string p = OwnerParam(kind);
+  p[0] = static_cast<char>(p[0] - 'A' + 'a');
+  return p;
+}
+
+Result<ListInput> ListOf(const IamInput& in) {
+  ListInput list = in.List();
+  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+  return list;
+}
+
+ApiResponse Empty(const std::string& action, const RequestIds& ids) {
+  return Respond(action, ids, nullptr);
+}
+
+// Attach/Detach {User,Role,Group}Policy and ListAttached{User,Role,Group}Policies.
+Handler AttachOp(PolicyOwner kind, std::string_view verb) {
+  const std::string v(verb);
+  return [kind, v](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                   const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string owner,
+                               in.Required(OwnerParam(kind), OwnerMemberName(kind)));
+    if (v == "List") {
+      SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+      SEALSTACK_ASSIGN_OR_RETURN(Page<AttachedPolicy> page,
+                                 s.ListAttachedPolicies(c, kind, owner, list));
+      return Respond(action, ids, [&](XmlWriter& x) {
+        x.Open("AttachedPolicies");
+        for (const AttachedPolicy& p : page.items) {
+          x.Open("member").Element("PolicyName", p.name).Element("PolicyArn", p.arn).Close();
+        }
+        x.Close();
+        WritePaging(x, page.truncated, page.marker);
+      });
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+    if (v == "Attach") {
+      SEALSTACK_RETURN_IF_ERROR(s.AttachPolicy(c, kind, owner, arn));
+    } else {
+      SEALSTACK_RETURN_IF_ERROR(s.DetachPolicy(c, kind, owner, arn));
+    }
+    return Empty(action, ids);
+  };
+}
+
+// Tag/Untag/List {User,Role} tags.
+Handler TagOp(PolicyOwner kind, std::string_view verb) {
+  const std::string v(verb);
+  return [kind, v](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                   const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string owner,
+                               in.Required(OwnerParam(kind), OwnerMemberName(kind)));
+    if (v == "Tag") {
+      SEALSTACK_RETURN_IF_ERROR(s.TagEntity(c, kind, owner, in.Tags()));
+      return Empty(action, ids);
+    }
+    if (v == "Untag") {
+      std::vector<std::string> keys;
+      for (int i = 1;; ++i) {
+        auto k = in.Get("TagKeys.member." + std::to_string(i));
+        if (!k) break;
+        keys.push_back(*k);
+      }
+      SEALSTACK_RETURN_IF_ERROR(s.UntagEntity(c, kind, owner, keys));
+      return Empty(action, ids);
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> tags, s.ListEntityTags(c, kind, owner));
+    return Respond(action, ids, [&](XmlWriter& x) {
+      x.Open("Tags");
+      for (const Tag& t : tags) {
+        x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+      }
+      x.Close();
+      WritePaging(x, false, "");
+    });
+  };
+}
+
+// Put/Delete {User,Role}PermissionsBoundary.
+Handler BoundaryOp(PolicyOwner kind, bool put) {
+  return [kind, put](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                     const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string owner,
+                               in.Required(OwnerParam(kind), OwnerMemberName(kind)));
+    if (put) {
+      SEALSTACK_ASSIGN_OR_RETURN(std::string arn,
+                                 in.Required("PermissionsBoundary", "permissionsBoundary"));
+      SEALSTACK_RETURN_IF_ERROR(s.PutPermissionsBoundary(c, kind, owner, arn));
+    } else {
+      SEALSTACK_RETURN_IF_ERROR(s.DeletePermissionsBoundary(c, kind, owner));
+    }
+    return Empty(action, ids);
+  };
+}
+
+Result<ApiResponse> GroupsPage(const std::string& action, const RequestIds& ids,
+                               const Page<Group>& page) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("Groups");
+    for (const Group& g : page.items) WriteGroup(x, "member", g);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+// Put/Get/Delete/List{User,Role,Group}Policy share their shapes.
 Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
-  const std::string owner_param = kind == PolicyOwner::kUser ? "UserName" : "RoleName";
-  const std::string owner_member = kind == PolicyOwner::kUser ? "userName" : "roleName";
+  const std::string owner_param = OwnerParam(kind);
+  const std::string owner_member = OwnerMemberName(kind);
   const std::string v(verb);
   return [kind, owner_param, owner_member, v](Service& s, const Caller& c, const IamInput& in,
                                               const std::string& action,
@@ -222,6 +389,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(u.name, in.Required("UserName", "userName"));
          u.path = in.Get("Path");
          u.tags = in.Tags();
+         u.permissions_boundary = in.Get("PermissionsBoundary");
          SEALSTACK_ASSIGN_OR_RETURN(User user, s.CreateUser(c, u));
          return Respond(action, ids, [&](XmlWriter& x) { WriteUser(x, "User", user); });
        }},
@@ -251,6 +419,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(r.max_session_duration,
                                     in.Int("MaxSessionDuration", "maxSessionDuration"));
          r.tags = in.Tags();
+         r.permissions_boundary = in.Get("PermissionsBoundary");
          SEALSTACK_ASSIGN_OR_RETURN(Role role, s.CreateRole(c, r));
          return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
        }},
@@ -278,6 +447,203 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_RETURN_IF_ERROR(s.UpdateAssumeRolePolicy(c, name, doc));
          return Respond(action, ids, nullptr);
        }},
+      {"CreateGroup",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("GroupName", "groupName"));
+         SEALSTACK_ASSIGN_OR_RETURN(Group g, s.CreateGroup(c, name, in.Get("Path")));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteGroup(x, "Group", g); });
+       }},
+      {"GetGroup",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("GroupName", "groupName"));
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(auto got, s.GetGroup(c, name, list));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           WriteGroup(x, "Group", got.first);
+           x.Open("Users");
+           for (const User& u : got.second.items) WriteUser(x, "member", u);
+           x.Close();
+           WritePaging(x, got.second.truncated, got.second.marker);
+         });
+       }},
+      {"ListGroups",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroups(c, list));
+         return GroupsPage(action, ids, page);
+       }},
+      {"ListGroupsForUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroupsForUser(c, user, list));
+         return GroupsPage(action, ids, page);
+       }},
+      {"DeleteGroup",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("GroupName", "groupName"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteGroup(c, name));
+         return Empty(action, ids);
+       }},
+      {"AddUserToGroup",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string group, in.Required("GroupName", "groupName"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
+         SEALSTACK_RETURN_IF_ERROR(s.AddUserToGroup(c, group, user));
+         return Empty(action, ids);
+       }},
+      {"RemoveUserFromGroup",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string group, in.Required("GroupName", "groupName"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
+         SEALSTACK_RETURN_IF_ERROR(s.RemoveUserFromGroup(c, group, user));
+         return Empty(action, ids);
+       }},
+      {"CreatePolicy",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         CreatePolicyInput p;
+         SEALSTACK_ASSIGN_OR_RETURN(p.name, in.Required("PolicyName", "policyName"));
+         SEALSTACK_ASSIGN_OR_RETURN(p.document, in.Required("PolicyDocument", "policyDocument"));
+         p.path = in.Get("Path");
+         p.description = in.Get("Description");
+         p.tags = in.Tags();
+         SEALSTACK_ASSIGN_OR_RETURN(ManagedPolicy policy, s.CreateManagedPolicy(c, p));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteManagedPolicy(x, "Policy", policy); });
+       }},
+      {"GetPolicy",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(ManagedPolicy policy, s.GetManagedPolicy(c, arn));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteManagedPolicy(x, "Policy", policy); });
+       }},
+      {"ListPolicies",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         const std::string scope = in.Get("Scope").value_or("All");
+         const bool only_attached = in.Get("OnlyAttached").value_or("false") == "true";
+         SEALSTACK_ASSIGN_OR_RETURN(Page<ManagedPolicy> page,
+                                    s.ListManagedPolicies(c, list, scope, only_attached));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("Policies");
+           for (const ManagedPolicy& p : page.items) WriteManagedPolicy(x, "member", p);
+           x.Close();
+           WritePaging(x, page.truncated, page.marker);
+         });
+       }},
+      {"DeletePolicy",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteManagedPolicy(c, arn));
+         return Empty(action, ids);
+       }},
+      {"CreatePolicyVersion",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string doc,
+                                    in.Required("PolicyDocument", "policyDocument"));
+         const bool set_default = in.Get("SetAsDefault").value_or("false") == "true";
+         SEALSTACK_ASSIGN_OR_RETURN(PolicyVersion v,
+                                    s.CreatePolicyVersion(c, arn, doc, set_default));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WritePolicyVersion(x, "PolicyVersion", v, false); });
+       }},
+      {"GetPolicyVersion",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string vid, in.Required("VersionId", "versionId"));
+         SEALSTACK_ASSIGN_OR_RETURN(PolicyVersion v, s.GetPolicyVersion(c, arn, vid));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WritePolicyVersion(x, "PolicyVersion", v, true); });
+       }},
+      {"ListPolicyVersions",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(auto versions, s.ListPolicyVersions(c, arn));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("Versions");
+           for (const PolicyVersion& v : versions) WritePolicyVersion(x, "member", v, false);
+           x.Close();
+           WritePaging(x, false, "");
+         });
+       }},
+      {"DeletePolicyVersion",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string vid, in.Required("VersionId", "versionId"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeletePolicyVersion(c, arn, vid));
+         return Empty(action, ids);
+       }},
+      {"SetDefaultPolicyVersion",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string vid, in.Required("VersionId", "versionId"));
+         SEALSTACK_RETURN_IF_ERROR(s.SetDefaultPolicyVersion(c, arn, vid));
+         return Empty(action, ids);
+       }},
+      {"ListEntitiesForPolicy",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(PolicyEntities e, s.ListEntitiesForPolicy(c, arn));
+         const std::string filter = in.Get("EntityFilter").value_or("");
+         return Respond(action, ids, [&](XmlWriter& x) {
+           auto list = [&](const char* element, const char* name_el, const char* id_el,
+                           const char* kind, const auto& items) {
+             x.Open(element);
+             if (filter.empty() || filter == kind) {
+               for (const auto& [name, id] : items) {
+                 x.Open("member").Element(name_el, name).Element(id_el, id).Close();
+               }
+             }
+             x.Close();
+           };
+           list("PolicyGroups", "GroupName", "GroupId", "Group", e.groups);
+           list("PolicyUsers", "UserName", "UserId", "User", e.users);
+           list("PolicyRoles", "RoleName", "RoleId", "Role", e.roles);
+           WritePaging(x, false, "");
+         });
+       }},
+      {"AttachUserPolicy", AttachOp(PolicyOwner::kUser, "Attach")},
+      {"AttachRolePolicy", AttachOp(PolicyOwner::kRole, "Attach")},
+      {"AttachGroupPolicy", AttachOp(PolicyOwner::kGroup, "Attach")},
+      {"DetachUserPolicy", AttachOp(PolicyOwner::kUser, "Detach")},
+      {"DetachRolePolicy", AttachOp(PolicyOwner::kRole, "Detach")},
+      {"DetachGroupPolicy", AttachOp(PolicyOwner::kGroup, "Detach")},
+      {"ListAttachedUserPolicies", AttachOp(PolicyOwner::kUser, "List")},
+      {"ListAttachedRolePolicies", AttachOp(PolicyOwner::kRole, "List")},
+      {"ListAttachedGroupPolicies", AttachOp(PolicyOwner::kGroup, "List")},
+      {"PutUserPermissionsBoundary", BoundaryOp(PolicyOwner::kUser, true)},
+      {"PutRolePermissionsBoundary", BoundaryOp(PolicyOwner::kRole, true)},
+      {"DeleteUserPermissionsBoundary", BoundaryOp(PolicyOwner::kUser, false)},
+      {"DeleteRolePermissionsBoundary", BoundaryOp(PolicyOwner::kRole, false)},
+      {"TagUser", TagOp(PolicyOwner::kUser, "Tag")},
+      {"UntagUser", TagOp(PolicyOwner::kUser, "Untag")},
+      {"ListUserTags", TagOp(PolicyOwner::kUser, "List")},
+      {"TagRole", TagOp(PolicyOwner::kRole, "Tag")},
+      {"UntagRole", TagOp(PolicyOwner::kRole, "Untag")},
+      {"ListRoleTags", TagOp(PolicyOwner::kRole, "List")},
+      {"PutGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Put")},
+      {"GetGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Get")},
+      {"DeleteGroupPolicy", PolicyOp(PolicyOwner::kGroup, "Delete")},
+      {"ListGroupPolicies", PolicyOp(PolicyOwner::kGroup, "List")},
       {"PutUserPolicy", PolicyOp(PolicyOwner::kUser, "Put")},
       {"GetUserPolicy", PolicyOp(PolicyOwner::kUser, "Get")},
       {"DeleteUserPolicy", PolicyOp(PolicyOwner::kUser, "Delete")},
@@ -359,7 +725,22 @@ std::string EncodePolicyDocument(std::string_view doc) {
 }
 
 ApiResponse HandleIamQuery(Service& service, const Caller& caller, const Params& params,
-                           const RequestIds& ids) {
+                           const RequestIds& ids, audit::Recorder* recorder) {
+  if (recorder != nullptr) {
+    const std::string action = IamInput(params).Get("Action").value_or("");
+    audit::PendingCall call(
+        recorder, QueryEvent(caller, "iam.amazonaws.com", action, "us-east-1", params, ids));
+    ApiResponse out = HandleIamQuery(service, caller, params, ids, nullptr);
+    if (!call.written()) {
+      if (out.status >= 400) {
+        call.event().error_code = XmlElementText(out.body, "Code");
+        call.event().error_message = XmlElementText(out.body, "Message");
+        call.event().response_elements.clear();
+      }
+      call.Finish();
+    }
+    return out;
+  }
   IamInput in(params);
   const std::string action = in.Get("Action").value_or("");
   const std::string version = in.Get("Version").value_or("");

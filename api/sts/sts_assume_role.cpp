@@ -6,14 +6,23 @@
 //              allows; one naming only the caller's account delegates to the caller's identity
 //              policies, which must allow sts:AssumeRole), with
 //              sts:ExternalId and sts:RoleSessionName as condition keys
+//          ──► session policies (Policy, PolicyArns: the default versions of managed policies)
+//          ──► session tags (Tags, TransitiveTagKeys; a calling session's transitive tags pass
+//              on) and SourceIdentity (kept from a calling session): the trust policy must also
+//              allow sts:TagSession / sts:SetSourceIdentity, with aws:RequestTag/*, aws:TagKeys,
+//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys
 //          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
-//          clock)
+//          clock; the session policies kept with the session, intersected at every request)
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
+#include "api/common/query_audit.h"
 #include "api/common/xml_writer.h"
 #include "api/sts/sts_service.h"
+#include "audit/pending_call.h"
 #include "common/time_format.h"
+#include "policy/document.h"
 
 namespace sealstack::api::sts {
 
@@ -23,6 +32,10 @@ constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15
 constexpr int64_t kMinDuration = 900;
 constexpr int64_t kMaxDuration = 43200;
 constexpr int64_t kChainedMax = 3600;
+constexpr size_t kMaxSessionPolicy = 2048;
+constexpr size_t kMaxSessionPolicyArns = 10;
+constexpr size_t kMaxSessionTags = 50;
+constexpr int64_t kMaxUserSession = 129600;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -122,9 +135,7 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   }
   // What SealStack does not apply yet is refused rather than ignored: ignoring a session policy
   // would grant more than the caller asked for.
-  for (std::string_view unsupported :
-       {"Policy", "PolicyArns.member.", "Tags.member.", "TransitiveTagKeys.member.",
-        "SourceIdentity", "SerialNumber", "TokenCode", "ProvidedContexts.member."}) {
+  for (std::string_view unsupported : {"SerialNumber", "TokenCode", "ProvidedContexts.member."}) {
     if (HasParamPrefix(params, unsupported)) {
       return StsError(501, "NotImplemented",
                       "SealStack does not support the AssumeRole parameter " +
@@ -132,6 +143,115 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
                       ids);
     }
   }
+
+  // Session policies: the session may do only what they (together) and the role allow.
+  iam::SessionContext context;
+  if (const std::optional<std::string> policy = Param(params, "Policy")) {
+    if (policy->empty() || policy->size() > kMaxSessionPolicy) {
+      return Validation(*policy, "policy",
+                        policy->empty() ? "Member must have length greater than or equal to 1"
+                                        : "Member must have length less than or equal to 2048",
+                        ids);
+    }
+    auto parsed = policy::ParsePolicy(*policy, policy::PolicyKind::kIdentity);
+    if (!parsed.ok()) {
+      return StsError(400, "MalformedPolicyDocument", parsed.status().message(), ids);
+    }
+    context.session_policies.push_back(*policy);
+    context.has_session_policy = true;
+  }
+  std::vector<std::string> policy_arns;
+  for (int i = 1;; ++i) {
+    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
+    if (!arn) break;
+    policy_arns.push_back(*arn);
+  }
+  if (policy_arns.size() > kMaxSessionPolicyArns) {
+    return Validation("[...]", "policyArns", "Member must have length less than or equal to 10",
+                      ids);
+  }
+  for (const std::string& arn : policy_arns) {
+    if (arn.size() < 20 || arn.size() > 2048) {
+      return Validation(arn, "policyArns.member.arn",
+                        "Member must have length greater than or equal to 20", ids);
+    }
+    context.has_session_policy = true;
+    // A policy that does not exist contributes nothing (never more than asked for).
+    Result<std::string> doc = deps.iam->ManagedPolicyDocument(arn);
+    if (doc.ok()) context.session_policies.push_back(std::move(*doc));
+  }
+
+  // Session tags, transitive tag keys and the source identity.
+  for (int i = 1;; ++i) {
+    const std::string base = "Tags.member." + std::to_string(i);
+    auto key = Param(params, base + ".Key");
+    if (!key) break;
+    const std::string value = Param(params, base + ".Value").value_or("");
+    if (key->empty() || key->size() > 128) {
+      return Validation(*key, "tags.member." + std::to_string(i) + ".member.key",
+                        key->empty() ? "Member must have length greater than or equal to 1"
+                                     : "Member must have length less than or equal to 128",
+                        ids);
+    }
+    if (value.size() > 256) {
+      return Validation(value, "tags.member." + std::to_string(i) + ".member.value",
+                        "Member must have length less than or equal to 256", ids);
+    }
+    context.tags.push_back({*key, value});
+  }
+  if (context.tags.size() > kMaxSessionTags) {
+    return Validation("[...]", "tags", "Member must have length less than or equal to 50", ids);
+  }
+  for (int i = 1;; ++i) {
+    auto key = Param(params, "TransitiveTagKeys.member." + std::to_string(i));
+    if (!key) break;
+    const bool tagged = std::any_of(context.tags.begin(), context.tags.end(),
+                                    [&](const iam::Tag& t) { return t.key == *key; });
+    if (!tagged) {
+      return StsError(400, "InvalidParameterValue",
+                      "The specified transitive tag key must be included in the requested tags.",
+                      ids);
+    }
+    context.transitive_tag_keys.push_back(*key);
+  }
+  const std::optional<std::string> source_identity = Param(params, "SourceIdentity");
+  if (source_identity) {
+    if (source_identity->size() < 2 || source_identity->size() > 64) {
+      return Validation(*source_identity, "sourceIdentity",
+                        source_identity->size() < 2
+                            ? "Member must have length greater than or equal to 2"
+                            : "Member must have length less than or equal to 64",
+                        ids);
+    }
+    for (char ch : *source_identity) {
+      if (!IsSessionNameChar(ch)) {
+        return Validation(*source_identity, "sourceIdentity",
+                          "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
+      }
+    }
+  }
+  // A session assuming a role passes on its transitive tags and its source identity.
+  if (p.type == auth::PrincipalType::kAssumedRole) {
+    for (const std::string& k : p.transitive_tag_keys) {
+      for (const auto& [tk, tv] : p.tags) {
+        if (tk != k) continue;
+        std::erase_if(context.tags, [&](const iam::Tag& t) { return t.key == k; });
+        context.tags.push_back({tk, tv});
+        if (std::find(context.transitive_tag_keys.begin(), context.transitive_tag_keys.end(), k) ==
+            context.transitive_tag_keys.end()) {
+          context.transitive_tag_keys.push_back(k);
+        }
+      }
+    }
+    if (!p.source_identity.empty() && source_identity && *source_identity != p.source_identity) {
+      return StsError(403, "AccessDenied",
+                      "The source identity cannot be changed: the calling session has source "
+                      "identity " +
+                          p.source_identity + ".",
+                      ids);
+    }
+  }
+  context.source_identity = source_identity.value_or(p.source_identity);
 
   if (p.type == auth::PrincipalType::kRoot) {
     return StsError(403, "AccessDenied", "Roles may not be assumed by root accounts.", ids);
@@ -169,12 +289,55 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     r.resource_policy = role->trust_policy;
     r.keys.emplace_back("sts:RoleSessionName", *session);
     if (external_id) r.keys.emplace_back("sts:ExternalId", *external_id);
+    for (const iam::Tag& t : context.tags) {
+      r.keys.emplace_back("aws:RequestTag/" + t.key, t.value);
+      r.keys.emplace_back("aws:TagKeys", t.key);
+    }
+    for (const std::string& k : context.transitive_tag_keys) {
+      r.keys.emplace_back("sts:TransitiveTagKeys", k);
+    }
+    if (!context.source_identity.empty()) {
+      r.keys.emplace_back("sts:SourceIdentity", context.source_identity);
+    }
     AccessDecision d = deps.access->Check(caller, r);
+    if (audit::PendingCall* call = audit::PendingCall::Current()) {
+      call->event().additional_event_data = std::string(R"({"trustDecision":")") +
+                                            std::string(policy::DecisionName(d.decision)) + R"("})";
+    }
     if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
+    // Tags and a source identity need their own permissions in the trust policy.
+    auto refused = [&](const char* action) {
+      AccessRequest extra = r;
+      extra.action = action;
+      return deps.access->Check(caller, extra).denied();
+    };
+    const std::string on = " on resource: " + role->arn;
+    if (!context.tags.empty() && refused("sts:TagSession")) {
+      return StsError(403, "AccessDenied",
+                      "User: " + p.arn + " is not authorized to perform: sts:TagSession" + on, ids);
+    }
+    if (source_identity && refused("sts:SetSourceIdentity")) {
+      return StsError(
+          403, "AccessDenied",
+          "User: " + p.arn + " is not authorized to perform: sts:SetSourceIdentity" + on, ids);
+    }
   }
 
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().resources.push_back({role->arn, role->account, "AWS::IAM::Role"});
+  }
   const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);
-  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(*role, *session, expires);
+  // The event's responseElements, set before the session's transaction writes it: the key id and
+  // expiry (the ASIA id is drawn first), never the secret or the token.
+  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
+      *role, *session, expires, context, [&](const iam::SessionCredentials& c) {
+        if (audit::PendingCall* call = audit::PendingCall::Current()) {
+          call->event().response_elements =
+              R"({"credentials":{"accessKeyId":")" + c.access_key_id + R"(","expiration":")" +
+              FormatIso8601(c.expires) + R"("},"assumedRoleUser":{"assumedRoleId":")" +
+              c.assumed_role_id + R"(","arn":")" + c.assumed_role_arn + R"("}})";
+        }
+      });
   if (!creds.ok()) {
     return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
   }
@@ -201,15 +364,129 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   return out;
 }
 
+ApiResponse CredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
+                                const RequestIds& ids) {
+  XmlWriter x;
+  x.Open(action + "Response", kStsXmlns);
+  x.Open(action + "Result");
+  x.Open("Credentials")
+      .Element("AccessKeyId", creds.access_key_id)
+      .Element("SecretAccessKey", creds.secret.view())
+      .Element("SessionToken", creds.session_token)
+      .Element("Expiration", FormatIso8601(creds.expires))
+      .Close();
+  x.Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
+// GetSessionToken: temporary credentials of the calling IAM user (or account root) itself,
+// 900..129600 seconds (root: at most 3600), default 43200 (root: 3600).
+ApiResponse GetSessionToken(const StsDependencies& deps, const Caller& caller, const Params& params,
+                            const RequestIds& ids) {
+  const auth::Principal& p = *caller.principal;
+  if (p.type == auth::PrincipalType::kAssumedRole || !p.session_token.empty()) {
+    return StsError(403, "AccessDenied", "Cannot call GetSessionToken with session credentials",
+                    ids);
+  }
+  const bool root = p.type == auth::PrincipalType::kRoot;
+  int64_t duration = root ? 3600 : 43200;
+  if (auto d = Param(params, "DurationSeconds")) {
+    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), duration);
+    if (ec != std::errc() || ptr != d->data() + d->size()) {
+      return Validation(*d, "durationSeconds", "Member must be a number", ids);
+    }
+    if (duration < kMinDuration || duration > kMaxUserSession) {
+      return Validation(*d, "durationSeconds",
+                        duration < kMinDuration
+                            ? "Member must have value greater than or equal to 900"
+                            : "Member must have value less than or equal to 129600",
+                        ids);
+    }
+    if (root && duration > kChainedMax) duration = kChainedMax;  // AWS caps the root silently
+  }
+  for (std::string_view unsupported : {"SerialNumber", "TokenCode"}) {
+    if (Param(params, unsupported)) {
+      return StsError(501, "NotImplemented",
+                      "SealStack does not support the GetSessionToken parameter " +
+                          std::string(unsupported) + " yet.",
+                      ids);
+    }
+  }
+  Result<iam::SessionCredentials> creds =
+      deps.iam->CreateUserSession(p, deps.clock->Now() + std::chrono::seconds(duration));
+  if (!creds.ok() && creds.status().code() == StatusCode::kUnimplemented) {
+    return StsError(501, "NotImplemented",
+                    "SealStack issues session tokens to IAM users and the account root only; " +
+                        p.arn + " comes from the --config file.",
+                    ids);
+  }
+  if (!creds.ok()) return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
+  return CredentialsResponse("GetSessionToken", *creds, ids);
+}
+
+// GetAccessKeyInfo: the account an access key belongs to (IAM's keys and sessions; any other
+// key is the caller's account, as SealStack's config keys carry no account of their own).
+ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
+                             const Params& params, const RequestIds& ids) {
+  const std::optional<std::string> key = Param(params, "AccessKeyId");
+  if (!key) return Validation({}, "accessKeyId", "Member must not be null", ids);
+  if (key->size() < 16 || key->size() > 128) {
+    return Validation(*key, "accessKeyId",
+                      key->size() < 16 ? "Member must have length greater than or equal to 16"
+                                       : "Member must have length less than or equal to 128",
+                      ids);
+  }
+  std::shared_ptr<const auth::Principal> owner = deps.iam->FindByAccessKey(*key);
+  const std::string account = owner ? owner->account : caller.principal->account;
+  XmlWriter x;
+  x.Open("GetAccessKeyInfoResponse", kStsXmlns);
+  x.Open("GetAccessKeyInfoResult").Element("Account", account).Close();
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
 }  // namespace
 
 ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, const Params& params,
                            const RequestIds& ids) {
   const std::optional<std::string> action = Param(params, "Action");
+  if (deps.recorder != nullptr && action &&
+      (*action == "AssumeRole" || *action == "GetSessionToken" || *action == "GetAccessKeyInfo")) {
+    StsDependencies inner = deps;
+    inner.recorder = nullptr;
+    audit::PendingCall call(
+        deps.recorder,
+        QueryEvent(caller, "sts.amazonaws.com", *action,
+                   caller.region.empty() ? "us-east-1" : caller.region, params, ids));
+    call.event().read_only = *action == "GetAccessKeyInfo";
+    ApiResponse out = HandleStsQuery(inner, caller, params, ids);
+    if (!call.written()) {
+      if (out.status >= 400) {
+        call.event().error_code = XmlElementText(out.body, "Code");
+        call.event().error_message = XmlElementText(out.body, "Message");
+        call.event().response_elements.clear();
+      }
+      call.Finish();
+    }
+    return out;
+  }
   const std::optional<std::string> version = Param(params, "Version");
-  if (action && *action == "AssumeRole" && deps.iam != nullptr && deps.clock != nullptr &&
+  if (action && deps.iam != nullptr && deps.clock != nullptr &&
       (!version || *version == "2011-06-15")) {
-    return AssumeRole(deps, caller, params, ids);
+    if (*action == "AssumeRole") return AssumeRole(deps, caller, params, ids);
+    if (*action == "GetSessionToken") return GetSessionToken(deps, caller, params, ids);
+    if (*action == "GetAccessKeyInfo") return GetAccessKeyInfo(deps, caller, params, ids);
   }
   return HandleQuery(*caller.principal, params, ids);
 }

@@ -13,6 +13,7 @@
 #include "api/common/errors.h"
 #include "api/common/wire.h"
 #include "api/iam/iam_service.h"
+#include "audit/recorder.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 
@@ -38,6 +39,12 @@ struct StsDependencies {
   iam::Service* iam = nullptr;    // roles and their sessions
   AccessCheck* access = nullptr;  // the trust policy decision (null: trust is not checked)
   const Clock* clock = nullptr;   // session expiry
+  // AssumeRole, GetSessionToken and GetAccessKeyInfo are recorded here (null: not recorded):
+  // eventSource sts.amazonaws.com; AssumeRole with the role as resource, the trust decision in
+  // additionalEventData ({"trustDecision": "Allow" | "ExplicitDeny" | "ImplicitDeny"}) and
+  // responseElements without the secret and the session token. GetCallerIdentity is not
+  // recorded (as on AWS).
+  audit::Recorder* recorder = nullptr;
 };
 
 // Every STS operation SealStack answers: AssumeRole here, the rest through HandleQuery.

@@ -3,6 +3,7 @@ create-role, put-role-policy, sts assume-role with the new user's key, the sessi
 errors on stderr with a non-zero exit. CLI v1 (1.45) also assumes the role from a profile with
 role_arn + source_profile, its endpoint from AWS_ENDPOINT_URL (CLI v2 2.9 predates that setting)."""
 
+import base64
 import json
 import subprocess
 
@@ -95,8 +96,8 @@ def test_cli_v1_assumes_the_role_from_a_profile(sealstack, aws_cli, tmp_path):
     (tmp_path / "config").write_text(
         f"[profile worker]\nrole_arn = {role_arn('worker')}\nsource_profile = app\n"
         "role_session_name = cli-profile\n")
-    # HOME too: the CLI caches assumed-role credentials under ~/.aws/cli/cache, keyed by the
-    # role and session name, and would otherwise reuse a session another server issued.
+    # HOME: the CLI caches assumed-role credentials in ~/.aws/cli/cache by role and session
+    # name; a session of an earlier server would be reused (and refused) otherwise.
     env = {"AWS_CONFIG_FILE": str(tmp_path / "config"),
            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
            "AWS_ENDPOINT_URL": ep, "HOME": str(tmp_path)}
@@ -104,3 +105,53 @@ def test_cli_v1_assumes_the_role_from_a_profile(sealstack, aws_cli, tmp_path):
                env_extra=env, endpoint_flag=False)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["Arn"] == session_arn("worker", "cli-profile")
+
+
+def test_cli_session_policy_tags_and_managed_policies(sealstack, aws_cli, tmp_path):
+    """A managed policy attached to a role, a session policy that narrows it and a session tag
+    that a key policy's aws:PrincipalTag condition reads, all through the CLI."""
+    ep = sealstack.endpoint
+    _ok(aws_cli, ep, "iam", "create-user", "--user-name", "app")
+    key = _ok(aws_cli, ep, "iam", "create-access-key", "--user-name", "app")["AccessKey"]
+    _ok(aws_cli, ep, "iam", "put-user-policy", "--user-name", "app", "--policy-name", "assume",
+        "--policy-document", allow(["sts:AssumeRole", "sts:TagSession"]))
+    trust_doc = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": user_arn("app")},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    _ok(aws_cli, ep, "iam", "create-role", "--role-name", "worker",
+        "--assume-role-policy-document", trust_doc)
+    policy = _ok(aws_cli, ep, "iam", "create-policy", "--policy-name", "kms-all",
+                 "--policy-document", allow("kms:*"))["Policy"]
+    _ok(aws_cli, ep, "iam", "attach-role-policy", "--role-name", "worker", "--policy-arn",
+        policy["Arn"])
+    key_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "deny-red", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+         "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}}]})
+    key_arn = _ok(aws_cli, ep, "kms", "create-key", "--policy", key_policy)["KeyMetadata"]["Arn"]
+    (tmp_path / "p.txt").write_bytes(b"secret")
+    blob = _ok(aws_cli, ep, "kms", "encrypt", "--key-id", key_arn, "--plaintext",
+               f"fileb://{tmp_path / 'p.txt'}")["CiphertextBlob"]
+    (tmp_path / "blob").write_bytes(base64.b64decode(blob))
+    as_app = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+              "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+    def session(*extra):
+        c = _ok(aws_cli, ep, "sts", "assume-role", "--role-arn", role_arn("worker"),
+                "--role-session-name", "cli", *extra, env_extra=as_app)["Credentials"]
+        return {"AWS_ACCESS_KEY_ID": c["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": c["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": c["SessionToken"]}
+
+    decrypt = ("kms", "decrypt", "--ciphertext-blob", f"fileb://{tmp_path / 'blob'}")
+    assert _ok(aws_cli, ep, *decrypt, env_extra=session())["KeyId"] == key_arn
+    narrowed = _run(aws_cli, ep, *decrypt,
+                    env_extra=session("--policy", allow("kms:DescribeKey")))
+    assert narrowed.returncode != 0 and "(AccessDeniedException)" in narrowed.stderr
+    assert "because no session policy allows the kms:Decrypt action" in narrowed.stderr
+    red = _run(aws_cli, ep, *decrypt, env_extra=session("--tags", "Key=team,Value=red"))
+    assert red.returncode != 0 and "(AccessDeniedException)" in red.stderr
+    assert "with an explicit deny in a resource-based policy" in red.stderr
+    assert _ok(aws_cli, ep, *decrypt,
+               env_extra=session("--tags", "Key=team,Value=blue"))["KeyId"] == key_arn

@@ -154,7 +154,8 @@ def test_duration_within_the_roles_maximum(world):
     creds = _assume(world, "long", DurationSeconds=43200)["Credentials"]
     lifetime = creds["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
     assert 43100 < lifetime.total_seconds() <= 43200
-    assert_error(error_of(_assume, world, "decryptor", Policy=allow("kms:Decrypt")),
+    assert_error(error_of(_assume, world, "decryptor", SerialNumber="arn:aws:iam::1:mfa/x",
+                          TokenCode="123456"),
                  "NotImplemented", 501)
 
 
