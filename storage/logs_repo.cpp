@@ -63,8 +63,10 @@ Result<std::vector<LogsRow>> LogsRepo::List(Connection& c, const LogsKey& scope,
 
 Status LogsRepo::DeleteGroup(Connection& c, const std::string& account, const std::string& region,
                              const std::string& group) {
+  // Params hold views: the prefix must outlive them (a temporary here was a use-after-scope).
+  const std::string batch_prefix = group + "\x1f";
   std::vector<Param> params = {
-      {":a", account}, {":r", region}, {":g", group}, {":gp", group + "\x1f"}};
+      {":a", account}, {":r", region}, {":g", group}, {":gp", batch_prefix}};
   return c.Run(
       "DELETE FROM logs_entities WHERE account = :a AND region = :r AND ("
       "(kind = 'group' AND name = :g) OR (kind = 'stream' AND parent = :g) OR "

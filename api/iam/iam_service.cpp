@@ -902,6 +902,7 @@ Result<Page<Group>> Service::ListGroups(const Caller& c, const ListInput& in) {
     return Status::Ok();
   }));
   std::vector<Group> groups;
+  groups.reserve(rows.size());
   for (const auto& r : rows) groups.push_back(GroupOfRow(r));
   ListInput all = in;
   all.marker.clear();  // the query already started after the marker
@@ -1486,6 +1487,7 @@ Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
   std::vector<std::pair<std::string, std::string>> tag_keys;
+  tag_keys.reserve(keys.size());
   for (const std::string& k : keys) tag_keys.emplace_back("aws:TagKeys", k);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Untag" + OwnerOp(kind),
                                       EntityArn(account, OwnerWord(kind), "/", name),
@@ -1865,7 +1867,7 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     p->session_policies = context.session_policies;
     if (context.has_session_policy && p->session_policies.empty()) {
       // Every PolicyArn of the session is gone: the session may do nothing.
-      p->session_policies.push_back(R"({"Version":"2012-10-17","Statement":[]})");
+      p->session_policies.emplace_back(R"({"Version":"2012-10-17","Statement":[]})");
     }
     p->role_arn = role_arn;
     p->unique_id = role_id + ":" + s.session_name;
