@@ -539,16 +539,10 @@ Result<Page<User>> Service::ListUsers(const Caller& c, const ListInput& in) {
                                                         static_cast<size_t>(max) + 1));
     return Status::Ok();
   }));
-  Page<User> page;
-  for (const auto& r : rows) {
-    if (page.items.size() == static_cast<size_t>(max)) {
-      page.truncated = true;
-      page.marker = ToLower(page.items.back().name);
-      break;
-    }
-    page.items.push_back(UserOfRow(r));
-  }
-  return page;
+  std::vector<User> items;
+  items.reserve(rows.size());
+  for (const auto& r : rows) items.push_back(UserOfRow(r));
+  return PageOf(std::move(items), in, max, [](const User& x) { return x.name; });
 }
 
 Status Service::DeleteUser(const Caller& c, const std::string& name) {
@@ -666,16 +660,10 @@ Result<Page<Role>> Service::ListRoles(const Caller& c, const ListInput& in) {
                                                         static_cast<size_t>(max) + 1));
     return Status::Ok();
   }));
-  Page<Role> page;
-  for (const auto& r : rows) {
-    if (page.items.size() == static_cast<size_t>(max)) {
-      page.truncated = true;
-      page.marker = ToLower(page.items.back().name);
-      break;
-    }
-    page.items.push_back(RoleOfRow(r));
-  }
-  return page;
+  std::vector<Role> items;
+  items.reserve(rows.size());
+  for (const auto& r : rows) items.push_back(RoleOfRow(r));
+  return PageOf(std::move(items), in, max, [](const Role& x) { return x.name; });
 }
 
 Status Service::DeleteRole(const Caller& c, const std::string& name) {
