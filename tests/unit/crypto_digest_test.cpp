@@ -45,6 +45,17 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231 test cases 1 and 2", "[crypto][digest]")
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST_CASE("HMAC-SHA256 hashes a key longer than a block first (RFC 4231 test case 6)",
+          "[crypto][digest]") {
+  CHECK(Hex(HmacSha256(std::string(131, '\xaa'),
+                       "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // A key of exactly one block (64 bytes) is used as it is: RFC 4231 has no such case, so
+  // the answer is what Python's hmac module gives.
+  CHECK(Hex(HmacSha256(std::string(64, 'k'), "m")) ==
+        "3b7a8d453e76edb519238a515105a57508d0f169f480ebeee120a9e7803289fa");
+}
+
 TEST_CASE("HMAC-SHA1 matches RFC 2202 test case 2", "[crypto][digest]") {
   CHECK(Hex(HmacSha1("Jefe", "what do ya want for nothing?")) ==
         "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
@@ -87,6 +98,17 @@ TEST_CASE("Hex and Base64 match RFC 4648 section 10 vectors", "[crypto][digest]"
   }
   CHECK(FromHex("666F6F") == std::optional<std::string>("foo"));  // upper case accepted
   CHECK(Base64(std::string("\xfb\xff", 2)) == "+/8=");            // standard alphabet
+}
+
+TEST_CASE("Base64 round trips every length and byte value", "[crypto][digest]") {
+  std::string bytes;
+  for (int n = 0; n < 300; ++n) {
+    INFO(n);
+    const std::string text = Base64(bytes);
+    CHECK(text.size() == (bytes.size() + 2) / 3 * 4);
+    CHECK(FromBase64(text) == std::optional<std::string>(bytes));
+    bytes.push_back(static_cast<char>((n * 167 + 13) & 0xff));
+  }
 }
 
 TEST_CASE("FromBase64 rejects everything but canonical padded standard base64",
