@@ -193,21 +193,28 @@ Result<int64_t> AuditRepo::DeleteBefore(Connection& c, int64_t time_us) {
 }
 
 Result<int64_t> AuditRepo::DeleteOldest(Connection& c, int64_t bytes) {
+  // Walks the oldest rows in pages of seq order until they add up to `bytes`: only the rows that
+  // go are read (a running SUM over the whole table cost a scan of every stored event per trim,
+  // about a tenth of the CPU of a sustained KMS load once the trail was full).
+  constexpr int64_t kPage = 512;
   int64_t freed = 0, upto = -1;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.Query("SELECT seq, running FROM (SELECT seq, SUM(size) OVER (ORDER BY seq) AS running FROM "
-              "audit_events) WHERE running >= :bytes ORDER BY seq LIMIT 1",
-              {{"bytes", bytes}}, [&](const Row& r) -> Status {
-                upto = r.ColumnInt64(0);
-                freed = r.ColumnInt64(1);
-                return Status::Ok();
-              }));
-  if (upto < 0) {  // fewer bytes stored than asked for: everything goes
-    SEALSTACK_ASSIGN_OR_RETURN(freed, TotalSize(c));
-    SEALSTACK_RETURN_IF_ERROR(DeleteAll(c));
-    return freed;
+  bool more = true;
+  while (freed < bytes && more) {
+    int64_t rows = 0;
+    SEALSTACK_RETURN_IF_ERROR(
+        c.Query("SELECT seq, size FROM audit_events WHERE seq > :after ORDER BY seq LIMIT :page",
+                {{"after", upto}, {"page", kPage}}, [&](const Row& r) -> Status {
+                  ++rows;
+                  if (freed >= bytes) return Status::Ok();
+                  upto = r.ColumnInt64(0);
+                  freed += r.ColumnInt64(1);
+                  return Status::Ok();
+                }));
+    more = rows == kPage;
   }
-  SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM audit_events WHERE seq <= :s", {{"s", upto}}));
+  if (upto >= 0) {
+    SEALSTACK_RETURN_IF_ERROR(c.Run("DELETE FROM audit_events WHERE seq <= :s", {{"s", upto}}));
+  }
   return freed;
 }
 

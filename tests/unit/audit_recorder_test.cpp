@@ -9,6 +9,7 @@
 
 #include "audit/event.h"
 #include "audit/recorder.h"
+#include "storage/audit_repo.h"
 #include "storage/db.h"
 
 namespace sealstack::audit {
@@ -330,6 +331,48 @@ TEST_CASE("plain records an older version stored are sealed when the trail opens
   auto all = f.All();
   REQUIRE(all.size() == 1);
   CHECK(all[0].json == old.json);
+}
+
+TEST_CASE("DeleteOldest frees the oldest rows until the bytes asked for, across pages") {
+  auto opened = storage::Database::Open({.in_memory = true});
+  REQUIRE(opened.ok());
+  storage::Database& db = **opened;
+  constexpr int kRows = 1300;  // more than one page of the walk (512 rows)
+  REQUIRE(db.WithTransaction([&](storage::Connection& c) -> Status {
+              for (int i = 0; i < kRows; ++i) {
+                storage::AuditEventRow row;
+                row.event_id = "id-" + std::to_string(i);
+                row.event_time_us = i;
+                row.account = "000000000000";
+                row.event_source = "kms.amazonaws.com";
+                row.event_name = "Encrypt";
+                row.json = std::string(100, 'x');
+                SEALSTACK_RETURN_IF_ERROR(storage::AuditRepo::Insert(c, &row));
+              }
+              return Status::Ok();
+            }).ok());
+  auto delete_oldest = [&](int64_t bytes) {
+    int64_t freed = -1;
+    REQUIRE(db.WithTransaction([&](storage::Connection& c) -> Status {
+                SEALSTACK_ASSIGN_OR_RETURN(freed, storage::AuditRepo::DeleteOldest(c, bytes));
+                return Status::Ok();
+              }).ok());
+    return freed;
+  };
+  auto total = [&] {
+    int64_t bytes = -1;
+    REQUIRE(db.WithTransaction([&](storage::Connection& c) -> Status {
+                SEALSTACK_ASSIGN_OR_RETURN(bytes, storage::AuditRepo::TotalSize(c));
+                return Status::Ok();
+              }).ok());
+    return bytes;
+  };
+  CHECK(delete_oldest(70'001) == 70'100);  // 701 rows: the first that reach the bytes
+  CHECK(total() == (kRows - 701) * 100);
+  CHECK(delete_oldest(0) == 0);
+  CHECK(delete_oldest(1'000'000) == (kRows - 701) * 100);  // more than stored: all of it
+  CHECK(total() == 0);
+  CHECK(delete_oldest(1) == 0);  // nothing left
 }
 
 }  // namespace
