@@ -101,10 +101,8 @@ std::string InvokedByOf(std::string_view via_service) {
   return out;
 }
 
-std::string KmsRequestParameters(std::string_view operation, std::string_view body) {
-  rapidjson::Document d;
-  d.Parse(body.empty() ? "{}" : body.data(), body.empty() ? 2 : body.size());
-  if (d.HasParseError() || !d.IsObject()) return "";
+std::string KmsRequestParameters(std::string_view operation, const rapidjson::Value& d) {
+  if (!d.IsObject()) return "";
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
@@ -143,8 +141,9 @@ ApiResponse HandleKmsRequestAudited(Service& service, audit::Recorder* recorder,
   audited.audit_key_arns = &arns;
   audit::Event event = BaseEvent(caller, operation);
   event.request_id = ids.request_id;
-  // From the body now: it does not outlive this call.
-  event.request_parameters = KmsRequestParameters(operation, body);
+  // Parsed once, for the record and the call.
+  Result<JsonInput> parsed = JsonInput::Parse(body);
+  if (parsed.ok()) event.request_parameters = KmsRequestParameters(operation, parsed->raw());
   // A mutation writes its record in its own transaction, as a success.
   const AuditTransactionHook hook = [&](storage::Connection& conn,
                                         const std::string& key_arn) -> Status {
@@ -157,7 +156,7 @@ ApiResponse HandleKmsRequestAudited(Service& service, audit::Recorder* recorder,
   bool recorded = false;
   {
     ScopedAuditHook scope(event.read_only ? nullptr : &hook);
-    response = HandleKmsRequest(service, audited, operation, body, ids);
+    response = HandleKmsRequest(service, audited, operation, std::move(parsed), ids);
     recorded = scope.ran();
   }
   if (recorded) return response;

@@ -16,6 +16,8 @@
 // Thread safety: stateless functions.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +39,9 @@ bool IsReadOnlyOperation(std::string_view operation);
 // The operations that count as a key's use for GetKeyLastUsage.
 const std::vector<std::string>& KeyUsageOperations();
 
-// requestParameters JSON for a KMS request body (the wire JSON), secrets left out.
-std::string KmsRequestParameters(std::string_view operation, std::string_view body);
+// requestParameters JSON for a KMS request body (the parsed wire JSON; "" unless it is an
+// object), secrets left out.
+std::string KmsRequestParameters(std::string_view operation, const rapidjson::Value& body);
 
 // "s3.us-east-1.amazonaws.com" -> "s3.amazonaws.com" (userIdentity.invokedBy).
 std::string InvokedByOf(std::string_view via_service);

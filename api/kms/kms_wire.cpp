@@ -148,18 +148,27 @@ WireError KmsStatusToWire(const Status& status) {
   return wire;
 }
 
+namespace {
+ApiResponse UnknownOperation(std::string_view operation, const RequestIds& ids) {
+  return RenderError(Protocol::kJson,
+                     {.http_status = 400,
+                      .code = "UnknownOperationException",
+                      .message = "The operation TrentService." + std::string(operation) +
+                                 " is not supported by SealStack."},
+                     ids);
+}
+}  // namespace
+
 ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string_view operation,
                              std::string_view body, const RequestIds& ids) {
+  if (!IsKnownOperation(operation)) return UnknownOperation(operation, ids);
+  return HandleKmsRequest(service, caller, operation, JsonInput::Parse(body), ids);
+}
+
+ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string_view operation,
+                             Result<JsonInput> in, const RequestIds& ids) {
   auto it = Operations().find(operation);
-  if (it == Operations().end()) {
-    return RenderError(Protocol::kJson,
-                       {.http_status = 400,
-                        .code = "UnknownOperationException",
-                        .message = "The operation TrentService." + std::string(operation) +
-                                   " is not supported by SealStack."},
-                       ids);
-  }
-  auto in = JsonInput::Parse(body);
+  if (it == Operations().end()) return UnknownOperation(operation, ids);
   Result<std::string> result =
       in.ok() ? it->second(service, caller, *in) : Result<std::string>(in.status());
   if (!result.ok()) return RenderError(Protocol::kJson, KmsStatusToWire(result.status()), ids);
