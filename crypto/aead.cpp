@@ -39,12 +39,36 @@ bool Update(EVP_CIPHER_CTX* ctx, unsigned char* out, std::string_view in) {
 
 }  // namespace
 
+// AES-256-GCM, fetched from the provider once per process (never freed). EVP_aes_256_gcm() is a
+// legacy handle that makes every EVP_CipherInit_ex look the algorithm up again.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* const kCipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return kCipher;
+}
+
+// The two directions' contexts are keyed when first used: most AesGcm objects seal once or open
+// once, and each key schedule costs about as much as sealing a small message.
 struct AesGcm::Contexts {
+  SecretBytes key;
   EVP_CIPHER_CTX* seal = nullptr;
   EVP_CIPHER_CTX* open = nullptr;
   ~Contexts() {
     EVP_CIPHER_CTX_free(seal);
     EVP_CIPHER_CTX_free(open);
+  }
+  // The keyed context of one direction (1 = seal, 0 = open); null when OpenSSL fails.
+  EVP_CIPHER_CTX* Keyed(int enc) {
+    EVP_CIPHER_CTX*& ctx = enc == 1 ? seal : open;
+    if (ctx != nullptr) return ctx;
+    EVP_CIPHER_CTX* fresh = EVP_CIPHER_CTX_new();
+    // The 12-byte IV length is GCM's default.
+    if (fresh == nullptr || Aes256Gcm() == nullptr ||
+        EVP_CipherInit_ex(fresh, Aes256Gcm(), nullptr, key.data(), nullptr, enc) != 1) {
+      EVP_CIPHER_CTX_free(fresh);
+      return nullptr;
+    }
+    ctx = fresh;
+    return ctx;
   }
 };
 
@@ -54,17 +78,7 @@ Result<AesGcm> AesGcm::Create(const SecretBytes& key) {
                                    std::to_string(key.size()));
   }
   auto contexts = std::make_unique<Contexts>();
-  contexts->seal = EVP_CIPHER_CTX_new();
-  contexts->open = EVP_CIPHER_CTX_new();
-  if (contexts->seal == nullptr || contexts->open == nullptr) {
-    return Status::Internal("EVP_CIPHER_CTX_new failed");
-  }
-  // Cipher and key once per context; the 12-byte IV length is GCM's default.
-  for (auto [ctx, enc] : {std::pair{contexts->seal, 1}, std::pair{contexts->open, 0}}) {
-    if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key.data(), nullptr, enc) != 1) {
-      return Status::Internal("EVP_CipherInit_ex(aes-256-gcm) failed");
-    }
-  }
+  contexts->key = key;
   return AesGcm(std::move(contexts));
 }
 
@@ -76,7 +90,8 @@ AesGcm::~AesGcm() = default;
 Status AesGcm::SealAppend(std::string_view nonce, std::string_view aad, std::string_view plaintext,
                           std::string* out) {
   SEALSTACK_RETURN_IF_ERROR(CheckNonce(nonce));
-  EVP_CIPHER_CTX* ctx = contexts_->seal;
+  EVP_CIPHER_CTX* ctx = contexts_->Keyed(1);
+  if (ctx == nullptr) return Status::Internal("EVP_CipherInit_ex(aes-256-gcm) failed");
   const size_t start = out->size();
   out->resize(start + plaintext.size() + kGcmTagSize);
   auto* dst = reinterpret_cast<unsigned char*>(out->data()) + start;
@@ -109,7 +124,8 @@ Status AesGcm::OpenInto(std::string_view nonce, std::string_view aad, std::strin
   // EVP wants a mutable tag buffer.
   unsigned char tag[kGcmTagSize];
   std::copy_n(Bytes(sealed) + ciphertext.size(), kGcmTagSize, tag);
-  EVP_CIPHER_CTX* ctx = contexts_->open;
+  EVP_CIPHER_CTX* ctx = contexts_->Keyed(0);
+  if (ctx == nullptr) return Status::Internal("EVP_CipherInit_ex(aes-256-gcm) failed");
   if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(nonce), 0) != 1 ||
       !Update(ctx, nullptr, aad) || !Update(ctx, out, ciphertext) ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kGcmTagSize, tag) != 1) {
