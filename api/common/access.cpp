@@ -90,18 +90,19 @@ policy::RequestContext AccessCheck::Context(const Caller& c, const AccessRequest
 
 Result<std::shared_ptr<const policy::PolicyDocument>> AccessCheck::Parsed(std::string_view text,
                                                                           policy::PolicyKind kind) {
-  std::string cache_key(kind == policy::PolicyKind::kResource ? "R" : "I");
-  cache_key.append(text);
   {
     MutexLock lock(mu_);
-    auto it = cache_.find(cache_key);
-    if (it != cache_.end()) return it->second;
+    const PolicyCache& cache =
+        kind == policy::PolicyKind::kResource ? resource_cache_ : identity_cache_;
+    auto it = cache.find(text);
+    if (it != cache.end()) return it->second;
   }
   SEALSTACK_ASSIGN_OR_RETURN(policy::PolicyDocument doc, policy::ParsePolicy(text, kind));
   auto shared = std::make_shared<const policy::PolicyDocument>(std::move(doc));
   MutexLock lock(mu_);
-  if (cache_.size() >= kMaxCachedPolicies) cache_.clear();
-  cache_[cache_key] = shared;
+  PolicyCache& cache = kind == policy::PolicyKind::kResource ? resource_cache_ : identity_cache_;
+  if (cache.size() >= kMaxCachedPolicies) cache.clear();
+  cache.insert_or_assign(std::string(text), shared);
   return std::shared_ptr<const policy::PolicyDocument>(shared);
 }
 

@@ -160,9 +160,16 @@ class AccessCheck {
   std::shared_ptr<const Clock> clock_;
   LogSink log_;
   Observer observer_;
+  // Looked up by the text itself (a string_view; no copy of the policy per request).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using PolicyCache = std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>,
+                                         TextHash, std::equal_to<>>;
   Mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>> cache_
-      GUARDED_BY(mu_);
+  PolicyCache identity_cache_ GUARDED_BY(mu_);
+  PolicyCache resource_cache_ GUARDED_BY(mu_);
 };
 
 }  // namespace sealstack::api
