@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "api/common/json_fields.h"
 #include "api/s3/bucket_rules.h"
 #include "common/time_format.h"
 #include "server/admin_response.h"
@@ -20,11 +21,6 @@ namespace kms = api::kms;
 namespace s3 = api::s3;
 using ConsoleWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Put(ConsoleWriter& w, const char* k, std::string_view v) {
-  w.Key(k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-
 void PutTime(ConsoleWriter& w, const char* k, const std::optional<SystemTime>& t) {
   w.Key(k);
   if (t) {
@@ -33,16 +29,6 @@ void PutTime(ConsoleWriter& w, const char* k, const std::optional<SystemTime>& t
   } else {
     w.Null();
   }
-}
-
-void PutMap(ConsoleWriter& w, const char* k, const std::map<std::string, std::string>& m) {
-  w.Key(k);
-  w.StartObject();
-  for (const auto& [name, value] : m) {
-    w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  }
-  w.EndObject();
 }
 
 // A stored JSON document embedded as JSON ("" -> null).
@@ -69,17 +55,17 @@ std::string Query(const auth::HttpRequestHead& head, std::string_view name) {
 }
 
 void KeySummary(ConsoleWriter& w, const kms::Key& k, const KeyDirectory& keys) {
-  Put(w, "arn", k.arn);
-  Put(w, "id", k.id);
-  Put(w, "account", k.account);
-  Put(w, "region", k.region);
-  Put(w, "state", kms::Name(k.state));
-  Put(w, "usable", KeyUsability(&k));
-  Put(w, "spec", kms::Name(k.spec));
-  Put(w, "usage", kms::Name(k.usage));
-  Put(w, "origin", kms::Name(k.origin));
-  Put(w, "manager", kms::Name(k.manager));
-  Put(w, "description", k.description);
+  api::WriteJsonString(w, "arn", k.arn);
+  api::WriteJsonString(w, "id", k.id);
+  api::WriteJsonString(w, "account", k.account);
+  api::WriteJsonString(w, "region", k.region);
+  api::WriteJsonString(w, "state", kms::Name(k.state));
+  api::WriteJsonString(w, "usable", KeyUsability(&k));
+  api::WriteJsonString(w, "spec", kms::Name(k.spec));
+  api::WriteJsonString(w, "usage", kms::Name(k.usage));
+  api::WriteJsonString(w, "origin", kms::Name(k.origin));
+  api::WriteJsonString(w, "manager", kms::Name(k.manager));
+  api::WriteJsonString(w, "description", k.description);
   PutTime(w, "created", k.created);
   w.Key("rotation_enabled");
   w.Bool(k.rotation_enabled);
@@ -137,14 +123,15 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
   ConsoleWriter w(buf);
   w.StartObject();
   KeySummary(w, *k, keys);
-  Put(w, "policy", k->policy);
+  api::WriteJsonString(w, "policy", k->policy);
   w.Key("materials");  // versions of the key material: ids and dates, never the bytes
   w.StartArray();
   for (const auto& m : k->materials) {
     w.StartObject();
-    Put(w, "id", m->id);
+    api::WriteJsonString(w, "id", m->id);
     PutTime(w, "created", m->created);
-    Put(w, "rotation_type", m->rotation_type.empty() ? "INITIAL" : m->rotation_type);
+    api::WriteJsonString(w, "rotation_type",
+                         m->rotation_type.empty() ? "INITIAL" : m->rotation_type);
     w.Key("imported");
     w.Bool(m->imported);
     PutTime(w, "valid_to", m->valid_to);
@@ -157,19 +144,21 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
   w.StartArray();
   for (const kms::Grant* g : keys.GrantsOf(*k)) {
     w.StartObject();
-    Put(w, "grant_id", g->id);
-    Put(w, "name", g->name);
-    Put(w, "grantee", g->grantee);
-    Put(w, "retiring", g->retiring);
+    api::WriteJsonString(w, "grant_id", g->id);
+    api::WriteJsonString(w, "name", g->name);
+    api::WriteJsonString(w, "grantee", g->grantee);
+    api::WriteJsonString(w, "retiring", g->retiring);
     w.Key("operations");
     w.StartArray();
     for (const auto& op : g->operations) w.String(op.c_str());
     w.EndArray();
     if (g->constraints.encryption_context_equals) {
-      PutMap(w, "encryption_context_equals", *g->constraints.encryption_context_equals);
+      api::WriteJsonStringMap(w, "encryption_context_equals",
+                              *g->constraints.encryption_context_equals);
     }
     if (g->constraints.encryption_context_subset) {
-      PutMap(w, "encryption_context_subset", *g->constraints.encryption_context_subset);
+      api::WriteJsonStringMap(w, "encryption_context_subset",
+                              *g->constraints.encryption_context_subset);
     }
     PutTime(w, "created", g->created);
     w.EndObject();
@@ -182,9 +171,9 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
 void EncryptionJson(ConsoleWriter& w, const s3::EncryptionConfiguration& e) {
   w.Key("default_encryption");
   w.StartObject();
-  Put(w, "sse_algorithm", e.sse_algorithm);
-  Put(w, "mode", DefaultModeName(e));
-  Put(w, "kms_master_key_id", e.kms_master_key_id);
+  api::WriteJsonString(w, "sse_algorithm", e.sse_algorithm);
+  api::WriteJsonString(w, "mode", DefaultModeName(e));
+  api::WriteJsonString(w, "kms_master_key_id", e.kms_master_key_id);
   w.Key("bucket_key_enabled");
   w.Bool(e.bucket_key_enabled.value_or(false));
   w.Key("blocked_encryption_types");
@@ -209,13 +198,13 @@ api::ApiResponse ListBucketsView(ServerContext& context, const auth::HttpRequest
   for (const auto& b : *buckets) {
     if (!account.empty() && b.account != account) continue;
     w.StartObject();
-    Put(w, "name", b.name);
-    Put(w, "arn", "arn:aws:s3:::" + b.name);
-    Put(w, "account", b.account);
-    Put(w, "region", b.region);
+    api::WriteJsonString(w, "name", b.name);
+    api::WriteJsonString(w, "arn", "arn:aws:s3:::" + b.name);
+    api::WriteJsonString(w, "account", b.account);
+    api::WriteJsonString(w, "region", b.region);
     PutTime(w, "created", b.created);
     EncryptionJson(w, b.encryption);
-    Put(w, "versioning", b.versioning.empty() ? "Disabled" : b.versioning);
+    api::WriteJsonString(w, "versioning", b.versioning.empty() ? "Disabled" : b.versioning);
     PutRaw(w, "policy", b.policy);
     const s3::PublicAccessBlock pab = s3::PublicAccessBlockOfBucket(b);
     w.Key("public_access_block");
@@ -253,14 +242,14 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
   rapidjson::StringBuffer buf;
   ConsoleWriter w(buf);
   w.StartObject();
-  Put(w, "bucket", bucket_name);
-  Put(w, "default_mode", DefaultModeName(bucket->encryption));
+  api::WriteJsonString(w, "bucket", bucket_name);
+  api::WriteJsonString(w, "default_mode", DefaultModeName(bucket->encryption));
   w.Key("versions");
   w.StartArray();
   for (const auto& info : page->versions) {
     w.StartObject();
-    Put(w, "key", info.key);
-    Put(w, "version_id", info.version_id);
+    api::WriteJsonString(w, "key", info.key);
+    api::WriteJsonString(w, "version_id", info.version_id);
     w.Key("is_latest");
     w.Bool(info.is_latest);
     w.Key("delete_marker");
@@ -272,15 +261,15 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
     if (!info.delete_marker && doc.ok()) {
       const bool kms_mode =
           doc->sse.mode == s3::SseMode::kSseKms || doc->sse.mode == s3::SseMode::kDsseKms;
-      Put(w, "mode", SseModeName(doc->sse.mode));
+      api::WriteJsonString(w, "mode", SseModeName(doc->sse.mode));
       if (kms_mode) {
-        Put(w, "kms_key_arn", doc->sse.kms_key_arn);
+        api::WriteJsonString(w, "kms_key_arn", doc->sse.kms_key_arn);
         w.Key("bucket_key");
         w.Bool(doc->sse.bucket_key);
-        PutMap(w, "encryption_context", doc->sse.encryption_context);
+        api::WriteJsonStringMap(w, "encryption_context", doc->sse.encryption_context);
       }
       if (doc->sse.mode == s3::SseMode::kSseC)
-        Put(w, "customer_key_md5", doc->sse.customer_key_md5);
+        api::WriteJsonString(w, "customer_key_md5", doc->sse.customer_key_md5);
       w.Key("client_side");
       if (doc->client_side.empty()) {
         w.Null();
@@ -288,7 +277,7 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
         s3::WriteClientSideLayer(w, doc->client_side);
       }
     }
-    Put(w, "seq", std::to_string(info.seq));
+    api::WriteJsonString(w, "seq", std::to_string(info.seq));
     w.EndObject();
   }
   w.EndArray();
@@ -321,13 +310,13 @@ api::ApiResponse GlueView(ServerContext& context, const auth::HttpRequestHead& h
     for (const auto& i : *items) {
       if (!account.empty() && i.account != account) continue;
       w.StartObject();
-      Put(w, "account", i.account);
-      Put(w, "region", i.region);
-      Put(w, "name", i.name);
-      if (!i.parent.empty()) Put(w, "parent", i.parent);
+      api::WriteJsonString(w, "account", i.account);
+      api::WriteJsonString(w, "region", i.region);
+      api::WriteJsonString(w, "name", i.name);
+      if (!i.parent.empty()) api::WriteJsonString(w, "parent", i.parent);
       if (!i.doc.empty()) PutRaw(w, "doc", i.doc);
-      if (!i.kms_key_arn.empty()) Put(w, "kms_key_arn", i.kms_key_arn);
-      if (!i.password.empty()) Put(w, "password", i.password);
+      if (!i.kms_key_arn.empty()) api::WriteJsonString(w, "kms_key_arn", i.kms_key_arn);
+      if (!i.password.empty()) api::WriteJsonString(w, "password", i.password);
       w.EndObject();
     }
     w.EndArray();

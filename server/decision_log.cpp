@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/json_fields.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 
@@ -19,12 +20,6 @@ bool Matches(const RecordedDecision& r, const DecisionFilter& f) {
   if (f.result.empty()) return true;
   if (f.result == "deny") return !d.allowed();
   return ResultName(d) == f.result;
-}
-
-void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& w, const char* key,
-                 const std::string& value) {
-  w.Key(key);
-  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
 }  // namespace
@@ -91,12 +86,12 @@ std::string DecisionJson(const RecordedDecision& r) {
   w.StartObject();
   w.Key("seq");
   w.Int64(r.seq);
-  WriteString(w, "time", FormatIso8601(r.time, true));
-  WriteString(w, "request_id", d.request_id);
-  WriteString(w, "principal", d.principal_arn);
-  WriteString(w, "action", d.action);
-  WriteString(w, "resource", d.resource);
-  WriteString(w, "result", std::string(ResultName(d)));
+  api::WriteJsonString(w, "time", FormatIso8601(r.time, true));
+  api::WriteJsonString(w, "request_id", d.request_id);
+  api::WriteJsonString(w, "principal", d.principal_arn);
+  api::WriteJsonString(w, "action", d.action);
+  api::WriteJsonString(w, "resource", d.resource);
+  api::WriteJsonString(w, "result", std::string(ResultName(d)));
   w.Key("enforced");
   w.Bool(d.enforced);
   w.Key("decided_by");
@@ -104,27 +99,27 @@ std::string DecisionJson(const RecordedDecision& r) {
     w.Null();
   } else {
     w.StartObject();
-    WriteString(w, "policy_kind", d.policy_kind);
-    WriteString(w, "policy_name", d.policy_name);
+    api::WriteJsonString(w, "policy_kind", d.policy_kind);
+    api::WriteJsonString(w, "policy_name", d.policy_name);
     w.Key("statement_index");
     if (d.statement_index) {
       w.Uint64(*d.statement_index);
     } else {
       w.Null();
     }
-    WriteString(w, "sid", d.statement_sid);
+    api::WriteJsonString(w, "sid", d.statement_sid);
     w.EndObject();
   }
   w.Key("closest");
   w.StartArray();
   for (const auto& m : d.closest) {
     w.StartObject();
-    WriteString(w, "policy_kind", m.policy_kind);
-    WriteString(w, "policy_name", m.policy_name);
+    api::WriteJsonString(w, "policy_kind", m.policy_kind);
+    api::WriteJsonString(w, "policy_name", m.policy_name);
     w.Key("statement_index");
     w.Uint64(m.statement_index);
-    WriteString(w, "sid", m.sid);
-    WriteString(w, "failed", m.failed);
+    api::WriteJsonString(w, "sid", m.sid);
+    api::WriteJsonString(w, "failed", m.failed);
     w.EndObject();
   }
   w.EndArray();
@@ -137,7 +132,7 @@ std::string DecisionJson(const RecordedDecision& r) {
     w.EndArray();
   }
   w.EndObject();
-  WriteString(w, "message", d.message);
+  api::WriteJsonString(w, "message", d.message);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <set>
 
+#include "api/common/json_fields.h"
 #include "api/s3/bucket_rules.h"
 #include "common/time_format.h"
 #include "server/admin_response.h"
@@ -854,13 +855,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
   w.Key("total");
   w.Int64(static_cast<int64_t>(report.findings.size()));
   w.EndObject();
-  w.Key("scanned");
-  w.StartObject();
-  for (const auto& [k, n] : report.scanned) {
-    w.Key(k.c_str());
-    w.Int64(n);
-  }
-  w.EndObject();
+  api::WriteJsonCounts(w, "scanned", report.scanned);
   w.Key("elapsed_ms");
   w.Double(static_cast<double>(static_cast<int64_t>(report.elapsed_ms * 100)) / 100);
   w.Key("findings");
@@ -873,13 +868,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
     str("account", f.account);
     str("reason", f.reason);
     str("fix", f.fix);
-    w.Key("counts");
-    w.StartObject();
-    for (const auto& [k, n] : f.counts) {
-      w.Key(k.c_str());
-      w.Int64(n);
-    }
-    w.EndObject();
+    api::WriteJsonCounts(w, "counts", f.counts);
     w.Key("examples");
     w.StartArray();
     for (const auto& e : f.examples) w.String(e.c_str());

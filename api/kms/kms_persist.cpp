@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/json_fields.h"
 #include "crypto/digest.h"
 #include "crypto/keywrap.h"
 
@@ -32,15 +33,6 @@ void Time(Writer& w, const char* k, SystemTime t) {
 }
 void OptTime(Writer& w, const char* k, const std::optional<SystemTime>& t) {
   if (t) Time(w, k, *t);
-}
-void StrMap(Writer& w, const char* k, const std::map<std::string, std::string>& m) {
-  w.Key(k);
-  w.StartObject();
-  for (const auto& [a, b] : m) {
-    w.Key(a.data(), static_cast<rapidjson::SizeType>(a.size()));
-    w.String(b.data(), static_cast<rapidjson::SizeType>(b.size()));
-  }
-  w.EndObject();
 }
 
 std::string GetStr(const rapidjson::Value& v, const char* k) {
@@ -109,7 +101,7 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
   OptTime(w, "next_rotation", key.next_rotation);
   w.Key("on_demand_rotations");
   w.Int(key.on_demand_rotations);
-  StrMap(w, "tags", key.tags);
+  WriteJsonStringMap(w, "tags", key.tags);
   Str(w, "expiration_model", Name(key.expiration_model));
   OptTime(w, "valid_to", key.valid_to);
   Str(w, "imported_material_id", key.imported_material_id);
@@ -285,10 +277,10 @@ storage::KmsGrantRow GrantToRow(const Grant& g) {
   for (const auto& op : g.operations) w.String(op.c_str());
   w.EndArray();
   if (g.constraints.encryption_context_equals) {
-    StrMap(w, "ec_equals", *g.constraints.encryption_context_equals);
+    WriteJsonStringMap(w, "ec_equals", *g.constraints.encryption_context_equals);
   }
   if (g.constraints.encryption_context_subset) {
-    StrMap(w, "ec_subset", *g.constraints.encryption_context_subset);
+    WriteJsonStringMap(w, "ec_subset", *g.constraints.encryption_context_subset);
   }
   Str(w, "issuing_account", g.issuing_account);
   Time(w, "created", g.created);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/common/json_fields.h"
 #include "crypto/digest.h"
 
 namespace sealstack::api::s3 {
@@ -30,16 +31,6 @@ void Pairs(Writer& w, const char* k, const HeaderList& v) {
     w.EndArray();
   }
   w.EndArray();
-}
-
-void Context(Writer& w, const char* k, const std::map<std::string, std::string>& context) {
-  w.Key(k);
-  w.StartObject();
-  for (const auto& [name, value] : context) {
-    w.Key(name.c_str(), static_cast<rapidjson::SizeType>(name.size()));
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  }
-  w.EndObject();
 }
 
 std::string ModeName(SseMode mode) {
@@ -95,7 +86,7 @@ void WriteClientSideLayer(rapidjson::Writer<rapidjson::StringBuffer>& w, const C
   Str(w, "wrap_algorithm", c.wrap_algorithm);
   StrList(w, "kms_keys", c.kms_keys);
   StrList(w, "other_providers", c.other_providers);
-  Context(w, "context", c.context);
+  WriteJsonStringMap(w, "context", c.context);
   if (c.message_version != 0) {
     w.Key("message_version");
     w.Int(c.message_version);
@@ -115,7 +106,7 @@ std::string EncodeObjectDoc(const ObjectDoc& d) {
   Str(w, "kms_key_arn", d.sse.kms_key_arn);
   Str(w, "kms_material_id", d.sse.kms_material_id);
   Str(w, "kms_blob", crypto::Base64(d.sse.kms_blob));
-  Context(w, "context", d.sse.encryption_context);
+  WriteJsonStringMap(w, "context", d.sse.encryption_context);
   w.Key("bucket_key");
   w.Bool(d.sse.bucket_key);
   Str(w, "c_salt", crypto::Base64(d.sse.customer_key_salt));
@@ -240,7 +231,7 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
   if (kms) {
     str("kms_key_arn", doc.sse.kms_key_arn);
     str("key_material_id", doc.sse.kms_material_id);
-    Context(w, "encryption_context", doc.sse.encryption_context);
+    WriteJsonStringMap(w, "encryption_context", doc.sse.encryption_context);
     w.Key("bucket_key");
     w.Bool(doc.sse.bucket_key);
   }
