@@ -161,6 +161,27 @@ struct CreateRoleInput {
 
 enum class PolicyOwner { kUser, kRole, kGroup };
 
+// An OpenID Connect identity provider (CreateOpenIDConnectProvider).
+struct OidcProvider {
+  std::string account;
+  std::string url;  // without "https://": token.actions.githubusercontent.com
+  std::string arn;  // arn:aws:iam::ACCT:oidc-provider/URL
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+  std::vector<Tag> tags;
+  SystemTime created;
+};
+
+struct CreateOidcProviderInput {
+  std::string url;  // as given: https://HOST[/PATH]
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+  std::vector<Tag> tags;
+};
+
+// What one of the Add/Remove/Update/Tag/Untag operations does to a provider.
+enum class OidcChange { kAddClientId, kRemoveClientId, kSetThumbprints, kTag, kUntag };
+
 // What a role session carries besides its secrets, fixed when it is issued (AssumeRole).
 struct SessionContext {
   // Session policies (Policy and the default versions of PolicyArns), as documents.
@@ -170,6 +191,8 @@ struct SessionContext {
   std::vector<std::string> transitive_tag_keys;
   std::string source_identity;
   std::string user_name;  // GetSessionToken of an IAM user ("" with no role: the account root)
+  // AssumeRoleWithWebIdentity: the OIDC provider's ARN (aws:FederatedProvider of the session).
+  std::string federated_provider;
 };
 
 // Temporary credentials of a role session (STS AssumeRole).
@@ -262,6 +285,28 @@ class Service : public auth::PrincipalDirectory {
                      const std::vector<std::string>& keys);
   Result<std::vector<Tag>> ListEntityTags(const Caller& c, PolicyOwner kind,
                                           const std::string& name);
+
+  // OpenID Connect providers (CreateOpenIDConnectProvider, ...): AWS's validation (an https URL
+  // of at most 255 characters, at most 100 client ids of 1..255 characters, at most 5
+  // thumbprints of 40 characters, tags), one provider per URL and account.
+  Result<OidcProvider> CreateOidcProvider(const Caller& c, const CreateOidcProviderInput& in);
+  Result<OidcProvider> GetOidcProvider(const Caller& c, const std::string& arn);
+  Result<std::vector<OidcProvider>> ListOidcProviders(const Caller& c);
+  Status DeleteOidcProvider(const Caller& c, const std::string& arn);
+  // kAddClientId / kRemoveClientId: values = {client id}; kSetThumbprints: the new list;
+  // kUntag: the tag keys; kTag: `tags`.
+  Status ChangeOidcProvider(const Caller& c, OidcChange change, const std::string& arn,
+                            const std::vector<std::string>& values,
+                            const std::vector<Tag>& tags = {});
+
+  // For STS AssumeRoleWithWebIdentity: the provider of `account` for an issuer URL (without
+  // "https://"), without authorization; NotFound when the account has none.
+  Result<OidcProvider> FindOidcProvider(const std::string& account, const std::string& url);
+  // The JWKS document a test handed in for an issuer (PUT /_sealstack/oidc/jwks); the URL with
+  // or without "https://". Put validates that it is a JSON object with a "keys" array
+  // (InvalidArgument otherwise) and returns how many keys it holds. Get: NotFound when none.
+  Result<size_t> PutJwks(const std::string& url, const std::string& jwks);
+  Result<std::string> GetJwks(const std::string& url);
 
   // For STS: the default version of a managed policy of `account` (session PolicyArns), without
   // authorization; NotFound when it does not exist.

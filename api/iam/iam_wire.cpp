@@ -380,6 +380,51 @@ Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
   };
 }
 
+// Member.N values of a list parameter (ClientIDList.member.1, ...).
+std::vector<std::string> ListParam(const IamInput& in, const std::string& name) {
+  std::vector<std::string> out;
+  for (int i = 1;; ++i) {
+    auto v = in.Get(name + ".member." + std::to_string(i));
+    if (!v) break;
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+// Add/RemoveClientID, UpdateThumbprint, Tag/Untag of an OpenID Connect provider.
+Handler OidcChangeOp(OidcChange change) {
+  return [change](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                  const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string arn,
+                               in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+    std::vector<std::string> values;
+    switch (change) {
+      case OidcChange::kAddClientId:
+      case OidcChange::kRemoveClientId: {
+        SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("ClientID", "clientID"));
+        values.push_back(std::move(id));
+        break;
+      }
+      case OidcChange::kSetThumbprints:
+        values = ListParam(in, "ThumbprintList");
+        break;
+      case OidcChange::kUntag:
+        values = ListParam(in, "TagKeys");
+        break;
+      case OidcChange::kTag:
+        break;
+    }
+    SEALSTACK_RETURN_IF_ERROR(s.ChangeOidcProvider(c, change, arn, values, in.Tags()));
+    return Empty(action, ids);
+  };
+}
+
+void WriteStrings(XmlWriter& x, std::string_view element, const std::vector<std::string>& values) {
+  x.Open(element);
+  for (const std::string& v : values) x.Element("member", v);
+  x.Close();
+}
+
 const std::map<std::string, Handler, std::less<>>& Handlers() {
   static const auto* handlers = new std::map<std::string, Handler, std::less<>>{
       {"CreateUser",
@@ -621,6 +666,72 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
            WritePaging(x, false, "");
          });
        }},
+      {"CreateOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         CreateOidcProviderInput p;
+         SEALSTACK_ASSIGN_OR_RETURN(p.url, in.Required("Url", "url"));
+         p.client_ids = ListParam(in, "ClientIDList");
+         p.thumbprints = ListParam(in, "ThumbprintList");
+         p.tags = in.Tags();
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider provider, s.CreateOidcProvider(c, p));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("OpenIDConnectProviderArn", provider.arn);
+           WriteTags(x, provider.tags);
+         });
+       }},
+      {"GetOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider p, s.GetOidcProvider(c, arn));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("Url", p.url);
+           WriteStrings(x, "ClientIDList", p.client_ids);
+           WriteStrings(x, "ThumbprintList", p.thumbprints);
+           x.Element("CreateDate", Date(p.created));
+           WriteTags(x, p.tags);
+         });
+       }},
+      {"ListOpenIDConnectProviders",
+       [](Service& s, const Caller& c, const IamInput&, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::vector<OidcProvider> all, s.ListOidcProviders(c));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("OpenIDConnectProviderList");
+           for (const OidcProvider& p : all) x.Open("member").Element("Arn", p.arn).Close();
+           x.Close();
+         });
+       }},
+      {"DeleteOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteOidcProvider(c, arn));
+         return Empty(action, ids);
+       }},
+      {"ListOpenIDConnectProviderTags",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider p, s.GetOidcProvider(c, arn));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("Tags");
+           for (const Tag& t : p.tags) {
+             x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+           }
+           x.Close();
+           WritePaging(x, false, "");
+         });
+       }},
+      {"AddClientIDToOpenIDConnectProvider", OidcChangeOp(OidcChange::kAddClientId)},
+      {"RemoveClientIDFromOpenIDConnectProvider", OidcChangeOp(OidcChange::kRemoveClientId)},
+      {"UpdateOpenIDConnectProviderThumbprint", OidcChangeOp(OidcChange::kSetThumbprints)},
+      {"TagOpenIDConnectProvider", OidcChangeOp(OidcChange::kTag)},
+      {"UntagOpenIDConnectProvider", OidcChangeOp(OidcChange::kUntag)},
       {"AttachUserPolicy", AttachOp(PolicyOwner::kUser, "Attach")},
       {"AttachRolePolicy", AttachOp(PolicyOwner::kRole, "Attach")},
       {"AttachGroupPolicy", AttachOp(PolicyOwner::kGroup, "Attach")},

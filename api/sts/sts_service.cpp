@@ -49,6 +49,7 @@ CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
       id.user_id = UniqueId("AIDA", principal.arn);
       break;
     case auth::PrincipalType::kRole:
+    case auth::PrincipalType::kWebIdentityUser:  // never signs a request; for completeness
       id.user_id = UniqueId("AROA", principal.arn);
       break;
     case auth::PrincipalType::kAssumedRole: {
