@@ -253,6 +253,10 @@ class Handler {
     const auto& verified = std::get<auth::VerifiedRequest>(outcome);
     *principal = verified.principal;
     if (region != nullptr) *region = verified.region;
+    if (context_.iam) {  // GetAccessKeyLastUsed: in memory, written at most once a minute per key
+      context_.iam->RecordKeyUse((*principal)->access_key_id, ServiceName(route_.service),
+                                 verified.region);
+    }
     if (verified_out != nullptr) *verified_out = verified;
     summary_->principal = (*principal)->arn;
     return std::nullopt;

@@ -158,6 +158,20 @@ void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
   x.Close();
 }
 
+void WriteInstanceProfile(XmlWriter& x, std::string_view element, const InstanceProfile& p) {
+  x.Open(element)
+      .Element("Path", p.path)
+      .Element("InstanceProfileName", p.name)
+      .Element("InstanceProfileId", p.id)
+      .Element("Arn", p.arn)
+      .Element("CreateDate", Date(p.created));
+  x.Open("Roles");
+  for (const Role& r : p.roles) WriteRole(x, "member", r);
+  x.Close();
+  WriteTags(x, p.tags);
+  x.Close();
+}
+
 void WritePaging(XmlWriter& x, bool truncated, const std::string& marker) {
   x.Element("IsTruncated", truncated ? "true" : "false");
   if (truncated) x.Element("Marker", marker);
@@ -423,6 +437,35 @@ void WriteStrings(XmlWriter& x, std::string_view element, const std::vector<std:
   x.Open(element);
   for (const std::string& v : values) x.Element("member", v);
   x.Close();
+}
+
+Result<ApiResponse> ProfilesPage(const std::string& action, const RequestIds& ids,
+                                 const Page<InstanceProfile>& page) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("InstanceProfiles");
+    for (const InstanceProfile& p : page.items) WriteInstanceProfile(x, "member", p);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+// Add/RemoveRoleToInstanceProfile, Tag/UntagInstanceProfile.
+Handler ProfileChangeOp(std::string_view verb) {
+  const std::string v(verb);
+  return [v](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                               in.Required("InstanceProfileName", "instanceProfileName"));
+    if (v == "Tag" || v == "Untag") {
+      SEALSTACK_RETURN_IF_ERROR(s.TagInstanceProfile(
+          c, name, v == "Tag" ? in.Tags() : std::vector<Tag>(),
+          v == "Untag" ? ListParam(in, "TagKeys") : std::vector<std::string>()));
+      return Empty(action, ids);
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
+    SEALSTACK_RETURN_IF_ERROR(s.SetInstanceProfileRole(c, name, role, v == "Add"));
+    return Empty(action, ids);
+  };
 }
 
 const std::map<std::string, Handler, std::less<>>& Handlers() {
@@ -732,6 +775,104 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
       {"UpdateOpenIDConnectProviderThumbprint", OidcChangeOp(OidcChange::kSetThumbprints)},
       {"TagOpenIDConnectProvider", OidcChangeOp(OidcChange::kTag)},
       {"UntagOpenIDConnectProvider", OidcChangeOp(OidcChange::kUntag)},
+      {"UpdateUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("UserName", "userName"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateUser(c, name, in.Get("NewUserName"), in.Get("NewPath")));
+         return Empty(action, ids);
+       }},
+      {"UpdateRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(auto max, in.Int("MaxSessionDuration", "maxSessionDuration"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateRole(c, name, in.Get("Description"), max).status());
+         return Respond(action, ids, [](XmlWriter&) {});
+       }},
+      {"UpdateRoleDescription",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string description,
+                                    in.Required("Description", "description"));
+         SEALSTACK_ASSIGN_OR_RETURN(Role role, s.UpdateRole(c, name, description, std::nullopt));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
+       }},
+      {"GetAccessKeyLastUsed",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("AccessKeyId", "accessKeyId"));
+         SEALSTACK_ASSIGN_OR_RETURN(AccessKeyLastUsed used, s.GetAccessKeyLastUsed(c, id));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("UserName", used.user_name);
+           x.Open("AccessKeyLastUsed");
+           if (used.when) x.Element("LastUsedDate", Date(*used.when));
+           x.Element("ServiceName", used.service).Element("Region", used.region).Close();
+         });
+       }},
+      {"CreateInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p,
+                                    s.CreateInstanceProfile(c, name, in.Get("Path"), in.Tags()));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
+       }},
+      {"GetInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
+       }},
+      {"ListInstanceProfileTags",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("Tags");
+           for (const Tag& t : p.tags) {
+             x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+           }
+           x.Close();
+           WritePaging(x, false, "");
+         });
+       }},
+      {"ListInstanceProfiles",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page, s.ListInstanceProfiles(c, list));
+         return ProfilesPage(action, ids, page);
+       }},
+      {"ListInstanceProfilesForRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
+                                    s.ListInstanceProfilesForRole(c, role, list));
+         return ProfilesPage(action, ids, page);
+       }},
+      {"DeleteInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteInstanceProfile(c, name));
+         return Empty(action, ids);
+       }},
+      {"AddRoleToInstanceProfile", ProfileChangeOp("Add")},
+      {"RemoveRoleFromInstanceProfile", ProfileChangeOp("Remove")},
+      {"TagInstanceProfile", ProfileChangeOp("Tag")},
+      {"UntagInstanceProfile", ProfileChangeOp("Untag")},
       {"AttachUserPolicy", AttachOp(PolicyOwner::kUser, "Attach")},
       {"AttachRolePolicy", AttachOp(PolicyOwner::kRole, "Attach")},
       {"AttachGroupPolicy", AttachOp(PolicyOwner::kGroup, "Attach")},
