@@ -1,8 +1,6 @@
 #include "crypto/jws.h"
 
 #include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
-#include <openssl/param_build.h>
 
 #include <memory>
 
@@ -13,19 +11,7 @@ namespace sealstack::crypto {
 
 namespace {
 
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-using UniqueBn = std::unique_ptr<BIGNUM, BnFree>;
+using openssl::UniqueBn;
 
 constexpr int kMinRsaBits = 2048;
 
@@ -89,12 +75,12 @@ Result<bool> VerifyRs256(std::string_view n, std::string_view e, std::string_vie
   if (BN_num_bits(bn_n.get()) < kMinRsaBits || BN_is_zero(bn_e.get())) {
     return Status::InvalidArgument("the RSA key is shorter than 2048 bits or has no exponent");
   }
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  openssl::UniqueParamBld bld(OSSL_PARAM_BLD_new());
   if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
     return Status::Internal("OSSL_PARAM_BLD failed");
   }
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  openssl::UniqueParams params(OSSL_PARAM_BLD_to_param(bld.get()));
   openssl::UniquePkey key = params ? FromParams("RSA", params.get()) : nullptr;
   if (!key) return Status::InvalidArgument("not an RSA public key");
   return VerifySha256(key.get(), signing_input, signature);
@@ -109,7 +95,7 @@ Result<bool> VerifyEs256(std::string_view x, std::string_view y, std::string_vie
   std::string point = "\x04";
   point.append(x);
   point.append(y);
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  openssl::UniqueParamBld bld(OSSL_PARAM_BLD_new());
   if (!bld ||
       OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) !=
           1 ||
@@ -117,11 +103,11 @@ Result<bool> VerifyEs256(std::string_view x, std::string_view y, std::string_vie
                                        point.size()) != 1) {
     return Status::Internal("OSSL_PARAM_BLD failed");
   }
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  openssl::UniqueParams params(OSSL_PARAM_BLD_to_param(bld.get()));
   openssl::UniquePkey key = params ? FromParams("EC", params.get()) : nullptr;
   if (!key) return Status::InvalidArgument("not a P-256 public key");
   // OpenSSL verifies DER Ecdsa-Sig-Value: re-encode r || s.
-  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> sig(ECDSA_SIG_new());
+  openssl::UniqueEcdsaSig sig(ECDSA_SIG_new());
   UniqueBn r = Bn(signature.substr(0, 32)), s = Bn(signature.substr(32));
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) {
     return Status::Internal("ECDSA_SIG_set0 failed");

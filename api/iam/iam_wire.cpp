@@ -295,6 +295,19 @@ Handler AttachOp(PolicyOwner kind, std::string_view verb) {
   };
 }
 
+// List{User,Role,OpenIDConnectProvider,InstanceProfile}Tags: all tags, one page.
+ApiResponse TagsResponse(const std::string& action, const RequestIds& ids,
+                         const std::vector<Tag>& tags) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("Tags");
+    for (const Tag& t : tags) {
+      x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+    }
+    x.Close();
+    WritePaging(x, false, "");
+  });
+}
+
 // Tag/Untag/List {User,Role} tags.
 Handler TagOp(PolicyOwner kind, std::string_view verb) {
   const std::string v(verb);
@@ -317,14 +330,7 @@ Handler TagOp(PolicyOwner kind, std::string_view verb) {
       return Empty(action, ids);
     }
     SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> tags, s.ListEntityTags(c, kind, owner));
-    return Respond(action, ids, [&](XmlWriter& x) {
-      x.Open("Tags");
-      for (const Tag& t : tags) {
-        x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
-      }
-      x.Close();
-      WritePaging(x, false, "");
-    });
+    return TagsResponse(action, ids, tags);
   };
 }
 
@@ -761,14 +767,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(
              std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
          SEALSTACK_ASSIGN_OR_RETURN(OidcProvider p, s.GetOidcProvider(c, arn));
-         return Respond(action, ids, [&](XmlWriter& x) {
-           x.Open("Tags");
-           for (const Tag& t : p.tags) {
-             x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
-           }
-           x.Close();
-           WritePaging(x, false, "");
-         });
+         return TagsResponse(action, ids, p.tags);
        }},
       {"AddClientIDToOpenIDConnectProvider", OidcChangeOp(OidcChange::kAddClientId)},
       {"RemoveClientIDFromOpenIDConnectProvider", OidcChangeOp(OidcChange::kRemoveClientId)},
@@ -836,14 +835,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(std::string name,
                                     in.Required("InstanceProfileName", "instanceProfileName"));
          SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
-         return Respond(action, ids, [&](XmlWriter& x) {
-           x.Open("Tags");
-           for (const Tag& t : p.tags) {
-             x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
-           }
-           x.Close();
-           WritePaging(x, false, "");
-         });
+         return TagsResponse(action, ids, p.tags);
        }},
       {"ListInstanceProfiles",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,

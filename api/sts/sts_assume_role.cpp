@@ -195,6 +195,10 @@ ApiResponse RoleCredentialsResponse(const std::string& action, const iam::Sessio
   }
   if (more) more(x);
   x.Close();
+  return QueryOk(x, ids);
+}
+
+ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids) {
   x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
   ApiResponse out;
   out.status = 200;
@@ -202,6 +206,16 @@ ApiResponse RoleCredentialsResponse(const std::string& action, const iam::Sessio
   out.SetHeader("Content-Type", "text/xml");
   AddRequestIdHeaders(Protocol::kQuery, ids, &out);
   return out;
+}
+
+AccessDecision CheckTrust(const StsDependencies& deps, const Caller& caller,
+                          const AccessRequest& r) {
+  AccessDecision d = deps.access->Check(caller, r);
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().additional_event_data = std::string(R"({"trustDecision":")") +
+                                          std::string(policy::DecisionName(d.decision)) + R"("})";
+  }
+  return d;
 }
 
 std::string CredentialsEventJson(const iam::SessionCredentials& c) {
@@ -362,12 +376,7 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     if (!context.source_identity.empty()) {
       r.keys.emplace_back("sts:SourceIdentity", context.source_identity);
     }
-    AccessDecision d = deps.access->Check(caller, r);
-    if (audit::PendingCall* call = audit::PendingCall::Current()) {
-      call->event().additional_event_data = std::string(R"({"trustDecision":")") +
-                                            std::string(policy::DecisionName(d.decision)) + R"("})";
-    }
-    if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
+    if (CheckTrust(deps, caller, r).denied()) return StsError(403, "AccessDenied", denied, ids);
     // Tags and a source identity need their own permissions in the trust policy.
     auto refused = [&](const char* action) {
       AccessRequest extra = r;
@@ -466,13 +475,7 @@ ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
   XmlWriter x;
   x.Open("GetAccessKeyInfoResponse", kStsXmlns);
   x.Open("GetAccessKeyInfoResult").Element("Account", account).Close();
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse out;
-  out.status = 200;
-  out.body = x.Finish();
-  out.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
-  return out;
+  return QueryOk(x, ids);
 }
 
 }  // namespace

@@ -53,6 +53,14 @@ ApiResponse RoleCredentialsResponse(const std::string& action, const iam::Sessio
                                     const std::function<void(XmlWriter&)>& more,
                                     const RequestIds& ids);
 
+// 200 with the document `x` holds (its ResponseMetadata with the request id is added here).
+ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids);
+
+// The trust-policy decision of `r` (AccessRule::kTrustPolicy) for `caller`, also written to the
+// pending audit event as additionalEventData {"trustDecision": ...}.
+AccessDecision CheckTrust(const StsDependencies& deps, const Caller& caller,
+                          const AccessRequest& r);
+
 // The audit event's responseElements for issued role credentials: the key id, expiry and the
 // assumed role user; never the secret or the token.
 std::string CredentialsEventJson(const iam::SessionCredentials& creds);

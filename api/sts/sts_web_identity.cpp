@@ -269,12 +269,9 @@ ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller&
     r.keys.emplace_back("sts:RoleSessionName", req.session_name);
     Caller web_caller = caller;
     web_caller.principal = web;
-    AccessDecision d = deps.access->Check(web_caller, r);
-    if (audit::PendingCall* call = audit::PendingCall::Current()) {
-      call->event().additional_event_data = std::string(R"({"trustDecision":")") +
-                                            std::string(policy::DecisionName(d.decision)) + R"("})";
+    if (CheckTrust(deps, web_caller, r).denied()) {
+      return StsError(403, "AccessDenied", denied, ids);
     }
-    if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
   }
 
   context.federated_provider = provider->arn;

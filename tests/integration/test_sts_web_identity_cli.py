@@ -4,38 +4,19 @@ the test handed in (no credentials needed), the session's identity; AWS's error 
 CLI v1 (1.45) also assumes the role through AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN with the
 endpoint from AWS_ENDPOINT_URL (CLI v2 2.9 predates that setting)."""
 
-import json
 import subprocess
 
 import pytest
 
-from aws_helpers import REGION
 from iam_helpers import ACCOUNT, allow, role_arn, session_arn
 from oidc_helpers import SigningKey, claims, put_jwks, web_identity_trust
+from test_iam_cli import _ok, _run
 from test_kms_cli import _env, aws_cli  # noqa: F401  (the CLI fixture, v1 and v2)
 
 pytestmark = pytest.mark.cli
 
 HOST = "cli.idp.example"
 ISSUER = f"https://{HOST}"
-
-
-def _run(cli, endpoint, *args, env_extra=None, unsigned=False):
-    env = _env()
-    if unsigned:
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.pop(name, None)
-    env.update(env_extra or {})
-    argv = [cli, *args, "--region", REGION, "--output", "json"]
-    if endpoint:
-        argv += ["--endpoint-url", endpoint]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
-
-
-def _ok(*a, **kw):
-    out = _run(*a, **kw)
-    assert out.returncode == 0, f"{a[2:]}: exit {out.returncode}\n{out.stdout}\n{out.stderr}"
-    return json.loads(out.stdout) if out.stdout.strip() else None
 
 
 def test_cli_web_identity_flow(sealstack, aws_cli, tmp_path):
@@ -80,6 +61,9 @@ def test_cli_web_identity_flow(sealstack, aws_cli, tmp_path):
         (tmp_path / "token").write_text(token)
         env = {"AWS_WEB_IDENTITY_TOKEN_FILE": str(tmp_path / "token"),
                "AWS_ROLE_ARN": role_arn("ci"), "AWS_ROLE_SESSION_NAME": "env",
-               "AWS_ENDPOINT_URL": ep}
-        assert _ok(aws_cli, None, "sts", "get-caller-identity", env_extra=env,
+               "AWS_ENDPOINT_URL": ep,
+               # The CLI caches web identity sessions under ~/.aws/cli/cache by role and session
+               # name: its own HOME, so a session another server issued is never reused.
+               "HOME": str(tmp_path)}
+        assert _ok(aws_cli, ep, "sts", "get-caller-identity", env_extra=env, endpoint_flag=False,
                    unsigned=True)["Arn"] == session_arn("ci", "env")
