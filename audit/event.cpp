@@ -74,6 +74,7 @@ std::string UsernameOf(const auth::Principal& p) {
       return SessionParts(p).session;
     case auth::PrincipalType::kUser:
     case auth::PrincipalType::kRole:
+    case auth::PrincipalType::kWebIdentityUser:  // the token's sub
       return p.name;
   }
   return p.name;
@@ -92,6 +93,8 @@ std::string PrincipalIdOf(const auth::Principal& p) {
       RoleOfSession s = SessionParts(p);
       return "AROA" + StableId(s.role_arn) + ":" + s.session;
     }
+    case auth::PrincipalType::kWebIdentityUser:
+      return p.federated_provider;
   }
   return StableId(p.arn);
 }
@@ -106,31 +109,38 @@ std::string RenderCloudTrailJson(const Event& e) {
   w.StartObject();
   const bool assumed = p.type == auth::PrincipalType::kAssumedRole;
   Member(w, "type", assumed ? "AssumedRole" : auth::PrincipalTypeName(p.type));
-  Member(w, "principalId", PrincipalIdOf(p));
-  Member(w, "arn", p.arn);
-  Member(w, "accountId", p.account);
-  if (!p.access_key_id.empty()) Member(w, "accessKeyId", p.access_key_id);
-  if (p.type == auth::PrincipalType::kUser) Member(w, "userName", p.name);
-  if (assumed || p.type == auth::PrincipalType::kRole) {
-    RoleOfSession s = SessionParts(p);
-    Key(w, "sessionContext");
-    w.StartObject();
-    Key(w, "sessionIssuer");
-    w.StartObject();
-    Member(w, "type", "Role");
-    const size_t colon = p.unique_id.find(':');
-    Member(
-        w, "principalId",
-        colon != std::string::npos ? p.unique_id.substr(0, colon) : "AROA" + StableId(s.role_arn));
-    Member(w, "arn", s.role_arn);
+  if (p.type == auth::PrincipalType::kWebIdentityUser) {
+    // As AWS logs AssumeRoleWithWebIdentity: PROVIDER:aud:sub, the sub, the provider; no ARN.
+    Member(w, "principalId", PrincipalIdOf(p));
+    Member(w, "userName", p.name);
+    Member(w, "identityProvider", p.federated_provider);
+  } else {
+    Member(w, "principalId", PrincipalIdOf(p));
+    Member(w, "arn", p.arn);
     Member(w, "accountId", p.account);
-    Member(w, "userName", s.role_name);
-    w.EndObject();
-    Key(w, "attributes");
-    w.StartObject();
-    Member(w, "mfaAuthenticated", "false");
-    w.EndObject();
-    w.EndObject();
+    if (!p.access_key_id.empty()) Member(w, "accessKeyId", p.access_key_id);
+    if (p.type == auth::PrincipalType::kUser) Member(w, "userName", p.name);
+    if (assumed || p.type == auth::PrincipalType::kRole) {
+      RoleOfSession s = SessionParts(p);
+      Key(w, "sessionContext");
+      w.StartObject();
+      Key(w, "sessionIssuer");
+      w.StartObject();
+      Member(w, "type", "Role");
+      const size_t colon = p.unique_id.find(':');
+      Member(w, "principalId",
+             colon != std::string::npos ? p.unique_id.substr(0, colon)
+                                        : "AROA" + StableId(s.role_arn));
+      Member(w, "arn", s.role_arn);
+      Member(w, "accountId", p.account);
+      Member(w, "userName", s.role_name);
+      w.EndObject();
+      Key(w, "attributes");
+      w.StartObject();
+      Member(w, "mfaAuthenticated", "false");
+      w.EndObject();
+      w.EndObject();
+    }
   }
   if (!e.invoked_by.empty()) Member(w, "invokedBy", e.invoked_by);
   w.EndObject();

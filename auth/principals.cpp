@@ -43,6 +43,7 @@ constexpr NameEntry<PrincipalType> kPrincipalTypeNames[] = {
     {PrincipalType::kUser, "IAMUser"},
     {PrincipalType::kRole, "Role"},
     {PrincipalType::kAssumedRole, "AssumedRole"},
+    {PrincipalType::kWebIdentityUser, "WebIdentityUser"},
 };
 
 }  // namespace

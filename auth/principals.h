@@ -24,7 +24,9 @@
 
 namespace sealstack::auth {
 
-enum class PrincipalType { kRoot, kUser, kRole, kAssumedRole };
+// kWebIdentityUser: the caller of STS AssumeRoleWithWebIdentity, known only by its OIDC token
+// (no access key); it exists for that one trust-policy decision and its audit record.
+enum class PrincipalType { kRoot, kUser, kRole, kAssumedRole, kWebIdentityUser };
 
 std::string_view PrincipalTypeName(PrincipalType t);  // "Root", "IAMUser", "AssumedRole", ...
 
@@ -64,7 +66,11 @@ struct Principal {
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::string> transitive_tag_keys;  // a session's, passed on when it assumes a role
   std::string source_identity;                   // aws:SourceIdentity ("" = none)
-  std::optional<SystemTime> issued;              // a session's aws:TokenIssueTime
+  // aws:FederatedProvider: the OIDC provider's ARN, for a web-identity caller
+  // (kWebIdentityUser, whose `name` is the token's sub and `unique_id` PROVIDER:aud:sub) and the
+  // role sessions issued to it; "" otherwise.
+  std::string federated_provider;
+  std::optional<SystemTime> issued;  // a session's aws:TokenIssueTime
   // IAM's unique id (AIDA... for a user, AROA...:SESSION for a role session); "" when the
   // principal is not an IAM entity (config principals: GetCallerIdentity derives one).
   std::string unique_id;

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 
 #include <memory>
 #include <string_view>
@@ -26,7 +29,24 @@ struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
 
+struct BnFree {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct ParamBldFree {
+  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct EcdsaSigFree {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+
 using UniquePkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using UniqueBn = std::unique_ptr<BIGNUM, BnFree>;
+using UniqueParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
+using UniqueParams = std::unique_ptr<OSSL_PARAM, ParamFree>;
+using UniqueEcdsaSig = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
 using UniquePkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using UniqueMdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using UniqueCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;

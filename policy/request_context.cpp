@@ -71,6 +71,9 @@ void AddPrincipalConditionKeys(RequestContext* ctx) {
     case PrincipalKind::kFederatedUser:
       SetIfAbsent(ctx, "aws:principaltype", "FederatedUser");
       break;
+    case PrincipalKind::kWebIdentityUser:
+      SetIfAbsent(ctx, "aws:principaltype", "WebIdentityUser");
+      break;
   }
   if (!account.empty()) SetIfAbsent(ctx, "aws:principalaccount", account);
   const std::string& arn =

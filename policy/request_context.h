@@ -36,7 +36,9 @@ enum class PrincipalKind {
   kRole,           // arn:aws:iam::ACCT:role/[path/]NAME (rare as a caller; sessions are usual)
   kAssumedRole,    // arn:aws:sts::ACCT:assumed-role/ROLE/SESSION; role_arn names the role
   kFederatedUser,  // arn:aws:sts::ACCT:federated-user/NAME
-  kService,        // an AWS service acting as itself; service_principal is set
+  // AssumeRoleWithWebIdentity's caller: no ARN; federated_provider names its OIDC provider.
+  kWebIdentityUser,
+  kService,  // an AWS service acting as itself; service_principal is set
 };
 
 using ConditionKeyMap = std::map<std::string, std::vector<std::string>, std::less<>>;

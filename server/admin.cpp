@@ -423,6 +423,43 @@ api::ApiResponse Reset(ServerContext& context, const auth::HttpRequestHead& head
   return AdminJson("{}", ids);
 }
 
+// PUT /_sealstack/oidc/jwks?url=ISSUER with a JWKS document ({"keys": [...]}, public keys only):
+// the keys AssumeRoleWithWebIdentity verifies the issuer's tokens with, for every account's
+// provider of that URL (IAM has no field for them; AWS fetches them from the issuer). GET answers
+// the document stored for the URL.
+api::ApiResponse OidcJwks(ServerContext& context, const auth::HttpRequestHead& head,
+                          std::string_view body, const api::RequestIds& ids) {
+  std::string url;
+  for (const auto& [k, v] : auth::ParseQuery(head.RawQuery())) {
+    if (k == "url") url = v;
+  }
+  if (url.empty() || !context.iam) {
+    return AdminBadRequest("url: the issuer URL of the tokens (their iss claim)", ids);
+  }
+  if (head.method == "GET") {
+    Result<std::string> jwks = context.iam->GetJwks(url);
+    if (!jwks.ok()) return AdminError(404, "NotFound", "no JWKS document for " + url, ids);
+    return AdminJson(std::move(*jwks), ids);
+  }
+  if (head.method != "PUT") return AdminMethodNotAllowed("oidc/jwks accepts PUT and GET", ids);
+  Result<size_t> keys = context.iam->PutJwks(url, std::string(body));
+  if (!keys.ok()) {
+    if (keys.status().code() == StatusCode::kInvalidArgument) {
+      return AdminBadRequest(keys.status().message(), ids);
+    }
+    return AdminError(500, "InternalError", "storing the JWKS document failed", ids);
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("url");
+  w.String(url.c_str(), static_cast<rapidjson::SizeType>(url.size()));
+  w.Key("keys");
+  w.Uint64(*keys);
+  w.EndObject();
+  return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
+}
+
 // GET /_sealstack/audit[?account=ACCT]: every retained audit event, oldest first, as JSON lines
 // (one CloudTrail record per line). Streamed a page at a time; the length is counted first, up
 // to the newest event at the time of the request.
@@ -517,6 +554,7 @@ api::ApiResponse HandleAdmin(ServerContext& context, const auth::HttpRequestHead
     }
     return AuditLines(context, head, ids);
   }
+  if (admin_path == "oidc/jwks") return OidcJwks(context, head, body, ids);
   if (admin_path == "clock") {
     if (head.method == "GET") return ClockState(context, ids);
     if (head.method == "POST") return SetClock(context, body, ids);

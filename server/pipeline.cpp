@@ -253,6 +253,10 @@ class Handler {
     const auto& verified = std::get<auth::VerifiedRequest>(outcome);
     *principal = verified.principal;
     if (region != nullptr) *region = verified.region;
+    if (context_.iam) {  // GetAccessKeyLastUsed: in memory, written at most once a minute per key
+      context_.iam->RecordKeyUse((*principal)->access_key_id, ServiceName(route_.service),
+                                 verified.region);
+    }
     if (verified_out != nullptr) *verified_out = verified;
     summary_->principal = (*principal)->arn;
     return std::nullopt;
@@ -401,6 +405,12 @@ class Handler {
   std::optional<ApiResponse> ReadAndAuthenticate(std::string* body,
                                                  std::shared_ptr<const auth::Principal>* p,
                                                  std::string* region = nullptr) {
+    if (auto err = ReadRpcBody(body)) return *err;
+    return AuthenticateRpc(*body, p, region);
+  }
+
+  // Reads an RPC body whole (bounded by max_rpc_body_bytes).
+  std::optional<ApiResponse> ReadRpcBody(std::string* body) {
     bool too_large = false;
     auto read = ReadBoundedBody(ex_, context_.config.max_rpc_body_bytes, &too_large);
     if (!read) {
@@ -413,10 +423,24 @@ class Handler {
       return Error(BodyReadFailure());
     }
     *body = std::move(*read);
+    return std::nullopt;
+  }
+
+  // SigV4 over an RPC request whose body has been read.
+  std::optional<ApiResponse> AuthenticateRpc(const std::string& body,
+                                             std::shared_ptr<const auth::Principal>* p,
+                                             std::string* region) {
     auth::VerifyOptions options;
     options.s3 = false;
-    options.body_sha256_hex = crypto::Hex(crypto::Sha256(*body));
+    options.body_sha256_hex = crypto::Hex(crypto::Sha256(body));
     return Authenticate(options, p, region);
+  }
+
+  // Whether the request carries no signature at all (no Authorization header, no presigned
+  // X-Amz-Credential): only STS AssumeRoleWithWebIdentity may be answered so.
+  bool Unsigned() const {
+    return ex_.head.FindHeader("Authorization") == nullptr &&
+           ex_.head.RawQuery().find("X-Amz-Credential=") == std::string_view::npos;
   }
 
   ApiResponse Json() {
@@ -499,14 +523,25 @@ class Handler {
     std::string body;
     std::shared_ptr<const auth::Principal> principal;
     std::string region;
-    if (auto err = ReadAndAuthenticate(&body, &principal, &region)) return *err;
+    if (auto err = ReadRpcBody(&body)) return *err;
     std::vector<std::pair<std::string, std::string>> params;
     ParseForm(ex_.head.RawQuery(), &params);
     ParseForm(body, &params);
     const bool iam = route_.service == Service::kIam;
+    std::string action;
     for (const auto& [k, v] : params) {
-      if (k == "Action") summary_->operation = (iam ? "iam:" : "sts:") + v;
+      if (k == "Action") action = v;
     }
+    summary_->operation = (iam ? "iam:" : "sts:") + action;
+    if (!iam && action == "AssumeRoleWithWebIdentity" && Unsigned()) {
+      // The one unsigned AWS operation SealStack answers: the token authenticates the caller.
+      summary_->principal = "web-identity";
+      const api::Caller caller = CallerOf(nullptr, "");
+      const api::sts::StsDependencies deps{context_.iam.get(), context_.access.get(),
+                                           context_.clock.get(), context_.audit.get()};
+      return api::sts::HandleStsQuery(deps, caller, params, ids_);
+    }
+    if (auto err = AuthenticateRpc(body, &principal, &region)) return *err;
     if (iam && context_.iam) {
       return api::iam::HandleIamQuery(*context_.iam, CallerOf(principal, region), params, ids_,
                                       context_.audit.get());

@@ -572,12 +572,241 @@ Status IamRepo::SetTags(Connection& c, const std::string& account, IamPolicyOwne
   return n > 0 ? Status::Ok() : Status::NotFound("entity " + name);
 }
 
+// ---------------------------------------------------------------- OIDC providers
+
+namespace {
+
+constexpr std::string_view kIamOidcColumns = "account, url, client_ids, thumbprints, tags, created";
+constexpr std::string_view kIamProfileColumns = "account, name, path, id, created, tags, role";
+
+IamOidcProviderRow ReadIamOidc(const Row& r) {
+  return IamOidcProviderRow{r.ColumnString(0), r.ColumnString(1), r.ColumnString(2),
+                            r.ColumnString(3), r.ColumnString(4), r.ColumnInt64(5)};
+}
+
+IamInstanceProfileRow ReadIamProfile(const Row& r) {
+  return IamInstanceProfileRow{r.ColumnString(0),   r.ColumnString(1), r.ColumnString(2),
+                               r.ColumnString(3),   r.ColumnInt64(4),  r.ColumnString(5),
+                               OptionalString(r, 6)};
+}
+
+}  // namespace
+
+Status IamRepo::InsertOidcProvider(Connection& c, const IamOidcProviderRow& p) {
+  return c.Run(
+      "INSERT INTO iam_oidc_providers (account, url, client_ids, thumbprints, tags, created) "
+      "VALUES (:a, :u, :ci, :th, :t, :c)",
+      {{":a", p.account},
+       {":u", p.url},
+       {":ci", p.client_ids},
+       {":th", p.thumbprints},
+       {":t", p.tags},
+       {":c", p.created}});
+}
+
+Result<IamOidcProviderRow> IamRepo::GetOidcProvider(Connection& c, const std::string& account,
+                                                    const std::string& url) {
+  IamOidcProviderRow out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne(IamSql("SELECT ", kIamOidcColumns,
+                        " FROM iam_oidc_providers WHERE account = :a AND url = :u"),
+                 {{":a", account}, {":u", url}}, [&](const Row& r) {
+                   out = ReadIamOidc(r);
+                   return Status::Ok();
+                 }));
+  return out;
+}
+
+Result<std::vector<IamOidcProviderRow>> IamRepo::ListOidcProviders(Connection& c,
+                                                                   const std::string& account) {
+  std::vector<IamOidcProviderRow> out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend(IamSql("SELECT ", kIamOidcColumns,
+                           " FROM iam_oidc_providers WHERE account = :a ORDER BY url"),
+                    {{":a", account}}, &out, ReadIamOidc));
+  return out;
+}
+
+Status IamRepo::UpdateOidcProvider(Connection& c, const IamOidcProviderRow& p) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("UPDATE iam_oidc_providers SET client_ids = :ci, thumbprints = :th, "
+                           "tags = :t WHERE account = :a AND url = :u",
+                           {{":ci", p.client_ids},
+                            {":th", p.thumbprints},
+                            {":t", p.tags},
+                            {":a", p.account},
+                            {":u", p.url}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("oidc provider " + p.url);
+}
+
+Result<bool> IamRepo::DeleteOidcProvider(Connection& c, const std::string& account,
+                                         const std::string& url) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("DELETE FROM iam_oidc_providers WHERE account = :a AND url = :u",
+                           {{":a", account}, {":u", url}}));
+  return n > 0;
+}
+
+Status IamRepo::PutJwks(Connection& c, const std::string& url, const std::string& jwks,
+                        int64_t now) {
+  return c.Run(
+      "INSERT INTO iam_oidc_jwks (url, jwks, updated) VALUES (:u, :j, :t) "
+      "ON CONFLICT (url) DO UPDATE SET jwks = excluded.jwks, updated = excluded.updated",
+      {{":u", url}, {":j", jwks}, {":t", now}});
+}
+
+Result<std::string> IamRepo::GetJwks(Connection& c, const std::string& url) {
+  std::string out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne("SELECT jwks FROM iam_oidc_jwks WHERE url = :u", {{":u", url}}, [&](const Row& r) {
+        out = r.ColumnString(0);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+// ---------------------------------------------------------------- instance profiles
+
+Status IamRepo::InsertInstanceProfile(Connection& c, const IamInstanceProfileRow& p) {
+  const std::string lname = ToLower(p.name);
+  return c.Run(
+      "INSERT INTO iam_instance_profiles (account, lname, name, path, id, created, tags, role) "
+      "VALUES (:a, :l, :n, :p, :i, :c, :t, :r)",
+      {{":a", p.account},
+       {":l", lname},
+       {":n", p.name},
+       {":p", p.path},
+       {":i", p.id},
+       {":c", p.created},
+       {":t", p.tags},
+       {":r", p.role}});
+}
+
+Result<IamInstanceProfileRow> IamRepo::GetInstanceProfile(Connection& c, const std::string& account,
+                                                          const std::string& name) {
+  IamInstanceProfileRow out;
+  const std::string lname = ToLower(name);
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryOne(IamSql("SELECT ", kIamProfileColumns,
+                        " FROM iam_instance_profiles WHERE account = :a AND lname = :l"),
+                 {{":a", account}, {":l", lname}}, [&](const Row& r) {
+                   out = ReadIamProfile(r);
+                   return Status::Ok();
+                 }));
+  return out;
+}
+
+Result<std::vector<IamInstanceProfileRow>> IamRepo::ListInstanceProfiles(
+    Connection& c, const std::string& account, const std::string& path_prefix,
+    const std::string& after, size_t limit) {
+  std::vector<IamInstanceProfileRow> out;
+  SEALSTACK_RETURN_IF_ERROR(
+      c.QueryAppend(IamSql("SELECT ", kIamProfileColumns,
+                           " FROM iam_instance_profiles WHERE account = :a AND lname > :after AND "
+                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
+                    {{":a", account},
+                     {":after", after},
+                     {":pp", path_prefix},
+                     {":lim", static_cast<int64_t>(limit)}},
+                    &out, ReadIamProfile));
+  return out;
+}
+
+Result<std::vector<IamInstanceProfileRow>> IamRepo::ListInstanceProfilesOfRole(
+    Connection& c, const std::string& account, const std::string& role) {
+  std::vector<IamInstanceProfileRow> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
+      IamSql("SELECT ", kIamProfileColumns,
+             " FROM iam_instance_profiles WHERE account = :a AND role = :r ORDER BY lname"),
+      {{":a", account}, {":r", role}}, &out, ReadIamProfile));
+  return out;
+}
+
+Status IamRepo::UpdateInstanceProfile(Connection& c, const IamInstanceProfileRow& p) {
+  const std::string lname = ToLower(p.name);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Execute("UPDATE iam_instance_profiles SET role = :r, tags = :t WHERE account = :a AND "
+                "lname = :l",
+                {{":r", p.role}, {":t", p.tags}, {":a", p.account}, {":l", lname}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("instance profile " + p.name);
+}
+
+Result<bool> IamRepo::DeleteInstanceProfile(Connection& c, const std::string& account,
+                                            const std::string& name) {
+  const std::string lname = ToLower(name);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute("DELETE FROM iam_instance_profiles WHERE account = :a AND lname = :l",
+                           {{":a", account}, {":l", lname}}));
+  return n > 0;
+}
+
+// ---------------------------------------------------------------- last use, updates
+
+Status IamRepo::SetKeyLastUsed(Connection& c, const std::string& access_key_id,
+                               const IamKeyLastUsed& used) {
+  return c.Run(
+      "UPDATE iam_access_keys SET last_used = :w, last_service = :s, last_region = :r "
+      "WHERE access_key_id = :k",
+      {{":w", used.when}, {":s", used.service}, {":r", used.region}, {":k", access_key_id}});
+}
+
+Result<std::optional<IamKeyLastUsed>> IamRepo::GetKeyLastUsed(Connection& c,
+                                                              const std::string& access_key_id) {
+  std::optional<IamKeyLastUsed> out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
+      "SELECT last_used, last_service, last_region FROM iam_access_keys WHERE access_key_id = :k",
+      {{":k", access_key_id}}, [&](const Row& r) {
+        if (!r.ColumnIsNull(0)) {
+          out = IamKeyLastUsed{r.ColumnInt64(0), r.ColumnIsNull(1) ? "" : r.ColumnString(1),
+                               r.ColumnIsNull(2) ? "" : r.ColumnString(2)};
+        }
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Status IamRepo::RenameUser(Connection& c, const std::string& account, const std::string& name,
+                           const std::string& new_name, const std::string& new_path) {
+  const std::string lname = ToLower(name);
+  const std::string new_lname = ToLower(new_name);
+  SEALSTACK_RETURN_IF_ERROR(c.Run(
+      "UPDATE iam_users SET lname = :nl, name = :n, path = :p WHERE account = :a AND lname = :l",
+      {{":nl", new_lname}, {":n", new_name}, {":p", new_path}, {":a", account}, {":l", lname}}));
+  if (new_name == name) return Status::Ok();
+  // What names the user by its stored name follows it.
+  for (const char* sql :
+       {"UPDATE iam_inline_policies SET owner = :n WHERE account = :a AND kind = 'user' AND "
+        "owner = :o",
+        "UPDATE iam_attachments SET owner = :n WHERE account = :a AND kind = 'user' AND "
+        "owner = :o",
+        "UPDATE iam_access_keys SET user_name = :n WHERE account = :a AND user_name = :o",
+        "UPDATE iam_group_members SET user_name = :n WHERE account = :a AND user_name = :o"}) {
+    SEALSTACK_RETURN_IF_ERROR(c.Run(sql, {{":n", new_name}, {":a", account}, {":o", name}}));
+  }
+  return Status::Ok();
+}
+
+Status IamRepo::UpdateRoleSettings(Connection& c, const std::string& account,
+                                   const std::string& name,
+                                   const std::optional<std::string>& description,
+                                   int64_t max_session) {
+  const std::string lname = ToLower(name);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Execute("UPDATE iam_roles SET description = :d, max_session = :m WHERE "
+                "account = :a AND lname = :l",
+                {{":d", description}, {":m", max_session}, {":a", account}, {":l", lname}}));
+  return n > 0 ? Status::Ok() : Status::NotFound("role " + name);
+}
+
 Status IamRepo::DeleteAll(Connection& c) {
   for (const char* sql :
        {"DELETE FROM iam_users", "DELETE FROM iam_roles", "DELETE FROM iam_inline_policies",
         "DELETE FROM iam_access_keys", "DELETE FROM iam_sessions", "DELETE FROM iam_groups",
         "DELETE FROM iam_group_members", "DELETE FROM iam_managed_policies",
-        "DELETE FROM iam_attachments"}) {
+        "DELETE FROM iam_attachments", "DELETE FROM iam_oidc_providers",
+        "DELETE FROM iam_oidc_jwks", "DELETE FROM iam_instance_profiles"}) {
     SEALSTACK_RETURN_IF_ERROR(c.Run(sql));
   }
   return Status::Ok();
@@ -591,7 +820,9 @@ Status IamRepo::DeleteAccount(Connection& c, const std::string& account) {
         "DELETE FROM iam_sessions WHERE account = :a", "DELETE FROM iam_groups WHERE account = :a",
         "DELETE FROM iam_group_members WHERE account = :a",
         "DELETE FROM iam_managed_policies WHERE account = :a",
-        "DELETE FROM iam_attachments WHERE account = :a"}) {
+        "DELETE FROM iam_attachments WHERE account = :a",
+        "DELETE FROM iam_oidc_providers WHERE account = :a",
+        "DELETE FROM iam_instance_profiles WHERE account = :a"}) {
     SEALSTACK_RETURN_IF_ERROR(c.Run(sql, {{":a", account}}));
   }
   return Status::Ok();

@@ -84,6 +84,33 @@ struct IamManagedPolicyRow {
   int64_t updated = 0;
 };
 
+// An OpenID Connect provider (CreateOpenIDConnectProvider); url without "https://".
+struct IamOidcProviderRow {
+  std::string account;
+  std::string url;
+  std::string client_ids = "[]";   // JSON array of strings
+  std::string thumbprints = "[]";  // JSON array of strings
+  std::string tags = "[]";
+  int64_t created = 0;
+};
+
+struct IamInstanceProfileRow {
+  std::string account;
+  std::string name;
+  std::string path;
+  std::string id;  // AIPA...
+  int64_t created = 0;
+  std::string tags = "[]";
+  std::optional<std::string> role;  // the stored name of its role, if it has one
+};
+
+// When an access key was last used (GetAccessKeyLastUsed).
+struct IamKeyLastUsed {
+  int64_t when = 0;  // Unix seconds
+  std::string service;
+  std::string region;
+};
+
 // Owner of an inline policy.
 enum class IamPolicyOwner { kUser, kRole, kGroup };
 
@@ -194,6 +221,50 @@ class IamRepo {
   // Replaces the tags (JSON) of a user or role; NotFound when absent.
   static Status SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
                         const std::string& name, const std::string& tags);
+
+  // OpenID Connect providers, keyed by (account, url). Insert: kAlreadyExists when present.
+  static Status InsertOidcProvider(Connection& c, const IamOidcProviderRow& row);
+  static Result<IamOidcProviderRow> GetOidcProvider(Connection& c, const std::string& account,
+                                                    const std::string& url);
+  static Result<std::vector<IamOidcProviderRow>> ListOidcProviders(Connection& c,
+                                                                   const std::string& account);
+  // Replaces client_ids, thumbprints and tags.
+  static Status UpdateOidcProvider(Connection& c, const IamOidcProviderRow& row);
+  static Result<bool> DeleteOidcProvider(Connection& c, const std::string& account,
+                                         const std::string& url);
+  // The JWKS document of an issuer (url without "https://"); Put inserts or replaces.
+  static Status PutJwks(Connection& c, const std::string& url, const std::string& jwks,
+                        int64_t now);
+  static Result<std::string> GetJwks(Connection& c, const std::string& url);
+
+  // Instance profiles, found by name case-insensitively.
+  static Status InsertInstanceProfile(Connection& c, const IamInstanceProfileRow& row);
+  static Result<IamInstanceProfileRow> GetInstanceProfile(Connection& c, const std::string& account,
+                                                          const std::string& name);
+  static Result<std::vector<IamInstanceProfileRow>> ListInstanceProfiles(
+      Connection& c, const std::string& account, const std::string& path_prefix,
+      const std::string& after, size_t limit);
+  // The profiles holding `role` (its stored name).
+  static Result<std::vector<IamInstanceProfileRow>> ListInstanceProfilesOfRole(
+      Connection& c, const std::string& account, const std::string& role);
+  // Sets (nullopt: clears) the role and replaces the tags.
+  static Status UpdateInstanceProfile(Connection& c, const IamInstanceProfileRow& row);
+  static Result<bool> DeleteInstanceProfile(Connection& c, const std::string& account,
+                                            const std::string& name);
+
+  // Access keys' last use: recorded (no-op for an unknown key) and read back (nullopt: never).
+  static Status SetKeyLastUsed(Connection& c, const std::string& access_key_id,
+                               const IamKeyLastUsed& used);
+  static Result<std::optional<IamKeyLastUsed>> GetKeyLastUsed(Connection& c,
+                                                              const std::string& access_key_id);
+
+  // UpdateUser / UpdateRole.
+  static Status RenameUser(Connection& c, const std::string& account, const std::string& name,
+                           const std::string& new_name, const std::string& new_path);
+  static Status UpdateRoleSettings(Connection& c, const std::string& account,
+                                   const std::string& name,
+                                   const std::optional<std::string>& description,
+                                   int64_t max_session);
 
   static Status DeleteAll(Connection& c);                                  // admin reset
   static Status DeleteAccount(Connection& c, const std::string& account);  // admin reset

@@ -83,6 +83,7 @@ policy::RequestContext AccessCheck::Context(const Caller& c, const AccessRequest
   if (!p.source_identity.empty()) ctx.Set("aws:SourceIdentity", p.source_identity);
   if (p.issued) ctx.Set("aws:TokenIssueTime", FormatIso8601(*p.issued));
   if (!p.unique_id.empty()) ctx.Set("aws:userid", p.unique_id);
+  if (!p.federated_provider.empty()) ctx.Set("aws:FederatedProvider", p.federated_provider);
   for (const auto& [k, v] : r.keys) ctx.Add(k, v);
   policy::AddPrincipalConditionKeys(&ctx);
   return ctx;

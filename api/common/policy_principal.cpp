@@ -12,6 +12,8 @@ policy::PrincipalKind PolicyPrincipalKind(auth::PrincipalType type) {
       return policy::PrincipalKind::kRole;
     case auth::PrincipalType::kAssumedRole:
       return policy::PrincipalKind::kAssumedRole;
+    case auth::PrincipalType::kWebIdentityUser:
+      return policy::PrincipalKind::kWebIdentityUser;
   }
   return policy::PrincipalKind::kUser;
 }
@@ -33,6 +35,10 @@ void FillPolicyPrincipal(const auth::Principal& principal, policy::RequestContex
   ctx->principal_arn = principal.arn;
   ctx->principal_account = principal.account;
   ctx->role_arn = RoleArnOfSession(principal);
+  // Only the web-identity caller itself is a "Federated" principal; its sessions are roles.
+  if (principal.type == auth::PrincipalType::kWebIdentityUser) {
+    ctx->federated_provider = principal.federated_provider;
+  }
 }
 
 }  // namespace sealstack::api

@@ -12,7 +12,6 @@
 #include "crypto/digest.h"
 #include "crypto/keywrap.h"
 #include "policy/document.h"
-#include "storage/iam_repo.h"
 
 namespace sealstack::api::iam {
 
@@ -686,6 +685,12 @@ Status Service::DeleteRole(const Caller& c, const std::string& name) {
     if (!attached.empty()) {
       return IamError(ErrorKind::kDeleteConflict,
                       "Cannot delete entity, must detach all policies first.");
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(auto profiles,
+                               IamRepo::ListInstanceProfilesOfRole(conn, account, row.name));
+    if (!profiles.empty()) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must remove roles from instance profile first.");
     }
     return IamRepo::DeleteRole(conn, account, row.name).status();
   });
@@ -1374,6 +1379,11 @@ std::string SessionContextJson(const SessionContext& ctx) {
            static_cast<rapidjson::SizeType>(ctx.source_identity.size()));
   w.Key("UserName");
   w.String(ctx.user_name.c_str(), static_cast<rapidjson::SizeType>(ctx.user_name.size()));
+  if (!ctx.federated_provider.empty()) {
+    w.Key("FederatedProvider");
+    w.String(ctx.federated_provider.c_str(),
+             static_cast<rapidjson::SizeType>(ctx.federated_provider.size()));
+  }
   w.EndObject();
   return buf.GetString();
 }
@@ -1409,6 +1419,9 @@ SessionContext SessionContextOf(const std::string& json) {
   }
   if (d.HasMember("UserName") && d["UserName"].IsString()) {
     out.user_name = d["UserName"].GetString();
+  }
+  if (d.HasMember("FederatedProvider") && d["FederatedProvider"].IsString()) {
+    out.federated_provider = d["FederatedProvider"].GetString();
   }
   return out;
 }
@@ -1869,6 +1882,7 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     }
     p->transitive_tag_keys = context.transitive_tag_keys;
     p->source_identity = context.source_identity;
+    p->federated_provider = context.federated_provider;
     p->issued = FromEpoch(s.issued);
     out = std::move(p);
     return Status::Ok();
@@ -1876,7 +1890,603 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
   return st.ok() ? out : nullptr;
 }
 
+// ---------------------------------------------------------------- OpenID Connect providers
+
+namespace {
+
+constexpr size_t kMaxClientIds = 100;
+constexpr size_t kMaxThumbprints = 5;
+constexpr size_t kThumbprintLength = 40;
+constexpr std::string_view kHttps = "https://";
+
+std::string StringsJson(const std::vector<std::string>& values) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const std::string& v : values) {
+    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  }
+  w.EndArray();
+  return buf.GetString();
+}
+
+std::vector<std::string> StringsOf(const std::string& json) {
+  std::vector<std::string> out;
+  rapidjson::Document d;
+  d.Parse(json.c_str(), json.size());
+  if (d.HasParseError() || !d.IsArray()) return out;
+  for (const auto& v : d.GetArray()) {
+    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+std::string OidcArn(const std::string& account, const std::string& url) {
+  return "arn:aws:iam::" + account + ":oidc-provider/" + url;
+}
+
+OidcProvider OidcOfRow(const storage::IamOidcProviderRow& r) {
+  return OidcProvider{r.account,
+                      r.url,
+                      OidcArn(r.account, r.url),
+                      StringsOf(r.client_ids),
+                      StringsOf(r.thumbprints),
+                      TagsOf(r.tags),
+                      FromEpoch(r.created)};
+}
+
+// An issuer URL as providers and JWKS documents are keyed: without the scheme and a final '/'.
+std::string IssuerKey(std::string_view url) {
+  if (StartsWith(url, kHttps)) url.remove_prefix(kHttps.size());
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
+// The URL part of a provider ARN of `account` (InvalidInput for anything else).
+Result<std::string> OidcUrlOfArn(const std::string& account, const std::string& arn) {
+  if (arn.size() < 20 || arn.size() > 2048) {
+    return Invalid(arn, "openIDConnectProviderArn",
+                   arn.size() < 20 ? "Member must have length greater than or equal to 20"
+                                   : "Member must have length less than or equal to 2048");
+  }
+  const std::string prefix = "arn:aws:iam::" + account + ":oidc-provider/";
+  if (!StartsWith(arn, prefix) || arn.size() == prefix.size()) {
+    return IamError(ErrorKind::kInvalidInput, "ARN " + arn + " is not valid.");
+  }
+  return arn.substr(prefix.size());
+}
+
+Status NoSuchOidcProvider(const std::string& arn) {
+  return IamError(ErrorKind::kNoSuchEntity, "OpenIDConnect Provider not found for arn " + arn);
+}
+
+Status CheckClientId(const std::string& id) {
+  if (id.empty() || id.size() > 255) {
+    return Invalid(id, "clientID",
+                   id.empty() ? "Member must have length greater than or equal to 1"
+                              : "Member must have length less than or equal to 255");
+  }
+  return Status::Ok();
+}
+
+Status CheckThumbprints(const std::vector<std::string>& thumbprints) {
+  for (const std::string& t : thumbprints) {
+    if (t.size() != kThumbprintLength) {
+      return Invalid(t, "thumbprintList",
+                     "Member must satisfy constraint: [Member must have length less than or equal "
+                     "to 40, Member must have length greater than or equal to 40]");
+    }
+  }
+  if (thumbprints.size() > kMaxThumbprints) {
+    return IamError(ErrorKind::kInvalidInput, "Thumbprint list must contain fewer than 5 entries.");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<OidcProvider> Service::CreateOidcProvider(const Caller& c,
+                                                 const CreateOidcProviderInput& in) {
+  const std::string& account = c.principal->account;
+  if (in.url.empty() || in.url.size() > 255) {
+    return Invalid(in.url, "url",
+                   in.url.empty() ? "Member must have length greater than or equal to 1"
+                                  : "Member must have length less than or equal to 255");
+  }
+  const std::string url = IssuerKey(in.url);
+  if (!StartsWith(in.url, kHttps) || url.empty() || url.find_first_of(" ?#") != std::string::npos) {
+    return IamError(ErrorKind::kValidation, "Invalid Open ID Connect Provider URL");
+  }
+  for (const std::string& id : in.client_ids) SEALSTACK_RETURN_IF_ERROR(CheckClientId(id));
+  SEALSTACK_RETURN_IF_ERROR(CheckThumbprints(in.thumbprints));
+  if (in.client_ids.size() > kMaxClientIds) {
+    return IamError(ErrorKind::kLimitExceeded,
+                    "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100");
+  }
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
+  const std::string arn = OidcArn(account, url);
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "CreateOpenIDConnectProvider", arn, RequestTagKeys(in.tags)));
+  std::vector<std::string> client_ids;
+  for (const std::string& id : in.client_ids) {  // a client id given twice is kept once
+    if (std::find(client_ids.begin(), client_ids.end(), id) == client_ids.end()) {
+      client_ids.push_back(id);
+    }
+  }
+  storage::IamOidcProviderRow row{account,
+                                  url,
+                                  StringsJson(client_ids),
+                                  StringsJson(in.thumbprints),
+                                  TagsJson(in.tags),
+                                  EpochSeconds(clock_->Now())};
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::InsertOidcProvider(conn, row); });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    return IamError(ErrorKind::kEntityAlreadyExists,
+                    "Provider with url " + std::string(kHttps) + url + " already exists.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(st);
+  return OidcOfRow(row);
+}
+
+Result<OidcProvider> Service::FindOidcProvider(const std::string& account, const std::string& url) {
+  Result<storage::IamOidcProviderRow> row = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
+    row = IamRepo::GetOidcProvider(conn, account, IssuerKey(url));
+    return Status::Ok();
+  }));
+  SEALSTACK_RETURN_IF_ERROR(row.status());
+  return OidcOfRow(*row);
+}
+
+Result<OidcProvider> Service::GetOidcProvider(const Caller& c, const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_ASSIGN_OR_RETURN(std::string url, OidcUrlOfArn(account, arn));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetOpenIDConnectProvider", arn));
+  return OrMissing(FindOidcProvider(account, url), NoSuchOidcProvider(arn));
+}
+
+Result<std::vector<OidcProvider>> Service::ListOidcProviders(const Caller& c) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "ListOpenIDConnectProviders", "arn:aws:iam::" + account + ":oidc-provider/*"));
+  std::vector<OidcProvider> out;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows, IamRepo::ListOidcProviders(conn, account));
+    for (const auto& r : rows) out.push_back(OidcOfRow(r));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status Service::DeleteOidcProvider(const Caller& c, const std::string& arn) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_ASSIGN_OR_RETURN(std::string url, OidcUrlOfArn(account, arn));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteOpenIDConnectProvider", arn));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(bool deleted, IamRepo::DeleteOidcProvider(conn, account, url));
+    return deleted ? Status::Ok() : NoSuchOidcProvider(arn);
+  });
+}
+
+Status Service::ChangeOidcProvider(const Caller& c, OidcChange change, const std::string& arn,
+                                   const std::vector<std::string>& values,
+                                   const std::vector<Tag>& tags) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_ASSIGN_OR_RETURN(std::string url, OidcUrlOfArn(account, arn));
+  std::string_view operation;
+  std::vector<std::pair<std::string, std::string>> keys;
+  switch (change) {
+    case OidcChange::kAddClientId:
+    case OidcChange::kRemoveClientId:
+      for (const std::string& id : values) SEALSTACK_RETURN_IF_ERROR(CheckClientId(id));
+      operation = change == OidcChange::kAddClientId ? "AddClientIDToOpenIDConnectProvider"
+                                                     : "RemoveClientIDFromOpenIDConnectProvider";
+      break;
+    case OidcChange::kSetThumbprints:
+      SEALSTACK_RETURN_IF_ERROR(CheckThumbprints(values));
+      operation = "UpdateOpenIDConnectProviderThumbprint";
+      break;
+    case OidcChange::kTag:
+      SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+      keys = RequestTagKeys(tags);
+      operation = "TagOpenIDConnectProvider";
+      break;
+    case OidcChange::kUntag:
+      for (const std::string& k : values) keys.emplace_back("aws:TagKeys", k);
+      operation = "UntagOpenIDConnectProvider";
+      break;
+  }
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, operation, arn, std::move(keys)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamOidcProviderRow row,
+        OrMissing(IamRepo::GetOidcProvider(conn, account, url), NoSuchOidcProvider(arn)));
+    std::vector<std::string> ids = StringsOf(row.client_ids);
+    switch (change) {
+      case OidcChange::kAddClientId:
+        for (const std::string& id : values) {
+          if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+        }
+        if (ids.size() > kMaxClientIds) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100");
+        }
+        break;
+      case OidcChange::kRemoveClientId:  // removing one that is not there is no error
+        for (const std::string& id : values) std::erase(ids, id);
+        break;
+      case OidcChange::kSetThumbprints:
+        row.thumbprints = StringsJson(values);
+        break;
+      case OidcChange::kTag: {
+        std::vector<Tag> merged = MergeTags(TagsOf(row.tags), tags);
+        if (merged.size() > kMaxTagsPerEntity) {
+          return IamError(ErrorKind::kLimitExceeded,
+                          "Cannot exceed quota for TagsPerOpenIdConnectProvider: 50");
+        }
+        row.tags = TagsJson(merged);
+        break;
+      }
+      case OidcChange::kUntag: {
+        std::vector<Tag> current = TagsOf(row.tags);
+        std::erase_if(current, [&](const Tag& t) {
+          return std::any_of(values.begin(), values.end(),
+                             [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
+        });
+        row.tags = TagsJson(current);
+        break;
+      }
+    }
+    row.client_ids = StringsJson(ids);
+    return IamRepo::UpdateOidcProvider(conn, row);
+  });
+}
+
+Result<size_t> Service::PutJwks(const std::string& url, const std::string& jwks) {
+  rapidjson::Document d;
+  d.Parse(jwks.c_str(), jwks.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("keys") || !d["keys"].IsArray()) {
+    return Status::InvalidArgument("a JWKS document is a JSON object with a \"keys\" array");
+  }
+  for (const auto& k : d["keys"].GetArray()) {
+    if (!k.IsObject() || !k.HasMember("kty") || !k["kty"].IsString()) {
+      return Status::InvalidArgument("each key of a JWKS document is an object with \"kty\"");
+    }
+  }
+  const std::string key = IssuerKey(url);
+  if (key.empty()) return Status::InvalidArgument("url: the issuer URL (the tokens' iss)");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithTransaction([&](storage::Connection& conn) {
+    return IamRepo::PutJwks(conn, key, jwks, EpochSeconds(clock_->Now()));
+  }));
+  return d["keys"].GetArray().Size();
+}
+
+Result<std::string> Service::GetJwks(const std::string& url) {
+  Result<std::string> out = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
+    out = IamRepo::GetJwks(conn, IssuerKey(url));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// ---------------------------------------------------------------- updates
+
+Status Service::UpdateUser(const Caller& c, const std::string& name,
+                           const std::optional<std::string>& new_name,
+                           const std::optional<std::string>& new_path) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
+  if (new_name) SEALSTACK_RETURN_IF_ERROR(CheckName(*new_name, "newUserName", 64));
+  if (new_path) SEALSTACK_RETURN_IF_ERROR(CheckPath(*new_path, "newPath"));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateUser", EntityArn(account, "user", "/", name)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
+                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+    const std::string target = new_name.value_or(row.name);
+    if (ToLower(target) != ToLower(row.name) && IamRepo::GetUser(conn, account, target).ok()) {
+      return IamError(ErrorKind::kEntityAlreadyExists,
+                      "User with name " + target + " already exists.");
+    }
+    return IamRepo::RenameUser(conn, account, row.name, target, new_path.value_or(row.path));
+  });
+}
+
+Result<Role> Service::UpdateRole(const Caller& c, const std::string& name,
+                                 const std::optional<std::string>& description,
+                                 const std::optional<int64_t>& max_session_duration) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
+  if (description && description->size() > 1000) {
+    return Invalid(*description, "description",
+                   "Member must have length less than or equal to 1000");
+  }
+  if (max_session_duration &&
+      (*max_session_duration < kMinSession || *max_session_duration > kMaxSession)) {
+    return Invalid(std::to_string(*max_session_duration), "maxSessionDuration",
+                   *max_session_duration < kMinSession
+                       ? "Member must have value greater than or equal to 3600"
+                       : "Member must have value less than or equal to 43200");
+  }
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, description && !max_session_duration ? "UpdateRoleDescription" : "UpdateRole",
+                EntityArn(account, "role", "/", name)));
+  storage::IamRoleRow updated;
+  SEALSTACK_RETURN_IF_ERROR(
+      audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+        SEALSTACK_ASSIGN_OR_RETURN(
+            updated, OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+        if (description) updated.description = *description;
+        if (max_session_duration) updated.max_session = *max_session_duration;
+        return IamRepo::UpdateRoleSettings(conn, account, updated.name, updated.description,
+                                           updated.max_session);
+      }));
+  return RoleOfRow(updated);
+}
+
+// ---------------------------------------------------------------- instance profiles
+
+namespace {
+
+Status NoSuchProfile(const std::string& name) {
+  return IamError(ErrorKind::kNoSuchEntity, "Instance Profile " + name + " cannot be found.");
+}
+
+}  // namespace
+
+Result<InstanceProfile> Service::ProfileOfRow(storage::Connection& conn,
+                                              const storage::IamInstanceProfileRow& row) {
+  InstanceProfile p{row.path,
+                    row.name,
+                    row.id,
+                    EntityArn(row.account, "instance-profile", row.path, row.name),
+                    FromEpoch(row.created),
+                    TagsOf(row.tags),
+                    {}};
+  if (row.role) {
+    Result<storage::IamRoleRow> role = IamRepo::GetRole(conn, row.account, *row.role);
+    if (role.ok()) p.roles.push_back(RoleOfRow(*role));
+  }
+  return p;
+}
+
+Result<InstanceProfile> Service::CreateInstanceProfile(const Caller& c, const std::string& name,
+                                                       const std::optional<std::string>& path,
+                                                       const std::vector<Tag>& tags) {
+  const std::string& account = c.principal->account;
+  const std::string p = path.value_or("/");
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(p, "path"));
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateInstanceProfile",
+                                      EntityArn(account, "instance-profile", p, name),
+                                      RequestTagKeys(tags)));
+  SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
+  storage::IamInstanceProfileRow row{
+      account, name, p, "AIPA" + suffix, EpochSeconds(clock_->Now()), TagsJson(tags), {}};
+  Status st = audit::PendingCall::InTransaction(
+      db_, [&](storage::Connection& conn) { return IamRepo::InsertInstanceProfile(conn, row); });
+  if (st.code() == StatusCode::kAlreadyExists) {
+    return IamError(ErrorKind::kEntityAlreadyExists,
+                    "Instance Profile " + name + " already exists.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(st);
+  Result<InstanceProfile> out = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
+    out = ProfileOfRow(conn, row);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<InstanceProfile> Service::GetInstanceProfile(const Caller& c, const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "GetInstanceProfile", EntityArn(account, "instance-profile", "/", name)));
+  Result<InstanceProfile> out = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamInstanceProfileRow row,
+        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
+    out = ProfileOfRow(conn, row);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Page<InstanceProfile>> Service::ListInstanceProfiles(const Caller& c, const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "ListInstanceProfiles", "arn:aws:iam::" + account + ":instance-profile/"));
+  std::vector<InstanceProfile> items;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        auto rows, IamRepo::ListInstanceProfiles(conn, account, in.path_prefix, in.marker,
+                                                 static_cast<size_t>(max) + 1));
+    for (const auto& r : rows) {
+      SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, ProfileOfRow(conn, r));
+      items.push_back(std::move(p));
+    }
+    return Status::Ok();
+  }));
+  return PageOf(std::move(items), in, max, [](const InstanceProfile& x) { return x.name; });
+}
+
+Result<Page<InstanceProfile>> Service::ListInstanceProfilesForRole(const Caller& c,
+                                                                   const std::string& role,
+                                                                   const ListInput& in) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(role, "roleName", 64));
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "ListInstanceProfilesForRole", EntityArn(account, "role", "/", role)));
+  std::vector<InstanceProfile> items;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r,
+                               OrMissing(IamRepo::GetRole(conn, account, role), NoSuchRole(role)));
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows,
+                               IamRepo::ListInstanceProfilesOfRole(conn, account, r.name));
+    for (const auto& row : rows) {
+      SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, ProfileOfRow(conn, row));
+      items.push_back(std::move(p));
+    }
+    return Status::Ok();
+  }));
+  return PageOf(std::move(items), in, max, [](const InstanceProfile& x) { return x.name; });
+}
+
+Status Service::DeleteInstanceProfile(const Caller& c, const std::string& name) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "DeleteInstanceProfile", EntityArn(account, "instance-profile", "/", name)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamInstanceProfileRow row,
+        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
+    if (row.role) {
+      return IamError(ErrorKind::kDeleteConflict,
+                      "Cannot delete entity, must remove roles from instance profile first.");
+    }
+    return IamRepo::DeleteInstanceProfile(conn, account, row.name).status();
+  });
+}
+
+Status Service::SetInstanceProfileRole(const Caller& c, const std::string& profile,
+                                       const std::string& role, bool add) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(profile, "instanceProfileName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckName(role, "roleName", 64));
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, add ? "AddRoleToInstanceProfile" : "RemoveRoleFromInstanceProfile",
+                EntityArn(account, "instance-profile", "/", profile)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamInstanceProfileRow row,
+        OrMissing(IamRepo::GetInstanceProfile(conn, account, profile), NoSuchProfile(profile)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r,
+                               OrMissing(IamRepo::GetRole(conn, account, role), NoSuchRole(role)));
+    if (add) {
+      if (row.role) {
+        return IamError(ErrorKind::kLimitExceeded,
+                        "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
+      }
+      row.role = r.name;
+    } else {
+      if (row.role != r.name) {
+        return IamError(ErrorKind::kNoSuchEntity, "The role with name " + role +
+                                                      " cannot be found in instance profile " +
+                                                      row.name + ".");
+      }
+      row.role.reset();
+    }
+    return IamRepo::UpdateInstanceProfile(conn, row);
+  });
+}
+
+Status Service::TagInstanceProfile(const Caller& c, const std::string& name,
+                                   const std::vector<Tag>& tags,
+                                   const std::vector<std::string>& untag_keys) {
+  const std::string& account = c.principal->account;
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
+  SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+  std::vector<std::pair<std::string, std::string>> keys = RequestTagKeys(tags);
+  for (const std::string& k : untag_keys) keys.emplace_back("aws:TagKeys", k);
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, tags.empty() ? "UntagInstanceProfile" : "TagInstanceProfile",
+                EntityArn(account, "instance-profile", "/", name), std::move(keys)));
+  return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        storage::IamInstanceProfileRow row,
+        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
+    std::vector<Tag> current = MergeTags(TagsOf(row.tags), tags);
+    std::erase_if(current, [&](const Tag& t) {
+      return std::any_of(untag_keys.begin(), untag_keys.end(),
+                         [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
+    });
+    if (current.size() > kMaxTagsPerEntity) {
+      return IamError(ErrorKind::kLimitExceeded,
+                      "Cannot exceed quota for TagsPerInstanceProfile: 50");
+    }
+    row.tags = TagsJson(current);
+    return IamRepo::UpdateInstanceProfile(conn, row);
+  });
+}
+
+// ---------------------------------------------------------------- access keys' last use
+
+namespace {
+
+constexpr auto kKeyUseWriteInterval = std::chrono::minutes(1);
+
+}  // namespace
+
+void Service::RecordKeyUse(const std::string& access_key_id, std::string_view service,
+                           std::string_view region) {
+  if (!StartsWith(access_key_id, "AKIA")) return;  // IAM's long-term keys only
+  const SystemTime now = clock_->Now();
+  storage::IamKeyLastUsed write;
+  {
+    MutexLock lock(uses_mu_);
+    KeyUse& use = uses_[access_key_id];
+    use.when = now;
+    use.service = std::string(service);
+    use.region = std::string(region);
+    if (now - use.written < kKeyUseWriteInterval && now >= use.written) return;
+    use.written = now;
+    write = {EpochSeconds(now), use.service, use.region};
+  }
+  // At most once a minute per key: a failed write only loses precision the memory still has.
+  static_cast<void>(db_.WithTransaction([&](storage::Connection& conn) {
+    return IamRepo::SetKeyLastUsed(conn, access_key_id, write);
+  }));
+}
+
+Result<AccessKeyLastUsed> Service::GetAccessKeyLastUsed(const Caller& c,
+                                                        const std::string& access_key_id) {
+  const std::string& account = c.principal->account;
+  if (access_key_id.size() < 16 || access_key_id.size() > 128) {
+    return Invalid(access_key_id, "accessKeyId",
+                   access_key_id.size() < 16 ? "Member must have length greater than or equal to 16"
+                                             : "Member must have length less than or equal to 128");
+  }
+  Result<storage::IamAccessKeyRow> key = Status::Internal("unset");
+  std::optional<storage::IamKeyLastUsed> stored;
+  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    key = IamRepo::GetAccessKey(conn, access_key_id);
+    if (key.ok()) {
+      SEALSTACK_ASSIGN_OR_RETURN(stored, IamRepo::GetKeyLastUsed(conn, access_key_id));
+    }
+    return Status::Ok();
+  }));
+  if (!key.ok() || key->account != account) {
+    SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetAccessKeyLastUsed", "*"));
+    return IamError(ErrorKind::kNoSuchEntity,
+                    "The Access Key with id " + access_key_id + " cannot be found.");
+  }
+  SEALSTACK_RETURN_IF_ERROR(
+      Authorize(c, "GetAccessKeyLastUsed", EntityArn(account, "user", "/", key->user_name)));
+  AccessKeyLastUsed out{key->user_name, std::nullopt, "N/A", "N/A"};
+  if (stored) out = {key->user_name, FromEpoch(stored->when), stored->service, stored->region};
+  MutexLock lock(uses_mu_);
+  auto it = uses_.find(access_key_id);
+  if (it != uses_.end() && (!out.when || it->second.when > *out.when)) {
+    out.when = it->second.when;
+    out.service = it->second.service;
+    out.region = it->second.region;
+  }
+  return out;
+}
+
 Status Service::Reset() {
+  {
+    MutexLock lock(uses_mu_);
+    uses_.clear();
+  }
   return audit::PendingCall::InTransaction(
       db_, [](storage::Connection& conn) { return IamRepo::DeleteAll(conn); });
 }

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/common/access.h"
@@ -31,10 +32,12 @@
 #include "auth/principal_directory.h"
 #include "auth/principals.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
 #include "storage/db.h"
+#include "storage/iam_repo.h"
 
 namespace sealstack::api::iam {
 
@@ -161,6 +164,46 @@ struct CreateRoleInput {
 
 enum class PolicyOwner { kUser, kRole, kGroup };
 
+// An OpenID Connect identity provider (CreateOpenIDConnectProvider).
+struct OidcProvider {
+  std::string account;
+  std::string url;  // without "https://": token.actions.githubusercontent.com
+  std::string arn;  // arn:aws:iam::ACCT:oidc-provider/URL
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+  std::vector<Tag> tags;
+  SystemTime created;
+};
+
+struct CreateOidcProviderInput {
+  std::string url;  // as given: https://HOST[/PATH]
+  std::vector<std::string> client_ids;
+  std::vector<std::string> thumbprints;
+  std::vector<Tag> tags;
+};
+
+// An instance profile (as far as Terraform uses them: a named holder of at most one role).
+struct InstanceProfile {
+  std::string path;
+  std::string name;
+  std::string id;  // AIPA...
+  std::string arn;
+  SystemTime created;
+  std::vector<Tag> tags;
+  std::vector<Role> roles;  // zero or one
+};
+
+// GetAccessKeyLastUsed.
+struct AccessKeyLastUsed {
+  std::string user_name;
+  std::optional<SystemTime> when;  // none: never used
+  std::string service;             // "N/A" when never used
+  std::string region;              // "N/A" when never used
+};
+
+// What one of the Add/Remove/Update/Tag/Untag operations does to a provider.
+enum class OidcChange { kAddClientId, kRemoveClientId, kSetThumbprints, kTag, kUntag };
+
 // What a role session carries besides its secrets, fixed when it is issued (AssumeRole).
 struct SessionContext {
   // Session policies (Policy and the default versions of PolicyArns), as documents.
@@ -170,6 +213,8 @@ struct SessionContext {
   std::vector<std::string> transitive_tag_keys;
   std::string source_identity;
   std::string user_name;  // GetSessionToken of an IAM user ("" with no role: the account root)
+  // AssumeRoleWithWebIdentity: the OIDC provider's ARN (aws:FederatedProvider of the session).
+  std::string federated_provider;
 };
 
 // Temporary credentials of a role session (STS AssumeRole).
@@ -263,6 +308,63 @@ class Service : public auth::PrincipalDirectory {
   Result<std::vector<Tag>> ListEntityTags(const Caller& c, PolicyOwner kind,
                                           const std::string& name);
 
+  // OpenID Connect providers (CreateOpenIDConnectProvider, ...): AWS's validation (an https URL
+  // of at most 255 characters, at most 100 client ids of 1..255 characters, at most 5
+  // thumbprints of 40 characters, tags), one provider per URL and account.
+  Result<OidcProvider> CreateOidcProvider(const Caller& c, const CreateOidcProviderInput& in);
+  Result<OidcProvider> GetOidcProvider(const Caller& c, const std::string& arn);
+  Result<std::vector<OidcProvider>> ListOidcProviders(const Caller& c);
+  Status DeleteOidcProvider(const Caller& c, const std::string& arn);
+  // kAddClientId / kRemoveClientId: values = {client id}; kSetThumbprints: the new list;
+  // kUntag: the tag keys; kTag: `tags`.
+  Status ChangeOidcProvider(const Caller& c, OidcChange change, const std::string& arn,
+                            const std::vector<std::string>& values,
+                            const std::vector<Tag>& tags = {});
+
+  // For STS AssumeRoleWithWebIdentity: the provider of `account` for an issuer URL (without
+  // "https://"), without authorization; NotFound when the account has none.
+  Result<OidcProvider> FindOidcProvider(const std::string& account, const std::string& url);
+  // The JWKS document a test handed in for an issuer (PUT /_sealstack/oidc/jwks); the URL with
+  // or without "https://". Put validates that it is a JSON object with a "keys" array
+  // (InvalidArgument otherwise) and returns how many keys it holds. Get: NotFound when none.
+  Result<size_t> PutJwks(const std::string& url, const std::string& jwks);
+  Result<std::string> GetJwks(const std::string& url);
+
+  // UpdateUser (rename and/or move; what names the user follows it), UpdateRole /
+  // UpdateRoleDescription (description, max session duration).
+  Status UpdateUser(const Caller& c, const std::string& name,
+                    const std::optional<std::string>& new_name,
+                    const std::optional<std::string>& new_path);
+  Result<Role> UpdateRole(const Caller& c, const std::string& name,
+                          const std::optional<std::string>& description,
+                          const std::optional<int64_t>& max_session_duration);
+
+  // Instance profiles: at most one role each (LimitExceeded); a profile holding a role cannot be
+  // deleted, nor a role that is in a profile (DeleteConflict).
+  Result<InstanceProfile> CreateInstanceProfile(const Caller& c, const std::string& name,
+                                                const std::optional<std::string>& path,
+                                                const std::vector<Tag>& tags);
+  Result<InstanceProfile> GetInstanceProfile(const Caller& c, const std::string& name);
+  Result<Page<InstanceProfile>> ListInstanceProfiles(const Caller& c, const ListInput& in);
+  Result<Page<InstanceProfile>> ListInstanceProfilesForRole(const Caller& c,
+                                                            const std::string& role,
+                                                            const ListInput& in);
+  Status DeleteInstanceProfile(const Caller& c, const std::string& name);
+  // add: AddRoleToInstanceProfile, else RemoveRoleFromInstanceProfile.
+  Status SetInstanceProfileRole(const Caller& c, const std::string& profile,
+                                const std::string& role, bool add);
+  // Tag (tags) or untag (keys) an instance profile.
+  Status TagInstanceProfile(const Caller& c, const std::string& name, const std::vector<Tag>& tags,
+                            const std::vector<std::string>& untag_keys);
+
+  // GetAccessKeyLastUsed of a key of the caller's account.
+  Result<AccessKeyLastUsed> GetAccessKeyLastUsed(const Caller& c, const std::string& access_key_id);
+  // Notes that an IAM access key authenticated a request for `service` in `region`. Cheap: the
+  // use is kept in memory and written to the database at most once a minute per key (server
+  // clock); GetAccessKeyLastUsed reads both. Any other key id is ignored.
+  void RecordKeyUse(const std::string& access_key_id, std::string_view service,
+                    std::string_view region);
+
   // For STS: the default version of a managed policy of `account` (session PolicyArns), without
   // authorization; NotFound when it does not exist.
   Result<std::string> ManagedPolicyDocument(const std::string& arn);
@@ -308,6 +410,18 @@ class Service : public auth::PrincipalDirectory {
       const std::string& account, const std::string& role_name, const std::string& session_name,
       SystemTime expires, const SessionContext& context,
       const std::function<void(const SessionCredentials&)>& before_store = nullptr);
+
+  Result<InstanceProfile> ProfileOfRow(storage::Connection& conn,
+                                       const storage::IamInstanceProfileRow& row);
+
+  struct KeyUse {
+    SystemTime when;
+    std::string service;
+    std::string region;
+    SystemTime written;  // when this key's use was last written (epoch: never)
+  };
+  Mutex uses_mu_;
+  std::unordered_map<std::string, KeyUse> uses_ GUARDED_BY(uses_mu_);
 
   storage::Database& db_;
   const crypto::SecretBytes root_key_;

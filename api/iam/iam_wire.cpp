@@ -158,6 +158,20 @@ void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
   x.Close();
 }
 
+void WriteInstanceProfile(XmlWriter& x, std::string_view element, const InstanceProfile& p) {
+  x.Open(element)
+      .Element("Path", p.path)
+      .Element("InstanceProfileName", p.name)
+      .Element("InstanceProfileId", p.id)
+      .Element("Arn", p.arn)
+      .Element("CreateDate", Date(p.created));
+  x.Open("Roles");
+  for (const Role& r : p.roles) WriteRole(x, "member", r);
+  x.Close();
+  WriteTags(x, p.tags);
+  x.Close();
+}
+
 void WritePaging(XmlWriter& x, bool truncated, const std::string& marker) {
   x.Element("IsTruncated", truncated ? "true" : "false");
   if (truncated) x.Element("Marker", marker);
@@ -281,6 +295,19 @@ Handler AttachOp(PolicyOwner kind, std::string_view verb) {
   };
 }
 
+// List{User,Role,OpenIDConnectProvider,InstanceProfile}Tags: all tags, one page.
+ApiResponse TagsResponse(const std::string& action, const RequestIds& ids,
+                         const std::vector<Tag>& tags) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("Tags");
+    for (const Tag& t : tags) {
+      x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
+    }
+    x.Close();
+    WritePaging(x, false, "");
+  });
+}
+
 // Tag/Untag/List {User,Role} tags.
 Handler TagOp(PolicyOwner kind, std::string_view verb) {
   const std::string v(verb);
@@ -303,14 +330,7 @@ Handler TagOp(PolicyOwner kind, std::string_view verb) {
       return Empty(action, ids);
     }
     SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> tags, s.ListEntityTags(c, kind, owner));
-    return Respond(action, ids, [&](XmlWriter& x) {
-      x.Open("Tags");
-      for (const Tag& t : tags) {
-        x.Open("member").Element("Key", t.key).Element("Value", t.value).Close();
-      }
-      x.Close();
-      WritePaging(x, false, "");
-    });
+    return TagsResponse(action, ids, tags);
   };
 }
 
@@ -377,6 +397,80 @@ Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
           .Element("PolicyName", name)
           .Element("PolicyDocument", EncodePolicyDocument(got.second));
     });
+  };
+}
+
+// Member.N values of a list parameter (ClientIDList.member.1, ...).
+std::vector<std::string> ListParam(const IamInput& in, const std::string& name) {
+  std::vector<std::string> out;
+  for (int i = 1;; ++i) {
+    auto v = in.Get(name + ".member." + std::to_string(i));
+    if (!v) break;
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+// Add/RemoveClientID, UpdateThumbprint, Tag/Untag of an OpenID Connect provider.
+Handler OidcChangeOp(OidcChange change) {
+  return [change](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+                  const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string arn,
+                               in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+    std::vector<std::string> values;
+    switch (change) {
+      case OidcChange::kAddClientId:
+      case OidcChange::kRemoveClientId: {
+        SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("ClientID", "clientID"));
+        values.push_back(std::move(id));
+        break;
+      }
+      case OidcChange::kSetThumbprints:
+        values = ListParam(in, "ThumbprintList");
+        break;
+      case OidcChange::kUntag:
+        values = ListParam(in, "TagKeys");
+        break;
+      case OidcChange::kTag:
+        break;
+    }
+    SEALSTACK_RETURN_IF_ERROR(s.ChangeOidcProvider(c, change, arn, values, in.Tags()));
+    return Empty(action, ids);
+  };
+}
+
+void WriteStrings(XmlWriter& x, std::string_view element, const std::vector<std::string>& values) {
+  x.Open(element);
+  for (const std::string& v : values) x.Element("member", v);
+  x.Close();
+}
+
+Result<ApiResponse> ProfilesPage(const std::string& action, const RequestIds& ids,
+                                 const Page<InstanceProfile>& page) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open("InstanceProfiles");
+    for (const InstanceProfile& p : page.items) WriteInstanceProfile(x, "member", p);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+// Add/RemoveRoleToInstanceProfile, Tag/UntagInstanceProfile.
+Handler ProfileChangeOp(std::string_view verb) {
+  const std::string v(verb);
+  return [v](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                               in.Required("InstanceProfileName", "instanceProfileName"));
+    if (v == "Tag" || v == "Untag") {
+      SEALSTACK_RETURN_IF_ERROR(s.TagInstanceProfile(
+          c, name, v == "Tag" ? in.Tags() : std::vector<Tag>(),
+          v == "Untag" ? ListParam(in, "TagKeys") : std::vector<std::string>()));
+      return Empty(action, ids);
+    }
+    SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
+    SEALSTACK_RETURN_IF_ERROR(s.SetInstanceProfileRole(c, name, role, v == "Add"));
+    return Empty(action, ids);
   };
 }
 
@@ -621,6 +715,156 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
            WritePaging(x, false, "");
          });
        }},
+      {"CreateOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         CreateOidcProviderInput p;
+         SEALSTACK_ASSIGN_OR_RETURN(p.url, in.Required("Url", "url"));
+         p.client_ids = ListParam(in, "ClientIDList");
+         p.thumbprints = ListParam(in, "ThumbprintList");
+         p.tags = in.Tags();
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider provider, s.CreateOidcProvider(c, p));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("OpenIDConnectProviderArn", provider.arn);
+           WriteTags(x, provider.tags);
+         });
+       }},
+      {"GetOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider p, s.GetOidcProvider(c, arn));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("Url", p.url);
+           WriteStrings(x, "ClientIDList", p.client_ids);
+           WriteStrings(x, "ThumbprintList", p.thumbprints);
+           x.Element("CreateDate", Date(p.created));
+           WriteTags(x, p.tags);
+         });
+       }},
+      {"ListOpenIDConnectProviders",
+       [](Service& s, const Caller& c, const IamInput&, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::vector<OidcProvider> all, s.ListOidcProviders(c));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Open("OpenIDConnectProviderList");
+           for (const OidcProvider& p : all) x.Open("member").Element("Arn", p.arn).Close();
+           x.Close();
+         });
+       }},
+      {"DeleteOpenIDConnectProvider",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteOidcProvider(c, arn));
+         return Empty(action, ids);
+       }},
+      {"ListOpenIDConnectProviderTags",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(
+             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
+         SEALSTACK_ASSIGN_OR_RETURN(OidcProvider p, s.GetOidcProvider(c, arn));
+         return TagsResponse(action, ids, p.tags);
+       }},
+      {"AddClientIDToOpenIDConnectProvider", OidcChangeOp(OidcChange::kAddClientId)},
+      {"RemoveClientIDFromOpenIDConnectProvider", OidcChangeOp(OidcChange::kRemoveClientId)},
+      {"UpdateOpenIDConnectProviderThumbprint", OidcChangeOp(OidcChange::kSetThumbprints)},
+      {"TagOpenIDConnectProvider", OidcChangeOp(OidcChange::kTag)},
+      {"UntagOpenIDConnectProvider", OidcChangeOp(OidcChange::kUntag)},
+      {"UpdateUser",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("UserName", "userName"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateUser(c, name, in.Get("NewUserName"), in.Get("NewPath")));
+         return Empty(action, ids);
+       }},
+      {"UpdateRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(auto max, in.Int("MaxSessionDuration", "maxSessionDuration"));
+         SEALSTACK_RETURN_IF_ERROR(s.UpdateRole(c, name, in.Get("Description"), max).status());
+         return Respond(action, ids, [](XmlWriter&) {});
+       }},
+      {"UpdateRoleDescription",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(std::string description,
+                                    in.Required("Description", "description"));
+         SEALSTACK_ASSIGN_OR_RETURN(Role role, s.UpdateRole(c, name, description, std::nullopt));
+         return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
+       }},
+      {"GetAccessKeyLastUsed",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string id, in.Required("AccessKeyId", "accessKeyId"));
+         SEALSTACK_ASSIGN_OR_RETURN(AccessKeyLastUsed used, s.GetAccessKeyLastUsed(c, id));
+         return Respond(action, ids, [&](XmlWriter& x) {
+           x.Element("UserName", used.user_name);
+           x.Open("AccessKeyLastUsed");
+           if (used.when) x.Element("LastUsedDate", Date(*used.when));
+           x.Element("ServiceName", used.service).Element("Region", used.region).Close();
+         });
+       }},
+      {"CreateInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p,
+                                    s.CreateInstanceProfile(c, name, in.Get("Path"), in.Tags()));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
+       }},
+      {"GetInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
+         return Respond(action, ids,
+                        [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
+       }},
+      {"ListInstanceProfileTags",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
+         return TagsResponse(action, ids, p.tags);
+       }},
+      {"ListInstanceProfiles",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page, s.ListInstanceProfiles(c, list));
+         return ProfilesPage(action, ids, page);
+       }},
+      {"ListInstanceProfilesForRole",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
+         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
+         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
+                                    s.ListInstanceProfilesForRole(c, role, list));
+         return ProfilesPage(action, ids, page);
+       }},
+      {"DeleteInstanceProfile",
+       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+          const RequestIds& ids) -> Result<ApiResponse> {
+         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
+                                    in.Required("InstanceProfileName", "instanceProfileName"));
+         SEALSTACK_RETURN_IF_ERROR(s.DeleteInstanceProfile(c, name));
+         return Empty(action, ids);
+       }},
+      {"AddRoleToInstanceProfile", ProfileChangeOp("Add")},
+      {"RemoveRoleFromInstanceProfile", ProfileChangeOp("Remove")},
+      {"TagInstanceProfile", ProfileChangeOp("Tag")},
+      {"UntagInstanceProfile", ProfileChangeOp("Untag")},
       {"AttachUserPolicy", AttachOp(PolicyOwner::kUser, "Attach")},
       {"AttachRolePolicy", AttachOp(PolicyOwner::kRole, "Attach")},
       {"AttachGroupPolicy", AttachOp(PolicyOwner::kGroup, "Attach")},

@@ -19,7 +19,7 @@
 
 #include "api/common/query_audit.h"
 #include "api/common/xml_writer.h"
-#include "api/sts/sts_service.h"
+#include "api/sts/sts_internal.h"
 #include "audit/pending_call.h"
 #include "common/time_format.h"
 #include "policy/document.h"
@@ -37,7 +37,7 @@ constexpr size_t kMaxSessionPolicyArns = 10;
 constexpr size_t kMaxSessionTags = 50;
 constexpr int64_t kMaxUserSession = 129600;
 
-using Params = std::vector<std::pair<std::string, std::string>>;
+}  // namespace
 
 std::optional<std::string> Param(const Params& params, std::string_view name) {
   for (const auto& [k, v] : params) {
@@ -46,12 +46,16 @@ std::optional<std::string> Param(const Params& params, std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
 bool HasParamPrefix(const Params& params, std::string_view prefix) {
   for (const auto& [k, v] : params) {
     if (k.compare(0, prefix.size(), prefix) == 0) return true;
   }
   return false;
 }
+
+}  // namespace
 
 ApiResponse StsError(int status, std::string code, std::string message, const RequestIds& ids) {
   return RenderError(
@@ -76,6 +80,8 @@ ApiResponse Validation(std::string_view value, std::string_view member, std::str
   return StsError(400, "ValidationError", std::move(message), ids);
 }
 
+namespace {
+
 bool IsSessionNameChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '+' || c == '=' || c == ',' || c == '.' || c == '@' || c == '-';
@@ -83,11 +89,10 @@ bool IsSessionNameChar(char c) {
 
 }  // namespace
 
-namespace {
+namespace {}  // namespace
 
-ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const Params& params,
-                       const RequestIds& ids) {
-  const auth::Principal& p = *caller.principal;
+std::optional<ApiResponse> ParseRoleRequest(const Params& params, const RequestIds& ids,
+                                            RoleRequest* out) {
   const std::optional<std::string> role_arn = Param(params, "RoleArn");
   const std::optional<std::string> session = Param(params, "RoleSessionName");
   if (!role_arn) return Validation({}, "roleArn", "Member must not be null", ids);
@@ -110,21 +115,126 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
                         "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
     }
   }
-  int64_t duration = 3600;
-  const bool duration_given = Param(params, "DurationSeconds").has_value();
+  out->role_arn = *role_arn;
+  out->session_name = *session;
+  out->duration = 3600;
+  out->duration_given = Param(params, "DurationSeconds").has_value();
   if (auto d = Param(params, "DurationSeconds")) {
-    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), duration);
+    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), out->duration);
     if (ec != std::errc() || ptr != d->data() + d->size()) {
       return Validation(*d, "durationSeconds", "Member must be a number", ids);
     }
-    if (duration < kMinDuration || duration > kMaxDuration) {
+    if (out->duration < kMinDuration || out->duration > kMaxDuration) {
       return Validation(*d, "durationSeconds",
-                        duration < kMinDuration
+                        out->duration < kMinDuration
                             ? "Member must have value greater than or equal to 900"
                             : "Member must have value less than or equal to 43200",
                         ids);
     }
   }
+  return std::nullopt;
+}
+
+std::optional<ApiResponse> ParseSessionPolicies(const StsDependencies& deps, const Params& params,
+                                                const RequestIds& ids,
+                                                iam::SessionContext* context) {
+  if (const std::optional<std::string> policy = Param(params, "Policy")) {
+    if (policy->empty() || policy->size() > kMaxSessionPolicy) {
+      return Validation(*policy, "policy",
+                        policy->empty() ? "Member must have length greater than or equal to 1"
+                                        : "Member must have length less than or equal to 2048",
+                        ids);
+    }
+    auto parsed = policy::ParsePolicy(*policy, policy::PolicyKind::kIdentity);
+    if (!parsed.ok()) {
+      return StsError(400, "MalformedPolicyDocument", parsed.status().message(), ids);
+    }
+    context->session_policies.push_back(*policy);
+    context->has_session_policy = true;
+  }
+  std::vector<std::string> policy_arns;
+  for (int i = 1;; ++i) {
+    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
+    if (!arn) break;
+    policy_arns.push_back(*arn);
+  }
+  if (policy_arns.size() > kMaxSessionPolicyArns) {
+    return Validation("[...]", "policyArns", "Member must have length less than or equal to 10",
+                      ids);
+  }
+  for (const std::string& arn : policy_arns) {
+    if (arn.size() < 20 || arn.size() > 2048) {
+      return Validation(arn, "policyArns.member.arn",
+                        "Member must have length greater than or equal to 20", ids);
+    }
+    context->has_session_policy = true;
+    // A policy that does not exist contributes nothing (never more than asked for).
+    Result<std::string> doc = deps.iam->ManagedPolicyDocument(arn);
+    if (doc.ok()) context->session_policies.push_back(std::move(*doc));
+  }
+  return std::nullopt;
+}
+
+ApiResponse RoleCredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
+                                    const std::function<void(XmlWriter&)>& more,
+                                    const RequestIds& ids) {
+  XmlWriter x;
+  x.Open(action + "Response", kStsXmlns);
+  x.Open(action + "Result");
+  x.Open("Credentials")
+      .Element("AccessKeyId", creds.access_key_id)
+      .Element("SecretAccessKey", creds.secret.view())
+      .Element("SessionToken", creds.session_token)
+      .Element("Expiration", FormatIso8601(creds.expires))
+      .Close();
+  if (!creds.assumed_role_arn.empty()) {
+    x.Open("AssumedRoleUser")
+        .Element("AssumedRoleId", creds.assumed_role_id)
+        .Element("Arn", creds.assumed_role_arn)
+        .Close();
+  }
+  if (more) more(x);
+  x.Close();
+  return QueryOk(x, ids);
+}
+
+ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids) {
+  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
+  ApiResponse out;
+  out.status = 200;
+  out.body = x.Finish();
+  out.SetHeader("Content-Type", "text/xml");
+  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
+  return out;
+}
+
+AccessDecision CheckTrust(const StsDependencies& deps, const Caller& caller,
+                          const AccessRequest& r) {
+  AccessDecision d = deps.access->Check(caller, r);
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().additional_event_data = std::string(R"({"trustDecision":")") +
+                                          std::string(policy::DecisionName(d.decision)) + R"("})";
+  }
+  return d;
+}
+
+std::string CredentialsEventJson(const iam::SessionCredentials& c) {
+  return R"({"credentials":{"accessKeyId":")" + c.access_key_id + R"(","expiration":")" +
+         FormatIso8601(c.expires) + R"("},"assumedRoleUser":{"assumedRoleId":")" +
+         c.assumed_role_id + R"(","arn":")" + c.assumed_role_arn + R"("}})";
+}
+
+namespace {
+
+ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const Params& params,
+                       const RequestIds& ids) {
+  const auth::Principal& p = *caller.principal;
+  RoleRequest req;
+  if (auto err = ParseRoleRequest(params, ids, &req)) return *err;
+  const std::string* const role_arn = &req.role_arn;
+  const std::string* const session = &req.session_name;
+  const int64_t duration = req.duration;
+  const bool duration_given = req.duration_given;
   const std::optional<std::string> external_id = Param(params, "ExternalId");
   if (external_id && (external_id->size() < 2 || external_id->size() > 1224)) {
     return Validation(*external_id, "externalId",
@@ -146,40 +256,7 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
 
   // Session policies: the session may do only what they (together) and the role allow.
   iam::SessionContext context;
-  if (const std::optional<std::string> policy = Param(params, "Policy")) {
-    if (policy->empty() || policy->size() > kMaxSessionPolicy) {
-      return Validation(*policy, "policy",
-                        policy->empty() ? "Member must have length greater than or equal to 1"
-                                        : "Member must have length less than or equal to 2048",
-                        ids);
-    }
-    auto parsed = policy::ParsePolicy(*policy, policy::PolicyKind::kIdentity);
-    if (!parsed.ok()) {
-      return StsError(400, "MalformedPolicyDocument", parsed.status().message(), ids);
-    }
-    context.session_policies.push_back(*policy);
-    context.has_session_policy = true;
-  }
-  std::vector<std::string> policy_arns;
-  for (int i = 1;; ++i) {
-    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
-    if (!arn) break;
-    policy_arns.push_back(*arn);
-  }
-  if (policy_arns.size() > kMaxSessionPolicyArns) {
-    return Validation("[...]", "policyArns", "Member must have length less than or equal to 10",
-                      ids);
-  }
-  for (const std::string& arn : policy_arns) {
-    if (arn.size() < 20 || arn.size() > 2048) {
-      return Validation(arn, "policyArns.member.arn",
-                        "Member must have length greater than or equal to 20", ids);
-    }
-    context.has_session_policy = true;
-    // A policy that does not exist contributes nothing (never more than asked for).
-    Result<std::string> doc = deps.iam->ManagedPolicyDocument(arn);
-    if (doc.ok()) context.session_policies.push_back(std::move(*doc));
-  }
+  if (auto err = ParseSessionPolicies(deps, params, ids, &context)) return *err;
 
   // Session tags, transitive tag keys and the source identity.
   for (int i = 1;; ++i) {
@@ -299,12 +376,7 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     if (!context.source_identity.empty()) {
       r.keys.emplace_back("sts:SourceIdentity", context.source_identity);
     }
-    AccessDecision d = deps.access->Check(caller, r);
-    if (audit::PendingCall* call = audit::PendingCall::Current()) {
-      call->event().additional_event_data = std::string(R"({"trustDecision":")") +
-                                            std::string(policy::DecisionName(d.decision)) + R"("})";
-    }
-    if (d.denied()) return StsError(403, "AccessDenied", denied, ids);
+    if (CheckTrust(deps, caller, r).denied()) return StsError(403, "AccessDenied", denied, ids);
     // Tags and a source identity need their own permissions in the trust policy.
     auto refused = [&](const char* action) {
       AccessRequest extra = r;
@@ -332,57 +404,13 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
       *role, *session, expires, context, [&](const iam::SessionCredentials& c) {
         if (audit::PendingCall* call = audit::PendingCall::Current()) {
-          call->event().response_elements =
-              R"({"credentials":{"accessKeyId":")" + c.access_key_id + R"(","expiration":")" +
-              FormatIso8601(c.expires) + R"("},"assumedRoleUser":{"assumedRoleId":")" +
-              c.assumed_role_id + R"(","arn":")" + c.assumed_role_arn + R"("}})";
+          call->event().response_elements = CredentialsEventJson(c);
         }
       });
   if (!creds.ok()) {
     return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
   }
-  XmlWriter x;
-  x.Open("AssumeRoleResponse", kStsXmlns);
-  x.Open("AssumeRoleResult");
-  x.Open("Credentials")
-      .Element("AccessKeyId", creds->access_key_id)
-      .Element("SecretAccessKey", creds->secret.view())
-      .Element("SessionToken", creds->session_token)
-      .Element("Expiration", FormatIso8601(creds->expires))
-      .Close();
-  x.Open("AssumedRoleUser")
-      .Element("AssumedRoleId", creds->assumed_role_id)
-      .Element("Arn", creds->assumed_role_arn)
-      .Close();
-  x.Close();
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse out;
-  out.status = 200;
-  out.body = x.Finish();
-  out.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
-  return out;
-}
-
-ApiResponse CredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
-                                const RequestIds& ids) {
-  XmlWriter x;
-  x.Open(action + "Response", kStsXmlns);
-  x.Open(action + "Result");
-  x.Open("Credentials")
-      .Element("AccessKeyId", creds.access_key_id)
-      .Element("SecretAccessKey", creds.secret.view())
-      .Element("SessionToken", creds.session_token)
-      .Element("Expiration", FormatIso8601(creds.expires))
-      .Close();
-  x.Close();
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse out;
-  out.status = 200;
-  out.body = x.Finish();
-  out.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
-  return out;
+  return RoleCredentialsResponse("AssumeRole", *creds, nullptr, ids);
 }
 
 // GetSessionToken: temporary credentials of the calling IAM user (or account root) itself,
@@ -427,7 +455,7 @@ ApiResponse GetSessionToken(const StsDependencies& deps, const Caller& caller, c
                     ids);
   }
   if (!creds.ok()) return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
-  return CredentialsResponse("GetSessionToken", *creds, ids);
+  return RoleCredentialsResponse("GetSessionToken", *creds, nullptr, ids);
 }
 
 // GetAccessKeyInfo: the account an access key belongs to (IAM's keys and sessions; any other
@@ -447,13 +475,7 @@ ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
   XmlWriter x;
   x.Open("GetAccessKeyInfoResponse", kStsXmlns);
   x.Open("GetAccessKeyInfoResult").Element("Account", account).Close();
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse out;
-  out.status = 200;
-  out.body = x.Finish();
-  out.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
-  return out;
+  return QueryOk(x, ids);
 }
 
 }  // namespace
@@ -462,13 +484,25 @@ ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, co
                            const RequestIds& ids) {
   const std::optional<std::string> action = Param(params, "Action");
   if (deps.recorder != nullptr && action &&
-      (*action == "AssumeRole" || *action == "GetSessionToken" || *action == "GetAccessKeyInfo")) {
+      (*action == "AssumeRole" || *action == "GetSessionToken" || *action == "GetAccessKeyInfo" ||
+       *action == "AssumeRoleWithWebIdentity")) {
     StsDependencies inner = deps;
     inner.recorder = nullptr;
+    // The web identity token is a credential: it stays out of the record, as on AWS.
+    Params recorded = params;
+    std::erase_if(recorded, [](const auto& kv) { return kv.first == "WebIdentityToken"; });
+    Caller recorded_caller = caller;
+    if (!recorded_caller.principal) {  // unsigned: the token names the caller once it is read
+      auto web = std::make_shared<auth::Principal>();
+      web->type = auth::PrincipalType::kWebIdentityUser;
+      auto role = auth::ParsePrincipalArn(Param(params, "RoleArn").value_or(""));
+      if (role.ok()) web->account = role->account;
+      recorded_caller.principal = std::move(web);
+    }
     audit::PendingCall call(
         deps.recorder,
-        QueryEvent(caller, "sts.amazonaws.com", *action,
-                   caller.region.empty() ? "us-east-1" : caller.region, params, ids));
+        QueryEvent(recorded_caller, "sts.amazonaws.com", *action,
+                   caller.region.empty() ? "us-east-1" : caller.region, recorded, ids));
     call.event().read_only = *action == "GetAccessKeyInfo";
     ApiResponse out = HandleStsQuery(inner, caller, params, ids);
     if (!call.written()) {
@@ -484,9 +518,18 @@ ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, co
   const std::optional<std::string> version = Param(params, "Version");
   if (action && deps.iam != nullptr && deps.clock != nullptr &&
       (!version || *version == "2011-06-15")) {
+    if (*action == "AssumeRoleWithWebIdentity") {
+      return AssumeRoleWithWebIdentity(deps, caller, params, ids);
+    }
     if (*action == "AssumeRole") return AssumeRole(deps, caller, params, ids);
     if (*action == "GetSessionToken") return GetSessionToken(deps, caller, params, ids);
     if (*action == "GetAccessKeyInfo") return GetAccessKeyInfo(deps, caller, params, ids);
+  }
+  if (!caller.principal) {  // an unsigned request that is not a web identity call
+    return StsError(400, "InvalidAction",
+                    "Could not find operation " + action.value_or("") + " for version " +
+                        version.value_or("NO_VERSION_SPECIFIED"),
+                    ids);
   }
   return HandleQuery(*caller.principal, params, ids);
 }

@@ -1,5 +1,7 @@
 #include "api/sts/sts_service.h"
 
+#include "api/sts/sts_internal.h"
+
 #include "api/common/xml_writer.h"
 #include "crypto/digest.h"
 
@@ -49,6 +51,7 @@ CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
       id.user_id = UniqueId("AIDA", principal.arn);
       break;
     case auth::PrincipalType::kRole:
+    case auth::PrincipalType::kWebIdentityUser:  // never signs a request; for completeness
       id.user_id = UniqueId("AROA", principal.arn);
       break;
     case auth::PrincipalType::kAssumedRole: {
@@ -89,14 +92,7 @@ ApiResponse HandleQuery(const auth::Principal& principal,
       .Element("UserId", id.user_id)
       .Element("Account", id.account)
       .Close();
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-
-  ApiResponse r;
-  r.status = 200;
-  r.body = x.Finish();
-  r.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &r);
-  return r;
+  return QueryOk(x, ids);
 }
 
 }  // namespace sealstack::api::sts

@@ -16,8 +16,11 @@ from test_kms_cli import _env, aws_cli  # noqa: F401  (the CLI fixture, v1 and v
 pytestmark = pytest.mark.cli
 
 
-def _run(cli, endpoint, *args, env_extra=None, endpoint_flag=True):
+def _run(cli, endpoint, *args, env_extra=None, endpoint_flag=True, unsigned=False):
     env = _env()
+    if unsigned:  # no credentials at all (calls the CLI sends unsigned)
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            env.pop(name, None)
     env.update(env_extra or {})
     argv = [cli, *args, "--region", REGION, "--output", "json"]
     if endpoint_flag:

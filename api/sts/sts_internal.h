@@ -1,0 +1,73 @@
+// What the STS operations share (internal to api/sts): the Query parameters, AWS's validation
+// and error answers, the role-request members AssumeRole and AssumeRoleWithWebIdentity have in
+// common, and the credentials response.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/common/xml_writer.h"
+#include "api/sts/sts_service.h"
+
+namespace sealstack::api::sts {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<std::string> Param(const Params& params, std::string_view name);
+
+// An STS error answer (Query protocol).
+ApiResponse StsError(int status, std::string code, std::string message, const RequestIds& ids);
+
+// AWS's "1 validation error detected: Value 'V' at 'member' failed to satisfy constraint: C"
+// (a value with data() == nullptr is written as null).
+ApiResponse Validation(std::string_view value, std::string_view member, std::string_view constraint,
+                       const RequestIds& ids);
+
+// RoleArn, RoleSessionName and DurationSeconds of AssumeRole / AssumeRoleWithWebIdentity.
+struct RoleRequest {
+  std::string role_arn;
+  std::string session_name;
+  int64_t duration = 3600;
+  bool duration_given = false;
+};
+
+// The role request's members, validated as AWS does (nullopt: valid, *out filled).
+std::optional<ApiResponse> ParseRoleRequest(const Params& params, const RequestIds& ids,
+                                            RoleRequest* out);
+
+// Policy and PolicyArns into context->session_policies (nullopt: valid).
+std::optional<ApiResponse> ParseSessionPolicies(const StsDependencies& deps, const Params& params,
+                                                const RequestIds& ids,
+                                                iam::SessionContext* context);
+
+// <ACTION>Response/<ACTION>Result with Credentials, AssumedRoleUser (when the credentials name
+// a role session), then what `more` writes.
+ApiResponse RoleCredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
+                                    const std::function<void(XmlWriter&)>& more,
+                                    const RequestIds& ids);
+
+// 200 with the document `x` holds (its ResponseMetadata with the request id is added here).
+ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids);
+
+// The trust-policy decision of `r` (AccessRule::kTrustPolicy) for `caller`, also written to the
+// pending audit event as additionalEventData {"trustDecision": ...}.
+AccessDecision CheckTrust(const StsDependencies& deps, const Caller& caller,
+                          const AccessRequest& r);
+
+// The audit event's responseElements for issued role credentials: the key id, expiry and the
+// assumed role user; never the secret or the token.
+std::string CredentialsEventJson(const iam::SessionCredentials& creds);
+
+// STS AssumeRoleWithWebIdentity (sts_web_identity.cpp): unsigned; `caller` carries only the
+// request's facts (region, source IP, user agent), its principal is ignored.
+ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller& caller,
+                                      const Params& params, const RequestIds& ids);
+
+}  // namespace sealstack::api::sts
