@@ -94,6 +94,10 @@ Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::Principal
   return p;
 }
 
+Result<GlueRole> Service::FindRole(const std::string& account, const std::string& role) const {
+  return FindGlueRole(deps_.iam, *deps_.principals, account, role);
+}
+
 namespace {
 
 // A map of strings as a JSON object, entries in the order given.
@@ -110,8 +114,7 @@ Value StringObject(const StringPairs& pairs, Document::AllocatorType& a) {
 Result<std::string> Service::CreateJob(const Caller& c, const CreateJobInput& in) {
   const std::string& name = in.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateJob", GlueArn(c, "job/" + name)));
-  SEALSTACK_RETURN_IF_ERROR(
-      ResolveRole(*deps_.principals, Account(c), in.job.role.value_or("")).status());
+  SEALSTACK_RETURN_IF_ERROR(FindRole(Account(c), in.job.role.value_or("")).status());
   SEALSTACK_ASSIGN_OR_RETURN(Document given, json::Load(in.job.json));
 
   Document doc(rapidjson::kObjectType);
@@ -145,7 +148,7 @@ Result<std::string> Service::UpdateJob(const Caller& c, const UpdateJobInput& in
   Value& old = doc["Job"];
   if (in.job_update.role) {
     SEALSTACK_RETURN_IF_ERROR(
-        ResolveRole(*deps_.principals, Account(c), *in.job_update.role).status());
+        FindRole(Account(c), *in.job_update.role).status());
   }
   SEALSTACK_ASSIGN_OR_RETURN(Document update, json::Load(in.job_update.json));
   Value job(rapidjson::kObjectType);

@@ -14,7 +14,8 @@
 //
 //   StartJobRun --> STARTING --Validate() fails--------------------------> FAILED
 //                      |  \--BatchStopJobRun, then RunMain()-------------> STOPPED
-//                      | Validate() ok (role, security configuration, KMS keys, script object)
+//                      | Validate() ok (role trust + session, security configuration, KMS
+//                      |   keys, script object)
 //                      v
 //                   RUNNING --Execute(): exit 0 (or Options::execute off)-> SUCCEEDED
 //                      |  \--Execute(): exit != 0 / killed by signal-----> FAILED
@@ -32,8 +33,9 @@
 // with a fake runner.
 //
 // Terminal: STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR. A run's temporary credentials (the
-// job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>) exist in the
-// PrincipalStore from STARTING until the run is terminal. Its output (stdout+stderr, at most
+// job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>, glue_role.h)
+// authenticate from Validate() until the run is terminal; a role whose trust policy does not
+// let glue.amazonaws.com assume it fails the run in Validate(). Its output (stdout+stderr, at most
 // Options::max_log_bytes) is the run's log, sealed under the CloudWatchEncryption key when set.
 //
 // Thread safety: all methods are safe to call concurrently. Each executing run has one runner
@@ -52,6 +54,7 @@
 #include <vector>
 
 #include "api/common/caller.h"
+#include "api/glue/glue_role.h"
 #include "api/glue/glue_types.h"
 #include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
@@ -109,6 +112,9 @@ struct Dependencies {
   std::shared_ptr<ProcessRunner> processes;
   // Authorization of management calls (the server's one check). Null = enforce, on `clock`.
   std::shared_ptr<AccessCheck> access;
+  // IAM: job and crawler roles are its roles first (the configured roles are the fallback), and
+  // their sessions its role sessions (glue_role.h). Null = configured roles only.
+  iam::Service* iam = nullptr;
   // CloudWatch Logs: each run's output and error log groups are written there as the run's role
   // (under the CloudWatchEncryption key when set). Null = runs write no CloudWatch logs.
   logs::Service* logs = nullptr;
@@ -211,6 +217,9 @@ class Service {
   // The operation `input` holds.
   Result<std::string> Dispatch(const Caller& c, const Input& input);
 
+  // The role a job or crawler names (glue_role.h), IAM's first.
+  Result<GlueRole> FindRole(const std::string& account, const std::string& role) const;
+
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
   // Authorization of catalog calls: a CatalogId other than the caller's account is denied, then
@@ -256,8 +265,8 @@ class Service {
   Result<std::string> GetJobRuns(const Caller& c, const GetJobRunsInput& in);
   Result<std::string> BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in);
   // Counts the job's live runs against `max_runs`, stores the run as STARTING and starts its
-  // runner thread (RunMain) with `session` as the run's credentials.
-  Status Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs);
+  // runner thread (RunMain), which assumes the run's role (Validate).
+  Status Launch(std::shared_ptr<Run> run, int64_t max_runs);
   void StopAllRuns();
 
   // ---- job bookmarks (glue_bookmarks.cpp)
