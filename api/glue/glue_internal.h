@@ -33,6 +33,17 @@ Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::Principal
                                                            const std::string& account,
                                                            const std::string& role);
 
+// A CatalogId other than the caller's account is another account's catalog: AccessDenied
+// (glue_catalog.cpp).
+Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id);
+
+// Catalog names are stored lower-cased (glue_catalog.cpp).
+std::string Lowered(std::string s);
+
+// {"<member>":[doc,...],"NextToken":...} from a page of opened documents (glue_catalog.cpp).
+std::string RenderPage(const char* member, const std::vector<std::string>& docs,
+                       const std::string& next_token);
+
 // The stored text of `key`; nullopt when there is none (glue_catalog.cpp).
 Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::GlueKey& key);
 

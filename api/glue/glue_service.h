@@ -324,6 +324,10 @@ class Service {
   Result<std::string> BatchCreatePartition(const Caller& c, const BatchCreatePartitionInput& in);
   Result<std::string> GetPartition(const Caller& c, const GetPartitionInput& in);
   Result<std::string> GetPartitions(const Caller& c, const GetPartitionsInput& in);
+  Result<std::string> UpdatePartition(const Caller& c, const UpdatePartitionInput& in);
+  Result<std::string> DeletePartition(const Caller& c, const DeletePartitionInput& in);
+  Result<std::string> BatchGetPartition(const Caller& c, const BatchGetPartitionInput& in);
+  Result<std::string> BatchDeletePartition(const Caller& c, const BatchDeletePartitionInput& in);
   Result<std::string> CreateConnection(const Caller& c, const CreateConnectionInput& in);
   Result<std::string> GetConnection(const Caller& c, const GetConnectionInput& in);
   Result<std::string> GetConnections(const Caller& c, const GetConnectionsInput& in);

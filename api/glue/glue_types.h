@@ -238,12 +238,32 @@ struct GetPartitionInput {
   std::string table_name;
   std::vector<std::string> partition_values;
 };
+struct DeletePartitionInput : GetPartitionInput {};
 struct GetPartitionsInput {
   std::optional<std::string> catalog_id;
   std::string database_name;
   std::string table_name;
+  std::optional<std::string> expression;  // partition_expression.h; checked by the service
   PageRequest page;
 };
+struct UpdatePartitionInput {
+  std::optional<std::string> catalog_id;
+  std::string database_name;
+  std::string table_name;
+  std::vector<std::string> partition_value_list;  // the partition updated
+  PartitionInput partition_input;                 // values: the partition's new values (may be
+                                                  // empty: unchanged)
+};
+// BatchGetPartition (PartitionsToGet, at most 1000) and BatchDeletePartition
+// (PartitionsToDelete, at most 25): each entry's Values.
+struct BatchPartitionsInput {
+  std::optional<std::string> catalog_id;
+  std::string database_name;
+  std::string table_name;
+  std::vector<std::vector<std::string>> partitions;
+};
+struct BatchGetPartitionInput : BatchPartitionsInput {};
+struct BatchDeletePartitionInput : BatchPartitionsInput {};
 
 struct ConnectionInput {
   std::string name;
@@ -289,7 +309,8 @@ using Input = std::variant<
     GetDataCatalogEncryptionSettingsInput, CreateDatabaseInput, GetDatabaseInput, GetDatabasesInput,
     UpdateDatabaseInput, DeleteDatabaseInput, CreateTableInput, GetTableInput, GetTablesInput,
     UpdateTableInput, DeleteTableInput, CreatePartitionInput, BatchCreatePartitionInput,
-    GetPartitionInput, GetPartitionsInput, CreateConnectionInput, GetConnectionInput,
+    GetPartitionInput, GetPartitionsInput, UpdatePartitionInput, DeletePartitionInput,
+    BatchGetPartitionInput, BatchDeletePartitionInput, CreateConnectionInput, GetConnectionInput,
     GetConnectionsInput, DeleteConnectionInput, GetJobBookmarkInput, ResetJobBookmarkInput>;
 
 }  // namespace sealstack::api::glue
