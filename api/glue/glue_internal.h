@@ -52,6 +52,12 @@ Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::
 Result<json::Document> LoadJob(const storage::GlueKey& key, storage::Database& db,
                                const std::string& name);
 
+// A List* answer, {"<member>":[names...],"NextToken":...}: the names of the caller's entities of
+// `kind` whose "Tags" hold every pair of `want` (all when nullopt) (glue_jobs.cpp).
+Result<std::string> ListTaggedNames(const Caller& c, storage::Database& db, const std::string& kind,
+                                    const char* member, const PageRequest& page,
+                                    const std::optional<StringPairs>& want);
+
 // A Get*s answer, {"<list>":[...],"NextToken":"..."}, from a page of stored documents read with
 // limit + 1 rows: the first `limit` documents, each whole or (member not null) its `member`,
 // and, when there are more, the token of the last one listed, made of next_key(row)

@@ -244,6 +244,7 @@ Result<size_t> Service::EndInterruptedRuns() {
 }
 
 Status Service::ResetAccount(const std::string& account) {
+  StopAllCrawls();  // a crawl ends at its next object; any account's (crawls are short)
   // Its runs stop first, and are waited for: a runner ending later would write its run back.
   std::vector<std::shared_ptr<Run>> stopping;
   {

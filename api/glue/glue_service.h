@@ -269,6 +269,33 @@ class Service {
   Status Launch(std::shared_ptr<Run> run, int64_t max_runs);
   void StopAllRuns();
 
+  // ---- crawlers (glue_crawlers.cpp: the operations; crawl.cpp: a crawl on its thread)
+  //
+  //   CreateCrawler --> READY --StartCrawler--> RUNNING --Crawl() ends----------> READY
+  //                                                |        (LastCrawl SUCCEEDED / FAILED)
+  //                                                | StopCrawler
+  //                                                v
+  //                                             STOPPING --Crawl() sees the stop--> READY
+  //                                                         (LastCrawl CANCELLED)
+  Result<std::string> CreateCrawler(const Caller& c, const CreateCrawlerInput& in);
+  Result<std::string> UpdateCrawler(const Caller& c, const UpdateCrawlerInput& in);
+  Result<std::string> GetCrawler(const Caller& c, const GetCrawlerInput& in);
+  Result<std::string> GetCrawlers(const Caller& c, const GetCrawlersInput& in);
+  Result<std::string> ListCrawlers(const Caller& c, const ListCrawlersInput& in);
+  Result<std::string> DeleteCrawler(const Caller& c, const DeleteCrawlerInput& in);
+  Result<std::string> StartCrawler(const Caller& c, const StartCrawlerInput& in);
+  Result<std::string> StopCrawler(const Caller& c, const StopCrawlerInput& in);
+  Result<std::string> GetCrawlerMetrics(const Caller& c, const GetCrawlerMetricsInput& in);
+  struct CrawlTask;
+  // The crawler's stored document, changed by `fn` under crawlers_mu_ (state transitions).
+  Status ChangeCrawler(const storage::GlueKey& key, const std::string& name,
+                       const std::function<Status(rapidjson::Document&)>& fn);
+  // On the crawl's thread: crawls, then stores the outcome and READY.
+  void CrawlMain(std::shared_ptr<CrawlTask> task);
+  // The crawl as the crawler's role; "" or the LastCrawl ErrorMessage.
+  std::string Crawl(CrawlTask& task);
+  void StopAllCrawls();
+
   // ---- job bookmarks (glue_bookmarks.cpp)
   Result<std::string> GetJobBookmark(const Caller& c, const GetJobBookmarkInput& in);
   Result<std::string> ResetJobBookmark(const Caller& c, const ResetJobBookmarkInput& in);
@@ -380,6 +407,12 @@ class Service {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_ GUARDED_BY(runs_mu_);
   std::atomic<int64_t> run_seq_{0};
   bool shutting_down_ GUARDED_BY(runs_mu_) = false;
+  // Crawls in progress (by account/region/name) and their threads.
+  std::map<std::string, std::shared_ptr<CrawlTask>> crawls_ GUARDED_BY(runs_mu_);
+  std::vector<std::pair<std::shared_ptr<CrawlTask>, std::thread>> crawl_threads_
+      GUARDED_BY(runs_mu_);
+  // Serializes read-modify-write of crawler documents (state, LastCrawl, metrics).
+  mutable Mutex crawlers_mu_;
   size_t interrupted_runs_ended_ = 0;
 };
 

@@ -576,6 +576,87 @@ Result<Input> ReadBatchDeletePartition(JsonInput& in) {
   return ReadPartitionBatch<BatchDeletePartitionInput>(in, "PartitionsToDelete", 25);
 }
 
+// ---------------------------------------------------------------- crawlers
+
+// A crawler's members; `create`: Role and Targets are required.
+CrawlerDefinition ReadCrawlerMembers(JsonInput& in, bool create) {
+  CrawlerDefinition out;
+  out.role = in.String("Role", create, 1, 2048);
+  if (create) Require(in, "Targets");
+  if (in.Kind("Targets") != JsonKind::kNull) {
+    JsonInput targets = in.Get("Targets");
+    if (targets.kind() != JsonKind::kObject) {
+      in.AddError("Targets must be a structure");
+    } else {
+      std::vector<std::string> paths;
+      if (targets.Kind("S3Targets") != JsonKind::kNull) {
+        auto items = targets.Get("S3Targets").Items();
+        if (!items) {
+          in.AddError("S3Targets must be a list");
+        } else {
+          for (JsonInput t : *items) {
+            if (auto path = t.String("Path", true, 1, SIZE_MAX)) paths.push_back(std::move(*path));
+          }
+        }
+      }
+      out.s3_paths = std::move(paths);
+    }
+  }
+  out.database_name = in.String("DatabaseName", false);
+  out.table_prefix = in.String("TablePrefix", false, 0, 128);
+  out.schedule = in.String("Schedule", false);
+  out.security_configuration = in.String("CrawlerSecurityConfiguration", false, 0, 128);
+  out.json = in.Json();
+  return out;
+}
+
+Result<Input> ReadCreateCrawler(JsonInput& in) {
+  CreateCrawlerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  out.crawler = ReadCrawlerMembers(in, true);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadUpdateCrawler(JsonInput& in) {
+  UpdateCrawlerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  out.crawler = ReadCrawlerMembers(in, false);
+  return Done(in, std::move(out));
+}
+
+template <typename T>
+Result<Input> ReadCrawlerName(JsonInput& in) {
+  T out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadGetCrawlers(JsonInput& in) {
+  return Done(in, GetCrawlersInput{ReadPage(in, 1000)});
+}
+
+Result<Input> ReadListCrawlers(JsonInput& in) {
+  ListCrawlersInput out;
+  out.page = ReadPage(in, 1000);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadGetCrawlerMetrics(JsonInput& in) {
+  GetCrawlerMetricsInput out;
+  if (in.Kind("CrawlerNameList") != JsonKind::kNull) {
+    out.names = ReadStrings(in, in.Get("CrawlerNameList"), "CrawlerNameList must be a list",
+                            "CrawlerNameList must hold strings");
+    if (out.names.size() > 100) {
+      in.AddConstraintError("CrawlerNameList", "[...]",
+                            "Member must have length less than or equal to 100");
+    }
+  }
+  out.page = ReadPage(in, 1000);
+  return Done(in, std::move(out));
+}
+
 Result<Input> ReadCreateConnection(JsonInput& in) {
   CreateConnectionInput out;
   out.catalog_id = ReadCatalogId(in);
@@ -766,6 +847,15 @@ InputReader FindInputReader(std::string_view operation) {
       {"DeletePartition", ReadDeletePartition},
       {"BatchGetPartition", ReadBatchGetPartition},
       {"BatchDeletePartition", ReadBatchDeletePartition},
+      {"CreateCrawler", ReadCreateCrawler},
+      {"UpdateCrawler", ReadUpdateCrawler},
+      {"GetCrawler", ReadCrawlerName<GetCrawlerInput>},
+      {"DeleteCrawler", ReadCrawlerName<DeleteCrawlerInput>},
+      {"StartCrawler", ReadCrawlerName<StartCrawlerInput>},
+      {"StopCrawler", ReadCrawlerName<StopCrawlerInput>},
+      {"GetCrawlers", ReadGetCrawlers},
+      {"ListCrawlers", ReadListCrawlers},
+      {"GetCrawlerMetrics", ReadGetCrawlerMetrics},
       {"CreateConnection", ReadCreateConnection},
       {"GetConnection", ReadGetConnection},
       {"GetConnections", ReadGetConnections},
