@@ -47,6 +47,13 @@ Status ApplyCrawlerMembers(const CrawlerDefinition& def, Value& crawler,
   return Status::Ok();
 }
 
+// Update, Delete and StartCrawler need a crawler that is not crawling.
+Status RequireReady(const Value& crawler, const std::string& name) {
+  if (json::Text(crawler, "State") == "READY") return Status::Ok();
+  return GlueError(ErrorKind::kCrawlerRunning,
+                   "Crawler with name " + name + " has already started");
+}
+
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -129,10 +136,7 @@ Result<std::string> Service::UpdateCrawler(const Caller& c, const UpdateCrawlerI
   SEALSTACK_RETURN_IF_ERROR(
       ChangeCrawler(Key(c, "crawler", in.name), in.name, [&](Document& d) -> Status {
         Value& crawler = d["Crawler"];
-        if (json::Text(crawler, "State") != "READY") {
-          return GlueError(ErrorKind::kCrawlerRunning,
-                           "Crawler with name " + in.name + " has already started");
-        }
+        SEALSTACK_RETURN_IF_ERROR(RequireReady(crawler, in.name));
         auto& a = d.GetAllocator();
         SEALSTACK_RETURN_IF_ERROR(ApplyCrawlerMembers(in.crawler, crawler, a));
         json::Set(crawler, "LastUpdated", Value(json::Epoch(deps_.clock->Now())), a);
@@ -176,10 +180,7 @@ Result<std::string> Service::DeleteCrawler(const Caller& c, const DeleteCrawlerI
   SEALSTACK_ASSIGN_OR_RETURN(auto text, RawGet(*deps_.db, Key(c, "crawler", in.name)));
   if (!text) return NoCrawler(in.name);
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
-  if (json::Text(d["Crawler"], "State") != "READY") {
-    return GlueError(ErrorKind::kCrawlerRunning,
-                     "Crawler with name " + in.name + " has already started");
-  }
+  SEALSTACK_RETURN_IF_ERROR(RequireReady(d["Crawler"], in.name));
   SEALSTACK_RETURN_IF_ERROR(Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Delete(conn, Key(c, "crawler", in.name)).status();
   }));
@@ -198,23 +199,13 @@ Result<std::string> Service::StartCrawler(const Caller& c, const StartCrawlerInp
   SEALSTACK_RETURN_IF_ERROR(
       ChangeCrawler(Key(c, "crawler", in.name), in.name, [&](Document& d) -> Status {
         Value& crawler = d["Crawler"];
-        if (json::Text(crawler, "State") != "READY") {
-          return GlueError(ErrorKind::kCrawlerRunning,
-                           "Crawler with name " + in.name + " has already started");
-        }
+        SEALSTACK_RETURN_IF_ERROR(RequireReady(crawler, in.name));
         task->crawler = json::Dump(crawler);
         json::SetStr(crawler, "State", "RUNNING", d.GetAllocator());
         return Status::Ok();
       }));
   crawls_[task->Id()] = task;
-  for (auto it = crawl_threads_.begin(); it != crawl_threads_.end();) {  // join ended crawls
-    if (it->first->done) {
-      it->second.join();
-      it = crawl_threads_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  JoinEnded(crawl_threads_);
   crawl_threads_.emplace_back(task, std::thread([this, task] { CrawlMain(task); }));
   return std::string("{}");
 }

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/glue/glue_json.h"
@@ -32,6 +34,19 @@ inline std::string GlueArn(const Caller& c, const std::string& suffix) {
 Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::PrincipalStore& store,
                                                            const std::string& account,
                                                            const std::string& role);
+
+// Joins and drops the threads whose task (a job run, a crawl) says it is `done`.
+template <typename Task>
+void JoinEnded(std::vector<std::pair<std::shared_ptr<Task>, std::thread>>& threads) {
+  for (auto it = threads.begin(); it != threads.end();) {
+    if (it->first->done) {
+      it->second.join();
+      it = threads.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
 
 // A CatalogId other than the caller's account is another account's catalog: AccessDenied
 // (glue_catalog.cpp).

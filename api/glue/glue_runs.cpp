@@ -106,15 +106,7 @@ Status Service::Launch(std::shared_ptr<Run> run, int64_t max_runs) {
   NoteResponse("{\"JobRunId\":\"" + run->id + "\"}");
   SEALSTACK_RETURN_IF_ERROR(PersistRun(*run));
   active_[run->id] = run;
-  // Join runner threads that have finished.
-  for (auto it = threads_.begin(); it != threads_.end();) {
-    if (it->first->done) {
-      it->second.join();
-      it = threads_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  JoinEnded(threads_);
   threads_.emplace_back(run, std::thread([this, run] { RunMain(run); }));
   return Status::Ok();
 }

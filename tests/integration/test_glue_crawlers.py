@@ -10,12 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from aws_helpers import ROOT_ACCOUNT, client
+from glue_helpers import EC2_TRUST, GLUE_TRUST, create_iam_roles
 from s3_helpers import module_servers  # noqa: F401 (fixture)
 
-GLUE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"},
-     "Action": "sts:AssumeRole"}]})
-EC2_TRUST = GLUE_TRUST.replace("glue.amazonaws.com", "ec2.amazonaws.com")
 ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:*", "glue:*", "logs:*"], "Resource": "*"}]})
 
@@ -46,11 +43,8 @@ def wait_ready(g, name, deadline_s=30):
 @pytest.fixture(scope="module")
 def env(module_servers):  # noqa: F811
     server = module_servers.start()
-    iam = client("iam", server.endpoint)
-    for name, trust in (("CrawlerRole", GLUE_TRUST), ("CrawlerDenied", GLUE_TRUST),
-                        ("CrawlerEc2", EC2_TRUST)):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
-        iam.put_role_policy(RoleName=name, PolicyName="crawl", PolicyDocument=ROLE_POLICY)
+    create_iam_roles(server, [("CrawlerRole", GLUE_TRUST), ("CrawlerDenied", GLUE_TRUST),
+                                       ("CrawlerEc2", EC2_TRUST)], ROLE_POLICY)
     kms = client("kms", server.endpoint)
 
     def key_for(*roles):

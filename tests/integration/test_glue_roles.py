@@ -9,16 +9,9 @@ import pytest
 import requests
 
 from aws_helpers import ROOT_ACCOUNT, client
-from glue_helpers import wait_run
+from glue_helpers import EC2_TRUST, GLUE_TRUST, create_iam_roles, wait_run
 from s3_helpers import module_servers  # noqa: F401 (fixture)
 
-GLUE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"},
-     "Action": "sts:AssumeRole"}]})
-EC2_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-     "Action": "sts:AssumeRole"}]})
-# No kms:* here: only a key policy naming the role lets it use a key.
 ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["s3:*", "logs:*", "sts:GetCallerIdentity"], "Resource": "*"}]})
 
@@ -54,11 +47,8 @@ def key_policy(*roles):
 @pytest.fixture(scope="module")
 def env(module_servers):  # noqa: F811
     server = module_servers.start()
-    iam = client("iam", server.endpoint)
-    for name, trust in (("GlueRunner", GLUE_TRUST), ("GlueOther", GLUE_TRUST),
-                        ("Ec2Only", EC2_TRUST)):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
-        iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=ROLE_POLICY)
+    create_iam_roles(server, [("GlueRunner", GLUE_TRUST), ("GlueOther", GLUE_TRUST),
+                                       ("Ec2Only", EC2_TRUST)], ROLE_POLICY)
     kms = client("kms", server.endpoint)
     key = kms.create_key(Policy=key_policy(role_arn("GlueRunner")))["KeyMetadata"]["Arn"]
     s3 = client("s3", server.endpoint)
