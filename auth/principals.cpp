@@ -153,14 +153,42 @@ Status PrincipalStore::Remove(std::string_view access_key_id) {
 std::shared_ptr<const Principal> PrincipalStore::FindByAccessKey(
     std::string_view access_key_id) const {
   std::shared_ptr<const PrincipalDirectory> directory;
+  std::optional<SessionExtras> extras;
   {
     ReaderLock lock(mu_);
-    auto it = by_key_.find(std::string(access_key_id));
+    const std::string key(access_key_id);
+    auto it = by_key_.find(key);
     if (it != by_key_.end()) return it->second;
     directory = directory_;
+    auto e = extras_.find(key);
+    if (e != extras_.end()) extras = e->second;
   }
   // Asked without the lock: the directory reads its database.
-  return directory ? directory->FindByAccessKey(access_key_id) : nullptr;
+  std::shared_ptr<const Principal> found =
+      directory ? directory->FindByAccessKey(access_key_id) : nullptr;
+  if (!extras) return found;
+  if (found == nullptr) {
+    // Expired (or gone): nothing left to add to or to end.
+    WriterLock lock(mu_);
+    extras_.erase(std::string(access_key_id));
+    return nullptr;
+  }
+  if (extras->ended) return nullptr;
+  auto with = std::make_shared<Principal>(*found);
+  with->session_object_encryption = extras->object_encryption;
+  return with;
+}
+
+void PrincipalStore::SetSessionExtras(
+    const std::string& access_key_id,
+    std::optional<Principal::ObjectEncryption> object_encryption) {
+  WriterLock lock(mu_);
+  extras_[access_key_id] = SessionExtras{std::move(object_encryption), false};
+}
+
+void PrincipalStore::EndSession(const std::string& access_key_id) {
+  WriterLock lock(mu_);
+  extras_[access_key_id].ended = true;
 }
 
 void PrincipalStore::SetDirectory(std::shared_ptr<const PrincipalDirectory> directory) {

@@ -102,11 +102,26 @@ class PrincipalStore {
   // The directory asked for access keys the store does not hold (null: none).
   void SetDirectory(std::shared_ptr<const PrincipalDirectory> directory);
 
+  // Temporary credentials the directory issued for a service that adds state of its own (a Glue
+  // run's role session): from SetSessionExtras on, FindByAccessKey answers the directory's
+  // principal (its policies as they are now) with `object_encryption` set; from EndSession on,
+  // the key authenticates no more, although the directory's session has not expired (the run is
+  // over). An ended entry is dropped once the directory no longer knows the key (expiry).
+  void SetSessionExtras(const std::string& access_key_id,
+                        std::optional<Principal::ObjectEncryption> object_encryption);
+  void EndSession(const std::string& access_key_id);
+
  private:
   mutable SharedMutex mu_;
   std::shared_ptr<const PrincipalDirectory> directory_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::shared_ptr<const Principal>> by_key_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::shared_ptr<const Principal>> by_arn_ GUARDED_BY(mu_);
+  struct SessionExtras {
+    std::optional<Principal::ObjectEncryption> object_encryption;
+    bool ended = false;
+  };
+  // Mutable: FindByAccessKey drops the entries of sessions that have expired.
+  mutable std::unordered_map<std::string, SessionExtras> extras_ GUARDED_BY(mu_);
 };
 
 inline constexpr std::string_view kDefaultAccessKeyId = "test";

@@ -213,6 +213,7 @@ void Server::BuildGlue() {
   deps.root_key = ctx.root_key;
   deps.audit = ctx.audit.get();
   deps.access = ctx.access;
+  deps.iam = ctx.iam.get();
   api::glue::Options glue_options;
   glue_options.execute =
       ctx.config.glue_execute.value_or(api::glue::PythonAvailable(glue_options.python));

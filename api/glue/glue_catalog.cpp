@@ -31,18 +31,14 @@ namespace {
 constexpr std::string_view kKmsPrefix = "GKMS1:";
 constexpr std::string_view kLocalPrefix = "GLOC1:";
 
-std::string Lowered(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 Status EncryptionError(const Status& kms_status) {
   KmsFailure w = DescribeKmsFailure(kms_status);
   return GlueError(ErrorKind::kGlueEncryption,
                    w.message + " (Service: AWSKMS; Error Code: " + w.code + ")");
 }
 
-// A CatalogId other than the caller's account is another account's catalog: denied.
+}  // namespace
+
 Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id) {
   if (id && *id != Account(c)) {
     return GlueError(ErrorKind::kAccessDenied,
@@ -50,8 +46,6 @@ Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Status Service::AuthorizeCatalog(const Caller& c, const std::optional<std::string>& catalog_id,
                                  const std::string& operation, const std::string& resource) {
@@ -233,6 +227,11 @@ Status Service::PutEntity(const Caller& c, const std::string& kind, const std::s
   return st;
 }
 
+std::string Lowered(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::GlueKey& k) {
   std::optional<std::string> out;
   Status st = db.WithConnection([&](storage::Connection& conn) -> Status {
@@ -253,7 +252,8 @@ void HidePassword(Document& connection) {
   connection["ConnectionProperties"].RemoveMember("ENCRYPTED_PASSWORD");
 }
 
-// {"<member>":[doc,...],"NextToken":...} from a page of opened documents.
+}  // namespace
+
 std::string RenderPage(const char* member, const std::vector<std::string>& docs,
                        const std::string& next_token) {
   std::string out = "{\"";
@@ -267,8 +267,6 @@ std::string RenderPage(const char* member, const std::vector<std::string>& docs,
   if (!next_token.empty()) out += ",\"NextToken\":\"" + next_token + "\"";
   return out + "}";
 }
-
-}  // namespace
 
 Result<std::string> Service::OpenEntity(const Caller& c, const storage::GlueKey& key,
                                         const std::string& not_found) {
@@ -459,102 +457,6 @@ Result<std::string> Service::DeleteTable(const Caller& c, const DeleteTableInput
   }));
   if (!deleted) return NotFound("Table " + name + " not found.");
   return std::string("{}");
-}
-
-// ---------------------------------------------------------------- partitions
-
-namespace {
-
-// A partition's name in the store: its values joined by U+001F.
-std::string PartitionName(const std::vector<std::string>& values) {
-  std::string name;
-  for (const std::string& v : values) {
-    if (!name.empty()) name += '\x1f';
-    name += v;
-  }
-  return name;
-}
-
-}  // namespace
-
-Result<std::string> Service::CreatePartition(const Caller& c, const CreatePartitionInput& in) {
-  const std::string db = Lowered(in.database_name);
-  const std::string table = Lowered(in.table_name);
-  const std::string pname = PartitionName(in.partition_input.values);
-  SEALSTACK_RETURN_IF_ERROR(
-      AuthorizeCatalog(c, in.catalog_id, "CreatePartition", "table/" + db + "/" + table));
-  SEALSTACK_RETURN_IF_ERROR(
-      RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
-  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(in.partition_input.json));
-  auto& a = d.GetAllocator();
-  json::SetStr(d, "DatabaseName", db, a);
-  json::SetStr(d, "TableName", table, a);
-  json::Set(d, "CreationTime", Value(json::Epoch(deps_.clock->Now())), a);
-  json::SetStr(d, "CatalogId", Account(c), a);
-  SEALSTACK_RETURN_IF_ERROR(PutEntity(c, "partition", db + "/" + table, pname, json::Dump(d), true,
-                                      "Partition already exists."));
-  return std::string("{}");
-}
-
-Result<std::string> Service::BatchCreatePartition(const Caller& c,
-                                                  const BatchCreatePartitionInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(CheckCatalogId(c, in.catalog_id));
-  Document errors(rapidjson::kArrayType);
-  auto& a = errors.GetAllocator();
-  for (const PartitionEntry& entry : in.partition_input_list) {
-    // Each entry as its own CreatePartition (in the batch's catalog, database and table).
-    Status failed = entry.error;
-    if (failed.ok()) {
-      CreatePartitionInput one;
-      one.database_name = in.database_name;
-      one.table_name = in.table_name;
-      one.partition_input = entry.partition;
-      Result<std::string> r = CreatePartition(c, one);
-      if (r.ok()) continue;
-      failed = r.status();
-    }
-    if (failed.code() == StatusCode::kAccessDenied) return failed;
-    Value e(rapidjson::kObjectType), detail(rapidjson::kObjectType);
-    if (entry.values_json) {
-      SEALSTACK_ASSIGN_OR_RETURN(Document values, json::LoadAny(*entry.values_json));
-      e.AddMember("PartitionValues", Value(values, a), a);
-    }
-    json::SetStr(
-        detail, "ErrorCode",
-        ErrorKindName(static_cast<ErrorKind>(
-            failed.detail() != 0 ? failed.detail() : static_cast<int>(ErrorKind::kInternal))),
-        a);
-    json::SetStr(detail, "ErrorMessage", failed.message(), a);
-    e.AddMember("ErrorDetail", detail, a);
-    errors.PushBack(e, a);
-  }
-  return "{\"Errors\":" + json::Dump(errors) + "}";
-}
-
-Result<std::string> Service::GetPartition(const Caller& c, const GetPartitionInput& in) {
-  const std::string db = Lowered(in.database_name);
-  const std::string table = Lowered(in.table_name);
-  const std::string pname = PartitionName(in.partition_values);
-  SEALSTACK_RETURN_IF_ERROR(
-      AuthorizeCatalog(c, in.catalog_id, "GetPartition", "table/" + db + "/" + table));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      std::string plain,
-      OpenEntity(c, Key(c, "partition", pname, db + "/" + table), "Cannot find partition."));
-  return "{\"Partition\":" + plain + "}";
-}
-
-Result<std::string> Service::GetPartitions(const Caller& c, const GetPartitionsInput& in) {
-  const std::string db = Lowered(in.database_name);
-  const std::string table = Lowered(in.table_name);
-  SEALSTACK_RETURN_IF_ERROR(
-      AuthorizeCatalog(c, in.catalog_id, "GetPartitions", "table/" + db + "/" + table));
-  const std::string& after = in.page.after;
-  SEALSTACK_RETURN_IF_ERROR(
-      RequireEntity(Key(c, "table", table, db), "Table " + table + " not found."));
-  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(1000));
-  SEALSTACK_ASSIGN_OR_RETURN(
-      EntityPage page, ListEntities(c, Key(c, "partition", "", db + "/" + table), after, limit));
-  return RenderPage("Partitions", page.docs, page.next_token);
 }
 
 // ---------------------------------------------------------------- connections

@@ -20,6 +20,10 @@ constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
      "ResourceNumberLimitExceededException"},
     {ErrorKind::kConcurrentModification, StatusCode::kFailedPrecondition, 400,
      "ConcurrentModificationException"},
+    {ErrorKind::kCrawlerRunning, StatusCode::kFailedPrecondition, 400, "CrawlerRunningException"},
+    {ErrorKind::kCrawlerNotRunning, StatusCode::kFailedPrecondition, 400,
+     "CrawlerNotRunningException"},
+    {ErrorKind::kCrawlerStopping, StatusCode::kFailedPrecondition, 400, "CrawlerStoppingException"},
     {ErrorKind::kThrottling, StatusCode::kUnavailable, 400, "ThrottlingException"},
     {ErrorKind::kInternal, StatusCode::kInternal, 500, "InternalServiceException"},
 };

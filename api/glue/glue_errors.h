@@ -21,6 +21,9 @@ enum class ErrorKind {
   kGlueEncryption,
   kResourceNumberLimitExceeded,
   kConcurrentModification,
+  kCrawlerRunning,
+  kCrawlerNotRunning,
+  kCrawlerStopping,
   kThrottling,  // only from a Status without a Glue kind (StatusCode::kUnavailable)
   kInternal,
 };

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "api/glue/glue_json.h"
@@ -33,6 +35,30 @@ Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::Principal
                                                            const std::string& account,
                                                            const std::string& role);
 
+// Joins and drops the threads whose task (a job run, a crawl) says it is `done`.
+template <typename Task>
+void JoinEnded(std::vector<std::pair<std::shared_ptr<Task>, std::thread>>& threads) {
+  for (auto it = threads.begin(); it != threads.end();) {
+    if (it->first->done) {
+      it->second.join();
+      it = threads.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// A CatalogId other than the caller's account is another account's catalog: AccessDenied
+// (glue_catalog.cpp).
+Status CheckCatalogId(const Caller& c, const std::optional<std::string>& id);
+
+// Catalog names are stored lower-cased (glue_catalog.cpp).
+std::string Lowered(std::string s);
+
+// {"<member>":[doc,...],"NextToken":...} from a page of opened documents (glue_catalog.cpp).
+std::string RenderPage(const char* member, const std::vector<std::string>& docs,
+                       const std::string& next_token);
+
 // The stored text of `key`; nullopt when there is none (glue_catalog.cpp).
 Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::GlueKey& key);
 
@@ -40,6 +66,12 @@ Result<std::optional<std::string>> RawGet(storage::Database& db, const storage::
 // not found." when there is none (glue_jobs.cpp).
 Result<json::Document> LoadJob(const storage::GlueKey& key, storage::Database& db,
                                const std::string& name);
+
+// A List* answer, {"<member>":[names...],"NextToken":...}: the names of the caller's entities of
+// `kind` whose "Tags" hold every pair of `want` (all when nullopt) (glue_jobs.cpp).
+Result<std::string> ListTaggedNames(const Caller& c, storage::Database& db, const std::string& kind,
+                                    const char* member, const PageRequest& page,
+                                    const std::optional<StringPairs>& want);
 
 // A Get*s answer, {"<list>":[...],"NextToken":"..."}, from a page of stored documents read with
 // limit + 1 rows: the first `limit` documents, each whole or (member not null) its `member`,

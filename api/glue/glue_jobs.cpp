@@ -94,6 +94,10 @@ Result<std::shared_ptr<const auth::Principal>> ResolveRole(const auth::Principal
   return p;
 }
 
+Result<GlueRole> Service::FindRole(const std::string& account, const std::string& role) const {
+  return FindGlueRole(deps_.iam, *deps_.principals, account, role);
+}
+
 namespace {
 
 // A map of strings as a JSON object, entries in the order given.
@@ -110,8 +114,7 @@ Value StringObject(const StringPairs& pairs, Document::AllocatorType& a) {
 Result<std::string> Service::CreateJob(const Caller& c, const CreateJobInput& in) {
   const std::string& name = in.name;
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateJob", GlueArn(c, "job/" + name)));
-  SEALSTACK_RETURN_IF_ERROR(
-      ResolveRole(*deps_.principals, Account(c), in.job.role.value_or("")).status());
+  SEALSTACK_RETURN_IF_ERROR(FindRole(Account(c), in.job.role.value_or("")).status());
   SEALSTACK_ASSIGN_OR_RETURN(Document given, json::Load(in.job.json));
 
   Document doc(rapidjson::kObjectType);
@@ -144,8 +147,7 @@ Result<std::string> Service::UpdateJob(const Caller& c, const UpdateJobInput& in
   auto& a = doc.GetAllocator();
   Value& old = doc["Job"];
   if (in.job_update.role) {
-    SEALSTACK_RETURN_IF_ERROR(
-        ResolveRole(*deps_.principals, Account(c), *in.job_update.role).status());
+    SEALSTACK_RETURN_IF_ERROR(FindRole(Account(c), *in.job_update.role).status());
   }
   SEALSTACK_ASSIGN_OR_RETURN(Document update, json::Load(in.job_update.json));
   Value job(rapidjson::kObjectType);
@@ -191,25 +193,26 @@ Result<std::string> Service::GetJobs(const Caller& c, const GetJobsInput& in) {
   return PageJson("Jobs", "Job", rows, limit, [](const storage::GlueRow& r) { return r.name; });
 }
 
-Result<std::string> Service::ListJobs(const Caller& c, const ListJobsInput& in) {
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListJobs", GlueArn(c, "job/*")));
-  const std::optional<StringPairs>& want = in.tags;
-  const size_t limit = static_cast<size_t>(in.page.max_results.value_or(kMaxPage));
+Result<std::string> ListTaggedNames(const Caller& c, storage::Database& db, const std::string& kind,
+                                    const char* member, const PageRequest& page,
+                                    const std::optional<StringPairs>& want) {
+  const size_t limit = static_cast<size_t>(page.max_results.value_or(kMaxPage));
   Document names(rapidjson::kArrayType);
   std::string last, next;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    std::string cursor = in.page.after;
+  SEALSTACK_RETURN_IF_ERROR(db.WithConnection([&](storage::Connection& conn) -> Status {
+    std::string cursor = page.after;
     while (next.empty()) {
       SEALSTACK_ASSIGN_OR_RETURN(auto rows,
-                                 storage::GlueRepo::List(conn, Key(c, "job", ""), cursor, 200));
+                                 storage::GlueRepo::List(conn, Key(c, kind, ""), cursor, 200));
       if (rows.empty()) break;
       for (const auto& row : rows) {
         cursor = row.name;
         if (want) {
           SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(row.doc));
-          bool match = true;
+          const Value* tags = json::Find(d, "Tags");
+          bool match = tags != nullptr && tags->IsObject();
           for (const auto& [k, v] : *want) {
-            const Value* have = json::Find(d["Tags"], k.c_str());
+            const Value* have = match ? json::Find(*tags, k.c_str()) : nullptr;
             match = match && have != nullptr && have->IsString() &&
                     std::string_view(have->GetString(), have->GetStringLength()) == v;
           }
@@ -225,9 +228,14 @@ Result<std::string> Service::ListJobs(const Caller& c, const ListJobsInput& in) 
     }
     return Status::Ok();
   }));
-  std::string out = "{\"JobNames\":" + json::Dump(names);
+  std::string out = "{\"" + std::string(member) + "\":" + json::Dump(names);
   if (!next.empty()) out += ",\"NextToken\":\"" + json::Token(next) + "\"";
   return out + "}";
+}
+
+Result<std::string> Service::ListJobs(const Caller& c, const ListJobsInput& in) {
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListJobs", GlueArn(c, "job/*")));
+  return ListTaggedNames(c, *deps_.db, "job", "JobNames", in.page, in.tags);
 }
 
 Result<std::string> Service::BatchGetJobs(const Caller& c, const BatchGetJobsInput& in) {

@@ -34,7 +34,10 @@ struct Service::Run {
   int64_t timeout_min = 2880;
   int64_t seq = 0;
   SystemTime started;
-  std::shared_ptr<const auth::Principal> session;  // the run's temporary credentials
+  GlueRole role;  // the job's role, found at StartJobRun
+  // The run's temporary credentials: set by Validate() once the role is assumed (null before,
+  // and for a run that could not assume it); read on the runner thread only.
+  std::shared_ptr<const auth::Principal> session;
   std::atomic<bool> stop{false};
   std::atomic<bool> done{false};
 

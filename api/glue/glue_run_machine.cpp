@@ -125,7 +125,7 @@ void Service::RunMain(std::shared_ptr<Run> run) {
     std::error_code ec;
     std::filesystem::remove_all(std::filesystem::path(script_path).parent_path(), ec);
   }
-  (void)deps_.principals->Remove(run->session->access_key_id);
+  if (run->session) EndGlueSession(*deps_.principals, *run->session);
   {
     MutexLock lock(runs_mu_);
     active_.erase(run->id);
@@ -185,25 +185,31 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
 Status Service::Validate(Run& run, std::string* script_path) {
   Document job;
   job.Parse(run.job_text.c_str());
-  // 1. The role is a configured principal.
-  auto role = ResolveRole(*deps_.principals, run.account, job["Role"].GetString());
-  if (!role.ok()) return role.status();
-  const std::string who = run.session->arn;
-  // 2. The security configuration, and from it the session's output encryption.
+  // 1. Glue may assume the role (its trust policy), 2. the security configuration, and from it
+  // the session's output encryption, 3. the role's session.
+  if (!GlueMayAssume(run.role,
+                     "arn:aws:glue:" + run.region + ":" + run.account + ":job/" + run.job_name,
+                     deps_.clock->Now())) {
+    return InvalidInput(TrustRefusal(run.role));
+  }
   const RunEncryption enc = ReadRunEncryption(run);
   if (!run.secconf_name.empty() && !enc.found) {
     return NotFound("Security configuration " + run.secconf_name + " not found.");
   }
-  auth::Principal session = *run.session;
-  session.session_object_encryption = enc.object_encryption;
-  if (!session.session_object_encryption) {
+  GlueSessionRequest request;
+  request.session_name = run.id;
+  // Valid until the run ends (EndGlueSession); expiring on its own a little after its timeout.
+  request.expires = run.started + std::chrono::minutes(run.timeout_min) + std::chrono::minutes(5);
+  request.object_encryption = enc.object_encryption;
+  if (!request.object_encryption) {
     auto it = run.merged.find("--encryption-type");
     if (it != run.merged.end() && it->second == "sse-s3") {
-      session.session_object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
+      request.object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
     }
   }
-  run.session = std::make_shared<const auth::Principal>(session);
-  SEALSTACK_RETURN_IF_ERROR(deps_.principals->Put(session));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      run.session, AssumeGlueRole(deps_.iam, *deps_.principals, *deps_.random, run.role, request));
+  const std::string who = run.session->arn;
 
   {
     const Value* cmd_name = json::Find(job, "Command");
@@ -211,7 +217,7 @@ Status Service::Validate(Run& run, std::string* script_path) {
                              ? "/aws-glue/python-jobs"
                              : "/aws-glue/jobs";
     // With CloudWatchEncryption, Glue writes to groups named after the configuration and role.
-    if (!enc.log_key.empty()) prefix += "/" + run.secconf_name + "-role/" + (*role)->name;
+    if (!enc.log_key.empty()) prefix += "/" + run.secconf_name + "-role/" + run.role.name;
     MutexLock lock(run.mu);
     run.log_prefix = prefix;
   }
@@ -441,7 +447,12 @@ std::string Service::SealLog(Run& run, const std::string& key, const std::string
 void Service::Finish(Run& run, const std::string& state, const std::string& error_message) {
   // The log is stored sealed under the CloudWatchEncryption key when the configuration sets one
   // (GenerateDataKey as the run's role, through the logs service), else as text.
-  const std::string log_key = ReadRunEncryption(run).log_key;
+  // A run that never got its session ran nothing: its log is empty and stays unsealed.
+  if (run.session) {
+    // The role's policies as they are now (they may have changed while the script ran).
+    if (auto now = CurrentSession(*deps_.principals, *run.session)) run.session = std::move(now);
+  }
+  const std::string log_key = run.session ? ReadRunEncryption(run).log_key : std::string();
   std::string log, final_error = error_message;
   {
     MutexLock lock(run.mu);

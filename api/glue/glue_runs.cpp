@@ -18,16 +18,6 @@ using json::Value;
 
 namespace {
 
-std::string RandomToken(crypto::RandomSource& r, size_t n, std::string_view alphabet) {
-  auto bytes = r.Bytes(n);
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char b = bytes.ok() ? static_cast<unsigned char>((*bytes)[i]) : 0;
-    out += alphabet[b % alphabet.size()];
-  }
-  return out;
-}
-
 std::map<std::string, std::string> MapOf(const Value* v) {
   std::map<std::string, std::string> out;
   if (v == nullptr || !v->IsObject()) return out;
@@ -46,26 +36,6 @@ std::map<std::string, std::string> MapOf(const std::optional<StringPairs>& pairs
   return out;
 }
 
-// A run's temporary credentials: the role's assumed-role session, expiring with the run.
-Result<auth::Principal> RunSession(crypto::RandomSource& random, const auth::Principal& role,
-                                   const std::string& run_id, SystemTime expires) {
-  auth::Principal session;
-  session.access_key_id = "ASIA" + RandomToken(random, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-  session.secret_access_key = crypto::SecretBytes(
-      RandomToken(random, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"));
-  SEALSTACK_ASSIGN_OR_RETURN(std::string token_raw, random.Bytes(96));
-  session.session_token = "IQoJb3JpZ2luX2VjE" + crypto::Base64(token_raw);
-  session.expires = expires;
-  // STS session names hold at most 64 characters: the run id's first 64 ("jr_" + 61 hex).
-  session.arn =
-      "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + run_id.substr(0, 64);
-  session.account = role.account;
-  session.type = auth::PrincipalType::kAssumedRole;
-  session.name = role.name;
-  session.policies = role.policies;
-  return session;
-}
-
 }  // namespace
 
 Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput& in) {
@@ -75,8 +45,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
   const std::string secconf = in.security_configuration.value_or("");
   SEALSTACK_ASSIGN_OR_RETURN(Document doc, LoadJob(Key(c, "job", name), *deps_.db, name));
   const Value& job = doc["Job"];
-  SEALSTACK_ASSIGN_OR_RETURN(auto role,
-                             ResolveRole(*deps_.principals, Account(c), job["Role"].GetString()));
+  SEALSTACK_ASSIGN_OR_RETURN(GlueRole role, FindRole(Account(c), job["Role"].GetString()));
 
   auto run = std::make_shared<Run>();
   SEALSTACK_ASSIGN_OR_RETURN(std::string raw, deps_.random->Bytes(32));
@@ -86,6 +55,7 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
   run->account = Account(c);
   run->region = c.region;
   run->job_text = json::Dump(job);
+  run->role = std::move(role);
   run->secconf_name = !secconf.empty() ? secconf : [&] {
     const Value* s = json::Find(job, "SecurityConfiguration");
     return s != nullptr && s->IsString() ? std::string(s->GetString()) : std::string();
@@ -106,23 +76,18 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
                  .count() +
              run_seq_++;
 
-  SEALSTACK_ASSIGN_OR_RETURN(
-      auth::Principal session,
-      RunSession(*deps_.random, *role, run->id,
-                 run->started + std::chrono::minutes(run->timeout_min) + std::chrono::minutes(5)));
-
   const int64_t max_runs = [&] {
     const Value* ep = json::Find(job, "ExecutionProperty");
     const Value* m = ep != nullptr ? json::Find(*ep, "MaxConcurrentRuns") : nullptr;
     return m != nullptr && m->IsInt64() ? m->GetInt64() : int64_t{1};
   }();
-  SEALSTACK_RETURN_IF_ERROR(Launch(run, session, max_runs));
+  SEALSTACK_RETURN_IF_ERROR(Launch(run, max_runs));
   Document out(rapidjson::kObjectType);
   json::SetStr(out, "JobRunId", run->id, out.GetAllocator());
   return json::Dump(out);
 }
 
-Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs) {
+Status Service::Launch(std::shared_ptr<Run> run, int64_t max_runs) {
   MutexLock lock(runs_mu_);
   if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
   // Counted by state, as GetJobRun shows it: a run whose terminal state is stored no longer
@@ -140,19 +105,8 @@ Status Service::Launch(std::shared_ptr<Run> run, const auth::Principal& session,
   }
   NoteResponse("{\"JobRunId\":\"" + run->id + "\"}");
   SEALSTACK_RETURN_IF_ERROR(PersistRun(*run));
-  // Validate() adds the security configuration's S3 encryption to the session and registers it
-  // in the PrincipalStore.
-  run->session = std::make_shared<const auth::Principal>(session);
   active_[run->id] = run;
-  // Join runner threads that have finished.
-  for (auto it = threads_.begin(); it != threads_.end();) {
-    if (it->first->done) {
-      it->second.join();
-      it = threads_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  JoinEnded(threads_);
   threads_.emplace_back(run, std::thread([this, run] { RunMain(run); }));
   return Status::Ok();
 }
@@ -282,6 +236,7 @@ Result<size_t> Service::EndInterruptedRuns() {
 }
 
 Status Service::ResetAccount(const std::string& account) {
+  StopAllCrawls();  // a crawl ends at its next object; any account's (crawls are short)
   // Its runs stop first, and are waited for: a runner ending later would write its run back.
   std::vector<std::shared_ptr<Run>> stopping;
   {

@@ -52,6 +52,7 @@ Service::Service(Dependencies deps, Options options)
 
 Service::~Service() {
   StopAllRuns();
+  StopAllCrawls();
 }
 
 void Service::SetEndpoint(std::string url) {
@@ -135,6 +136,19 @@ Result<std::string> Service::Dispatch(const Caller& c, const Input& input) {
           [&](const BatchCreatePartitionInput& in) { return BatchCreatePartition(c, in); },
           [&](const GetPartitionInput& in) { return GetPartition(c, in); },
           [&](const GetPartitionsInput& in) { return GetPartitions(c, in); },
+          [&](const UpdatePartitionInput& in) { return UpdatePartition(c, in); },
+          [&](const DeletePartitionInput& in) { return DeletePartition(c, in); },
+          [&](const BatchGetPartitionInput& in) { return BatchGetPartition(c, in); },
+          [&](const BatchDeletePartitionInput& in) { return BatchDeletePartition(c, in); },
+          [&](const CreateCrawlerInput& in) { return CreateCrawler(c, in); },
+          [&](const UpdateCrawlerInput& in) { return UpdateCrawler(c, in); },
+          [&](const GetCrawlerInput& in) { return GetCrawler(c, in); },
+          [&](const DeleteCrawlerInput& in) { return DeleteCrawler(c, in); },
+          [&](const StartCrawlerInput& in) { return StartCrawler(c, in); },
+          [&](const StopCrawlerInput& in) { return StopCrawler(c, in); },
+          [&](const GetCrawlersInput& in) { return GetCrawlers(c, in); },
+          [&](const ListCrawlersInput& in) { return ListCrawlers(c, in); },
+          [&](const GetCrawlerMetricsInput& in) { return GetCrawlerMetrics(c, in); },
           [&](const CreateConnectionInput& in) { return CreateConnection(c, in); },
           [&](const GetConnectionInput& in) { return GetConnection(c, in); },
           [&](const GetConnectionsInput& in) { return GetConnections(c, in); },
@@ -171,6 +185,7 @@ Status Service::Authorize(const Caller& c, const std::string& operation,
 
 Status Service::Reset() {
   StopAllRuns();
+  StopAllCrawls();
   {
     MutexLock lock(runs_mu_);
     shutting_down_ = false;

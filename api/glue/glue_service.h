@@ -14,7 +14,8 @@
 //
 //   StartJobRun --> STARTING --Validate() fails--------------------------> FAILED
 //                      |  \--BatchStopJobRun, then RunMain()-------------> STOPPED
-//                      | Validate() ok (role, security configuration, KMS keys, script object)
+//                      | Validate() ok (role trust + session, security configuration, KMS
+//                      |   keys, script object)
 //                      v
 //                   RUNNING --Execute(): exit 0 (or Options::execute off)-> SUCCEEDED
 //                      |  \--Execute(): exit != 0 / killed by signal-----> FAILED
@@ -32,8 +33,9 @@
 // with a fake runner.
 //
 // Terminal: STOPPED, SUCCEEDED, FAILED, TIMEOUT, ERROR. A run's temporary credentials (the
-// job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>) exist in the
-// PrincipalStore from STARTING until the run is terminal. Its output (stdout+stderr, at most
+// job role's assumed-role session, arn:aws:sts::ACCT:assumed-role/ROLE/<run id>, glue_role.h)
+// authenticate from Validate() until the run is terminal; a role whose trust policy does not
+// let glue.amazonaws.com assume it fails the run in Validate(). Its output (stdout+stderr, at most
 // Options::max_log_bytes) is the run's log, sealed under the CloudWatchEncryption key when set.
 //
 // Thread safety: all methods are safe to call concurrently. Each executing run has one runner
@@ -52,6 +54,7 @@
 #include <vector>
 
 #include "api/common/caller.h"
+#include "api/glue/glue_role.h"
 #include "api/glue/glue_types.h"
 #include "api/glue/process_runner.h"
 #include "api/kms/kms_audit.h"
@@ -109,6 +112,9 @@ struct Dependencies {
   std::shared_ptr<ProcessRunner> processes;
   // Authorization of management calls (the server's one check). Null = enforce, on `clock`.
   std::shared_ptr<AccessCheck> access;
+  // IAM: job and crawler roles are its roles first (the configured roles are the fallback), and
+  // their sessions its role sessions (glue_role.h). Null = configured roles only.
+  iam::Service* iam = nullptr;
   // CloudWatch Logs: each run's output and error log groups are written there as the run's role
   // (under the CloudWatchEncryption key when set). Null = runs write no CloudWatch logs.
   logs::Service* logs = nullptr;
@@ -211,6 +217,9 @@ class Service {
   // The operation `input` holds.
   Result<std::string> Dispatch(const Caller& c, const Input& input);
 
+  // The role a job or crawler names (glue_role.h), IAM's first.
+  Result<GlueRole> FindRole(const std::string& account, const std::string& role) const;
+
   // Authorization of management calls: glue:<Op> on `resource`.
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
   // Authorization of catalog calls: a CatalogId other than the caller's account is denied, then
@@ -256,9 +265,36 @@ class Service {
   Result<std::string> GetJobRuns(const Caller& c, const GetJobRunsInput& in);
   Result<std::string> BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in);
   // Counts the job's live runs against `max_runs`, stores the run as STARTING and starts its
-  // runner thread (RunMain) with `session` as the run's credentials.
-  Status Launch(std::shared_ptr<Run> run, const auth::Principal& session, int64_t max_runs);
+  // runner thread (RunMain), which assumes the run's role (Validate).
+  Status Launch(std::shared_ptr<Run> run, int64_t max_runs);
   void StopAllRuns();
+
+  // ---- crawlers (glue_crawlers.cpp: the operations; crawl.cpp: a crawl on its thread)
+  //
+  //   CreateCrawler --> READY --StartCrawler--> RUNNING --Crawl() ends----------> READY
+  //                                                |        (LastCrawl SUCCEEDED / FAILED)
+  //                                                | StopCrawler
+  //                                                v
+  //                                             STOPPING --Crawl() sees the stop--> READY
+  //                                                         (LastCrawl CANCELLED)
+  Result<std::string> CreateCrawler(const Caller& c, const CreateCrawlerInput& in);
+  Result<std::string> UpdateCrawler(const Caller& c, const UpdateCrawlerInput& in);
+  Result<std::string> GetCrawler(const Caller& c, const GetCrawlerInput& in);
+  Result<std::string> GetCrawlers(const Caller& c, const GetCrawlersInput& in);
+  Result<std::string> ListCrawlers(const Caller& c, const ListCrawlersInput& in);
+  Result<std::string> DeleteCrawler(const Caller& c, const DeleteCrawlerInput& in);
+  Result<std::string> StartCrawler(const Caller& c, const StartCrawlerInput& in);
+  Result<std::string> StopCrawler(const Caller& c, const StopCrawlerInput& in);
+  Result<std::string> GetCrawlerMetrics(const Caller& c, const GetCrawlerMetricsInput& in);
+  struct CrawlTask;
+  // The crawler's stored document, changed by `fn` under crawlers_mu_ (state transitions).
+  Status ChangeCrawler(const storage::GlueKey& key, const std::string& name,
+                       const std::function<Status(rapidjson::Document&)>& fn);
+  // On the crawl's thread: crawls, then stores the outcome and READY.
+  void CrawlMain(std::shared_ptr<CrawlTask> task);
+  // The crawl as the crawler's role; "" or the LastCrawl ErrorMessage.
+  std::string Crawl(CrawlTask& task);
+  void StopAllCrawls();
 
   // ---- job bookmarks (glue_bookmarks.cpp)
   Result<std::string> GetJobBookmark(const Caller& c, const GetJobBookmarkInput& in);
@@ -315,6 +351,10 @@ class Service {
   Result<std::string> BatchCreatePartition(const Caller& c, const BatchCreatePartitionInput& in);
   Result<std::string> GetPartition(const Caller& c, const GetPartitionInput& in);
   Result<std::string> GetPartitions(const Caller& c, const GetPartitionsInput& in);
+  Result<std::string> UpdatePartition(const Caller& c, const UpdatePartitionInput& in);
+  Result<std::string> DeletePartition(const Caller& c, const DeletePartitionInput& in);
+  Result<std::string> BatchGetPartition(const Caller& c, const BatchGetPartitionInput& in);
+  Result<std::string> BatchDeletePartition(const Caller& c, const BatchDeletePartitionInput& in);
   Result<std::string> CreateConnection(const Caller& c, const CreateConnectionInput& in);
   Result<std::string> GetConnection(const Caller& c, const GetConnectionInput& in);
   Result<std::string> GetConnections(const Caller& c, const GetConnectionsInput& in);
@@ -367,6 +407,12 @@ class Service {
   std::vector<std::pair<std::shared_ptr<Run>, std::thread>> threads_ GUARDED_BY(runs_mu_);
   std::atomic<int64_t> run_seq_{0};
   bool shutting_down_ GUARDED_BY(runs_mu_) = false;
+  // Crawls in progress (by account/region/name) and their threads.
+  std::map<std::string, std::shared_ptr<CrawlTask>> crawls_ GUARDED_BY(runs_mu_);
+  std::vector<std::pair<std::shared_ptr<CrawlTask>, std::thread>> crawl_threads_
+      GUARDED_BY(runs_mu_);
+  // Serializes read-modify-write of crawler documents (state, LastCrawl, metrics).
+  mutable Mutex crawlers_mu_;
   size_t interrupted_runs_ended_ = 0;
 };
 

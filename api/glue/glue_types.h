@@ -238,12 +238,32 @@ struct GetPartitionInput {
   std::string table_name;
   std::vector<std::string> partition_values;
 };
+struct DeletePartitionInput : GetPartitionInput {};
 struct GetPartitionsInput {
   std::optional<std::string> catalog_id;
   std::string database_name;
   std::string table_name;
+  std::optional<std::string> expression;  // partition_expression.h; checked by the service
   PageRequest page;
 };
+struct UpdatePartitionInput {
+  std::optional<std::string> catalog_id;
+  std::string database_name;
+  std::string table_name;
+  std::vector<std::string> partition_value_list;  // the partition updated
+  PartitionInput partition_input;                 // values: the partition's new values (may be
+                                                  // empty: unchanged)
+};
+// BatchGetPartition (PartitionsToGet, at most 1000) and BatchDeletePartition
+// (PartitionsToDelete, at most 25): each entry's Values.
+struct BatchPartitionsInput {
+  std::optional<std::string> catalog_id;
+  std::string database_name;
+  std::string table_name;
+  std::vector<std::vector<std::string>> partitions;
+};
+struct BatchGetPartitionInput : BatchPartitionsInput {};
+struct BatchDeletePartitionInput : BatchPartitionsInput {};
 
 struct ConnectionInput {
   std::string name;
@@ -270,6 +290,45 @@ struct DeleteConnectionInput {
   std::string connection_name;
 };
 
+// ---------------------------------------------------------------- crawlers
+
+// The crawler members of CreateCrawler or UpdateCrawler (Name aside).
+struct CrawlerDefinition {
+  std::optional<std::string> role;  // CreateCrawler: required
+  std::optional<std::vector<std::string>>
+      s3_paths;  // Targets.S3Targets[].Path; nullopt: no Targets
+  std::optional<std::string> database_name, table_prefix, schedule, security_configuration;
+  std::string json;  // every member as given (Targets and all): what is stored
+};
+struct CreateCrawlerInput {
+  std::string name;
+  CrawlerDefinition crawler;
+  std::optional<StringPairs> tags;
+};
+struct UpdateCrawlerInput {
+  std::string name;
+  CrawlerDefinition crawler;
+};
+// GetCrawler, DeleteCrawler, StartCrawler, StopCrawler: the crawler's Name.
+struct CrawlerNameInput {
+  std::string name;
+};
+struct GetCrawlerInput : CrawlerNameInput {};
+struct DeleteCrawlerInput : CrawlerNameInput {};
+struct StartCrawlerInput : CrawlerNameInput {};
+struct StopCrawlerInput : CrawlerNameInput {};
+struct GetCrawlersInput {
+  PageRequest page;
+};
+struct ListCrawlersInput {
+  PageRequest page;
+  std::optional<StringPairs> tags;
+};
+struct GetCrawlerMetricsInput {
+  std::vector<std::string> names;  // CrawlerNameList; empty: every crawler
+  PageRequest page;
+};
+
 struct GetJobBookmarkInput {
   std::string job_name;
   std::optional<std::string> run_id;
@@ -289,7 +348,10 @@ using Input = std::variant<
     GetDataCatalogEncryptionSettingsInput, CreateDatabaseInput, GetDatabaseInput, GetDatabasesInput,
     UpdateDatabaseInput, DeleteDatabaseInput, CreateTableInput, GetTableInput, GetTablesInput,
     UpdateTableInput, DeleteTableInput, CreatePartitionInput, BatchCreatePartitionInput,
-    GetPartitionInput, GetPartitionsInput, CreateConnectionInput, GetConnectionInput,
+    GetPartitionInput, GetPartitionsInput, UpdatePartitionInput, DeletePartitionInput,
+    BatchGetPartitionInput, BatchDeletePartitionInput, CreateCrawlerInput, UpdateCrawlerInput,
+    GetCrawlerInput, DeleteCrawlerInput, StartCrawlerInput, StopCrawlerInput, GetCrawlersInput,
+    ListCrawlersInput, GetCrawlerMetricsInput, CreateConnectionInput, GetConnectionInput,
     GetConnectionsInput, DeleteConnectionInput, GetJobBookmarkInput, ResetJobBookmarkInput>;
 
 }  // namespace sealstack::api::glue

@@ -160,7 +160,7 @@ std::optional<EncryptionSetting> ReadEncryptionSetting(JsonInput section, const 
 }
 
 // A PartitionInput (CreatePartition's member, an entry of BatchCreatePartition's list).
-PartitionInput ReadPartition(JsonInput& in, JsonInput pi) {
+PartitionInput ReadPartition(JsonInput& in, JsonInput pi, bool values_required = true) {
   PartitionInput out;
   if (pi.kind() == JsonKind::kNull) {
     AddMissing(in, "PartitionInput");
@@ -170,7 +170,7 @@ PartitionInput ReadPartition(JsonInput& in, JsonInput pi) {
     in.AddError("PartitionInput must be a structure");
     return out;
   }
-  if (Require(pi, "Values")) {
+  if (values_required ? Require(pi, "Values") : pi.Kind("Values") != JsonKind::kNull) {
     out.values = ReadStrings(in, pi.Get("Values"), "Values must be a list of strings",
                              "Values must be a list of strings");
   }
@@ -494,12 +494,19 @@ Result<Input> ReadBatchCreatePartition(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
-Result<Input> ReadGetPartition(JsonInput& in) {
+template <typename T>
+T ReadPartitionPath(JsonInput& in) {
   GetTableInput path = ReadTablePath(in, "TableName");
-  GetPartitionInput out;
+  T out;
   out.catalog_id = std::move(path.catalog_id);
   out.database_name = std::move(path.database_name);
   out.table_name = std::move(path.name);
+  return out;
+}
+
+template <typename T>
+Result<Input> ReadOnePartition(JsonInput& in) {
+  auto out = ReadPartitionPath<T>(in);
   if (Require(in, "PartitionValues")) {
     out.partition_values =
         ReadStrings(in, in.Get("PartitionValues"), "Values must be a list of strings",
@@ -508,12 +515,144 @@ Result<Input> ReadGetPartition(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
+Result<Input> ReadGetPartition(JsonInput& in) {
+  return ReadOnePartition<GetPartitionInput>(in);
+}
+
+Result<Input> ReadDeletePartition(JsonInput& in) {
+  return ReadOnePartition<DeletePartitionInput>(in);
+}
+
 Result<Input> ReadGetPartitions(JsonInput& in) {
-  GetTableInput path = ReadTablePath(in, "TableName");
-  GetPartitionsInput out;
-  out.catalog_id = std::move(path.catalog_id);
-  out.database_name = std::move(path.database_name);
-  out.table_name = std::move(path.name);
+  auto out = ReadPartitionPath<GetPartitionsInput>(in);
+  out.expression = in.String("Expression", false, 0, 2048);
+  out.page = ReadPage(in, 1000);
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadUpdatePartition(JsonInput& in) {
+  auto out = ReadPartitionPath<UpdatePartitionInput>(in);
+  if (Require(in, "PartitionValueList")) {
+    out.partition_value_list = ReadStrings(in, in.Get("PartitionValueList"),
+                                           "PartitionValueList must be a list of strings",
+                                           "PartitionValueList must be a list of strings");
+    if (out.partition_value_list.size() > 100) {
+      in.AddConstraintError("PartitionValueList", "[...]",
+                            "Member must have length less than or equal to 100");
+    }
+  }
+  out.partition_input = ReadPartition(in, in.Get("PartitionInput"), false);
+  return Done(in, std::move(out));
+}
+
+// PartitionsToGet / PartitionsToDelete: a list of at most `max` {"Values": [...]}.
+template <typename T>
+Result<Input> ReadPartitionBatch(JsonInput& in, const char* member, size_t max) {
+  auto out = ReadPartitionPath<T>(in);
+  if (Require(in, member)) {
+    auto items = in.Get(member).Items();
+    if (!items) {
+      in.AddError(std::string(member) + " must be a list");
+    } else if (items->size() > max) {
+      in.AddConstraintError(member, "[...]",
+                            "Member must have length less than or equal to " + std::to_string(max));
+    } else {
+      for (JsonInput item : *items) {
+        if (!Require(item, "Values")) break;
+        out.partitions.push_back(ReadStrings(in, item.Get("Values"),
+                                             "Values must be a list of strings",
+                                             "Values must be a list of strings"));
+      }
+    }
+  }
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadBatchGetPartition(JsonInput& in) {
+  return ReadPartitionBatch<BatchGetPartitionInput>(in, "PartitionsToGet", 1000);
+}
+
+Result<Input> ReadBatchDeletePartition(JsonInput& in) {
+  return ReadPartitionBatch<BatchDeletePartitionInput>(in, "PartitionsToDelete", 25);
+}
+
+// ---------------------------------------------------------------- crawlers
+
+// A crawler's members; `create`: Role and Targets are required.
+CrawlerDefinition ReadCrawlerMembers(JsonInput& in, bool create) {
+  CrawlerDefinition out;
+  out.role = in.String("Role", create, 1, 2048);
+  if (create) Require(in, "Targets");
+  if (in.Kind("Targets") != JsonKind::kNull) {
+    JsonInput targets = in.Get("Targets");
+    if (targets.kind() != JsonKind::kObject) {
+      in.AddError("Targets must be a structure");
+    } else {
+      std::vector<std::string> paths;
+      if (targets.Kind("S3Targets") != JsonKind::kNull) {
+        auto items = targets.Get("S3Targets").Items();
+        if (!items) {
+          in.AddError("S3Targets must be a list");
+        } else {
+          for (JsonInput t : *items) {
+            if (auto path = t.String("Path", true, 1, SIZE_MAX)) paths.push_back(std::move(*path));
+          }
+        }
+      }
+      out.s3_paths = std::move(paths);
+    }
+  }
+  out.database_name = in.String("DatabaseName", false);
+  out.table_prefix = in.String("TablePrefix", false, 0, 128);
+  out.schedule = in.String("Schedule", false);
+  out.security_configuration = in.String("CrawlerSecurityConfiguration", false, 0, 128);
+  out.json = in.Json();
+  return out;
+}
+
+Result<Input> ReadCreateCrawler(JsonInput& in) {
+  CreateCrawlerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  out.crawler = ReadCrawlerMembers(in, true);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadUpdateCrawler(JsonInput& in) {
+  UpdateCrawlerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  out.crawler = ReadCrawlerMembers(in, false);
+  return Done(in, std::move(out));
+}
+
+template <typename T>
+Result<Input> ReadCrawlerName(JsonInput& in) {
+  T out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadGetCrawlers(JsonInput& in) {
+  return Done(in, GetCrawlersInput{ReadPage(in, 1000)});
+}
+
+Result<Input> ReadListCrawlers(JsonInput& in) {
+  ListCrawlersInput out;
+  out.page = ReadPage(in, 1000);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadGetCrawlerMetrics(JsonInput& in) {
+  GetCrawlerMetricsInput out;
+  if (in.Kind("CrawlerNameList") != JsonKind::kNull) {
+    out.names = ReadStrings(in, in.Get("CrawlerNameList"), "CrawlerNameList must be a list",
+                            "CrawlerNameList must hold strings");
+    if (out.names.size() > 100) {
+      in.AddConstraintError("CrawlerNameList", "[...]",
+                            "Member must have length less than or equal to 100");
+    }
+  }
   out.page = ReadPage(in, 1000);
   return Done(in, std::move(out));
 }
@@ -704,6 +843,19 @@ InputReader FindInputReader(std::string_view operation) {
       {"BatchCreatePartition", ReadBatchCreatePartition},
       {"GetPartition", ReadGetPartition},
       {"GetPartitions", ReadGetPartitions},
+      {"UpdatePartition", ReadUpdatePartition},
+      {"DeletePartition", ReadDeletePartition},
+      {"BatchGetPartition", ReadBatchGetPartition},
+      {"BatchDeletePartition", ReadBatchDeletePartition},
+      {"CreateCrawler", ReadCreateCrawler},
+      {"UpdateCrawler", ReadUpdateCrawler},
+      {"GetCrawler", ReadCrawlerName<GetCrawlerInput>},
+      {"DeleteCrawler", ReadCrawlerName<DeleteCrawlerInput>},
+      {"StartCrawler", ReadCrawlerName<StartCrawlerInput>},
+      {"StopCrawler", ReadCrawlerName<StopCrawlerInput>},
+      {"GetCrawlers", ReadGetCrawlers},
+      {"ListCrawlers", ReadListCrawlers},
+      {"GetCrawlerMetrics", ReadGetCrawlerMetrics},
       {"CreateConnection", ReadCreateConnection},
       {"GetConnection", ReadGetConnection},
       {"GetConnections", ReadGetConnections},

@@ -27,6 +27,22 @@ CONFIG = {"principals": [
      "policies": [ROLE_POLICY]},
 ]}
 
+# Trust policies of IAM-created job and crawler roles: Glue's service principal, and one that
+# does not let Glue in.
+GLUE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]})
+EC2_TRUST = GLUE_TRUST.replace("glue.amazonaws.com", "ec2.amazonaws.com")
+
+
+def create_iam_roles(server, roles, policy):
+    """IAM CreateRole + PutRolePolicy for each (name, trust policy) of `roles`."""
+    iam = client("iam", server.endpoint)
+    for name, trust in roles:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=policy)
+
+
 TERMINAL = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR")
 
 

@@ -16,6 +16,9 @@ TEST_CASE("every Glue error kind maps to its exception name and status", "[glue]
       {ErrorKind::kGlueEncryption, "GlueEncryptionException"},
       {ErrorKind::kResourceNumberLimitExceeded, "ResourceNumberLimitExceededException"},
       {ErrorKind::kConcurrentModification, "ConcurrentModificationException"},
+      {ErrorKind::kCrawlerRunning, "CrawlerRunningException"},
+      {ErrorKind::kCrawlerNotRunning, "CrawlerNotRunningException"},
+      {ErrorKind::kCrawlerStopping, "CrawlerStoppingException"},
   };
   for (const auto& [kind, name] : kCases) {
     api::WireError w = GlueStatusToWire(GlueError(kind, "m"));

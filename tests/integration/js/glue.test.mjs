@@ -11,7 +11,15 @@ import {
   GlueClient, CreateJobCommand, GetJobCommand, GetJobsCommand, DeleteJobCommand,
   CreateSecurityConfigurationCommand, GetSecurityConfigurationCommand,
   GetSecurityConfigurationsCommand, DeleteSecurityConfigurationCommand,
+  CreateDatabaseCommand, CreateCrawlerCommand, StartCrawlerCommand, GetCrawlerCommand,
+  StopCrawlerCommand, GetTableCommand, GetPartitionsCommand, BatchGetPartitionCommand,
+  UpdatePartitionCommand, DeletePartitionCommand, GetCrawlerMetricsCommand,
 } from '@aws-sdk/client-glue';
+import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
+import {
+  S3Client, CreateBucketCommand, PutObjectCommand,
+} from '@aws-sdk/client-s3';
 
 import { startServer, stopServer, clientConfig, expectError } from './server.mjs';
 
@@ -85,5 +93,102 @@ describe('Glue with AWS SDK for JavaScript v3', () => {
     await glue.send(new DeleteSecurityConfigurationCommand({ Name: 'js-sc' }));
     await expectError(glue.send(new DeleteSecurityConfigurationCommand({ Name: 'js-sc' })),
       'EntityNotFoundException', 400);
+  });
+});
+
+describe('Glue crawlers and partitions with AWS SDK for JavaScript v3', () => {
+  let server;
+  let glue;
+
+  before(async () => {
+    server = await startServer();
+    const cfg = clientConfig(server.endpoint);
+    glue = new GlueClient(cfg);
+    const iam = new IAMClient(cfg);
+    await iam.send(new CreateRoleCommand({
+      RoleName: 'JsCrawler',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' },
+          Action: 'sts:AssumeRole' }],
+      }),
+    }));
+    await iam.send(new PutRolePolicyCommand({
+      RoleName: 'JsCrawler', PolicyName: 'crawl',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['s3:*', 'glue:*', 'kms:*'], Resource: '*' }],
+      }),
+    }));
+    const key = (await new KMSClient(cfg).send(new CreateKeyCommand({}))).KeyMetadata.Arn;
+    const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'js-crawl' }));
+    for (const day of ['2024-01-01', '2024-01-02', '2024-02-01']) {
+      await s3.send(new PutObjectCommand({
+        Bucket: 'js-crawl', Key: `logs/visits/day=${day}/part.csv`,
+        Body: 'user,count\nann,3\nbob,4\n',
+        ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key,
+      }));
+    }
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'jsdb' } }));
+  });
+  after(async () => {
+    if (server) await stopServer(server);
+  });
+
+  it('crawls SSE-KMS CSV into a partitioned table and filters its partitions', async () => {
+    await glue.send(new CreateCrawlerCommand({
+      Name: 'js-crawler', Role: 'JsCrawler', DatabaseName: 'jsdb',
+      Targets: { S3Targets: [{ Path: 's3://js-crawl/logs/' }] },
+    }));
+    await expectError(glue.send(new StopCrawlerCommand({ Name: 'js-crawler' })),
+      'CrawlerNotRunningException', 400);
+    await glue.send(new StartCrawlerCommand({ Name: 'js-crawler' }));
+    let crawler;
+    for (let i = 0; i < 600; i++) {  // polling a state machine, as SDK waiters do
+      crawler = (await glue.send(new GetCrawlerCommand({ Name: 'js-crawler' }))).Crawler;
+      if (crawler.State === 'READY' && crawler.LastCrawl) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(crawler.LastCrawl.Status, 'SUCCEEDED', crawler.LastCrawl.ErrorMessage);
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: 'jsdb', Name: 'visits' })))
+      .Table;
+    assert.deepEqual(table.StorageDescriptor.Columns.map((c) => [c.Name, c.Type]),
+      [['user', 'string'], ['count', 'bigint']]);
+    assert.deepEqual(table.PartitionKeys.map((k) => k.Name), ['day']);
+    const metrics = (await glue.send(new GetCrawlerMetricsCommand({
+      CrawlerNameList: ['js-crawler'] }))).CrawlerMetricsList;
+    assert.equal(metrics[0].TablesCreated, 1);
+
+    const january = (await glue.send(new GetPartitionsCommand({
+      DatabaseName: 'jsdb', TableName: 'visits',
+      Expression: "day BETWEEN '2024-01-01' AND '2024-01-31'",
+    }))).Partitions.map((p) => p.Values[0]);
+    assert.deepEqual(january, ['2024-01-01', '2024-01-02']);
+    await expectError(glue.send(new GetPartitionsCommand({
+      DatabaseName: 'jsdb', TableName: 'visits', Expression: 'day = ',
+    })), 'InvalidInputException', 400);
+
+    const got = await glue.send(new BatchGetPartitionCommand({
+      DatabaseName: 'jsdb', TableName: 'visits',
+      PartitionsToGet: [{ Values: ['2024-02-01'] }, { Values: ['1999-01-01'] }],
+    }));
+    assert.deepEqual(got.Partitions.map((p) => p.Values), [['2024-02-01']]);
+    assert.deepEqual(got.UnprocessedKeys, []);
+    await glue.send(new UpdatePartitionCommand({
+      DatabaseName: 'jsdb', TableName: 'visits', PartitionValueList: ['2024-02-01'],
+      PartitionInput: { Values: ['2024-02-01'], Parameters: { checked: 'yes' } },
+    }));
+    await glue.send(new DeletePartitionCommand({
+      DatabaseName: 'jsdb', TableName: 'visits', PartitionValues: ['2024-01-01'],
+    }));
+    await expectError(glue.send(new DeletePartitionCommand({
+      DatabaseName: 'jsdb', TableName: 'visits', PartitionValues: ['2024-01-01'],
+    })), 'EntityNotFoundException', 400);
+    const left = (await glue.send(new GetPartitionsCommand({
+      DatabaseName: 'jsdb', TableName: 'visits', Expression: "day LIKE '2024-%'",
+    }))).Partitions;
+    assert.deepEqual(left.map((p) => [p.Values[0], p.Parameters?.checked]),
+      [['2024-01-02', undefined], ['2024-02-01', 'yes']]);
   });
 });
