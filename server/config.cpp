@@ -3,6 +3,7 @@
 #include "common/name_table.h"
 #include "common/time_format.h"
 #include "policy/document.h"
+#include "server/argument_cursor.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -331,13 +332,10 @@ Result<ParsedCommandLine> ParseCommandLine(int argc, const char* const* argv,
   // First pass: collect flags (so --config can be applied before them).
   std::vector<std::pair<const Setting*, std::string>> flags;
   std::optional<std::string> config_path = getenv_fn("SEALSTACK_CONFIG");
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::optional<std::string> inline_value;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      inline_value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
+  ArgumentCursor args(argc, argv);
+  while (args.Next()) {
+    const std::string& arg = args.arg();
+    const std::optional<std::string>& inline_value = args.inline_value();
     if (arg == "--help" || arg == "-h") {
       out.help = true;
       continue;
@@ -347,9 +345,9 @@ Result<ParsedCommandLine> ParseCommandLine(int argc, const char* const* argv,
       continue;
     }
     auto take_value = [&](const std::string& name) -> Result<std::string> {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= argc) return Status::InvalidArgument(name + " needs a value");
-      return std::string(argv[++i]);
+      std::optional<std::string> v = args.Value();
+      if (!v) return Status::InvalidArgument(name + " needs a value");
+      return std::move(*v);
     };
     if (arg == "--config") {
       SEALSTACK_ASSIGN_OR_RETURN(config_path, take_value(arg));

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/argument_cursor.h"
 #include "server/posture.h"
 
 namespace sealstack::server {
@@ -78,18 +79,10 @@ int RunPostureCommand(int argc, const char* const* argv, std::FILE* out, std::FI
   std::string endpoint, account;
   bool json = false;
   std::optional<Severity> fail_on;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::optional<std::string> inline_value;
-    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
-      inline_value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    }
-    auto value = [&]() -> std::optional<std::string> {
-      if (inline_value) return inline_value;
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
+  ArgumentCursor args(argc, argv);
+  while (args.Next()) {
+    const std::string arg = args.arg();
+    auto value = [&] { return args.Value(); };
     if (arg == "--help" || arg == "-h") {
       std::fputs(kPostureUsage, out);
       return 0;

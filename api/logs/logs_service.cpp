@@ -198,6 +198,18 @@ Result<std::string> Service::LoadGroup(const Caller& c, const std::string& group
   return doc;
 }
 
+Result<std::vector<storage::LogsRow>> Service::StreamRows(const Caller& c,
+                                                          const std::string& group) {
+  std::vector<storage::LogsRow> rows;
+  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(
+        rows, storage::LogsRepo::List(conn, {c.principal->account, c.region, "stream", group, ""},
+                                      "", 100000));
+    return Status::Ok();
+  }));
+  return rows;
+}
+
 Result<std::string> Service::CheckKey(const Caller& c, const std::string& group,
                                       const std::string& key_id) {
   const std::string arn = GroupArn(c.region, c.principal->account, group);
@@ -365,13 +377,7 @@ Result<std::string> Service::DescribeLogStreams(const Caller& c,
     return LogsError(ErrorKind::kInvalidParameter,
                      "Cannot order by LastEventTime with a logStreamNamePrefix.");
   }
-  std::vector<storage::LogsRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows,
-        storage::LogsRepo::List(conn, {account, c.region, "stream", in.group, ""}, "", 100000));
-    return Status::Ok();
-  }));
+  SEALSTACK_ASSIGN_OR_RETURN(std::vector<storage::LogsRow> rows, StreamRows(c, in.group));
   struct Item {
     std::string name;
     Document doc;
@@ -618,13 +624,7 @@ Result<std::string> Service::FilterLogEvents(const Caller& c, const FilterLogEve
   }
   SEALSTACK_ASSIGN_OR_RETURN(std::string gtext, LoadGroup(c, in.group));
   SEALSTACK_ASSIGN_OR_RETURN(Document group, LoadJson(gtext));
-  std::vector<storage::LogsRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        rows,
-        storage::LogsRepo::List(conn, {account, c.region, "stream", in.group, ""}, "", 100000));
-    return Status::Ok();
-  }));
+  SEALSTACK_ASSIGN_OR_RETURN(std::vector<storage::LogsRow> rows, StreamRows(c, in.group));
   struct Hit {
     LogEvent e;
     int64_t ingestion;

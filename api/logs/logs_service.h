@@ -33,6 +33,7 @@
 #include "common/result.h"
 #include "crypto/random.h"
 #include "storage/db.h"
+#include "storage/logs_repo.h"
 
 namespace sealstack::api {
 class AccessCheck;
@@ -143,6 +144,8 @@ class Service {
   struct Stored;
   Status Authorize(const Caller& c, const std::string& operation, const std::string& resource);
   Result<std::string> LoadGroup(const Caller& c, const std::string& group);
+  // Every stream row of `group` in the caller's account and region.
+  Result<std::vector<storage::LogsRow>> StreamRows(const Caller& c, const std::string& group);
   // GenerateDataKeyWithoutPlaintext as `c` via logs: is the key usable for the group?
   Result<std::string> CheckKey(const Caller& c, const std::string& group,
                                const std::string& key_id);
