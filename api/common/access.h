@@ -162,7 +162,7 @@ class AccessCheck {
   Observer observer_;
   // Looked up by the text itself (a string_view; no copy of the policy per request).
   struct TextHash {
-    using is_transparent = void;
+    using is_transparent = void;  // NOLINT(readability-identifier-naming): the standard name
     size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
   using PolicyCache = std::unordered_map<std::string, std::shared_ptr<const policy::PolicyDocument>,
