@@ -10,7 +10,9 @@
 //          ──► session tags (Tags, TransitiveTagKeys; a calling session's transitive tags pass
 //              on) and SourceIdentity (kept from a calling session): the trust policy must also
 //              allow sts:TagSession / sts:SetSourceIdentity, with aws:RequestTag/*, aws:TagKeys,
-//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys
+//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys; a new tag may not
+//              replace an inherited transitive one (InvalidParameterValue)
+//          ──► the packed size of session policies and tags (PackedPolicyTooLarge over 100%)
 //          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
 //          clock; the session policies kept with the session, intersected at every request)
 #include <algorithm>
@@ -22,6 +24,7 @@
 #include "api/common/xml_writer.h"
 #include "api/sts/sts_internal.h"
 #include "audit/pending_call.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "policy/document.h"
 
@@ -36,6 +39,9 @@ constexpr size_t kMaxSessionPolicy = 2048;
 constexpr size_t kMaxSessionPolicyArns = 10;
 constexpr size_t kMaxSessionTags = 50;
 constexpr int64_t kMaxUserSession = 129600;
+// What the packed form of a session's policies and tags may hold, in SealStack's count of bytes
+// (PackedBytes; docs/iam.md, "Packed session policies and tags").
+constexpr size_t kPackedPolicyLimit = 4096;
 
 }  // namespace
 
@@ -180,11 +186,34 @@ AccessRequest TrustRequest(const iam::Role& role, std::string_view action) {
   return r;
 }
 
+size_t PackedBytes(const Params& params, const std::vector<iam::Tag>& tags) {
+  size_t n = 0;
+  for (char ch : Param(params, "Policy").value_or("")) {
+    n += (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') ? 0 : 1;
+  }
+  for (int i = 1;; ++i) {
+    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
+    if (!arn) break;
+    n += arn->size();
+  }
+  for (const iam::Tag& t : tags) n += t.key.size() + t.value.size();
+  return n;
+}
+
 ApiResponse IssueRoleSession(
     const StsDependencies& deps, const std::string& action, const iam::Role& role,
-    const RoleRequest& req, const iam::SessionContext& context,
+    const RoleRequest& req, const Params& params, const iam::SessionContext& context,
     const std::function<std::string(const iam::SessionCredentials&)>& event_json,
     const std::function<void(XmlWriter&)>& more, const RequestIds& ids) {
+  // AWS's PackedPolicySize: a percentage, rounded up, of what the packed form may hold.
+  const size_t packed = PackedBytes(params, context.tags);
+  const size_t percent = (packed * 100 + kPackedPolicyLimit - 1) / kPackedPolicyLimit;
+  if (percent > 100) {
+    return StsError(400, "PackedPolicyTooLarge",
+                    "Packed policy consumes " + std::to_string(percent) +
+                        "% of allotted space, please use smaller policy for this operation.",
+                    ids);
+  }
   if (audit::PendingCall* call = audit::PendingCall::Current()) {
     call->event().resources.push_back({role.arn, role.account, "AWS::IAM::Role"});
   }
@@ -200,7 +229,13 @@ ApiResponse IssueRoleSession(
   if (!creds.ok()) {
     return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
   }
-  return RoleCredentialsResponse(action, *creds, more, ids);
+  return RoleCredentialsResponse(
+      action, *creds,
+      [&](XmlWriter& x) {
+        if (more) more(x);
+        if (packed > 0) x.Element("PackedPolicySize", std::to_string(percent));
+      },
+      ids);
 }
 
 std::optional<ApiResponse> ParseSessionPolicies(const StsDependencies& deps, const Params& params,
@@ -340,7 +375,15 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     for (const std::string& k : p.transitive_tag_keys) {
       for (const auto& [tk, tv] : p.tags) {
         if (tk != k) continue;
-        std::erase_if(context.tags, [&](const iam::Tag& t) { return t.key == k; });
+        if (std::any_of(context.tags.begin(), context.tags.end(),
+                        [&](const iam::Tag& t) { return ToLower(t.key) == ToLower(k); })) {
+          // AWS refuses a session tag that would replace an inherited transitive one.
+          return StsError(400, "InvalidParameterValue",
+                          "The session tag " + k +
+                              " collides with a transitive tag of the calling session; "
+                              "a transitive tag cannot be overridden.",
+                          ids);
+        }
         context.tags.push_back({tk, tv});
         if (std::find(context.transitive_tag_keys.begin(), context.transitive_tag_keys.end(), k) ==
             context.transitive_tag_keys.end()) {
@@ -408,8 +451,8 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     }
   }
 
-  return IssueRoleSession(deps, "AssumeRole", *role, req, context, CredentialsEventJson, nullptr,
-                          ids);
+  return IssueRoleSession(deps, "AssumeRole", *role, req, params, context, CredentialsEventJson,
+                          nullptr, ids);
 }
 
 // GetSessionToken: temporary credentials of the calling IAM user (or account root) itself,

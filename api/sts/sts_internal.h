@@ -82,12 +82,15 @@ std::optional<ApiResponse> CheckMaxSession(const RoleRequest& req, const iam::Ro
 // The trust-policy request for `action` on `role` (its condition keys are the caller's to add).
 AccessRequest TrustRequest(const iam::Role& role, std::string_view action);
 
-// Issues the session of `req` on `role` (iam::Service::CreateRoleSession): names the role in the
-// audit event and sets its responseElements to `event_json(credentials)` before the session is
-// stored; then <ACTION>Response with the credentials and what `more` writes.
+// Issues the session of `req` on `role` (iam::Service::CreateRoleSession): first the packed size
+// of the session policies (Policy, PolicyArns in `params`) and the session's tags (context.tags,
+// inherited transitive ones included) — PackedPolicyTooLarge when over 100% —, then names the
+// role in the audit event and sets its responseElements to `event_json(credentials)` before the
+// session is stored; answers <ACTION>Response with the credentials, what `more` writes and
+// PackedPolicySize (when anything was counted).
 ApiResponse IssueRoleSession(
     const StsDependencies& deps, const std::string& action, const iam::Role& role,
-    const RoleRequest& req, const iam::SessionContext& context,
+    const RoleRequest& req, const Params& params, const iam::SessionContext& context,
     const std::function<std::string(const iam::SessionCredentials&)>& event_json,
     const std::function<void(XmlWriter&)>& more, const RequestIds& ids);
 

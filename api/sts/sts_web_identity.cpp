@@ -13,6 +13,7 @@
 //        ──► the trust policy with the caller as {"Federated": PROVIDER_ARN}, action
 //            sts:AssumeRoleWithWebIdentity, keys HOST/PATH:aud, :sub, :amr (AccessDenied "Not
 //            authorized to perform sts:AssumeRoleWithWebIdentity")
+//        ──► the packed size of the session policies (PackedPolicyTooLarge over 100%)
 //        ──► iam::Service::CreateRoleSession, aws:FederatedProvider kept with the session
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -262,7 +263,7 @@ ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller&
 
   context.federated_provider = provider->arn;
   return IssueRoleSession(
-      deps, "AssumeRoleWithWebIdentity", *role, req, context,
+      deps, "AssumeRoleWithWebIdentity", *role, req, params, context,
       [&](const iam::SessionCredentials& c) {
         std::string json = CredentialsEventJson(c);
         json.pop_back();  // the object's '}': the web identity members follow
