@@ -198,6 +198,13 @@ ApiResponse ErrorResponse(const Status& st, const RequestIds& ids) {
 using Handler = std::function<Result<ApiResponse>(Service&, const Caller&, const IamInput&,
                                                   const std::string& action, const RequestIds&)>;
 
+// PathPrefix, Marker and MaxItems of a List operation.
+Result<ListInput> ListOf(const IamInput& in) {
+  ListInput list = in.List();
+  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+  return list;
+}
+
 // A page of a list: <ELEMENT><member>...</member>...</ELEMENT>, IsTruncated and Marker.
 template <typename T, typename WriteMember>
 ApiResponse PageResponse(const std::string& action, const RequestIds& ids, std::string_view element,
@@ -217,7 +224,7 @@ auto Members(void (*write)(XmlWriter&, std::string_view, const T&)) {
 }
 
 // An operation that names one entity by `param` and answers nothing (DeleteUser, ...).
-Handler NamedOp(std::string param, std::string member,
+Handler NamedOp(const std::string& param, const std::string& member,
                 Status (Service::*op)(const Caller&, const std::string&)) {
   return
       [param, member, op](Service& s, const Caller& c, const IamInput& in,
@@ -229,7 +236,8 @@ Handler NamedOp(std::string param, std::string member,
 }
 
 // An operation of two required members that answers nothing (AddUserToGroup, ...).
-Handler TwoNamedOp(std::string param1, std::string member1, std::string param2, std::string member2,
+Handler TwoNamedOp(const std::string& param1, const std::string& member1, const std::string& param2,
+                   const std::string& member2,
                    Status (Service::*op)(const Caller&, const std::string&, const std::string&)) {
   return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
              const RequestIds& ids) -> Result<ApiResponse> {
@@ -242,14 +250,42 @@ Handler TwoNamedOp(std::string param1, std::string member1, std::string param2, 
 
 // An operation that names one entity by `param` and answers it as <ELEMENT> (GetRole, ...).
 template <typename T>
-Handler GetOp(std::string param, std::string member,
+Handler GetOp(const std::string& param, const std::string& member,
               Result<T> (Service::*get)(const Caller&, const std::string&),
-              void (*write)(XmlWriter&, std::string_view, const T&), std::string element) {
+              void (*write)(XmlWriter&, std::string_view, const T&), const std::string& element) {
   return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
              const RequestIds& ids) -> Result<ApiResponse> {
     SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required(param, member));
     SEALSTACK_ASSIGN_OR_RETURN(T got, (s.*get)(c, name));
     return Respond(action, ids, [&](XmlWriter& x) { write(x, element, got); });
+  };
+}
+
+// A list of the account's entities by path, one page as <ELEMENT> (ListUsers, ...).
+template <typename T>
+Handler ListOp(Result<Page<T>> (Service::*list)(const Caller&, const ListInput&),
+               void (*write)(XmlWriter&, std::string_view, const T&), const std::string& element) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(ListInput page_in, ListOf(in));
+    SEALSTACK_ASSIGN_OR_RETURN(Page<T> page, (s.*list)(c, page_in));
+    return PageResponse(action, ids, element, page, Members(write));
+  };
+}
+
+// A list of what one entity named by `param` has, one page as <ELEMENT> (ListGroupsForUser, ...).
+template <typename T>
+Handler ListForOp(const std::string& param, const std::string& member,
+                  Result<Page<T>> (Service::*list)(const Caller&, const std::string&,
+                                                   const ListInput&),
+                  void (*write)(XmlWriter&, std::string_view, const T&),
+                  const std::string& element) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required(param, member));
+    SEALSTACK_ASSIGN_OR_RETURN(ListInput page_in, ListOf(in));
+    SEALSTACK_ASSIGN_OR_RETURN(Page<T> page, (s.*list)(c, name, page_in));
+    return PageResponse(action, ids, element, page, Members(write));
   };
 }
 
@@ -262,12 +298,6 @@ std::string OwnerParam(PolicyOwner kind) {
   std::string p = OwnerMemberName(kind);
   p[0] = static_cast<char>(p[0] - 'a' + 'A');
   return p;
-}
-
-Result<ListInput> ListOf(const IamInput& in) {
-  ListInput list = in.List();
-  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
-  return list;
 }
 
 ApiResponse Empty(const std::string& action, const RequestIds& ids) {
@@ -356,11 +386,6 @@ Handler BoundaryOp(PolicyOwner kind, bool put) {
   };
 }
 
-Result<ApiResponse> GroupsPage(const std::string& action, const RequestIds& ids,
-                               const Page<Group>& page) {
-  return PageResponse(action, ids, "Groups", page, Members(WriteGroup));
-}
-
 // Put/Get/Delete/List{User,Role,Group}Policy share their shapes.
 Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
   const std::string owner_param = OwnerParam(kind);
@@ -440,11 +465,6 @@ void WriteStrings(XmlWriter& x, std::string_view element, const std::vector<std:
   x.Close();
 }
 
-Result<ApiResponse> ProfilesPage(const std::string& action, const RequestIds& ids,
-                                 const Page<InstanceProfile>& page) {
-  return PageResponse(action, ids, "InstanceProfiles", page, Members(WriteInstanceProfile));
-}
-
 // Add/RemoveRoleToInstanceProfile, Tag/UntagInstanceProfile.
 Handler ProfileChangeOp(std::string_view verb) {
   const std::string v(verb);
@@ -483,13 +503,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(User user, s.GetUser(c, in.Get("UserName")));
          return Respond(action, ids, [&](XmlWriter& x) { WriteUser(x, "User", user); });
        }},
-      {"ListUsers",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<User> page, s.ListUsers(c, list));
-         return PageResponse(action, ids, "Users", page, Members(WriteUser));
-       }},
+      {"ListUsers", ListOp<User>(&Service::ListUsers, WriteUser, "Users")},
       {"DeleteUser", NamedOp("UserName", "userName", &Service::DeleteUser)},
       {"CreateRole",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
@@ -508,13 +522,7 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
        }},
       {"GetRole", GetOp<Role>("RoleName", "roleName", &Service::GetRole, WriteRole, "Role")},
-      {"ListRoles",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<Role> page, s.ListRoles(c, list));
-         return PageResponse(action, ids, "Roles", page, Members(WriteRole));
-       }},
+      {"ListRoles", ListOp<Role>(&Service::ListRoles, WriteRole, "Roles")},
       {"DeleteRole", NamedOp("RoleName", "roleName", &Service::DeleteRole)},
       {"UpdateAssumeRolePolicy", TwoNamedOp("RoleName", "roleName", "PolicyDocument",
                                             "policyDocument", &Service::UpdateAssumeRolePolicy)},
@@ -539,21 +547,9 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
            WritePaging(x, got.second.truncated, got.second.marker);
          });
        }},
-      {"ListGroups",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroups(c, list));
-         return GroupsPage(action, ids, page);
-       }},
+      {"ListGroups", ListOp<Group>(&Service::ListGroups, WriteGroup, "Groups")},
       {"ListGroupsForUser",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroupsForUser(c, user, list));
-         return GroupsPage(action, ids, page);
-       }},
+       ListForOp<Group>("UserName", "userName", &Service::ListGroupsForUser, WriteGroup, "Groups")},
       {"DeleteGroup", NamedOp("GroupName", "groupName", &Service::DeleteGroup)},
       {"AddUserToGroup",
        TwoNamedOp("GroupName", "groupName", "UserName", "userName", &Service::AddUserToGroup)},
@@ -756,22 +752,11 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
          return TagsResponse(action, ids, p.tags);
        }},
-      {"ListInstanceProfiles",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page, s.ListInstanceProfiles(c, list));
-         return ProfilesPage(action, ids, page);
-       }},
+      {"ListInstanceProfiles", ListOp<InstanceProfile>(&Service::ListInstanceProfiles,
+                                                       WriteInstanceProfile, "InstanceProfiles")},
       {"ListInstanceProfilesForRole",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
-                                    s.ListInstanceProfilesForRole(c, role, list));
-         return ProfilesPage(action, ids, page);
-       }},
+       ListForOp<InstanceProfile>("RoleName", "roleName", &Service::ListInstanceProfilesForRole,
+                                  WriteInstanceProfile, "InstanceProfiles")},
       {"DeleteInstanceProfile",
        NamedOp("InstanceProfileName", "instanceProfileName", &Service::DeleteInstanceProfile)},
       {"AddRoleToInstanceProfile", ProfileChangeOp("Add")},
