@@ -163,25 +163,31 @@ def test_user_tags_and_keys_in_identity_policies(world):
                           Tags=[{"Key": "dept", "Value": "ops"}]), "AccessDenied", 403)
 
 
-def test_transitive_tags_pass_through_role_chaining(world):
-    iam, sts, kms = world["iam"], world["sts"], world["kms"]
-    iam.create_role(RoleName="first", AssumeRolePolicyDocument=_trust(
+def _chain(world, first, second):
+    """Roles `first` (assumed by app, tagging) and `second` (assumed by first's sessions), and an
+    STS client of a session of `first` whose tag project=x is transitive."""
+    iam, sts = world["iam"], world["sts"]
+    iam.create_role(RoleName=first, AssumeRolePolicyDocument=_trust(
         user_arn("app"), ["sts:AssumeRole", "sts:TagSession"]))
-    iam.put_role_policy(RoleName="first", PolicyName="p",
+    iam.put_role_policy(RoleName=first, PolicyName="p",
                         PolicyDocument=allow(["sts:AssumeRole", "sts:TagSession"]))
-    iam.create_role(RoleName="second", AssumeRolePolicyDocument=_trust(
-        role_arn("first"), ["sts:AssumeRole", "sts:TagSession"]))
+    iam.create_role(RoleName=second, AssumeRolePolicyDocument=_trust(
+        role_arn(first), ["sts:AssumeRole", "sts:TagSession"]))
+    creds = sts.assume_role(RoleArn=role_arn(first), RoleSessionName="one",
+                            Tags=[{"Key": "project", "Value": "x"}],
+                            TransitiveTagKeys=["project"])["Credentials"]
+    return boto_session(creds["AccessKeyId"], creds["SecretAccessKey"],
+                        creds["SessionToken"]).client("sts", endpoint_url=world["endpoint"])
+
+
+def test_transitive_tags_pass_through_role_chaining(world):
+    kms = world["kms"]
+    chained_sts = _chain(world, "first", "second")
     key = kms.create_key(Policy=_key_policy(
         {"Sid": "t", "Effect": "Allow", "Principal": {"AWS": role_arn("second")},
          "Action": "kms:Decrypt", "Resource": "*",
          "Condition": {"StringEquals": {"aws:PrincipalTag/project": "x"}}}))["KeyMetadata"]["Arn"]
     blob = kms.encrypt(KeyId=key, Plaintext=b"t")["CiphertextBlob"]
-    first = sts.assume_role(RoleArn=role_arn("first"), RoleSessionName="one",
-                            Tags=[{"Key": "project", "Value": "x"}],
-                            TransitiveTagKeys=["project"])["Credentials"]
-    chained_sts = boto_session(first["AccessKeyId"], first["SecretAccessKey"],
-                               first["SessionToken"]).client("sts",
-                                                             endpoint_url=world["endpoint"])
     second = chained_sts.assume_role(RoleArn=role_arn("second"),
                                      RoleSessionName="two")["Credentials"]
     assert _kms(world["endpoint"], second).decrypt(CiphertextBlob=blob)["Plaintext"] == b"t"
@@ -272,18 +278,7 @@ def test_packed_policy_size_is_reported_and_limited(world):
 
 
 def test_inherited_transitive_tags_cannot_be_overridden(world):
-    iam, sts = world["iam"], world["sts"]
-    iam.create_role(RoleName="outer", AssumeRolePolicyDocument=_trust(
-        user_arn("app"), ["sts:AssumeRole", "sts:TagSession"]))
-    iam.put_role_policy(RoleName="outer", PolicyName="p",
-                        PolicyDocument=allow(["sts:AssumeRole", "sts:TagSession"]))
-    iam.create_role(RoleName="inner", AssumeRolePolicyDocument=_trust(
-        role_arn("outer"), ["sts:AssumeRole", "sts:TagSession"]))
-    first = sts.assume_role(RoleArn=role_arn("outer"), RoleSessionName="one",
-                            Tags=[{"Key": "project", "Value": "x"}],
-                            TransitiveTagKeys=["project"])["Credentials"]
-    chained = boto_session(first["AccessKeyId"], first["SecretAccessKey"],
-                           first["SessionToken"]).client("sts", endpoint_url=world["endpoint"])
+    chained = _chain(world, "outer", "inner")
     for key in ("project", "PROJECT"):
         assert_error(error_of(chained.assume_role, RoleArn=role_arn("inner"),
                               RoleSessionName="two", Tags=[{"Key": key, "Value": "y"}]),
