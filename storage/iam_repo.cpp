@@ -67,18 +67,6 @@ IamAccessKeyRow ReadIamKey(const Row& r) {
                          r.ColumnString(3), r.ColumnInt64(4),  std::string(r.ColumnBlob(5))};
 }
 
-const char* IamKindName(IamPolicyOwner kind) {
-  switch (kind) {
-    case IamPolicyOwner::kUser:
-      return "user";
-    case IamPolicyOwner::kRole:
-      return "role";
-    case IamPolicyOwner::kGroup:
-      return "group";
-  }
-  return "user";
-}
-
 std::string IamSql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string s(a);
   s.append(b);
@@ -86,7 +74,57 @@ std::string IamSql(std::string_view a, std::string_view b, std::string_view c = 
   return s;
 }
 
+// One row of `table` by (account, lower-cased name); `columns` in the order `read` reads them.
+template <typename T>
+Result<T> GetByName(Connection& c, std::string_view table, std::string_view columns,
+                    T (*read)(const Row&), const std::string& account, const std::string& name) {
+  T out;
+  const std::string lname = ToLower(name);
+  const std::string where = IamSql(" FROM ", table, " WHERE account = :a AND lname = :l");
+  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(IamSql("SELECT ", columns, where),
+                                       {{":a", account}, {":l", lname}}, [&](const Row& r) {
+                                         out = read(r);
+                                         return Status::Ok();
+                                       }));
+  return out;
+}
+
+// The rows of `table` whose path starts with path_prefix and whose lower-cased name is > after,
+// ordered by it, at most `limit`.
+template <typename T>
+Result<std::vector<T>> ListByPath(Connection& c, std::string_view table, std::string_view columns,
+                                  T (*read)(const Row&), const std::string& account,
+                                  const std::string& path_prefix, const std::string& after,
+                                  size_t limit) {
+  std::vector<T> out;
+  const std::string where =
+      IamSql(" FROM ", table,
+             " WHERE account = :a AND lname > :after AND substr(path, 1, length(:pp)) = :pp "
+             "ORDER BY lname LIMIT :lim");
+  SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(IamSql("SELECT ", columns, where),
+                                          {{":a", account},
+                                           {":after", after},
+                                           {":pp", path_prefix},
+                                           {":lim", static_cast<int64_t>(limit)}},
+                                          &out, read));
+  return out;
+}
+
+Result<bool> DeleteByName(Connection& c, std::string_view table, const std::string& account,
+                          const std::string& name) {
+  const std::string lname = ToLower(name);
+  SEALSTACK_ASSIGN_OR_RETURN(
+      int64_t n, c.Execute(IamSql("DELETE FROM ", table, " WHERE account = :a AND lname = :l"),
+                           {{":a", account}, {":l", lname}}));
+  return n > 0;
+}
+
 }  // namespace
+
+const char* IamPolicyOwnerName(IamPolicyOwner kind) {
+  static constexpr const char* kNames[] = {"user", "role", "group"};  // in IamPolicyOwner's order
+  return kNames[static_cast<size_t>(kind)];
+}
 
 Status IamRepo::InsertUser(Connection& c, const IamUserRow& u) {
   const std::string lname = ToLower(u.name);
@@ -105,40 +143,19 @@ Status IamRepo::InsertUser(Connection& c, const IamUserRow& u) {
 
 Result<IamUserRow> IamRepo::GetUser(Connection& c, const std::string& account,
                                     const std::string& name) {
-  IamUserRow out;
-  const std::string lname = ToLower(name);
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
-      IamSql("SELECT ", kIamUserColumns, " FROM iam_users WHERE account = :a AND lname = :l"),
-      {{":a", account}, {":l", lname}}, [&](const Row& r) {
-        out = ReadIamUser(r);
-        return Status::Ok();
-      }));
-  return out;
+  return GetByName(c, "iam_users", kIamUserColumns, ReadIamUser, account, name);
 }
 
 Result<std::vector<IamUserRow>> IamRepo::ListUsers(Connection& c, const std::string& account,
                                                    const std::string& path_prefix,
                                                    const std::string& after, size_t limit) {
-  std::vector<IamUserRow> out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryAppend(IamSql("SELECT ", kIamUserColumns,
-                           " FROM iam_users WHERE account = :a AND lname > :after AND "
-                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
-                    {{":a", account},
-                     {":after", after},
-                     {":pp", path_prefix},
-                     {":lim", static_cast<int64_t>(limit)}},
-                    &out, ReadIamUser));
-  return out;
+  return ListByPath(c, "iam_users", kIamUserColumns, ReadIamUser, account, path_prefix, after,
+                    limit);
 }
 
 Result<bool> IamRepo::DeleteUser(Connection& c, const std::string& account,
                                  const std::string& name) {
-  const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
-                             c.Execute("DELETE FROM iam_users WHERE account = :a AND lname = :l",
-                                       {{":a", account}, {":l", lname}}));
-  return n > 0;
+  return DeleteByName(c, "iam_users", account, name);
 }
 
 Status IamRepo::InsertRole(Connection& c, const IamRoleRow& r) {
@@ -161,40 +178,19 @@ Status IamRepo::InsertRole(Connection& c, const IamRoleRow& r) {
 
 Result<IamRoleRow> IamRepo::GetRole(Connection& c, const std::string& account,
                                     const std::string& name) {
-  IamRoleRow out;
-  const std::string lname = ToLower(name);
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
-      IamSql("SELECT ", kIamRoleColumns, " FROM iam_roles WHERE account = :a AND lname = :l"),
-      {{":a", account}, {":l", lname}}, [&](const Row& r) {
-        out = ReadIamRole(r);
-        return Status::Ok();
-      }));
-  return out;
+  return GetByName(c, "iam_roles", kIamRoleColumns, ReadIamRole, account, name);
 }
 
 Result<std::vector<IamRoleRow>> IamRepo::ListRoles(Connection& c, const std::string& account,
                                                    const std::string& path_prefix,
                                                    const std::string& after, size_t limit) {
-  std::vector<IamRoleRow> out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryAppend(IamSql("SELECT ", kIamRoleColumns,
-                           " FROM iam_roles WHERE account = :a AND lname > :after AND "
-                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
-                    {{":a", account},
-                     {":after", after},
-                     {":pp", path_prefix},
-                     {":lim", static_cast<int64_t>(limit)}},
-                    &out, ReadIamRole));
-  return out;
+  return ListByPath(c, "iam_roles", kIamRoleColumns, ReadIamRole, account, path_prefix, after,
+                    limit);
 }
 
 Result<bool> IamRepo::DeleteRole(Connection& c, const std::string& account,
                                  const std::string& name) {
-  const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
-                             c.Execute("DELETE FROM iam_roles WHERE account = :a AND lname = :l",
-                                       {{":a", account}, {":l", lname}}));
-  return n > 0;
+  return DeleteByName(c, "iam_roles", account, name);
 }
 
 Status IamRepo::UpdateTrustPolicy(Connection& c, const std::string& account,
@@ -213,7 +209,11 @@ Status IamRepo::PutPolicy(Connection& c, const std::string& account, IamPolicyOw
   return c.Run(
       "INSERT OR REPLACE INTO iam_inline_policies (account, kind, owner, name, doc) "
       "VALUES (:a, :k, :o, :n, :d)",
-      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":n", name}, {":d", doc}});
+      {{":a", account},
+       {":k", IamPolicyOwnerName(kind)},
+       {":o", owner},
+       {":n", name},
+       {":d", doc}});
 }
 
 Result<std::string> IamRepo::GetPolicy(Connection& c, const std::string& account,
@@ -223,7 +223,8 @@ Result<std::string> IamRepo::GetPolicy(Connection& c, const std::string& account
   SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
       "SELECT doc FROM iam_inline_policies WHERE account = :a AND kind = :k AND owner = :o AND "
       "name = :n",
-      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":n", name}}, [&](const Row& r) {
+      {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":n", name}},
+      [&](const Row& r) {
         doc = r.ColumnString(0);
         return Status::Ok();
       }));
@@ -236,7 +237,7 @@ Result<bool> IamRepo::DeletePolicy(Connection& c, const std::string& account, Ia
       int64_t n,
       c.Execute("DELETE FROM iam_inline_policies WHERE account = :a AND kind = :k AND "
                 "owner = :o AND name = :n",
-                {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":n", name}}));
+                {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":n", name}}));
   return n > 0;
 }
 
@@ -246,7 +247,7 @@ Result<std::vector<std::pair<std::string, std::string>>> IamRepo::ListPolicies(
   SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
       "SELECT name, doc FROM iam_inline_policies WHERE account = :a AND kind = :k AND owner = :o "
       "ORDER BY name",
-      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}}, &out,
+      {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}}, &out,
       [](const Row& r) { return std::make_pair(r.ColumnString(0), r.ColumnString(1)); }));
   return out;
 }
@@ -361,38 +362,19 @@ Status IamRepo::InsertGroup(Connection& c, const IamGroupRow& g) {
 
 Result<IamGroupRow> IamRepo::GetGroup(Connection& c, const std::string& account,
                                       const std::string& name) {
-  IamGroupRow out;
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
-      IamSql("SELECT ", kIamGroupColumns, " FROM iam_groups WHERE account = :a AND lname = :l"),
-      {{":a", account}, {":l", ToLower(name)}}, [&](const Row& r) {
-        out = ReadIamGroup(r);
-        return Status::Ok();
-      }));
-  return out;
+  return GetByName(c, "iam_groups", kIamGroupColumns, ReadIamGroup, account, name);
 }
 
 Result<std::vector<IamGroupRow>> IamRepo::ListGroups(Connection& c, const std::string& account,
                                                      const std::string& path_prefix,
                                                      const std::string& after, size_t limit) {
-  std::vector<IamGroupRow> out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryAppend(IamSql("SELECT ", kIamGroupColumns,
-                           " FROM iam_groups WHERE account = :a AND lname > :after AND "
-                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
-                    {{":a", account},
-                     {":after", after},
-                     {":pp", path_prefix},
-                     {":lim", static_cast<int64_t>(limit)}},
-                    &out, ReadIamGroup));
-  return out;
+  return ListByPath(c, "iam_groups", kIamGroupColumns, ReadIamGroup, account, path_prefix, after,
+                    limit);
 }
 
 Result<bool> IamRepo::DeleteGroup(Connection& c, const std::string& account,
                                   const std::string& name) {
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t n,
-                             c.Execute("DELETE FROM iam_groups WHERE account = :a AND lname = :l",
-                                       {{":a", account}, {":l", ToLower(name)}}));
-  return n > 0;
+  return DeleteByName(c, "iam_groups", account, name);
 }
 
 Status IamRepo::AddMember(Connection& c, const std::string& account, const std::string& group,
@@ -466,17 +448,8 @@ Result<IamManagedPolicyRow> IamRepo::GetManagedPolicy(Connection& c, const std::
 Result<std::vector<IamManagedPolicyRow>> IamRepo::ListManagedPolicies(
     Connection& c, const std::string& account, const std::string& path_prefix,
     const std::string& after, size_t limit) {
-  std::vector<IamManagedPolicyRow> out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryAppend(IamSql("SELECT ", kIamManagedColumns,
-                           " FROM iam_managed_policies WHERE account = :a AND lname > :after AND "
-                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
-                    {{":a", account},
-                     {":after", after},
-                     {":pp", path_prefix},
-                     {":lim", static_cast<int64_t>(limit)}},
-                    &out, ReadIamManaged));
-  return out;
+  return ListByPath(c, "iam_managed_policies", kIamManagedColumns, ReadIamManaged, account,
+                    path_prefix, after, limit);
 }
 
 Status IamRepo::UpdateManagedPolicy(Connection& c, const IamManagedPolicyRow& p) {
@@ -502,16 +475,17 @@ Status IamRepo::Attach(Connection& c, const std::string& account, IamPolicyOwner
   return c.Run(
       "INSERT OR IGNORE INTO iam_attachments (account, kind, owner, policy_arn) "
       "VALUES (:a, :k, :o, :p)",
-      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":p", policy_arn}});
+      {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":p", policy_arn}});
 }
 
 Result<bool> IamRepo::Detach(Connection& c, const std::string& account, IamPolicyOwner kind,
                              const std::string& owner, const std::string& policy_arn) {
   SEALSTACK_ASSIGN_OR_RETURN(
       int64_t n,
-      c.Execute("DELETE FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o AND "
-                "policy_arn = :p",
-                {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}, {":p", policy_arn}}));
+      c.Execute(
+          "DELETE FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o AND "
+          "policy_arn = :p",
+          {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":p", policy_arn}}));
   return n > 0;
 }
 
@@ -522,7 +496,7 @@ Result<std::vector<std::string>> IamRepo::ListAttached(Connection& c, const std:
   SEALSTACK_RETURN_IF_ERROR(c.QueryAppend(
       "SELECT policy_arn FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o "
       "ORDER BY policy_arn",
-      {{":a", account}, {":k", IamKindName(kind)}, {":o", owner}}, &out,
+      {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}}, &out,
       [](const Row& r) { return r.ColumnString(0); }));
   return out;
 }
@@ -684,32 +658,14 @@ Status IamRepo::InsertInstanceProfile(Connection& c, const IamInstanceProfileRow
 
 Result<IamInstanceProfileRow> IamRepo::GetInstanceProfile(Connection& c, const std::string& account,
                                                           const std::string& name) {
-  IamInstanceProfileRow out;
-  const std::string lname = ToLower(name);
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne(IamSql("SELECT ", kIamProfileColumns,
-                        " FROM iam_instance_profiles WHERE account = :a AND lname = :l"),
-                 {{":a", account}, {":l", lname}}, [&](const Row& r) {
-                   out = ReadIamProfile(r);
-                   return Status::Ok();
-                 }));
-  return out;
+  return GetByName(c, "iam_instance_profiles", kIamProfileColumns, ReadIamProfile, account, name);
 }
 
 Result<std::vector<IamInstanceProfileRow>> IamRepo::ListInstanceProfiles(
     Connection& c, const std::string& account, const std::string& path_prefix,
     const std::string& after, size_t limit) {
-  std::vector<IamInstanceProfileRow> out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryAppend(IamSql("SELECT ", kIamProfileColumns,
-                           " FROM iam_instance_profiles WHERE account = :a AND lname > :after AND "
-                           "substr(path, 1, length(:pp)) = :pp ORDER BY lname LIMIT :lim"),
-                    {{":a", account},
-                     {":after", after},
-                     {":pp", path_prefix},
-                     {":lim", static_cast<int64_t>(limit)}},
-                    &out, ReadIamProfile));
-  return out;
+  return ListByPath(c, "iam_instance_profiles", kIamProfileColumns, ReadIamProfile, account,
+                    path_prefix, after, limit);
 }
 
 Result<std::vector<IamInstanceProfileRow>> IamRepo::ListInstanceProfilesOfRole(
@@ -734,11 +690,7 @@ Status IamRepo::UpdateInstanceProfile(Connection& c, const IamInstanceProfileRow
 
 Result<bool> IamRepo::DeleteInstanceProfile(Connection& c, const std::string& account,
                                             const std::string& name) {
-  const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("DELETE FROM iam_instance_profiles WHERE account = :a AND lname = :l",
-                           {{":a", account}, {":l", lname}}));
-  return n > 0;
+  return DeleteByName(c, "iam_instance_profiles", account, name);
 }
 
 // ---------------------------------------------------------------- last use, updates

@@ -114,6 +114,9 @@ struct IamKeyLastUsed {
 // Owner of an inline policy.
 enum class IamPolicyOwner { kUser, kRole, kGroup };
 
+// "user" | "role" | "group": the kind as the rows store it (and as IAM's ARNs name it).
+const char* IamPolicyOwnerName(IamPolicyOwner kind);
+
 class IamRepo {
  public:
   // kAlreadyExists when the account has a user of that name (in any case).

@@ -47,4 +47,14 @@ std::string XmlElementText(std::string_view xml, std::string_view element) {
   return text;
 }
 
+void FinishQueryCall(audit::PendingCall& call, const ApiResponse& out) {
+  if (call.written()) return;
+  if (out.status >= 400) {
+    call.event().error_code = XmlElementText(out.body, "Code");
+    call.event().error_message = XmlElementText(out.body, "Message");
+    call.event().response_elements.clear();
+  }
+  call.Finish();
+}
+
 }  // namespace sealstack::api

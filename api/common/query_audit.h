@@ -11,7 +11,9 @@
 
 #include "api/common/caller.h"
 #include "api/common/errors.h"
+#include "api/common/wire.h"
 #include "audit/event.h"
+#include "audit/pending_call.h"
 
 namespace sealstack::api {
 
@@ -26,5 +28,10 @@ audit::Event QueryEvent(const Caller& caller, std::string_view event_source,
 // The text of the first <element> of an XML document, XML entities undone ("" when absent):
 // the Code and Message of a rendered Query error.
 std::string XmlElementText(std::string_view xml, std::string_view element);
+
+// Ends the audited call `call` that was answered with `out`: unless its own transaction already
+// wrote the event, an error answer's Code and Message are recorded (with no responseElements)
+// and the event is queued.
+void FinishQueryCall(audit::PendingCall& call, const ApiResponse& out);
 
 }  // namespace sealstack::api

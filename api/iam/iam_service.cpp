@@ -59,13 +59,34 @@ Status Invalid(std::string_view value, std::string_view member, std::string_view
                       "' failed to satisfy constraint: " + std::string(constraint));
 }
 
-Status CheckName(std::string_view value, std::string_view member, size_t max) {
-  if (value.empty())
-    return Invalid(value, member, "Member must have length greater than or equal to 1");
+// AWS's length constraint of one member.
+Status CheckLength(std::string_view value, std::string_view member, size_t min, size_t max) {
+  if (value.size() < min) {
+    return Invalid(value, member,
+                   "Member must have length greater than or equal to " + std::to_string(min));
+  }
   if (value.size() > max) {
     return Invalid(value, member,
                    "Member must have length less than or equal to " + std::to_string(max));
   }
+  return Status::Ok();
+}
+
+// AWS's range constraint of one number member.
+Status CheckRange(int64_t value, std::string_view member, int64_t min, int64_t max) {
+  if (value < min) {
+    return Invalid(std::to_string(value), member,
+                   "Member must have value greater than or equal to " + std::to_string(min));
+  }
+  if (value > max) {
+    return Invalid(std::to_string(value), member,
+                   "Member must have value less than or equal to " + std::to_string(max));
+  }
+  return Status::Ok();
+}
+
+Status CheckName(std::string_view value, std::string_view member, size_t max) {
+  SEALSTACK_RETURN_IF_ERROR(CheckLength(value, member, 1, max));
   for (char ch : value) {
     if (!IsIamNameChar(ch)) {
       return Invalid(value, member, "Member must satisfy regular expression pattern: [\\w+=,.@-]+");
@@ -187,14 +208,60 @@ Result<T> OrMissing(Result<T> r, const Status& missing) {
   return r;
 }
 
+Result<storage::IamUserRow> FindUserRow(storage::Connection& conn, const std::string& account,
+                                        const std::string& name) {
+  return OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name));
+}
+
+Result<storage::IamRoleRow> FindRoleRow(storage::Connection& conn, const std::string& account,
+                                        const std::string& name) {
+  return OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name));
+}
+
+// What `read` returns, read on one connection of `db`.
+template <typename Read>
+auto ReadFrom(storage::Database& db, const Read& read)
+    -> decltype(read(std::declval<storage::Connection&>())) {
+  decltype(read(std::declval<storage::Connection&>())) out = Status::Internal("unset");
+  SEALSTACK_RETURN_IF_ERROR(db.WithConnection([&](storage::Connection& conn) {
+    out = read(conn);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// Each of `rows` made an item by `of`.
+template <typename Row, typename Of>
+auto AllOf(Result<std::vector<Row>> rows, const Of& of)
+    -> Result<std::vector<std::decay_t<decltype(of(std::declval<const Row&>()))>>> {
+  SEALSTACK_RETURN_IF_ERROR(rows.status());
+  std::vector<std::decay_t<decltype(of(std::declval<const Row&>()))>> out;
+  out.reserve(rows->size());
+  for (const Row& r : *rows) out.push_back(of(r));
+  return out;
+}
+
+// DeleteConflict "Cannot delete entity, must WHAT first." while `still` lists anything.
+template <typename List>
+Status RefuseWhile(const Result<List>& still, std::string_view what) {
+  SEALSTACK_RETURN_IF_ERROR(still.status());
+  if (still->empty()) return Status::Ok();
+  return IamError(ErrorKind::kDeleteConflict,
+                  "Cannot delete entity, must " + std::string(what) + " first.");
+}
+
 Result<int64_t> MaxItems(const ListInput& in) {
   const int64_t n = in.max_items.value_or(kDefaultMaxItems);
-  if (n < 1 || n > 1000) {
-    return Invalid(std::to_string(n), "maxItems",
-                   n < 1 ? "Member must have value greater than or equal to 1"
-                         : "Member must have value less than or equal to 1000");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckRange(n, "maxItems", 1, 1000));
   return n;
+}
+
+// A role's Description and MaxSessionDuration (CreateRole, UpdateRole).
+Status CheckRoleSettings(const std::optional<std::string>& description,
+                         std::optional<int64_t> max_session) {
+  if (description) SEALSTACK_RETURN_IF_ERROR(CheckLength(*description, "description", 0, 1000));
+  if (!max_session) return Status::Ok();
+  return CheckRange(*max_session, "maxSessionDuration", kMinSession, kMaxSession);
 }
 
 Status ValidatePolicy(const std::string& doc, policy::PolicyKind kind) {
@@ -214,15 +281,7 @@ size_t PolicySize(std::string_view doc) {
 }
 
 const char* OwnerWord(PolicyOwner kind) {
-  switch (kind) {
-    case PolicyOwner::kUser:
-      return "user";
-    case PolicyOwner::kRole:
-      return "role";
-    case PolicyOwner::kGroup:
-      return "group";
-  }
-  return "user";
+  return storage::IamPolicyOwnerName(kind);
 }
 
 // The member name AWS's validation messages use for the owner ("userName", ...).
@@ -237,16 +296,9 @@ std::string OwnerOp(PolicyOwner kind) {
   return w;
 }
 
-storage::IamPolicyOwner RepoOwner(PolicyOwner kind) {
-  switch (kind) {
-    case PolicyOwner::kUser:
-      return storage::IamPolicyOwner::kUser;
-    case PolicyOwner::kRole:
-      return storage::IamPolicyOwner::kRole;
-    case PolicyOwner::kGroup:
-      return storage::IamPolicyOwner::kGroup;
-  }
-  return storage::IamPolicyOwner::kUser;
+// The ARN an operation on an owner's policies, boundary or tags is authorized on.
+std::string OwnerArn(const std::string& account, PolicyOwner kind, const std::string& owner) {
+  return EntityArn(account, OwnerWord(kind), "/", owner);
 }
 
 std::vector<std::string> PolicyDocs(
@@ -376,11 +428,7 @@ Status NoSuchPolicy(const std::string& arn) {
 }
 
 Status CheckPolicyArn(const std::string& arn, std::string_view member) {
-  if (arn.size() < 20 || arn.size() > 2048) {
-    return Invalid(arn, member,
-                   arn.size() < 20 ? "Member must have length greater than or equal to 20"
-                                   : "Member must have length less than or equal to 2048");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckLength(arn, member, 20, 2048));
   if (!StartsWith(arn, "arn:aws:iam::") || arn.find(":policy/") == std::string::npos) {
     return IamError(ErrorKind::kInvalidInput, "ARN " + arn + " is not valid.");
   }
@@ -392,6 +440,16 @@ Result<storage::IamManagedPolicyRow> FindManaged(storage::Connection& conn,
                                                  const std::string& arn) {
   if (auto builtin = BuiltinPolicy(arn)) return *builtin;
   return OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn));
+}
+
+// A customer managed policy of `account` (NoSuchEntity for any other).
+Result<storage::IamManagedPolicyRow> OwnPolicyRow(storage::Connection& conn,
+                                                  const std::string& account,
+                                                  const std::string& arn) {
+  SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
+                             OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
+  if (row.account != account) return NoSuchPolicy(arn);
+  return row;
 }
 
 // The documents of the managed policies attached to one entity (defaults only; gone: skipped).
@@ -438,6 +496,19 @@ Status NoSuchGroup(const std::string& name) {
   return IamError(ErrorKind::kNoSuchEntity, "The group with name " + name + " cannot be found.");
 }
 
+Result<storage::IamGroupRow> FindGroupRow(storage::Connection& conn, const std::string& account,
+                                          const std::string& name) {
+  return OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name));
+}
+
+// The inline and attached policies an entity must lose before it is deleted.
+Status RefuseWhilePolicies(storage::Connection& conn, const std::string& account, PolicyOwner kind,
+                           const std::string& name) {
+  SEALSTACK_RETURN_IF_ERROR(
+      RefuseWhile(IamRepo::ListPolicies(conn, account, kind, name), "delete policies"));
+  return RefuseWhile(IamRepo::ListAttached(conn, account, kind, name), "detach all policies");
+}
+
 Result<ManagedPolicy> PolicyOfRow(storage::Connection& conn,
                                   const storage::IamManagedPolicyRow& r) {
   ManagedPolicy p;
@@ -459,15 +530,15 @@ std::string NextVersionId(int64_t n) {
   return "v" + std::to_string(n);
 }
 
-// Pages a sorted list by name: items after `marker` (lower-cased name), at most `max`.
-template <typename T, typename NameOf>
-Page<T> PageOf(std::vector<T> all, const ListInput& in, int64_t max, NameOf name_of) {
+// Pages a list sorted by name: items after `marker` (lower-cased name), at most `max`.
+template <typename T>
+Page<T> PageOf(std::vector<T> all, const ListInput& in, int64_t max) {
   Page<T> page;
   for (T& item : all) {
-    if (!in.marker.empty() && ToLower(name_of(item)) <= in.marker) continue;
+    if (!in.marker.empty() && ToLower(item.name) <= in.marker) continue;
     if (page.items.size() == static_cast<size_t>(max)) {
       page.truncated = true;
-      page.marker = ToLower(name_of(page.items.back()));
+      page.marker = ToLower(page.items.back().name);
       break;
     }
     page.items.push_back(std::move(item));
@@ -514,11 +585,8 @@ Result<User> Service::GetUser(const Caller& c, const std::optional<std::string>&
   SEALSTACK_ASSIGN_OR_RETURN(std::string user, UserOf(c, name));
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 128));
-  Result<storage::IamUserRow> row = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-    row = IamRepo::GetUser(conn, account, user);
-    return Status::Ok();
-  }));
+  Result<storage::IamUserRow> row = ReadFrom(
+      db_, [&](storage::Connection& conn) { return IamRepo::GetUser(conn, account, user); });
   // Authorized on the ARN of the user asked for (its path is known only when it exists).
   const std::string arn = row.ok() ? UserOfRow(*row).arn : EntityArn(account, "user", "/", user);
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetUser", arn));
@@ -527,21 +595,25 @@ Result<User> Service::GetUser(const Caller& c, const std::optional<std::string>&
   return UserOfRow(found);
 }
 
-Result<Page<User>> Service::ListUsers(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
+template <typename T, typename Read>
+Result<Page<T>> Service::ListByPath(const Caller& c, const ListInput& in,
+                                    std::string_view operation, std::string_view type,
+                                    const Read& read) {
   SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListUsers", "arn:aws:iam::" + account + ":user/"));
-  std::vector<storage::IamUserRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, IamRepo::ListUsers(conn, account, in.path_prefix, in.marker,
-                                                        static_cast<size_t>(max) + 1));
-    return Status::Ok();
-  }));
-  std::vector<User> items;
-  items.reserve(rows.size());
-  for (const auto& r : rows) items.push_back(UserOfRow(r));
-  return PageOf(std::move(items), in, max, [](const User& x) { return x.name; });
+  SEALSTACK_RETURN_IF_ERROR(Authorize(
+      c, operation, "arn:aws:iam::" + c.principal->account + ":" + std::string(type) + "/"));
+  SEALSTACK_ASSIGN_OR_RETURN(std::vector<T> items, ReadFrom(db_, [&](storage::Connection& conn) {
+                               return read(conn, static_cast<size_t>(max) + 1);
+                             }));
+  return PageOf(std::move(items), in, max);
+}
+
+Result<Page<User>> Service::ListUsers(const Caller& c, const ListInput& in) {
+  return ListByPath<User>(c, in, "ListUsers", "user", [&](storage::Connection& conn, size_t limit) {
+    return AllOf(IamRepo::ListUsers(conn, c.principal->account, in.path_prefix, in.marker, limit),
+                 UserOfRow);
+  });
 }
 
 Status Service::DeleteUser(const Caller& c, const std::string& name) {
@@ -549,32 +621,12 @@ Status Service::DeleteUser(const Caller& c, const std::string& name) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteUser", EntityArn(account, "user", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-    SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
-    if (!keys.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must delete access keys first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto policies,
-        IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kUser, row.name));
-    if (!policies.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must delete policies first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto attached,
-        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kUser, row.name));
-    if (!attached.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must detach all policies first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(auto groups, IamRepo::ListGroupsOfUser(conn, account, row.name));
-    if (!groups.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must remove user from all groups first.");
-    }
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
+    SEALSTACK_RETURN_IF_ERROR(
+        RefuseWhile(IamRepo::ListAccessKeys(conn, account, row.name), "delete access keys"));
+    SEALSTACK_RETURN_IF_ERROR(RefuseWhilePolicies(conn, account, PolicyOwner::kUser, row.name));
+    SEALSTACK_RETURN_IF_ERROR(RefuseWhile(IamRepo::ListGroupsOfUser(conn, account, row.name),
+                                          "remove user from all groups"));
     return IamRepo::DeleteUser(conn, account, row.name).status();
   });
 }
@@ -587,17 +639,8 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "roleName", 64));
   SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
   SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
-  if (in.description && in.description->size() > 1000) {
-    return Invalid(*in.description, "description",
-                   "Member must have length less than or equal to 1000");
-  }
   const int64_t max_session = in.max_session_duration.value_or(kMinSession);
-  if (max_session < kMinSession || max_session > kMaxSession) {
-    return Invalid(std::to_string(max_session), "maxSessionDuration",
-                   max_session < kMinSession
-                       ? "Member must have value greater than or equal to 3600"
-                       : "Member must have value less than or equal to 43200");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckRoleSettings(in.description, max_session));
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.trust_policy, policy::PolicyKind::kResource));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateRole", EntityArn(account, "role", path, in.name),
                                       RequestTagKeys(in.tags)));
@@ -629,13 +672,9 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
 }
 
 Result<Role> Service::FindRole(const std::string& account, const std::string& name) {
-  Result<storage::IamRoleRow> row = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-    row = IamRepo::GetRole(conn, account, name);
-    return Status::Ok();
-  }));
-  SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow found,
-                             OrMissing(std::move(row), NoSuchRole(name)));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      storage::IamRoleRow found,
+      ReadFrom(db_, [&](storage::Connection& conn) { return FindRoleRow(conn, account, name); }));
   return RoleOfRow(found);
 }
 
@@ -649,20 +688,10 @@ Result<Role> Service::GetRole(const Caller& c, const std::string& name) {
 }
 
 Result<Page<Role>> Service::ListRoles(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListRoles", "arn:aws:iam::" + account + ":role/"));
-  std::vector<storage::IamRoleRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, IamRepo::ListRoles(conn, account, in.path_prefix, in.marker,
-                                                        static_cast<size_t>(max) + 1));
-    return Status::Ok();
-  }));
-  std::vector<Role> items;
-  items.reserve(rows.size());
-  for (const auto& r : rows) items.push_back(RoleOfRow(r));
-  return PageOf(std::move(items), in, max, [](const Role& x) { return x.name; });
+  return ListByPath<Role>(c, in, "ListRoles", "role", [&](storage::Connection& conn, size_t limit) {
+    return AllOf(IamRepo::ListRoles(conn, c.principal->account, in.path_prefix, in.marker, limit),
+                 RoleOfRow);
+  });
 }
 
 Status Service::DeleteRole(const Caller& c, const std::string& name) {
@@ -670,28 +699,11 @@ Status Service::DeleteRole(const Caller& c, const std::string& name) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteRole", EntityArn(account, "role", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
-                               OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto policies,
-        IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kRole, row.name));
-    if (!policies.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must delete policies first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto attached,
-        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kRole, row.name));
-    if (!attached.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must detach all policies first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(auto profiles,
-                               IamRepo::ListInstanceProfilesOfRole(conn, account, row.name));
-    if (!profiles.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must remove roles from instance profile first.");
-    }
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, name));
+    SEALSTACK_RETURN_IF_ERROR(RefuseWhilePolicies(conn, account, PolicyOwner::kRole, row.name));
+    SEALSTACK_RETURN_IF_ERROR(
+        RefuseWhile(IamRepo::ListInstanceProfilesOfRole(conn, account, row.name),
+                    "remove roles from instance profile"));
     return IamRepo::DeleteRole(conn, account, row.name).status();
   });
 }
@@ -704,8 +716,7 @@ Status Service::UpdateAssumeRolePolicy(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "UpdateAssumeRolePolicy", EntityArn(account, "role", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
-                               OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, name));
     return IamRepo::UpdateTrustPolicy(conn, account, row.name, doc);
   });
 }
@@ -718,26 +729,24 @@ namespace {
 Result<std::string> OwnerName(storage::Connection& conn, const std::string& account,
                               PolicyOwner kind, const std::string& owner) {
   if (kind == PolicyOwner::kUser) {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamUserRow row,
-        OrMissing(IamRepo::GetUser(conn, account, owner), NoSuchUser(owner)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, owner));
     return row.name;
   }
   if (kind == PolicyOwner::kGroup) {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamGroupRow row,
-        OrMissing(IamRepo::GetGroup(conn, account, owner),
-                  IamError(ErrorKind::kNoSuchEntity,
-                           "The group with name " + owner + " cannot be found.")));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow row, FindGroupRow(conn, account, owner));
     return row.name;
   }
-  SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row,
-                             OrMissing(IamRepo::GetRole(conn, account, owner), NoSuchRole(owner)));
+  SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, owner));
   return row.name;
 }
 
 std::string PolicyOperation(std::string_view verb, PolicyOwner kind) {
   return std::string(verb) + OwnerOp(kind) + "Policy";
+}
+
+Status NoSuchInlinePolicy(PolicyOwner kind, const std::string& name) {
+  return IamError(ErrorKind::kNoSuchEntity, std::string("The ") + OwnerWord(kind) +
+                                                " policy with name " + name + " cannot be found.");
 }
 
 }  // namespace
@@ -750,11 +759,10 @@ Status Service::PutPolicy(const Caller& c, PolicyOwner kind, const std::string& 
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kIdentity));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, PolicyOperation("Put", kind), EntityArn(account, word, "/", owner)));
+      Authorize(c, PolicyOperation("Put", kind), OwnerArn(account, kind, owner)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
-    SEALSTACK_ASSIGN_OR_RETURN(auto existing,
-                               IamRepo::ListPolicies(conn, account, RepoOwner(kind), stored));
+    SEALSTACK_ASSIGN_OR_RETURN(auto existing, IamRepo::ListPolicies(conn, account, kind, stored));
     // The aggregate size quota of a user's or role's inline policies.
     const size_t quota = kind == PolicyOwner::kUser   ? 2048
                          : kind == PolicyOwner::kRole ? 10240
@@ -765,7 +773,7 @@ Status Service::PutPolicy(const Caller& c, PolicyOwner kind, const std::string& 
       return IamError(ErrorKind::kLimitExceeded, "Maximum policy size of " + std::to_string(quota) +
                                                      " bytes exceeded for " + word + " " + stored);
     }
-    return IamRepo::PutPolicy(conn, account, RepoOwner(kind), stored, name, doc);
+    return IamRepo::PutPolicy(conn, account, kind, stored, name, doc);
   });
 }
 
@@ -773,58 +781,50 @@ Result<std::pair<std::string, std::string>> Service::GetPolicy(const Caller& c, 
                                                                const std::string& owner,
                                                                const std::string& name) {
   const std::string& account = c.principal->account;
-  const char* word = OwnerWord(kind);
   SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, PolicyOperation("Get", kind), EntityArn(account, word, "/", owner)));
-  std::pair<std::string, std::string> out;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(out.first, OwnerName(conn, account, kind, owner));
-    SEALSTACK_ASSIGN_OR_RETURN(
-        out.second, OrMissing(IamRepo::GetPolicy(conn, account, RepoOwner(kind), out.first, name),
-                              IamError(ErrorKind::kNoSuchEntity, std::string("The ") + word +
-                                                                     " policy with name " + name +
-                                                                     " cannot be found.")));
-    return Status::Ok();
-  }));
-  return out;
+      Authorize(c, PolicyOperation("Get", kind), OwnerArn(account, kind, owner)));
+  using Found = std::pair<std::string, std::string>;
+  return ReadFrom(db_, [&](storage::Connection& conn) -> Result<Found> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
+    SEALSTACK_ASSIGN_OR_RETURN(std::string doc,
+                               OrMissing(IamRepo::GetPolicy(conn, account, kind, stored, name),
+                                         NoSuchInlinePolicy(kind, name)));
+    return Found{stored, doc};
+  });
 }
 
 Status Service::DeletePolicy(const Caller& c, PolicyOwner kind, const std::string& owner,
                              const std::string& name) {
   const std::string& account = c.principal->account;
-  const char* word = OwnerWord(kind);
   SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, PolicyOperation("Delete", kind), EntityArn(account, word, "/", owner)));
+      Authorize(c, PolicyOperation("Delete", kind), OwnerArn(account, kind, owner)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
-                               IamRepo::DeletePolicy(conn, account, RepoOwner(kind), stored, name));
-    if (!deleted) {
-      return IamError(ErrorKind::kNoSuchEntity, std::string("The ") + word + " policy with name " +
-                                                    name + " cannot be found.");
-    }
-    return Status::Ok();
+                               IamRepo::DeletePolicy(conn, account, kind, stored, name));
+    return deleted ? Status::Ok() : NoSuchInlinePolicy(kind, name);
   });
 }
 
 Result<Page<std::string>> Service::ListPolicies(const Caller& c, PolicyOwner kind,
                                                 const std::string& owner, const ListInput& in) {
   const std::string& account = c.principal->account;
-  const char* word = OwnerWord(kind);
   SEALSTACK_RETURN_IF_ERROR(CheckName(owner, OwnerMember(kind), 128));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
   SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, PolicyOperation("List", kind) + "s", EntityArn(account, word, "/", owner)));
-  std::vector<std::pair<std::string, std::string>> all;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
-    SEALSTACK_ASSIGN_OR_RETURN(all, IamRepo::ListPolicies(conn, account, RepoOwner(kind), stored));
-    return Status::Ok();
-  }));
+      Authorize(c, PolicyOperation("List", kind) + "s", OwnerArn(account, kind, owner)));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      auto all, ReadFrom(db_,
+                         [&](storage::Connection& conn)
+                             -> Result<std::vector<std::pair<std::string, std::string>>> {
+                           SEALSTACK_ASSIGN_OR_RETURN(std::string stored,
+                                                      OwnerName(conn, account, kind, owner));
+                           return IamRepo::ListPolicies(conn, account, kind, stored);
+                         }));
   Page<std::string> page;
   for (const auto& [name, doc] : all) {
     if (!in.marker.empty() && name <= in.marker) continue;
@@ -867,9 +867,7 @@ Result<std::pair<Group, Page<User>>> Service::GetGroup(const Caller& c, const st
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetGroup", EntityArn(account, "group", "/", name)));
   std::pair<Group, Page<User>> out;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamGroupRow g,
-        OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, name));
     out.first = GroupOfRow(g);
     SEALSTACK_ASSIGN_OR_RETURN(auto members, IamRepo::ListMembers(conn, account, g.name));
     std::vector<User> users;
@@ -877,29 +875,19 @@ Result<std::pair<Group, Page<User>>> Service::GetGroup(const Caller& c, const st
       Result<storage::IamUserRow> u = IamRepo::GetUser(conn, account, m);
       if (u.ok()) users.push_back(UserOfRow(*u));
     }
-    out.second = PageOf(std::move(users), in, max, [](const User& u) { return u.name; });
+    out.second = PageOf(std::move(users), in, max);
     return Status::Ok();
   }));
   return out;
 }
 
 Result<Page<Group>> Service::ListGroups(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListGroups", "arn:aws:iam::" + account + ":group/"));
-  std::vector<storage::IamGroupRow> rows;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(rows, IamRepo::ListGroups(conn, account, in.path_prefix, in.marker,
-                                                         static_cast<size_t>(max) + 1));
-    return Status::Ok();
-  }));
-  std::vector<Group> groups;
-  groups.reserve(rows.size());
-  for (const auto& r : rows) groups.push_back(GroupOfRow(r));
-  ListInput all = in;
-  all.marker.clear();  // the query already started after the marker
-  return PageOf(std::move(groups), all, max, [](const Group& g) { return g.name; });
+  return ListByPath<Group>(
+      c, in, "ListGroups", "group", [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListGroups(conn, c.principal->account, in.path_prefix, in.marker, limit),
+            GroupOfRow);
+      });
 }
 
 Status Service::DeleteGroup(const Caller& c, const std::string& name) {
@@ -907,28 +895,10 @@ Status Service::DeleteGroup(const Caller& c, const std::string& name) {
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteGroup", EntityArn(account, "group", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamGroupRow g,
-        OrMissing(IamRepo::GetGroup(conn, account, name), NoSuchGroup(name)));
-    SEALSTACK_ASSIGN_OR_RETURN(auto members, IamRepo::ListMembers(conn, account, g.name));
-    if (!members.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must remove users from group first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto policies,
-        IamRepo::ListPolicies(conn, account, storage::IamPolicyOwner::kGroup, g.name));
-    if (!policies.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must delete policies first.");
-    }
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto attached,
-        IamRepo::ListAttached(conn, account, storage::IamPolicyOwner::kGroup, g.name));
-    if (!attached.empty()) {
-      return IamError(ErrorKind::kDeleteConflict,
-                      "Cannot delete entity, must detach all policies first.");
-    }
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, name));
+    SEALSTACK_RETURN_IF_ERROR(
+        RefuseWhile(IamRepo::ListMembers(conn, account, g.name), "remove users from group"));
+    SEALSTACK_RETURN_IF_ERROR(RefuseWhilePolicies(conn, account, PolicyOwner::kGroup, g.name));
     return IamRepo::DeleteGroup(conn, account, g.name).status();
   });
 }
@@ -940,11 +910,8 @@ Status Service::AddUserToGroup(const Caller& c, const std::string& group, const 
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "AddUserToGroup", EntityArn(account, "group", "/", group)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamGroupRow g,
-        OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
-                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, group));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
     return IamRepo::AddMember(conn, account, g.name, u.name);
   });
 }
@@ -957,11 +924,8 @@ Status Service::RemoveUserFromGroup(const Caller& c, const std::string& group,
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "RemoveUserFromGroup", EntityArn(account, "group", "/", group)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamGroupRow g,
-        OrMissing(IamRepo::GetGroup(conn, account, group), NoSuchGroup(group)));
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
-                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, group));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
     SEALSTACK_ASSIGN_OR_RETURN(bool removed, IamRepo::RemoveMember(conn, account, g.name, u.name));
     if (!removed) {
       return IamError(ErrorKind::kNoSuchEntity,
@@ -980,8 +944,7 @@ Result<Page<Group>> Service::ListGroupsForUser(const Caller& c, const std::strin
       Authorize(c, "ListGroupsForUser", EntityArn(account, "user", "/", user)));
   std::vector<Group> groups;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u,
-                               OrMissing(IamRepo::GetUser(conn, account, user), NoSuchUser(user)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
     SEALSTACK_ASSIGN_OR_RETURN(auto names, IamRepo::ListGroupsOfUser(conn, account, u.name));
     for (const std::string& n : names) {
       Result<storage::IamGroupRow> g = IamRepo::GetGroup(conn, account, n);
@@ -989,7 +952,7 @@ Result<Page<Group>> Service::ListGroupsForUser(const Caller& c, const std::strin
     }
     return Status::Ok();
   }));
-  return PageOf(std::move(groups), in, max, [](const Group& g) { return g.name; });
+  return PageOf(std::move(groups), in, max);
 }
 
 Result<ManagedPolicy> Service::CreateManagedPolicy(const Caller& c, const CreatePolicyInput& in) {
@@ -1037,13 +1000,10 @@ Result<ManagedPolicy> Service::CreateManagedPolicy(const Caller& c, const Create
 Result<ManagedPolicy> Service::GetManagedPolicy(const Caller& c, const std::string& arn) {
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetPolicy", arn));
-  Result<ManagedPolicy> out = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+  return ReadFrom(db_, [&](storage::Connection& conn) -> Result<ManagedPolicy> {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
-    out = PolicyOfRow(conn, row);
-    return out.status();
-  }));
-  return out;
+    return PolicyOfRow(conn, row);
+  });
 }
 
 Result<Page<ManagedPolicy>> Service::ListManagedPolicies(const Caller& c, const ListInput& in,
@@ -1080,7 +1040,7 @@ Result<Page<ManagedPolicy>> Service::ListManagedPolicies(const Caller& c, const 
   std::stable_sort(all.begin(), all.end(), [](const ManagedPolicy& a, const ManagedPolicy& b) {
     return ToLower(a.name) < ToLower(b.name);
   });
-  return PageOf(std::move(all), in, max, [](const ManagedPolicy& p) { return p.name; });
+  return PageOf(std::move(all), in, max);
 }
 
 Status Service::DeleteManagedPolicy(const Caller& c, const std::string& arn) {
@@ -1088,8 +1048,7 @@ Status Service::DeleteManagedPolicy(const Caller& c, const std::string& arn) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicy", arn));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
-                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
-    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+                               OwnPolicyRow(conn, c.principal->account, arn));
     SEALSTACK_ASSIGN_OR_RETURN(auto attachments, IamRepo::ListAttachments(conn, arn));
     if (!attachments.empty()) {
       return IamError(ErrorKind::kDeleteConflict, "Cannot delete a policy attached to entities.");
@@ -1121,10 +1080,8 @@ Result<PolicyVersion> Service::CreatePolicyVersion(const Caller& c, const std::s
   PolicyVersion out;
   SEALSTACK_RETURN_IF_ERROR(
       audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-        SEALSTACK_ASSIGN_OR_RETURN(
-            storage::IamManagedPolicyRow row,
-            OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
-        if (row.account != c.principal->account) return NoSuchPolicy(arn);
+        SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
+                                   OwnPolicyRow(conn, c.principal->account, arn));
         std::vector<VersionEntry> versions = VersionsOf(row.versions);
         if (versions.size() >= kMaxPolicyVersions) {
           return IamError(ErrorKind::kLimitExceeded,
@@ -1183,8 +1140,7 @@ Status Service::DeletePolicyVersion(const Caller& c, const std::string& arn,
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeletePolicyVersion", arn));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
-                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
-    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+                               OwnPolicyRow(conn, c.principal->account, arn));
     std::vector<VersionEntry> versions = VersionsOf(row.versions);
     auto it = std::find_if(versions.begin(), versions.end(),
                            [&](const VersionEntry& v) { return v.id == version_id; });
@@ -1208,8 +1164,7 @@ Status Service::SetDefaultPolicyVersion(const Caller& c, const std::string& arn,
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "SetDefaultPolicyVersion", arn));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row,
-                               OrMissing(IamRepo::GetManagedPolicy(conn, arn), NoSuchPolicy(arn)));
-    if (row.account != c.principal->account) return NoSuchPolicy(arn);
+                               OwnPolicyRow(conn, c.principal->account, arn));
     const std::vector<VersionEntry> versions = VersionsOf(row.versions);
     if (std::none_of(versions.begin(), versions.end(),
                      [&](const VersionEntry& v) { return v.id == version_id; })) {
@@ -1233,14 +1188,13 @@ Status Service::AttachPolicy(const Caller& c, PolicyOwner kind, const std::strin
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
     if (row.account != account && row.account != "aws") return NoSuchPolicy(arn);
-    SEALSTACK_ASSIGN_OR_RETURN(auto attached,
-                               IamRepo::ListAttached(conn, account, RepoOwner(kind), stored));
+    SEALSTACK_ASSIGN_OR_RETURN(auto attached, IamRepo::ListAttached(conn, account, kind, stored));
     if (attached.size() >= kMaxAttachedPerEntity &&
         std::find(attached.begin(), attached.end(), arn) == attached.end()) {
       return IamError(ErrorKind::kLimitExceeded,
                       "Cannot exceed quota for PoliciesPer" + OwnerOp(kind) + ": 10");
     }
-    return IamRepo::Attach(conn, account, RepoOwner(kind), stored, arn);
+    return IamRepo::Attach(conn, account, kind, stored, arn);
   });
 }
 
@@ -1253,8 +1207,7 @@ Status Service::DetachPolicy(const Caller& c, PolicyOwner kind, const std::strin
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
-    SEALSTACK_ASSIGN_OR_RETURN(bool detached,
-                               IamRepo::Detach(conn, account, RepoOwner(kind), stored, arn));
+    SEALSTACK_ASSIGN_OR_RETURN(bool detached, IamRepo::Detach(conn, account, kind, stored, arn));
     if (!detached) {
       return IamError(ErrorKind::kNoSuchEntity, "Policy " + arn + " was not found.");
     }
@@ -1273,8 +1226,7 @@ Result<Page<AttachedPolicy>> Service::ListAttachedPolicies(const Caller& c, Poli
   std::vector<AttachedPolicy> all;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
-    SEALSTACK_ASSIGN_OR_RETURN(auto arns,
-                               IamRepo::ListAttached(conn, account, RepoOwner(kind), stored));
+    SEALSTACK_ASSIGN_OR_RETURN(auto arns, IamRepo::ListAttached(conn, account, kind, stored));
     for (const std::string& arn : arns) {
       Result<storage::IamManagedPolicyRow> row = FindManaged(conn, arn);
       if (!row.ok()) continue;
@@ -1286,7 +1238,7 @@ Result<Page<AttachedPolicy>> Service::ListAttachedPolicies(const Caller& c, Poli
   std::stable_sort(all.begin(), all.end(), [](const AttachedPolicy& a, const AttachedPolicy& b) {
     return ToLower(a.name) < ToLower(b.name);
   });
-  return PageOf(std::move(all), in, max, [](const AttachedPolicy& p) { return p.name; });
+  return PageOf(std::move(all), in, max);
 }
 
 Result<PolicyEntities> Service::ListEntitiesForPolicy(const Caller& c, const std::string& arn) {
@@ -1324,7 +1276,7 @@ Status Service::PutPermissionsBoundary(const Caller& c, PolicyOwner kind, const 
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
     SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, arn));
-    return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, arn).status();
+    return IamRepo::SetBoundary(conn, account, kind, stored, arn).status();
   });
 }
 
@@ -1336,7 +1288,7 @@ Status Service::DeletePermissionsBoundary(const Caller& c, PolicyOwner kind,
                                       EntityArn(account, OwnerWord(kind), "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
-    return IamRepo::SetBoundary(conn, account, RepoOwner(kind), stored, std::nullopt).status();
+    return IamRepo::SetBoundary(conn, account, kind, stored, std::nullopt).status();
   });
 }
 
@@ -1434,8 +1386,10 @@ namespace {
 
 constexpr size_t kMaxTagsPerEntity = 50;
 
-// Current tags with `updates` applied (same key, case-insensitively: replaced).
-std::vector<Tag> MergeTags(std::vector<Tag> current, const std::vector<Tag>& updates) {
+// Current tags with `updates` applied (same key, case-insensitively: replaced); LimitExceeded
+// "Cannot exceed quota for TagsPer<QUOTA>: 50" when they are then too many.
+Result<std::vector<Tag>> MergeTags(std::vector<Tag> current, const std::vector<Tag>& updates,
+                                   std::string_view quota) {
   for (const Tag& u : updates) {
     auto it = std::find_if(current.begin(), current.end(),
                            [&](const Tag& t) { return ToLower(t.key) == ToLower(u.key); });
@@ -1445,7 +1399,36 @@ std::vector<Tag> MergeTags(std::vector<Tag> current, const std::vector<Tag>& upd
       current.push_back(u);
     }
   }
+  if (current.size() > kMaxTagsPerEntity) {
+    return IamError(ErrorKind::kLimitExceeded,
+                    "Cannot exceed quota for TagsPer" + std::string(quota) + ": 50");
+  }
   return current;
+}
+
+// Tags without those whose key is one of `keys` (case-insensitively).
+std::vector<Tag> WithoutTags(std::vector<Tag> tags, const std::vector<std::string>& keys) {
+  std::erase_if(tags, [&](const Tag& t) {
+    return std::any_of(keys.begin(), keys.end(),
+                       [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
+  });
+  return tags;
+}
+
+// The stored name and the tags of a user or (any other kind) a role.
+struct EntityTags {
+  std::string stored;
+  std::vector<Tag> tags;
+};
+
+Result<EntityTags> TagsOfEntity(storage::Connection& conn, const std::string& account,
+                                PolicyOwner kind, const std::string& name) {
+  if (kind == PolicyOwner::kUser) {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
+    return EntityTags{row.name, TagsOf(row.tags)};
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, name));
+  return EntityTags{row.name, TagsOf(row.tags)};
 }
 
 }  // namespace
@@ -1459,27 +1442,10 @@ Status Service::TagEntity(const Caller& c, PolicyOwner kind, const std::string& 
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       RequestTagKeys(tags)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    std::string stored;
-    std::vector<Tag> current;
-    if (kind == PolicyOwner::kUser) {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamUserRow row,
-          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-      stored = row.name;
-      current = TagsOf(row.tags);
-    } else {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamRoleRow row,
-          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
-      stored = row.name;
-      current = TagsOf(row.tags);
-    }
-    std::vector<Tag> merged = MergeTags(std::move(current), tags);
-    if (merged.size() > kMaxTagsPerEntity) {
-      return IamError(ErrorKind::kLimitExceeded,
-                      "Cannot exceed quota for TagsPer" + OwnerOp(kind) + ": 50");
-    }
-    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(merged));
+    SEALSTACK_ASSIGN_OR_RETURN(EntityTags current, TagsOfEntity(conn, account, kind, name));
+    SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> merged,
+                               MergeTags(std::move(current.tags), tags, OwnerOp(kind)));
+    return IamRepo::SetTags(conn, account, kind, current.stored, TagsJson(merged));
   });
 }
 
@@ -1494,26 +1460,9 @@ Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       std::move(tag_keys)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    std::string stored;
-    std::vector<Tag> current;
-    if (kind == PolicyOwner::kUser) {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamUserRow row,
-          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-      stored = row.name;
-      current = TagsOf(row.tags);
-    } else {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamRoleRow row,
-          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
-      stored = row.name;
-      current = TagsOf(row.tags);
-    }
-    std::erase_if(current, [&](const Tag& t) {
-      return std::any_of(keys.begin(), keys.end(),
-                         [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
-    });
-    return IamRepo::SetTags(conn, account, RepoOwner(kind), stored, TagsJson(current));
+    SEALSTACK_ASSIGN_OR_RETURN(EntityTags current, TagsOfEntity(conn, account, kind, name));
+    return IamRepo::SetTags(conn, account, kind, current.stored,
+                            TagsJson(WithoutTags(std::move(current.tags), keys)));
   });
 }
 
@@ -1523,22 +1472,10 @@ Result<std::vector<Tag>> Service::ListEntityTags(const Caller& c, PolicyOwner ki
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "List" + OwnerOp(kind) + "Tags",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
-  std::vector<Tag> out;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    if (kind == PolicyOwner::kUser) {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamUserRow row,
-          OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
-      out = TagsOf(row.tags);
-    } else {
-      SEALSTACK_ASSIGN_OR_RETURN(
-          storage::IamRoleRow row,
-          OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
-      out = TagsOf(row.tags);
-    }
-    return Status::Ok();
-  }));
-  return out;
+  SEALSTACK_ASSIGN_OR_RETURN(EntityTags found, ReadFrom(db_, [&](storage::Connection& conn) {
+                               return TagsOfEntity(conn, account, kind, name);
+                             }));
+  return std::move(found.tags);
 }
 
 // ---------------------------------------------------------------- access keys
@@ -1566,9 +1503,7 @@ Result<AccessKey> Service::CreateAccessKey(const Caller& c,
       crypto::WrapKey(root_key_, kAccessKeyPurpose, key.secret, *random_, key.access_key_id));
   SEALSTACK_RETURN_IF_ERROR(
       audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-        SEALSTACK_ASSIGN_OR_RETURN(
-            storage::IamUserRow row,
-            OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+        SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
         SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
         if (keys.size() >= kMaxAccessKeysPerUser) {
           return IamError(ErrorKind::kLimitExceeded,
@@ -1589,8 +1524,7 @@ Result<std::vector<AccessKey>> Service::ListAccessKeys(const Caller& c,
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListAccessKeys", EntityArn(account, "user", "/", name)));
   std::vector<AccessKey> out;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_ASSIGN_OR_RETURN(auto keys, IamRepo::ListAccessKeys(conn, account, row.name));
     for (const auto& k : keys) {
       AccessKey key;
@@ -1615,8 +1549,7 @@ Status Service::UpdateAccessKey(const Caller& c, const std::optional<std::string
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateAccessKey", EntityArn(account, "user", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_ASSIGN_OR_RETURN(bool updated, IamRepo::UpdateAccessKeyStatus(conn, account, row.name,
                                                                             access_key_id, status));
     if (!updated) {
@@ -1634,8 +1567,7 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteAccessKey", EntityArn(account, "user", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
                                IamRepo::DeleteAccessKey(conn, account, row.name, access_key_id));
     if (!deleted) {
@@ -1676,11 +1608,9 @@ Result<SessionCredentials> Service::CreateUserSession(const auth::Principal& cal
   SessionContext context;
   if (caller.type == auth::PrincipalType::kUser) {
     // Only IAM users (their identity is read again at each request).
-    Result<storage::IamUserRow> row = Status::Internal("unset");
-    SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-      row = IamRepo::GetUser(conn, caller.account, caller.name);
-      return Status::Ok();
-    }));
+    Result<storage::IamUserRow> row = ReadFrom(db_, [&](storage::Connection& conn) {
+      return IamRepo::GetUser(conn, caller.account, caller.name);
+    });
     if (!row.ok() || row->id != caller.unique_id) {
       return Status::Unimplemented("GetSessionToken for a user that is not an IAM user");
     }
@@ -1771,6 +1701,23 @@ Status FillUser(storage::Connection& conn, const storage::IamUserRow& user, auth
   return Status::Ok();
 }
 
+// A session's key id, its secret and token (unwrapped), issue and expiry times.
+Status FillSession(const crypto::SecretBytes& root_key, const storage::IamSessionRow& s,
+                   auth::Principal* p) {
+  SEALSTACK_ASSIGN_OR_RETURN(
+      crypto::SecretBytes secret,
+      crypto::UnwrapKey(root_key, kSessionPurpose, s.wrapped_secret, s.access_key_id + "/secret"));
+  SEALSTACK_ASSIGN_OR_RETURN(
+      crypto::SecretBytes token,
+      crypto::UnwrapKey(root_key, kSessionPurpose, s.wrapped_token, s.access_key_id + "/token"));
+  p->access_key_id = s.access_key_id;
+  p->secret_access_key = std::move(secret);
+  p->session_token = std::string(token.view());
+  p->expires = FromEpoch(s.expires);
+  p->issued = FromEpoch(s.issued);
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::shared_ptr<const auth::Principal> Service::UserPrincipal(
@@ -1813,17 +1760,7 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
                                    IamRepo::GetUser(conn, s.account, context.user_name));
         SEALSTACK_RETURN_IF_ERROR(FillUser(conn, user, p.get()));
       }
-      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
-                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_secret,
-                                                   s.access_key_id + "/secret"));
-      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes token,
-                                 crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_token,
-                                                   s.access_key_id + "/token"));
-      p->access_key_id = s.access_key_id;
-      p->secret_access_key = std::move(secret);
-      p->session_token = std::string(token.view());
-      p->expires = FromEpoch(s.expires);
-      p->issued = FromEpoch(s.issued);
+      SEALSTACK_RETURN_IF_ERROR(FillSession(root_key_, s, p.get()));
       out = std::move(p);
       return Status::Ok();
     }
@@ -1848,17 +1785,8 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
       boundary = BoundaryDocument(conn, role->boundary);
     }
     const SessionContext context = SessionContextOf(s.context);
-    SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
-                               crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_secret,
-                                                 s.access_key_id + "/secret"));
-    SEALSTACK_ASSIGN_OR_RETURN(
-        crypto::SecretBytes token,
-        crypto::UnwrapKey(root_key_, kSessionPurpose, s.wrapped_token, s.access_key_id + "/token"));
     auto p = std::make_shared<auth::Principal>();
-    p->access_key_id = s.access_key_id;
-    p->secret_access_key = std::move(secret);
-    p->session_token = std::string(token.view());
-    p->expires = FromEpoch(s.expires);
+    SEALSTACK_RETURN_IF_ERROR(FillSession(root_key_, s, p.get()));
     p->account = s.account;
     p->arn = "arn:aws:sts::" + s.account + ":assumed-role/" + s.role_name + "/" + s.session_name;
     p->type = auth::PrincipalType::kAssumedRole;
@@ -1883,7 +1811,6 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     p->transitive_tag_keys = context.transitive_tag_keys;
     p->source_identity = context.source_identity;
     p->federated_provider = context.federated_provider;
-    p->issued = FromEpoch(s.issued);
     out = std::move(p);
     return Status::Ok();
   });
@@ -1944,11 +1871,7 @@ std::string IssuerKey(std::string_view url) {
 
 // The URL part of a provider ARN of `account` (InvalidInput for anything else).
 Result<std::string> OidcUrlOfArn(const std::string& account, const std::string& arn) {
-  if (arn.size() < 20 || arn.size() > 2048) {
-    return Invalid(arn, "openIDConnectProviderArn",
-                   arn.size() < 20 ? "Member must have length greater than or equal to 20"
-                                   : "Member must have length less than or equal to 2048");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckLength(arn, "openIDConnectProviderArn", 20, 2048));
   const std::string prefix = "arn:aws:iam::" + account + ":oidc-provider/";
   if (!StartsWith(arn, prefix) || arn.size() == prefix.size()) {
     return IamError(ErrorKind::kInvalidInput, "ARN " + arn + " is not valid.");
@@ -1961,12 +1884,7 @@ Status NoSuchOidcProvider(const std::string& arn) {
 }
 
 Status CheckClientId(const std::string& id) {
-  if (id.empty() || id.size() > 255) {
-    return Invalid(id, "clientID",
-                   id.empty() ? "Member must have length greater than or equal to 1"
-                              : "Member must have length less than or equal to 255");
-  }
-  return Status::Ok();
+  return CheckLength(id, "clientID", 1, 255);
 }
 
 Status CheckThumbprints(const std::vector<std::string>& thumbprints) {
@@ -1988,11 +1906,7 @@ Status CheckThumbprints(const std::vector<std::string>& thumbprints) {
 Result<OidcProvider> Service::CreateOidcProvider(const Caller& c,
                                                  const CreateOidcProviderInput& in) {
   const std::string& account = c.principal->account;
-  if (in.url.empty() || in.url.size() > 255) {
-    return Invalid(in.url, "url",
-                   in.url.empty() ? "Member must have length greater than or equal to 1"
-                                  : "Member must have length less than or equal to 255");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckLength(in.url, "url", 1, 255));
   const std::string url = IssuerKey(in.url);
   if (!StartsWith(in.url, kHttps) || url.empty() || url.find_first_of(" ?#") != std::string::npos) {
     return IamError(ErrorKind::kValidation, "Invalid Open ID Connect Provider URL");
@@ -2030,13 +1944,11 @@ Result<OidcProvider> Service::CreateOidcProvider(const Caller& c,
 }
 
 Result<OidcProvider> Service::FindOidcProvider(const std::string& account, const std::string& url) {
-  Result<storage::IamOidcProviderRow> row = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-    row = IamRepo::GetOidcProvider(conn, account, IssuerKey(url));
-    return Status::Ok();
-  }));
-  SEALSTACK_RETURN_IF_ERROR(row.status());
-  return OidcOfRow(*row);
+  SEALSTACK_ASSIGN_OR_RETURN(storage::IamOidcProviderRow row,
+                             ReadFrom(db_, [&](storage::Connection& conn) {
+                               return IamRepo::GetOidcProvider(conn, account, IssuerKey(url));
+                             }));
+  return OidcOfRow(row);
 }
 
 Result<OidcProvider> Service::GetOidcProvider(const Caller& c, const std::string& arn) {
@@ -2050,13 +1962,9 @@ Result<std::vector<OidcProvider>> Service::ListOidcProviders(const Caller& c) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "ListOpenIDConnectProviders", "arn:aws:iam::" + account + ":oidc-provider/*"));
-  std::vector<OidcProvider> out;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(auto rows, IamRepo::ListOidcProviders(conn, account));
-    for (const auto& r : rows) out.push_back(OidcOfRow(r));
-    return Status::Ok();
-  }));
-  return out;
+  return ReadFrom(db_, [&](storage::Connection& conn) {
+    return AllOf(IamRepo::ListOidcProviders(conn, account), OidcOfRow);
+  });
 }
 
 Status Service::DeleteOidcProvider(const Caller& c, const std::string& arn) {
@@ -2120,23 +2028,14 @@ Status Service::ChangeOidcProvider(const Caller& c, OidcChange change, const std
         row.thumbprints = StringsJson(values);
         break;
       case OidcChange::kTag: {
-        std::vector<Tag> merged = MergeTags(TagsOf(row.tags), tags);
-        if (merged.size() > kMaxTagsPerEntity) {
-          return IamError(ErrorKind::kLimitExceeded,
-                          "Cannot exceed quota for TagsPerOpenIdConnectProvider: 50");
-        }
+        SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> merged,
+                                   MergeTags(TagsOf(row.tags), tags, "OpenIdConnectProvider"));
         row.tags = TagsJson(merged);
         break;
       }
-      case OidcChange::kUntag: {
-        std::vector<Tag> current = TagsOf(row.tags);
-        std::erase_if(current, [&](const Tag& t) {
-          return std::any_of(values.begin(), values.end(),
-                             [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
-        });
-        row.tags = TagsJson(current);
+      case OidcChange::kUntag:
+        row.tags = TagsJson(WithoutTags(TagsOf(row.tags), values));
         break;
-      }
     }
     row.client_ids = StringsJson(ids);
     return IamRepo::UpdateOidcProvider(conn, row);
@@ -2163,12 +2062,8 @@ Result<size_t> Service::PutJwks(const std::string& url, const std::string& jwks)
 }
 
 Result<std::string> Service::GetJwks(const std::string& url) {
-  Result<std::string> out = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-    out = IamRepo::GetJwks(conn, IssuerKey(url));
-    return Status::Ok();
-  }));
-  return out;
+  return ReadFrom(
+      db_, [&](storage::Connection& conn) { return IamRepo::GetJwks(conn, IssuerKey(url)); });
 }
 
 // ---------------------------------------------------------------- updates
@@ -2182,8 +2077,7 @@ Status Service::UpdateUser(const Caller& c, const std::string& name,
   if (new_path) SEALSTACK_RETURN_IF_ERROR(CheckPath(*new_path, "newPath"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateUser", EntityArn(account, "user", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row,
-                               OrMissing(IamRepo::GetUser(conn, account, name), NoSuchUser(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     const std::string target = new_name.value_or(row.name);
     if (ToLower(target) != ToLower(row.name) && IamRepo::GetUser(conn, account, target).ok()) {
       return IamError(ErrorKind::kEntityAlreadyExists,
@@ -2198,25 +2092,14 @@ Result<Role> Service::UpdateRole(const Caller& c, const std::string& name,
                                  const std::optional<int64_t>& max_session_duration) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
-  if (description && description->size() > 1000) {
-    return Invalid(*description, "description",
-                   "Member must have length less than or equal to 1000");
-  }
-  if (max_session_duration &&
-      (*max_session_duration < kMinSession || *max_session_duration > kMaxSession)) {
-    return Invalid(std::to_string(*max_session_duration), "maxSessionDuration",
-                   *max_session_duration < kMinSession
-                       ? "Member must have value greater than or equal to 3600"
-                       : "Member must have value less than or equal to 43200");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckRoleSettings(description, max_session_duration));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, description && !max_session_duration ? "UpdateRoleDescription" : "UpdateRole",
                 EntityArn(account, "role", "/", name)));
   storage::IamRoleRow updated;
   SEALSTACK_RETURN_IF_ERROR(
       audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-        SEALSTACK_ASSIGN_OR_RETURN(
-            updated, OrMissing(IamRepo::GetRole(conn, account, name), NoSuchRole(name)));
+        SEALSTACK_ASSIGN_OR_RETURN(updated, FindRoleRow(conn, account, name));
         if (description) updated.description = *description;
         if (max_session_duration) updated.max_session = *max_session_duration;
         return IamRepo::UpdateRoleSettings(conn, account, updated.name, updated.description,
@@ -2233,10 +2116,13 @@ Status NoSuchProfile(const std::string& name) {
   return IamError(ErrorKind::kNoSuchEntity, "Instance Profile " + name + " cannot be found.");
 }
 
-}  // namespace
+Result<storage::IamInstanceProfileRow> FindProfileRow(storage::Connection& conn,
+                                                      const std::string& account,
+                                                      const std::string& name) {
+  return OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name));
+}
 
-Result<InstanceProfile> Service::ProfileOfRow(storage::Connection& conn,
-                                              const storage::IamInstanceProfileRow& row) {
+InstanceProfile ProfileOfRow(storage::Connection& conn, const storage::IamInstanceProfileRow& row) {
   InstanceProfile p{row.path,
                     row.name,
                     row.id,
@@ -2250,6 +2136,8 @@ Result<InstanceProfile> Service::ProfileOfRow(storage::Connection& conn,
   }
   return p;
 }
+
+}  // namespace
 
 Result<InstanceProfile> Service::CreateInstanceProfile(const Caller& c, const std::string& name,
                                                        const std::optional<std::string>& path,
@@ -2272,12 +2160,9 @@ Result<InstanceProfile> Service::CreateInstanceProfile(const Caller& c, const st
                     "Instance Profile " + name + " already exists.");
   }
   SEALSTACK_RETURN_IF_ERROR(st);
-  Result<InstanceProfile> out = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) {
-    out = ProfileOfRow(conn, row);
-    return Status::Ok();
-  }));
-  return out;
+  return ReadFrom(db_, [&](storage::Connection& conn) -> Result<InstanceProfile> {
+    return ProfileOfRow(conn, row);
+  });
 }
 
 Result<InstanceProfile> Service::GetInstanceProfile(const Caller& c, const std::string& name) {
@@ -2285,35 +2170,22 @@ Result<InstanceProfile> Service::GetInstanceProfile(const Caller& c, const std::
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "GetInstanceProfile", EntityArn(account, "instance-profile", "/", name)));
-  Result<InstanceProfile> out = Status::Internal("unset");
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamInstanceProfileRow row,
-        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
-    out = ProfileOfRow(conn, row);
-    return Status::Ok();
-  }));
-  return out;
+  return ReadFrom(db_, [&](storage::Connection& conn) -> Result<InstanceProfile> {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamInstanceProfileRow row,
+                               FindProfileRow(conn, account, name));
+    return ProfileOfRow(conn, row);
+  });
 }
 
 Result<Page<InstanceProfile>> Service::ListInstanceProfiles(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
-  SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
-  SEALSTACK_RETURN_IF_ERROR(
-      Authorize(c, "ListInstanceProfiles", "arn:aws:iam::" + account + ":instance-profile/"));
-  std::vector<InstanceProfile> items;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        auto rows, IamRepo::ListInstanceProfiles(conn, account, in.path_prefix, in.marker,
-                                                 static_cast<size_t>(max) + 1));
-    for (const auto& r : rows) {
-      SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, ProfileOfRow(conn, r));
-      items.push_back(std::move(p));
-    }
-    return Status::Ok();
-  }));
-  return PageOf(std::move(items), in, max, [](const InstanceProfile& x) { return x.name; });
+  return ListByPath<InstanceProfile>(
+      c, in, "ListInstanceProfiles", "instance-profile",
+      [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListInstanceProfiles(conn, c.principal->account, in.path_prefix, in.marker,
+                                          limit),
+            [&](const storage::IamInstanceProfileRow& r) { return ProfileOfRow(conn, r); });
+      });
 }
 
 Result<Page<InstanceProfile>> Service::ListInstanceProfilesForRole(const Caller& c,
@@ -2324,19 +2196,15 @@ Result<Page<InstanceProfile>> Service::ListInstanceProfilesForRole(const Caller&
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "ListInstanceProfilesForRole", EntityArn(account, "role", "/", role)));
-  std::vector<InstanceProfile> items;
-  SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r,
-                               OrMissing(IamRepo::GetRole(conn, account, role), NoSuchRole(role)));
-    SEALSTACK_ASSIGN_OR_RETURN(auto rows,
-                               IamRepo::ListInstanceProfilesOfRole(conn, account, r.name));
-    for (const auto& row : rows) {
-      SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, ProfileOfRow(conn, row));
-      items.push_back(std::move(p));
-    }
-    return Status::Ok();
-  }));
-  return PageOf(std::move(items), in, max, [](const InstanceProfile& x) { return x.name; });
+  SEALSTACK_ASSIGN_OR_RETURN(
+      std::vector<InstanceProfile> items,
+      ReadFrom(db_, [&](storage::Connection& conn) -> Result<std::vector<InstanceProfile>> {
+        SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r, FindRoleRow(conn, account, role));
+        return AllOf(
+            IamRepo::ListInstanceProfilesOfRole(conn, account, r.name),
+            [&](const storage::IamInstanceProfileRow& p) { return ProfileOfRow(conn, p); });
+      }));
+  return PageOf(std::move(items), in, max);
 }
 
 Status Service::DeleteInstanceProfile(const Caller& c, const std::string& name) {
@@ -2345,9 +2213,8 @@ Status Service::DeleteInstanceProfile(const Caller& c, const std::string& name) 
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "DeleteInstanceProfile", EntityArn(account, "instance-profile", "/", name)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamInstanceProfileRow row,
-        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamInstanceProfileRow row,
+                               FindProfileRow(conn, account, name));
     if (row.role) {
       return IamError(ErrorKind::kDeleteConflict,
                       "Cannot delete entity, must remove roles from instance profile first.");
@@ -2365,11 +2232,9 @@ Status Service::SetInstanceProfileRole(const Caller& c, const std::string& profi
       Authorize(c, add ? "AddRoleToInstanceProfile" : "RemoveRoleFromInstanceProfile",
                 EntityArn(account, "instance-profile", "/", profile)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
-    SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamInstanceProfileRow row,
-        OrMissing(IamRepo::GetInstanceProfile(conn, account, profile), NoSuchProfile(profile)));
-    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r,
-                               OrMissing(IamRepo::GetRole(conn, account, role), NoSuchRole(role)));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamInstanceProfileRow row,
+                               FindProfileRow(conn, account, profile));
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r, FindRoleRow(conn, account, role));
     if (add) {
       if (row.role) {
         return IamError(ErrorKind::kLimitExceeded,
@@ -2400,19 +2265,13 @@ Status Service::TagInstanceProfile(const Caller& c, const std::string& name,
       Authorize(c, tags.empty() ? "UntagInstanceProfile" : "TagInstanceProfile",
                 EntityArn(account, "instance-profile", "/", name), std::move(keys)));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(storage::IamInstanceProfileRow row,
+                               FindProfileRow(conn, account, name));
+    // Tagging and untagging are separate calls: one of `tags` and `untag_keys` is empty.
     SEALSTACK_ASSIGN_OR_RETURN(
-        storage::IamInstanceProfileRow row,
-        OrMissing(IamRepo::GetInstanceProfile(conn, account, name), NoSuchProfile(name)));
-    std::vector<Tag> current = MergeTags(TagsOf(row.tags), tags);
-    std::erase_if(current, [&](const Tag& t) {
-      return std::any_of(untag_keys.begin(), untag_keys.end(),
-                         [&](const std::string& k) { return ToLower(k) == ToLower(t.key); });
-    });
-    if (current.size() > kMaxTagsPerEntity) {
-      return IamError(ErrorKind::kLimitExceeded,
-                      "Cannot exceed quota for TagsPerInstanceProfile: 50");
-    }
-    row.tags = TagsJson(current);
+        std::vector<Tag> merged,
+        MergeTags(WithoutTags(TagsOf(row.tags), untag_keys), tags, "InstanceProfile"));
+    row.tags = TagsJson(merged);
     return IamRepo::UpdateInstanceProfile(conn, row);
   });
 }
@@ -2449,11 +2308,7 @@ void Service::RecordKeyUse(const std::string& access_key_id, std::string_view se
 Result<AccessKeyLastUsed> Service::GetAccessKeyLastUsed(const Caller& c,
                                                         const std::string& access_key_id) {
   const std::string& account = c.principal->account;
-  if (access_key_id.size() < 16 || access_key_id.size() > 128) {
-    return Invalid(access_key_id, "accessKeyId",
-                   access_key_id.size() < 16 ? "Member must have length greater than or equal to 16"
-                                             : "Member must have length less than or equal to 128");
-  }
+  SEALSTACK_RETURN_IF_ERROR(CheckLength(access_key_id, "accessKeyId", 16, 128));
   Result<storage::IamAccessKeyRow> key = Status::Internal("unset");
   std::optional<storage::IamKeyLastUsed> stored;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {

@@ -162,7 +162,8 @@ struct CreateRoleInput {
   std::optional<std::string> permissions_boundary;
 };
 
-enum class PolicyOwner { kUser, kRole, kGroup };
+// Who owns inline policies, attachments, a boundary or tags: the storage layer's kinds.
+using PolicyOwner = storage::IamPolicyOwner;
 
 // An OpenID Connect identity provider (CreateOpenIDConnectProvider).
 struct OidcProvider {
@@ -411,8 +412,12 @@ class Service : public auth::PrincipalDirectory {
       SystemTime expires, const SessionContext& context,
       const std::function<void(const SessionCredentials&)>& before_store = nullptr);
 
-  Result<InstanceProfile> ProfileOfRow(storage::Connection& conn,
-                                       const storage::IamInstanceProfileRow& row);
+  // The frame of ListUsers, ListRoles, ListGroups and ListInstanceProfiles: PathPrefix and
+  // MaxItems checked, `operation` authorized on arn:aws:iam::ACCT:TYPE/, then a page of what
+  // `read(conn, limit)` returns (the items after the marker, at most `limit`).
+  template <typename T, typename Read>
+  Result<Page<T>> ListByPath(const Caller& c, const ListInput& in, std::string_view operation,
+                             std::string_view type, const Read& read);
 
   struct KeyUse {
     SystemTime when;

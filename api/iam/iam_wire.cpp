@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "api/common/query_audit.h"
+#include "api/common/query_response.h"
 #include "api/common/xml_writer.h"
 #include "audit/pending_call.h"
 #include "common/time_format.h"
@@ -179,20 +180,7 @@ void WritePaging(XmlWriter& x, bool truncated, const std::string& marker) {
 
 ApiResponse Respond(const std::string& action, const RequestIds& ids,
                     const std::function<void(XmlWriter&)>& result) {
-  XmlWriter x;
-  x.Open(action + "Response", kIamXmlns);
-  if (result) {
-    x.Open(action + "Result");
-    result(x);
-    x.Close();
-  }
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse r;
-  r.status = 200;
-  r.body = x.Finish();
-  r.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &r);
-  return r;
+  return QueryResponse(kIamXmlns, action, ids, result);
 }
 
 ApiResponse ErrorResponse(const Status& st, const RequestIds& ids) {
@@ -210,55 +198,106 @@ ApiResponse ErrorResponse(const Status& st, const RequestIds& ids) {
 using Handler = std::function<Result<ApiResponse>(Service&, const Caller&, const IamInput&,
                                                   const std::string& action, const RequestIds&)>;
 
-Result<ApiResponse> ListUsersOp(Service& s, const Caller& c, const IamInput& in,
-                                const std::string& action, const RequestIds& ids) {
-  ListInput list = in.List();
-  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
-  SEALSTACK_ASSIGN_OR_RETURN(Page<User> page, s.ListUsers(c, list));
-  return Respond(action, ids, [&](XmlWriter& x) {
-    x.Open("Users");
-    for (const User& u : page.items) WriteUser(x, "member", u);
-    x.Close();
-    WritePaging(x, page.truncated, page.marker);
-  });
-}
-
-Result<ApiResponse> ListRolesOp(Service& s, const Caller& c, const IamInput& in,
-                                const std::string& action, const RequestIds& ids) {
-  ListInput list = in.List();
-  SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
-  SEALSTACK_ASSIGN_OR_RETURN(Page<Role> page, s.ListRoles(c, list));
-  return Respond(action, ids, [&](XmlWriter& x) {
-    x.Open("Roles");
-    for (const Role& r : page.items) WriteRole(x, "member", r);
-    x.Close();
-    WritePaging(x, page.truncated, page.marker);
-  });
-}
-
-// "UserName" | "RoleName" | "GroupName", and the member name validation messages use.
-std::string OwnerParam(PolicyOwner kind) {
-  switch (kind) {
-    case PolicyOwner::kUser:
-      return "UserName";
-    case PolicyOwner::kRole:
-      return "RoleName";
-    case PolicyOwner::kGroup:
-      return "GroupName";
-  }
-  return "UserName";
-}
-
-std::string OwnerMemberName(PolicyOwner kind) {
-  std::string p = OwnerParam(kind);
-  p[0] = static_cast<char>(p[0] - 'A' + 'a');
-  return p;
-}
-
+// PathPrefix, Marker and MaxItems of a List operation.
 Result<ListInput> ListOf(const IamInput& in) {
   ListInput list = in.List();
   SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
   return list;
+}
+
+// A page of a list: <ELEMENT><member>...</member>...</ELEMENT>, IsTruncated and Marker.
+template <typename T, typename WriteMember>
+ApiResponse PageResponse(const std::string& action, const RequestIds& ids, std::string_view element,
+                         const Page<T>& page, const WriteMember& write_member) {
+  return Respond(action, ids, [&](XmlWriter& x) {
+    x.Open(element);
+    for (const T& item : page.items) write_member(x, item);
+    x.Close();
+    WritePaging(x, page.truncated, page.marker);
+  });
+}
+
+// A writer of list members from a writer of named elements (WriteUser, WriteRole, ...).
+template <typename T>
+auto Members(void (*write)(XmlWriter&, std::string_view, const T&)) {
+  return [write](XmlWriter& x, const T& item) { write(x, "member", item); };
+}
+
+// An operation that names one entity by `param` and answers nothing (DeleteUser, ...).
+Handler NamedOp(const std::string& param, const std::string& member,
+                Status (Service::*op)(const Caller&, const std::string&)) {
+  return
+      [param, member, op](Service& s, const Caller& c, const IamInput& in,
+                          const std::string& action, const RequestIds& ids) -> Result<ApiResponse> {
+        SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required(param, member));
+        SEALSTACK_RETURN_IF_ERROR((s.*op)(c, name));
+        return Respond(action, ids, nullptr);
+      };
+}
+
+// An operation of two required members that answers nothing (AddUserToGroup, ...).
+Handler TwoNamedOp(const std::string& param1, const std::string& member1, const std::string& param2,
+                   const std::string& member2,
+                   Status (Service::*op)(const Caller&, const std::string&, const std::string&)) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string first, in.Required(param1, member1));
+    SEALSTACK_ASSIGN_OR_RETURN(std::string second, in.Required(param2, member2));
+    SEALSTACK_RETURN_IF_ERROR((s.*op)(c, first, second));
+    return Respond(action, ids, nullptr);
+  };
+}
+
+// An operation that names one entity by `param` and answers it as <ELEMENT> (GetRole, ...).
+template <typename T>
+Handler GetOp(const std::string& param, const std::string& member,
+              Result<T> (Service::*get)(const Caller&, const std::string&),
+              void (*write)(XmlWriter&, std::string_view, const T&), const std::string& element) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required(param, member));
+    SEALSTACK_ASSIGN_OR_RETURN(T got, (s.*get)(c, name));
+    return Respond(action, ids, [&](XmlWriter& x) { write(x, element, got); });
+  };
+}
+
+// A list of the account's entities by path, one page as <ELEMENT> (ListUsers, ...).
+template <typename T>
+Handler ListOp(Result<Page<T>> (Service::*list)(const Caller&, const ListInput&),
+               void (*write)(XmlWriter&, std::string_view, const T&), const std::string& element) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(ListInput page_in, ListOf(in));
+    SEALSTACK_ASSIGN_OR_RETURN(Page<T> page, (s.*list)(c, page_in));
+    return PageResponse(action, ids, element, page, Members(write));
+  };
+}
+
+// A list of what one entity named by `param` has, one page as <ELEMENT> (ListGroupsForUser, ...).
+template <typename T>
+Handler ListForOp(const std::string& param, const std::string& member,
+                  Result<Page<T>> (Service::*list)(const Caller&, const std::string&,
+                                                   const ListInput&),
+                  void (*write)(XmlWriter&, std::string_view, const T&),
+                  const std::string& element) {
+  return [=](Service& s, const Caller& c, const IamInput& in, const std::string& action,
+             const RequestIds& ids) -> Result<ApiResponse> {
+    SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required(param, member));
+    SEALSTACK_ASSIGN_OR_RETURN(ListInput page_in, ListOf(in));
+    SEALSTACK_ASSIGN_OR_RETURN(Page<T> page, (s.*list)(c, name, page_in));
+    return PageResponse(action, ids, element, page, Members(write));
+  };
+}
+
+// "UserName" | "RoleName" | "GroupName", and the member name validation messages use.
+std::string OwnerMemberName(PolicyOwner kind) {
+  return std::string(storage::IamPolicyOwnerName(kind)) + "Name";
+}
+
+std::string OwnerParam(PolicyOwner kind) {
+  std::string p = OwnerMemberName(kind);
+  p[0] = static_cast<char>(p[0] - 'a' + 'A');
+  return p;
 }
 
 ApiResponse Empty(const std::string& action, const RequestIds& ids) {
@@ -276,14 +315,10 @@ Handler AttachOp(PolicyOwner kind, std::string_view verb) {
       SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
       SEALSTACK_ASSIGN_OR_RETURN(Page<AttachedPolicy> page,
                                  s.ListAttachedPolicies(c, kind, owner, list));
-      return Respond(action, ids, [&](XmlWriter& x) {
-        x.Open("AttachedPolicies");
-        for (const AttachedPolicy& p : page.items) {
-          x.Open("member").Element("PolicyName", p.name).Element("PolicyArn", p.arn).Close();
-        }
-        x.Close();
-        WritePaging(x, page.truncated, page.marker);
-      });
+      return PageResponse(
+          action, ids, "AttachedPolicies", page, [](XmlWriter& x, const AttachedPolicy& p) {
+            x.Open("member").Element("PolicyName", p.name).Element("PolicyArn", p.arn).Close();
+          });
     }
     SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
     if (v == "Attach") {
@@ -351,16 +386,6 @@ Handler BoundaryOp(PolicyOwner kind, bool put) {
   };
 }
 
-Result<ApiResponse> GroupsPage(const std::string& action, const RequestIds& ids,
-                               const Page<Group>& page) {
-  return Respond(action, ids, [&](XmlWriter& x) {
-    x.Open("Groups");
-    for (const Group& g : page.items) WriteGroup(x, "member", g);
-    x.Close();
-    WritePaging(x, page.truncated, page.marker);
-  });
-}
-
 // Put/Get/Delete/List{User,Role,Group}Policy share their shapes.
 Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
   const std::string owner_param = OwnerParam(kind);
@@ -371,15 +396,10 @@ Handler PolicyOp(PolicyOwner kind, std::string_view verb) {
                                               const RequestIds& ids) -> Result<ApiResponse> {
     SEALSTACK_ASSIGN_OR_RETURN(std::string owner, in.Required(owner_param, owner_member));
     if (v == "List") {
-      ListInput list = in.List();
-      SEALSTACK_ASSIGN_OR_RETURN(list.max_items, in.Int("MaxItems", "maxItems"));
+      SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
       SEALSTACK_ASSIGN_OR_RETURN(Page<std::string> page, s.ListPolicies(c, kind, owner, list));
-      return Respond(action, ids, [&](XmlWriter& x) {
-        x.Open("PolicyNames");
-        for (const auto& n : page.items) x.Element("member", n);
-        x.Close();
-        WritePaging(x, page.truncated, page.marker);
-      });
+      return PageResponse(action, ids, "PolicyNames", page,
+                          [](XmlWriter& x, const std::string& n) { x.Element("member", n); });
     }
     SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("PolicyName", "policyName"));
     if (v == "Put") {
@@ -445,16 +465,6 @@ void WriteStrings(XmlWriter& x, std::string_view element, const std::vector<std:
   x.Close();
 }
 
-Result<ApiResponse> ProfilesPage(const std::string& action, const RequestIds& ids,
-                                 const Page<InstanceProfile>& page) {
-  return Respond(action, ids, [&](XmlWriter& x) {
-    x.Open("InstanceProfiles");
-    for (const InstanceProfile& p : page.items) WriteInstanceProfile(x, "member", p);
-    x.Close();
-    WritePaging(x, page.truncated, page.marker);
-  });
-}
-
 // Add/RemoveRoleToInstanceProfile, Tag/UntagInstanceProfile.
 Handler ProfileChangeOp(std::string_view verb) {
   const std::string v(verb);
@@ -493,14 +503,8 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(User user, s.GetUser(c, in.Get("UserName")));
          return Respond(action, ids, [&](XmlWriter& x) { WriteUser(x, "User", user); });
        }},
-      {"ListUsers", ListUsersOp},
-      {"DeleteUser",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("UserName", "userName"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteUser(c, name));
-         return Respond(action, ids, nullptr);
-       }},
+      {"ListUsers", ListOp<User>(&Service::ListUsers, WriteUser, "Users")},
+      {"DeleteUser", NamedOp("UserName", "userName", &Service::DeleteUser)},
       {"CreateRole",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -517,30 +521,11 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(Role role, s.CreateRole(c, r));
          return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
        }},
-      {"GetRole",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
-         SEALSTACK_ASSIGN_OR_RETURN(Role role, s.GetRole(c, name));
-         return Respond(action, ids, [&](XmlWriter& x) { WriteRole(x, "Role", role); });
-       }},
-      {"ListRoles", ListRolesOp},
-      {"DeleteRole",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteRole(c, name));
-         return Respond(action, ids, nullptr);
-       }},
-      {"UpdateAssumeRolePolicy",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("RoleName", "roleName"));
-         SEALSTACK_ASSIGN_OR_RETURN(std::string doc,
-                                    in.Required("PolicyDocument", "policyDocument"));
-         SEALSTACK_RETURN_IF_ERROR(s.UpdateAssumeRolePolicy(c, name, doc));
-         return Respond(action, ids, nullptr);
-       }},
+      {"GetRole", GetOp<Role>("RoleName", "roleName", &Service::GetRole, WriteRole, "Role")},
+      {"ListRoles", ListOp<Role>(&Service::ListRoles, WriteRole, "Roles")},
+      {"DeleteRole", NamedOp("RoleName", "roleName", &Service::DeleteRole)},
+      {"UpdateAssumeRolePolicy", TwoNamedOp("RoleName", "roleName", "PolicyDocument",
+                                            "policyDocument", &Service::UpdateAssumeRolePolicy)},
       {"CreateGroup",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -562,44 +547,14 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
            WritePaging(x, got.second.truncated, got.second.marker);
          });
        }},
-      {"ListGroups",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroups(c, list));
-         return GroupsPage(action, ids, page);
-       }},
+      {"ListGroups", ListOp<Group>(&Service::ListGroups, WriteGroup, "Groups")},
       {"ListGroupsForUser",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<Group> page, s.ListGroupsForUser(c, user, list));
-         return GroupsPage(action, ids, page);
-       }},
-      {"DeleteGroup",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name, in.Required("GroupName", "groupName"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteGroup(c, name));
-         return Empty(action, ids);
-       }},
+       ListForOp<Group>("UserName", "userName", &Service::ListGroupsForUser, WriteGroup, "Groups")},
+      {"DeleteGroup", NamedOp("GroupName", "groupName", &Service::DeleteGroup)},
       {"AddUserToGroup",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string group, in.Required("GroupName", "groupName"));
-         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
-         SEALSTACK_RETURN_IF_ERROR(s.AddUserToGroup(c, group, user));
-         return Empty(action, ids);
-       }},
+       TwoNamedOp("GroupName", "groupName", "UserName", "userName", &Service::AddUserToGroup)},
       {"RemoveUserFromGroup",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string group, in.Required("GroupName", "groupName"));
-         SEALSTACK_ASSIGN_OR_RETURN(std::string user, in.Required("UserName", "userName"));
-         SEALSTACK_RETURN_IF_ERROR(s.RemoveUserFromGroup(c, group, user));
-         return Empty(action, ids);
-       }},
+       TwoNamedOp("GroupName", "groupName", "UserName", "userName", &Service::RemoveUserFromGroup)},
       {"CreatePolicy",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -613,14 +568,8 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          return Respond(action, ids,
                         [&](XmlWriter& x) { WriteManagedPolicy(x, "Policy", policy); });
        }},
-      {"GetPolicy",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
-         SEALSTACK_ASSIGN_OR_RETURN(ManagedPolicy policy, s.GetManagedPolicy(c, arn));
-         return Respond(action, ids,
-                        [&](XmlWriter& x) { WriteManagedPolicy(x, "Policy", policy); });
-       }},
+      {"GetPolicy", GetOp<ManagedPolicy>("PolicyArn", "policyArn", &Service::GetManagedPolicy,
+                                         WriteManagedPolicy, "Policy")},
       {"ListPolicies",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -629,20 +578,9 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          const bool only_attached = in.Get("OnlyAttached").value_or("false") == "true";
          SEALSTACK_ASSIGN_OR_RETURN(Page<ManagedPolicy> page,
                                     s.ListManagedPolicies(c, list, scope, only_attached));
-         return Respond(action, ids, [&](XmlWriter& x) {
-           x.Open("Policies");
-           for (const ManagedPolicy& p : page.items) WriteManagedPolicy(x, "member", p);
-           x.Close();
-           WritePaging(x, page.truncated, page.marker);
-         });
+         return PageResponse(action, ids, "Policies", page, Members(WriteManagedPolicy));
        }},
-      {"DeletePolicy",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteManagedPolicy(c, arn));
-         return Empty(action, ids);
-       }},
+      {"DeletePolicy", NamedOp("PolicyArn", "policyArn", &Service::DeleteManagedPolicy)},
       {"CreatePolicyVersion",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -676,22 +614,10 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
            WritePaging(x, false, "");
          });
        }},
-      {"DeletePolicyVersion",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
-         SEALSTACK_ASSIGN_OR_RETURN(std::string vid, in.Required("VersionId", "versionId"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeletePolicyVersion(c, arn, vid));
-         return Empty(action, ids);
-       }},
-      {"SetDefaultPolicyVersion",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string arn, in.Required("PolicyArn", "policyArn"));
-         SEALSTACK_ASSIGN_OR_RETURN(std::string vid, in.Required("VersionId", "versionId"));
-         SEALSTACK_RETURN_IF_ERROR(s.SetDefaultPolicyVersion(c, arn, vid));
-         return Empty(action, ids);
-       }},
+      {"DeletePolicyVersion", TwoNamedOp("PolicyArn", "policyArn", "VersionId", "versionId",
+                                         &Service::DeletePolicyVersion)},
+      {"SetDefaultPolicyVersion", TwoNamedOp("PolicyArn", "policyArn", "VersionId", "versionId",
+                                             &Service::SetDefaultPolicyVersion)},
       {"ListEntitiesForPolicy",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -754,13 +680,8 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          });
        }},
       {"DeleteOpenIDConnectProvider",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(
-             std::string arn, in.Required("OpenIDConnectProviderArn", "openIDConnectProviderArn"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteOidcProvider(c, arn));
-         return Empty(action, ids);
-       }},
+       NamedOp("OpenIDConnectProviderArn", "openIDConnectProviderArn",
+               &Service::DeleteOidcProvider)},
       {"ListOpenIDConnectProviderTags",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -820,15 +741,9 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          return Respond(action, ids,
                         [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
        }},
-      {"GetInstanceProfile",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
-                                    in.Required("InstanceProfileName", "instanceProfileName"));
-         SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
-         return Respond(action, ids,
-                        [&](XmlWriter& x) { WriteInstanceProfile(x, "InstanceProfile", p); });
-       }},
+      {"GetInstanceProfile", GetOp<InstanceProfile>("InstanceProfileName", "instanceProfileName",
+                                                    &Service::GetInstanceProfile,
+                                                    WriteInstanceProfile, "InstanceProfile")},
       {"ListInstanceProfileTags",
        [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
           const RequestIds& ids) -> Result<ApiResponse> {
@@ -837,30 +752,13 @@ const std::map<std::string, Handler, std::less<>>& Handlers() {
          SEALSTACK_ASSIGN_OR_RETURN(InstanceProfile p, s.GetInstanceProfile(c, name));
          return TagsResponse(action, ids, p.tags);
        }},
-      {"ListInstanceProfiles",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page, s.ListInstanceProfiles(c, list));
-         return ProfilesPage(action, ids, page);
-       }},
+      {"ListInstanceProfiles", ListOp<InstanceProfile>(&Service::ListInstanceProfiles,
+                                                       WriteInstanceProfile, "InstanceProfiles")},
       {"ListInstanceProfilesForRole",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string role, in.Required("RoleName", "roleName"));
-         SEALSTACK_ASSIGN_OR_RETURN(ListInput list, ListOf(in));
-         SEALSTACK_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
-                                    s.ListInstanceProfilesForRole(c, role, list));
-         return ProfilesPage(action, ids, page);
-       }},
+       ListForOp<InstanceProfile>("RoleName", "roleName", &Service::ListInstanceProfilesForRole,
+                                  WriteInstanceProfile, "InstanceProfiles")},
       {"DeleteInstanceProfile",
-       [](Service& s, const Caller& c, const IamInput& in, const std::string& action,
-          const RequestIds& ids) -> Result<ApiResponse> {
-         SEALSTACK_ASSIGN_OR_RETURN(std::string name,
-                                    in.Required("InstanceProfileName", "instanceProfileName"));
-         SEALSTACK_RETURN_IF_ERROR(s.DeleteInstanceProfile(c, name));
-         return Empty(action, ids);
-       }},
+       NamedOp("InstanceProfileName", "instanceProfileName", &Service::DeleteInstanceProfile)},
       {"AddRoleToInstanceProfile", ProfileChangeOp("Add")},
       {"RemoveRoleFromInstanceProfile", ProfileChangeOp("Remove")},
       {"TagInstanceProfile", ProfileChangeOp("Tag")},
@@ -975,14 +873,7 @@ ApiResponse HandleIamQuery(Service& service, const Caller& caller, const Params&
     audit::PendingCall call(
         recorder, QueryEvent(caller, "iam.amazonaws.com", action, "us-east-1", params, ids));
     ApiResponse out = HandleIamQuery(service, caller, params, ids, nullptr);
-    if (!call.written()) {
-      if (out.status >= 400) {
-        call.event().error_code = XmlElementText(out.body, "Code");
-        call.event().error_message = XmlElementText(out.body, "Message");
-        call.event().response_elements.clear();
-      }
-      call.Finish();
-    }
+    FinishQueryCall(call, out);
     return out;
   }
   IamInput in(params);
@@ -996,13 +887,7 @@ ApiResponse HandleIamQuery(Service& service, const Caller& caller, const Params&
   const auto& handlers = Handlers();
   auto it = handlers.find(action);
   if (it == handlers.end() || (!version.empty() && version != kIamVersion)) {
-    return RenderError(
-        Protocol::kQuery,
-        {.http_status = 400,
-         .code = "InvalidAction",
-         .message = "Could not find operation " + action + " for version " +
-                    (version.empty() ? std::string("NO_VERSION_SPECIFIED") : version)},
-        ids);
+    return InvalidActionError(action, version, ids);
   }
   Result<ApiResponse> r = it->second(service, caller, in, action, ids);
   if (!r.ok()) return ErrorResponse(r.status(), ids);

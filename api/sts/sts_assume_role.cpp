@@ -10,7 +10,9 @@
 //          ──► session tags (Tags, TransitiveTagKeys; a calling session's transitive tags pass
 //              on) and SourceIdentity (kept from a calling session): the trust policy must also
 //              allow sts:TagSession / sts:SetSourceIdentity, with aws:RequestTag/*, aws:TagKeys,
-//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys
+//              sts:TransitiveTagKeys and sts:SourceIdentity as condition keys; a new tag may not
+//              replace an inherited transitive one (InvalidParameterValue)
+//          ──► the packed size of session policies and tags (PackedPolicyTooLarge over 100%)
 //          ──► iam::Service::CreateRoleSession (ASIA key, secret, token; expiry on the server
 //          clock; the session policies kept with the session, intersected at every request)
 #include <algorithm>
@@ -18,9 +20,11 @@
 #include <chrono>
 
 #include "api/common/query_audit.h"
+#include "api/common/query_response.h"
 #include "api/common/xml_writer.h"
 #include "api/sts/sts_internal.h"
 #include "audit/pending_call.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "policy/document.h"
 
@@ -28,7 +32,6 @@ namespace sealstack::api::sts {
 
 namespace {
 
-constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 constexpr int64_t kMinDuration = 900;
 constexpr int64_t kMaxDuration = 43200;
 constexpr int64_t kChainedMax = 3600;
@@ -36,6 +39,9 @@ constexpr size_t kMaxSessionPolicy = 2048;
 constexpr size_t kMaxSessionPolicyArns = 10;
 constexpr size_t kMaxSessionTags = 50;
 constexpr int64_t kMaxUserSession = 129600;
+// What the packed form of a session's policies and tags may hold, in SealStack's count of bytes
+// (PackedBytes; docs/iam.md, "Packed session policies and tags").
+constexpr size_t kPackedPolicyLimit = 4096;
 
 }  // namespace
 
@@ -80,6 +86,20 @@ ApiResponse Validation(std::string_view value, std::string_view member, std::str
   return StsError(400, "ValidationError", std::move(message), ids);
 }
 
+std::optional<ApiResponse> LengthError(std::string_view value, std::string_view member, size_t min,
+                                       size_t max, const RequestIds& ids) {
+  if (value.size() < min) {
+    return Validation(value, member,
+                      "Member must have length greater than or equal to " + std::to_string(min),
+                      ids);
+  }
+  if (value.size() > max) {
+    return Validation(value, member,
+                      "Member must have length less than or equal to " + std::to_string(max), ids);
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 bool IsSessionNameChar(char c) {
@@ -89,7 +109,35 @@ bool IsSessionNameChar(char c) {
 
 }  // namespace
 
-namespace {}  // namespace
+std::optional<ApiResponse> SessionNameError(std::string_view value, std::string_view member,
+                                            const RequestIds& ids) {
+  if (auto err = LengthError(value, member, 2, 64, ids)) return err;
+  if (!std::all_of(value.begin(), value.end(), IsSessionNameChar)) {
+    return Validation(value, member, "Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+                      ids);
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiResponse> ParseDuration(const Params& params, int64_t max, const RequestIds& ids,
+                                         int64_t* out) {
+  const std::optional<std::string> d = Param(params, "DurationSeconds");
+  if (!d) return std::nullopt;
+  auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), *out);
+  if (ec != std::errc() || ptr != d->data() + d->size()) {
+    return Validation(*d, "durationSeconds", "Member must be a number", ids);
+  }
+  if (*out < kMinDuration) {
+    return Validation(
+        *d, "durationSeconds",
+        "Member must have value greater than or equal to " + std::to_string(kMinDuration), ids);
+  }
+  if (*out > max) {
+    return Validation(*d, "durationSeconds",
+                      "Member must have value less than or equal to " + std::to_string(max), ids);
+  }
+  return std::nullopt;
+}
 
 std::optional<ApiResponse> ParseRoleRequest(const Params& params, const RequestIds& ids,
                                             RoleRequest* out) {
@@ -97,54 +145,104 @@ std::optional<ApiResponse> ParseRoleRequest(const Params& params, const RequestI
   const std::optional<std::string> session = Param(params, "RoleSessionName");
   if (!role_arn) return Validation({}, "roleArn", "Member must not be null", ids);
   if (!session) return Validation({}, "roleSessionName", "Member must not be null", ids);
-  if (role_arn->size() < 20 || role_arn->size() > 2048) {
-    return Validation(*role_arn, "roleArn",
-                      role_arn->size() < 20 ? "Member must have length greater than or equal to 20"
-                                            : "Member must have length less than or equal to 2048",
-                      ids);
-  }
-  if (session->size() < 2 || session->size() > 64) {
-    return Validation(*session, "roleSessionName",
-                      session->size() < 2 ? "Member must have length greater than or equal to 2"
-                                          : "Member must have length less than or equal to 64",
-                      ids);
-  }
-  for (char ch : *session) {
-    if (!IsSessionNameChar(ch)) {
-      return Validation(*session, "roleSessionName",
-                        "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
-    }
-  }
+  if (auto err = LengthError(*role_arn, "roleArn", 20, 2048, ids)) return err;
+  if (auto err = SessionNameError(*session, "roleSessionName", ids)) return err;
   out->role_arn = *role_arn;
   out->session_name = *session;
   out->duration = 3600;
   out->duration_given = Param(params, "DurationSeconds").has_value();
-  if (auto d = Param(params, "DurationSeconds")) {
-    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), out->duration);
-    if (ec != std::errc() || ptr != d->data() + d->size()) {
-      return Validation(*d, "durationSeconds", "Member must be a number", ids);
-    }
-    if (out->duration < kMinDuration || out->duration > kMaxDuration) {
-      return Validation(*d, "durationSeconds",
-                        out->duration < kMinDuration
-                            ? "Member must have value greater than or equal to 900"
-                            : "Member must have value less than or equal to 43200",
-                        ids);
-    }
+  return ParseDuration(params, kMaxDuration, ids, &out->duration);
+}
+
+std::optional<ApiResponse> FindTargetRole(const StsDependencies& deps, const RoleRequest& req,
+                                          const std::string& denied, const RequestIds& ids,
+                                          iam::Role* out) {
+  auto parsed = auth::ParsePrincipalArn(req.role_arn);
+  if (!parsed.ok() || parsed->type != auth::PrincipalType::kRole) {
+    return StsError(400, "ValidationError", req.role_arn + " is invalid", ids);
   }
+  Result<iam::Role> role = deps.iam->FindRole(parsed->account, parsed->name);
+  if (!role.ok() || role->arn != req.role_arn) return StsError(403, "AccessDenied", denied, ids);
+  *out = std::move(*role);
   return std::nullopt;
+}
+
+std::optional<ApiResponse> CheckMaxSession(const RoleRequest& req, const iam::Role& role,
+                                           const RequestIds& ids) {
+  if (req.duration <= role.max_session_duration) return std::nullopt;
+  return StsError(400, "ValidationError",
+                  "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                  ids);
+}
+
+AccessRequest TrustRequest(const iam::Role& role, std::string_view action) {
+  AccessRequest r;
+  r.service = AccessService::kSts;
+  r.rule = AccessRule::kTrustPolicy;
+  r.action = std::string(action);
+  r.resource = role.arn;
+  r.resource_account = role.account;
+  r.resource_policy = role.trust_policy;
+  return r;
+}
+
+size_t PackedBytes(const Params& params, const std::vector<iam::Tag>& tags) {
+  size_t n = 0;
+  for (char ch : Param(params, "Policy").value_or("")) {
+    n += (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') ? 0 : 1;
+  }
+  for (int i = 1;; ++i) {
+    auto arn = Param(params, "PolicyArns.member." + std::to_string(i) + ".arn");
+    if (!arn) break;
+    n += arn->size();
+  }
+  for (const iam::Tag& t : tags) n += t.key.size() + t.value.size();
+  return n;
+}
+
+ApiResponse IssueRoleSession(
+    const StsDependencies& deps, const std::string& action, const iam::Role& role,
+    const RoleRequest& req, const Params& params, const iam::SessionContext& context,
+    const std::function<std::string(const iam::SessionCredentials&)>& event_json,
+    const std::function<void(XmlWriter&)>& more, const RequestIds& ids) {
+  // AWS's PackedPolicySize: a percentage, rounded up, of what the packed form may hold.
+  const size_t packed = PackedBytes(params, context.tags);
+  const size_t percent = (packed * 100 + kPackedPolicyLimit - 1) / kPackedPolicyLimit;
+  if (percent > 100) {
+    return StsError(400, "PackedPolicyTooLarge",
+                    "Packed policy consumes " + std::to_string(percent) +
+                        "% of allotted space, please use smaller policy for this operation.",
+                    ids);
+  }
+  if (audit::PendingCall* call = audit::PendingCall::Current()) {
+    call->event().resources.push_back({role.arn, role.account, "AWS::IAM::Role"});
+  }
+  const SystemTime expires = deps.clock->Now() + std::chrono::seconds(req.duration);
+  // The event's responseElements, set before the session's transaction writes it: the key id and
+  // expiry (the ASIA id is drawn first), never the secret or the token.
+  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
+      role, req.session_name, expires, context, [&](const iam::SessionCredentials& c) {
+        if (audit::PendingCall* call = audit::PendingCall::Current()) {
+          call->event().response_elements = event_json(c);
+        }
+      });
+  if (!creds.ok()) {
+    return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
+  }
+  return RoleCredentialsResponse(
+      action, *creds,
+      [&](XmlWriter& x) {
+        if (more) more(x);
+        if (packed > 0) x.Element("PackedPolicySize", std::to_string(percent));
+      },
+      ids);
 }
 
 std::optional<ApiResponse> ParseSessionPolicies(const StsDependencies& deps, const Params& params,
                                                 const RequestIds& ids,
                                                 iam::SessionContext* context) {
   if (const std::optional<std::string> policy = Param(params, "Policy")) {
-    if (policy->empty() || policy->size() > kMaxSessionPolicy) {
-      return Validation(*policy, "policy",
-                        policy->empty() ? "Member must have length greater than or equal to 1"
-                                        : "Member must have length less than or equal to 2048",
-                        ids);
-    }
+    if (auto err = LengthError(*policy, "policy", 1, kMaxSessionPolicy, ids)) return err;
     auto parsed = policy::ParsePolicy(*policy, policy::PolicyKind::kIdentity);
     if (!parsed.ok()) {
       return StsError(400, "MalformedPolicyDocument", parsed.status().message(), ids);
@@ -178,34 +276,21 @@ std::optional<ApiResponse> ParseSessionPolicies(const StsDependencies& deps, con
 ApiResponse RoleCredentialsResponse(const std::string& action, const iam::SessionCredentials& creds,
                                     const std::function<void(XmlWriter&)>& more,
                                     const RequestIds& ids) {
-  XmlWriter x;
-  x.Open(action + "Response", kStsXmlns);
-  x.Open(action + "Result");
-  x.Open("Credentials")
-      .Element("AccessKeyId", creds.access_key_id)
-      .Element("SecretAccessKey", creds.secret.view())
-      .Element("SessionToken", creds.session_token)
-      .Element("Expiration", FormatIso8601(creds.expires))
-      .Close();
-  if (!creds.assumed_role_arn.empty()) {
-    x.Open("AssumedRoleUser")
-        .Element("AssumedRoleId", creds.assumed_role_id)
-        .Element("Arn", creds.assumed_role_arn)
+  return QueryResponse(kStsXmlns, action, ids, [&](XmlWriter& x) {
+    x.Open("Credentials")
+        .Element("AccessKeyId", creds.access_key_id)
+        .Element("SecretAccessKey", creds.secret.view())
+        .Element("SessionToken", creds.session_token)
+        .Element("Expiration", FormatIso8601(creds.expires))
         .Close();
-  }
-  if (more) more(x);
-  x.Close();
-  return QueryOk(x, ids);
-}
-
-ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids) {
-  x.Open("ResponseMetadata").Element("RequestId", ids.request_id).Close();
-  ApiResponse out;
-  out.status = 200;
-  out.body = x.Finish();
-  out.SetHeader("Content-Type", "text/xml");
-  AddRequestIdHeaders(Protocol::kQuery, ids, &out);
-  return out;
+    if (!creds.assumed_role_arn.empty()) {
+      x.Open("AssumedRoleUser")
+          .Element("AssumedRoleId", creds.assumed_role_id)
+          .Element("Arn", creds.assumed_role_arn)
+          .Close();
+    }
+    if (more) more(x);
+  });
 }
 
 AccessDecision CheckTrust(const StsDependencies& deps, const Caller& caller,
@@ -231,17 +316,9 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   const auth::Principal& p = *caller.principal;
   RoleRequest req;
   if (auto err = ParseRoleRequest(params, ids, &req)) return *err;
-  const std::string* const role_arn = &req.role_arn;
-  const std::string* const session = &req.session_name;
-  const int64_t duration = req.duration;
-  const bool duration_given = req.duration_given;
   const std::optional<std::string> external_id = Param(params, "ExternalId");
-  if (external_id && (external_id->size() < 2 || external_id->size() > 1224)) {
-    return Validation(*external_id, "externalId",
-                      external_id->size() < 2
-                          ? "Member must have length greater than or equal to 2"
-                          : "Member must have length less than or equal to 1224",
-                      ids);
+  if (external_id) {
+    if (auto err = LengthError(*external_id, "externalId", 2, 1224, ids)) return *err;
   }
   // What SealStack does not apply yet is refused rather than ignored: ignoring a session policy
   // would grant more than the caller asked for.
@@ -264,11 +341,9 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     auto key = Param(params, base + ".Key");
     if (!key) break;
     const std::string value = Param(params, base + ".Value").value_or("");
-    if (key->empty() || key->size() > 128) {
-      return Validation(*key, "tags.member." + std::to_string(i) + ".member.key",
-                        key->empty() ? "Member must have length greater than or equal to 1"
-                                     : "Member must have length less than or equal to 128",
-                        ids);
+    if (auto err =
+            LengthError(*key, "tags.member." + std::to_string(i) + ".member.key", 1, 128, ids)) {
+      return *err;
     }
     if (value.size() > 256) {
       return Validation(value, "tags.member." + std::to_string(i) + ".member.value",
@@ -293,26 +368,22 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
   }
   const std::optional<std::string> source_identity = Param(params, "SourceIdentity");
   if (source_identity) {
-    if (source_identity->size() < 2 || source_identity->size() > 64) {
-      return Validation(*source_identity, "sourceIdentity",
-                        source_identity->size() < 2
-                            ? "Member must have length greater than or equal to 2"
-                            : "Member must have length less than or equal to 64",
-                        ids);
-    }
-    for (char ch : *source_identity) {
-      if (!IsSessionNameChar(ch)) {
-        return Validation(*source_identity, "sourceIdentity",
-                          "Member must satisfy regular expression pattern: [\\w+=,.@-]*", ids);
-      }
-    }
+    if (auto err = SessionNameError(*source_identity, "sourceIdentity", ids)) return *err;
   }
   // A session assuming a role passes on its transitive tags and its source identity.
   if (p.type == auth::PrincipalType::kAssumedRole) {
     for (const std::string& k : p.transitive_tag_keys) {
       for (const auto& [tk, tv] : p.tags) {
         if (tk != k) continue;
-        std::erase_if(context.tags, [&](const iam::Tag& t) { return t.key == k; });
+        if (std::any_of(context.tags.begin(), context.tags.end(),
+                        [&](const iam::Tag& t) { return ToLower(t.key) == ToLower(k); })) {
+          // AWS refuses a session tag that would replace an inherited transitive one.
+          return StsError(400, "InvalidParameterValue",
+                          "The session tag " + k +
+                              " collides with a transitive tag of the calling session; "
+                              "a transitive tag cannot be overridden.",
+                          ids);
+        }
         context.tags.push_back({tk, tv});
         if (std::find(context.transitive_tag_keys.begin(), context.transitive_tag_keys.end(), k) ==
             context.transitive_tag_keys.end()) {
@@ -334,37 +405,22 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     return StsError(403, "AccessDenied", "Roles may not be assumed by root accounts.", ids);
   }
   const std::string denied =
-      "User: " + p.arn + " is not authorized to perform: sts:AssumeRole on resource: " + *role_arn;
-  auto parsed = auth::ParsePrincipalArn(*role_arn);
-  if (!parsed.ok() || parsed->type != auth::PrincipalType::kRole) {
-    return StsError(400, "ValidationError", *role_arn + " is invalid", ids);
-  }
-  Result<iam::Role> role = deps.iam->FindRole(parsed->account, parsed->name);
-  if (!role.ok() || role->arn != *role_arn) {
-    // AWS does not tell a missing role from a trust policy that says no.
-    return StsError(403, "AccessDenied", denied, ids);
-  }
-  if (p.type == auth::PrincipalType::kAssumedRole && duration_given && duration > kChainedMax) {
+      "User: " + p.arn +
+      " is not authorized to perform: sts:AssumeRole on resource: " + req.role_arn;
+  iam::Role target;
+  if (auto err = FindTargetRole(deps, req, denied, ids, &target)) return *err;
+  const iam::Role* const role = &target;
+  if (p.type == auth::PrincipalType::kAssumedRole && req.duration_given &&
+      req.duration > kChainedMax) {
     return StsError(400, "ValidationError",
                     "The requested DurationSeconds exceeds the 1 hour session limit for roles "
                     "assumed by role chaining.",
                     ids);
   }
-  if (duration > role->max_session_duration) {
-    return StsError(400, "ValidationError",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.",
-                    ids);
-  }
+  if (auto err = CheckMaxSession(req, *role, ids)) return *err;
   if (deps.access != nullptr) {
-    AccessRequest r;
-    r.service = AccessService::kSts;
-    r.rule = AccessRule::kTrustPolicy;
-    r.action = "sts:AssumeRole";
-    r.resource = role->arn;
-    r.resource_account = role->account;
-    r.resource_policy = role->trust_policy;
-    r.keys.emplace_back("sts:RoleSessionName", *session);
+    AccessRequest r = TrustRequest(*role, "sts:AssumeRole");
+    r.keys.emplace_back("sts:RoleSessionName", req.session_name);
     if (external_id) r.keys.emplace_back("sts:ExternalId", *external_id);
     for (const iam::Tag& t : context.tags) {
       r.keys.emplace_back("aws:RequestTag/" + t.key, t.value);
@@ -395,22 +451,8 @@ ApiResponse AssumeRole(const StsDependencies& deps, const Caller& caller, const 
     }
   }
 
-  if (audit::PendingCall* call = audit::PendingCall::Current()) {
-    call->event().resources.push_back({role->arn, role->account, "AWS::IAM::Role"});
-  }
-  const SystemTime expires = deps.clock->Now() + std::chrono::seconds(duration);
-  // The event's responseElements, set before the session's transaction writes it: the key id and
-  // expiry (the ASIA id is drawn first), never the secret or the token.
-  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
-      *role, *session, expires, context, [&](const iam::SessionCredentials& c) {
-        if (audit::PendingCall* call = audit::PendingCall::Current()) {
-          call->event().response_elements = CredentialsEventJson(c);
-        }
-      });
-  if (!creds.ok()) {
-    return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
-  }
-  return RoleCredentialsResponse("AssumeRole", *creds, nullptr, ids);
+  return IssueRoleSession(deps, "AssumeRole", *role, req, params, context, CredentialsEventJson,
+                          nullptr, ids);
 }
 
 // GetSessionToken: temporary credentials of the calling IAM user (or account root) itself,
@@ -424,20 +466,8 @@ ApiResponse GetSessionToken(const StsDependencies& deps, const Caller& caller, c
   }
   const bool root = p.type == auth::PrincipalType::kRoot;
   int64_t duration = root ? 3600 : 43200;
-  if (auto d = Param(params, "DurationSeconds")) {
-    auto [ptr, ec] = std::from_chars(d->data(), d->data() + d->size(), duration);
-    if (ec != std::errc() || ptr != d->data() + d->size()) {
-      return Validation(*d, "durationSeconds", "Member must be a number", ids);
-    }
-    if (duration < kMinDuration || duration > kMaxUserSession) {
-      return Validation(*d, "durationSeconds",
-                        duration < kMinDuration
-                            ? "Member must have value greater than or equal to 900"
-                            : "Member must have value less than or equal to 129600",
-                        ids);
-    }
-    if (root && duration > kChainedMax) duration = kChainedMax;  // AWS caps the root silently
-  }
+  if (auto err = ParseDuration(params, kMaxUserSession, ids, &duration)) return *err;
+  if (root && duration > kChainedMax) duration = kChainedMax;  // AWS caps the root silently
   for (std::string_view unsupported : {"SerialNumber", "TokenCode"}) {
     if (Param(params, unsupported)) {
       return StsError(501, "NotImplemented",
@@ -464,18 +494,11 @@ ApiResponse GetAccessKeyInfo(const StsDependencies& deps, const Caller& caller,
                              const Params& params, const RequestIds& ids) {
   const std::optional<std::string> key = Param(params, "AccessKeyId");
   if (!key) return Validation({}, "accessKeyId", "Member must not be null", ids);
-  if (key->size() < 16 || key->size() > 128) {
-    return Validation(*key, "accessKeyId",
-                      key->size() < 16 ? "Member must have length greater than or equal to 16"
-                                       : "Member must have length less than or equal to 128",
-                      ids);
-  }
+  if (auto err = LengthError(*key, "accessKeyId", 16, 128, ids)) return *err;
   std::shared_ptr<const auth::Principal> owner = deps.iam->FindByAccessKey(*key);
   const std::string account = owner ? owner->account : caller.principal->account;
-  XmlWriter x;
-  x.Open("GetAccessKeyInfoResponse", kStsXmlns);
-  x.Open("GetAccessKeyInfoResult").Element("Account", account).Close();
-  return QueryOk(x, ids);
+  return QueryResponse(kStsXmlns, "GetAccessKeyInfo", ids,
+                       [&](XmlWriter& x) { x.Element("Account", account); });
 }
 
 }  // namespace
@@ -505,14 +528,7 @@ ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, co
                    caller.region.empty() ? "us-east-1" : caller.region, recorded, ids));
     call.event().read_only = *action == "GetAccessKeyInfo";
     ApiResponse out = HandleStsQuery(inner, caller, params, ids);
-    if (!call.written()) {
-      if (out.status >= 400) {
-        call.event().error_code = XmlElementText(out.body, "Code");
-        call.event().error_message = XmlElementText(out.body, "Message");
-        call.event().response_elements.clear();
-      }
-      call.Finish();
-    }
+    FinishQueryCall(call, out);
     return out;
   }
   const std::optional<std::string> version = Param(params, "Version");
@@ -526,10 +542,7 @@ ApiResponse HandleStsQuery(const StsDependencies& deps, const Caller& caller, co
     if (*action == "GetAccessKeyInfo") return GetAccessKeyInfo(deps, caller, params, ids);
   }
   if (!caller.principal) {  // an unsigned request that is not a web identity call
-    return StsError(400, "InvalidAction",
-                    "Could not find operation " + action.value_or("") + " for version " +
-                        version.value_or("NO_VERSION_SPECIFIED"),
-                    ids);
+    return InvalidActionError(action.value_or(""), version, ids);
   }
   return HandleQuery(*caller.principal, params, ids);
 }

@@ -20,6 +20,8 @@ namespace sealstack::api::sts {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
+inline constexpr std::string_view kStsXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
+
 std::optional<std::string> Param(const Params& params, std::string_view name);
 
 // An STS error answer (Query protocol).
@@ -29,6 +31,19 @@ ApiResponse StsError(int status, std::string code, std::string message, const Re
 // (a value with data() == nullptr is written as null).
 ApiResponse Validation(std::string_view value, std::string_view member, std::string_view constraint,
                        const RequestIds& ids);
+
+// AWS's length constraint of one member (nullopt: min <= value.size() <= max).
+std::optional<ApiResponse> LengthError(std::string_view value, std::string_view member, size_t min,
+                                       size_t max, const RequestIds& ids);
+
+// A RoleSessionName or SourceIdentity: 2..64 characters of [\w+=,.@-] (nullopt: valid).
+std::optional<ApiResponse> SessionNameError(std::string_view value, std::string_view member,
+                                            const RequestIds& ids);
+
+// DurationSeconds when given: a number of at least 900 and at most `max` (nullopt: valid,
+// *out set; absent: *out unchanged).
+std::optional<ApiResponse> ParseDuration(const Params& params, int64_t max, const RequestIds& ids,
+                                         int64_t* out);
 
 // RoleArn, RoleSessionName and DurationSeconds of AssumeRole / AssumeRoleWithWebIdentity.
 struct RoleRequest {
@@ -53,8 +68,31 @@ ApiResponse RoleCredentialsResponse(const std::string& action, const iam::Sessio
                                     const std::function<void(XmlWriter&)>& more,
                                     const RequestIds& ids);
 
-// 200 with the document `x` holds (its ResponseMetadata with the request id is added here).
-ApiResponse QueryOk(XmlWriter& x, const RequestIds& ids);
+// The role a RoleArn names (nullopt: found, *out set). An ARN that is not a role's:
+// ValidationError; no such role: AccessDenied `denied` (AWS does not tell it from a trust policy
+// that says no).
+std::optional<ApiResponse> FindTargetRole(const StsDependencies& deps, const RoleRequest& req,
+                                          const std::string& denied, const RequestIds& ids,
+                                          iam::Role* out);
+
+// ValidationError when DurationSeconds exceeds the role's MaxSessionDuration.
+std::optional<ApiResponse> CheckMaxSession(const RoleRequest& req, const iam::Role& role,
+                                           const RequestIds& ids);
+
+// The trust-policy request for `action` on `role` (its condition keys are the caller's to add).
+AccessRequest TrustRequest(const iam::Role& role, std::string_view action);
+
+// Issues the session of `req` on `role` (iam::Service::CreateRoleSession): first the packed size
+// of the session policies (Policy, PolicyArns in `params`) and the session's tags (context.tags,
+// inherited transitive ones included) — PackedPolicyTooLarge when over 100% —, then names the
+// role in the audit event and sets its responseElements to `event_json(credentials)` before the
+// session is stored; answers <ACTION>Response with the credentials, what `more` writes and
+// PackedPolicySize (when anything was counted).
+ApiResponse IssueRoleSession(
+    const StsDependencies& deps, const std::string& action, const iam::Role& role,
+    const RoleRequest& req, const Params& params, const iam::SessionContext& context,
+    const std::function<std::string(const iam::SessionCredentials&)>& event_json,
+    const std::function<void(XmlWriter&)>& more, const RequestIds& ids);
 
 // The trust-policy decision of `r` (AccessRule::kTrustPolicy) for `caller`, also written to the
 // pending audit event as additionalEventData {"trustDecision": ...}.

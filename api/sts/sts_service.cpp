@@ -2,14 +2,13 @@
 
 #include "api/sts/sts_internal.h"
 
+#include "api/common/query_response.h"
 #include "api/common/xml_writer.h"
 #include "crypto/digest.h"
 
 namespace sealstack::api::sts {
 
 namespace {
-
-constexpr std::string_view kXmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 // AWS unique ids are 21 characters: a 4-letter type prefix and 17 upper-case alphanumerics.
 // Derived from the ARN so the same principal always has the same id.
@@ -27,10 +26,6 @@ std::string Find(const std::vector<std::pair<std::string, std::string>>& params,
     if (k == name) return v;
   }
   return {};
-}
-
-WireError QueryError(int status, std::string code, std::string message) {
-  return {.http_status = status, .code = std::move(code), .message = std::move(message)};
 }
 
 }  // namespace
@@ -72,27 +67,16 @@ ApiResponse HandleQuery(const auth::Principal& principal,
   const std::string action = Find(params, "Action");
   const std::string version = Find(params, "Version");
   if (action.empty()) {
-    return RenderError(Protocol::kQuery,
-                       QueryError(400, "MissingAction", "Missing Action parameter"), ids);
+    return StsError(400, "MissingAction", "Missing Action parameter", ids);
   }
   if (action != "GetCallerIdentity" || (!version.empty() && version != "2011-06-15")) {
-    return RenderError(
-        Protocol::kQuery,
-        QueryError(400, "InvalidAction",
-                   "Could not find operation " + action + " for version " +
-                       (version.empty() ? std::string("NO_VERSION_SPECIFIED") : version)),
-        ids);
+    return InvalidActionError(action, version, ids);
   }
 
   CallerIdentity id = GetCallerIdentity(principal);
-  XmlWriter x;
-  x.Open("GetCallerIdentityResponse", kXmlns);
-  x.Open("GetCallerIdentityResult")
-      .Element("Arn", id.arn)
-      .Element("UserId", id.user_id)
-      .Element("Account", id.account)
-      .Close();
-  return QueryOk(x, ids);
+  return QueryResponse(kStsXmlns, action, ids, [&](XmlWriter& x) {
+    x.Element("Arn", id.arn).Element("UserId", id.user_id).Element("Account", id.account);
+  });
 }
 
 }  // namespace sealstack::api::sts

@@ -13,6 +13,7 @@
 //        ──► the trust policy with the caller as {"Federated": PROVIDER_ARN}, action
 //            sts:AssumeRoleWithWebIdentity, keys HOST/PATH:aud, :sub, :amr (AccessDenied "Not
 //            authorized to perform sts:AssumeRoleWithWebIdentity")
+//        ──► the packed size of the session policies (PackedPolicyTooLarge over 100%)
 //        ──► iam::Service::CreateRoleSession, aws:FederatedProvider kept with the session
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -187,12 +188,9 @@ ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller&
         ids);
   }
   const std::string denied = "Not authorized to perform " + std::string(kWebIdentityAction);
-  auto parsed = auth::ParsePrincipalArn(req.role_arn);
-  if (!parsed.ok() || parsed->type != auth::PrincipalType::kRole) {
-    return StsError(400, "ValidationError", req.role_arn + " is invalid", ids);
-  }
-  Result<iam::Role> role = deps.iam->FindRole(parsed->account, parsed->name);
-  if (!role.ok() || role->arn != req.role_arn) return StsError(403, "AccessDenied", denied, ids);
+  iam::Role target;
+  if (auto err = FindTargetRole(deps, req, denied, ids, &target)) return *err;
+  const iam::Role* const role = &target;
 
   Result<iam::OidcProvider> provider = deps.iam->FindOidcProvider(role->account, token->iss);
   if (!provider.ok()) {
@@ -249,20 +247,9 @@ ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller&
   }
   web->unique_id = provider->arn + ":" + *matched + ":" + token->sub;
 
-  if (req.duration > role->max_session_duration) {
-    return StsError(400, "ValidationError",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.",
-                    ids);
-  }
+  if (auto err = CheckMaxSession(req, *role, ids)) return *err;
   if (deps.access != nullptr) {
-    AccessRequest r;
-    r.service = AccessService::kSts;
-    r.rule = AccessRule::kTrustPolicy;
-    r.action = std::string(kWebIdentityAction);
-    r.resource = role->arn;
-    r.resource_account = role->account;
-    r.resource_policy = role->trust_policy;
+    AccessRequest r = TrustRequest(*role, kWebIdentityAction);
     r.keys.emplace_back(provider->url + ":aud", *matched);
     r.keys.emplace_back(provider->url + ":sub", token->sub);
     for (const std::string& a : token->amr) r.keys.emplace_back(provider->url + ":amr", a);
@@ -275,26 +262,15 @@ ApiResponse AssumeRoleWithWebIdentity(const StsDependencies& deps, const Caller&
   }
 
   context.federated_provider = provider->arn;
-  if (audit::PendingCall* call = audit::PendingCall::Current()) {
-    call->event().resources.push_back({role->arn, role->account, "AWS::IAM::Role"});
-  }
-  const SystemTime expires = deps.clock->Now() + std::chrono::seconds(req.duration);
-  Result<iam::SessionCredentials> creds = deps.iam->CreateRoleSession(
-      *role, req.session_name, expires, context, [&](const iam::SessionCredentials& c) {
-        if (audit::PendingCall* call = audit::PendingCall::Current()) {
-          std::string json = CredentialsEventJson(c);
-          json.pop_back();  // the object's '}': the web identity members follow
-          json += R"(,"subjectFromWebIdentityToken":)" + QuotedJson(token->sub) +
-                  R"(,"audience":)" + QuotedJson(*matched) + R"(,"provider":)" +
-                  QuotedJson(provider->arn) + "}";
-          call->event().response_elements = std::move(json);
-        }
-      });
-  if (!creds.ok()) {
-    return RenderError(Protocol::kQuery, InternalWireError(Protocol::kQuery), ids);
-  }
-  return RoleCredentialsResponse(
-      "AssumeRoleWithWebIdentity", *creds,
+  return IssueRoleSession(
+      deps, "AssumeRoleWithWebIdentity", *role, req, params, context,
+      [&](const iam::SessionCredentials& c) {
+        std::string json = CredentialsEventJson(c);
+        json.pop_back();  // the object's '}': the web identity members follow
+        return json + R"(,"subjectFromWebIdentityToken":)" + QuotedJson(token->sub) +
+               R"(,"audience":)" + QuotedJson(*matched) + R"(,"provider":)" +
+               QuotedJson(provider->arn) + "}";
+      },
       [&](XmlWriter& x) {
         x.Element("SubjectFromWebIdentityToken", token->sub)
             .Element("Audience", *matched)

@@ -163,25 +163,31 @@ def test_user_tags_and_keys_in_identity_policies(world):
                           Tags=[{"Key": "dept", "Value": "ops"}]), "AccessDenied", 403)
 
 
-def test_transitive_tags_pass_through_role_chaining(world):
-    iam, sts, kms = world["iam"], world["sts"], world["kms"]
-    iam.create_role(RoleName="first", AssumeRolePolicyDocument=_trust(
+def _chain(world, first, second):
+    """Roles `first` (assumed by app, tagging) and `second` (assumed by first's sessions), and an
+    STS client of a session of `first` whose tag project=x is transitive."""
+    iam, sts = world["iam"], world["sts"]
+    iam.create_role(RoleName=first, AssumeRolePolicyDocument=_trust(
         user_arn("app"), ["sts:AssumeRole", "sts:TagSession"]))
-    iam.put_role_policy(RoleName="first", PolicyName="p",
+    iam.put_role_policy(RoleName=first, PolicyName="p",
                         PolicyDocument=allow(["sts:AssumeRole", "sts:TagSession"]))
-    iam.create_role(RoleName="second", AssumeRolePolicyDocument=_trust(
-        role_arn("first"), ["sts:AssumeRole", "sts:TagSession"]))
+    iam.create_role(RoleName=second, AssumeRolePolicyDocument=_trust(
+        role_arn(first), ["sts:AssumeRole", "sts:TagSession"]))
+    creds = sts.assume_role(RoleArn=role_arn(first), RoleSessionName="one",
+                            Tags=[{"Key": "project", "Value": "x"}],
+                            TransitiveTagKeys=["project"])["Credentials"]
+    return boto_session(creds["AccessKeyId"], creds["SecretAccessKey"],
+                        creds["SessionToken"]).client("sts", endpoint_url=world["endpoint"])
+
+
+def test_transitive_tags_pass_through_role_chaining(world):
+    kms = world["kms"]
+    chained_sts = _chain(world, "first", "second")
     key = kms.create_key(Policy=_key_policy(
         {"Sid": "t", "Effect": "Allow", "Principal": {"AWS": role_arn("second")},
          "Action": "kms:Decrypt", "Resource": "*",
          "Condition": {"StringEquals": {"aws:PrincipalTag/project": "x"}}}))["KeyMetadata"]["Arn"]
     blob = kms.encrypt(KeyId=key, Plaintext=b"t")["CiphertextBlob"]
-    first = sts.assume_role(RoleArn=role_arn("first"), RoleSessionName="one",
-                            Tags=[{"Key": "project", "Value": "x"}],
-                            TransitiveTagKeys=["project"])["Credentials"]
-    chained_sts = boto_session(first["AccessKeyId"], first["SecretAccessKey"],
-                               first["SessionToken"]).client("sts",
-                                                             endpoint_url=world["endpoint"])
     second = chained_sts.assume_role(RoleArn=role_arn("second"),
                                      RoleSessionName="two")["Credentials"]
     assert _kms(world["endpoint"], second).decrypt(CiphertextBlob=blob)["Plaintext"] == b"t"
@@ -221,3 +227,63 @@ def test_get_session_token_and_get_access_key_info(world, sealstack):
     info = client("sts", sealstack.endpoint).get_access_key_info(AccessKeyId=k["AccessKeyId"])
     assert info["Account"] == ACCOUNT
     assert sts.get_access_key_info(AccessKeyId=creds["AccessKeyId"])["Account"] == ACCOUNT
+
+
+# The packed size of session policies and tags (docs/iam.md, "Packed session policies and
+# tags"): the Policy without white space, each PolicyArn and each session tag's key and value
+# count against 4,096 bytes; PackedPolicySize is that share in percent, rounded up.
+PACKED_LIMIT = 4096
+
+
+def _packed_percent(n):
+    return -(-n * 100 // PACKED_LIMIT)
+
+
+def _tags(count, key_len=128, value_len=256):
+    return [{"Key": f"k{i:03d}".ljust(key_len, "x"), "Value": "v" * value_len}
+            for i in range(count)]
+
+
+def test_packed_policy_size_is_reported_and_limited(world):
+    iam, sts = world["iam"], world["sts"]
+    iam.create_role(RoleName="packed", AssumeRolePolicyDocument=_trust(
+        user_arn("app"), ["sts:AssumeRole", "sts:TagSession"]))
+    plain = sts.assume_role(RoleArn=role_arn("packed"), RoleSessionName="plain")
+    assert "PackedPolicySize" not in plain
+
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}, indent=2)
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/not-there"
+    out = sts.assume_role(RoleArn=role_arn("packed"), RoleSessionName="pol", Policy=policy,
+                          PolicyArns=[{"arn": arn}], Tags=[{"Key": "team", "Value": "blue"}])
+    counted = len("".join(policy.split())) + len(arn) + len("team") + len("blue")
+    assert out["PackedPolicySize"] == _packed_percent(counted)
+
+    # Exactly the limit is 100% and allowed; one byte more is refused.
+    exact = _tags(10) + [{"Key": "last".ljust(128, "x"), "Value": "v" * 128}]
+    assert sum(len(t["Key"]) + len(t["Value"]) for t in exact) == PACKED_LIMIT
+    out = sts.assume_role(RoleArn=role_arn("packed"), RoleSessionName="exact", Tags=exact)
+    assert out["PackedPolicySize"] == 100
+    over = _tags(10) + [{"Key": "last".ljust(128, "x"), "Value": "v" * 129}]
+    assert_error(error_of(sts.assume_role, RoleArn=role_arn("packed"), RoleSessionName="over",
+                          Tags=over),
+                 "PackedPolicyTooLarge", 400,
+                 "Packed policy consumes 101% of allotted space, please use smaller policy for "
+                 "this operation.")
+    assert_error(error_of(sts.assume_role, RoleArn=role_arn("packed"), RoleSessionName="over",
+                          Tags=_tags(11)),
+                 "PackedPolicyTooLarge", 400,
+                 "Packed policy consumes 104% of allotted space, please use smaller policy for "
+                 "this operation.")
+
+
+def test_inherited_transitive_tags_cannot_be_overridden(world):
+    chained = _chain(world, "outer", "inner")
+    for key in ("project", "PROJECT"):
+        assert_error(error_of(chained.assume_role, RoleArn=role_arn("inner"),
+                              RoleSessionName="two", Tags=[{"Key": key, "Value": "y"}]),
+                     "InvalidParameterValue", 400)
+    # Another key is fine, and the inherited tag counts in the packed size.
+    out = chained.assume_role(RoleArn=role_arn("inner"), RoleSessionName="two",
+                              Tags=[{"Key": "env", "Value": "dev"}])
+    assert out["PackedPolicySize"] == _packed_percent(len("envdevprojectx"))

@@ -274,3 +274,17 @@ def test_sdk_web_identity_credential_provider(server, world, keys, tmp_path, mon
     kms = session.client("kms")
     blob = kms.encrypt(KeyId=world["key"], Plaintext=b"env")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"env"
+
+
+def test_packed_policy_size_of_a_web_identity_session(server, world, keys):
+    token = keys["rsa"].sign(claims(ISSUER))
+    assert "PackedPolicySize" not in _assume(server, token, session="unpacked")
+    policy = allow("kms:Decrypt")
+    out = _assume(server, token, session="packed", Policy=policy)
+    assert out["PackedPolicySize"] == -(-len("".join(policy.split())) * 100 // 4096)
+    # Long ARNs of policies that do not exist still count (three of 2,000 characters: 147%).
+    arns = [{"arn": f"arn:aws:iam::{ACCOUNT}:policy/" + str(i) * (2000 - 33)} for i in range(3)]
+    assert all(len(a["arn"]) == 2000 for a in arns)
+    assert_error(_assume_error(server, token, PolicyArns=arns), "PackedPolicyTooLarge", 400,
+                 "Packed policy consumes 147% of allotted space, please use smaller policy for "
+                 "this operation.")
