@@ -50,7 +50,9 @@ std::string Service::RenderRun(const Run& run) const {
   job.Parse(run.job_text.c_str());
   MutexLock lock(run.mu);
   json::SetStr(d, "Id", run.id, a);
-  d.AddMember("Attempt", 0, a);
+  d.AddMember("Attempt", run.attempt, a);
+  if (!run.previous_run_id.empty()) json::SetStr(d, "PreviousRunId", run.previous_run_id, a);
+  if (!run.trigger_name.empty()) json::SetStr(d, "TriggerName", run.trigger_name, a);
   json::SetStr(d, "JobName", run.job_name, a);
   json::SetStr(d, "JobMode", "SCRIPT", a);
   d.AddMember("StartedOn", json::Epoch(run.started), a);
@@ -126,6 +128,7 @@ void Service::RunMain(std::shared_ptr<Run> run) {
     std::filesystem::remove_all(std::filesystem::path(script_path).parent_path(), ec);
   }
   if (run->session) EndGlueSession(*deps_.principals, *run->session);
+  AfterRun(*run);
   {
     MutexLock lock(runs_mu_);
     active_.erase(run->id);
