@@ -138,9 +138,20 @@ void Service::RunMain(std::shared_ptr<Run> run) {
 }
 
 Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
+  return ReadSecurityConfiguration(run.account, run.region, run.secconf_name);
+}
+
+std::string Service::CloudWatchLogKey(const std::string& account, const std::string& region,
+                                      const std::string& name) {
+  return ReadSecurityConfiguration(account, region, name).log_key;
+}
+
+Service::RunEncryption Service::ReadSecurityConfiguration(const std::string& account,
+                                                          const std::string& region,
+                                                          const std::string& name) {
   RunEncryption out;
-  if (run.secconf_name.empty()) return out;
-  auto text = RawGet(*deps_.db, {run.account, run.region, "secconf", "", run.secconf_name});
+  if (name.empty()) return out;
+  auto text = RawGet(*deps_.db, {account, region, "secconf", "", name});
   if (!text.ok() || !*text) return out;
   out.found = true;
   Document secconf;
@@ -153,7 +164,7 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
       if (mode == "SSE-KMS") {
         std::string key = json::Text(e, "KmsKeyArn");
         out.object_encryption = auth::Principal::ObjectEncryption{"aws:kms", key};
-        out.key_uses.push_back({"S3Encryption", key, "s3." + run.region + ".amazonaws.com"});
+        out.key_uses.push_back({"S3Encryption", key, "s3." + region + ".amazonaws.com"});
       } else if (mode == "SSE-S3") {
         out.object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
       }
@@ -167,11 +178,11 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
   };
   const Section sections[] = {
       {"CloudWatchEncryption", "CloudWatchEncryptionMode", "SSE-KMS",
-       "logs." + run.region + ".amazonaws.com"},
+       "logs." + region + ".amazonaws.com"},
       {"JobBookmarksEncryption", "JobBookmarksEncryptionMode", "CSE-KMS",
-       "glue." + run.region + ".amazonaws.com"},
+       "glue." + region + ".amazonaws.com"},
       {"DataQualityEncryption", "DataQualityEncryptionMode", "SSE-KMS",
-       "glue." + run.region + ".amazonaws.com"},
+       "glue." + region + ".amazonaws.com"},
   };
   for (const auto& s : sections) {
     const Value* v = json::Find(*ec, s.member);

@@ -312,6 +312,13 @@ class Service {
   void CrawlMain(std::shared_ptr<CrawlTask> task);
   // The crawl as the crawler's role; "" or the LastCrawl ErrorMessage.
   std::string Crawl(CrawlTask& task);
+  // Writes the crawl's start, tables and end to CloudWatch Logs as the crawler's role (stream:
+  // the crawler's name): /aws-glue/crawlers, or with the crawler security configuration's
+  // CloudWatchEncryption key /aws-glue/crawlers-role/<role>-<configuration>, created under it.
+  // Sets task.log_group. A write the role may not make leaves the crawl's outcome alone.
+  void WriteCrawlLogs(CrawlTask& task, const rapidjson::Value& crawler,
+                      const std::shared_ptr<const auth::Principal>& session,
+                      const std::string& role_name, const std::string& error);
   void StopAllCrawls();
   // Starts a crawl of the crawler (not authorized: the caller did).
   Status StartCrawl(const std::string& account, const std::string& region, const std::string& name);
@@ -367,6 +374,12 @@ class Service {
   // has a work directory (RunMain removes it).
   Status Validate(Run& run, std::string* script_path);
   RunEncryption ReadRunEncryption(const Run& run);
+  // What security configuration `name` ("" = none) of the account and region asks for.
+  RunEncryption ReadSecurityConfiguration(const std::string& account, const std::string& region,
+                                          const std::string& name);
+  // Its CloudWatchEncryption SSE-KMS key ("" when none).
+  std::string CloudWatchLogKey(const std::string& account, const std::string& region,
+                               const std::string& name);
   void Execute(Run& run, const std::string& script_path);
   ProcessSpec RunProcessSpec(const Run& run, const std::string& script_path) const;
   // Relays the child's output to the run's log until it exits; "STOPPED" or "TIMEOUT" when

@@ -1,7 +1,8 @@
 """Glue crawlers: S3 targets crawled as the crawler's IAM role (SSE-KMS objects decrypted through
 KMS as the role), CSV and JSON-lines schemas inferred, one table per folder with key=value folders
 as partitions, written into an SSE-KMS encrypted catalog; a role the key policy does not name
-fails the crawl naming principal, action and key. One server for the module."""
+fails the crawl naming principal, action and key; crawl logs in CloudWatch Logs under the
+crawler security configuration's key. One server for the module."""
 
 import json
 import time
@@ -179,3 +180,50 @@ def test_crawler_operations_and_errors(env):
     with pytest.raises(ClientError) as e:
         g.delete_crawler(Name="ops")
     assert err(e) == ("EntityNotFoundException", 400)
+
+
+def test_crawler_logs_go_to_cloudwatch_under_the_security_configuration_key(env):
+    server, g, kms, key, catalog_key = env
+    log_key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "account", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "crawler", "Effect": "Allow", "Principal": {"AWS": role_arn("CrawlerRole")},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:Encrypt"], "Resource": "*"}]})
+    )["KeyMetadata"]["Arn"]
+    g.create_security_configuration(Name="crawl-logs", EncryptionConfiguration={
+        "CloudWatchEncryption": {"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": log_key}})
+    g.create_crawler(Name="logged", Role="CrawlerRole", DatabaseName="crawled",
+                     CrawlerSecurityConfiguration="crawl-logs",
+                     Targets={"S3Targets": [{"Path": "s3://crawl-data/sales/events/"}]})
+    g.create_crawler(Name="plain-logs", Role="CrawlerRole", DatabaseName="crawled",
+                     Targets={"S3Targets": [{"Path": "s3://crawl-data/sales/events/"}]})
+    g.start_crawler(Name="logged")
+    g.start_crawler(Name="plain-logs")
+    group = "/aws-glue/crawlers-role/CrawlerRole-crawl-logs"
+    last = wait_ready(g, "logged")["LastCrawl"]
+    assert last["Status"] == "SUCCEEDED", last
+    assert (last["LogGroup"], last["LogStream"]) == (group, "logged")
+    assert wait_ready(g, "plain-logs")["LastCrawl"]["LogGroup"] == "/aws-glue/crawlers"
+    logs = client("logs", server.endpoint)
+    groups = {gr["logGroupName"]: gr for gr in
+              logs.describe_log_groups(logGroupNamePrefix="/aws-glue/crawlers")["logGroups"]}
+    assert groups[group]["kmsKeyId"] == log_key
+    assert "kmsKeyId" not in groups["/aws-glue/crawlers"]
+    events = [e["message"] for e in logs.get_log_events(
+        logGroupName=group, logStreamName="logged", startFromHead=True)["events"]]
+    assert events[0].startswith("SealStack: crawler logged started as "
+                                f"arn:aws:sts::{ROOT_ACCOUNT}:assumed-role/CrawlerRole/"), events
+    assert events[-1] == "SealStack: crawler logged SUCCEEDED", events
+    plain = [e["message"] for e in logs.get_log_events(
+        logGroupName="/aws-glue/crawlers", logStreamName="plain-logs")["events"]]
+    assert plain[-1] == "SealStack: crawler plain-logs SUCCEEDED"
+    # Sealed under the key: with the key disabled, reading them is refused.
+    kms.disable_key(KeyId=log_key)
+    try:
+        with pytest.raises(ClientError) as e:
+            logs.get_log_events(logGroupName=group, logStreamName="logged")
+        assert err(e) == ("AccessDeniedException", 400)
+        assert "DisabledException" in str(e.value)
+    finally:
+        kms.enable_key(KeyId=log_key)
