@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from aws_helpers import ROOT_ACCOUNT, client
@@ -227,3 +228,40 @@ def test_crawler_logs_go_to_cloudwatch_under_the_security_configuration_key(env)
         assert "DisabledException" in str(e.value)
     finally:
         kms.enable_key(KeyId=log_key)
+
+
+def test_a_crawler_left_running_by_a_killed_server_is_ready_after_a_restart(start_sealstack,
+                                                                            tmp_path):
+    data_dir = tmp_path / "data"
+    first = start_sealstack(None, ["--data-dir", str(data_dir)])
+    kms_too = ROLE_POLICY.replace('"logs:*"', '"logs:*", "kms:*"')  # the key's policy is the default
+    create_iam_roles(first, [("CrawlerRole", GLUE_TRUST)], kms_too)
+    key = client("kms", first.endpoint).create_key()["KeyMetadata"]["Arn"]
+    s3 = client("s3", first.endpoint)
+    s3.create_bucket(Bucket="crash-crawl")
+    s3.put_object(Bucket="crash-crawl", Key="t/a.csv", Body=ORDERS.encode(),
+                  ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    g = client("glue", first.endpoint)
+    g.create_database(DatabaseInput={"Name": "crash"})
+    g.create_crawler(Name="stuck", Role="CrawlerRole", DatabaseName="crash",
+                     Targets={"S3Targets": [{"Path": "s3://crash-crawl/t/"}]})
+    # The crawl's Decrypt of the object waits 10 minutes: the server is killed meanwhile.
+    r = requests.post(f"{first.endpoint}/_sealstack/faults", json={
+        "service": "kms", "operation": "Decrypt", "latency_ms": 600000}, timeout=10)
+    assert r.status_code == 200, r.text
+    g.start_crawler(Name="stuck")
+    assert g.get_crawler(Name="stuck")["Crawler"]["State"] == "RUNNING"
+    first.proc.kill()
+    first.proc.wait(timeout=10)
+    first.stopped = True  # killed on purpose; the fixture must not expect exit code 0
+
+    second = start_sealstack(None, ["--data-dir", str(data_dir)])
+    g = client("glue", second.endpoint)
+    crawler = g.get_crawler(Name="stuck")["Crawler"]
+    assert crawler["State"] == "READY"
+    assert crawler["LastCrawl"]["Status"] == "FAILED"
+    assert "RUNNING" in crawler["LastCrawl"]["ErrorMessage"]
+    assert "restarted" in crawler["LastCrawl"]["ErrorMessage"]
+    g.start_crawler(Name="stuck")  # READY again: it may crawl
+    last = wait_ready(g, "stuck")["LastCrawl"]
+    assert last["Status"] == "SUCCEEDED", last
