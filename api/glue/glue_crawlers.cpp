@@ -68,15 +68,20 @@ double Median(std::vector<double> v) {
 
 }  // namespace
 
-Status Service::ChangeCrawler(const storage::GlueKey& key, const std::string& name,
-                              const std::function<Status(Document&)>& fn) {
-  MutexLock lock(crawlers_mu_);
+Status Service::ChangeDocument(Mutex& mu, const storage::GlueKey& key, const Status& missing,
+                               const std::function<Status(Document&)>& fn) {
+  MutexLock lock(mu);
   SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text, RawGet(*deps_.db, key));
-  if (!text) return NoCrawler(name);
+  if (!text) return missing;
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
   SEALSTACK_RETURN_IF_ERROR(fn(d));
   const std::string out = json::Dump(d);
   return Mutate([&](storage::Connection& conn) { return storage::GlueRepo::Put(conn, key, out); });
+}
+
+Status Service::ChangeCrawler(const storage::GlueKey& key, const std::string& name,
+                              const std::function<Status(Document&)>& fn) {
+  return ChangeDocument(crawlers_mu_, key, NoCrawler(name), fn);
 }
 
 Result<std::string> Service::CreateCrawler(const Caller& c, const CreateCrawlerInput& in) {

@@ -305,6 +305,9 @@ class Service {
   Result<std::string> StopCrawler(const Caller& c, const StopCrawlerInput& in);
   Result<std::string> GetCrawlerMetrics(const Caller& c, const GetCrawlerMetricsInput& in);
   struct CrawlTask;
+  // The stored document of `key`, changed by `fn` under `mu`; `missing` when there is none.
+  Status ChangeDocument(Mutex& mu, const storage::GlueKey& key, const Status& missing,
+                        const std::function<Status(rapidjson::Document&)>& fn);
   // The crawler's stored document, changed by `fn` under crawlers_mu_ (state transitions).
   Status ChangeCrawler(const storage::GlueKey& key, const std::string& name,
                        const std::function<Status(rapidjson::Document&)>& fn);

@@ -68,13 +68,7 @@ bool HasTags(const Value& doc, const std::optional<StringPairs>& want) {
 
 Status Service::ChangeTrigger(const storage::GlueKey& key, const std::string& name,
                               const std::function<Status(Document&)>& fn) {
-  MutexLock lock(triggers_mu_);
-  SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text, RawGet(*deps_.db, key));
-  if (!text) return NoTrigger(name);
-  SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
-  SEALSTACK_RETURN_IF_ERROR(fn(d));
-  const std::string out = json::Dump(d);
-  return Mutate([&](storage::Connection& conn) { return storage::GlueRepo::Put(conn, key, out); });
+  return ChangeDocument(triggers_mu_, key, NoTrigger(name), fn);
 }
 
 Result<std::string> Service::CreateTrigger(const Caller& c, const CreateTriggerInput& in) {

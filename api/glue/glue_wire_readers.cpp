@@ -625,8 +625,9 @@ Result<Input> ReadUpdateCrawler(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
+// A crawler's or trigger's operation that takes only its Name.
 template <typename T>
-Result<Input> ReadCrawlerName(JsonInput& in) {
+Result<Input> ReadName(JsonInput& in) {
   T out;
   out.name = RequiredString(in, "Name", 1, 255);
   return Done(in, std::move(out));
@@ -784,13 +785,6 @@ Result<Input> ReadUpdateTrigger(JsonInput& in) {
   if (auto update = RequiredStructure(in, "TriggerUpdate")) {
     out.trigger = ReadTriggerMembers(*update, false);
   }
-  return Done(in, std::move(out));
-}
-
-template <typename T>
-Result<Input> ReadTriggerName(JsonInput& in) {
-  T out;
-  out.name = RequiredString(in, "Name", 1, 255);
   return Done(in, std::move(out));
 }
 
@@ -970,10 +964,10 @@ InputReader FindInputReader(std::string_view operation) {
       {"BatchDeletePartition", ReadBatchDeletePartition},
       {"CreateCrawler", ReadCreateCrawler},
       {"UpdateCrawler", ReadUpdateCrawler},
-      {"GetCrawler", ReadCrawlerName<GetCrawlerInput>},
-      {"DeleteCrawler", ReadCrawlerName<DeleteCrawlerInput>},
-      {"StartCrawler", ReadCrawlerName<StartCrawlerInput>},
-      {"StopCrawler", ReadCrawlerName<StopCrawlerInput>},
+      {"GetCrawler", ReadName<GetCrawlerInput>},
+      {"DeleteCrawler", ReadName<DeleteCrawlerInput>},
+      {"StartCrawler", ReadName<StartCrawlerInput>},
+      {"StopCrawler", ReadName<StopCrawlerInput>},
       {"GetCrawlers", ReadGetCrawlers},
       {"ListCrawlers", ReadListCrawlers},
       {"GetCrawlerMetrics", ReadGetCrawlerMetrics},
@@ -983,10 +977,10 @@ InputReader FindInputReader(std::string_view operation) {
       {"DeleteConnection", ReadDeleteConnection},
       {"CreateTrigger", ReadCreateTrigger},
       {"UpdateTrigger", ReadUpdateTrigger},
-      {"GetTrigger", ReadTriggerName<GetTriggerInput>},
-      {"DeleteTrigger", ReadTriggerName<DeleteTriggerInput>},
-      {"StartTrigger", ReadTriggerName<StartTriggerInput>},
-      {"StopTrigger", ReadTriggerName<StopTriggerInput>},
+      {"GetTrigger", ReadName<GetTriggerInput>},
+      {"DeleteTrigger", ReadName<DeleteTriggerInput>},
+      {"StartTrigger", ReadName<StartTriggerInput>},
+      {"StopTrigger", ReadName<StopTriggerInput>},
       {"GetTriggers", ReadGetTriggers},
       {"ListTriggers", ReadListTriggers},
       {"BatchGetTriggers", ReadBatchGetTriggers},

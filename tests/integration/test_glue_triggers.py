@@ -5,15 +5,14 @@ One server for the module."""
 
 import json
 import os
-import subprocess
 import time
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from aws_helpers import REGION, client
-from glue_helpers import GLUE_TRUST, create_iam_roles, err, put_object, wait_run
+from aws_helpers import client
+from glue_helpers import GLUE_TRUST, create_iam_roles, err, glue_cli, put_object, wait_run
 from kms_helpers import server_now
 from s3_helpers import module_servers, restore_clock  # noqa: F401 (fixture)
 
@@ -220,15 +219,7 @@ def test_retries_count_attempts_and_conditional_triggers_fire_on_the_last(env):
 @pytest.mark.parametrize("cli", ["aws", "/usr/bin/aws"])
 def test_cli_triggers(env, cli, tmp_path):
     server, g = env
-    cli_env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-               "AWS_DEFAULT_REGION": REGION, "HOME": str(tmp_path),
-               "PATH": "/usr/bin:/bin:" + os.environ["PATH"],
-               "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-
-    def run(*args):
-        return subprocess.run([cli, "--endpoint-url", server.endpoint, "--output", "json",
-                               "glue", *args], capture_output=True, text=True, env=cli_env,
-                              timeout=60)
+    run = glue_cli(server, cli, tmp_path)
 
     name = "cli-" + os.path.basename(cli)
     before = len(runs_of(g, "cli"))
