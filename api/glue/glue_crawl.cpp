@@ -178,7 +178,7 @@ std::string Service::Crawl(CrawlTask& task) {
   as_role.principal = *session;
   as_role.region = task.region;
   as_role.request_id = NewUuidRequestId();
-  const std::string error = [&]() -> std::string {
+  std::string error = [&]() -> std::string {
     const std::string db = json::Text(crawler, "DatabaseName");
     if (db.empty()) return "The crawler has no DatabaseName to write its tables to.";
     {
