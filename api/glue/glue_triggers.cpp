@@ -22,6 +22,13 @@ Status NoTrigger(const std::string& name) {
   return NotFound("Trigger with name " + name + " not found");
 }
 
+// {"Name": name}: what CreateTrigger, DeleteTrigger, StartTrigger and StopTrigger answer.
+std::string NameAnswer(const std::string& name) {
+  Document out(rapidjson::kObjectType);
+  json::SetStr(out, "Name", name, out.GetAllocator());
+  return json::Dump(out);
+}
+
 // What CreateTrigger and UpdateTrigger require of the trigger they leave.
 Status CheckTrigger(const Value& trigger) {
   const std::string type = json::Text(trigger, "Type");
@@ -103,7 +110,7 @@ Result<std::string> Service::CreateTrigger(const Caller& c, const CreateTriggerI
   doc.AddMember("Tags", tags, a);
   SetNextFire(doc, deps_.clock->Now());
   const std::string text = json::Dump(doc);
-  NoteResponse("{\"Name\":" + json::Dump(Value(in.name.c_str(), a)) + "}");
+  NoteResponse(NameAnswer(in.name));
   Status st = Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Insert(conn, Key(c, "trigger", in.name), text);
   });
@@ -113,9 +120,7 @@ Result<std::string> Service::CreateTrigger(const Caller& c, const CreateTriggerI
                                                     "configuration or exists.");
   }
   SEALSTACK_RETURN_IF_ERROR(st);
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "Name", in.name, out.GetAllocator());
-  return json::Dump(out);
+  return NameAnswer(in.name);
 }
 
 Result<std::string> Service::UpdateTrigger(const Caller& c, const UpdateTriggerInput& in) {
@@ -228,6 +233,7 @@ Result<std::string> Service::ListTriggers(const Caller& c, const ListTriggersInp
 
 Result<std::string> Service::DeleteTrigger(const Caller& c, const DeleteTriggerInput& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteTrigger", TriggerArn(c, in.name)));
+  NoteResponse(NameAnswer(in.name));  // the record is written with the first change
   // As on AWS, deleting a trigger that does not exist is not an error.
   {
     MutexLock lock(triggers_mu_);
@@ -235,13 +241,12 @@ Result<std::string> Service::DeleteTrigger(const Caller& c, const DeleteTriggerI
       return storage::GlueRepo::Delete(conn, Key(c, "trigger", in.name)).status();
     }));
   }
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "Name", in.name, out.GetAllocator());
-  return json::Dump(out);
+  return NameAnswer(in.name);
 }
 
 Result<std::string> Service::StartTrigger(const Caller& c, const StartTriggerInput& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartTrigger", TriggerArn(c, in.name)));
+  NoteResponse(NameAnswer(in.name));  // the record is written with the first change
   std::string on_demand;
   SEALSTACK_RETURN_IF_ERROR(
       ChangeTrigger(Key(c, "trigger", in.name), in.name, [&](Document& d) -> Status {
@@ -255,13 +260,12 @@ Result<std::string> Service::StartTrigger(const Caller& c, const StartTriggerInp
         return Status::Ok();
       }));
   if (!on_demand.empty()) SEALSTACK_RETURN_IF_ERROR(FireTrigger(Account(c), c.region, on_demand));
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "Name", in.name, out.GetAllocator());
-  return json::Dump(out);
+  return NameAnswer(in.name);
 }
 
 Result<std::string> Service::StopTrigger(const Caller& c, const StopTriggerInput& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StopTrigger", TriggerArn(c, in.name)));
+  NoteResponse(NameAnswer(in.name));  // the record is written with the first change
   SEALSTACK_RETURN_IF_ERROR(
       ChangeTrigger(Key(c, "trigger", in.name), in.name, [&](Document& d) -> Status {
         Value& trigger = d["Trigger"];
@@ -274,9 +278,7 @@ Result<std::string> Service::StopTrigger(const Caller& c, const StopTriggerInput
         SetNextFire(d, deps_.clock->Now());
         return Status::Ok();
       }));
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "Name", in.name, out.GetAllocator());
-  return json::Dump(out);
+  return NameAnswer(in.name);
 }
 
 Status Service::FireTrigger(const std::string& account, const std::string& region,
