@@ -15,6 +15,7 @@ struct Service::CrawlTask {
   std::atomic<bool> stop{false};  // StopCrawler
   std::atomic<bool> done{false};  // CrawlMain has ended (its thread may be joined)
   int64_t tables_created = 0, tables_updated = 0;
+  std::string log_group = "/aws-glue/crawlers";  // where WriteCrawlLogs wrote (LastCrawl)
 
   std::string Id() const { return account + "/" + region + "/" + name; }
 };

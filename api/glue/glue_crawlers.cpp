@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "api/glue/glue_crawl_task.h"
+#include "api/glue/glue_cron.h"
 #include "api/glue/glue_internal.h"
 #include "api/glue/glue_json.h"
+#include "api/glue/glue_schedule.h"
 
 namespace sealstack::api::glue {
 
@@ -36,6 +38,9 @@ Status ApplyCrawlerMembers(const CrawlerDefinition& def, Value& crawler,
         crawler.RemoveMember("Schedule");
         continue;
       }
+      if (auto cron = CronSchedule::Parse(m.value.GetString()); !cron.ok()) {
+        return InvalidInput(cron.status().message());
+      }
       Value schedule(rapidjson::kObjectType);
       json::SetStr(schedule, "ScheduleExpression", m.value.GetString(), a);
       json::SetStr(schedule, "State", "SCHEDULED", a);
@@ -63,15 +68,20 @@ double Median(std::vector<double> v) {
 
 }  // namespace
 
-Status Service::ChangeCrawler(const storage::GlueKey& key, const std::string& name,
-                              const std::function<Status(Document&)>& fn) {
-  MutexLock lock(crawlers_mu_);
+Status Service::ChangeDocument(Mutex& mu, const storage::GlueKey& key, const Status& missing,
+                               const std::function<Status(Document&)>& fn) {
+  MutexLock lock(mu);
   SEALSTACK_ASSIGN_OR_RETURN(std::optional<std::string> text, RawGet(*deps_.db, key));
-  if (!text) return NoCrawler(name);
+  if (!text) return missing;
   SEALSTACK_ASSIGN_OR_RETURN(Document d, json::Load(*text));
   SEALSTACK_RETURN_IF_ERROR(fn(d));
   const std::string out = json::Dump(d);
   return Mutate([&](storage::Connection& conn) { return storage::GlueRepo::Put(conn, key, out); });
+}
+
+Status Service::ChangeCrawler(const storage::GlueKey& key, const std::string& name,
+                              const std::function<Status(Document&)>& fn) {
+  return ChangeDocument(crawlers_mu_, key, NoCrawler(name), fn);
 }
 
 Result<std::string> Service::CreateCrawler(const Caller& c, const CreateCrawlerInput& in) {
@@ -114,6 +124,7 @@ Result<std::string> Service::CreateCrawler(const Caller& c, const CreateCrawlerI
   metrics.AddMember("TablesUpdated", 0, a);
   metrics.AddMember("Runtimes", Value(rapidjson::kArrayType), a);
   doc.AddMember("Metrics", metrics, a);
+  SetNextFire(doc, deps_.clock->Now());
   const std::string text = json::Dump(doc);
   Status st = Mutate([&](storage::Connection& conn) {
     return storage::GlueRepo::Insert(conn, Key(c, "crawler", in.name), text);
@@ -143,6 +154,7 @@ Result<std::string> Service::UpdateCrawler(const Caller& c, const UpdateCrawlerI
         const Value* v = json::Find(crawler, "Version");
         json::Set(crawler, "Version", Value((v != nullptr && v->IsInt64() ? v->GetInt64() : 1) + 1),
                   a);
+        SetNextFire(d, deps_.clock->Now());
         return Status::Ok();
       }));
   return std::string("{}");
@@ -189,17 +201,23 @@ Result<std::string> Service::DeleteCrawler(const Caller& c, const DeleteCrawlerI
 
 Result<std::string> Service::StartCrawler(const Caller& c, const StartCrawlerInput& in) {
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartCrawler", CrawlerArn(c, in.name)));
+  SEALSTACK_RETURN_IF_ERROR(StartCrawl(Account(c), c.region, in.name));
+  return std::string("{}");
+}
+
+Status Service::StartCrawl(const std::string& account, const std::string& region,
+                           const std::string& name) {
   auto task = std::make_shared<CrawlTask>();
-  task->account = Account(c);
-  task->region = c.region;
-  task->name = in.name;
+  task->account = account;
+  task->region = region;
+  task->name = name;
   task->started = deps_.clock->Now();
   MutexLock runs(runs_mu_);
   if (shutting_down_) return GlueError(ErrorKind::kInternal, "The service is shutting down.");
   SEALSTACK_RETURN_IF_ERROR(
-      ChangeCrawler(Key(c, "crawler", in.name), in.name, [&](Document& d) -> Status {
+      ChangeCrawler({account, region, "crawler", "", name}, name, [&](Document& d) -> Status {
         Value& crawler = d["Crawler"];
-        SEALSTACK_RETURN_IF_ERROR(RequireReady(crawler, in.name));
+        SEALSTACK_RETURN_IF_ERROR(RequireReady(crawler, name));
         task->crawler = json::Dump(crawler);
         json::SetStr(crawler, "State", "RUNNING", d.GetAllocator());
         return Status::Ok();
@@ -207,7 +225,40 @@ Result<std::string> Service::StartCrawler(const Caller& c, const StartCrawlerInp
   crawls_[task->Id()] = task;
   JoinEnded(crawl_threads_);
   crawl_threads_.emplace_back(task, std::thread([this, task] { CrawlMain(task); }));
-  return std::string("{}");
+  return Status::Ok();
+}
+
+Result<size_t> Service::EndInterruptedCrawls() {
+  size_t ended = 0;
+  const double now = json::Epoch(deps_.clock->Now());
+  MutexLock lock(crawlers_mu_);
+  SEALSTACK_RETURN_IF_ERROR(deps_.db->WithTransaction([&](storage::Connection& conn) -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(auto rows, storage::GlueRepo::ListKind(conn, "crawler"));
+    for (const auto& row : rows) {
+      auto doc = json::Load(row.doc);
+      if (!doc.ok() || !doc->IsObject() || !doc->HasMember("Crawler")) continue;
+      Value& crawler = (*doc)["Crawler"];
+      const std::string was = json::Text(crawler, "State");
+      if (was != "RUNNING" && was != "STOPPING") continue;
+      auto& a = doc->GetAllocator();
+      Value last(rapidjson::kObjectType);
+      json::SetStr(last, "Status", "FAILED", a);
+      json::SetStr(last, "ErrorMessage",
+                   "The crawler was " + was +
+                       " when the SealStack server stopped; it was reset when the server "
+                       "restarted.",
+                   a);
+      json::SetStr(last, "LogGroup", "/aws-glue/crawlers", a);
+      json::SetStr(last, "LogStream", row.key.name, a);
+      json::Set(last, "StartTime", Value(now), a);
+      json::Set(crawler, "LastCrawl", std::move(last), a);
+      json::SetStr(crawler, "State", "READY", a);
+      SEALSTACK_RETURN_IF_ERROR(storage::GlueRepo::Put(conn, row.key, json::Dump(*doc), row.seq));
+      ++ended;
+    }
+    return Status::Ok();
+  }));
+  return ended;
 }
 
 Result<std::string> Service::StopCrawler(const Caller& c, const StopCrawlerInput& in) {

@@ -32,6 +32,10 @@ struct Service::Run {
   std::map<std::string, std::string> run_args;  // Arguments of StartJobRun
   std::map<std::string, std::string> merged;    // DefaultArguments + Arguments + NonOverridable
   int64_t timeout_min = 2880;
+  int64_t attempt = 0;      // 0 for the first run, n for the n-th retry
+  int64_t max_retries = 0;  // the job's MaxRetries when the run started
+  std::string previous_run_id, trigger_name;
+  std::string security_configuration_override;  // StartJobRun's SecurityConfiguration
   int64_t seq = 0;
   SystemTime started;
   GlueRole role;  // the job's role, found at StartJobRun
@@ -40,6 +44,7 @@ struct Service::Run {
   std::shared_ptr<const auth::Principal> session;
   std::atomic<bool> stop{false};
   std::atomic<bool> done{false};
+  std::atomic<bool> no_followers{false};  // an admin reset ended it: no retry, no triggers
 
   // Serializes PersistRun (render + write) so that a write rendered before the terminal
   // state cannot land after the terminal one (e.g. BatchStopJobRun racing Finish).

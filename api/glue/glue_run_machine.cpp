@@ -50,7 +50,9 @@ std::string Service::RenderRun(const Run& run) const {
   job.Parse(run.job_text.c_str());
   MutexLock lock(run.mu);
   json::SetStr(d, "Id", run.id, a);
-  d.AddMember("Attempt", 0, a);
+  d.AddMember("Attempt", run.attempt, a);
+  if (!run.previous_run_id.empty()) json::SetStr(d, "PreviousRunId", run.previous_run_id, a);
+  if (!run.trigger_name.empty()) json::SetStr(d, "TriggerName", run.trigger_name, a);
   json::SetStr(d, "JobName", run.job_name, a);
   json::SetStr(d, "JobMode", "SCRIPT", a);
   d.AddMember("StartedOn", json::Epoch(run.started), a);
@@ -126,6 +128,7 @@ void Service::RunMain(std::shared_ptr<Run> run) {
     std::filesystem::remove_all(std::filesystem::path(script_path).parent_path(), ec);
   }
   if (run->session) EndGlueSession(*deps_.principals, *run->session);
+  AfterRun(*run);
   {
     MutexLock lock(runs_mu_);
     active_.erase(run->id);
@@ -135,9 +138,20 @@ void Service::RunMain(std::shared_ptr<Run> run) {
 }
 
 Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
+  return ReadSecurityConfiguration(run.account, run.region, run.secconf_name);
+}
+
+std::string Service::CloudWatchLogKey(const std::string& account, const std::string& region,
+                                      const std::string& name) {
+  return ReadSecurityConfiguration(account, region, name).log_key;
+}
+
+Service::RunEncryption Service::ReadSecurityConfiguration(const std::string& account,
+                                                          const std::string& region,
+                                                          const std::string& name) {
   RunEncryption out;
-  if (run.secconf_name.empty()) return out;
-  auto text = RawGet(*deps_.db, {run.account, run.region, "secconf", "", run.secconf_name});
+  if (name.empty()) return out;
+  auto text = RawGet(*deps_.db, {account, region, "secconf", "", name});
   if (!text.ok() || !*text) return out;
   out.found = true;
   Document secconf;
@@ -150,7 +164,7 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
       if (mode == "SSE-KMS") {
         std::string key = json::Text(e, "KmsKeyArn");
         out.object_encryption = auth::Principal::ObjectEncryption{"aws:kms", key};
-        out.key_uses.push_back({"S3Encryption", key, "s3." + run.region + ".amazonaws.com"});
+        out.key_uses.push_back({"S3Encryption", key, "s3." + region + ".amazonaws.com"});
       } else if (mode == "SSE-S3") {
         out.object_encryption = auth::Principal::ObjectEncryption{"AES256", ""};
       }
@@ -164,11 +178,11 @@ Service::RunEncryption Service::ReadRunEncryption(const Run& run) {
   };
   const Section sections[] = {
       {"CloudWatchEncryption", "CloudWatchEncryptionMode", "SSE-KMS",
-       "logs." + run.region + ".amazonaws.com"},
+       "logs." + region + ".amazonaws.com"},
       {"JobBookmarksEncryption", "JobBookmarksEncryptionMode", "CSE-KMS",
-       "glue." + run.region + ".amazonaws.com"},
+       "glue." + region + ".amazonaws.com"},
       {"DataQualityEncryption", "DataQualityEncryptionMode", "SSE-KMS",
-       "glue." + run.region + ".amazonaws.com"},
+       "glue." + region + ".amazonaws.com"},
   };
   for (const auto& s : sections) {
     const Value* v = json::Find(*ec, s.member);

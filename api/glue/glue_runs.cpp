@@ -39,33 +39,54 @@ std::map<std::string, std::string> MapOf(const std::optional<StringPairs>& pairs
 }  // namespace
 
 Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput& in) {
-  const std::string& name = in.job_name;
-  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartJobRun", GlueArn(c, "job/" + name)));
-  const std::optional<int64_t>& timeout = in.timeout;
-  const std::string secconf = in.security_configuration.value_or("");
-  SEALSTACK_ASSIGN_OR_RETURN(Document doc, LoadJob(Key(c, "job", name), *deps_.db, name));
+  SEALSTACK_RETURN_IF_ERROR(Authorize(c, "StartJobRun", GlueArn(c, "job/" + in.job_name)));
+  RunRequest r;
+  r.account = Account(c);
+  r.region = c.region;
+  r.job_name = in.job_name;
+  r.request_id = c.request_id;
+  r.arguments = MapOf(in.arguments);
+  r.timeout = in.timeout;
+  r.security_configuration = in.security_configuration.value_or("");
+  SEALSTACK_ASSIGN_OR_RETURN(std::string id, StartRun(r));
+  Document out(rapidjson::kObjectType);
+  json::SetStr(out, "JobRunId", id, out.GetAllocator());
+  return json::Dump(out);
+}
+
+Result<std::string> Service::StartRun(const RunRequest& r) {
+  const std::string& name = r.job_name;
+  SEALSTACK_ASSIGN_OR_RETURN(Document doc,
+                             LoadJob({r.account, r.region, "job", "", name}, *deps_.db, name));
   const Value& job = doc["Job"];
-  SEALSTACK_ASSIGN_OR_RETURN(GlueRole role, FindRole(Account(c), job["Role"].GetString()));
+  SEALSTACK_ASSIGN_OR_RETURN(GlueRole role, FindRole(r.account, job["Role"].GetString()));
 
   auto run = std::make_shared<Run>();
   SEALSTACK_ASSIGN_OR_RETURN(std::string raw, deps_.random->Bytes(32));
   run->id = "jr_" + crypto::Hex(raw);
   run->job_name = name;
-  run->request_id = c.request_id;
-  run->account = Account(c);
-  run->region = c.region;
+  run->request_id = r.request_id;
+  run->account = r.account;
+  run->region = r.region;
   run->job_text = json::Dump(job);
   run->role = std::move(role);
-  run->secconf_name = !secconf.empty() ? secconf : [&] {
+  run->security_configuration_override = r.security_configuration;
+  run->secconf_name = !r.security_configuration.empty() ? r.security_configuration : [&] {
     const Value* s = json::Find(job, "SecurityConfiguration");
     return s != nullptr && s->IsString() ? std::string(s->GetString()) : std::string();
   }();
-  run->run_args = MapOf(in.arguments);
+  run->run_args = r.arguments;
   run->merged = MapOf(json::Find(job, "DefaultArguments"));
   for (const auto& [k, v] : run->run_args) run->merged[k] = v;
   for (const auto& [k, v] : MapOf(json::Find(job, "NonOverridableArguments"))) run->merged[k] = v;
-  run->timeout_min = timeout.value_or(
+  run->timeout_min = r.timeout.value_or(
       json::Find(job, "Timeout") != nullptr ? job["Timeout"].GetInt64() : int64_t{2880});
+  run->attempt = r.attempt;
+  run->previous_run_id = r.previous_run_id;
+  run->trigger_name = r.trigger_name;
+  if (const Value* m = json::Find(job, "MaxRetries"); m != nullptr && m->IsInt64()) {
+    run->max_retries = m->GetInt64();
+  }
   run->started = deps_.clock->Now();
   {
     MutexLock lock(run->mu);  // the run is not shared yet; the analysis wants the lock anyway
@@ -82,9 +103,33 @@ Result<std::string> Service::StartJobRun(const Caller& c, const StartJobRunInput
     return m != nullptr && m->IsInt64() ? m->GetInt64() : int64_t{1};
   }();
   SEALSTACK_RETURN_IF_ERROR(Launch(run, max_runs));
-  Document out(rapidjson::kObjectType);
-  json::SetStr(out, "JobRunId", run->id, out.GetAllocator());
-  return json::Dump(out);
+  return run->id;
+}
+
+void Service::AfterRun(const Run& run) {
+  if (run.no_followers) return;
+  std::string state;
+  {
+    MutexLock lock(run.mu);
+    state = run.state;
+  }
+  if (state == "FAILED" && run.attempt < run.max_retries) {
+    RunRequest retry;
+    retry.account = run.account;
+    retry.region = run.region;
+    retry.job_name = run.job_name;
+    retry.request_id = run.request_id;
+    retry.arguments = run.run_args;
+    retry.timeout = run.timeout_min;
+    retry.security_configuration = run.security_configuration_override;
+    retry.trigger_name = run.trigger_name;
+    retry.previous_run_id = run.id;
+    retry.attempt = run.attempt + 1;
+    // A retry that cannot start (the job was deleted, the server is stopping) ends the chain;
+    // the watching triggers see this run's FAILED then.
+    if (StartRun(retry).ok()) return;
+  }
+  FireConditionalTriggers(run.account, run.region, run.job_name, state);
 }
 
 Status Service::Launch(std::shared_ptr<Run> run, int64_t max_runs) {
@@ -243,6 +288,7 @@ Status Service::ResetAccount(const std::string& account) {
     MutexLock lock(runs_mu_);
     for (auto& [id, run] : active_) {
       if (run->account != account) continue;
+      run->no_followers = true;
       run->stop = true;
       stopping.push_back(run);
     }
@@ -263,7 +309,10 @@ void Service::StopAllRuns() {
   {
     MutexLock lock(runs_mu_);
     shutting_down_ = true;
-    for (auto& [id, run] : active_) run->stop = true;
+    for (auto& [id, run] : active_) {
+      run->no_followers = true;
+      run->stop = true;
+    }
     threads.swap(threads_);
   }
   for (auto& [run, t] : threads) t.join();

@@ -48,9 +48,12 @@ Service::Service(Dependencies deps, Options options)
   // A failure here leaves the stored runs as they were; every call that reads them still works.
   auto ended = EndInterruptedRuns();
   if (ended.ok()) interrupted_runs_ended_ = *ended;
+  (void)EndInterruptedCrawls();
+  scheduler_ = std::thread([this] { SchedulerMain(); });
 }
 
 Service::~Service() {
+  StopScheduler();
   StopAllRuns();
   StopAllCrawls();
 }
@@ -155,6 +158,15 @@ Result<std::string> Service::Dispatch(const Caller& c, const Input& input) {
           [&](const DeleteConnectionInput& in) { return DeleteConnection(c, in); },
           [&](const GetJobBookmarkInput& in) { return GetJobBookmark(c, in); },
           [&](const ResetJobBookmarkInput& in) { return ResetJobBookmark(c, in); },
+          [&](const CreateTriggerInput& in) { return CreateTrigger(c, in); },
+          [&](const UpdateTriggerInput& in) { return UpdateTrigger(c, in); },
+          [&](const GetTriggerInput& in) { return GetTrigger(c, in); },
+          [&](const GetTriggersInput& in) { return GetTriggers(c, in); },
+          [&](const ListTriggersInput& in) { return ListTriggers(c, in); },
+          [&](const BatchGetTriggersInput& in) { return BatchGetTriggers(c, in); },
+          [&](const DeleteTriggerInput& in) { return DeleteTrigger(c, in); },
+          [&](const StartTriggerInput& in) { return StartTrigger(c, in); },
+          [&](const StopTriggerInput& in) { return StopTrigger(c, in); },
       },
       input);
 }

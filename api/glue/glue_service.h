@@ -210,6 +210,9 @@ class Service {
   // MaxConcurrentRuns (counted from live runs) is not held by them. Returns how many it ended.
   Result<size_t> EndInterruptedRuns();
   size_t interrupted_runs_ended() const { return interrupted_runs_ended_; }
+  // Crawlers stored as RUNNING or STOPPING by such a server: the constructor sets each READY
+  // with a FAILED LastCrawl ("...the server restarted..."). Returns how many it reset.
+  Result<size_t> EndInterruptedCrawls();
 
  private:
   struct Run;
@@ -264,9 +267,24 @@ class Service {
   Result<std::string> GetJobRun(const Caller& c, const GetJobRunInput& in);
   Result<std::string> GetJobRuns(const Caller& c, const GetJobRunsInput& in);
   Result<std::string> BatchStopJobRun(const Caller& c, const BatchStopJobRunInput& in);
+  // A run to start: StartJobRun's (authorized), a trigger's action, or a retry of a failed run.
+  struct RunRequest {
+    std::string account, region, job_name, request_id;
+    std::map<std::string, std::string> arguments;  // the run's Arguments
+    std::optional<int64_t> timeout;
+    std::string security_configuration;  // "" = the job's
+    std::string trigger_name;            // the trigger that started it ("" = none)
+    std::string previous_run_id;         // the failed run this one retries
+    int64_t attempt = 0;
+  };
+  // Starts a run of the job (not authorized: the caller did); returns its id.
+  Result<std::string> StartRun(const RunRequest& r);
   // Counts the job's live runs against `max_runs`, stores the run as STARTING and starts its
   // runner thread (RunMain), which assumes the run's role (Validate).
   Status Launch(std::shared_ptr<Run> run, int64_t max_runs);
+  // On the runner thread once the run's terminal state is stored: a FAILED run with attempts
+  // left (MaxRetries) is started again; else the conditional triggers watching the job fire.
+  void AfterRun(const Run& run);
   void StopAllRuns();
 
   // ---- crawlers (glue_crawlers.cpp: the operations; crawl.cpp: a crawl on its thread)
@@ -287,6 +305,9 @@ class Service {
   Result<std::string> StopCrawler(const Caller& c, const StopCrawlerInput& in);
   Result<std::string> GetCrawlerMetrics(const Caller& c, const GetCrawlerMetricsInput& in);
   struct CrawlTask;
+  // The stored document of `key`, changed by `fn` under `mu`; `missing` when there is none.
+  Status ChangeDocument(Mutex& mu, const storage::GlueKey& key, const Status& missing,
+                        const std::function<Status(rapidjson::Document&)>& fn);
   // The crawler's stored document, changed by `fn` under crawlers_mu_ (state transitions).
   Status ChangeCrawler(const storage::GlueKey& key, const std::string& name,
                        const std::function<Status(rapidjson::Document&)>& fn);
@@ -294,7 +315,48 @@ class Service {
   void CrawlMain(std::shared_ptr<CrawlTask> task);
   // The crawl as the crawler's role; "" or the LastCrawl ErrorMessage.
   std::string Crawl(CrawlTask& task);
+  // Writes the crawl's start, tables and end to CloudWatch Logs as the crawler's role (stream:
+  // the crawler's name): /aws-glue/crawlers, or with the crawler security configuration's
+  // CloudWatchEncryption key /aws-glue/crawlers-role/<role>-<configuration>, created under it.
+  // Sets task.log_group. A write the role may not make leaves the crawl's outcome alone.
+  void WriteCrawlLogs(CrawlTask& task, const rapidjson::Value& crawler,
+                      const std::shared_ptr<const auth::Principal>& session,
+                      const std::string& role_name, const std::string& error);
   void StopAllCrawls();
+  // Starts a crawl of the crawler (not authorized: the caller did).
+  Status StartCrawl(const std::string& account, const std::string& region, const std::string& name);
+
+  // ---- triggers (glue_triggers.cpp)
+  //
+  //   CreateTrigger --> CREATED --StartTrigger--> ACTIVATED --StopTrigger--> DEACTIVATED
+  //        \--StartOnCreation (SCHEDULED, CONDITIONAL)--^   ^--StartTrigger--/
+  //
+  // ON_DEMAND triggers stay CREATED: StartTrigger starts their actions. An ACTIVATED SCHEDULED
+  // trigger fires on the server clock (FireDue, the scheduler thread); an ACTIVATED CONDITIONAL
+  // one when a watched job's run ends (AfterRun -> FireConditionalTriggers).
+  Result<std::string> CreateTrigger(const Caller& c, const CreateTriggerInput& in);
+  Result<std::string> UpdateTrigger(const Caller& c, const UpdateTriggerInput& in);
+  Result<std::string> GetTrigger(const Caller& c, const GetTriggerInput& in);
+  Result<std::string> GetTriggers(const Caller& c, const GetTriggersInput& in);
+  Result<std::string> ListTriggers(const Caller& c, const ListTriggersInput& in);
+  Result<std::string> BatchGetTriggers(const Caller& c, const BatchGetTriggersInput& in);
+  Result<std::string> DeleteTrigger(const Caller& c, const DeleteTriggerInput& in);
+  Result<std::string> StartTrigger(const Caller& c, const StartTriggerInput& in);
+  Result<std::string> StopTrigger(const Caller& c, const StopTriggerInput& in);
+  // The trigger's stored document changed by `fn` under triggers_mu_.
+  Status ChangeTrigger(const storage::GlueKey& key, const std::string& name,
+                       const std::function<Status(rapidjson::Document&)>& fn);
+  // Starts every action of `trigger` (its Trigger object as JSON); the first error, if any.
+  Status FireTrigger(const std::string& account, const std::string& region,
+                     const std::string& trigger);
+  void FireConditionalTriggers(const std::string& account, const std::string& region,
+                               const std::string& job_name, const std::string& state);
+
+  // ---- schedules (glue_schedule.cpp): a thread that, every kSchedulerTick of real time,
+  // fires the SCHEDULED triggers and crawler schedules whose NextFire the server clock passed.
+  void SchedulerMain();
+  void FireDue();
+  void StopScheduler();
 
   // ---- job bookmarks (glue_bookmarks.cpp)
   Result<std::string> GetJobBookmark(const Caller& c, const GetJobBookmarkInput& in);
@@ -315,6 +377,12 @@ class Service {
   // has a work directory (RunMain removes it).
   Status Validate(Run& run, std::string* script_path);
   RunEncryption ReadRunEncryption(const Run& run);
+  // What security configuration `name` ("" = none) of the account and region asks for.
+  RunEncryption ReadSecurityConfiguration(const std::string& account, const std::string& region,
+                                          const std::string& name);
+  // Its CloudWatchEncryption SSE-KMS key ("" when none).
+  std::string CloudWatchLogKey(const std::string& account, const std::string& region,
+                               const std::string& name);
   void Execute(Run& run, const std::string& script_path);
   ProcessSpec RunProcessSpec(const Run& run, const std::string& script_path) const;
   // Relays the child's output to the run's log until it exits; "STOPPED" or "TIMEOUT" when
@@ -413,6 +481,12 @@ class Service {
       GUARDED_BY(runs_mu_);
   // Serializes read-modify-write of crawler documents (state, LastCrawl, metrics).
   mutable Mutex crawlers_mu_;
+  // Serializes read-modify-write of trigger documents (state, NextFire).
+  mutable Mutex triggers_mu_;
+  mutable Mutex scheduler_mu_;
+  CondVar scheduler_cv_;
+  bool scheduler_stop_ GUARDED_BY(scheduler_mu_) = false;
+  std::thread scheduler_;
   size_t interrupted_runs_ended_ = 0;
 };
 

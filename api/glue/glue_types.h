@@ -329,6 +329,63 @@ struct GetCrawlerMetricsInput {
   PageRequest page;
 };
 
+// ---------------------------------------------------------------- triggers
+
+// One of a trigger's Actions: a job to start (with its run's Arguments, Timeout and
+// SecurityConfiguration) or a crawler to start.
+struct TriggerAction {
+  std::optional<std::string> job_name, crawler_name, security_configuration;
+  std::optional<StringPairs> arguments;
+  std::optional<int64_t> timeout;
+};
+// One of a Predicate's Conditions: a job's run (JobName, State) or a crawl (CrawlerName,
+// CrawlState) reaching a state.
+struct TriggerCondition {
+  std::string job_name, state, crawler_name, crawl_state;
+};
+struct TriggerPredicate {
+  std::string logical = "AND";  // AND or ANY
+  std::vector<TriggerCondition> conditions;
+};
+// The trigger members of CreateTrigger or UpdateTrigger's TriggerUpdate (Name aside).
+struct TriggerDefinition {
+  std::optional<std::string> schedule;
+  std::optional<TriggerPredicate> predicate;
+  std::optional<std::vector<TriggerAction>> actions;  // CreateTrigger: required
+  std::string json;                                   // every member as given: what is stored
+};
+struct CreateTriggerInput {
+  std::string name;
+  std::string type;  // SCHEDULED, CONDITIONAL, ON_DEMAND, EVENT
+  bool start_on_creation = false;
+  TriggerDefinition trigger;
+  std::optional<StringPairs> tags;
+};
+struct UpdateTriggerInput {
+  std::string name;
+  TriggerDefinition trigger;  // TriggerUpdate
+};
+// GetTrigger, DeleteTrigger, StartTrigger, StopTrigger: the trigger's Name.
+struct TriggerNameInput {
+  std::string name;
+};
+struct GetTriggerInput : TriggerNameInput {};
+struct DeleteTriggerInput : TriggerNameInput {};
+struct StartTriggerInput : TriggerNameInput {};
+struct StopTriggerInput : TriggerNameInput {};
+struct GetTriggersInput {
+  PageRequest page;
+  std::optional<std::string> dependent_job_name;
+};
+struct ListTriggersInput {
+  PageRequest page;
+  std::optional<std::string> dependent_job_name;
+  std::optional<StringPairs> tags;
+};
+struct BatchGetTriggersInput {
+  std::vector<std::string> names;
+};
+
 struct GetJobBookmarkInput {
   std::string job_name;
   std::optional<std::string> run_id;
@@ -352,6 +409,8 @@ using Input = std::variant<
     BatchGetPartitionInput, BatchDeletePartitionInput, CreateCrawlerInput, UpdateCrawlerInput,
     GetCrawlerInput, DeleteCrawlerInput, StartCrawlerInput, StopCrawlerInput, GetCrawlersInput,
     ListCrawlersInput, GetCrawlerMetricsInput, CreateConnectionInput, GetConnectionInput,
-    GetConnectionsInput, DeleteConnectionInput, GetJobBookmarkInput, ResetJobBookmarkInput>;
+    GetConnectionsInput, DeleteConnectionInput, GetJobBookmarkInput, ResetJobBookmarkInput,
+    CreateTriggerInput, UpdateTriggerInput, GetTriggerInput, DeleteTriggerInput, StartTriggerInput,
+    StopTriggerInput, GetTriggersInput, ListTriggersInput, BatchGetTriggersInput>;
 
 }  // namespace sealstack::api::glue

@@ -625,8 +625,9 @@ Result<Input> ReadUpdateCrawler(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
+// A crawler's or trigger's operation that takes only its Name.
 template <typename T>
-Result<Input> ReadCrawlerName(JsonInput& in) {
+Result<Input> ReadName(JsonInput& in) {
   T out;
   out.name = RequiredString(in, "Name", 1, 255);
   return Done(in, std::move(out));
@@ -694,6 +695,120 @@ Result<Input> ReadDeleteConnection(JsonInput& in) {
   DeleteConnectionInput out;
   out.catalog_id = ReadCatalogId(in);
   out.connection_name = RequiredString(in, "ConnectionName", 1, 255);
+  return Done(in, std::move(out));
+}
+
+// ---------------------------------------------------------------- triggers
+
+std::vector<TriggerAction> ReadTriggerActions(JsonInput& in) {
+  std::vector<TriggerAction> out;
+  auto items = in.Get("Actions").Items();
+  if (!items) {
+    in.AddError("Actions must be a list");
+    return out;
+  }
+  for (JsonInput a : *items) {
+    if (a.kind() != JsonKind::kObject) {
+      in.AddError("Actions must hold structures");
+      break;
+    }
+    TriggerAction action;
+    action.job_name = a.String("JobName", false, 1, 255);
+    action.arguments = a.StringEntries("Arguments");
+    action.timeout = a.Integer("Timeout", false, 1, INT32_MAX);
+    action.security_configuration = a.String("SecurityConfiguration", false, 1, 255);
+    action.crawler_name = a.String("CrawlerName", false, 1, 255);
+    if (!action.job_name && !action.crawler_name) {
+      in.AddError("Each action must name a JobName or a CrawlerName");
+    }
+    out.push_back(std::move(action));
+  }
+  if (out.empty()) in.AddError("Actions must not be empty");
+  return out;
+}
+
+std::optional<TriggerPredicate> ReadTriggerPredicate(JsonInput& in) {
+  auto p = in.Object("Predicate");
+  if (!p) return std::nullopt;
+  TriggerPredicate out;
+  out.logical = p->Enum("Logical", false, {"AND", "ANY"}).value_or("AND");
+  if (p->Kind("Conditions") != JsonKind::kNull) {
+    auto items = p->Get("Conditions").Items();
+    if (!items) {
+      in.AddError("Conditions must be a list");
+      return out;
+    }
+    for (JsonInput c : *items) {
+      TriggerCondition cond;
+      (void)c.Enum("LogicalOperator", false, {"EQUALS"});
+      cond.job_name = c.String("JobName", false, 1, 255).value_or("");
+      cond.state = c.Enum("State", false,
+                          {"STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED",
+                           "TIMEOUT", "ERROR", "WAITING", "EXPIRED"})
+                       .value_or("");
+      cond.crawler_name = c.String("CrawlerName", false, 1, 255).value_or("");
+      cond.crawl_state =
+          c.Enum("CrawlState", false,
+                 {"RUNNING", "CANCELLING", "CANCELLED", "SUCCEEDED", "FAILED", "ERROR"})
+              .value_or("");
+      out.conditions.push_back(std::move(cond));
+    }
+  }
+  return out;
+}
+
+TriggerDefinition ReadTriggerMembers(JsonInput& in, bool create) {
+  TriggerDefinition out;
+  (void)in.String("Description", false, 0, 2048);
+  out.schedule = in.String("Schedule", false);
+  if (create) Require(in, "Actions");
+  if (in.Kind("Actions") != JsonKind::kNull) out.actions = ReadTriggerActions(in);
+  out.predicate = ReadTriggerPredicate(in);
+  out.json = in.Json();
+  return out;
+}
+
+Result<Input> ReadCreateTrigger(JsonInput& in) {
+  CreateTriggerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  (void)in.String("WorkflowName", false, 1, 255);
+  out.type = in.Enum("Type", true, {"SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT"}).value_or("");
+  out.trigger = ReadTriggerMembers(in, true);
+  out.start_on_creation = in.Bool("StartOnCreation").value_or(false);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadUpdateTrigger(JsonInput& in) {
+  UpdateTriggerInput out;
+  out.name = RequiredString(in, "Name", 1, 255);
+  if (auto update = RequiredStructure(in, "TriggerUpdate")) {
+    out.trigger = ReadTriggerMembers(*update, false);
+  }
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadGetTriggers(JsonInput& in) {
+  GetTriggersInput out;
+  out.page = ReadPage(in, 200);
+  out.dependent_job_name = in.String("DependentJobName", false, 1, 255);
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadListTriggers(JsonInput& in) {
+  ListTriggersInput out;
+  out.page = ReadPage(in, 200);
+  out.dependent_job_name = in.String("DependentJobName", false, 1, 255);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
+Result<Input> ReadBatchGetTriggers(JsonInput& in) {
+  BatchGetTriggersInput out;
+  if (Require(in, "TriggerNames")) {
+    out.names = ReadStrings(in, in.Get("TriggerNames"), "TriggerNames must be a list",
+                            "TriggerNames must hold strings");
+  }
   return Done(in, std::move(out));
 }
 
@@ -849,10 +964,10 @@ InputReader FindInputReader(std::string_view operation) {
       {"BatchDeletePartition", ReadBatchDeletePartition},
       {"CreateCrawler", ReadCreateCrawler},
       {"UpdateCrawler", ReadUpdateCrawler},
-      {"GetCrawler", ReadCrawlerName<GetCrawlerInput>},
-      {"DeleteCrawler", ReadCrawlerName<DeleteCrawlerInput>},
-      {"StartCrawler", ReadCrawlerName<StartCrawlerInput>},
-      {"StopCrawler", ReadCrawlerName<StopCrawlerInput>},
+      {"GetCrawler", ReadName<GetCrawlerInput>},
+      {"DeleteCrawler", ReadName<DeleteCrawlerInput>},
+      {"StartCrawler", ReadName<StartCrawlerInput>},
+      {"StopCrawler", ReadName<StopCrawlerInput>},
       {"GetCrawlers", ReadGetCrawlers},
       {"ListCrawlers", ReadListCrawlers},
       {"GetCrawlerMetrics", ReadGetCrawlerMetrics},
@@ -860,6 +975,15 @@ InputReader FindInputReader(std::string_view operation) {
       {"GetConnection", ReadGetConnection},
       {"GetConnections", ReadGetConnections},
       {"DeleteConnection", ReadDeleteConnection},
+      {"CreateTrigger", ReadCreateTrigger},
+      {"UpdateTrigger", ReadUpdateTrigger},
+      {"GetTrigger", ReadName<GetTriggerInput>},
+      {"DeleteTrigger", ReadName<DeleteTriggerInput>},
+      {"StartTrigger", ReadName<StartTriggerInput>},
+      {"StopTrigger", ReadName<StopTriggerInput>},
+      {"GetTriggers", ReadGetTriggers},
+      {"ListTriggers", ReadListTriggers},
+      {"BatchGetTriggers", ReadBatchGetTriggers},
   };
   auto it = kReaders.find(operation);
   return it == kReaders.end() ? nullptr : it->second;

@@ -1,11 +1,13 @@
 """Shared pieces of the Glue ETL / Logs tests: the job role, key policies, waiting for a run."""
 
 import json
+import os
+import subprocess
 import time
 
 from botocore.exceptions import ClientError
 
-from aws_helpers import ROOT_ACCOUNT, client
+from aws_helpers import REGION, ROOT_ACCOUNT, client
 
 ROLE = "GlueEtlRole"
 ROLE_ARN = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{ROLE}"
@@ -85,3 +87,18 @@ def key_policy(*allowed_roles):
                                  "kms:DescribeKey"],
                       "Resource": "*"})
     return json.dumps({"Version": "2012-10-17", "Statement": stmts})
+
+
+def glue_cli(server, cli, tmp_path):
+    """A function running `cli glue ARGS...` against the server (no profile, test credentials,
+    JSON output) and returning the CompletedProcess."""
+    cli_env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+               "AWS_DEFAULT_REGION": REGION, "HOME": str(tmp_path),
+               "PATH": "/usr/bin:/bin:" + os.environ["PATH"],
+               "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+
+    def run(*args):
+        return subprocess.run([cli, "--endpoint-url", server.endpoint, "--output", "json",
+                               "glue", *args], capture_output=True, text=True, env=cli_env,
+                              timeout=60)
+    return run

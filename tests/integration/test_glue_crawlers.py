@@ -1,12 +1,14 @@
 """Glue crawlers: S3 targets crawled as the crawler's IAM role (SSE-KMS objects decrypted through
 KMS as the role), CSV and JSON-lines schemas inferred, one table per folder with key=value folders
 as partitions, written into an SSE-KMS encrypted catalog; a role the key policy does not name
-fails the crawl naming principal, action and key. One server for the module."""
+fails the crawl naming principal, action and key; crawl logs in CloudWatch Logs under the
+crawler security configuration's key. One server for the module."""
 
 import json
 import time
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from aws_helpers import ROOT_ACCOUNT, client
@@ -179,3 +181,87 @@ def test_crawler_operations_and_errors(env):
     with pytest.raises(ClientError) as e:
         g.delete_crawler(Name="ops")
     assert err(e) == ("EntityNotFoundException", 400)
+
+
+def test_crawler_logs_go_to_cloudwatch_under_the_security_configuration_key(env):
+    server, g, kms, key, catalog_key = env
+    log_key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "account", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "crawler", "Effect": "Allow", "Principal": {"AWS": role_arn("CrawlerRole")},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:Encrypt"], "Resource": "*"}]})
+    )["KeyMetadata"]["Arn"]
+    g.create_security_configuration(Name="crawl-logs", EncryptionConfiguration={
+        "CloudWatchEncryption": {"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": log_key}})
+    g.create_crawler(Name="logged", Role="CrawlerRole", DatabaseName="crawled",
+                     CrawlerSecurityConfiguration="crawl-logs",
+                     Targets={"S3Targets": [{"Path": "s3://crawl-data/sales/events/"}]})
+    g.create_crawler(Name="plain-logs", Role="CrawlerRole", DatabaseName="crawled",
+                     Targets={"S3Targets": [{"Path": "s3://crawl-data/sales/events/"}]})
+    g.start_crawler(Name="logged")
+    g.start_crawler(Name="plain-logs")
+    group = "/aws-glue/crawlers-role/CrawlerRole-crawl-logs"
+    last = wait_ready(g, "logged")["LastCrawl"]
+    assert last["Status"] == "SUCCEEDED", last
+    assert (last["LogGroup"], last["LogStream"]) == (group, "logged")
+    assert wait_ready(g, "plain-logs")["LastCrawl"]["LogGroup"] == "/aws-glue/crawlers"
+    logs = client("logs", server.endpoint)
+    groups = {gr["logGroupName"]: gr for gr in
+              logs.describe_log_groups(logGroupNamePrefix="/aws-glue/crawlers")["logGroups"]}
+    assert groups[group]["kmsKeyId"] == log_key
+    assert "kmsKeyId" not in groups["/aws-glue/crawlers"]
+    events = [e["message"] for e in logs.get_log_events(
+        logGroupName=group, logStreamName="logged", startFromHead=True)["events"]]
+    assert events[0].startswith("SealStack: crawler logged started as "
+                                f"arn:aws:sts::{ROOT_ACCOUNT}:assumed-role/CrawlerRole/"), events
+    assert events[-1] == "SealStack: crawler logged SUCCEEDED", events
+    plain = [e["message"] for e in logs.get_log_events(
+        logGroupName="/aws-glue/crawlers", logStreamName="plain-logs")["events"]]
+    assert plain[-1] == "SealStack: crawler plain-logs SUCCEEDED"
+    # Sealed under the key: with the key disabled, reading them is refused.
+    kms.disable_key(KeyId=log_key)
+    try:
+        with pytest.raises(ClientError) as e:
+            logs.get_log_events(logGroupName=group, logStreamName="logged")
+        assert err(e) == ("AccessDeniedException", 400)
+        assert "DisabledException" in str(e.value)
+    finally:
+        kms.enable_key(KeyId=log_key)
+
+
+def test_a_crawler_left_running_by_a_killed_server_is_ready_after_a_restart(start_sealstack,
+                                                                            tmp_path):
+    data_dir = tmp_path / "data"
+    first = start_sealstack(None, ["--data-dir", str(data_dir)])
+    kms_too = ROLE_POLICY.replace('"logs:*"', '"logs:*", "kms:*"')  # the key's policy is the default
+    create_iam_roles(first, [("CrawlerRole", GLUE_TRUST)], kms_too)
+    key = client("kms", first.endpoint).create_key()["KeyMetadata"]["Arn"]
+    s3 = client("s3", first.endpoint)
+    s3.create_bucket(Bucket="crash-crawl")
+    s3.put_object(Bucket="crash-crawl", Key="t/a.csv", Body=ORDERS.encode(),
+                  ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    g = client("glue", first.endpoint)
+    g.create_database(DatabaseInput={"Name": "crash"})
+    g.create_crawler(Name="stuck", Role="CrawlerRole", DatabaseName="crash",
+                     Targets={"S3Targets": [{"Path": "s3://crash-crawl/t/"}]})
+    # The crawl's Decrypt of the object waits 10 minutes: the server is killed meanwhile.
+    r = requests.post(f"{first.endpoint}/_sealstack/faults", json={
+        "service": "kms", "operation": "Decrypt", "latency_ms": 600000}, timeout=10)
+    assert r.status_code == 200, r.text
+    g.start_crawler(Name="stuck")
+    assert g.get_crawler(Name="stuck")["Crawler"]["State"] == "RUNNING"
+    first.proc.kill()
+    first.proc.wait(timeout=10)
+    first.stopped = True  # killed on purpose; the fixture must not expect exit code 0
+
+    second = start_sealstack(None, ["--data-dir", str(data_dir)])
+    g = client("glue", second.endpoint)
+    crawler = g.get_crawler(Name="stuck")["Crawler"]
+    assert crawler["State"] == "READY"
+    assert crawler["LastCrawl"]["Status"] == "FAILED"
+    assert "RUNNING" in crawler["LastCrawl"]["ErrorMessage"]
+    assert "restarted" in crawler["LastCrawl"]["ErrorMessage"]
+    g.start_crawler(Name="stuck")  # READY again: it may crawl
+    last = wait_ready(g, "stuck")["LastCrawl"]
+    assert last["Status"] == "SUCCEEDED", last

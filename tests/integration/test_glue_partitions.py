@@ -4,13 +4,12 @@ in an SSE-KMS encrypted catalog; the AWS CLI's get-partitions --expression. One 
 module: each test works in its own table."""
 
 import json
-import os
-import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
 
-from aws_helpers import REGION, client
+from aws_helpers import client
+from glue_helpers import glue_cli
 from s3_helpers import module_servers  # noqa: F401 (fixture)
 
 VALUES = [("2022", "12"), ("2023", "01"), ("2023", "06"), ("2024", "01"), ("2024", "07"),
@@ -149,15 +148,7 @@ def test_cli_get_partitions_expression(env, cli, tmp_path):
     server, g, kms, key = env
     if "clitable" not in [t["Name"] for t in g.get_tables(DatabaseName="parts")["TableList"]]:
         table(g, "clitable")
-    cli_env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-               "AWS_DEFAULT_REGION": REGION, "HOME": str(tmp_path),
-               "PATH": "/usr/bin:/bin:" + os.environ["PATH"],
-               "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
-
-    def run(*args):
-        return subprocess.run([cli, "--endpoint-url", server.endpoint, "--output", "json",
-                               "glue", *args], capture_output=True, text=True, env=cli_env,
-                              timeout=60)
+    run = glue_cli(server, cli, tmp_path)
 
     r = run("get-partitions", "--database-name", "parts", "--table-name", "clitable",
             "--expression", "year = 2024 AND month LIKE '_7'")

@@ -14,6 +14,7 @@ import {
   CreateDatabaseCommand, CreateCrawlerCommand, StartCrawlerCommand, GetCrawlerCommand,
   StopCrawlerCommand, GetTableCommand, GetPartitionsCommand, BatchGetPartitionCommand,
   UpdatePartitionCommand, DeletePartitionCommand, GetCrawlerMetricsCommand,
+  CreateTriggerCommand, StartTriggerCommand, GetTriggerCommand, GetJobRunsCommand,
 } from '@aws-sdk/client-glue';
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -190,5 +191,49 @@ describe('Glue crawlers and partitions with AWS SDK for JavaScript v3', () => {
     }))).Partitions;
     assert.deepEqual(left.map((p) => [p.Values[0], p.Parameters?.checked]),
       [['2024-01-02', undefined], ['2024-02-01', 'yes']]);
+  });
+
+  it('starts a job from an ON_DEMAND trigger, retries it and fires a CONDITIONAL trigger', async () => {
+    const s3 = new S3Client({ ...clientConfig(server.endpoint), forcePathStyle: true });
+    await s3.send(new PutObjectCommand({
+      Bucket: 'js-crawl', Key: 'scripts/fail.py', Body: "raise SystemExit('js: fails')\n" }));
+    await s3.send(new PutObjectCommand({
+      Bucket: 'js-crawl', Key: 'scripts/ok.py', Body: "print('ok')\n" }));
+    for (const [name, script, retries] of [['js-fail', 'fail', 1], ['js-next', 'ok', 0]]) {
+      await glue.send(new CreateJobCommand({
+        Name: name, Role: 'JsCrawler', MaxRetries: retries,
+        Command: { Name: 'pythonshell', ScriptLocation: `s3://js-crawl/scripts/${script}.py` },
+      }));
+    }
+    await glue.send(new CreateTriggerCommand({
+      Name: 'js-go', Type: 'ON_DEMAND', Actions: [{ JobName: 'js-fail', Arguments: { '--a': '1' } }],
+    }));
+    await glue.send(new CreateTriggerCommand({
+      Name: 'js-then', Type: 'CONDITIONAL', StartOnCreation: true,
+      Predicate: { Conditions: [{ LogicalOperator: 'EQUALS', JobName: 'js-fail', State: 'FAILED' }] },
+      Actions: [{ JobName: 'js-next' }],
+    }));
+    assert.equal((await glue.send(new GetTriggerCommand({ Name: 'js-then' }))).Trigger.State,
+      'ACTIVATED');
+    await expectError(glue.send(new GetTriggerCommand({ Name: 'js-none' })),
+      'EntityNotFoundException', 400);
+    await glue.send(new StartTriggerCommand({ Name: 'js-go' }));
+    const done = (r) => ['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMEOUT', 'ERROR'].includes(r.JobRunState);
+    const waitRuns = async (job, count) => {
+      let runs = [];
+      for (let i = 0; i < 1200; i++) {  // polling a state machine, as SDK waiters do
+        runs = (await glue.send(new GetJobRunsCommand({ JobName: job }))).JobRuns;
+        if (runs.length >= count && runs.every(done)) return runs;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.fail(`${job}: ${JSON.stringify(runs)}`);
+    };
+    const runs = (await waitRuns('js-fail', 2)).reverse();
+    assert.deepEqual(runs.map((r) => [r.Attempt, r.JobRunState, r.TriggerName]),
+      [[0, 'FAILED', 'js-go'], [1, 'FAILED', 'js-go']]);
+    assert.equal(runs[1].PreviousRunId, runs[0].Id);
+    assert.deepEqual(runs[1].Arguments, { '--a': '1' });
+    const next = await waitRuns('js-next', 1);
+    assert.deepEqual(next.map((r) => [r.JobRunState, r.TriggerName]), [['SUCCEEDED', 'js-then']]);
   });
 });
