@@ -832,12 +832,8 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
                               const std::string& generated_at) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
-  auto str = [&](const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  };
   w.StartObject();
-  str("generated_at", generated_at);
+  api::WriteJsonString(w, "generated_at", generated_at);
   w.Key("account");
   if (account.empty()) {
     w.Null();
@@ -862,12 +858,12 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
   w.StartArray();
   for (const auto& f : report.findings) {
     w.StartObject();
-    str("id", f.id);
-    str("severity", std::string(SeverityName(f.severity)));
-    str("resource", f.resource);
-    str("account", f.account);
-    str("reason", f.reason);
-    str("fix", f.fix);
+    api::WriteJsonString(w, "id", f.id);
+    api::WriteJsonString(w, "severity", SeverityName(f.severity));
+    api::WriteJsonString(w, "resource", f.resource);
+    api::WriteJsonString(w, "account", f.account);
+    api::WriteJsonString(w, "reason", f.reason);
+    api::WriteJsonString(w, "fix", f.fix);
     api::WriteJsonCounts(w, "counts", f.counts);
     w.Key("examples");
     w.StartArray();
@@ -890,13 +886,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
                                       const KeyDirectory& keys, size_t limit) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
-  auto str = [&](const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  };
   w.StartObject();
-  str("key_arn", key.arn);
-  str("key_state", std::string(kms::Name(key.state)));
+  api::WriteJsonString(w, "key_arn", key.arn);
+  api::WriteJsonString(w, "key_state", std::string(kms::Name(key.state)));
   w.Key("aliases");
   w.StartArray();
   for (const auto& a : keys.AliasesOf(key)) w.String(a.c_str());
@@ -917,18 +909,19 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
         if (client_side) ++client_total;
         if (static_cast<size_t>(object_total + client_total) > limit) return true;
         w.StartObject();
-        str("bucket", v.info->bucket);
-        str("key", v.info->key);
-        str("version_id", v.info->version_id);
+        api::WriteJsonString(w, "bucket", v.info->bucket);
+        api::WriteJsonString(w, "key", v.info->key);
+        api::WriteJsonString(w, "version_id", v.info->version_id);
         w.Key("is_latest");
         w.Bool(v.info->is_latest);
-        str("mode", std::string(SseModeName(doc.mode)));
+        api::WriteJsonString(w, "mode", std::string(SseModeName(doc.mode)));
         w.Key("bucket_key");
         w.Bool(doc.bucket_key);
-        str("layer", server_side && client_side ? "server-side+client-side"
-                     : server_side              ? "server-side"
-                                                : "client-side");
-        if (client_side) str("client_side_format", doc.client_side_format);
+        api::WriteJsonString(w, "layer",
+                             server_side && client_side ? "server-side+client-side"
+                             : server_side              ? "server-side"
+                                                        : "client-side");
+        if (client_side) api::WriteJsonString(w, "client_side_format", doc.client_side_format);
         w.EndObject();
         return true;
       }));
@@ -946,9 +939,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (e.kms_key_arn != key.arn) continue;
       ++catalog_total;
       w.StartObject();
-      str("kind", e.kind);
-      str("arn", EntityArn(e));
-      str("name", e.name);
+      api::WriteJsonString(w, "kind", e.kind);
+      api::WriteJsonString(w, "arn", EntityArn(e));
+      api::WriteJsonString(w, "name", e.name);
       w.EndObject();
     }
     w.EndArray();
@@ -971,9 +964,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       ++secconf_total;
       secconfs.insert(sc.account + "/" + sc.region + "/" + sc.name);
       w.StartObject();
-      str("name", sc.name);
-      str("account", sc.account);
-      str("region", sc.region);
+      api::WriteJsonString(w, "name", sc.name);
+      api::WriteJsonString(w, "account", sc.account);
+      api::WriteJsonString(w, "region", sc.region);
       w.Key("fields");
       w.StartArray();
       for (const auto& f : fields) w.String(f.c_str());
@@ -991,9 +984,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (sc.empty() || secconfs.count(job.account + "/" + job.region + "/" + sc) == 0) continue;
       ++job_total;
       w.StartObject();
-      str("name", job.name);
-      str("arn", GlueArn(job, "job/" + job.name));
-      str("security_configuration", sc);
+      api::WriteJsonString(w, "name", job.name);
+      api::WriteJsonString(w, "arn", GlueArn(job, "job/" + job.name));
+      api::WriteJsonString(w, "security_configuration", sc);
       w.EndObject();
     }
     w.EndArray();
@@ -1019,7 +1012,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (fields.empty()) continue;
       ++settings_total;
       w.StartObject();
-      str("arn", "arn:aws:glue:" + c.region + ":" + c.account + ":catalog");
+      api::WriteJsonString(w, "arn", "arn:aws:glue:" + c.region + ":" + c.account + ":catalog");
       w.Key("fields");
       w.StartArray();
       for (const auto& f : fields) w.String(f.c_str());
@@ -1034,10 +1027,10 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (r.kms_key_arn != key.arn) continue;
       ++run_log_total;
       w.StartObject();
-      str("run_id", r.name);
-      str("job_name", r.parent);
-      str("account", r.account);
-      str("region", r.region);
+      api::WriteJsonString(w, "run_id", r.name);
+      api::WriteJsonString(w, "job_name", r.parent);
+      api::WriteJsonString(w, "account", r.account);
+      api::WriteJsonString(w, "region", r.region);
       w.EndObject();
     }
     w.EndArray();
@@ -1047,10 +1040,10 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartArray();
   for (const kms::Grant* g : grants) {
     w.StartObject();
-    str("grant_id", g->id);
-    str("name", g->name);
-    str("grantee", g->grantee);
-    str("retiring", g->retiring);
+    api::WriteJsonString(w, "grant_id", g->id);
+    api::WriteJsonString(w, "name", g->name);
+    api::WriteJsonString(w, "grantee", g->grantee);
+    api::WriteJsonString(w, "retiring", g->retiring);
     w.Key("operations");
     w.StartArray();
     for (const auto& op : g->operations) w.String(op.c_str());
