@@ -11,6 +11,8 @@
       {"status": "not-implemented", "http": N} and the exit code 0 (bench/run reports n/a).
       Otherwise UploadPart of SIZE/part parts (default 64 MiB), CompleteMultipartUpload, then the
       same GetObject as above.
+  s3_transfer.py openssl [--seconds N] [--out JSON]
+      Only the openssl speed figure of `limits` (bench/run's `limits` scenario).
   s3_transfer.py limits DIR [--mb N]
       The physical limits of the same run: `openssl speed -evp aes-256-gcm -bytes 16384
       -seconds 3` (one core), and a raw SQLite insert of 64 KiB blobs into one table (WAL,
@@ -225,9 +227,10 @@ def transfer(kind, endpoint, state_path, sse, size, key, pid, part):
     return out
 
 
-def limits(directory, mb):
+def openssl_speed(seconds=3):
+    """One core's AES-256-GCM encryption rate per openssl speed, MB/s."""
     out = {}
-    cmd = ["openssl", "speed", "-evp", "aes-256-gcm", "-bytes", "16384", "-seconds", "3"]
+    cmd = ["openssl", "speed", "-evp", "aes-256-gcm", "-bytes", "16384", "-seconds", str(seconds)]
     r = subprocess.run(cmd, capture_output=True, text=True)
     m = re.search(r"^(?:AES-256-GCM|aes-256-gcm)\s+([\d.]+)k", r.stdout, re.M | re.I)
     out["openssl_cmd"] = " ".join(cmd)
@@ -235,6 +238,11 @@ def limits(directory, mb):
     out["openssl_mb_s"] = float(m.group(1)) * 1000 / 1e6 if m else None
     if not m:
         out["openssl_raw"] = r.stdout[-500:] + r.stderr[-500:]
+    return out
+
+
+def limits(directory, mb):
+    out = openssl_speed()
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, "raw.db")
     for suffix in ("", "-wal", "-shm"):
@@ -307,7 +315,9 @@ def main():
 
     def opt(name, default=None):
         return a[a.index(name) + 1] if name in a else default
-    if len(a) >= 2 and a[0] == "limits":
+    if len(a) >= 1 and a[0] == "openssl":
+        res = openssl_speed(int(opt("--seconds", "3")))
+    elif len(a) >= 2 and a[0] == "limits":
         res = limits(a[1], int(opt("--mb", "512")))
     elif len(a) >= 6 and a[0] in ("single", "multipart"):
         res = transfer(a[0], a[1], a[2], a[3], int(a[4]), a[5], int(opt("--pid")),
