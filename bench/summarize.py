@@ -220,6 +220,44 @@ for path in sorted(glob.glob(os.path.join(RD, "s3large-*-run*.json"))):
 lim_path = os.path.join(RD, "s3-limits.json")
 summary["s3_limits"] = json.load(open(lim_path)) if os.path.exists(lim_path) else {}
 
+# ---- limits: limits-{openssl,memcpy,loopback,file}.json (one JSON object each)
+summary["limits"] = {}
+for part in ("openssl", "memcpy", "loopback", "file"):
+    path = os.path.join(RD, f"limits-{part}.json")
+    try:
+        summary["limits"].update(json.load(open(path)))
+    except (OSError, ValueError):
+        pass
+
+# ---- s3-disk: s3disk-OP-SSE-SIZE-SERVER-cN-runR.txt (as h, SealStack on a --data-dir)
+summary["s3_disk"] = {}
+for path in sorted(glob.glob(os.path.join(RD, "s3disk-*-c*-run*.txt"))):
+    m = re.match(r"s3disk-(put|get)-(s3|kms|c)-(\d+)-(sealstack|moto)-c(\d+)-run(\d+)\.txt$", os.path.basename(path))
+    if not m:
+        continue
+    run = parse_run(path)
+    if run is None:
+        continue
+    op, sse, size, server, clients = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    summary["s3_disk"].setdefault(f"{op}-{sse}-{size}", {}).setdefault(server, {}).setdefault(
+        clients, {"runs": []})["runs"].append(run)
+for sc, by_server in summary["s3_disk"].items():
+    for server, by_c in by_server.items():
+        for c, entry in by_c.items():
+            aggregate(entry, os.path.join(RD, f"s3disk-{sc}-{server}-c{c}.status"))
+
+# ---- s3-curl: s3curl-SSE-SIZE-SERVER-runR.json
+summary["s3_curl"] = {}
+for path in sorted(glob.glob(os.path.join(RD, "s3curl-*-run*.json"))):
+    m = re.match(r"s3curl-(kms|c|s3)-(\d+)-(sealstack|moto)-run(\d+)\.json$", os.path.basename(path))
+    if not m:
+        continue
+    try:
+        j = json.load(open(path))
+    except ValueError:
+        continue
+    summary["s3_curl"].setdefault(f"{m.group(1)}-{m.group(2)}", {}).setdefault(m.group(3), []).append(j)
+
 with open(os.path.join(RD, "summary.json"), "w") as f:
     json.dump(summary, f, indent=2)
 
@@ -520,6 +558,210 @@ if summary["s3_large"] or lim:
         print(("" if MD else "   ") + f"64 MiB SSE-KMS vs moto: PUT {ratio(s64['put_mb_s'], m64['put_mb_s'])}, "
               f"GET {ratio(s64['get_mb_s'], m64['get_mb_s'])}, peak VmHWM {ratio(s64['vmhwm_kb'], m64['vmhwm_kb'])}")
     print()
+
+# ---- physical limits (limits scenario)
+L = summary["limits"]
+P = "" if MD else "   "
+if L:
+    print(("### " if MD else "== ") + "Physical limits of this machine, same run" + ("" if MD else " =="))
+    print()
+    rows = []
+    if L.get("openssl_mb_s"):
+        rows.append(["AES-256-GCM encrypt, one core", f"{L['openssl_mb_s']:,.0f} MB/s", f"`{L.get('openssl_cmd')}` ({L.get('openssl_version', '').split(' (')[0]})"])
+    if L.get("memcpy_64KiB_gb_s"):
+        rows.append(["memcpy, 64 KiB block in cache", f"{L['memcpy_64KiB_gb_s']:.1f} GB/s", "memcpy.c, one core, median of 3 passes"])
+        rows.append(["memcpy, 1 MiB block in cache", f"{L['memcpy_1MiB_gb_s']:.1f} GB/s", ""])
+        rows.append(["memcpy, 1 MiB blocks through 64 MiB (DRAM)", f"{L['memcpy_64MiB_gb_s']:.1f} GB/s", ""])
+    if L.get("loopback_up_mb_s"):
+        rows.append(["loopback TCP, client → server (PUT direction)", f"{L['loopback_up_mb_s']:,.0f} MB/s",
+                     f"loopback.c, {L['loopback_bytes'] >> 20} MiB in {L['loopback_chunk'] >> 10} KiB writes, median of {L['loopback_passes']}"])
+        rows.append(["loopback TCP, server → client (GET direction)", f"{L['loopback_down_mb_s']:,.0f} MB/s", ""])
+    if L.get("file_write_mb_s"):
+        rows.append(["file write, page cache", f"{L['file_write_mb_s']:,.0f} MB/s",
+                     f"filebench.c, {L['file_bytes'] >> 20} MiB in {L['file_chunk'] >> 10} KiB write()s"])
+        rows.append(["file write + one fsync (the disk)", f"{L['file_write_fsync_mb_s']:,.0f} MB/s", f"the fsync alone {L['file_fsync_s'] * 1000:.0f} ms"])
+        cold_note = ("pages dropped with posix_fadvise(DONTNEED)" if L.get("file_read_cold_resident_pct", 100) < 1
+                     else f"WARNING: {L.get('file_read_cold_resident_pct')} % still cached: a page-cache read")
+        rows.append(["file read, cold (the disk)", f"{L['file_read_cold_mb_s']:,.0f} MB/s", cold_note])
+        rows.append(["file read, warm (page cache)", f"{L['file_read_warm_mb_s']:,.0f} MB/s", ""])
+        rows.append(["4 KiB write + fsync, latency", f"{L['fsync4k_median_us'] / 1000:.2f} ms median",
+                     f"p90 {L['fsync4k_p90_us'] / 1000:.2f} ms, max {L['fsync4k_max_us'] / 1000:.2f} ms, n={L['fsync4k_n']}"])
+    print(table(["limit", "figure", "how"], rows))
+    print()
+
+# ---- s3-disk
+if summary["s3_disk"]:
+    print(("### " if MD else "== ") + "S3 PutObject / GetObject on a data directory (SealStack --data-dir; moto in memory), wrk, median of runs" + ("" if MD else " =="))
+    print()
+    rows = []
+    for sc in sorted(summary["s3_disk"], key=lambda k: (int(k.split("-")[2]), k.split("-")[0] != "put")):
+        op, sse, size = sc.split("-")
+        ss, mo = summary["s3_disk"][sc].get("sealstack", {}), summary["s3_disk"][sc].get("moto", {})
+        for c in sorted(set(ss) | set(mo), key=int):
+            a, b = ss.get(c), mo.get(c)
+            rows.append([f"{op.upper()} {size_name(size)} {SSE_NAMES[sse]}", c, f_rps(a), f_lat(a),
+                         " ".join(f"{r['rps']:,.0f}" for r in a["runs"]) if a else "n/a",
+                         f_rps(b) if b else "–", ratio(a and a["rps"], b and b["rps"]) if b else "–",
+                         f_cpu(a), f_cores(a),
+                         f"{f_mib(a.get('mid_VmRSS'))} / {f_mib(a.get('VmHWM'))}" if a else "n/a",
+                         f"{a['errors'] if a else 'n/a'} / {b['errors'] if b else '–'}"])
+    print(table(["request", "clients", "SealStack req/s", "SS p50/p99 ms", "SS req/s per run", "moto req/s",
+                 "req/s SS/moto", "SS CPU µs/req", "SS cores server/wrk", "SS VmRSS mid-run / VmHWM",
+                 "errors (non-2xx + socket) SS/moto"], rows))
+    print()
+
+# ---- s3-curl
+ossl_now = L.get("openssl_mb_s") or (summary.get("s3_limits") or {}).get("openssl_mb_s")
+summary["s3_curl_agg"] = {}
+if summary["s3_curl"]:
+    print(("### " if MD else "== ") + "S3 large objects with curl (data directory; MB = 10^6 bytes), median of runs" + ("" if MD else " =="))
+    print()
+    rows = []
+    for sc in sorted(summary["s3_curl"], key=lambda k: int(k.split("-")[1])):
+        sse, size = sc.split("-")
+        for server in ("sealstack", "moto"):
+            runs = summary["s3_curl"][sc].get(server)
+            if not runs:
+                continue
+            label = f"{size_name(size)} {SSE_NAMES[sse]}"
+            ok = [r for r in runs if r.get("status") == "ok"]
+            if not ok:
+                why = "; ".join(f"PUT HTTP {r.get('put', {}).get('http')} up {r.get('put', {}).get('size_upload')}"
+                                + (f", GET HTTP {r['get'].get('http')} down {r['get'].get('size_download')}" if "get" in r else "")
+                                for r in runs[:1])
+                rows.append([label, server, f"failed ({len(runs)} runs: {why})"] + ["–"] * 6)
+                continue
+            agg = {}
+            for ph in ("put", "get"):
+                agg[ph + "_mb_s"] = statistics.median(r[ph]["mb_s"] for r in ok)
+                agg[ph + "_runs"] = [r[ph]["mb_s"] for r in ok]
+                agg[ph + "_cpu_s_per_gb"] = statistics.median(r[ph]["server_cpu_s"] / (int(size) / 1e9) for r in ok)
+                agg[ph + "_server_cores"] = statistics.median(r[ph]["server_cpu_s"] / r[ph]["seconds"] for r in ok)
+                agg[ph + "_curl_cores"] = statistics.median(r[ph]["client_cpu_s"] / r[ph]["seconds"] for r in ok)
+                agg[ph + "_peak_rss_kb"] = max(r[ph]["peak_rss_kb"] for r in ok)
+            agg["vmhwm_kb"] = max(r["get"]["vmhwm_kb_after"] or 0 for r in ok)
+            agg["n"], agg["failed"] = len(ok), len(runs) - len(ok)
+            summary["s3_curl_agg"][f"{sc}-{server}"] = agg
+            pct = (lambda x: f"{x / ossl_now * 100:.1f} %" if ossl_now else "n/a")
+            rows.append([label, server,
+                         f"{agg['put_mb_s']:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['put_runs'])})",
+                         f"{agg['get_mb_s']:,.0f} ({' '.join(f'{x:,.0f}' for x in agg['get_runs'])})",
+                         f"{pct(agg['put_mb_s'])} / {pct(agg['get_mb_s'])}",
+                         f"{agg['put_cpu_s_per_gb']:.2f} / {agg['get_cpu_s_per_gb']:.2f}",
+                         f"{agg['put_server_cores']:.2f} / {agg['get_server_cores']:.2f} (curl {agg['put_curl_cores']:.2f} / {agg['get_curl_cores']:.2f})",
+                         f"{agg['put_peak_rss_kb'] / 1024:.1f} / {agg['get_peak_rss_kb'] / 1024:.1f} / {agg['vmhwm_kb'] / 1024:.1f} MiB",
+                         f"{len(ok)}" + (f" ({len(runs) - len(ok)} failed)" if len(runs) > len(ok) else "")])
+    print(table(["transfer", "server", "PUT MB/s median (runs)", "GET MB/s median (runs)",
+                 "PUT / GET vs openssl one core", "server CPU s/GB PUT / GET", "cores server PUT / GET (curl)",
+                 "peak VmRSS PUT / GET / VmHWM", "runs"], rows))
+    print()
+    sign = {r.get("sign") for runs in summary["s3_curl"].values() for rs in runs.values() for r in rs}
+    print(P + f"curl: {next(iter(r.get('curl_version') for runs in summary['s3_curl'].values() for rs in runs.values() for r in rs), '?')}; "
+          f"signing: {', '.join(sorted(x for x in sign if x))} (curl = --aws-sigv4, python = pre-signed headers); "
+          "PUT body from a sparse file (-T), GET to /dev/null; HTTP 200 and full byte counts checked per run.")
+    print()
+
+# ---- Issue 20 targets
+def hit(ok):
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+i20 = []
+kms8 = summary["kms"].get("encrypt", {})
+a, b = kms8.get("sealstack", {}).get("8"), kms8.get("moto", {}).get("8")
+if a or b:
+    i20.append(["KMS Encrypt 1 KiB, 8 connections (wrk)", f_rps(a) + "/s" if a else "n/a", f_rps(b) + "/s" if b else "n/a",
+                ">= 25,000/s", hit(a["rps"] >= 25000 if a else None)])
+for op, tgt in (("put", 10000), ("get", 15000)):
+    e = summary["s3"].get(f"{op}-kms-4096", {})
+    a, b = e.get("sealstack", {}).get("8"), e.get("moto", {}).get("8")
+    if a or b:
+        i20.append([f"S3 {op.upper()} 4 KiB SSE-KMS, 8 connections, --in-memory (wrk)",
+                    f_rps(a) + "/s" + (f" ({a['errors']} errors)" if a and a["errors"] else "") if a else "n/a",
+                    f_rps(b) + "/s" if b else "n/a", f">= {tgt:,}/s", hit(a["rps"] >= tgt if a else None)])
+for op, tgt in (("put", 6000), ("get", None)):
+    e = summary["s3_disk"].get(f"{op}-kms-4096", {})
+    a, b = e.get("sealstack", {}).get("8"), e.get("moto", {}).get("8")
+    if a or b:
+        i20.append([f"S3 {op.upper()} 4 KiB SSE-KMS, 8 connections, data directory (wrk)",
+                    f_rps(a) + "/s" + (f" ({a['errors']} errors)" if a and a["errors"] else "") if a else "n/a",
+                    (f_rps(b) + "/s (in memory)") if b else "n/a",
+                    f">= {tgt:,}/s" if tgt else "(no target)", hit(a["rps"] >= tgt if a and tgt else None) if tgt else "–"])
+for ph, pct_t in (("put", 25), ("get", 50)):
+    k = next((k for k in summary["s3_curl_agg"] if k.startswith("kms-") and k.endswith("-sealstack")
+              and int(k.split("-")[1]) == 256 << 20), None)
+    km = k and k.replace("-sealstack", "-moto")
+    a, b = summary["s3_curl_agg"].get(k) if k else None, summary["s3_curl_agg"].get(km) if km else None
+    if a or b:
+        pct = a[ph + "_mb_s"] / ossl_now * 100 if a and ossl_now else None
+        i20.append([f"256 MiB SSE-KMS {ph.upper()}, curl, data directory",
+                    (f"{a[ph + '_mb_s']:,.0f} MB/s = {pct:.1f} % of openssl ({ossl_now:,.0f} MB/s)" if pct is not None
+                     else (f"{a[ph + '_mb_s']:,.0f} MB/s" if a else "n/a")),
+                    f"{b[ph + '_mb_s']:,.0f} MB/s (in memory)" if b else "n/a",
+                    f">= {pct_t} % of one core's AES-256-GCM", hit(pct >= pct_t if pct is not None else None)])
+moto_mem = summary["memory"].get("moto", {})
+for key, name in (("sealstack-memory", "--in-memory"), ("sealstack-file", "data directory")):
+    m = summary["memory"].get(key)
+    if not m:
+        continue
+    def memtxt(mm):
+        if not mm or not mm.get("vmrss_kb"):
+            return "n/a"
+        t = f"{med(mm['vmrss_kb']) / 1024:.1f} MiB"
+        if mm.get("rssanon_kb") and mm.get("rssfile_kb"):
+            t += f" (RssAnon {med(mm['rssanon_kb']) / 1024:.1f} + RssFile {med(mm['rssfile_kb']) / 1024:.1f})"
+        return t
+    i20.append([f"idle VmRSS 1 s after Ready, {name}", memtxt(m), memtxt(moto_mem), "<= 8 MiB",
+                hit(med(m["vmrss_kb"]) <= 8 * 1024)])
+# peak RSS during a 4 GiB transfer: curl's 4 GiB run (s3-curl, S3_CURL_LONG=1), else s3-large's
+big = next((v for k, v in summary["s3_curl_agg"].items() if k.endswith("-sealstack") and int(k.split("-")[1]) >= 4 << 30), None)
+small = next((v for k, v in summary["s3_curl_agg"].items() if k.endswith("-sealstack") and int(k.split("-")[1]) == 256 << 20), None)
+src = "curl"
+if not big:
+    big = next((v for k, v in summary.get("s3_large_agg", {}).items() if k.startswith("single-kms-") and k.endswith("-sealstack")
+                and int(k.split("-")[2]) >= 4 << 30), None)
+    small = next((v for k, v in summary.get("s3_large_agg", {}).items() if k == f"single-kms-{1 << 30}-sealstack"), None)
+    src = "s3_transfer.py"
+if big:
+    pk = max(big["put_peak_rss_kb"], big["get_peak_rss_kb"], big["vmhwm_kb"])
+    ref = max(small["put_peak_rss_kb"], small["get_peak_rss_kb"], small["vmhwm_kb"]) if small else None
+    flat = ref is None or pk <= ref * 1.1 + 1024
+    i20.append(["peak RSS during a 4 GiB SSE-KMS transfer (PUT + GET)",
+                f"{pk / 1024:.1f} MiB" + (f" (smaller transfer: {ref / 1024:.1f} MiB)" if ref else "") + f", {src}",
+                "–", "flat, <= 32 MiB", hit(pk <= 32 * 1024 and flat)])
+elif i20:
+    i20.append(["peak RSS during a 4 GiB SSE-KMS transfer (PUT + GET)", "not run (S3_CURL_LONG=1 / BENCH_LONG=1)", "–",
+                "flat, <= 32 MiB", "n/a"])
+for metric, key, name, tgt in (("ready_us", "sealstack-memory", "start → Ready, --in-memory", 5),
+                               ("ready_us", "sealstack-file", "start → Ready, fresh data directory", 10)):
+    st = summary["start"].get(key, {}).get(metric)
+    if st:
+        mo = moto_start.get(metric)
+        i20.append([name, f"{st['median'] / 1000:.2f} ms (max {st['max'] / 1000:.2f}, n={st['n']})",
+                    f"{mo['median'] / 1000:.0f} ms" if mo else "n/a", f"< {tgt} ms", hit(st["median"] / 1000 < tgt)])
+summary["issue20"] = [dict(zip(["figure", "sealstack", "moto", "target", "verdict"], r)) for r in i20]
+if i20:
+    print(("### " if MD else "== ") + "Issue 20 targets" + ("" if MD else " =="))
+    print()
+    print(table(["figure", "SealStack", "moto", "target", "met?"], i20))
+    print()
+    lim_bits = []
+    if L.get("openssl_mb_s"):
+        lim_bits.append(f"AES-256-GCM one core {L['openssl_mb_s']:,.0f} MB/s")
+    if L.get("memcpy_1MiB_gb_s"):
+        lim_bits.append(f"memcpy {L['memcpy_64KiB_gb_s']:.1f} / {L['memcpy_1MiB_gb_s']:.1f} / {L['memcpy_64MiB_gb_s']:.1f} GB/s (64 KiB / 1 MiB / DRAM)")
+    if L.get("loopback_up_mb_s"):
+        lim_bits.append(f"loopback {L['loopback_up_mb_s']:,.0f} up / {L['loopback_down_mb_s']:,.0f} down MB/s")
+    if L.get("file_write_mb_s"):
+        lim_bits.append(f"file write {L['file_write_mb_s']:,.0f} MB/s (cache), {L['file_write_fsync_mb_s']:,.0f} MB/s with fsync, "
+                        f"read {L['file_read_cold_mb_s']:,.0f} cold / {L['file_read_warm_mb_s']:,.0f} warm MB/s, "
+                        f"4 KiB write+fsync {L['fsync4k_median_us'] / 1000:.2f} ms")
+    if lim_bits:
+        print(P + "Physical limits, same run: " + "; ".join(lim_bits) + ".")
+        print()
+    if "issue20" not in machine and any(r[4] == "n/a" for r in i20):
+        print(P + "(rows n/a: their scenario was not run; SCENARIOS=issue20 runs them all)")
+        print()
 
 with open(os.path.join(RD, "summary.json"), "w") as f:
     json.dump(summary, f, indent=2)
