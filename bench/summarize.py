@@ -687,14 +687,18 @@ for op, tgt in (("put", 6000), ("get", None)):
                     f_rps(a) + "/s" + (f" ({a['errors']} errors)" if a and a["errors"] else "") if a else "n/a",
                     (f_rps(b) + "/s (in memory)") if b else "n/a",
                     f">= {tgt:,}/s" if tgt else "(no target)", hit(a["rps"] >= tgt if a and tgt else None) if tgt else "–"])
+# the curl transfer size below 4 GiB (256 MiB unless S3_CURL_SIZE says otherwise)
+curl_sizes = sorted({int(k.split("-")[1]) for k in summary["s3_curl_agg"] if k.startswith("kms-")
+                     and int(k.split("-")[1]) < 4 << 30})
 for ph, pct_t in (("put", 25), ("get", 50)):
-    k = next((k for k in summary["s3_curl_agg"] if k.startswith("kms-") and k.endswith("-sealstack")
-              and int(k.split("-")[1]) == 256 << 20), None)
-    km = k and k.replace("-sealstack", "-moto")
-    a, b = summary["s3_curl_agg"].get(k) if k else None, summary["s3_curl_agg"].get(km) if km else None
+    if not curl_sizes:
+        break
+    k = f"kms-{curl_sizes[-1]}-sealstack"
+    km = k.replace("-sealstack", "-moto")
+    a, b = summary["s3_curl_agg"].get(k), summary["s3_curl_agg"].get(km)
     if a or b:
         pct = a[ph + "_mb_s"] / ossl_now * 100 if a and ossl_now else None
-        i20.append([f"256 MiB SSE-KMS {ph.upper()}, curl, data directory",
+        i20.append([f"{size_name(curl_sizes[-1])} SSE-KMS {ph.upper()}, curl, data directory",
                     (f"{a[ph + '_mb_s']:,.0f} MB/s = {pct:.1f} % of openssl ({ossl_now:,.0f} MB/s)" if pct is not None
                      else (f"{a[ph + '_mb_s']:,.0f} MB/s" if a else "n/a")),
                     f"{b[ph + '_mb_s']:,.0f} MB/s (in memory)" if b else "n/a",
@@ -715,7 +719,7 @@ for key, name in (("sealstack-memory", "--in-memory"), ("sealstack-file", "data 
                 hit(med(m["vmrss_kb"]) <= 8 * 1024)])
 # peak RSS during a 4 GiB transfer: curl's 4 GiB run (s3-curl, S3_CURL_LONG=1), else s3-large's
 big = next((v for k, v in summary["s3_curl_agg"].items() if k.endswith("-sealstack") and int(k.split("-")[1]) >= 4 << 30), None)
-small = next((v for k, v in summary["s3_curl_agg"].items() if k.endswith("-sealstack") and int(k.split("-")[1]) == 256 << 20), None)
+small = summary["s3_curl_agg"].get(f"kms-{curl_sizes[-1]}-sealstack") if curl_sizes else None
 src = "curl"
 if not big:
     big = next((v for k, v in summary.get("s3_large_agg", {}).items() if k.startswith("single-kms-") and k.endswith("-sealstack")
