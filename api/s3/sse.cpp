@@ -46,20 +46,31 @@ std::optional<SseMode> ParseSseHeaderValue(std::string_view value) {
 
 SseHeaders ExtractSseHeaders(const std::vector<std::pair<std::string, std::string>>& headers,
                              bool copy_source) {
+  // Compared in place, case-insensitively: this runs on every object request, and a lower-cased
+  // copy of every header name cost more than the rest of the function.
+  constexpr std::string_view kCustomer = "x-amz-server-side-encryption-customer-";
+  constexpr std::string_view kCopySourceCustomer =
+      "x-amz-copy-source-server-side-encryption-customer-";
+  const std::string_view customer = copy_source ? kCopySourceCustomer : kCustomer;
   SseHeaders h;
-  const std::string customer = copy_source ? "x-amz-copy-source-server-side-encryption-customer-"
-                                           : "x-amz-server-side-encryption-customer-";
   for (const auto& [name, value] : headers) {
-    std::string n = ToLower(name);
+    const std::string_view n = name;
+    if (n.size() < kSse.size() || !EqualsIgnoreCase(n.substr(0, 6), "x-amz-")) continue;
     if (!copy_source) {
-      if (n == kSse) h.sse = value;
-      if (n == "x-amz-server-side-encryption-aws-kms-key-id") h.kms_key_id = value;
-      if (n == "x-amz-server-side-encryption-context") h.context = value;
-      if (n == "x-amz-server-side-encryption-bucket-key-enabled") h.bucket_key = value;
+      if (EqualsIgnoreCase(n, kSse)) h.sse = value;
+      if (EqualsIgnoreCase(n, "x-amz-server-side-encryption-aws-kms-key-id")) h.kms_key_id = value;
+      if (EqualsIgnoreCase(n, "x-amz-server-side-encryption-context")) h.context = value;
+      if (EqualsIgnoreCase(n, "x-amz-server-side-encryption-bucket-key-enabled")) {
+        h.bucket_key = value;
+      }
     }
-    if (n == customer + "algorithm") h.customer_algorithm = value;
-    if (n == customer + "key") h.customer_key = value;
-    if (n == customer + "key-md5") h.customer_key_md5 = value;
+    if (n.size() <= customer.size() || !EqualsIgnoreCase(n.substr(0, customer.size()), customer)) {
+      continue;
+    }
+    const std::string_view rest = n.substr(customer.size());
+    if (EqualsIgnoreCase(rest, "algorithm")) h.customer_algorithm = value;
+    if (EqualsIgnoreCase(rest, "key")) h.customer_key = value;
+    if (EqualsIgnoreCase(rest, "key-md5")) h.customer_key_md5 = value;
   }
   return h;
 }
