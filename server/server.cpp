@@ -154,8 +154,8 @@ Status Server::BuildKms() {
   ctx.access = std::make_shared<api::AccessCheck>(
       mode, ctx.clock, [](const std::string& line) { Log(LogLevel::kWarn, line); });
   ctx.decisions = std::make_shared<DecisionLog>(kDecisionsKept);
-  ctx.access->SetObserver([log = ctx.decisions, clock = ctx.clock](const api::AccessDecision& d) {
-    log->Add(clock->Now(), d);
+  ctx.access->SetObserver([log = ctx.decisions, clock = ctx.clock](api::AccessDecision&& d) {
+    log->Add(clock->Now(), std::move(d));
   });
   ctx.faults = std::make_shared<api::FaultInjector>(ctx.random);
   ctx.kms->SetFaultInjector(ctx.faults);

@@ -124,8 +124,9 @@ std::string BucketArnOf(const std::string& resource) {
 
 // Fills the explanation of `out` (decided by `d`): the deciding policy, the context, and for an
 // implicit deny the Allow statements that came closest.
-void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
-             const policy::AccessDecision& d, const policy::PolicyDocument* resource_doc,
+// The context's values are moved into `out` at the end (the caller is done with it).
+void Explain(const AccessRequest& r, policy::RequestContext& ctx, const policy::AccessDecision& d,
+             const policy::PolicyDocument* resource_doc,
              const std::vector<const policy::PolicyDocument*>& identity,
              const std::optional<std::string>& grant_id, AccessDecision* out) {
   const std::string resource_name =
@@ -159,8 +160,11 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
       out->policy_kind = "session policy";
       break;
   }
-  for (const auto& [key, values] : ctx.keys) out->context.emplace_back(key, values);
-  if (d.decision != policy::Decision::kImplicitDeny) return;
+  auto keep_context = [&] {
+    out->context.reserve(ctx.keys.size());
+    for (auto& [key, values] : ctx.keys) out->context.emplace_back(key, std::move(values));
+  };
+  if (d.decision != policy::Decision::kImplicitDeny) return keep_context();
 
   struct Candidate {
     int parts;
@@ -202,13 +206,14 @@ void Explain(const AccessRequest& r, const policy::RequestContext& ctx,
                             "no grant on the key gives this principal " + r.action +
                                 " (grantee, operations and constraints)"});
   }
+  keep_context();
 }
 
 }  // namespace
 
 AccessDecision AccessCheck::Evaluate(const Caller& c, const AccessRequest& r, bool explain) {
   const auth::Principal& p = *c.principal;
-  const policy::RequestContext ctx = Context(c, r);
+  policy::RequestContext ctx = Context(c, r);  // handed to the explanation at the end
 
   // Identity policies keep their positions (policy_index); config load validated them, so a
   // null entry (unparsable) is only skipped.
@@ -303,8 +308,16 @@ AccessDecision AccessCheck::Check(const Caller& c, const AccessRequest& r) {
       if (log_) log_("policy-mode audit: would deny: " + d.message);
     }
   }
-  if (observer_) observer_(d);
-  return d;
+  if (!observer_) return d;
+  // The observer keeps the whole explanation; the caller needs only the verdict and its text, so
+  // the bulk (the request context, the near misses) is moved, not copied, on every call.
+  auto context = std::move(d.context);
+  auto closest = std::move(d.closest);
+  AccessDecision answer = d;
+  d.context = std::move(context);
+  d.closest = std::move(closest);
+  observer_(std::move(d));
+  return answer;
 }
 
 }  // namespace sealstack::api

@@ -126,7 +126,7 @@ std::string DenialMessage(const AccessDecision& d, bool same_account);
 class AccessCheck {
  public:
   using LogSink = std::function<void(const std::string& line)>;
-  using Observer = std::function<void(const AccessDecision& decision)>;
+  using Observer = std::function<void(AccessDecision&& decision)>;
 
   // `clock` gives aws:CurrentTime / aws:EpochTime (null: the system clock). `log` receives the
   // would-deny lines of kAudit (null: dropped).
