@@ -450,18 +450,30 @@ Status ObjectStore::Read(const ObjectInfo& object, const crypto::SecretBytes& da
 
 namespace {
 
-// Opens sealed segment seq and hands the sink the part of it inside plaintext [from, to) of the
-// extent. plaintext is scratch space.
-Status DeliverSegment(crypto::SegmentReader& reader, const crypto::SegmentLayout& layout,
-                      uint64_t seq, std::string_view sealed, uint64_t from, uint64_t to,
-                      std::string& plaintext, const PlaintextSink& sink) {
-  plaintext.clear();
-  SEALSTACK_RETURN_IF_ERROR(reader.OpenSegmentAppend(seq, sealed, layout.IsLast(seq), &plaintext));
+// Opens sealed segment seq and appends the part of its plaintext inside [from, to) of the
+// extent to *out. A batch of segments is handed to the sink at once: one send of up to a
+// megabyte instead of one per 64 KiB segment (a fifth of a large GET's kernel time was the
+// per-send wake-up of the reader).
+Status AppendSegment(crypto::SegmentReader& reader, const crypto::SegmentLayout& layout,
+                     uint64_t seq, std::string_view sealed, uint64_t from, uint64_t to,
+                     std::string* out) {
+  const size_t before = out->size();
+  SEALSTACK_RETURN_IF_ERROR(reader.OpenSegmentAppend(seq, sealed, layout.IsLast(seq), out));
   const uint64_t seg_from = layout.PlaintextOffset(seq);
+  const uint64_t seg_size = out->size() - before;
   const uint64_t lo = std::max(from, seg_from) - seg_from;
-  const uint64_t hi = std::min(to, seg_from + plaintext.size()) - seg_from;
-  if (hi > lo) return sink(std::string_view(plaintext).substr(lo, hi - lo));
+  const uint64_t hi = std::min(to, seg_from + seg_size) - seg_from;
+  if (hi <= lo) {
+    out->resize(before);
+    return Status::Ok();
+  }
+  out->resize(before + static_cast<size_t>(hi));
+  if (lo > 0) out->erase(before, static_cast<size_t>(lo));  // only a range's first segment
   return Status::Ok();
+}
+
+Status DeliverBatch(const std::string& plaintext, const PlaintextSink& sink) {
+  return plaintext.empty() ? Status::Ok() : sink(plaintext);
 }
 
 }  // namespace
@@ -485,9 +497,10 @@ Status ObjectStore::ReadExtentFile(const storage::BodyFiles::Reader& file,
   const uint64_t stride = uint64_t{layout.segment_size()} + crypto::kSegmentOverhead;
   std::string sealed;
   std::string plaintext;
-  plaintext.reserve(layout.segment_size());
+  plaintext.reserve(options_.read_batch_segments * layout.segment_size());
   for (uint64_t begin = first_segment; begin <= last_segment;
        begin += options_.read_batch_segments) {
+    plaintext.clear();
     const uint64_t end = std::min<uint64_t>(last_segment, begin + options_.read_batch_segments - 1);
     const uint64_t end_length = layout.PlaintextLength(end) + crypto::kSegmentOverhead;
     // One read for the whole batch: segment k sits at k * stride.
@@ -497,9 +510,9 @@ Status ObjectStore::ReadExtentFile(const storage::BodyFiles::Reader& file,
       const std::string_view one =
           std::string_view(sealed).substr(static_cast<size_t>((seq - begin) * stride),
                                           static_cast<size_t>(seq == end ? end_length : stride));
-      SEALSTACK_RETURN_IF_ERROR(
-          DeliverSegment(reader, layout, seq, one, from, to, plaintext, sink));
+      SEALSTACK_RETURN_IF_ERROR(AppendSegment(reader, layout, seq, one, from, to, &plaintext));
     }
+    SEALSTACK_RETURN_IF_ERROR(DeliverBatch(plaintext, sink));
   }
   return Status::Ok();
 }
@@ -521,7 +534,7 @@ Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::Segme
   }
   std::vector<std::string> batch(options_.read_batch_segments);
   std::string plaintext;
-  plaintext.reserve(layout.segment_size());
+  plaintext.reserve(batch.size() * layout.segment_size());
   for (uint64_t begin = first_segment; begin <= last_segment; begin += batch.size()) {
     const uint64_t end = std::min<uint64_t>(last_segment, begin + batch.size() - 1);
     const size_t want = static_cast<size_t>(end - begin + 1);
@@ -546,10 +559,12 @@ Status ObjectStore::ReadExtent(const storage::S3ExtentRow& extent, crypto::Segme
       return Status::Integrity("segment " + std::to_string(begin + got) + " of a body is missing");
     }
     // Decrypt and deliver outside the lease: a slow sink never holds a connection.
+    plaintext.clear();
     for (size_t i = 0; i < got; ++i) {
       SEALSTACK_RETURN_IF_ERROR(
-          DeliverSegment(reader, layout, begin + i, batch[i], from, to, plaintext, sink));
+          AppendSegment(reader, layout, begin + i, batch[i], from, to, &plaintext));
     }
+    SEALSTACK_RETURN_IF_ERROR(DeliverBatch(plaintext, sink));
   }
   return Status::Ok();
 }

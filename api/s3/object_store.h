@@ -36,8 +36,8 @@
 //     can free one (and once a second for frees made elsewhere: bucket deletion, resets). A
 //     reader that opened the file before keeps reading it.
 //   - Memory: a writer holds one plaintext segment plus at most write_batch_segments sealed
-//     segments, whatever the object size; Read holds read_batch_segments sealed segments plus
-//     one plaintext segment.
+//     segments, whatever the object size; Read holds read_batch_segments sealed segments and
+//     their plaintext (2 MiB at the defaults), and hands the sink a batch at a time.
 //   - Integrity: Read hands the sink only authenticated plaintext. A tampered, truncated,
 //     reordered or missing segment, a bad header or a wrong data key -> kIntegrity. Plaintext
 //     handed to the sink before the failing segment is authentic, but the read as a whole failed:

@@ -490,6 +490,37 @@ void FlipByte(Database& db, int64_t object_id, int64_t seq, size_t at) {
             }).ok());
 }
 
+TEST_CASE("ObjectStore: a read hands out whole verified batches, up to the tampered one",
+          "[s3][object_store]") {
+  Env env({.segment_size = 1024});
+  const std::string plain = Bytes(20 * 1024, 7);  // 20 segments: a batch of 16, then 4
+  ObjectInfo info = env.MustPut("k", plain);
+  FlipByte(*env.db, info.extents[0].object_id, 17, 5);
+  std::vector<size_t> pieces;
+  std::string delivered;
+  Status s = env.store->Read(info, env.key, std::nullopt, [&](std::string_view p) {
+    pieces.push_back(p.size());
+    delivered.append(p);
+    return Status::Ok();
+  });
+  CHECK(s.code() == StatusCode::kIntegrity);
+  CHECK(pieces == std::vector<size_t>{16 * 1024});  // one piece per batch
+  CHECK(delivered == plain.substr(0, 16 * 1024));
+  // A range that starts and ends inside segments is clipped at both ends of its batch.
+  pieces.clear();
+  delivered.clear();
+  REQUIRE(env.store
+              ->Read(info, env.key, ByteRange{1000, 16 * 1024 + 10},
+                     [&](std::string_view p) {
+                       pieces.push_back(p.size());
+                       delivered.append(p);
+                       return Status::Ok();
+                     })
+              .ok());
+  CHECK(pieces == std::vector<size_t>{16 * 1024 - 1000, 11});
+  CHECK(delivered == plain.substr(1000, 16 * 1024 + 11 - 1000));
+}
+
 TEST_CASE("ObjectStore: tampering fails with Integrity, other objects unaffected",
           "[s3][object_store]") {
   Env env({.segment_size = 1024});
@@ -510,7 +541,9 @@ TEST_CASE("ObjectStore: tampering fails with Integrity, other objects unaffected
   SECTION("a flipped byte in a segment") {
     FlipByte(*env.db, id, 1, 17);
     CHECK(read(std::nullopt).code() == StatusCode::kIntegrity);
-    CHECK(delivered == plain.substr(0, 1024));  // only verified bytes went out
+    // Only verified bytes go out, a read batch (16 segments here) at a time: the flipped
+    // segment is in the first batch, so none of it went out.
+    CHECK(delivered.empty());
     CHECK(read(ByteRange{1024, 1024}).code() == StatusCode::kIntegrity);
     CHECK(read(ByteRange{0, 1023}).ok());  // the untouched segment still verifies
     CHECK(delivered == plain.substr(0, 1024));
