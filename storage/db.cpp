@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -508,6 +509,13 @@ struct Database::Rep {
   std::thread checkpointer;
   CondVar wake;
   bool stopping GUARDED_BY(mu) = false;
+
+  // Writers of a file database queue here, not in SQLite's busy handler, which sleeps 1, 2, 5,
+  // 10, ... ms between attempts to take the write lock: with 8 concurrent 4 KiB PUTs that
+  // sleeping set the tail (p90 32 ms, p99 194 ms against a transaction of ~0.3 ms). A writer that
+  // waits longer than the busy timeout goes ahead without it (SQLite's own locking still
+  // serializes the writes), so a lock-order cycle through some other mutex cannot deadlock.
+  std::timed_mutex writers;
 };
 
 namespace {
@@ -642,6 +650,10 @@ Status Database::WithTransaction(const std::function<Status(Connection&)>& fn) {
   SEALSTACK_ASSIGN_OR_RETURN(ConnectionLease lease, Acquire());
   Connection& c = *lease;
   if (c.InTransaction()) return RunInSavepoint(c, fn);
+  std::unique_lock<std::timed_mutex> writer(rep_->writers, std::defer_lock);
+  if (!rep_->options.in_memory) {  // in memory, the one connection already serializes
+    (void)writer.try_lock_for(std::chrono::milliseconds(rep_->options.busy_timeout_ms));
+  }
   return RetryOnBusy(c, [&]() -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(c));
     SEALSTACK_RETURN_IF_ERROR(fn(c));

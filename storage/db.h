@@ -35,8 +35,10 @@
 //
 // Writes and contention
 //   Write through WithTransaction: BEGIN IMMEDIATE takes the write lock up front, so a
-//   transaction never fails half-way on a lock upgrade (SQLITE_BUSY_SNAPSHOT). Lock waits go
-//   to SQLite's busy handler (busy_timeout_ms); if BEGIN or any statement still reports
+//   transaction never fails half-way on a lock upgrade (SQLITE_BUSY_SNAPSHOT). This process's
+//   writers first queue on one in-process lock (woken at once when it frees, where SQLite's
+//   busy handler polls with sleeps of 1 ms and more); waits for other processes, or past
+//   busy_timeout_ms, go to SQLite's busy handler; if BEGIN or any statement still reports
 //   BUSY/LOCKED, the whole transaction is rolled back and re-run a bounded number of times with
 //   jittered exponential backoff. Only then does the caller see kUnavailable.
 //
