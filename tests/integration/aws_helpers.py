@@ -47,8 +47,8 @@ def boto_session(aws_access_key_id="test", aws_secret_access_key="test", aws_ses
 def client(service, endpoint, key="test", secret="test", **config_kwargs):
     """A boto3 client against the server, with no retries (a retried 5xx would hide the
     first answer and slow the test down) and bounded timeouts."""
-    config = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
-                    read_timeout=HTTP_TIMEOUT, **config_kwargs)
+    config_kwargs.setdefault("read_timeout", HTTP_TIMEOUT)
+    config = Config(retries={"total_max_attempts": 1}, connect_timeout=5, **config_kwargs)
     return boto_session(key, secret).client(service, endpoint_url=endpoint, config=config)
 
 

@@ -30,8 +30,14 @@ OTHER = {
 OTHER_CONFIG = {"principals": [OTHER]}
 
 
-def kms(server, key="test", secret="test"):
-    return client("kms", server.endpoint, key, secret)
+# RSA-3072/4096 generation takes seconds and has a long tail (a prime search); on a loaded
+# 2-core machine one CreateKey outlasted the default 10 s read timeout. Tests that create such
+# keys give their client this much; the timeout is there to catch hangs, not to time keygen.
+KEYGEN_READ_TIMEOUT = 60
+
+
+def kms(server, key="test", secret="test", **config_kwargs):
+    return client("kms", server.endpoint, key, secret, **config_kwargs)
 
 
 def key_arn(key_id, account=ROOT_ACCOUNT):

@@ -12,8 +12,8 @@ import pytest
 from botocore.config import Config
 
 from aws_helpers import REGION, ROOT_ACCOUNT, boto_session, json_target_request
-from kms_helpers import (create_key, expect_error, has_input, has_output, key_arn, kms,
-                         require_op, symmetric_key)
+from kms_helpers import (KEYGEN_READ_TIMEOUT, create_key, expect_error, has_input, has_output,
+                         key_arn, kms, require_op, symmetric_key)
 
 DRY_RUN_MESSAGE = "The request would have succeeded, but the DryRun option is set."
 OTHER_REGION = "us-west-2"
@@ -159,7 +159,7 @@ def test_sensitive_blobs_are_not_echoed_in_length_errors(sealstack):
     ("RSA_3072", "RSAES_OAEP_SHA_1", 342), ("RSA_4096", "RSAES_OAEP_SHA_256", 446)])
 def test_rsa_plaintext_limit_per_spec_and_algorithm(sealstack, spec, algorithm, limit):
     # Recorded: test_encrypt_validate_plaintext_size_per_key_type.
-    kc = kms(sealstack)
+    kc = kms(sealstack, read_timeout=KEYGEN_READ_TIMEOUT)
     key_id = create_key(kc, KeySpec=spec, KeyUsage="ENCRYPT_DECRYPT")["KeyId"]
     kc.encrypt(KeyId=key_id, Plaintext=b"p" * limit, EncryptionAlgorithm=algorithm)
     resp = expect_error(kc.encrypt, "ValidationException", KeyId=key_id,
@@ -273,7 +273,7 @@ def test_derive_shared_secret_bad_public_key_has_no_message(sealstack):
 def test_on_demand_rotation_limit_and_unsupported_keys(sealstack):
     # Recorded: test_key_rotations_limits (10 on-demand rotations, then LimitExceeded),
     # test_rotate_key_on_demand_raises_error_given_non_symmetric_key (no message).
-    kc = kms(sealstack)
+    kc = kms(sealstack, read_timeout=KEYGEN_READ_TIMEOUT)
     require_op(kc, "RotateKeyOnDemand")
     key_id = symmetric_key(kc)
     for _ in range(10):

@@ -5,8 +5,9 @@ not resolve. Expectations are AWS's (botocore kms model + PROTOCOL.md 5.2-5.6)."
 import pytest
 
 from aws_helpers import ROOT_ACCOUNT
-from kms_helpers import (KEY_ID_RE, KEY_MATERIAL_ID_RE, assert_close, create_key, expect_error,
-                         key_arn, kms, raw_error, server_now, shape_members)
+from kms_helpers import (KEY_ID_RE, KEY_MATERIAL_ID_RE, KEYGEN_READ_TIMEOUT, assert_close,
+                         create_key, expect_error, key_arn, kms, raw_error, server_now,
+                         shape_members)
 
 RSA_SIGN = ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
             "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"]
@@ -65,7 +66,7 @@ def test_create_key_spec_usage(sealstack, spec, usage):
 
 def test_create_key_rsa_4096_and_default_usage(sealstack):
     """RSA_4096 (the only 4096-bit key of the suite); KeyUsage omitted = ENCRYPT_DECRYPT."""
-    kc = kms(sealstack)
+    kc = kms(sealstack, read_timeout=KEYGEN_READ_TIMEOUT)
     md = create_key(kc, KeySpec="RSA_4096")
     _assert_spec_metadata(kc, md, "RSA_4096", "ENCRYPT_DECRYPT",
                           {"EncryptionAlgorithms": RSA_ENC})
