@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
@@ -65,12 +67,17 @@ class InFlight {
 constexpr int kListenBacklog = 1024;
 constexpr uint64_t kMaxDrainBytes = 64ull << 20;
 
-// cpp-httplib's content reader parses a multipart/form-data body itself (and, asked with one
-// receiver, calls a multipart receiver that is not there); SealStack reads form bodies raw
-// (api/s3/form_data.h). The reader decides by the request's Content-Type when it is called, so
-// the type is renamed first: the handler has the head already (MakeHead). The Request is the
-// library's own, non-const object; only the handler's view of it is const.
-void HideMultipartType(const httplib::Request& req) {
+// cpp-httplib's content reader interprets two headers that SealStack must not let it act on; it
+// decides by them when it is called, so they are renamed first (the handler has the head
+// already, MakeHead). The Request is the library's own, non-const object; only the handler's
+// view of it is const.
+//   - Content-Type multipart/form-data: the reader parses the form itself (and, asked with one
+//     receiver, calls a multipart receiver that is not there); SealStack reads form bodies raw
+//     (api/s3/form_data.h).
+//   - Content-Encoding gzip, deflate or br: the reader inflates the body. S3 stores what was sent
+//     (a pre-compressed object's Content-Encoding is metadata for its readers), and SigV4 signed
+//     the compressed bytes: an inflated body failed with XAmzContentSHA256Mismatch.
+void HideFromLibraryReader(const httplib::Request& req) {
   // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
   auto& headers = const_cast<httplib::Request&>(req).headers;
   auto [first, last] = headers.equal_range("Content-Type");
@@ -79,6 +86,13 @@ void HideMultipartType(const httplib::Request& req) {
     if (it->second.rfind("multipart/form-data", 0) == 0) {
       it->second = "application/x-sealstack-form-data" + it->second.substr(19);
     }
+  }
+  auto [enc_first, enc_last] = headers.equal_range("Content-Encoding");
+  std::vector<std::string> encodings;
+  for (auto it = enc_first; it != enc_last; ++it) encodings.push_back(it->second);
+  headers.erase(enc_first, enc_last);
+  for (auto& value : encodings) {
+    headers.emplace("X-Sealstack-Library-Hidden-Content-Encoding", std::move(value));
   }
 }
 
@@ -250,7 +264,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
       // cpp-httplib's reader starts over from the socket on each call: once only.
       if (ex.body_read_started) return false;
       ex.body_read_started = true;
-      HideMultipartType(req);
+      HideFromLibraryReader(req);
       bool ok = reader([&receive](const char* data, size_t len) {
         return receive(std::string_view(data, len));
       });

@@ -54,6 +54,39 @@ def test_sse_s3_by_default_with_ranges_and_metadata(sealstack):
     assert (err["Code"], status) == ("NoSuchBucket", 404)
 
 
+def test_precompressed_objects_are_stored_as_sent(sealstack, tmp_path):
+    """A body uploaded with Content-Encoding gzip/deflate/br is stored and served byte for byte
+    (S3 never inflates it; the encoding is metadata for its readers). The HTTP library used to
+    inflate it first, so the signed payload hash no longer matched (XAmzContentSHA256Mismatch)."""
+    import gzip
+    import zlib
+    s3 = client("s3", sealstack.endpoint)
+    s3.create_bucket(Bucket="precompressed")
+    text = b"static asset, served with Content-Encoding\n" * 200
+    for key, encoding, body in (("app.js.gz", "gzip", gzip.compress(text)),
+                                ("app.js.z", "deflate", zlib.compress(text)),
+                                ("app.js.br", "br", os.urandom(64))):
+        put = s3.put_object(Bucket="precompressed", Key=key, Body=body,
+                            ContentEncoding=encoding, ContentType="text/javascript")
+        assert put["ResponseMetadata"]["HTTPStatusCode"] == 200, key
+        got = s3.get_object(Bucket="precompressed", Key=key)
+        assert got["ContentEncoding"] == encoding
+        assert got["ContentLength"] == len(body)
+        assert got["Body"].read() == body, key
+    assert gzip.decompress(s3.get_object(Bucket="precompressed",
+                                         Key="app.js.gz")["Body"].read()) == text
+    # The AWS CLI's upload of a gzipped file, as static-site deploy scripts do it.
+    gz = tmp_path / "index.html.gz"
+    gz.write_bytes(gzip.compress(b"<html>site</html>" * 50))
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+               AWS_DEFAULT_REGION="us-east-1", HOME=str(tmp_path))
+    subprocess.run(["aws", "--endpoint-url", sealstack.endpoint, "s3", "cp", str(gz),
+                    "s3://precompressed/index.html", "--content-encoding", "gzip",
+                    "--content-type", "text/html"], check=True, env=env, capture_output=True)
+    got = s3.get_object(Bucket="precompressed", Key="index.html")
+    assert (got["ContentEncoding"], got["Body"].read()) == ("gzip", gz.read_bytes())
+
+
 def test_sse_kms_reads_follow_the_key_state(sealstack):
     s3 = client("s3", sealstack.endpoint)
     kms = client("kms", sealstack.endpoint)
