@@ -130,7 +130,19 @@ void NoteConnection(Exchange& ex) {
   }
 }
 
+// cpp-httplib gzips a response body when the client accepts gzip and the type looks like text
+// (S3's XML, the JSON protocols' bodies, error documents). AWS answers uncompressed, and a client
+// that sends Accept-Encoding without expecting it to be used (Go's transport adds it by itself)
+// must get AWS's bytes, so the library never sees the client's Accept-Encoding.
+void HideAcceptEncoding(const httplib::Request& req) {
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  auto [first, last] = headers.equal_range("Accept-Encoding");
+  headers.erase(first, last);
+}
+
 void WriteResponse(Exchange& ex, const httplib::Request& req, httplib::Response& res) {
+  HideAcceptEncoding(req);
   api::ApiResponse& r = ex.response;
   res.status = r.status;
   std::string content_type;

@@ -12,7 +12,8 @@ import requests
 from botocore.exceptions import ClientError
 
 from aws_helpers import (HTTP_TIMEOUT, assert_json_error, assert_requests_s3_error, client,
-                         json_target_request, presign_v2, presign_v4, tamper_query_param)
+                         json_target_request, presign_v2, presign_v4, signed_request,
+                         tamper_query_param)
 
 UNKNOWN_KEY = "AKIANOSUCHKEY0000000"
 
@@ -205,3 +206,34 @@ def test_s3_sigv2_header_auth_is_invalid_request(sealstack):
                                         "supported. Please use AWS4-HMAC-SHA256.")
     resp = _client_error(lambda: s3.head_object(Bucket=BUCKET, Key="plain.txt"))
     assert (resp["Error"]["Code"], resp["ResponseMetadata"]["HTTPStatusCode"]) == ("400", 400)
+
+
+def test_responses_are_never_compressed_even_when_the_client_accepts_gzip(sealstack):
+    """AWS answers S3's XML and the JSON protocols uncompressed. requests (like Go's transport)
+    sends Accept-Encoding: gzip on its own; the HTTP library used to gzip XML and JSON bodies
+    for it, so such clients saw Content-Encoding: gzip where AWS sends none."""
+    s3 = client("s3", sealstack.endpoint)
+    s3.create_bucket(Bucket="uncompressed")
+    s3.put_object(Bucket="uncompressed", Key="a.txt", Body=b"text " * 2000,
+                  ContentType="text/plain")
+    gzip_please = {"Accept-Encoding": "gzip, deflate, br"}
+    answers = {
+        "ListObjectsV2": signed_request(sealstack.endpoint, "GET", "/uncompressed", service="s3",
+                                        params={"list-type": "2"}, headers=gzip_please),
+        "GetObject": signed_request(sealstack.endpoint, "GET", "/uncompressed/a.txt",
+                                    service="s3", headers=gzip_please),
+        "NoSuchBucket": signed_request(sealstack.endpoint, "GET", "/no-such-bucket-here",
+                                       service="s3", headers=gzip_please),
+        "ListKeys": signed_request(sealstack.endpoint, "POST", "/", service="kms",
+                                   body=b"{}", headers={**gzip_please,
+                                                        "X-Amz-Target": "TrentService.ListKeys",
+                                                        "Content-Type":
+                                                            "application/x-amz-json-1.1"}),
+    }
+    statuses = {name: r.status_code for name, r in answers.items()}
+    assert statuses == {"ListObjectsV2": 200, "GetObject": 200, "NoSuchBucket": 404,
+                        "ListKeys": 200}
+    for name, r in answers.items():
+        assert "Content-Encoding" not in r.headers, (name, r.headers)
+        assert int(r.headers["Content-Length"]) == len(r.content), name
+    assert answers["GetObject"].content == b"text " * 2000
