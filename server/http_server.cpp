@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "api/common/errors.h"
 #include "api/common/request_id.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "server/http_connection.h"
 #include "server/thread_pool.h"
 
@@ -141,10 +143,24 @@ void HideAcceptEncoding(const httplib::Request& req) {
   headers.erase(first, last);
 }
 
+// AWS stamps every response with its Date (RFC 7231), the wall clock's, which SDKs read to
+// correct a skewed local clock. Formatted once a second per thread.
+const std::string& HttpDateNow() {
+  thread_local std::chrono::system_clock::time_point second{};
+  thread_local std::string text;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (text.empty() || now != second) {
+    second = now;
+    text = FormatHttpDate(now);
+  }
+  return text;
+}
+
 void WriteResponse(Exchange& ex, const httplib::Request& req, httplib::Response& res) {
   HideAcceptEncoding(req);
   api::ApiResponse& r = ex.response;
   res.status = r.status;
+  res.set_header("Date", HttpDateNow());
   std::string content_type;
   for (auto& [name, value] : r.headers) {
     if (EqualsIgnoreCase(name, "Content-Type")) {

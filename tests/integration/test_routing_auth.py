@@ -5,6 +5,7 @@ service's own auth error. Presigned S3 URLs (SigV4 and SigV2) likewise.
 """
 
 import datetime
+import email.utils
 import time
 
 import pytest
@@ -237,3 +238,28 @@ def test_responses_are_never_compressed_even_when_the_client_accepts_gzip(sealst
         assert "Content-Encoding" not in r.headers, (name, r.headers)
         assert int(r.headers["Content-Length"]) == len(r.content), name
     assert answers["GetObject"].content == b"text " * 2000
+
+
+def test_every_response_carries_the_wall_clock_date(sealstack):
+    """AWS stamps every response with Date (RFC 7231, the wall clock); SDKs read it to correct a
+    skewed local clock. Success and error, every protocol, HEAD too."""
+    s3 = client("s3", sealstack.endpoint)
+    s3.create_bucket(Bucket="dated")
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    answers = [
+        signed_request(sealstack.endpoint, "GET", "/dated", service="s3"),
+        signed_request(sealstack.endpoint, "HEAD", "/dated", service="s3"),
+        signed_request(sealstack.endpoint, "GET", "/dated/missing", service="s3"),
+        json_target_request(sealstack.endpoint, "TrentService.ListKeys"),
+        json_target_request(sealstack.endpoint, "TrentService.NoSuchOperation"),
+        signed_request(sealstack.endpoint, "POST", "/", service="sts",
+                       body=b"Action=GetCallerIdentity&Version=2011-06-15",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        requests.get(sealstack.endpoint + "/_sealstack/health", timeout=HTTP_TIMEOUT),
+    ]
+    after = datetime.datetime.now(datetime.timezone.utc)
+    assert [r.status_code for r in answers] == [200, 200, 404, 200, 400, 200, 200]
+    for r in answers:
+        stamped = email.utils.parsedate_to_datetime(r.headers["Date"])
+        assert r.headers["Date"].endswith(" GMT"), r.headers["Date"]
+        assert before <= stamped <= after, (r.url, r.headers["Date"])
