@@ -1,0 +1,177 @@
+#include "api/iam/iam_config_entities.h"
+
+#include <chrono>
+
+namespace sealstack::api::iam {
+
+namespace {
+
+constexpr std::string_view kDefaultTrustPolicy = R"({"Version":"2012-10-17","Statement":[{)"
+                                                 R"("Effect":"Allow","Principal":{"AWS":)"
+                                                 R"("arn:aws:iam::ACCOUNT:root","Service":)"
+                                                 R"("glue.amazonaws.com"},"Action":)"
+                                                 R"("sts:AssumeRole"}]})";
+
+SystemTime CreateDate() {
+  return SystemTime(std::chrono::seconds(kConfiguredCreateDate));
+}
+
+// "/PATH/" of arn:aws:iam::ACCT:user/PATH/NAME ("/" without a path).
+std::string PathOf(const std::string& arn) {
+  const size_t colon = arn.rfind(':');
+  const size_t type_end = arn.find('/', colon);
+  const size_t name_start = arn.rfind('/');
+  if (type_end == std::string::npos || type_end == name_start) return "/";
+  return arn.substr(type_end, name_start - type_end + 1);
+}
+
+std::vector<Tag> TagsOf(const auth::Principal& p) {
+  std::vector<Tag> out;
+  out.reserve(p.tags.size());
+  for (const auto& [key, value] : p.tags) out.push_back({key, value});
+  return out;
+}
+
+User UserOf(const auth::Principal& p) {
+  return User{PathOf(p.arn), p.name,      auth::DerivedUniqueId("AIDA", p.arn), p.arn, CreateDate(),
+              TagsOf(p),     std::nullopt};
+}
+
+Role RoleOf(const auth::Principal& p) {
+  Role role;
+  role.account = p.account;
+  role.path = PathOf(p.arn);
+  role.name = p.name;
+  role.id = auth::DerivedUniqueId("AROA", p.arn);
+  role.arn = p.arn;
+  role.created = CreateDate();
+  role.trust_policy = DefaultTrustPolicy(p.account);
+  role.tags = TagsOf(p);
+  role.configured = true;
+  return role;
+}
+
+auth::PrincipalType TypeOf(PolicyOwner kind) {
+  return kind == PolicyOwner::kUser ? auth::PrincipalType::kUser : auth::PrincipalType::kRole;
+}
+
+}  // namespace
+
+std::string DefaultTrustPolicy(const std::string& account) {
+  std::string doc(kDefaultTrustPolicy);
+  doc.replace(doc.find("ACCOUNT"), 7, account);
+  return doc;
+}
+
+ConfiguredEntities::ConfiguredEntities(std::weak_ptr<const auth::PrincipalStore> store)
+    : store_(std::move(store)) {}
+
+std::vector<auth::ConfiguredIdentity> ConfiguredEntities::Identities(
+    const std::string& account, auth::PrincipalType type) const {
+  std::vector<auth::ConfiguredIdentity> out;
+  const std::shared_ptr<const auth::PrincipalStore> store = store_.lock();
+  if (store == nullptr) return out;
+  for (auth::ConfiguredIdentity& identity : store->ConfiguredIdentities(account)) {
+    if (identity.principal->type == type) out.push_back(std::move(identity));
+  }
+  // IAM's order: by lower-case name. Two ARNs of one name (different paths): the first in ARN
+  // order is the entity, as IAM names are unique in an account.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return ToLower(a.principal->name) < ToLower(b.principal->name);
+  });
+  auto same = [](const auto& a, const auto& b) {
+    return ToLower(a.principal->name) == ToLower(b.principal->name);
+  };
+  out.erase(std::unique(out.begin(), out.end(), same), out.end());
+  return out;
+}
+
+std::optional<ConfiguredOwner> ConfiguredEntities::FindOwner(const std::string& account,
+                                                             PolicyOwner kind,
+                                                             std::string_view name) const {
+  if (kind == PolicyOwner::kGroup) return std::nullopt;
+  const std::string wanted = ToLower(name);
+  for (const auth::ConfiguredIdentity& identity : Identities(account, TypeOf(kind))) {
+    const auth::Principal& p = *identity.principal;
+    if (ToLower(p.name) != wanted) continue;
+    ConfiguredOwner owner;
+    owner.name = p.name;
+    owner.arn = p.arn;
+    owner.id = auth::DerivedUniqueId(kind == PolicyOwner::kUser ? "AIDA" : "AROA", p.arn);
+    for (size_t i = 0; i < p.policies.size(); ++i) {
+      owner.policies.emplace_back("config-" + std::to_string(i), p.policies[i]);
+    }
+    owner.tags = TagsOf(p);
+    owner.access_key_ids = identity.access_key_ids;
+    return owner;
+  }
+  return std::nullopt;
+}
+
+std::optional<User> ConfiguredEntities::FindUser(const std::string& account,
+                                                 std::string_view name) const {
+  const std::string wanted = ToLower(name);
+  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kUser)) {
+    if (ToLower(identity.principal->name) == wanted) return UserOf(*identity.principal);
+  }
+  return std::nullopt;
+}
+
+std::optional<Role> ConfiguredEntities::FindRole(const std::string& account,
+                                                 std::string_view name) const {
+  const std::string wanted = ToLower(name);
+  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kRole)) {
+    if (ToLower(identity.principal->name) == wanted) return RoleOf(*identity.principal);
+  }
+  return std::nullopt;
+}
+
+std::vector<User> ConfiguredEntities::Users(const std::string& account,
+                                            std::string_view path_prefix) const {
+  std::vector<User> out;
+  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kUser)) {
+    User user = UserOf(*identity.principal);
+    if (StartsWith(user.path, path_prefix)) out.push_back(std::move(user));
+  }
+  return out;
+}
+
+std::vector<Role> ConfiguredEntities::Roles(const std::string& account,
+                                            std::string_view path_prefix) const {
+  std::vector<Role> out;
+  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kRole)) {
+    Role role = RoleOf(*identity.principal);
+    if (StartsWith(role.path, path_prefix)) out.push_back(std::move(role));
+  }
+  return out;
+}
+
+std::optional<std::vector<AccessKey>> ConfiguredEntities::AccessKeys(const std::string& account,
+                                                                     std::string_view user) const {
+  std::optional<ConfiguredOwner> owner = FindOwner(account, PolicyOwner::kUser, user);
+  if (!owner) return std::nullopt;
+  std::vector<AccessKey> out;
+  for (const std::string& id : owner->access_key_ids) {
+    AccessKey key;
+    key.user_name = owner->name;
+    key.access_key_id = id;
+    key.status = "Active";
+    key.created = CreateDate();
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+Status ConfiguredEntities::RefuseChange(const std::string& account, PolicyOwner kind,
+                                        std::string_view name) const {
+  std::optional<ConfiguredOwner> owner = FindOwner(account, kind, name);
+  if (!owner) return Status::Ok();
+  const std::string word = kind == PolicyOwner::kUser ? "user" : "role";
+  return IamError(ErrorKind::kUnmodifiableEntity,
+                  "Cannot perform the operation on the protected " + word + " '" + owner->name +
+                      "' - this " + word +
+                      " is defined by SealStack's configuration (--config principals or a seed "
+                      "document) and is only modifiable there");
+}
+
+}  // namespace sealstack::api::iam
