@@ -1,6 +1,7 @@
 #include "api/iam/iam_config_entities.h"
 
 #include <chrono>
+#include <utility>
 
 namespace sealstack::api::iam {
 
@@ -51,6 +52,18 @@ Role RoleOf(const auth::Principal& p) {
   return role;
 }
 
+// Each identity made an entity by `of`, those whose path starts with `path_prefix`.
+template <typename Of>
+auto UnderPath(const std::vector<auth::ConfiguredIdentity>& identities,
+               std::string_view path_prefix, const Of& of) {
+  std::vector<decltype(of(std::declval<const auth::Principal&>()))> out;
+  for (const auth::ConfiguredIdentity& identity : identities) {
+    auto entity = of(*identity.principal);
+    if (StartsWith(entity.path, path_prefix)) out.push_back(std::move(entity));
+  }
+  return out;
+}
+
 auth::PrincipalType TypeOf(PolicyOwner kind) {
   return kind == PolicyOwner::kUser ? auth::PrincipalType::kUser : auth::PrincipalType::kRole;
 }
@@ -86,64 +99,57 @@ std::vector<auth::ConfiguredIdentity> ConfiguredEntities::Identities(
   return out;
 }
 
+std::optional<auth::ConfiguredIdentity> ConfiguredEntities::Find(const std::string& account,
+                                                                 auth::PrincipalType type,
+                                                                 std::string_view name) const {
+  const std::string wanted = ToLower(name);
+  for (auth::ConfiguredIdentity& identity : Identities(account, type)) {
+    if (ToLower(identity.principal->name) == wanted) return std::move(identity);
+  }
+  return std::nullopt;
+}
+
 std::optional<ConfiguredOwner> ConfiguredEntities::FindOwner(const std::string& account,
                                                              PolicyOwner kind,
                                                              std::string_view name) const {
   if (kind == PolicyOwner::kGroup) return std::nullopt;
-  const std::string wanted = ToLower(name);
-  for (const auth::ConfiguredIdentity& identity : Identities(account, TypeOf(kind))) {
-    const auth::Principal& p = *identity.principal;
-    if (ToLower(p.name) != wanted) continue;
-    ConfiguredOwner owner;
-    owner.name = p.name;
-    owner.arn = p.arn;
-    owner.id = auth::DerivedUniqueId(kind == PolicyOwner::kUser ? "AIDA" : "AROA", p.arn);
-    for (size_t i = 0; i < p.policies.size(); ++i) {
-      owner.policies.emplace_back("config-" + std::to_string(i), p.policies[i]);
-    }
-    owner.tags = TagsOf(p);
-    owner.access_key_ids = identity.access_key_ids;
-    return owner;
+  std::optional<auth::ConfiguredIdentity> found = Find(account, TypeOf(kind), name);
+  if (!found) return std::nullopt;
+  const auth::Principal& p = *found->principal;
+  ConfiguredOwner owner;
+  owner.name = p.name;
+  owner.arn = p.arn;
+  owner.id = auth::DerivedUniqueId(kind == PolicyOwner::kUser ? "AIDA" : "AROA", p.arn);
+  for (size_t i = 0; i < p.policies.size(); ++i) {
+    owner.policies.emplace_back("config-" + std::to_string(i), p.policies[i]);
   }
-  return std::nullopt;
+  owner.tags = TagsOf(p);
+  owner.access_key_ids = std::move(found->access_key_ids);
+  return owner;
 }
 
 std::optional<User> ConfiguredEntities::FindUser(const std::string& account,
                                                  std::string_view name) const {
-  const std::string wanted = ToLower(name);
-  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kUser)) {
-    if (ToLower(identity.principal->name) == wanted) return UserOf(*identity.principal);
-  }
-  return std::nullopt;
+  std::optional<auth::ConfiguredIdentity> found = Find(account, auth::PrincipalType::kUser, name);
+  if (!found) return std::nullopt;
+  return UserOf(*found->principal);
 }
 
 std::optional<Role> ConfiguredEntities::FindRole(const std::string& account,
                                                  std::string_view name) const {
-  const std::string wanted = ToLower(name);
-  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kRole)) {
-    if (ToLower(identity.principal->name) == wanted) return RoleOf(*identity.principal);
-  }
-  return std::nullopt;
+  std::optional<auth::ConfiguredIdentity> found = Find(account, auth::PrincipalType::kRole, name);
+  if (!found) return std::nullopt;
+  return RoleOf(*found->principal);
 }
 
 std::vector<User> ConfiguredEntities::Users(const std::string& account,
                                             std::string_view path_prefix) const {
-  std::vector<User> out;
-  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kUser)) {
-    User user = UserOf(*identity.principal);
-    if (StartsWith(user.path, path_prefix)) out.push_back(std::move(user));
-  }
-  return out;
+  return UnderPath(Identities(account, auth::PrincipalType::kUser), path_prefix, UserOf);
 }
 
 std::vector<Role> ConfiguredEntities::Roles(const std::string& account,
                                             std::string_view path_prefix) const {
-  std::vector<Role> out;
-  for (const auth::ConfiguredIdentity& identity : Identities(account, auth::PrincipalType::kRole)) {
-    Role role = RoleOf(*identity.principal);
-    if (StartsWith(role.path, path_prefix)) out.push_back(std::move(role));
-  }
-  return out;
+  return UnderPath(Identities(account, auth::PrincipalType::kRole), path_prefix, RoleOf);
 }
 
 std::optional<std::vector<AccessKey>> ConfiguredEntities::AccessKeys(const std::string& account,

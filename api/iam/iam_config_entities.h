@@ -85,8 +85,12 @@ class ConfiguredEntities {
   Status RefuseChange(const std::string& account, PolicyOwner kind, std::string_view name) const;
 
  private:
+  // The account's configured identities of `type`, by lower-case name, one per name.
   std::vector<auth::ConfiguredIdentity> Identities(const std::string& account,
                                                    auth::PrincipalType type) const;
+  // The one named `name` (in any case).
+  std::optional<auth::ConfiguredIdentity> Find(const std::string& account, auth::PrincipalType type,
+                                               std::string_view name) const;
 
   const std::weak_ptr<const auth::PrincipalStore> store_;
 };

@@ -606,7 +606,7 @@ Result<User> Service::GetUser(const Caller& c, const std::optional<std::string>&
 template <typename T, typename Read>
 Result<Page<T>> Service::ListByPath(const Caller& c, const ListInput& in,
                                     std::string_view operation, std::string_view type,
-                                    const Read& read) {
+                                    const Read& read, std::vector<T> configured) {
   SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
   SEALSTACK_RETURN_IF_ERROR(Authorize(
@@ -614,19 +614,18 @@ Result<Page<T>> Service::ListByPath(const Caller& c, const ListInput& in,
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<T> items, ReadFrom(db_, [&](storage::Connection& conn) {
                                return read(conn, static_cast<size_t>(max) + 1);
                              }));
-  return PageOf(std::move(items), in, max);
+  return PageOf(MergeByName(std::move(items), std::move(configured)), in, max);
 }
 
 Result<Page<User>> Service::ListUsers(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
   return ListByPath<User>(
       c, in, "ListUsers", "user",
-      [&](storage::Connection& conn, size_t limit) -> Result<std::vector<User>> {
-        SEALSTACK_ASSIGN_OR_RETURN(
-            std::vector<User> stored,
-            AllOf(IamRepo::ListUsers(conn, account, in.path_prefix, in.marker, limit), UserOfRow));
-        return MergeByName(std::move(stored), configured_->Users(account, in.path_prefix));
-      });
+      [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListUsers(conn, c.principal->account, in.path_prefix, in.marker, limit),
+            UserOfRow);
+      },
+      configured_->Users(c.principal->account, in.path_prefix));
 }
 
 Status Service::DeleteUser(const Caller& c, const std::string& name) {
@@ -706,15 +705,14 @@ Result<Role> Service::GetRole(const Caller& c, const std::string& name) {
 }
 
 Result<Page<Role>> Service::ListRoles(const Caller& c, const ListInput& in) {
-  const std::string& account = c.principal->account;
   return ListByPath<Role>(
       c, in, "ListRoles", "role",
-      [&](storage::Connection& conn, size_t limit) -> Result<std::vector<Role>> {
-        SEALSTACK_ASSIGN_OR_RETURN(
-            std::vector<Role> stored,
-            AllOf(IamRepo::ListRoles(conn, account, in.path_prefix, in.marker, limit), RoleOfRow));
-        return MergeByName(std::move(stored), configured_->Roles(account, in.path_prefix));
-      });
+      [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListRoles(conn, c.principal->account, in.path_prefix, in.marker, limit),
+            RoleOfRow);
+      },
+      configured_->Roles(c.principal->account, in.path_prefix));
 }
 
 Status Service::DeleteRole(const Caller& c, const std::string& name) {

@@ -422,10 +422,12 @@ class Service : public auth::PrincipalDirectory {
 
   // The frame of ListUsers, ListRoles, ListGroups and ListInstanceProfiles: PathPrefix and
   // MaxItems checked, `operation` authorized on arn:aws:iam::ACCT:TYPE/, then a page of what
-  // `read(conn, limit)` returns (the items after the marker, at most `limit`).
+  // `read(conn, limit)` returns (the items after the marker, at most `limit`), merged in name
+  // order with the `configured` entities (sorted by lower-case name; iam_config_entities.h).
   template <typename T, typename Read>
   Result<Page<T>> ListByPath(const Caller& c, const ListInput& in, std::string_view operation,
-                             std::string_view type, const Read& read);
+                             std::string_view type, const Read& read,
+                             std::vector<T> configured = {});
 
   struct KeyUse {
     SystemTime when;

@@ -173,6 +173,9 @@ def test_configured_user_lists_its_access_key(server, iam):
     assert keys[0]["CreateDate"] == CREATE_DATE
     as_alice = client("iam", server.endpoint, key=ALICE_KEY, secret=ALICE_SECRET)
     assert as_alice.list_access_keys()["AccessKeyMetadata"] == keys
+    # Not emulated (docs/iam.md): the last use of a configured key.
+    assert_error(error_of(iam.get_access_key_last_used, AccessKeyId=ALICE_KEY), "NoSuchEntity",
+                 404, f"The Access Key with id {ALICE_KEY} cannot be found.")
 
 
 def test_configured_names_are_taken(iam):
