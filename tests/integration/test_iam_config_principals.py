@@ -248,6 +248,15 @@ def test_configured_role_is_assumable_as_its_trust_policy_says(server, iam):
     kms = as_session.client("kms", endpoint_url=server.endpoint)
     kms.list_keys()  # config-0 allows it
     assert_error(error_of(kms.create_key), "AccessDeniedException", 400)  # nothing allows it
+    # A key policy naming the configured role (with its path) decides for the role's sessions.
+    key_id = client("kms", server.endpoint).create_key(Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": arn},
+             "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}))["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key_id, Plaintext=b"shipped")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"shipped"
 
     # The trust policy delegates to the caller's identity policies: a configured user without
     # sts:AssumeRole may not, the account root never may.
