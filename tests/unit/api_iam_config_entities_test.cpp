@@ -30,7 +30,8 @@ std::shared_ptr<auth::PrincipalStore> Store() {
     if (!p.access_key_id.empty()) p.secret_access_key = crypto::SecretBytes("secret");
     p.arn = std::move(arn);
     p.policies = std::move(policies);
-    REQUIRE(store->Put(std::move(p)).ok());
+    const Status st = store->Put(std::move(p));
+    REQUIRE(st.ok());
   };
   put("AKIAALICE", "arn:aws:iam::123456789012:user/alice", {R"({"Statement":[]})"});
   put("", "arn:aws:iam::123456789012:role/team/deployer", {"doc-a", "doc-b"});

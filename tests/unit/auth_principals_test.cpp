@@ -134,7 +134,8 @@ TEST_CASE("ConfiguredIdentities: an account's users and roles with their long-te
     if (!p.access_key_id.empty()) p.secret_access_key = crypto::SecretBytes("secret");
     p.session_token = std::move(token);
     p.arn = std::move(arn);
-    REQUIRE(store.Put(std::move(p)).ok());
+    const Status st = store.Put(std::move(p));
+    REQUIRE(st.ok());
   };
   put("AKIAALICE2", "arn:aws:iam::123456789012:user/alice");
   put("AKIAALICE1", "arn:aws:iam::123456789012:user/alice");
