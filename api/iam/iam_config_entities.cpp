@@ -13,12 +13,12 @@ constexpr std::string_view kDefaultTrustPolicy = R"({"Version":"2012-10-17","Sta
                                                  R"("glue.amazonaws.com"},"Action":)"
                                                  R"("sts:AssumeRole"}]})";
 
-SystemTime CreateDate() {
+SystemTime ConfiguredCreateDate() {
   return SystemTime(std::chrono::seconds(kConfiguredCreateDate));
 }
 
 // "/PATH/" of arn:aws:iam::ACCT:user/PATH/NAME ("/" without a path).
-std::string PathOf(const std::string& arn) {
+std::string ConfiguredPath(const std::string& arn) {
   const size_t colon = arn.rfind(':');
   const size_t type_end = arn.find('/', colon);
   const size_t name_start = arn.rfind('/');
@@ -26,28 +26,33 @@ std::string PathOf(const std::string& arn) {
   return arn.substr(type_end, name_start - type_end + 1);
 }
 
-std::vector<Tag> TagsOf(const auth::Principal& p) {
+std::vector<Tag> ConfiguredTags(const auth::Principal& p) {
   std::vector<Tag> out;
   out.reserve(p.tags.size());
   for (const auto& [key, value] : p.tags) out.push_back({key, value});
   return out;
 }
 
-User UserOf(const auth::Principal& p) {
-  return User{PathOf(p.arn), p.name,      auth::DerivedUniqueId("AIDA", p.arn), p.arn, CreateDate(),
-              TagsOf(p),     std::nullopt};
+User ConfiguredUser(const auth::Principal& p) {
+  return User{ConfiguredPath(p.arn),
+              p.name,
+              auth::DerivedUniqueId("AIDA", p.arn),
+              p.arn,
+              ConfiguredCreateDate(),
+              ConfiguredTags(p),
+              std::nullopt};
 }
 
-Role RoleOf(const auth::Principal& p) {
+Role ConfiguredRole(const auth::Principal& p) {
   Role role;
   role.account = p.account;
-  role.path = PathOf(p.arn);
+  role.path = ConfiguredPath(p.arn);
   role.name = p.name;
   role.id = auth::DerivedUniqueId("AROA", p.arn);
   role.arn = p.arn;
-  role.created = CreateDate();
+  role.created = ConfiguredCreateDate();
   role.trust_policy = DefaultTrustPolicy(p.account);
-  role.tags = TagsOf(p);
+  role.tags = ConfiguredTags(p);
   role.configured = true;
   return role;
 }
@@ -123,7 +128,7 @@ std::optional<ConfiguredOwner> ConfiguredEntities::FindOwner(const std::string& 
   for (size_t i = 0; i < p.policies.size(); ++i) {
     owner.policies.emplace_back("config-" + std::to_string(i), p.policies[i]);
   }
-  owner.tags = TagsOf(p);
+  owner.tags = ConfiguredTags(p);
   owner.access_key_ids = std::move(found->access_key_ids);
   return owner;
 }
@@ -132,24 +137,24 @@ std::optional<User> ConfiguredEntities::FindUser(const std::string& account,
                                                  std::string_view name) const {
   std::optional<auth::ConfiguredIdentity> found = Find(account, auth::PrincipalType::kUser, name);
   if (!found) return std::nullopt;
-  return UserOf(*found->principal);
+  return ConfiguredUser(*found->principal);
 }
 
 std::optional<Role> ConfiguredEntities::FindRole(const std::string& account,
                                                  std::string_view name) const {
   std::optional<auth::ConfiguredIdentity> found = Find(account, auth::PrincipalType::kRole, name);
   if (!found) return std::nullopt;
-  return RoleOf(*found->principal);
+  return ConfiguredRole(*found->principal);
 }
 
 std::vector<User> ConfiguredEntities::Users(const std::string& account,
                                             std::string_view path_prefix) const {
-  return UnderPath(Identities(account, auth::PrincipalType::kUser), path_prefix, UserOf);
+  return UnderPath(Identities(account, auth::PrincipalType::kUser), path_prefix, ConfiguredUser);
 }
 
 std::vector<Role> ConfiguredEntities::Roles(const std::string& account,
                                             std::string_view path_prefix) const {
-  return UnderPath(Identities(account, auth::PrincipalType::kRole), path_prefix, RoleOf);
+  return UnderPath(Identities(account, auth::PrincipalType::kRole), path_prefix, ConfiguredRole);
 }
 
 std::optional<std::vector<AccessKey>> ConfiguredEntities::AccessKeys(const std::string& account,
@@ -162,7 +167,7 @@ std::optional<std::vector<AccessKey>> ConfiguredEntities::AccessKeys(const std::
     key.user_name = owner->name;
     key.access_key_id = id;
     key.status = "Active";
-    key.created = CreateDate();
+    key.created = ConfiguredCreateDate();
     out.push_back(std::move(key));
   }
   return out;

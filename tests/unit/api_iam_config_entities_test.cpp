@@ -22,7 +22,7 @@ using sealstack::api::iam::PolicyOwner;
 
 namespace {
 
-std::shared_ptr<auth::PrincipalStore> Store() {
+std::shared_ptr<auth::PrincipalStore> ConfiguredStore() {
   auto store = std::make_shared<auth::PrincipalStore>();
   auto put = [&](std::string key, std::string arn, std::vector<std::string> policies) {
     auth::Principal p;
@@ -41,7 +41,7 @@ std::shared_ptr<auth::PrincipalStore> Store() {
 }  // namespace
 
 TEST_CASE("ConfiguredEntities projects users and roles", "[iam]") {
-  auto store = Store();
+  auto store = ConfiguredStore();
   ConfiguredEntities entities(store);
   const std::string account = "123456789012";
 
