@@ -1,8 +1,12 @@
 #include "auth/principals.h"
 
+#include <algorithm>
+#include <map>
+
 #include "common/identifiers.h"
 #include "common/name_table.h"
 #include "common/strings.h"
+#include "crypto/digest.h"
 
 namespace sealstack::auth {
 
@@ -87,6 +91,14 @@ Result<ParsedArn> ParsePrincipalArn(std::string_view arn) {
     return out;
   }
   return BadArn(arn);
+}
+
+std::string DerivedUniqueId(std::string_view prefix, std::string_view arn) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const std::string digest = crypto::Sha256(arn);
+  std::string out(prefix);
+  for (size_t i = 0; i < 17; ++i) out += kAlphabet[static_cast<unsigned char>(digest[i]) % 32];
+  return out;
 }
 
 PrincipalStore::PrincipalStore() {
@@ -194,6 +206,31 @@ void PrincipalStore::EndSession(const std::string& access_key_id) {
 void PrincipalStore::SetDirectory(std::shared_ptr<const PrincipalDirectory> directory) {
   WriterLock lock(mu_);
   directory_ = std::move(directory);
+}
+
+std::vector<ConfiguredIdentity> PrincipalStore::ConfiguredIdentities(
+    std::string_view account) const {
+  auto wanted = [&](const Principal& p) {
+    return p.account == account &&
+           (p.type == PrincipalType::kUser || p.type == PrincipalType::kRole);
+  };
+  std::map<std::string, ConfiguredIdentity> by_arn;  // ARN order
+  ReaderLock lock(mu_);
+  for (const auto& [arn, p] : by_arn_) {
+    if (wanted(*p)) by_arn[arn].principal = p;
+  }
+  for (const auto& [key, p] : by_key_) {
+    if (!wanted(*p) || !p->session_token.empty()) continue;
+    auto it = by_arn.find(p->arn);
+    if (it != by_arn.end()) it->second.access_key_ids.push_back(key);
+  }
+  std::vector<ConfiguredIdentity> out;
+  out.reserve(by_arn.size());
+  for (auto& [arn, identity] : by_arn) {
+    std::sort(identity.access_key_ids.begin(), identity.access_key_ids.end());
+    out.push_back(std::move(identity));
+  }
+  return out;
 }
 
 std::shared_ptr<const Principal> PrincipalStore::FindByArn(std::string_view arn) const {

@@ -85,6 +85,19 @@ struct Principal {
   std::optional<ObjectEncryption> session_object_encryption;
 };
 
+// A configured (config file `principals`, seed document) IAM user or role, as
+// PrincipalStore::ConfiguredIdentities answers it.
+struct ConfiguredIdentity {
+  std::shared_ptr<const Principal> principal;  // type kUser or kRole
+  // Its long-term access key ids (those without a session token), in id order.
+  std::vector<std::string> access_key_ids;
+};
+
+// AWS's shape of an IAM unique id, derived from an ARN: `prefix` ("AIDA" for a user, "AROA" for a
+// role) and 17 characters of [A-Z2-7] from the ARN's SHA-256, so a configured principal has the
+// same id in every answer and across restarts. 21 characters for a 4-character prefix.
+std::string DerivedUniqueId(std::string_view prefix, std::string_view arn);
+
 class PrincipalStore {
  public:
   // The store starts with the default principal test/test (root of 000000000000).
@@ -94,6 +107,10 @@ class PrincipalStore {
   // Fails with InvalidArgument for a bad ARN or an access key without a secret.
   Status Put(Principal p);
   Status Remove(std::string_view access_key_id);
+
+  // The users and roles of `account` the store holds (config file, seed), one per ARN, in ARN
+  // order; not the account root, not sessions (assumed roles, keys with a session token only).
+  std::vector<ConfiguredIdentity> ConfiguredIdentities(std::string_view account) const;
 
   // The store's own principals first, then the directory's (IAM access keys and sessions).
   std::shared_ptr<const Principal> FindByAccessKey(std::string_view access_key_id) const;

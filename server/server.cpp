@@ -162,8 +162,8 @@ Status Server::BuildKms() {
   api::kms::KmsAuthorizer::Install(*ctx.kms,
                                    std::make_shared<api::kms::KmsAuthorizer>(*ctx.kms, ctx.access));
   // IAM: its access keys and role sessions authenticate after the configured principals.
-  ctx.iam =
-      std::make_shared<api::iam::Service>(*ctx.db, ctx.root_key, ctx.clock, ctx.random, ctx.access);
+  ctx.iam = std::make_shared<api::iam::Service>(*ctx.db, ctx.root_key, ctx.clock, ctx.random,
+                                                ctx.access, ctx.principals);
   ctx.principals->SetDirectory(ctx.iam);
   return Status::Ok();
 }

@@ -51,8 +51,9 @@ Result<GlueRole> FindGlueRole(iam::Service* iam, const auth::PrincipalStore& sto
   auto parsed = auth::ParsePrincipalArn(arn);
   if (parsed.ok() && parsed->type == auth::PrincipalType::kRole && iam != nullptr) {
     Result<iam::Role> found = iam->FindRole(parsed->account, parsed->name);
-    // A role name matches whatever the role's path; an ARN must name its path too.
-    if (found.ok() && (role.rfind("arn:", 0) != 0 || found->arn == arn)) {
+    // A role name matches whatever the role's path; an ARN must name its path too. A configured
+    // role (also answered by IAM) is assumed below, with a session minted here.
+    if (found.ok() && !found->configured && (role.rfind("arn:", 0) != 0 || found->arn == arn)) {
       GlueRole out;
       out.arn = found->arn;
       out.account = found->account;

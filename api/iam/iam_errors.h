@@ -22,6 +22,7 @@ enum class ErrorKind {
   kLimitExceeded,
   kDeleteConflict,
   kAccessDenied,
+  kUnmodifiableEntity,
 };
 
 // AWS's answer for each kind (IAM, Query protocol).
@@ -35,6 +36,8 @@ inline constexpr ErrorRow<ErrorKind> kIamErrors[] = {
     {ErrorKind::kLimitExceeded, StatusCode::kResourceExhausted, 409, "LimitExceeded"},
     {ErrorKind::kDeleteConflict, StatusCode::kFailedPrecondition, 409, "DeleteConflict"},
     {ErrorKind::kAccessDenied, StatusCode::kAccessDenied, 403, "AccessDenied"},
+    // AWS's answer for a protected (service-linked) role; SealStack's for configured entities.
+    {ErrorKind::kUnmodifiableEntity, StatusCode::kFailedPrecondition, 400, "UnmodifiableEntity"},
 };
 
 inline Status IamError(ErrorKind kind, std::string message) {

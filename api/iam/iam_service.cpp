@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "api/iam/iam_config_entities.h"
 #include "audit/pending_call.h"
 #include "common/strings.h"
 #include "crypto/digest.h"
@@ -313,8 +314,10 @@ std::vector<std::string> PolicyDocs(
 
 Service::Service(storage::Database& db, crypto::SecretBytes root_key,
                  std::shared_ptr<const Clock> clock, std::shared_ptr<crypto::RandomSource> random,
-                 std::shared_ptr<AccessCheck> access)
+                 std::shared_ptr<AccessCheck> access,
+                 std::weak_ptr<const auth::PrincipalStore> configured)
     : db_(db),
+      configured_(std::make_shared<const ConfiguredEntities>(std::move(configured))),
       root_key_(std::move(root_key)),
       clock_(std::move(clock)),
       random_(std::move(random)),
@@ -570,6 +573,7 @@ Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
                           TagsJson(in.tags),
                           in.permissions_boundary};
   Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    if (configured_->FindUser(account, in.name)) return Status::AlreadyExists("configured");
     if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
     return IamRepo::InsertUser(conn, row);
   });
@@ -585,6 +589,10 @@ Result<User> Service::GetUser(const Caller& c, const std::optional<std::string>&
   SEALSTACK_ASSIGN_OR_RETURN(std::string user, UserOf(c, name));
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 128));
+  if (std::optional<User> configured = configured_->FindUser(account, user)) {
+    SEALSTACK_RETURN_IF_ERROR(Authorize(c, "GetUser", configured->arn));
+    return std::move(*configured);
+  }
   Result<storage::IamUserRow> row = ReadFrom(
       db_, [&](storage::Connection& conn) { return IamRepo::GetUser(conn, account, user); });
   // Authorized on the ARN of the user asked for (its path is known only when it exists).
@@ -598,7 +606,7 @@ Result<User> Service::GetUser(const Caller& c, const std::optional<std::string>&
 template <typename T, typename Read>
 Result<Page<T>> Service::ListByPath(const Caller& c, const ListInput& in,
                                     std::string_view operation, std::string_view type,
-                                    const Read& read) {
+                                    const Read& read, std::vector<T> configured) {
   SEALSTACK_RETURN_IF_ERROR(CheckPath(in.path_prefix, "pathPrefix"));
   SEALSTACK_ASSIGN_OR_RETURN(int64_t max, MaxItems(in));
   SEALSTACK_RETURN_IF_ERROR(Authorize(
@@ -606,20 +614,25 @@ Result<Page<T>> Service::ListByPath(const Caller& c, const ListInput& in,
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<T> items, ReadFrom(db_, [&](storage::Connection& conn) {
                                return read(conn, static_cast<size_t>(max) + 1);
                              }));
-  return PageOf(std::move(items), in, max);
+  return PageOf(MergeByName(std::move(items), std::move(configured)), in, max);
 }
 
 Result<Page<User>> Service::ListUsers(const Caller& c, const ListInput& in) {
-  return ListByPath<User>(c, in, "ListUsers", "user", [&](storage::Connection& conn, size_t limit) {
-    return AllOf(IamRepo::ListUsers(conn, c.principal->account, in.path_prefix, in.marker, limit),
-                 UserOfRow);
-  });
+  return ListByPath<User>(
+      c, in, "ListUsers", "user",
+      [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListUsers(conn, c.principal->account, in.path_prefix, in.marker, limit),
+            UserOfRow);
+      },
+      configured_->Users(c.principal->account, in.path_prefix));
 }
 
 Status Service::DeleteUser(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteUser", EntityArn(account, "user", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_RETURN_IF_ERROR(
@@ -660,6 +673,7 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
     SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(*row.boundary, "permissionsBoundary"));
   }
   Status st = audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
+    if (configured_->FindRole(account, in.name)) return Status::AlreadyExists("configured");
     if (row.boundary) SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, *row.boundary));
     return IamRepo::InsertRole(conn, row);
   });
@@ -672,6 +686,9 @@ Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
 }
 
 Result<Role> Service::FindRole(const std::string& account, const std::string& name) {
+  if (std::optional<Role> configured = configured_->FindRole(account, name)) {
+    return std::move(*configured);
+  }
   SEALSTACK_ASSIGN_OR_RETURN(
       storage::IamRoleRow found,
       ReadFrom(db_, [&](storage::Connection& conn) { return FindRoleRow(conn, account, name); }));
@@ -688,16 +705,21 @@ Result<Role> Service::GetRole(const Caller& c, const std::string& name) {
 }
 
 Result<Page<Role>> Service::ListRoles(const Caller& c, const ListInput& in) {
-  return ListByPath<Role>(c, in, "ListRoles", "role", [&](storage::Connection& conn, size_t limit) {
-    return AllOf(IamRepo::ListRoles(conn, c.principal->account, in.path_prefix, in.marker, limit),
-                 RoleOfRow);
-  });
+  return ListByPath<Role>(
+      c, in, "ListRoles", "role",
+      [&](storage::Connection& conn, size_t limit) {
+        return AllOf(
+            IamRepo::ListRoles(conn, c.principal->account, in.path_prefix, in.marker, limit),
+            RoleOfRow);
+      },
+      configured_->Roles(c.principal->account, in.path_prefix));
 }
 
 Status Service::DeleteRole(const Caller& c, const std::string& name) {
   const std::string& account = c.principal->account;
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "roleName", 64));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteRole", EntityArn(account, "role", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kRole, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, name));
     SEALSTACK_RETURN_IF_ERROR(RefuseWhilePolicies(conn, account, PolicyOwner::kRole, row.name));
@@ -715,6 +737,7 @@ Status Service::UpdateAssumeRolePolicy(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kResource));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "UpdateAssumeRolePolicy", EntityArn(account, "role", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kRole, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow row, FindRoleRow(conn, account, name));
     return IamRepo::UpdateTrustPolicy(conn, account, row.name, doc);
@@ -760,6 +783,7 @@ Status Service::PutPolicy(const Caller& c, PolicyOwner kind, const std::string& 
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(doc, policy::PolicyKind::kIdentity));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Put", kind), OwnerArn(account, kind, owner)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, owner));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(auto existing, IamRepo::ListPolicies(conn, account, kind, stored));
@@ -786,6 +810,12 @@ Result<std::pair<std::string, std::string>> Service::GetPolicy(const Caller& c, 
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Get", kind), OwnerArn(account, kind, owner)));
   using Found = std::pair<std::string, std::string>;
+  if (std::optional<ConfiguredOwner> configured = configured_->FindOwner(account, kind, owner)) {
+    for (auto& [policy_name, doc] : configured->policies) {
+      if (policy_name == name) return Found{configured->name, std::move(doc)};
+    }
+    return NoSuchInlinePolicy(kind, name);
+  }
   return ReadFrom(db_, [&](storage::Connection& conn) -> Result<Found> {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(std::string doc,
@@ -802,6 +832,7 @@ Status Service::DeletePolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "policyName", 128));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, PolicyOperation("Delete", kind), OwnerArn(account, kind, owner)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, owner));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
@@ -821,6 +852,9 @@ Result<Page<std::string>> Service::ListPolicies(const Caller& c, PolicyOwner kin
       auto all, ReadFrom(db_,
                          [&](storage::Connection& conn)
                              -> Result<std::vector<std::pair<std::string, std::string>>> {
+                           if (auto configured = configured_->FindOwner(account, kind, owner)) {
+                             return std::move(configured->policies);
+                           }
                            SEALSTACK_ASSIGN_OR_RETURN(std::string stored,
                                                       OwnerName(conn, account, kind, owner));
                            return IamRepo::ListPolicies(conn, account, kind, stored);
@@ -909,6 +943,7 @@ Status Service::AddUserToGroup(const Caller& c, const std::string& group, const 
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "AddUserToGroup", EntityArn(account, "group", "/", group)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, user));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, group));
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
@@ -923,6 +958,7 @@ Status Service::RemoveUserFromGroup(const Caller& c, const std::string& group,
   SEALSTACK_RETURN_IF_ERROR(CheckName(user, "userName", 64));
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, "RemoveUserFromGroup", EntityArn(account, "group", "/", group)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, user));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamGroupRow g, FindGroupRow(conn, account, group));
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
@@ -944,6 +980,7 @@ Result<Page<Group>> Service::ListGroupsForUser(const Caller& c, const std::strin
       Authorize(c, "ListGroupsForUser", EntityArn(account, "user", "/", user)));
   std::vector<Group> groups;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    if (configured_->FindUser(account, user)) return Status::Ok();  // in no group
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow u, FindUserRow(conn, account, user));
     SEALSTACK_ASSIGN_OR_RETURN(auto names, IamRepo::ListGroupsOfUser(conn, account, u.name));
     for (const std::string& n : names) {
@@ -1184,6 +1221,7 @@ Status Service::AttachPolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Attach" + OwnerOp(kind) + "Policy",
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, owner));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamManagedPolicyRow row, FindManaged(conn, arn));
@@ -1205,6 +1243,7 @@ Status Service::DetachPolicy(const Caller& c, PolicyOwner kind, const std::strin
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "policyArn"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Detach" + OwnerOp(kind) + "Policy",
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, owner));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(bool detached, IamRepo::Detach(conn, account, kind, stored, arn));
@@ -1225,6 +1264,7 @@ Result<Page<AttachedPolicy>> Service::ListAttachedPolicies(const Caller& c, Poli
                                       EntityArn(account, OwnerWord(kind), "/", owner)));
   std::vector<AttachedPolicy> all;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
+    if (configured_->FindOwner(account, kind, owner)) return Status::Ok();  // none attached
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, owner));
     SEALSTACK_ASSIGN_OR_RETURN(auto arns, IamRepo::ListAttached(conn, account, kind, stored));
     for (const std::string& arn : arns) {
@@ -1273,6 +1313,7 @@ Status Service::PutPermissionsBoundary(const Caller& c, PolicyOwner kind, const 
   SEALSTACK_RETURN_IF_ERROR(CheckPolicyArn(arn, "permissionsBoundary"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Put" + OwnerOp(kind) + "PermissionsBoundary",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
     SEALSTACK_RETURN_IF_ERROR(CheckBoundaryPolicy(conn, account, arn));
@@ -1286,6 +1327,7 @@ Status Service::DeletePermissionsBoundary(const Caller& c, PolicyOwner kind,
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Delete" + OwnerOp(kind) + "PermissionsBoundary",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(std::string stored, OwnerName(conn, account, kind, name));
     return IamRepo::SetBoundary(conn, account, kind, stored, std::nullopt).status();
@@ -1441,6 +1483,7 @@ Status Service::TagEntity(const Caller& c, PolicyOwner kind, const std::string& 
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Tag" + OwnerOp(kind),
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       RequestTagKeys(tags)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(EntityTags current, TagsOfEntity(conn, account, kind, name));
     SEALSTACK_ASSIGN_OR_RETURN(std::vector<Tag> merged,
@@ -1459,6 +1502,7 @@ Status Service::UntagEntity(const Caller& c, PolicyOwner kind, const std::string
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "Untag" + OwnerOp(kind),
                                       EntityArn(account, OwnerWord(kind), "/", name),
                                       std::move(tag_keys)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, kind, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(EntityTags current, TagsOfEntity(conn, account, kind, name));
     return IamRepo::SetTags(conn, account, kind, current.stored,
@@ -1472,6 +1516,9 @@ Result<std::vector<Tag>> Service::ListEntityTags(const Caller& c, PolicyOwner ki
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, OwnerMember(kind), 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "List" + OwnerOp(kind) + "Tags",
                                       EntityArn(account, OwnerWord(kind), "/", name)));
+  if (std::optional<ConfiguredOwner> configured = configured_->FindOwner(account, kind, name)) {
+    return std::move(configured->tags);
+  }
   SEALSTACK_ASSIGN_OR_RETURN(EntityTags found, ReadFrom(db_, [&](storage::Connection& conn) {
                                return TagsOfEntity(conn, account, kind, name);
                              }));
@@ -1486,6 +1533,7 @@ Result<AccessKey> Service::CreateAccessKey(const Caller& c,
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, UserOf(c, user));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateAccessKey", EntityArn(account, "user", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, name));
   SEALSTACK_ASSIGN_OR_RETURN(std::string id_suffix, RandomString(*random_, 16, kIdAlphabet));
   SEALSTACK_ASSIGN_OR_RETURN(std::string secret_text, RandomString(*random_, 40, kSecretAlphabet));
   AccessKey key;
@@ -1522,6 +1570,7 @@ Result<std::vector<AccessKey>> Service::ListAccessKeys(const Caller& c,
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, UserOf(c, user));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "ListAccessKeys", EntityArn(account, "user", "/", name)));
+  if (auto configured = configured_->AccessKeys(account, name)) return std::move(*configured);
   std::vector<AccessKey> out;
   SEALSTACK_RETURN_IF_ERROR(db_.WithConnection([&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
@@ -1548,6 +1597,7 @@ Status Service::UpdateAccessKey(const Caller& c, const std::optional<std::string
     return Invalid(status, "status", "Member must satisfy enum value set: [Active, Inactive]");
   }
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateAccessKey", EntityArn(account, "user", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_ASSIGN_OR_RETURN(bool updated, IamRepo::UpdateAccessKeyStatus(conn, account, row.name,
@@ -1566,6 +1616,7 @@ Status Service::DeleteAccessKey(const Caller& c, const std::optional<std::string
   SEALSTACK_ASSIGN_OR_RETURN(std::string name, UserOf(c, user));
   SEALSTACK_RETURN_IF_ERROR(CheckName(name, "userName", 128));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "DeleteAccessKey", EntityArn(account, "user", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     SEALSTACK_ASSIGN_OR_RETURN(bool deleted,
@@ -1770,8 +1821,15 @@ std::shared_ptr<const auth::Principal> Service::SessionPrincipal(
     std::optional<std::string> boundary;
     std::string role_arn;
     std::vector<Tag> role_tags;
-    Result<storage::IamRoleRow> role = IamRepo::GetRole(conn, s.account, s.role_name);
-    if (role.ok()) {
+    if (std::optional<ConfiguredOwner> configured =
+            configured_->FindOwner(s.account, PolicyOwner::kRole, s.role_name)) {
+      // A configured role (iam_config_entities.h): its configured policies and tags.
+      role_id = configured->id;
+      role_tags = std::move(configured->tags);
+      role_arn = configured->arn;
+      policies = std::move(configured->policies);
+    } else if (Result<storage::IamRoleRow> role = IamRepo::GetRole(conn, s.account, s.role_name);
+               role.ok()) {
       role_id = role->id;
       role_tags = TagsOf(role->tags);
       role_arn = EntityArn(s.account, "role", role->path, role->name);
@@ -2076,10 +2134,12 @@ Status Service::UpdateUser(const Caller& c, const std::string& name,
   if (new_name) SEALSTACK_RETURN_IF_ERROR(CheckName(*new_name, "newUserName", 64));
   if (new_path) SEALSTACK_RETURN_IF_ERROR(CheckPath(*new_path, "newPath"));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "UpdateUser", EntityArn(account, "user", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kUser, name));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamUserRow row, FindUserRow(conn, account, name));
     const std::string target = new_name.value_or(row.name);
-    if (ToLower(target) != ToLower(row.name) && IamRepo::GetUser(conn, account, target).ok()) {
+    if (ToLower(target) != ToLower(row.name) &&
+        (IamRepo::GetUser(conn, account, target).ok() || configured_->FindUser(account, target))) {
       return IamError(ErrorKind::kEntityAlreadyExists,
                       "User with name " + target + " already exists.");
     }
@@ -2096,6 +2156,7 @@ Result<Role> Service::UpdateRole(const Caller& c, const std::string& name,
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, description && !max_session_duration ? "UpdateRoleDescription" : "UpdateRole",
                 EntityArn(account, "role", "/", name)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kRole, name));
   storage::IamRoleRow updated;
   SEALSTACK_RETURN_IF_ERROR(
       audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
@@ -2199,6 +2260,7 @@ Result<Page<InstanceProfile>> Service::ListInstanceProfilesForRole(const Caller&
   SEALSTACK_ASSIGN_OR_RETURN(
       std::vector<InstanceProfile> items,
       ReadFrom(db_, [&](storage::Connection& conn) -> Result<std::vector<InstanceProfile>> {
+        if (configured_->FindRole(account, role)) return std::vector<InstanceProfile>{};  // none
         SEALSTACK_ASSIGN_OR_RETURN(storage::IamRoleRow r, FindRoleRow(conn, account, role));
         return AllOf(
             IamRepo::ListInstanceProfilesOfRole(conn, account, r.name),
@@ -2231,6 +2293,7 @@ Status Service::SetInstanceProfileRole(const Caller& c, const std::string& profi
   SEALSTACK_RETURN_IF_ERROR(
       Authorize(c, add ? "AddRoleToInstanceProfile" : "RemoveRoleFromInstanceProfile",
                 EntityArn(account, "instance-profile", "/", profile)));
+  SEALSTACK_RETURN_IF_ERROR(configured_->RefuseChange(account, PolicyOwner::kRole, role));
   return audit::PendingCall::InTransaction(db_, [&](storage::Connection& conn) -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(storage::IamInstanceProfileRow row,
                                FindProfileRow(conn, account, profile));

@@ -71,6 +71,8 @@ struct Role {
   int64_t max_session_duration = 3600;
   std::vector<Tag> tags;
   std::optional<std::string> permissions_boundary;
+  // A config-file or seed role (iam_config_entities.h): read-only, no rows of its own.
+  bool configured = false;
 };
 
 struct Group {
@@ -228,10 +230,15 @@ struct SessionCredentials {
   std::string assumed_role_id;   // AROA...:SESSION
 };
 
+class ConfiguredEntities;
+
 class Service : public auth::PrincipalDirectory {
  public:
+  // `configured`: the config-file and seed principals, which IAM answers as users and roles
+  // (iam_config_entities.h); weak, as the store in turn asks this service (SetDirectory).
   Service(storage::Database& db, crypto::SecretBytes root_key, std::shared_ptr<const Clock> clock,
-          std::shared_ptr<crypto::RandomSource> random, std::shared_ptr<AccessCheck> access);
+          std::shared_ptr<crypto::RandomSource> random, std::shared_ptr<AccessCheck> access,
+          std::weak_ptr<const auth::PrincipalStore> configured = {});
 
   Result<User> CreateUser(const Caller& c, const CreateUserInput& in);
   // No name: the calling user (a ValidationError for other callers).
@@ -379,7 +386,8 @@ class Service : public auth::PrincipalDirectory {
   Status DeleteAccessKey(const Caller& c, const std::optional<std::string>& user,
                          const std::string& access_key_id);
 
-  // For STS: a role of `account` without authorization (STS decides by the trust policy).
+  // For STS and Glue: a role of `account` without authorization (STS decides by the trust
+  // policy); a configured role (Role::configured) before a stored one of the same name.
   Result<Role> FindRole(const std::string& account, const std::string& name);
   // For STS: issues and stores temporary credentials of `role` named `session_name`.
   // `before_store` (optional) sees the credentials before they are stored.
@@ -414,10 +422,12 @@ class Service : public auth::PrincipalDirectory {
 
   // The frame of ListUsers, ListRoles, ListGroups and ListInstanceProfiles: PathPrefix and
   // MaxItems checked, `operation` authorized on arn:aws:iam::ACCT:TYPE/, then a page of what
-  // `read(conn, limit)` returns (the items after the marker, at most `limit`).
+  // `read(conn, limit)` returns (the items after the marker, at most `limit`), merged in name
+  // order with the `configured` entities (sorted by lower-case name; iam_config_entities.h).
   template <typename T, typename Read>
   Result<Page<T>> ListByPath(const Caller& c, const ListInput& in, std::string_view operation,
-                             std::string_view type, const Read& read);
+                             std::string_view type, const Read& read,
+                             std::vector<T> configured = {});
 
   struct KeyUse {
     SystemTime when;
@@ -429,6 +439,7 @@ class Service : public auth::PrincipalDirectory {
   std::unordered_map<std::string, KeyUse> uses_ GUARDED_BY(uses_mu_);
 
   storage::Database& db_;
+  std::shared_ptr<const ConfiguredEntities> configured_;
   const crypto::SecretBytes root_key_;
   std::shared_ptr<const Clock> clock_;
   std::shared_ptr<crypto::RandomSource> random_;

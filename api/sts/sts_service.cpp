@@ -4,21 +4,10 @@
 
 #include "api/common/query_response.h"
 #include "api/common/xml_writer.h"
-#include "crypto/digest.h"
 
 namespace sealstack::api::sts {
 
 namespace {
-
-// AWS unique ids are 21 characters: a 4-letter type prefix and 17 upper-case alphanumerics.
-// Derived from the ARN so the same principal always has the same id.
-std::string UniqueId(std::string_view prefix, std::string_view arn) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string digest = crypto::Sha256(arn);
-  std::string out(prefix);
-  for (size_t i = 0; i < 17; ++i) out += kAlphabet[static_cast<unsigned char>(digest[i]) % 32];
-  return out;
-}
 
 std::string Find(const std::vector<std::pair<std::string, std::string>>& params,
                  std::string_view name) {
@@ -43,18 +32,19 @@ CallerIdentity GetCallerIdentity(const auth::Principal& principal) {
       id.user_id = principal.account;
       break;
     case auth::PrincipalType::kUser:
-      id.user_id = UniqueId("AIDA", principal.arn);
+      id.user_id = auth::DerivedUniqueId("AIDA", principal.arn);
       break;
     case auth::PrincipalType::kRole:
     case auth::PrincipalType::kWebIdentityUser:  // never signs a request; for completeness
-      id.user_id = UniqueId("AROA", principal.arn);
+      id.user_id = auth::DerivedUniqueId("AROA", principal.arn);
       break;
     case auth::PrincipalType::kAssumedRole: {
       auto parsed = auth::ParsePrincipalArn(principal.arn);
       std::string role = parsed.ok() ? parsed->name : principal.name;
       std::string session = parsed.ok() ? parsed->session_name : "";
       id.user_id =
-          UniqueId("AROA", "arn:aws:iam::" + principal.account + ":role/" + role) + ":" + session;
+          auth::DerivedUniqueId("AROA", "arn:aws:iam::" + principal.account + ":role/" + role) +
+          ":" + session;
       break;
     }
   }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "auth/principals.h"
 
 using namespace sealstack;
@@ -102,4 +105,53 @@ TEST_CASE("PrincipalStore", "[principals]") {
   CHECK_FALSE(store.FindByAccessKey("AKIAALICE"));
   CHECK_FALSE(store.FindByArn("arn:aws:iam::123456789012:user/alice2"));
   CHECK(store.Remove("AKIAALICE").code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("DerivedUniqueId is AWS's shape, a function of the ARN alone", "[principals]") {
+  const std::string user = DerivedUniqueId("AIDA", "arn:aws:iam::123456789012:user/alice");
+  const std::string role = DerivedUniqueId("AROA", "arn:aws:iam::123456789012:role/alice");
+  for (const std::string& id : {user, role}) {
+    INFO(id);
+    REQUIRE(id.size() == 21);
+    for (char c : id.substr(4)) CHECK(((c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7')));
+  }
+  CHECK(user.substr(0, 4) == "AIDA");
+  CHECK(role.substr(0, 4) == "AROA");
+  // The same ARN always gives the same id (restarts, every answer); another ARN another one.
+  CHECK(DerivedUniqueId("AIDA", "arn:aws:iam::123456789012:user/alice") == user);
+  CHECK(DerivedUniqueId("AIDA", "arn:aws:iam::123456789012:user/bob") != user);
+  CHECK(DerivedUniqueId("AIDA", "arn:aws:iam::210987654321:user/alice") != user);
+  // Pinned: the id is part of what clients see and may store.
+  CHECK(user == "AIDAXX5Y3VXJ2UDUMQWYZ");
+}
+
+TEST_CASE("ConfiguredIdentities: an account's users and roles with their long-term keys",
+          "[principals]") {
+  PrincipalStore store;
+  auto put = [&](std::string key, std::string arn, std::string token = "") {
+    Principal p;
+    p.access_key_id = std::move(key);
+    if (!p.access_key_id.empty()) p.secret_access_key = crypto::SecretBytes("secret");
+    p.session_token = std::move(token);
+    p.arn = std::move(arn);
+    const Status st = store.Put(std::move(p));
+    REQUIRE(st.ok());
+  };
+  put("AKIAALICE2", "arn:aws:iam::123456789012:user/alice");
+  put("AKIAALICE1", "arn:aws:iam::123456789012:user/alice");
+  put("ASIATEMP", "arn:aws:iam::123456789012:user/temp", "token");
+  put("", "arn:aws:iam::123456789012:role/team/deployer");
+  put("AKIAROOT", "arn:aws:iam::123456789012:root");
+  put("AKIAOTHER", "arn:aws:iam::210987654321:user/bob");
+  put("ASIASESSION", "arn:aws:sts::123456789012:assumed-role/deployer/s1", "token");
+
+  std::vector<ConfiguredIdentity> found = store.ConfiguredIdentities("123456789012");
+  REQUIRE(found.size() == 3);  // not the root, not the session, not the other account
+  CHECK(found[0].principal->arn == "arn:aws:iam::123456789012:role/team/deployer");
+  CHECK(found[0].access_key_ids.empty());
+  CHECK(found[1].principal->arn == "arn:aws:iam::123456789012:user/alice");
+  CHECK(found[1].access_key_ids == std::vector<std::string>{"AKIAALICE1", "AKIAALICE2"});
+  CHECK(found[2].principal->name == "temp");
+  CHECK(found[2].access_key_ids.empty());  // temporary credentials are no access key
+  CHECK(store.ConfiguredIdentities(std::string(kDefaultAccount)).empty());  // test/test is root
 }
