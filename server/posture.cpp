@@ -848,8 +848,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
     w.Key(SeverityName(s).data());
     w.Int64(by_severity[s]);
   }
-  w.Key("total");
-  w.Int64(static_cast<int64_t>(report.findings.size()));
+  api::WriteJsonInt64(w, "total", static_cast<int64_t>(report.findings.size()));
   w.EndObject();
   api::WriteJsonCounts(w, "scanned", report.scanned);
   w.Key("elapsed_ms");
@@ -865,10 +864,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
     api::WriteJsonString(w, "reason", f.reason);
     api::WriteJsonString(w, "fix", f.fix);
     api::WriteJsonCounts(w, "counts", f.counts);
-    w.Key("examples");
-    w.StartArray();
-    for (const auto& e : f.examples) w.String(e.c_str());
-    w.EndArray();
+    api::WriteJsonStringList(w, "examples", f.examples);
     w.EndObject();
   }
   w.EndArray();
@@ -889,10 +885,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartObject();
   api::WriteJsonString(w, "key_arn", key.arn);
   api::WriteJsonString(w, "key_state", std::string(kms::Name(key.state)));
-  w.Key("aliases");
-  w.StartArray();
-  for (const auto& a : keys.AliasesOf(key)) w.String(a.c_str());
-  w.EndArray();
+  api::WriteJsonStringList(w, "aliases", keys.AliasesOf(key));
 
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<s3::Bucket> buckets, context.s3_buckets->ListAllBuckets());
   int64_t object_total = 0, client_total = 0;
@@ -912,11 +905,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
         api::WriteJsonString(w, "bucket", v.info->bucket);
         api::WriteJsonString(w, "key", v.info->key);
         api::WriteJsonString(w, "version_id", v.info->version_id);
-        w.Key("is_latest");
-        w.Bool(v.info->is_latest);
+        api::WriteJsonBool(w, "is_latest", v.info->is_latest);
         api::WriteJsonString(w, "mode", std::string(SseModeName(doc.mode)));
-        w.Key("bucket_key");
-        w.Bool(doc.bucket_key);
+        api::WriteJsonBool(w, "bucket_key", doc.bucket_key);
         api::WriteJsonString(w, "layer",
                              server_side && client_side ? "server-side+client-side"
                              : server_side              ? "server-side"
@@ -967,10 +958,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       api::WriteJsonString(w, "name", sc.name);
       api::WriteJsonString(w, "account", sc.account);
       api::WriteJsonString(w, "region", sc.region);
-      w.Key("fields");
-      w.StartArray();
-      for (const auto& f : fields) w.String(f.c_str());
-      w.EndArray();
+      api::WriteJsonStringList(w, "fields", fields);
       w.EndObject();
     }
     w.EndArray();
@@ -1013,10 +1001,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       ++settings_total;
       w.StartObject();
       api::WriteJsonString(w, "arn", "arn:aws:glue:" + c.region + ":" + c.account + ":catalog");
-      w.Key("fields");
-      w.StartArray();
-      for (const auto& f : fields) w.String(f.c_str());
-      w.EndArray();
+      api::WriteJsonStringList(w, "fields", fields);
       w.EndObject();
     }
     w.EndArray();
@@ -1044,39 +1029,28 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
     api::WriteJsonString(w, "name", g->name);
     api::WriteJsonString(w, "grantee", g->grantee);
     api::WriteJsonString(w, "retiring", g->retiring);
-    w.Key("operations");
-    w.StartArray();
-    for (const auto& op : g->operations) w.String(op.c_str());
-    w.EndArray();
-    w.Key("constrained");
-    w.Bool(g->constraints.encryption_context_equals || g->constraints.encryption_context_subset);
+    api::WriteJsonStringList(w, "operations", g->operations);
+    api::WriteJsonBool(
+        w, "constrained",
+        g->constraints.encryption_context_equals || g->constraints.encryption_context_subset);
     w.EndObject();
   }
   w.EndArray();
   w.Key("counts");
   w.StartObject();
-  w.Key("object_versions");
-  w.Int64(object_total);
-  w.Key("client_side_objects");
-  w.Int64(client_total);
-  w.Key("catalog_entries");
-  w.Int64(catalog_total);
-  w.Key("glue_security_configurations");
-  w.Int64(secconf_total);
-  w.Key("glue_jobs");
-  w.Int64(job_total);
-  w.Key("catalog_settings");
-  w.Int64(settings_total);
-  w.Key("glue_run_logs");
-  w.Int64(run_log_total);
-  w.Key("grants");
-  w.Int64(static_cast<int64_t>(grants.size()));
+  api::WriteJsonInt64(w, "object_versions", object_total);
+  api::WriteJsonInt64(w, "client_side_objects", client_total);
+  api::WriteJsonInt64(w, "catalog_entries", catalog_total);
+  api::WriteJsonInt64(w, "glue_security_configurations", secconf_total);
+  api::WriteJsonInt64(w, "glue_jobs", job_total);
+  api::WriteJsonInt64(w, "catalog_settings", settings_total);
+  api::WriteJsonInt64(w, "glue_run_logs", run_log_total);
+  api::WriteJsonInt64(w, "grants", static_cast<int64_t>(grants.size()));
   w.EndObject();
-  w.Key("truncated");
-  w.Bool(static_cast<size_t>(object_total + client_total) > limit);
+  api::WriteJsonBool(w, "truncated", static_cast<size_t>(object_total + client_total) > limit);
   const int64_t data = object_total + client_total + catalog_total + settings_total + run_log_total;
-  w.Key("total");
-  w.Int64(data + secconf_total + job_total + static_cast<int64_t>(grants.size()));
+  api::WriteJsonInt64(w, "total",
+                      data + secconf_total + job_total + static_cast<int64_t>(grants.size()));
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
