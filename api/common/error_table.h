@@ -7,6 +7,7 @@
 //   Status s = StatusOfKind(kErrorTable, ErrorKind::kNotFound, "no such thing");
 //   const ErrorRow& row = RowFor(kErrorTable, kind, kErrorTable[std::size(kErrorTable) - 1]);
 //   if (const ErrorRow* row = FindRowForDetail(kErrorTable, status.detail())) ...
+//   ErrorKind kind = KindOfStatus(kErrorTable, kKindOfCode, ErrorKind::kInternal, status);
 //
 // The enum <-> name tables of common/name_table.h are the same idea for plain names.
 #pragma once
@@ -54,6 +55,26 @@ constexpr const Row* FindRowForDetail(const Row (&rows)[N], int detail) {
   // An int-based enum holds every int, so the cast is exact and only a listed kind matches.
   static_assert(std::is_same_v<std::underlying_type_t<Kind>, int>);
   return FindRow(rows, static_cast<Kind>(detail));
+}
+
+// A generic StatusCode and the kind of a service it stands for: how a service reads a Status that
+// carries none of its kinds (one from storage or another layer).
+template <typename Kind>
+struct KindOfCode {
+  StatusCode code;
+  Kind kind;
+};
+
+// The kind of a failed Status in a service's table: its own kind when detail() names a row of
+// `rows`, else the kind `by_code` lists for its StatusCode, else `fallback`.
+template <typename Row, size_t N, typename Kind, size_t M>
+constexpr Kind KindOfStatus(const Row (&rows)[N], const KindOfCode<Kind> (&by_code)[M],
+                            Kind fallback, const Status& status) {
+  if (FindRowForDetail(rows, status.detail()) != nullptr) return static_cast<Kind>(status.detail());
+  for (const KindOfCode<Kind>& c : by_code) {
+    if (c.code == status.code()) return c.kind;
+  }
+  return fallback;
 }
 
 // A Status of `kind` with detail() == kind, filed under the StatusCode of the kind's row

@@ -28,6 +28,15 @@ constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
     {ErrorKind::kInternal, StatusCode::kInternal, 500, "InternalServiceException"},
 };
 
+// The Glue kind a Status without one stands for.
+constexpr KindOfCode<ErrorKind> kGlueKindOfCode[] = {
+    {StatusCode::kNotFound, ErrorKind::kEntityNotFound},
+    {StatusCode::kAlreadyExists, ErrorKind::kAlreadyExists},
+    {StatusCode::kInvalidArgument, ErrorKind::kInvalidInput},
+    {StatusCode::kAccessDenied, ErrorKind::kAccessDenied},
+    {StatusCode::kUnavailable, ErrorKind::kThrottling},
+};
+
 }  // namespace
 
 Status GlueError(ErrorKind kind, std::string message) {
@@ -36,6 +45,10 @@ Status GlueError(ErrorKind kind, std::string message) {
 
 const ErrorRow<ErrorKind>& GlueErrorRow(ErrorKind kind) {
   return RowFor(kGlueErrorTable, kind, kGlueErrorTable[std::size(kGlueErrorTable) - 1]);
+}
+
+ErrorKind KindOf(const Status& status) {
+  return KindOfStatus(kGlueErrorTable, kGlueKindOfCode, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::glue

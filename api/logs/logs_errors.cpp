@@ -18,6 +18,15 @@ constexpr ErrorRow<ErrorKind> kLogsErrorTable[] = {
     {ErrorKind::kInternal, StatusCode::kInternal, 500, "ServiceUnavailableException"},
 };
 
+// The Logs kind a Status without one stands for.
+constexpr KindOfCode<ErrorKind> kLogsKindOfCode[] = {
+    {StatusCode::kNotFound, ErrorKind::kResourceNotFound},
+    {StatusCode::kAlreadyExists, ErrorKind::kResourceAlreadyExists},
+    {StatusCode::kInvalidArgument, ErrorKind::kInvalidParameter},
+    {StatusCode::kAccessDenied, ErrorKind::kAccessDenied},
+    {StatusCode::kUnavailable, ErrorKind::kServiceUnavailable},
+};
+
 }  // namespace
 
 Status LogsError(ErrorKind kind, std::string message) {
@@ -29,23 +38,7 @@ const ErrorRow<ErrorKind>& LogsErrorRow(ErrorKind kind) {
 }
 
 ErrorKind LogsKindOf(const Status& status) {
-  if (FindRowForDetail(kLogsErrorTable, status.detail()) != nullptr) {
-    return static_cast<ErrorKind>(status.detail());
-  }
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      return ErrorKind::kResourceNotFound;
-    case StatusCode::kAlreadyExists:
-      return ErrorKind::kResourceAlreadyExists;
-    case StatusCode::kInvalidArgument:
-      return ErrorKind::kInvalidParameter;
-    case StatusCode::kAccessDenied:
-      return ErrorKind::kAccessDenied;
-    case StatusCode::kUnavailable:
-      return ErrorKind::kServiceUnavailable;
-    default:
-      return ErrorKind::kInternal;
-  }
+  return KindOfStatus(kLogsErrorTable, kLogsKindOfCode, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::logs
