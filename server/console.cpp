@@ -136,11 +136,7 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
   w.StartArray();
   for (const kms::Grant* g : keys.GrantsOf(*k)) {
     w.StartObject();
-    api::WriteJsonString(w, "grant_id", g->id);
-    api::WriteJsonString(w, "name", g->name);
-    api::WriteJsonString(w, "grantee", g->grantee);
-    api::WriteJsonString(w, "retiring", g->retiring);
-    api::WriteJsonStringList(w, "operations", g->operations);
+    WriteGrantSummary(w, *g);
     if (g->constraints.encryption_context_equals) {
       api::WriteJsonStringMap(w, "encryption_context_equals",
                               *g->constraints.encryption_context_equals);

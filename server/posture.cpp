@@ -11,6 +11,7 @@
 
 #include "api/common/json_fields.h"
 #include "api/s3/bucket_rules.h"
+#include "common/name_table.h"
 #include "common/time_format.h"
 #include "server/admin_response.h"
 #include "server/console.h"
@@ -317,6 +318,14 @@ void AddFinding(std::vector<Finding>* out, const std::string& filter, Finding f)
   out->push_back(std::move(f));
 }
 
+// Severities as the report and its ?severity= filter name them (a filter in any case).
+constexpr NameEntry<Severity> kSeverityNames[] = {
+    {Severity::kCritical, "critical"},
+    {Severity::kHigh, "high"},
+    {Severity::kMedium, "medium"},
+    {Severity::kLow, "low"},
+};
+
 // The account of an ARN (its fifth field).
 std::string AccountOfArn(const std::string& arn) {
   return AccountOfPrincipal(arn);
@@ -325,24 +334,11 @@ std::string AccountOfArn(const std::string& arn) {
 }  // namespace
 
 std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "critical";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kMedium:
-      return "medium";
-    case Severity::kLow:
-      return "low";
-  }
-  return "low";
+  return NameOf(kSeverityNames, s, "low");
 }
 
 std::optional<Severity> ParseSeverity(std::string_view s) {
-  for (Severity v : {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow}) {
-    if (Lower(s) == SeverityName(v)) return v;
-  }
-  return std::nullopt;
+  return ValueOf(kSeverityNames, Lower(s));
 }
 
 Result<PostureReport> BuildPostureReport(ServerContext& context, const std::string& account) {
@@ -1025,11 +1021,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartArray();
   for (const kms::Grant* g : grants) {
     w.StartObject();
-    api::WriteJsonString(w, "grant_id", g->id);
-    api::WriteJsonString(w, "name", g->name);
-    api::WriteJsonString(w, "grantee", g->grantee);
-    api::WriteJsonString(w, "retiring", g->retiring);
-    api::WriteJsonStringList(w, "operations", g->operations);
+    WriteGrantSummary(w, *g);
     api::WriteJsonBool(
         w, "constrained",
         g->constraints.encryption_context_equals || g->constraints.encryption_context_subset);
