@@ -7,7 +7,9 @@ namespace sealstack::api::glue {
 namespace {
 
 // The one Glue error table: every ErrorKind, the StatusCode GlueError files it under, its
-// __type and HTTP status.
+// __type and HTTP status. The first row under each generic code (NotFound, AlreadyExists,
+// InvalidArgument, AccessDenied, Unavailable) is also the kind KindOf reads a Status of that code
+// from another layer as.
 constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
     {ErrorKind::kEntityNotFound, StatusCode::kNotFound, 400, "EntityNotFoundException"},
     {ErrorKind::kAlreadyExists, StatusCode::kAlreadyExists, 400, "AlreadyExistsException"},
@@ -28,15 +30,6 @@ constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
     {ErrorKind::kInternal, StatusCode::kInternal, 500, "InternalServiceException"},
 };
 
-// The Glue kind a Status without one stands for.
-constexpr KindOfCode<ErrorKind> kGlueKindOfCode[] = {
-    {StatusCode::kNotFound, ErrorKind::kEntityNotFound},
-    {StatusCode::kAlreadyExists, ErrorKind::kAlreadyExists},
-    {StatusCode::kInvalidArgument, ErrorKind::kInvalidInput},
-    {StatusCode::kAccessDenied, ErrorKind::kAccessDenied},
-    {StatusCode::kUnavailable, ErrorKind::kThrottling},
-};
-
 }  // namespace
 
 Status GlueError(ErrorKind kind, std::string message) {
@@ -48,7 +41,7 @@ const ErrorRow<ErrorKind>& GlueErrorRow(ErrorKind kind) {
 }
 
 ErrorKind KindOf(const Status& status) {
-  return KindOfStatus(kGlueErrorTable, kGlueKindOfCode, ErrorKind::kInternal, status);
+  return KindOfStatus(kGlueErrorTable, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::glue

@@ -6,7 +6,9 @@ namespace sealstack::api::logs {
 
 namespace {
 
-// The one CloudWatch Logs error table (all 400 but ServiceUnavailableException).
+// The one CloudWatch Logs error table (all 400 but ServiceUnavailableException). The first row
+// under each generic code (NotFound, AlreadyExists, InvalidArgument, AccessDenied, Unavailable)
+// is also the kind LogsKindOf reads a Status of that code from another layer as.
 constexpr ErrorRow<ErrorKind> kLogsErrorTable[] = {
     {ErrorKind::kResourceNotFound, StatusCode::kNotFound, 400, "ResourceNotFoundException"},
     {ErrorKind::kResourceAlreadyExists, StatusCode::kAlreadyExists, 400,
@@ -16,15 +18,6 @@ constexpr ErrorRow<ErrorKind> kLogsErrorTable[] = {
     {ErrorKind::kLimitExceeded, StatusCode::kResourceExhausted, 400, "LimitExceededException"},
     {ErrorKind::kServiceUnavailable, StatusCode::kUnavailable, 500, "ServiceUnavailableException"},
     {ErrorKind::kInternal, StatusCode::kInternal, 500, "ServiceUnavailableException"},
-};
-
-// The Logs kind a Status without one stands for.
-constexpr KindOfCode<ErrorKind> kLogsKindOfCode[] = {
-    {StatusCode::kNotFound, ErrorKind::kResourceNotFound},
-    {StatusCode::kAlreadyExists, ErrorKind::kResourceAlreadyExists},
-    {StatusCode::kInvalidArgument, ErrorKind::kInvalidParameter},
-    {StatusCode::kAccessDenied, ErrorKind::kAccessDenied},
-    {StatusCode::kUnavailable, ErrorKind::kServiceUnavailable},
 };
 
 }  // namespace
@@ -38,7 +31,7 @@ const ErrorRow<ErrorKind>& LogsErrorRow(ErrorKind kind) {
 }
 
 ErrorKind LogsKindOf(const Status& status) {
-  return KindOfStatus(kLogsErrorTable, kLogsKindOfCode, ErrorKind::kInternal, status);
+  return KindOfStatus(kLogsErrorTable, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::logs
