@@ -261,6 +261,25 @@ std::vector<SecconfKeyRef> SecconfKeyRefs(const rapidjson::Value& ec) {
   return out;
 }
 
+// The key references of a stored security configuration document; none when the document is
+// not one (unparseable, or without EncryptionConfiguration).
+std::vector<SecconfKeyRef> SecconfKeyRefsOfDoc(const std::string& doc) {
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject()) return {};
+  auto ec = d.FindMember("EncryptionConfiguration");
+  return ec == d.MemberEnd() ? std::vector<SecconfKeyRef>() : SecconfKeyRefs(ec->value);
+}
+
+// The security configuration a stored job document names; "" when it names none (or is not a
+// job document).
+std::string JobSecurityConfiguration(const std::string& doc) {
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) return "";
+  return Member(d["Job"], "SecurityConfiguration");
+}
+
 // Which keys everything needs: object versions (server-side and client-side layers), catalog
 // entries, catalog settings, security configurations and the jobs that use them.
 struct UseIndex {
@@ -271,13 +290,8 @@ struct UseIndex {
 void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index) {
   std::map<std::string, std::vector<std::string>> secconf_keys;  // acct/region/name -> ARNs
   for (const auto& sc : g.secconfs) {
-    rapidjson::Document d;
-    d.Parse(sc.doc.c_str(), sc.doc.size());
-    if (d.HasParseError() || !d.IsObject()) continue;
-    auto ec = d.FindMember("EncryptionConfiguration");
-    if (ec == d.MemberEnd()) continue;
     std::map<std::string, std::string> fields_by_key;  // key ARN -> "S3Encryption, ..."
-    for (const auto& ref : SecconfKeyRefs(ec->value)) {
+    for (const auto& ref : SecconfKeyRefsOfDoc(sc.doc)) {
       if (ref.ref.empty()) continue;
       std::string arn = keys.Resolve(sc.account, sc.region, ref.ref);
       if (arn.empty()) arn = ref.ref;
@@ -291,10 +305,7 @@ void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index
     }
   }
   for (const auto& job : g.jobs) {
-    rapidjson::Document d;
-    d.Parse(job.doc.c_str(), job.doc.size());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) continue;
-    const std::string sc = Member(d["Job"], "SecurityConfiguration");
+    const std::string sc = JobSecurityConfiguration(job.doc);
     auto it = secconf_keys.find(job.account + "/" + job.region + "/" + sc);
     if (sc.empty() || it == secconf_keys.end()) continue;
     std::set<std::string> once(it->second.begin(), it->second.end());
@@ -611,12 +622,7 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
       }
     }
     for (const auto& job : glue.jobs) {
-      rapidjson::Document d;
-      d.Parse(job.doc.c_str(), job.doc.size());
-      std::string sc;
-      if (!d.HasParseError() && d.IsObject() && d.HasMember("Job")) {
-        sc = Member(d["Job"], "SecurityConfiguration");
-      }
+      const std::string sc = JobSecurityConfiguration(job.doc);
       const std::string arn = GlueArn(job, "job/" + job.name);
       if (sc.empty()) {
         AddFinding(&out, account,
@@ -936,13 +942,8 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
     w.Key("glue_security_configurations");
     w.StartArray();
     for (const auto& sc : glue.secconfs) {
-      rapidjson::Document d;
-      d.Parse(sc.doc.c_str(), sc.doc.size());
-      if (d.HasParseError() || !d.IsObject()) continue;
-      auto ec = d.FindMember("EncryptionConfiguration");
-      if (ec == d.MemberEnd()) continue;
       std::vector<std::string> fields;
-      for (const auto& ref : SecconfKeyRefs(ec->value)) {
+      for (const auto& ref : SecconfKeyRefsOfDoc(sc.doc)) {
         if (!ref.ref.empty() && keys.Resolve(sc.account, sc.region, ref.ref) == key.arn) {
           fields.push_back(ref.field);
         }
@@ -961,10 +962,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
     w.Key("glue_jobs");
     w.StartArray();
     for (const auto& job : glue.jobs) {
-      rapidjson::Document d;
-      d.Parse(job.doc.c_str(), job.doc.size());
-      if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) continue;
-      const std::string sc = Member(d["Job"], "SecurityConfiguration");
+      const std::string sc = JobSecurityConfiguration(job.doc);
       if (sc.empty() || secconfs.count(job.account + "/" + job.region + "/" + sc) == 0) continue;
       ++job_total;
       w.StartObject();
