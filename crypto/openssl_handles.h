@@ -13,44 +13,24 @@
 
 namespace sealstack::crypto::openssl {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
+// The deleter of a handle: OpenSSL's own free function for the type.
+template <auto kFree>
+struct FreeWith {
+  template <typename T>
+  void operator()(T* p) const {
+    kFree(p);
+  }
 };
 
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-
-using UniquePkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using UniqueBn = std::unique_ptr<BIGNUM, BnFree>;
-using UniqueParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using UniqueParams = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using UniqueEcdsaSig = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
-using UniquePkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using UniqueMdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using UniqueCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-using UniqueBio = std::unique_ptr<BIO, BioFree>;
+using UniquePkey = std::unique_ptr<EVP_PKEY, FreeWith<&EVP_PKEY_free>>;
+using UniqueBn = std::unique_ptr<BIGNUM, FreeWith<&BN_free>>;
+using UniqueParamBld = std::unique_ptr<OSSL_PARAM_BLD, FreeWith<&OSSL_PARAM_BLD_free>>;
+using UniqueParams = std::unique_ptr<OSSL_PARAM, FreeWith<&OSSL_PARAM_free>>;
+using UniqueEcdsaSig = std::unique_ptr<ECDSA_SIG, FreeWith<&ECDSA_SIG_free>>;
+using UniquePkeyCtx = std::unique_ptr<EVP_PKEY_CTX, FreeWith<&EVP_PKEY_CTX_free>>;
+using UniqueMdCtx = std::unique_ptr<EVP_MD_CTX, FreeWith<&EVP_MD_CTX_free>>;
+using UniqueCipherCtx = std::unique_ptr<EVP_CIPHER_CTX, FreeWith<&EVP_CIPHER_CTX_free>>;
+using UniqueBio = std::unique_ptr<BIO, FreeWith<&BIO_free>>;
 
 // OpenSSL takes unsigned char pointers; our buffers are std::string / string_view.
 inline const unsigned char* Bytes(std::string_view s) {

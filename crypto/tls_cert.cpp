@@ -10,17 +10,15 @@
 
 #include <memory>
 
+#include "crypto/openssl_handles.h"
+
 namespace sealstack::crypto {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using PkeyPtr = openssl::UniquePkey;
+using X509Ptr = std::unique_ptr<X509, openssl::FreeWith<&X509_free>>;
+using BioPtr = std::unique_ptr<BIO, openssl::FreeWith<&BIO_free_all>>;  // the whole chain
 
 Result<std::string> BioToString(BIO* bio) {
   char* data = nullptr;

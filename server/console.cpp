@@ -67,19 +67,13 @@ void KeySummary(ConsoleWriter& w, const kms::Key& k, const KeyDirectory& keys) {
   api::WriteJsonString(w, "manager", kms::Name(k.manager));
   api::WriteJsonString(w, "description", k.description);
   PutTime(w, "created", k.created);
-  w.Key("rotation_enabled");
-  w.Bool(k.rotation_enabled);
-  w.Key("rotation_period_days");
-  w.Int(k.rotation_period_days);
+  api::WriteJsonBool(w, "rotation_enabled", k.rotation_enabled);
+  api::WriteJsonInt64(w, "rotation_period_days", k.rotation_period_days);
   PutTime(w, "next_rotation", k.next_rotation);
   PutTime(w, "deletion_date", k.deletion_date);
   PutTime(w, "valid_to", k.valid_to);
-  w.Key("multi_region");
-  w.Bool(k.multi_region);
-  w.Key("aliases");
-  w.StartArray();
-  for (const auto& a : keys.AliasesOf(k)) w.String(a.c_str());
-  w.EndArray();
+  api::WriteJsonBool(w, "multi_region", k.multi_region);
+  api::WriteJsonStringList(w, "aliases", keys.AliasesOf(k));
 }
 
 api::ApiResponse ListKeysView(ServerContext& context, const auth::HttpRequestHead& head,
@@ -132,11 +126,9 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
     PutTime(w, "created", m->created);
     api::WriteJsonString(w, "rotation_type",
                          m->rotation_type.empty() ? "INITIAL" : m->rotation_type);
-    w.Key("imported");
-    w.Bool(m->imported);
+    api::WriteJsonBool(w, "imported", m->imported);
     PutTime(w, "valid_to", m->valid_to);
-    w.Key("current");
-    w.Bool(k->current() == m.get());
+    api::WriteJsonBool(w, "current", k->current() == m.get());
     w.EndObject();
   }
   w.EndArray();
@@ -144,14 +136,7 @@ api::ApiResponse KeyView(ServerContext& context, std::string_view raw_ref,
   w.StartArray();
   for (const kms::Grant* g : keys.GrantsOf(*k)) {
     w.StartObject();
-    api::WriteJsonString(w, "grant_id", g->id);
-    api::WriteJsonString(w, "name", g->name);
-    api::WriteJsonString(w, "grantee", g->grantee);
-    api::WriteJsonString(w, "retiring", g->retiring);
-    w.Key("operations");
-    w.StartArray();
-    for (const auto& op : g->operations) w.String(op.c_str());
-    w.EndArray();
+    WriteGrantSummary(w, *g);
     if (g->constraints.encryption_context_equals) {
       api::WriteJsonStringMap(w, "encryption_context_equals",
                               *g->constraints.encryption_context_equals);
@@ -174,14 +159,9 @@ void EncryptionJson(ConsoleWriter& w, const s3::EncryptionConfiguration& e) {
   api::WriteJsonString(w, "sse_algorithm", e.sse_algorithm);
   api::WriteJsonString(w, "mode", DefaultModeName(e));
   api::WriteJsonString(w, "kms_master_key_id", e.kms_master_key_id);
-  w.Key("bucket_key_enabled");
-  w.Bool(e.bucket_key_enabled.value_or(false));
-  w.Key("blocked_encryption_types");
-  w.StartArray();
-  if (e.blocked_encryption_types) {
-    for (const auto& t : *e.blocked_encryption_types) w.String(t.c_str());
-  }
-  w.EndArray();
+  api::WriteJsonBool(w, "bucket_key_enabled", e.bucket_key_enabled.value_or(false));
+  api::WriteJsonStringList(w, "blocked_encryption_types",
+                           e.blocked_encryption_types.value_or(std::vector<std::string>()));
   w.EndObject();
 }
 
@@ -209,14 +189,10 @@ api::ApiResponse ListBucketsView(ServerContext& context, const auth::HttpRequest
     const s3::PublicAccessBlock pab = s3::PublicAccessBlockOfBucket(b);
     w.Key("public_access_block");
     w.StartObject();
-    w.Key("BlockPublicAcls");
-    w.Bool(pab.block_public_acls);
-    w.Key("IgnorePublicAcls");
-    w.Bool(pab.ignore_public_acls);
-    w.Key("BlockPublicPolicy");
-    w.Bool(pab.block_public_policy);
-    w.Key("RestrictPublicBuckets");
-    w.Bool(pab.restrict_public_buckets);
+    api::WriteJsonBool(w, "BlockPublicAcls", pab.block_public_acls);
+    api::WriteJsonBool(w, "IgnorePublicAcls", pab.ignore_public_acls);
+    api::WriteJsonBool(w, "BlockPublicPolicy", pab.block_public_policy);
+    api::WriteJsonBool(w, "RestrictPublicBuckets", pab.restrict_public_buckets);
     w.EndObject();
     w.EndObject();
   }
@@ -250,12 +226,9 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
     w.StartObject();
     api::WriteJsonString(w, "key", info.key);
     api::WriteJsonString(w, "version_id", info.version_id);
-    w.Key("is_latest");
-    w.Bool(info.is_latest);
-    w.Key("delete_marker");
-    w.Bool(info.delete_marker);
-    w.Key("size");
-    w.Uint64(info.size);
+    api::WriteJsonBool(w, "is_latest", info.is_latest);
+    api::WriteJsonBool(w, "delete_marker", info.delete_marker);
+    api::WriteJsonUint64(w, "size", info.size);
     PutTime(w, "last_modified", info.created_at);
     auto doc = s3::DecodeObjectDoc(info.doc, info.wrapped_key);
     if (!info.delete_marker && doc.ok()) {
@@ -264,8 +237,7 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
       api::WriteJsonString(w, "mode", SseModeName(doc->sse.mode));
       if (kms_mode) {
         api::WriteJsonString(w, "kms_key_arn", doc->sse.kms_key_arn);
-        w.Key("bucket_key");
-        w.Bool(doc->sse.bucket_key);
+        api::WriteJsonBool(w, "bucket_key", doc->sse.bucket_key);
         api::WriteJsonStringMap(w, "encryption_context", doc->sse.encryption_context);
       }
       if (doc->sse.mode == s3::SseMode::kSseC)
@@ -281,8 +253,7 @@ api::ApiResponse ObjectsView(ServerContext& context, const auth::HttpRequestHead
     w.EndObject();
   }
   w.EndArray();
-  w.Key("truncated");
-  w.Bool(page->truncated);
+  api::WriteJsonBool(w, "truncated", page->truncated);
   w.EndObject();
   return AdminJson(std::string(buf.GetString(), buf.GetSize()), ids);
 }

@@ -84,16 +84,14 @@ std::string DecisionJson(const RecordedDecision& r) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
-  w.Key("seq");
-  w.Int64(r.seq);
+  api::WriteJsonInt64(w, "seq", r.seq);
   api::WriteJsonString(w, "time", FormatIso8601(r.time, true));
   api::WriteJsonString(w, "request_id", d.request_id);
   api::WriteJsonString(w, "principal", d.principal_arn);
   api::WriteJsonString(w, "action", d.action);
   api::WriteJsonString(w, "resource", d.resource);
   api::WriteJsonString(w, "result", std::string(ResultName(d)));
-  w.Key("enforced");
-  w.Bool(d.enforced);
+  api::WriteJsonBool(w, "enforced", d.enforced);
   w.Key("decided_by");
   if (d.policy_kind.empty()) {
     w.Null();
@@ -116,8 +114,7 @@ std::string DecisionJson(const RecordedDecision& r) {
     w.StartObject();
     api::WriteJsonString(w, "policy_kind", m.policy_kind);
     api::WriteJsonString(w, "policy_name", m.policy_name);
-    w.Key("statement_index");
-    w.Uint64(m.statement_index);
+    api::WriteJsonUint64(w, "statement_index", m.statement_index);
     api::WriteJsonString(w, "sid", m.sid);
     api::WriteJsonString(w, "failed", m.failed);
     w.EndObject();

@@ -11,6 +11,7 @@
 
 #include "api/common/json_fields.h"
 #include "api/s3/bucket_rules.h"
+#include "common/name_table.h"
 #include "common/time_format.h"
 #include "server/admin_response.h"
 #include "server/console.h"
@@ -260,6 +261,25 @@ std::vector<SecconfKeyRef> SecconfKeyRefs(const rapidjson::Value& ec) {
   return out;
 }
 
+// The key references of a stored security configuration document; none when the document is
+// not one (unparseable, or without EncryptionConfiguration).
+std::vector<SecconfKeyRef> SecconfKeyRefsOfDoc(const std::string& doc) {
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject()) return {};
+  auto ec = d.FindMember("EncryptionConfiguration");
+  return ec == d.MemberEnd() ? std::vector<SecconfKeyRef>() : SecconfKeyRefs(ec->value);
+}
+
+// The security configuration a stored job document names; "" when it names none (or is not a
+// job document).
+std::string JobSecurityConfiguration(const std::string& doc) {
+  rapidjson::Document d;
+  d.Parse(doc.c_str(), doc.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) return "";
+  return Member(d["Job"], "SecurityConfiguration");
+}
+
 // Which keys everything needs: object versions (server-side and client-side layers), catalog
 // entries, catalog settings, security configurations and the jobs that use them.
 struct UseIndex {
@@ -270,13 +290,8 @@ struct UseIndex {
 void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index) {
   std::map<std::string, std::vector<std::string>> secconf_keys;  // acct/region/name -> ARNs
   for (const auto& sc : g.secconfs) {
-    rapidjson::Document d;
-    d.Parse(sc.doc.c_str(), sc.doc.size());
-    if (d.HasParseError() || !d.IsObject()) continue;
-    auto ec = d.FindMember("EncryptionConfiguration");
-    if (ec == d.MemberEnd()) continue;
     std::map<std::string, std::string> fields_by_key;  // key ARN -> "S3Encryption, ..."
-    for (const auto& ref : SecconfKeyRefs(ec->value)) {
+    for (const auto& ref : SecconfKeyRefsOfDoc(sc.doc)) {
       if (ref.ref.empty()) continue;
       std::string arn = keys.Resolve(sc.account, sc.region, ref.ref);
       if (arn.empty()) arn = ref.ref;
@@ -290,10 +305,7 @@ void IndexGlueUses(const GlueState& g, const KeyDirectory& keys, UseIndex* index
     }
   }
   for (const auto& job : g.jobs) {
-    rapidjson::Document d;
-    d.Parse(job.doc.c_str(), job.doc.size());
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) continue;
-    const std::string sc = Member(d["Job"], "SecurityConfiguration");
+    const std::string sc = JobSecurityConfiguration(job.doc);
     auto it = secconf_keys.find(job.account + "/" + job.region + "/" + sc);
     if (sc.empty() || it == secconf_keys.end()) continue;
     std::set<std::string> once(it->second.begin(), it->second.end());
@@ -317,6 +329,14 @@ void AddFinding(std::vector<Finding>* out, const std::string& filter, Finding f)
   out->push_back(std::move(f));
 }
 
+// Severities as the report and its ?severity= filter name them (a filter in any case).
+constexpr NameEntry<Severity> kSeverityNames[] = {
+    {Severity::kCritical, "critical"},
+    {Severity::kHigh, "high"},
+    {Severity::kMedium, "medium"},
+    {Severity::kLow, "low"},
+};
+
 // The account of an ARN (its fifth field).
 std::string AccountOfArn(const std::string& arn) {
   return AccountOfPrincipal(arn);
@@ -325,24 +345,11 @@ std::string AccountOfArn(const std::string& arn) {
 }  // namespace
 
 std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "critical";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kMedium:
-      return "medium";
-    case Severity::kLow:
-      return "low";
-  }
-  return "low";
+  return NameOf(kSeverityNames, s, "low");
 }
 
 std::optional<Severity> ParseSeverity(std::string_view s) {
-  for (Severity v : {Severity::kCritical, Severity::kHigh, Severity::kMedium, Severity::kLow}) {
-    if (Lower(s) == SeverityName(v)) return v;
-  }
-  return std::nullopt;
+  return ValueOf(kSeverityNames, Lower(s));
 }
 
 Result<PostureReport> BuildPostureReport(ServerContext& context, const std::string& account) {
@@ -615,12 +622,7 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
       }
     }
     for (const auto& job : glue.jobs) {
-      rapidjson::Document d;
-      d.Parse(job.doc.c_str(), job.doc.size());
-      std::string sc;
-      if (!d.HasParseError() && d.IsObject() && d.HasMember("Job")) {
-        sc = Member(d["Job"], "SecurityConfiguration");
-      }
+      const std::string sc = JobSecurityConfiguration(job.doc);
       const std::string arn = GlueArn(job, "job/" + job.name);
       if (sc.empty()) {
         AddFinding(&out, account,
@@ -848,8 +850,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
     w.Key(SeverityName(s).data());
     w.Int64(by_severity[s]);
   }
-  w.Key("total");
-  w.Int64(static_cast<int64_t>(report.findings.size()));
+  api::WriteJsonInt64(w, "total", static_cast<int64_t>(report.findings.size()));
   w.EndObject();
   api::WriteJsonCounts(w, "scanned", report.scanned);
   w.Key("elapsed_ms");
@@ -865,10 +866,7 @@ std::string PostureReportJson(const PostureReport& report, const std::string& ac
     api::WriteJsonString(w, "reason", f.reason);
     api::WriteJsonString(w, "fix", f.fix);
     api::WriteJsonCounts(w, "counts", f.counts);
-    w.Key("examples");
-    w.StartArray();
-    for (const auto& e : f.examples) w.String(e.c_str());
-    w.EndArray();
+    api::WriteJsonStringList(w, "examples", f.examples);
     w.EndObject();
   }
   w.EndArray();
@@ -889,10 +887,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartObject();
   api::WriteJsonString(w, "key_arn", key.arn);
   api::WriteJsonString(w, "key_state", std::string(kms::Name(key.state)));
-  w.Key("aliases");
-  w.StartArray();
-  for (const auto& a : keys.AliasesOf(key)) w.String(a.c_str());
-  w.EndArray();
+  api::WriteJsonStringList(w, "aliases", keys.AliasesOf(key));
 
   SEALSTACK_ASSIGN_OR_RETURN(std::vector<s3::Bucket> buckets, context.s3_buckets->ListAllBuckets());
   int64_t object_total = 0, client_total = 0;
@@ -912,11 +907,9 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
         api::WriteJsonString(w, "bucket", v.info->bucket);
         api::WriteJsonString(w, "key", v.info->key);
         api::WriteJsonString(w, "version_id", v.info->version_id);
-        w.Key("is_latest");
-        w.Bool(v.info->is_latest);
+        api::WriteJsonBool(w, "is_latest", v.info->is_latest);
         api::WriteJsonString(w, "mode", std::string(SseModeName(doc.mode)));
-        w.Key("bucket_key");
-        w.Bool(doc.bucket_key);
+        api::WriteJsonBool(w, "bucket_key", doc.bucket_key);
         api::WriteJsonString(w, "layer",
                              server_side && client_side ? "server-side+client-side"
                              : server_side              ? "server-side"
@@ -949,13 +942,8 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
     w.Key("glue_security_configurations");
     w.StartArray();
     for (const auto& sc : glue.secconfs) {
-      rapidjson::Document d;
-      d.Parse(sc.doc.c_str(), sc.doc.size());
-      if (d.HasParseError() || !d.IsObject()) continue;
-      auto ec = d.FindMember("EncryptionConfiguration");
-      if (ec == d.MemberEnd()) continue;
       std::vector<std::string> fields;
-      for (const auto& ref : SecconfKeyRefs(ec->value)) {
+      for (const auto& ref : SecconfKeyRefsOfDoc(sc.doc)) {
         if (!ref.ref.empty() && keys.Resolve(sc.account, sc.region, ref.ref) == key.arn) {
           fields.push_back(ref.field);
         }
@@ -967,20 +955,14 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       api::WriteJsonString(w, "name", sc.name);
       api::WriteJsonString(w, "account", sc.account);
       api::WriteJsonString(w, "region", sc.region);
-      w.Key("fields");
-      w.StartArray();
-      for (const auto& f : fields) w.String(f.c_str());
-      w.EndArray();
+      api::WriteJsonStringList(w, "fields", fields);
       w.EndObject();
     }
     w.EndArray();
     w.Key("glue_jobs");
     w.StartArray();
     for (const auto& job : glue.jobs) {
-      rapidjson::Document d;
-      d.Parse(job.doc.c_str(), job.doc.size());
-      if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) continue;
-      const std::string sc = Member(d["Job"], "SecurityConfiguration");
+      const std::string sc = JobSecurityConfiguration(job.doc);
       if (sc.empty() || secconfs.count(job.account + "/" + job.region + "/" + sc) == 0) continue;
       ++job_total;
       w.StartObject();
@@ -1013,10 +995,7 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       ++settings_total;
       w.StartObject();
       api::WriteJsonString(w, "arn", "arn:aws:glue:" + c.region + ":" + c.account + ":catalog");
-      w.Key("fields");
-      w.StartArray();
-      for (const auto& f : fields) w.String(f.c_str());
-      w.EndArray();
+      api::WriteJsonStringList(w, "fields", fields);
       w.EndObject();
     }
     w.EndArray();
@@ -1040,43 +1019,28 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
   w.StartArray();
   for (const kms::Grant* g : grants) {
     w.StartObject();
-    api::WriteJsonString(w, "grant_id", g->id);
-    api::WriteJsonString(w, "name", g->name);
-    api::WriteJsonString(w, "grantee", g->grantee);
-    api::WriteJsonString(w, "retiring", g->retiring);
-    w.Key("operations");
-    w.StartArray();
-    for (const auto& op : g->operations) w.String(op.c_str());
-    w.EndArray();
-    w.Key("constrained");
-    w.Bool(g->constraints.encryption_context_equals || g->constraints.encryption_context_subset);
+    WriteGrantSummary(w, *g);
+    api::WriteJsonBool(
+        w, "constrained",
+        g->constraints.encryption_context_equals || g->constraints.encryption_context_subset);
     w.EndObject();
   }
   w.EndArray();
   w.Key("counts");
   w.StartObject();
-  w.Key("object_versions");
-  w.Int64(object_total);
-  w.Key("client_side_objects");
-  w.Int64(client_total);
-  w.Key("catalog_entries");
-  w.Int64(catalog_total);
-  w.Key("glue_security_configurations");
-  w.Int64(secconf_total);
-  w.Key("glue_jobs");
-  w.Int64(job_total);
-  w.Key("catalog_settings");
-  w.Int64(settings_total);
-  w.Key("glue_run_logs");
-  w.Int64(run_log_total);
-  w.Key("grants");
-  w.Int64(static_cast<int64_t>(grants.size()));
+  api::WriteJsonInt64(w, "object_versions", object_total);
+  api::WriteJsonInt64(w, "client_side_objects", client_total);
+  api::WriteJsonInt64(w, "catalog_entries", catalog_total);
+  api::WriteJsonInt64(w, "glue_security_configurations", secconf_total);
+  api::WriteJsonInt64(w, "glue_jobs", job_total);
+  api::WriteJsonInt64(w, "catalog_settings", settings_total);
+  api::WriteJsonInt64(w, "glue_run_logs", run_log_total);
+  api::WriteJsonInt64(w, "grants", static_cast<int64_t>(grants.size()));
   w.EndObject();
-  w.Key("truncated");
-  w.Bool(static_cast<size_t>(object_total + client_total) > limit);
+  api::WriteJsonBool(w, "truncated", static_cast<size_t>(object_total + client_total) > limit);
   const int64_t data = object_total + client_total + catalog_total + settings_total + run_log_total;
-  w.Key("total");
-  w.Int64(data + secconf_total + job_total + static_cast<int64_t>(grants.size()));
+  api::WriteJsonInt64(w, "total",
+                      data + secconf_total + job_total + static_cast<int64_t>(grants.size()));
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

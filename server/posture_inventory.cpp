@@ -70,6 +70,14 @@ std::vector<const kms::Grant*> KeyDirectory::GrantsOf(const kms::Key& key) const
   return out;
 }
 
+void WriteGrantSummary(api::JsonFieldWriter& w, const kms::Grant& grant) {
+  api::WriteJsonString(w, "grant_id", grant.id);
+  api::WriteJsonString(w, "name", grant.name);
+  api::WriteJsonString(w, "grantee", grant.grantee);
+  api::WriteJsonString(w, "retiring", grant.retiring);
+  api::WriteJsonStringList(w, "operations", grant.operations);
+}
+
 std::string KeyUsability(const kms::Key* key) {
   if (key == nullptr) return "NotFound";
   if (!key->damaged.empty()) return "Damaged";

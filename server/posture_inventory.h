@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/common/json_fields.h"
 #include "api/kms/kms_service.h"
 #include "api/s3/bucket_service.h"
 #include "api/s3/object_doc.h"
@@ -49,6 +50,10 @@ class KeyDirectory {
   std::map<std::string, const api::kms::Key*> by_arn_;
   std::map<std::string, const api::kms::Key*> by_handle_;
 };
+
+// The members every view writes for a grant: grant_id, name, grantee, retiring, operations.
+// Never the grant token.
+void WriteGrantSummary(api::JsonFieldWriter& w, const api::kms::Grant& grant);
 
 // "usable" when a key can decrypt (Enabled and sound); otherwise its KeyState name
 // ("Disabled", "PendingDeletion", "PendingImport", ...), or "NotFound" for a null key.

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/json_fields.h"
 #include "api/common/json_input.h"
 #include "api/s3/bucket_service.h"
 #include "common/identifiers.h"
@@ -419,16 +420,11 @@ std::string SeedSummaryJson(const SeedSummary& s) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
-  w.Key("principals");
-  w.Uint64(s.principals);
-  w.Key("keys");
-  w.Uint64(s.keys);
-  w.Key("buckets");
-  w.Uint64(s.buckets);
-  w.Key("glue");
-  w.Uint64(s.glue);
-  w.Key("changed");
-  w.Uint64(s.changed);
+  api::WriteJsonUint64(w, "principals", s.principals);
+  api::WriteJsonUint64(w, "keys", s.keys);
+  api::WriteJsonUint64(w, "buckets", s.buckets);
+  api::WriteJsonUint64(w, "glue", s.glue);
+  api::WriteJsonUint64(w, "changed", s.changed);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

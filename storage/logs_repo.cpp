@@ -14,24 +14,27 @@ std::vector<Param> LogsKeyParams(const LogsKey& k) {
   return params;
 }
 
+// A whole row to write: the key's parameters and :d the document.
+std::vector<Param> EntityParams(const LogsKey& k, const std::string& doc) {
+  std::vector<Param> params = LogsKeyParams(k);
+  params.emplace_back(":d", Value::Blob(doc));
+  return params;
+}
+
 }  // namespace
 
 Status LogsRepo::Insert(Connection& c, const LogsKey& key, const std::string& doc) {
-  std::vector<Param> params = LogsKeyParams(key);
-  params.emplace_back(":d", Value::Blob(doc));
   return c.Run(
       "INSERT INTO logs_entities (account, region, kind, parent, name, doc) "
       "VALUES (:a, :r, :k, :p, :n, :d)",
-      params);
+      EntityParams(key, doc));
 }
 
 Status LogsRepo::Put(Connection& c, const LogsKey& key, const std::string& doc) {
-  std::vector<Param> params = LogsKeyParams(key);
-  params.emplace_back(":d", Value::Blob(doc));
   return c.Run(
       "INSERT OR REPLACE INTO logs_entities (account, region, kind, parent, name, doc) "
       "VALUES (:a, :r, :k, :p, :n, :d)",
-      params);
+      EntityParams(key, doc));
 }
 
 Result<std::string> LogsRepo::Get(Connection& c, const LogsKey& key) {

@@ -219,14 +219,6 @@ Result<LookupRequest> ParseLookupEvents(const rapidjson::Document& in, const std
   return request;
 }
 
-ApiResponse Respond(std::string body, const RequestIds& ids) {
-  ApiResponse r;
-  r.body = std::move(body);
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
-}
-
 ApiResponse LookupEvents(audit::Recorder& recorder, const AuditFilter& f, const RequestIds& ids) {
   auto page = recorder.Lookup(f);
   if (!page.ok()) {
@@ -256,7 +248,7 @@ ApiResponse LookupEvents(audit::Recorder& recorder, const AuditFilter& f, const 
   }
   out.EndArray();
   if (page->next) out.String("NextToken", EncodeToken(*page->next));
-  return Respond(out.Finish(), ids);
+  return JsonResponse(out.Finish(), ids);
 }
 
 }  // namespace
@@ -286,7 +278,7 @@ ApiResponse HandleCloudTrailRequest(audit::Recorder& recorder, AccessCheck& acce
     // Insights events: SealStack generates none.
     JsonOutput out;
     out.BeginArray("Events").EndArray();
-    return Respond(out.Finish(), ids);
+    return JsonResponse(out.Finish(), ids);
   }
   return LookupEvents(recorder, request->filter, ids);
 }

@@ -7,6 +7,7 @@
 //   Status s = StatusOfKind(kErrorTable, ErrorKind::kNotFound, "no such thing");
 //   const ErrorRow& row = RowFor(kErrorTable, kind, kErrorTable[std::size(kErrorTable) - 1]);
 //   if (const ErrorRow* row = FindRowForDetail(kErrorTable, status.detail())) ...
+//   ErrorKind kind = KindOfStatus(kErrorTable, ErrorKind::kInternal, status);
 //
 // The enum <-> name tables of common/name_table.h are the same idea for plain names.
 #pragma once
@@ -54,6 +55,29 @@ constexpr const Row* FindRowForDetail(const Row (&rows)[N], int detail) {
   // An int-based enum holds every int, so the cast is exact and only a listed kind matches.
   static_assert(std::is_same_v<std::underlying_type_t<Kind>, int>);
   return FindRow(rows, static_cast<Kind>(detail));
+}
+
+// The kind of a failed Status in a service's table: its own kind when detail() names a row;
+// else, for the generic codes each JSON service answers in its own words (NotFound,
+// AlreadyExists, InvalidArgument, AccessDenied, Unavailable), the table's first row filed under
+// that code; else `fallback`. So a Status from storage or another layer reads as the service's
+// kind, and a table lists the kind each generic code stands for first.
+template <typename Row, size_t N, typename Kind>
+constexpr Kind KindOfStatus(const Row (&rows)[N], Kind fallback, const Status& status) {
+  if (FindRowForDetail(rows, status.detail()) != nullptr) return static_cast<Kind>(status.detail());
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kAccessDenied:
+    case StatusCode::kUnavailable:
+      for (const Row& row : rows) {
+        if (row.status_code == status.code()) return row.kind;
+      }
+      return fallback;
+    default:
+      return fallback;
+  }
 }
 
 // A Status of `kind` with detail() == kind, filed under the StatusCode of the kind's row

@@ -184,6 +184,33 @@ void AddRequestIdHeaders(Protocol protocol, const RequestIds& ids, ApiResponse* 
   }
 }
 
+ApiResponse RenderJsonError(const WireError& error, const RequestIds& ids,
+                            std::string_view message_member) {
+  ApiResponse r;
+  r.status = error.http_status;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("__type");
+  w.String(error.code.data(), static_cast<rapidjson::SizeType>(error.code.size()));
+  w.Key(message_member.data(), static_cast<rapidjson::SizeType>(message_member.size()));
+  w.String(error.message.data(), static_cast<rapidjson::SizeType>(error.message.size()));
+  w.EndObject();
+  r.body.assign(buf.GetString(), buf.GetSize());
+  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
+  r.SetHeader("x-amzn-ErrorType", error.code);
+  AddRequestIdHeaders(Protocol::kJson, ids, &r);
+  return r;
+}
+
+ApiResponse JsonResponse(std::string body, const RequestIds& ids) {
+  ApiResponse r;
+  r.body = std::move(body);
+  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
+  AddRequestIdHeaders(Protocol::kJson, ids, &r);
+  return r;
+}
+
 ApiResponse RenderError(Protocol protocol, const WireError& error, const RequestIds& ids,
                         std::string_view resource, bool head_request) {
   ApiResponse r;

@@ -40,4 +40,14 @@ ApiResponse RenderError(Protocol protocol, const WireError& error, const Request
 // Adds the request id headers of the protocol to a (success or error) response.
 void AddRequestIdHeaders(Protocol protocol, const RequestIds& ids, ApiResponse* response);
 
+// An awsJson1_1 error as Glue and CloudWatch Logs write it: {"__type": code, <message_member>:
+// message}, the message always present and named as the service names it ("Message" for Glue,
+// "message" for Logs), with x-amzn-ErrorType and the request id headers.
+ApiResponse RenderJsonError(const WireError& error, const RequestIds& ids,
+                            std::string_view message_member);
+
+// A 200 awsJson1_1 response carrying `body`, with the request id headers: every JSON service's
+// success.
+ApiResponse JsonResponse(std::string body, const RequestIds& ids);
+
 }  // namespace sealstack::api

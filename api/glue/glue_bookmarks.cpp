@@ -31,6 +31,32 @@ std::string NoBookmark(const std::string& job) {
   return "Continuation for job " + job + " not found";
 }
 
+// How a caller reports a failed KMS Decrypt of a sealed bookmark, given KMS's Status and the
+// message KmsFailureMessage words for it.
+using DecryptFailure = Status (*)(const Status& kms_status, std::string message);
+
+// The state of a CSE-KMS bookmark document (one without "state"): its data key opened with KMS
+// Decrypt as `kc` through Glue, then the state with AES-256-GCM (AAD = the job name). The one
+// open path for GetJobBookmark (as the caller) and a run's start (as the run's role).
+Result<std::string> OpenSealedState(const kms::ServiceKmsClient& kms, kms::Caller kc,
+                                    const Document& d, const std::string& job_name,
+                                    const std::string& request_id, DecryptFailure failed) {
+  const std::string key = json::Text(d, "key");
+  kc.via_service = "glue." + kc.region + ".amazonaws.com";
+  auto blob = crypto::FromBase64(json::Text(d, "blob"));
+  auto nonce = crypto::FromBase64(json::Text(d, "nonce"));
+  auto sealed = crypto::FromBase64(json::Text(d, "sealed"));
+  if (!blob || !nonce || !sealed) return GlueError(ErrorKind::kInternal, "corrupt bookmark");
+  auto dk = kms.Decrypt(kc, key, *blob, BookmarkContext(job_name), request_id);
+  if (!dk.ok()) {
+    return failed(dk.status(), KmsFailureMessage(dk.status(), kc.principal->arn, "kms:Decrypt", key,
+                                                 "JobBookmarksEncryption"));
+  }
+  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes state,
+                             crypto::AesGcmOpen(dk->plaintext, *nonce, job_name, *sealed));
+  return state.Reveal();
+}
+
 // The stored document's JobBookmarkEntry, with `state` as JobBookmark when not null.
 std::string BookmarkEntry(const Document& d, const std::string* state) {
   Document out(rapidjson::kObjectType);
@@ -59,23 +85,14 @@ Result<std::string> Service::GetJobBookmark(const Caller& c, const GetJobBookmar
     const std::string state = json::Text(d, "state");
     return BookmarkEntry(d, &state);
   }
-  // CSE-KMS: opened for the caller with KMS Decrypt as the caller, through Glue.
-  const std::string key = json::Text(d, "key");
-  kms::Caller kc(c);
-  kc.via_service = "glue." + c.region + ".amazonaws.com";
-  auto blob = crypto::FromBase64(json::Text(d, "blob"));
-  auto nonce = crypto::FromBase64(json::Text(d, "nonce"));
-  auto sealed = crypto::FromBase64(json::Text(d, "sealed"));
-  if (!blob || !nonce || !sealed) return GlueError(ErrorKind::kInternal, "corrupt bookmark");
-  auto dk = Kms().Decrypt(kc, key, *blob, BookmarkContext(in.job_name), c.request_id);
-  if (!dk.ok()) {
-    return GlueError(ErrorKind::kGlueEncryption,
-                     KmsFailureMessage(dk.status(), c.principal->arn, "kms:Decrypt", key,
-                                       "JobBookmarksEncryption"));
-  }
-  SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes state,
-                             crypto::AesGcmOpen(dk->plaintext, *nonce, in.job_name, *sealed));
-  const std::string plain = state.Reveal();
+  // CSE-KMS: opened for the caller with KMS Decrypt as the caller; a KMS failure is the
+  // caller's GlueEncryptionException.
+  SEALSTACK_ASSIGN_OR_RETURN(const std::string plain,
+                             OpenSealedState(Kms(), kms::Caller(c), d, in.job_name, c.request_id,
+                                             [](const Status&, std::string message) {
+                                               return GlueError(ErrorKind::kGlueEncryption,
+                                                                std::move(message));
+                                             }));
   return BookmarkEntry(d, &plain);
 }
 
@@ -99,24 +116,16 @@ Status Service::PrepareBookmark(Run& run, const std::string& path) {
     if (json::Find(d, "state") != nullptr) {
       state = json::Text(d, "state");
     } else {
-      const std::string key = json::Text(d, "key");
+      // As the run's role; a KMS failure keeps KMS's kind (the run fails with it).
       kms::Caller kc;
       kc.principal = run.session;
       kc.region = run.region;
-      kc.via_service = "glue." + run.region + ".amazonaws.com";
-      auto blob = crypto::FromBase64(json::Text(d, "blob"));
-      auto nonce = crypto::FromBase64(json::Text(d, "nonce"));
-      auto sealed = crypto::FromBase64(json::Text(d, "sealed"));
-      if (!blob || !nonce || !sealed) return GlueError(ErrorKind::kInternal, "corrupt bookmark");
-      auto dk = Kms().Decrypt(kc, key, *blob, BookmarkContext(run.job_name), run.request_id);
-      if (!dk.ok()) {
-        return Status(dk.status().code(), dk.status().detail(),
-                      KmsFailureMessage(dk.status(), run.session->arn, "kms:Decrypt", key,
-                                        "JobBookmarksEncryption"));
-      }
-      SEALSTACK_ASSIGN_OR_RETURN(crypto::SecretBytes opened,
-                                 crypto::AesGcmOpen(dk->plaintext, *nonce, run.job_name, *sealed));
-      state = opened.Reveal();
+      SEALSTACK_ASSIGN_OR_RETURN(
+          state, OpenSealedState(Kms(), kc, d, run.job_name, run.request_id,
+                                 [](const Status& kms_status, std::string message) {
+                                   return Status(kms_status.code(), kms_status.detail(),
+                                                 std::move(message));
+                                 }));
     }
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -7,7 +7,9 @@ namespace sealstack::api::glue {
 namespace {
 
 // The one Glue error table: every ErrorKind, the StatusCode GlueError files it under, its
-// __type and HTTP status.
+// __type and HTTP status. The first row under each generic code (NotFound, AlreadyExists,
+// InvalidArgument, AccessDenied, Unavailable) is also the kind KindOf reads a Status of that code
+// from another layer as.
 constexpr ErrorRow<ErrorKind> kGlueErrorTable[] = {
     {ErrorKind::kEntityNotFound, StatusCode::kNotFound, 400, "EntityNotFoundException"},
     {ErrorKind::kAlreadyExists, StatusCode::kAlreadyExists, 400, "AlreadyExistsException"},
@@ -36,6 +38,10 @@ Status GlueError(ErrorKind kind, std::string message) {
 
 const ErrorRow<ErrorKind>& GlueErrorRow(ErrorKind kind) {
   return RowFor(kGlueErrorTable, kind, kGlueErrorTable[std::size(kGlueErrorTable) - 1]);
+}
+
+ErrorKind KindOf(const Status& status) {
+  return KindOfStatus(kGlueErrorTable, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::glue

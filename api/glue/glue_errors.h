@@ -44,25 +44,6 @@ inline Status InvalidInput(std::string m) {
 
 // The kind of a failed Status: its Glue kind, else the kind its StatusCode stands for (a
 // Status from storage or another layer), kInternal when none fits. REQUIRES: !status.ok().
-inline ErrorKind KindOf(const Status& status) {
-  if (status.detail() >= static_cast<int>(ErrorKind::kEntityNotFound) &&
-      status.detail() <= static_cast<int>(ErrorKind::kInternal)) {
-    return static_cast<ErrorKind>(status.detail());
-  }
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      return ErrorKind::kEntityNotFound;
-    case StatusCode::kAlreadyExists:
-      return ErrorKind::kAlreadyExists;
-    case StatusCode::kInvalidArgument:
-      return ErrorKind::kInvalidInput;
-    case StatusCode::kAccessDenied:
-      return ErrorKind::kAccessDenied;
-    case StatusCode::kUnavailable:
-      return ErrorKind::kThrottling;
-    default:
-      return ErrorKind::kInternal;
-  }
-}
+ErrorKind KindOf(const Status& status);
 
 }  // namespace sealstack::api::glue

@@ -1,11 +1,8 @@
 #include "api/glue/glue_wire.h"
 
-#include <rapidjson/document.h>
-
 #include "api/common/error_table.h"
 #include "api/glue/glue_audit.h"
 #include "api/glue/glue_errors.h"
-#include "api/glue/glue_json.h"
 #include "api/glue/glue_wire_readers.h"
 
 namespace sealstack::api::glue {
@@ -23,17 +20,7 @@ WireError GlueStatusToWire(const Status& status) {
 }
 
 ApiResponse RenderGlueError(const WireError& e, const RequestIds& ids) {
-  ApiResponse r;
-  r.status = e.http_status;
-  rapidjson::Document d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  json::SetStr(d, "__type", e.code, a);
-  json::SetStr(d, "Message", e.message, a);
-  r.body = json::Dump(d);
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  r.SetHeader("x-amzn-ErrorType", e.code);
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return RenderJsonError(e, ids, "Message");
 }
 
 bool IsKnownGlueOperation(std::string_view operation) {
@@ -70,11 +57,7 @@ ApiResponse HandleGlueRequest(Service& service, const Caller& caller, std::strin
   audited.request_id = ids.request_id;
   auto result = CallGlue(service, audited, operation, *request);
   if (!result.ok()) return RenderGlueError(GlueStatusToWire(result.status()), ids);
-  ApiResponse r;
-  r.body = std::move(*result);
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return JsonResponse(std::move(*result), ids);
 }
 
 }  // namespace sealstack::api::glue

@@ -184,6 +184,21 @@ Result<Input> Done(const JsonInput& in, T input) {
   return Input(std::move(input));
 }
 
+// Get<Things> (jobs, crawlers, security configurations): a page of up to 1000, and nothing else.
+template <typename T>
+Result<Input> ReadPageOnly(JsonInput& in) {
+  return Done(in, T{ReadPage(in, 1000)});
+}
+
+// List<Things> (jobs, crawlers): a page of up to 1000 names, of resources with all of Tags.
+template <typename T>
+Result<Input> ReadTaggedPage(JsonInput& in) {
+  T out;
+  out.page = ReadPage(in, 1000);
+  out.tags = ReadTagMap(in, "Tags");
+  return Done(in, std::move(out));
+}
+
 // ---------------------------------------------------------------- jobs
 
 Result<Input> ReadCreateJob(JsonInput& in) {
@@ -210,17 +225,6 @@ Result<Input> ReadUpdateJob(JsonInput& in) {
 
 Result<Input> ReadGetJob(JsonInput& in) {
   return Done(in, GetJobInput{RequiredString(in, "JobName", 1, 255)});
-}
-
-Result<Input> ReadGetJobs(JsonInput& in) {
-  return Done(in, GetJobsInput{ReadPage(in, 1000)});
-}
-
-Result<Input> ReadListJobs(JsonInput& in) {
-  ListJobsInput out;
-  out.page = ReadPage(in, 1000);
-  out.tags = ReadTagMap(in, "Tags");
-  return Done(in, std::move(out));
 }
 
 Result<Input> ReadBatchGetJobs(JsonInput& in) {
@@ -278,10 +282,6 @@ Result<Input> ReadCreateSecurityConfiguration(JsonInput& in) {
 
 Result<Input> ReadGetSecurityConfiguration(JsonInput& in) {
   return Done(in, GetSecurityConfigurationInput{RequiredString(in, "Name", 1, 255)});
-}
-
-Result<Input> ReadGetSecurityConfigurations(JsonInput& in) {
-  return Done(in, GetSecurityConfigurationsInput{ReadPage(in, 1000)});
 }
 
 Result<Input> ReadDeleteSecurityConfiguration(JsonInput& in) {
@@ -633,17 +633,6 @@ Result<Input> ReadName(JsonInput& in) {
   return Done(in, std::move(out));
 }
 
-Result<Input> ReadGetCrawlers(JsonInput& in) {
-  return Done(in, GetCrawlersInput{ReadPage(in, 1000)});
-}
-
-Result<Input> ReadListCrawlers(JsonInput& in) {
-  ListCrawlersInput out;
-  out.page = ReadPage(in, 1000);
-  out.tags = ReadTagMap(in, "Tags");
-  return Done(in, std::move(out));
-}
-
 Result<Input> ReadGetCrawlerMetrics(JsonInput& in) {
   GetCrawlerMetricsInput out;
   if (in.Kind("CrawlerNameList") != JsonKind::kNull) {
@@ -925,8 +914,8 @@ InputReader FindInputReader(std::string_view operation) {
       {"CreateJob", ReadCreateJob},
       {"UpdateJob", ReadUpdateJob},
       {"GetJob", ReadGetJob},
-      {"GetJobs", ReadGetJobs},
-      {"ListJobs", ReadListJobs},
+      {"GetJobs", ReadPageOnly<GetJobsInput>},
+      {"ListJobs", ReadTaggedPage<ListJobsInput>},
       {"BatchGetJobs", ReadBatchGetJobs},
       {"DeleteJob", ReadDeleteJob},
       {"TagResource", ReadTagResource},
@@ -934,7 +923,7 @@ InputReader FindInputReader(std::string_view operation) {
       {"GetTags", ReadGetTags},
       {"CreateSecurityConfiguration", ReadCreateSecurityConfiguration},
       {"GetSecurityConfiguration", ReadGetSecurityConfiguration},
-      {"GetSecurityConfigurations", ReadGetSecurityConfigurations},
+      {"GetSecurityConfigurations", ReadPageOnly<GetSecurityConfigurationsInput>},
       {"DeleteSecurityConfiguration", ReadDeleteSecurityConfiguration},
       {"StartJobRun", ReadStartJobRun},
       {"GetJobRun", ReadGetJobRun},
@@ -968,8 +957,8 @@ InputReader FindInputReader(std::string_view operation) {
       {"DeleteCrawler", ReadName<DeleteCrawlerInput>},
       {"StartCrawler", ReadName<StartCrawlerInput>},
       {"StopCrawler", ReadName<StopCrawlerInput>},
-      {"GetCrawlers", ReadGetCrawlers},
-      {"ListCrawlers", ReadListCrawlers},
+      {"GetCrawlers", ReadPageOnly<GetCrawlersInput>},
+      {"ListCrawlers", ReadTaggedPage<ListCrawlersInput>},
       {"GetCrawlerMetrics", ReadGetCrawlerMetrics},
       {"CreateConnection", ReadCreateConnection},
       {"GetConnection", ReadGetConnection},

@@ -7,31 +7,38 @@
 
 namespace sealstack::api::kms {
 
+namespace {
+
+// A copy of every value of an id -> row map: what each view hands out, so the caller reads
+// without the service's lock. REQUIRES: the lock guarding `rows` is held.
+template <typename Map>
+std::vector<typename Map::mapped_type> ValuesOf(const Map& rows) {
+  std::vector<typename Map::mapped_type> out;
+  out.reserve(rows.size());
+  for (const auto& [id, row] : rows) out.push_back(row);
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::shared_ptr<const Key>> Service::AllKeys() const {
   std::vector<std::shared_ptr<const Key>> out;
   {
     ReaderLock lock(mu_);
-    out.reserve(keys_.size());
-    for (const auto& [handle, key] : keys_) out.push_back(key);
+    out = ValuesOf(keys_);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->arn < b->arn; });
   return out;
 }
 
 std::vector<Alias> Service::AllAliases() const {
-  std::vector<Alias> out;
   ReaderLock lock(mu_);
-  out.reserve(aliases_.rows().size());
-  for (const auto& [id, alias] : aliases_.rows()) out.push_back(alias);
-  return out;
+  return ValuesOf(aliases_.rows());
 }
 
 std::vector<Grant> Service::AllGrants() const {
-  std::vector<Grant> out;
   ReaderLock lock(mu_);
-  out.reserve(grants_.rows().size());
-  for (const auto& [id, grant] : grants_.rows()) out.push_back(grant);
-  return out;
+  return ValuesOf(grants_.rows());
 }
 
 }  // namespace sealstack::api::kms

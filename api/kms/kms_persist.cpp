@@ -23,13 +23,8 @@ SystemTime FromMicros(int64_t us) {
   return SystemTime(std::chrono::microseconds(us));
 }
 
-void Str(Writer& w, const char* k, std::string_view v) {
-  w.Key(k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
 void Time(Writer& w, const char* k, SystemTime t) {
-  w.Key(k);
-  w.Int64(Micros(t));
+  WriteJsonInt64(w, k, Micros(t));
 }
 void OptTime(Writer& w, const char* k, const std::optional<SystemTime>& t) {
   if (t) Time(w, k, *t);
@@ -82,42 +77,36 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  Str(w, "arn", key.arn);
-  Str(w, "description", key.description);
-  Str(w, "spec", Name(key.spec));
-  Str(w, "usage", Name(key.usage));
-  Str(w, "origin", Name(key.origin));
-  Str(w, "manager", Name(key.manager));
-  Str(w, "state", Name(key.state));
+  WriteJsonString(w, "arn", key.arn);
+  WriteJsonString(w, "description", key.description);
+  WriteJsonString(w, "spec", Name(key.spec));
+  WriteJsonString(w, "usage", Name(key.usage));
+  WriteJsonString(w, "origin", Name(key.origin));
+  WriteJsonString(w, "manager", Name(key.manager));
+  WriteJsonString(w, "state", Name(key.state));
   Time(w, "created", key.created);
   OptTime(w, "deletion_date", key.deletion_date);
-  w.Key("pending_window_days");
-  w.Int(key.pending_window_days);
-  Str(w, "policy", key.policy);
-  w.Key("rotation_enabled");
-  w.Bool(key.rotation_enabled);
-  w.Key("rotation_period_days");
-  w.Int(key.rotation_period_days);
+  WriteJsonInt64(w, "pending_window_days", key.pending_window_days);
+  WriteJsonString(w, "policy", key.policy);
+  WriteJsonBool(w, "rotation_enabled", key.rotation_enabled);
+  WriteJsonInt64(w, "rotation_period_days", key.rotation_period_days);
   OptTime(w, "next_rotation", key.next_rotation);
-  w.Key("on_demand_rotations");
-  w.Int(key.on_demand_rotations);
+  WriteJsonInt64(w, "on_demand_rotations", key.on_demand_rotations);
   WriteJsonStringMap(w, "tags", key.tags);
-  Str(w, "expiration_model", Name(key.expiration_model));
+  WriteJsonString(w, "expiration_model", Name(key.expiration_model));
   OptTime(w, "valid_to", key.valid_to);
-  Str(w, "imported_material_id", key.imported_material_id);
+  WriteJsonString(w, "imported_material_id", key.imported_material_id);
   if (!key.deleted_materials.empty()) {
     w.Key("deleted_materials");
     w.StartArray();
     for (const auto& d : key.deleted_materials) {
       w.StartObject();
-      Str(w, "id", d.id);
-      w.Key("seq");
-      w.Int64(d.seq);
+      WriteJsonString(w, "id", d.id);
+      WriteJsonInt64(w, "seq", d.seq);
       Time(w, "created", d.created);
-      Str(w, "rotation_type", d.rotation_type);
-      Str(w, "description", d.description);
-      w.Key("pending_rotation");
-      w.Bool(d.pending_rotation);
+      WriteJsonString(w, "rotation_type", d.rotation_type);
+      WriteJsonString(w, "description", d.description);
+      WriteJsonBool(w, "pending_rotation", d.pending_rotation);
       w.EndObject();
     }
     w.EndArray();
@@ -128,16 +117,16 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
         crypto::WrapKey(root_key, kImportPurpose, key.import->wrapping_key, random, key.handle()));
     w.Key("import");
     w.StartObject();
-    Str(w, "token", key.import->token);
-    Str(w, "wrapping_key", crypto::Base64(wrapped));
-    Str(w, "wrapping_algorithm", key.import->wrapping_algorithm);
+    WriteJsonString(w, "token", key.import->token);
+    WriteJsonString(w, "wrapping_key", crypto::Base64(wrapped));
+    WriteJsonString(w, "wrapping_algorithm", key.import->wrapping_algorithm);
     Time(w, "valid_to", key.import->valid_to);
     w.EndObject();
   }
   if (key.multi_region) {
     w.Key("multi_region");
     w.StartObject();
-    Str(w, "primary_region", key.primary_region);
+    WriteJsonString(w, "primary_region", key.primary_region);
     w.Key("replica_regions");
     w.StartArray();
     for (const auto& r : key.replica_regions) {
@@ -230,18 +219,14 @@ Result<storage::KmsMaterialRow> MaterialToRow(const Key& key, const Material& m,
   Writer w(buf);
   w.StartObject();
   Time(w, "created", m.created);
-  Str(w, "rotation_type", m.rotation_type);
-  w.Key("imported");
-  w.Bool(m.imported);
-  if (!m.description.empty()) Str(w, "description", m.description);
+  WriteJsonString(w, "rotation_type", m.rotation_type);
+  WriteJsonBool(w, "imported", m.imported);
+  if (!m.description.empty()) WriteJsonString(w, "description", m.description);
   if (m.expiration_model != ExpirationModel::kNone) {
-    Str(w, "expiration_model", Name(m.expiration_model));
+    WriteJsonString(w, "expiration_model", Name(m.expiration_model));
   }
   OptTime(w, "valid_to", m.valid_to);
-  if (m.pending_rotation) {
-    w.Key("pending_rotation");
-    w.Bool(true);
-  }
+  if (m.pending_rotation) WriteJsonBool(w, "pending_rotation", true);
   w.EndObject();
   return storage::KmsMaterialRow{key.handle(), m.id, m.seq, std::move(wrapped), Finish(buf)};
 }
@@ -269,22 +254,19 @@ storage::KmsGrantRow GrantToRow(const Grant& g) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartObject();
-  Str(w, "name", g.name);
-  Str(w, "grantee", g.grantee);
-  Str(w, "retiring", g.retiring);
-  w.Key("operations");
-  w.StartArray();
-  for (const auto& op : g.operations) w.String(op.c_str());
-  w.EndArray();
+  WriteJsonString(w, "name", g.name);
+  WriteJsonString(w, "grantee", g.grantee);
+  WriteJsonString(w, "retiring", g.retiring);
+  WriteJsonStringList(w, "operations", g.operations);
   if (g.constraints.encryption_context_equals) {
     WriteJsonStringMap(w, "ec_equals", *g.constraints.encryption_context_equals);
   }
   if (g.constraints.encryption_context_subset) {
     WriteJsonStringMap(w, "ec_subset", *g.constraints.encryption_context_subset);
   }
-  Str(w, "issuing_account", g.issuing_account);
+  WriteJsonString(w, "issuing_account", g.issuing_account);
   Time(w, "created", g.created);
-  Str(w, "token_sha256", g.token);  // Grant::token is already the token's hash
+  WriteJsonString(w, "token_sha256", g.token);  // Grant::token is already the token's hash
   w.EndObject();
   return {g.id, g.key_id, std::chrono::duration<double>(g.created.time_since_epoch()).count(),
           Finish(buf)};

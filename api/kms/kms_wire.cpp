@@ -172,12 +172,7 @@ ApiResponse HandleKmsRequest(Service& service, const Caller& caller, std::string
   Result<std::string> result =
       in.ok() ? it->second(service, caller, *in) : Result<std::string>(in.status());
   if (!result.ok()) return RenderError(Protocol::kJson, KmsStatusToWire(result.status()), ids);
-  ApiResponse r;
-  r.status = 200;
-  r.body = std::move(*result);
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return JsonResponse(std::move(*result), ids);
 }
 
 }  // namespace sealstack::api::kms

@@ -6,7 +6,9 @@ namespace sealstack::api::logs {
 
 namespace {
 
-// The one CloudWatch Logs error table (all 400 but ServiceUnavailableException).
+// The one CloudWatch Logs error table (all 400 but ServiceUnavailableException). The first row
+// under each generic code (NotFound, AlreadyExists, InvalidArgument, AccessDenied, Unavailable)
+// is also the kind LogsKindOf reads a Status of that code from another layer as.
 constexpr ErrorRow<ErrorKind> kLogsErrorTable[] = {
     {ErrorKind::kResourceNotFound, StatusCode::kNotFound, 400, "ResourceNotFoundException"},
     {ErrorKind::kResourceAlreadyExists, StatusCode::kAlreadyExists, 400,
@@ -29,23 +31,7 @@ const ErrorRow<ErrorKind>& LogsErrorRow(ErrorKind kind) {
 }
 
 ErrorKind LogsKindOf(const Status& status) {
-  if (FindRowForDetail(kLogsErrorTable, status.detail()) != nullptr) {
-    return static_cast<ErrorKind>(status.detail());
-  }
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      return ErrorKind::kResourceNotFound;
-    case StatusCode::kAlreadyExists:
-      return ErrorKind::kResourceAlreadyExists;
-    case StatusCode::kInvalidArgument:
-      return ErrorKind::kInvalidParameter;
-    case StatusCode::kAccessDenied:
-      return ErrorKind::kAccessDenied;
-    case StatusCode::kUnavailable:
-      return ErrorKind::kServiceUnavailable;
-    default:
-      return ErrorKind::kInternal;
-  }
+  return KindOfStatus(kLogsErrorTable, ErrorKind::kInternal, status);
 }
 
 }  // namespace sealstack::api::logs

@@ -1,8 +1,6 @@
 #include "api/logs/logs_wire.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <functional>
 #include <map>
@@ -88,6 +86,15 @@ using Op = std::function<Result<std::string>(Service&, const Caller&, Reader&)>;
 
 #define SEALSTACK_LOGS_FINISH(r) SEALSTACK_RETURN_IF_ERROR((r).Finish())
 
+// An operation whose whole input is logGroupName (GroupInput).
+Op GroupOp(Result<std::string> (Service::*method)(const Caller&, const GroupInput&)) {
+  return [method](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
+    GroupInput in{r.Str("logGroupName", true)};
+    SEALSTACK_LOGS_FINISH(r);
+    return (s.*method)(c, in);
+  };
+}
+
 const std::map<std::string, Op, std::less<>>& Operations() {
   static const std::map<std::string, Op, std::less<>> kOps = {
       {"CreateLogGroup",
@@ -96,24 +103,14 @@ const std::map<std::string, Op, std::less<>>& Operations() {
          SEALSTACK_LOGS_FINISH(r);
          return s.CreateLogGroup(c, in);
        }},
-      {"DeleteLogGroup",
-       [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
-         GroupInput in{r.Str("logGroupName", true)};
-         SEALSTACK_LOGS_FINISH(r);
-         return s.DeleteLogGroup(c, in);
-       }},
+      {"DeleteLogGroup", GroupOp(&Service::DeleteLogGroup)},
       {"AssociateKmsKey",
        [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
          AssociateKmsKeyInput in{r.Str("logGroupName", true), r.Str("kmsKeyId", true)};
          SEALSTACK_LOGS_FINISH(r);
          return s.AssociateKmsKey(c, in);
        }},
-      {"DisassociateKmsKey",
-       [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
-         GroupInput in{r.Str("logGroupName", true)};
-         SEALSTACK_LOGS_FINISH(r);
-         return s.DisassociateKmsKey(c, in);
-       }},
+      {"DisassociateKmsKey", GroupOp(&Service::DisassociateKmsKey)},
       {"PutRetentionPolicy",
        [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
          PutRetentionPolicyInput in{r.Str("logGroupName", true),
@@ -121,12 +118,7 @@ const std::map<std::string, Op, std::less<>>& Operations() {
          SEALSTACK_LOGS_FINISH(r);
          return s.PutRetentionPolicy(c, in);
        }},
-      {"DeleteRetentionPolicy",
-       [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
-         GroupInput in{r.Str("logGroupName", true)};
-         SEALSTACK_LOGS_FINISH(r);
-         return s.DeleteRetentionPolicy(c, in);
-       }},
+      {"DeleteRetentionPolicy", GroupOp(&Service::DeleteRetentionPolicy)},
       {"DescribeLogGroups",
        [](Service& s, const Caller& c, Reader& r) -> Result<std::string> {
          DescribeLogGroupsInput in;
@@ -215,20 +207,7 @@ const std::map<std::string, Op, std::less<>>& Operations() {
 #undef SEALSTACK_LOGS_FINISH
 
 ApiResponse RenderLogsError(const WireError& e, const RequestIds& ids) {
-  ApiResponse r;
-  r.status = e.http_status;
-  rapidjson::Document d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  d.AddMember("__type", Value(e.code.c_str(), a), a);
-  d.AddMember("message", Value(e.message.c_str(), a), a);
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  d.Accept(w);
-  r.body.assign(sb.GetString(), sb.GetSize());
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  r.SetHeader("x-amzn-ErrorType", e.code);
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return RenderJsonError(e, ids, "message");
 }
 
 }  // namespace
@@ -263,11 +242,7 @@ ApiResponse HandleLogsRequest(Service& service, const Caller& caller, std::strin
   Reader reader(d);
   auto result = op->second(service, c, reader);
   if (!result.ok()) return RenderLogsError(LogsStatusToWire(result.status()), ids);
-  ApiResponse r;
-  r.body = std::move(*result);
-  r.SetHeader("Content-Type", "application/x-amz-json-1.1");
-  AddRequestIdHeaders(Protocol::kJson, ids, &r);
-  return r;
+  return JsonResponse(std::move(*result), ids);
 }
 
 }  // namespace sealstack::api::logs

@@ -64,6 +64,40 @@ ListedVersion VersionEntryOf(const ObjectInfo& o) {
   return e;
 }
 
+// The paging ListObjects and ListObjectVersions share: the store is read up to `max_keys`
+// entries at a time (`fetch(limit)` reads the next `Page` from the caller's resume point, its
+// entries in `Page::*entries`). Under a delimiter, an entry inside a common prefix is listed once,
+// as the prefix (`on_prefix`), and the next read starts past everything under it; any other
+// entry goes to `on_entry`. Both callbacks move the caller's resume point. Returns whether the
+// listing stopped at max_keys with entries left (truncated).
+template <typename Page, typename Fetch, typename OnEntry, typename OnPrefix>
+Result<bool> ListRollingUpPrefixes(const std::string& prefix, const std::string& delimiter,
+                                   int64_t max_keys, std::vector<ObjectInfo> Page::*entries,
+                                   Fetch fetch, OnEntry on_entry, OnPrefix on_prefix) {
+  int64_t count = 0;
+  bool more = max_keys > 0;
+  while (more) {
+    SEALSTACK_ASSIGN_OR_RETURN(Page page, fetch(static_cast<size_t>(max_keys - count + 1)));
+    more = false;
+    for (const ObjectInfo& o : page.*entries) {
+      if (count == max_keys) return true;
+      if (!delimiter.empty()) {
+        size_t at = o.key.find(delimiter, prefix.size());
+        if (at != std::string::npos) {
+          on_prefix(o.key.substr(0, at + delimiter.size()));
+          ++count;
+          more = true;  // list again after everything under the common prefix
+          break;
+        }
+      }
+      on_entry(o);
+      ++count;
+    }
+    if (!more && page.truncated) more = true;
+  }
+  return false;
+}
+
 Status InvalidToken() {
   return S3Error(ErrorKind::kInvalidArgument, "The continuation token provided is incorrect",
                  {{"ArgumentName", "continuation-token"}});
@@ -88,40 +122,26 @@ Result<ListObjectsOutput> Service::ListObjects(const S3Caller& c, const ListObje
 
   ListObjectsOutput out;
   out.owner_account = bucket.account;
-  int64_t count = 0;
-  bool more = in.max_keys > 0;
-  while (more) {
-    storage::S3ListObjectsOptions options;
-    options.prefix = in.prefix;
-    options.start_after = start;
-    options.limit = static_cast<size_t>(in.max_keys - count + 1);
-    SEALSTACK_ASSIGN_OR_RETURN(ObjectPage page, parts_.store->List(in.bucket, options));
-    more = false;
-    for (const auto& o : page.objects) {
-      if (count == in.max_keys) {
-        out.truncated = true;
-        break;
-      }
-      if (!in.delimiter.empty()) {
-        size_t at = o.key.find(in.delimiter, in.prefix.size());
-        if (at != std::string::npos) {
-          std::string cp = o.key.substr(0, at + in.delimiter.size());
-          out.common_prefixes.push_back(cp);
-          ++count;
-          out.last_item = cp;
-          start = PastPrefix(cp);
-          more = true;  // list again after everything under the common prefix
-          break;
-        }
-      }
-      out.objects.push_back(EntryOf(o));
-      ++count;
-      out.last_item = o.key;
-      start = o.key;
-    }
-    if (out.truncated) break;
-    if (!more && page.truncated) more = true;
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(out.truncated,
+                             ListRollingUpPrefixes(
+                                 in.prefix, in.delimiter, in.max_keys, &ObjectPage::objects,
+                                 [&](size_t limit) {
+                                   storage::S3ListObjectsOptions options;
+                                   options.prefix = in.prefix;
+                                   options.start_after = start;
+                                   options.limit = limit;
+                                   return parts_.store->List(in.bucket, options);
+                                 },
+                                 [&](const ObjectInfo& o) {
+                                   out.objects.push_back(EntryOf(o));
+                                   out.last_item = o.key;
+                                   start = o.key;
+                                 },
+                                 [&](const std::string& common_prefix) {
+                                   out.common_prefixes.push_back(common_prefix);
+                                   out.last_item = common_prefix;
+                                   start = PastPrefix(common_prefix);
+                                 }));
   return out;
 }
 
@@ -157,41 +177,27 @@ Result<ListObjectVersionsOutput> Service::ListObjectVersions(const S3Caller& c,
 
   ListObjectVersionsOutput out;
   out.owner_account = bucket.account;
-  int64_t count = 0;
-  bool more = in.max_keys > 0;
-  while (more) {
-    options.limit = static_cast<size_t>(in.max_keys - count + 1);
-    SEALSTACK_ASSIGN_OR_RETURN(VersionPage page, parts_.store->ListVersions(in.bucket, options));
-    more = false;
-    for (const ObjectInfo& v : page.versions) {
-      if (count == in.max_keys) {
-        out.truncated = true;
-        break;
-      }
-      if (!in.delimiter.empty()) {
-        size_t at = v.key.find(in.delimiter, in.prefix.size());
-        if (at != std::string::npos) {
-          std::string cp = v.key.substr(0, at + in.delimiter.size());
-          out.common_prefixes.push_back(cp);
-          ++count;
-          out.next_key_marker = cp;
-          out.next_version_id_marker.clear();
-          options.key_marker = PastPrefix(cp);
-          options.after_seq = 0;
-          more = true;  // list again after everything under the common prefix
-          break;
-        }
-      }
-      out.versions.push_back(VersionEntryOf(v));
-      ++count;
-      out.next_key_marker = v.key;
-      out.next_version_id_marker = v.version_id;
-      options.key_marker = v.key;
-      options.after_seq = v.seq;
-    }
-    if (out.truncated) break;
-    if (!more && page.truncated) more = true;
-  }
+  SEALSTACK_ASSIGN_OR_RETURN(out.truncated,
+                             ListRollingUpPrefixes(
+                                 in.prefix, in.delimiter, in.max_keys, &VersionPage::versions,
+                                 [&](size_t limit) {
+                                   options.limit = limit;
+                                   return parts_.store->ListVersions(in.bucket, options);
+                                 },
+                                 [&](const ObjectInfo& v) {
+                                   out.versions.push_back(VersionEntryOf(v));
+                                   out.next_key_marker = v.key;
+                                   out.next_version_id_marker = v.version_id;
+                                   options.key_marker = v.key;
+                                   options.after_seq = v.seq;
+                                 },
+                                 [&](const std::string& common_prefix) {
+                                   out.common_prefixes.push_back(common_prefix);
+                                   out.next_key_marker = common_prefix;
+                                   out.next_version_id_marker.clear();
+                                   options.key_marker = PastPrefix(common_prefix);
+                                   options.after_seq = 0;
+                                 }));
   if (!out.truncated) {
     out.next_key_marker.clear();
     out.next_version_id_marker.clear();

@@ -38,20 +38,6 @@ std::string LocationOf(const S3Request& r) {
   return location;
 }
 
-// The checksums a CompletedPart names, by algorithm.
-std::vector<std::pair<crypto::ChecksumAlgorithm, std::string>> ChecksumList(const Checksums& c) {
-  std::vector<std::pair<crypto::ChecksumAlgorithm, std::string>> out;
-  auto add = [&](crypto::ChecksumAlgorithm alg, const std::string& v) {
-    if (!v.empty()) out.emplace_back(alg, v);
-  };
-  add(crypto::ChecksumAlgorithm::kCrc32, c.crc32);
-  add(crypto::ChecksumAlgorithm::kCrc32c, c.crc32c);
-  add(crypto::ChecksumAlgorithm::kCrc64Nvme, c.crc64nvme);
-  add(crypto::ChecksumAlgorithm::kSha1, c.sha1);
-  add(crypto::ChecksumAlgorithm::kSha256, c.sha256);
-  return out;
-}
-
 }  // namespace
 
 Result<ApiResponse> CreateMultipartUpload(Service& svc, const S3Caller& c, const S3Request& r,
@@ -129,7 +115,7 @@ Result<ApiResponse> CompleteMultipartUpload(Service& svc, const S3Caller& c, con
                                ParseCompleteMultipartUpload(body));
     std::vector<ChosenPart> parts;
     for (const CompletedPart& p : request.parts) {
-      parts.push_back({p.part_number, p.etag, ChecksumList(p.checksums)});
+      parts.push_back({p.part_number, p.etag, ChecksumsByAlgorithm(p.checksums)});
     }
     return parts;
   };

@@ -16,11 +16,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void Str(Writer& w, const char* k, std::string_view v) {
-  w.Key(k);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-
 void Pairs(Writer& w, const char* k, const HeaderList& v) {
   w.Key(k);
   w.StartArray();
@@ -43,13 +38,6 @@ std::string GetString(const rapidjson::Value& v, const char* k) {
   return it != v.MemberEnd() && it->value.IsString()
              ? std::string(it->value.GetString(), it->value.GetStringLength())
              : "";
-}
-
-void StrList(Writer& w, const char* k, const std::vector<std::string>& v) {
-  w.Key(k);
-  w.StartArray();
-  for (const auto& s : v) w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-  w.EndArray();
 }
 
 ClientSideLayer ReadClientSideLayer(const rapidjson::Value& v) {
@@ -81,15 +69,14 @@ ClientSideLayer ReadClientSideLayer(const rapidjson::Value& v) {
 
 void WriteClientSideLayer(rapidjson::Writer<rapidjson::StringBuffer>& w, const ClientSideLayer& c) {
   w.StartObject();
-  Str(w, "format", c.format);
-  Str(w, "algorithm", c.algorithm);
-  Str(w, "wrap_algorithm", c.wrap_algorithm);
-  StrList(w, "kms_keys", c.kms_keys);
-  StrList(w, "other_providers", c.other_providers);
+  WriteJsonString(w, "format", c.format);
+  WriteJsonString(w, "algorithm", c.algorithm);
+  WriteJsonString(w, "wrap_algorithm", c.wrap_algorithm);
+  WriteJsonStringList(w, "kms_keys", c.kms_keys);
+  WriteJsonStringList(w, "other_providers", c.other_providers);
   WriteJsonStringMap(w, "context", c.context);
   if (c.message_version != 0) {
-    w.Key("message_version");
-    w.Int(c.message_version);
+    WriteJsonInt64(w, "message_version", c.message_version);
   }
   w.EndObject();
 }
@@ -102,39 +89,33 @@ std::string EncodeObjectDoc(const ObjectDoc& d) {
   Pairs(w, "meta", d.user_metadata);
   w.Key("sse");
   w.StartObject();
-  Str(w, "mode", ModeName(d.sse.mode));
-  Str(w, "kms_key_arn", d.sse.kms_key_arn);
-  Str(w, "kms_material_id", d.sse.kms_material_id);
-  Str(w, "kms_blob", crypto::Base64(d.sse.kms_blob));
+  WriteJsonString(w, "mode", ModeName(d.sse.mode));
+  WriteJsonString(w, "kms_key_arn", d.sse.kms_key_arn);
+  WriteJsonString(w, "kms_material_id", d.sse.kms_material_id);
+  WriteJsonString(w, "kms_blob", crypto::Base64(d.sse.kms_blob));
   WriteJsonStringMap(w, "context", d.sse.encryption_context);
-  w.Key("bucket_key");
-  w.Bool(d.sse.bucket_key);
-  Str(w, "c_salt", crypto::Base64(d.sse.customer_key_salt));
-  Str(w, "c_hmac", crypto::Base64(d.sse.customer_key_hmac));
-  Str(w, "c_md5", d.sse.customer_key_md5);
+  WriteJsonBool(w, "bucket_key", d.sse.bucket_key);
+  WriteJsonString(w, "c_salt", crypto::Base64(d.sse.customer_key_salt));
+  WriteJsonString(w, "c_hmac", crypto::Base64(d.sse.customer_key_hmac));
+  WriteJsonString(w, "c_md5", d.sse.customer_key_md5);
   w.EndObject();
-  Str(w, "user_context", d.user_context_b64);
-  Str(w, "checksum_algorithm", d.checksum_algorithm);
-  Str(w, "checksum_value", d.checksum_value);
-  if (!d.checksum_type.empty()) Str(w, "checksum_type", d.checksum_type);
+  WriteJsonString(w, "user_context", d.user_context_b64);
+  WriteJsonString(w, "checksum_algorithm", d.checksum_algorithm);
+  WriteJsonString(w, "checksum_value", d.checksum_value);
+  if (!d.checksum_type.empty()) WriteJsonString(w, "checksum_type", d.checksum_type);
   if (!d.part_sizes.empty()) {
     w.Key("part_sizes");
     w.StartArray();
     for (uint64_t size : d.part_sizes) w.Uint64(size);
     w.EndArray();
-    w.Key("part_checksums");
-    w.StartArray();
-    for (const auto& c : d.part_checksums) {
-      w.String(c.c_str(), static_cast<rapidjson::SizeType>(c.size()));
-    }
-    w.EndArray();
+    WriteJsonStringList(w, "part_checksums", d.part_checksums);
   }
   if (!d.tags.empty()) Pairs(w, "tags", d.tags);
   if (d.lock.has_retention()) {
-    Str(w, "lock_mode", d.lock.mode);
-    Str(w, "lock_until", d.lock.retain_until);
+    WriteJsonString(w, "lock_mode", d.lock.mode);
+    WriteJsonString(w, "lock_until", d.lock.retain_until);
   }
-  if (!d.lock.legal_hold.empty()) Str(w, "legal_hold", d.lock.legal_hold);
+  if (!d.lock.legal_hold.empty()) WriteJsonString(w, "legal_hold", d.lock.legal_hold);
   if (!d.client_side.empty()) {
     w.Key("client_side");
     WriteClientSideLayer(w, d.client_side);
@@ -215,14 +196,13 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
   SEALSTACK_ASSIGN_OR_RETURN(ObjectDoc doc, DecodeObjectDoc(info.doc, info.wrapped_key));
   rapidjson::StringBuffer buf;
   Writer w(buf);
-  auto str = [&](const char* k, std::string_view v) { Str(w, k, v); };
+  auto str = [&](const char* k, std::string_view v) { WriteJsonString(w, k, v); };
   const bool kms = doc.sse.mode == SseMode::kSseKms || doc.sse.mode == SseMode::kDsseKms;
   w.StartObject();
   str("bucket", bucket);
   str("key", key);
   str("version_id", info.version_id);
-  w.Key("is_latest");
-  w.Bool(info.is_latest);
+  WriteJsonBool(w, "is_latest", info.is_latest);
   str("mode", doc.sse.mode == SseMode::kSseC     ? "SSE-C"
               : doc.sse.mode == SseMode::kSseS3  ? "SSE-S3"
               : doc.sse.mode == SseMode::kSseKms ? "SSE-KMS"
@@ -232,12 +212,10 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
     str("kms_key_arn", doc.sse.kms_key_arn);
     str("key_material_id", doc.sse.kms_material_id);
     WriteJsonStringMap(w, "encryption_context", doc.sse.encryption_context);
-    w.Key("bucket_key");
-    w.Bool(doc.sse.bucket_key);
+    WriteJsonBool(w, "bucket_key", doc.sse.bucket_key);
   }
   if (doc.sse.mode == SseMode::kSseC) str("customer_key_md5", doc.sse.customer_key_md5);
-  w.Key("size");
-  w.Uint64(info.size);
+  WriteJsonUint64(w, "size", info.size);
   str("etag", info.etag);
   w.Key("segment_size");
   w.Uint(info.segment_size);
@@ -247,8 +225,7 @@ Result<std::string> DescribeObjectProtection(ObjectStore& store, const std::stri
                     ? 1
                     : std::max<uint64_t>(1, (e.size + info.segment_size - 1) / info.segment_size);
   }
-  w.Key("segment_count");
-  w.Uint64(segments);
+  WriteJsonUint64(w, "segment_count", segments);
   str("checksum_algorithm", doc.checksum_algorithm);
   w.Key("client_side");  // the client-side layer recognised at write time, or null
   if (doc.client_side.empty()) {

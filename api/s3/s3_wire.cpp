@@ -12,6 +12,16 @@ namespace sealstack::api::s3 {
 
 namespace {
 
+// The Checksums member that carries each algorithm S3 computes: one table for SetChecksum and
+// ChecksumsByAlgorithm.
+constexpr std::pair<crypto::ChecksumAlgorithm, std::string Checksums::*> kChecksumMembers[] = {
+    {crypto::ChecksumAlgorithm::kCrc32, &Checksums::crc32},
+    {crypto::ChecksumAlgorithm::kCrc32c, &Checksums::crc32c},
+    {crypto::ChecksumAlgorithm::kCrc64Nvme, &Checksums::crc64nvme},
+    {crypto::ChecksumAlgorithm::kSha1, &Checksums::sha1},
+    {crypto::ChecksumAlgorithm::kSha256, &Checksums::sha256},
+};
+
 // Stored headers: what GET/HEAD give back exactly as PUT received them.
 constexpr const char* kStoredHeaders[] = {"Content-Type",     "Content-Encoding",
                                           "Cache-Control",    "Content-Disposition",
@@ -169,23 +179,18 @@ void AddChecksumHeaders(ApiResponse* resp, const ReportedChecksum& checksum) {
 }
 
 void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value) {
-  switch (alg) {
-    case crypto::ChecksumAlgorithm::kCrc32:
-      out->crc32 = value;
-      break;
-    case crypto::ChecksumAlgorithm::kCrc32c:
-      out->crc32c = value;
-      break;
-    case crypto::ChecksumAlgorithm::kCrc64Nvme:
-      out->crc64nvme = value;
-      break;
-    case crypto::ChecksumAlgorithm::kSha1:
-      out->sha1 = value;
-      break;
-    case crypto::ChecksumAlgorithm::kSha256:
-      out->sha256 = value;
-      break;
+  for (const auto& [a, member] : kChecksumMembers) {
+    if (a == alg) out->*member = value;
   }
+}
+
+std::vector<std::pair<crypto::ChecksumAlgorithm, std::string>> ChecksumsByAlgorithm(
+    const Checksums& c) {
+  std::vector<std::pair<crypto::ChecksumAlgorithm, std::string>> out;
+  for (const auto& [alg, member] : kChecksumMembers) {
+    if (!(c.*member).empty()) out.emplace_back(alg, c.*member);
+  }
+  return out;
 }
 
 ApiResponse S3ErrorResponse(const Status& st, const S3Request& r, const RequestIds& ids) {

@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "api/common/wire.h"
 #include "api/s3/bucket_acl.h"  // CanonicalId
@@ -53,6 +55,10 @@ void AddChecksumHeaders(ApiResponse* resp, const ReportedChecksum& checksum);
 
 // Puts `value` into the member of `out` that `alg` names.
 void SetChecksum(Checksums* out, crypto::ChecksumAlgorithm alg, const std::string& value);
+// The checksums `c` holds of the algorithms S3 computes (CRC32, CRC32C, CRC64NVME, SHA1,
+// SHA256), by algorithm, in that order; empty members left out.
+std::vector<std::pair<crypto::ChecksumAlgorithm, std::string>> ChecksumsByAlgorithm(
+    const Checksums& c);
 
 // A checksum-required operation's body (DeleteObjects, PutBucketCors, ...) must come with
 // Content-MD5 or an x-amz-checksum-* header (or a trailer), and match it: else 400

@@ -1,5 +1,7 @@
 #include "api/s3/s3_xml.h"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "api/common/xml_reader.h"
@@ -31,31 +33,32 @@ void RenderOwner(XmlWriter& w, std::string_view element, const Owner& o) {
   w.Close();
 }
 
+// Each checksum element S3 writes and reads, with the Checksums member that carries it, in the
+// order AWS writes them: one table for rendering, parsing and Checksums::empty().
+struct ChecksumElement {
+  const char* name;
+  std::string Checksums::*member;
+};
+constexpr ChecksumElement kChecksumElements[] = {
+    {"ChecksumCRC32", &Checksums::crc32},
+    {"ChecksumCRC32C", &Checksums::crc32c},
+    {"ChecksumCRC64NVME", &Checksums::crc64nvme},
+    {"ChecksumSHA1", &Checksums::sha1},
+    {"ChecksumSHA256", &Checksums::sha256},
+    {"ChecksumSHA512", &Checksums::sha512},
+    {"ChecksumMD5", &Checksums::md5},
+    {"ChecksumXXHASH64", &Checksums::xxhash64},
+    {"ChecksumXXHASH3", &Checksums::xxhash3},
+    {"ChecksumXXHASH128", &Checksums::xxhash128},
+};
+
 void RenderChecksums(XmlWriter& w, const Checksums& c) {
-  Optional(w, "ChecksumCRC32", c.crc32);
-  Optional(w, "ChecksumCRC32C", c.crc32c);
-  Optional(w, "ChecksumCRC64NVME", c.crc64nvme);
-  Optional(w, "ChecksumSHA1", c.sha1);
-  Optional(w, "ChecksumSHA256", c.sha256);
-  Optional(w, "ChecksumSHA512", c.sha512);
-  Optional(w, "ChecksumMD5", c.md5);
-  Optional(w, "ChecksumXXHASH64", c.xxhash64);
-  Optional(w, "ChecksumXXHASH3", c.xxhash3);
-  Optional(w, "ChecksumXXHASH128", c.xxhash128);
+  for (const ChecksumElement& e : kChecksumElements) Optional(w, e.name, c.*e.member);
 }
 
 Checksums ParseChecksums(const XmlNode& n) {
   Checksums c;
-  c.crc32 = n.ChildText("ChecksumCRC32").value_or("");
-  c.crc32c = n.ChildText("ChecksumCRC32C").value_or("");
-  c.crc64nvme = n.ChildText("ChecksumCRC64NVME").value_or("");
-  c.sha1 = n.ChildText("ChecksumSHA1").value_or("");
-  c.sha256 = n.ChildText("ChecksumSHA256").value_or("");
-  c.sha512 = n.ChildText("ChecksumSHA512").value_or("");
-  c.md5 = n.ChildText("ChecksumMD5").value_or("");
-  c.xxhash64 = n.ChildText("ChecksumXXHASH64").value_or("");
-  c.xxhash3 = n.ChildText("ChecksumXXHASH3").value_or("");
-  c.xxhash128 = n.ChildText("ChecksumXXHASH128").value_or("");
+  for (const ChecksumElement& e : kChecksumElements) c.*e.member = n.ChildText(e.name).value_or("");
   return c;
 }
 
@@ -155,8 +158,8 @@ std::string S3UrlEncode(std::string_view s) {
 }
 
 bool Checksums::empty() const {
-  return crc32.empty() && crc32c.empty() && crc64nvme.empty() && sha1.empty() && sha256.empty() &&
-         sha512.empty() && md5.empty() && xxhash64.empty() && xxhash3.empty() && xxhash128.empty();
+  return std::all_of(std::begin(kChecksumElements), std::end(kChecksumElements),
+                     [this](const ChecksumElement& e) { return (this->*e.member).empty(); });
 }
 
 // ---- Buckets ----

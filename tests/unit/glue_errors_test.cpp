@@ -56,6 +56,11 @@ TEST_CASE("a Status without a Glue kind is reported by its code", "[glue]") {
        400},
       {Status(StatusCode::kUnavailable, "x"), ErrorKind::kThrottling, "ThrottlingException", 400},
       {Status::IoError("x"), ErrorKind::kInternal, "InternalServiceException", 500},
+      // Codes a Glue kind is filed under, but that no kind stands for from outside Glue.
+      {Status(StatusCode::kFailedPrecondition, "x"), ErrorKind::kInternal,
+       "InternalServiceException", 500},
+      {Status(StatusCode::kResourceExhausted, "x"), ErrorKind::kInternal,
+       "InternalServiceException", 500},
   };
   for (const auto& c : kCases) {
     CHECK(KindOf(c.status) == c.kind);
