@@ -16,7 +16,6 @@
 //               median, p90 and max latency in µs (the cost of one durable small commit)
 // MB = 10^6 bytes. Prints one JSON object.
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,16 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char* what) {
-  fprintf(stderr, "filebench: %s: %s\n", what, strerror(errno));
-  exit(1);
-}
+#include "bench_clock.h"
 
 static int cmp_double(const void* a, const void* b) {
   double x = *(const double*)a, y = *(const double*)b;

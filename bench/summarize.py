@@ -185,22 +185,29 @@ for path in sorted(glob.glob(os.path.join(RD, "policy-micro-run*.txt"))):
             micro[key].append(float(mm.group(1)))
 summary["policy_micro"] = {k: stats(v) for k, v in micro.items() if v}
 
-# ---- h. S3 small objects: s3-OP-SSE-SIZE-SERVER-cN-runR.txt
-summary["s3"] = {}
-for path in sorted(glob.glob(os.path.join(RD, "s3-*-c*-run*.txt"))):
-    m = re.match(r"s3-(put|get)-(s3|kms|c)-(\d+)-(sealstack|moto)-c(\d+)-run(\d+)\.txt$", os.path.basename(path))
-    if not m:
-        continue
-    run = parse_run(path)
-    if run is None:
-        continue
-    op, sse, size, server, clients = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
-    summary["s3"].setdefault(f"{op}-{sse}-{size}", {}).setdefault(server, {}).setdefault(
-        clients, {"runs": []})["runs"].append(run)
-for sc, by_server in summary["s3"].items():
-    for server, by_c in by_server.items():
-        for c, entry in by_c.items():
-            aggregate(entry, os.path.join(RD, f"s3-{sc}-{server}-c{c}.status"))
+# ---- h. S3 small objects: PREFIX-OP-SSE-SIZE-SERVER-cN-runR.txt (prefix s3: in memory, s3disk:
+# SealStack on a --data-dir), with PREFIX-SC-SERVER-cN.status beside them
+def small_object_runs(prefix):
+    out = {}
+    pattern = re.compile(prefix + r"-(put|get)-(s3|kms|c)-(\d+)-(sealstack|moto)-c(\d+)-run(\d+)\.txt$")
+    for path in sorted(glob.glob(os.path.join(RD, prefix + "-*-c*-run*.txt"))):
+        m = pattern.match(os.path.basename(path))
+        if not m:
+            continue
+        run = parse_run(path)
+        if run is None:
+            continue
+        op, sse, size, server, clients = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+        out.setdefault(f"{op}-{sse}-{size}", {}).setdefault(server, {}).setdefault(
+            clients, {"runs": []})["runs"].append(run)
+    for sc, by_server in out.items():
+        for server, by_c in by_server.items():
+            for c, entry in by_c.items():
+                aggregate(entry, os.path.join(RD, f"{prefix}-{sc}-{server}-c{c}.status"))
+    return out
+
+
+summary["s3"] = small_object_runs("s3")
 
 # ---- i. S3 large objects: s3large-KIND-SSE-SIZE-SERVER-runR.json, s3-limits.json
 summary["s3_large"] = {}
@@ -230,21 +237,7 @@ for part in ("openssl", "memcpy", "loopback", "file"):
         pass
 
 # ---- s3-disk: s3disk-OP-SSE-SIZE-SERVER-cN-runR.txt (as h, SealStack on a --data-dir)
-summary["s3_disk"] = {}
-for path in sorted(glob.glob(os.path.join(RD, "s3disk-*-c*-run*.txt"))):
-    m = re.match(r"s3disk-(put|get)-(s3|kms|c)-(\d+)-(sealstack|moto)-c(\d+)-run(\d+)\.txt$", os.path.basename(path))
-    if not m:
-        continue
-    run = parse_run(path)
-    if run is None:
-        continue
-    op, sse, size, server, clients = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
-    summary["s3_disk"].setdefault(f"{op}-{sse}-{size}", {}).setdefault(server, {}).setdefault(
-        clients, {"runs": []})["runs"].append(run)
-for sc, by_server in summary["s3_disk"].items():
-    for server, by_c in by_server.items():
-        for c, entry in by_c.items():
-            aggregate(entry, os.path.join(RD, f"s3disk-{sc}-{server}-c{c}.status"))
+summary["s3_disk"] = small_object_runs("s3disk")
 
 # ---- s3-curl: s3curl-SSE-SIZE-SERVER-runR.json
 summary["s3_curl"] = {}
