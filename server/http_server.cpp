@@ -229,6 +229,8 @@ void RenderLibraryError(const httplib::Request& req, httplib::Response& res) {
   }
   api::RequestIds ids{api::NewS3RequestId(), api::NewS3HostId()};
   api::ApiResponse r = api::RenderError(api::Protocol::kS3, e, ids, {}, req.method == "HEAD");
+  HideAcceptEncoding(req);
+  res.set_header("Date", HttpDateNow());
   for (auto& [name, value] : r.headers) res.set_header(name, value);
   CloseConnectionAfter(req, res);
   res.body = std::move(r.body);
