@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
-#include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -494,6 +494,46 @@ ConnectionLease::~ConnectionLease() {
 // ---------------------------------------------------------------------------------------------
 // Database
 
+namespace internal {
+
+// The turn of one writer at a time (Database::Rep::writers).
+struct WriterQueue {
+  Mutex mu;
+  CondVar done;
+  bool active GUARDED_BY(mu) = false;
+};
+
+// One writer's turn: taken in the constructor when it frees within `patience`, given back in
+// the destructor; after `patience` the writer goes ahead without it.
+class WriterTurn {
+ public:
+  WriterTurn(WriterQueue* queue, std::chrono::milliseconds patience) : queue_(queue) {
+    MutexLock lock(queue_->mu);
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    while (queue_->active && queue_->done.WaitUntil(lock, deadline)) {
+    }
+    if (queue_->active) return;
+    queue_->active = true;
+    held_ = true;
+  }
+  ~WriterTurn() {
+    if (!held_) return;
+    {
+      MutexLock lock(queue_->mu);
+      queue_->active = false;
+    }
+    queue_->done.Signal();
+  }
+  WriterTurn(const WriterTurn&) = delete;
+  WriterTurn& operator=(const WriterTurn&) = delete;
+
+ private:
+  WriterQueue* queue_;
+  bool held_ = false;
+};
+
+}  // namespace internal
+
 struct Database::Rep {
   DatabaseOptions options;
   size_t max_open = 0;  // 1 in memory mode, unbounded for files
@@ -513,9 +553,10 @@ struct Database::Rep {
   // Writers of a file database queue here, not in SQLite's busy handler, which sleeps 1, 2, 5,
   // 10, ... ms between attempts to take the write lock: with 8 concurrent 4 KiB PUTs that
   // sleeping set the tail (p90 32 ms, p99 194 ms against a transaction of ~0.3 ms). A writer that
-  // waits longer than the busy timeout goes ahead without it (SQLite's own locking still
+  // waits longer than the busy timeout goes ahead without its turn (SQLite's own locking still
   // serializes the writes), so a lock-order cycle through some other mutex cannot deadlock.
-  std::timed_mutex writers;
+  // (A flag under a Mutex rather than std::timed_mutex, whose timed lock TSan cannot see.)
+  internal::WriterQueue writers;
 };
 
 namespace {
@@ -650,9 +691,10 @@ Status Database::WithTransaction(const std::function<Status(Connection&)>& fn) {
   SEALSTACK_ASSIGN_OR_RETURN(ConnectionLease lease, Acquire());
   Connection& c = *lease;
   if (c.InTransaction()) return RunInSavepoint(c, fn);
-  std::unique_lock<std::timed_mutex> writer(rep_->writers, std::defer_lock);
-  if (!rep_->options.in_memory) {  // in memory, the one connection already serializes
-    (void)writer.try_lock_for(std::chrono::milliseconds(rep_->options.busy_timeout_ms));
+  // In memory, the one connection already serializes the writers.
+  std::optional<internal::WriterTurn> turn;
+  if (!rep_->options.in_memory) {
+    turn.emplace(&rep_->writers, std::chrono::milliseconds(rep_->options.busy_timeout_ms));
   }
   return RetryOnBusy(c, [&]() -> Status {
     SEALSTACK_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(c));
