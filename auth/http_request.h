@@ -1,5 +1,5 @@
 // HttpRequestHead: what auth needs to know about a request before its body, independent of
-// the HTTP library (only server/ knows cpp-httplib).
+// the HTTP layer (server/http_head.h parses it).
 #pragma once
 
 #include <string>

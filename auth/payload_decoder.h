@@ -3,7 +3,7 @@
 // per-chunk signatures, trailers with checksums and a trailer signature.
 //
 // The server feeds it whatever the socket yields (after HTTP/1.1 chunked decoding, which
-// cpp-httplib does) and gets decoded payload bytes back through the sink, a bounded piece at a
+// the HTTP layer does) and gets decoded payload bytes back through the sink, a bounded piece at a
 // time: memory use does not depend on the body size.
 //
 // Thread safety: one decoder per request; not shared.

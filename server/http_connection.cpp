@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <deque>
+#include <string>
 
 #include "common/strings.h"
 
@@ -20,122 +20,58 @@ namespace sealstack::server {
 
 namespace {
 
-thread_local HttpConnection* t_current = nullptr;
-
-// Reads below this size are served from a buffer filled in pieces of kFillBytes (cpp-httplib
-// reads heads and chunk-size lines a byte at a time, and bodies 4 KiB at a time: one recv per
-// 4 KiB made a 1 GiB PUT spend most of its time in the kernel, ACKing); larger ones go straight
-// to the socket.
+// Reads below this size are served from a buffer filled in pieces of kFillBytes; larger ones go
+// straight to the socket (one recv per small piece made a 1 GiB PUT spend its time in the kernel).
 constexpr size_t kDirectReadBytes = 65536;
 constexpr size_t kFillBytes = 65536;
+// Body pieces handed to the receiver: large enough that a GiB upload costs few calls, small
+// enough to be part of the per-connection buffer budget (one per worker thread).
+constexpr size_t kBodyPieceBytes = 256 * 1024;
+// A chunk-size line (hex size and extensions) or trailer line longer than this is refused.
+constexpr size_t kMaxChunkLineBytes = 4096;
 // How often an idle keep-alive connection checks whether the server is stopping.
 constexpr int kIdleSliceMs = 50;
 // At most this much of a closing client's input is read and discarded (see ~HttpConnection).
 constexpr size_t kMaxLingerBytes = 1 << 20;
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 9110 8.6: Content-Length = 1*DIGIT. At most 19 digits, so any value fits in 64 bits.
-bool ValidContentLength(std::string_view v) {
-  if (v.empty() || v.size() > 19) return false;
-  return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-void AddressOf(const sockaddr_storage& addr, std::string* ip, int* port) {
+std::string IpOf(const sockaddr_storage& addr) {
   char host[NI_MAXHOST];
-  char serv[NI_MAXSERV];
   if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), sizeof(addr), host, sizeof(host),
-                    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-    *ip = host;
-    *port = std::atoi(serv);
+                    nullptr, 0, NI_NUMERICHOST) == 0) {
+    return host;
   }
+  return {};
 }
 
 int Millis(time_t seconds) {
   return static_cast<int>(std::min<time_t>(seconds, 24 * 3600) * 1000);
 }
 
-}  // namespace
-
-HeadScan ScanHead(std::string_view head, bool complete) {
-  HeadScan out;
-  if (!complete) out.problem = HeadProblem::kHeaderSectionTooLarge;
-  size_t nl = head.find('\n');
-  if (nl == std::string_view::npos) {
-    // A request line longer than the whole head bound: cpp-httplib answers its too-long URI.
-    out.head.assign(head);
-    out.head += "\r\n\r\n";
-    return out;
+// The hex size of a chunk-size line ("1a;name=value"); false when it is not one.
+bool ParseChunkSize(std::string_view line, uint64_t* size) {
+  const size_t semi = line.find(';');
+  if (semi != std::string_view::npos) line = line.substr(0, semi);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  if (line.empty() || line.size() > 15) return false;  // < 2^60: no overflow
+  uint64_t n = 0;
+  for (char c : line) {
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return false;
+    }
+    n = n * 16 + static_cast<uint64_t>(digit);
   }
-  out.head.assign(head.substr(0, nl + 1));  // the request line, as sent
-  std::vector<std::string_view> lines;
-  std::deque<std::string> escaped;  // rewritten lines (stable addresses for `lines`)
-  std::vector<bool> is_length;
-  std::string_view length;  // the first Content-Length value
-  bool bad_length = false;
-  size_t at = nl + 1;
-  while (at < head.size()) {
-    nl = head.find('\n', at);
-    if (nl == std::string_view::npos) break;  // cut off mid-line (incomplete head): dropped
-    std::string_view line = head.substr(at, nl + 1 - at);
-    at = nl + 1;
-    if (line == "\r\n") break;  // the blank line
-    // cpp-httplib skips lines not ending in CRLF: so does the scan.
-    const bool crlf = line.size() >= 2 && line[line.size() - 2] == '\r';
-    const size_t colon = line.find(':');
-    if (!crlf || colon == std::string_view::npos) {
-      lines.push_back(line);
-      is_length.push_back(false);
-      continue;
-    }
-    if (line.size() > kMaxHeaderLineBytes) {
-      if (out.problem == HeadProblem::kNone) out.problem = HeadProblem::kHeaderSectionTooLarge;
-      continue;
-    }
-    const std::string_view name = line.substr(0, colon);
-    const std::string_view value = TrimOws(line.substr(colon + 1, line.size() - 2 - colon - 1));
-    if (EqualsIgnoreCase(name, "Range")) {
-      out.withheld.emplace_back(std::string(name), std::string(value));
-      continue;
-    }
-    const bool cl = EqualsIgnoreCase(name, "Content-Length");
-    if (cl) {
-      if (!ValidContentLength(value) || (!length.empty() && value != length)) {
-        bad_length = true;
-      } else {
-        length = value;
-      }
-    }
-    if (value.find('%') != std::string_view::npos) {
-      // cpp-httplib 0.11 percent-decodes every header value it parses (x-amz-tagging,
-      // x-amz-copy-source, x-amz-meta-*): escaping each '%' as "%25" makes that decoding give
-      // back the bytes as sent, which SigV4 signed and S3 decodes itself where it should.
-      std::string& l = escaped.emplace_back(name);
-      l += ": ";
-      for (char c : value) l += c == '%' ? std::string_view("%25") : std::string_view(&c, 1);
-      l += "\r\n";
-      if (l.size() > kMaxHeaderLineBytes) {
-        if (out.problem == HeadProblem::kNone) out.problem = HeadProblem::kHeaderSectionTooLarge;
-        continue;
-      }
-      line = l;
-    }
-    lines.push_back(line);
-    is_length.push_back(cl);
-  }
-  if (bad_length && out.problem == HeadProblem::kNone) out.problem = HeadProblem::kBadContentLength;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    // With a bad length no Content-Length reaches cpp-httplib: the body is never read.
-    if (bad_length && is_length[i]) continue;
-    out.head.append(lines[i]);
-  }
-  out.head += "\r\n";
-  return out;
+  *size = n;
+  return true;
 }
+
+}  // namespace
 
 HttpConnection::HttpConnection(int fd, SSL* ssl, Timeouts timeouts)
     : fd_(fd), ssl_(ssl), timeouts_(timeouts) {
@@ -143,13 +79,7 @@ HttpConnection::HttpConnection(int fd, SSL* ssl, Timeouts timeouts)
   if (flags >= 0) ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
   sockaddr_storage addr;
   socklen_t len = sizeof(addr);
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    AddressOf(addr, &remote_ip_, &remote_port_);
-  }
-  len = sizeof(addr);
-  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    AddressOf(addr, &local_ip_, &local_port_);
-  }
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) remote_ip_ = IpOf(addr);
 }
 
 HttpConnection::~HttpConnection() {
@@ -251,76 +181,59 @@ ssize_t HttpConnection::RawRead(char* ptr, size_t size) {
   }
 }
 
-ssize_t HttpConnection::read(char* ptr, size_t size) {
-  if (pos_ == buf_.size() && !buf_.empty()) {
-    buf_.clear();
-    pos_ = 0;
-  }
-  if (pos_ == buf_.size()) {
-    if (size >= kDirectReadBytes) return RawRead(ptr, size);
-    buf_.resize(kFillBytes);
-    const ssize_t n = RawRead(buf_.data(), buf_.size());
-    if (n <= 0) {
-      buf_.clear();
-      return n;
-    }
-    buf_.resize(static_cast<size_t>(n));
-  }
-  const size_t n = std::min(size, buf_.size() - pos_);
-  std::memcpy(ptr, buf_.data() + pos_, n);
-  pos_ += n;
-  return static_cast<ssize_t>(n);
+bool HttpConnection::Fill() {
+  if (buffered() > 0) return true;
+  buf_.resize(kFillBytes);
+  pos_ = 0;
+  const ssize_t n = RawRead(buf_.data(), buf_.size());
+  buf_.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return n > 0;
 }
 
-ssize_t HttpConnection::write(const char* ptr, size_t size) {
-  if (size == 0) return 0;
-  for (;;) {
+bool HttpConnection::WriteAll(std::string_view data) {
+  while (!data.empty()) {
     int wait_for = POLLOUT;
     if (ssl_ != nullptr) {
       size_t done = 0;
-      const int r = SSL_write_ex(ssl_, ptr, size, &done);
-      if (r == 1) return static_cast<ssize_t>(done);
+      const int r = SSL_write_ex(ssl_, data.data(), data.size(), &done);
+      if (r == 1) {
+        data.remove_prefix(done);
+        continue;
+      }
       const int err = SSL_get_error(ssl_, r);
       if (err == SSL_ERROR_WANT_READ) {
         wait_for = POLLIN;
       } else if (err != SSL_ERROR_WANT_WRITE) {
         ERR_clear_error();
-        return -1;
+        broken_ = true;
+        return false;
       }
     } else {
-      const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-      if (n >= 0) return n;
+      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n >= 0) {
+        data.remove_prefix(static_cast<size_t>(n));
+        continue;
+      }
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        broken_ = true;
+        return false;
+      }
     }
-    if (Wait(static_cast<short>(wait_for), Millis(timeouts_.write_s)) <= 0) return -1;
+    if (Wait(static_cast<short>(wait_for), Millis(timeouts_.write_s)) <= 0) {
+      broken_ = true;
+      return false;
+    }
   }
-}
-
-bool HttpConnection::is_readable() const {
-  if (pos_ < buf_.size() || (ssl_ != nullptr && SSL_pending(ssl_) > 0)) return true;
-  return Wait(POLLIN, Millis(timeouts_.read_s)) > 0;
-}
-
-bool HttpConnection::is_writable() const {
-  return Wait(POLLOUT, Millis(timeouts_.write_s)) > 0;
-}
-
-void HttpConnection::get_remote_ip_and_port(std::string& ip, int& port) const {
-  ip = remote_ip_;
-  port = remote_port_;
-}
-
-void HttpConnection::get_local_ip_and_port(std::string& ip, int& port) const {
-  ip = local_ip_;
-  port = local_port_;
+  return true;
 }
 
 bool HttpConnection::NextRequest(const std::atomic<int>& listening) {
-  scan_problem_ = HeadProblem::kNone;
-  withheld_.clear();
+  request_ = ParsedHead();
+  body_started_ = false;
+  body_consumed_ = false;
   timed_out_ = false;
-  if (close_after_) return false;
+  if (close_after_ || broken_) return false;
   if (pos_ > 0) {
     buf_.erase(0, pos_);
     pos_ = 0;
@@ -330,7 +243,7 @@ bool HttpConnection::NextRequest(const std::atomic<int>& listening) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(timeouts_.keep_alive_s);
     for (;;) {
-      if (listening.load() == INVALID_SOCKET) return false;
+      if (listening.load() < 0) return false;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                             deadline - std::chrono::steady_clock::now())
                             .count();
@@ -343,7 +256,7 @@ bool HttpConnection::NextRequest(const std::atomic<int>& listening) {
   size_t head_end = std::string::npos;
   size_t scanned = 0;
   for (;;) {
-    // The head ends at its blank line: the first "\n\r\n" (cpp-httplib splits lines at \n).
+    // The head ends at its blank line: the first "\n\r\n".
     const size_t blank = buf_.find("\n\r\n", scanned);
     if (blank != std::string::npos && blank + 3 <= kMaxHeadBytes) {
       head_end = blank + 3;
@@ -359,35 +272,89 @@ bool HttpConnection::NextRequest(const std::atomic<int>& listening) {
   }
   const bool complete = head_end != std::string::npos;
   if (!complete) head_end = kMaxHeadBytes;
-  HeadScan scan = ScanHead(std::string_view(buf_).substr(0, head_end), complete);
-  buf_.replace(0, head_end, scan.head);
-  scan_problem_ = scan.problem;
-  withheld_ = std::move(scan.withheld);
-  if (scan_problem_ != HeadProblem::kNone) close_after_ = true;
+  request_ = ParseRequestHead(std::string_view(buf_).substr(0, head_end), complete);
+  request_.head.secure = ssl_ != nullptr;
+  request_.head.remote_addr = remote_ip_;
+  pos_ = head_end;
+  if (request_.problem != HeadProblem::kNone || request_.error != HeadError::kNone ||
+      !request_.keep_alive) {
+    close_after_ = true;
+  }
   return true;
 }
 
-HttpConnection* CurrentConnection() {
-  return t_current;
+bool HttpConnection::ReadBody(const RawBodyReceiver& receive) {
+  if (body_started_) return false;
+  body_started_ = true;
+  const bool ok =
+      request_.chunked ? ReadChunked(receive) : ReadExactly(request_.content_length, receive);
+  body_consumed_ = ok;
+  return ok;
 }
 
-bool ServeConnection(HttpConnection& connection, const std::atomic<int>& listening,
-                     const std::function<bool(bool, bool&)>& process) {
-  struct Current {
-    explicit Current(HttpConnection* c) { t_current = c; }
-    ~Current() { t_current = nullptr; }
-    Current(const Current&) = delete;
-    Current& operator=(const Current&) = delete;
-  } current(&connection);
-  if (!connection.Handshake()) return false;
-  bool ok = false;
-  while (connection.NextRequest(listening)) {
-    bool closed = false;
-    ok = process(connection.close_after_response(), closed);
-    if (!ok) connection.MarkBroken();
-    if (!ok || closed || connection.close_after_response()) break;
+bool HttpConnection::ReadExactly(uint64_t length, const RawBodyReceiver& receive) {
+  thread_local std::string piece;
+  while (length > 0) {
+    if (buffered() > 0) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(length, buffered()));
+      const std::string_view data(buf_.data() + pos_, n);
+      pos_ += n;
+      length -= n;
+      if (!receive(data)) return false;
+      continue;
+    }
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(length, kBodyPieceBytes));
+    if (want < kDirectReadBytes) {
+      if (!Fill()) return false;
+      continue;
+    }
+    if (piece.size() < kBodyPieceBytes) piece.resize(kBodyPieceBytes);
+    const ssize_t n = RawRead(piece.data(), want);
+    if (n <= 0) return false;
+    length -= static_cast<uint64_t>(n);
+    if (!receive(std::string_view(piece.data(), static_cast<size_t>(n)))) return false;
   }
-  return ok;
+  return true;
+}
+
+bool HttpConnection::ReadLine(std::string* line, size_t max) {
+  line->clear();
+  for (;;) {
+    if (!Fill()) return false;
+    const std::string_view data(buf_.data() + pos_, buffered());
+    const size_t nl = data.find('\n');
+    const size_t take = nl == std::string_view::npos ? data.size() : nl + 1;
+    if (line->size() + take > max) return false;
+    line->append(data.substr(0, take));
+    pos_ += take;
+    if (nl != std::string_view::npos) break;
+  }
+  line->pop_back();  // '\n'
+  if (!line->empty() && line->back() == '\r') line->pop_back();
+  return true;
+}
+
+// RFC 9112 7.1: chunk-size [; extensions] CRLF, data CRLF, ..., 0 CRLF, trailer lines, CRLF.
+bool HttpConnection::ReadChunked(const RawBodyReceiver& receive) {
+  std::string line;
+  for (;;) {
+    uint64_t size = 0;
+    if (!ReadLine(&line, kMaxChunkLineBytes) || !ParseChunkSize(line, &size)) return false;
+    if (size == 0) break;
+    if (!ReadExactly(size, receive)) return false;
+    if (!ReadLine(&line, 2) || !line.empty()) return false;  // the CRLF after the data
+  }
+  do {  // trailer fields, up to the blank line
+    if (!ReadLine(&line, kMaxChunkLineBytes)) return false;
+  } while (!line.empty());
+  return true;
+}
+
+void ServeConnection(HttpConnection& connection, const std::atomic<int>& listening,
+                     const std::function<bool(HttpConnection&)>& serve) {
+  if (!connection.Handshake()) return;
+  while (connection.NextRequest(listening) && serve(connection)) {
+  }
 }
 
 }  // namespace sealstack::server

@@ -1,13 +1,14 @@
-// HttpServer: the only place that knows cpp-httplib. It accepts connections on the HTTP (and
-// optional HTTPS) listener, turns each request into an Exchange, hands it to the handler, and
-// writes the Exchange's response, streaming bodies in both directions.
+// HttpListener: a listening socket (HTTP, or HTTPS with a certificate) and its accept loop. Each
+// accepted connection is served on a worker of an elastic pool (thread_pool.h) by
+// HttpConnection (reading and parsing requests) and ServeRequest (http_exchange.h), which turns
+// each request into an Exchange for the handler. The server speaks HTTP/1.1 itself: no HTTP
+// library sits between the socket and the handler.
 //
-// Threading: cpp-httplib is blocking, one worker thread per open connection; the pool size is
-// at most Config::threads, started on demand (thread_pool.h). The handler is called concurrently
-// from those threads.
+// Threading: blocking, one worker thread per open connection; at most ListenerOptions::threads,
+// started on demand. The handler is called concurrently from those threads.
 #pragma once
 
-#include <functional>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,10 +16,9 @@
 #include "common/result.h"
 #include "server/config.h"
 #include "server/exchange.h"
+#include "server/http_exchange.h"
 
 namespace sealstack::server {
-
-using ExchangeHandler = std::function<void(Exchange&)>;
 
 struct ListenerOptions {
   std::string host;
@@ -30,9 +30,6 @@ struct ListenerOptions {
   int keep_alive_timeout_s = 20;
   int read_timeout_s = 30;
 };
-
-// Requests whose handler is running, across all listeners.
-int RequestsInFlight();
 
 class HttpListener {
  public:

@@ -168,7 +168,7 @@ class Handler {
 
  private:
   // S3 limits the request header section to 8 KiB; the RPC services get more room, but a
-  // bound all the same (cpp-httplib only limits each line, not their number).
+  // bound all the same (the HTTP layer limits each line and the whole head, http_head.h).
   size_t HeaderSectionLimit() const {
     return route_.protocol == Protocol::kS3 ? kS3MaxHeaderBytes : kMaxHeaderBytes;
   }
@@ -346,29 +346,6 @@ class Handler {
       return Error(api::AuthErrorToWire(*payload_error, Protocol::kS3), ex_.head.RawPath());
     }
     return response;
-  }
-
-  // cpp-httplib drops request headers whose value is empty. A signed header that is absent was
-  // therefore sent empty (the signature matched it as such), and S3 must see it: an empty
-  // x-amz-server-side-encryption is an error, not "no header".
-  void RestoreEmptySignedHeaders() {
-    std::string names;
-    if (const std::string* authorization = ex_.head.FindHeader("Authorization")) {
-      size_t at = authorization->find("SignedHeaders=");
-      if (at == std::string::npos) return;
-      names = authorization->substr(at + 14);
-      names = names.substr(0, names.find(','));
-    } else {
-      for (const auto& [k, v] : auth::ParseQuery(ex_.head.RawQuery())) {
-        if (k == "X-Amz-SignedHeaders") names = v;
-      }
-    }
-    for (std::string_view name : Split(names, ';')) {
-      name = Trim(name);
-      if (!name.empty() && ex_.head.FindHeader(name) == nullptr) {
-        ex_.head.headers.emplace_back(std::string(name), "");
-      }
-    }
   }
 
   // The caller as every service sees it (api/common/caller.h); `region` is the credential
@@ -569,7 +546,6 @@ class Handler {
     std::shared_ptr<const auth::Principal> principal;
     auth::VerifiedRequest verified;
     if (auto err = Authenticate(options, &principal, nullptr, &verified)) return *err;
-    RestoreEmptySignedHeaders();
     if (route_.key.empty() && context_.s3_buckets) {
       // Service- and bucket-level operations: small configuration bodies, read whole.
       api::s3::S3Request request = S3RequestOfRoute();

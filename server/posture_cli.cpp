@@ -1,6 +1,5 @@
 #include "server/posture_cli.h"
 
-#include <httplib.h>
 #include <rapidjson/document.h>
 
 #include <map>
@@ -9,6 +8,7 @@
 #include <string_view>
 
 #include "server/argument_cursor.h"
+#include "server/http_get.h"
 #include "server/posture.h"
 
 namespace sealstack::server {
@@ -122,15 +122,12 @@ int RunPostureCommand(int argc, const char* const* argv, std::FILE* out, std::FI
                  endpoint.c_str());
     return 2;
   }
-  httplib::Client client(endpoint);
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(60, 0);
   std::string path = "/_sealstack/posture";
   if (!account.empty()) path += "?account=" + account;
-  auto res = client.Get(path.c_str());
-  if (!res) {
+  auto res = HttpGet(endpoint, path, 60);
+  if (!res.ok()) {
     std::fprintf(err, "sealstack posture: cannot reach %s: %s\n", endpoint.c_str(),
-                 httplib::to_string(res.error()).c_str());
+                 res.status().message().c_str());
     return 2;
   }
   if (res->status != 200) {

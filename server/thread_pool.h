@@ -1,6 +1,6 @@
-// ElasticThreadPool: cpp-httplib's task queue, one task per open connection.
+// ElasticThreadPool: the HTTP layer's workers, one task per open connection.
 //
-// cpp-httplib blocks a worker for a connection's whole life (keep-alive included), so a fixed
+// A connection holds its worker for its whole life (keep-alive included), so a fixed
 // pool of N silently stalls connection N+1 until another client hangs up. This pool starts
 // `min_threads` workers, adds one whenever a task arrives and none is idle (up to
 // `max_threads`), and lets surplus workers exit after `idle_timeout` without work. Past
@@ -9,8 +9,6 @@
 // Thread safety: all methods may be called concurrently; shutdown() runs queued tasks to the
 // end and joins every worker.
 #pragma once
-
-#include <httplib.h>
 
 #include <chrono>
 #include <deque>
@@ -23,13 +21,16 @@
 
 namespace sealstack::server {
 
-class ElasticThreadPool : public httplib::TaskQueue {
+class ElasticThreadPool {
  public:
   ElasticThreadPool(size_t min_threads, size_t max_threads, std::chrono::milliseconds idle_timeout);
-  ~ElasticThreadPool() override;
+  ~ElasticThreadPool();
+  ElasticThreadPool(const ElasticThreadPool&) = delete;
+  ElasticThreadPool& operator=(const ElasticThreadPool&) = delete;
 
-  void enqueue(std::function<void()> fn) override EXCLUDES(mu_);
-  void shutdown() override EXCLUDES(mu_);
+  void enqueue(std::function<void()> fn) EXCLUDES(mu_);
+  // Runs the queued tasks to the end and joins every worker.
+  void shutdown() EXCLUDES(mu_);
 
   size_t thread_count() const EXCLUDES(mu_);
 

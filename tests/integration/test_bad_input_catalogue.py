@@ -269,7 +269,7 @@ def test_s3_invalid_base64_header(srv, header, value, code):
 # ---------------------------------------------------------------- huge headers
 
 def test_s3_single_header_over_8_kib(srv):
-    """One line over 8 KiB (cpp-httplib's line limit): the same error as a large section."""
+    """One line over 8 KiB (the HTTP layer's line limit): the same error as a large section."""
     status, h, body = s3_req(srv, "GET", f"/{BUCKET}/small", headers={"x-amz-meta-big": "a" * 9000})
     fields = assert_s3_error(status, h, body, "RequestHeaderSectionTooLarge", 400)
     assert fields.get("MaxSizeAllowed") == "8192", fields
@@ -487,7 +487,7 @@ def _send_bad_length(srv, path, lengths, signed_headers, body=b"", keep_alive=Fa
 
 @pytest.mark.parametrize("case", list(BAD_LENGTHS))
 def test_content_length_not_a_number(srv, case):
-    """cpp-httplib would read Content-Length: abc as 0 and store an empty object."""
+    """A lenient parser would read Content-Length: abc as 0 and store an empty object."""
     p = _sign(srv, "PUT", f"/{BUCKET}/cl-nan", service="s3", body=b"")
     resp = _send_bad_length(srv, f"/{BUCKET}/cl-nan", BAD_LENGTHS[case], p.headers,
                             body=b"01234", keep_alive=True)

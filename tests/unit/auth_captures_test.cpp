@@ -50,7 +50,7 @@ std::vector<std::string> CaptureNames() {
   return names;
 }
 
-// Undoes Transfer-Encoding: chunked (what cpp-httplib does before the decoder sees the body).
+// Undoes Transfer-Encoding: chunked (what the HTTP layer does before the decoder sees the body).
 std::string HttpDechunk(std::string_view in) {
   std::string out;
   while (true) {
