@@ -15,6 +15,7 @@
 
 #include "common/mutex.h"
 #include "storage/embedded_migrations.h"
+#include "storage/schema_snapshot.h"
 
 namespace sealstack::storage {
 
@@ -815,7 +816,14 @@ Status ApplyMigrations(Connection& c, std::span<const Migration> migrations) {
                                       std::to_string(latest) +
                                       "); it was written by a newer release, refusing to open it");
   }
+  // A new database built from the built-in migrations: their first ones as themselves, the
+  // rest as the build-time snapshot of the schema they produce, in one transaction.
+  const internal::SchemaSnapshot& snapshot = internal::BuiltinSchemaSnapshot();
+  const bool use_snapshot = current == 0 &&
+                            migrations.data() == internal::EmbeddedMigrations().data() &&
+                            snapshot.version == latest;
   for (const Migration& m : migrations) {
+    if (use_snapshot && m.version > snapshot.base_version) break;
     if (m.version <= current) continue;
     // (Not SEALSTACK_RETURN_IF_ERROR around the lambda: its nested uses would shadow _st.)
     Status applied = RetryOnBusy(c, [&]() -> Status {
@@ -832,7 +840,16 @@ Status ApplyMigrations(Connection& c, std::span<const Migration> migrations) {
     });
     if (!applied.ok()) return applied;
   }
-  return Status::Ok();
+  if (!use_snapshot || snapshot.version == snapshot.base_version) return Status::Ok();
+  return RetryOnBusy(c, [&]() -> Status {
+    SEALSTACK_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(c));
+    SEALSTACK_ASSIGN_OR_RETURN(int now, ReadUserVersion(c));
+    if (now != snapshot.base_version) return Status::Ok();  // another process got here first
+    Status s = c.Exec(snapshot.sql);
+    if (!s.ok()) return Status(s.code(), "schema snapshot: " + s.message());
+    SEALSTACK_RETURN_IF_ERROR(c.Exec("PRAGMA user_version = " + std::to_string(snapshot.version)));
+    return tx.Commit();
+  });
 }
 
 }  // namespace
