@@ -157,8 +157,9 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Bind(const ListenerOptions& 
   }
   listener->port_ = BoundPort(impl->fd);
   const size_t max_threads = static_cast<size_t>(std::max(1, options.threads));
-  impl->pool = std::make_unique<ElasticThreadPool>(std::min<size_t>(4, max_threads), max_threads,
-                                                   std::chrono::seconds(30));
+  // One worker waits from the start; the others start with the connections that need them (a
+  // thread costs ~50 us to start, and an idle one its stack and allocator cache).
+  impl->pool = std::make_unique<ElasticThreadPool>(1, max_threads, std::chrono::seconds(30));
   listener->impl_ = std::move(impl);
   return listener;
 }
