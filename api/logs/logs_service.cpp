@@ -177,12 +177,9 @@ kms::ServiceKmsClient Service::Kms() const {
 
 Status Service::Authorize(const Caller& c, const std::string& operation,
                           const std::string& resource) {
-  AccessRequest r;
   // CloudWatch Logs' AccessDenied text has the shape of Glue's (principal, action, resource).
-  r.service = AccessService::kGlue;
-  r.action = "logs:" + operation;
-  r.resource = resource;
-  AccessDecision d = deps_.access->Check(c, r);
+  AccessDecision d =
+      deps_.access->CheckAction(c, AccessService::kGlue, "logs:" + operation, resource);
   return d.denied() ? LogsError(ErrorKind::kAccessDenied, std::move(d.message)) : Status::Ok();
 }
 
