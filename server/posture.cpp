@@ -60,13 +60,6 @@ std::vector<const rapidjson::Value*> Statements(const rapidjson::Document& d) {
   return out;
 }
 
-std::string Member(const rapidjson::Value& o, const char* name) {
-  auto it = o.FindMember(name);
-  return it != o.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
 // Principal "*" / {"AWS": ...}: the AWS principals named.
 std::vector<std::string> Principals(const rapidjson::Value& statement) {
   auto p = statement.FindMember("Principal");
@@ -148,7 +141,7 @@ BucketPolicyFacts AnalyzeBucketPolicy(const std::string& policy) {
   d.Parse(policy.c_str(), policy.size());
   if (d.HasParseError()) return f;
   for (const auto* s : Statements(d)) {
-    if (Member(*s, "Effect") != "Deny") continue;
+    if (api::ReadJsonString(*s, "Effect") != "Deny") continue;
     for (const auto& v : ConditionValues(*s, "Bool", "aws:SecureTransport")) {
       if (v == "false") f.denies_insecure_transport = true;
     }
@@ -244,19 +237,20 @@ std::vector<SecconfKeyRef> SecconfKeyRefs(const rapidjson::Value& ec) {
   if (auto s3e = ec.FindMember("S3Encryption"); s3e != ec.MemberEnd() && s3e->value.IsArray()) {
     for (const auto& e : s3e->value.GetArray()) {
       if (e.IsObject()) {
-        out.push_back({"S3Encryption", Member(e, "KmsKeyArn"), Member(e, "S3EncryptionMode")});
+        out.push_back({"S3Encryption", api::ReadJsonString(e, "KmsKeyArn"),
+                       api::ReadJsonString(e, "S3EncryptionMode")});
       }
     }
   }
   if (auto cw = ec.FindMember("CloudWatchEncryption");
       cw != ec.MemberEnd() && cw->value.IsObject()) {
-    out.push_back({"CloudWatchEncryption", Member(cw->value, "KmsKeyArn"),
-                   Member(cw->value, "CloudWatchEncryptionMode")});
+    out.push_back({"CloudWatchEncryption", api::ReadJsonString(cw->value, "KmsKeyArn"),
+                   api::ReadJsonString(cw->value, "CloudWatchEncryptionMode")});
   }
   if (auto jb = ec.FindMember("JobBookmarksEncryption");
       jb != ec.MemberEnd() && jb->value.IsObject()) {
-    out.push_back({"JobBookmarksEncryption", Member(jb->value, "KmsKeyArn"),
-                   Member(jb->value, "JobBookmarksEncryptionMode")});
+    out.push_back({"JobBookmarksEncryption", api::ReadJsonString(jb->value, "KmsKeyArn"),
+                   api::ReadJsonString(jb->value, "JobBookmarksEncryptionMode")});
   }
   return out;
 }
@@ -277,7 +271,7 @@ std::string JobSecurityConfiguration(const std::string& doc) {
   rapidjson::Document d;
   d.Parse(doc.c_str(), doc.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("Job")) return "";
-  return Member(d["Job"], "SecurityConfiguration");
+  return api::ReadJsonString(d["Job"], "SecurityConfiguration");
 }
 
 // Which keys everything needs: object versions (server-side and client-side layers), catalog
@@ -529,8 +523,8 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
         d.Parse(it->second->doc.c_str(), it->second->doc.size());
         if (!d.HasParseError() && d.IsObject()) {
           if (auto ear = d.FindMember("EncryptionAtRest"); ear != d.MemberEnd()) {
-            mode = Member(ear->value, "CatalogEncryptionMode");
-            const std::string ref = Member(ear->value, "SseAwsKmsKeyId");
+            mode = api::ReadJsonString(ear->value, "CatalogEncryptionMode");
+            const std::string ref = api::ReadJsonString(ear->value, "SseAwsKmsKeyId");
             if (mode != "DISABLED" && !ref.empty()) {
               std::string karn = keys.Resolve(acct, region, ref);
               uses.by_key[karn.empty() ? ref : karn].Add("catalog_settings", arn);
@@ -541,7 +535,7 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
             auto r = cpe->value.FindMember("ReturnConnectionPasswordEncrypted");
             passwords_encrypted =
                 r != cpe->value.MemberEnd() && r->value.IsBool() && r->value.GetBool();
-            const std::string ref = Member(cpe->value, "AwsKmsKeyId");
+            const std::string ref = api::ReadJsonString(cpe->value, "AwsKmsKeyId");
             if (passwords_encrypted && !ref.empty()) {
               std::string karn = keys.Resolve(acct, region, ref);
               uses.by_key[karn.empty() ? ref : karn].Add("catalog_settings",
@@ -739,7 +733,8 @@ Result<PostureReport> BuildPostureReport(ServerContext& context, const std::stri
       bool public_all = false;
       std::set<std::string> others;
       for (const auto* s : Statements(policy)) {
-        if (Member(*s, "Effect") != "Allow" || !ActionMatches(*s, {"kms:*", "*"})) continue;
+        if (api::ReadJsonString(*s, "Effect") != "Allow" || !ActionMatches(*s, {"kms:*", "*"}))
+          continue;
         for (const auto& p : Principals(*s)) {
           if (p == "*" && !HasCondition(*s)) public_all = true;
           const std::string pa = AccountOfPrincipal(p);
@@ -980,13 +975,13 @@ Result<std::string> KeyDependentsJson(ServerContext& context, const kms::Key& ke
       if (d.HasParseError() || !d.IsObject()) continue;
       std::vector<std::string> fields;
       if (auto ear = d.FindMember("EncryptionAtRest"); ear != d.MemberEnd()) {
-        const std::string ref = Member(ear->value, "SseAwsKmsKeyId");
+        const std::string ref = api::ReadJsonString(ear->value, "SseAwsKmsKeyId");
         if (!ref.empty() && keys.Resolve(c.account, c.region, ref) == key.arn) {
           fields.emplace_back("EncryptionAtRest");
         }
       }
       if (auto cpe = d.FindMember("ConnectionPasswordEncryption"); cpe != d.MemberEnd()) {
-        const std::string ref = Member(cpe->value, "AwsKmsKeyId");
+        const std::string ref = api::ReadJsonString(cpe->value, "AwsKmsKeyId");
         if (!ref.empty() && keys.Resolve(c.account, c.region, ref) == key.arn) {
           fields.emplace_back("ConnectionPasswordEncryption");
         }

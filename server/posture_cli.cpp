@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/common/json_fields.h"
 #include "server/argument_cursor.h"
 #include "server/http_get.h"
 #include "server/posture.h"
@@ -22,13 +23,6 @@ constexpr char kPostureUsage[] =
     "Exit status: 1 when a finding at or above --fail-on exists, 0 otherwise; 2 on a usage or\n"
     "connection error.\n";
 
-std::string JsonText(const rapidjson::Value& o, const char* name) {
-  auto it = o.FindMember(name);
-  return it != o.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -37,10 +31,10 @@ std::string Upper(std::string s) {
 void PrintTable(const rapidjson::Document& d, std::FILE* out) {
   const auto& findings = d["findings"];
   for (const auto& f : findings.GetArray()) {
-    std::fprintf(out, "%-9s %-42s %s\n", Upper(JsonText(f, "severity")).c_str(),
-                 JsonText(f, "id").c_str(), JsonText(f, "resource").c_str());
-    std::fprintf(out, "          %s\n", JsonText(f, "reason").c_str());
-    std::fprintf(out, "          fix: %s\n", JsonText(f, "fix").c_str());
+    std::fprintf(out, "%-9s %-42s %s\n", Upper(api::ReadJsonString(f, "severity")).c_str(),
+                 api::ReadJsonString(f, "id").c_str(), api::ReadJsonString(f, "resource").c_str());
+    std::fprintf(out, "          %s\n", api::ReadJsonString(f, "reason").c_str());
+    std::fprintf(out, "          fix: %s\n", api::ReadJsonString(f, "fix").c_str());
     std::string facts;
     if (auto c = f.FindMember("counts"); c != f.MemberEnd() && c->value.IsObject()) {
       for (const auto& m : c->value.GetObject()) {
@@ -150,7 +144,7 @@ int RunPostureCommand(int argc, const char* const* argv, std::FILE* out, std::FI
   }
   if (!fail_on) return 0;
   for (const auto& f : d["findings"].GetArray()) {
-    auto s = ParseSeverity(JsonText(f, "severity"));
+    auto s = ParseSeverity(api::ReadJsonString(f, "severity"));
     if (s && static_cast<int>(*s) <= static_cast<int>(*fail_on)) return 1;
   }
   return 0;

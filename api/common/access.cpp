@@ -320,4 +320,14 @@ AccessDecision AccessCheck::Check(const Caller& c, const AccessRequest& r) {
   return answer;
 }
 
+AccessDecision AccessCheck::CheckAction(const Caller& caller, AccessService service,
+                                        std::string action, std::string resource) {
+  AccessRequest r;
+  r.service = service;
+  r.rule = AccessRule::kIdentityOnly;
+  r.action = std::move(action);
+  r.resource = std::move(resource);
+  return Check(caller, r);
+}
+
 }  // namespace sealstack::api

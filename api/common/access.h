@@ -151,6 +151,12 @@ class AccessCheck {
   // The call proceeds unless the result is denied().
   AccessDecision Check(const Caller& caller, const AccessRequest& r);
 
+  // Check() of the question every Glue, CloudWatch Logs and CloudTrail call asks: may `caller` do
+  // `action` ("glue:GetJob") on `resource` through its identity policies alone
+  // (AccessRule::kIdentityOnly, no service condition keys); a denial is worded as `service`'s.
+  AccessDecision CheckAction(const Caller& caller, AccessService service, std::string action,
+                             std::string resource);
+
   // A policy document through the cache (keyed by kind and text); the parse error otherwise.
   Result<std::shared_ptr<const policy::PolicyDocument>> Parsed(std::string_view text,
                                                                policy::PolicyKind kind);

@@ -2,8 +2,13 @@
 // SealStack writes them: a string, a flag, a number, a list of strings, a map of strings, a map
 // of counts. One place for the key-then-value pairs and loops that kms_persist, object_doc, the
 // console, the seed summary and the posture report each had a copy of.
+//
+// And the same members read back from a parsed document (ReadJson*): a member that is missing or
+// of another type reads as the empty value (or the fallback given), never as an error; the
+// documents' own decoders decide what is required.
 #pragma once
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -69,6 +74,57 @@ inline void WriteJsonCounts(JsonFieldWriter& w, std::string_view key,
     w.Int64(n);
   }
   w.EndObject();
+}
+
+// ---- reading
+
+// The string member `key` of `object`, all of it (embedded NULs included); "" when absent or not
+// a string.
+inline std::string ReadJsonString(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsString()
+             ? std::string(it->value.GetString(), it->value.GetStringLength())
+             : std::string();
+}
+
+// The flag `key`; false when absent or not a bool.
+inline bool ReadJsonBool(const rapidjson::Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsBool() && it->value.GetBool();
+}
+
+// The number `key`; `fallback` when absent or not an int64.
+inline int64_t ReadJsonInt64(const rapidjson::Value& object, const char* key,
+                             int64_t fallback = 0) {
+  auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : fallback;
+}
+
+// The strings of the array `key`, in order, skipping elements that are not strings; empty when
+// absent or not an array.
+inline std::vector<std::string> ReadJsonStringList(const rapidjson::Value& object,
+                                                   const char* key) {
+  std::vector<std::string> out;
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsArray()) return out;
+  for (const auto& v : it->value.GetArray()) {
+    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+// The string members of the object `key`, skipping members that are not strings; empty when
+// absent or not an object. Names and values are read as C strings (up to a first NUL), as the
+// encryption contexts and tags of the stored documents always have been.
+inline std::map<std::string, std::string> ReadJsonStringMap(const rapidjson::Value& object,
+                                                            const char* key) {
+  std::map<std::string, std::string> out;
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsObject()) return out;
+  for (const auto& m : it->value.GetObject()) {
+    if (m.value.IsString()) out[m.name.GetString()] = m.value.GetString();
+  }
+  return out;
 }
 
 }  // namespace sealstack::api

@@ -187,11 +187,8 @@ void Service::NoteResponse(const std::string& json) {
 
 Status Service::Authorize(const Caller& c, const std::string& operation,
                           const std::string& resource) {
-  AccessRequest r;
-  r.service = AccessService::kGlue;
-  r.action = "glue:" + operation;
-  r.resource = resource;
-  AccessDecision d = deps_.access->Check(c, r);
+  AccessDecision d =
+      deps_.access->CheckAction(c, AccessService::kGlue, "glue:" + operation, resource);
   return d.denied() ? GlueError(ErrorKind::kAccessDenied, std::move(d.message)) : Status::Ok();
 }
 

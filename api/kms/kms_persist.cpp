@@ -30,33 +30,10 @@ void OptTime(Writer& w, const char* k, const std::optional<SystemTime>& t) {
   if (t) Time(w, k, *t);
 }
 
-std::string GetStr(const rapidjson::Value& v, const char* k) {
-  auto it = v.FindMember(k);
-  return (it != v.MemberEnd() && it->value.IsString())
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : std::string();
-}
-int64_t GetInt(const rapidjson::Value& v, const char* k, int64_t def = 0) {
-  auto it = v.FindMember(k);
-  return (it != v.MemberEnd() && it->value.IsInt64()) ? it->value.GetInt64() : def;
-}
-bool GetBool(const rapidjson::Value& v, const char* k) {
-  auto it = v.FindMember(k);
-  return it != v.MemberEnd() && it->value.IsBool() && it->value.GetBool();
-}
 std::optional<SystemTime> GetTime(const rapidjson::Value& v, const char* k) {
   auto it = v.FindMember(k);
   if (it == v.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
   return FromMicros(it->value.GetInt64());
-}
-std::map<std::string, std::string> GetMap(const rapidjson::Value& v, const char* k) {
-  std::map<std::string, std::string> out;
-  auto it = v.FindMember(k);
-  if (it == v.MemberEnd() || !it->value.IsObject()) return out;
-  for (const auto& m : it->value.GetObject()) {
-    if (m.value.IsString()) out[m.name.GetString()] = m.value.GetString();
-  }
-  return out;
 }
 
 Result<rapidjson::Document> ParseDoc(const std::string& doc) {
@@ -127,12 +104,7 @@ Result<storage::KmsKeyRow> KeyToRow(const Key& key, const crypto::SecretBytes& r
     w.Key("multi_region");
     w.StartObject();
     WriteJsonString(w, "primary_region", key.primary_region);
-    w.Key("replica_regions");
-    w.StartArray();
-    for (const auto& r : key.replica_regions) {
-      w.String(r.data(), static_cast<rapidjson::SizeType>(r.size()));
-    }
-    w.EndArray();
+    WriteJsonStringList(w, "replica_regions", key.replica_regions);
     w.EndObject();
   }
   w.EndObject();
@@ -147,48 +119,49 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
   k.id = KeyIdOfHandle(row.key_id);
   k.account = row.account;
   k.region = row.region;
-  k.arn = GetStr(d, "arn");
-  k.description = GetStr(d, "description");
-  auto spec = ParseKeySpec(GetStr(d, "spec"));
-  auto usage = ParseKeyUsage(GetStr(d, "usage"));
-  auto origin = ParseOrigin(GetStr(d, "origin"));
-  auto state = ParseKeyState(GetStr(d, "state"));
+  k.arn = ReadJsonString(d, "arn");
+  k.description = ReadJsonString(d, "description");
+  auto spec = ParseKeySpec(ReadJsonString(d, "spec"));
+  auto usage = ParseKeyUsage(ReadJsonString(d, "usage"));
+  auto origin = ParseOrigin(ReadJsonString(d, "origin"));
+  auto state = ParseKeyState(ReadJsonString(d, "state"));
   if (!spec || !usage || !origin || !state)
     return Status::IoError("corrupt KMS key row " + row.key_id);
   k.spec = *spec;
   k.usage = *usage;
   k.origin = *origin;
   k.state = *state;
-  k.manager = GetStr(d, "manager") == "AWS" ? KeyManager::kAws : KeyManager::kCustomer;
+  k.manager = ReadJsonString(d, "manager") == "AWS" ? KeyManager::kAws : KeyManager::kCustomer;
   k.created = GetTime(d, "created").value_or(SystemTime());
   k.deletion_date = GetTime(d, "deletion_date");
-  k.pending_window_days = static_cast<int>(GetInt(d, "pending_window_days"));
-  k.policy = GetStr(d, "policy");
-  k.rotation_enabled = GetBool(d, "rotation_enabled");
-  k.rotation_period_days = static_cast<int>(GetInt(d, "rotation_period_days", 365));
+  k.pending_window_days = static_cast<int>(ReadJsonInt64(d, "pending_window_days"));
+  k.policy = ReadJsonString(d, "policy");
+  k.rotation_enabled = ReadJsonBool(d, "rotation_enabled");
+  k.rotation_period_days = static_cast<int>(ReadJsonInt64(d, "rotation_period_days", 365));
   k.next_rotation = GetTime(d, "next_rotation");
-  k.on_demand_rotations = static_cast<int>(GetInt(d, "on_demand_rotations"));
-  k.tags = GetMap(d, "tags");
+  k.on_demand_rotations = static_cast<int>(ReadJsonInt64(d, "on_demand_rotations"));
+  k.tags = ReadJsonStringMap(d, "tags");
   k.expiration_model =
-      ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
+      ParseExpirationModel(ReadJsonString(d, "expiration_model")).value_or(ExpirationModel::kNone);
   k.valid_to = GetTime(d, "valid_to");
-  k.imported_material_id = GetStr(d, "imported_material_id");
+  k.imported_material_id = ReadJsonString(d, "imported_material_id");
   auto deleted = d.FindMember("deleted_materials");
   if (deleted != d.MemberEnd() && deleted->value.IsArray()) {
     for (const auto& e : deleted->value.GetArray()) {
       if (!e.IsObject()) continue;
       k.deleted_materials.push_back(
-          {GetStr(e, "id"), GetInt(e, "seq"), GetTime(e, "created").value_or(SystemTime()),
-           GetStr(e, "rotation_type"), GetStr(e, "description"), GetBool(e, "pending_rotation")});
+          {ReadJsonString(e, "id"), ReadJsonInt64(e, "seq"),
+           GetTime(e, "created").value_or(SystemTime()), ReadJsonString(e, "rotation_type"),
+           ReadJsonString(e, "description"), ReadJsonBool(e, "pending_rotation")});
     }
   }
   auto imp = d.FindMember("import");
   if (imp != d.MemberEnd() && imp->value.IsObject()) {
     ImportParameters p;
-    p.token = GetStr(imp->value, "token");
-    p.wrapping_algorithm = GetStr(imp->value, "wrapping_algorithm");
+    p.token = ReadJsonString(imp->value, "token");
+    p.wrapping_algorithm = ReadJsonString(imp->value, "wrapping_algorithm");
     p.valid_to = GetTime(imp->value, "valid_to").value_or(SystemTime());
-    auto wrapped = crypto::FromBase64(GetStr(imp->value, "wrapping_key"));
+    auto wrapped = crypto::FromBase64(ReadJsonString(imp->value, "wrapping_key"));
     if (!wrapped) return Status::IoError("corrupt import parameters for " + row.key_id);
     SEALSTACK_ASSIGN_OR_RETURN(p.wrapping_key,
                                crypto::UnwrapKey(root_key, kImportPurpose, *wrapped, row.key_id));
@@ -197,13 +170,8 @@ Result<Key> KeyFromRow(const storage::KmsKeyRow& row, const crypto::SecretBytes&
   auto mrk = d.FindMember("multi_region");
   if (mrk != d.MemberEnd() && mrk->value.IsObject()) {
     k.multi_region = true;
-    k.primary_region = GetStr(mrk->value, "primary_region");
-    auto regions = mrk->value.FindMember("replica_regions");
-    if (regions != mrk->value.MemberEnd() && regions->value.IsArray()) {
-      for (const auto& r : regions->value.GetArray()) {
-        if (r.IsString()) k.replica_regions.emplace_back(r.GetString(), r.GetStringLength());
-      }
-    }
+    k.primary_region = ReadJsonString(mrk->value, "primary_region");
+    k.replica_regions = ReadJsonStringList(mrk->value, "replica_regions");
   }
   if (k.handle() != row.key_id) return Status::IoError("corrupt KMS key row " + row.key_id);
   return k;
@@ -238,13 +206,13 @@ Result<Material> MaterialFromRow(const storage::KmsMaterialRow& row,
   m.id = row.material_id;
   m.seq = row.seq;
   m.created = GetTime(d, "created").value_or(SystemTime());
-  m.rotation_type = GetStr(d, "rotation_type");
-  m.imported = GetBool(d, "imported");
-  m.description = GetStr(d, "description");
+  m.rotation_type = ReadJsonString(d, "rotation_type");
+  m.imported = ReadJsonBool(d, "imported");
+  m.description = ReadJsonString(d, "description");
   m.expiration_model =
-      ParseExpirationModel(GetStr(d, "expiration_model")).value_or(ExpirationModel::kNone);
+      ParseExpirationModel(ReadJsonString(d, "expiration_model")).value_or(ExpirationModel::kNone);
   m.valid_to = GetTime(d, "valid_to");
-  m.pending_rotation = GetBool(d, "pending_rotation");
+  m.pending_rotation = ReadJsonBool(d, "pending_rotation");
   SEALSTACK_ASSIGN_OR_RETURN(m.bytes, crypto::UnwrapKey(root_key, kMaterialPurpose, row.wrapped,
                                                         row.key_id + "/" + row.material_id));
   return m;
@@ -277,20 +245,17 @@ Result<Grant> GrantFromRow(const storage::KmsGrantRow& row) {
   Grant g;
   g.id = row.grant_id;
   g.key_id = row.key_id;
-  g.name = GetStr(d, "name");
-  g.grantee = GetStr(d, "grantee");
-  g.retiring = GetStr(d, "retiring");
-  auto ops = d.FindMember("operations");
-  if (ops != d.MemberEnd() && ops->value.IsArray()) {
-    for (const auto& op : ops->value.GetArray()) {
-      if (op.IsString()) g.operations.emplace_back(op.GetString());
-    }
-  }
-  if (d.HasMember("ec_equals")) g.constraints.encryption_context_equals = GetMap(d, "ec_equals");
-  if (d.HasMember("ec_subset")) g.constraints.encryption_context_subset = GetMap(d, "ec_subset");
-  g.issuing_account = GetStr(d, "issuing_account");
+  g.name = ReadJsonString(d, "name");
+  g.grantee = ReadJsonString(d, "grantee");
+  g.retiring = ReadJsonString(d, "retiring");
+  g.operations = ReadJsonStringList(d, "operations");
+  if (d.HasMember("ec_equals"))
+    g.constraints.encryption_context_equals = ReadJsonStringMap(d, "ec_equals");
+  if (d.HasMember("ec_subset"))
+    g.constraints.encryption_context_subset = ReadJsonStringMap(d, "ec_subset");
+  g.issuing_account = ReadJsonString(d, "issuing_account");
   g.created = GetTime(d, "created").value_or(SystemTime());
-  g.token = GetStr(d, "token_sha256");
+  g.token = ReadJsonString(d, "token_sha256");
   return g;
 }
 

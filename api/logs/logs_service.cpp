@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "api/common/access.h"
+#include "api/common/json_fields.h"
 #include "api/kms/kms_errors.h"
 #include "api/logs/logs_errors.h"
 #include "common/strings.h"
@@ -43,16 +44,6 @@ Result<Document> LoadJson(const std::string& text) {
 
 Value Str(std::string_view s, Document::AllocatorType& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
-}
-
-int64_t Int(const Value& o, const char* name, int64_t fallback = 0) {
-  auto it = o.FindMember(name);
-  return it != o.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : fallback;
-}
-
-std::string Text(const Value& o, const char* name) {
-  auto it = o.FindMember(name);
-  return it != o.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
 void SetMember(Value& o, const char* name, Value v, Document::AllocatorType& a) {
@@ -177,12 +168,9 @@ kms::ServiceKmsClient Service::Kms() const {
 
 Status Service::Authorize(const Caller& c, const std::string& operation,
                           const std::string& resource) {
-  AccessRequest r;
   // CloudWatch Logs' AccessDenied text has the shape of Glue's (principal, action, resource).
-  r.service = AccessService::kGlue;
-  r.action = "logs:" + operation;
-  r.resource = resource;
-  AccessDecision d = deps_.access->Check(c, r);
+  AccessDecision d =
+      deps_.access->CheckAction(c, AccessService::kGlue, "logs:" + operation, resource);
   return d.denied() ? LogsError(ErrorKind::kAccessDenied, std::move(d.message)) : Status::Ok();
 }
 
@@ -331,14 +319,14 @@ Result<std::string> Service::DescribeLogGroups(const Caller& c, const DescribeLo
     SEALSTACK_ASSIGN_OR_RETURN(Document d, LoadJson(row.doc));
     Value g(rapidjson::kObjectType);
     g.AddMember("logGroupName", Str(row.name, a), a);
-    g.AddMember("creationTime", Int(d, "creationTime"), a);
+    g.AddMember("creationTime", ReadJsonInt64(d, "creationTime"), a);
     if (d.HasMember("retentionInDays"))
-      g.AddMember("retentionInDays", Int(d, "retentionInDays"), a);
+      g.AddMember("retentionInDays", ReadJsonInt64(d, "retentionInDays"), a);
     g.AddMember("metricFilterCount", 0, a);
     const std::string arn = GroupArn(c.region, account, row.name);
     g.AddMember("arn", Str(arn + ":*", a), a);
-    g.AddMember("storedBytes", Int(d, "storedBytes"), a);
-    if (d.HasMember("kmsKeyId")) g.AddMember("kmsKeyId", Str(Text(d, "kmsKeyId"), a), a);
+    g.AddMember("storedBytes", ReadJsonInt64(d, "storedBytes"), a);
+    if (d.HasMember("kmsKeyId")) g.AddMember("kmsKeyId", Str(ReadJsonString(d, "kmsKeyId"), a), a);
     g.AddMember("logGroupClass", "STANDARD", a);
     g.AddMember("logGroupArn", Str(arn, a), a);
     groups.PushBack(g, a);
@@ -390,7 +378,8 @@ Result<std::string> Service::DescribeLogStreams(const Caller& c,
   }
   if (in.by_last_event) {
     std::stable_sort(items.begin(), items.end(), [](const Item& x, const Item& y) {
-      return Int(x.doc, "lastEventTimestamp") < Int(y.doc, "lastEventTimestamp");
+      return ReadJsonInt64(x.doc, "lastEventTimestamp") <
+             ReadJsonInt64(y.doc, "lastEventTimestamp");
     });
   }
   if (in.descending) std::reverse(items.begin(), items.end());
@@ -404,13 +393,13 @@ Result<std::string> Service::DescribeLogStreams(const Caller& c,
     const Document& d = items[i].doc;
     Value s(rapidjson::kObjectType);
     s.AddMember("logStreamName", Str(items[i].name, a), a);
-    s.AddMember("creationTime", Int(d, "creationTime"), a);
+    s.AddMember("creationTime", ReadJsonInt64(d, "creationTime"), a);
     if (d.HasMember("firstEventTimestamp")) {
-      s.AddMember("firstEventTimestamp", Int(d, "firstEventTimestamp"), a);
-      s.AddMember("lastEventTimestamp", Int(d, "lastEventTimestamp"), a);
-      s.AddMember("lastIngestionTime", Int(d, "lastIngestionTime"), a);
+      s.AddMember("firstEventTimestamp", ReadJsonInt64(d, "firstEventTimestamp"), a);
+      s.AddMember("lastEventTimestamp", ReadJsonInt64(d, "lastEventTimestamp"), a);
+      s.AddMember("lastIngestionTime", ReadJsonInt64(d, "lastIngestionTime"), a);
     }
-    s.AddMember("uploadSequenceToken", Str(std::to_string(Int(d, "next", 1)), a), a);
+    s.AddMember("uploadSequenceToken", Str(std::to_string(ReadJsonInt64(d, "next", 1)), a), a);
     s.AddMember("arn", Str(arn + ":log-stream:" + items[i].name, a), a);
     s.AddMember("storedBytes", 0, a);
     streams.PushBack(s, a);
@@ -436,7 +425,7 @@ Result<std::string> Service::PutLogEvents(const Caller& c, const PutLogEventsInp
   }
   SEALSTACK_ASSIGN_OR_RETURN(std::string group_text, LoadGroup(c, in.group));
   SEALSTACK_ASSIGN_OR_RETURN(Document group, LoadJson(group_text));
-  const std::string key = Text(group, "kmsKeyId");
+  const std::string key = ReadJsonString(group, "kmsKeyId");
 
   Document events(rapidjson::kArrayType);
   auto& ea = events.GetAllocator();
@@ -481,13 +470,14 @@ Result<std::string> Service::PutLogEvents(const Caller& c, const PutLogEventsInp
       return text.status().code() == StatusCode::kNotFound ? StreamNotFound() : text.status();
     SEALSTACK_ASSIGN_OR_RETURN(Document s, LoadJson(*text));
     auto& sa = s.GetAllocator();
-    seq = Int(s, "next", 1);
+    seq = ReadJsonInt64(s, "next", 1);
     SetMember(s, "next", Value(seq + 1), sa);
     if (!s.HasMember("firstEventTimestamp")) {
       SetMember(s, "firstEventTimestamp", Value(in.events.front().timestamp), sa);
     }
     SetMember(s, "lastEventTimestamp",
-              Value(std::max(Int(s, "lastEventTimestamp"), in.events.back().timestamp)), sa);
+              Value(std::max(ReadJsonInt64(s, "lastEventTimestamp"), in.events.back().timestamp)),
+              sa);
     SetMember(s, "lastIngestionTime", Value(now), sa);
     SEALSTACK_RETURN_IF_ERROR(storage::LogsRepo::Put(conn, sk, DumpJson(s)));
     SEALSTACK_RETURN_IF_ERROR(storage::LogsRepo::Put(
@@ -496,7 +486,8 @@ Result<std::string> Service::PutLogEvents(const Caller& c, const PutLogEventsInp
     storage::LogsKey gk{account, c.region, "group", "", in.group};
     SEALSTACK_ASSIGN_OR_RETURN(std::string gtext, storage::LogsRepo::Get(conn, gk));
     SEALSTACK_ASSIGN_OR_RETURN(Document g, LoadJson(gtext));
-    SetMember(g, "storedBytes", Value(Int(g, "storedBytes") + static_cast<int64_t>(bytes)),
+    SetMember(g, "storedBytes",
+              Value(ReadJsonInt64(g, "storedBytes") + static_cast<int64_t>(bytes)),
               g.GetAllocator());
     return storage::LogsRepo::Put(conn, gk, DumpJson(g));
   });
@@ -526,14 +517,14 @@ Result<std::vector<LogEvent>> Service::ReadStream(const Caller& c, const std::st
     SEALSTACK_ASSIGN_OR_RETURN(Document b, LoadJson(row.doc));
     std::string plain;
     if (b.HasMember("events")) {
-      plain = Text(b, "events");
+      plain = ReadJsonString(b, "events");
     } else {
-      const std::string key = Text(b, "key");
+      const std::string key = ReadJsonString(b, "key");
       kms::Caller kc(c);
       kc.via_service = "logs." + c.region + ".amazonaws.com";
-      auto blob = crypto::FromBase64(Text(b, "blob"));
-      auto nonce = crypto::FromBase64(Text(b, "nonce"));
-      auto sealed = crypto::FromBase64(Text(b, "sealed"));
+      auto blob = crypto::FromBase64(ReadJsonString(b, "blob"));
+      auto nonce = crypto::FromBase64(ReadJsonString(b, "nonce"));
+      auto sealed = crypto::FromBase64(ReadJsonString(b, "sealed"));
       if (!blob || !nonce || !sealed) return Status::Internal("corrupt log batch");
       auto dk = Kms().Decrypt(kc, key, *blob, {{"aws:logs:arn", arn}}, c.request_id);
       if (!dk.ok()) {
@@ -552,7 +543,7 @@ Result<std::vector<LogEvent>> Service::ReadStream(const Caller& c, const std::st
     Document events;
     events.Parse(plain.c_str(), plain.size());
     if (events.HasParseError() || !events.IsArray()) return Status::Internal("corrupt log batch");
-    const int64_t ingested = Int(b, "ingestion");
+    const int64_t ingested = ReadJsonInt64(b, "ingestion");
     for (const auto& ev : events.GetArray()) {
       if (ev[0].GetInt64() < oldest) continue;
       out.push_back({ev[0].GetInt64(), ev[1].GetString()});
@@ -570,7 +561,7 @@ Result<std::string> Service::GetLogEvents(const Caller& c, const GetLogEventsInp
   std::vector<int64_t> ingestion;
   SEALSTACK_ASSIGN_OR_RETURN(
       std::vector<LogEvent> all,
-      ReadStream(c, in.group, in.stream, Int(group, "retentionInDays"), &ingestion));
+      ReadStream(c, in.group, in.stream, ReadJsonInt64(group, "retentionInDays"), &ingestion));
   std::vector<size_t> idx;
   for (size_t i = 0; i < all.size(); ++i) {
     if (in.start_time && all[i].timestamp < *in.start_time) continue;
@@ -644,7 +635,7 @@ Result<std::string> Service::FilterLogEvents(const Caller& c, const FilterLogEve
     std::vector<int64_t> ingestion;
     SEALSTACK_ASSIGN_OR_RETURN(
         std::vector<LogEvent> events,
-        ReadStream(c, in.group, row.name, Int(group, "retentionInDays"), &ingestion));
+        ReadStream(c, in.group, row.name, ReadJsonInt64(group, "retentionInDays"), &ingestion));
     for (size_t i = 0; i < events.size(); ++i) {
       const LogEvent& e = events[i];
       if (in.start_time && e.timestamp < *in.start_time) continue;

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/common/json_fields.h"
 #include "api/s3/bucket_config_xml.h"
 #include "api/s3/s3_errors.h"
 #include "audit/pending_call.h"
@@ -95,15 +96,9 @@ void DecodeDoc(const std::string& doc, Bucket* b) {
   rapidjson::Document d;
   d.Parse(doc.c_str(), doc.size());
   if (d.HasParseError() || !d.IsObject()) return;
-  if (auto p = d.FindMember("policy"); p != d.MemberEnd() && p->value.IsString()) {
-    b->policy = Str(p->value);
-  }
-  if (auto v = d.FindMember("versioning"); v != d.MemberEnd() && v->value.IsString()) {
-    b->versioning = Str(v->value);
-  }
-  if (auto v = d.FindMember("mfa_delete"); v != d.MemberEnd() && v->value.IsString()) {
-    b->mfa_delete = Str(v->value);
-  }
+  b->policy = ReadJsonString(d, "policy");
+  b->versioning = ReadJsonString(d, "versioning");
+  b->mfa_delete = ReadJsonString(d, "mfa_delete");
   if (auto c = d.FindMember("configs"); c != d.MemberEnd() && c->value.IsObject()) {
     for (const auto& m : c->value.GetObject()) {
       if (m.value.IsString()) b->configs.documents[Str(m.name)] = Str(m.value);
@@ -137,9 +132,7 @@ void DecodeDoc(const std::string& doc, Bucket* b) {
     }
     e.blocked_encryption_types = types;
   }
-  if (auto c = v.FindMember("configured"); c != v.MemberEnd() && c->value.IsBool()) {
-    b->encryption_configured = c->value.GetBool();
-  }
+  b->encryption_configured = ReadJsonBool(v, "configured");
 }
 
 Bucket FromRow(const storage::S3BucketRow& row) {

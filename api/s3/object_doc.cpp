@@ -33,32 +33,14 @@ std::string ModeName(SseMode mode) {
   return name.empty() ? "SSE-C" : name;
 }
 
-std::string GetString(const rapidjson::Value& v, const char* k) {
-  auto it = v.FindMember(k);
-  return it != v.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
 ClientSideLayer ReadClientSideLayer(const rapidjson::Value& v) {
   ClientSideLayer c;
-  c.format = GetString(v, "format");
-  c.algorithm = GetString(v, "algorithm");
-  c.wrap_algorithm = GetString(v, "wrap_algorithm");
-  auto list = [&](const char* k, std::vector<std::string>* out) {
-    auto it = v.FindMember(k);
-    if (it == v.MemberEnd() || !it->value.IsArray()) return;
-    for (const auto& s : it->value.GetArray()) {
-      if (s.IsString()) out->emplace_back(s.GetString(), s.GetStringLength());
-    }
-  };
-  list("kms_keys", &c.kms_keys);
-  list("other_providers", &c.other_providers);
-  if (auto ctx = v.FindMember("context"); ctx != v.MemberEnd() && ctx->value.IsObject()) {
-    for (const auto& m : ctx->value.GetObject()) {
-      if (m.value.IsString()) c.context[m.name.GetString()] = m.value.GetString();
-    }
-  }
+  c.format = ReadJsonString(v, "format");
+  c.algorithm = ReadJsonString(v, "algorithm");
+  c.wrap_algorithm = ReadJsonString(v, "wrap_algorithm");
+  c.kms_keys = ReadJsonStringList(v, "kms_keys");
+  c.other_providers = ReadJsonStringList(v, "other_providers");
+  c.context = ReadJsonStringMap(v, "context");
   if (auto mv = v.FindMember("message_version"); mv != v.MemberEnd() && mv->value.IsInt()) {
     c.message_version = mv->value.GetInt();
   }
@@ -142,47 +124,37 @@ Result<ObjectDoc> DecodeObjectDoc(const std::string& text, const std::string& wr
   pairs("headers", &out.content_headers);
   pairs("meta", &out.user_metadata);
   pairs("tags", &out.tags);
-  out.lock.mode = GetString(d, "lock_mode");
-  out.lock.retain_until = GetString(d, "lock_until");
-  out.lock.legal_hold = GetString(d, "legal_hold");
+  out.lock.mode = ReadJsonString(d, "lock_mode");
+  out.lock.retain_until = ReadJsonString(d, "lock_until");
+  out.lock.legal_hold = ReadJsonString(d, "legal_hold");
   if (auto cs = d.FindMember("client_side"); cs != d.MemberEnd() && cs->value.IsObject()) {
     out.client_side = ReadClientSideLayer(cs->value);
   }
   auto sse = d.FindMember("sse");
   if (sse == d.MemberEnd() || !sse->value.IsObject()) return Status::IoError("corrupt SSE record");
   const auto& v = sse->value;
-  const std::string mode = GetString(v, "mode");
+  const std::string mode = ReadJsonString(v, "mode");
   out.sse.mode =
       mode == "SSE-C" ? SseMode::kSseC : ParseSseHeaderValue(mode).value_or(SseMode::kSseS3);
   out.sse.wrapped_key = wrapped_key;
-  out.sse.kms_key_arn = GetString(v, "kms_key_arn");
-  out.sse.kms_material_id = GetString(v, "kms_material_id");
-  out.sse.kms_blob = crypto::FromBase64(GetString(v, "kms_blob")).value_or("");
-  if (auto c = v.FindMember("context"); c != v.MemberEnd() && c->value.IsObject()) {
-    for (const auto& m : c->value.GetObject()) {
-      if (m.value.IsString()) out.sse.encryption_context[m.name.GetString()] = m.value.GetString();
-    }
-  }
-  if (auto b = v.FindMember("bucket_key"); b != v.MemberEnd() && b->value.IsBool()) {
-    out.sse.bucket_key = b->value.GetBool();
-  }
-  out.sse.customer_key_salt = crypto::FromBase64(GetString(v, "c_salt")).value_or("");
-  out.sse.customer_key_hmac = crypto::FromBase64(GetString(v, "c_hmac")).value_or("");
-  out.sse.customer_key_md5 = GetString(v, "c_md5");
-  out.user_context_b64 = GetString(d, "user_context");
-  out.checksum_algorithm = GetString(d, "checksum_algorithm");
-  out.checksum_value = GetString(d, "checksum_value");
-  out.checksum_type = GetString(d, "checksum_type");
+  out.sse.kms_key_arn = ReadJsonString(v, "kms_key_arn");
+  out.sse.kms_material_id = ReadJsonString(v, "kms_material_id");
+  out.sse.kms_blob = crypto::FromBase64(ReadJsonString(v, "kms_blob")).value_or("");
+  out.sse.encryption_context = ReadJsonStringMap(v, "context");
+  out.sse.bucket_key = ReadJsonBool(v, "bucket_key");
+  out.sse.customer_key_salt = crypto::FromBase64(ReadJsonString(v, "c_salt")).value_or("");
+  out.sse.customer_key_hmac = crypto::FromBase64(ReadJsonString(v, "c_hmac")).value_or("");
+  out.sse.customer_key_md5 = ReadJsonString(v, "c_md5");
+  out.user_context_b64 = ReadJsonString(d, "user_context");
+  out.checksum_algorithm = ReadJsonString(d, "checksum_algorithm");
+  out.checksum_value = ReadJsonString(d, "checksum_value");
+  out.checksum_type = ReadJsonString(d, "checksum_type");
   if (auto ps = d.FindMember("part_sizes"); ps != d.MemberEnd() && ps->value.IsArray()) {
     for (const auto& n : ps->value.GetArray()) {
       if (n.IsUint64()) out.part_sizes.push_back(n.GetUint64());
     }
   }
-  if (auto pc = d.FindMember("part_checksums"); pc != d.MemberEnd() && pc->value.IsArray()) {
-    for (const auto& c : pc->value.GetArray()) {
-      if (c.IsString()) out.part_checksums.emplace_back(c.GetString(), c.GetStringLength());
-    }
-  }
+  out.part_checksums = ReadJsonStringList(d, "part_checksums");
   return out;
 }
 

@@ -350,3 +350,26 @@ TEST_CASE("Policy modes: audit logs and lets through, off skips; the observer se
   CHECK(quiet.seen.empty());
   CHECK(quiet.log.empty());
 }
+
+TEST_CASE("CheckAction is Check of the identity-only request, in the service's wording",
+          "[api][access]") {
+  const api::Caller denied = User({Identity("Deny")});
+  for (AccessService s : {AccessService::kGlue, AccessService::kCloudTrail}) {
+    INFO(static_cast<int>(s));
+    const AccessRequest r = RequestFor(s);
+    Fixture by_request;
+    Fixture by_action;
+    for (const api::Caller& c : {Root(), User(), User({Identity("Allow", "", "Ok")}), denied}) {
+      const AccessDecision want = by_request.check->Check(c, r);
+      const AccessDecision got = by_action.check->CheckAction(c, s, r.action, r.resource);
+      CHECK(got.decision == want.decision);
+      CHECK(got.denied() == want.denied());
+      CHECK(got.message == want.message);
+      CHECK(got.statement_sid == want.statement_sid);
+    }
+    REQUIRE(by_action.seen.size() == by_request.seen.size());
+    CHECK(by_action.seen.back().service == s);
+    CHECK(by_action.seen.back().action == r.action);
+    CHECK(by_action.seen.back().resource == r.resource);
+  }
+}
