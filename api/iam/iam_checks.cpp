@@ -88,6 +88,13 @@ Status CheckTags(const std::vector<Tag>& tags) {
   return Status::Ok();
 }
 
+Status CheckNewEntity(std::string_view name, std::string_view member, size_t max,
+                      std::string_view path, const std::vector<Tag>& tags) {
+  SEALSTACK_RETURN_IF_ERROR(CheckName(name, member, max));
+  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
+  return CheckTags(tags);
+}
+
 Result<int64_t> MaxItems(const ListInput& in) {
   const int64_t n = in.max_items.value_or(kDefaultMaxItems);
   SEALSTACK_RETURN_IF_ERROR(CheckRange(n, "maxItems", 1, 1000));

@@ -29,19 +29,14 @@ SystemTime FromEpoch(int64_t s) {
 }
 
 std::string TagsJson(const std::vector<Tag>& tags) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const Tag& t : tags) {
+  return JsonArray(tags, [](JsonWriter& w, const Tag& t) {
     w.StartObject();
     w.Key("Key");
-    w.String(t.key.c_str(), static_cast<rapidjson::SizeType>(t.key.size()));
+    WriteJsonString(w, t.key);
     w.Key("Value");
-    w.String(t.value.c_str(), static_cast<rapidjson::SizeType>(t.value.size()));
+    WriteJsonString(w, t.value);
     w.EndObject();
-  }
-  w.EndArray();
-  return buf.GetString();
+  });
 }
 
 std::vector<Tag> TagsOf(const std::string& json) {

@@ -10,8 +10,7 @@ Result<Group> Service::CreateGroup(const Caller& c, const std::string& name,
                                    const std::optional<std::string>& path_in) {
   const std::string& account = c.principal->account;
   const std::string path = path_in.value_or("/");
-  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "groupName", 128));
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
+  SEALSTACK_RETURN_IF_ERROR(CheckNewEntity(name, "groupName", 128, path, {}));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateGroup", EntityArn(account, "group", path, name)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
   storage::IamGroupRow row{account, name, path, "AGPA" + suffix, EpochSeconds(clock_->Now())};

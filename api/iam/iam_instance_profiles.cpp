@@ -40,9 +40,7 @@ Result<InstanceProfile> Service::CreateInstanceProfile(const Caller& c, const st
                                                        const std::vector<Tag>& tags) {
   const std::string& account = c.principal->account;
   const std::string p = path.value_or("/");
-  SEALSTACK_RETURN_IF_ERROR(CheckName(name, "instanceProfileName", 128));
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(p, "path"));
-  SEALSTACK_RETURN_IF_ERROR(CheckTags(tags));
+  SEALSTACK_RETURN_IF_ERROR(CheckNewEntity(name, "instanceProfileName", 128, p, tags));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateInstanceProfile",
                                       EntityArn(account, "instance-profile", p, name),
                                       RequestTagKeys(tags)));

@@ -4,6 +4,9 @@
 // (iam_sessions.cpp), and the frames every listing uses.
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,6 +54,9 @@ Status CheckName(std::string_view value, std::string_view member, size_t max);
 Status CheckPath(std::string_view path, std::string_view member);
 // At most 50 tags, keys of 1..128 and values of at most 256 characters.
 Status CheckTags(const std::vector<Tag>& tags);
+// The members every Create checks: the new entity's name (1..max characters), path and tags.
+Status CheckNewEntity(std::string_view name, std::string_view member, size_t max,
+                      std::string_view path, const std::vector<Tag>& tags);
 // MaxItems (default 100), in 1..1000.
 Result<int64_t> MaxItems(const ListInput& in);
 // A policy document of `kind`: MalformedPolicyDocument when it does not parse.
@@ -59,6 +65,25 @@ Status ValidatePolicy(const std::string& doc, policy::PolicyKind kind);
 size_t PolicySize(std::string_view doc);
 // A managed policy's ARN (InvalidInput when it is not one).
 Status CheckPolicyArn(const std::string& arn, std::string_view member);
+
+// ---------------------------------------------------------------- stored JSON
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline void WriteJsonString(JsonWriter& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// The JSON array of `items`, each written by write(writer, item).
+template <typename T, typename Write>
+std::string JsonArray(const std::vector<T>& items, const Write& write) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartArray();
+  for (const T& item : items) write(w, item);
+  w.EndArray();
+  return buf.GetString();
+}
 
 // ---------------------------------------------------------------- rows (iam_entities.cpp)
 

@@ -43,21 +43,16 @@ std::vector<VersionEntry> VersionsOf(const std::string& json) {
 }
 
 std::string VersionsJson(const std::vector<VersionEntry>& versions) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const VersionEntry& v : versions) {
+  return JsonArray(versions, [](JsonWriter& w, const VersionEntry& v) {
     w.StartObject();
     w.Key("VersionId");
-    w.String(v.id.c_str(), static_cast<rapidjson::SizeType>(v.id.size()));
+    WriteJsonString(w, v.id);
     w.Key("Document");
-    w.String(v.doc.c_str(), static_cast<rapidjson::SizeType>(v.doc.size()));
+    WriteJsonString(w, v.doc);
     w.Key("CreateDate");
     w.Int64(v.created);
     w.EndObject();
-  }
-  w.EndArray();
-  return buf.GetString();
+  });
 }
 
 std::optional<std::string> DefaultDocument(const storage::IamManagedPolicyRow& row) {
@@ -185,9 +180,7 @@ std::string NextVersionId(int64_t n) {
 Result<ManagedPolicy> Service::CreateManagedPolicy(const Caller& c, const CreatePolicyInput& in) {
   const std::string& account = c.principal->account;
   const std::string path = in.path.value_or("/");
-  SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "policyName", 128));
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
-  SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
+  SEALSTACK_RETURN_IF_ERROR(CheckNewEntity(in.name, "policyName", 128, path, in.tags));
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.document, policy::PolicyKind::kIdentity));
   if (PolicySize(in.document) > kMaxManagedPolicySize) {
     return IamError(ErrorKind::kLimitExceeded, "Cannot exceed quota for PolicySize: 6144");

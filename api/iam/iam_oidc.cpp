@@ -20,14 +20,7 @@ constexpr size_t kThumbprintLength = 40;
 constexpr std::string_view kHttps = "https://";
 
 std::string StringsJson(const std::vector<std::string>& values) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const std::string& v : values) {
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  }
-  w.EndArray();
-  return buf.GetString();
+  return JsonArray(values, WriteJsonString);
 }
 
 std::vector<std::string> StringsOf(const std::string& json) {

@@ -25,9 +25,7 @@ Status CheckRoleSettings(const std::optional<std::string>& description,
 Result<Role> Service::CreateRole(const Caller& c, const CreateRoleInput& in) {
   const std::string& account = c.principal->account;
   const std::string path = in.path.value_or("/");
-  SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "roleName", 64));
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
-  SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
+  SEALSTACK_RETURN_IF_ERROR(CheckNewEntity(in.name, "roleName", 64, path, in.tags));
   const int64_t max_session = in.max_session_duration.value_or(kMinSession);
   SEALSTACK_RETURN_IF_ERROR(CheckRoleSettings(in.description, max_session));
   SEALSTACK_RETURN_IF_ERROR(ValidatePolicy(in.trust_policy, policy::PolicyKind::kResource));

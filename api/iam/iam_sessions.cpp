@@ -21,13 +21,11 @@ constexpr auto kExpiredSessionsKept = std::chrono::hours(24 * 7);
 // iam_sessions.context: {"SessionPolicies": [doc, ...], "HasSessionPolicy": bool}.
 std::string SessionContextJson(const SessionContext& ctx) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  JsonWriter w(buf);
   w.StartObject();
   const auto strings = [&w](const std::vector<std::string>& values) {
     w.StartArray();
-    for (const std::string& v : values) {
-      w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-    }
+    for (const std::string& v : values) WriteJsonString(w, v);
     w.EndArray();
   };
   w.Key("SessionPolicies");
@@ -39,14 +37,12 @@ std::string SessionContextJson(const SessionContext& ctx) {
   w.Key("TransitiveTagKeys");
   strings(ctx.transitive_tag_keys);
   w.Key("SourceIdentity");
-  w.String(ctx.source_identity.c_str(),
-           static_cast<rapidjson::SizeType>(ctx.source_identity.size()));
+  WriteJsonString(w, ctx.source_identity);
   w.Key("UserName");
-  w.String(ctx.user_name.c_str(), static_cast<rapidjson::SizeType>(ctx.user_name.size()));
+  WriteJsonString(w, ctx.user_name);
   if (!ctx.federated_provider.empty()) {
     w.Key("FederatedProvider");
-    w.String(ctx.federated_provider.c_str(),
-             static_cast<rapidjson::SizeType>(ctx.federated_provider.size()));
+    WriteJsonString(w, ctx.federated_provider);
   }
   w.EndObject();
   return buf.GetString();

@@ -9,9 +9,7 @@ namespace sealstack::api::iam {
 Result<User> Service::CreateUser(const Caller& c, const CreateUserInput& in) {
   const std::string& account = c.principal->account;
   const std::string path = in.path.value_or("/");
-  SEALSTACK_RETURN_IF_ERROR(CheckName(in.name, "userName", 64));
-  SEALSTACK_RETURN_IF_ERROR(CheckPath(path, "path"));
-  SEALSTACK_RETURN_IF_ERROR(CheckTags(in.tags));
+  SEALSTACK_RETURN_IF_ERROR(CheckNewEntity(in.name, "userName", 64, path, in.tags));
   SEALSTACK_RETURN_IF_ERROR(Authorize(c, "CreateUser", EntityArn(account, "user", path, in.name),
                                       RequestTagKeys(in.tags)));
   SEALSTACK_ASSIGN_OR_RETURN(std::string suffix, RandomString(*random_, 17, kIdAlphabet));
