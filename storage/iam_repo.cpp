@@ -67,6 +67,18 @@ IamAccessKeyRow ReadIamKey(const Row& r) {
                          r.ColumnString(3), r.ColumnInt64(4),  std::string(r.ColumnBlob(5))};
 }
 
+IamSessionRow ReadIamSession(const Row& r) {
+  return IamSessionRow{r.ColumnString(0),
+                       r.ColumnString(1),
+                       r.ColumnString(2),
+                       r.ColumnString(3),
+                       std::string(r.ColumnBlob(4)),
+                       std::string(r.ColumnBlob(5)),
+                       r.ColumnInt64(6),
+                       r.ColumnInt64(7),
+                       r.ColumnString(8)};
+}
+
 std::string IamSql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string s(a);
   s.append(b);
@@ -74,19 +86,47 @@ std::string IamSql(std::string_view a, std::string_view b, std::string_view c = 
   return s;
 }
 
+// read(row) of the one row `sql` returns (kNotFound when there is none).
+template <typename T>
+Result<T> QueryRow(Connection& c, std::string_view sql, const Params& params,
+                   T (*read)(const Row&)) {
+  T out;
+  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(sql, params, [&](const Row& r) {
+    out = read(r);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+std::string FirstColumn(const Row& r) {
+  return r.ColumnString(0);
+}
+
+// Whether `sql` (an UPDATE or DELETE) changed any row.
+Result<bool> Changed(Connection& c, std::string_view sql, const Params& params) {
+  SEALSTACK_ASSIGN_OR_RETURN(int64_t n, c.Execute(sql, params));
+  return n > 0;
+}
+
+// Changed, with NotFound(`what`) when no row was.
+Status ChangedOrNotFound(Connection& c, std::string_view sql, const Params& params,
+                         const std::string& what) {
+  SEALSTACK_ASSIGN_OR_RETURN(bool changed, Changed(c, sql, params));
+  return changed ? Status::Ok() : Status::NotFound(what);
+}
+
+// The table of a user or (any other kind) a role: where boundaries and tags are kept.
+std::string_view EntityTable(IamPolicyOwner kind) {
+  return kind == IamPolicyOwner::kUser ? "iam_users" : "iam_roles";
+}
+
 // One row of `table` by (account, lower-cased name); `columns` in the order `read` reads them.
 template <typename T>
 Result<T> GetByName(Connection& c, std::string_view table, std::string_view columns,
                     T (*read)(const Row&), const std::string& account, const std::string& name) {
-  T out;
   const std::string lname = ToLower(name);
   const std::string where = IamSql(" FROM ", table, " WHERE account = :a AND lname = :l");
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(IamSql("SELECT ", columns, where),
-                                       {{":a", account}, {":l", lname}}, [&](const Row& r) {
-                                         out = read(r);
-                                         return Status::Ok();
-                                       }));
-  return out;
+  return QueryRow(c, IamSql("SELECT ", columns, where), {{":a", account}, {":l", lname}}, read);
 }
 
 // The rows of `table` whose path starts with path_prefix and whose lower-cased name is > after,
@@ -113,10 +153,8 @@ Result<std::vector<T>> ListByPath(Connection& c, std::string_view table, std::st
 Result<bool> DeleteByName(Connection& c, std::string_view table, const std::string& account,
                           const std::string& name) {
   const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute(IamSql("DELETE FROM ", table, " WHERE account = :a AND lname = :l"),
-                           {{":a", account}, {":l", lname}}));
-  return n > 0;
+  return Changed(c, IamSql("DELETE FROM ", table, " WHERE account = :a AND lname = :l"),
+                 {{":a", account}, {":l", lname}});
 }
 
 }  // namespace
@@ -196,11 +234,9 @@ Result<bool> IamRepo::DeleteRole(Connection& c, const std::string& account,
 Status IamRepo::UpdateTrustPolicy(Connection& c, const std::string& account,
                                   const std::string& name, const std::string& doc) {
   const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute("UPDATE iam_roles SET trust_policy = :d WHERE account = :a AND lname = :l",
-                {{":a", account}, {":l", lname}, {":d", doc}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("role " + name);
+  return ChangedOrNotFound(
+      c, "UPDATE iam_roles SET trust_policy = :d WHERE account = :a AND lname = :l",
+      {{":a", account}, {":l", lname}, {":d", doc}}, "role " + name);
 }
 
 Status IamRepo::PutPolicy(Connection& c, const std::string& account, IamPolicyOwner kind,
@@ -219,26 +255,20 @@ Status IamRepo::PutPolicy(Connection& c, const std::string& account, IamPolicyOw
 Result<std::string> IamRepo::GetPolicy(Connection& c, const std::string& account,
                                        IamPolicyOwner kind, const std::string& owner,
                                        const std::string& name) {
-  std::string doc;
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
+  return QueryRow(
+      c,
       "SELECT doc FROM iam_inline_policies WHERE account = :a AND kind = :k AND owner = :o AND "
       "name = :n",
       {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":n", name}},
-      [&](const Row& r) {
-        doc = r.ColumnString(0);
-        return Status::Ok();
-      }));
-  return doc;
+      FirstColumn);
 }
 
 Result<bool> IamRepo::DeletePolicy(Connection& c, const std::string& account, IamPolicyOwner kind,
                                    const std::string& owner, const std::string& name) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute("DELETE FROM iam_inline_policies WHERE account = :a AND kind = :k AND "
-                "owner = :o AND name = :n",
-                {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":n", name}}));
-  return n > 0;
+  return Changed(c,
+                 "DELETE FROM iam_inline_policies WHERE account = :a AND kind = :k AND "
+                 "owner = :o AND name = :n",
+                 {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":n", name}});
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> IamRepo::ListPolicies(
@@ -265,14 +295,9 @@ Status IamRepo::InsertAccessKey(Connection& c, const IamAccessKeyRow& k) {
 }
 
 Result<IamAccessKeyRow> IamRepo::GetAccessKey(Connection& c, const std::string& access_key_id) {
-  IamAccessKeyRow out;
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
-      IamSql("SELECT ", kIamKeyColumns, " FROM iam_access_keys WHERE access_key_id = :k"),
-      {{":k", access_key_id}}, [&](const Row& r) {
-        out = ReadIamKey(r);
-        return Status::Ok();
-      }));
-  return out;
+  return QueryRow(
+      c, IamSql("SELECT ", kIamKeyColumns, " FROM iam_access_keys WHERE access_key_id = :k"),
+      {{":k", access_key_id}}, ReadIamKey);
 }
 
 Result<std::vector<IamAccessKeyRow>> IamRepo::ListAccessKeys(Connection& c,
@@ -291,22 +316,19 @@ Result<bool> IamRepo::UpdateAccessKeyStatus(Connection& c, const std::string& ac
                                             const std::string& user_name,
                                             const std::string& access_key_id,
                                             const std::string& status) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute("UPDATE iam_access_keys SET status = :s WHERE access_key_id = :k AND "
-                "account = :a AND user_name = :u",
-                {{":s", status}, {":k", access_key_id}, {":a", account}, {":u", user_name}}));
-  return n > 0;
+  return Changed(c,
+                 "UPDATE iam_access_keys SET status = :s WHERE access_key_id = :k AND "
+                 "account = :a AND user_name = :u",
+                 {{":s", status}, {":k", access_key_id}, {":a", account}, {":u", user_name}});
 }
 
 Result<bool> IamRepo::DeleteAccessKey(Connection& c, const std::string& account,
                                       const std::string& user_name,
                                       const std::string& access_key_id) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("DELETE FROM iam_access_keys WHERE access_key_id = :k AND "
-                           "account = :a AND user_name = :u",
-                           {{":k", access_key_id}, {":a", account}, {":u", user_name}}));
-  return n > 0;
+  return Changed(c,
+                 "DELETE FROM iam_access_keys WHERE access_key_id = :k AND "
+                 "account = :a AND user_name = :u",
+                 {{":k", access_key_id}, {":a", account}, {":u", user_name}});
 }
 
 Status IamRepo::InsertSession(Connection& c, const IamSessionRow& s) {
@@ -325,23 +347,11 @@ Status IamRepo::InsertSession(Connection& c, const IamSessionRow& s) {
 }
 
 Result<IamSessionRow> IamRepo::GetSession(Connection& c, const std::string& access_key_id) {
-  IamSessionRow out;
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
+  return QueryRow(
+      c,
       "SELECT access_key_id, account, role_name, session_name, wrapped_secret, wrapped_token, "
       "issued, expires, context FROM iam_sessions WHERE access_key_id = :k",
-      {{":k", access_key_id}}, [&](const Row& r) {
-        out = IamSessionRow{r.ColumnString(0),
-                            r.ColumnString(1),
-                            r.ColumnString(2),
-                            r.ColumnString(3),
-                            std::string(r.ColumnBlob(4)),
-                            std::string(r.ColumnBlob(5)),
-                            r.ColumnInt64(6),
-                            r.ColumnInt64(7),
-                            r.ColumnString(8)};
-        return Status::Ok();
-      }));
-  return out;
+      {{":k", access_key_id}}, ReadIamSession);
 }
 
 Result<int64_t> IamRepo::DeleteExpiredSessions(Connection& c, int64_t now) {
@@ -387,11 +397,10 @@ Status IamRepo::AddMember(Connection& c, const std::string& account, const std::
 
 Result<bool> IamRepo::RemoveMember(Connection& c, const std::string& account,
                                    const std::string& group, const std::string& user) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("DELETE FROM iam_group_members WHERE account = :a AND group_name = :g "
-                           "AND user_name = :u",
-                           {{":a", account}, {":g", group}, {":u", user}}));
-  return n > 0;
+  return Changed(c,
+                 "DELETE FROM iam_group_members WHERE account = :a AND group_name = :g "
+                 "AND user_name = :u",
+                 {{":a", account}, {":g", group}, {":u", user}});
 }
 
 Result<std::vector<std::string>> IamRepo::ListMembers(Connection& c, const std::string& account,
@@ -435,14 +444,9 @@ Status IamRepo::InsertManagedPolicy(Connection& c, const IamManagedPolicyRow& p)
 }
 
 Result<IamManagedPolicyRow> IamRepo::GetManagedPolicy(Connection& c, const std::string& arn) {
-  IamManagedPolicyRow out;
-  SEALSTACK_RETURN_IF_ERROR(c.QueryOne(
-      IamSql("SELECT ", kIamManagedColumns, " FROM iam_managed_policies WHERE arn = :arn"),
-      {{":arn", arn}}, [&](const Row& r) {
-        out = ReadIamManaged(r);
-        return Status::Ok();
-      }));
-  return out;
+  return QueryRow(
+      c, IamSql("SELECT ", kIamManagedColumns, " FROM iam_managed_policies WHERE arn = :arn"),
+      {{":arn", arn}}, ReadIamManaged);
 }
 
 Result<std::vector<IamManagedPolicyRow>> IamRepo::ListManagedPolicies(
@@ -453,21 +457,19 @@ Result<std::vector<IamManagedPolicyRow>> IamRepo::ListManagedPolicies(
 }
 
 Status IamRepo::UpdateManagedPolicy(Connection& c, const IamManagedPolicyRow& p) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("UPDATE iam_managed_policies SET versions = :v, default_version = :dv, "
+  return ChangedOrNotFound(c,
+                           "UPDATE iam_managed_policies SET versions = :v, default_version = :dv, "
                            "next_version = :nv, updated = :u WHERE arn = :arn",
                            {{":v", p.versions},
                             {":dv", p.default_version},
                             {":nv", p.next_version},
                             {":u", p.updated},
-                            {":arn", p.arn}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("policy " + p.arn);
+                            {":arn", p.arn}},
+                           "policy " + p.arn);
 }
 
 Result<bool> IamRepo::DeleteManagedPolicy(Connection& c, const std::string& arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("DELETE FROM iam_managed_policies WHERE arn = :arn", {{":arn", arn}}));
-  return n > 0;
+  return Changed(c, "DELETE FROM iam_managed_policies WHERE arn = :arn", {{":arn", arn}});
 }
 
 Status IamRepo::Attach(Connection& c, const std::string& account, IamPolicyOwner kind,
@@ -480,13 +482,11 @@ Status IamRepo::Attach(Connection& c, const std::string& account, IamPolicyOwner
 
 Result<bool> IamRepo::Detach(Connection& c, const std::string& account, IamPolicyOwner kind,
                              const std::string& owner, const std::string& policy_arn) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute(
-          "DELETE FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o AND "
-          "policy_arn = :p",
-          {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":p", policy_arn}}));
-  return n > 0;
+  return Changed(
+      c,
+      "DELETE FROM iam_attachments WHERE account = :a AND kind = :k AND owner = :o AND "
+      "policy_arn = :p",
+      {{":a", account}, {":k", IamPolicyOwnerName(kind)}, {":o", owner}, {":p", policy_arn}});
 }
 
 Result<std::vector<std::string>> IamRepo::ListAttached(Connection& c, const std::string& account,
@@ -512,38 +512,26 @@ Result<std::vector<std::pair<std::string, std::string>>> IamRepo::ListAttachment
 }
 
 Result<int64_t> IamRepo::CountBoundaryUses(Connection& c, const std::string& policy_arn) {
-  int64_t n = 0;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT (SELECT count(*) FROM iam_users WHERE boundary = :p) + "
-                 "(SELECT count(*) FROM iam_roles WHERE boundary = :p)",
-                 {{":p", policy_arn}}, [&](const Row& r) {
-                   n = r.ColumnInt64(0);
-                   return Status::Ok();
-                 }));
-  return n;
+  return c.QueryInt64(
+      "SELECT (SELECT count(*) FROM iam_users WHERE boundary = :p) + "
+      "(SELECT count(*) FROM iam_roles WHERE boundary = :p)",
+      {{":p", policy_arn}});
 }
 
 Result<bool> IamRepo::SetBoundary(Connection& c, const std::string& account, IamPolicyOwner kind,
                                   const std::string& name,
                                   const std::optional<std::string>& policy_arn) {
-  const std::string sql = kind == IamPolicyOwner::kUser
-                              ? "UPDATE iam_users SET boundary = :b WHERE account = :a AND "
-                                "lname = :l"
-                              : "UPDATE iam_roles SET boundary = :b WHERE account = :a AND "
-                                "lname = :l";
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute(sql, {{":b", policy_arn}, {":a", account}, {":l", ToLower(name)}}));
-  return n > 0;
+  const std::string sql =
+      IamSql("UPDATE ", EntityTable(kind), " SET boundary = :b WHERE account = :a AND lname = :l");
+  return Changed(c, sql, {{":b", policy_arn}, {":a", account}, {":l", ToLower(name)}});
 }
 
 Status IamRepo::SetTags(Connection& c, const std::string& account, IamPolicyOwner kind,
                         const std::string& name, const std::string& tags) {
-  const std::string sql = kind == IamPolicyOwner::kUser
-                              ? "UPDATE iam_users SET tags = :t WHERE account = :a AND lname = :l"
-                              : "UPDATE iam_roles SET tags = :t WHERE account = :a AND lname = :l";
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute(sql, {{":t", tags}, {":a", account}, {":l", ToLower(name)}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("entity " + name);
+  const std::string sql =
+      IamSql("UPDATE ", EntityTable(kind), " SET tags = :t WHERE account = :a AND lname = :l");
+  return ChangedOrNotFound(c, sql, {{":t", tags}, {":a", account}, {":l", ToLower(name)}},
+                           "entity " + name);
 }
 
 // ---------------------------------------------------------------- OIDC providers
@@ -580,15 +568,10 @@ Status IamRepo::InsertOidcProvider(Connection& c, const IamOidcProviderRow& p) {
 
 Result<IamOidcProviderRow> IamRepo::GetOidcProvider(Connection& c, const std::string& account,
                                                     const std::string& url) {
-  IamOidcProviderRow out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne(IamSql("SELECT ", kIamOidcColumns,
-                        " FROM iam_oidc_providers WHERE account = :a AND url = :u"),
-                 {{":a", account}, {":u", url}}, [&](const Row& r) {
-                   out = ReadIamOidc(r);
-                   return Status::Ok();
-                 }));
-  return out;
+  return QueryRow(c,
+                  IamSql("SELECT ", kIamOidcColumns,
+                         " FROM iam_oidc_providers WHERE account = :a AND url = :u"),
+                  {{":a", account}, {":u", url}}, ReadIamOidc);
 }
 
 Result<std::vector<IamOidcProviderRow>> IamRepo::ListOidcProviders(Connection& c,
@@ -602,23 +585,21 @@ Result<std::vector<IamOidcProviderRow>> IamRepo::ListOidcProviders(Connection& c
 }
 
 Status IamRepo::UpdateOidcProvider(Connection& c, const IamOidcProviderRow& p) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("UPDATE iam_oidc_providers SET client_ids = :ci, thumbprints = :th, "
+  return ChangedOrNotFound(c,
+                           "UPDATE iam_oidc_providers SET client_ids = :ci, thumbprints = :th, "
                            "tags = :t WHERE account = :a AND url = :u",
                            {{":ci", p.client_ids},
                             {":th", p.thumbprints},
                             {":t", p.tags},
                             {":a", p.account},
-                            {":u", p.url}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("oidc provider " + p.url);
+                            {":u", p.url}},
+                           "oidc provider " + p.url);
 }
 
 Result<bool> IamRepo::DeleteOidcProvider(Connection& c, const std::string& account,
                                          const std::string& url) {
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n, c.Execute("DELETE FROM iam_oidc_providers WHERE account = :a AND url = :u",
-                           {{":a", account}, {":u", url}}));
-  return n > 0;
+  return Changed(c, "DELETE FROM iam_oidc_providers WHERE account = :a AND url = :u",
+                 {{":a", account}, {":u", url}});
 }
 
 Status IamRepo::PutJwks(Connection& c, const std::string& url, const std::string& jwks,
@@ -630,13 +611,7 @@ Status IamRepo::PutJwks(Connection& c, const std::string& url, const std::string
 }
 
 Result<std::string> IamRepo::GetJwks(Connection& c, const std::string& url) {
-  std::string out;
-  SEALSTACK_RETURN_IF_ERROR(
-      c.QueryOne("SELECT jwks FROM iam_oidc_jwks WHERE url = :u", {{":u", url}}, [&](const Row& r) {
-        out = r.ColumnString(0);
-        return Status::Ok();
-      }));
-  return out;
+  return QueryRow(c, "SELECT jwks FROM iam_oidc_jwks WHERE url = :u", {{":u", url}}, FirstColumn);
 }
 
 // ---------------------------------------------------------------- instance profiles
@@ -680,12 +655,12 @@ Result<std::vector<IamInstanceProfileRow>> IamRepo::ListInstanceProfilesOfRole(
 
 Status IamRepo::UpdateInstanceProfile(Connection& c, const IamInstanceProfileRow& p) {
   const std::string lname = ToLower(p.name);
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute("UPDATE iam_instance_profiles SET role = :r, tags = :t WHERE account = :a AND "
-                "lname = :l",
-                {{":r", p.role}, {":t", p.tags}, {":a", p.account}, {":l", lname}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("instance profile " + p.name);
+  return ChangedOrNotFound(
+      c,
+      "UPDATE iam_instance_profiles SET role = :r, tags = :t WHERE account = :a AND "
+      "lname = :l",
+      {{":r", p.role}, {":t", p.tags}, {":a", p.account}, {":l", lname}},
+      "instance profile " + p.name);
 }
 
 Result<bool> IamRepo::DeleteInstanceProfile(Connection& c, const std::string& account,
@@ -744,12 +719,11 @@ Status IamRepo::UpdateRoleSettings(Connection& c, const std::string& account,
                                    const std::optional<std::string>& description,
                                    int64_t max_session) {
   const std::string lname = ToLower(name);
-  SEALSTACK_ASSIGN_OR_RETURN(
-      int64_t n,
-      c.Execute("UPDATE iam_roles SET description = :d, max_session = :m WHERE "
-                "account = :a AND lname = :l",
-                {{":d", description}, {":m", max_session}, {":a", account}, {":l", lname}}));
-  return n > 0 ? Status::Ok() : Status::NotFound("role " + name);
+  return ChangedOrNotFound(
+      c,
+      "UPDATE iam_roles SET description = :d, max_session = :m WHERE "
+      "account = :a AND lname = :l",
+      {{":d", description}, {":m", max_session}, {":a", account}, {":l", lname}}, "role " + name);
 }
 
 Status IamRepo::DeleteAll(Connection& c) {

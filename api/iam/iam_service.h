@@ -1,6 +1,10 @@
 // iam::Service: IAM users, roles, inline policies and access keys in SQLite
 // (storage/iam_repo.h), and the STS role sessions issued from them. The typed half of IAM; the
-// Query wire layer (iam_wire.h) parses, calls and renders.
+// Query wire layer (iam_wire.h) parses, calls and renders. Its operations live one family a file
+// (iam_users.cpp, iam_roles.cpp, iam_groups.cpp, iam_inline_policies.cpp,
+// iam_managed_policies.cpp, iam_attachments.cpp, iam_entity_tags.cpp, iam_access_keys.cpp,
+// iam_sessions.cpp, iam_directory.cpp, iam_oidc.cpp, iam_instance_profiles.cpp); their shared
+// checks, row conversions and frames are in iam_internal.h.
 //
 // Every operation acts in the caller's account and is authorized first: `iam:<Operation>` on the
 // entity's ARN by the caller's identity policies (the account root may do all), through the one
@@ -411,8 +415,11 @@ class Service : public auth::PrincipalDirectory {
                    std::vector<std::pair<std::string, std::string>> keys = {});
   // The user an operation without UserName acts on: the caller, if a user.
   Result<std::string> UserOf(const Caller& c, const std::optional<std::string>& user) const;
-  std::shared_ptr<const auth::Principal> UserPrincipal(std::string_view access_key_id) const;
-  std::shared_ptr<const auth::Principal> SessionPrincipal(std::string_view access_key_id) const;
+  // The principal of a user's Active access key and of a session's key (NotFound: none).
+  Result<std::shared_ptr<const auth::Principal>> UserPrincipal(
+      storage::Connection& conn, std::string_view access_key_id) const;
+  Result<std::shared_ptr<const auth::Principal>> SessionPrincipal(
+      storage::Connection& conn, std::string_view access_key_id) const;
   Result<std::vector<PolicyVersion>> ListPolicyVersionsOf(const std::string& arn);
   // Issues and stores temporary credentials (role_name "" for GetSessionToken).
   Result<SessionCredentials> StoreSession(
@@ -420,14 +427,50 @@ class Service : public auth::PrincipalDirectory {
       SystemTime expires, const SessionContext& context,
       const std::function<void(const SessionCredentials&)>& before_store = nullptr);
 
+  // A repository listing by path: the rows of `account` under `path_prefix` whose lower-cased
+  // name is > `after`, at most `limit` (storage::IamRepo::ListUsers, ListRoles, ...).
+  template <typename Row>
+  using ListRows = Result<std::vector<Row>> (*)(storage::Connection&, const std::string& account,
+                                                const std::string& path_prefix,
+                                                const std::string& after, size_t limit);
+
   // The frame of ListUsers, ListRoles, ListGroups and ListInstanceProfiles: PathPrefix and
-  // MaxItems checked, `operation` authorized on arn:aws:iam::ACCT:TYPE/, then a page of what
-  // `read(conn, limit)` returns (the items after the marker, at most `limit`), merged in name
-  // order with the `configured` entities (sorted by lower-case name; iam_config_entities.h).
-  template <typename T, typename Read>
+  // MaxItems checked, `operation` authorized on arn:aws:iam::ACCT:TYPE/, then a page of the rows
+  // `list` returns after the marker, each made an item by `of` (of(row) or of(conn, row)),
+  // merged in name order with the `configured` entities (sorted by lower-case name;
+  // iam_config_entities.h).
+  template <typename T, typename Row, typename Of>
   Result<Page<T>> ListByPath(const Caller& c, const ListInput& in, std::string_view operation,
-                             std::string_view type, const Read& read,
+                             std::string_view type, ListRows<Row> list, const Of& of,
                              std::vector<T> configured = {});
+
+  // The frame of ListGroupsForUser, ListInstanceProfilesForRole and ListAttached*Policies: the
+  // owner's name checked (1..name_max characters), MaxItems checked, `operation` authorized on
+  // the owner's ARN, then a page of what `read(conn, stored)` returns (sorted by name) for the
+  // owner's stored name; none for a configured owner, NoSuchEntity when there is no such owner.
+  template <typename T, typename Read>
+  Result<Page<T>> ListOfOwner(const Caller& c, PolicyOwner kind, const std::string& owner,
+                              size_t name_max, const ListInput& in, std::string_view operation,
+                              const Read& read);
+
+  // The frame of the changes to a customer managed policy's versions: `operation` authorized on
+  // `arn`, then, in one transaction, `change` of the row of the caller's account's policy
+  // (NoSuchEntity for any other), which is then stored.
+  Status ChangeOwnPolicy(const Caller& c, const std::string& arn, std::string_view operation,
+                         const std::function<Status(storage::IamManagedPolicyRow& row)>& change);
+
+  // AddUserToGroup (add) or RemoveUserFromGroup.
+  Status SetGroupMember(const Caller& c, const std::string& group, const std::string& user,
+                        bool add);
+
+  // The frame of the changes to one user, role or group (its deletion, inline policies,
+  // attachments, boundary, tags, trust policy, access keys): `operation` authorized on the
+  // owner's ARN (with `keys`), a configured owner refused (UnmodifiableEntity), then, in one
+  // transaction, `change` of the owner's stored name (NoSuchEntity when there is no such owner).
+  Status ChangeOwner(
+      const Caller& c, PolicyOwner kind, const std::string& owner, std::string_view operation,
+      std::vector<std::pair<std::string, std::string>> keys,
+      const std::function<Status(storage::Connection&, const std::string& stored)>& change);
 
   struct KeyUse {
     SystemTime when;

@@ -96,26 +96,29 @@ void WriteBoundary(XmlWriter& x, const std::optional<std::string>& arn) {
       .Close();
 }
 
+// Opens <ELEMENT> with the members every IAM entity starts with: Path, <TYPE>Name, <TYPE>Id,
+// Arn and CreateDate (User, Group, Role, InstanceProfile).
+template <typename Entity>
+XmlWriter& OpenEntity(XmlWriter& x, std::string_view element, std::string_view type,
+                      const Entity& e) {
+  const std::string t(type);
+  return x.Open(element)
+      .Element("Path", e.path)
+      .Element(t + "Name", e.name)
+      .Element(t + "Id", e.id)
+      .Element("Arn", e.arn)
+      .Element("CreateDate", Date(e.created));
+}
+
 void WriteUser(XmlWriter& x, std::string_view element, const User& u) {
-  x.Open(element)
-      .Element("Path", u.path)
-      .Element("UserName", u.name)
-      .Element("UserId", u.id)
-      .Element("Arn", u.arn)
-      .Element("CreateDate", Date(u.created));
+  OpenEntity(x, element, "User", u);
   WriteBoundary(x, u.permissions_boundary);
   WriteTags(x, u.tags);
   x.Close();
 }
 
 void WriteGroup(XmlWriter& x, std::string_view element, const Group& g) {
-  x.Open(element)
-      .Element("Path", g.path)
-      .Element("GroupName", g.name)
-      .Element("GroupId", g.id)
-      .Element("Arn", g.arn)
-      .Element("CreateDate", Date(g.created))
-      .Close();
+  OpenEntity(x, element, "Group", g).Close();
 }
 
 void WriteManagedPolicy(XmlWriter& x, std::string_view element, const ManagedPolicy& p) {
@@ -145,12 +148,7 @@ void WritePolicyVersion(XmlWriter& x, std::string_view element, const PolicyVers
 }
 
 void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
-  x.Open(element)
-      .Element("Path", r.path)
-      .Element("RoleName", r.name)
-      .Element("RoleId", r.id)
-      .Element("Arn", r.arn)
-      .Element("CreateDate", Date(r.created))
+  OpenEntity(x, element, "Role", r)
       .Element("AssumeRolePolicyDocument", EncodePolicyDocument(r.trust_policy));
   if (r.description) x.Element("Description", *r.description);
   x.Element("MaxSessionDuration", std::to_string(r.max_session_duration));
@@ -160,12 +158,7 @@ void WriteRole(XmlWriter& x, std::string_view element, const Role& r) {
 }
 
 void WriteInstanceProfile(XmlWriter& x, std::string_view element, const InstanceProfile& p) {
-  x.Open(element)
-      .Element("Path", p.path)
-      .Element("InstanceProfileName", p.name)
-      .Element("InstanceProfileId", p.id)
-      .Element("Arn", p.arn)
-      .Element("CreateDate", Date(p.created));
+  OpenEntity(x, element, "InstanceProfile", p);
   x.Open("Roles");
   for (const Role& r : p.roles) WriteRole(x, "member", r);
   x.Close();
