@@ -183,7 +183,8 @@ bool WriteResponse(HttpConnection& c, std::string_view method, api::ApiResponse&
   if (head_method && !has_accept_ranges) AppendHeader(&out, "Accept-Ranges", "bytes");
   if (close) AppendHeader(&out, "Connection", "close");
   out.append("\r\n");
-  if (head_method || length == 0) return c.WriteAll(out);
+  // HEAD, 204 and 304 answers never carry a body (RFC 9110 6.4.1), whatever length they state.
+  if (head_method || r.status == 204 || r.status == 304 || length == 0) return c.WriteAll(out);
   if (!r.stream) {
     if (r.body.size() <= kInlineBodyBytes) {
       out.append(r.body);
