@@ -26,13 +26,6 @@ AuthError Malformed(std::string_view what) {
                        "An error occurred when parsing the aws-chunked body: " + std::string(what));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Whole-body modes.
 
@@ -213,14 +206,9 @@ class ChunkedDecoder : public PayloadDecoder {
 
   std::optional<AuthError> OnSize(std::string_view line) {
     size_t semi = line.find(';');
-    std::string_view hex = line.substr(0, semi);
-    if (hex.empty() || hex.size() > 16) return Malformed("bad chunk size");
-    uint64_t size = 0;
-    for (char c : hex) {
-      int v = HexValue(c);
-      if (v < 0) return Malformed("bad chunk size");
-      size = (size << 4) | static_cast<uint64_t>(v);
-    }
+    const std::optional<uint64_t> parsed = ParseUnsignedHex(line.substr(0, semi));
+    if (!parsed) return Malformed("bad chunk size");
+    const uint64_t size = *parsed;
     std::string_view signature;
     if (semi != std::string_view::npos) {
       std::string_view ext = line.substr(semi + 1);

@@ -20,5 +20,7 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 std::vector<std::string> SplitHeaderNames(std::string_view s, char sep);
 // 1 to 19 ASCII digits (no sign, no spaces) as a number; nullopt for anything else.
 std::optional<uint64_t> ParseUnsignedDecimal(std::string_view s);
+// 1 to 16 hex digits (either case, nothing else) as a number; nullopt for anything else.
+std::optional<uint64_t> ParseUnsignedHex(std::string_view s);
 
 }  // namespace sealstack

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/unique_fd.h"
 #include "crypto/digest.h"
 
 namespace sealstack::crypto {
@@ -41,27 +42,8 @@ std::optional<SecretBytes> Decode(std::string_view text) {
   return SecretBytes(wiped.s);
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int Release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
 Result<SecretBytes> ReadKeyFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (fd.get() < 0) {
     int err = errno;
     if (err == ELOOP) {
@@ -109,7 +91,7 @@ Result<SecretBytes> ReadKeyFile(const std::string& path) {
 
 // Returns AlreadyExists if the file is already there (someone else may have just created it).
 Status CreateKeyFile(const std::string& data_dir, const std::string& path, const SecretBytes& key) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) {
     int err = errno;
     if (err == EEXIST) return Status::AlreadyExists(path);

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "common/strings.h"
@@ -47,28 +48,9 @@ int Millis(time_t seconds) {
   return static_cast<int>(std::min<time_t>(seconds, 24 * 3600) * 1000);
 }
 
-// The hex size of a chunk-size line ("1a;name=value"); false when it is not one.
-bool ParseChunkSize(std::string_view line, uint64_t* size) {
-  const size_t semi = line.find(';');
-  if (semi != std::string_view::npos) line = line.substr(0, semi);
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-  if (line.empty() || line.size() > 15) return false;  // < 2^60: no overflow
-  uint64_t n = 0;
-  for (char c : line) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    n = n * 16 + static_cast<uint64_t>(digit);
-  }
-  *size = n;
-  return true;
+// The hex size of a chunk-size line ("1a;name=value", whitespace before the ';' allowed).
+std::optional<uint64_t> ChunkSize(std::string_view line) {
+  return ParseUnsignedHex(Trim(line.substr(0, line.find(';'))));
 }
 
 }  // namespace
@@ -338,10 +320,11 @@ bool HttpConnection::ReadLine(std::string* line, size_t max) {
 bool HttpConnection::ReadChunked(const RawBodyReceiver& receive) {
   std::string line;
   for (;;) {
-    uint64_t size = 0;
-    if (!ReadLine(&line, kMaxChunkLineBytes) || !ParseChunkSize(line, &size)) return false;
-    if (size == 0) break;
-    if (!ReadExactly(size, receive)) return false;
+    if (!ReadLine(&line, kMaxChunkLineBytes)) return false;
+    const std::optional<uint64_t> size = ChunkSize(line);
+    if (!size) return false;
+    if (*size == 0) break;
+    if (!ReadExactly(*size, receive)) return false;
     if (!ReadLine(&line, 2) || !line.empty()) return false;  // the CRLF after the data
   }
   do {  // trailer fields, up to the blank line

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/strings.h"
+#include "common/unique_fd.h"
 
 namespace sealstack::server {
 
@@ -49,20 +50,6 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   if (e.host.empty()) return Status::InvalidArgument("no host");
   return e;
 }
-
-class ClientSocket {
- public:
-  explicit ClientSocket(int fd) : fd_(fd) {}
-  ~ClientSocket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ClientSocket(const ClientSocket&) = delete;
-  ClientSocket& operator=(const ClientSocket&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 Result<int> Connect(const Endpoint& e, int timeout_s) {
   addrinfo hints{};
@@ -141,9 +128,9 @@ Result<HttpGetResponse> ParseAnswer(const std::string& answer) {
     const size_t colon = line.find(':');
     if (colon != std::string_view::npos &&
         EqualsIgnoreCase(line.substr(0, colon), "Content-Length")) {
-      const size_t length = std::strtoull(std::string(line.substr(colon + 1)).c_str(), nullptr, 10);
-      if (r.body.size() < length) return Status::Unavailable("the answer ended early");
-      r.body.resize(length);
+      const std::optional<uint64_t> length = ParseUnsignedDecimal(Trim(line.substr(colon + 1)));
+      if (!length || r.body.size() < *length) return Status::Unavailable("the answer ended early");
+      r.body.resize(static_cast<size_t>(*length));
     }
     at = next;
   }
@@ -156,7 +143,7 @@ Result<HttpGetResponse> HttpGet(const std::string& endpoint, const std::string& 
                                 int timeout_s) {
   SEALSTACK_ASSIGN_OR_RETURN(Endpoint e, ParseEndpoint(endpoint));
   SEALSTACK_ASSIGN_OR_RETURN(int fd, Connect(e, timeout_s));
-  ClientSocket socket(fd);
+  const UniqueFd socket(fd);
   std::unique_ptr<SSL_CTX, SslFree> ctx;
   std::unique_ptr<SSL, SslFree> ssl;
   if (e.tls) {

@@ -2,30 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "common/strings.h"
 
 namespace sealstack::server {
 
 namespace {
-
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 9110 8.6: Content-Length = 1*DIGIT. At most 19 digits, so any value fits in 64 bits.
-bool ParseContentLength(std::string_view v, uint64_t* out) {
-  if (v.empty() || v.size() > 19) return false;
-  uint64_t n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = n;
-  return true;
-}
 
 // The methods HTTP/1.1 defines (RFC 9110 9.3, PATCH, and HTTP/2's preface PRI): any other token
 // is a request the server cannot have been meant to get.
@@ -39,7 +22,7 @@ bool KnownMethod(std::string_view m) {
 bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     const size_t comma = value.find(',');
-    if (EqualsIgnoreCase(TrimOws(value.substr(0, comma)), token)) return true;
+    if (EqualsIgnoreCase(Trim(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -49,7 +32,7 @@ bool HasToken(std::string_view value, std::string_view token) {
 // The last coding of a Transfer-Encoding value ("gzip, chunked" -> "chunked").
 std::string_view LastCoding(std::string_view value) {
   const size_t comma = value.rfind(',');
-  return TrimOws(comma == std::string_view::npos ? value : value.substr(comma + 1));
+  return Trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
 }
 
 // "METHOD SP target SP HTTP/1.x", CRLF already removed.
@@ -115,18 +98,19 @@ ParsedHead ParseRequestHead(std::string_view head, bool complete) {
       continue;
     }
     const std::string_view name = line.substr(0, colon);
-    const std::string_view value = TrimOws(line.substr(colon + 1, line.size() - 2 - colon - 1));
+    const std::string_view value = Trim(line.substr(colon + 1, line.size() - 2 - colon - 1));
     if (name.empty() || name.front() == ' ' || name.front() == '\t') {
       // Obsolete line folding (RFC 9112 5.2) or a nameless field: the head cannot be trusted.
       out.error = HeadError::kMalformed;
       return out;
     }
     if (EqualsIgnoreCase(name, "Content-Length")) {
-      uint64_t n = 0;
-      if (!ParseContentLength(value, &n) || (saw_length && n != out.content_length)) {
+      // RFC 9110 8.6: Content-Length = 1*DIGIT; several must agree.
+      const std::optional<uint64_t> n = ParseUnsignedDecimal(value);
+      if (!n || (saw_length && *n != out.content_length)) {
         bad_length = true;
       } else {
-        out.content_length = n;
+        out.content_length = *n;
         saw_length = true;
       }
     } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {

@@ -50,26 +50,6 @@ int64_t IdFromName(const char* name) {
 
 }  // namespace
 
-// ---- OwnedFd ----
-
-BodyFiles::OwnedFd& BodyFiles::OwnedFd::operator=(OwnedFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.Release();
-  }
-  return *this;
-}
-
-BodyFiles::OwnedFd::~OwnedFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-int BodyFiles::OwnedFd::Release() {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
 // ---- Writer ----
 
 Status BodyFiles::Writer::Append(std::span<const std::string> pieces) {

@@ -37,28 +37,11 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "common/unique_fd.h"
 
 namespace sealstack::storage {
 
 class BodyFiles {
-  // An open file descriptor that closes with its owner; move-only, so Writer and Reader are.
-  class OwnedFd {
-   public:
-    explicit OwnedFd(int fd) : fd_(fd) {}
-    OwnedFd(OwnedFd&& other) noexcept : fd_(other.Release()) {}
-    OwnedFd& operator=(OwnedFd&& other) noexcept;
-    OwnedFd(const OwnedFd&) = delete;
-    OwnedFd& operator=(const OwnedFd&) = delete;
-    ~OwnedFd();
-
-    int get() const { return fd_; }
-    // Gives up the descriptor without closing it; -1 if there is none.
-    int Release();
-
-   private:
-    int fd_ = -1;
-  };
-
  public:
   // A body file being written: append-only, closed by Close or the destructor.
   class Writer {
@@ -72,7 +55,7 @@ class BodyFiles {
    private:
     friend class BodyFiles;
     explicit Writer(int fd) : fd_(fd) {}
-    OwnedFd fd_;
+    UniqueFd fd_;  // move-only, so Writer and Reader are
   };
 
   // An open body file for reading; stays readable even if the body is freed meanwhile.
@@ -85,7 +68,7 @@ class BodyFiles {
    private:
     friend class BodyFiles;
     explicit Reader(int fd) : fd_(fd) {}
-    OwnedFd fd_;
+    UniqueFd fd_;  // move-only, so Writer and Reader are
   };
 
   // Uses (creating if needed, mode 0700) `dir` and its fan-out subdirectories.
