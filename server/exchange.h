@@ -1,5 +1,5 @@
 // Exchange: one HTTP request and its response, as the rest of the server sees it, with no
-// trace of the HTTP library. http_server.* builds it; pipeline.* fills in the response.
+// trace of HTTP framing. http_exchange.cpp builds it; pipeline.* fills in the response.
 #pragma once
 
 #include <cstdint>
